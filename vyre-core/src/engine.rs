@@ -1,0 +1,103 @@
+//! The interface every backend implements: memory that holds the
+//! protocol's buffers (`docs/protocol.md`) and a way to run submissions.
+//! The host logic (publishing, the run loop, reports) lives once, in
+//! [`crate::runtime`], on top of this trait.
+
+use std::time::Duration;
+
+use crate::error::Result;
+
+/// Which backend runs a program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BackendKind {
+    /// The generated WGSL on a wgpu adapter.
+    Wgpu,
+    /// The CPU interpreter of the IR, lanes interleaved under a seeded
+    /// schedule.
+    Reference,
+    /// The original Rust functions, called on the CPU.
+    Native,
+}
+
+impl BackendKind {
+    /// `wgpu`, `reference` or `native`.
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendKind::Wgpu => "wgpu",
+            BackendKind::Reference => "reference",
+            BackendKind::Native => "native",
+        }
+    }
+
+    /// Parses `wgpu`, `reference` or `native` (case-insensitive).
+    pub fn parse(name: &str) -> Result<BackendKind> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "wgpu" | "gpu" => Ok(BackendKind::Wgpu),
+            "reference" | "ref" => Ok(BackendKind::Reference),
+            "native" => Ok(BackendKind::Native),
+            _ => Err(crate::Error::UnknownBackend {
+                name: name.to_string(),
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for BackendKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What one submission returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submission {
+    /// Control words `0 .. ControlLayout::summary_words()` as they were
+    /// after the submission's last pass.
+    pub summary: Vec<u32>,
+    /// Compute dispatches the submission recorded.
+    pub dispatches: u64,
+    /// GPU time of the submission, where the adapter has timestamp queries.
+    pub gpu_time: Option<Duration>,
+}
+
+/// A backend instance of one program: device memory laid out as in
+/// `docs/protocol.md`, and the passes that run over it. Offsets and lengths
+/// are in 32-bit words.
+pub trait Engine: Send {
+    /// Which backend this is.
+    fn kind(&self) -> BackendKind;
+
+    /// A human-readable description of the adapter (GPU name and driver,
+    /// or the CPU backend).
+    fn adapter(&self) -> String;
+
+    /// Number of lanes a work dispatch runs.
+    fn lanes(&self) -> u32;
+
+    /// Writes words into the ring buffer (slots and inboxes).
+    fn write_ring(&mut self, offset: u64, words: &[u32]) -> Result<()>;
+
+    /// Writes words into the control buffer.
+    fn write_control(&mut self, offset: u64, words: &[u32]) -> Result<()>;
+
+    /// Reads words of the control buffer.
+    fn read_control(&mut self, offset: u64, len: u64) -> Result<Vec<u32>>;
+
+    /// Writes words into declared buffer `buffer` (program order), at
+    /// element `offset`. The caller has checked the range.
+    fn write_buffer(&mut self, buffer: usize, offset: u64, words: &[u32]) -> Result<()>;
+
+    /// Reads `len` elements of declared buffer `buffer` from element
+    /// `offset`. The caller has checked the range.
+    fn read_buffer(&mut self, buffer: usize, offset: u64, len: u64) -> Result<Vec<u32>>;
+
+    /// Gives declared buffer `buffer` a logical length of `len` elements,
+    /// keeping the common prefix and zero-filling the rest.
+    fn resize_buffer(&mut self, buffer: usize, len: u64) -> Result<()>;
+
+    /// Logical length of declared buffer `buffer`.
+    fn buffer_len(&self, buffer: usize) -> u64;
+
+    /// Runs one submission: `M, (W, M) × rounds` (`docs/protocol.md`).
+    fn submit(&mut self, rounds: u32) -> Result<Submission>;
+}

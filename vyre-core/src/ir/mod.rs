@@ -1,0 +1,22 @@
+//! The typed IR of opcode handlers: scalar types, expressions, statements,
+//! a builder and a validator.
+//!
+//! A handler body is a [`Block`] of [`Stmt`]s over [`Expr`]s. Locals
+//! (task arguments first) are numbered by [`LocalId`] and described in the
+//! handler's local table; buffers are numbered by [`BufferId`] and described
+//! in its buffer table. The validator computes the type of every expression.
+
+mod builder;
+mod expr;
+mod stmt;
+mod types;
+pub mod validate;
+mod visit;
+
+pub use builder::{BlockBuilder, BufferRef, HandlerBuilder, Var};
+pub use expr::{AtomicOp, BinOp, BufferId, CtxValue, Expr, Intrinsic, LocalId, UnOp};
+pub use stmt::{Block, Stmt, SwitchCase};
+pub use types::{Access, BufferKind, Literal, ScalarType};
+pub use validate::{validate_handler, ValidationError, ValidationErrorKind};
+pub use visit::visit_stmts;
+pub use builder::ctx;

@@ -1,0 +1,22 @@
+//! vyre-core: the typed IR of opcode handlers, megakernel assembly, the
+//! WGSL lowering, the CPU reference interpreter and the wgpu runtime.
+//!
+//! Most users depend on the `vyre` facade and its macros; this crate is
+//! also usable alone, building handlers with [`ir::HandlerBuilder`] and
+//! assembling them with [`program::Program::builder`].
+
+#![warn(missing_docs)]
+
+pub mod engine;
+pub mod error;
+pub mod ir;
+pub mod lower;
+pub mod program;
+pub mod protocol;
+pub mod report;
+
+pub use engine::{BackendKind, Engine, Submission};
+pub use error::{AssemblyError, Error, Result};
+pub use program::{OpcodeHandler, Program, ProgramConfig};
+pub use protocol::Priority;
+pub use report::{Fault, FaultKind, RunReport, StopReason};

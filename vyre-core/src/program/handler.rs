@@ -1,0 +1,56 @@
+//! One opcode handler: its id, name, parameters and IR body.
+
+use crate::ir::{Access, Block, ScalarType};
+
+/// A buffer parameter of a handler. It binds, by name, to the megakernel's
+/// buffer of the same name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BufferParam {
+    /// Parameter (and buffer) name.
+    pub name: String,
+    /// Element type.
+    pub elem: ScalarType,
+    /// How the handler uses it.
+    pub access: Access,
+}
+
+/// A local variable of a handler; task arguments are the first locals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalDecl {
+    /// Source name (hygienic names are made from it in generated code).
+    pub name: String,
+    /// Type.
+    pub ty: ScalarType,
+    /// Declared `mut`.
+    pub mutable: bool,
+}
+
+/// An opcode handler: what `#[opcode]` produces, or what
+/// [`HandlerBuilder`](crate::ir::HandlerBuilder) builds by hand.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpcodeHandler {
+    /// Opcode id; `0xFFFF_0000..` is reserved.
+    pub id: u32,
+    /// Handler name (an identifier).
+    pub name: String,
+    /// Buffer parameters in declaration order.
+    pub buffers: Vec<BufferParam>,
+    /// How many of the first `locals` are task arguments.
+    pub arg_count: usize,
+    /// Every local: arguments first, then body locals.
+    pub locals: Vec<LocalDecl>,
+    /// The body.
+    pub body: Block,
+}
+
+impl OpcodeHandler {
+    /// The task arguments.
+    pub fn args(&self) -> &[LocalDecl] {
+        &self.locals[..self.arg_count.min(self.locals.len())]
+    }
+
+    /// The types of the task arguments, in order.
+    pub fn arg_types(&self) -> Vec<ScalarType> {
+        self.args().iter().map(|a| a.ty).collect()
+    }
+}

@@ -1,0 +1,329 @@
+//! Megakernel assembly: opcode handlers and declared buffers become one
+//! checked [`Program`].
+
+mod config;
+mod handler;
+mod printf;
+
+use std::collections::{HashMap, HashSet};
+
+pub use config::{ProgramConfig, MAX_SLOTS, MAX_TENANTS, MAX_WORKGROUP_SIZE};
+pub use handler::{BufferParam, LocalDecl, OpcodeHandler};
+pub use printf::PrintfFormat;
+
+use crate::error::AssemblyError;
+use crate::ir::{validate_handler, BufferKind, Stmt};
+use crate::protocol::{ControlLayout, RESERVED_ID_START};
+
+/// A buffer the megakernel declares; handlers bind to it by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgramBuffer {
+    /// Name (an identifier).
+    pub name: String,
+    /// Element type and atomicity.
+    pub kind: BufferKind,
+    /// Whether some handler stores into it (decides the GPU binding's
+    /// access mode).
+    pub written: bool,
+}
+
+/// An assembled, checked megakernel program: what the WGSL lowering, the
+/// reference interpreter and the runtime all consume.
+#[derive(Debug, Clone)]
+pub struct Program {
+    name: String,
+    config: ProgramConfig,
+    buffers: Vec<ProgramBuffer>,
+    handlers: Vec<OpcodeHandler>,
+    /// Per handler: program buffer index of each handler buffer parameter.
+    bindings: Vec<Vec<usize>>,
+    formats: Vec<PrintfFormat>,
+    format_ids: HashMap<(usize, String), u32>,
+    by_id: HashMap<u32, usize>,
+}
+
+impl Program {
+    /// Starts assembling a program called `name`.
+    pub fn builder(name: impl Into<String>) -> ProgramBuilder {
+        ProgramBuilder {
+            name: name.into(),
+            config: ProgramConfig::default(),
+            buffers: Vec::new(),
+            handlers: Vec::new(),
+        }
+    }
+
+    /// The program's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Sizes and limits.
+    pub fn config(&self) -> &ProgramConfig {
+        &self.config
+    }
+
+    /// Declared buffers, in declaration order (their binding order).
+    pub fn buffers(&self) -> &[ProgramBuffer] {
+        &self.buffers
+    }
+
+    /// Handlers in program order (the order of per-opcode counters).
+    pub fn handlers(&self) -> &[OpcodeHandler] {
+        &self.handlers
+    }
+
+    /// Index of the handler with opcode `id`.
+    pub fn handler_index(&self, id: u32) -> Option<usize> {
+        self.by_id.get(&id).copied()
+    }
+
+    /// Index of the declared buffer called `name`.
+    pub fn buffer_index(&self, name: &str) -> Option<usize> {
+        self.buffers.iter().position(|b| b.name == name)
+    }
+
+    /// Program buffer index bound to buffer parameter `param` of handler
+    /// `handler`.
+    pub fn binding(&self, handler: usize, param: usize) -> usize {
+        self.bindings[handler][param]
+    }
+
+    /// Every printf format used by the program; record ids index this.
+    pub fn printf_formats(&self) -> &[PrintfFormat] {
+        &self.formats
+    }
+
+    /// The printf format id of `format` used in handler `handler`.
+    pub fn printf_id(&self, handler: usize, format: &str) -> Option<u32> {
+        self.format_ids
+            .get(&(handler, format.to_string()))
+            .copied()
+    }
+
+    /// Control-buffer layout of this program.
+    pub fn control_layout(&self) -> ControlLayout {
+        ControlLayout::new(
+            self.handlers.len() as u32,
+            self.config.tenants,
+            self.config.slots,
+            self.config.printf_capacity,
+        )
+    }
+
+    /// The program lowered to WGSL.
+    pub fn wgsl(&self) -> String {
+        crate::lower::wgsl(self)
+    }
+}
+
+/// Assembles a [`Program`] from declared buffers and handlers.
+///
+/// ```
+/// use vyre_core::ir::{Access, BufferKind, HandlerBuilder, ScalarType};
+/// use vyre_core::program::Program;
+///
+/// let mut h = HandlerBuilder::new(1, "bump");
+/// let hits = h.buffer("hits", ScalarType::U32, Access::Atomic);
+/// let i = h.arg("i", ScalarType::U32);
+/// h.body(|b| b.eval(hits.fetch_add(i, 1u32)));
+///
+/// let program = Program::builder("counter")
+///     .buffer("hits", BufferKind::atomic(ScalarType::U32))
+///     .opcode(h.finish()?)
+///     .build()?;
+/// assert!(program.wgsl().contains("fn op_bump"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ProgramBuilder {
+    name: String,
+    config: ProgramConfig,
+    buffers: Vec<(String, BufferKind)>,
+    handlers: Vec<OpcodeHandler>,
+}
+
+impl ProgramBuilder {
+    /// Replaces every size and limit.
+    pub fn config(mut self, config: ProgramConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Lanes per workgroup.
+    pub fn workgroup_size(mut self, n: u32) -> Self {
+        self.config.workgroup_size = n;
+        self
+    }
+
+    /// Ring slots.
+    pub fn slots(mut self, n: u32) -> Self {
+        self.config.slots = n;
+        self
+    }
+
+    /// Size of the tenant table.
+    pub fn tenants(mut self, n: u32) -> Self {
+        self.config.tenants = n;
+        self
+    }
+
+    /// Declares a buffer.
+    pub fn buffer(mut self, name: impl Into<String>, kind: BufferKind) -> Self {
+        self.buffers.push((name.into(), kind));
+        self
+    }
+
+    /// Adds a handler.
+    pub fn opcode(mut self, handler: OpcodeHandler) -> Self {
+        self.handlers.push(handler);
+        self
+    }
+
+    /// Checks everything and assembles the program.
+    pub fn build(self) -> Result<Program, AssemblyError> {
+        self.config.validate()?;
+        if self.handlers.is_empty() {
+            return Err(AssemblyError::NoOpcodes);
+        }
+        let buffers = self.check_buffers()?;
+        let mut by_id = HashMap::new();
+        let mut names = HashSet::new();
+        for (i, h) in self.handlers.iter().enumerate() {
+            validate_handler(h)?;
+            if h.id >= RESERVED_ID_START {
+                return Err(AssemblyError::ReservedId {
+                    opcode: h.name.clone(),
+                    id: h.id,
+                });
+            }
+            if let Some(&first) = by_id.get(&h.id) {
+                let first: &OpcodeHandler = &self.handlers[first];
+                return Err(AssemblyError::DuplicateId {
+                    id: h.id,
+                    first: first.name.clone(),
+                    second: h.name.clone(),
+                });
+            }
+            by_id.insert(h.id, i);
+            if !names.insert(h.name.as_str()) {
+                return Err(AssemblyError::DuplicateOpcode {
+                    opcode: h.name.clone(),
+                });
+            }
+        }
+        let mut buffers = buffers;
+        let bindings = self.bind_buffers(&mut buffers)?;
+        let mut program = Program {
+            name: self.name,
+            config: self.config,
+            buffers,
+            handlers: self.handlers,
+            bindings,
+            formats: Vec::new(),
+            format_ids: HashMap::new(),
+            by_id,
+        };
+        check_spawns(&program)?;
+        printf::collect_formats(&mut program);
+        Ok(program)
+    }
+
+    fn check_buffers(&self) -> Result<Vec<ProgramBuffer>, AssemblyError> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for (name, kind) in &self.buffers {
+            if crate::ir::validate::check_name(name).is_err() {
+                return Err(AssemblyError::InvalidBufferName { name: name.clone() });
+            }
+            if !seen.insert(name.as_str()) {
+                return Err(AssemblyError::DuplicateBuffer { name: name.clone() });
+            }
+            let ok = if kind.atomic {
+                kind.elem.is_integer()
+            } else {
+                kind.elem.is_buffer_element()
+            };
+            if !ok {
+                return Err(AssemblyError::InvalidBufferKind {
+                    name: name.clone(),
+                    kind: *kind,
+                });
+            }
+            out.push(ProgramBuffer {
+                name: name.clone(),
+                kind: *kind,
+                written: false,
+            });
+        }
+        Ok(out)
+    }
+
+    fn bind_buffers(&self, buffers: &mut [ProgramBuffer]) -> Result<Vec<Vec<usize>>, AssemblyError> {
+        let mut all = Vec::new();
+        for h in &self.handlers {
+            let mut map = Vec::new();
+            for p in &h.buffers {
+                let Some(idx) = buffers.iter().position(|b| b.name == p.name) else {
+                    return Err(AssemblyError::UnknownBuffer {
+                        opcode: h.name.clone(),
+                        buffer: p.name.clone(),
+                        declared: buffers.iter().map(|b| b.name.clone()).collect(),
+                    });
+                };
+                let decl = &mut buffers[idx];
+                if !decl.kind.admits(p.elem, p.access) {
+                    return Err(AssemblyError::IncompatibleBuffer {
+                        opcode: h.name.clone(),
+                        buffer: p.name.clone(),
+                        declared: decl.kind,
+                        requested: p.access.rust_form(p.elem),
+                    });
+                }
+                decl.written |= p.access == crate::ir::Access::ReadWrite;
+                map.push(idx);
+            }
+            all.push(map);
+        }
+        Ok(all)
+    }
+}
+
+/// Every spawn names an opcode of the program, with its argument types.
+fn check_spawns(program: &Program) -> Result<(), AssemblyError> {
+    for h in program.handlers() {
+        let mut err = None;
+        crate::ir::visit_stmts(&h.body, &mut |s| {
+            if err.is_some() {
+                return;
+            }
+            if let Stmt::Spawn { opcode, args, .. } = s {
+                let Some(t) = program.handler_index(*opcode) else {
+                    err = Some(AssemblyError::SpawnUnknownOpcode {
+                        opcode: h.name.clone(),
+                        target: *opcode,
+                    });
+                    return;
+                };
+                let target = &program.handlers()[t];
+                let found: Vec<_> = args
+                    .iter()
+                    .map(|a| crate::ir::validate::type_of(a, &h.locals, &h.buffers, &|_| true))
+                    .collect::<Result<_, _>>()
+                    .unwrap_or_default();
+                if found != target.arg_types() {
+                    err = Some(AssemblyError::SpawnArguments {
+                        opcode: h.name.clone(),
+                        target: target.name.clone(),
+                        expected: target.arg_types(),
+                        found,
+                    });
+                }
+            }
+        });
+        if let Some(e) = err {
+            return Err(e);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! What a run did: [`RunReport`].
+
+use std::time::Duration;
+
+use crate::protocol::{fault, Priority, PRIORITIES};
+
+/// Why a fault happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FaultKind {
+    /// A buffer index was out of bounds.
+    OutOfBounds {
+        /// The index.
+        index: u32,
+    },
+    /// Integer division or remainder by zero.
+    DivideByZero,
+    /// A loop exceeded the per-task iteration limit.
+    LoopLimit {
+        /// The limit.
+        limit: u32,
+    },
+    /// The slot held an opcode the program does not have.
+    UnknownOpcode,
+    /// The task's tenant is outside the tenant table.
+    BadTenant,
+    /// The handler called `ctx.fault(code)`.
+    User {
+        /// The user's code.
+        code: u32,
+    },
+    /// A spawn asked for a priority above 4.
+    BadPriority {
+        /// The priority asked for.
+        priority: u32,
+    },
+    /// A fault code this version does not know.
+    Unknown {
+        /// The code.
+        code: u32,
+        /// The detail word.
+        detail: u32,
+    },
+}
+
+impl FaultKind {
+    /// Decodes a record's code and detail words.
+    pub fn from_words(code: u32, detail: u32) -> Self {
+        match code {
+            fault::OUT_OF_BOUNDS => FaultKind::OutOfBounds { index: detail },
+            fault::DIVIDE_BY_ZERO => FaultKind::DivideByZero,
+            fault::LOOP_LIMIT => FaultKind::LoopLimit { limit: detail },
+            fault::UNKNOWN_OPCODE => FaultKind::UnknownOpcode,
+            fault::BAD_TENANT => FaultKind::BadTenant,
+            fault::USER => FaultKind::User { code: detail },
+            fault::BAD_PRIORITY => FaultKind::BadPriority { priority: detail },
+            code => FaultKind::Unknown { code, detail },
+        }
+    }
+
+    /// The protocol's fault code.
+    pub fn code(&self) -> u32 {
+        match self {
+            FaultKind::OutOfBounds { .. } => fault::OUT_OF_BOUNDS,
+            FaultKind::DivideByZero => fault::DIVIDE_BY_ZERO,
+            FaultKind::LoopLimit { .. } => fault::LOOP_LIMIT,
+            FaultKind::UnknownOpcode => fault::UNKNOWN_OPCODE,
+            FaultKind::BadTenant => fault::BAD_TENANT,
+            FaultKind::User { .. } => fault::USER,
+            FaultKind::BadPriority { .. } => fault::BAD_PRIORITY,
+            FaultKind::Unknown { code, .. } => *code,
+        }
+    }
+}
+
+/// One faulted task.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Fault {
+    /// The ring slot it ran in.
+    pub slot: u32,
+    /// Its opcode id.
+    pub opcode: u32,
+    /// The handler's name, when the opcode is known.
+    pub opcode_name: Option<String>,
+    /// What went wrong.
+    pub kind: FaultKind,
+    /// The task's tenant.
+    pub tenant: u32,
+    /// The task's priority (0 = CRITICAL).
+    pub priority: u32,
+    /// The round it faulted in.
+    pub round: u32,
+    /// The lane that ran it (`u32::MAX`: faulted by the scheduler).
+    pub lane: u32,
+}
+
+/// Tasks executed by one opcode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpcodeCount {
+    /// Opcode id.
+    pub id: u32,
+    /// Handler name.
+    pub name: String,
+    /// Tasks executed to completion.
+    pub executed: u64,
+}
+
+/// Why `run()` returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    /// No runnable work was left (parked or blocked work may remain).
+    Idle,
+    /// A handler called `ctx.shutdown()`.
+    Shutdown,
+    /// The round limit was reached.
+    RoundLimit,
+    /// The time limit was reached.
+    TimeLimit,
+}
+
+/// What one `run()` did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunReport {
+    /// The backend that ran it (`wgpu`, `reference`, `native`).
+    pub backend: String,
+    /// The adapter (GPU name, or the CPU backend's description).
+    pub adapter: String,
+    /// Why the run ended.
+    pub stop: StopReason,
+    /// Tasks executed to completion, per opcode, in program order.
+    pub executed_by_opcode: Vec<OpcodeCount>,
+    /// Tasks executed to completion, per priority (CRITICAL first).
+    pub executed_by_priority: [u64; PRIORITIES],
+    /// Tasks executed to completion.
+    pub executed: u64,
+    /// Faulted tasks, in the order the device logged them.
+    pub faults: Vec<Fault>,
+    /// Tasks the host published that this run took in.
+    pub published: u64,
+    /// Tasks spawned on the device.
+    pub spawned: u64,
+    /// Spawns refused because the target partition was full.
+    pub spawn_overflows: u64,
+    /// At the end: tasks of disabled tenants waiting in the ring.
+    pub parked: u64,
+    /// At the end: runnable tasks still waiting (host queue, inbox, or
+    /// unclaimed slots), e.g. after a round or time limit, or because a
+    /// partition is full of parked work.
+    pub waiting: u64,
+    /// Lines printed by `printf!`, in the order the device logged them.
+    pub printf: Vec<String>,
+    /// `printf!` records dropped because the log was full.
+    pub printf_dropped: u64,
+    /// Rounds run.
+    pub rounds: u64,
+    /// Submissions (device round trips).
+    pub submissions: u64,
+    /// Compute dispatches recorded.
+    pub dispatches: u64,
+    /// Wall-clock time of the run.
+    pub wall_time: Duration,
+    /// GPU time, where the adapter supports timestamp queries.
+    pub gpu_time: Option<Duration>,
+}
+
+impl RunReport {
+    /// Tasks executed at `priority`.
+    pub fn executed_at(&self, priority: Priority) -> u64 {
+        self.executed_by_priority[priority.index()]
+    }
+
+    /// Tasks executed by the opcode with id `id`.
+    pub fn executed_by(&self, id: u32) -> u64 {
+        self.executed_by_opcode
+            .iter()
+            .find(|c| c.id == id)
+            .map_or(0, |c| c.executed)
+    }
+}
