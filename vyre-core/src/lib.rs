@@ -14,9 +14,11 @@ pub mod lower;
 pub mod program;
 pub mod protocol;
 pub mod report;
+pub mod runtime;
 
 pub use engine::{BackendKind, Engine, Submission};
 pub use error::{AssemblyError, Error, Result};
 pub use program::{OpcodeHandler, Program, ProgramConfig};
 pub use protocol::Priority;
 pub use report::{Fault, FaultKind, RunReport, StopReason};
+pub use runtime::{Accounting, BufferHandle, Element, RawTask, RunLimits, Runtime, Task};

@@ -25,7 +25,8 @@ pub struct ProgramConfig {
     pub partition_sizes: Option<[u32; PRIORITIES]>,
     /// Size of the tenant table (1 ..= 65,536). Tenant 0 always exists.
     pub tenants: u32,
-    /// Inbox entries per partition: host publishes waiting for a slot.
+    /// Inbox entries per partition (a power of two): host publishes waiting
+    /// for a slot.
     pub inbox_capacity: u32,
     /// Tasks one lane may claim in one dispatch before it returns.
     pub claim_budget: u32,
@@ -102,6 +103,13 @@ impl ProgramConfig {
             ("loop_limit", self.loop_limit, 1 << 30),
             ("printf_capacity", self.printf_capacity, 1 << 20),
         ];
+        if !self.inbox_capacity.is_power_of_two() {
+            return bad(
+                "inbox_capacity",
+                self.inbox_capacity,
+                "powers of two (so inbox counters wrap cleanly)".into(),
+            );
+        }
         for (field, value, max) in positive {
             if value == 0 || value > max {
                 return bad(field, value, format!("1 ..= {max}"));

@@ -1,0 +1,197 @@
+//! Choosing where a program runs: [`Gpu`].
+
+use std::sync::Arc;
+
+use crate::engine::{BackendKind, Engine};
+use crate::error::{Error, Result};
+use crate::gpu::{AdapterChoice, GpuContext, WgpuEngine};
+use crate::program::Program;
+use crate::reference::ReferenceEngine;
+use crate::runtime::Runtime;
+
+/// The environment variable that overrides backend selection:
+/// `wgpu`, `reference` or `native`.
+pub const BACKEND_ENV: &str = "VYRE_BACKEND";
+
+/// Default workgroups of a wgpu work dispatch: enough lanes to fill a large
+/// GPU (the work pass is persistent, so idle lanes cost one scan).
+pub const DEFAULT_WGPU_WORKGROUPS: u32 = 512;
+/// Default workgroups of the reference interpreter: one, so a CPU run stays
+/// quick while still interleaving a workgroup's lanes.
+pub const DEFAULT_REFERENCE_WORKGROUPS: u32 = 1;
+
+/// Where programs run: a wgpu adapter or a CPU backend. Cheap to clone;
+/// one `Gpu` serves any number of runtimes (wgpu pipelines are cached on
+/// it).
+#[derive(Clone)]
+pub struct Gpu {
+    kind: BackendKind,
+    context: Option<GpuContext>,
+    reason: String,
+    workgroups: Option<u32>,
+    seed: u64,
+}
+
+impl std::fmt::Debug for Gpu {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gpu")
+            .field("kind", &self.kind)
+            .field("description", &self.description())
+            .finish()
+    }
+}
+
+impl Gpu {
+    /// The best backend here: `VYRE_BACKEND` when set; else a hardware
+    /// adapter through wgpu; else a CPU backend. [`Gpu::reason`] says why
+    /// it was chosen. CPU fallback is `native` where the program supports
+    /// it (programs made by `megakernel!`), else `reference`.
+    pub fn auto() -> Result<Gpu> {
+        if let Ok(name) = std::env::var(BACKEND_ENV) {
+            let kind = BackendKind::parse(&name)?;
+            let mut gpu = Gpu::of_kind(kind)?;
+            gpu.reason = format!("{BACKEND_ENV}={name}");
+            return Ok(gpu);
+        }
+        match GpuContext::new(AdapterChoice::Hardware) {
+            Ok(ctx) => Ok(Gpu::from_context(ctx, "hardware adapter found".into())),
+            Err(e) => {
+                let mut gpu = Gpu::cpu();
+                gpu.reason = format!("no hardware GPU adapter ({e}); using a CPU backend");
+                Ok(gpu)
+            }
+        }
+    }
+
+    /// A wgpu adapter of any kind, software ones (Mesa's lavapipe) included.
+    pub fn wgpu() -> Result<Gpu> {
+        let ctx = GpuContext::new(AdapterChoice::Any)?;
+        Ok(Gpu::from_context(ctx, "wgpu requested".into()))
+    }
+
+    /// A hardware wgpu adapter only.
+    pub fn hardware() -> Result<Gpu> {
+        let ctx = GpuContext::new(AdapterChoice::Hardware)?;
+        Ok(Gpu::from_context(ctx, "hardware adapter requested".into()))
+    }
+
+    /// The reference interpreter on the CPU.
+    pub fn reference() -> Gpu {
+        Gpu {
+            kind: BackendKind::Reference,
+            context: None,
+            reason: "reference requested".into(),
+            workgroups: None,
+            seed: 0x5EED,
+        }
+    }
+
+    /// The native CPU backend (programs made by `megakernel!`), falling back
+    /// to the reference interpreter for programs without native handlers.
+    pub fn cpu() -> Gpu {
+        Gpu {
+            kind: BackendKind::Native,
+            reason: "CPU requested".into(),
+            ..Gpu::reference()
+        }
+    }
+
+    /// The backend of `kind`.
+    pub fn of_kind(kind: BackendKind) -> Result<Gpu> {
+        match kind {
+            BackendKind::Wgpu => Gpu::wgpu(),
+            BackendKind::Reference => Ok(Gpu::reference()),
+            BackendKind::Native => Ok(Gpu::cpu()),
+        }
+    }
+
+    fn from_context(ctx: GpuContext, reason: String) -> Gpu {
+        Gpu {
+            kind: BackendKind::Wgpu,
+            context: Some(ctx),
+            reason,
+            workgroups: None,
+            seed: 0,
+        }
+    }
+
+    /// Sets the workgroups of each work dispatch (lanes = workgroups ×
+    /// the program's workgroup size).
+    pub fn with_workgroups(mut self, workgroups: u32) -> Self {
+        self.workgroups = Some(workgroups);
+        self
+    }
+
+    /// Sets the reference interpreter's schedule seed.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Which backend this is.
+    pub fn kind(&self) -> BackendKind {
+        self.kind
+    }
+
+    /// Why this backend was chosen.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    /// The wgpu context, for the wgpu backend.
+    pub fn context(&self) -> Option<&GpuContext> {
+        self.context.as_ref()
+    }
+
+    /// What runs the programs: the adapter's name, or the CPU backend's.
+    pub fn description(&self) -> String {
+        match &self.context {
+            Some(ctx) => format!("wgpu on {}", ctx.description()),
+            None if self.kind == BackendKind::Native => "CPU (native, or reference for IR-only programs)".into(),
+            None => "CPU reference interpreter".into(),
+        }
+    }
+
+    /// Builds the engine for `program` on this backend.
+    pub fn engine(&self, program: &Program) -> Result<Box<dyn Engine>> {
+        let wg = self.workgroups;
+        match (self.kind, &self.context) {
+            (BackendKind::Wgpu, Some(ctx)) => {
+                let workgroups = wg.unwrap_or(DEFAULT_WGPU_WORKGROUPS);
+                check_workgroups(workgroups)?;
+                Ok(Box::new(WgpuEngine::new(ctx, program, workgroups)?))
+            }
+            (BackendKind::Wgpu, None) => Err(Error::BackendUnavailable {
+                backend: "wgpu".into(),
+                reason: "this Gpu has no wgpu context".into(),
+            }),
+            // Programs built from IR alone have no native handlers: the
+            // reference interpreter is their CPU backend.
+            (BackendKind::Reference | BackendKind::Native, _) => {
+                let workgroups = wg.unwrap_or(DEFAULT_REFERENCE_WORKGROUPS);
+                check_workgroups(workgroups)?;
+                let lanes = workgroups.saturating_mul(program.config().workgroup_size);
+                Ok(Box::new(ReferenceEngine::new(program, lanes, self.seed)?))
+            }
+        }
+    }
+}
+
+fn check_workgroups(workgroups: u32) -> Result<()> {
+    if workgroups == 0 || workgroups > 65_535 {
+        return Err(Error::InvalidRunOption {
+            option: "workgroups",
+            reason: format!("{workgroups} is outside 1 ..= 65535"),
+        });
+    }
+    Ok(())
+}
+
+impl Runtime {
+    /// Instantiates `program` on `gpu`.
+    pub fn new(gpu: &Gpu, program: impl Into<Arc<Program>>) -> Result<Runtime> {
+        let program = program.into();
+        let engine = gpu.engine(&program)?;
+        Runtime::with_engine(program, engine)
+    }
+}

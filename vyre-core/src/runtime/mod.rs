@@ -1,0 +1,314 @@
+//! The host side of a megakernel: typed buffers, publishing, tenants and
+//! `run()`, written once over the [`Engine`] trait so that every backend
+//! shares it.
+
+mod accounting;
+mod buffers;
+mod inbox;
+mod options;
+mod run;
+mod task;
+
+use std::sync::Arc;
+
+pub use accounting::Accounting;
+pub use buffers::{BufferHandle, Element};
+pub use options::RunLimits;
+pub use task::{RawTask, Task};
+
+use crate::engine::{BackendKind, Engine};
+use crate::error::{Error, Result};
+use crate::program::Program;
+use crate::protocol::{ControlLayout, Priority, MAX_ARGS};
+use inbox::Inbox;
+
+/// One instance of a program on one backend: its buffers, ring and
+/// counters. Build it with [`Runtime::new`] (from a [`Gpu`](crate::Gpu)) or
+/// [`Runtime::with_engine`].
+pub struct Runtime {
+    program: Arc<Program>,
+    engine: Box<dyn Engine>,
+    layout: ControlLayout,
+    inbox: Inbox,
+    tenants: Vec<bool>,
+    limits: RunLimits,
+    books: Accounting,
+    /// Tasks published since the last `run()` returned.
+    published_since_run: u64,
+    /// Claimable tasks after the last submission, per partition.
+    claimable: [u64; crate::protocol::PRIORITIES],
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("program", &self.program.name())
+            .field("backend", &self.engine.kind())
+            .field("adapter", &self.engine.adapter())
+            .field("books", &self.books)
+            .finish()
+    }
+}
+
+impl Runtime {
+    /// Wraps an engine already built for `program`. Every tenant starts
+    /// enabled and every buffer empty.
+    pub fn with_engine(program: impl Into<Arc<Program>>, engine: Box<dyn Engine>) -> Result<Self> {
+        let program = program.into();
+        let layout = program.control_layout();
+        let tenants = vec![true; program.config().tenants as usize];
+        let mut rt = Runtime {
+            inbox: Inbox::new(program.config()),
+            program,
+            engine,
+            layout,
+            tenants,
+            limits: RunLimits::default(),
+            books: Accounting::default(),
+            published_since_run: 0,
+            claimable: [0; crate::protocol::PRIORITIES],
+        };
+        let ones = vec![1u32; rt.tenants.len()];
+        rt.engine
+            .write_control(rt.layout.tenant_enabled as u64, &ones)?;
+        Ok(rt)
+    }
+
+    /// The program.
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// Which backend runs it.
+    pub fn backend(&self) -> BackendKind {
+        self.engine.kind()
+    }
+
+    /// The adapter's description.
+    pub fn adapter(&self) -> String {
+        self.engine.adapter()
+    }
+
+    /// Lanes per work dispatch.
+    pub fn lanes(&self) -> u32 {
+        self.engine.lanes()
+    }
+
+    /// The limits `run()` uses.
+    pub fn limits(&self) -> RunLimits {
+        self.limits
+    }
+
+    /// Sets the limits `run()` uses.
+    pub fn set_limits(&mut self, limits: RunLimits) -> Result<()> {
+        limits.validate()?;
+        self.limits = limits;
+        Ok(())
+    }
+
+    /// Every task seen so far, by where it is now (exact after each `run`).
+    pub fn accounting(&self) -> Accounting {
+        self.books
+    }
+
+    // ---- buffers ----------------------------------------------------------
+
+    /// A typed handle to the declared buffer `name`; `T` must be its
+    /// element type (`u32` for `Atomic<u32>`).
+    pub fn buffer<T: Element>(&self, name: &str) -> Result<BufferHandle<T>> {
+        let index = self
+            .program
+            .buffer_index(name)
+            .ok_or_else(|| Error::UnknownBuffer {
+                name: name.to_string(),
+                declared: self
+                    .program
+                    .buffers()
+                    .iter()
+                    .map(|b| b.name.clone())
+                    .collect(),
+            })?;
+        let kind = self.program.buffers()[index].kind;
+        if kind.elem != T::TYPE {
+            return Err(Error::BufferType {
+                name: name.to_string(),
+                declared: kind,
+                requested: T::TYPE,
+            });
+        }
+        Ok(BufferHandle::new(index))
+    }
+
+    /// Logical length of a buffer, in elements.
+    pub fn len<T: Element>(&self, buffer: BufferHandle<T>) -> u64 {
+        self.engine.buffer_len(buffer.index)
+    }
+
+    /// Resizes a buffer to `len` elements, keeping the common prefix and
+    /// zero-filling the rest.
+    pub fn resize<T: Element>(&mut self, buffer: BufferHandle<T>, len: u64) -> Result<()> {
+        self.engine.resize_buffer(buffer.index, len)
+    }
+
+    /// Replaces a buffer's contents with `data` (resizing it to fit).
+    pub fn upload<T: Element>(&mut self, buffer: BufferHandle<T>, data: &[T]) -> Result<()> {
+        if self.engine.buffer_len(buffer.index) != data.len() as u64 {
+            self.engine.resize_buffer(buffer.index, data.len() as u64)?;
+        }
+        self.write(buffer, 0, data)
+    }
+
+    /// Writes `data` at element `offset`; the range must lie inside the
+    /// buffer.
+    pub fn write<T: Element>(
+        &mut self,
+        buffer: BufferHandle<T>,
+        offset: u64,
+        data: &[T],
+    ) -> Result<()> {
+        self.check_range(buffer.index, offset, data.len() as u64)?;
+        if data.is_empty() {
+            return Ok(());
+        }
+        self.engine
+            .write_buffer(buffer.index, offset, bytemuck::cast_slice(data))
+    }
+
+    /// Reads the whole buffer.
+    pub fn read<T: Element>(&mut self, buffer: BufferHandle<T>) -> Result<Vec<T>> {
+        let len = self.engine.buffer_len(buffer.index);
+        self.read_range(buffer, 0, len)
+    }
+
+    /// Reads `len` elements from element `offset`.
+    pub fn read_range<T: Element>(
+        &mut self,
+        buffer: BufferHandle<T>,
+        offset: u64,
+        len: u64,
+    ) -> Result<Vec<T>> {
+        self.check_range(buffer.index, offset, len)?;
+        if len == 0 {
+            return Ok(Vec::new());
+        }
+        let words = self.engine.read_buffer(buffer.index, offset, len)?;
+        Ok(bytemuck::cast_slice(&words).to_vec())
+    }
+
+    fn check_range(&self, index: usize, offset: u64, len: u64) -> Result<()> {
+        let have = self.engine.buffer_len(index);
+        let end = offset.checked_add(len);
+        match end {
+            Some(end) if end <= have => Ok(()),
+            _ => Err(Error::BufferRange {
+                name: self.program.buffers()[index].name.clone(),
+                len: have,
+                offset,
+                end: end.unwrap_or(u64::MAX),
+            }),
+        }
+    }
+
+    // ---- tenants ----------------------------------------------------------
+
+    /// Enables or disables a tenant. A disabled tenant's tasks stay in the
+    /// ring, parked, and run once it is enabled again.
+    pub fn set_tenant_enabled(&mut self, tenant: u32, enabled: bool) -> Result<()> {
+        self.check_tenant(tenant)?;
+        self.engine.write_control(
+            self.layout.tenant_enabled as u64 + tenant as u64,
+            &[enabled as u32],
+        )?;
+        self.tenants[tenant as usize] = enabled;
+        Ok(())
+    }
+
+    /// Enables a tenant.
+    pub fn enable_tenant(&mut self, tenant: u32) -> Result<()> {
+        self.set_tenant_enabled(tenant, true)
+    }
+
+    /// Disables a tenant.
+    pub fn disable_tenant(&mut self, tenant: u32) -> Result<()> {
+        self.set_tenant_enabled(tenant, false)
+    }
+
+    /// Whether a tenant is enabled.
+    pub fn tenant_enabled(&self, tenant: u32) -> Result<bool> {
+        self.check_tenant(tenant)?;
+        Ok(self.tenants[tenant as usize])
+    }
+
+    fn check_tenant(&self, tenant: u32) -> Result<()> {
+        if (tenant as usize) < self.tenants.len() {
+            Ok(())
+        } else {
+            Err(Error::UnknownTenant {
+                tenant,
+                tenants: self.tenants.len() as u32,
+            })
+        }
+    }
+
+    // ---- publishing -------------------------------------------------------
+
+    /// Publishes `task` at `priority` for tenant 0.
+    pub fn publish(&mut self, priority: Priority, task: Task) -> Result<()> {
+        self.publish_for(0, priority, task)
+    }
+
+    /// Publishes `task` at `priority` for `tenant`. The task is checked
+    /// (known opcode, argument count and types, tenant in the table) and
+    /// queued; `run()` moves it into the ring. Nothing is ever dropped: a
+    /// task that does not fit waits and is reported as waiting.
+    pub fn publish_for(&mut self, tenant: u32, priority: Priority, task: Task) -> Result<()> {
+        self.check_tenant(tenant)?;
+        let index = self
+            .program
+            .handler_index(task.opcode())
+            .ok_or(Error::UnknownOpcode { id: task.opcode() })?;
+        let handler = &self.program.handlers()[index];
+        let expected = handler.arg_types();
+        if expected.len() != task.args().len() {
+            return Err(Error::ArgumentCount {
+                opcode: handler.name.clone(),
+                expected: expected.len(),
+                found: task.args().len(),
+            });
+        }
+        let mut args = [0u32; MAX_ARGS];
+        for (i, (arg, ty)) in task.args().iter().zip(&expected).enumerate() {
+            if arg.ty() != *ty {
+                return Err(Error::ArgumentType {
+                    opcode: handler.name.clone(),
+                    index: i,
+                    expected: *ty,
+                    found: arg.ty(),
+                });
+            }
+            args[i] = arg.to_word();
+        }
+        self.enqueue(
+            priority,
+            RawTask {
+                opcode: task.opcode(),
+                tenant,
+                args,
+            },
+        );
+        Ok(())
+    }
+
+    /// Publishes a task without host-side checks (see [`RawTask`]): the
+    /// device faults what it cannot run.
+    pub fn publish_raw(&mut self, priority: Priority, task: RawTask) {
+        self.enqueue(priority, task);
+    }
+
+    fn enqueue(&mut self, priority: Priority, task: RawTask) {
+        self.inbox.push(priority, task);
+        self.books.published += 1;
+        self.books.waiting += 1;
+        self.published_since_run += 1;
+    }
+}

@@ -1,0 +1,235 @@
+//! `run()`: submissions of rounds until no runnable work is left.
+
+use std::time::Instant;
+
+use super::Runtime;
+use crate::error::Result;
+use crate::protocol::{
+    ctrl, fault_record, status, FAULT_RECORD_WORDS, PRINTF_RECORD_WORDS, PRIORITIES, SLOT_WORDS,
+};
+use crate::report::{Fault, FaultKind, OpcodeCount, RunReport, StopReason};
+
+/// What the host accumulates over one run.
+#[derive(Default)]
+struct Tally {
+    executed_by_op: Vec<u64>,
+    executed_by_priority: [u64; PRIORITIES],
+    executed: u64,
+    faulted: u64,
+    spawned: u64,
+    overflows: u64,
+    faults: Vec<Fault>,
+    printf: Vec<String>,
+    printf_dropped: u64,
+    rounds: u64,
+    submissions: u64,
+    dispatches: u64,
+    gpu_nanos: Option<u128>,
+}
+
+impl Runtime {
+    /// Runs rounds until no runnable work is left, a handler asks for
+    /// shutdown, or a limit of [`RunLimits`](super::RunLimits) is reached.
+    pub fn run(&mut self) -> Result<RunReport> {
+        let started = Instant::now();
+        let mut tally = Tally {
+            executed_by_op: vec![0; self.program.handlers().len()],
+            ..Tally::default()
+        };
+        let mut batch = 1u32;
+        let stop = loop {
+            self.inbox.flush(self.engine.as_mut())?;
+            let remaining = self.limits.max_rounds.saturating_sub(tally.rounds);
+            let rounds = (batch as u64).min(remaining).max(1) as u32;
+            let sub = self.engine.submit(rounds)?;
+            tally.rounds += rounds as u64;
+            tally.submissions += 1;
+            tally.dispatches += sub.dispatches;
+            if let Some(t) = sub.gpu_time {
+                *tally.gpu_nanos.get_or_insert(0) += t.as_nanos();
+            }
+            let shutdown = self.absorb(&sub.summary, &mut tally)?;
+            if shutdown {
+                self.engine.write_control(ctrl::SHUTDOWN as u64, &[0])?;
+                break StopReason::Shutdown;
+            }
+            if !self.can_progress() {
+                break StopReason::Idle;
+            }
+            if tally.rounds >= self.limits.max_rounds {
+                break StopReason::RoundLimit;
+            }
+            if self
+                .limits
+                .time_limit
+                .is_some_and(|l| started.elapsed() >= l)
+            {
+                break StopReason::TimeLimit;
+            }
+            batch = (batch * 2).min(self.limits.max_rounds_per_submission);
+        };
+        let published = std::mem::take(&mut self.published_since_run);
+        Ok(self.report(tally, stop, published, started.elapsed()))
+    }
+
+    /// Whether another submission can make progress: something is
+    /// claimable, or a host queue can move into an inbox the device has
+    /// fully drained (an inbox that still holds entries after a maintenance
+    /// pass means its partition is full, so pushing more would not help).
+    fn can_progress(&self) -> bool {
+        self.claimable.iter().any(|&c| c > 0)
+            || (0..PRIORITIES).any(|p| self.inbox.queued(p) > 0 && self.inbox.pending(p) == 0)
+    }
+
+    /// Decodes one submission's summary into the tally and the books, reads
+    /// and acknowledges fault and printf records, clears the counters.
+    /// Returns whether a handler asked for shutdown.
+    fn absorb(&mut self, summary: &[u32], tally: &mut Tally) -> Result<bool> {
+        let word = |w: u32| summary[w as usize] as u64;
+        let executed = word(ctrl::EXECUTED);
+        let faulted = word(ctrl::FAULTED);
+        let spawned = word(ctrl::SPAWNED);
+        tally.executed += executed;
+        tally.faulted += faulted;
+        tally.spawned += spawned;
+        tally.overflows += word(ctrl::SPAWN_OVERFLOW);
+        for p in 0..PRIORITIES {
+            tally.executed_by_priority[p] += word(ctrl::EXECUTED_BY_PRIORITY + p as u32);
+        }
+        let by_op = self.layout.executed_by_op;
+        for (i, n) in tally.executed_by_op.iter_mut().enumerate() {
+            *n += word(by_op + i as u32);
+        }
+        self.inbox.observe(summary);
+        let mut parked = 0;
+        for p in 0..PRIORITIES {
+            self.claimable[p] = word(ctrl::LIST_LEN + p as u32);
+            parked += word(ctrl::PARKED + p as u32);
+        }
+        self.read_faults(word(ctrl::FAULT_COUNT), tally)?;
+        self.read_printf(word(ctrl::PRINTF_COUNT), tally)?;
+        self.clear_counters()?;
+
+        let b = &mut self.books;
+        b.spawned += spawned;
+        b.spawn_overflows += word(ctrl::SPAWN_OVERFLOW);
+        b.executed += executed;
+        b.faulted += faulted;
+        b.parked = parked;
+        b.waiting = self.claimable.iter().sum::<u64>()
+            + (0..PRIORITIES)
+                .map(|p| self.inbox.pending(p) as u64 + self.inbox.queued(p) as u64)
+                .sum::<u64>();
+        Ok(word(ctrl::SHUTDOWN) != 0)
+    }
+
+    fn read_faults(&mut self, count: u64, tally: &mut Tally) -> Result<()> {
+        let n = count.min(self.program.config().slots as u64);
+        if n == 0 {
+            return Ok(());
+        }
+        let words = self
+            .engine
+            .read_control(self.layout.fault_log as u64, n * FAULT_RECORD_WORDS as u64)?;
+        for rec in words.chunks_exact(FAULT_RECORD_WORDS as usize) {
+            let f = |w: u32| rec[w as usize];
+            let opcode = f(fault_record::OPCODE);
+            let slot = f(fault_record::SLOT);
+            tally.faults.push(Fault {
+                slot,
+                opcode,
+                opcode_name: self
+                    .program
+                    .handler_index(opcode)
+                    .map(|i| self.program.handlers()[i].name.clone()),
+                kind: FaultKind::from_words(f(fault_record::CODE), f(fault_record::DETAIL)),
+                tenant: f(fault_record::TENANT),
+                priority: f(fault_record::PRIORITY),
+                round: f(fault_record::ROUND),
+                lane: f(fault_record::LANE),
+            });
+            // The record is read: the slot may be reused.
+            self.engine
+                .write_ring(slot as u64 * SLOT_WORDS as u64, &[status::EMPTY])?;
+        }
+        Ok(())
+    }
+
+    fn read_printf(&mut self, count: u64, tally: &mut Tally) -> Result<()> {
+        let capacity = self.program.config().printf_capacity as u64;
+        let n = count.min(capacity);
+        tally.printf_dropped += count - n;
+        if n == 0 {
+            return Ok(());
+        }
+        let words = self.engine.read_control(
+            self.layout.printf_log as u64,
+            n * PRINTF_RECORD_WORDS as u64,
+        )?;
+        let formats = self.program.printf_formats();
+        for rec in words.chunks_exact(PRINTF_RECORD_WORDS as usize) {
+            let line = match formats.get(rec[0] as usize) {
+                Some(format) => format.render(&rec[1..]),
+                None => format!("<unknown printf format {}>", rec[0]),
+            };
+            tally.printf.push(line);
+        }
+        Ok(())
+    }
+
+    fn clear_counters(&mut self) -> Result<()> {
+        let e = self.engine.as_mut();
+        // FAULT_COUNT ..= EXECUTED are contiguous; see protocol.rs.
+        let first = ctrl::FAULT_COUNT;
+        e.write_control(
+            first as u64,
+            &vec![0; (ctrl::EXECUTED - first + 1) as usize],
+        )?;
+        e.write_control(ctrl::EXECUTED_BY_PRIORITY as u64, &[0; PRIORITIES])?;
+        e.write_control(ctrl::FAULTED as u64, &[0])?;
+        let ops = self.program.handlers().len();
+        e.write_control(self.layout.executed_by_op as u64, &vec![0; ops])
+    }
+
+    fn report(
+        &self,
+        tally: Tally,
+        stop: StopReason,
+        published: u64,
+        wall: std::time::Duration,
+    ) -> RunReport {
+        RunReport {
+            backend: self.engine.kind().name().to_string(),
+            adapter: self.engine.adapter(),
+            stop,
+            executed_by_opcode: self
+                .program
+                .handlers()
+                .iter()
+                .zip(&tally.executed_by_op)
+                .map(|(h, &executed)| OpcodeCount {
+                    id: h.id,
+                    name: h.name.clone(),
+                    executed,
+                })
+                .collect(),
+            executed_by_priority: tally.executed_by_priority,
+            executed: tally.executed,
+            faults: tally.faults,
+            published,
+            spawned: tally.spawned,
+            spawn_overflows: tally.overflows,
+            parked: self.books.parked,
+            waiting: self.books.waiting,
+            printf: tally.printf,
+            printf_dropped: tally.printf_dropped,
+            rounds: tally.rounds,
+            submissions: tally.submissions,
+            dispatches: tally.dispatches,
+            wall_time: wall,
+            gpu_time: tally
+                .gpu_nanos
+                .map(|n| std::time::Duration::from_nanos(n.min(u64::MAX as u128) as u64)),
+        }
+    }
+}
