@@ -109,7 +109,7 @@ fn chain() -> vyre_core::Program {
     h.body(|b| {
         b.store(seen, depth, 1u32);
         b.if_((depth + 1u32).lt(seen.len()), |b| {
-            b.spawn(Priority::High, 7, vec![(depth + 1u32).into()]);
+            b.spawn(Priority::High, 7, vec![depth + 1u32]);
         });
     });
     program(
@@ -367,7 +367,7 @@ fn racy_program() -> vyre_core::Program {
             vec![tag.into(), vyre_core::ir::ctx(CtxValue::Lane)],
         );
         b.if_(tag.lt(8u32), |b| {
-            b.spawn(Priority::Low, 5, vec![(tag + 100u32).into()]);
+            b.spawn(Priority::Low, 5, vec![tag + 100u32]);
         });
     });
     let config = ProgramConfig {

@@ -19,6 +19,11 @@ use ScalarType::{Bool, F32, I32, U32};
 
 const SENTINEL: u32 = 0xDEAD_BEEF;
 
+/// Builds a comparison of two locals.
+type CmpBuilder = fn(Var, Var) -> Expr;
+/// A Rust `f32` method.
+type F32Fn = fn(f32) -> f32;
+
 const U32S: [u32; 12] = [
     0,
     1,
@@ -289,7 +294,7 @@ fn i32_arithmetic_bitwise_and_shifts() {
 
 #[test]
 fn comparisons_on_every_type() {
-    let ops: [(&str, fn(Var, Var) -> Expr); 6] = [
+    let ops: [(&str, CmpBuilder); 6] = [
         ("==", |a, b| a.equals(b)),
         ("!=", |a, b| a.not_equals(b)),
         ("<", |a, b| a.lt(b)),
@@ -495,7 +500,7 @@ fn casts_follow_rust_as() {
     check("bool as u32", &[Bool], U32, c(U32), &bs, |v| Some(v[0]));
     check("bool as i32", &[Bool], I32, c(I32), &bs, |v| Some(v[0]));
     // Spot checks of the saturating rules themselves.
-    assert_eq!(f32::NAN as u32, 0);
+    assert_eq!(std::hint::black_box(f32::NAN) as u32, 0);
     assert_eq!(-1.5f32 as u32, 0);
     assert_eq!(f32::INFINITY as i32, i32::MAX);
     assert_eq!(4_294_967_296.0f32 as u32, u32::MAX);
@@ -694,7 +699,7 @@ fn f32_intrinsics() {
     let f1 = tuples(&bits_f(&f32s()), 1);
     let f2 = tuples(&bits_f(&f32s()), 2);
     let r = |x: f32| Some(x.to_bits());
-    let unary: [(&str, Intrinsic, fn(f32) -> f32); 9] = [
+    let unary: [(&str, Intrinsic, F32Fn); 9] = [
         ("abs", I::Abs, f32::abs),
         ("sqrt", I::Sqrt, f32::sqrt),
         ("floor", I::Floor, f32::floor),

@@ -358,3 +358,154 @@ impl CpuMachine {
         self.ctrl[..n].to_vec()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Access, BufferKind, HandlerBuilder};
+    use crate::program::ProgramConfig;
+    use crate::protocol::{status, Priority};
+
+    fn program() -> Program {
+        let mut h = HandlerBuilder::new(1, "touch");
+        let a = h.buffer("a", ScalarType::U32, Access::ReadWrite);
+        h.body(|b| b.store(a, 0u32, 1u32));
+        Program::builder("machine")
+            .config(ProgramConfig {
+                slots: 10,
+                inbox_capacity: 4,
+                ..ProgramConfig::default()
+            })
+            .buffer("a", BufferKind::plain(ScalarType::U32))
+            .buffer("b", BufferKind::plain(ScalarType::F32))
+            .opcode(h.finish().unwrap())
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn lanes_are_checked() {
+        for lanes in [0, MAX_LANES + 1, u32::MAX] {
+            assert!(matches!(
+                CpuMachine::new(program(), lanes),
+                Err(Error::InvalidRunOption {
+                    option: "lanes",
+                    ..
+                })
+            ));
+        }
+    }
+
+    #[test]
+    fn memory_is_sized_and_zeroed_as_the_protocol_says() {
+        let p = program();
+        let m = CpuMachine::new(p.clone(), 6).unwrap();
+        assert_eq!(m.ring().len() as u64, p.config().ring_words());
+        assert_eq!(m.ctrl().len() as u32, p.control_layout().total_words(6));
+        assert!(m.ring().iter().chain(m.ctrl()).all(|&w| w == 0));
+        assert_eq!(m.buffer_len(0), 0);
+        assert_eq!(m.buffer_len(7), 0);
+        assert_eq!(m.summary().len() as u32, m.layout().summary_words());
+        assert_eq!(m.partition_of(0), Some(0));
+        assert_eq!(m.partition_of(9), Some(4));
+        assert_eq!(m.partition_of(10), None);
+    }
+
+    #[test]
+    fn out_of_range_accesses_are_typed_errors() {
+        let mut m = CpuMachine::new(program(), 1).unwrap();
+        let ring = m.ring().len() as u64;
+        let ctrl = m.ctrl().len() as u64;
+        assert!(m.write_ring(ring - 2, &[1, 2]).is_ok());
+        assert_eq!(m.read_ring(ring - 2, 2).unwrap(), [1, 2]);
+        let e = m.write_ring(ring - 1, &[1, 2]).unwrap_err();
+        assert!(
+            matches!(e, Error::BufferRange { ref name, len, .. } if name == "vy_ring" && len == ring)
+        );
+        assert!(m.write_ring(u64::MAX, &[1]).is_err());
+        assert!(m.read_ring(0, u64::MAX).is_err());
+        assert!(m.write_control(ctrl, &[1]).is_err());
+        assert!(m.read_control(u64::MAX, 2).is_err());
+        assert!(m.read_control(0, ctrl + 1).is_err());
+        assert_eq!(m.read_control(ctrl, 0).unwrap(), Vec::<u32>::new());
+        assert!(matches!(
+            m.write_buffer(2, 0, &[1]),
+            Err(Error::UnknownBuffer { .. })
+        ));
+        assert!(matches!(
+            m.read_buffer(9, 0, 0),
+            Err(Error::UnknownBuffer { .. })
+        ));
+        assert!(matches!(
+            m.resize_buffer(9, 1),
+            Err(Error::UnknownBuffer { .. })
+        ));
+        assert!(matches!(
+            m.write_buffer(0, 0, &[1]),
+            Err(Error::BufferRange { ref name, .. }) if name == "a"
+        ));
+        assert!(matches!(
+            m.resize_buffer(1, MAX_BUFFER_ELEMENTS + 1),
+            Err(Error::BufferTooLarge { ref name, .. }) if name == "b"
+        ));
+    }
+
+    #[test]
+    fn resize_keeps_the_prefix_and_zero_fills() {
+        let mut m = CpuMachine::new(program(), 1).unwrap();
+        m.resize_buffer(0, 3).unwrap();
+        m.write_buffer(0, 0, &[7, 8, 9]).unwrap();
+        m.resize_buffer(0, 5).unwrap();
+        assert_eq!(m.read_buffer(0, 0, 5).unwrap(), [7, 8, 9, 0, 0]);
+        m.resize_buffer(0, 2).unwrap();
+        assert_eq!(m.buffer_len(0), 2);
+        m.resize_buffer(0, 4).unwrap();
+        assert_eq!(m.read_buffer(0, 0, 4).unwrap(), [7, 8, 0, 0]);
+        assert!(m.read_buffer(0, 3, 2).is_err());
+        m.buffer_mut(0).unwrap()[3] = 5;
+        assert_eq!(m.buffer(0).unwrap(), [7, 8, 0, 5]);
+        m.resize_buffer(0, 0).unwrap();
+        assert_eq!(m.buffer(0).unwrap(), [] as [u32; 0]);
+    }
+
+    #[test]
+    fn corrupt_claim_lists_never_panic() {
+        let mut m = CpuMachine::new(program(), 1).unwrap();
+        let claim_list = m.layout().claim_list;
+        // A claim list that claims to be huge and names slots outside the
+        // ring, a non-PUBLISHED slot, and an out-of-table ticket.
+        m.ctrl_mut()[ctrl::LIST_LEN as usize] = u32::MAX;
+        m.ctrl_mut()[claim_list as usize] = u32::MAX;
+        m.ctrl_mut()[claim_list as usize + 1] = 3;
+        let mut lane = m.begin_lane(0);
+        assert_eq!(m.claim(&mut lane), None);
+        assert!(lane.finished);
+        // Every ticket counted as a claim, up to the budget.
+        assert_eq!(lane.claims, m.program().config().claim_budget);
+        assert_eq!(m.claim(&mut lane), None);
+        m.end_lane(&lane);
+    }
+
+    #[test]
+    fn spawn_probes_the_partition_and_checks_the_priority() {
+        let mut m = CpuMachine::new(program(), 1).unwrap();
+        assert_eq!(
+            m.spawn(5, 1, 0, &[]),
+            Err(crate::cpu::TaskFault::bad_priority(5))
+        );
+        let (start, size) = m.partitions()[Priority::Low.index()];
+        assert_eq!(size, 2);
+        assert_eq!(m.spawn(3, 1, 2, &[4; 20]), Ok(true));
+        assert_eq!(m.spawn(3, 1, 2, &[]), Ok(true));
+        assert_eq!(m.spawn(3, 1, 2, &[]), Ok(false));
+        assert_eq!(m.status(start), status::PENDING);
+        assert_eq!(m.status(start + 1), status::PENDING);
+        let words = m.read_ring(start as u64 * 16, 16).unwrap();
+        assert_eq!(words[..4], [status::PENDING, 1, 2, 3]);
+        assert_eq!(words[4..], [4; 12]);
+        let c = m.ctrl();
+        assert_eq!(c[ctrl::SPAWNED as usize], 2);
+        assert_eq!(c[ctrl::SPAWN_OVERFLOW as usize], 1);
+        assert_eq!(c[(ctrl::SPAWN_CURSOR + 3) as usize], 3);
+    }
+}

@@ -252,7 +252,6 @@ impl CpuMachine {
     /// A strong `compare_exchange(current, new)` on `buf[index]`: yields
     /// `(previous value, exchanged)`; `(0, false)` when out of bounds or
     /// after a fault.
-    #[allow(clippy::too_many_arguments)]
     pub fn task_compare_exchange(
         &mut self,
         st: &mut TaskState,

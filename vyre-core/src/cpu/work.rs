@@ -314,3 +314,187 @@ impl<W: WorkPass> Engine for CpuEngine<W> {
         self.machine.submit(&mut self.work, rounds)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! `native`'s plug-in point exercised with a hand-written runner: the
+    //! Rust twin of an IR program, run by `SequentialWork`, must leave the
+    //! same memory as the reference interpreter.
+
+    use super::*;
+    use crate::ir::{Access, BufferKind, HandlerBuilder, ScalarType};
+    use crate::program::{Program, ProgramConfig};
+    use crate::protocol::{ctrl, fault, slot, Priority, PRIORITIES, SLOT_WORDS};
+    use crate::reference::ReferenceEngine;
+    use crate::Error;
+
+    const SUM: u32 = 0x51;
+    const SPIN: u32 = 0x52;
+
+    /// `sum(i)`: `acc[0] += data[i]; if i + 1 < data.len() { spawn sum(i + 1) }`,
+    /// and `spin()`: `loop {}`.
+    fn program() -> Program {
+        let mut h = HandlerBuilder::new(SUM, "sum");
+        let data = h.buffer("data", ScalarType::U32, Access::Read);
+        let acc = h.buffer("acc", ScalarType::U32, Access::Atomic);
+        let i = h.arg("i", ScalarType::U32);
+        h.body(|b| {
+            b.eval(acc.fetch_add(0u32, data.at(i)));
+            b.if_((i + 1u32).lt(data.len()), |b| {
+                b.spawn(Priority::Low, SUM, vec![i + 1u32]);
+            });
+        });
+        let mut spin = HandlerBuilder::new(SPIN, "spin");
+        spin.body(|b| b.loop_(|_| {}));
+        Program::builder("native_twin")
+            .config(ProgramConfig {
+                slots: 20,
+                loop_limit: 7,
+                ..ProgramConfig::default()
+            })
+            .buffer("data", BufferKind::plain(ScalarType::U32))
+            .buffer("acc", BufferKind::atomic(ScalarType::U32))
+            .opcode(h.finish().unwrap())
+            .opcode(spin.finish().unwrap())
+            .build()
+            .unwrap()
+    }
+
+    /// The Rust twin of `program()`, as `megakernel!` would generate it.
+    struct Twin {
+        fail: bool,
+    }
+
+    impl TaskRunner for Twin {
+        fn kind(&self) -> BackendKind {
+            BackendKind::Native
+        }
+
+        fn describe(&self) -> String {
+            "twin".into()
+        }
+
+        fn run(&mut self, ctx: &mut TaskContext<'_>) -> Result<()> {
+            if self.fail {
+                return Err(Error::BackendUnavailable {
+                    backend: "native".into(),
+                    reason: "no native handler".into(),
+                });
+            }
+            match ctx.handler() {
+                0 => {
+                    let i = ctx.arg(0);
+                    let v = ctx.load(0, i);
+                    ctx.atomic(1, AtomicOp::FetchAdd, 0, v);
+                    if i.wrapping_add(1) < ctx.len(0) {
+                        ctx.spawn(Priority::Low as u32, SUM, &[i + 1]);
+                    }
+                }
+                _ => while ctx.loop_iteration() {},
+            }
+            Ok(())
+        }
+    }
+
+    fn drive(engine: &mut dyn Engine, program: &Program) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
+        let layout = program.control_layout();
+        engine
+            .write_control(layout.tenant_enabled as u64, &[1])
+            .unwrap();
+        engine.resize_buffer(0, 6).unwrap();
+        engine.write_buffer(0, 0, &[1, 2, 3, 4, 5, 6]).unwrap();
+        engine.resize_buffer(1, 1).unwrap();
+        for (p, opcode) in [(Priority::Normal, SUM), (Priority::High, SPIN)] {
+            let mut entry = [0u32; SLOT_WORDS as usize];
+            entry[slot::OPCODE as usize] = opcode;
+            entry[slot::PRIORITY as usize] = p as u32;
+            engine
+                .write_ring(program.config().inbox_base(p.index()), &entry)
+                .unwrap();
+            engine
+                .write_control((ctrl::INBOX_TAIL + p as u32) as u64, &[1])
+                .unwrap();
+        }
+        let summary = engine.submit(10).unwrap().summary;
+        let acc = engine.read_buffer(1, 0, 1).unwrap();
+        let log = engine.read_control(layout.fault_log as u64, 8).unwrap();
+        (summary, acc, log)
+    }
+
+    #[test]
+    fn a_task_runner_plugs_in_and_matches_the_reference() {
+        let program = program();
+        let machine = CpuMachine::new(program.clone(), 4).unwrap();
+        let mut native = CpuEngine::new(machine, SequentialWork::new(Twin { fail: false }));
+        assert_eq!(native.kind(), BackendKind::Native);
+        assert_eq!(native.adapter(), "twin (CPU, 4 lanes, sequential)");
+        let mut reference = ReferenceEngine::new(&program, 4, 3).unwrap();
+        let a = drive(&mut native, &program);
+        let b = drive(&mut reference, &program);
+        assert_eq!(a, b);
+        let (summary, acc, log) = a;
+        assert_eq!(acc, [21]);
+        assert_eq!(summary[ctrl::EXECUTED as usize], 6);
+        assert_eq!(summary[ctrl::SPAWNED as usize], 5);
+        assert_eq!(summary[ctrl::FAULTED as usize], 1);
+        assert_eq!(log[2..4], [fault::LOOP_LIMIT, 7]);
+        let by_priority = &summary[ctrl::EXECUTED_BY_PRIORITY as usize..][..PRIORITIES];
+        assert_eq!(by_priority, [0, 0, 1, 5, 0]);
+    }
+
+    #[test]
+    fn a_runner_error_aborts_the_submission() {
+        let program = program();
+        let machine = CpuMachine::new(program.clone(), 1).unwrap();
+        let mut native = CpuEngine::new(machine, SequentialWork::new(Twin { fail: true }));
+        native
+            .write_control(program.control_layout().tenant_enabled as u64, &[1])
+            .unwrap();
+        let mut entry = [0u32; SLOT_WORDS as usize];
+        entry[slot::OPCODE as usize] = SUM;
+        native
+            .write_ring(program.config().inbox_base(0), &entry)
+            .unwrap();
+        native.write_control(ctrl::INBOX_TAIL as u64, &[1]).unwrap();
+        assert!(matches!(
+            native.submit(1),
+            Err(Error::BackendUnavailable { .. })
+        ));
+    }
+
+    #[test]
+    fn task_context_suppresses_side_effects_after_a_fault() {
+        let program = program();
+        let mut machine = CpuMachine::new(program.clone(), 1).unwrap();
+        machine.resize_buffer(0, 2).unwrap();
+        machine.resize_buffer(1, 1).unwrap();
+        let mut lane = machine.begin_lane(0);
+        let task = Claimed {
+            slot: 0,
+            opcode: SUM,
+            handler: Some(0),
+            tenant: 0,
+            priority: 0,
+            args: [0; crate::protocol::MAX_ARGS],
+        };
+        let mut ctx = TaskContext::new(&mut machine, &mut lane, &task, 0);
+        assert_eq!(ctx.load(0, 5), 0);
+        assert!(ctx.faulted());
+        ctx.fault(TaskFault::divide_by_zero());
+        assert_eq!(ctx.state().fault(), Some(TaskFault::out_of_bounds(5)));
+        assert_eq!(ctx.atomic(1, AtomicOp::FetchAdd, 0, 9), 0);
+        ctx.atomic_store(1, 0, 9);
+        assert_eq!(ctx.compare_exchange(1, 0, 0, 9), (0, false));
+        ctx.store(0, 0, 9);
+        assert!(!ctx.spawn(0, SUM, &[1]));
+        ctx.printf(0, &[1]);
+        ctx.shutdown();
+        assert_eq!(ctx.lane(), 0);
+        assert_eq!(ctx.arg(99), 0);
+        assert_eq!(machine.buffer(0), Some(&[0, 0][..]));
+        assert_eq!(machine.buffer(1), Some(&[0][..]));
+        assert_eq!(machine.ctrl()[ctrl::SPAWNED as usize], 0);
+        assert_eq!(machine.ctrl()[ctrl::PRINTF_COUNT as usize], 0);
+        assert!(!machine.shutdown_requested());
+    }
+}
