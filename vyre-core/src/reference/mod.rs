@@ -68,6 +68,8 @@ mod schedule;
 
 pub use schedule::{Interleaved, SplitMix64};
 
+use std::sync::Arc;
+
 use crate::cpu::{CpuEngine, CpuMachine};
 use crate::engine::{BackendKind, Engine, Submission};
 use crate::error::Result;
@@ -107,7 +109,13 @@ impl ReferenceEngine {
     /// [`Error::BufferTooLarge`](crate::Error::BufferTooLarge) when the
     /// memory cannot be allocated.
     pub fn new(program: &Program, lanes: u32, seed: u64) -> Result<ReferenceEngine> {
-        let machine = CpuMachine::new(program.clone(), lanes)?;
+        ReferenceEngine::from_shared(Arc::new(program.clone()), lanes, seed)
+    }
+
+    /// As [`new`](Self::new), sharing `program` instead of copying it (the
+    /// runtime already holds its program in an `Arc`).
+    pub fn from_shared(program: Arc<Program>, lanes: u32, seed: u64) -> Result<ReferenceEngine> {
+        let machine = CpuMachine::new(program, lanes)?;
         Ok(ReferenceEngine {
             inner: CpuEngine::new(machine, Interleaved::new(seed)),
         })
