@@ -7,12 +7,14 @@
 
 #![warn(missing_docs)]
 
+pub mod cpu;
 pub mod engine;
 pub mod error;
 pub mod ir;
 pub mod lower;
 pub mod program;
 pub mod protocol;
+pub mod reference;
 pub mod report;
 pub mod runtime;
 
