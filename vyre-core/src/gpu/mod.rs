@@ -83,3 +83,11 @@ pub fn require_gpu() -> bool {
         })
         .unwrap_or(false)
 }
+
+// Engines move between threads (the `Engine` trait is `Send`) and contexts
+// are shared by them.
+const _: fn() = || {
+    fn shared<T: Send + Sync>() {}
+    shared::<GpuContext>();
+    shared::<WgpuEngine>();
+};

@@ -1,5 +1,6 @@
 //! Reading device memory back: reusable staging buffers and a blocking map.
 
+use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
@@ -89,11 +90,24 @@ pub(crate) fn read_words(
             // The receiver may be gone after a timeout; nothing to do then.
             let _ = tx.send(result);
         });
-        device.poll(wgpu::PollType::Wait {
-            submission_index: Some(submission),
-            timeout,
-        })
+        // wgpu panics in `Device::poll` when the device is lost during the
+        // wait (its fatal-error path); turn that into a typed error.
+        std::panic::catch_unwind(AssertUnwindSafe(|| {
+            device.poll(wgpu::PollType::Wait {
+                submission_index: Some(submission),
+                timeout,
+            })
+        }))
     })?;
+    let waited = match waited {
+        Ok(waited) => waited,
+        Err(panic) => {
+            let reason = format!("the wait for a submission failed: {}", panic_text(&*panic));
+            ctx.mark_lost(&reason);
+            ctx.health()?;
+            return Err(Error::DeviceLost { reason });
+        }
+    };
     if let Err(e) = waited {
         // Abort the pending map so that the staging buffer stays usable.
         buffer.unmap();
@@ -132,4 +146,15 @@ pub(crate) fn read_words(
     };
     buffer.unmap();
     words
+}
+
+/// The message of a caught panic.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "wgpu panicked".to_string()
+    }
 }
