@@ -371,15 +371,6 @@ impl GpuContext {
         Ok(())
     }
 
-    /// Records that the device is lost (when wgpu reported it other than
-    /// through its callback), so that every later call fails fast.
-    pub(crate) fn mark_lost(&self, reason: &str) {
-        let mut lost = lock(&self.inner.state.lost);
-        if lost.is_none() {
-            *lost = Some(reason.to_string());
-        }
-    }
-
     /// Counters of the pipeline cache.
     pub fn pipeline_cache_stats(&self) -> PipelineCacheStats {
         use std::sync::atomic::Ordering::Relaxed;

@@ -251,6 +251,12 @@ impl WgpuEngine {
     /// [`Error::Gpu`] instead of blocking; `None` (the default) waits as
     /// long as it takes. Hardware drivers reset a hung GPU on their own,
     /// which then surfaces as [`Error::DeviceLost`].
+    ///
+    /// After a timeout the submission still runs; the next call waits
+    /// behind it. Timed waits from several threads on one context can trip
+    /// an internal assertion of wgpu-core 30, which comes back as
+    /// [`Error::Gpu`] (stage `submission wait`); give an engine that needs
+    /// a timeout its own context.
     pub fn set_poll_timeout(&mut self, timeout: Option<Duration>) {
         self.poll_timeout = timeout;
     }

@@ -91,7 +91,9 @@ pub(crate) fn read_words(
             let _ = tx.send(result);
         });
         // wgpu panics in `Device::poll` when the device is lost during the
-        // wait (its fatal-error path); turn that into a typed error.
+        // wait (it calls the device-lost callback first), and on an
+        // internal assertion that concurrent timed waits on one device can
+        // trip; neither may unwind into the caller.
         std::panic::catch_unwind(AssertUnwindSafe(|| {
             device.poll(wgpu::PollType::Wait {
                 submission_index: Some(submission),
@@ -102,10 +104,12 @@ pub(crate) fn read_words(
     let waited = match waited {
         Ok(waited) => waited,
         Err(panic) => {
-            let reason = format!("the wait for a submission failed: {}", panic_text(&*panic));
-            ctx.mark_lost(&reason);
+            buffer.unmap();
             ctx.health()?;
-            return Err(Error::DeviceLost { reason });
+            return Err(fail(
+                "submission wait",
+                format!("wgpu panicked while waiting: {}", panic_text(&*panic)),
+            ));
         }
     };
     if let Err(e) = waited {
