@@ -192,7 +192,9 @@ pub enum Error {
         end: u64,
     },
     /// A buffer larger than the backend allows.
-    #[error("buffer `{name}` would need {bytes} bytes, more than this backend allows ({max} bytes)")]
+    #[error(
+        "buffer `{name}` would need {bytes} bytes, more than this backend allows ({max} bytes)"
+    )]
     BufferTooLarge {
         /// The name.
         name: String,

@@ -137,8 +137,14 @@ pub mod ctrl {
     pub const FIXED_WORDS: u32 = FAULTED + 1;
 
     /// Counters the host reads and clears after each submission.
-    pub const CLEARED_AFTER_READ: [u32; 6] =
-        [FAULT_COUNT, PRINTF_COUNT, SPAWNED, SPAWN_OVERFLOW, PLACED, EXECUTED];
+    pub const CLEARED_AFTER_READ: [u32; 6] = [
+        FAULT_COUNT,
+        PRINTF_COUNT,
+        SPAWNED,
+        SPAWN_OVERFLOW,
+        PLACED,
+        EXECUTED,
+    ];
 }
 
 /// Task priorities, highest first. Each has its own ring partition.

@@ -419,12 +419,7 @@ impl BlockBuilder<'_> {
     }
 
     /// `buf[index].store(value);` on an atomic buffer.
-    pub fn atomic_store(
-        &mut self,
-        buf: BufferRef,
-        index: impl Into<Expr>,
-        value: impl Into<Expr>,
-    ) {
+    pub fn atomic_store(&mut self, buf: BufferRef, index: impl Into<Expr>, value: impl Into<Expr>) {
         self.stmts.push(Stmt::AtomicStore {
             buffer: buf.id,
             index: index.into(),

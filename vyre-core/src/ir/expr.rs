@@ -207,9 +207,7 @@ impl Intrinsic {
 
     /// The intrinsic whose Rust method name is `name`.
     pub fn from_method_name(name: &str) -> Option<Intrinsic> {
-        Intrinsic::ALL
-            .into_iter()
-            .find(|i| i.method_name() == name)
+        Intrinsic::ALL.into_iter().find(|i| i.method_name() == name)
     }
 
     /// Number of operands, the receiver included.
@@ -235,9 +233,7 @@ impl Intrinsic {
     pub fn result_type(self, receiver: ScalarType) -> Option<ScalarType> {
         use ScalarType::*;
         match (self, receiver) {
-            (Intrinsic::Min | Intrinsic::Max | Intrinsic::Clamp, U32 | I32 | F32) => {
-                Some(receiver)
-            }
+            (Intrinsic::Min | Intrinsic::Max | Intrinsic::Clamp, U32 | I32 | F32) => Some(receiver),
             (Intrinsic::Abs, I32 | F32) => Some(receiver),
             (
                 Intrinsic::WrappingAdd

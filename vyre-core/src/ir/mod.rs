@@ -13,10 +13,10 @@ mod types;
 pub mod validate;
 mod visit;
 
+pub use builder::ctx;
 pub use builder::{BlockBuilder, BufferRef, HandlerBuilder, Var};
 pub use expr::{AtomicOp, BinOp, BufferId, CtxValue, Expr, Intrinsic, LocalId, UnOp};
 pub use stmt::{Block, Stmt, SwitchCase};
 pub use types::{Access, BufferKind, Literal, ScalarType};
 pub use validate::{validate_handler, ValidationError, ValidationErrorKind};
 pub use visit::visit_stmts;
-pub use builder::ctx;

@@ -82,7 +82,9 @@ pub enum ValidationErrorKind {
         operands: usize,
     },
     /// A store through a read-only buffer.
-    #[error("buffer `{buffer}` is read-only (`&Buffer<T>`); take `&mut Buffer<T>` to store into it")]
+    #[error(
+        "buffer `{buffer}` is read-only (`&Buffer<T>`); take `&mut Buffer<T>` to store into it"
+    )]
     WriteToReadOnly {
         /// Buffer name.
         buffer: String,
@@ -172,13 +174,17 @@ pub enum ValidationErrorKind {
         id: u32,
     },
     /// A task argument declared after body locals (builder misuse).
-    #[error("task argument `{name}` is declared after the body's locals; declare every argument first")]
+    #[error(
+        "task argument `{name}` is declared after the body's locals; declare every argument first"
+    )]
     ArgumentAfterBody {
         /// The argument's name.
         name: String,
     },
     /// A spawn with more arguments than a slot holds.
-    #[error("spawn of opcode {opcode:#x} passes {count} arguments, but a slot holds at most {MAX_ARGS}")]
+    #[error(
+        "spawn of opcode {opcode:#x} passes {count} arguments, but a slot holds at most {MAX_ARGS}"
+    )]
     SpawnTooManyArgs {
         /// Target opcode id.
         opcode: u32,
@@ -434,11 +440,19 @@ impl<'a> Validator<'a> {
                 self.expect(new, elem, "new value of compare_exchange")?;
                 let old_ty = self.declare(*old)?;
                 if old_ty != elem {
-                    return Err(mismatch("old value of compare_exchange", elem.rust_name(), old_ty));
+                    return Err(mismatch(
+                        "old value of compare_exchange",
+                        elem.rust_name(),
+                        old_ty,
+                    ));
                 }
                 let ex_ty = self.declare(*exchanged)?;
                 if ex_ty != ScalarType::Bool {
-                    return Err(mismatch("`exchanged` flag of compare_exchange", "bool", ex_ty));
+                    return Err(mismatch(
+                        "`exchanged` flag of compare_exchange",
+                        "bool",
+                        ex_ty,
+                    ));
                 }
             }
             Stmt::Eval(e) => {

@@ -96,9 +96,7 @@ impl Program {
 
     /// The printf format id of `format` used in handler `handler`.
     pub fn printf_id(&self, handler: usize, format: &str) -> Option<u32> {
-        self.format_ids
-            .get(&(handler, format.to_string()))
-            .copied()
+        self.format_ids.get(&(handler, format.to_string())).copied()
     }
 
     /// Control-buffer layout of this program.
@@ -259,7 +257,10 @@ impl ProgramBuilder {
         Ok(out)
     }
 
-    fn bind_buffers(&self, buffers: &mut [ProgramBuffer]) -> Result<Vec<Vec<usize>>, AssemblyError> {
+    fn bind_buffers(
+        &self,
+        buffers: &mut [ProgramBuffer],
+    ) -> Result<Vec<Vec<usize>>, AssemblyError> {
         let mut all = Vec::new();
         for h in &self.handlers {
             let mut map = Vec::new();

@@ -61,7 +61,9 @@ pub(super) fn collect_formats(program: &mut Program) {
                 }
                 let arg_types = args
                     .iter()
-                    .map(|a| type_of(a, &h.locals, &h.buffers, &|_| true).unwrap_or(ScalarType::U32))
+                    .map(|a| {
+                        type_of(a, &h.locals, &h.buffers, &|_| true).unwrap_or(ScalarType::U32)
+                    })
                     .collect();
                 ids.insert(key, formats.len() as u32);
                 formats.push(PrintfFormat {
