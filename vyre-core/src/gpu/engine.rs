@@ -10,7 +10,7 @@ use crate::program::Program;
 use super::context::GpuContext;
 use super::pipeline::{pipelines, Pipelines};
 use super::readback::{read_words, Staging};
-use super::MAINTAIN_WORKGROUP_SIZE;
+use crate::lower::{buffer_binding, CTRL_BINDING, MAINTAIN_WORKGROUP_SIZE, RING_BINDING};
 
 /// Bytes per protocol word and per buffer element.
 const WORD: u64 = 4;
@@ -63,7 +63,9 @@ pub struct WgpuEngine {
     bind_group: wgpu::BindGroup,
     workgroups: u32,
     lanes: u32,
-    maintain_workgroups: u32,
+    /// Workgroups of the maintain dispatch in x and y (a ring of more
+    /// than 65,535 workgroups spreads over y; the shader skips the excess).
+    maintain_grid: (u32, u32),
     summary_words: u32,
     timer: Option<Timer>,
     submit_staging: Staging,
@@ -74,6 +76,19 @@ pub struct WgpuEngine {
 /// `(len + 1) * 4` bytes, or `None` on overflow.
 fn element_bytes(len: u64) -> Option<u64> {
     len.checked_add(1)?.checked_mul(WORD)
+}
+
+/// The `(x, y)` workgroup grid of a maintain dispatch of `groups`
+/// workgroups when a dimension holds at most `max`: x alone while it fits,
+/// else spread over y as evenly as possible. `None` when even `max × max`
+/// is too small.
+fn maintain_grid(groups: u32, max: u32) -> Option<(u32, u32)> {
+    if groups <= max {
+        return Some((groups, 1));
+    }
+    let y = groups.div_ceil(max.max(1));
+    let x = groups.div_ceil(y);
+    (y <= max).then_some((x, y))
 }
 
 /// Checks `offset .. offset + len` against a buffer of `size` words.
@@ -116,8 +131,10 @@ impl WgpuEngine {
     /// point contract of `docs/protocol.md`: `vy_ring` at binding 0,
     /// `vy_ctrl` at 1, declared buffer *i* at `2 + i` (read-only unless
     /// written or atomic), and the entry points `vy_prepare`
-    /// (`@workgroup_size(1)`), `vy_maintain` (64), `vy_finalize` (1) and
-    /// `vy_work` (the program's workgroup size).
+    /// (`@workgroup_size(1)`), `vy_maintain` (64; a ring of more than
+    /// 65,535 workgroups is dispatched over x and y, slot = `gid.y *
+    /// num_workgroups.x * 64 + gid.x`), `vy_finalize` (1) and `vy_work`
+    /// (the program's workgroup size) — see [`crate::lower`].
     ///
     /// # Errors
     ///
@@ -150,17 +167,16 @@ impl WgpuEngine {
                     config.workgroup_size
                 ),
             })?;
-        let maintain_workgroups = config.slots.div_ceil(MAINTAIN_WORKGROUP_SIZE);
-        if maintain_workgroups > max_groups {
-            return Err(Error::Gpu {
+        let maintain_groups = config.slots.div_ceil(MAINTAIN_WORKGROUP_SIZE);
+        let maintain_grid =
+            maintain_grid(maintain_groups, max_groups).ok_or_else(|| Error::Gpu {
                 stage: "maintenance dispatch".to_string(),
                 message: format!(
-                    "{} slots need {maintain_workgroups} workgroups of {MAINTAIN_WORKGROUP_SIZE}, \
-                     but this adapter dispatches at most {max_groups}; use fewer slots",
+                    "{} slots need {maintain_groups} workgroups of {MAINTAIN_WORKGROUP_SIZE}, \
+                 more than this adapter dispatches ({max_groups} × {max_groups}); use fewer slots",
                     config.slots
                 ),
-            });
-        }
+            })?;
 
         let layout = program.control_layout();
         let max_bytes = ctx.max_storage_buffer_bytes();
@@ -218,7 +234,7 @@ impl WgpuEngine {
             bind_group,
             workgroups,
             lanes,
-            maintain_workgroups,
+            maintain_grid,
             summary_words: layout.summary_words(),
             timer,
             submit_staging: Staging::new("vyre summary staging"),
@@ -390,11 +406,11 @@ fn bind_group(
 ) -> Result<wgpu::BindGroup> {
     let mut entries = vec![
         wgpu::BindGroupEntry {
-            binding: 0,
+            binding: RING_BINDING,
             resource: ring.buffer.as_entire_binding(),
         },
         wgpu::BindGroupEntry {
-            binding: 1,
+            binding: CTRL_BINDING,
             resource: control.buffer.as_entire_binding(),
         },
     ];
@@ -404,7 +420,7 @@ fn bind_group(
             _ => &b.buffer,
         };
         entries.push(wgpu::BindGroupEntry {
-            binding: 2 + i as u32,
+            binding: buffer_binding(i),
             resource: buffer.as_entire_binding(),
         });
     }
@@ -523,7 +539,7 @@ impl Engine for WgpuEngine {
         let p = &self.pipelines;
         let bind_group = &self.bind_group;
         let timer = self.timer.as_ref();
-        let (work, maintain) = (self.workgroups, self.maintain_workgroups);
+        let (work, (mx, my)) = (self.workgroups, self.maintain_grid);
         let control = &self.control.buffer;
         let submission = ctx.scoped("submission", || {
             let mut encoder =
@@ -548,7 +564,7 @@ impl Engine for WgpuEngine {
                     pass.set_pipeline(&p.prepare);
                     pass.dispatch_workgroups(1, 1, 1);
                     pass.set_pipeline(&p.maintain);
-                    pass.dispatch_workgroups(maintain, 1, 1);
+                    pass.dispatch_workgroups(mx, my, 1);
                     pass.set_pipeline(&p.finalize);
                     pass.dispatch_workgroups(1, 1, 1);
                 };
@@ -603,6 +619,18 @@ mod tests {
         assert_eq!(element_bytes(10), Some(44));
         assert_eq!(element_bytes(u64::MAX), None);
         assert_eq!(element_bytes(u64::MAX / 4), None);
+    }
+
+    #[test]
+    fn maintain_grid_spreads_over_y_only_when_needed() {
+        assert_eq!(maintain_grid(1, 65_535), Some((1, 1)));
+        assert_eq!(maintain_grid(65_535, 65_535), Some((65_535, 1)));
+        // The largest ring (2^22 slots) needs 65,536 workgroups of 64.
+        assert_eq!(maintain_grid(65_536, 65_535), Some((32_768, 2)));
+        let (x, y) = maintain_grid(999_999, 1000).expect("fits");
+        assert!(x <= 1000 && y <= 1000 && u64::from(x) * u64::from(y) >= 999_999);
+        assert_eq!(maintain_grid(1_000_001, 1000), None);
+        assert_eq!(maintain_grid(u32::MAX, 65_535), None);
     }
 
     #[test]

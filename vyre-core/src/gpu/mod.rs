@@ -26,17 +26,6 @@ pub use context::{AdapterChoice, GpuContext};
 pub use engine::WgpuEngine;
 pub use pipeline::PipelineCacheStats;
 
-/// Name of the entry point of the *prepare* pass.
-pub(crate) const ENTRY_PREPARE: &str = "vy_prepare";
-/// Name of the entry point of the *maintain* pass.
-pub(crate) const ENTRY_MAINTAIN: &str = "vy_maintain";
-/// Name of the entry point of the *finalize* pass.
-pub(crate) const ENTRY_FINALIZE: &str = "vy_finalize";
-/// Name of the entry point of the work dispatch.
-pub(crate) const ENTRY_WORK: &str = "vy_work";
-/// `@workgroup_size` of `vy_maintain`: one invocation per slot.
-pub(crate) const MAINTAIN_WORKGROUP_SIZE: u32 = 64;
-
 /// The environment variable that turns a missing adapter in tests from a
 /// skip into a failure.
 pub const REQUIRE_GPU_ENV: &str = "VYRE_REQUIRE_GPU";

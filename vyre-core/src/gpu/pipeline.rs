@@ -12,7 +12,10 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 
 use super::context::{lock, GpuContext};
-use super::{ENTRY_FINALIZE, ENTRY_MAINTAIN, ENTRY_PREPARE, ENTRY_WORK};
+use crate::lower::{
+    buffer_binding, CTRL_BINDING, ENTRY_FINALIZE, ENTRY_MAINTAIN, ENTRY_PREPARE, ENTRY_WORK,
+    RING_BINDING,
+};
 
 /// Counters of a context's pipeline cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -120,12 +123,15 @@ fn compile(ctx: &GpuContext, label: &str, wgsl: &str, read_only: &[bool]) -> Res
         })
     })?;
 
-    let mut entries = vec![storage_entry(0, false), storage_entry(1, false)];
+    let mut entries = vec![
+        storage_entry(RING_BINDING, false),
+        storage_entry(CTRL_BINDING, false),
+    ];
     entries.extend(
         read_only
             .iter()
             .enumerate()
-            .map(|(i, &ro)| storage_entry(2 + i as u32, ro)),
+            .map(|(i, &ro)| storage_entry(buffer_binding(i), ro)),
     );
     let layout = ctx.scoped(&format!("bind group layout of `{label}`"), || {
         device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
