@@ -645,6 +645,12 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>) {
         streak = select(streak + 1u, 0u, bottom_up);
         claims += 1u;
         let base = slot * vy_SLOT_WORDS;
+        // A ticket whose slot is not PUBLISHED (or not a slot at all, which
+        // only a corrupted list could hold) counts as a claim and the loop
+        // goes on.
+        if (slot >= vy_SLOTS) {
+            continue;
+        }
         if (!vy_transition(base, vy_STATUS_PUBLISHED, vy_STATUS_CLAIMED)) {
             continue;
         }
