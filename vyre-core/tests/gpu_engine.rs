@@ -867,3 +867,33 @@ fn lowered_program_throughput() {
         f64::from(total) / wall.as_secs_f64()
     );
 }
+
+#[test]
+fn deeply_nested_programs_fail_as_values() {
+    let Some(ctx) = test_context() else { return };
+    // naga's WGSL parser has a recursion limit; a program past it must
+    // come back as `Error::Gpu`, never a panic (and compile if the
+    // lowering ever flattens such expressions).
+    let mut h = HandlerBuilder::new(1, "deep");
+    let out = h.buffer("out", ScalarType::U32, Access::Atomic);
+    let i = h.arg("i", ScalarType::U32);
+    let mut e: vyre_core::ir::Expr = i.into();
+    for _ in 0..1000 {
+        e = e + 1u32;
+    }
+    h.body(|b| b.eval(out.fetch_add(0u32, e)));
+    let program = Program::builder("deep")
+        .slots(100)
+        .buffer("out", BufferKind::atomic(ScalarType::U32))
+        .opcode(h.finish().expect("handler"))
+        .build()
+        .expect("program");
+    match WgpuEngine::new(&ctx, &program, 1) {
+        Ok(_) => {}
+        Err(Error::Gpu { stage, message }) => {
+            assert!(stage.contains("shader module"), "{stage}: {message}");
+        }
+        Err(other) => panic!("unexpected {other:?}"),
+    }
+    ctx.health().expect("healthy");
+}
