@@ -120,7 +120,11 @@ fn context_describes_its_adapter() {
     assert!(d.contains(&ctx.adapter_info().name), "{d}");
     assert!(d.contains("Vulkan"), "{d}");
     ctx.health().expect("healthy");
-    println!("adapter: {d}; timestamps: {}", ctx.has_timestamps());
+    println!(
+        "adapter: {d}; timestamps: {}; largest storage buffer: {} bytes",
+        ctx.has_timestamps(),
+        ctx.max_storage_buffer_bytes()
+    );
 }
 
 #[test]
@@ -896,4 +900,39 @@ fn deeply_nested_programs_fail_as_values() {
         Err(other) => panic!("unexpected {other:?}"),
     }
     ctx.health().expect("healthy");
+}
+
+#[test]
+fn a_ring_past_the_device_limit_is_buffer_too_large() {
+    let Some(ctx) = test_context() else { return };
+    let mut h = HandlerBuilder::new(1, "noop");
+    let _ = h.arg("i", ScalarType::U32);
+    h.body(|_| {});
+    let config = vyre_core::ProgramConfig {
+        slots: vyre_core::program::MAX_SLOTS,
+        inbox_capacity: 1 << 20,
+        ..Default::default()
+    };
+    let program = Program::builder("huge")
+        .config(config)
+        .opcode(h.finish().expect("handler"))
+        .build()
+        .expect("program");
+    let bytes = program.config().ring_words() * 4;
+    if bytes <= ctx.max_storage_buffer_bytes() {
+        println!("skipping: this adapter binds {bytes}-byte buffers");
+        return;
+    }
+    match WgpuEngine::new(&ctx, &program, 1) {
+        Err(Error::BufferTooLarge {
+            name,
+            bytes: b,
+            max,
+        }) => {
+            assert_eq!(name, "vy_ring");
+            assert_eq!(b, bytes);
+            assert_eq!(max, ctx.max_storage_buffer_bytes());
+        }
+        other => panic!("expected BufferTooLarge, got {other:?}"),
+    }
 }

@@ -188,6 +188,17 @@ impl WgpuEngine {
             .map(|b| !(b.written || b.kind.atomic))
             .collect();
 
+        // Size checks before compiling: they are cheap, compiling is not.
+        for (name, words) in [(RING, ring_words), (CONTROL, control_words)] {
+            let bytes = words.saturating_mul(WORD);
+            if bytes > max_bytes {
+                return Err(Error::BufferTooLarge {
+                    name: name.to_string(),
+                    bytes,
+                    max: max_bytes,
+                });
+            }
+        }
         let pipelines = pipelines(ctx, program.name(), wgsl, config.workgroup_size, &read_only)?;
 
         let ring = DeviceBuffer {
