@@ -71,11 +71,7 @@ fn bfs_visit() -> OpcodeHandler {
             let next = b.let_("next", edges.at(e));
             let old = dist.fetch_min(next, depth + 1u32);
             b.if_(old.gt(depth + 1u32), |b| {
-                b.spawn(
-                    Priority::High,
-                    0x100,
-                    vec![next.into(), (depth + 1u32).into()],
-                );
+                b.spawn(Priority::High, 0x100, vec![next.into(), depth + 1u32]);
             });
         });
     });
@@ -169,7 +165,7 @@ fn kitchen_sink() -> OpcodeHandler {
         let q = bb.let_("q", at.load(3u32));
         let _cast = bb.let_("cast", f.cast(I32));
         let _sel = bb.let_("sel", Expr::from(x).select(d, a));
-        let _sel2 = bb.let_("sel2", Expr::from(ro.at(1u32)).select(ok, ro.at(2u32)));
+        let _sel2 = bb.let_("sel2", ro.at(1u32).select(ok, ro.at(2u32)));
         let _intr = bb.let_("intr", c.call(Intrinsic::MulAdd, vec![f.into(), c.into()]));
         let lane = bb.let_("lane", ctx(CtxValue::Lane));
         let slot = bb.let_("slot", ctx(CtxValue::Slot));
@@ -214,7 +210,7 @@ fn kitchen_sink() -> OpcodeHandler {
             b.store(rw, 0u32, k);
         });
         bb.while_(Expr::from(m).lt(10i32), |b| b.assign(m, m + 1i32));
-        bb.while_(Expr::from(rw.at(0u32)).lt(10u32), |b| {
+        bb.while_(rw.at(0u32).lt(10u32), |b| {
             b.store(rw, 0u32, rw.at(0u32) + 1u32)
         });
         bb.loop_(|b| b.break_());
@@ -570,7 +566,7 @@ fn program_without_buffers() {
     let n = h.arg("n", U32);
     h.body(|b| {
         b.if_(n.gt(0u32), |b| {
-            b.spawn(Priority::Idle, 7, vec![(n - 1u32).into()]);
+            b.spawn(Priority::Idle, 7, vec![n - 1u32]);
         });
     });
     let mut empty = HandlerBuilder::new(8, "empty");
@@ -786,7 +782,7 @@ fn names_are_hygienic() {
         let mut prev: Expr = arg.into();
         for name in keywords {
             let v = b.let_mut(name, prev.clone() + 1u32);
-            b.assign(v, v + Expr::from(arg2.cast(U32)));
+            b.assign(v, v + arg2.cast(U32));
             prev = v.into();
         }
         b.store(buf, prev.clone(), prev.clone());

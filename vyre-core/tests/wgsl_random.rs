@@ -88,6 +88,9 @@ impl Gen {
 
 type G<'a> = &'a RefCell<Gen>;
 
+/// The body of one `match` arm, as `BlockBuilder::switch` takes it.
+type Arm<'a> = Box<dyn FnOnce(&mut BlockBuilder<'_>) + 'a>;
+
 fn pick<T: Copy>(g: G, items: &[T]) -> T {
     let i = g.borrow_mut().rng.below(items.len() as u32) as usize;
     items[i]
@@ -353,8 +356,7 @@ fn stmt(g: G, b: &Buffers, bb: &mut BlockBuilder<'_>, depth: u32) {
             let selector = expr(g, b, ty, 0);
             let arms = g.borrow_mut().rng.below(4);
             let mut used = std::collections::HashSet::new();
-            let mut cases: Vec<(Vec<Literal>, Box<dyn FnOnce(&mut BlockBuilder<'_>) + '_>)> =
-                Vec::new();
+            let mut cases: Vec<(Vec<Literal>, Arm<'_>)> = Vec::new();
             for _ in 0..arms {
                 let mut values = Vec::new();
                 let count = 1 + g.borrow_mut().rng.below(3);
