@@ -194,7 +194,7 @@ impl GpuContext {
                 AdapterChoice::Hardware => {
                     "a hardware adapter (discrete, integrated or virtual GPU)"
                 }
-                AdapterChoice::Any => "any adapter",
+                AdapterChoice::Any => "adapter",
             };
             let filter = match &name_filter {
                 Some(f) => format!(" whose name contains `{f}` ({ADAPTER_NAME_ENV})"),
