@@ -191,9 +191,7 @@ impl GpuContext {
         candidates.sort_by_key(|&(r, _)| r);
         if candidates.is_empty() {
             let wanted = match choice {
-                AdapterChoice::Hardware => {
-                    "a hardware adapter (discrete, integrated or virtual GPU)"
-                }
+                AdapterChoice::Hardware => "hardware adapter (discrete, integrated or virtual GPU)",
                 AdapterChoice::Any => "adapter",
             };
             let filter = match &name_filter {
