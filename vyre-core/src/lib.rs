@@ -10,6 +10,7 @@
 pub mod cpu;
 pub mod engine;
 pub mod error;
+pub mod gpu;
 pub mod ir;
 pub mod lower;
 pub mod program;
