@@ -36,7 +36,13 @@ fn job_handler() -> Result<vyre::OpcodeHandler, vyre::ir::ValidationError> {
         b.if_((cost % UNLUCKY).equals(0u32), |b| b.fault(cost));
         let x = b.let_mut("x", n);
         b.for_range("i", 0u32, cost, |b, i| {
-            b.assign(x, (x ^ i).call(vyre::ir::Intrinsic::WrappingMul, vec![0x9E37_79B9u32.into()]));
+            b.assign(
+                x,
+                (x ^ i).call(
+                    vyre::ir::Intrinsic::WrappingMul,
+                    vec![0x9E37_79B9u32.into()],
+                ),
+            );
         });
         let seq = b.let_("seq", ticket.fetch_add(0u32, 1u32));
         // finished[seq] = priority * 2^24 + (x & 0xFFFF) keeps the hash alive.
@@ -46,7 +52,10 @@ fn job_handler() -> Result<vyre::OpcodeHandler, vyre::ir::ValidationError> {
         b.if_(n.equals(0u32), |b| {
             b.printf(
                 "tenant {} ran the first job of priority {}",
-                vec![vyre::ir::ctx(CtxValue::Tenant), vyre::ir::ctx(CtxValue::Priority)],
+                vec![
+                    vyre::ir::ctx(CtxValue::Tenant),
+                    vyre::ir::ctx(CtxValue::Priority),
+                ],
             );
         });
     });
@@ -132,7 +141,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         books.faulted,
         books.parked,
         books.waiting,
-        if books.balanced() { "balanced" } else { "UNBALANCED" }
+        if books.balanced() {
+            "balanced"
+        } else {
+            "UNBALANCED"
+        }
     );
     if !books.balanced() || books.published != u64::from(total) {
         return Err("task accounting does not balance".into());
@@ -141,7 +154,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn print_report(title: &str, r: &RunReport) {
-    println!("\n== {title}: {:?} after {} rounds, {} submissions", r.stop, r.rounds, r.submissions);
+    println!(
+        "\n== {title}: {:?} after {} rounds, {} submissions",
+        r.stop, r.rounds, r.submissions
+    );
     for p in Priority::ALL {
         println!("  {:<8} executed {:>4}", p.name(), r.executed_at(p));
     }

@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+pub mod backend;
 pub mod cpu;
 pub mod engine;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod reference;
 pub mod report;
 pub mod runtime;
 
+pub use backend::Gpu;
 pub use engine::{BackendKind, Engine, Submission};
 pub use error::{AssemblyError, Error, Result};
 pub use program::{OpcodeHandler, Program, ProgramConfig};
