@@ -2,7 +2,7 @@
 //! queue, pipeline cache) and [`WgpuEngine`], the [`Engine`](crate::Engine)
 //! that runs one program's generated WGSL on it.
 //!
-//! Everything here turns wgpu's failure modes into typed [`Error`]s:
+//! Everything here turns wgpu's failure modes into typed [`Error`](crate::Error)s:
 //! validation and out-of-memory errors are caught with error scopes around
 //! every operation, device loss is recorded by a callback and reported by
 //! the next call, and nothing reachable from user input panics.
