@@ -13,7 +13,8 @@ mod wgsl_common;
 use std::borrow::Cow;
 
 use vyre_core::ir::{
-    Access, BinOp, BlockBuilder, BufferKind, CtxValue, Expr, HandlerBuilder, Intrinsic, ScalarType,
+    Access, BinOp, BlockBuilder, BufferKind, CtxValue, Expr, HandlerBuilder, Intrinsic, Literal,
+    ScalarType,
 };
 use vyre_core::lower::{
     buffer_binding, CTRL_BINDING, ENTRY_FINALIZE, ENTRY_MAINTAIN, ENTRY_PREPARE, ENTRY_WORK,
@@ -28,6 +29,9 @@ use vyre_core::Priority;
 use ScalarType::{Bool, F32, I32, U32};
 
 const WORD: u64 = 4;
+
+/// The body of one `match` arm, as `BlockBuilder::switch` takes it.
+type Arm = Box<dyn FnOnce(&mut BlockBuilder<'_>)>;
 
 struct Gpu {
     device: wgpu::Device,
@@ -375,7 +379,7 @@ fn expected(x: Inputs) -> Vec<(&'static str, u32)> {
         ("a>=d", u32::from(a >= d)),
         ("min_u", a.min(d)),
         ("max_i", b32(b.max(e))),
-        ("clamp_i", b32(b.max(-5).min(7))),
+        ("clamp_i", b32(b.clamp(-5, 7))),
         ("abs_b", b32(b.wrapping_abs())),
         ("rotl_a", a.rotate_left(d)),
         ("rotr_a", a.rotate_right(d)),
@@ -676,10 +680,7 @@ fn every_fault_kind_is_recorded_with_its_detail() {
     let kind = h.arg("kind", U32);
     let x = h.arg("x", U32);
     h.body(|b| {
-        let arms: Vec<(
-            Vec<vyre_core::ir::Literal>,
-            Box<dyn FnOnce(&mut BlockBuilder<'_>)>,
-        )> = vec![
+        let arms: Vec<(Vec<Literal>, Arm)> = vec![
             // Out of bounds: the load faults, the store does not happen.
             (
                 vec![1u32.into()],
