@@ -585,6 +585,43 @@ fn program_without_buffers() {
 }
 
 #[test]
+fn twelve_arguments_of_every_type() {
+    let mut h = HandlerBuilder::new(30, "wide");
+    let out = h.buffer("out", U32, Access::ReadWrite);
+    let args: Vec<_> = (0..12)
+        .map(|i| h.arg(&format!("a{i}"), TYPES[i % 4]))
+        .collect();
+    h.body(|b| {
+        let mut acc: Expr = 0u32.into();
+        for a in &args {
+            let word = match a.ty {
+                F32 => a.cast(I32).cast(U32),
+                _ => a.cast(U32),
+            };
+            acc = acc + word;
+        }
+        b.store(out, 0u32, acc);
+        b.if_(args[1].lt(100u32), |b| {
+            let next: Vec<Expr> = args
+                .iter()
+                .enumerate()
+                .map(|(i, a)| if i == 1 { *a + 1u32 } else { (*a).into() })
+                .collect();
+            b.spawn(Priority::Normal, 30, next);
+        });
+    });
+    let p = program("wide", &[("out", BufferKind::plain(U32))], vec![finish(h)]);
+    let (src, _) = lower_and_validate(&p);
+    assert!(src.contains("bitcast<f32>(vy_arg(base, 11u))"), "{src}");
+    assert!(src.contains("vy_arg(base, 8u) != 0u"));
+    let text = handler_text(&src, "wide");
+    assert!(
+        !text.contains(", 0u)"),
+        "all twelve words are arguments:\n{text}"
+    );
+}
+
+#[test]
 fn special_literals_are_exact_and_never_constant_folded() {
     let mut h = HandlerBuilder::new(9, "specials");
     let out = h.buffer("out", F32, Access::ReadWrite);

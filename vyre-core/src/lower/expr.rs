@@ -400,3 +400,58 @@ impl FnLowerer<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::literal;
+    use crate::ir::Literal;
+
+    fn lit(l: Literal) -> (String, bool) {
+        literal(l, &mut || "vy_f32_bits".to_string())
+    }
+
+    #[test]
+    fn integer_literals() {
+        assert_eq!(lit(Literal::U32(u32::MAX)), ("4294967295u".into(), true));
+        assert_eq!(lit(Literal::I32(7)), ("7i".into(), true));
+        assert_eq!(lit(Literal::I32(-7)), ("(-7i)".into(), true));
+        assert_eq!(
+            lit(Literal::I32(i32::MIN)),
+            ("(-2147483647i - 1i)".into(), true)
+        );
+        assert_eq!(lit(Literal::I32(i32::MAX)), ("2147483647i".into(), true));
+        assert_eq!(lit(Literal::Bool(true)), ("true".into(), true));
+    }
+
+    #[test]
+    fn f32_literals_round_trip_or_use_bits() {
+        for v in [
+            1.0f32,
+            -1.5,
+            0.1,
+            f32::MAX,
+            f32::MIN_POSITIVE,
+            1e16,
+            1.5e-7,
+            3.0e9,
+        ] {
+            let (text, konst) = lit(Literal::F32(v));
+            assert!(konst);
+            let digits = text.trim_start_matches("(-").trim_end_matches(')');
+            let digits = digits.strip_suffix('f').expect("f suffix");
+            let parsed: f32 = digits.parse().expect("a decimal float");
+            let parsed = if text.starts_with("(-") {
+                -parsed
+            } else {
+                parsed
+            };
+            assert_eq!(parsed.to_bits(), v.to_bits(), "{text}");
+        }
+        assert_eq!(lit(Literal::F32(0.0)), ("0.0f".into(), true));
+        for v in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, -0.0, 1e-45] {
+            let (text, konst) = lit(Literal::F32(v));
+            assert!(!konst);
+            assert_eq!(text, format!("vy_f32_bits({:#010x}u)", v.to_bits()));
+        }
+    }
+}

@@ -523,3 +523,16 @@ fn is_one_group(code: &str) -> bool {
     }
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::paren;
+
+    #[test]
+    fn conditions_are_parenthesised_once() {
+        assert_eq!(paren("(a < b)"), "(a < b)");
+        assert_eq!(paren("l0_x"), "(l0_x)");
+        assert_eq!(paren("(a) && (b)"), "((a) && (b))");
+        assert_eq!(paren("vy_is_nan(x)"), "(vy_is_nan(x))");
+    }
+}

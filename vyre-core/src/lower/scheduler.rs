@@ -273,31 +273,35 @@ pub(super) fn constants(program: &Program, out: &mut String) {
     ] {
         k(out, name, value, "word of a fault record");
     }
-    for (name, value) in [
-        ("CTRL_SHUTDOWN", ctrl::SHUTDOWN),
-        ("CTRL_ROUND", ctrl::ROUND),
-        ("CTRL_FAULT_COUNT", ctrl::FAULT_COUNT),
-        ("CTRL_PRINTF_COUNT", ctrl::PRINTF_COUNT),
-        ("CTRL_SPAWNED", ctrl::SPAWNED),
-        ("CTRL_SPAWN_OVERFLOW", ctrl::SPAWN_OVERFLOW),
-        ("CTRL_PLACED", ctrl::PLACED),
-        ("CTRL_EXECUTED", ctrl::EXECUTED),
-        ("CTRL_LIST_LEN", ctrl::LIST_LEN),
-        ("CTRL_LIST_NEXT", ctrl::LIST_NEXT),
-        ("CTRL_INBOX_TAKE", ctrl::INBOX_TAKE),
-        ("CTRL_INBOX_HEAD", ctrl::INBOX_HEAD),
-        ("CTRL_INBOX_TAIL", ctrl::INBOX_TAIL),
-        ("CTRL_SPAWN_CURSOR", ctrl::SPAWN_CURSOR),
-        ("CTRL_EXECUTED_BY_PRIORITY", ctrl::EXECUTED_BY_PRIORITY),
-        ("CTRL_PARKED", ctrl::PARKED),
-        ("CTRL_FAULTED", ctrl::FAULTED),
+    for (name, value, per_priority) in [
+        ("CTRL_SHUTDOWN", ctrl::SHUTDOWN, false),
+        ("CTRL_ROUND", ctrl::ROUND, false),
+        ("CTRL_FAULT_COUNT", ctrl::FAULT_COUNT, false),
+        ("CTRL_PRINTF_COUNT", ctrl::PRINTF_COUNT, false),
+        ("CTRL_SPAWNED", ctrl::SPAWNED, false),
+        ("CTRL_SPAWN_OVERFLOW", ctrl::SPAWN_OVERFLOW, false),
+        ("CTRL_PLACED", ctrl::PLACED, false),
+        ("CTRL_EXECUTED", ctrl::EXECUTED, false),
+        ("CTRL_LIST_LEN", ctrl::LIST_LEN, true),
+        ("CTRL_LIST_NEXT", ctrl::LIST_NEXT, true),
+        ("CTRL_INBOX_TAKE", ctrl::INBOX_TAKE, true),
+        ("CTRL_INBOX_HEAD", ctrl::INBOX_HEAD, true),
+        ("CTRL_INBOX_TAIL", ctrl::INBOX_TAIL, true),
+        ("CTRL_SPAWN_CURSOR", ctrl::SPAWN_CURSOR, true),
+        (
+            "CTRL_EXECUTED_BY_PRIORITY",
+            ctrl::EXECUTED_BY_PRIORITY,
+            true,
+        ),
+        ("CTRL_PARKED", ctrl::PARKED, true),
+        ("CTRL_FAULTED", ctrl::FAULTED, false),
     ] {
-        k(
-            out,
-            name,
-            value,
-            "control word (per priority: first of five)",
-        );
+        let doc = if per_priority {
+            "control word, first of five (one per priority)"
+        } else {
+            "control word"
+        };
+        k(out, name, value, doc);
     }
     out.push('\n');
 }
