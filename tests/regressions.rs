@@ -5,8 +5,9 @@
 mod common;
 
 use common::on_every_backend;
-use vyre::ir::{BufferKind, HandlerBuilder, ScalarType};
+use vyre::ir::{Access, BufferKind, HandlerBuilder, ScalarType};
 use vyre::prelude::*;
+use vyre::program::ProgramConfig;
 
 const U32: ScalarType = ScalarType::U32;
 
@@ -48,5 +49,56 @@ fn a_buffer_handle_of_another_runtime_is_refused() {
             assert_eq!(rt.len(theirs), 0);
         }
         assert_eq!(rt.read(mine).unwrap(), [7, 8, 9], "nothing changed");
+    });
+}
+
+/// Tasks waiting in an inbox whose partition was full of faulted slots:
+/// the host empties faulted slots after the submission in which the
+/// maintenance pass saw them, so that pass could not place the inbox
+/// entries, nothing was claimable, and `run()` stopped as idle with the
+/// tasks still waiting. It now runs another submission.
+#[test]
+fn faulted_slots_make_room_for_waiting_tasks_within_the_same_run() {
+    let mut h = HandlerBuilder::new(1, "refuse");
+    let code = h.arg("code", U32);
+    h.body(|b| b.fault(code));
+    let mut g = HandlerBuilder::new(2, "good");
+    let hits = g.buffer("hits", U32, Access::Atomic);
+    g.body(|b| b.eval(hits.fetch_add(0u32, 1u32)));
+    let program = Program::builder("refusals")
+        .config(ProgramConfig {
+            slots: 5,
+            inbox_capacity: 4,
+            ..ProgramConfig::default()
+        })
+        .buffer("hits", BufferKind::atomic(U32))
+        .opcode(h.finish().unwrap())
+        .opcode(g.finish().unwrap())
+        .build()
+        .unwrap();
+    on_every_backend("faulted slots", 1, |gpu| {
+        let mut rt = Runtime::new(gpu, program.clone()).unwrap();
+        let hits = rt.buffer::<u32>("hits").unwrap();
+        rt.upload(hits, &[0]).unwrap();
+        // One HIGH slot: each task faults in it, one at a time.
+        for code in 0..6u32 {
+            rt.publish(Priority::High, Task::new(1, [Literal::U32(code)]))
+                .unwrap();
+        }
+        rt.publish(Priority::High, Task::new(2, [])).unwrap();
+        let r = rt.run().unwrap();
+        assert_eq!(r.stop, StopReason::Idle);
+        assert_eq!((r.waiting, r.parked), (0, 0), "{r:?}");
+        assert_eq!((r.faults.len(), r.executed), (6, 1));
+        assert!(rt.accounting().balanced());
+        let mut codes: Vec<_> = r.faults.iter().map(|f| f.kind).collect();
+        codes.sort_by_key(|k| format!("{k:?}"));
+        assert_eq!(
+            codes,
+            (0..6)
+                .map(|code| FaultKind::User { code })
+                .collect::<Vec<_>>()
+        );
+        rt.read(hits).unwrap()
     });
 }

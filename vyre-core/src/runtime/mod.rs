@@ -43,6 +43,10 @@ pub struct Runtime {
     published_since_run: u64,
     /// Claimable tasks after the last submission, per partition.
     claimable: [u64; crate::protocol::PRIORITIES],
+    /// Faulted slots the host emptied after the last submission, per
+    /// partition: the device's last maintenance pass saw them as FAULT, so
+    /// inbox entries that did not fit may fit now.
+    recycled: [u64; crate::protocol::PRIORITIES],
 }
 
 impl std::fmt::Debug for Runtime {
@@ -74,6 +78,7 @@ impl Runtime {
             books: Accounting::default(),
             published_since_run: 0,
             claimable: [0; crate::protocol::PRIORITIES],
+            recycled: [0; crate::protocol::PRIORITIES],
         };
         let ones = vec![1u32; rt.tenants.len()];
         rt.engine

@@ -75,10 +75,17 @@ impl Runtime {
     /// Whether another submission can make progress: something is
     /// claimable, or a host queue can move into an inbox the device has
     /// fully drained (an inbox that still holds entries after a maintenance
-    /// pass means its partition is full, so pushing more would not help).
+    /// pass means its partition is full, so pushing more would not help),
+    /// or the host has just emptied faulted slots of a partition whose
+    /// inbox or queue holds work (the last maintenance pass saw those
+    /// slots as FAULT, so the work did not fit then but fits now).
     fn can_progress(&self) -> bool {
         self.claimable.iter().any(|&c| c > 0)
-            || (0..PRIORITIES).any(|p| self.inbox.queued(p) > 0 && self.inbox.pending(p) == 0)
+            || (0..PRIORITIES).any(|p| {
+                let waiting = self.inbox.queued(p) > 0 || self.inbox.pending(p) > 0;
+                (self.inbox.queued(p) > 0 && self.inbox.pending(p) == 0)
+                    || (self.recycled[p] > 0 && waiting)
+            })
     }
 
     /// Decodes one submission's summary into the tally and the books, reads
@@ -124,6 +131,7 @@ impl Runtime {
     }
 
     fn read_faults(&mut self, count: u64, tally: &mut Tally) -> Result<()> {
+        self.recycled = [0; PRIORITIES];
         let n = count.min(self.program.config().slots as u64);
         if n == 0 {
             return Ok(());
@@ -131,6 +139,7 @@ impl Runtime {
         let words = self
             .engine
             .read_control(self.layout.fault_log as u64, n * FAULT_RECORD_WORDS as u64)?;
+        let partitions = self.program.config().partitions();
         for rec in words.chunks_exact(FAULT_RECORD_WORDS as usize) {
             let f = |w: u32| rec[w as usize];
             let opcode = f(fault_record::OPCODE);
@@ -148,9 +157,16 @@ impl Runtime {
                 round: f(fault_record::ROUND),
                 lane: f(fault_record::LANE),
             });
-            // The record is read: the slot may be reused.
-            self.engine
-                .write_ring(slot as u64 * SLOT_WORDS as u64, &[status::EMPTY])?;
+            // The record is read: the slot may be reused. (A slot outside
+            // the ring would name an inbox entry: never write there.)
+            if let Some(p) = partitions
+                .iter()
+                .position(|&(start, size)| slot >= start && slot - start < size)
+            {
+                self.engine
+                    .write_ring(slot as u64 * SLOT_WORDS as u64, &[status::EMPTY])?;
+                self.recycled[p] += 1;
+            }
         }
         Ok(())
     }
