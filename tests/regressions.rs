@@ -102,3 +102,59 @@ fn faulted_slots_make_room_for_waiting_tasks_within_the_same_run() {
         rt.read(hits).unwrap()
     });
 }
+
+/// A loop of spawns into a full partition: every spawn probed every slot
+/// of the partition, so one task cost `loop_limit × size` probes — a
+/// dispatch of seconds to hours at the default sizes on a real GPU, and on
+/// lavapipe (whose shader loops stop silently after 65,535 iterations per
+/// invocation) a task reported as executed instead of faulting. A spawn
+/// now overflows at once once its partition was found full in the same
+/// work pass (`SPAWN_FULL`, `docs/protocol.md`): same outcome, O(1) cost.
+#[test]
+fn a_loop_of_spawns_into_a_full_partition_overflows_cheaply() {
+    const LIMIT: u32 = 1000;
+    let mut hammer = HandlerBuilder::new(1, "hammer");
+    hammer.body(|b| {
+        b.loop_(|b| {
+            b.spawn(Priority::Normal, 2, vec![]);
+        });
+    });
+    let mut idle = HandlerBuilder::new(2, "idle");
+    idle.body(|_| {});
+    let program = Program::builder("hammer")
+        .config(ProgramConfig {
+            slots: 5000,
+            tenants: 2,
+            loop_limit: LIMIT,
+            ..ProgramConfig::default()
+        })
+        .opcode(hammer.finish().unwrap())
+        .opcode(idle.finish().unwrap())
+        .build()
+        .unwrap();
+    let normal = program.config().partitions()[Priority::Normal.index()].1;
+    on_every_backend("spawn loop into a full partition", 1, |gpu| {
+        let mut rt = Runtime::new(gpu, program.clone()).unwrap();
+        // NORMAL fills with parked tasks of the disabled tenant 1.
+        rt.disable_tenant(1).unwrap();
+        for _ in 0..normal {
+            rt.publish_for(1, Priority::Normal, Task::new(2, []))
+                .unwrap();
+        }
+        for _ in 0..8 {
+            rt.publish(Priority::High, Task::new(1, [])).unwrap();
+        }
+        let r = rt.run().unwrap();
+        assert_eq!(r.stop, StopReason::Idle);
+        assert_eq!(r.executed, 0, "{r:?}");
+        assert_eq!(r.faults.len(), 8);
+        assert!(r
+            .faults
+            .iter()
+            .all(|f| f.kind == FaultKind::LoopLimit { limit: LIMIT }));
+        assert_eq!((r.spawned, r.spawn_overflows), (0, 8 * LIMIT as u64));
+        assert_eq!(r.parked, normal as u64);
+        assert!(rt.accounting().balanced());
+        (r.executed, r.faults.len(), r.spawn_overflows)
+    });
+}
