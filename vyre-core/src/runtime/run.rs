@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::protocol::{
     ctrl, fault_record, status, FAULT_RECORD_WORDS, PRINTF_RECORD_WORDS, PRIORITIES, SLOT_WORDS,
 };
-use crate::report::{Fault, FaultKind, OpcodeCount, RunReport, StopReason};
+use crate::report::{Fault, FaultKind, OpcodeCount, RunReport, StopReason, SubmissionTime};
 
 /// What the host accumulates over one run.
 #[derive(Default)]
@@ -25,6 +25,7 @@ struct Tally {
     submissions: u64,
     dispatches: u64,
     gpu_nanos: Option<u128>,
+    submission_times: Vec<SubmissionTime>,
 }
 
 impl Runtime {
@@ -41,7 +42,13 @@ impl Runtime {
             self.inbox.flush(self.engine.as_mut())?;
             let remaining = self.limits.max_rounds.saturating_sub(tally.rounds);
             let rounds = (batch as u64).min(remaining).max(1) as u32;
+            let submitted = Instant::now();
             let sub = self.engine.submit(rounds)?;
+            tally.submission_times.push(SubmissionTime {
+                rounds,
+                wall: submitted.elapsed(),
+                gpu: sub.gpu_time,
+            });
             tally.rounds += rounds as u64;
             tally.submissions += 1;
             tally.dispatches += sub.dispatches;
@@ -246,6 +253,7 @@ impl Runtime {
             gpu_time: tally
                 .gpu_nanos
                 .map(|n| std::time::Duration::from_nanos(n.min(u64::MAX as u128) as u64)),
+            submission_times: tally.submission_times,
         }
     }
 }
