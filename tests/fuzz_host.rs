@@ -639,7 +639,7 @@ impl Model {
     }
 
     fn tenant_error(&self, tenant: u32) -> Option<Error> {
-        ((tenant as usize) >= self.tenants.len()).then(|| Error::UnknownTenant {
+        ((tenant as usize) >= self.tenants.len()).then_some(Error::UnknownTenant {
             tenant,
             tenants: self.tenants.len() as u32,
         })
