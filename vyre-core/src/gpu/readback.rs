@@ -128,14 +128,15 @@ pub(crate) fn read_words(
         });
     }
     ctx.health()?;
-    match rx.try_recv() {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => {
+    match await_map(device, &rx, timeout) {
+        Some(Ok(())) => {}
+        Some(Err(e)) => {
             buffer.unmap();
             return Err(fail("readback map", e.to_string()));
         }
-        Err(_) => {
+        None => {
             buffer.unmap();
+            ctx.health()?;
             return Err(fail(
                 "readback map",
                 "the map did not complete although the submission finished".to_string(),
@@ -150,6 +151,41 @@ pub(crate) fn read_words(
     };
     buffer.unmap();
     words
+}
+
+/// Waits for the map callback after the submission has finished.
+///
+/// The callback runs inside whichever thread polls the device next; when
+/// several threads share one device (tests do), that may be another thread,
+/// a moment later. So this polls without blocking and waits briefly, until
+/// the callback arrives or `timeout` (default 30 s) has passed.
+fn await_map(
+    device: &wgpu::Device,
+    rx: &std::sync::mpsc::Receiver<Result<(), wgpu::BufferAsyncError>>,
+    timeout: Option<Duration>,
+) -> Option<Result<(), wgpu::BufferAsyncError>> {
+    use std::sync::mpsc::RecvTimeoutError;
+    let deadline = std::time::Instant::now() + timeout.unwrap_or(Duration::from_secs(30));
+    loop {
+        match rx.try_recv() {
+            Ok(result) => return Some(result),
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => return None,
+            Err(std::sync::mpsc::TryRecvError::Empty) => {}
+        }
+        // A poll panics only when the device is lost; the caller checks
+        // the context's health after a `None`.
+        let polled =
+            std::panic::catch_unwind(AssertUnwindSafe(|| device.poll(wgpu::PollType::Poll)));
+        if polled.is_err() {
+            return None;
+        }
+        match rx.recv_timeout(Duration::from_millis(1)) {
+            Ok(result) => return Some(result),
+            Err(RecvTimeoutError::Disconnected) => return None,
+            Err(RecvTimeoutError::Timeout) if std::time::Instant::now() >= deadline => return None,
+            Err(RecvTimeoutError::Timeout) => {}
+        }
+    }
 }
 
 /// The message of a caught panic.
