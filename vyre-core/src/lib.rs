@@ -22,3 +22,9 @@ pub use program::{OpcodeHandler, Program, ProgramConfig};
 pub use protocol::Priority;
 pub use report::{Fault, FaultKind, RunReport, StopReason};
 pub use runtime::{Accounting, BufferHandle, Element, RawTask, RunLimits, Runtime, Task};
+
+// TEMPORARY (branch `macros`): remove with merge_stub.rs when the backend lands.
+#[doc(hidden)]
+pub mod merge_stub;
+#[doc(hidden)]
+pub use merge_stub::Gpu;
