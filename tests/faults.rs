@@ -63,7 +63,11 @@ fn expect_fault(name: &str, faulty: OpcodeHandler, publish: Publish, kind: Fault
         }
         let report = rt.run().unwrap();
         assert_eq!(report.stop, StopReason::Idle);
-        assert_eq!(report.executed_by(GOOD), 5, "{name}: the rest of the ring ran");
+        assert_eq!(
+            report.executed_by(GOOD),
+            5,
+            "{name}: the rest of the ring ran"
+        );
         assert_eq!(report.faults.len(), 1, "{name}: {:?}", report.faults);
         assert!(rt.accounting().balanced(), "{:?}", rt.accounting());
         let mut fault = report.faults[0].clone();
@@ -81,16 +85,24 @@ fn expect_fault(name: &str, faulty: OpcodeHandler, publish: Publish, kind: Fault
         (Outcome::of(&report), fault, rt.read(data).unwrap())
     });
     assert_eq!(fault.kind, kind, "{name}");
-    assert_eq!(fault.opcode, match &publish {
-        Publish::Checked(t) => t.opcode(),
-        Publish::Raw(t) => t.opcode,
-    });
+    assert_eq!(
+        fault.opcode,
+        match &publish {
+            Publish::Checked(t) => t.opcode(),
+            Publish::Raw(t) => t.opcode,
+        }
+    );
     assert_eq!(outcome.faults.len(), 1);
     let _ = (faulty_id, data);
     fault
 }
 
-fn handler(id: u32, name: &str, args: &[(&str, ScalarType)], body: impl FnOnce(&mut vyre::ir::BlockBuilder<'_>, &[vyre::ir::BufferRef], &[vyre::ir::Var])) -> OpcodeHandler {
+fn handler(
+    id: u32,
+    name: &str,
+    args: &[(&str, ScalarType)],
+    body: impl FnOnce(&mut vyre::ir::BlockBuilder<'_>, &[vyre::ir::BufferRef], &[vyre::ir::Var]),
+) -> OpcodeHandler {
     let mut h = HandlerBuilder::new(id, name);
     let bufs = [h.buffer("data", U32, Access::ReadWrite)];
     let vars: Vec<_> = args.iter().map(|(n, t)| h.arg(n, *t)).collect();
@@ -103,7 +115,12 @@ fn out_of_bounds_index() {
     let h = handler(1, "oob", &[("i", U32)], |b, bufs, v| {
         b.store(bufs[0], 0u32, bufs[0].at(v[0]));
     });
-    let f = expect_fault("oob", h, Publish::Checked(Task::new(1, [Literal::U32(9)])), FaultKind::OutOfBounds { index: 9 });
+    let f = expect_fault(
+        "oob",
+        h,
+        Publish::Checked(Task::new(1, [Literal::U32(9)])),
+        FaultKind::OutOfBounds { index: 9 },
+    );
     assert_eq!(f.opcode_name.as_deref(), Some("oob"));
     assert_eq!(f.priority, Priority::High as u32);
 }
@@ -113,15 +130,30 @@ fn integer_division_by_zero() {
     let h = handler(2, "div", &[("a", U32), ("b", U32)], |b, bufs, v| {
         b.store(bufs[0], 0u32, v[0] / v[1]);
     });
-    expect_fault("div", h, Publish::Checked(Task::new(2, [Literal::U32(7), Literal::U32(0)])), FaultKind::DivideByZero);
+    expect_fault(
+        "div",
+        h,
+        Publish::Checked(Task::new(2, [Literal::U32(7), Literal::U32(0)])),
+        FaultKind::DivideByZero,
+    );
 }
 
 #[test]
 fn integer_remainder_by_zero() {
-    let h = handler(3, "rem", &[("a", ScalarType::I32), ("b", ScalarType::I32)], |b, bufs, v| {
-        b.store(bufs[0], 0u32, (v[0] % v[1]).cast(U32));
-    });
-    expect_fault("rem", h, Publish::Checked(Task::new(3, [Literal::I32(7), Literal::I32(0)])), FaultKind::DivideByZero);
+    let h = handler(
+        3,
+        "rem",
+        &[("a", ScalarType::I32), ("b", ScalarType::I32)],
+        |b, bufs, v| {
+            b.store(bufs[0], 0u32, (v[0] % v[1]).cast(U32));
+        },
+    );
+    expect_fault(
+        "rem",
+        h,
+        Publish::Checked(Task::new(3, [Literal::I32(7), Literal::I32(0)])),
+        FaultKind::DivideByZero,
+    );
 }
 
 #[test]
@@ -129,7 +161,12 @@ fn a_handler_that_loops_forever_hits_the_loop_limit_and_run_returns() {
     let h = handler(4, "spin", &[], |b, _, _| {
         b.loop_(|_| {});
     });
-    expect_fault("loop limit", h, Publish::Checked(Task::new(4, [])), FaultKind::LoopLimit { limit: LOOP_LIMIT });
+    expect_fault(
+        "loop limit",
+        h,
+        Publish::Checked(Task::new(4, [])),
+        FaultKind::LoopLimit { limit: LOOP_LIMIT },
+    );
 }
 
 #[test]
@@ -138,7 +175,11 @@ fn unknown_opcode() {
     expect_fault(
         "unknown opcode",
         h,
-        Publish::Raw(RawTask { opcode: 0xBAD, tenant: 0, args: [0; 12] }),
+        Publish::Raw(RawTask {
+            opcode: 0xBAD,
+            tenant: 0,
+            args: [0; 12],
+        }),
         FaultKind::UnknownOpcode,
     );
 }
@@ -149,11 +190,18 @@ fn tenant_outside_the_table() {
     let f = expect_fault(
         "bad tenant",
         h,
-        Publish::Raw(RawTask { opcode: GOOD, tenant: 77, args: [0; 12] }),
+        Publish::Raw(RawTask {
+            opcode: GOOD,
+            tenant: 77,
+            args: [0; 12],
+        }),
         FaultKind::BadTenant,
     );
     assert_eq!(f.tenant, 77);
-    assert_eq!(f.lane, 1, "faulted by the maintenance pass (lane u32::MAX), not by a lane");
+    assert_eq!(
+        f.lane, 1,
+        "faulted by the maintenance pass (lane u32::MAX), not by a lane"
+    );
 }
 
 #[test]
@@ -161,7 +209,12 @@ fn user_fault() {
     let h = handler(7, "refuse", &[("code", U32)], |b, _, v| {
         b.fault(v[0]);
     });
-    expect_fault("user fault", h, Publish::Checked(Task::new(7, [Literal::U32(42)])), FaultKind::User { code: 42 });
+    expect_fault(
+        "user fault",
+        h,
+        Publish::Checked(Task::new(7, [Literal::U32(42)])),
+        FaultKind::User { code: 42 },
+    );
 }
 
 #[test]
@@ -169,7 +222,12 @@ fn spawn_with_a_priority_above_idle() {
     let h = handler(8, "badprio", &[("p", U32)], |b, _, v| {
         b.spawn(v[0], GOOD, vec![]);
     });
-    expect_fault("bad priority", h, Publish::Checked(Task::new(8, [Literal::U32(7)])), FaultKind::BadPriority { priority: 7 });
+    expect_fault(
+        "bad priority",
+        h,
+        Publish::Checked(Task::new(8, [Literal::U32(7)])),
+        FaultKind::BadPriority { priority: 7 },
+    );
 }
 
 #[test]

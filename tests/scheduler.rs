@@ -58,12 +58,14 @@ fn every_critical_task_is_claimed_before_any_idle_task() {
         let ticket = rt.buffer::<u32>("ticket").unwrap();
         let order = rt.buffer::<u32>("order").unwrap();
         rt.upload(ticket, &[0]).unwrap();
-        rt.upload(order, &vec![u32::MAX; 5 * per_level as usize]).unwrap();
+        rt.upload(order, &vec![u32::MAX; 5 * per_level as usize])
+            .unwrap();
         // Publish lowest priority first, interleaved, so order of
         // publication cannot explain the order of claims.
         for i in 0..per_level {
             for p in Priority::ALL.iter().rev() {
-                rt.publish(*p, task(1, &[p.index() as u32 * 100 + i])).unwrap();
+                rt.publish(*p, task(1, &[p.index() as u32 * 100 + i]))
+                    .unwrap();
             }
         }
         let report = rt.run().unwrap();
@@ -226,7 +228,11 @@ fn disabled_tenants_park_their_tasks_until_enabled() {
         let first = rt.run().unwrap();
         assert_eq!(first.executed, 5);
         assert_eq!(first.parked, 5);
-        assert_eq!(rt.read(hits).unwrap(), vec![0, 5, 0, 0], "parked tasks never ran");
+        assert_eq!(
+            rt.read(hits).unwrap(),
+            vec![0, 5, 0, 0],
+            "parked tasks never ran"
+        );
         assert!(rt.accounting().balanced());
 
         rt.enable_tenant(2).unwrap();
@@ -237,7 +243,10 @@ fn disabled_tenants_park_their_tasks_until_enabled() {
         assert!(rt.accounting().balanced());
         assert!(matches!(
             rt.publish_for(4, Priority::Normal, task(1, &[0])),
-            Err(Error::UnknownTenant { tenant: 4, tenants: 4 })
+            Err(Error::UnknownTenant {
+                tenant: 4,
+                tenants: 4
+            })
         ));
         (Outcome::of(&first), Outcome::of(&second))
     });
@@ -290,7 +299,11 @@ fn a_partition_full_of_parked_work_blocks_and_reports_waiting() {
             rt.publish_for(0, Priority::Low, task(1, &[0])).unwrap();
         }
         let blocked = rt.run().unwrap();
-        assert_eq!(blocked.stop, StopReason::Idle, "a blocked ring must not spin");
+        assert_eq!(
+            blocked.stop,
+            StopReason::Idle,
+            "a blocked ring must not spin"
+        );
         assert_eq!(blocked.executed, 0);
         assert_eq!(blocked.parked, 4, "LOW has 4 slots");
         assert_eq!(blocked.waiting, 9);
@@ -379,17 +392,34 @@ fn publish_rejects_bad_tasks_with_typed_errors() {
     ));
     assert!(matches!(
         rt.publish(Priority::Normal, task(1, &[])),
-        Err(Error::ArgumentCount { expected: 1, found: 0, .. })
+        Err(Error::ArgumentCount {
+            expected: 1,
+            found: 0,
+            ..
+        })
     ));
     assert!(matches!(
         rt.publish(Priority::Normal, Task::new(1, [Literal::I32(1)])),
         Err(Error::ArgumentType { index: 0, .. })
     ));
-    assert!(matches!(rt.buffer::<u32>("nope"), Err(Error::UnknownBuffer { .. })));
-    assert!(matches!(rt.buffer::<f32>("hits"), Err(Error::BufferType { .. })));
+    assert!(matches!(
+        rt.buffer::<u32>("nope"),
+        Err(Error::UnknownBuffer { .. })
+    ));
+    assert!(matches!(
+        rt.buffer::<f32>("hits"),
+        Err(Error::BufferType { .. })
+    ));
     let hits = rt.buffer::<u32>("hits").unwrap();
-    assert!(matches!(rt.write(hits, 0, &[1, 2]), Err(Error::BufferRange { .. })));
-    assert_eq!(rt.accounting().published, 0, "rejected tasks are not counted");
+    assert!(matches!(
+        rt.write(hits, 0, &[1, 2]),
+        Err(Error::BufferRange { .. })
+    ));
+    assert_eq!(
+        rt.accounting().published,
+        0,
+        "rejected tasks are not counted"
+    );
     // A raw task skips the host checks; the device faults it instead.
     rt.publish_raw(
         Priority::Normal,

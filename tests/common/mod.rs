@@ -62,7 +62,11 @@ impl Outcome {
         Outcome {
             stop: r.stop,
             executed: r.executed,
-            executed_by_opcode: r.executed_by_opcode.iter().map(|c| (c.id, c.executed)).collect(),
+            executed_by_opcode: r
+                .executed_by_opcode
+                .iter()
+                .map(|c| (c.id, c.executed))
+                .collect(),
             executed_by_priority: r.executed_by_priority,
             spawned: r.spawned,
             spawn_overflows: r.spawn_overflows,
