@@ -9,6 +9,7 @@
 
 pub mod engine;
 pub mod error;
+pub mod host;
 pub mod ir;
 pub mod lower;
 pub mod program;
