@@ -147,7 +147,9 @@ impl Gpu {
     pub fn description(&self) -> String {
         match &self.context {
             Some(ctx) => format!("wgpu on {}", ctx.description()),
-            None if self.kind == BackendKind::Native => "CPU (native, or reference for IR-only programs)".into(),
+            None if self.kind == BackendKind::Native => {
+                "CPU (native, or reference for IR-only programs)".into()
+            }
             None => "CPU reference interpreter".into(),
         }
     }

@@ -7,16 +7,21 @@
 
 #![warn(missing_docs)]
 
+pub mod backend;
+pub mod cpu;
 pub mod engine;
 pub mod error;
+pub mod gpu;
 pub mod host;
 pub mod ir;
 pub mod lower;
 pub mod program;
 pub mod protocol;
+pub mod reference;
 pub mod report;
 pub mod runtime;
 
+pub use backend::Gpu;
 pub use engine::{BackendKind, Engine, Submission};
 pub use error::{AssemblyError, Error, Result};
 pub use program::{OpcodeHandler, Program, ProgramConfig};
@@ -24,8 +29,3 @@ pub use protocol::Priority;
 pub use report::{Fault, FaultKind, RunReport, StopReason};
 pub use runtime::{Accounting, BufferHandle, Element, RawTask, RunLimits, Runtime, Task};
 
-// TEMPORARY (branch `macros`): remove with merge_stub.rs when the backend lands.
-#[doc(hidden)]
-pub mod merge_stub;
-#[doc(hidden)]
-pub use merge_stub::Gpu;

@@ -1,9 +1,192 @@
-//! WGSL lowering (being written).
+//! WGSL lowering: a [`Program`] becomes one WGSL module holding the whole
+//! persistent megakernel — the ring protocol of `docs/protocol.md` and
+//! every handler.
+//!
+//! The module has four entry points that share one bind group layout
+//! (every entry point may use every binding; the runtime builds the layout
+//! explicitly rather than deriving it per entry point):
+//!
+//! | entry point | workgroup size | dispatch |
+//! |---|---|---|
+//! | [`ENTRY_PREPARE`] | 1 | one workgroup |
+//! | [`ENTRY_MAINTAIN`] | [`MAINTAIN_WORKGROUP_SIZE`] | enough for one invocation per slot; slot = `gid.y * (groups.x * 64) + gid.x`, so a ring of more than 65,535 workgroups may be spread over y |
+//! | [`ENTRY_FINALIZE`] | 1 | one workgroup |
+//! | [`ENTRY_WORK`] | `config.workgroup_size` | `lanes / workgroup_size` workgroups in x; lane = `global_invocation_id.x` |
+//!
+//! Bindings, all in group [`BIND_GROUP`]: [`RING_BINDING`] is the ring,
+//! [`CTRL_BINDING`] the control block, and declared buffer `i` is at
+//! `FIRST_BUFFER_BINDING + i` (`array<atomic<T>>` for atomic buffers,
+//! read-write when some handler stores into it, read-only otherwise).
+//!
+//! Layout of the generated text: header, bindings, constants, the task's
+//! private state and runtime helpers, the on-demand helpers, one
+//! `op_<name>` function per handler, `vy_dispatch`, the entry points.
+//! Names are hygienic (see the `names` module): user names never collide
+//! with generated ones or with WGSL keywords.
+//!
+//! # Reading of `docs/protocol.md`
+//!
+//! Where the protocol leaves a choice, the lowering (and the CPU backends,
+//! which must match it bit for bit) does this:
+//!
+//! * **Task priority** — `ctx.priority()`, the `EXECUTED_BY_PRIORITY`
+//!   index and the priority word of fault records are the partition the
+//!   slot belongs to (the list it was claimed from; in *maintain*, the
+//!   slot's partition), never the slot's raw priority word. Both agree for
+//!   every slot the host or a spawn writes, and the partition is always a
+//!   valid index.
+//! * **Evaluation order** — operands left to right; `Select` evaluates its
+//!   condition, then the value if true, then the value if false; `&&` and
+//!   `||` short-circuit. A store, atomic store, atomic operation or
+//!   compare-exchange evaluates its index, then its operand(s), and only
+//!   then checks the bounds: `buf[99] = x / 0` (99 out of bounds) reports
+//!   DIVIDE_BY_ZERO, `buf[buf[99]] = x / 0` reports OUT_OF_BOUNDS.
+//!   `spawn` evaluates the priority, then the arguments; `fault(code)`
+//!   evaluates the code first (a fault there is the one reported).
+//! * **Fault details** — DIVIDE_BY_ZERO has detail 0; BAD_PRIORITY the
+//!   priority value; LOOP_LIMIT the limit; UNKNOWN_OPCODE the opcode;
+//!   OUT_OF_BOUNDS the index. The fault record's round is the ROUND word
+//!   when the fault is recorded (0 for a BAD_TENANT found by the first
+//!   maintenance pass of a fresh control block).
+//! * **After a fault** within a statement, loads still read (their value
+//!   cannot matter), atomics and compare-exchange yield 0 / (0, false)
+//!   without touching memory, spawn yields false without touching any
+//!   counter, printf takes no record number.
+//! * **Loops** — a `for` evaluates start then end, once; a fault there
+//!   ends the task before any iteration. A `while` evaluates its
+//!   condition before every iteration; a fault there ends the task
+//!   without counting that iteration. Each iteration then adds 1 to the
+//!   task's and the lane's counts (also the iteration that trips the
+//!   limit) before the body runs; a task count above `loop_limit` faults.
+//! * **Spawn** probes `start + (cursor + i) % size` with a wrapping `u32`
+//!   sum, reads each status first and compare-exchanges only EMPTY slots
+//!   (no slot becomes EMPTY during a work pass, so this is the protocol's
+//!   probe), retrying spurious failures like a claim ([`CLAIM_TRIES`]).
+//! * **Claims** — a ticket whose slot number is not below `slots` (a
+//!   corrupted list) counts as a claim and is skipped; the streak is
+//!   updated with wrapping arithmetic.
+//! * **Strong compare-exchange** retries spurious failures of WGSL's weak
+//!   one at most [`CAS_TRIES`] times; `exchanged` is `old == current &&
+//!   r.exchanged`, so after that many spurious failures in a row it reports
+//!   `(current, false)`.
+//! * **Counters** — EXECUTED, FAULTED, EXECUTED_BY_PRIORITY,
+//!   `executed_by_op`, SPAWNED and SPAWN_OVERFLOW are summed per lane and
+//!   added at the end of the work dispatch; FAULT_COUNT, PRINTF_COUNT
+//!   (record numbers) and SHUTDOWN are written when they happen.
+//! * **Lanes** — a work invocation whose `lane_state` word lies outside
+//!   the control buffer returns at once.
+//! * **`len()`** is `max(arrayLength, 1) - 1`.
+//! * **Scalars** — integer results are exactly Rust's wrapping ones (the
+//!   handler language's); `clamp` is `min(max(x, lo), hi)` (`hi` when
+//!   `lo > hi`, where Rust would panic); `f32 as u32/i32` truncates,
+//!   saturates and maps NaN to 0; `round` is half away from zero. Float
+//!   operations otherwise follow WGSL: `min`/`max`/`clamp` with a NaN
+//!   operand, `powf` of a negative base, `%` (computed as
+//!   `x - y * trunc(x / y)`), integer-to-float rounding and subnormals
+//!   (which a GPU may flush) are within WGSL's accuracy, not Rust's.
+
+mod expr;
+mod handler;
+mod helpers;
+mod names;
+mod scheduler;
 
 use crate::program::Program;
 
-/// Lowers `program` to WGSL.
+/// Entry point of the *prepare* pass (`@workgroup_size(1)`).
+pub const ENTRY_PREPARE: &str = "vy_prepare";
+/// Entry point of the *maintain* pass
+/// (`@workgroup_size(MAINTAIN_WORKGROUP_SIZE)`, one invocation per slot).
+pub const ENTRY_MAINTAIN: &str = "vy_maintain";
+/// Entry point of the *finalize* pass (`@workgroup_size(1)`).
+pub const ENTRY_FINALIZE: &str = "vy_finalize";
+/// Entry point of the *work* pass (`@workgroup_size(config.workgroup_size)`,
+/// one invocation per lane).
+pub const ENTRY_WORK: &str = "vy_work";
+/// Every entry point, in the order a submission first runs them
+/// (prepare, maintain, finalize, work).
+pub const ENTRY_POINTS: [&str; 4] = [ENTRY_PREPARE, ENTRY_MAINTAIN, ENTRY_FINALIZE, ENTRY_WORK];
+
+/// Workgroup size of the maintain pass: dispatch
+/// `slots.div_ceil(MAINTAIN_WORKGROUP_SIZE)` workgroups (optionally split
+/// over x and y).
+pub const MAINTAIN_WORKGROUP_SIZE: u32 = 64;
+
+/// The bind group every binding lives in.
+pub const BIND_GROUP: u32 = 0;
+/// Binding of the ring buffer (`vy_ring`).
+pub const RING_BINDING: u32 = 0;
+/// Binding of the control buffer (`vy_ctrl`).
+pub const CTRL_BINDING: u32 = 1;
+/// Binding of declared buffer 0; declared buffer `i` is at
+/// `FIRST_BUFFER_BINDING + i`.
+pub const FIRST_BUFFER_BINDING: u32 = 2;
+
+/// Tries of the compare-exchange that claims a slot or reserves one for a
+/// spawn; only spurious failures (the status still had the expected value)
+/// are retried (`docs/protocol.md`: at most 8).
+pub const CLAIM_TRIES: u32 = 8;
+/// Tries of a handler's strong `compare_exchange` built on WGSL's weak one;
+/// only spurious failures are retried. After this many spurious failures
+/// in a row the exchange reports failure with `old == current`.
+pub const CAS_TRIES: u32 = 16;
+// The ring and the control block come before the declared buffers.
+const _: () = assert!(
+    RING_BINDING != CTRL_BINDING
+        && RING_BINDING < FIRST_BUFFER_BINDING
+        && CTRL_BINDING < FIRST_BUFFER_BINDING
+);
+
+/// What `vy_dispatch` returns for an unknown opcode.
+const NO_HANDLER: u32 = u32::MAX;
+
+/// The binding number of declared buffer `index`.
+pub fn buffer_binding(index: usize) -> u32 {
+    FIRST_BUFFER_BINDING.saturating_add(u32::try_from(index).unwrap_or(u32::MAX))
+}
+
+/// Lowers `program` to one WGSL module (see the module documentation for
+/// its entry points and bindings). Every valid program lowers to WGSL that
+/// naga validates; this function never panics.
 pub fn wgsl(program: &Program) -> String {
-    let _ = program;
-    String::new()
+    let mut helpers = helpers::Helpers::default();
+    let mut handlers = String::from("// ---- handlers ----\n\n");
+    for index in 0..program.handlers().len() {
+        handler::lower_handler(program, index, &mut helpers, &mut handlers);
+    }
+    let mut out = String::new();
+    scheduler::header(program, &mut out);
+    scheduler::bindings(program, &mut out);
+    scheduler::constants(program, &mut out);
+    out.push_str(scheduler::RUNTIME);
+    helpers.emit(&mut out);
+    out.push_str(&handlers);
+    scheduler::dispatch(program, &mut out);
+    out.push_str(scheduler::ENTRY_POINTS);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_point_constants_name_the_generated_functions() {
+        let text = scheduler::ENTRY_POINTS;
+        assert!(text.contains(&format!("@workgroup_size(1)\nfn {ENTRY_PREPARE}(")));
+        assert!(text.contains(&format!(
+            "@workgroup_size(vy_MAINTAIN_WORKGROUP_SIZE)\nfn {ENTRY_MAINTAIN}("
+        )));
+        assert!(text.contains(&format!("@workgroup_size(1)\nfn {ENTRY_FINALIZE}(")));
+        assert!(text.contains(&format!(
+            "@workgroup_size(vy_WORKGROUP_SIZE)\nfn {ENTRY_WORK}("
+        )));
+    }
+
+    #[test]
+    fn buffer_bindings_follow_the_ring_and_control_block() {
+        assert_eq!(buffer_binding(0), FIRST_BUFFER_BINDING);
+        assert_eq!(buffer_binding(3), 5);
+        assert_eq!(buffer_binding(usize::MAX), u32::MAX);
+    }
 }

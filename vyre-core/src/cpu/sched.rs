@@ -1,0 +1,263 @@
+//! The lane side of the work pass: claiming with tickets, finishing a task
+//! (DONE or FAULT with its record), spawning, printf and shutdown — the
+//! pseudo-code of `docs/protocol.md` ("work", "Inside a task"), one
+//! primitive per step so that any work pass can drive it.
+
+use super::machine::CpuMachine;
+use super::task::TaskFault;
+use crate::protocol::{
+    ctrl, slot, status, FAULT_RECORD_WORDS, MAX_ARGS, PRINTF_MAX_ARGS, PRINTF_RECORD_WORDS,
+    PRIORITIES,
+};
+
+/// The scheduler state of one lane during one work dispatch: the claim
+/// streak (persisted in `lane_state` between dispatches), the claims made
+/// and the loop iterations run in this dispatch, and whether the lane has
+/// left its claim loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LaneSched {
+    /// Global lane index (`ctx.lane()`).
+    pub lane: u32,
+    /// Consecutive claims since the last bottom-up scan.
+    pub streak: u32,
+    /// Claims made in this dispatch (tickets taken, exchanged or not).
+    pub claims: u32,
+    /// Loop iterations the lane's tasks ran in this dispatch.
+    pub iterations: u32,
+    /// Set when the lane left its claim loop (budget, shutdown, or a scan
+    /// that found nothing); it claims nothing more in this dispatch.
+    pub finished: bool,
+}
+
+/// A task a lane has claimed: the slot's words, and which handler runs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Claimed {
+    /// The ring slot (now CLAIMED).
+    pub slot: u32,
+    /// The slot's opcode word.
+    pub opcode: u32,
+    /// Program index of the opcode's handler; `None` for an opcode the
+    /// program does not have (the task must fault `UNKNOWN_OPCODE`).
+    pub handler: Option<usize>,
+    /// The slot's tenant word (checked against the table by *maintain*).
+    pub tenant: u32,
+    /// The task's priority: the partition the slot was claimed from. This
+    /// equals the slot's priority word for every task that the host or a
+    /// spawn wrote, and unlike a raw word it is always a valid index.
+    pub priority: u32,
+    /// The argument words.
+    pub args: [u32; MAX_ARGS],
+}
+
+impl CpuMachine {
+    /// Starts lane `lane`'s part of a work dispatch: reads its streak from
+    /// `lane_state`.
+    pub fn begin_lane(&self, lane: u32) -> LaneSched {
+        LaneSched {
+            lane,
+            streak: self.cw(self.layout.lane_state.wrapping_add(lane)),
+            claims: 0,
+            iterations: 0,
+            finished: false,
+        }
+    }
+
+    /// Ends lane `lane`'s part of a work dispatch: stores its streak.
+    pub fn end_lane(&mut self, lane: &LaneSched) {
+        self.set_cw(self.layout.lane_state.wrapping_add(lane.lane), lane.streak);
+    }
+
+    /// One turn of the lane's claim loop (protocol.md, "work"): checks the
+    /// claim budget, the iteration budget and `SHUTDOWN`; scans the claim
+    /// lists top-down, or bottom-up after `starvation_limit` consecutive
+    /// claims; takes a ticket; updates the streak and the claim count; and
+    /// takes the slot PUBLISHED → CLAIMED. A ticket whose slot is not
+    /// PUBLISHED (only possible when the host corrupted a list) counts as
+    /// a claim and the loop goes on, as the protocol's `continue` does.
+    ///
+    /// Returns `None` when the lane leaves its loop; [`LaneSched::finished`]
+    /// is then set and stays set.
+    pub fn claim(&mut self, lane: &mut LaneSched) -> Option<Claimed> {
+        if lane.finished {
+            return None;
+        }
+        let config = self.program.config();
+        let (claim_budget, iteration_budget) = (config.claim_budget, config.iteration_budget);
+        let starvation_limit = config.starvation_limit;
+        loop {
+            if lane.claims >= claim_budget
+                || lane.iterations >= iteration_budget
+                || self.shutdown_requested()
+            {
+                lane.finished = true;
+                return None;
+            }
+            let bottom_up = starvation_limit != 0 && lane.streak >= starvation_limit;
+            let Some((p, slot)) = self.take_ticket(bottom_up) else {
+                lane.finished = true;
+                return None;
+            };
+            lane.streak = if bottom_up {
+                0
+            } else {
+                lane.streak.wrapping_add(1)
+            };
+            lane.claims = lane.claims.wrapping_add(1);
+            if let Some(claimed) = self.exchange_claim(p, slot) {
+                return Some(claimed);
+            }
+        }
+    }
+
+    /// Takes the next ticket of the first list (in scan order) that has
+    /// one; returns its partition and slot.
+    fn take_ticket(&mut self, bottom_up: bool) -> Option<(usize, u32)> {
+        for k in 0..PRIORITIES {
+            let p = if bottom_up { PRIORITIES - 1 - k } else { k };
+            let p32 = p as u32;
+            let len = self.cw(ctrl::LIST_LEN + p32);
+            if self.cw(ctrl::LIST_NEXT + p32) < len {
+                let t = self.add_cw(ctrl::LIST_NEXT + p32, 1);
+                if t < len {
+                    let start = self.partitions[p].0;
+                    let at = self.layout.claim_list.wrapping_add(start).wrapping_add(t);
+                    return Some((p, self.cw(at)));
+                }
+            }
+        }
+        None
+    }
+
+    /// CAS PUBLISHED → CLAIMED on `slot`, retrying only spurious failures
+    /// (none on the CPU), and reads the task's words when it exchanged.
+    fn exchange_claim(&mut self, p: usize, slot: u32) -> Option<Claimed> {
+        // A slot number outside the ring (a corrupt list) cannot exchange.
+        if slot >= self.program.config().slots {
+            return None;
+        }
+        // protocol.md retries a weak CAS up to 8 times when it fails
+        // spuriously (old == PUBLISHED). This compare-exchange is strong:
+        // it fails only when the status differs, so there is no retry.
+        if self.status(slot) != status::PUBLISHED {
+            return None;
+        }
+        self.set_slot_word(slot, slot::STATUS, status::CLAIMED);
+        let opcode = self.slot_word(slot, slot::OPCODE);
+        let mut args = [0; MAX_ARGS];
+        for (i, a) in args.iter_mut().enumerate() {
+            *a = self.slot_word(slot, slot::ARG0 + i as u32);
+        }
+        Some(Claimed {
+            slot,
+            opcode,
+            handler: self.program.handler_index(opcode),
+            tenant: self.slot_word(slot, slot::TENANT),
+            priority: p as u32,
+            args,
+        })
+    }
+
+    /// Finishes `task` normally: status DONE, `EXECUTED`,
+    /// `EXECUTED_BY_PRIORITY[priority]` and `executed_by_op[handler]` += 1.
+    pub fn complete(&mut self, task: &Claimed) {
+        self.set_slot_word(task.slot, slot::STATUS, status::DONE);
+        self.add_cw(ctrl::EXECUTED, 1);
+        if (task.priority as usize) < PRIORITIES {
+            self.add_cw(ctrl::EXECUTED_BY_PRIORITY + task.priority, 1);
+        }
+        if let Some(h) = task.handler {
+            self.add_cw(self.layout.executed_by_op.wrapping_add(h as u32), 1);
+        }
+    }
+
+    /// Finishes `task` with `fault`, run on lane `lane`: appends the fault
+    /// record, sets status FAULT and `FAULTED += 1`.
+    pub fn fault(&mut self, task: &Claimed, fault: TaskFault, lane: u32) {
+        self.record_fault([
+            task.slot,
+            task.opcode,
+            fault.code,
+            fault.detail,
+            task.tenant,
+            task.priority,
+            self.cw(ctrl::ROUND),
+            lane,
+        ]);
+        self.set_slot_word(task.slot, slot::STATUS, status::FAULT);
+        self.add_cw(ctrl::FAULTED, 1);
+    }
+
+    /// Appends a fault record: `n = FAULT_COUNT++`, written when
+    /// `n < slots`.
+    pub(crate) fn record_fault(&mut self, record: [u32; FAULT_RECORD_WORDS as usize]) {
+        let n = self.add_cw(ctrl::FAULT_COUNT, 1);
+        if n < self.program.config().slots {
+            let base = self.layout.fault_log + n * FAULT_RECORD_WORDS;
+            for (i, w) in record.into_iter().enumerate() {
+                self.set_cw(base + i as u32, w);
+            }
+        }
+    }
+
+    /// A device spawn of `opcode` with `args` (missing words are 0, words
+    /// past 12 are ignored) for `tenant` at `priority`: bumps
+    /// `SPAWN_CURSOR[p]`, probes the partition's slots from the cursor,
+    /// and at the first EMPTY one writes the task and marks it PENDING
+    /// (`SPAWNED += 1`, `Ok(true)`). A full partition counts
+    /// `SPAWN_OVERFLOW` and yields `Ok(false)`. A priority above 4 is
+    /// `Err(BAD_PRIORITY)`, for the caller to record.
+    pub fn spawn(
+        &mut self,
+        priority: u32,
+        opcode: u32,
+        tenant: u32,
+        args: &[u32],
+    ) -> Result<bool, TaskFault> {
+        if priority as usize >= PRIORITIES {
+            return Err(TaskFault::bad_priority(priority));
+        }
+        let (start, size) = self.partitions[priority as usize];
+        let c = self.add_cw(ctrl::SPAWN_CURSOR + priority, 1);
+        for i in 0..size {
+            let s = start + c.wrapping_add(i) % size;
+            // CAS EMPTY -> RESERVED; the words are then written and the
+            // slot published as PENDING within the same step.
+            if self.status(s) != status::EMPTY {
+                continue;
+            }
+            self.set_slot_word(s, slot::STATUS, status::RESERVED);
+            self.set_slot_word(s, slot::OPCODE, opcode);
+            self.set_slot_word(s, slot::TENANT, tenant);
+            self.set_slot_word(s, slot::PRIORITY, priority);
+            for i in 0..MAX_ARGS {
+                let w = args.get(i).copied().unwrap_or(0);
+                self.set_slot_word(s, slot::ARG0 + i as u32, w);
+            }
+            self.set_slot_word(s, slot::STATUS, status::PENDING);
+            self.add_cw(ctrl::SPAWNED, 1);
+            return Ok(true);
+        }
+        self.add_cw(ctrl::SPAWN_OVERFLOW, 1);
+        Ok(false)
+    }
+
+    /// A printf record `[format_id, args (0-padded to 6), lane]`:
+    /// `n = PRINTF_COUNT++`, written when `n < printf_capacity`.
+    pub fn printf(&mut self, format_id: u32, args: &[u32], lane: u32) {
+        let n = self.add_cw(ctrl::PRINTF_COUNT, 1);
+        if n < self.program.config().printf_capacity {
+            let base = self.layout.printf_log + n * PRINTF_RECORD_WORDS;
+            self.set_cw(base, format_id);
+            for i in 0..PRINTF_MAX_ARGS {
+                let w = args.get(i).copied().unwrap_or(0);
+                self.set_cw(base + 1 + i as u32, w);
+            }
+            self.set_cw(base + 1 + PRINTF_MAX_ARGS as u32, lane);
+        }
+    }
+
+    /// `ctx.shutdown()`: `SHUTDOWN = 1`.
+    pub fn shutdown(&mut self) {
+        self.set_cw(ctrl::SHUTDOWN, 1);
+    }
+}

@@ -1,0 +1,327 @@
+//! Inside a task (protocol.md, "Inside a task"): the per-task state and
+//! the memory, spawn, printf and shutdown operations with their fault
+//! rules. Both CPU backends go through these, so that "a faulting
+//! operation yields 0 and nothing happens after a fault" is written once.
+
+use super::machine::CpuMachine;
+use super::sched::{Claimed, LaneSched};
+use crate::ir::{AtomicOp, ScalarType};
+use crate::protocol::fault;
+use crate::report::FaultKind;
+
+/// A fault of one task: the protocol's code and detail words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TaskFault {
+    /// Fault code ([`protocol::fault`](crate::protocol::fault)).
+    pub code: u32,
+    /// Code-specific detail.
+    pub detail: u32,
+}
+
+impl TaskFault {
+    /// A buffer index out of bounds; detail = the index.
+    pub fn out_of_bounds(index: u32) -> Self {
+        TaskFault {
+            code: fault::OUT_OF_BOUNDS,
+            detail: index,
+        }
+    }
+
+    /// Integer division or remainder by zero; detail 0.
+    pub fn divide_by_zero() -> Self {
+        TaskFault {
+            code: fault::DIVIDE_BY_ZERO,
+            detail: 0,
+        }
+    }
+
+    /// The task's loop iterations exceeded `limit`; detail = the limit.
+    pub fn loop_limit(limit: u32) -> Self {
+        TaskFault {
+            code: fault::LOOP_LIMIT,
+            detail: limit,
+        }
+    }
+
+    /// The slot's opcode is not in the program; detail = the opcode.
+    pub fn unknown_opcode(opcode: u32) -> Self {
+        TaskFault {
+            code: fault::UNKNOWN_OPCODE,
+            detail: opcode,
+        }
+    }
+
+    /// The task's tenant is outside the table; detail = the tenant.
+    pub fn bad_tenant(tenant: u32) -> Self {
+        TaskFault {
+            code: fault::BAD_TENANT,
+            detail: tenant,
+        }
+    }
+
+    /// `ctx.fault(code)`; detail = the user's code.
+    pub fn user(code: u32) -> Self {
+        TaskFault {
+            code: fault::USER,
+            detail: code,
+        }
+    }
+
+    /// A spawn at a priority above 4; detail = the priority.
+    pub fn bad_priority(priority: u32) -> Self {
+        TaskFault {
+            code: fault::BAD_PRIORITY,
+            detail: priority,
+        }
+    }
+
+    /// The fault as the report decodes it.
+    pub fn kind(self) -> FaultKind {
+        FaultKind::from_words(self.code, self.detail)
+    }
+}
+
+/// What the program keeps per task: the first fault, and the task's loop
+/// iterations. (The lane's iterations live in [`LaneSched`].)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TaskState {
+    fault: Option<TaskFault>,
+    iterations: u32,
+}
+
+impl TaskState {
+    /// A task that has not run yet.
+    pub fn new() -> Self {
+        TaskState::default()
+    }
+
+    /// Records `fault` unless one is recorded (the first fault wins);
+    /// returns whether it was recorded.
+    pub fn record(&mut self, fault: TaskFault) -> bool {
+        if self.fault.is_some() {
+            return false;
+        }
+        self.fault = Some(fault);
+        true
+    }
+
+    /// The recorded fault.
+    pub fn fault(&self) -> Option<TaskFault> {
+        self.fault
+    }
+
+    /// Whether a fault is recorded: from then on nothing has side effects,
+    /// and the handler ends after the current statement.
+    pub fn faulted(&self) -> bool {
+        self.fault.is_some()
+    }
+
+    /// Loop iterations the task has run.
+    pub fn iterations(&self) -> u32 {
+        self.iterations
+    }
+
+    /// Accounts one loop iteration, just before the body runs: adds 1 to
+    /// the task's and the lane's counts; when the task's count exceeds
+    /// `loop_limit`, records `LOOP_LIMIT` (detail: the limit) and returns
+    /// false — the body must not run.
+    pub fn loop_iteration(&mut self, lane: &mut LaneSched, loop_limit: u32) -> bool {
+        self.iterations = self.iterations.saturating_add(1);
+        lane.iterations = lane.iterations.wrapping_add(1);
+        if self.iterations > loop_limit {
+            self.record(TaskFault::loop_limit(loop_limit));
+            return false;
+        }
+        true
+    }
+}
+
+/// `op` applied to `old` with `operand`, on elements of type `elem`
+/// (signed order for `i32`): the value the element holds afterwards.
+fn atomic_result(op: AtomicOp, elem: ScalarType, old: u32, operand: u32) -> u32 {
+    let signed = elem == ScalarType::I32;
+    match op {
+        AtomicOp::Load => old,
+        AtomicOp::FetchAdd => old.wrapping_add(operand),
+        AtomicOp::FetchSub => old.wrapping_sub(operand),
+        AtomicOp::FetchMin if signed => (old as i32).min(operand as i32) as u32,
+        AtomicOp::FetchMax if signed => (old as i32).max(operand as i32) as u32,
+        AtomicOp::FetchMin => old.min(operand),
+        AtomicOp::FetchMax => old.max(operand),
+        AtomicOp::FetchAnd => old & operand,
+        AtomicOp::FetchOr => old | operand,
+        AtomicOp::FetchXor => old ^ operand,
+        AtomicOp::Swap => operand,
+    }
+}
+
+/// Task-side operations. Buffers are named as the handler names them: by
+/// `handler` (program index) and `param` (the handler's buffer parameter
+/// index), bound to the program's buffer as the program says. An index
+/// outside the buffer records `OUT_OF_BOUNDS` (detail: the index) and the
+/// operation yields 0; once `state` holds a fault, stores, atomics
+/// (loads included), spawns, printf and shutdown do nothing and yield 0 /
+/// false.
+impl CpuMachine {
+    /// The element `index` of a parameter's buffer, if it is in bounds.
+    fn element(&self, handler: usize, param: u32, index: u32) -> Option<(usize, usize)> {
+        let b = self.bound_buffer(handler, param)?;
+        let len = self.buffers.get(b)?.len();
+        let i = index as usize;
+        (i < len).then_some((b, i))
+    }
+
+    /// `buf.len()`.
+    pub fn task_len(&self, handler: usize, param: u32) -> u32 {
+        self.bound_buffer(handler, param)
+            .and_then(|b| self.buffers.get(b))
+            .map_or(0, |d| u32::try_from(d.len()).unwrap_or(u32::MAX))
+    }
+
+    /// `buf[index]` on a plain buffer: the element's bits, or 0 with
+    /// `OUT_OF_BOUNDS`. A load has no side effect, so it happens even
+    /// after a fault.
+    pub fn task_load(&self, st: &mut TaskState, handler: usize, param: u32, index: u32) -> u32 {
+        match self.element(handler, param, index) {
+            Some((b, i)) => self.buffers[b][i],
+            None => {
+                st.record(TaskFault::out_of_bounds(index));
+                0
+            }
+        }
+    }
+
+    /// `buf[index] = value` on a plain buffer (index and value already
+    /// evaluated): bounds check, then the store unless a fault is
+    /// recorded.
+    pub fn task_store(
+        &mut self,
+        st: &mut TaskState,
+        handler: usize,
+        param: u32,
+        index: u32,
+        value: u32,
+    ) {
+        match self.element(handler, param, index) {
+            Some((b, i)) if !st.faulted() => self.buffers[b][i] = value,
+            Some(_) => {}
+            None => {
+                st.record(TaskFault::out_of_bounds(index));
+            }
+        }
+    }
+
+    /// An atomic read-modify-write (or load) on `buf[index]`: yields the
+    /// previous value; 0 when out of bounds or after a fault.
+    pub fn task_atomic(
+        &mut self,
+        st: &mut TaskState,
+        handler: usize,
+        param: u32,
+        op: AtomicOp,
+        index: u32,
+        operand: u32,
+    ) -> u32 {
+        match self.element(handler, param, index) {
+            Some((b, i)) if !st.faulted() => {
+                let elem = self.buffer_elem(b);
+                let old = self.buffers[b][i];
+                self.buffers[b][i] = atomic_result(op, elem, old, operand);
+                old
+            }
+            Some(_) => 0,
+            None => {
+                st.record(TaskFault::out_of_bounds(index));
+                0
+            }
+        }
+    }
+
+    /// `buf[index].store(value)` on an atomic buffer.
+    pub fn task_atomic_store(
+        &mut self,
+        st: &mut TaskState,
+        handler: usize,
+        param: u32,
+        index: u32,
+        value: u32,
+    ) {
+        self.task_atomic(st, handler, param, AtomicOp::Swap, index, value);
+    }
+
+    /// A strong `compare_exchange(current, new)` on `buf[index]`: yields
+    /// `(previous value, exchanged)`; `(0, false)` when out of bounds or
+    /// after a fault.
+    pub fn task_compare_exchange(
+        &mut self,
+        st: &mut TaskState,
+        handler: usize,
+        param: u32,
+        index: u32,
+        current: u32,
+        new: u32,
+    ) -> (u32, bool) {
+        match self.element(handler, param, index) {
+            Some((b, i)) if !st.faulted() => {
+                let old = self.buffers[b][i];
+                let exchanged = old == current;
+                if exchanged {
+                    self.buffers[b][i] = new;
+                }
+                (old, exchanged)
+            }
+            Some(_) => (0, false),
+            None => {
+                st.record(TaskFault::out_of_bounds(index));
+                (0, false)
+            }
+        }
+    }
+
+    /// `ctx.spawn(priority, opcode::task(args))` from `task`: nothing
+    /// (false) after a fault; a priority above 4 records `BAD_PRIORITY`
+    /// (false); else [`spawn`](CpuMachine::spawn) with the spawner's
+    /// tenant.
+    pub fn task_spawn(
+        &mut self,
+        st: &mut TaskState,
+        task: &Claimed,
+        priority: u32,
+        opcode: u32,
+        args: &[u32],
+    ) -> bool {
+        if st.faulted() {
+            return false;
+        }
+        match self.spawn(priority, opcode, task.tenant, args) {
+            Ok(queued) => queued,
+            Err(fault) => {
+                st.record(fault);
+                false
+            }
+        }
+    }
+
+    /// `printf!` with `format_id`, unless a fault is recorded.
+    pub fn task_printf(&mut self, st: &TaskState, format_id: u32, args: &[u32], lane: u32) {
+        if !st.faulted() {
+            self.printf(format_id, args, lane);
+        }
+    }
+
+    /// `ctx.shutdown()`, unless a fault is recorded.
+    pub fn task_shutdown(&mut self, st: &TaskState) {
+        if !st.faulted() {
+            self.shutdown();
+        }
+    }
+
+    /// Ends `task` as its state says: the recorded fault (record, FAULT),
+    /// else DONE with the counters.
+    pub fn finish_task(&mut self, task: &Claimed, st: &TaskState, lane: u32) {
+        match st.fault() {
+            Some(f) => self.fault(task, f, lane),
+            None => self.complete(task),
+        }
+    }
+}

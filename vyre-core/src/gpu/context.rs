@@ -1,0 +1,493 @@
+//! The shared wgpu context: instance, adapter, device, queue, the record of
+//! asynchronous device errors, and the pipeline cache.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::error::{Error, Result};
+
+use super::pipeline::{PipelineCacheStats, PipelineKey, Pipelines};
+
+/// Which adapters [`GpuContext::new`] may open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AdapterChoice {
+    /// Only real GPUs: discrete (preferred), integrated or virtual.
+    Hardware,
+    /// Any adapter, CPU implementations such as Mesa's lavapipe included;
+    /// hardware is still preferred when present.
+    Any,
+}
+
+/// Environment variable that restricts adapters to those whose name
+/// contains its value (case-insensitive), e.g. to pick one GPU of several.
+pub(crate) const ADAPTER_NAME_ENV: &str = "WGPU_ADAPTER_NAME";
+
+/// Errors that wgpu reports asynchronously (device loss, errors outside
+/// any error scope), recorded by callbacks so that the next call returns
+/// them as typed errors instead of wgpu's default panic.
+#[derive(Debug, Default)]
+pub(crate) struct DeviceState {
+    /// Set once the device is lost; every later call fails with it.
+    lost: Mutex<Option<String>>,
+    /// Uncaptured errors not yet reported (first few kept).
+    uncaptured: Mutex<Vec<String>>,
+}
+
+/// Locks a mutex, recovering the data if another thread panicked while
+/// holding it: the guarded values stay consistent on their own.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub(crate) struct Inner {
+    // Kept alive for the device's lifetime; wgpu does not require it, but
+    // dropping the instance first has tripped drivers in the past.
+    _instance: wgpu::Instance,
+    adapter: wgpu::Adapter,
+    pub(crate) device: wgpu::Device,
+    pub(crate) queue: wgpu::Queue,
+    info: wgpu::AdapterInfo,
+    description: String,
+    timestamps: bool,
+    pub(crate) state: Arc<DeviceState>,
+    pub(crate) cache: Mutex<HashMap<PipelineKey, Arc<Pipelines>>>,
+    pub(crate) cache_hits: AtomicU64,
+    pub(crate) cache_misses: AtomicU64,
+}
+
+/// An open wgpu device and everything shared by the engines that use it.
+///
+/// Cheap to clone (an `Arc` inside); clones share the device, the queue
+/// and the pipeline cache, so creating a second engine for a program whose
+/// WGSL was already compiled costs only its buffers.
+#[derive(Clone)]
+pub struct GpuContext {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl fmt::Debug for GpuContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GpuContext")
+            .field("adapter", &self.inner.description)
+            .field("timestamps", &self.inner.timestamps)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Rank of a device type under a choice; `None` when the choice excludes it.
+/// Lower ranks are preferred.
+fn rank(choice: AdapterChoice, ty: wgpu::DeviceType) -> Option<u8> {
+    match ty {
+        wgpu::DeviceType::DiscreteGpu => Some(0),
+        wgpu::DeviceType::IntegratedGpu => Some(1),
+        wgpu::DeviceType::VirtualGpu => Some(2),
+        wgpu::DeviceType::Cpu if choice == AdapterChoice::Any => Some(3),
+        wgpu::DeviceType::Other if choice == AdapterChoice::Any => Some(4),
+        _ => None,
+    }
+}
+
+/// `"NVIDIA H100 80GB HBM3 (Vulkan, driver NVIDIA 580.159.04)"`.
+fn describe_adapter(info: &wgpu::AdapterInfo) -> String {
+    let backend = match info.backend {
+        wgpu::Backend::Vulkan => "Vulkan".to_string(),
+        wgpu::Backend::Metal => "Metal".to_string(),
+        wgpu::Backend::Dx12 => "DX12".to_string(),
+        wgpu::Backend::Gl => "GL".to_string(),
+        other => format!("{other:?}"),
+    };
+    let driver = [info.driver.trim(), info.driver_info.trim()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if driver.is_empty() {
+        format!("{} ({backend})", info.name)
+    } else {
+        format!("{} ({backend}, driver {driver})", info.name)
+    }
+}
+
+/// One line per adapter for error messages: name and device type.
+fn seen_list(infos: &[wgpu::AdapterInfo]) -> String {
+    if infos.is_empty() {
+        return "no adapters at all (is a Vulkan driver installed? on Debian: \
+                `apt-get install mesa-vulkan-drivers libvulkan1`)"
+            .to_string();
+    }
+    let names: Vec<String> = infos
+        .iter()
+        .map(|i| format!("{} [{:?}, {:?}]", i.name, i.device_type, i.backend))
+        .collect();
+    format!("adapters seen: {}", names.join("; "))
+}
+
+/// Full text of a wgpu error with its sources, without repeating a source
+/// that the outer message already contains.
+pub(crate) fn error_text(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let t = s.to_string();
+        if !t.is_empty() && !text.contains(&t) {
+            text.push_str(": ");
+            text.push_str(&t);
+        }
+        source = s.source();
+    }
+    text
+}
+
+impl GpuContext {
+    /// Opens the best adapter that `choice` allows: discrete, then
+    /// integrated, then virtual GPUs, then (for [`AdapterChoice::Any`])
+    /// CPU implementations. Requests the adapter's own limits, so programs
+    /// with many or large buffers work wherever the hardware allows, and
+    /// timestamp queries when the adapter has them.
+    ///
+    /// Uses the Vulkan backend; `WGPU_BACKEND` overrides the backend set
+    /// and `WGPU_ADAPTER_NAME` keeps only adapters whose name contains its
+    /// value.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BackendUnavailable`] when no adapter qualifies (the reason
+    /// lists the adapters seen) or none could open a device.
+    pub fn new(choice: AdapterChoice) -> Result<GpuContext> {
+        let unavailable = |reason: String| Error::BackendUnavailable {
+            backend: "wgpu".to_string(),
+            reason,
+        };
+        if wgpu::Instance::enabled_backend_features().is_empty() {
+            return Err(unavailable(
+                "this build of wgpu has no backend for this platform".to_string(),
+            ));
+        }
+        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+        if wgpu::Backends::from_env().is_none() {
+            desc.backends = wgpu::Backends::VULKAN;
+        }
+        let backends = desc.backends;
+        let instance = wgpu::Instance::new(desc);
+        let adapters = pollster::block_on(instance.enumerate_adapters(backends));
+        let infos: Vec<wgpu::AdapterInfo> = adapters.iter().map(|a| a.get_info()).collect();
+        let name_filter = std::env::var(ADAPTER_NAME_ENV)
+            .ok()
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty());
+
+        let mut candidates: Vec<(u8, usize)> = infos
+            .iter()
+            .enumerate()
+            .filter(|(_, info)| match &name_filter {
+                Some(f) => info.name.to_lowercase().contains(f),
+                None => true,
+            })
+            .filter_map(|(i, info)| rank(choice, info.device_type).map(|r| (r, i)))
+            .collect();
+        // Stable sort keeps wgpu's enumeration order among equals.
+        candidates.sort_by_key(|&(r, _)| r);
+        if candidates.is_empty() {
+            let wanted = match choice {
+                AdapterChoice::Hardware => "hardware adapter (discrete, integrated or virtual GPU)",
+                AdapterChoice::Any => "adapter",
+            };
+            let filter = match &name_filter {
+                Some(f) => format!(" whose name contains `{f}` ({ADAPTER_NAME_ENV})"),
+                None => String::new(),
+            };
+            return Err(unavailable(format!(
+                "found no {wanted}{filter} on backends {backends:?}; {}",
+                seen_list(&infos)
+            )));
+        }
+
+        let mut failures = Vec::new();
+        for (_, index) in candidates {
+            let adapter = &adapters[index];
+            match open_device(adapter) {
+                Ok((device, queue, timestamps)) => {
+                    let info = infos[index].clone();
+                    return Ok(GpuContext::assemble(
+                        instance,
+                        adapter.clone(),
+                        device,
+                        queue,
+                        info,
+                        timestamps,
+                    ));
+                }
+                Err(e) => failures.push(format!("{}: {e}", infos[index].name)),
+            }
+        }
+        Err(unavailable(format!(
+            "no adapter could open a device ({}); {}",
+            failures.join("; "),
+            seen_list(&infos)
+        )))
+    }
+
+    /// Every adapter wgpu can see on the backends [`GpuContext::new`] would
+    /// use, for diagnostics.
+    pub fn available_adapters() -> Vec<wgpu::AdapterInfo> {
+        if wgpu::Instance::enabled_backend_features().is_empty() {
+            return Vec::new();
+        }
+        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+        if wgpu::Backends::from_env().is_none() {
+            desc.backends = wgpu::Backends::VULKAN;
+        }
+        let backends = desc.backends;
+        let instance = wgpu::Instance::new(desc);
+        pollster::block_on(instance.enumerate_adapters(backends))
+            .iter()
+            .map(|a| a.get_info())
+            .collect()
+    }
+
+    fn assemble(
+        instance: wgpu::Instance,
+        adapter: wgpu::Adapter,
+        device: wgpu::Device,
+        queue: wgpu::Queue,
+        info: wgpu::AdapterInfo,
+        timestamps: bool,
+    ) -> GpuContext {
+        let state = Arc::new(DeviceState::default());
+        // wgpu's default handlers panic; these only record, so that the
+        // next call on this context returns a typed error.
+        let lost_state = Arc::clone(&state);
+        device.set_device_lost_callback(move |reason, message| {
+            let mut lost = lock(&lost_state.lost);
+            if lost.is_none() {
+                *lost = Some(format!("{reason:?}: {message}"));
+            }
+        });
+        let error_state = Arc::clone(&state);
+        device.on_uncaptured_error(Arc::new(move |error: wgpu::Error| {
+            let mut list = lock(&error_state.uncaptured);
+            if list.len() < 8 {
+                list.push(error_text(&error));
+            }
+        }));
+        let description = describe_adapter(&info);
+        GpuContext {
+            inner: Arc::new(Inner {
+                _instance: instance,
+                adapter,
+                device,
+                queue,
+                info,
+                description,
+                timestamps,
+                state,
+                cache: Mutex::new(HashMap::new()),
+                cache_hits: AtomicU64::new(0),
+                cache_misses: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// The adapter in words: `"NVIDIA H100 80GB HBM3 (Vulkan, driver
+    /// NVIDIA 580.159.04)"`, `"llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan,
+    /// driver llvmpipe Mesa 22.3.6 (LLVM 15.0.6))"`.
+    pub fn description(&self) -> &str {
+        &self.inner.description
+    }
+
+    /// wgpu's information about the adapter (name, vendor, device type,
+    /// driver, backend).
+    pub fn adapter_info(&self) -> &wgpu::AdapterInfo {
+        &self.inner.info
+    }
+
+    /// Whether the adapter is a CPU implementation (such as lavapipe)
+    /// rather than a GPU.
+    pub fn is_software(&self) -> bool {
+        matches!(self.inner.info.device_type, wgpu::DeviceType::Cpu)
+    }
+
+    /// The adapter the device was opened on.
+    pub fn adapter(&self) -> &wgpu::Adapter {
+        &self.inner.adapter
+    }
+
+    /// The device, for callers that record their own wgpu work (baseline
+    /// kernels in benchmarks, for instance). Errors of work recorded here
+    /// outside an error scope are reported by the next vyre call.
+    pub fn device(&self) -> &wgpu::Device {
+        &self.inner.device
+    }
+
+    /// The device's queue.
+    pub fn queue(&self) -> &wgpu::Queue {
+        &self.inner.queue
+    }
+
+    /// The device's limits (the adapter's own, as requested).
+    pub fn limits(&self) -> wgpu::Limits {
+        self.inner.device.limits()
+    }
+
+    /// The features the device was opened with.
+    pub fn features(&self) -> wgpu::Features {
+        self.inner.device.features()
+    }
+
+    /// Whether submissions can measure GPU time with timestamp queries.
+    pub fn has_timestamps(&self) -> bool {
+        self.inner.timestamps
+    }
+
+    /// Largest storage buffer a program can bind, in bytes: the smaller of
+    /// the device's buffer-size and storage-binding-size limits.
+    pub fn max_storage_buffer_bytes(&self) -> u64 {
+        let limits = self.inner.device.limits();
+        limits
+            .max_buffer_size
+            .min(limits.max_storage_buffer_binding_size)
+    }
+
+    /// Ok while the device is healthy. Returns [`Error::DeviceLost`] once
+    /// the device was lost (and on every later call), or the first error
+    /// that wgpu reported outside any error scope since the last call, as
+    /// [`Error::Gpu`] (each such error is reported once).
+    pub fn health(&self) -> Result<()> {
+        if let Some(reason) = lock(&self.inner.state.lost).clone() {
+            return Err(Error::DeviceLost { reason });
+        }
+        let mut list = lock(&self.inner.state.uncaptured);
+        if !list.is_empty() {
+            let messages: Vec<String> = std::mem::take(&mut *list);
+            return Err(Error::Gpu {
+                stage: "device (error reported outside a vyre call)".to_string(),
+                message: messages.join("; "),
+            });
+        }
+        Ok(())
+    }
+
+    /// Counters of the pipeline cache.
+    pub fn pipeline_cache_stats(&self) -> PipelineCacheStats {
+        use std::sync::atomic::Ordering::Relaxed;
+        PipelineCacheStats {
+            entries: lock(&self.inner.cache).len(),
+            hits: self.inner.cache_hits.load(Relaxed),
+            misses: self.inner.cache_misses.load(Relaxed),
+        }
+    }
+
+    /// Drops every cached pipeline (engines that use them keep theirs).
+    pub fn clear_pipeline_cache(&self) {
+        lock(&self.inner.cache).clear();
+    }
+
+    /// Runs `f` inside error scopes for validation, internal and
+    /// out-of-memory errors, and turns what they caught into
+    /// [`Error::Gpu`] with `stage` (or [`Error::DeviceLost`] when the
+    /// device was lost meanwhile).
+    ///
+    /// Error scopes are per thread, so `f` must not hand work to another
+    /// thread; everything in this module calls wgpu synchronously.
+    pub(crate) fn scoped<T>(&self, stage: &str, f: impl FnOnce() -> T) -> Result<T> {
+        self.health()?;
+        let device = &self.inner.device;
+        let oom = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let internal = device.push_error_scope(wgpu::ErrorFilter::Internal);
+        let validation = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let value = f();
+        // Scopes pop in reverse order of their pushes; each pop takes
+        // effect at once, the future only delivers the caught error.
+        let validation = validation.pop();
+        let internal = internal.pop();
+        let oom = oom.pop();
+        let errors = [
+            pollster::block_on(validation),
+            pollster::block_on(internal),
+            pollster::block_on(oom),
+        ];
+        self.health()?;
+        if let Some(e) = errors.into_iter().flatten().next() {
+            let message = match &e {
+                wgpu::Error::OutOfMemory { .. } => {
+                    format!("out of GPU memory ({})", error_text(&e))
+                }
+                _ => error_text(&e),
+            };
+            return Err(Error::Gpu {
+                stage: stage.to_string(),
+                message,
+            });
+        }
+        Ok(value)
+    }
+}
+
+/// Opens a device on `adapter` with the adapter's own limits and, where
+/// supported, timestamp queries. Returns whether timestamps are on.
+fn open_device(adapter: &wgpu::Adapter) -> Result<(wgpu::Device, wgpu::Queue, bool), String> {
+    let available = adapter.features();
+    let timestamps = available.contains(wgpu::Features::TIMESTAMP_QUERY);
+    let mut features = wgpu::Features::empty();
+    if timestamps {
+        features |= wgpu::Features::TIMESTAMP_QUERY;
+        // Not needed for pass-level timestamps, but lets users of
+        // `device()` write timestamps anywhere when the adapter allows.
+        for extra in [
+            wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS,
+            wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES,
+        ] {
+            if available.contains(extra) {
+                features |= extra;
+            }
+        }
+    }
+    let desc = wgpu::DeviceDescriptor {
+        label: Some("vyre"),
+        required_features: features,
+        // The adapter's own limits, not WebGPU's defaults: those cap
+        // storage buffers at 8 per stage and 128 MiB per binding.
+        required_limits: adapter.limits(),
+        experimental_features: wgpu::ExperimentalFeatures::disabled(),
+        memory_hints: wgpu::MemoryHints::Performance,
+        trace: wgpu::Trace::Off,
+    };
+    pollster::block_on(adapter.request_device(&desc))
+        .map(|(d, q)| (d, q, timestamps))
+        .map_err(|e| error_text(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hardware_excludes_cpu_adapters() {
+        assert_eq!(rank(AdapterChoice::Hardware, wgpu::DeviceType::Cpu), None);
+        assert_eq!(rank(AdapterChoice::Hardware, wgpu::DeviceType::Other), None);
+        assert!(rank(AdapterChoice::Any, wgpu::DeviceType::Cpu).is_some());
+        let d = rank(AdapterChoice::Any, wgpu::DeviceType::DiscreteGpu);
+        let i = rank(AdapterChoice::Any, wgpu::DeviceType::IntegratedGpu);
+        let c = rank(AdapterChoice::Any, wgpu::DeviceType::Cpu);
+        assert!(d < i && i < c, "discrete first, CPU last");
+    }
+
+    #[test]
+    fn description_names_backend_and_driver() {
+        let mut info = wgpu::AdapterInfo::new(wgpu::DeviceType::DiscreteGpu, wgpu::Backend::Vulkan);
+        info.name = "NVIDIA H100 80GB HBM3".to_string();
+        info.driver = "NVIDIA".to_string();
+        info.driver_info = "580.159.04".to_string();
+        assert_eq!(
+            describe_adapter(&info),
+            "NVIDIA H100 80GB HBM3 (Vulkan, driver NVIDIA 580.159.04)"
+        );
+    }
+
+    #[test]
+    fn no_adapters_message_says_what_to_install() {
+        assert!(seen_list(&[]).contains("mesa-vulkan-drivers"));
+    }
+}

@@ -1,0 +1,164 @@
+//! Reading device memory back: reusable staging buffers and a blocking map.
+
+use std::panic::AssertUnwindSafe;
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+
+use super::context::GpuContext;
+
+/// Staging buffers at most this large are kept between reads; larger ones
+/// are dropped after use so that one big read does not pin its memory.
+const KEEP_STAGING_BYTES: u64 = 64 << 20;
+
+/// A `MAP_READ | COPY_DST` buffer reused across reads, grown on demand.
+#[derive(Debug)]
+pub(crate) struct Staging {
+    label: &'static str,
+    buffer: Option<wgpu::Buffer>,
+}
+
+impl Staging {
+    pub(crate) fn new(label: &'static str) -> Staging {
+        Staging {
+            label,
+            buffer: None,
+        }
+    }
+
+    /// A staging buffer of at least `bytes` bytes (`bytes > 0`).
+    pub(crate) fn get(&mut self, ctx: &GpuContext, bytes: u64) -> Result<wgpu::Buffer> {
+        if let Some(b) = &self.buffer {
+            if b.size() >= bytes {
+                return Ok(b.clone());
+            }
+        }
+        // Round up so that a slowly growing read does not reallocate
+        // every time; reads are whole words, so `bytes` is a multiple of 4.
+        let size = bytes
+            .checked_next_power_of_two()
+            .unwrap_or(bytes)
+            .max(256)
+            .min(ctx.inner.device.limits().max_buffer_size.max(bytes));
+        let label = self.label;
+        let buffer = ctx.scoped(&format!("staging buffer `{label}` ({size} bytes)"), || {
+            ctx.inner.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size,
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
+        })?;
+        if size <= KEEP_STAGING_BYTES {
+            self.buffer = Some(buffer.clone());
+        } else {
+            self.buffer = None;
+        }
+        Ok(buffer)
+    }
+}
+
+/// Maps the first `bytes` bytes of `buffer` (a staging buffer that
+/// `submission` writes), waits for the submission, and returns the words.
+pub(crate) fn read_words(
+    ctx: &GpuContext,
+    buffer: &wgpu::Buffer,
+    bytes: u64,
+    submission: wgpu::SubmissionIndex,
+    timeout: Option<Duration>,
+) -> Result<Vec<u32>> {
+    let fail = |stage: &str, message: String| Error::Gpu {
+        stage: stage.to_string(),
+        message,
+    };
+    if bytes == 0 {
+        return Ok(Vec::new());
+    }
+    if bytes > buffer.size() || bytes % 4 != 0 {
+        return Err(fail(
+            "readback",
+            format!(
+                "cannot map {bytes} bytes of a {}-byte staging buffer",
+                buffer.size()
+            ),
+        ));
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let device = &ctx.inner.device;
+    let waited = ctx.scoped("readback map", || {
+        buffer.map_async(wgpu::MapMode::Read, 0..bytes, move |result| {
+            // The receiver may be gone after a timeout; nothing to do then.
+            let _ = tx.send(result);
+        });
+        // wgpu panics in `Device::poll` when the device is lost during the
+        // wait (it calls the device-lost callback first), and on an
+        // internal assertion that concurrent timed waits on one device can
+        // trip; neither may unwind into the caller.
+        std::panic::catch_unwind(AssertUnwindSafe(|| {
+            device.poll(wgpu::PollType::Wait {
+                submission_index: Some(submission),
+                timeout,
+            })
+        }))
+    })?;
+    let waited = match waited {
+        Ok(waited) => waited,
+        Err(panic) => {
+            buffer.unmap();
+            ctx.health()?;
+            return Err(fail(
+                "submission wait",
+                format!("wgpu panicked while waiting: {}", panic_text(&*panic)),
+            ));
+        }
+    };
+    if let Err(e) = waited {
+        // Abort the pending map so that the staging buffer stays usable.
+        buffer.unmap();
+        ctx.health()?;
+        return Err(match e {
+            wgpu::PollError::Timeout => fail(
+                "submission",
+                format!(
+                    "it did not finish within {:?}; the device may be hung",
+                    timeout.unwrap_or_default()
+                ),
+            ),
+            other => fail("submission wait", other.to_string()),
+        });
+    }
+    ctx.health()?;
+    match rx.try_recv() {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            buffer.unmap();
+            return Err(fail("readback map", e.to_string()));
+        }
+        Err(_) => {
+            buffer.unmap();
+            return Err(fail(
+                "readback map",
+                "the map did not complete although the submission finished".to_string(),
+            ));
+        }
+    }
+    let words = match buffer.get_mapped_range(0..bytes) {
+        // `pod_collect_to_vec` copies, so it does not depend on the
+        // mapping's alignment.
+        Ok(view) => Ok(bytemuck::pod_collect_to_vec::<u8, u32>(&view)),
+        Err(e) => Err(fail("readback map", e.to_string())),
+    };
+    buffer.unmap();
+    words
+}
+
+/// The message of a caught panic.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "wgpu panicked".to_string()
+    }
+}

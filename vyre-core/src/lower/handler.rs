@@ -1,0 +1,538 @@
+//! Handler bodies: one [`OpcodeHandler`] becomes one WGSL function
+//! `op_<name>(args…)`.
+//!
+//! The task's state lives in the module's private variables (`vy_fault`,
+//! `vy_fault_detail`, `vy_task_iters`, `vy_lane_iters`, `vy_lane`,
+//! `vy_slot`, `vy_tenant`, `vy_priority`), set by the work loop before the
+//! call and read by it afterwards. Statement-level fault semantics
+//! (`docs/protocol.md`, "Inside a task"): helpers record the first fault
+//! and yield 0, side effects are skipped once a fault is recorded, and
+//! after every statement that may fault the function returns when one was.
+
+use std::fmt::Write;
+
+use super::expr::Val;
+use super::helpers::Helpers;
+use super::names::{self, wgsl_type};
+use crate::ir::{Block, BufferId, Expr, LocalId, ScalarType, Stmt, SwitchCase};
+use crate::program::{OpcodeHandler, Program, ProgramBuffer};
+use crate::protocol::{MAX_ARGS, PRINTF_MAX_ARGS};
+
+/// Ends the handler once a fault is recorded: emitted after every
+/// statement that may fault.
+const FAULT_CHECK: &str = "if (vy_fault != 0u) { return; }";
+/// Loop iteration accounting, emitted just before each loop body runs:
+/// `vy_tick` counts the iteration for the task and the lane and records
+/// LOOP_LIMIT when the task went past the limit.
+const LOOP_TICK: &str = "if (vy_tick()) { return; }";
+
+/// Lowers the body of one handler into a WGSL function.
+pub(super) struct FnLowerer<'a> {
+    program: &'a Program,
+    handler: &'a OpcodeHandler,
+    index: usize,
+    /// On-demand helpers shared by every handler of the module.
+    pub(super) helpers: &'a mut Helpers,
+    out: String,
+    depth: usize,
+    temps: u32,
+}
+
+/// Appends the WGSL function of handler `index` of `program` to `out`,
+/// registering the helpers it uses.
+pub(super) fn lower_handler(
+    program: &Program,
+    index: usize,
+    helpers: &mut Helpers,
+    out: &mut String,
+) {
+    let Some(handler) = program.handlers().get(index) else {
+        return;
+    };
+    let mut f = FnLowerer {
+        program,
+        handler,
+        index,
+        helpers,
+        out: String::new(),
+        depth: 0,
+        temps: 0,
+    };
+    let params: Vec<String> = handler
+        .args()
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let name = names::local(LocalId(i as u32), &a.name);
+            format!("{name}: {}", wgsl_type(a.ty))
+        })
+        .collect();
+    let _ = writeln!(
+        f.out,
+        "// Handler `{}`, opcode {:#x}.",
+        names::comment_text(&handler.name),
+        handler.id
+    );
+    f.open(&format!(
+        "fn {}({}) {{",
+        names::handler(&handler.name),
+        params.join(", ")
+    ));
+    f.block(&handler.body);
+    f.close("}");
+    out.push_str(&f.out);
+    out.push('\n');
+}
+
+impl<'a> FnLowerer<'a> {
+    /// Writes one line at the current depth.
+    pub(super) fn line(&mut self, text: &str) {
+        for _ in 0..self.depth {
+            self.out.push_str("    ");
+        }
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    /// Writes a line that opens a block.
+    pub(super) fn open(&mut self, text: &str) {
+        self.line(text);
+        self.depth += 1;
+    }
+
+    /// Closes a block with `text` (`}` or `} else {`).
+    pub(super) fn close(&mut self, text: &str) {
+        self.depth = self.depth.saturating_sub(1);
+        self.line(text);
+    }
+
+    /// A fresh temporary name.
+    pub(super) fn fresh_temp(&mut self) -> String {
+        let t = names::temp(self.temps);
+        self.temps += 1;
+        t
+    }
+
+    /// The WGSL name and type of a local.
+    pub(super) fn local(&self, id: LocalId) -> (String, ScalarType) {
+        match self.handler.locals.get(id.0 as usize) {
+            Some(d) => (names::local(id, &d.name), d.ty),
+            // Unreachable for a validated handler.
+            None => (names::local(id, "undeclared"), ScalarType::U32),
+        }
+    }
+
+    /// The declared buffer bound to this handler's buffer parameter `id`.
+    pub(super) fn program_buffer(&self, id: BufferId) -> Option<&'a ProgramBuffer> {
+        let program: &'a Program = self.program;
+        let param = id.0 as usize;
+        if param >= self.handler.buffers.len() {
+            return None;
+        }
+        program.buffers().get(program.binding(self.index, param))
+    }
+
+    /// When `v` is the temporary defined by the last line written, removes
+    /// that line and returns its initialiser, so that `let vy_t0 = f(..);
+    /// let l1_x = vy_t0;` reads `let l1_x = f(..);`. Nothing runs between
+    /// the two, so the order of evaluation is unchanged.
+    fn take_last_temp(&mut self, v: &Val) -> Option<String> {
+        if v.konst || !names::is_temp(&v.code) {
+            return None;
+        }
+        let body = self.out.strip_suffix('\n')?;
+        let start = body.rfind('\n').map_or(0, |i| i + 1);
+        let prefix = format!("let {}: {} = ", v.code, wgsl_type(v.ty));
+        let init = body[start..]
+            .trim_start()
+            .strip_prefix(&prefix)?
+            .strip_suffix(';')?
+            .to_string();
+        self.out.truncate(start);
+        Some(init)
+    }
+
+    /// The value of `v` for a statement that consumes it once: the
+    /// initialiser of the temporary it names when that was just written.
+    fn consume(&mut self, v: Val) -> String {
+        self.take_last_temp(&v).unwrap_or(v.code)
+    }
+
+    fn check_fault(&mut self, may_fault: bool) {
+        if may_fault {
+            self.line(FAULT_CHECK);
+        }
+    }
+
+    /// `let` (or `var` for a `mut` local) of `local` with value `code`.
+    fn declare(&mut self, local: LocalId, code: &str) {
+        let mutable = self
+            .handler
+            .locals
+            .get(local.0 as usize)
+            .is_some_and(|d| d.mutable);
+        let (name, ty) = self.local(local);
+        let kw = if mutable { "var" } else { "let" };
+        self.line(&format!("{kw} {name}: {} = {code};", wgsl_type(ty)));
+    }
+
+    fn block(&mut self, block: &Block) {
+        for s in block.stmts() {
+            self.stmt(s);
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt) {
+        match s {
+            Stmt::Let { local, value } => {
+                let v = self.expr(value);
+                let code = self.consume(v);
+                self.declare(*local, &code);
+                self.check_fault(value.may_fault());
+            }
+            Stmt::Assign { local, value } => {
+                let v = self.expr(value);
+                let code = self.consume(v);
+                let (name, _) = self.local(*local);
+                self.line(&format!("{name} = {code};"));
+                self.check_fault(value.may_fault());
+            }
+            Stmt::Store {
+                buffer,
+                index,
+                value,
+            } => {
+                let i = self.expr(index);
+                let v = self.expr(value);
+                if let Some(b) = self.program_buffer(*buffer) {
+                    let f = self.helpers.store(b);
+                    self.line(&format!("{f}({}, {});", i.code, v.code));
+                }
+                self.line(FAULT_CHECK);
+            }
+            Stmt::AtomicStore {
+                buffer,
+                index,
+                value,
+            } => {
+                let i = self.expr(index);
+                let v = self.expr(value);
+                if let Some(b) = self.program_buffer(*buffer) {
+                    let f = self.helpers.atomic_store(b);
+                    self.line(&format!("{f}({}, {});", i.code, v.code));
+                }
+                self.line(FAULT_CHECK);
+            }
+            Stmt::CompareExchange {
+                buffer,
+                index,
+                current,
+                new,
+                old,
+                exchanged,
+            } => self.compare_exchange(*buffer, index, current, new, *old, *exchanged),
+            Stmt::Eval(e) => {
+                // The value is dropped; its fallible and effectful parts
+                // were emitted as statements by `expr`. A pure value is not
+                // written at all.
+                let v = self.expr(e);
+                if let Some(init) = self.take_last_temp(&v) {
+                    self.line(&format!("_ = {init};"));
+                }
+                self.check_fault(e.may_fault());
+            }
+            Stmt::If {
+                cond,
+                then_body,
+                else_body,
+            } => {
+                let c = self.expr(cond);
+                self.check_fault(cond.may_fault());
+                self.open(&format!("if {} {{", paren(&c.code)));
+                self.block(then_body);
+                if !else_body.stmts().is_empty() {
+                    self.close("} else {");
+                    self.depth += 1;
+                    self.block(else_body);
+                }
+                self.close("}");
+            }
+            Stmt::Switch {
+                selector,
+                cases,
+                default,
+            } => self.switch(selector, cases, default),
+            Stmt::For {
+                var,
+                start,
+                end,
+                inclusive,
+                body,
+            } => self.for_loop(*var, start, end, *inclusive, body),
+            Stmt::While { cond, body } => {
+                // The condition is evaluated (and may fault) before every
+                // iteration, inside the loop.
+                self.open("loop {");
+                let c = self.expr(cond);
+                self.check_fault(cond.may_fault());
+                self.line(&format!("if (!{}) {{ break; }}", paren(&c.code)));
+                self.line(LOOP_TICK);
+                self.block(body);
+                self.close("}");
+            }
+            Stmt::Loop { body } => {
+                self.open("loop {");
+                self.line(LOOP_TICK);
+                self.block(body);
+                self.close("}");
+            }
+            Stmt::Break => self.line("break;"),
+            Stmt::Continue => self.line("continue;"),
+            Stmt::Return => self.line("return;"),
+            Stmt::Block(b) => {
+                self.open("{");
+                self.block(b);
+                self.close("}");
+            }
+            Stmt::Spawn {
+                priority,
+                opcode,
+                args,
+                result,
+            } => self.spawn(priority, *opcode, args, *result),
+            Stmt::Fault { code } => {
+                // The code is evaluated first (it may fault itself; the
+                // first fault wins), then the task ends.
+                let c = self.expr(code);
+                self.line(&format!("vy_fail(vy_FAULT_USER, {});", c.code));
+                self.line("return;");
+            }
+            Stmt::Shutdown => self.line("vy_shutdown();"),
+            Stmt::Printf { format, args } => {
+                let mut words = Vec::new();
+                for a in args {
+                    let v = self.expr(a);
+                    words.push(self.word(v));
+                }
+                words.truncate(PRINTF_MAX_ARGS);
+                words.resize(PRINTF_MAX_ARGS, "0u".into());
+                // Every printf of a validated program has an id; u32::MAX
+                // (never a valid id) only guards against misuse.
+                let id = self
+                    .program
+                    .printf_id(self.index, format)
+                    .unwrap_or(u32::MAX);
+                self.line(&format!("// printf!(\"{}\")", names::comment_text(format)));
+                self.line(&format!(
+                    "vy_printf({id}u, array<u32, vy_PRINTF_MAX_ARGS>({}));",
+                    words.join(", ")
+                ));
+                self.check_fault(args.iter().any(Expr::may_fault));
+            }
+        }
+    }
+
+    fn compare_exchange(
+        &mut self,
+        buffer: BufferId,
+        index: &Expr,
+        current: &Expr,
+        new: &Expr,
+        old: LocalId,
+        exchanged: LocalId,
+    ) {
+        let i = self.expr(index);
+        let c = self.expr(current);
+        let n = self.expr(new);
+        let Some(b) = self.program_buffer(buffer) else {
+            return;
+        };
+        let f = self.helpers.cas(b);
+        let t = self.fresh_temp();
+        self.line(&format!(
+            "let {t} = {f}({}, {}, {});",
+            i.code, c.code, n.code
+        ));
+        self.declare(old, &format!("{t}.old"));
+        self.declare(exchanged, &format!("{t}.exchanged"));
+        self.line(FAULT_CHECK);
+    }
+
+    /// `match` as an if / else-if chain over a temporary holding the
+    /// selector, so that `break` and `continue` in an arm act on the
+    /// enclosing Rust loop (inside a WGSL `switch`, `break` would leave the
+    /// switch).
+    fn switch(&mut self, selector: &Expr, cases: &[SwitchCase], default: &Block) {
+        let v = self.expr(selector);
+        // The arms' tests run before any arm body, so a selector that is a
+        // name or a literal is tested as it is; anything larger is computed
+        // once into a temporary.
+        let sel = if is_name_or_literal(selector) {
+            v
+        } else {
+            self.bind(v)
+        };
+        self.check_fault(selector.may_fault());
+        let mut opened = false;
+        for case in cases {
+            let mut tests = Vec::new();
+            for value in &case.values {
+                let helpers = &mut *self.helpers;
+                let (lit, _) = super::expr::literal(*value, &mut || helpers.f32_bits());
+                tests.push(format!("{} == {lit}", sel.code));
+            }
+            let cond = if tests.is_empty() {
+                "false".to_string()
+            } else {
+                tests.join(" || ")
+            };
+            if opened {
+                self.close(&format!("}} else if {} {{", paren(&cond)));
+                self.depth += 1;
+            } else {
+                self.open(&format!("if {} {{", paren(&cond)));
+                opened = true;
+            }
+            self.block(&case.body);
+        }
+        if opened {
+            if !default.stmts().is_empty() {
+                self.close("} else {");
+                self.depth += 1;
+                self.block(default);
+            }
+            self.close("}");
+        } else if !default.stmts().is_empty() {
+            self.open("{");
+            self.block(default);
+            self.close("}");
+        }
+    }
+
+    /// `for var in start..end` / `start..=end`. Both bounds are evaluated
+    /// once, start first. The variable advances in a `continuing` block, so
+    /// `continue` advances it too; the inclusive form tests for the last
+    /// value before incrementing (`break if`), so an end of `u32::MAX` or
+    /// `i32::MAX` neither overflows nor loops forever.
+    fn for_loop(&mut self, var: LocalId, start: &Expr, end: &Expr, inclusive: bool, body: &Block) {
+        let s = self.expr(start);
+        let e = self.expr(end);
+        // The end is evaluated once: a temporary holds it unless it cannot
+        // change (a literal or an immutable local).
+        let e = if self.is_stable(end) { e } else { self.bind(e) };
+        self.check_fault(start.may_fault() || end.may_fault());
+        let (name, ty) = self.local(var);
+        let one = if ty == ScalarType::I32 { "1i" } else { "1u" };
+        self.line(&format!("var {name}: {} = {};", wgsl_type(ty), s.code));
+        if inclusive {
+            self.open(&format!("if ({name} <= {}) {{", e.code));
+            self.open("loop {");
+            self.line(LOOP_TICK);
+            self.block(body);
+            let last = self.fresh_temp();
+            self.open("continuing {");
+            self.line(&format!("let {last} = {name} == {};", e.code));
+            self.line(&format!("{name} = {name} + {one};"));
+            self.line(&format!("break if {last};"));
+            self.close("}");
+            self.close("}");
+            self.close("}");
+        } else {
+            self.open("loop {");
+            self.line(&format!("if ({name} >= {}) {{ break; }}", e.code));
+            self.line(LOOP_TICK);
+            self.block(body);
+            self.open("continuing {");
+            self.line(&format!("{name} = {name} + {one};"));
+            self.close("}");
+            self.close("}");
+        }
+    }
+
+    /// Whether `e`'s value cannot change while the handler runs: a literal
+    /// or an immutable local.
+    fn is_stable(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Lit(_) => true,
+            Expr::Local(id) => self
+                .handler
+                .locals
+                .get(id.0 as usize)
+                .is_some_and(|d| !d.mutable),
+            _ => false,
+        }
+    }
+
+    /// `ctx.spawn(priority, opcode::task(args…))`: priority, then the
+    /// arguments in order, then the spawn itself.
+    fn spawn(&mut self, priority: &Expr, opcode: u32, args: &[Expr], result: Option<LocalId>) {
+        let p = self.expr(priority);
+        let mut words = Vec::new();
+        for a in args {
+            let v = self.expr(a);
+            words.push(self.word(v));
+        }
+        words.truncate(MAX_ARGS);
+        words.resize(MAX_ARGS, "0u".into());
+        let call = format!(
+            "vy_spawn({}, {opcode}u, array<u32, vy_MAX_ARGS>({}))",
+            p.code,
+            words.join(", ")
+        );
+        match result {
+            Some(r) => self.declare(r, &call),
+            None => self.line(&format!("_ = {call};")),
+        }
+        self.line(FAULT_CHECK);
+    }
+}
+
+/// Whether `e` is a local or a literal (cheap to evaluate repeatedly).
+fn is_name_or_literal(e: &Expr) -> bool {
+    matches!(e, Expr::Lit(_) | Expr::Local(_))
+}
+
+/// `code` as a parenthesised condition: unchanged when it already is one
+/// parenthesised group, wrapped otherwise.
+pub(super) fn paren(code: &str) -> String {
+    if is_one_group(code) {
+        code.to_string()
+    } else {
+        format!("({code})")
+    }
+}
+
+/// Whether `code` is `( … )` with the first parenthesis closed by the
+/// last character.
+fn is_one_group(code: &str) -> bool {
+    if !code.starts_with('(') || !code.ends_with(')') {
+        return false;
+    }
+    let mut depth = 0usize;
+    for (i, c) in code.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 && i + 1 != code.len() {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::paren;
+
+    #[test]
+    fn conditions_are_parenthesised_once() {
+        assert_eq!(paren("(a < b)"), "(a < b)");
+        assert_eq!(paren("l0_x"), "(l0_x)");
+        assert_eq!(paren("(a) && (b)"), "((a) && (b))");
+        assert_eq!(paren("vy_is_nan(x)"), "(vy_is_nan(x))");
+    }
+}

@@ -1,0 +1,421 @@
+//! One lane of the reference interpreter as a small-step state machine.
+//!
+//! A lane is either between tasks (its next step is a claim) or running a
+//! task, whose control state is an explicit stack of [`Frame`]s — blocks
+//! with a statement cursor, and loops with their iteration state — so
+//! that a step executes exactly one statement and any nesting depth is
+//! handled without recursion.
+//!
+//! What one step is:
+//! - a claim (one turn of the protocol's claim loop; a task with an
+//!   unknown opcode is faulted in the same step);
+//! - one statement of a block; for `if`, `match`, `for`, `while`, `loop`
+//!   and `{ }` that is evaluating its head (condition, selector, range
+//!   bounds) and entering the chosen body;
+//! - one loop head: the `while` condition, or the next `for` value, and
+//!   then the iteration accounting before the body is entered.
+//!
+//! Leaving finished blocks is free, and a task ends within the step that
+//! runs its last statement: the slot becomes DONE or FAULT right then.
+
+use super::eval::Env;
+use super::ops::{truth, word};
+use crate::cpu::{Claimed, CpuMachine, LaneSched, TaskFault, TaskState};
+use crate::ir::{Block, Expr, Literal, LocalId, ScalarType, Stmt};
+use crate::program::{OpcodeHandler, Program};
+
+/// The iteration state of a loop frame.
+#[derive(Debug, Clone, Copy)]
+enum LoopHead<'p> {
+    /// `loop { }`.
+    Forever,
+    /// `while cond { }`: the condition, evaluated at every head.
+    While(&'p Expr),
+    /// `for var in a..b` / `a..=b`: the next value and the last one, as
+    /// `i64` so that neither `u32::MAX` nor `i32::MIN` bounds overflow.
+    For {
+        var: LocalId,
+        ty: ScalarType,
+        next: i64,
+        last: i64,
+    },
+}
+
+/// One entry of a task's control stack.
+#[derive(Debug, Clone, Copy)]
+enum Frame<'p> {
+    /// Statements of a block; `next` is the next one to run.
+    Block { stmts: &'p [Stmt], next: usize },
+    /// A loop whose body is entered by its next head step.
+    Loop { body: &'p Block, head: LoopHead<'p> },
+}
+
+/// A task in progress on one lane.
+#[derive(Debug)]
+struct TaskExec<'p> {
+    task: Claimed,
+    handler: usize,
+    program: &'p Program,
+    locals: Vec<Literal>,
+    frames: Vec<Frame<'p>>,
+    state: TaskState,
+}
+
+/// Whether a step ended the task.
+type Ended = bool;
+
+impl<'p> TaskExec<'p> {
+    fn new(task: Claimed, handler: usize, h: &'p OpcodeHandler, program: &'p Program) -> Self {
+        // Every local starts as a zero of its type; the arguments (the
+        // first locals) take the slot's words, a `bool` being any
+        // non-zero word.
+        let locals = h
+            .locals
+            .iter()
+            .enumerate()
+            .map(|(i, decl)| {
+                let w = if i < h.arg_count {
+                    task.args.get(i).copied().unwrap_or(0)
+                } else {
+                    0
+                };
+                Literal::from_word(decl.ty, w)
+            })
+            .collect();
+        TaskExec {
+            task,
+            handler,
+            program,
+            locals,
+            frames: vec![Frame::Block {
+                stmts: h.body.stmts(),
+                next: 0,
+            }],
+            state: TaskState::new(),
+        }
+    }
+
+    fn eval(&mut self, machine: &mut CpuMachine, lane: u32, e: &Expr) -> Literal {
+        Env {
+            machine,
+            state: &mut self.state,
+            locals: &self.locals,
+            task: &self.task,
+            handler: self.handler,
+            lane,
+        }
+        .eval(e)
+    }
+
+    fn set(&mut self, local: LocalId, v: Literal) {
+        if let Some(slot) = self.locals.get_mut(local.0 as usize) {
+            *slot = v;
+        }
+    }
+
+    fn push_block(&mut self, block: &'p Block) {
+        self.frames.push(Frame::Block {
+            stmts: block.stmts(),
+            next: 0,
+        });
+    }
+
+    /// Leaves blocks whose statements have all run.
+    fn pop_finished(&mut self) {
+        while let Some(Frame::Block { stmts, next }) = self.frames.last() {
+            if *next < stmts.len() {
+                break;
+            }
+            self.frames.pop();
+        }
+    }
+
+    /// Runs one step; true when the task has ended (its state says how).
+    fn step(&mut self, machine: &mut CpuMachine, lane: &mut LaneSched) -> Ended {
+        self.pop_finished();
+        let ended = match self.frames.last_mut() {
+            None => true,
+            Some(Frame::Block { stmts, next }) => {
+                let stmts: &'p [Stmt] = stmts;
+                let stmt = stmts.get(*next);
+                *next += 1;
+                match stmt {
+                    Some(s) => self.exec(s, machine, lane),
+                    None => false,
+                }
+            }
+            Some(Frame::Loop { .. }) => self.loop_head(machine, lane),
+        };
+        // A fault ends the handler after the statement that raised it.
+        if ended || self.state.faulted() {
+            return true;
+        }
+        self.pop_finished();
+        self.frames.is_empty()
+    }
+
+    /// The head of the innermost loop: decide whether to iterate, account
+    /// the iteration, enter the body.
+    fn loop_head(&mut self, machine: &mut CpuMachine, lane: &mut LaneSched) -> Ended {
+        let Some(&Frame::Loop { body, head }) = self.frames.last() else {
+            return false;
+        };
+        let iterate = match head {
+            LoopHead::Forever => true,
+            LoopHead::While(cond) => {
+                let c = self.eval(machine, lane.lane, cond);
+                if self.state.faulted() {
+                    return true;
+                }
+                truth(c)
+            }
+            LoopHead::For {
+                var,
+                ty,
+                next,
+                last,
+            } => {
+                if next > last {
+                    false
+                } else {
+                    // `next` lies within the range of `ty` here.
+                    let v = match ty {
+                        ScalarType::I32 => Literal::I32(next as i32),
+                        _ => Literal::U32(next as u32),
+                    };
+                    self.set(var, v);
+                    if let Some(Frame::Loop {
+                        head: LoopHead::For { next, .. },
+                        ..
+                    }) = self.frames.last_mut()
+                    {
+                        *next += 1;
+                    }
+                    true
+                }
+            }
+        };
+        if !iterate {
+            self.frames.pop();
+            return false;
+        }
+        let limit = self.program.config().loop_limit;
+        if !self.state.loop_iteration(lane, limit) {
+            return true;
+        }
+        self.push_block(body);
+        false
+    }
+
+    /// Executes one statement; true when it ended the task (`return`).
+    fn exec(&mut self, stmt: &'p Stmt, machine: &mut CpuMachine, lane: &mut LaneSched) -> Ended {
+        let l = lane.lane;
+        match stmt {
+            Stmt::Let { local, value } | Stmt::Assign { local, value } => {
+                let v = self.eval(machine, l, value);
+                self.set(*local, v);
+            }
+            Stmt::Store {
+                buffer,
+                index,
+                value,
+            } => {
+                let i = word(self.eval(machine, l, index));
+                let v = word(self.eval(machine, l, value));
+                machine.task_store(&mut self.state, self.handler, buffer.0, i, v);
+            }
+            Stmt::AtomicStore {
+                buffer,
+                index,
+                value,
+            } => {
+                let i = word(self.eval(machine, l, index));
+                let v = word(self.eval(machine, l, value));
+                machine.task_atomic_store(&mut self.state, self.handler, buffer.0, i, v);
+            }
+            Stmt::CompareExchange {
+                buffer,
+                index,
+                current,
+                new,
+                old,
+                exchanged,
+            } => {
+                let i = word(self.eval(machine, l, index));
+                let c = word(self.eval(machine, l, current));
+                let n = word(self.eval(machine, l, new));
+                let (prev, ok) =
+                    machine.task_compare_exchange(&mut self.state, self.handler, buffer.0, i, c, n);
+                let elem = self
+                    .program
+                    .handlers()
+                    .get(self.handler)
+                    .and_then(|h| h.buffers.get(buffer.0 as usize))
+                    .map_or(ScalarType::U32, |b| b.elem);
+                self.set(*old, Literal::from_word(elem, prev));
+                self.set(*exchanged, Literal::Bool(ok));
+            }
+            Stmt::Eval(e) => {
+                self.eval(machine, l, e);
+            }
+            Stmt::If {
+                cond,
+                then_body,
+                else_body,
+            } => {
+                let c = self.eval(machine, l, cond);
+                if !self.state.faulted() {
+                    self.push_block(if truth(c) { then_body } else { else_body });
+                }
+            }
+            Stmt::Switch {
+                selector,
+                cases,
+                default,
+            } => {
+                let s = word(self.eval(machine, l, selector));
+                if !self.state.faulted() {
+                    let arm = cases
+                        .iter()
+                        .find(|c| c.values.iter().any(|v| v.to_word() == s))
+                        .map_or(default, |c| &c.body);
+                    self.push_block(arm);
+                }
+            }
+            Stmt::For {
+                var,
+                start,
+                end,
+                inclusive,
+                body,
+            } => {
+                let s = self.eval(machine, l, start);
+                let e = self.eval(machine, l, end);
+                let as_i64 = |v: Literal| match v {
+                    Literal::I32(x) => x as i64,
+                    other => other.to_word() as i64,
+                };
+                let last = if *inclusive { as_i64(e) } else { as_i64(e) - 1 };
+                if !self.state.faulted() {
+                    self.frames.push(Frame::Loop {
+                        body,
+                        head: LoopHead::For {
+                            var: *var,
+                            ty: s.ty(),
+                            next: as_i64(s),
+                            last,
+                        },
+                    });
+                }
+            }
+            Stmt::While { cond, body } => self.frames.push(Frame::Loop {
+                body,
+                head: LoopHead::While(cond),
+            }),
+            Stmt::Loop { body } => self.frames.push(Frame::Loop {
+                body,
+                head: LoopHead::Forever,
+            }),
+            Stmt::Break => {
+                // Leave every block up to and including the innermost loop.
+                while let Some(f) = self.frames.pop() {
+                    if matches!(f, Frame::Loop { .. }) {
+                        break;
+                    }
+                }
+            }
+            Stmt::Continue => {
+                // Leave every block down to the innermost loop, whose head
+                // runs next.
+                while let Some(Frame::Block { .. }) = self.frames.last() {
+                    self.frames.pop();
+                }
+            }
+            Stmt::Return => return true,
+            Stmt::Block(b) => self.push_block(b),
+            Stmt::Spawn {
+                priority,
+                opcode,
+                args,
+                result,
+            } => {
+                let p = word(self.eval(machine, l, priority));
+                let mut words = [0u32; crate::protocol::MAX_ARGS];
+                for (w, a) in words.iter_mut().zip(args) {
+                    *w = word(self.eval(machine, l, a));
+                }
+                let n = args.len().min(words.len());
+                let queued =
+                    machine.task_spawn(&mut self.state, &self.task, p, *opcode, &words[..n]);
+                if let Some(r) = result {
+                    self.set(*r, Literal::Bool(queued));
+                }
+            }
+            Stmt::Fault { code } => {
+                let c = word(self.eval(machine, l, code));
+                self.state.record(TaskFault::user(c));
+            }
+            Stmt::Shutdown => machine.task_shutdown(&self.state),
+            Stmt::Printf { format, args } => {
+                let mut words = [0u32; crate::protocol::PRINTF_MAX_ARGS];
+                for (w, a) in words.iter_mut().zip(args) {
+                    *w = word(self.eval(machine, l, a));
+                }
+                let n = args.len().min(words.len());
+                if let Some(id) = self.program.printf_id(self.handler, format) {
+                    machine.task_printf(&self.state, id, &words[..n], l);
+                }
+            }
+        }
+        false
+    }
+}
+
+/// One lane of a work dispatch: its scheduler state and, between a claim
+/// and the end of the task, the task in progress.
+#[derive(Debug)]
+pub(super) struct LaneRun<'p> {
+    sched: LaneSched,
+    task: Option<TaskExec<'p>>,
+}
+
+impl<'p> LaneRun<'p> {
+    /// Lane `lane`, its streak read from the lane state.
+    pub fn start(machine: &CpuMachine, lane: u32) -> Self {
+        LaneRun {
+            sched: machine.begin_lane(lane),
+            task: None,
+        }
+    }
+
+    /// Runs one step. Returns true when the lane has left its claim loop;
+    /// its streak is then stored and it must not be stepped again.
+    pub fn step(&mut self, machine: &mut CpuMachine, program: &'p Program) -> bool {
+        let lane = self.sched.lane;
+        match &mut self.task {
+            None => match machine.claim(&mut self.sched) {
+                None => {
+                    machine.end_lane(&self.sched);
+                    true
+                }
+                Some(task) => {
+                    let found = task
+                        .handler
+                        .and_then(|h| program.handlers().get(h).map(|hd| (h, hd)));
+                    match found {
+                        Some((h, hd)) => self.task = Some(TaskExec::new(task, h, hd, program)),
+                        None => machine.fault(&task, TaskFault::unknown_opcode(task.opcode), lane),
+                    }
+                    false
+                }
+            },
+            Some(exec) => {
+                if exec.step(machine, &mut self.sched) {
+                    machine.finish_task(&exec.task, &exec.state, lane);
+                    self.task = None;
+                }
+                false
+            }
+        }
+    }
+}
