@@ -233,6 +233,17 @@ pub enum Error {
         /// wgpu's message.
         message: String,
     },
+    /// A handler run by the native backend did what no GPU fault
+    /// describes: it panicked (a failed `assert!`, an integer overflow in
+    /// a debug build — the GPU wraps, so write `wrapping_*`), or printed a
+    /// format its IR does not contain. The submission is aborted.
+    #[error("native backend: handler `{opcode}` {problem}")]
+    NativeHandler {
+        /// The handler.
+        opcode: String,
+        /// What happened.
+        problem: String,
+    },
     /// The device was lost.
     #[error("the GPU device was lost ({reason}); create a new `Gpu` and runtime")]
     DeviceLost {

@@ -15,6 +15,7 @@ pub mod gpu;
 pub mod host;
 pub mod ir;
 pub mod lower;
+pub mod native;
 pub mod program;
 pub mod protocol;
 pub mod reference;
@@ -28,4 +29,3 @@ pub use program::{OpcodeHandler, Program, ProgramConfig};
 pub use protocol::Priority;
 pub use report::{Fault, FaultKind, RunReport, StopReason};
 pub use runtime::{Accounting, BufferHandle, Element, RawTask, RunLimits, Runtime, Task};
-
