@@ -41,7 +41,7 @@
 extern crate self as vyre;
 
 pub use vyre_core::*;
-pub use vyre_macros::{device, opcode, printf};
+pub use vyre_macros::{device, megakernel, opcode, printf};
 
 /// The names most programs need.
 pub mod prelude {
@@ -51,5 +51,5 @@ pub mod prelude {
         BackendKind, BufferHandle, Error, Fault, FaultKind, Gpu, Priority, Program, RunLimits,
         RunReport, Runtime, StopReason, Task,
     };
-    pub use vyre_macros::{device, opcode, printf};
+    pub use vyre_macros::{device, megakernel, opcode, printf};
 }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod gpu;
 pub mod host;
 pub mod ir;
+pub mod kernel;
 pub mod lower;
 pub mod native;
 pub mod program;

@@ -21,6 +21,7 @@ mod expand;
 mod hir;
 mod id;
 mod lower;
+mod megakernel;
 mod printf;
 mod sig;
 mod ticks;
@@ -66,4 +67,12 @@ pub fn device(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn printf(input: TokenStream) -> TokenStream {
     printf::expand(input.into()).into()
+}
+
+/// Assembles `#[opcode]` handlers into one megakernel type: `Name::new(&gpu)`,
+/// `publish`, `run`, a typed accessor per declared buffer, and compile-time
+/// checks of ids, buffer bindings and sizes (see `docs/language.md`).
+#[proc_macro]
+pub fn megakernel(input: TokenStream) -> TokenStream {
+    megakernel::megakernel(input.into()).into()
 }
