@@ -67,11 +67,6 @@ pub fn assemble(
     Ok(Arc::new(builder.native(table).build()?))
 }
 
-/// The program of a cached assembly, or the cached error.
-pub fn shared(cached: &Result<Arc<Program>>) -> Result<Arc<Program>> {
-    cached.clone()
-}
-
 // ---- const-evaluated checks -------------------------------------------
 
 /// A message built at compile time (a fixed buffer; longer text is cut).
@@ -107,21 +102,34 @@ impl Msg {
         self
     }
 
-    /// Appends `v` in hexadecimal (`0x…`).
-    pub const fn push_hex(self, v: u32) -> Self {
+    /// Appends `v` in base `radix` (10 or 16), without leading zeros.
+    const fn push_radix(self, mut v: u32, radix: u32) -> Self {
         let mut digits = [0u8; 10];
-        digits[0] = b'0';
-        digits[1] = b'x';
-        let mut i = 0;
-        while i < 8 {
-            let d = ((v >> (28 - 4 * i)) & 0xF) as u8;
-            digits[2 + i] = if d < 10 { b'0' + d } else { b'a' + d - 10 };
-            i += 1;
+        let mut start = digits.len();
+        loop {
+            let d = (v % radix) as u8;
+            start -= 1;
+            digits[start] = if d < 10 { b'0' + d } else { b'a' + d - 10 };
+            v /= radix;
+            if v == 0 {
+                break;
+            }
         }
-        match std::str::from_utf8(&digits) {
+        let (_, tail) = digits.split_at(start);
+        match std::str::from_utf8(tail) {
             Ok(s) => self.push(s),
             Err(_) => self,
         }
+    }
+
+    /// Appends `v` in hexadecimal (`0x…`).
+    pub const fn push_hex(self, v: u32) -> Self {
+        self.push("0x").push_radix(v, 16)
+    }
+
+    /// Appends `v` in decimal.
+    pub const fn push_dec(self, v: u32) -> Self {
+        self.push_radix(v, 10)
     }
 
     /// The text.
@@ -315,7 +323,9 @@ pub const fn check_range(
             .push(kernel)
             .push("`: `")
             .push(field)
-            .push("` is out of range: ")
+            .push("` is ")
+            .push_dec(value)
+            .push(", but ")
             .push(why),
     )
 }
@@ -331,7 +341,9 @@ pub const fn check_power_of_two(kernel: &str, field: &str, value: u32, why: &str
             .push(kernel)
             .push("`: `")
             .push(field)
-            .push("` must be a power of two: ")
+            .push("` is ")
+            .push_dec(value)
+            .push(", which is not a power of two: ")
             .push(why),
     )
 }
@@ -397,9 +409,11 @@ mod tests {
         assert!(check_reserved("K", "a", 0xFFFE_FFFF).is_none());
         let m = check_reserved("K", "a", 0xFFFF_0001).unwrap();
         assert!(m.as_str().contains("has id 0xffff0001"), "{}", m.as_str());
+        assert_eq!(Msg::new().push_dec(0).push(" ").push_dec(u32::MAX).as_str(), "0 4294967295");
+        assert_eq!(Msg::new().push_hex(0).as_str(), "0x0");
         assert!(check_distinct("K", "a", 1, "b", 2).is_none());
         let m = check_distinct("K", "a", 0x100, "b", 0x100).unwrap();
-        assert!(m.as_str().contains("`a` and `b` both have id 0x00000100"));
+        assert!(m.as_str().contains("`a` and `b` both have id 0x100"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! constants (ids, buffer parameters) and the configuration values the
 //! macro could not evaluate itself.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
@@ -22,14 +22,30 @@ fn host_type(e: Elem) -> TokenStream {
     quote!(::core::primitive::#ident)
 }
 
+/// The first and last token spans of `tokens`.
+fn ends(tokens: impl ToTokens) -> (Span, Span) {
+    let mut iter = tokens.into_token_stream().into_iter();
+    let first = iter.next().map_or_else(Span::call_site, |t| t.span());
+    let last = iter.last().map_or(first, |t| t.span());
+    (first, last)
+}
+
 /// `if let Some(m) = check { panic!("{}", m.as_str()) }` in a `const _`
-/// item placed on `span`, so that rustc reports the failure there.
-fn const_check(span: Span, cfgs: &[syn::Attribute], check: TokenStream) -> TokenStream {
-    quote_spanned! {span=>
+/// item placed on the tokens `at` (the `panic!` call runs from their first
+/// to their last token), so that rustc reports a failure there.
+fn const_check(at: (Span, Span), cfgs: &[syn::Attribute], check: TokenStream) -> TokenStream {
+    let (first, last) = at;
+    let mut args = Group::new(
+        Delimiter::Parenthesis,
+        quote_spanned!(last=> "{}", __vyre_msg.as_str()),
+    );
+    args.set_span(last);
+    let panic = quote_spanned!(first=> ::core::panic!);
+    quote_spanned! {first=>
         #(#cfgs)*
         const _: () = {
             if let ::core::option::Option::Some(__vyre_msg) = #check {
-                ::core::panic!("{}", __vyre_msg.as_str())
+                #panic #args
             }
         };
     }
@@ -37,9 +53,10 @@ fn const_check(span: Span, cfgs: &[syn::Attribute], check: TokenStream) -> Token
 
 fn num_tokens(n: &Num) -> TokenStream {
     match n {
-        Num::Known(v, span) => {
+        Num::Known(v, e) => {
             let lit = proc_macro2::Literal::u32_suffixed(*v);
-            quote_spanned!(*span=> #lit)
+            let span = e.span();
+            quote_spanned!(span=> #lit)
         }
         Num::Const(e) => e.to_token_stream(),
     }
@@ -320,6 +337,10 @@ fn accessors(k: &Kernel) -> TokenStream {
     quote!(#(#methods)*)
 }
 
+fn path_text(p: &syn::Path) -> String {
+    p.to_token_stream().to_string().replace(' ', "")
+}
+
 /// Every const assertion.
 fn checks(k: &Kernel) -> TokenStream {
     let name = &k.name;
@@ -328,38 +349,42 @@ fn checks(k: &Kernel) -> TokenStream {
     let declared = declared(k);
     for (i, o) in k.opcodes.iter().enumerate() {
         let p = &o.path;
-        let span = p.span();
+        let text = path_text(p);
+        let at = ends(p);
+        let span = at.0;
         out.extend(const_check(
-            span,
+            at,
             cfgs,
-            quote_spanned!(span=> ::vyre::kernel::__private::check_bindings(#name, #p::NAME, #p::BUFFERS, #declared)),
+            quote_spanned!(span=> ::vyre::kernel::__private::check_bindings(#name, #text, #p::BUFFERS, #declared)),
         ));
         out.extend(const_check(
-            span,
+            at,
             cfgs,
-            quote_spanned!(span=> ::vyre::kernel::__private::check_reserved(#name, #p::NAME, #p::ID)),
+            quote_spanned!(span=> ::vyre::kernel::__private::check_reserved(#name, #text, #p::ID)),
         ));
         for earlier in &k.opcodes[..i] {
             let q = &earlier.path;
+            let first = path_text(q);
             out.extend(const_check(
-                span,
+                at,
                 cfgs,
-                quote_spanned!(span=> ::vyre::kernel::__private::check_distinct(#name, #q::NAME, #q::ID, #p::NAME, #p::ID)),
+                quote_spanned!(span=> ::vyre::kernel::__private::check_distinct(#name, #first, #q::ID, #text, #p::ID)),
             ));
         }
     }
     for c in &k.config {
         if let Num::Const(e) = &c.value {
-            let span = e.span();
+            let at = ends(e);
+            let span = at.0;
             let (field, min, max, why) = (c.limit.field, c.limit.min, c.limit.max, c.limit.why);
             out.extend(const_check(
-                span,
+                at,
                 cfgs,
                 quote_spanned!(span=> ::vyre::kernel::__private::check_range(#name, #field, #e, #min, #max, #why)),
             ));
             if c.limit.power_of_two {
                 out.extend(const_check(
-                    span,
+                    at,
                     cfgs,
                     quote_spanned!(span=> ::vyre::kernel::__private::check_power_of_two(#name, #field, #e, #why)),
                 ));
@@ -378,15 +403,10 @@ fn checks(k: &Kernel) -> TokenStream {
                     quote!(#v)
                 }
             };
-            let span = parts
-                .iter()
-                .find_map(|p| match p {
-                    Num::Const(e) => Some(e.span()),
-                    Num::Known(..) => None,
-                })
-                .unwrap_or_else(Span::call_site);
+            let at = k.partitions_at.unwrap_or_else(|| (Span::call_site(), Span::call_site()));
+            let span = at.0;
             out.extend(const_check(
-                span,
+                at,
                 cfgs,
                 quote_spanned!(span=> ::vyre::kernel::__private::check_partitions(#name, [#(#sizes),*], #slots)),
             ));

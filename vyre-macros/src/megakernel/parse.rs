@@ -139,6 +139,10 @@ fn expect_comma(cx: &Ctxt, input: ParseStream, after: &str) {
         return;
     }
     cx.syn_error(input.error(format!("expected `,` after {after}")));
+    // `name: …` next: only the comma is missing; go on from there.
+    if input.peek(syn::Ident) && input.peek2(Token![:]) && !input.peek2(Token![::]) {
+        return;
+    }
     skip_to_comma(input);
     let _ = input.parse::<Token![,]>();
 }

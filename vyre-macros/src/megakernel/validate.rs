@@ -117,8 +117,18 @@ pub(crate) const METHODS: &[&str] = &[
 /// A numeric value: known to the macro, or a constant expression checked
 /// by a const assertion.
 pub(crate) enum Num {
-    Known(u32, Span),
+    /// The value and the expression that gave it.
+    Known(u32, syn::Expr),
     Const(syn::Expr),
+}
+
+impl Num {
+    /// The expression as written.
+    pub(crate) fn expr(&self) -> &syn::Expr {
+        match self {
+            Num::Known(_, e) | Num::Const(e) => e,
+        }
+    }
 }
 
 /// A config field that was given.
@@ -167,6 +177,8 @@ pub(crate) struct Kernel {
     pub(crate) name: String,
     pub(crate) config: Vec<ConfigField>,
     pub(crate) partitions: Option<Vec<Num>>,
+    /// The first and last token of the `partitions` list.
+    pub(crate) partitions_at: Option<(Span, Span)>,
     pub(crate) buffers: Vec<Buffer>,
     pub(crate) opcodes: Vec<Opcode>,
 }
@@ -195,6 +207,7 @@ pub(crate) fn validate(cx: &Ctxt, input: Input) -> (Kernel, bool) {
         name,
         config: Vec::new(),
         partitions: None,
+        partitions_at: None,
         buffers: Vec::new(),
         opcodes: Vec::new(),
     };
@@ -239,6 +252,7 @@ pub(crate) fn validate(cx: &Ctxt, input: Input) -> (Kernel, bool) {
             }
             ("partitions", Value::List(bracket, items)) => {
                 partitions_span = Some(bracket.span.join());
+                kernel.partitions_at = Some((bracket.span.open(), bracket.span.close()));
                 if items.len() != 5 {
                     cx.error_at(
                         bracket.span.join(),
@@ -262,8 +276,8 @@ pub(crate) fn validate(cx: &Ctxt, input: Input) -> (Kernel, bool) {
                 let Some(value) = number(cx, limit.field, e) else {
                     continue;
                 };
-                if let Num::Known(v, span) = value {
-                    check_limit(cx, limit, v, span);
+                if let Num::Known(v, e) = &value {
+                    check_limit(cx, limit, *v, e);
                 }
                 kernel.config.push(ConfigField { limit, value });
             }
@@ -440,7 +454,7 @@ fn fold(e: &syn::Expr) -> Result<Option<i128>, (Span, String)> {
 /// The value of a numeric field (or partition size).
 fn number(cx: &Ctxt, field: &str, e: &syn::Expr) -> Option<Num> {
     match fold(e) {
-        Ok(Some(v)) if (0..=u32::MAX as i128).contains(&v) => Some(Num::Known(v as u32, e.span())),
+        Ok(Some(v)) if (0..=u32::MAX as i128).contains(&v) => Some(Num::Known(v as u32, e.clone())),
         Ok(Some(v)) => {
             cx.error(e, format!("`{field}` is {v}, which is not a u32 count"));
             None
@@ -453,12 +467,12 @@ fn number(cx: &Ctxt, field: &str, e: &syn::Expr) -> Option<Num> {
     }
 }
 
-fn check_limit(cx: &Ctxt, limit: &Limit, v: u32, span: Span) {
+fn check_limit(cx: &Ctxt, limit: &Limit, v: u32, e: &syn::Expr) {
     if v < limit.min || v > limit.max {
-        cx.error_at(span, format!("`{}` is {v}, but {}", limit.field, limit.why));
+        cx.error(e, format!("`{}` is {v}, but {}", limit.field, limit.why));
     } else if limit.power_of_two && !v.is_power_of_two() {
-        cx.error_at(
-            span,
+        cx.error(
+            e,
             format!(
                 "`{}` is {v}, which is not a power of two: {}; use {}",
                 limit.field,
@@ -486,12 +500,8 @@ fn check_partition_sum(cx: &Ctxt, kernel: &Kernel, parts: &[Num], span: Span) {
     for (p, (size, num)) in sizes.iter().zip(parts).enumerate() {
         if *size == 0 {
             let level = ["critical", "high", "normal", "low", "idle"][p];
-            let at = match num {
-                Num::Known(_, s) => *s,
-                Num::Const(e) => e.span(),
-            };
-            cx.error_at(
-                at,
+            cx.error(
+                num.expr(),
                 format!("the {level} partition has 0 slots: each priority needs at least one slot"),
             );
             return;
