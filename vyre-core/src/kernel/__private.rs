@@ -409,7 +409,10 @@ mod tests {
         assert!(check_reserved("K", "a", 0xFFFE_FFFF).is_none());
         let m = check_reserved("K", "a", 0xFFFF_0001).unwrap();
         assert!(m.as_str().contains("has id 0xffff0001"), "{}", m.as_str());
-        assert_eq!(Msg::new().push_dec(0).push(" ").push_dec(u32::MAX).as_str(), "0 4294967295");
+        assert_eq!(
+            Msg::new().push_dec(0).push(" ").push_dec(u32::MAX).as_str(),
+            "0 4294967295"
+        );
         assert_eq!(Msg::new().push_hex(0).as_str(), "0x0");
         assert!(check_distinct("K", "a", 1, "b", 2).is_none());
         let m = check_distinct("K", "a", 0x100, "b", 0x100).unwrap();

@@ -403,7 +403,9 @@ fn checks(k: &Kernel) -> TokenStream {
                     quote!(#v)
                 }
             };
-            let at = k.partitions_at.unwrap_or_else(|| (Span::call_site(), Span::call_site()));
+            let at = k
+                .partitions_at
+                .unwrap_or_else(|| (Span::call_site(), Span::call_site()));
             let span = at.0;
             out.extend(const_check(
                 at,

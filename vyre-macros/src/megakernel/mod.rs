@@ -26,7 +26,9 @@ pub(crate) fn megakernel(input: TokenStream) -> TokenStream {
     let Some(parsed) = parse::parse(&cx, input) else {
         return cx.to_compile_errors();
     };
-    let (kernel, ok) = validate::validate(&cx, parsed);
+    let (kernel, _) = validate::validate(&cx, parsed);
+    // Syntax errors (reported while parsing) count too: no checks then.
+    let ok = !cx.has_errors();
     let errors = cx.to_compile_errors();
     let expansion = expand::expand(&kernel, ok);
     quote!(#errors #expansion)

@@ -138,11 +138,14 @@ fn expect_comma(cx: &Ctxt, input: ParseStream, after: &str) {
         let _ = input.parse::<Token![,]>();
         return;
     }
-    cx.syn_error(input.error(format!("expected `,` after {after}")));
     // `name: …` next: only the comma is missing; go on from there.
     if input.peek(syn::Ident) && input.peek2(Token![:]) && !input.peek2(Token![::]) {
+        let next = input.fork().parse::<syn::Ident>().map(|i| i.to_string());
+        let next = next.unwrap_or_default();
+        cx.syn_error(input.error(format!("missing `,` before `{next}`")));
         return;
     }
+    cx.syn_error(input.error(format!("expected `,` after {after}")));
     skip_to_comma(input);
     let _ = input.parse::<Token![,]>();
 }

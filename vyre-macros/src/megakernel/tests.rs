@@ -42,8 +42,14 @@ fn a_valid_kernel_has_no_error_and_expands_to_items() {
     let text = out.to_string();
     assert!(text.contains("check_bindings"));
     assert!(text.contains("check_distinct"));
-    assert!(text.contains("check_range"), "N is checked by a const assertion");
-    assert!(text.contains("check_partitions"), "SOME is checked by a const assertion");
+    assert!(
+        text.contains("check_range"),
+        "N is checked by a const assertion"
+    );
+    assert!(
+        text.contains("check_partitions"),
+        "SOME is checked by a const assertion"
+    );
     assert!(text.contains("fn r#type"));
     assert!(file.items.len() > 5);
 }
@@ -51,9 +57,15 @@ fn a_valid_kernel_has_no_error_and_expands_to_items() {
 #[test]
 fn messages_name_the_field_and_what_to_do() {
     let m = one_error(quote!(struct K { slot: 5, opcodes: [a] }));
-    assert!(m.starts_with("unknown field `slot` in megakernel `K`; did you mean `slots`?"), "{m}");
+    assert!(
+        m.starts_with("unknown field `slot` in megakernel `K`; did you mean `slots`?"),
+        "{m}"
+    );
     let m = one_error(quote!(struct K { slots: 5, slots: 6, opcodes: [a] }));
-    assert_eq!(m, "field `slots` is given twice in megakernel `K`; keep one");
+    assert_eq!(
+        m,
+        "field `slots` is given twice in megakernel `K`; keep one"
+    );
     let m = one_error(quote!(struct K { buffers: {} }));
     assert!(m.contains("has no `opcodes` field"), "{m}");
     let m = one_error(quote!(struct K { opcodes: [] }));
@@ -61,13 +73,25 @@ fn messages_name_the_field_and_what_to_do() {
     let m = one_error(quote!(struct K { opcodes: [a, b, a] }));
     assert!(m.contains("opcode `a` is listed twice"), "{m}");
     let m = one_error(quote!(struct K { workgroup_size: 0, opcodes: [a] }));
-    assert!(m.starts_with("`workgroup_size` is 0, but a workgroup has 1 ..= 256 lanes"), "{m}");
+    assert!(
+        m.starts_with("`workgroup_size` is 0, but a workgroup has 1 ..= 256 lanes"),
+        "{m}"
+    );
     let m = one_error(quote!(struct K { slots: 2 * 2, opcodes: [a] }));
-    assert!(m.starts_with("`slots` is 4, but the ring has 5 ..= 4194304 slots"), "{m}");
+    assert!(
+        m.starts_with("`slots` is 4, but the ring has 5 ..= 4194304 slots"),
+        "{m}"
+    );
     let m = one_error(quote!(struct K { inbox_capacity: 100, opcodes: [a] }));
-    assert!(m.contains("not a power of two") && m.ends_with("use 128"), "{m}");
+    assert!(
+        m.contains("not a power of two") && m.ends_with("use 128"),
+        "{m}"
+    );
     let m = one_error(quote!(struct K { partitions: [1, 1, 1, 1, 1], opcodes: [a] }));
-    assert!(m.contains("add up to 5, but `slots` is not given and defaults to 16384"), "{m}");
+    assert!(
+        m.contains("add up to 5, but `slots` is not given and defaults to 16384"),
+        "{m}"
+    );
     let m = one_error(quote!(struct K { slots: 10, partitions: [1, 1, 1, 1], opcodes: [a] }));
     assert!(m.contains("lists 4 size(s), but it needs five"), "{m}");
     let m = one_error(quote!(struct K { slots: 10, partitions: [5, 5, 0, 0, 0], opcodes: [a] }));
@@ -79,10 +103,22 @@ fn messages_name_the_field_and_what_to_do() {
     let m = one_error(quote!(struct K { buffers: { a: Atomic<f32> }, opcodes: [a] }));
     assert!(m.contains("`Atomic<f32>` does not exist"), "{m}");
     let m = one_error(quote!(struct K { slots: 1 << 40, opcodes: [a] }));
-    assert!(m.contains("is 1099511627776, which is not a u32 count"), "{m}");
-    let m = one_error(quote!(#[derive(Clone)] struct K { opcodes: [a] }));
+    assert!(
+        m.contains("is 1099511627776, which is not a u32 count"),
+        "{m}"
+    );
+    let m = one_error(quote!(
+        #[derive(Clone)]
+        struct K {
+            opcodes: [a],
+        }
+    ));
     assert!(m.contains("`#[derive]` is not supported"), "{m}");
-    let m = one_error(quote!(struct K<T> { opcodes: [a] }));
+    let m = one_error(quote!(
+        struct K<T> {
+            opcodes: [a],
+        }
+    ));
     assert!(m.contains("cannot be generic"), "{m}");
 }
 
@@ -104,23 +140,46 @@ fn malformed_input_never_panics() {
         quote!(),
         quote!(struct),
         quote!(struct K),
-        quote!(struct K;),
-        quote!(struct K(u32);),
-        quote!(enum K {}),
-        quote!(fn k() {}),
-        quote!(struct K {} struct L {}),
+        quote!(
+            struct K;
+        ),
+        quote!(
+            struct K(u32);
+        ),
+        quote!(
+            enum K {}
+        ),
+        quote!(
+            fn k() {}
+        ),
+        quote!(
+            struct K {}
+            struct L {}
+        ),
         quote!(struct K { , }),
         quote!(struct K { slots }),
         quote!(struct K { slots: }),
         quote!(struct K { slots: , opcodes: [a] }),
         quote!(struct K { 5: 5 }),
-        quote!(struct K { buffers: u32 }),
+        quote!(
+            struct K {
+                buffers: u32,
+            }
+        ),
         quote!(struct K { buffers: { a } }),
         quote!(struct K { buffers: { a: } }),
         quote!(struct K { buffers: { 5: u32 } }),
-        quote!(struct K { opcodes: a }),
+        quote!(
+            struct K {
+                opcodes: a,
+            }
+        ),
         quote!(struct K { opcodes: ["a"] }),
-        quote!(struct K { opcodes: [a::<u32>] }),
+        quote!(
+            struct K {
+                opcodes: [a<u32>],
+            }
+        ),
         quote!(struct K { partitions: 5 }),
         quote!(struct K { partitions: [,] }),
         quote!(struct K { slots: 1 / 0, opcodes: [a] }),
@@ -146,7 +205,8 @@ fn malformed_input_never_panics() {
 
 #[test]
 fn a_kernel_with_errors_still_defines_its_type() {
-    let out = super::megakernel(quote!(pub struct K { slot: 5, buffers: { a: u32 }, opcodes: [a] }));
+    let out =
+        super::megakernel(quote!(pub struct K { slot: 5, buffers: { a: u32 }, opcodes: [a] }));
     let text = out.to_string();
     assert!(text.contains("compile_error"));
     assert!(text.contains("pub struct K"));
