@@ -1194,21 +1194,22 @@ impl Lowerer<'_> {
     ) -> Expr {
         let span = mc.span();
         let flag = self.mk(ExprKind::Local(exchanged), Ty::S(Scalar::Bool), span);
-        let tail =
-            match name {
-                "is_ok" => flag,
-                "is_err" => self.mk(
-                    ExprKind::Unary(UnOp::Not, Box::new(flag)),
-                    Ty::S(Scalar::Bool),
-                    span,
-                ),
-                _ => return self.reject(
+        let tail = match name {
+            "is_ok" => flag,
+            "is_err" => self.mk(
+                ExprKind::Unary(UnOp::Not, Box::new(flag)),
+                Ty::S(Scalar::Bool),
+                span,
+            ),
+            _ => {
+                return self.reject(
                     &mc.method,
                     format!(
                         "`.{name}()` on a compare_exchange result is not supported: {CAS_FORMS}"
                     ),
-                ),
-            };
+                )
+            }
+        };
         if block.stmts.is_empty() {
             return tail;
         }
