@@ -9,13 +9,19 @@ use crate::hir::*;
 use crate::types::{Final, Scalar, Types};
 
 pub(crate) fn check(cx: &Ctxt, types: &Types, body: &Block) {
-    let mut c = Checker { cx, types };
+    let mut c = Checker {
+        cx,
+        types,
+        reported: Vec::new(),
+    };
     c.block(body);
 }
 
 struct Checker<'a> {
     cx: &'a Ctxt,
     types: &'a Types,
+    /// Inference variables already reported as unresolved.
+    reported: Vec<crate::types::VarId>,
 }
 
 impl Checker<'_> {
@@ -119,7 +125,10 @@ impl Checker<'_> {
     fn expr(&mut self, e: &Expr) {
         match &e.kind {
             ExprKind::Lit(LitVal::Float(_)) | ExprKind::Lit(LitVal::Int(_)) => {
-                if self.types.finish(e.ty) == Final::UnresolvedFloat {
+                let root = self.types.root_var(e.ty);
+                let fresh = root.is_none_or(|r| !self.reported.contains(&r));
+                if self.types.finish(e.ty) == Final::UnresolvedFloat && fresh {
+                    self.reported.extend(root);
                     self.err(e.span, "cannot infer the type of this float literal: Rust would make it `f64`, which the GPU does not have; write `f32` (`1.5f32`, or `let x: f32 = 1.5;`)");
                 }
             }

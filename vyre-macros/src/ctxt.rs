@@ -73,9 +73,4 @@ impl Ctxt {
             .map(syn::Error::to_compile_error)
             .collect()
     }
-
-    #[cfg(test)]
-    pub(crate) fn messages(&self) -> Vec<String> {
-        self.errors.borrow().iter().map(|e| e.to_string()).collect()
-    }
 }

@@ -100,6 +100,17 @@ fn allow_attrs() -> TokenStream {
     }
 }
 
+/// Clippy suggests range patterns for `1 | 2 | 3`, which handlers cannot
+/// use; silence that suggestion on the emitted function.
+fn allow_range_pattern_lint(f: &mut syn::ItemFn) {
+    if let Ok(attr) = syn::parse::Parser::parse2(
+        syn::Attribute::parse_outer,
+        quote!(#[allow(unknown_lints, clippy::manual_range_patterns)]),
+    ) {
+        f.attrs.extend(attr);
+    }
+}
+
 /// Rewrites paths in the id expression so that they resolve from inside
 /// the generated module.
 struct Relocate;
@@ -142,6 +153,7 @@ pub(crate) fn expand_opcode(attr: TokenStream, item: TokenStream) -> TokenStream
     }
     let mut f = f;
     crate::ticks::insert(&mut f.block);
+    allow_range_pattern_lint(&mut f);
     let module = opcode_module(&f.sig.ident, &f.vis, &f.attrs, &sig, &id, body);
     let errors = cx.to_compile_errors();
     quote!(#errors #f #module)
@@ -422,6 +434,7 @@ pub(crate) fn expand_device(attr: TokenStream, item: TokenStream) -> TokenStream
     }
     let mut f = f;
     crate::ticks::insert(&mut f.block);
+    allow_range_pattern_lint(&mut f);
     let module = device_module(&f.sig.ident, &f.vis, &f.attrs, &sig, body);
     let errors = cx.to_compile_errors();
     quote!(#errors #f #module)

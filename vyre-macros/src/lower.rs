@@ -543,6 +543,8 @@ impl Lowerer<'_> {
             }
             syn::Expr::Macro(m) => self.macro_stmt(&m.mac, out),
             syn::Expr::Tuple(t) if t.elems.is_empty() => {}
+            // A lone `;`.
+            syn::Expr::Verbatim(v) if v.is_empty() => {}
             _ => {
                 let v = self.expr(e);
                 match v.kind {

@@ -160,6 +160,14 @@ impl Types {
         (root, Ty::Err)
     }
 
+    /// The unbound variable a type resolves to, if any.
+    pub(crate) fn root_var(&self, ty: Ty) -> Option<VarId> {
+        match self.walk(ty) {
+            (Some(v), Ty::Var(_)) => Some(v),
+            _ => None,
+        }
+    }
+
     /// The type with bound variables replaced.
     pub(crate) fn resolve(&self, ty: Ty) -> Ty {
         self.walk(ty).1
