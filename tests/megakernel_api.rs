@@ -54,7 +54,7 @@ fn hit(ctx: &Ctx, hits: &Buffer<Atomic<u32>>, code: u32) {
 /// Scales a float buffer in place.
 #[opcode(id = 0x201)]
 fn scale(values: &mut Buffer<f32>, i: u32, k: f32) {
-    values[i] = values[i] * k;
+    values[i] *= k;
 }
 
 megakernel! {
@@ -136,7 +136,12 @@ fn accessors_write_read_and_resize_with_checked_ranges() {
     assert_eq!(values.read_range(2, 2).unwrap(), [2.5, 0.0]);
     assert!(matches!(
         values.write(3, &[1.0, 2.0]),
-        Err(Error::BufferRange { len: 4, offset: 3, end: 5, .. })
+        Err(Error::BufferRange {
+            len: 4,
+            offset: 3,
+            end: 5,
+            ..
+        })
     ));
     values.resize(2).unwrap();
     assert_eq!(values.read().unwrap(), [0.0, 1.5]);
@@ -150,7 +155,18 @@ fn accessors_write_read_and_resize_with_checked_ranges() {
     ));
 }
 
-fn tenants_on(gpu: &Gpu) -> (Vec<u32>, Vec<String>, u64, u64, StopReason, Vec<(u32, FaultKind)>) {
+/// Hits per tenant, printf lines, tasks of each run, why the second
+/// stopped, and the first run's faults.
+type TenantRun = (
+    Vec<u32>,
+    Vec<String>,
+    u64,
+    u64,
+    StopReason,
+    Vec<(u32, FaultKind)>,
+);
+
+fn tenants_on(gpu: &Gpu) -> TenantRun {
     let mut k = Tenants::builder(gpu)
         .workgroups(1)
         .seed(3)
@@ -170,7 +186,10 @@ fn tenants_on(gpu: &Gpu) -> (Vec<u32>, Vec<String>, u64, u64, StopReason, Vec<(u
     k.publish(Priority::Idle, scale::task(1, 0.5)).unwrap();
     assert!(matches!(
         k.publish_for(3, Priority::Normal, hit::task(0)),
-        Err(Error::UnknownTenant { tenant: 3, tenants: 3 })
+        Err(Error::UnknownTenant {
+            tenant: 3,
+            tenants: 3
+        })
     ));
     let first = k.run().unwrap();
     assert_eq!(first.parked, 1);
@@ -180,11 +199,7 @@ fn tenants_on(gpu: &Gpu) -> (Vec<u32>, Vec<String>, u64, u64, StopReason, Vec<(u
     let mut lines = first.printf.clone();
     lines.extend(second.printf.clone());
     lines.sort();
-    let faults = first
-        .faults
-        .iter()
-        .map(|f| (f.tenant, f.kind))
-        .collect();
+    let faults = first.faults.iter().map(|f| (f.tenant, f.kind)).collect();
     assert_eq!(k.values().read().unwrap(), [1.0, 1.0]);
     (
         k.hits().read().unwrap(),
@@ -269,5 +284,8 @@ fn assembly_errors_are_typed_and_cached() {
     assert_eq!(Stray::try_program().unwrap_err(), e);
     let panic = std::panic::catch_unwind(Stray::program).unwrap_err();
     let msg = panic.downcast_ref::<String>().cloned().unwrap_or_default();
-    assert!(msg.starts_with("megakernel `Stray`: opcode `stray` spawns"), "{msg}");
+    assert!(
+        msg.starts_with("megakernel `Stray`: opcode `stray` spawns"),
+        "{msg}"
+    );
 }

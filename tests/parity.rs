@@ -13,7 +13,13 @@
 //! Cases: `VYRE_PARITY_CASES` (default 6). Without a wgpu adapter the wgpu
 //! leg is skipped with a notice, unless `VYRE_REQUIRE_GPU=1`.
 
-#![allow(clippy::identity_op)]
+// The handlers spell constructs out on purpose (`!(a == 3)`, guarded
+// division): they test the language, not good style.
+#![allow(
+    clippy::identity_op,
+    clippy::nonminimal_bool,
+    clippy::manual_checked_ops
+)]
 
 mod common;
 
@@ -135,8 +141,8 @@ fn signed_ops(iout: &mut Buffer<i32>, base: u32, x: i32, y: i32) {
     k += 1;
     iout[k] = (x < y) as i32 - (x > y) as i32 + (x <= y) as i32 * 4 + (x >= y) as i32 * 8;
     k += 1;
-    iout[k] = x.count_ones() as i32 + x.leading_zeros() as i32 * 64
-        - x.trailing_zeros() as i32 * 4096;
+    iout[k] =
+        x.count_ones() as i32 + x.leading_zeros() as i32 * 64 - x.trailing_zeros() as i32 * 4096;
     k += 1;
     iout[k] = x.rotate_left(5) ^ y.rotate_right(7) ^ x.reverse_bits();
     k += 1;
@@ -564,16 +570,14 @@ struct Case {
 }
 
 fn case() -> impl Strategy<Value = Case> {
-    let edge_u32 = prop_oneof![
-        any::<u32>(),
-        0u32..16,
-        Just(u32::MAX),
-        Just(0x8000_0000u32)
-    ];
+    let edge_u32 = prop_oneof![any::<u32>(), 0u32..16, Just(u32::MAX), Just(0x8000_0000u32)];
     let edge_i32 = prop_oneof![any::<i32>(), -16i32..16, Just(i32::MIN), Just(i32::MAX)];
     let ints = prop::collection::vec((edge_u32.clone(), edge_u32.clone(), any::<u32>()), 1..3);
     let signed = prop::collection::vec((edge_i32.clone(), edge_i32), 1..3);
-    let floats = prop::collection::vec((-3.14f32..3.14, 0.01f32..100.0), 1..3);
+    let floats = prop::collection::vec(
+        (-std::f32::consts::PI..std::f32::consts::PI, 0.01f32..100.0),
+        1..3,
+    );
     let controls = prop::collection::vec((0u32..40, -20i32..20), 1..3);
     let atomics = prop::collection::vec((edge_u32.clone(), -1000i32..1000), 1..4);
     let atomic_init = prop::collection::vec(prop_oneof![0u32..8, any::<u32>()], 64);
@@ -632,14 +636,19 @@ struct Observed {
 fn run_case(k: &mut Parity, c: &Case) -> (Observed, Vec<f32>) {
     let tasks = 64u32;
     k.out().upload(&vec![0; (tasks * STRIDE) as usize]).unwrap();
-    k.iout().upload(&vec![0; (tasks * STRIDE) as usize]).unwrap();
-    k.fout().upload(&vec![0.0; (tasks * STRIDE) as usize]).unwrap();
+    k.iout()
+        .upload(&vec![0; (tasks * STRIDE) as usize])
+        .unwrap();
+    k.fout()
+        .upload(&vec![0.0; (tasks * STRIDE) as usize])
+        .unwrap();
     let mut acc = vec![0u32; SHARED as usize];
     acc[2] = u32::MAX;
     acc[4] = u32::MAX;
     acc.extend(&c.atomic_init);
     k.acc().upload(&acc).unwrap();
-    k.iacc().upload(&[i32::MAX, i32::MIN, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+    k.iacc()
+        .upload(&[i32::MAX, i32::MIN, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
         .unwrap();
     k.data().upload(&c.data).unwrap();
     for t in 0..4 {
@@ -676,10 +685,12 @@ fn run_case(k: &mut Parity, c: &Case) -> (Observed, Vec<f32>) {
         k.publish(Priority::High, lookup::task(next(), i)).unwrap();
     }
     for &(a, b) in &c.divides {
-        k.publish(Priority::Low, divide::task(next(), a, b)).unwrap();
+        k.publish(Priority::Low, divide::task(next(), a, b))
+            .unwrap();
     }
     for &(n, kind) in &c.spins {
-        k.publish(Priority::Idle, spin::task(next(), n, kind)).unwrap();
+        k.publish(Priority::Idle, spin::task(next(), n, kind))
+            .unwrap();
     }
     for &(tenant, prio, code) in &c.ctxs {
         k.publish_for(tenant, p[prio], ctx_ops::task(next(), code))
@@ -692,7 +703,8 @@ fn run_case(k: &mut Parity, c: &Case) -> (Observed, Vec<f32>) {
             .unwrap();
     }
     for &(x, y, f, flag) in &c.prints {
-        k.publish(Priority::Low, prints::task(x, y, f, flag)).unwrap();
+        k.publish(Priority::Low, prints::task(x, y, f, flag))
+            .unwrap();
     }
     if let Some(t) = c.parked {
         k.disable_tenant(t).unwrap();
@@ -728,11 +740,7 @@ fn cases() -> u32 {
 }
 
 fn instance(gpu: &Gpu) -> Parity {
-    Parity::builder(gpu)
-        .workgroups(2)
-        .seed(11)
-        .build()
-        .unwrap()
+    Parity::builder(gpu).workgroups(2).seed(11).build().unwrap()
 }
 
 fn compare(
@@ -772,8 +780,11 @@ fn native_reference_and_wgpu_agree_on_generated_workloads() {
         failure_persistence: None,
         ..Config::default()
     });
+    let ran = std::cell::Cell::new((0u32, 0u64));
     let result = runner.run(&case(), |c| {
         let n = run_case(&mut native.borrow_mut(), &c);
+        let (cases, tasks) = ran.get();
+        ran.set((cases + 1, tasks + n.0.outcome.executed));
         // Sanity: the workload did what it is meant to exercise.
         prop_assert!(n.0.outcome.executed > 0);
         let r = run_case(&mut reference.borrow_mut(), &c);
@@ -787,9 +798,9 @@ fn native_reference_and_wgpu_agree_on_generated_workloads() {
     if let Err(e) = result {
         panic!("{e}");
     }
+    let (cases, tasks) = ran.get();
     eprintln!(
-        "parity: {} cases on native, reference{} in {:?}",
-        cases(),
+        "parity: {cases} cases ({tasks} tasks) on native, reference{} in {:?}",
         if wgpu.is_some() { " and wgpu" } else { "" },
         started.elapsed()
     );
@@ -816,7 +827,11 @@ fn every_fault_kind_is_reported_alike() {
         prints: vec![(1, -1, 0.25, true)],
         parked: Some(3),
     };
-    let gpus = [Some(Gpu::cpu()), Some(Gpu::reference()), common::wgpu_backend("faults")];
+    let gpus = [
+        Some(Gpu::cpu()),
+        Some(Gpu::reference()),
+        common::wgpu_backend("faults"),
+    ];
     let mut results = Vec::new();
     for gpu in gpus.into_iter().flatten() {
         let mut k = instance(&gpu);
@@ -855,7 +870,8 @@ fn overflow_and_shutdown_agree() {
         // beside their 81 running parents), 525 (HIGH: 256 fit): the
         // counts are the same whichever spawns are refused, since the
         // nodes of one level are identical.
-        k.publish(Priority::Critical, spawn_tree::task(6, 3)).unwrap();
+        k.publish(Priority::Critical, spawn_tree::task(6, 3))
+            .unwrap();
         let r = k.run().unwrap();
         let a = (r.spawned, r.spawn_overflows, k.acc().read().unwrap());
         k.publish(Priority::Idle, stop::task()).unwrap();

@@ -43,7 +43,7 @@ pub(crate) struct Field {
 /// A field's value.
 pub(crate) enum Value {
     /// A number (`64`, `1 << 16`, `SLOTS`).
-    Expr(syn::Expr),
+    Expr(Box<syn::Expr>),
     /// `[c, h, n, l, i]`.
     List(token::Bracket, Vec<syn::Expr>),
     /// `{ name: type, … }`.
@@ -181,7 +181,7 @@ fn parse_value(cx: &Ctxt, name: &syn::Ident, input: ParseStream) -> Value {
         "buffers" => parse_buffers(cx, input),
         "opcodes" => parse_opcodes(cx, input),
         "partitions" => parse_list(input),
-        k if FIELDS.contains(&k) => input.parse().map(Value::Expr),
+        k if FIELDS.contains(&k) => input.parse().map(|e| Value::Expr(Box::new(e))),
         _ => {
             skip_to_comma(input);
             return Value::Invalid;

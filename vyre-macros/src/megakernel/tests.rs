@@ -2,10 +2,27 @@
 //! nothing panics, whatever the input.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, ToTokens};
 
 use super::{parse, validate};
 use crate::ctxt::Ctxt;
+
+/// The messages of the `compile_error!`s in `tokens`.
+fn messages(tokens: TokenStream) -> Vec<String> {
+    let mut out = Vec::new();
+    for tt in tokens {
+        if let proc_macro2::TokenTree::Group(g) = tt {
+            for inner in g.stream() {
+                if let proc_macro2::TokenTree::Literal(l) = inner {
+                    if let Ok(s) = syn::parse2::<syn::LitStr>(l.into_token_stream()) {
+                        out.push(s.value());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
 
 /// The macro's error messages for `input`.
 fn errors(input: TokenStream) -> Vec<String> {
@@ -13,7 +30,7 @@ fn errors(input: TokenStream) -> Vec<String> {
     if let Some(parsed) = parse::parse(&cx, input) {
         let _ = validate::validate(&cx, parsed);
     }
-    cx.messages()
+    messages(cx.to_compile_errors())
 }
 
 fn one_error(input: TokenStream) -> String {
