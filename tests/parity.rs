@@ -781,16 +781,24 @@ fn native_reference_and_wgpu_agree_on_generated_workloads() {
         ..Config::default()
     });
     let ran = std::cell::Cell::new((0u32, 0u64));
+    // Time spent in each backend's cases: native, reference, wgpu.
+    let spent = RefCell::new([std::time::Duration::ZERO; 3]);
+    let timed = |i: usize, k: &RefCell<Parity>, c: &Case| {
+        let t = std::time::Instant::now();
+        let r = run_case(&mut k.borrow_mut(), c);
+        spent.borrow_mut()[i] += t.elapsed();
+        r
+    };
     let result = runner.run(&case(), |c| {
-        let n = run_case(&mut native.borrow_mut(), &c);
+        let n = timed(0, &native, &c);
         let (cases, tasks) = ran.get();
         ran.set((cases + 1, tasks + n.0.outcome.executed));
         // Sanity: the workload did what it is meant to exercise.
         prop_assert!(n.0.outcome.executed > 0);
-        let r = run_case(&mut reference.borrow_mut(), &c);
+        let r = timed(1, &reference, &c);
         compare("reference", &c, &n, &r)?;
         if let Some(w) = &wgpu {
-            let w = run_case(&mut w.borrow_mut(), &c);
+            let w = timed(2, w, &c);
             compare("wgpu", &c, &n, &w)?;
         }
         Ok(())
@@ -799,10 +807,15 @@ fn native_reference_and_wgpu_agree_on_generated_workloads() {
         panic!("{e}");
     }
     let (cases, tasks) = ran.get();
+    let [n, r, w] = *spent.borrow();
     eprintln!(
-        "parity: {cases} cases ({tasks} tasks) on native, reference{} in {:?}",
-        if wgpu.is_some() { " and wgpu" } else { "" },
-        started.elapsed()
+        "parity: {cases} cases ({tasks} tasks) in {:?}: native {n:?}, reference {r:?}, wgpu {}",
+        started.elapsed(),
+        if wgpu.is_some() {
+            format!("{w:?}")
+        } else {
+            "skipped".into()
+        },
     );
 }
 
