@@ -78,7 +78,9 @@ fn parse_item(cx: &Ctxt, item: &TokenStream, kind: FnKind) -> Parsed {
 }
 
 fn has_receiver(sig: &syn::Signature) -> bool {
-    sig.inputs.iter().any(|a| matches!(a, syn::FnArg::Receiver(_)))
+    sig.inputs
+        .iter()
+        .any(|a| matches!(a, syn::FnArg::Receiver(_)))
 }
 
 /// The `#[cfg]`s of the function, repeated on the module.

@@ -351,7 +351,10 @@ pub(crate) fn parse_signature(cx: &Ctxt, sig: &syn::Signature, kind: FnKind) -> 
 /// Whether the type names one of the function's generic parameters.
 fn scalar_free_generic(ty: &syn::Type, generics: &syn::Generics) -> bool {
     let mut found = false;
-    let names: Vec<String> = generics.type_params().map(|p| p.ident.to_string()).collect();
+    let names: Vec<String> = generics
+        .type_params()
+        .map(|p| p.ident.to_string())
+        .collect();
     if names.is_empty() {
         return false;
     }

@@ -14,7 +14,9 @@ mod sealed {
 
 /// The element types an [`Atomic`] can hold: `u32` and `i32`, the types of
 /// WGSL's atomics.
-pub trait AtomicElement: sealed::Sealed + Copy + Default + fmt::Debug + Send + Sync + 'static {
+pub trait AtomicElement:
+    sealed::Sealed + Copy + Default + fmt::Debug + Send + Sync + 'static
+{
     #[doc(hidden)]
     fn to_bits(self) -> u32;
     #[doc(hidden)]
@@ -163,7 +165,12 @@ macro_rules! atomic_impl {
             #[inline]
             pub fn compare_exchange(&self, current: $t, new: $t) -> Result<$t, $t> {
                 self.bits
-                    .compare_exchange(current.to_bits(), new.to_bits(), Ordering::SeqCst, Ordering::SeqCst)
+                    .compare_exchange(
+                        current.to_bits(),
+                        new.to_bits(),
+                        Ordering::SeqCst,
+                        Ordering::SeqCst,
+                    )
                     .map(<$t>::from_bits)
                     .map_err(<$t>::from_bits)
             }
