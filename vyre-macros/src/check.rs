@@ -29,6 +29,15 @@ impl Checker<'_> {
         self.cx.error_at(span, msg);
     }
 
+    /// An error covering an expression, first to last token.
+    fn err_expr(&self, e: &Expr, msg: &str) {
+        let (start, end) = (e.span, e.end);
+        let tokens = quote::quote_spanned!(start=> start);
+        let mut tokens = tokens;
+        tokens.extend(quote::quote_spanned!(end=> end));
+        self.cx.error(tokens, msg);
+    }
+
     fn block(&mut self, b: &Block) {
         for s in &b.stmts {
             self.stmt(s);
@@ -96,12 +105,12 @@ impl Checker<'_> {
     fn matches(&mut self, m: &Match) {
         self.expr(&m.scrutinee);
         match self.types.finish(m.scrutinee.ty) {
-            Final::S(Scalar::Bool) => self.err(
-                m.scrutinee.span,
+            Final::S(Scalar::Bool) => self.err_expr(
+                &m.scrutinee,
                 "`match` on a `bool` is not supported: the GPU switch takes integers; use `if`/`else`",
             ),
-            Final::S(Scalar::F32) => self.err(
-                m.scrutinee.span,
+            Final::S(Scalar::F32) => self.err_expr(
+                &m.scrutinee,
                 "`match` on an `f32` is not supported: the GPU switch takes integers; compare with `if`/`else`",
             ),
             _ => {}
@@ -143,7 +152,7 @@ impl Checker<'_> {
                 self.expr(l);
                 self.expr(r);
                 if op.is_ordering() && self.types.finish(l.ty) == Final::S(Scalar::Bool) {
-                    self.err(e.span, "ordering comparisons of `bool` (`<`, `<=`, `>`, `>=`) are not supported on the GPU; compare with `==`/`!=` or combine with `&&`/`||`");
+                    self.err_expr(e, "ordering comparisons of `bool` (`<`, `<=`, `>`, `>=`) are not supported on the GPU; compare with `==`/`!=` or combine with `&&`/`||`");
                 }
             }
             ExprKind::Intrinsic(name, args) => {
@@ -151,7 +160,7 @@ impl Checker<'_> {
                 let recv = args.first().map(|a| self.types.finish(a.ty));
                 if matches!(*name, "Min" | "Max" | "Clamp") && recv == Some(Final::S(Scalar::Bool))
                 {
-                    self.err(e.span, "`min`, `max` and `clamp` on `bool` are not supported on the GPU; use `&&` and `||`");
+                    self.err_expr(e, "`min`, `max` and `clamp` on `bool` are not supported on the GPU; use `&&` and `||`");
                 }
             }
             ExprKind::Atomic(_, _, i, v) => {

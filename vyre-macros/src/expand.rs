@@ -77,6 +77,12 @@ fn parse_item(cx: &Ctxt, item: &TokenStream, kind: FnKind) -> Parsed {
     }
 }
 
+fn has_receiver(sig: &syn::Signature) -> bool {
+    sig.inputs
+        .iter()
+        .any(|a| matches!(a, syn::FnArg::Receiver(_)))
+}
+
 /// The `#[cfg]`s of the function, repeated on the module.
 fn cfg_attrs(attrs: &[syn::Attribute]) -> Vec<&syn::Attribute> {
     attrs.iter().filter(|a| a.path().is_ident("cfg")).collect()
@@ -128,6 +134,10 @@ pub(crate) fn expand_opcode(attr: TokenStream, item: TokenStream) -> TokenStream
     let id = parse_opcode_attr(&cx, attr);
     let f = match parse_item(&cx, &item, FnKind::Opcode) {
         Parsed::Fn(f) => f,
+        Parsed::Head(h) if has_receiver(&h.sig) => {
+            let errors = cx.to_compile_errors();
+            return quote!(#errors #item);
+        }
         Parsed::Head(h) => {
             // Keep the original tokens: rustc reports the syntax error.
             let quiet = Ctxt::new();
@@ -142,6 +152,11 @@ pub(crate) fn expand_opcode(attr: TokenStream, item: TokenStream) -> TokenStream
         }
     };
     let sig = parse_signature(&cx, &f.sig, FnKind::Opcode);
+    if has_receiver(&f.sig) {
+        // A method: a module cannot follow it inside the `impl`.
+        let errors = cx.to_compile_errors();
+        return quote!(#errors #f);
+    }
     let name = ident_name(&f.sig.ident);
     let mut body = None;
     if sig.ok {
@@ -410,6 +425,10 @@ pub(crate) fn expand_device(attr: TokenStream, item: TokenStream) -> TokenStream
     parse_device_attr(&cx, attr);
     let f = match parse_item(&cx, &item, FnKind::Device) {
         Parsed::Fn(f) => f,
+        Parsed::Head(h) if has_receiver(&h.sig) => {
+            let errors = cx.to_compile_errors();
+            return quote!(#errors #item);
+        }
         Parsed::Head(h) => {
             let quiet = Ctxt::new();
             let sig = parse_signature(&quiet, &h.sig, FnKind::Device);
@@ -423,6 +442,10 @@ pub(crate) fn expand_device(attr: TokenStream, item: TokenStream) -> TokenStream
         }
     };
     let sig = parse_signature(&cx, &f.sig, FnKind::Device);
+    if has_receiver(&f.sig) {
+        let errors = cx.to_compile_errors();
+        return quote!(#errors #f);
+    }
     let name = ident_name(&f.sig.ident);
     let mut body = None;
     if sig.ok {

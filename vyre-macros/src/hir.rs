@@ -83,7 +83,9 @@ impl BinOp {
 pub(crate) struct Expr {
     pub(crate) kind: ExprKind,
     pub(crate) ty: Ty,
+    /// First and last token, for messages.
     pub(crate) span: Span,
+    pub(crate) end: Span,
 }
 
 /// A `#[device]` call argument.

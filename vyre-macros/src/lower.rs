@@ -30,6 +30,8 @@ enum Binding {
         old: LocalIdx,
         exchanged: LocalIdx,
     },
+    /// A name whose `let` was rejected: its uses are not reported again.
+    Poisoned,
 }
 
 /// The result of lowering one function.
@@ -283,6 +285,24 @@ impl Lowerer<'_> {
             .map(|(_, b)| *b)
     }
 
+    /// Binds every name of a rejected pattern as poisoned.
+    fn poison_pattern(&mut self, pat: &syn::Pat) {
+        let mut names = Vec::new();
+        fn walk(ts: TokenStream, names: &mut Vec<String>) {
+            for t in ts {
+                match t {
+                    proc_macro2::TokenTree::Ident(i) => names.push(crate::sig::ident_name(&i)),
+                    proc_macro2::TokenTree::Group(g) => walk(g.stream(), names),
+                    _ => {}
+                }
+            }
+        }
+        walk(pat.to_token_stream(), &mut names);
+        for n in names {
+            self.bind(&n, Binding::Poisoned);
+        }
+    }
+
     fn push_scope(&mut self) {
         self.scopes.push(Vec::new());
     }
@@ -322,15 +342,16 @@ impl Lowerer<'_> {
     }
 
     fn mk(&self, kind: ExprKind, ty: Ty, span: Span) -> Expr {
-        Expr { kind, ty, span }
+        Expr {
+            kind,
+            ty,
+            span,
+            end: span,
+        }
     }
 
     fn err_expr(&self, span: Span) -> Expr {
-        Expr {
-            kind: ExprKind::Lit(LitVal::Int(0)),
-            ty: Ty::Err,
-            span,
-        }
+        self.mk(ExprKind::Lit(LitVal::Int(0)), Ty::Err, span)
     }
 
     /// Reports `msg` on `tokens` and yields an error expression.
@@ -398,6 +419,7 @@ impl Lowerer<'_> {
             | syn::Pat::Struct(_)
             | syn::Pat::Slice(_) => {
                 self.cx.error(pat, "destructuring patterns are not supported: GPU values are scalars; bind one value per `let`");
+                self.poison_pattern(pat);
                 return;
             }
             other => {
@@ -427,8 +449,15 @@ impl Lowerer<'_> {
             }
             return;
         }
+        let errors_before = self.cx.error_count();
         let ann = annotation.map(|t| self.annotation(t));
         let value = self.expr(&init.expr);
+        if self.cx.error_count() > errors_before {
+            if let Some(name) = name {
+                self.bind(&name, Binding::Poisoned);
+            }
+            return;
+        }
         if let Some(Some(ann)) = ann {
             self.expect(&value, ann, "`let` initialiser");
         }
@@ -680,6 +709,7 @@ impl Lowerer<'_> {
                             format!("cannot assign to the compare_exchange result `{name}`"),
                         );
                     }
+                    Some(Binding::Poisoned) => {}
                     None => {
                         if first_upper(&name) {
                             self.cx.error(left, "cannot assign to a constant");
@@ -691,10 +721,12 @@ impl Lowerer<'_> {
             }
             syn::Expr::Index(ix) => {
                 let Some((buf, info)) = self.buffer_of(&ix.expr) else {
-                    self.cx.error(
-                        &ix.expr,
-                        "only buffer parameters can be indexed: arrays do not exist in handlers",
-                    );
+                    if !self.poisoned(&ix.expr) {
+                        self.cx.error(
+                            &ix.expr,
+                            "only buffer parameters can be indexed: arrays do not exist in handlers",
+                        );
+                    }
                     return;
                 };
                 match info.access {
@@ -765,8 +797,11 @@ impl Lowerer<'_> {
             self.leave();
             return self.err_expr(e.span());
         }
-        let r = self.expr_inner(e);
+        let mut r = self.expr_inner(e);
         self.leave();
+        let (start, end) = token_ends(e);
+        r.span = start;
+        r.end = end;
         r
     }
 
@@ -795,6 +830,9 @@ impl Lowerer<'_> {
             syn::Expr::Cast(c) => self.cast(c),
             syn::Expr::Index(ix) => {
                 let Some((buf, info)) = self.buffer_of(&ix.expr) else {
+                    if self.poisoned(&ix.expr) {
+                        return self.err_expr(span);
+                    }
                     return self.reject(&ix.expr, "only buffer parameters can be indexed: arrays do not exist in handlers");
                 };
                 if info.access == Access::Atomic {
@@ -965,6 +1003,7 @@ impl Lowerer<'_> {
                         format!("`{name}` is a compare_exchange result: {CAS_FORMS}"),
                     );
                 }
+                Some(Binding::Poisoned) => return self.err_expr(span),
                 None => {
                     if !first_upper(&name) {
                         // rustc reports the unknown name on the original function.
@@ -1065,6 +1104,16 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether `e` names a binding whose `let` was rejected.
+    fn poisoned(&self, e: &syn::Expr) -> bool {
+        let base = match strip_parens(e) {
+            syn::Expr::Index(ix) => &*ix.expr,
+            syn::Expr::MethodCall(mc) => &*mc.receiver,
+            other => other,
+        };
+        matches!(self.binding_of(base), Some(Binding::Poisoned))
+    }
+
     fn binding_of(&self, e: &syn::Expr) -> Option<Binding> {
         match strip_parens(e) {
             syn::Expr::Path(p) if p.qself.is_none() => {
@@ -1134,6 +1183,9 @@ impl Lowerer<'_> {
         let name = mc.method.to_string();
         if let Some(t) = &mc.turbofish {
             return self.reject(t, "generic arguments are not supported in handlers");
+        }
+        if self.poisoned(&mc.receiver) {
+            return self.err_expr(span);
         }
         match self.binding_of(&mc.receiver) {
             Some(Binding::Ctx) => return self.ctx_method(mc),
@@ -1278,6 +1330,13 @@ impl Lowerer<'_> {
     fn scalar_method(&mut self, mc: &syn::ExprMethodCall, name: &str) -> Expr {
         let span = mc.span();
         let Some((variant, arity)) = intrinsic(name) else {
+            // Report the receiver's problems first (`x.checked_add(1).unwrap_or(0)`
+            // is about `checked_add`), and this method only if there are none.
+            let before = self.cx.error_count();
+            let recv = self.expr(&mc.receiver);
+            if self.cx.error_count() > before || recv.ty == Ty::Err {
+                return self.err_expr(span);
+            }
             let hint = match name {
                 "pow" => " (multiply, or use `powf` on f32)",
                 n if n.starts_with("checked_")
@@ -1421,6 +1480,9 @@ impl Lowerer<'_> {
             _ => None,
         });
         let (Some(call), Some(target)) = (call, target) else {
+            if self.poisoned(task) {
+                return None;
+            }
             self.cx.error(task, "the task of `ctx.spawn` is written in place as `op::task(args…)`, where `op` is an #[opcode] function: task values cannot be stored or passed around on the GPU");
             return None;
         };
@@ -1677,7 +1739,9 @@ impl Lowerer<'_> {
             return self.mk(ExprKind::Block(block), ty, span);
         }
         let Some((_, else_expr)) = &i.else_branch else {
-            return self.reject(i, "an `if` without `else` has no value; add an `else` branch, or use it as a statement");
+            // rustc reports it (E0317).
+            self.cx.soft("an `if` without `else` has no value");
+            return self.err_expr(span);
         };
         let cond = self.expr(&i.cond);
         self.expect(&cond, Ty::S(Scalar::Bool), "`if` condition");
@@ -1924,20 +1988,23 @@ impl Lowerer<'_> {
         let mut ok: Option<Block> = None;
         let mut err: Option<Block> = None;
         let mut both: Option<Block> = None;
+        let mut failed = false;
         for arm in &m.arms {
             if let Some((_, g)) = &arm.guard {
                 self.cx.error(
                     g,
                     "match guards are not supported; test the condition inside the arm with `if`",
                 );
+                failed = true;
                 continue;
             }
             let (which, binding) = match &arm.pat {
                 syn::Pat::Wild(_) => (None, None),
-                p => match result_pattern(p) {
-                    Some((Some(is_ok), b)) => (Some(is_ok), b),
-                    _ => {
-                        self.cx.error(p, "the arms of a match on a compare_exchange result are `Ok(v)`, `Err(v)` and `_`");
+                p => match result_arm_pattern(p) {
+                    Some(r) => r,
+                    None => {
+                        self.cx.error(p, "the arms of a match on a compare_exchange result are `Ok(v)`, `Err(v)`, `Ok(v) | Err(v)` and `_`");
+                        failed = true;
                         continue;
                     }
                 },
@@ -1953,6 +2020,9 @@ impl Lowerer<'_> {
                 // Unreachable arm (rustc warns): lowered for its errors only.
                 (false, false) => {}
             }
+        }
+        if failed {
+            return Some(None);
         }
         if let Some(mut body) = both {
             let mut stmts = prelude;
@@ -2110,10 +2180,12 @@ impl Lowerer<'_> {
             return None;
         };
         let Some((buf, info)) = self.buffer_of(&ix.expr) else {
-            self.cx.error(
-                &ix.expr,
-                "only buffer parameters can be indexed: arrays do not exist in handlers",
-            );
+            if !self.poisoned(&ix.expr) {
+                self.cx.error(
+                    &ix.expr,
+                    "only buffer parameters can be indexed: arrays do not exist in handlers",
+                );
+            }
             return None;
         };
         if info.access != Access::Atomic {
@@ -2147,6 +2219,26 @@ impl Lowerer<'_> {
             exchanged,
         })
     }
+}
+
+/// The spans of the first and the last token of `t`.
+pub(crate) fn token_ends(t: &dyn ToTokens) -> (Span, Span) {
+    let ts = t.to_token_stream();
+    let mut it = ts.into_iter();
+    let Some(first) = it.next() else {
+        return (Span::call_site(), Span::call_site());
+    };
+    let last = it.last();
+    let close = |t: &proc_macro2::TokenTree| match t {
+        proc_macro2::TokenTree::Group(g) => g.span_close(),
+        other => other.span(),
+    };
+    let start = match &first {
+        proc_macro2::TokenTree::Group(g) => g.span_open(),
+        other => other.span(),
+    };
+    let end = last.as_ref().map(close).unwrap_or_else(|| close(&first));
+    (start, end)
 }
 
 enum ArmBody<'a> {
@@ -2191,6 +2283,37 @@ fn is_catch_all(p: &syn::Pat) -> bool {
         syn::Pat::Paren(inner) => is_catch_all(&inner.pat),
         syn::Pat::Or(o) => o.cases.iter().any(is_catch_all),
         _ => catch_all_binding(p).is_some(),
+    }
+}
+
+/// An arm of a match on a compare_exchange result: `Ok(p)`, `Err(p)`, or
+/// `Ok(p) | Err(p)` (covering both: `None`), with the binding.
+fn result_arm_pattern(p: &syn::Pat) -> Option<(Option<bool>, Option<NameBinding>)> {
+    match p {
+        syn::Pat::Or(o) => {
+            let mut kinds = Vec::new();
+            let mut binding: Option<Option<NameBinding>> = None;
+            for case in &o.cases {
+                let (which, b) = result_pattern(case)?;
+                if binding.as_ref().is_some_and(|prev| *prev != b) {
+                    return None;
+                }
+                binding = Some(b);
+                kinds.extend(which);
+            }
+            let all_ok = kinds.iter().all(|k| *k);
+            let all_err = kinds.iter().all(|k| !*k);
+            let which = if all_ok {
+                Some(true)
+            } else if all_err {
+                Some(false)
+            } else {
+                None
+            };
+            Some((which, binding.flatten()))
+        }
+        syn::Pat::Paren(inner) => result_arm_pattern(&inner.pat),
+        _ => result_pattern(p),
     }
 }
 

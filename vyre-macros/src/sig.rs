@@ -264,7 +264,9 @@ pub(crate) fn parse_signature(cx: &Ctxt, sig: &syn::Signature, kind: FnKind) -> 
             }
         }
         (syn::ReturnType::Type(_, ty), FnKind::Device) => {
-            if let Some(s) = scalar_of(ty) {
+            if scalar_free_generic(ty, &sig.generics) {
+                // Reported with the generics.
+            } else if let Some(s) = scalar_of(ty) {
                 ret = Some(s);
             } else if !matches!(&**ty, syn::Type::Tuple(t) if t.elems.is_empty()) {
                 cx.error(
@@ -302,7 +304,13 @@ pub(crate) fn parse_signature(cx: &Ctxt, sig: &syn::Signature, kind: FnKind) -> 
             }
         };
         let name = ident_name(&ident);
-        let pkind = classify_param(cx, &pat_ty.ty, i, what, kind);
+        // The generic parameters are reported once, above.
+        let generic = scalar_free_generic(&pat_ty.ty, &sig.generics);
+        let pkind = if generic {
+            ParamKind::Invalid
+        } else {
+            classify_param(cx, &pat_ty.ty, i, what, kind)
+        };
         if let ParamKind::Scalar(_) = pkind {
             scalar_count += 1;
             if kind == FnKind::Opcode && scalar_count == MAX_ARGS + 1 {
@@ -338,6 +346,30 @@ pub(crate) fn parse_signature(cx: &Ctxt, sig: &syn::Signature, kind: FnKind) -> 
         ret,
         ok: cx.error_count() == before,
     }
+}
+
+/// Whether the type names one of the function's generic parameters.
+fn scalar_free_generic(ty: &syn::Type, generics: &syn::Generics) -> bool {
+    let mut found = false;
+    let names: Vec<String> = generics
+        .type_params()
+        .map(|p| p.ident.to_string())
+        .collect();
+    if names.is_empty() {
+        return false;
+    }
+    let tokens = ty.to_token_stream();
+    fn walk(ts: proc_macro2::TokenStream, names: &[String], found: &mut bool) {
+        for t in ts {
+            match t {
+                proc_macro2::TokenTree::Ident(i) if names.contains(&i.to_string()) => *found = true,
+                proc_macro2::TokenTree::Group(g) => walk(g.stream(), names, found),
+                _ => {}
+            }
+        }
+    }
+    walk(tokens, &names, &mut found);
+    found
 }
 
 fn classify_param(cx: &Ctxt, ty: &syn::Type, _index: usize, what: &str, kind: FnKind) -> ParamKind {
@@ -532,7 +564,7 @@ fn id_from_expr(cx: &Ctxt, expr: syn::Expr) -> IdSpec {
             if v >= RESERVED_ID_START {
                 cx.error(
                     &lit,
-                    format!("opcode id {v:#x} is reserved for the system (0xFFFF_0000..=0xFFFF_FFFF); choose an id below 0xFFFF_0000"),
+                    format!("opcode id {v:#X} is reserved for the system (0xFFFF_0000..=0xFFFF_FFFF); choose an id below 0xFFFF_0000"),
                 );
                 IdSpec::Derived
             } else {
