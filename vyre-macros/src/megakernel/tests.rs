@@ -243,3 +243,61 @@ fn the_limits_cover_every_numeric_field() {
         );
     }
 }
+
+/// Every token of a valid invocation removed, duplicated or replaced, at
+/// every nesting level: the macro never panics and its output parses.
+#[test]
+fn mutations_never_panic_and_always_parse() {
+    use proc_macro2::{Group, TokenTree};
+
+    fn variants(tokens: &[TokenTree]) -> Vec<Vec<TokenTree>> {
+        let replacements: Vec<TokenTree> = quote!(, : ; 0 x "s" [] {} <>).into_iter().collect();
+        let mut out = Vec::new();
+        for i in 0..tokens.len() {
+            let mut removed = tokens.to_vec();
+            removed.remove(i);
+            out.push(removed);
+            let mut doubled = tokens.to_vec();
+            doubled.insert(i, tokens[i].clone());
+            out.push(doubled);
+            for r in &replacements {
+                let mut replaced = tokens.to_vec();
+                replaced[i] = r.clone();
+                out.push(replaced);
+            }
+            if let TokenTree::Group(g) = &tokens[i] {
+                let inner: Vec<TokenTree> = g.stream().into_iter().collect();
+                for v in variants(&inner) {
+                    let mut nested = tokens.to_vec();
+                    let mut group = Group::new(g.delimiter(), v.into_iter().collect());
+                    group.set_span(g.span());
+                    nested[i] = TokenTree::Group(group);
+                    out.push(nested);
+                }
+            }
+        }
+        out
+    }
+
+    let valid: Vec<TokenTree> = quote! {
+        /// Docs.
+        pub struct K {
+            slots: 1 << 10,
+            partitions: [1, 1, 1018, 2, 2],
+            buffers: { a: u32, b: Atomic<i32> },
+            opcodes: [x::y, z],
+        }
+    }
+    .into_iter()
+    .collect();
+    let all = variants(&valid);
+    assert!(all.len() > 500, "{}", all.len());
+    for v in all {
+        let input: TokenStream = v.into_iter().collect();
+        let out = super::megakernel(input.clone());
+        assert!(
+            syn::parse2::<syn::File>(out).is_ok(),
+            "the expansion of `{input}` does not parse"
+        );
+    }
+}
