@@ -646,7 +646,7 @@ fn visit_on_the_host_and_in_ir() {
 
     // As plain Rust, with a recording Ctx.
     let (offsets, edges) = (Buffer::from(offsets), Buffer::from(edges));
-    let dist = Buffer::<Atomic<u32>>::from(vec![0, u32::MAX, u32::MAX]);
+    let dist = Buffer::<Atomic<u32>>::from_values([0, u32::MAX, u32::MAX]);
     let out = Ctx::call(|ctx| visit(ctx, &offsets, &edges, &dist, 0, 0));
     assert!(out.is_done());
     assert_eq!(out.tasks(), vec![&visit::task(1, 1), &visit::task(2, 1)]);

@@ -122,6 +122,12 @@ fn allow_range_pattern_lint(f: &mut syn::ItemFn) {
 struct Relocate;
 
 impl VisitMut for Relocate {
+    fn visit_expr_path_mut(&mut self, e: &mut syn::ExprPath) {
+        if e.qself.is_none() {
+            e.path = crate::lower::relocate_value(&e.path);
+        }
+    }
+
     fn visit_path_mut(&mut self, p: &mut syn::Path) {
         *p = crate::lower::relocate(p);
     }

@@ -153,6 +153,36 @@ pub(crate) fn relocate(path: &syn::Path) -> syn::Path {
     path
 }
 
+/// Like [`relocate`], for a value: a single name is looked up in the
+/// parent module (`super::NAME`), so that the generated module's own items
+/// (`ID`, `NAME`, …) cannot shadow the user's constants.
+pub(crate) fn relocate_value(path: &syn::Path) -> syn::Path {
+    let single = path.leading_colon.is_none() && path.segments.len() == 1;
+    let keyword = path.segments.first().is_some_and(|s| {
+        matches!(
+            s.ident.to_string().as_str(),
+            "self" | "super" | "crate" | "Self"
+        )
+    });
+    if !single || keyword {
+        return relocate(path);
+    }
+    let span = path
+        .segments
+        .first()
+        .map(|s| s.ident.span())
+        .unwrap_or_else(Span::call_site);
+    let mut segments = syn::punctuated::Punctuated::new();
+    segments.push(syn::PathSegment::from(syn::Ident::new("super", span)));
+    for s in &path.segments {
+        segments.push(s.clone());
+    }
+    syn::Path {
+        leading_colon: None,
+        segments,
+    }
+}
+
 fn path_names(path: &syn::Path) -> Vec<String> {
     path.segments.iter().map(|s| s.ident.to_string()).collect()
 }
@@ -1038,10 +1068,10 @@ impl Lowerer<'_> {
                 })
             }
         } else {
-            let path = relocate(&p.path);
+            let path = relocate_value(&p.path);
             self.dyn_ty(quote!(::vyre::host::__private::const_type(&#path)))
         };
-        let path = relocate(&p.path);
+        let path = relocate_value(&p.path);
         self.mk(ExprKind::Const(path.to_token_stream()), ty, span)
     }
 

@@ -1,3 +1,5 @@
+#![allow(unused_variables)]
+
 use vyre::prelude::*;
 
 #[opcode(id = 0x10)]

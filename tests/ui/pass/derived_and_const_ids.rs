@@ -1,3 +1,5 @@
+#![allow(unused_variables)]
+
 use vyre::prelude::*;
 
 const BASE: u32 = 0x1000;
@@ -31,4 +33,24 @@ fn main() {
     assert!(derived::ID < 0xFFFF_0000);
     vyre::ir::validate_handler(&nested::crate_visible::handler()).unwrap();
     let _task: Task = derived::task(3);
+    shadowing::check();
+}
+
+// Constants named like the generated items still mean the user's.
+pub mod shadowing {
+    use vyre::prelude::*;
+
+    pub const ID: u32 = 0x3000;
+    pub const NAME: u32 = 7;
+
+    #[opcode(id = ID + 1)]
+    pub fn uses_consts(out: &mut Buffer<u32>) {
+        out[0] = NAME + ID;
+    }
+
+    pub fn check() {
+        assert_eq!(uses_consts::ID, 0x3001);
+        let h = uses_consts::handler();
+        vyre::ir::validate_handler(&h).unwrap();
+    }
 }

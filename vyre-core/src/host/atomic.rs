@@ -183,15 +183,10 @@ macro_rules! atomic_impl {
             }
         }
 
-        impl From<Vec<$t>> for Buffer<Atomic<$t>> {
-            fn from(values: Vec<$t>) -> Self {
+        impl Buffer<Atomic<$t>> {
+            /// An atomic buffer holding `values`.
+            pub fn from_values(values: impl IntoIterator<Item = $t>) -> Self {
                 values.into_iter().map(Atomic::new).collect()
-            }
-        }
-
-        impl From<&[$t]> for Buffer<Atomic<$t>> {
-            fn from(values: &[$t]) -> Self {
-                values.iter().copied().map(Atomic::new).collect()
             }
         }
     };

@@ -19,7 +19,7 @@
 //!     }
 //! }
 //!
-//! let hits = Buffer::<Atomic<u32>>::from(vec![0, 5]);
+//! let hits = Buffer::<Atomic<u32>>::from_values([0, 5]);
 //! let out = Ctx::call(|ctx| bump(ctx, &hits, 0));
 //! assert!(out.is_done() && out.shutdown);
 //! assert_eq!(hits.to_values(), vec![1, 5]);
@@ -50,6 +50,9 @@ pub mod native;
 
 #[doc(hidden)]
 pub mod __private;
+
+#[cfg(test)]
+mod tests;
 
 pub use atomic::{Atomic, AtomicElement};
 pub use buffer::Buffer;
