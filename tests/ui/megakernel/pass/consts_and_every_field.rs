@@ -1,22 +1,28 @@
+//! Every field of megakernel!, constants and expressions included; the
+//! generated items are documented and warning-free.
+
+#![deny(missing_docs, warnings, clippy::all)]
+
 use vyre::prelude::*;
 
 const SLOTS: u32 = 1 << 10;
 const LOW: u32 = 100;
 
+/// Counts a hit.
 #[opcode]
-fn bump(hits: &Buffer<Atomic<u32>>, i: u32) {
+pub fn bump(hits: &Buffer<Atomic<u32>>, i: u32) {
     hits[i].fetch_add(1);
 }
 
+/// Copies one value.
 #[opcode]
-fn copy(src: &Buffer<f32>, dst: &mut Buffer<f32>, i: u32) {
+pub fn copy(src: &Buffer<f32>, dst: &mut Buffer<f32>, i: u32) {
     dst[i] = src[i];
 }
 
 megakernel! {
     /// Every field, constants and expressions included.
-    #[allow(dead_code)]
-    pub(crate) struct Everything {
+    pub struct Everything {
         workgroup_size: 32,
         slots: SLOTS,
         tenants: 4,
