@@ -2,13 +2,13 @@
 //! `#[device]` and `printf!`. Use them through the `vyre` crate
 //! (`use vyre::prelude::*;`); the generated code names `::vyre`.
 //!
-//! The implementation is split like thiserror's: [`sig`] parses the
-//! attribute and the signature, [`lower`] turns the body into a typed tree
-//! ([`hir`], [`types`]), [`check`] applies the rules that need solved
-//! types, [`codegen`] writes the code that builds the IR, and [`expand`]
-//! assembles the items. Every error of a function is collected in a
-//! [`ctxt::Ctxt`] and reported with the span of the tokens it is about;
-//! the macros never panic.
+//! The implementation is split like thiserror's: `sig` parses the
+//! attribute and the signature, `lower` turns the body into a typed tree
+//! (`hir`, `types`), `check` applies the rules that need solved types,
+//! `codegen` writes the code that builds the IR, and `expand` assembles the
+//! items. Every error of a function is collected in a `ctxt::Ctxt` and
+//! reported with the span of the tokens it is about; the macros never
+//! panic.
 //!
 //! See `docs/language.md` for the handler language.
 
@@ -37,7 +37,7 @@ use proc_macro::TokenStream;
 /// ```ignore
 /// #[opcode(id = 0x100)]
 /// pub fn visit(ctx: &Ctx, offsets: &Buffer<u32>, edges: &Buffer<u32>,
-///              dist: &Buffer<Atomic<u32>>, node: u32, depth: u32) { … }
+///              dist: &Buffer<Atomic<u32>>, node: u32, depth: u32) { /* … */ }
 /// ```
 ///
 /// Emits the function (each loop body starting with

@@ -210,3 +210,16 @@ fn printf_checks_its_format() {
         assert!(errs.iter().any(|e| e.contains(needle)), "{input}: {errs:?}");
     }
 }
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let deep = format!("out[0] = {}n{};", "(".repeat(300), ")".repeat(300));
+    let errs = body_errors(&deep);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].contains("nests more than"), "{errs:?}");
+    let blocks = format!("{}out[0] = n;{}", "{ ".repeat(200), " }".repeat(200));
+    assert_eq!(body_errors(&blocks).len(), 1);
+    // Within the limit, fine.
+    let ok = format!("out[0] = {}n{};", "(".repeat(50), ")".repeat(50));
+    assert!(body_errors(&ok).is_empty());
+}
