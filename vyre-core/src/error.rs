@@ -179,6 +179,12 @@ pub enum Error {
         /// The element type asked for.
         requested: ScalarType,
     },
+    /// A buffer handle made by another runtime.
+    #[error("the handle to buffer #{index} belongs to another runtime; get handles from this one with `Runtime::buffer`")]
+    ForeignBuffer {
+        /// The handle's buffer index (in the other runtime's program).
+        index: usize,
+    },
     /// A buffer write or read outside the buffer.
     #[error("buffer `{name}` has {len} elements; the access at {offset}..{end} is outside it (resize it first)")]
     BufferRange {

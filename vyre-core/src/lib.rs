@@ -28,5 +28,5 @@ pub use engine::{BackendKind, Engine, Submission};
 pub use error::{AssemblyError, Error, Result};
 pub use program::{OpcodeHandler, Program, ProgramConfig};
 pub use protocol::Priority;
-pub use report::{Fault, FaultKind, RunReport, StopReason};
+pub use report::{Fault, FaultKind, RunReport, StopReason, SubmissionTime};
 pub use runtime::{Accounting, BufferHandle, Element, RawTask, RunLimits, Runtime, Task};

@@ -133,8 +133,13 @@ pub mod ctrl {
     /// Faulted tasks since the host last cleared it (records may be fewer
     /// only if the log overflowed, which its sizing prevents).
     pub const FAULTED: u32 = PARKED + P;
+    /// Per partition: 1 once a spawn found no EMPTY slot in this work pass
+    /// (cleared by the prepare pass). No slot becomes EMPTY during a work
+    /// pass, so the partition stays full until then: later spawns overflow
+    /// at once instead of probing every slot again.
+    pub const SPAWN_FULL: u32 = FAULTED + 1;
     /// Number of fixed words; the variable tables follow.
-    pub const FIXED_WORDS: u32 = FAULTED + 1;
+    pub const FIXED_WORDS: u32 = SPAWN_FULL + P;
 
     /// Counters the host reads and clears after each submission.
     pub const CLEARED_AFTER_READ: [u32; 6] = [
@@ -258,7 +263,7 @@ const _: () = {
     assert!(slot::ARG0 as usize + MAX_ARGS == SLOT_WORDS as usize);
     assert!(PRINTF_MAX_ARGS + 2 == PRINTF_RECORD_WORDS as usize);
     assert!(fault_record::LANE < FAULT_RECORD_WORDS);
-    assert!(ctrl::FAULTED + 1 == ctrl::FIXED_WORDS);
+    assert!(ctrl::SPAWN_FULL + PRIORITIES as u32 == ctrl::FIXED_WORDS);
     assert!(ctrl::LIST_LEN > ctrl::EXECUTED);
     assert!(Priority::Idle as usize + 1 == PRIORITIES);
     assert!(status::FAULT > status::DONE && status::EMPTY == 0);

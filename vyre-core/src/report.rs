@@ -117,6 +117,20 @@ pub enum StopReason {
     TimeLimit,
 }
 
+/// How long one submission of a run took (a submission is one command
+/// buffer of `rounds` rounds; see `docs/protocol.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubmissionTime {
+    /// Rounds the submission encoded.
+    pub rounds: u32,
+    /// Wall time from handing the submission to the backend until its
+    /// summary was back on the host.
+    pub wall: Duration,
+    /// GPU time from the start to the end of its compute pass, where the
+    /// adapter supports timestamp queries.
+    pub gpu: Option<Duration>,
+}
+
 /// What one `run()` did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunReport {
@@ -160,12 +174,27 @@ pub struct RunReport {
     pub wall_time: Duration,
     /// GPU time, where the adapter supports timestamp queries.
     pub gpu_time: Option<Duration>,
+    /// Each submission's timing, in order: how long the device was held by
+    /// one command buffer (with `RunLimits::max_rounds_per_submission: 1`,
+    /// one round — the longest single dispatch the scheduler can cause).
+    pub submission_times: Vec<SubmissionTime>,
 }
 
 impl RunReport {
     /// Tasks executed at `priority`.
     pub fn executed_at(&self, priority: Priority) -> u64 {
         self.executed_by_priority[priority.index()]
+    }
+
+    /// The longest GPU time of one submission, where the adapter supports
+    /// timestamp queries.
+    pub fn longest_submission_gpu_time(&self) -> Option<Duration> {
+        self.submission_times.iter().filter_map(|s| s.gpu).max()
+    }
+
+    /// The longest wall time of one submission.
+    pub fn longest_submission_wall_time(&self) -> Option<Duration> {
+        self.submission_times.iter().map(|s| s.wall).max()
     }
 
     /// Tasks executed by the opcode with id `id`.

@@ -507,5 +507,16 @@ mod tests {
         assert_eq!(c[ctrl::SPAWNED as usize], 2);
         assert_eq!(c[ctrl::SPAWN_OVERFLOW as usize], 1);
         assert_eq!(c[(ctrl::SPAWN_CURSOR + 3) as usize], 3);
+        // The partition was found full: it stays full for the rest of the
+        // work pass, so later spawns overflow without probing (the cursor
+        // does not move) until prepare clears the flag.
+        assert_eq!(c[(ctrl::SPAWN_FULL + 3) as usize], 1);
+        assert_eq!(m.spawn(3, 1, 2, &[]), Ok(false));
+        let c = m.ctrl();
+        assert_eq!(c[ctrl::SPAWN_OVERFLOW as usize], 2);
+        assert_eq!(c[(ctrl::SPAWN_CURSOR + 3) as usize], 3);
+        assert_eq!(c[(ctrl::SPAWN_FULL + 2) as usize], 0, "per partition");
+        m.prepare();
+        assert_eq!(m.ctrl()[(ctrl::SPAWN_FULL + 3) as usize], 0);
     }
 }

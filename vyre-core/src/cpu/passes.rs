@@ -15,7 +15,7 @@ pub(crate) const ROUND_DISPATCHES: u64 = 1 + MAINTENANCE_DISPATCHES;
 
 impl CpuMachine {
     /// *prepare*: for each partition, `LIST_LEN = LIST_NEXT = INBOX_TAKE =
-    /// PARKED = 0`.
+    /// PARKED = SPAWN_FULL = 0`.
     pub fn prepare(&mut self) {
         for p in 0..PRIORITIES as u32 {
             for base in [
@@ -23,6 +23,7 @@ impl CpuMachine {
                 ctrl::LIST_NEXT,
                 ctrl::INBOX_TAKE,
                 ctrl::PARKED,
+                ctrl::SPAWN_FULL,
             ] {
                 self.set_cw(base + p, 0);
             }

@@ -204,7 +204,9 @@ impl CpuMachine {
     /// `SPAWN_CURSOR[p]`, probes the partition's slots from the cursor,
     /// and at the first EMPTY one writes the task and marks it PENDING
     /// (`SPAWNED += 1`, `Ok(true)`). A full partition counts
-    /// `SPAWN_OVERFLOW` and yields `Ok(false)`. A priority above 4 is
+    /// `SPAWN_OVERFLOW`, sets `SPAWN_FULL[p]` and yields `Ok(false)`; while
+    /// `SPAWN_FULL[p]` is set a spawn overflows without probing (and
+    /// without bumping the cursor). A priority above 4 is
     /// `Err(BAD_PRIORITY)`, for the caller to record.
     pub fn spawn(
         &mut self,
@@ -215,6 +217,12 @@ impl CpuMachine {
     ) -> Result<bool, TaskFault> {
         if priority as usize >= PRIORITIES {
             return Err(TaskFault::bad_priority(priority));
+        }
+        // Found full earlier in this work pass: still full (no slot
+        // becomes EMPTY during a work pass), so overflow without probing.
+        if self.cw(ctrl::SPAWN_FULL + priority) != 0 {
+            self.add_cw(ctrl::SPAWN_OVERFLOW, 1);
+            return Ok(false);
         }
         let (start, size) = self.partitions[priority as usize];
         let c = self.add_cw(ctrl::SPAWN_CURSOR + priority, 1);
@@ -237,6 +245,7 @@ impl CpuMachine {
             self.add_cw(ctrl::SPAWNED, 1);
             return Ok(true);
         }
+        self.set_cw(ctrl::SPAWN_FULL + priority, 1);
         self.add_cw(ctrl::SPAWN_OVERFLOW, 1);
         Ok(false)
     }

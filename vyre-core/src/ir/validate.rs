@@ -181,6 +181,15 @@ pub enum ValidationErrorKind {
         /// The argument's name.
         name: String,
     },
+    /// More task arguments than the handler has locals (arguments are the
+    /// first locals).
+    #[error("{arg_count} task arguments are declared but the handler has only {locals} locals; every argument needs its local (arguments are the first locals)")]
+    ArgumentsWithoutLocals {
+        /// The handler's `arg_count`.
+        arg_count: usize,
+        /// Its number of locals.
+        locals: usize,
+    },
     /// A spawn with more arguments than a slot holds.
     #[error(
         "spawn of opcode {opcode:#x} passes {count} arguments, but a slot holds at most {MAX_ARGS}"
@@ -221,6 +230,12 @@ fn check_signature(h: &OpcodeHandler) -> Result<(), ValidationErrorKind> {
     }
     if h.arg_count > MAX_ARGS {
         return Err(K::TooManyArgs { count: h.arg_count });
+    }
+    if h.arg_count > h.locals.len() {
+        return Err(K::ArgumentsWithoutLocals {
+            arg_count: h.arg_count,
+            locals: h.locals.len(),
+        });
     }
     check_name(&h.name)?;
     let mut names = HashSet::new();

@@ -295,6 +295,7 @@ pub(super) fn constants(program: &Program, out: &mut String) {
         ),
         ("CTRL_PARKED", ctrl::PARKED, true),
         ("CTRL_FAULTED", ctrl::FAULTED, false),
+        ("CTRL_SPAWN_FULL", ctrl::SPAWN_FULL, true),
     ] {
         let doc = if per_priority {
             "control word, first of five (one per priority)"
@@ -410,6 +411,14 @@ fn vy_spawn(priority: u32, opcode: u32, args: array<u32, vy_MAX_ARGS>) -> bool {
         vy_fail(vy_FAULT_BAD_PRIORITY, priority);
         return false;
     }
+    // A partition a spawn found full stays full until the next maintenance
+    // pass (no slot becomes EMPTY during a work pass): overflow at once
+    // rather than probe every slot again, which would make a loop of
+    // spawns into a full partition cost loop_limit x size probes.
+    if (atomicLoad(&vy_ctrl[vy_CTRL_SPAWN_FULL + priority]) != 0u) {
+        vy_overflowed += 1u;
+        return false;
+    }
     let start = vy_part_start(priority);
     let size = vy_part_size(priority);
     let cursor = atomicAdd(&vy_ctrl[vy_CTRL_SPAWN_CURSOR + priority], 1u);
@@ -433,6 +442,7 @@ fn vy_spawn(priority: u32, opcode: u32, args: array<u32, vy_MAX_ARGS>) -> bool {
         vy_spawned += 1u;
         return true;
     }
+    atomicStore(&vy_ctrl[vy_CTRL_SPAWN_FULL + priority], 1u);
     vy_overflowed += 1u;
     return false;
 }
@@ -521,6 +531,7 @@ fn vy_prepare() {
         atomicStore(&vy_ctrl[vy_CTRL_LIST_NEXT + p], 0u);
         atomicStore(&vy_ctrl[vy_CTRL_INBOX_TAKE + p], 0u);
         atomicStore(&vy_ctrl[vy_CTRL_PARKED + p], 0u);
+        atomicStore(&vy_ctrl[vy_CTRL_SPAWN_FULL + p], 0u);
     }
 }
 

@@ -8,7 +8,9 @@ pub struct Accounting {
     pub published: u64,
     /// Tasks spawned on the device.
     pub spawned: u64,
-    /// Spawns refused because their partition was full (never tasks).
+    /// Spawn *attempts* refused because their partition was full. They
+    /// never became tasks, so they are not part of the balance; the
+    /// handler saw `spawn` return `false`.
     pub spawn_overflows: u64,
     /// Tasks that completed.
     pub executed: u64,
@@ -22,7 +24,8 @@ pub struct Accounting {
 }
 
 impl Accounting {
-    /// Whether the books balance.
+    /// Whether the books balance: `published + spawned == executed +
+    /// faulted + parked + waiting` (spawn overflows excluded).
     pub fn balanced(&self) -> bool {
         self.published + self.spawned == self.executed + self.faulted + self.parked + self.waiting
     }

@@ -24,16 +24,23 @@ impl Element for f32 {
 /// obtained with [`Runtime::buffer`](super::Runtime::buffer). Atomic
 /// buffers are read and written through their element type (`u32` for
 /// `Atomic<u32>`).
+///
+/// A handle belongs to the runtime that made it: another runtime refuses
+/// it with [`Error::ForeignBuffer`](crate::Error::ForeignBuffer) rather
+/// than touching one of its own buffers that happens to share the index.
 #[derive(Debug)]
 pub struct BufferHandle<T: Element> {
     pub(crate) index: usize,
+    /// The [`Runtime::id`](super::Runtime) of the runtime that made it.
+    pub(crate) runtime: u64,
     _elem: PhantomData<fn() -> T>,
 }
 
 impl<T: Element> BufferHandle<T> {
-    pub(crate) fn new(index: usize) -> Self {
+    pub(crate) fn new(index: usize, runtime: u64) -> Self {
         BufferHandle {
             index,
+            runtime,
             _elem: PhantomData,
         }
     }

@@ -9,6 +9,7 @@ mod options;
 mod run;
 mod task;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 pub use accounting::Accounting;
@@ -22,10 +23,15 @@ use crate::program::Program;
 use crate::protocol::{ControlLayout, Priority, MAX_ARGS};
 use inbox::Inbox;
 
+/// The id of the next runtime made in this process.
+static NEXT_RUNTIME_ID: AtomicU64 = AtomicU64::new(1);
+
 /// One instance of a program on one backend: its buffers, ring and
 /// counters. Build it with [`Runtime::new`] (from a [`Gpu`](crate::Gpu)) or
 /// [`Runtime::with_engine`].
 pub struct Runtime {
+    /// Unique in the process: buffer handles carry it.
+    id: u64,
     program: Arc<Program>,
     engine: Box<dyn Engine>,
     layout: ControlLayout,
@@ -37,6 +43,10 @@ pub struct Runtime {
     published_since_run: u64,
     /// Claimable tasks after the last submission, per partition.
     claimable: [u64; crate::protocol::PRIORITIES],
+    /// Faulted slots the host emptied after the last submission, per
+    /// partition: the device's last maintenance pass saw them as FAULT, so
+    /// inbox entries that did not fit may fit now.
+    recycled: [u64; crate::protocol::PRIORITIES],
 }
 
 impl std::fmt::Debug for Runtime {
@@ -58,6 +68,7 @@ impl Runtime {
         let layout = program.control_layout();
         let tenants = vec![true; program.config().tenants as usize];
         let mut rt = Runtime {
+            id: NEXT_RUNTIME_ID.fetch_add(1, Ordering::Relaxed),
             inbox: Inbox::new(program.config()),
             program,
             engine,
@@ -67,6 +78,7 @@ impl Runtime {
             books: Accounting::default(),
             published_since_run: 0,
             claimable: [0; crate::protocol::PRIORITIES],
+            recycled: [0; crate::protocol::PRIORITIES],
         };
         let ones = vec![1u32; rt.tenants.len()];
         rt.engine
@@ -136,22 +148,38 @@ impl Runtime {
                 requested: T::TYPE,
             });
         }
-        Ok(BufferHandle::new(index))
+        Ok(BufferHandle::new(index, self.id))
     }
 
-    /// Logical length of a buffer, in elements.
+    /// Checks that `buffer` was made by this runtime.
+    fn own<T: Element>(&self, buffer: BufferHandle<T>) -> Result<usize> {
+        if buffer.runtime == self.id {
+            Ok(buffer.index)
+        } else {
+            Err(Error::ForeignBuffer {
+                index: buffer.index,
+            })
+        }
+    }
+
+    /// Logical length of a buffer, in elements (0 for a handle of another
+    /// runtime, which every fallible method refuses with
+    /// [`Error::ForeignBuffer`]).
     pub fn len<T: Element>(&self, buffer: BufferHandle<T>) -> u64 {
-        self.engine.buffer_len(buffer.index)
+        self.own(buffer)
+            .map_or(0, |index| self.engine.buffer_len(index))
     }
 
     /// Resizes a buffer to `len` elements, keeping the common prefix and
     /// zero-filling the rest.
     pub fn resize<T: Element>(&mut self, buffer: BufferHandle<T>, len: u64) -> Result<()> {
-        self.engine.resize_buffer(buffer.index, len)
+        let index = self.own(buffer)?;
+        self.engine.resize_buffer(index, len)
     }
 
     /// Replaces a buffer's contents with `data` (resizing it to fit).
     pub fn upload<T: Element>(&mut self, buffer: BufferHandle<T>, data: &[T]) -> Result<()> {
+        self.own(buffer)?;
         if self.engine.buffer_len(buffer.index) != data.len() as u64 {
             self.engine.resize_buffer(buffer.index, data.len() as u64)?;
         }
@@ -166,6 +194,7 @@ impl Runtime {
         offset: u64,
         data: &[T],
     ) -> Result<()> {
+        self.own(buffer)?;
         self.check_range(buffer.index, offset, data.len() as u64)?;
         if data.is_empty() {
             return Ok(());
@@ -176,6 +205,7 @@ impl Runtime {
 
     /// Reads the whole buffer.
     pub fn read<T: Element>(&mut self, buffer: BufferHandle<T>) -> Result<Vec<T>> {
+        self.own(buffer)?;
         let len = self.engine.buffer_len(buffer.index);
         self.read_range(buffer, 0, len)
     }
@@ -187,6 +217,7 @@ impl Runtime {
         offset: u64,
         len: u64,
     ) -> Result<Vec<T>> {
+        self.own(buffer)?;
         self.check_range(buffer.index, offset, len)?;
         if len == 0 {
             return Ok(Vec::new());

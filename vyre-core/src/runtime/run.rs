@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::protocol::{
     ctrl, fault_record, status, FAULT_RECORD_WORDS, PRINTF_RECORD_WORDS, PRIORITIES, SLOT_WORDS,
 };
-use crate::report::{Fault, FaultKind, OpcodeCount, RunReport, StopReason};
+use crate::report::{Fault, FaultKind, OpcodeCount, RunReport, StopReason, SubmissionTime};
 
 /// What the host accumulates over one run.
 #[derive(Default)]
@@ -25,6 +25,7 @@ struct Tally {
     submissions: u64,
     dispatches: u64,
     gpu_nanos: Option<u128>,
+    submission_times: Vec<SubmissionTime>,
 }
 
 impl Runtime {
@@ -41,7 +42,13 @@ impl Runtime {
             self.inbox.flush(self.engine.as_mut())?;
             let remaining = self.limits.max_rounds.saturating_sub(tally.rounds);
             let rounds = (batch as u64).min(remaining).max(1) as u32;
+            let submitted = Instant::now();
             let sub = self.engine.submit(rounds)?;
+            tally.submission_times.push(SubmissionTime {
+                rounds,
+                wall: submitted.elapsed(),
+                gpu: sub.gpu_time,
+            });
             tally.rounds += rounds as u64;
             tally.submissions += 1;
             tally.dispatches += sub.dispatches;
@@ -75,10 +82,17 @@ impl Runtime {
     /// Whether another submission can make progress: something is
     /// claimable, or a host queue can move into an inbox the device has
     /// fully drained (an inbox that still holds entries after a maintenance
-    /// pass means its partition is full, so pushing more would not help).
+    /// pass means its partition is full, so pushing more would not help),
+    /// or the host has just emptied faulted slots of a partition whose
+    /// inbox or queue holds work (the last maintenance pass saw those
+    /// slots as FAULT, so the work did not fit then but fits now).
     fn can_progress(&self) -> bool {
         self.claimable.iter().any(|&c| c > 0)
-            || (0..PRIORITIES).any(|p| self.inbox.queued(p) > 0 && self.inbox.pending(p) == 0)
+            || (0..PRIORITIES).any(|p| {
+                let waiting = self.inbox.queued(p) > 0 || self.inbox.pending(p) > 0;
+                (self.inbox.queued(p) > 0 && self.inbox.pending(p) == 0)
+                    || (self.recycled[p] > 0 && waiting)
+            })
     }
 
     /// Decodes one submission's summary into the tally and the books, reads
@@ -124,6 +138,7 @@ impl Runtime {
     }
 
     fn read_faults(&mut self, count: u64, tally: &mut Tally) -> Result<()> {
+        self.recycled = [0; PRIORITIES];
         let n = count.min(self.program.config().slots as u64);
         if n == 0 {
             return Ok(());
@@ -131,6 +146,7 @@ impl Runtime {
         let words = self
             .engine
             .read_control(self.layout.fault_log as u64, n * FAULT_RECORD_WORDS as u64)?;
+        let partitions = self.program.config().partitions();
         for rec in words.chunks_exact(FAULT_RECORD_WORDS as usize) {
             let f = |w: u32| rec[w as usize];
             let opcode = f(fault_record::OPCODE);
@@ -148,9 +164,16 @@ impl Runtime {
                 round: f(fault_record::ROUND),
                 lane: f(fault_record::LANE),
             });
-            // The record is read: the slot may be reused.
-            self.engine
-                .write_ring(slot as u64 * SLOT_WORDS as u64, &[status::EMPTY])?;
+            // The record is read: the slot may be reused. (A slot outside
+            // the ring would name an inbox entry: never write there.)
+            if let Some(p) = partitions
+                .iter()
+                .position(|&(start, size)| slot >= start && slot - start < size)
+            {
+                self.engine
+                    .write_ring(slot as u64 * SLOT_WORDS as u64, &[status::EMPTY])?;
+                self.recycled[p] += 1;
+            }
         }
         Ok(())
     }
@@ -230,6 +253,7 @@ impl Runtime {
             gpu_time: tally
                 .gpu_nanos
                 .map(|n| std::time::Duration::from_nanos(n.min(u64::MAX as u128) as u64)),
+            submission_times: tally.submission_times,
         }
     }
 }
