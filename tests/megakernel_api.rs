@@ -147,7 +147,7 @@ fn accessors_write_read_and_resize_with_checked_ranges() {
     assert_eq!(values.read().unwrap(), [0.0, 1.5]);
     values.upload(&[]).unwrap();
     assert!(values.is_empty());
-    let handle = k.values().handle();
+    let handle = k.values().handle().unwrap();
     assert_eq!(k.runtime_mut().read(handle).unwrap(), Vec::<f32>::new());
     assert!(matches!(
         Tenants::builder(&Gpu::cpu()).buffer_len("nope", 1).build(),

@@ -10,37 +10,40 @@ use crate::runtime::{BufferHandle, Element, Runtime};
 #[derive(Debug)]
 pub struct BufferAccess<'a, T: Element> {
     runtime: &'a mut Runtime,
-    handle: BufferHandle<T>,
+    name: &'static str,
+    handle: Result<BufferHandle<T>>,
 }
 
 impl<'a, T: Element> BufferAccess<'a, T> {
-    /// The accessor of declared buffer `index` of `runtime`'s program,
-    /// whose element type is `T` (the generated code knows both).
+    /// The accessor of the declared buffer `name` of `runtime`'s program,
+    /// whose element type is `T` (the generated code knows both; a name or
+    /// type that does not fit makes every method return the error).
     #[doc(hidden)]
-    pub fn __new(runtime: &'a mut Runtime, index: usize) -> Self {
+    pub fn __new(runtime: &'a mut Runtime, name: &'static str) -> Self {
+        let handle = runtime.buffer::<T>(name);
         BufferAccess {
             runtime,
-            handle: BufferHandle::new(index),
+            name,
+            handle,
         }
     }
 
     /// The buffer's handle, for the [`Runtime`] API.
-    pub fn handle(&self) -> BufferHandle<T> {
-        self.handle
+    pub fn handle(&self) -> Result<BufferHandle<T>> {
+        self.handle.clone()
     }
 
     /// The buffer's name.
-    pub fn name(&self) -> &str {
-        self.runtime
-            .program()
-            .buffers()
-            .get(self.handle.index)
-            .map_or("", |b| b.name.as_str())
+    pub fn name(&self) -> &'static str {
+        self.name
     }
 
     /// Number of elements.
     pub fn len(&self) -> u64 {
-        self.runtime.len(self.handle)
+        match &self.handle {
+            Ok(h) => self.runtime.len(*h),
+            Err(_) => 0,
+        }
     }
 
     /// Whether the buffer has no element.
@@ -51,27 +54,32 @@ impl<'a, T: Element> BufferAccess<'a, T> {
     /// Writes `data` from element `offset`; the range must lie inside the
     /// buffer.
     pub fn write(&mut self, offset: u64, data: &[T]) -> Result<()> {
-        self.runtime.write(self.handle, offset, data)
+        let h = self.handle.clone()?;
+        self.runtime.write(h, offset, data)
     }
 
     /// Replaces the contents with `data`, resizing the buffer to fit.
     pub fn upload(&mut self, data: &[T]) -> Result<()> {
-        self.runtime.upload(self.handle, data)
+        let h = self.handle.clone()?;
+        self.runtime.upload(h, data)
     }
 
     /// Reads the whole buffer.
     pub fn read(&mut self) -> Result<Vec<T>> {
-        self.runtime.read(self.handle)
+        let h = self.handle.clone()?;
+        self.runtime.read(h)
     }
 
     /// Reads `len` elements from element `offset`.
     pub fn read_range(&mut self, offset: u64, len: u64) -> Result<Vec<T>> {
-        self.runtime.read_range(self.handle, offset, len)
+        let h = self.handle.clone()?;
+        self.runtime.read_range(h, offset, len)
     }
 
     /// Gives the buffer `len` elements, keeping the common prefix and
     /// zero-filling the rest.
     pub fn resize(&mut self, len: u64) -> Result<()> {
-        self.runtime.resize(self.handle, len)
+        let h = self.handle.clone()?;
+        self.runtime.resize(h, len)
     }
 }

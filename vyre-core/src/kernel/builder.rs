@@ -5,7 +5,9 @@ use std::marker::PhantomData;
 use super::Megakernel;
 use crate::backend::Gpu;
 use crate::error::{Error, Result};
-use crate::runtime::{RunLimits, Runtime};
+use crate::ir::ScalarType;
+use crate::runtime::{Element, RunLimits, Runtime};
+use std::sync::Arc;
 
 /// Builds an instance of a `megakernel!` type on a [`Gpu`]: the
 /// workgroups of each work dispatch, the reference interpreter's schedule
@@ -62,30 +64,35 @@ impl<K: Megakernel> KernelBuilder<K> {
     /// Assembles the program (once per type) and instantiates it.
     pub fn build(self) -> Result<K> {
         let program = K::try_program()?;
-        let mut indices = Vec::with_capacity(self.lengths.len());
-        for (name, len) in &self.lengths {
-            let index = program
-                .buffer_index(name)
-                .ok_or_else(|| Error::UnknownBuffer {
+        for (name, _) in &self.lengths {
+            if program.buffer_index(name).is_none() {
+                return Err(Error::UnknownBuffer {
                     name: name.clone(),
                     declared: program.buffers().iter().map(|b| b.name.clone()).collect(),
-                })?;
-            indices.push((index, *len));
+                });
+            }
         }
-        let mut runtime = Runtime::new(&self.gpu, program)?;
+        let mut runtime = Runtime::new(&self.gpu, Arc::clone(&program))?;
         if let Some(limits) = self.limits {
             runtime.set_limits(limits)?;
         }
-        for (index, len) in indices {
-            runtime.resize_index(index, len)?;
+        for (name, len) in &self.lengths {
+            let elem = program
+                .buffer_index(name)
+                .and_then(|i| program.buffers().get(i))
+                .map_or(ScalarType::U32, |b| b.kind.elem);
+            match elem {
+                ScalarType::I32 => resize::<i32>(&mut runtime, name, *len)?,
+                ScalarType::F32 => resize::<f32>(&mut runtime, name, *len)?,
+                _ => resize::<u32>(&mut runtime, name, *len)?,
+            }
         }
         Ok(K::from_runtime(runtime))
     }
 }
 
-impl Runtime {
-    /// Resizes declared buffer `index` (checked by the caller).
-    fn resize_index(&mut self, index: usize, len: u64) -> Result<()> {
-        self.resize(crate::runtime::BufferHandle::<u32>::new(index), len)
-    }
+/// Resizes the buffer `name`, whose elements are `T`.
+fn resize<T: Element>(runtime: &mut Runtime, name: &str, len: u64) -> Result<()> {
+    let handle = runtime.buffer::<T>(name)?;
+    runtime.resize(handle, len)
 }

@@ -310,8 +310,9 @@ fn assemble(k: &Kernel) -> TokenStream {
 }
 
 fn accessors(k: &Kernel) -> TokenStream {
-    let methods = k.buffers.iter().enumerate().map(|(i, b)| {
+    let methods = k.buffers.iter().map(|b| {
         let ident = &b.ident;
+        let name = &b.name;
         let elem = host_type(b.elem);
         let kind = if b.atomic {
             format!("Atomic<{}>", b.elem.name())
@@ -330,7 +331,7 @@ fn accessors(k: &Kernel) -> TokenStream {
         quote! {
             #[doc = #doc]
             pub fn #ident(&mut self) -> ::vyre::kernel::BufferAccess<'_, #elem> {
-                ::vyre::kernel::BufferAccess::__new(&mut self.__vyre_runtime, #i)
+                ::vyre::kernel::BufferAccess::__new(&mut self.__vyre_runtime, #name)
             }
         }
     });
