@@ -106,7 +106,7 @@ impl<'a> Gen<'a> {
                 let ty = self.types.tokens(l.ty);
                 let mutable = l.mutable;
                 quote!(::vyre::program::LocalDecl {
-                    name: ::std::string::String::from(#name),
+                    name: <::std::string::String as ::core::convert::From<&str>>::from(#name),
                     ty: #ty,
                     mutable: #mutable,
                 })
@@ -873,7 +873,7 @@ impl<'a> Gen<'a> {
                     out,
                     quote!(::vyre::ir::Stmt::Store {
                         buffer: #buffer,
-                        index: #iv.clone(),
+                        index: ::core::clone::Clone::clone(&#iv),
                         value: ::vyre::ir::Expr::Binary {
                             op: ::vyre::ir::BinOp::#opi,
                             lhs: ::std::boxed::Box::new(::vyre::ir::Expr::Load { buffer: #buffer, index: ::std::boxed::Box::new(#iv) }),
@@ -1041,7 +1041,7 @@ impl<'a> Gen<'a> {
                 Self::push(
                     out,
                     quote!(::vyre::ir::Stmt::Printf {
-                        format: ::std::string::String::from(#format),
+                        format: <::std::string::String as ::core::convert::From<&str>>::from(#format),
                         args: ::std::vec![#(#ts),*],
                     }),
                 );

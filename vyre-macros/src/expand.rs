@@ -200,7 +200,7 @@ fn handler_body(cx: &Ctxt, sig: &Sig, lowered: crate::lower::Lowered) -> TokenSt
         let elem = elem.tokens();
         let access = access.tokens();
         quote!(::vyre::program::BufferParam {
-            name: ::std::string::String::from(#name),
+            name: <::std::string::String as ::core::convert::From<&str>>::from(#name),
             elem: #elem,
             access: #access,
         })
@@ -212,7 +212,7 @@ fn handler_body(cx: &Ctxt, sig: &Sig, lowered: crate::lower::Lowered) -> TokenSt
         let __body: ::vyre::ir::Block = #body;
         let __handler = ::vyre::OpcodeHandler {
             id: ID,
-            name: ::std::string::String::from(NAME),
+            name: <::std::string::String as ::core::convert::From<&str>>::from(NAME),
             buffers: ::std::vec![#(#buffers),*],
             arg_count: #arg_count,
             locals: ::std::mem::take(&mut __cx.locals),
@@ -361,7 +361,7 @@ fn task_and_native(ident: &syn::Ident, sig: &Sig, real: bool) -> (TokenStream, T
     let task = quote! {
         #[doc = #doc_task]
         pub fn task(#(#params),*) -> ::vyre::Task {
-            let __args: [::vyre::ir::Literal; #n] = [#(::vyre::ir::Literal::from(#names)),*];
+            let __args: [::vyre::ir::Literal; #n] = [#(<::vyre::ir::Literal as ::core::convert::From<_>>::from(#names)),*];
             ::vyre::Task::new(ID, __args)
         }
     };

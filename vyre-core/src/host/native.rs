@@ -7,7 +7,9 @@
 //!   out-of-bounds [`Buffer`](super::Buffer) index, `ctx.fault(code)`, a
 //!   spawn priority above 4 and a loop past the limit unwind with a
 //!   [`FaultSignal`] payload through [`std::panic::resume_unwind`] (no panic
-//!   hook runs, so nothing is printed). Off, they panic with a message.
+//!   hook runs, so nothing is printed). Off, an out-of-bounds index panics
+//!   like a `Vec` does, and `ctx.fault`/a bad priority panic with a
+//!   `FaultSignal` payload and a message naming the fault.
 //! - the *loop limit* and the running task's *loop count*:
 //!   [`loop_tick`](super::loop_tick) adds one per iteration; past the
 //!   limit the task faults with [`FaultKind::LoopLimit`]. [`begin_task`]
@@ -158,18 +160,19 @@ pub(super) fn tick() {
     }
 }
 
-/// Faults the running task: unwinds with a [`FaultSignal`] in fault mode,
-/// panics with a message describing the fault otherwise.
+/// Faults the running task: unwinds with a [`FaultSignal`] payload. In
+/// fault mode nothing is printed ([`std::panic::resume_unwind`]); outside
+/// it this is an ordinary panic whose message (printed by the hook that
+/// [`install_quiet_panic_hook`] installs) describes the fault, so that a
+/// handler called as plain Rust fails loudly.
 #[cold]
 #[track_caller]
 pub fn raise(kind: FaultKind) -> ! {
     if in_fault_mode() {
         panic::resume_unwind(Box::new(FaultSignal(kind)))
     }
-    panic!(
-        "vyre: the handler faulted: {} (run it through Ctx::run or a backend to observe faults)",
-        super::describe_fault(&kind)
-    )
+    install_quiet_panic_hook();
+    panic::panic_any(FaultSignal(kind))
 }
 
 /// Runs `f`, turning a fault into `Err(Caught::Fault)`: a [`FaultSignal`]
@@ -200,15 +203,29 @@ fn is_division_by_zero(msg: &str) -> bool {
         || msg == "attempt to calculate the remainder with a divisor of zero"
 }
 
-/// Wraps the current panic hook so that, on threads in fault mode, Rust's
+/// Wraps the current panic hook: on threads in fault mode, Rust's
 /// division/remainder-by-zero panics print nothing (they are reported as
-/// faults). Other panics, and every panic outside fault mode, go to the
-/// previous hook. Installed once per process; [`enter`] calls it.
+/// faults); a [`FaultSignal`] raised outside fault mode prints a message
+/// naming the fault. Every other panic goes to the previous hook.
+/// Installed once per process; [`enter`] and [`raise`] call it.
 pub fn install_quiet_panic_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
+            if let Some(FaultSignal(kind)) = info.payload().downcast_ref::<FaultSignal>() {
+                let thread = std::thread::current();
+                let name = thread.name().unwrap_or("<unnamed>");
+                let at = info
+                    .location()
+                    .map(|l| format!(" at {}:{}:{}", l.file(), l.line(), l.column()))
+                    .unwrap_or_default();
+                eprintln!(
+                    "thread '{name}' panicked{at}:\nvyre: the handler faulted: {} (run it through Ctx::run or a backend to observe faults)",
+                    super::describe_fault(kind)
+                );
+                return;
+            }
             let quiet =
                 in_fault_mode() && payload_str(info.payload()).is_some_and(is_division_by_zero);
             if !quiet {

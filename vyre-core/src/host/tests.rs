@@ -177,3 +177,16 @@ fn buffer_meta_is_const() {
     const { assert!(OK) };
     assert_eq!(BufferMeta::find(METAS, "nope"), None);
 }
+
+#[test]
+fn faults_outside_fault_mode_panic_with_the_signal() {
+    let ctx = Ctx::new();
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ctx.fault(7))).unwrap_err();
+    assert_eq!(
+        err.downcast_ref::<native::FaultSignal>(),
+        Some(&native::FaultSignal(FaultKind::User { code: 7 }))
+    );
+    // native::catch classifies it the same way.
+    let caught = native::catch(|| ctx.fault(8)).unwrap_err();
+    assert_eq!(caught.fault(), Some(FaultKind::User { code: 8 }));
+}
