@@ -129,7 +129,7 @@ pub(crate) fn expand(k: &Kernel, real: bool) -> TokenStream {
             /// the reason as an error instead.
             pub fn program() -> ::vyre::Program {
                 match Self::try_program() {
-                    ::core::result::Result::Ok(p) => ::vyre::Program::clone(&p),
+                    ::core::result::Result::Ok(p) => ::core::clone::Clone::clone(&*p),
                     ::core::result::Result::Err(e) => {
                         ::core::panic!("megakernel `{}`: {}", Self::NAME, e)
                     }
