@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::engine::{BackendKind, Engine};
 use crate::error::{Error, Result};
 use crate::gpu::{AdapterChoice, GpuContext, WgpuEngine};
+use crate::native::NativeEngine;
 use crate::program::Program;
 use crate::reference::ReferenceEngine;
 use crate::runtime::Runtime;
@@ -16,8 +17,8 @@ pub const BACKEND_ENV: &str = "VYRE_BACKEND";
 /// Default workgroups of a wgpu work dispatch: enough lanes to fill a large
 /// GPU (the work pass is persistent, so idle lanes cost one scan).
 pub const DEFAULT_WGPU_WORKGROUPS: u32 = 512;
-/// Default workgroups of the reference interpreter: one, so a CPU run stays
-/// quick while still interleaving a workgroup's lanes.
+/// Default workgroups of the CPU backends (reference and native): one, so a
+/// CPU run stays quick while still interleaving a workgroup's lanes.
 pub const DEFAULT_REFERENCE_WORKGROUPS: u32 = 1;
 
 /// Where programs run: a wgpu adapter or a CPU backend. Cheap to clone;
@@ -167,6 +168,14 @@ impl Gpu {
                 backend: "wgpu".into(),
                 reason: "this Gpu has no wgpu context".into(),
             }),
+            // Programs made by `megakernel!` carry their handlers' Rust
+            // functions: the native backend runs them.
+            (BackendKind::Native, _) if program.native().is_some() => {
+                let workgroups = wg.unwrap_or(DEFAULT_REFERENCE_WORKGROUPS);
+                check_workgroups(workgroups)?;
+                let lanes = workgroups.saturating_mul(program.config().workgroup_size);
+                Ok(Box::new(NativeEngine::new(program.clone(), lanes)?))
+            }
             // Programs built from IR alone have no native handlers: the
             // reference interpreter is their CPU backend.
             (BackendKind::Reference | BackendKind::Native, _) => {

@@ -239,6 +239,26 @@ pub enum Error {
         /// wgpu's message.
         message: String,
     },
+    /// A handler's IR could not be built (its `try_handler()` failed: say,
+    /// `#[device]` functions that call each other recursively).
+    #[error("handler `{opcode}` could not be built: {source}")]
+    Handler {
+        /// The handler.
+        opcode: String,
+        /// Why.
+        source: crate::host::HandlerError,
+    },
+    /// A handler run by the native backend did what no GPU fault
+    /// describes: it panicked (a failed `assert!`, an integer overflow in
+    /// a debug build — the GPU wraps, so write `wrapping_*`), or printed a
+    /// format its IR does not contain. The submission is aborted.
+    #[error("native backend: handler `{opcode}` {problem}")]
+    NativeHandler {
+        /// The handler.
+        opcode: String,
+        /// What happened.
+        problem: String,
+    },
     /// The device was lost.
     #[error("the GPU device was lost ({reason}); create a new `Gpu` and runtime")]
     DeviceLost {

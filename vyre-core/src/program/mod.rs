@@ -13,6 +13,7 @@ pub use printf::PrintfFormat;
 
 use crate::error::AssemblyError;
 use crate::ir::{validate_handler, BufferKind, Stmt};
+use crate::native::NativeTable;
 use crate::protocol::{ControlLayout, RESERVED_ID_START};
 
 /// A buffer the megakernel declares; handlers bind to it by name.
@@ -40,6 +41,9 @@ pub struct Program {
     formats: Vec<PrintfFormat>,
     format_ids: HashMap<(usize, String), u32>,
     by_id: HashMap<u32, usize>,
+    /// The handlers' original Rust functions, for the native backend
+    /// (programs made by `megakernel!`).
+    native: Option<NativeTable>,
 }
 
 impl Program {
@@ -50,7 +54,14 @@ impl Program {
             config: ProgramConfig::default(),
             buffers: Vec::new(),
             handlers: Vec::new(),
+            native: None,
         }
+    }
+
+    /// The native functions of the handlers, when the program has them
+    /// (programs made by `megakernel!`): what the native backend runs.
+    pub fn native(&self) -> Option<&NativeTable> {
+        self.native.as_ref()
     }
 
     /// The program's name.
@@ -139,9 +150,18 @@ pub struct ProgramBuilder {
     config: ProgramConfig,
     buffers: Vec<(String, BufferKind)>,
     handlers: Vec<OpcodeHandler>,
+    native: Option<NativeTable>,
 }
 
 impl ProgramBuilder {
+    /// Attaches the handlers' original Rust functions, so that the native
+    /// backend can run the program (`megakernel!` does this). The table is
+    /// checked when an engine is made: every handler needs its function.
+    pub fn native(mut self, table: NativeTable) -> Self {
+        self.native = Some(table);
+        self
+    }
+
     /// Replaces every size and limit.
     pub fn config(mut self, config: ProgramConfig) -> Self {
         self.config = config;
@@ -221,6 +241,7 @@ impl ProgramBuilder {
             formats: Vec::new(),
             format_ids: HashMap::new(),
             by_id,
+            native: self.native,
         };
         check_spawns(&program)?;
         printf::collect_formats(&mut program);

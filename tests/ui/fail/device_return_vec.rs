@@ -1,0 +1,10 @@
+#![allow(unused)]
+
+use vyre::prelude::*;
+
+#[device]
+pub fn seq(n: u32) -> Vec<u32> {
+    vec![n]
+}
+
+fn main() {}

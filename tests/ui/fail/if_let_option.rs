@@ -1,0 +1,12 @@
+#![allow(unused)]
+
+use vyre::prelude::*;
+
+#[opcode]
+pub fn h(ctx: &Ctx, inp: &Buffer<u32>, out: &mut Buffer<u32>, acc: &Buffer<Atomic<u32>>, n: u32, x: i32, f: f32) {
+    if let Some(v) = inp.get(n) {
+        out[0] = *v;
+    }
+}
+
+fn main() {}

@@ -1,0 +1,13 @@
+#![allow(unused)]
+
+use vyre::prelude::*;
+
+#[opcode]
+pub fn h(ctx: &Ctx, inp: &Buffer<u32>, out: &mut Buffer<u32>, acc: &Buffer<Atomic<u32>>, n: u32, x: i32, f: f32) {
+    match n {
+        v if v > 3 => out[0] = v,
+        _ => {}
+    }
+}
+
+fn main() {}

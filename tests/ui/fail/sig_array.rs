@@ -1,0 +1,8 @@
+#![allow(unused)]
+
+use vyre::prelude::*;
+
+#[opcode]
+pub fn h(v: [u32; 4]) {}
+
+fn main() {}

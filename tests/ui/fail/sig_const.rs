@@ -1,0 +1,8 @@
+#![allow(unused)]
+
+use vyre::prelude::*;
+
+#[opcode]
+pub const fn h(n: u32) {}
+
+fn main() {}

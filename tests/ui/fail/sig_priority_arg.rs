@@ -1,0 +1,8 @@
+#![allow(unused)]
+
+use vyre::prelude::*;
+
+#[opcode]
+pub fn h(p: Priority) {}
+
+fn main() {}

@@ -1,0 +1,10 @@
+#![allow(unused)]
+
+use vyre::prelude::*;
+
+#[opcode]
+pub fn h(n: u32) -> u32 {
+    n
+}
+
+fn main() {}

@@ -1,0 +1,15 @@
+use vyre::prelude::*;
+
+#[opcode]
+fn bump(hits: &Buffer<Atomic<u32>>, i: u32) {
+    hits[i].fetch_add(1);
+}
+
+megakernel! {
+    struct Counter {
+        buffers: { hits: Atomic<u32>, data: f32, hits: u32 },
+        opcodes: [bump],
+    }
+}
+
+fn main() {}

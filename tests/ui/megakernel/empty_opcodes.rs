@@ -1,0 +1,10 @@
+use vyre::prelude::*;
+
+megakernel! {
+    struct Counter {
+        buffers: { hits: Atomic<u32> },
+        opcodes: [],
+    }
+}
+
+fn main() {}

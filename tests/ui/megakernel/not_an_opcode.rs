@@ -1,0 +1,19 @@
+use vyre::prelude::*;
+
+#[opcode]
+fn bump(hits: &Buffer<Atomic<u32>>, i: u32) {
+    hits[i].fetch_add(1);
+}
+
+fn helper(hits: &Buffer<Atomic<u32>>, i: u32) {
+    hits[i].fetch_add(2);
+}
+
+megakernel! {
+    struct Counter {
+        buffers: { hits: Atomic<u32> },
+        opcodes: [bump, helper],
+    }
+}
+
+fn main() {}

@@ -1,0 +1,17 @@
+use vyre::prelude::*;
+
+#[opcode]
+fn bump(hits: &Buffer<Atomic<u32>>, i: u32) {
+    hits[i].fetch_add(1);
+}
+
+megakernel! {
+    struct Counter {
+        slots 1024,
+        buffers: [hits],
+        workgroup_size: 64
+        opcodes: [bump, "relax"],
+    }
+}
+
+fn main() {}

@@ -1,0 +1,281 @@
+//! Support for the code `#[opcode]`, `#[device]` and `printf!` generate.
+//! Not a public API: it changes with the macros.
+
+use super::error::HandlerError;
+use crate::ir::{BufferId, Expr, Literal, ScalarType};
+use crate::program::LocalDecl;
+use crate::protocol::Priority;
+
+pub use super::buffers::HostAtomic;
+
+/// How deep `#[device]` calls may nest while inlining.
+pub const MAX_DEVICE_DEPTH: usize = 64;
+
+/// State of one `handler()` build: the local table (which inlined device
+/// functions extend) and the chain of device functions being inlined.
+#[derive(Debug)]
+pub struct Inliner {
+    /// Every local so far.
+    pub locals: Vec<LocalDecl>,
+    stack: Vec<&'static str>,
+}
+
+impl Inliner {
+    /// Starts with the handler's own locals.
+    pub fn new(locals: Vec<LocalDecl>) -> Self {
+        Inliner {
+            locals,
+            stack: Vec::new(),
+        }
+    }
+
+    /// Enters device function `key` (`module::path::name`): fails on a
+    /// cycle or past the nesting limit.
+    pub fn enter(&mut self, key: &'static str) -> Result<(), HandlerError> {
+        if let Some(pos) = self.stack.iter().position(|k| *k == key) {
+            let mut cycle: Vec<&str> = self.stack[pos..].to_vec();
+            cycle.push(key);
+            return Err(HandlerError::DeviceRecursion {
+                cycle: cycle.join(" -> "),
+            });
+        }
+        if self.stack.len() >= MAX_DEVICE_DEPTH {
+            return Err(HandlerError::DeviceNesting {
+                limit: MAX_DEVICE_DEPTH,
+                chain: self.stack.join(" -> "),
+            });
+        }
+        self.stack.push(key);
+        Ok(())
+    }
+
+    /// Leaves the innermost device function.
+    pub fn leave(&mut self) {
+        self.stack.pop();
+    }
+
+    /// Appends locals, returning the index of the first.
+    pub fn alloc(&mut self, locals: Vec<LocalDecl>) -> u32 {
+        let base = self.locals.len() as u32;
+        self.locals.extend(locals);
+        base
+    }
+}
+
+/// One argument of a `#[device]` call.
+#[derive(Debug, Clone)]
+pub enum DeviceArg {
+    /// A scalar value.
+    Scalar(Expr),
+    /// A buffer parameter of the caller.
+    Buffer(BufferId),
+    /// The caller's `ctx`.
+    Ctx,
+}
+
+impl DeviceArg {
+    /// The scalar, or an error naming the device and the parameter.
+    pub fn scalar(self, device: &str, param: &str) -> Result<Expr, HandlerError> {
+        match self {
+            DeviceArg::Scalar(e) => Ok(e),
+            _ => Err(arg_error(device, param, "a scalar")),
+        }
+    }
+
+    /// The buffer, or an error naming the device and the parameter.
+    pub fn buffer(self, device: &str, param: &str) -> Result<BufferId, HandlerError> {
+        match self {
+            DeviceArg::Buffer(b) => Ok(b),
+            _ => Err(arg_error(device, param, "a buffer")),
+        }
+    }
+
+    /// Checks that the argument is the context.
+    pub fn ctx(self, device: &str, param: &str) -> Result<(), HandlerError> {
+        match self {
+            DeviceArg::Ctx => Ok(()),
+            _ => Err(arg_error(device, param, "the `ctx`")),
+        }
+    }
+}
+
+fn arg_error(device: &str, param: &str, what: &str) -> HandlerError {
+    HandlerError::DeviceArguments {
+        device: device.to_string(),
+        problem: format!("parameter `{param}` expects {what}"),
+    }
+}
+
+/// Takes the `count` arguments of a device call.
+pub fn device_args<const N: usize>(
+    device: &str,
+    args: Vec<DeviceArg>,
+) -> Result<[DeviceArg; N], HandlerError> {
+    let found = args.len();
+    args.try_into().map_err(|_| HandlerError::DeviceArguments {
+        device: device.to_string(),
+        problem: format!("expected {N} argument(s), found {found}"),
+    })
+}
+
+/// The result of a device call used as a value.
+pub fn device_value(device: &str, value: Option<Expr>) -> Result<Expr, HandlerError> {
+    value.ok_or_else(|| HandlerError::DeviceArguments {
+        device: device.to_string(),
+        problem: "its result is used, but it returns nothing".to_string(),
+    })
+}
+
+/// Type `i` of a parameter list (spawn targets, device functions); `u32`
+/// past the end (the host code does not compile then).
+pub const fn param_type(types: &[ScalarType], i: usize) -> ScalarType {
+    if i < types.len() {
+        types[i]
+    } else {
+        ScalarType::U32
+    }
+}
+
+/// An integer literal of a type known only when `handler()` runs.
+pub fn int_lit(ty: ScalarType, value: i64) -> Literal {
+    match ty {
+        ScalarType::U32 => Literal::U32(value as u32),
+        ScalarType::I32 => Literal::I32(value as i32),
+        ScalarType::F32 => Literal::F32(value as f32),
+        ScalarType::Bool => Literal::Bool(value != 0),
+    }
+}
+
+/// A float literal of a type known only when `handler()` runs.
+pub fn float_lit(ty: ScalarType, value: f32) -> Literal {
+    match ty {
+        ScalarType::F32 => Literal::F32(value),
+        ScalarType::U32 => Literal::U32(value as u32),
+        ScalarType::I32 => Literal::I32(value as i32),
+        ScalarType::Bool => Literal::Bool(value != 0.0),
+    }
+}
+
+/// The zero of a type (initial value of temporaries).
+pub fn zero(ty: ScalarType) -> Literal {
+    int_lit(ty, 0)
+}
+
+/// A Rust constant used inside a handler: read when `handler()` builds the
+/// IR and embedded as a literal.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be used inside a GPU handler",
+    label = "only constants of type u32, i32, f32, bool or Priority can be used here",
+    note = "a handler's IR embeds the values of the constants it names; other values do not exist on the GPU"
+)]
+pub trait ScalarConst: Copy {
+    /// Its IR type.
+    const TYPE: ScalarType;
+    /// Its value.
+    fn literal(self) -> Literal;
+}
+
+impl ScalarConst for u32 {
+    const TYPE: ScalarType = ScalarType::U32;
+    fn literal(self) -> Literal {
+        Literal::U32(self)
+    }
+}
+impl ScalarConst for i32 {
+    const TYPE: ScalarType = ScalarType::I32;
+    fn literal(self) -> Literal {
+        Literal::I32(self)
+    }
+}
+impl ScalarConst for f32 {
+    const TYPE: ScalarType = ScalarType::F32;
+    fn literal(self) -> Literal {
+        Literal::F32(self)
+    }
+}
+impl ScalarConst for bool {
+    const TYPE: ScalarType = ScalarType::Bool;
+    fn literal(self) -> Literal {
+        Literal::Bool(self)
+    }
+}
+impl ScalarConst for Priority {
+    const TYPE: ScalarType = ScalarType::U32;
+    fn literal(self) -> Literal {
+        Literal::U32(self as u32)
+    }
+}
+
+/// The IR type of a constant.
+pub fn const_type<T: ScalarConst>(_: &T) -> ScalarType {
+    T::TYPE
+}
+
+/// The literal of a constant.
+pub fn const_lit<T: ScalarConst>(value: T) -> Literal {
+    value.literal()
+}
+
+/// A `printf!` argument.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be printed by printf!",
+    label = "printf! arguments are u32, i32, f32 or bool",
+    note = "a printf record holds 32-bit words; cast other values (a Priority: `p as u32`)"
+)]
+pub trait PrintfArg {
+    /// The argument as a literal.
+    fn printf_literal(self) -> Literal;
+}
+
+macro_rules! printf_arg {
+    ($($t:ty),*) => {$(
+        impl PrintfArg for $t {
+            fn printf_literal(self) -> Literal {
+                Literal::from(self)
+            }
+        }
+    )*};
+}
+printf_arg!(u32, i32, f32, bool);
+
+/// Converts a `printf!` argument.
+pub fn printf_arg<T: PrintfArg>(value: T) -> Literal {
+    value.printf_literal()
+}
+
+/// A task argument as `handler`'s parameter type.
+#[diagnostic::on_unimplemented(message = "`{Self}` is not a task argument type")]
+pub trait FromWord: Sized {
+    /// From the slot word.
+    fn from_word(word: u32) -> Self;
+}
+impl FromWord for u32 {
+    fn from_word(w: u32) -> Self {
+        w
+    }
+}
+impl FromWord for i32 {
+    fn from_word(w: u32) -> Self {
+        w as i32
+    }
+}
+impl FromWord for f32 {
+    fn from_word(w: u32) -> Self {
+        f32::from_bits(w)
+    }
+}
+impl FromWord for bool {
+    fn from_word(w: u32) -> Self {
+        w != 0
+    }
+}
+
+/// Task argument `i` from the slot words (0 past the end).
+pub fn arg<T: FromWord>(args: &[u32], i: usize) -> T {
+    T::from_word(args.get(i).copied().unwrap_or(0))
+}
+
+/// The literal of a task argument value (for `task()`).
+pub fn task_arg<T: Into<Literal>>(value: T) -> Literal {
+    value.into()
+}

@@ -1,0 +1,331 @@
+//! Buffer metadata of a handler ([`BufferMeta`]) and the native backend's
+//! buffer store ([`HostBuffers`]).
+
+use std::cell::{Ref, RefCell, RefMut};
+
+use super::atomic::{Atomic, AtomicElement};
+use super::buffer::Buffer;
+use crate::ir::{Access, BufferKind, ScalarType};
+
+/// One buffer parameter of a handler, as `#[opcode]` describes it in the
+/// handler module's `BUFFERS` constant: const-constructible, so that
+/// `megakernel!` can check bindings with const assertions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BufferMeta {
+    /// Parameter name: the megakernel buffer it binds to.
+    pub name: &'static str,
+    /// Element type (`u32`, `i32`, `f32`).
+    pub elem: ScalarType,
+    /// `Read` (`&Buffer<T>`), `ReadWrite` (`&mut Buffer<T>`) or `Atomic`
+    /// (`&Buffer<Atomic<T>>`).
+    pub access: Access,
+}
+
+impl BufferMeta {
+    /// A buffer parameter.
+    pub const fn new(name: &'static str, elem: ScalarType, access: Access) -> Self {
+        BufferMeta { name, elem, access }
+    }
+
+    /// Whether the parameter is called `name` (usable in const context).
+    pub const fn name_is(&self, name: &str) -> bool {
+        const_str_eq(self.name, name)
+    }
+
+    /// Whether the parameter may bind to a declared buffer of `kind`: same
+    /// element type, and atomic exactly when the parameter is (usable in
+    /// const context).
+    pub const fn admits(&self, kind: BufferKind) -> bool {
+        self.elem as u8 == kind.elem as u8 && matches!(self.access, Access::Atomic) == kind.atomic
+    }
+
+    /// The index of the parameter called `name` in `metas` (usable in const
+    /// context).
+    pub const fn find(metas: &[BufferMeta], name: &str) -> Option<usize> {
+        let mut i = 0;
+        while i < metas.len() {
+            if metas[i].name_is(name) {
+                return Some(i);
+            }
+            i += 1;
+        }
+        None
+    }
+}
+
+/// String equality usable in const context.
+pub(crate) const fn const_str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// One program buffer on the host, as the native backend holds it.
+#[derive(Debug)]
+pub enum HostBuffer {
+    /// `u32` elements.
+    U32(RefCell<Buffer<u32>>),
+    /// `i32` elements.
+    I32(RefCell<Buffer<i32>>),
+    /// `f32` elements.
+    F32(RefCell<Buffer<f32>>),
+    /// `Atomic<u32>` elements.
+    AtomicU32(Buffer<Atomic<u32>>),
+    /// `Atomic<i32>` elements.
+    AtomicI32(Buffer<Atomic<i32>>),
+}
+
+impl HostBuffer {
+    /// A zero-filled buffer of `kind` with `len` elements.
+    pub fn zeroed(kind: BufferKind, len: u32) -> Self {
+        Self::from_words(kind, &vec![0; len as usize])
+    }
+
+    /// A buffer of `kind` holding `words` (the elements' bit patterns).
+    /// `Bool` elements (which no buffer has) are stored as `u32`.
+    pub fn from_words(kind: BufferKind, words: &[u32]) -> Self {
+        match (kind.elem, kind.atomic) {
+            (ScalarType::I32, false) => {
+                HostBuffer::I32(RefCell::new(words.iter().map(|&w| w as i32).collect()))
+            }
+            (ScalarType::F32, false) => HostBuffer::F32(RefCell::new(
+                words.iter().map(|&w| f32::from_bits(w)).collect(),
+            )),
+            (ScalarType::I32, true) => {
+                HostBuffer::AtomicI32(words.iter().map(|&w| Atomic::new(w as i32)).collect())
+            }
+            (_, true) => HostBuffer::AtomicU32(words.iter().map(|&w| Atomic::new(w)).collect()),
+            (_, false) => HostBuffer::U32(RefCell::new(words.iter().copied().collect())),
+        }
+    }
+
+    /// The kind of buffer.
+    pub fn kind(&self) -> BufferKind {
+        match self {
+            HostBuffer::U32(_) => BufferKind::plain(ScalarType::U32),
+            HostBuffer::I32(_) => BufferKind::plain(ScalarType::I32),
+            HostBuffer::F32(_) => BufferKind::plain(ScalarType::F32),
+            HostBuffer::AtomicU32(_) => BufferKind::atomic(ScalarType::U32),
+            HostBuffer::AtomicI32(_) => BufferKind::atomic(ScalarType::I32),
+        }
+    }
+
+    /// Number of elements.
+    pub fn len(&self) -> u32 {
+        match self {
+            HostBuffer::U32(b) => b.borrow().len(),
+            HostBuffer::I32(b) => b.borrow().len(),
+            HostBuffer::F32(b) => b.borrow().len(),
+            HostBuffer::AtomicU32(b) => b.len(),
+            HostBuffer::AtomicI32(b) => b.len(),
+        }
+    }
+
+    /// Whether it has no element.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The elements' bit patterns.
+    pub fn to_words(&self) -> Vec<u32> {
+        match self {
+            HostBuffer::U32(b) => b.borrow().as_slice().to_vec(),
+            HostBuffer::I32(b) => b.borrow().iter().map(|&v| v as u32).collect(),
+            HostBuffer::F32(b) => b.borrow().iter().map(|v| v.to_bits()).collect(),
+            HostBuffer::AtomicU32(b) => b.iter().map(|a| a.load()).collect(),
+            HostBuffer::AtomicI32(b) => b.iter().map(|a| a.load() as u32).collect(),
+        }
+    }
+}
+
+/// The element types of plain buffers (`u32`, `i32`, `f32`).
+pub trait PlainElement: Copy + Sized + 'static {
+    /// The element's scalar type.
+    const TYPE: ScalarType;
+    #[doc(hidden)]
+    fn plain(b: &HostBuffer) -> Option<&RefCell<Buffer<Self>>>;
+}
+
+impl PlainElement for u32 {
+    const TYPE: ScalarType = ScalarType::U32;
+    fn plain(b: &HostBuffer) -> Option<&RefCell<Buffer<u32>>> {
+        match b {
+            HostBuffer::U32(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+impl PlainElement for i32 {
+    const TYPE: ScalarType = ScalarType::I32;
+    fn plain(b: &HostBuffer) -> Option<&RefCell<Buffer<i32>>> {
+        match b {
+            HostBuffer::I32(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+impl PlainElement for f32 {
+    const TYPE: ScalarType = ScalarType::F32;
+    fn plain(b: &HostBuffer) -> Option<&RefCell<Buffer<f32>>> {
+        match b {
+            HostBuffer::F32(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+#[doc(hidden)]
+pub trait HostAtomic: AtomicElement {
+    fn atomic(b: &HostBuffer) -> Option<&Buffer<Atomic<Self>>>;
+}
+impl HostAtomic for u32 {
+    fn atomic(b: &HostBuffer) -> Option<&Buffer<Atomic<u32>>> {
+        match b {
+            HostBuffer::AtomicU32(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+impl HostAtomic for i32 {
+    fn atomic(b: &HostBuffer) -> Option<&Buffer<Atomic<i32>>> {
+        match b {
+            HostBuffer::AtomicI32(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+/// The program's buffers on the host, handed to handlers by the
+/// `__native` function `#[opcode]` generates: `bindings[i]` is the program
+/// buffer index of the handler's buffer parameter `i`.
+///
+/// Plain buffers sit in `RefCell`s: a handler borrows each of its buffers
+/// once (a handler never names one buffer twice), read-only ones shared and
+/// read-write ones exclusively, for the duration of one call. The store is
+/// for one thread at a time (`Send`, not `Sync`).
+#[derive(Debug, Default)]
+pub struct HostBuffers {
+    buffers: Vec<HostBuffer>,
+}
+
+impl HostBuffers {
+    /// An empty store.
+    pub fn new() -> Self {
+        HostBuffers::default()
+    }
+
+    /// Appends a buffer, returning its index.
+    pub fn push(&mut self, buffer: HostBuffer) -> usize {
+        self.buffers.push(buffer);
+        self.buffers.len() - 1
+    }
+
+    /// Number of buffers.
+    pub fn len(&self) -> usize {
+        self.buffers.len()
+    }
+
+    /// Whether there is no buffer.
+    pub fn is_empty(&self) -> bool {
+        self.buffers.is_empty()
+    }
+
+    /// Buffer `index`.
+    pub fn get(&self, index: usize) -> Option<&HostBuffer> {
+        self.buffers.get(index)
+    }
+
+    /// Buffer `index`, mutably (to upload, resize or replace it).
+    pub fn get_mut(&mut self, index: usize) -> Option<&mut HostBuffer> {
+        self.buffers.get_mut(index)
+    }
+
+    #[track_caller]
+    fn bound(&self, bindings: &[usize], param: usize) -> &HostBuffer {
+        let Some(&index) = bindings.get(param) else {
+            panic!(
+                "vyre: buffer parameter {param} has no binding ({} given)",
+                bindings.len()
+            )
+        };
+        match self.buffers.get(index) {
+            Some(b) => b,
+            None => panic!(
+                "vyre: buffer parameter {param} is bound to buffer {index}, but there are {}",
+                self.buffers.len()
+            ),
+        }
+    }
+
+    #[track_caller]
+    fn plain<T: PlainElement>(&self, bindings: &[usize], param: usize) -> &RefCell<Buffer<T>> {
+        let b = self.bound(bindings, param);
+        match T::plain(b) {
+            Some(c) => c,
+            None => panic!(
+                "vyre: buffer parameter {param} expects a plain buffer of {}, but it is bound to a buffer of {}",
+                T::TYPE,
+                b.kind()
+            ),
+        }
+    }
+
+    /// The buffer bound to handler buffer parameter `param`, read-only.
+    ///
+    /// # Panics
+    ///
+    /// When the binding is missing, of another kind, or the buffer is
+    /// borrowed mutably (bound twice) — a megakernel assembly bug.
+    #[track_caller]
+    pub fn read<T: PlainElement>(&self, bindings: &[usize], param: usize) -> Ref<'_, Buffer<T>> {
+        self.plain::<T>(bindings, param).borrow()
+    }
+
+    /// The buffer bound to handler buffer parameter `param`, read-write.
+    ///
+    /// # Panics
+    ///
+    /// As [`read`](Self::read), and when it is already borrowed.
+    #[track_caller]
+    pub fn write<T: PlainElement>(
+        &self,
+        bindings: &[usize],
+        param: usize,
+    ) -> RefMut<'_, Buffer<T>> {
+        self.plain::<T>(bindings, param).borrow_mut()
+    }
+
+    /// The atomic buffer bound to handler buffer parameter `param`.
+    ///
+    /// # Panics
+    ///
+    /// When the binding is missing or of another kind.
+    #[track_caller]
+    pub fn atomic<T: HostAtomic>(&self, bindings: &[usize], param: usize) -> &Buffer<Atomic<T>> {
+        let b = self.bound(bindings, param);
+        match T::atomic(b) {
+            Some(c) => c,
+            None => panic!(
+                "vyre: buffer parameter {param} expects an atomic buffer, but it is bound to a buffer of {}",
+                b.kind()
+            ),
+        }
+    }
+}
+
+impl FromIterator<HostBuffer> for HostBuffers {
+    fn from_iter<I: IntoIterator<Item = HostBuffer>>(iter: I) -> Self {
+        HostBuffers {
+            buffers: iter.into_iter().collect(),
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! The program's declared buffers as the native backend holds them: the
+//! host [`HostBuffers`] that the original functions borrow, with the
+//! [`Engine`](crate::engine::Engine) memory operations on top (words in,
+//! words out, range-checked, never panicking).
+
+use crate::cpu::MAX_BUFFER_ELEMENTS;
+use crate::error::{Error, Result};
+use crate::host::{Atomic, Buffer, HostBuffer, HostBuffers};
+use crate::program::Program;
+
+/// The range `offset .. offset + count` of a buffer of `len` elements, or
+/// [`Error::BufferRange`] naming the buffer.
+fn range(name: &str, len: usize, offset: u64, count: u64) -> Result<std::ops::Range<usize>> {
+    let end = offset.checked_add(count);
+    match end {
+        Some(end) if end <= len as u64 => Ok(offset as usize..end as usize),
+        _ => Err(Error::BufferRange {
+            name: name.to_string(),
+            len: len as u64,
+            offset,
+            end: end.unwrap_or(u64::MAX),
+        }),
+    }
+}
+
+/// Gives `buffer` `len` elements, keeping the prefix; `fill` makes the
+/// new ones.
+fn resize_vec<T>(buffer: &mut Buffer<T>, len: usize, fill: impl FnMut() -> T) -> Option<()> {
+    let mut v = std::mem::replace(buffer, Buffer::new()).into_vec();
+    if len > v.len() {
+        v.try_reserve_exact(len - v.len()).ok()?;
+    }
+    v.resize_with(len, fill);
+    // `len <= MAX_BUFFER_ELEMENTS = u32::MAX`: `Buffer::from` accepts it.
+    *buffer = Buffer::from(v);
+    Some(())
+}
+
+/// The declared buffers of a program, as host buffers.
+#[derive(Debug)]
+pub(crate) struct Memory {
+    names: Vec<String>,
+    pub(crate) buffers: HostBuffers,
+}
+
+impl Memory {
+    /// Empty buffers of the kinds `program` declares.
+    pub(crate) fn new(program: &Program) -> Memory {
+        Memory {
+            names: program.buffers().iter().map(|b| b.name.clone()).collect(),
+            buffers: program
+                .buffers()
+                .iter()
+                .map(|b| HostBuffer::zeroed(b.kind, 0))
+                .collect(),
+        }
+    }
+
+    fn get(&mut self, buffer: usize) -> Result<(&str, &mut HostBuffer)> {
+        match (self.names.get(buffer), self.buffers.get_mut(buffer)) {
+            (Some(name), Some(b)) => Ok((name.as_str(), b)),
+            _ => Err(Error::UnknownBuffer {
+                name: format!("#{buffer}"),
+                declared: self.names.clone(),
+            }),
+        }
+    }
+
+    /// Writes the bit patterns `words` from element `offset`.
+    pub(crate) fn write(&mut self, buffer: usize, offset: u64, words: &[u32]) -> Result<()> {
+        let (name, b) = self.get(buffer)?;
+        let n = words.len() as u64;
+        match b {
+            HostBuffer::U32(c) => {
+                let s = c.get_mut().as_mut_slice();
+                let r = range(name, s.len(), offset, n)?;
+                s[r].copy_from_slice(words);
+            }
+            HostBuffer::I32(c) => {
+                let s = c.get_mut().as_mut_slice();
+                let r = range(name, s.len(), offset, n)?;
+                for (d, &w) in s[r].iter_mut().zip(words) {
+                    *d = w as i32;
+                }
+            }
+            HostBuffer::F32(c) => {
+                let s = c.get_mut().as_mut_slice();
+                let r = range(name, s.len(), offset, n)?;
+                for (d, &w) in s[r].iter_mut().zip(words) {
+                    *d = f32::from_bits(w);
+                }
+            }
+            HostBuffer::AtomicU32(b) => {
+                let s = b.as_mut_slice();
+                let r = range(name, s.len(), offset, n)?;
+                for (d, &w) in s[r].iter_mut().zip(words) {
+                    *d = Atomic::new(w);
+                }
+            }
+            HostBuffer::AtomicI32(b) => {
+                let s = b.as_mut_slice();
+                let r = range(name, s.len(), offset, n)?;
+                for (d, &w) in s[r].iter_mut().zip(words) {
+                    *d = Atomic::new(w as i32);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads `len` elements' bit patterns from element `offset`.
+    pub(crate) fn read(&mut self, buffer: usize, offset: u64, len: u64) -> Result<Vec<u32>> {
+        let (name, b) = self.get(buffer)?;
+        Ok(match b {
+            HostBuffer::U32(c) => {
+                let s = c.get_mut().as_slice();
+                s[range(name, s.len(), offset, len)?].to_vec()
+            }
+            HostBuffer::I32(c) => {
+                let s = c.get_mut().as_slice();
+                let r = range(name, s.len(), offset, len)?;
+                s[r].iter().map(|&v| v as u32).collect()
+            }
+            HostBuffer::F32(c) => {
+                let s = c.get_mut().as_slice();
+                let r = range(name, s.len(), offset, len)?;
+                s[r].iter().map(|v| v.to_bits()).collect()
+            }
+            HostBuffer::AtomicU32(b) => {
+                let s = b.as_slice();
+                let r = range(name, s.len(), offset, len)?;
+                s[r].iter().map(|a| a.load()).collect()
+            }
+            HostBuffer::AtomicI32(b) => {
+                let s = b.as_slice();
+                let r = range(name, s.len(), offset, len)?;
+                s[r].iter().map(|a| a.load() as u32).collect()
+            }
+        })
+    }
+
+    /// Gives the buffer `len` elements, keeping the common prefix and
+    /// zero-filling the rest.
+    pub(crate) fn resize(&mut self, buffer: usize, len: u64) -> Result<()> {
+        let (name, b) = self.get(buffer)?;
+        let too_large = || Error::BufferTooLarge {
+            name: name.to_string(),
+            bytes: len.saturating_mul(4),
+            max: MAX_BUFFER_ELEMENTS * 4,
+        };
+        if len > MAX_BUFFER_ELEMENTS {
+            return Err(too_large());
+        }
+        let n = usize::try_from(len).map_err(|_| too_large())?;
+        let done = match b {
+            HostBuffer::U32(c) => resize_vec(c.get_mut(), n, || 0),
+            HostBuffer::I32(c) => resize_vec(c.get_mut(), n, || 0),
+            HostBuffer::F32(c) => resize_vec(c.get_mut(), n, || 0.0),
+            HostBuffer::AtomicU32(b) => resize_vec(b, n, Atomic::default),
+            HostBuffer::AtomicI32(b) => resize_vec(b, n, Atomic::default),
+        };
+        done.ok_or_else(too_large)
+    }
+
+    /// Logical length of the buffer (0 for an index the program does not
+    /// declare).
+    pub(crate) fn len(&self, buffer: usize) -> u64 {
+        self.buffers.get(buffer).map_or(0, |b| b.len() as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Access, BufferKind, HandlerBuilder, ScalarType};
+
+    fn program() -> Program {
+        let mut h = HandlerBuilder::new(1, "touch");
+        let a = h.buffer("a", ScalarType::U32, Access::ReadWrite);
+        h.body(|b| b.store(a, 0u32, 1u32));
+        let mut p = Program::builder("memory").buffer("a", BufferKind::plain(ScalarType::U32));
+        for (name, kind) in [
+            ("i", BufferKind::plain(ScalarType::I32)),
+            ("f", BufferKind::plain(ScalarType::F32)),
+            ("au", BufferKind::atomic(ScalarType::U32)),
+            ("ai", BufferKind::atomic(ScalarType::I32)),
+        ] {
+            p = p.buffer(name, kind);
+        }
+        p.opcode(h.finish().unwrap()).build().unwrap()
+    }
+
+    #[test]
+    fn every_kind_round_trips_its_bits() {
+        let mut m = Memory::new(&program());
+        let words = [0, 1, u32::MAX, 0x8000_0000, 1.5f32.to_bits()];
+        for b in 0..5 {
+            assert_eq!(m.len(b), 0);
+            m.resize(b, 7).unwrap();
+            m.write(b, 2, &words).unwrap();
+            let mut expect = vec![0; 7];
+            expect[2..].copy_from_slice(&words);
+            assert_eq!(m.read(b, 0, 7).unwrap(), expect, "buffer {b}");
+            m.resize(b, 3).unwrap();
+            m.resize(b, 4).unwrap();
+            assert_eq!(m.read(b, 0, 4).unwrap(), [0, 0, 0, 0], "buffer {b}");
+        }
+        assert_eq!(
+            m.buffers.get(1).unwrap().kind(),
+            BufferKind::plain(ScalarType::I32)
+        );
+    }
+
+    #[test]
+    fn out_of_range_accesses_are_typed_errors() {
+        let mut m = Memory::new(&program());
+        m.resize(0, 2).unwrap();
+        assert!(matches!(
+            m.write(0, 1, &[1, 2]),
+            Err(Error::BufferRange { ref name, len: 2, offset: 1, end: 3 }) if name == "a"
+        ));
+        assert!(m.read(0, u64::MAX, 2).is_err());
+        assert!(m.read(0, 0, u64::MAX).is_err());
+        assert!(matches!(
+            m.write(9, 0, &[]),
+            Err(Error::UnknownBuffer { .. })
+        ));
+        assert!(matches!(m.read(9, 0, 0), Err(Error::UnknownBuffer { .. })));
+        assert!(matches!(m.resize(9, 0), Err(Error::UnknownBuffer { .. })));
+        assert!(matches!(
+            m.resize(2, MAX_BUFFER_ELEMENTS + 1),
+            Err(Error::BufferTooLarge { ref name, .. }) if name == "f"
+        ));
+        assert_eq!(m.len(9), 0);
+    }
+}

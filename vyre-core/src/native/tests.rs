@@ -1,0 +1,378 @@
+//! The native engine against the reference interpreter, with hand-written
+//! twins of IR handlers (what `#[opcode]` emits: the original function and
+//! its `__native` adapter), through the shared [`Runtime`].
+
+use std::sync::Arc;
+
+use super::{NativeEngine, NativeTable};
+use crate::engine::{BackendKind, Engine};
+use crate::error::Error;
+use crate::host::{loop_tick, Atomic, Buffer, Ctx, HostBuffers};
+use crate::ir::{ctx, Access, BufferKind, CtxValue, HandlerBuilder, Literal, ScalarType};
+use crate::program::{OpcodeHandler, Program, ProgramConfig};
+use crate::protocol::Priority;
+use crate::report::{FaultKind, RunReport, StopReason};
+use crate::runtime::{RawTask, Runtime, Task};
+use crate::Gpu;
+
+const U32: ScalarType = ScalarType::U32;
+const SUM: u32 = 0x10;
+const SPIN: u32 = 0x11;
+const PICK: u32 = 0x12;
+const DIV: u32 = 0x13;
+const USER: u32 = 0x14;
+const PRIO: u32 = 0x15;
+const SAY: u32 = 0x16;
+const STOP: u32 = 0x17;
+const INFO: u32 = 0x18;
+const LOOP_LIMIT: u32 = 50;
+
+// ---- the original functions -------------------------------------------
+
+fn sum(ctx: &Ctx, data: &Buffer<u32>, acc: &Buffer<Atomic<u32>>, i: u32) {
+    acc[0].fetch_add(data[i]);
+    if i + 1 < data.len() {
+        ctx.spawn(Priority::Low, Task::new(SUM, [Literal::U32(i + 1)]));
+    }
+}
+
+fn spin() {
+    loop {
+        loop_tick();
+    }
+}
+
+fn pick(data: &Buffer<u32>, out: &mut Buffer<u32>, i: u32) {
+    out[0] = data[i];
+}
+
+fn div(out: &mut Buffer<u32>, a: u32, b: u32) {
+    out[1] = a / b;
+}
+
+fn user(ctx: &Ctx, code: u32) {
+    ctx.fault(code);
+}
+
+fn prio(ctx: &Ctx, p: u32) {
+    ctx.spawn(p, Task::new(STOP, []));
+}
+
+fn say(x: u32) {
+    crate::host::printf("x = {}", &[Literal::U32(x)]);
+}
+
+fn stop(ctx: &Ctx) {
+    ctx.shutdown();
+}
+
+fn info(ctx: &Ctx, out: &mut Buffer<u32>) {
+    out[2] = ctx.lane();
+    out[3] = ctx.slot();
+    out[4] = ctx.tenant();
+    out[5] = ctx.priority() as u32;
+}
+
+// ---- their `__native` adapters ------------------------------------------
+
+fn sum_n(ctx: &Ctx, b: &HostBuffers, bind: &[usize], args: &[u32]) {
+    sum(
+        ctx,
+        &b.read::<u32>(bind, 0),
+        b.atomic::<u32>(bind, 1),
+        args[0],
+    );
+}
+fn spin_n(_: &Ctx, _: &HostBuffers, _: &[usize], _: &[u32]) {
+    spin();
+}
+fn pick_n(_: &Ctx, b: &HostBuffers, bind: &[usize], args: &[u32]) {
+    pick(
+        &b.read::<u32>(bind, 0),
+        &mut b.write::<u32>(bind, 1),
+        args[0],
+    );
+}
+fn div_n(_: &Ctx, b: &HostBuffers, bind: &[usize], args: &[u32]) {
+    div(&mut b.write::<u32>(bind, 0), args[0], args[1]);
+}
+fn user_n(ctx: &Ctx, _: &HostBuffers, _: &[usize], args: &[u32]) {
+    user(ctx, args[0]);
+}
+fn prio_n(ctx: &Ctx, _: &HostBuffers, _: &[usize], args: &[u32]) {
+    prio(ctx, args[0]);
+}
+fn say_n(_: &Ctx, _: &HostBuffers, _: &[usize], args: &[u32]) {
+    say(args[0]);
+}
+fn stop_n(ctx: &Ctx, _: &HostBuffers, _: &[usize], _: &[u32]) {
+    stop(ctx);
+}
+fn info_n(ctx: &Ctx, b: &HostBuffers, bind: &[usize], _: &[u32]) {
+    info(ctx, &mut b.write::<u32>(bind, 0));
+}
+
+// ---- their IR ----------------------------------------------------------
+
+fn handlers() -> Vec<OpcodeHandler> {
+    let mut v = Vec::new();
+    let mut h = HandlerBuilder::new(SUM, "sum");
+    let data = h.buffer("data", U32, Access::Read);
+    let acc = h.buffer("acc", U32, Access::Atomic);
+    let i = h.arg("i", U32);
+    h.body(|b| {
+        b.eval(acc.fetch_add(0u32, data.at(i)));
+        b.if_((i + 1u32).lt(data.len()), |b| {
+            b.spawn(Priority::Low, SUM, vec![i + 1u32]);
+        });
+    });
+    v.push(h.finish().unwrap());
+    let mut h = HandlerBuilder::new(SPIN, "spin");
+    h.body(|b| b.loop_(|_| {}));
+    v.push(h.finish().unwrap());
+    let mut h = HandlerBuilder::new(PICK, "pick");
+    let data = h.buffer("data", U32, Access::Read);
+    let out = h.buffer("out", U32, Access::ReadWrite);
+    let i = h.arg("i", U32);
+    h.body(|b| b.store(out, 0u32, data.at(i)));
+    v.push(h.finish().unwrap());
+    let mut h = HandlerBuilder::new(DIV, "div");
+    let out = h.buffer("out", U32, Access::ReadWrite);
+    let a = h.arg("a", U32);
+    let d = h.arg("b", U32);
+    h.body(|b| b.store(out, 1u32, a / d));
+    v.push(h.finish().unwrap());
+    let mut h = HandlerBuilder::new(USER, "user");
+    let code = h.arg("code", U32);
+    h.body(|b| b.fault(code));
+    v.push(h.finish().unwrap());
+    let mut h = HandlerBuilder::new(PRIO, "prio");
+    let p = h.arg("p", U32);
+    h.body(|b| {
+        b.spawn(p, STOP, vec![]);
+    });
+    v.push(h.finish().unwrap());
+    let mut h = HandlerBuilder::new(SAY, "say");
+    let x = h.arg("x", U32);
+    h.body(|b| b.printf("x = {}", vec![x.into()]));
+    v.push(h.finish().unwrap());
+    let mut h = HandlerBuilder::new(STOP, "stop");
+    h.body(|b| b.shutdown());
+    v.push(h.finish().unwrap());
+    let mut h = HandlerBuilder::new(INFO, "info");
+    let out = h.buffer("out", U32, Access::ReadWrite);
+    h.body(|b| {
+        b.store(out, 2u32, ctx(CtxValue::Lane));
+        b.store(out, 3u32, ctx(CtxValue::Slot));
+        b.store(out, 4u32, ctx(CtxValue::Tenant));
+        b.store(out, 5u32, ctx(CtxValue::Priority));
+    });
+    v.push(h.finish().unwrap());
+    v
+}
+
+fn table() -> NativeTable {
+    NativeTable::new()
+        .with(SUM, sum_n)
+        .with(SPIN, spin_n)
+        .with(PICK, pick_n)
+        .with(DIV, div_n)
+        .with(USER, user_n)
+        .with(PRIO, prio_n)
+        .with(SAY, say_n)
+        .with(STOP, stop_n)
+        .with(INFO, info_n)
+}
+
+fn program(slots: u32, native: Option<NativeTable>) -> Program {
+    let mut b = Program::builder("twins")
+        .config(ProgramConfig {
+            slots,
+            loop_limit: LOOP_LIMIT,
+            tenants: 3,
+            workgroup_size: 4,
+            ..ProgramConfig::default()
+        })
+        .buffer("data", BufferKind::plain(U32))
+        .buffer("acc", BufferKind::atomic(U32))
+        .buffer("out", BufferKind::plain(U32));
+    for h in handlers() {
+        b = b.opcode(h);
+    }
+    if let Some(t) = native {
+        b = b.native(t);
+    }
+    b.build().unwrap()
+}
+
+fn task(op: u32, args: &[u32]) -> Task {
+    Task::new(op, args.iter().map(|&a| Literal::U32(a)))
+}
+
+/// What must agree: the report without timing, and the buffers.
+fn summary(r: &RunReport, rt: &mut Runtime) -> impl PartialEq + std::fmt::Debug {
+    let mut faults: Vec<_> = r
+        .faults
+        .iter()
+        .map(|f| (f.opcode, f.kind, f.tenant, f.priority, f.round))
+        .collect();
+    faults.sort_by_key(|f| format!("{f:?}"));
+    let bufs: Vec<Vec<u32>> = ["data", "acc", "out"]
+        .iter()
+        .map(|n| {
+            let h = rt.buffer::<u32>(n).unwrap();
+            rt.read(h).unwrap()
+        })
+        .collect();
+    (
+        r.stop,
+        r.executed,
+        r.executed_by_opcode.clone(),
+        r.executed_by_priority,
+        r.spawned,
+        r.spawn_overflows,
+        faults,
+        r.printf.clone(),
+        r.rounds,
+        bufs,
+    )
+}
+
+fn scenario(gpu: &Gpu, program: &Arc<Program>) -> impl PartialEq + std::fmt::Debug {
+    let mut rt = Runtime::new(gpu, Arc::clone(program)).unwrap();
+    let data = rt.buffer::<u32>("data").unwrap();
+    let acc = rt.buffer::<u32>("acc").unwrap();
+    let out = rt.buffer::<u32>("out").unwrap();
+    rt.upload(data, &[1, 2, 3, 4, 5, 6]).unwrap();
+    rt.upload(acc, &[0]).unwrap();
+    rt.resize(out, 6).unwrap();
+    rt.publish(Priority::Normal, task(SUM, &[0])).unwrap();
+    rt.publish(Priority::High, task(SPIN, &[])).unwrap();
+    rt.publish(Priority::Normal, task(PICK, &[4])).unwrap();
+    rt.publish(Priority::Normal, task(PICK, &[40])).unwrap();
+    rt.publish(Priority::Idle, task(DIV, &[7, 2])).unwrap();
+    rt.publish(Priority::Idle, task(DIV, &[7, 0])).unwrap();
+    rt.publish_for(2, Priority::Critical, task(USER, &[77]))
+        .unwrap();
+    rt.publish(Priority::Low, task(PRIO, &[9])).unwrap();
+    rt.publish(Priority::Low, task(SAY, &[5])).unwrap();
+    rt.publish(Priority::Low, task(SAY, &[6])).unwrap();
+    rt.publish_for(1, Priority::High, task(INFO, &[])).unwrap();
+    rt.publish_raw(
+        Priority::Normal,
+        RawTask {
+            opcode: 0xBAD,
+            tenant: 0,
+            args: [0; 12],
+        },
+    );
+    let first = rt.run().unwrap();
+    let a = summary(&first, &mut rt);
+    // Spawn overflow: LOW has 2 slots here.
+    for _ in 0..3 {
+        rt.publish(Priority::Low, task(PRIO, &[Priority::Low as u32]))
+            .unwrap();
+    }
+    let second = rt.run().unwrap();
+    (a, summary(&second, &mut rt))
+}
+
+#[test]
+fn native_matches_the_reference_on_every_fault_kind_and_primitive() {
+    let program = Arc::new(program(10, Some(table())));
+    let native = scenario(&Gpu::cpu(), &program);
+    let reference = scenario(&Gpu::reference(), &program);
+    assert_eq!(native, reference);
+    let text = format!("{native:?}");
+    for kind in [
+        FaultKind::OutOfBounds { index: 40 },
+        FaultKind::DivideByZero,
+        FaultKind::LoopLimit { limit: LOOP_LIMIT },
+        FaultKind::User { code: 77 },
+        FaultKind::BadPriority { priority: 9 },
+        FaultKind::UnknownOpcode,
+    ] {
+        assert!(text.contains(&format!("{kind:?}")), "{kind:?} in {text}");
+    }
+    assert!(text.contains("x = 5") && text.contains("x = 6"));
+}
+
+#[test]
+fn the_cpu_backend_is_native_only_with_a_table() {
+    let with = Runtime::new(&Gpu::cpu(), program(10, Some(table()))).unwrap();
+    assert_eq!(with.backend(), BackendKind::Native);
+    assert!(with.adapter().starts_with("native (CPU, 4 lanes"));
+    let without = Runtime::new(&Gpu::cpu(), program(10, None)).unwrap();
+    assert_eq!(without.backend(), BackendKind::Reference);
+    assert!(matches!(
+        NativeEngine::new(program(10, None), 4),
+        Err(Error::BackendUnavailable { .. })
+    ));
+    let partial = NativeTable::new().with(SUM, sum_n);
+    let e = NativeEngine::new(program(10, Some(partial)), 4).unwrap_err();
+    assert!(e.to_string().contains("`spin`"), "{e}");
+}
+
+#[test]
+fn spawn_chains_and_shutdown_report_like_the_reference() {
+    let program = Arc::new(program(40, Some(table())));
+    let run = |gpu: &Gpu| {
+        let mut rt = Runtime::new(gpu, Arc::clone(&program)).unwrap();
+        let data = rt.buffer::<u32>("data").unwrap();
+        let acc = rt.buffer::<u32>("acc").unwrap();
+        rt.upload(data, &(1..=100).collect::<Vec<_>>()).unwrap();
+        rt.upload(acc, &[0]).unwrap();
+        rt.publish(Priority::Normal, task(SUM, &[0])).unwrap();
+        let r = rt.run().unwrap();
+        rt.publish(Priority::Normal, task(STOP, &[])).unwrap();
+        let s = rt.run().unwrap();
+        (
+            r.executed,
+            r.spawned,
+            r.rounds,
+            rt.read(acc).unwrap(),
+            s.stop,
+        )
+    };
+    let native = run(&Gpu::cpu());
+    assert_eq!(native, run(&Gpu::reference()));
+    assert_eq!(native.3, [5050]);
+    assert_eq!(native.4, StopReason::Shutdown);
+}
+
+fn boom(_: &Ctx, _: &HostBuffers, _: &[usize], _: &[u32]) {
+    let x: u32 = std::hint::black_box(u32::MAX);
+    let _ = std::hint::black_box(x.checked_add(1).expect("a panic that is not a fault"));
+}
+
+#[test]
+fn a_panic_that_is_not_a_fault_is_a_typed_error_and_the_engine_survives() {
+    let program = program(10, Some(table().with(STOP, boom)));
+    let mut rt = Runtime::new(&Gpu::cpu(), program).unwrap();
+    rt.publish(Priority::Normal, task(STOP, &[])).unwrap();
+    let e = rt.run().unwrap_err();
+    assert!(
+        matches!(&e, Error::NativeHandler { opcode, problem } if opcode == "stop" && problem.contains("not a fault")),
+        "{e}"
+    );
+    // The memory is still there: the engine serves reads and runs again.
+    let out = rt.buffer::<u32>("out").unwrap();
+    rt.upload(out, &[1, 2, 3, 4, 5, 6]).unwrap();
+    rt.publish(Priority::Normal, task(INFO, &[])).unwrap();
+    let r = rt.run().unwrap();
+    assert_eq!(r.executed, 1);
+}
+
+#[test]
+fn engine_memory_ops_go_to_the_host_buffers() {
+    let mut e = NativeEngine::new(program(10, Some(table())), 2).unwrap();
+    e.resize_buffer(2, 3).unwrap();
+    e.write_buffer(2, 1, &[7, 8]).unwrap();
+    assert_eq!(e.read_buffer(2, 0, 3).unwrap(), [0, 7, 8]);
+    assert_eq!(e.buffer_len(2), 3);
+    assert_eq!(e.buffers().get(2).unwrap().to_words(), [0, 7, 8]);
+    assert_eq!(e.lanes(), 2);
+    assert!(e.read_control(0, 1).is_ok());
+    assert!(e.write_ring(u64::MAX, &[1]).is_err());
+    assert_eq!(e.machine().lanes(), 2);
+}

@@ -1,0 +1,210 @@
+//! The typed tree the translator builds from a function body: Rust's
+//! syntax reduced to what the IR can express, with every name resolved and
+//! every expression given a type (solved after lowering).
+
+use proc_macro2::{Span, TokenStream};
+
+use crate::sig::Access;
+use crate::types::{Scalar, Ty};
+
+pub(crate) type LocalIdx = usize;
+pub(crate) type BufIdx = usize;
+
+/// A local of the function (parameters first).
+pub(crate) struct LocalInfo {
+    pub(crate) name: String,
+    pub(crate) ty: Ty,
+    pub(crate) mutable: bool,
+}
+
+/// A buffer parameter.
+#[derive(Clone)]
+pub(crate) struct BufInfo {
+    pub(crate) name: String,
+    pub(crate) elem: Scalar,
+    pub(crate) access: Access,
+}
+
+/// A literal value; its type is the expression's.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum LitVal {
+    Int(i64),
+    Float(f32),
+    Bool(bool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UnOp {
+    Neg,
+    Not,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Shl,
+    Shr,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    And,
+    Or,
+}
+
+impl BinOp {
+    pub(crate) fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+        )
+    }
+    pub(crate) fn is_ordering(self) -> bool {
+        matches!(self, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
+    }
+    pub(crate) fn is_shift(self) -> bool {
+        matches!(self, BinOp::Shl | BinOp::Shr)
+    }
+    pub(crate) fn is_logic(self) -> bool {
+        matches!(self, BinOp::And | BinOp::Or)
+    }
+}
+
+/// An expression with its type and span.
+pub(crate) struct Expr {
+    pub(crate) kind: ExprKind,
+    pub(crate) ty: Ty,
+    /// First and last token, for messages.
+    pub(crate) span: Span,
+    pub(crate) end: Span,
+}
+
+/// A `#[device]` call argument.
+pub(crate) enum DevArg {
+    Scalar(Expr),
+    Buffer(BufIdx),
+    Ctx,
+}
+
+pub(crate) enum ExprKind {
+    Lit(LitVal),
+    Local(LocalIdx),
+    /// A Rust constant read when `handler()` runs: the path expression.
+    Const(TokenStream),
+    Unary(UnOp, Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    Cast(Scalar, Box<Expr>),
+    /// Name of `vyre::ir::Intrinsic`'s variant; `args[0]` is the receiver.
+    Intrinsic(&'static str, Vec<Expr>),
+    Load(BufIdx, Box<Expr>),
+    Len(BufIdx),
+    /// Name of `vyre::ir::AtomicOp`'s variant.
+    Atomic(&'static str, BufIdx, Box<Expr>, Option<Box<Expr>>),
+    /// Name of `vyre::ir::CtxValue`'s variant.
+    Ctx(&'static str),
+    /// A `Priority` constant (its index).
+    Prio(u32),
+    /// `if` with a value.
+    If(Box<Expr>, Block, Block),
+    /// `match` on an integer with a value.
+    Match(Box<Match>),
+    /// A block with a value: its statements, then its tail.
+    Block(Block),
+    /// A `#[device]` call.
+    Device(Box<DeviceCall>),
+    /// `ctx.spawn(..)` used as a value (`bool`).
+    Spawn(Box<Spawn>),
+    /// Diverging: `return`, `break`, `continue`, `ctx.fault(code)`.
+    Diverge(Box<Stmt>),
+}
+
+/// `path::to::helper(args)`.
+pub(crate) struct DeviceCall {
+    /// Path of the function (its module has the same path).
+    pub(crate) path: syn::Path,
+    pub(crate) args: Vec<DevArg>,
+}
+
+/// `ctx.spawn(priority, target::task(args))`.
+pub(crate) struct Spawn {
+    pub(crate) priority: Expr,
+    /// Path of the target opcode's module.
+    pub(crate) target: syn::Path,
+    pub(crate) args: Vec<Expr>,
+}
+
+/// One `match` arm on an integer.
+pub(crate) struct Arm {
+    /// The literal values with their types and spans.
+    pub(crate) values: Vec<(LitVal, Ty, Span)>,
+    pub(crate) body: Block,
+}
+
+/// `match` on an integer (or `Priority`).
+pub(crate) struct Match {
+    pub(crate) scrutinee: Expr,
+    pub(crate) arms: Vec<Arm>,
+    /// The catch-all arm (`_` or a binding, which lowering turns into a
+    /// `let` before the match).
+    pub(crate) default: Option<Block>,
+}
+
+/// `buf[i].compare_exchange(current, new)`, declaring `old` and
+/// `exchanged`.
+pub(crate) struct Cas {
+    pub(crate) buf: BufIdx,
+    pub(crate) index: Expr,
+    pub(crate) current: Expr,
+    pub(crate) new: Expr,
+    pub(crate) old: LocalIdx,
+    pub(crate) exchanged: LocalIdx,
+}
+
+/// A block: statements and, for blocks with a value, the tail.
+#[derive(Default)]
+pub(crate) struct Block {
+    pub(crate) stmts: Vec<Stmt>,
+    pub(crate) tail: Option<Box<Expr>>,
+}
+
+pub(crate) enum Stmt {
+    Let(LocalIdx, Expr),
+    Assign(LocalIdx, Expr),
+    Store(BufIdx, Expr, Expr),
+    /// `buf[i] op= v`.
+    CompoundStore(BufIdx, Expr, BinOp, Expr),
+    AtomicStore(BufIdx, Expr, Expr),
+    Cas(Box<Cas>),
+    Eval(Expr),
+    If(Expr, Block, Block),
+    Match(Box<Match>),
+    For {
+        var: LocalIdx,
+        start: Expr,
+        end: Expr,
+        inclusive: bool,
+        body: Block,
+    },
+    While(Expr, Block),
+    Loop(Block),
+    Break,
+    Continue,
+    /// `return;` (or `return v;` in a device function).
+    Return(Option<Expr>),
+    Block(Block),
+    Fault(Expr),
+    Shutdown,
+    Printf(String, Vec<Expr>),
+    Spawn(Box<Spawn>),
+    /// A `#[device]` call whose value is not used.
+    Device(Box<DeviceCall>),
+}

@@ -1,0 +1,642 @@
+//! The checks `megakernel!` can make on its own tokens: fields, values,
+//! buffers and the opcode list. What needs the handlers' constants (ids,
+//! buffer parameters) becomes const assertions in [`super::expand`].
+
+use proc_macro2::Span;
+use quote::ToTokens;
+use syn::spanned::Spanned;
+
+use super::parse::{value_span, BufferDecl, Field, Input, Value, FIELDS};
+use crate::ctxt::Ctxt;
+use crate::sig::ident_name;
+
+/// A numeric field: its range and why.
+pub(crate) struct Limit {
+    pub(crate) field: &'static str,
+    pub(crate) min: u32,
+    pub(crate) max: u32,
+    pub(crate) power_of_two: bool,
+    /// Completes "`field` is N, but …".
+    pub(crate) why: &'static str,
+}
+
+/// The numeric fields, with the ranges `ProgramConfig::validate` accepts
+/// (a test of the facade keeps the two in step).
+pub(crate) const LIMITS: &[Limit] = &[
+    Limit {
+        field: "workgroup_size",
+        min: 1,
+        max: 256,
+        power_of_two: false,
+        why: "a workgroup has 1 ..= 256 lanes (WebGPU's default limit); 64 is a good start",
+    },
+    Limit {
+        field: "slots",
+        min: 5,
+        max: 1 << 22,
+        power_of_two: false,
+        why: "the ring has 5 ..= 4194304 slots: each of the five priorities owns at least one",
+    },
+    Limit {
+        field: "tenants",
+        min: 1,
+        max: 1 << 16,
+        power_of_two: false,
+        why: "the tenant table has 1 ..= 65536 entries (tenant 0 always exists)",
+    },
+    Limit {
+        field: "inbox_capacity",
+        min: 1,
+        max: 1 << 20,
+        power_of_two: true,
+        why:
+            "an inbox holds 1 ..= 1048576 entries, a power of two so that its counters wrap cleanly",
+    },
+    Limit {
+        field: "claim_budget",
+        min: 1,
+        max: 1 << 20,
+        power_of_two: false,
+        why: "a lane claims 1 ..= 1048576 tasks per dispatch",
+    },
+    Limit {
+        field: "iteration_budget",
+        min: 1,
+        max: 1 << 30,
+        power_of_two: false,
+        why: "a lane runs 1 ..= 1073741824 loop iterations per dispatch",
+    },
+    Limit {
+        field: "loop_limit",
+        min: 1,
+        max: 1 << 30,
+        power_of_two: false,
+        why: "a task may run 1 ..= 1073741824 loop iterations before it faults",
+    },
+    Limit {
+        field: "starvation_limit",
+        min: 0,
+        max: u32::MAX,
+        power_of_two: false,
+        why: "any u32 (0 means strict priority)",
+    },
+    Limit {
+        field: "printf_capacity",
+        min: 1,
+        max: 1 << 20,
+        power_of_two: false,
+        why: "the printf log keeps 1 ..= 1048576 records per submission",
+    },
+];
+
+/// `ProgramConfig::default().slots`, for checking `partitions` when
+/// `slots` is not given.
+pub(crate) const DEFAULT_SLOTS: u32 = 1 << 14;
+
+/// The methods a megakernel type gets; a buffer accessor cannot take one
+/// of these names.
+pub(crate) const METHODS: &[&str] = &[
+    "NAME",
+    "config",
+    "try_program",
+    "program",
+    "wgsl",
+    "new",
+    "builder",
+    "publish",
+    "publish_for",
+    "run",
+    "enable_tenant",
+    "disable_tenant",
+    "runtime",
+    "runtime_mut",
+    "into_runtime",
+    "backend",
+];
+
+/// A numeric value: known to the macro, or a constant expression checked
+/// by a const assertion.
+pub(crate) enum Num {
+    /// The value and the expression that gave it.
+    Known(u32, syn::Expr),
+    Const(syn::Expr),
+}
+
+impl Num {
+    /// The expression as written.
+    pub(crate) fn expr(&self) -> &syn::Expr {
+        match self {
+            Num::Known(_, e) | Num::Const(e) => e,
+        }
+    }
+}
+
+/// A config field that was given.
+pub(crate) struct ConfigField {
+    pub(crate) limit: &'static Limit,
+    pub(crate) value: Num,
+}
+
+/// The element of a declared buffer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Elem {
+    U32,
+    I32,
+    F32,
+}
+
+impl Elem {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Elem::U32 => "u32",
+            Elem::I32 => "i32",
+            Elem::F32 => "f32",
+        }
+    }
+}
+
+/// A declared buffer.
+pub(crate) struct Buffer {
+    pub(crate) ident: syn::Ident,
+    pub(crate) name: String,
+    pub(crate) elem: Elem,
+    pub(crate) atomic: bool,
+}
+
+/// An opcode of the list.
+pub(crate) struct Opcode {
+    pub(crate) path: syn::Path,
+}
+
+/// A checked megakernel.
+pub(crate) struct Kernel {
+    pub(crate) attrs: Vec<syn::Attribute>,
+    pub(crate) cfgs: Vec<syn::Attribute>,
+    pub(crate) vis: syn::Visibility,
+    pub(crate) ident: syn::Ident,
+    pub(crate) name: String,
+    pub(crate) config: Vec<ConfigField>,
+    pub(crate) partitions: Option<Vec<Num>>,
+    /// The first and last token of the `partitions` list.
+    pub(crate) partitions_at: Option<(Span, Span)>,
+    pub(crate) buffers: Vec<Buffer>,
+    pub(crate) opcodes: Vec<Opcode>,
+}
+
+impl Kernel {
+    /// The given value of config field `field`.
+    pub(crate) fn value(&self, field: &str) -> Option<&Num> {
+        self.config
+            .iter()
+            .find(|c| c.limit.field == field)
+            .map(|c| &c.value)
+    }
+}
+
+/// Checks the input, reporting every problem to `cx`. The kernel keeps
+/// what was valid; the flag says whether everything was.
+pub(crate) fn validate(cx: &Ctxt, input: Input) -> (Kernel, bool) {
+    let before = cx.error_count();
+    let name = ident_name(&input.ident);
+    let (attrs, cfgs) = check_attrs(cx, &input.attrs);
+    let mut kernel = Kernel {
+        attrs,
+        cfgs,
+        vis: input.vis,
+        ident: input.ident,
+        name,
+        config: Vec::new(),
+        partitions: None,
+        partitions_at: None,
+        buffers: Vec::new(),
+        opcodes: Vec::new(),
+    };
+    let mut seen: Vec<&syn::Ident> = Vec::new();
+    let mut opcodes_given = false;
+    let mut partitions_span = None;
+    for Field { name, value } in &input.fields {
+        let key = name.to_string();
+        if !FIELDS.contains(&key.as_str()) {
+            cx.error(name, unknown_field(&kernel.name, &key));
+            continue;
+        }
+        if seen.contains(&name) {
+            cx.error(
+                name,
+                format!(
+                    "field `{key}` is given twice in megakernel `{}`; keep one",
+                    kernel.name
+                ),
+            );
+            continue;
+        }
+        seen.push(name);
+        match (key.as_str(), value) {
+            (_, Value::Invalid) => {
+                if key == "opcodes" {
+                    opcodes_given = true;
+                }
+            }
+            ("buffers", Value::Buffers(_, decls)) => {
+                kernel.buffers = check_buffers(cx, &kernel.name, decls);
+            }
+            ("opcodes", Value::Opcodes(bracket, paths)) => {
+                opcodes_given = true;
+                if paths.is_empty() {
+                    cx.error_at(
+                        bracket.span.join(),
+                        format!("megakernel `{}` lists no opcodes: a megakernel runs at least one #[opcode] handler, e.g. `opcodes: [visit]`", kernel.name),
+                    );
+                }
+                kernel.opcodes = check_opcodes(cx, &kernel.name, paths);
+            }
+            ("partitions", Value::List(bracket, items)) => {
+                partitions_span = Some(bracket.span.join());
+                kernel.partitions_at = Some((bracket.span.open(), bracket.span.close()));
+                if items.len() != 5 {
+                    cx.error_at(
+                        bracket.span.join(),
+                        format!(
+                            "`partitions` lists {} size(s), but it needs five, one per priority: `[critical, high, normal, low, idle]`",
+                            items.len()
+                        ),
+                    );
+                    continue;
+                }
+                let nums: Vec<Option<Num>> =
+                    items.iter().map(|e| number(cx, "partitions", e)).collect();
+                if nums.iter().all(Option::is_some) {
+                    kernel.partitions = Some(nums.into_iter().flatten().collect());
+                }
+            }
+            (_, Value::Expr(e)) => {
+                let Some(limit) = LIMITS.iter().find(|l| l.field == key) else {
+                    continue;
+                };
+                let Some(value) = number(cx, limit.field, e) else {
+                    continue;
+                };
+                if let Num::Known(v, e) = &value {
+                    check_limit(cx, limit, *v, e);
+                }
+                kernel.config.push(ConfigField { limit, value });
+            }
+            (_, v) => {
+                // A value of the wrong shape for its field (the parser
+                // chose the shape by the field's name, so only reachable
+                // for fields with a fixed shape).
+                cx.error_at(
+                    value_span(v, name.span()),
+                    format!("unexpected value for `{key}`"),
+                );
+            }
+        }
+    }
+    if !opcodes_given {
+        cx.error(
+            &kernel.ident,
+            format!(
+                "megakernel `{}` has no `opcodes` field: list the #[opcode] handlers it runs, e.g. `opcodes: [visit],`",
+                kernel.name
+            ),
+        );
+    }
+    if let (Some(parts), Some(span)) = (&kernel.partitions, partitions_span) {
+        check_partition_sum(cx, &kernel, parts, span);
+    }
+    let ok = cx.error_count() == before;
+    (kernel, ok)
+}
+
+/// Keeps doc comments, `#[cfg]` and lint attributes; rejects the rest.
+fn check_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> (Vec<syn::Attribute>, Vec<syn::Attribute>) {
+    let mut keep = Vec::new();
+    let mut cfgs = Vec::new();
+    for a in attrs {
+        let path = a.path();
+        if path.is_ident("cfg") {
+            cfgs.push(a.clone());
+        } else if ["doc", "allow", "warn", "deny", "forbid", "expect"]
+            .iter()
+            .any(|k| path.is_ident(k))
+        {
+            keep.push(a.clone());
+        } else {
+            cx.error(
+                a,
+                format!(
+                    "`#[{}]` is not supported on a megakernel! type: it takes doc comments, `#[cfg]` and lint attributes (the macro generates the type, its methods and its `Debug` implementation)",
+                    path.to_token_stream().to_string().replace(' ', "")
+                ),
+            );
+        }
+    }
+    (keep, cfgs)
+}
+
+/// Edit distance, for suggestions.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+fn unknown_field(kernel: &str, key: &str) -> String {
+    let best = FIELDS
+        .iter()
+        .map(|f| (distance(key, f), *f))
+        .min()
+        .filter(|(d, _)| *d <= 2 || key.len() > 4 && *d <= 3);
+    let hint = match best {
+        Some((_, f)) => format!("did you mean `{f}`? "),
+        None => String::new(),
+    };
+    format!(
+        "unknown field `{key}` in megakernel `{kernel}`; {hint}the fields are {}",
+        FIELDS
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// Folds an integer expression of literals and operators; `Ok(None)` for
+/// anything else (a constant the compiler will evaluate).
+fn fold(e: &syn::Expr) -> Result<Option<i128>, (Span, String)> {
+    use syn::{BinOp, Expr, Lit, UnOp};
+    let too_large = |span| (span, "this value does not fit in a u32".to_string());
+    match e {
+        Expr::Lit(l) => match &l.lit {
+            Lit::Int(i) => {
+                if !matches!(
+                    i.suffix(),
+                    "" | "u8"
+                        | "u16"
+                        | "u32"
+                        | "u64"
+                        | "u128"
+                        | "usize"
+                        | "i8"
+                        | "i16"
+                        | "i32"
+                        | "i64"
+                        | "i128"
+                        | "isize"
+                ) {
+                    return Err((
+                        i.span(),
+                        format!("`{}` is not an integer suffix", i.suffix()),
+                    ));
+                }
+                match i.base10_parse::<u128>() {
+                    Ok(v) if v <= u64::MAX as u128 => Ok(Some(v as i128)),
+                    _ => Err(too_large(i.span())),
+                }
+            }
+            other => Err((
+                other.span(),
+                "expected an integer (a count: `64`, `1 << 16`, or a `u32` constant)".to_string(),
+            )),
+        },
+        Expr::Paren(p) => fold(&p.expr),
+        Expr::Group(g) => fold(&g.expr),
+        Expr::Unary(u) => match (&u.op, fold(&u.expr)?) {
+            (UnOp::Neg(_), Some(v)) => Ok(Some(-v)),
+            (_, Some(_)) => Err((u.span(), "expected an integer count".to_string())),
+            (_, None) => Ok(None),
+        },
+        Expr::Binary(b) => {
+            let (Some(l), Some(r)) = (fold(&b.left)?, fold(&b.right)?) else {
+                return Ok(None);
+            };
+            let span = b.span();
+            let v = match b.op {
+                BinOp::Add(_) => l.checked_add(r),
+                BinOp::Sub(_) => l.checked_sub(r),
+                BinOp::Mul(_) => l.checked_mul(r),
+                BinOp::Div(_) | BinOp::Rem(_) if r == 0 => {
+                    return Err((span, "division by zero".to_string()))
+                }
+                BinOp::Div(_) => l.checked_div(r),
+                BinOp::Rem(_) => l.checked_rem(r),
+                BinOp::Shl(_) => {
+                    if !(0..64).contains(&r) {
+                        None
+                    } else {
+                        l.checked_mul(1i128 << r)
+                    }
+                }
+                BinOp::Shr(_) => (0..128).contains(&r).then(|| l >> r),
+                BinOp::BitAnd(_) => Some(l & r),
+                BinOp::BitOr(_) => Some(l | r),
+                BinOp::BitXor(_) => Some(l ^ r),
+                _ => return Err((span, "expected an integer expression".to_string())),
+            };
+            match v {
+                Some(v) if v.abs() < 1i128 << 100 => Ok(Some(v)),
+                _ => Err(too_large(span)),
+            }
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The value of a numeric field (or partition size).
+fn number(cx: &Ctxt, field: &str, e: &syn::Expr) -> Option<Num> {
+    match fold(e) {
+        Ok(Some(v)) if (0..=u32::MAX as i128).contains(&v) => Some(Num::Known(v as u32, e.clone())),
+        Ok(Some(v)) => {
+            cx.error(e, format!("`{field}` is {v}, which is not a u32 count"));
+            None
+        }
+        Ok(None) => Some(Num::Const(e.clone())),
+        Err((span, msg)) => {
+            cx.error_at(span, format!("`{field}`: {msg}"));
+            None
+        }
+    }
+}
+
+fn check_limit(cx: &Ctxt, limit: &Limit, v: u32, e: &syn::Expr) {
+    if v < limit.min || v > limit.max {
+        cx.error(e, format!("`{}` is {v}, but {}", limit.field, limit.why));
+    } else if limit.power_of_two && !v.is_power_of_two() {
+        cx.error(
+            e,
+            format!(
+                "`{}` is {v}, which is not a power of two: {}; use {}",
+                limit.field,
+                limit.why,
+                v.next_power_of_two()
+            ),
+        );
+    }
+}
+
+fn check_partition_sum(cx: &Ctxt, kernel: &Kernel, parts: &[Num], span: Span) {
+    let known: Option<Vec<u32>> = parts
+        .iter()
+        .map(|p| match p {
+            Num::Known(v, _) => Some(*v),
+            Num::Const(_) => None,
+        })
+        .collect();
+    let (slots, slots_given) = match kernel.value("slots") {
+        Some(Num::Known(v, _)) => (Some(*v), true),
+        Some(Num::Const(_)) => (None, true),
+        None => (Some(DEFAULT_SLOTS), false),
+    };
+    let Some(sizes) = known else { return };
+    for (p, (size, num)) in sizes.iter().zip(parts).enumerate() {
+        if *size == 0 {
+            let level = ["critical", "high", "normal", "low", "idle"][p];
+            cx.error(
+                num.expr(),
+                format!("the {level} partition has 0 slots: each priority needs at least one slot"),
+            );
+            return;
+        }
+    }
+    let Some(slots) = slots else { return };
+    let sum: u64 = sizes.iter().map(|&s| s as u64).sum();
+    if sum != slots as u64 {
+        let of = if slots_given {
+            format!("`slots` is {slots}")
+        } else {
+            format!("`slots` is not given and defaults to {slots}")
+        };
+        cx.error_at(
+            span,
+            format!("`partitions` add up to {sum}, but {of}; the partitions split the ring, so their sizes must add up to `slots`"),
+        );
+    }
+}
+
+fn buffer_elem(ty: &syn::Type) -> Result<(Elem, bool), String> {
+    fn last(ty: &syn::Type) -> Option<&syn::PathSegment> {
+        match ty {
+            syn::Type::Path(p) if p.qself.is_none() => p.path.segments.last(),
+            syn::Type::Group(g) => last(&g.elem),
+            syn::Type::Paren(p) => last(&p.elem),
+            _ => None,
+        }
+    }
+    let plain = |name: &str| match name {
+        "u32" => Some(Elem::U32),
+        "i32" => Some(Elem::I32),
+        "f32" => Some(Elem::F32),
+        _ => None,
+    };
+    let expected =
+        "a buffer holds `u32`, `i32` or `f32`, an atomic buffer `Atomic<u32>` or `Atomic<i32>`";
+    let Some(seg) = last(ty) else {
+        return Err(format!("this is not a buffer element type: {expected}"));
+    };
+    let name = seg.ident.to_string();
+    if name == "Atomic" {
+        let inner = match &seg.arguments {
+            syn::PathArguments::AngleBracketed(a) if a.args.len() == 1 => match a.args.first() {
+                Some(syn::GenericArgument::Type(t)) => last(t).map(|s| s.ident.to_string()),
+                _ => None,
+            },
+            _ => None,
+        };
+        return match inner.as_deref() {
+            Some("u32") => Ok((Elem::U32, true)),
+            Some("i32") => Ok((Elem::I32, true)),
+            Some("f32") => Err("`Atomic<f32>` does not exist: WGSL has atomic<u32> and atomic<i32> only; declare `f32` and write it from one task at a time, or keep the bits in `Atomic<u32>`".into()),
+            _ => Err(format!("`Atomic` takes `u32` or `i32`: {expected}")),
+        };
+    }
+    if !seg.arguments.is_none() {
+        return Err(format!(
+            "`{name}<…>` is not a buffer element type: {expected}"
+        ));
+    }
+    if let Some(e) = plain(&name) {
+        return Ok((e, false));
+    }
+    Err(match name.as_str() {
+        "u64" | "i64" | "u128" | "i128" => format!("`{name}` is not available on the GPU (WGSL has 32-bit integers only); declare `u32` and keep two words per value"),
+        "f64" => "`f64` is not available on the GPU (WGSL has no 64-bit floats); declare `f32`".into(),
+        "u8" | "u16" | "i8" | "i16" => format!("`{name}` buffers do not exist on the GPU, which addresses 32-bit words; declare `u32` and pack the values"),
+        "bool" => "`bool` buffers do not exist on the GPU; declare `u32` and store 0 or 1".into(),
+        "usize" | "isize" => format!("`{name}` has no fixed size on the GPU; declare `u32`"),
+        _ => format!("`{name}` is not a buffer element type: {expected}"),
+    })
+}
+
+fn check_buffers(cx: &Ctxt, kernel: &str, decls: &[BufferDecl]) -> Vec<Buffer> {
+    let mut out: Vec<Buffer> = Vec::new();
+    for d in decls {
+        let name = ident_name(&d.name);
+        let mut ok = true;
+        if out.iter().any(|b| b.name == name) {
+            cx.error(
+                &d.name,
+                format!("buffer `{name}` is declared twice in megakernel `{kernel}`; keep one"),
+            );
+            continue;
+        }
+        if !name.is_ascii() {
+            cx.error(
+                &d.name,
+                format!("buffer name `{name}` is not ASCII: the WGSL program names its buffers after them; use ASCII letters, digits and `_`"),
+            );
+            ok = false;
+        }
+        if METHODS.contains(&name.as_str()) {
+            cx.error(
+                &d.name,
+                format!("buffer `{name}` would collide with the method `{kernel}::{name}` that megakernel! generates (each buffer gets an accessor method of its name); rename the buffer and the handler parameters that bind to it"),
+            );
+            ok = false;
+        }
+        let elem = match buffer_elem(&d.ty) {
+            Ok(e) => Some(e),
+            Err(msg) => {
+                cx.error(&d.ty, format!("buffer `{name}`: {msg}"));
+                None
+            }
+        };
+        if let (true, Some((elem, atomic))) = (ok, elem) {
+            out.push(Buffer {
+                ident: d.name.clone(),
+                name,
+                elem,
+                atomic,
+            });
+        }
+    }
+    out
+}
+
+fn path_text(p: &syn::Path) -> String {
+    p.to_token_stream().to_string().replace(' ', "")
+}
+
+fn check_opcodes(cx: &Ctxt, kernel: &str, paths: &[syn::Path]) -> Vec<Opcode> {
+    let mut out: Vec<Opcode> = Vec::new();
+    for p in paths {
+        let text = path_text(p);
+        if out.iter().any(|o| path_text(&o.path) == text) {
+            cx.error(
+                p,
+                format!("opcode `{text}` is listed twice in megakernel `{kernel}`; remove one (a handler is part of a megakernel once)"),
+            );
+            continue;
+        }
+        out.push(Opcode { path: p.clone() });
+    }
+    out
+}

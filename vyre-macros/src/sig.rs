@@ -1,0 +1,587 @@
+//! The attribute arguments and the signature of a handler or device
+//! function: which parameters are the context, buffers and scalars.
+
+use proc_macro2::TokenStream;
+use quote::ToTokens;
+use syn::spanned::Spanned;
+
+use crate::ctxt::Ctxt;
+use crate::types::Scalar;
+
+/// Task arguments a ring slot holds.
+pub(crate) const MAX_ARGS: usize = 12;
+/// First reserved opcode id.
+pub(crate) const RESERVED_ID_START: u32 = 0xFFFF_0000;
+
+/// How a handler touches a buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    Read,
+    ReadWrite,
+    Atomic,
+}
+
+impl Access {
+    pub(crate) fn tokens(self) -> TokenStream {
+        match self {
+            Access::Read => quote::quote!(::vyre::ir::Access::Read),
+            Access::ReadWrite => quote::quote!(::vyre::ir::Access::ReadWrite),
+            Access::Atomic => quote::quote!(::vyre::ir::Access::Atomic),
+        }
+    }
+
+    pub(crate) fn rust_form(self, elem: Scalar) -> String {
+        match self {
+            Access::Read => format!("&Buffer<{}>", elem.name()),
+            Access::ReadWrite => format!("&mut Buffer<{}>", elem.name()),
+            Access::Atomic => format!("&Buffer<Atomic<{}>>", elem.name()),
+        }
+    }
+}
+
+/// What one parameter is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ParamKind {
+    Ctx,
+    Buffer {
+        elem: Scalar,
+        access: Access,
+    },
+    Scalar(Scalar),
+    /// Rejected (already reported).
+    Invalid,
+}
+
+/// One parameter.
+#[derive(Clone)]
+pub(crate) struct Param {
+    pub(crate) ident: syn::Ident,
+    /// The name without `r#`.
+    pub(crate) name: String,
+    pub(crate) mutable: bool,
+    pub(crate) kind: ParamKind,
+}
+
+/// A parsed signature.
+pub(crate) struct Sig {
+    pub(crate) params: Vec<Param>,
+    /// `-> T` of a device function.
+    pub(crate) ret: Option<Scalar>,
+    /// No problem in the signature.
+    pub(crate) ok: bool,
+}
+
+impl Sig {
+    pub(crate) fn scalars(&self) -> impl Iterator<Item = (&Param, Scalar)> {
+        self.params.iter().filter_map(|p| match p.kind {
+            ParamKind::Scalar(s) => Some((p, s)),
+            _ => None,
+        })
+    }
+
+    pub(crate) fn buffers(&self) -> impl Iterator<Item = (&Param, Scalar, Access)> {
+        self.params.iter().filter_map(|p| match p.kind {
+            ParamKind::Buffer { elem, access } => Some((p, elem, access)),
+            _ => None,
+        })
+    }
+}
+
+/// `#[opcode]` or `#[device]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FnKind {
+    Opcode,
+    Device,
+}
+
+impl FnKind {
+    fn what(self) -> &'static str {
+        match self {
+            FnKind::Opcode => "an #[opcode] handler",
+            FnKind::Device => "a #[device] function",
+        }
+    }
+}
+
+/// The name of an identifier without `r#`.
+pub(crate) fn ident_name(ident: &syn::Ident) -> String {
+    let s = ident.to_string();
+    match s.strip_prefix("r#") {
+        Some(rest) => rest.to_string(),
+        None => s,
+    }
+}
+
+/// The last segment of a type path, with its generic arguments.
+fn last_segment(ty: &syn::Type) -> Option<&syn::PathSegment> {
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() => p.path.segments.last(),
+        syn::Type::Group(g) => last_segment(&g.elem),
+        syn::Type::Paren(p) => last_segment(&p.elem),
+        _ => None,
+    }
+}
+
+/// The single generic type argument of `Name<T>`.
+fn single_type_arg(seg: &syn::PathSegment) -> Option<&syn::Type> {
+    match &seg.arguments {
+        syn::PathArguments::AngleBracketed(a) if a.args.len() == 1 => match a.args.first() {
+            Some(syn::GenericArgument::Type(t)) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The scalar a type names (`u32`, `i32`, `f32`, `bool`), if it is one.
+pub(crate) fn scalar_of(ty: &syn::Type) -> Option<Scalar> {
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+            let seg = p.path.segments.first()?;
+            if !seg.arguments.is_none() {
+                return None;
+            }
+            Scalar::from_name(&seg.ident.to_string())
+        }
+        syn::Type::Group(g) => scalar_of(&g.elem),
+        syn::Type::Paren(p) => scalar_of(&p.elem),
+        _ => None,
+    }
+}
+
+/// Whether the type is `Priority` (any path ending in it).
+pub(crate) fn is_priority(ty: &syn::Type) -> bool {
+    last_segment(ty).is_some_and(|s| s.ident == "Priority" && s.arguments.is_none())
+}
+
+/// Why a type cannot be used in a handler, and what to write instead.
+pub(crate) fn type_rejection(ty: &syn::Type) -> String {
+    match ty {
+        syn::Type::Path(p) => {
+            let Some(seg) = p.path.segments.last() else {
+                return "this type is not a GPU type; handlers use u32, i32, f32 and bool".into();
+            };
+            let name = seg.ident.to_string();
+            match name.as_str() {
+                "u64" | "i64" | "u128" | "i128" => format!(
+                    "`{name}` is not available on the GPU: WGSL has 32-bit integers only; use `u32`/`i32`, or split the value into two `u32` words"
+                ),
+                "f64" => "`f64` is not available on the GPU: WGSL has no 64-bit floats; use `f32`".into(),
+                "u8" | "u16" | "i8" | "i16" => format!(
+                    "`{name}` is not available on the GPU: it works on 32-bit words; use `u32`/`i32` and mask (`x & 0xFF`)"
+                ),
+                "usize" | "isize" => format!(
+                    "`{name}` has no fixed size on the GPU; use `u32` (buffer indices and `len()` are `u32`)"
+                ),
+                "char" | "str" | "String" | "OsString" | "CString" => format!(
+                    "`{name}`: strings and characters do not exist on the GPU; print with `vyre::printf!` and use `u32` codes for data"
+                ),
+                "Vec" | "Box" | "Rc" | "Arc" | "HashMap" | "HashSet" | "BTreeMap" | "BTreeSet"
+                | "VecDeque" | "BinaryHeap" | "LinkedList" | "Cow" => format!(
+                    "`{name}` is a heap type: a GPU handler has no allocator; pass data through a buffer parameter (`&Buffer<u32>`, `&mut Buffer<u32>`)"
+                ),
+                "Option" | "Result" => format!(
+                    "`{name}` has no GPU representation; use a sentinel value (such as `u32::MAX`) or a separate `bool`"
+                ),
+                "Cell" | "RefCell" | "Mutex" | "RwLock" | "AtomicU32" | "AtomicI32" => format!(
+                    "`{name}` cannot be shared with the GPU; share data through buffers, and atomics through `&Buffer<Atomic<u32>>`"
+                ),
+                "Self" => "`Self`: handlers are free functions, not methods".into(),
+                _ => format!(
+                    "`{name}` is not a GPU type: handlers use `u32`, `i32`, `f32` and `bool` (and `&Ctx`, `&Buffer<T>`, `&mut Buffer<T>`, `&Buffer<Atomic<T>>` parameters); structs and enums do not exist on the GPU"
+                ),
+            }
+        }
+        syn::Type::Tuple(t) if t.elems.is_empty() => {
+            "`()` is not a value on the GPU".into()
+        }
+        syn::Type::Tuple(_) => {
+            "tuples are not supported: GPU values are scalars; use separate variables".into()
+        }
+        syn::Type::Array(_) | syn::Type::Slice(_) => {
+            "arrays and slices do not exist in handlers: the GPU keeps scalars in registers; put the data in a buffer (`&Buffer<u32>`)".into()
+        }
+        syn::Type::Reference(_) => {
+            "references exist only as buffer parameters (`&Buffer<T>`, `&mut Buffer<T>`, `&Buffer<Atomic<T>>`) and `ctx: &Ctx`; take scalars by value".into()
+        }
+        syn::Type::Ptr(_) => "raw pointers do not exist on the GPU; use a buffer and an index".into(),
+        syn::Type::ImplTrait(_) | syn::Type::TraitObject(_) => {
+            "trait objects and `impl Trait` cannot be lowered to the GPU: the program is static; use a concrete scalar type".into()
+        }
+        syn::Type::BareFn(_) => {
+            "function pointers do not exist on the GPU; call a `#[device]` function directly".into()
+        }
+        syn::Type::Never(_) => "`!` is not a value type".into(),
+        syn::Type::Infer(_) => "write the type out: `u32`, `i32`, `f32` or `bool`".into(),
+        syn::Type::Paren(p) => type_rejection(&p.elem),
+        syn::Type::Group(g) => type_rejection(&g.elem),
+        _ => "this type is not a GPU type; handlers use u32, i32, f32 and bool".into(),
+    }
+}
+
+/// Parses a signature, reporting every problem.
+pub(crate) fn parse_signature(cx: &Ctxt, sig: &syn::Signature, kind: FnKind) -> Sig {
+    let before = cx.error_count();
+    let what = kind.what();
+    if let Some(t) = &sig.constness {
+        cx.error(
+            t,
+            format!(
+                "{what} cannot be `const`: it runs on the GPU, not at compile time; remove `const`"
+            ),
+        );
+    }
+    if let Some(t) = &sig.asyncness {
+        cx.error(t, format!("{what} cannot be `async`: GPU lanes cannot suspend; remove `async` (spawn a task to continue later)"));
+    }
+    if let Some(t) = &sig.unsafety {
+        cx.error(t, format!("{what} cannot be `unsafe`: the GPU program is memory-safe by construction (every index is checked); remove `unsafe`"));
+    }
+    if let Some(abi) = &sig.abi {
+        cx.error(
+            abi,
+            format!("{what} cannot have an ABI: it is compiled to WGSL; remove `extern`"),
+        );
+    }
+    if !sig.generics.params.is_empty() {
+        cx.error(&sig.generics, format!("{what} cannot be generic: the GPU program is built once, with concrete types; use `u32`, `i32`, `f32` or `bool`"));
+    } else if let Some(w) = &sig.generics.where_clause {
+        cx.error(
+            w,
+            format!("{what} cannot have a `where` clause: it has no generic parameters"),
+        );
+    }
+    if let Some(v) = &sig.variadic {
+        cx.error(v, format!("{what} cannot be variadic"));
+    }
+    let mut ret = None;
+    match (&sig.output, kind) {
+        (syn::ReturnType::Default, _) => {}
+        (syn::ReturnType::Type(_, ty), FnKind::Opcode) => {
+            let unit = matches!(&**ty, syn::Type::Tuple(t) if t.elems.is_empty());
+            if !unit {
+                cx.error(&sig.output, "an #[opcode] handler returns nothing: a task has no caller to return to; store results in a `&mut Buffer<T>` or pass them on with `ctx.spawn`");
+            }
+        }
+        (syn::ReturnType::Type(_, ty), FnKind::Device) => {
+            if scalar_free_generic(ty, &sig.generics) {
+                // Reported with the generics.
+            } else if let Some(s) = scalar_of(ty) {
+                ret = Some(s);
+            } else if !matches!(&**ty, syn::Type::Tuple(t) if t.elems.is_empty()) {
+                cx.error(
+                    ty,
+                    format!(
+                        "a #[device] function returns a scalar or nothing: {}",
+                        type_rejection(ty)
+                    ),
+                );
+            }
+        }
+    }
+
+    let mut params = Vec::new();
+    let mut scalar_count = 0usize;
+    for (i, arg) in sig.inputs.iter().enumerate() {
+        let pat_ty = match arg {
+            syn::FnArg::Receiver(r) => {
+                cx.error(r, format!("{what} cannot take `self`: it must be a free function (methods have no GPU form); move it out of the `impl` block"));
+                continue;
+            }
+            syn::FnArg::Typed(p) => p,
+        };
+        let (ident, mutable) = match &*pat_ty.pat {
+            syn::Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                (pi.ident.clone(), pi.mutability.is_some())
+            }
+            syn::Pat::Wild(_) => {
+                cx.error(&pat_ty.pat, "give this parameter a name: parameters bind task arguments and buffers by name (prefix it with `_` if it is unused)");
+                continue;
+            }
+            other => {
+                cx.error(other, "parameters must be plain names (`x: u32`): patterns cannot be lowered to the GPU");
+                continue;
+            }
+        };
+        let name = ident_name(&ident);
+        // The generic parameters are reported once, above.
+        let generic = scalar_free_generic(&pat_ty.ty, &sig.generics);
+        let pkind = if generic {
+            ParamKind::Invalid
+        } else {
+            classify_param(cx, &pat_ty.ty, i, what, kind)
+        };
+        if let ParamKind::Scalar(_) = pkind {
+            scalar_count += 1;
+            if kind == FnKind::Opcode && scalar_count == MAX_ARGS + 1 {
+                cx.error(
+                    pat_ty,
+                    format!("too many scalar arguments: a task carries at most {MAX_ARGS} in its ring slot, and this is argument {scalar_count}; pass the rest through a buffer"),
+                );
+            }
+        }
+        params.push(Param {
+            ident,
+            name,
+            mutable,
+            kind: pkind,
+        });
+    }
+    // `ctx` comes first.
+    for (i, p) in params.iter().enumerate() {
+        if p.kind == ParamKind::Ctx && i != 0 {
+            let first_ctx = params.iter().position(|q| q.kind == ParamKind::Ctx) == Some(i);
+            if first_ctx {
+                cx.error(
+                    &p.ident,
+                    format!("`{}: &Ctx` must be the first parameter", p.name),
+                );
+            } else {
+                cx.error(&p.ident, "only one `&Ctx` parameter is allowed");
+            }
+        }
+    }
+    Sig {
+        params,
+        ret,
+        ok: cx.error_count() == before,
+    }
+}
+
+/// Whether the type names one of the function's generic parameters.
+fn scalar_free_generic(ty: &syn::Type, generics: &syn::Generics) -> bool {
+    let mut found = false;
+    let names: Vec<String> = generics
+        .type_params()
+        .map(|p| p.ident.to_string())
+        .collect();
+    if names.is_empty() {
+        return false;
+    }
+    let tokens = ty.to_token_stream();
+    fn walk(ts: proc_macro2::TokenStream, names: &[String], found: &mut bool) {
+        for t in ts {
+            match t {
+                proc_macro2::TokenTree::Ident(i) if names.contains(&i.to_string()) => *found = true,
+                proc_macro2::TokenTree::Group(g) => walk(g.stream(), names, found),
+                _ => {}
+            }
+        }
+    }
+    walk(tokens, &names, &mut found);
+    found
+}
+
+fn classify_param(cx: &Ctxt, ty: &syn::Type, _index: usize, what: &str, kind: FnKind) -> ParamKind {
+    match ty {
+        syn::Type::Reference(r) => {
+            let inner = &*r.elem;
+            let Some(seg) = last_segment(inner) else {
+                cx.error(ty, type_rejection(ty));
+                return ParamKind::Invalid;
+            };
+            let mutable = r.mutability.is_some();
+            if seg.ident == "Ctx" {
+                if mutable {
+                    cx.error(ty, "take the context by shared reference: `ctx: &Ctx`");
+                    return ParamKind::Invalid;
+                }
+                return ParamKind::Ctx;
+            }
+            if seg.ident == "Buffer" {
+                let Some(elem_ty) = single_type_arg(seg) else {
+                    cx.error(ty, "write the element type: `&Buffer<u32>`, `&Buffer<i32>`, `&Buffer<f32>` or `&Buffer<Atomic<u32>>`");
+                    return ParamKind::Invalid;
+                };
+                if let Some(aseg) = last_segment(elem_ty).filter(|s| s.ident == "Atomic") {
+                    let elem = single_type_arg(aseg).and_then(scalar_of);
+                    return match elem {
+                        Some(e @ (Scalar::U32 | Scalar::I32)) => {
+                            if mutable {
+                                cx.error(ty, format!("take atomic buffers by shared reference: `&Buffer<Atomic<{}>>` (atomic methods need no `&mut`)", e.name()));
+                                ParamKind::Invalid
+                            } else {
+                                ParamKind::Buffer {
+                                    elem: e,
+                                    access: Access::Atomic,
+                                }
+                            }
+                        }
+                        Some(other) => {
+                            cx.error(elem_ty, format!("`Atomic<{}>` does not exist: GPU atomics hold `u32` or `i32` (WGSL's atomic<u32>/atomic<i32>)", other.name()));
+                            ParamKind::Invalid
+                        }
+                        None => {
+                            cx.error(
+                                elem_ty,
+                                "atomic buffers hold `Atomic<u32>` or `Atomic<i32>`",
+                            );
+                            ParamKind::Invalid
+                        }
+                    };
+                }
+                return match scalar_of(elem_ty) {
+                    Some(Scalar::Bool) => {
+                        cx.error(elem_ty, "buffers hold `u32`, `i32` or `f32`: WGSL storage buffers cannot hold `bool`; store 0/1 in a `Buffer<u32>`");
+                        ParamKind::Invalid
+                    }
+                    Some(elem) => ParamKind::Buffer {
+                        elem,
+                        access: if mutable {
+                            Access::ReadWrite
+                        } else {
+                            Access::Read
+                        },
+                    },
+                    None => {
+                        cx.error(
+                            elem_ty,
+                            format!(
+                                "buffers hold `u32`, `i32` or `f32`: {}",
+                                type_rejection(elem_ty)
+                            ),
+                        );
+                        ParamKind::Invalid
+                    }
+                };
+            }
+            if scalar_of(inner).is_some() {
+                cx.error(ty, format!("take scalars by value (`x: {}`): references exist only as buffer parameters and `ctx: &Ctx`", inner.to_token_stream()));
+                return ParamKind::Invalid;
+            }
+            cx.error(ty, type_rejection(ty));
+            ParamKind::Invalid
+        }
+        _ => {
+            if let Some(s) = scalar_of(ty) {
+                return ParamKind::Scalar(s);
+            }
+            if let Some(seg) = last_segment(ty) {
+                if seg.ident == "Buffer" || seg.ident == "Ctx" {
+                    let form = if seg.ident == "Ctx" {
+                        "`ctx: &Ctx`"
+                    } else {
+                        "`&Buffer<T>` or `&mut Buffer<T>`"
+                    };
+                    cx.error(ty, format!("take it by reference: {form}"));
+                    return ParamKind::Invalid;
+                }
+            }
+            if is_priority(ty) {
+                let msg = match kind {
+                    FnKind::Opcode => "task arguments are `u32`, `i32`, `f32` or `bool`; pass a priority as `u32` (`p as u32`)",
+                    FnKind::Device => "#[device] parameters are `u32`, `i32`, `f32` or `bool`; pass a priority as `u32` (`p as u32`)",
+                };
+                cx.error(ty, msg);
+                return ParamKind::Invalid;
+            }
+            let _ = what;
+            cx.error(ty, type_rejection(ty));
+            ParamKind::Invalid
+        }
+    }
+}
+
+/// How an `#[opcode]` gets its id.
+pub(crate) enum IdSpec {
+    /// Derived from the function name.
+    Derived,
+    /// An integer literal, checked here.
+    Literal(u32),
+    /// Another constant expression, checked by a const assertion.
+    Expr(Box<syn::Expr>),
+}
+
+/// Parses `#[opcode]` / `#[opcode(id = N)]`.
+pub(crate) fn parse_opcode_attr(cx: &Ctxt, attr: TokenStream) -> IdSpec {
+    let mut spec = IdSpec::Derived;
+    let mut seen_id: Option<syn::Path> = None;
+    if attr.is_empty() {
+        return spec;
+    }
+    if let Ok(lit) = syn::parse2::<syn::Lit>(attr.clone()) {
+        cx.error(lit, "name the argument: `#[opcode(id = 0x100)]`");
+        return spec;
+    }
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("id") {
+            if seen_id.is_some() {
+                return Err(meta.error("`id` is given twice"));
+            }
+            seen_id = Some(meta.path.clone());
+            let value = match meta.value() {
+                Ok(v) => v,
+                Err(_) => return Err(meta.error("give the id a value: `#[opcode(id = 0x100)]`")),
+            };
+            let expr: syn::Expr = value.parse()?;
+            spec = id_from_expr(cx, expr);
+            Ok(())
+        } else {
+            let name = meta.path.to_token_stream().to_string().replace(' ', "");
+            Err(meta.error(format!(
+                "unknown #[opcode] argument `{name}`; the only argument is `id = N`"
+            )))
+        }
+    });
+    if let Err(e) = syn::parse::Parser::parse2(parser, attr) {
+        cx.syn_error(e);
+    }
+    spec
+}
+
+fn id_from_expr(cx: &Ctxt, expr: syn::Expr) -> IdSpec {
+    let lit = match &expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) => i.clone(),
+        syn::Expr::Lit(other) => {
+            cx.error(
+                other,
+                "an opcode id is a `u32` integer: `#[opcode(id = 0x100)]`",
+            );
+            return IdSpec::Derived;
+        }
+        _ => return IdSpec::Expr(Box::new(expr)),
+    };
+    if !matches!(lit.suffix(), "" | "u32") {
+        cx.error(
+            &lit,
+            format!("an opcode id is a `u32`, not `{}`", lit.suffix()),
+        );
+        return IdSpec::Derived;
+    }
+    match lit.base10_parse::<u64>() {
+        Ok(v) if v > u64::from(u32::MAX) => {
+            cx.error(
+                &lit,
+                "an opcode id is a `u32`; this value does not fit in 32 bits",
+            );
+            IdSpec::Derived
+        }
+        Ok(v) => {
+            let v = v as u32;
+            if v >= RESERVED_ID_START {
+                cx.error(
+                    &lit,
+                    format!("opcode id {v:#X} is reserved for the system (0xFFFF_0000..=0xFFFF_FFFF); choose an id below 0xFFFF_0000"),
+                );
+                IdSpec::Derived
+            } else {
+                IdSpec::Literal(v)
+            }
+        }
+        Err(e) => {
+            cx.error(&lit, format!("invalid opcode id: {e}"));
+            IdSpec::Derived
+        }
+    }
+}
+
+/// Reports any attribute argument of `#[device]`.
+pub(crate) fn parse_device_attr(cx: &Ctxt, attr: TokenStream) {
+    if !attr.is_empty() {
+        cx.error(attr.clone(), "#[device] takes no arguments");
+    }
+    let _ = attr.span();
+}
