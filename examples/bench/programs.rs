@@ -199,11 +199,7 @@ pub fn build_handler(k: u32, n: u32, salt: u32) -> Result<OpcodeHandler> {
             |b| b.store(out, (i + k) & 1023u32, v ^ k),
         );
         b.if_(x.gt(0u32), |b| {
-            b.spawn(
-                Priority::Low,
-                0x100 + (k + 1) % n,
-                vec![i + 1u32, x - 1u32],
-            );
+            b.spawn(Priority::Low, 0x100 + (k + 1) % n, vec![i + 1u32, x - 1u32]);
         });
     });
     Ok(h.finish()?)

@@ -45,7 +45,7 @@ fn program(workgroup_size: u32, starvation_limit: u32) -> Program {
         b.eval(seen.fetch_add(tag % 64u32, 1u32));
         b.for_range("i", 0u32, fanout, |b, i| {
             let p = (vyre_core::ir::ctx(CtxValue::Priority) + 1u32).min(4u32);
-            b.spawn(p, 7, vec![(tag * 3u32 + i + 100u32).into(), 0u32.into()]);
+            b.spawn(p, 7, vec![tag * 3u32 + i + 100u32, 0u32.into()]);
         });
     });
     Program::builder("variants")
