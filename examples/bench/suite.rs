@@ -165,6 +165,13 @@ pub fn run(bench: &Bench) -> Result<Value> {
             json!({"error": e.to_string()})
         });
         workloads.insert(w.name().to_string(), value);
+        // Partial results survive a run cut short (a device time limit).
+        let partial = json!({"partial": true, "workloads": Value::Object(workloads.clone())});
+        if std::fs::create_dir_all(&bench.args.out).is_ok() {
+            if let Ok(text) = serde_json::to_string_pretty(&partial) {
+                let _ = std::fs::write(bench.args.out.join("results.json"), text);
+            }
+        }
     }
     let mut doc = json!({
         "suite": "vyre-bench",
