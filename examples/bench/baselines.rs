@@ -14,7 +14,7 @@
 use vyre::gpu::GpuContext;
 
 use super::kernels::{self, grid, Kernel, PassTimer, DIRECT_WG};
-use super::programs::{BFS_CHUNK, HASH_MUL, MIX_COSTS};
+use super::programs::{BFS_CHUNK, HASH_MUL};
 use super::stats::Timing;
 use super::{fail, Result};
 
@@ -128,11 +128,11 @@ impl ClaimLoop {
 }
 
 /// One invocation per task: `hits[args[i]] += 1` (trivial) or
-/// `out[i] = hash(seed, COSTS[kind])` (mix).
+/// `out[i] = hash(seed, cost)` (mix).
 const DIRECT: &str = r#"
 @group(0) @binding(0) var<storage, read_write> hits: array<atomic<u32>>;
 @group(0) @binding(1) var<storage, read_write> out: array<u32>;
-// trivial: one word per task (the counter); mix: [kind, seed] per task
+// trivial: one word per task (the counter); mix: [cost, seed] per task
 @group(0) @binding(2) var<storage, read> args: array<u32>;
 // [tasks]
 @group(0) @binding(3) var<storage, read> params: array<u32>;
@@ -152,8 +152,7 @@ fn mix(@builtin(global_invocation_id) g: vec3<u32>, @builtin(num_workgroups) nw:
     if (i >= params[0]) {
         return;
     }
-    var costs = array<u32, 5>({COSTS});
-    let cost = costs[min(args[2u * i], 4u)];
+    let cost = args[2u * i];
     var x = args[2u * i + 1u];
     for (var j = 0u; j < cost; j++) {
         x = (x ^ j) * {MUL}u;
@@ -164,10 +163,7 @@ fn mix(@builtin(global_invocation_id) g: vec3<u32>, @builtin(num_workgroups) nw:
 "#;
 
 fn direct_wgsl() -> String {
-    let costs: Vec<String> = MIX_COSTS.iter().map(|c| format!("{c}u")).collect();
-    DIRECT
-        .replace("{COSTS}", &costs.join(", "))
-        .replace("{MUL}", &format!("{HASH_MUL:#x}"))
+    DIRECT.replace("{MUL}", &format!("{HASH_MUL:#x}"))
 }
 
 /// Which work the direct kernel does.
@@ -175,7 +171,7 @@ fn direct_wgsl() -> String {
 pub enum DirectWork {
     /// `hits[args[i]] += 1`.
     Trivial,
-    /// `out[i] = hash(args[2i+1], COSTS[args[2i]])`.
+    /// `out[i] = hash(args[2i+1], args[2i])`.
     Mix,
 }
 

@@ -19,7 +19,9 @@ use vyre::program::{Program, ProgramConfig};
 use vyre::{Engine, Priority, RunLimits, Runtime};
 
 use super::stats::Plan;
-use super::workloads::{bfs, check_report, mk_json, mk_seconds, trivial, workgroups, MkRun};
+use super::workloads::{
+    bfs, check_report, dispatch, mk_json, mk_seconds, trivial, Dispatch, MkRun,
+};
 use super::{cpu, fail, graph, programs, Bench, Result};
 
 /// Every lowering variant.
@@ -29,6 +31,7 @@ fn variants() -> Vec<LowerOptions> {
         MaintainVariant::PerSlot,
         MaintainVariant::Lean,
         MaintainVariant::Aggregated,
+        MaintainVariant::Coalesced,
     ] {
         for claims in [ClaimVariant::PerLane, ClaimVariant::Cooperative] {
             v.push(LowerOptions { maintain, claims });
@@ -96,11 +99,25 @@ impl Trial<'_> {
     }
 }
 
+/// The scheduler before the benchmarks: per-slot maintain, per-lane
+/// claims (with the runtime's old doubling batches, see `before_limits`).
+const BEFORE: LowerOptions = LowerOptions {
+    maintain: MaintainVariant::PerSlot,
+    claims: ClaimVariant::PerLane,
+};
+
+/// The library's dispatch before the benchmarks: 512 workgroups of 64.
+const BEFORE_DISPATCH: Dispatch = Dispatch {
+    workgroups: 512,
+    workgroup_size: 64,
+};
+
 /// Runs the experiments.
 pub fn run(bench: &Bench) -> Result<Value> {
+    let small = bench.args.quick || bench.args.smoke;
     let n = if bench.args.smoke {
         1 << 10
-    } else if bench.args.quick {
+    } else if small {
         1 << 14
     } else {
         1 << 22
@@ -109,7 +126,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
         warmup: bench.args.warmup.min(1),
         reps: bench.args.reps.clamp(1, 3),
     };
-    let wg = workgroups(bench);
+    let d = dispatch(bench);
     let args: Vec<u32> = (0..n)
         .map(|k| cpu::trivial_arg(k, programs::HITS))
         .collect();
@@ -124,124 +141,200 @@ pub fn run(bench: &Bench) -> Result<Value> {
     };
     let ring = programs::ring(Priority::Normal, n as u64, 64);
     let defaults = bench.limits();
+    // One round per submission: what the runtime's batching now does for
+    // this workload; the old doubling is emulated by `doubling` below.
     let one_round = RunLimits {
         max_rounds_per_submission: 1,
         ..bench.limits()
     };
+    let before = BEFORE_DISPATCH;
 
-    bench.log(format!("experiments: lowering variants, {n} trivial tasks"));
-    let mut best = (LowerOptions::default(), f64::MAX);
-    for options in variants() {
-        if let Some(s) = t.run(
-            "lowering",
-            name(&options),
-            ring.clone(),
-            &options,
-            wg,
-            one_round,
-        )? {
-            if s < best.1 {
-                best = (options, s);
-            }
+    bench.log(format!("experiments: {n} trivial tasks"));
+    // Where the library started, and where it is now.
+    t.run(
+        "before/after",
+        format!(
+            "before: {} at {}x{}, one round per submission",
+            name(&BEFORE),
+            before.workgroups,
+            before.workgroup_size
+        ),
+        before.apply(ring.clone()),
+        &BEFORE,
+        before.workgroups,
+        one_round,
+    )?;
+    t.run(
+        "before/after",
+        format!(
+            "after: {} at {}x{}",
+            name(&LowerOptions::default()),
+            d.workgroups,
+            d.workgroup_size
+        ),
+        d.apply(ring.clone()),
+        &LowerOptions::default(),
+        d.workgroups,
+        defaults,
+    )?;
+
+    for dd in [before, d] {
+        for options in variants() {
+            t.run(
+                "lowering",
+                format!(
+                    "{} at {}x{}",
+                    name(&options),
+                    dd.workgroups,
+                    dd.workgroup_size
+                ),
+                dd.apply(ring.clone()),
+                &options,
+                dd.workgroups,
+                one_round,
+            )?;
         }
     }
-    let best = best.0;
-    bench.log(format!("  fastest: {}", name(&best)));
 
-    let mut pair = vec![LowerOptions::default(), best];
-    pair.dedup();
-    for options in pair {
-        t.run(
-            "rounds/submission",
-            format!("doubling to 32, {}", name(&options)),
-            ring.clone(),
-            &options,
-            wg,
-            defaults,
-        )?;
-    }
-
-    let sizes: &[u32] = if bench.args.quick || bench.args.smoke {
+    let counts: &[u32] = if small {
         &[16, 64]
     } else {
-        &[132, 264, 528, 1056, 2112, 4224, 8448]
+        &[132, 264, 1056, 2112]
     };
-    let mut best_wg = (wg, f64::MAX);
-    for &w in sizes {
-        if let Some(s) = t.run(
-            "workgroups",
-            format!("{w} x 64 lanes"),
-            ring.clone(),
-            &best,
-            w,
-            one_round,
-        )? {
-            if s < best_wg.1 {
-                best_wg = (w, s);
-            }
-        }
-    }
-    let best_wg = best_wg.0;
-    let big: &[u32] = if bench.args.quick || bench.args.smoke {
-        &[16]
-    } else {
-        &[132, 528, 2112]
-    };
-    for &w in big {
-        let config = ProgramConfig {
-            workgroup_size: 256,
-            ..ring.clone()
-        };
+    for &w in counts {
         t.run(
-            "workgroup size",
-            format!("{w} x 256 lanes"),
-            config,
-            &best,
+            "dispatch",
+            format!("{w} x {}", d.workgroup_size),
+            d.apply(ring.clone()),
+            &LowerOptions::default(),
             w,
             one_round,
         )?;
     }
-    for budget in [16, 256, 1024] {
+    for (w, size) in [(528u32, 64u32), (2112, 64)] {
+        let dd = Dispatch {
+            workgroups: w,
+            workgroup_size: size,
+        };
+        t.run(
+            "dispatch",
+            format!("{w} x {size}"),
+            dd.apply(ring.clone()),
+            &LowerOptions::default(),
+            w,
+            one_round,
+        )?;
+    }
+    for budget in [16, 256] {
         let config = ProgramConfig {
             claim_budget: budget,
-            ..ring.clone()
+            ..d.apply(ring.clone())
         };
         t.run(
             "claim budget",
-            format!("{budget} ({best_wg} workgroups)"),
+            format!("{budget}"),
             config,
-            &best,
-            best_wg,
+            &LowerOptions::default(),
+            d.workgroups,
             one_round,
         )?;
     }
     t.run(
-        "default config",
-        format!("16K slots, {}", name(&best)),
-        ProgramConfig::default(),
-        &best,
-        best_wg,
+        "default ring",
+        "16K slots (the library's default config)".into(),
+        d.apply(ProgramConfig::default()),
+        &LowerOptions::default(),
+        d.workgroups,
         defaults,
     )?;
 
-    let idle = idle_rounds(bench, &best, best_wg)?;
-    let split = breakdown(bench, &best, best_wg)?;
-    let bfs_rows = bfs_variants(bench, &best, best_wg)?;
+    let submissions = per_submission(bench, n, d)?;
+    let idle = idle_rounds(bench, d)?;
+    let split = breakdown(bench, d)?;
+    let bfs_rows = bfs_variants(bench, d)?;
     Ok(json!({
         "what": "trivial workload under each knob; GPU time where available",
         "tasks": n,
-        "fastest_lowering": name(&best),
-        "fastest_workgroups": best_wg,
+        "dispatch": {"workgroups": d.workgroups, "workgroup_size": d.workgroup_size},
         "runs": t.rows,
+        "per_submission": submissions,
         "idle_round": idle,
         "breakdown": split,
         "bfs": bfs_rows,
     }))
 }
 
+/// GPU time of each submission of a 4-submission run, through the runtime
+/// (one `run()` per submission) and through the engine directly (inbox
+/// written by hand, one `submit(1)` each): to see whether the runtime's
+/// submissions cost what the engine's do.
+fn per_submission(bench: &Bench, n: usize, d: Dispatch) -> Result<Value> {
+    use vyre::protocol::{ctrl, slot, status, SLOT_WORDS};
+    let program = programs::trivial(d.apply(programs::ring(Priority::Normal, n as u64, 64)))?;
+    let config = program.config().clone();
+    let cap = config.inbox_capacity as usize;
+    let mut rt = runtime(
+        bench,
+        program.clone(),
+        &LowerOptions::default(),
+        d.workgroups,
+    )?;
+    rt.set_limits(RunLimits {
+        max_rounds: 1,
+        ..bench.limits()
+    })?;
+    let hits = rt.buffer::<u32>("hits")?;
+    rt.upload(hits, &vec![0; programs::HITS as usize])?;
+    let mut via_runtime = Vec::new();
+    for _ in 0..3 {
+        rt.publish_with(0, Priority::Normal, programs::BUMP, n, |k, w| {
+            w[0] = cpu::trivial_arg(k, programs::HITS)
+        })?;
+        let mut times = Vec::new();
+        loop {
+            let r = rt.run()?;
+            times.push(r.gpu_time.map(|t| t.as_secs_f64()));
+            if r.stop == vyre::StopReason::Idle || times.len() > 64 {
+                break;
+            }
+        }
+        via_runtime.push(json!(times));
+    }
+    drop(rt);
+    let wgsl = wgsl_with(&program, &LowerOptions::default());
+    let mut engine = WgpuEngine::with_wgsl(&bench.ctx, &program, d.workgroups, &wgsl)?;
+    engine.resize_buffer(0, u64::from(programs::HITS))?;
+    let layout = program.control_layout();
+    engine.write_control(u64::from(layout.tenant_enabled), &[1])?;
+    let p = Priority::Normal.index();
+    let mut entries = vec![0u32; cap * SLOT_WORDS as usize];
+    for (k, e) in entries.chunks_exact_mut(SLOT_WORDS as usize).enumerate() {
+        e[slot::STATUS as usize] = status::PUBLISHED;
+        e[slot::OPCODE as usize] = programs::BUMP;
+        e[slot::PRIORITY as usize] = p as u32;
+        e[slot::ARG0 as usize] = cpu::trivial_arg(k, programs::HITS);
+    }
+    let mut tail = 0u32;
+    let mut via_engine = Vec::new();
+    for _ in 0..3 {
+        let mut times = Vec::new();
+        for _ in 0..n.div_ceil(cap) {
+            engine.write_ring(config.inbox_base(p), &entries)?;
+            tail = tail.wrapping_add(cap as u32);
+            engine.write_control(u64::from(ctrl::INBOX_TAIL) + p as u64, &[tail])?;
+            times.push(engine.submit(1)?.gpu_time.map(|t| t.as_secs_f64()));
+        }
+        via_engine.push(json!(times));
+    }
+    bench.log(format!(
+        "  per submission: runtime {via_runtime:?}, engine {via_engine:?}"
+    ));
+    Ok(json!({"runtime": via_runtime, "engine": via_engine}))
+}
+
 /// GPU time of rounds with nothing to do, per round, by ring size and
 /// variant.
-fn idle_rounds(bench: &Bench, best: &LowerOptions, wg: u32) -> Result<Value> {
+fn idle_rounds(bench: &Bench, d: Dispatch) -> Result<Value> {
     let mut rows = Vec::new();
     let slots: &[u64] = if bench.args.quick || bench.args.smoke {
         &[1 << 12]
@@ -249,10 +342,10 @@ fn idle_rounds(bench: &Bench, best: &LowerOptions, wg: u32) -> Result<Value> {
         &[1 << 14, 1 << 20]
     };
     for &size in slots {
-        for options in [LowerOptions::default(), *best] {
-            let program = programs::trivial(programs::ring(Priority::Normal, size, 64))?;
+        for (options, dd) in [(BEFORE, BEFORE_DISPATCH), (LowerOptions::default(), d)] {
+            let program = programs::trivial(dd.apply(programs::ring(Priority::Normal, size, 64)))?;
             let wgsl = wgsl_with(&program, &options);
-            let mut engine = WgpuEngine::with_wgsl(&bench.ctx, &program, wg, &wgsl)?;
+            let mut engine = WgpuEngine::with_wgsl(&bench.ctx, &program, dd.workgroups, &wgsl)?;
             engine.resize_buffer(0, u64::from(programs::HITS))?;
             let rounds = 32;
             let mut times = Vec::new();
@@ -280,7 +373,7 @@ fn idle_rounds(bench: &Bench, best: &LowerOptions, wg: u32) -> Result<Value> {
 
 /// BFS at one scale under the baseline and the fastest variant, at the
 /// default and the fastest workgroup count.
-fn bfs_variants(bench: &Bench, best: &LowerOptions, best_wg: u32) -> Result<Value> {
+fn bfs_variants(bench: &Bench, d: Dispatch) -> Result<Value> {
     let scale = if bench.args.quick || bench.args.smoke {
         bench.args.min_scale
     } else {
@@ -293,12 +386,20 @@ fn bfs_variants(bench: &Bench, best: &LowerOptions, best_wg: u32) -> Result<Valu
         warmup: bench.args.warmup.min(1),
         reps: bench.args.reps.clamp(1, 3),
     };
-    let wg = workgroups(bench);
     let mut rows = Vec::new();
-    let mut settings = vec![(LowerOptions::default(), wg), (*best, wg), (*best, best_wg)];
-    settings.dedup();
-    for (options, w) in settings {
-        let program = programs::bfs(bfs::config(&g))?;
+    let aggregated = LowerOptions {
+        maintain: MaintainVariant::Aggregated,
+        claims: ClaimVariant::Cooperative,
+    };
+    let settings = [
+        (BEFORE, BEFORE_DISPATCH),
+        (LowerOptions::default(), BEFORE_DISPATCH),
+        (aggregated, d),
+        (LowerOptions::default(), d),
+    ];
+    for (options, dd) in settings {
+        let w = dd.workgroups;
+        let program = programs::bfs(dd.apply(bfs::config(&g)))?;
         let mut rt = runtime(bench, program, &options, w)?;
         bfs::load(&mut rt, &g)?;
         let runs: Vec<MkRun> = plan.run(|_| {
@@ -312,14 +413,16 @@ fn bfs_variants(bench: &Bench, best: &LowerOptions, best_wg: u32) -> Result<Valu
         })?;
         let s = mk_seconds(&runs);
         bench.log(format!(
-            "  bfs scale {scale}, {} with {w} workgroups: {:.2} ms",
+            "  bfs scale {scale}, {} at {w}x{}: {:.2} ms",
             name(&options),
+            dd.workgroup_size,
             s.unwrap_or(0.0) * 1e3
         ));
         rows.push(json!({
             "scale": scale,
             "variant": name(&options),
             "workgroups": w,
+            "workgroup_size": dd.workgroup_size,
             "megakernel": mk_json(&runs, oracle.edges_scanned as f64),
         }));
     }
@@ -330,7 +433,7 @@ fn bfs_variants(bench: &Bench, best: &LowerOptions, best_wg: u32) -> Result<Valu
 /// placing maintain pass alone (`M` with a full inbox, submit(0)), a whole
 /// round (`M, W, M`, submit(1)), and an idle `M`. The work pass plus the
 /// recycling `M` is the difference of the first two.
-fn breakdown(bench: &Bench, best: &LowerOptions, wg: u32) -> Result<Value> {
+fn breakdown(bench: &Bench, d: Dispatch) -> Result<Value> {
     use vyre::protocol::{ctrl, slot, status, SLOT_WORDS};
     let n: u32 = if bench.args.quick || bench.args.smoke {
         1 << 12
@@ -338,10 +441,10 @@ fn breakdown(bench: &Bench, best: &LowerOptions, wg: u32) -> Result<Value> {
         1 << 20
     };
     let mut rows = Vec::new();
-    let mut pair = vec![LowerOptions::default(), *best];
-    pair.dedup();
-    for options in pair {
-        let program = programs::trivial(programs::ring(Priority::Normal, u64::from(n), 64))?;
+    for (options, dd) in [(BEFORE, BEFORE_DISPATCH), (LowerOptions::default(), d)] {
+        let wg = dd.workgroups;
+        let program =
+            programs::trivial(dd.apply(programs::ring(Priority::Normal, u64::from(n), 64)))?;
         let config = program.config().clone();
         let layout = program.control_layout();
         let wgsl = wgsl_with(&program, &options);

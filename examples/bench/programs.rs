@@ -22,6 +22,11 @@ pub const HITS: u32 = 1 << 16;
 pub const MIX_BASE: u32 = 0x20;
 /// Hash rounds of the five mix handlers: costs from trivial to heavy.
 pub const MIX_COSTS: [u32; 5] = [1, 4, 16, 64, 256];
+/// Opcode of the mix program's `heavy(i, seed, cost)`: the hash with a
+/// cost given by the task, for uniform work heavier than the five.
+pub const HEAVY: u32 = MIX_BASE + 5;
+/// Costs of the heavy uniform variants (hash rounds).
+pub const HEAVY_COSTS: [u32; 2] = [1024, 4096];
 /// The multiplier of the hash round (the golden ratio, 2^32 / φ).
 pub const HASH_MUL: u32 = 0x9E37_79B9;
 
@@ -91,7 +96,8 @@ pub fn trivial(config: ProgramConfig) -> Result<Program> {
         .build()?)
 }
 
-/// Five handlers `work_k(i, seed)`: `out[i] = hash(seed, MIX_COSTS[k])`.
+/// Five handlers `work_k(i, seed)`: `out[i] = hash(seed, MIX_COSTS[k])`,
+/// and `heavy(i, seed, cost)`: `out[i] = hash(seed, cost)`.
 pub fn mix(config: ProgramConfig) -> Result<Program> {
     let mut builder = Program::builder("mix")
         .config(config)
@@ -108,7 +114,17 @@ pub fn mix(config: ProgramConfig) -> Result<Program> {
         });
         builder = builder.opcode(h.finish()?);
     }
-    Ok(builder.build()?)
+    let mut h = HandlerBuilder::new(HEAVY, "heavy");
+    let out = h.buffer("out", U32, Access::ReadWrite);
+    let i = h.arg("i", U32);
+    let seed = h.arg("seed", U32);
+    let cost = h.arg("cost", U32);
+    h.body(|b| {
+        let x = b.let_mut("x", seed);
+        hash_rounds(b, x, cost);
+        b.store(out, i, x);
+    });
+    Ok(builder.opcode(h.finish()?).build()?)
 }
 
 /// `job(id)`: `JOB_COST` hash rounds, then records when it finished:

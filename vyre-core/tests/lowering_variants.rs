@@ -23,6 +23,7 @@ fn variants() -> Vec<LowerOptions> {
         MaintainVariant::PerSlot,
         MaintainVariant::Lean,
         MaintainVariant::Aggregated,
+        MaintainVariant::Coalesced,
     ] {
         for claims in [ClaimVariant::PerLane, ClaimVariant::Cooperative] {
             v.push(LowerOptions { maintain, claims });

@@ -12,7 +12,7 @@ use super::super::graph::{self, Csr};
 use super::super::programs::{self, BFS_CHUNK, SCAN, UNREACHED};
 use super::super::stats::{best_seconds, json_opt, timing_json, Stats, Timing};
 use super::super::{fail, Bench, Result};
-use super::{check_report, mk_json, mk_seconds, num, ratio, wall, workgroups, MkRun};
+use super::{check_report, dispatch, mk_json, mk_seconds, num, ratio, wall, MkRun};
 
 /// Edges generated per vertex (Graph500).
 pub const EDGE_FACTOR: u32 = 16;
@@ -79,7 +79,8 @@ pub fn run(bench: &Bench) -> Result<Value> {
     };
     let ctx = &bench.ctx;
     let plan = bench.plan();
-    let wg = workgroups(bench);
+    let d = dispatch(bench);
+    let wg = d.workgroups;
     let mut rows = Vec::new();
     for scale in scales {
         let (gen_s, g) = wall(|| graph::rmat(scale, EDGE_FACTOR, u64::from(scale)));
@@ -100,7 +101,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
         ));
         let edges = oracle.edges_scanned as f64;
 
-        let config = config(&g);
+        let config = d.apply(config(&g));
         let ring_high = config.partition_sizes.map_or(0, |s| s[1]);
         let program = programs::bfs(config)?;
         let mut rt = bench.runtime(&bench.gpu_with(wg), program)?;
@@ -192,6 +193,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
         "edge_factor": EDGE_FACTOR,
         "chunk": BFS_CHUNK,
         "workgroups": wg,
+        "workgroup_size": d.workgroup_size,
         "scales": rows,
         "reference": {
             "scale": reference_scale,

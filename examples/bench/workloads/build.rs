@@ -34,6 +34,7 @@ struct Build {
     assembly: f64,
     wgsl: f64,
     pipeline: f64,
+    driver_warm: f64,
     cached: f64,
     runtime: f64,
     wgsl_bytes: usize,
@@ -65,6 +66,14 @@ pub fn run(bench: &Bench) -> Result<Value> {
             let t = Instant::now();
             let first = WgpuEngine::with_wgsl(ctx, &program, WORKGROUPS, &wgsl)?;
             let pipeline = t.elapsed().as_secs_f64();
+            // The same WGSL again with vyre's cache cleared: the driver has
+            // just compiled this shader (what a second launch of the same
+            // program sees when the driver keeps its shader cache).
+            ctx.clear_pipeline_cache();
+            let t = Instant::now();
+            let warm = WgpuEngine::with_wgsl(ctx, &program, WORKGROUPS, &wgsl)?;
+            let driver_warm = t.elapsed().as_secs_f64();
+            drop(warm);
             let t = Instant::now();
             let second = WgpuEngine::with_wgsl(ctx, &program, WORKGROUPS, &wgsl)?;
             let cached = t.elapsed().as_secs_f64();
@@ -77,6 +86,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
                 assembly,
                 wgsl: wgsl_s,
                 pipeline,
+                driver_warm,
                 cached,
                 runtime,
                 wgsl_bytes: wgsl.len(),
@@ -95,6 +105,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
             "assembly_s": stat(|b| b.assembly),
             "wgsl_s": stat(|b| b.wgsl),
             "pipeline_s": stat(|b| b.pipeline),
+            "pipeline_driver_warm_s": stat(|b| b.driver_warm),
             "cached_engine_s": stat(|b| b.cached),
             "runtime_new_s": stat(|b| b.runtime),
             "assembly_wgsl_pipeline_s": json_opt(total),
@@ -102,7 +113,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
         }));
     }
     Ok(json!({
-        "what": "ir = HandlerBuilder for every handler; assembly = Program::builder().build(); wgsl = Program::wgsl(); pipeline = WgpuEngine creation with a pipeline-cache miss (shader module, 4 pipelines, buffers); cached_engine = the same with a hit; runtime_new = Runtime::with_engine; assembly_wgsl_pipeline = ir + assembly + wgsl + pipeline",
+        "what": "ir = HandlerBuilder for every handler; assembly = Program::builder().build(); wgsl = Program::wgsl(); pipeline = WgpuEngine creation with a pipeline-cache miss (shader module, 4 pipelines, buffers) on WGSL the driver never saw; pipeline_driver_warm = the same right after, vyre's cache cleared (the driver's own shader cache may hit); cached_engine = the same with a hit; runtime_new = Runtime::with_engine; assembly_wgsl_pipeline = ir + assembly + wgsl + pipeline",
         "opcode_macro_expansion": {
             "status": "pending",
             "note": "#[opcode] expansion time per handler: to be measured by whoever lands the macros (vyre-macros), e.g. with a trybuild-free proc-macro benchmark; fill opcode_macro_expansion_s_per_handler in each row",

@@ -12,7 +12,7 @@ use vyre::{Priority, RunLimits, Runtime, StopReason};
 use super::super::programs::{self, JOB};
 use super::super::stats::{json_opt, Stats};
 use super::super::{fail, Bench, Result};
-use super::workgroups;
+use super::dispatch;
 
 /// What one repetition measured.
 #[derive(Debug, Clone)]
@@ -166,8 +166,9 @@ pub fn run(bench: &Bench) -> Result<Value> {
         (1 << 20, 1 << 10, 1 << 16)
     };
     let plan = bench.plan();
-    let wg = workgroups(bench);
-    let program = programs::priority(config(urgent, flood, flood_slots))?;
+    let d = dispatch(bench);
+    let wg = d.workgroups;
+    let program = programs::priority(d.apply(config(urgent, flood, flood_slots)))?;
     let mut rt = bench.runtime(&bench.gpu_with(wg), program)?;
     rt.set_limits(RunLimits {
         max_rounds: 1,
@@ -199,6 +200,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
         "flood": flood,
         "flood_partition_slots": flood_slots,
         "workgroups": wg,
+        "workgroup_size": d.workgroup_size,
         "with_priorities": with_json,
         "without_priorities": summary(&without, urgent, flood),
     }))

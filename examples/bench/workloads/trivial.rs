@@ -8,7 +8,7 @@ use vyre::{Gpu, Priority, Runtime};
 use super::super::baselines::{ClaimLoop, Direct, DirectWork, DispatchPerTask};
 use super::super::stats::{best_seconds, timing_json, Plan, Stats, Timing};
 use super::super::{cpu, fail, programs, Bench, Result};
-use super::{check_report, mk_json, mk_seconds, num, ratio, wall, workgroups, MkRun};
+use super::{check_report, dispatch, mk_json, mk_seconds, num, ratio, wall, MkRun};
 
 /// Task counts of the full and quick modes.
 pub const FULL: [usize; 6] = [1 << 10, 1 << 14, 1 << 18, 1 << 20, 1 << 22, 1 << 24];
@@ -80,9 +80,10 @@ pub fn run(bench: &Bench) -> Result<Value> {
     let ctx = &bench.ctx;
     let plan = bench.plan();
     let runs_per_config = plan.warmup + plan.reps;
-    let wg = workgroups(bench);
+    let d = dispatch(bench);
+    let wg = d.workgroups;
     let max = sizes.iter().copied().max().unwrap_or(1) as u32;
-    let claim = ClaimLoop::new(ctx, max, wg, 64)?;
+    let claim = ClaimLoop::new(ctx, max, wg, d.workgroup_size)?;
     let mut rows = Vec::new();
     for &n in &sizes {
         bench.log(format!("trivial: {n} tasks"));
@@ -92,7 +93,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
         let expected = expected_hits(n, runs_per_config);
 
         // The megakernel: publish n tasks, run until idle.
-        let config = programs::ring(Priority::Normal, n as u64, 64);
+        let config = d.apply(programs::ring(Priority::Normal, n as u64, 64));
         let program = programs::trivial(config)?;
         let mut rt = bench.runtime(&bench.gpu_with(wg), program.clone())?;
         let mk = megakernel(&mut rt, &plan, &args, &expected)?;
@@ -195,7 +196,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
     Ok(json!({
         "what": "bump(i) = hits[i].fetch_add(1), one NORMAL task per publish; rates are tasks per second",
         "workgroups": wg,
-        "workgroup_size": 64,
+        "workgroup_size": d.workgroup_size,
         "dispatch_per_task_cap": dispatch_cap,
         "reference_cap": reference_cap,
         "dispatch_per_task_seconds_per_task": num(dispatch_per_task_s),

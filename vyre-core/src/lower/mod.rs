@@ -160,6 +160,10 @@ pub enum MaintainVariant {
     /// As `Lean`, with inbox tickets and claim-list positions taken once
     /// per workgroup and partition (ranks from workgroup atomics).
     Aggregated,
+    /// As `Aggregated`, with ranks in slot order and each workgroup's inbox
+    /// entries copied by all its invocations together, word by word
+    /// (coalesced), instead of one slot's 15 words per invocation.
+    Coalesced,
 }
 
 /// How work lanes take claim tickets.
@@ -189,10 +193,12 @@ pub struct LowerOptions {
 }
 
 impl Default for LowerOptions {
+    /// Coalesced maintain, cooperative claims: the fastest measured on an
+    /// H100 (`docs/benchmarks.md`, "Optimisations").
     fn default() -> Self {
         LowerOptions {
-            maintain: MaintainVariant::PerSlot,
-            claims: ClaimVariant::PerLane,
+            maintain: MaintainVariant::Coalesced,
+            claims: ClaimVariant::Cooperative,
         }
     }
 }
@@ -233,6 +239,7 @@ mod tests {
             MaintainVariant::PerSlot,
             MaintainVariant::Lean,
             MaintainVariant::Aggregated,
+            MaintainVariant::Coalesced,
         ] {
             for claims in [ClaimVariant::PerLane, ClaimVariant::Cooperative] {
                 let mut text = String::new();
