@@ -178,22 +178,20 @@ pub fn run(bench: &Bench) -> Result<Value> {
         defaults,
     )?;
 
-    for dd in [before, d] {
-        for options in variants() {
-            t.run(
-                "lowering",
-                format!(
-                    "{} at {}x{}",
-                    name(&options),
-                    dd.workgroups,
-                    dd.workgroup_size
-                ),
-                dd.apply(ring.clone()),
-                &options,
-                dd.workgroups,
-                one_round,
-            )?;
-        }
+    for options in variants() {
+        t.run(
+            "lowering",
+            format!(
+                "{} at {}x{}",
+                name(&options),
+                d.workgroups,
+                d.workgroup_size
+            ),
+            d.apply(ring.clone()),
+            &options,
+            d.workgroups,
+            one_round,
+        )?;
     }
 
     let counts: &[u32] = if small {
@@ -249,6 +247,8 @@ pub fn run(bench: &Bench) -> Result<Value> {
     )?;
 
     let submissions = per_submission(bench, n, d)?;
+    let artifacts = timing_artifacts(bench, d)?;
+    let heavy = heavy_dispatch(bench, d)?;
     let idle = idle_rounds(bench, d)?;
     let split = breakdown(bench, d)?;
     let bfs_rows = bfs_variants(bench, d)?;
@@ -258,6 +258,8 @@ pub fn run(bench: &Bench) -> Result<Value> {
         "dispatch": {"workgroups": d.workgroups, "workgroup_size": d.workgroup_size},
         "runs": t.rows,
         "per_submission": submissions,
+        "timing_artifacts": artifacts,
+        "heavy_dispatch": heavy,
         "idle_round": idle,
         "breakdown": split,
         "bfs": bfs_rows,
@@ -508,6 +510,98 @@ fn breakdown(bench: &Bench, d: Dispatch) -> Result<Value> {
             "whole_round_s": st(&round),
             "idle_maintain_s": st(&idle),
         }));
+    }
+    Ok(Value::Array(rows))
+}
+
+/// Whether the GPU time of a submission depends on what happened just
+/// before it: the same idle round (1M-slot ring, nothing to run) right
+/// after another submission, after 50 ms of host idleness, and after a
+/// 64 MB upload into the ring that the round does not use.
+fn timing_artifacts(bench: &Bench, d: Dispatch) -> Result<Value> {
+    let small = bench.args.quick || bench.args.smoke;
+    let slots: u64 = if small { 1 << 12 } else { 1 << 20 };
+    let program = programs::trivial(d.apply(programs::ring(Priority::Normal, slots, 64)))?;
+    let wgsl = wgsl_with(&program, &LowerOptions::default());
+    let mut engine = WgpuEngine::with_wgsl(&bench.ctx, &program, d.workgroups, &wgsl)?;
+    engine.resize_buffer(0, u64::from(programs::HITS))?;
+    let base = program.config().inbox_base(Priority::Normal.index());
+    let junk = vec![0u32; (slots * 16) as usize];
+    let mut rows = serde_json::Map::new();
+    for case in ["back to back", "after 50 ms idle", "after a 64 MB upload"] {
+        let mut times = Vec::new();
+        for rep in 0..9 {
+            match case {
+                "after 50 ms idle" => std::thread::sleep(std::time::Duration::from_millis(50)),
+                "after a 64 MB upload" => engine.write_ring(base, &junk)?,
+                _ => {}
+            }
+            let t = engine.submit(1)?.gpu_time.map(|t| t.as_secs_f64());
+            if rep > 0 {
+                times.extend(t);
+            }
+        }
+        let st = super::stats::Stats::of(&times);
+        bench.log(format!(
+            "  idle round {case}: median {:.1} us (min {:.1}, max {:.1})",
+            st.map_or(0.0, |s| s.median * 1e6),
+            st.map_or(0.0, |s| s.min * 1e6),
+            st.map_or(0.0, |s| s.max * 1e6)
+        ));
+        rows.insert(case.into(), super::stats::json_opt(st));
+    }
+    Ok(Value::Object(rows))
+}
+
+/// Heavy uniform work (256 and 1024 hash rounds) by dispatch size: long
+/// handler loops want more lanes than claiming does.
+fn heavy_dispatch(bench: &Bench, d: Dispatch) -> Result<Value> {
+    let small = bench.args.quick || bench.args.smoke;
+    let n: usize = if small { 1 << 10 } else { 1 << 20 };
+    let plan = Plan {
+        warmup: bench.args.warmup.min(1),
+        reps: bench.args.reps.clamp(1, 3),
+    };
+    let counts: Vec<u32> = if small {
+        vec![d.workgroups]
+    } else {
+        vec![264, 528, 1056, 2112]
+    };
+    let costs: &[u32] = if small { &[64] } else { &[256, 1024] };
+    let mut rows = Vec::new();
+    for &w in &counts {
+        let program = programs::mix(d.apply(programs::ring(Priority::Normal, n as u64, 64)))?;
+        let mut rt = runtime(bench, program, &LowerOptions::default(), w)?;
+        let out = rt.buffer::<u32>("out")?;
+        rt.upload(out, &vec![0; n])?;
+        for &cost in costs {
+            let runs: Vec<MkRun> = plan.run(|_| {
+                let (run, report) = MkRun::measure(&mut rt, |rt| {
+                    Ok(
+                        rt.publish_with(0, Priority::Normal, programs::HEAVY, n, |i, w| {
+                            w[0] = i as u32;
+                            w[1] = cpu::mix_seed(i as u32);
+                            w[2] = cost;
+                        })?,
+                    )
+                })?;
+                check_report(&report, n as u64, "heavy dispatch")?;
+                Ok(run)
+            })?;
+            let s = mk_seconds(&runs);
+            bench.log(format!(
+                "  heavy {cost} rounds at {w}x{}: {:.3e} tasks/s",
+                d.workgroup_size,
+                s.map_or(0.0, |s| n as f64 / s)
+            ));
+            rows.push(json!({
+                "workgroups": w,
+                "workgroup_size": d.workgroup_size,
+                "hash_rounds": cost,
+                "tasks": n,
+                "megakernel": mk_json(&runs, n as f64),
+            }));
+        }
     }
     Ok(Value::Array(rows))
 }

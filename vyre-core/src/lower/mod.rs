@@ -56,8 +56,10 @@
 //!   ends the task before any iteration. A `while` evaluates its
 //!   condition before every iteration; a fault there ends the task
 //!   without counting that iteration. Each iteration then adds 1 to the
-//!   task's and the lane's counts (also the iteration that trips the
-//!   limit) before the body runs; a task count above `loop_limit` faults.
+//!   task's count (also the iteration that trips the limit) before the
+//!   body runs; a task count above `loop_limit` faults. The lane's count,
+//!   read only when the lane claims, receives the task's count when the
+//!   task ends.
 //! * **Spawn** probes `start + (cursor + i) % size` with a wrapping `u32`
 //!   sum, reads each status first and compare-exchanges only EMPTY slots
 //!   (no slot becomes EMPTY during a work pass, so this is the protocol's

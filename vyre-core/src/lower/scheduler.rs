@@ -314,7 +314,7 @@ pub(super) const RUNTIME: &str = r#"// ---- the running task (set by vy_work aro
 var<private> vy_fault: u32;         // first fault code of the task, 0 = none
 var<private> vy_fault_detail: u32;  // its detail
 var<private> vy_task_iters: u32;    // loop iterations of the task
-var<private> vy_lane_iters: u32;    // loop iterations of the lane in this dispatch
+var<private> vy_lane_iters: u32;    // loop iterations of the lane's finished tasks in this dispatch
 var<private> vy_lane: u32;          // ctx.lane()
 var<private> vy_slot: u32;          // ctx.slot()
 var<private> vy_tenant: u32;        // ctx.tenant()
@@ -333,12 +333,14 @@ fn vy_fail(code: u32, detail: u32) {
     }
 }
 
-// Counts one loop iteration for the task and the lane, just before a loop
-// body runs. Returns true (after recording LOOP_LIMIT, detail = the limit)
-// when the task has gone past the limit; the caller then ends the handler.
+// Counts one loop iteration of the task, just before a loop body runs.
+// Returns true (after recording LOOP_LIMIT, detail = the limit) when the
+// task has gone past the limit; the caller then ends the handler. The
+// lane's count is only read when the lane claims, so the work loop adds
+// the task's iterations to it once, when the task ends (one counter per
+// iteration instead of two).
 fn vy_tick() -> bool {
     vy_task_iters += 1u;
-    vy_lane_iters += 1u;
     if (vy_task_iters > vy_LOOP_LIMIT) {
         vy_fail(vy_FAULT_LOOP_LIMIT, vy_LOOP_LIMIT);
         return true;
@@ -955,6 +957,7 @@ const RUN_CLAIMED: &str = r#"        let opcode = atomicLoad(&vy_ring[base + vy_
         vy_fault_detail = 0u;
         vy_task_iters = 0u;
         let handler = vy_dispatch(opcode, base);
+        vy_lane_iters += vy_task_iters;
         if (vy_fault != 0u) {
             vy_record_fault(slot, opcode, vy_fault, vy_fault_detail, tenant, part, lane);
             atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_FAULT);
