@@ -74,7 +74,9 @@
 //! * **Counters** — EXECUTED, FAULTED, EXECUTED_BY_PRIORITY,
 //!   `executed_by_op`, SPAWNED and SPAWN_OVERFLOW are summed per lane and
 //!   added at the end of the work dispatch; FAULT_COUNT, PRINTF_COUNT
-//!   (record numbers) and SHUTDOWN are written when they happen.
+//!   (record numbers) and SHUTDOWN are written when they happen; PLACED is
+//!   added once by finalize (by maintain, per placed slot, in
+//!   [`MaintainVariant::PerSlot`]).
 //! * **Lanes** — a work invocation whose `lane_state` word lies outside
 //!   the control buffer returns at once.
 //! * **`len()`** is `max(arrayLength, 1) - 1`.
