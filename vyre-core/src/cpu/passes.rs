@@ -31,9 +31,9 @@ impl CpuMachine {
     }
 
     /// *maintain*: one invocation per slot, run here in slot order (the
-    /// GPU runs them in parallel; with one ticket per EMPTY slot the
-    /// outcome differs only in which slot receives which inbox entry and in
-    /// the order of the claim lists, which no deterministic workload can
+    /// GPU runs them in parallel, ranking them per workgroup; the outcome
+    /// differs only in which slot receives which inbox entry and in the
+    /// order of the claim lists, which no deterministic workload can
     /// observe).
     ///
     /// DONE → EMPTY, PENDING → PUBLISHED, an EMPTY slot takes the next
@@ -57,11 +57,14 @@ impl CpuMachine {
                     st = status::PUBLISHED;
                     self.set_slot_word(s, slot::STATUS, st);
                 }
-                if st == status::EMPTY {
+                let head = self.cw(ctrl::INBOX_HEAD + p32);
+                let waiting = self.cw(ctrl::INBOX_TAIL + p32).wrapping_sub(head);
+                // A ticket only while some are left: the same entries are
+                // placed as with a ticket per EMPTY slot.
+                if st == status::EMPTY && waiting != 0 && self.cw(ctrl::INBOX_TAKE + p32) < waiting
+                {
                     let t = self.add_cw(ctrl::INBOX_TAKE + p32, 1);
-                    let head = self.cw(ctrl::INBOX_HEAD + p32);
-                    let tail = self.cw(ctrl::INBOX_TAIL + p32);
-                    if t < tail.wrapping_sub(head) {
+                    if t < waiting {
                         // Entry k lives at position k % capacity (u32 k).
                         let pos = head.wrapping_add(t) % capacity.max(1);
                         let entry = inbox + pos as u64 * SLOT_WORDS as u64;
@@ -71,7 +74,6 @@ impl CpuMachine {
                         }
                         st = status::PUBLISHED;
                         self.set_slot_word(s, slot::STATUS, st);
-                        self.add_cw(ctrl::PLACED, 1);
                     }
                 }
                 if st == status::PUBLISHED {
@@ -103,15 +105,19 @@ impl CpuMachine {
     }
 
     /// *finalize*: for each partition `INBOX_HEAD += min(INBOX_TAKE,
-    /// INBOX_TAIL - INBOX_HEAD)` (wrapping), then `ROUND += 1`.
+    /// INBOX_TAIL - INBOX_HEAD)` (wrapping) — the entries maintain placed,
+    /// which are also added to `PLACED` — then `ROUND += 1`.
     pub fn finalize(&mut self) {
+        let mut placed = 0u32;
         for p in 0..PRIORITIES as u32 {
             let head = self.cw(ctrl::INBOX_HEAD + p);
             let tail = self.cw(ctrl::INBOX_TAIL + p);
             let take = self.cw(ctrl::INBOX_TAKE + p);
             let consumed = take.min(tail.wrapping_sub(head));
             self.set_cw(ctrl::INBOX_HEAD + p, head.wrapping_add(consumed));
+            placed = placed.wrapping_add(consumed);
         }
+        self.add_cw(ctrl::PLACED, placed);
         self.add_cw(ctrl::ROUND, 1);
     }
 

@@ -56,8 +56,10 @@
 //!   ends the task before any iteration. A `while` evaluates its
 //!   condition before every iteration; a fault there ends the task
 //!   without counting that iteration. Each iteration then adds 1 to the
-//!   task's and the lane's counts (also the iteration that trips the
-//!   limit) before the body runs; a task count above `loop_limit` faults.
+//!   task's count (also the iteration that trips the limit) before the
+//!   body runs; a task count above `loop_limit` faults. The lane's count,
+//!   read only when the lane claims, receives the task's count when the
+//!   task ends.
 //! * **Spawn** probes `start + (cursor + i) % size` with a wrapping `u32`
 //!   sum, reads each status first and compare-exchanges only EMPTY slots
 //!   (no slot becomes EMPTY during a work pass, so this is the protocol's
@@ -72,7 +74,9 @@
 //! * **Counters** — EXECUTED, FAULTED, EXECUTED_BY_PRIORITY,
 //!   `executed_by_op`, SPAWNED and SPAWN_OVERFLOW are summed per lane and
 //!   added at the end of the work dispatch; FAULT_COUNT, PRINTF_COUNT
-//!   (record numbers) and SHUTDOWN are written when they happen.
+//!   (record numbers) and SHUTDOWN are written when they happen; PLACED is
+//!   added once by finalize (by maintain, per placed slot, in
+//!   [`MaintainVariant::PerSlot`]).
 //! * **Lanes** — a work invocation whose `lane_state` word lies outside
 //!   the control buffer returns at once.
 //! * **`len()`** is `max(arrayLength, 1) - 1`.
@@ -145,10 +149,73 @@ pub fn buffer_binding(index: usize) -> u32 {
     FIRST_BUFFER_BINDING.saturating_add(u32::try_from(index).unwrap_or(u32::MAX))
 }
 
+/// How the maintain pass hands out inbox tickets and claim-list positions
+/// (all variants have the protocol's observable behaviour; see
+/// [`LowerOptions`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MaintainVariant {
+    /// The pseudo-code of `docs/protocol.md` as written before the
+    /// benchmarks: a global atomic per EMPTY slot (inbox ticket), per
+    /// placed slot (PLACED) and per listed slot (LIST_LEN).
+    PerSlot,
+    /// An EMPTY slot takes an inbox ticket only while some are left (a
+    /// load first), and PLACED is counted by finalize.
+    Lean,
+    /// As `Lean`, with inbox tickets and claim-list positions taken once
+    /// per workgroup and partition (ranks from workgroup atomics).
+    Aggregated,
+    /// As `Aggregated`, with ranks in slot order and each workgroup's inbox
+    /// entries copied by all its invocations together, word by word
+    /// (coalesced), instead of one slot's 15 words per invocation.
+    Coalesced,
+}
+
+/// How work lanes take claim tickets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClaimVariant {
+    /// Every lane scans the lists and takes its own ticket: one global
+    /// atomic per claim.
+    PerLane,
+    /// The lanes of a workgroup claim together: per iteration one leader
+    /// takes the tickets of every lane that wants one, one atomic per
+    /// list, in the order the lanes' own scans would have taken them.
+    Cooperative,
+}
+
+/// Variants of the generated scheduler, for measuring its optimisations
+/// (`examples/bench.rs --only experiments`). Every variant implements the
+/// same protocol: the same tasks run, at the same priorities, with the
+/// same counters, faults and accounting; they differ only in how many
+/// contended atomics they spend. [`LowerOptions::default`] is the fastest
+/// measured (`docs/benchmarks.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LowerOptions {
+    /// The maintain pass.
+    pub maintain: MaintainVariant,
+    /// The work pass's claims.
+    pub claims: ClaimVariant,
+}
+
+impl Default for LowerOptions {
+    /// Coalesced maintain, cooperative claims: the fastest measured on an
+    /// H100 (`docs/benchmarks.md`, "Optimisations").
+    fn default() -> Self {
+        LowerOptions {
+            maintain: MaintainVariant::Coalesced,
+            claims: ClaimVariant::Cooperative,
+        }
+    }
+}
+
 /// Lowers `program` to one WGSL module (see the module documentation for
 /// its entry points and bindings). Every valid program lowers to WGSL that
 /// naga validates; this function never panics.
 pub fn wgsl(program: &Program) -> String {
+    wgsl_with(program, &LowerOptions::default())
+}
+
+/// [`wgsl`] in the scheduler variant `options`.
+pub fn wgsl_with(program: &Program, options: &LowerOptions) -> String {
     let mut helpers = helpers::Helpers::default();
     let mut handlers = String::from("// ---- handlers ----\n\n");
     for index in 0..program.handlers().len() {
@@ -162,7 +229,7 @@ pub fn wgsl(program: &Program) -> String {
     helpers.emit(&mut out);
     out.push_str(&handlers);
     scheduler::dispatch(program, &mut out);
-    out.push_str(scheduler::ENTRY_POINTS);
+    scheduler::entry_points(options, &mut out);
     out
 }
 
@@ -172,15 +239,25 @@ mod tests {
 
     #[test]
     fn entry_point_constants_name_the_generated_functions() {
-        let text = scheduler::ENTRY_POINTS;
-        assert!(text.contains(&format!("@workgroup_size(1)\nfn {ENTRY_PREPARE}(")));
-        assert!(text.contains(&format!(
-            "@workgroup_size(vy_MAINTAIN_WORKGROUP_SIZE)\nfn {ENTRY_MAINTAIN}("
-        )));
-        assert!(text.contains(&format!("@workgroup_size(1)\nfn {ENTRY_FINALIZE}(")));
-        assert!(text.contains(&format!(
-            "@workgroup_size(vy_WORKGROUP_SIZE)\nfn {ENTRY_WORK}("
-        )));
+        for maintain in [
+            MaintainVariant::PerSlot,
+            MaintainVariant::Lean,
+            MaintainVariant::Aggregated,
+            MaintainVariant::Coalesced,
+        ] {
+            for claims in [ClaimVariant::PerLane, ClaimVariant::Cooperative] {
+                let mut text = String::new();
+                scheduler::entry_points(&LowerOptions { maintain, claims }, &mut text);
+                assert!(text.contains(&format!("@workgroup_size(1)\nfn {ENTRY_PREPARE}(")));
+                assert!(text.contains(&format!(
+                    "@workgroup_size(vy_MAINTAIN_WORKGROUP_SIZE)\nfn {ENTRY_MAINTAIN}("
+                )));
+                assert!(text.contains(&format!("@workgroup_size(1)\nfn {ENTRY_FINALIZE}(")));
+                assert!(text.contains(&format!(
+                    "@workgroup_size(vy_WORKGROUP_SIZE)\nfn {ENTRY_WORK}("
+                )));
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The scheduler half of the module: bindings, protocol constants, the
 //! task's private state, the runtime helpers (faults, spawn, printf,
-//! claims), the opcode dispatch and the four entry points.
+//! claims), the opcode dispatch and the four entry points, in the
+//! variants of [`LowerOptions`].
 //!
 //! Everything that depends on the program is a WGSL `const` generated from
 //! [`crate::protocol`] and the [`ProgramConfig`](crate::ProgramConfig); the
@@ -11,9 +12,9 @@ use std::fmt::Write;
 
 use super::names::{self, wgsl_type};
 use super::{
-    BIND_GROUP, CAS_TRIES, CLAIM_TRIES, CTRL_BINDING, ENTRY_FINALIZE, ENTRY_MAINTAIN,
-    ENTRY_PREPARE, ENTRY_WORK, FIRST_BUFFER_BINDING, MAINTAIN_WORKGROUP_SIZE, NO_HANDLER,
-    RING_BINDING,
+    ClaimVariant, LowerOptions, MaintainVariant, BIND_GROUP, CAS_TRIES, CLAIM_TRIES, CTRL_BINDING,
+    ENTRY_FINALIZE, ENTRY_MAINTAIN, ENTRY_PREPARE, ENTRY_WORK, FIRST_BUFFER_BINDING,
+    MAINTAIN_WORKGROUP_SIZE, NO_HANDLER, RING_BINDING,
 };
 use crate::ir::ScalarType;
 use crate::program::Program;
@@ -314,7 +315,7 @@ pub(super) const RUNTIME: &str = r#"// ---- the running task (set by vy_work aro
 var<private> vy_fault: u32;         // first fault code of the task, 0 = none
 var<private> vy_fault_detail: u32;  // its detail
 var<private> vy_task_iters: u32;    // loop iterations of the task
-var<private> vy_lane_iters: u32;    // loop iterations of the lane in this dispatch
+var<private> vy_lane_iters: u32;    // loop iterations of the lane's finished tasks in this dispatch
 var<private> vy_lane: u32;          // ctx.lane()
 var<private> vy_slot: u32;          // ctx.slot()
 var<private> vy_tenant: u32;        // ctx.tenant()
@@ -333,12 +334,14 @@ fn vy_fail(code: u32, detail: u32) {
     }
 }
 
-// Counts one loop iteration for the task and the lane, just before a loop
-// body runs. Returns true (after recording LOOP_LIMIT, detail = the limit)
-// when the task has gone past the limit; the caller then ends the handler.
+// Counts one loop iteration of the task, just before a loop body runs.
+// Returns true (after recording LOOP_LIMIT, detail = the limit) when the
+// task has gone past the limit; the caller then ends the handler. The
+// lane's count is only read when the lane claims, so the work loop adds
+// the task's iterations to it once, when the task ends (one counter per
+// iteration instead of two).
 fn vy_tick() -> bool {
     vy_task_iters += 1u;
-    vy_lane_iters += 1u;
     if (vy_task_iters > vy_LOOP_LIMIT) {
         vy_fail(vy_FAULT_LOOP_LIMIT, vy_LOOP_LIMIT);
         return true;
@@ -472,6 +475,38 @@ fn vy_shutdown() {
     }
 }
 
+// maintain: copies words 1.. of inbox entry `entry` (a u32 counter, taken
+// modulo the capacity) of partition p into the slot at `base` and marks it
+// PUBLISHED.
+fn vy_place(base: u32, p: u32, entry: u32) {
+    let src = (vy_SLOTS + p * vy_INBOX_CAPACITY + entry % vy_INBOX_CAPACITY) * vy_SLOT_WORDS;
+    for (var w = vy_SLOT_STATUS + 1u; w < vy_SLOT_WORDS; w++) {
+        atomicStore(&vy_ring[base + w], atomicLoad(&vy_ring[src + w]));
+    }
+    atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PUBLISHED);
+}
+
+// maintain: whether the PUBLISHED slot s (status word at `base`, partition
+// p) goes into the claim list; its words are read at `words` (the slot, or
+// the inbox entry it is being filled from). A tenant outside the table
+// faults the slot (BAD_TENANT, lane vy_NO_LANE); a disabled tenant's slot
+// is parked.
+fn vy_admit(s: u32, base: u32, words: u32, p: u32) -> bool {
+    let tenant = atomicLoad(&vy_ring[words + vy_SLOT_TENANT]);
+    if (tenant >= vy_TENANTS) {
+        let opcode = atomicLoad(&vy_ring[words + vy_SLOT_OPCODE]);
+        vy_record_fault(s, opcode, vy_FAULT_BAD_TENANT, tenant, tenant, p, vy_NO_LANE);
+        atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_FAULT);
+        atomicAdd(&vy_ctrl[vy_CTRL_FAULTED], 1u);
+        return false;
+    }
+    if (atomicLoad(&vy_ctrl[vy_TENANT_ENABLED + tenant]) == 0u) {
+        atomicAdd(&vy_ctrl[vy_CTRL_PARKED + p], 1u);
+        return false;
+    }
+    return true;
+}
+
 // Argument word i of the slot whose first word is `base`.
 fn vy_arg(base: u32, i: u32) -> u32 {
     return atomicLoad(&vy_ring[base + vy_SLOT_ARG0 + i]);
@@ -519,8 +554,44 @@ pub(super) fn dispatch(program: &Program, out: &mut String) {
     );
 }
 
-/// The four entry points.
-pub(super) const ENTRY_POINTS: &str = r#"// ---- entry points ----
+/// The entry points, in the variant `options` asks for.
+pub(super) fn entry_points(options: &LowerOptions, out: &mut String) {
+    out.push_str(PREPARE);
+    out.push_str(match options.maintain {
+        MaintainVariant::PerSlot => MAINTAIN_PER_SLOT,
+        MaintainVariant::Lean => MAINTAIN_LEAN,
+        MaintainVariant::Aggregated => MAINTAIN_AGGREGATED,
+        MaintainVariant::Coalesced => MAINTAIN_COALESCED,
+    });
+    out.push_str(match options.maintain {
+        MaintainVariant::PerSlot => FINALIZE_PER_SLOT,
+        MaintainVariant::Lean | MaintainVariant::Aggregated | MaintainVariant::Coalesced => {
+            FINALIZE_COUNTS_PLACED
+        }
+    });
+    let (head, tail) = match options.claims {
+        ClaimVariant::PerLane => (WORK_PER_LANE_HEAD, WORK_PER_LANE_TAIL),
+        ClaimVariant::Cooperative => (WORK_COOPERATIVE_HEAD, WORK_COOPERATIVE_TAIL),
+    };
+    out.push_str(head);
+    match options.claims {
+        ClaimVariant::PerLane => out.push_str(RUN_CLAIMED),
+        // The cooperative loop nests the claimed task three blocks deeper.
+        ClaimVariant::Cooperative => {
+            for line in RUN_CLAIMED.lines() {
+                if !line.is_empty() {
+                    out.push_str("            ");
+                }
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out.push_str(tail);
+    out.push_str(WORK_FLUSH);
+}
+
+const PREPARE: &str = r#"// ---- entry points ----
 
 // prepare (one invocation): resets this pass's claim lists, inbox tickets
 // and parked counts.
@@ -535,7 +606,12 @@ fn vy_prepare() {
     }
 }
 
-// maintain (one invocation per slot): recycles DONE, publishes PENDING,
+"#;
+
+/// `MaintainVariant::PerSlot`: the protocol's pseudo-code, one global
+/// atomic per EMPTY slot (inbox ticket), per placed slot (PLACED) and per
+/// listed slot (LIST_LEN).
+const MAINTAIN_PER_SLOT: &str = r#"// maintain (one invocation per slot): recycles DONE, publishes PENDING,
 // fills EMPTY slots from the partition's inbox and lists every claimable
 // slot. The slot index is gid.y * (groups.x * vy_MAINTAIN_WORKGROUP_SIZE) +
 // gid.x, so the host may spread a large ring over a 2D dispatch.
@@ -562,33 +638,289 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
         let head = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_HEAD + p]);
         let tail = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAIL + p]);
         if (t < tail - head) {
-            let entry = (head + t) % vy_INBOX_CAPACITY;
-            let src = (vy_SLOTS + p * vy_INBOX_CAPACITY + entry) * vy_SLOT_WORDS;
-            for (var w = vy_SLOT_STATUS + 1u; w < vy_SLOT_WORDS; w++) {
-                atomicStore(&vy_ring[base + w], atomicLoad(&vy_ring[src + w]));
-            }
+            vy_place(base, p, head + t);
             st = vy_STATUS_PUBLISHED;
-            atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PUBLISHED);
             atomicAdd(&vy_ctrl[vy_CTRL_PLACED], 1u);
         }
     }
     if (st == vy_STATUS_PUBLISHED) {
-        let tenant = atomicLoad(&vy_ring[base + vy_SLOT_TENANT]);
-        if (tenant >= vy_TENANTS) {
-            let opcode = atomicLoad(&vy_ring[base + vy_SLOT_OPCODE]);
-            vy_record_fault(s, opcode, vy_FAULT_BAD_TENANT, tenant, tenant, p, vy_NO_LANE);
-            atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_FAULT);
-            atomicAdd(&vy_ctrl[vy_CTRL_FAULTED], 1u);
-        } else if (atomicLoad(&vy_ctrl[vy_TENANT_ENABLED + tenant]) != 0u) {
+        if (vy_admit(s, base, base, p)) {
             let k = atomicAdd(&vy_ctrl[vy_CTRL_LIST_LEN + p], 1u);
             atomicStore(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(p) + k], s);
-        } else {
-            atomicAdd(&vy_ctrl[vy_CTRL_PARKED + p], 1u);
         }
     }
 }
 
-// finalize (one invocation): consumes the inbox entries this pass placed,
+"#;
+
+/// `MaintainVariant::Lean`: as the protocol, but an EMPTY slot takes an
+/// inbox ticket only while tickets remain (a load first, as claims do),
+/// and PLACED is counted once by finalize instead of once per slot.
+const MAINTAIN_LEAN: &str = r#"// maintain (one invocation per slot): recycles DONE, publishes PENDING,
+// fills EMPTY slots from the partition's inbox and lists every claimable
+// slot. The slot index is gid.y * (groups.x * vy_MAINTAIN_WORKGROUP_SIZE) +
+// gid.x, so the host may spread a large ring over a 2D dispatch. An EMPTY
+// slot takes an inbox ticket only while some are left (a cheap load first):
+// an empty inbox costs no read-modify-write.
+@compute @workgroup_size(vy_MAINTAIN_WORKGROUP_SIZE)
+fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
+               @builtin(num_workgroups) vy_groups: vec3<u32>) {
+    let s = vy_gid.y * (vy_groups.x * vy_MAINTAIN_WORKGROUP_SIZE) + vy_gid.x;
+    if (s >= vy_SLOTS) {
+        return;
+    }
+    let p = vy_partition_of(s);
+    let base = s * vy_SLOT_WORDS;
+    var st = atomicLoad(&vy_ring[base + vy_SLOT_STATUS]);
+    if (st == vy_STATUS_DONE) {
+        st = vy_STATUS_EMPTY;
+        atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_EMPTY);
+    }
+    if (st == vy_STATUS_PENDING) {
+        st = vy_STATUS_PUBLISHED;
+        atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PUBLISHED);
+    }
+    if (st == vy_STATUS_EMPTY) {
+        let head = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_HEAD + p]);
+        let waiting = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAIL + p]) - head;
+        if (waiting != 0u && atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAKE + p]) < waiting) {
+            let t = atomicAdd(&vy_ctrl[vy_CTRL_INBOX_TAKE + p], 1u);
+            if (t < waiting) {
+                vy_place(base, p, head + t);
+                st = vy_STATUS_PUBLISHED;
+            }
+        }
+    }
+    if (st == vy_STATUS_PUBLISHED) {
+        if (vy_admit(s, base, base, p)) {
+            let k = atomicAdd(&vy_ctrl[vy_CTRL_LIST_LEN + p], 1u);
+            atomicStore(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(p) + k], s);
+        }
+    }
+}
+
+"#;
+
+/// `MaintainVariant::Aggregated`: the lean pass with the inbox tickets and
+/// the claim-list positions of a workgroup taken by one global atomic per
+/// partition (ranks inside the workgroup come from workgroup atomics).
+const MAINTAIN_AGGREGATED: &str = r#"// Per partition, inside one maintain workgroup: slots wanting an inbox
+// entry / a claim-list position, then the first global ticket / position
+// the workgroup took.
+var<workgroup> vy_wg_take: array<atomic<u32>, 5>;
+var<workgroup> vy_wg_take_base: array<u32, 5>;
+var<workgroup> vy_wg_list: array<atomic<u32>, 5>;
+var<workgroup> vy_wg_list_base: array<u32, 5>;
+
+// maintain (one invocation per slot): recycles DONE, publishes PENDING,
+// fills EMPTY slots from the partition's inbox and lists every claimable
+// slot. The slot index is gid.y * (groups.x * vy_MAINTAIN_WORKGROUP_SIZE) +
+// gid.x, so the host may spread a large ring over a 2D dispatch. Inbox
+// tickets and claim-list positions are ranked inside the workgroup and
+// taken from the global counters once per workgroup and partition; an
+// empty inbox costs no read-modify-write at all. Every invocation reaches
+// every barrier (those past the ring do no work).
+@compute @workgroup_size(vy_MAINTAIN_WORKGROUP_SIZE)
+fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
+               @builtin(num_workgroups) vy_groups: vec3<u32>,
+               @builtin(local_invocation_index) vy_lid: u32) {
+    let s = vy_gid.y * (vy_groups.x * vy_MAINTAIN_WORKGROUP_SIZE) + vy_gid.x;
+    let valid = s < vy_SLOTS;
+    let p = vy_partition_of(min(s, vy_SLOTS - 1u));
+    let base = s * vy_SLOT_WORDS;
+    var st = vy_STATUS_FAULT;
+    if (valid) {
+        st = atomicLoad(&vy_ring[base + vy_SLOT_STATUS]);
+        if (st == vy_STATUS_DONE) {
+            st = vy_STATUS_EMPTY;
+            atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_EMPTY);
+        }
+        if (st == vy_STATUS_PENDING) {
+            st = vy_STATUS_PUBLISHED;
+            atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PUBLISHED);
+        }
+    }
+    let head = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_HEAD + p]);
+    let waiting = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAIL + p]) - head;
+    let wants_entry = st == vy_STATUS_EMPTY && waiting != 0u;
+    var rank = 0u;
+    if (wants_entry) {
+        rank = atomicAdd(&vy_wg_take[p], 1u);
+    }
+    workgroupBarrier();
+    if (vy_lid < vy_PRIORITIES) {
+        let n = atomicLoad(&vy_wg_take[vy_lid]);
+        var first = 0xFFFFFFFFu;
+        if (n != 0u) {
+            let w = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAIL + vy_lid])
+                - atomicLoad(&vy_ctrl[vy_CTRL_INBOX_HEAD + vy_lid]);
+            if (atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAKE + vy_lid]) < w) {
+                first = atomicAdd(&vy_ctrl[vy_CTRL_INBOX_TAKE + vy_lid], n);
+            }
+        }
+        vy_wg_take_base[vy_lid] = first;
+    }
+    workgroupBarrier();
+    if (wants_entry) {
+        let first = vy_wg_take_base[p];
+        if (first != 0xFFFFFFFFu && first + rank < waiting && first + rank >= first) {
+            vy_place(base, p, head + first + rank);
+            st = vy_STATUS_PUBLISHED;
+        }
+    }
+    var listed = false;
+    if (st == vy_STATUS_PUBLISHED) {
+        if (vy_admit(s, base, base, p)) {
+            listed = true;
+            rank = atomicAdd(&vy_wg_list[p], 1u);
+        }
+    }
+    workgroupBarrier();
+    if (vy_lid < vy_PRIORITIES) {
+        let n = atomicLoad(&vy_wg_list[vy_lid]);
+        if (n != 0u) {
+            vy_wg_list_base[vy_lid] = atomicAdd(&vy_ctrl[vy_CTRL_LIST_LEN + vy_lid], n);
+        }
+    }
+    workgroupBarrier();
+    if (listed) {
+        atomicStore(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(p) + vy_wg_list_base[p] + rank], s);
+    }
+}
+
+"#;
+
+/// `MaintainVariant::Coalesced`: the aggregated pass with ranks in slot
+/// order (a prefix count instead of workgroup atomics) and the placed
+/// inbox entries copied by the whole workgroup, consecutive invocations
+/// copying consecutive words.
+const MAINTAIN_COALESCED: &str = r#"// Per partition, inside one maintain workgroup: slots wanting an inbox
+// entry / listed, and the first global ticket / list position taken;
+// per local slot: its partition + 1 while it wants (0 otherwise), and the
+// ring word of the inbox entry it takes (0xFFFFFFFF: none).
+var<workgroup> vy_mwg_take: array<atomic<u32>, 5>;
+var<workgroup> vy_mwg_take_base: array<u32, 5>;
+var<workgroup> vy_mwg_list: array<atomic<u32>, 5>;
+var<workgroup> vy_mwg_list_base: array<u32, 5>;
+var<workgroup> vy_mwg_flag: array<u32, vy_MAINTAIN_WORKGROUP_SIZE>;
+var<workgroup> vy_mwg_src: array<u32, vy_MAINTAIN_WORKGROUP_SIZE>;
+
+// How many local slots before `lid` carry `flag` (ranks in slot order).
+fn vy_maintain_rank(lid: u32, flag: u32) -> u32 {
+    var r = 0u;
+    for (var j = 0u; j < lid; j++) {
+        r += u32(vy_mwg_flag[j] == flag);
+    }
+    return r;
+}
+
+// maintain (one invocation per slot): recycles DONE, publishes PENDING,
+// fills EMPTY slots from the partition's inbox and lists every claimable
+// slot. The slot index is gid.y * (groups.x * vy_MAINTAIN_WORKGROUP_SIZE) +
+// gid.x, so the host may spread a large ring over a 2D dispatch. Inbox
+// tickets and claim-list positions are ranked inside the workgroup in slot
+// order and taken from the global counters once per workgroup and
+// partition (an empty inbox costs no read-modify-write); the workgroup
+// then copies its inbox entries together, word by word, so that
+// neighbouring invocations touch neighbouring words. Every invocation
+// reaches every barrier (those past the ring do no work).
+@compute @workgroup_size(vy_MAINTAIN_WORKGROUP_SIZE)
+fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
+               @builtin(num_workgroups) vy_groups: vec3<u32>,
+               @builtin(local_invocation_index) vy_lid: u32) {
+    let s = vy_gid.y * (vy_groups.x * vy_MAINTAIN_WORKGROUP_SIZE) + vy_gid.x;
+    let first_slot = s - vy_lid;
+    let valid = s < vy_SLOTS;
+    let p = vy_partition_of(min(s, vy_SLOTS - 1u));
+    let base = s * vy_SLOT_WORDS;
+    var st = vy_STATUS_FAULT;
+    if (valid) {
+        st = atomicLoad(&vy_ring[base + vy_SLOT_STATUS]);
+        if (st == vy_STATUS_DONE) {
+            st = vy_STATUS_EMPTY;
+            atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_EMPTY);
+        }
+        if (st == vy_STATUS_PENDING) {
+            st = vy_STATUS_PUBLISHED;
+            atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PUBLISHED);
+        }
+    }
+    let head = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_HEAD + p]);
+    let waiting = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAIL + p]) - head;
+    let wants_entry = st == vy_STATUS_EMPTY && waiting != 0u;
+    vy_mwg_flag[vy_lid] = select(0u, p + 1u, wants_entry);
+    vy_mwg_src[vy_lid] = 0xFFFFFFFFu;
+    if (wants_entry) {
+        atomicAdd(&vy_mwg_take[p], 1u);
+    }
+    workgroupBarrier();
+    if (vy_lid < vy_PRIORITIES) {
+        let n = atomicLoad(&vy_mwg_take[vy_lid]);
+        var first = 0xFFFFFFFFu;
+        if (n != 0u) {
+            let w = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAIL + vy_lid])
+                - atomicLoad(&vy_ctrl[vy_CTRL_INBOX_HEAD + vy_lid]);
+            if (atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAKE + vy_lid]) < w) {
+                first = atomicAdd(&vy_ctrl[vy_CTRL_INBOX_TAKE + vy_lid], n);
+            }
+        }
+        vy_mwg_take_base[vy_lid] = first;
+    }
+    workgroupBarrier();
+    var src = 0xFFFFFFFFu;
+    if (wants_entry) {
+        let first = vy_mwg_take_base[p];
+        let t = first + vy_maintain_rank(vy_lid, p + 1u);
+        if (first != 0xFFFFFFFFu && t >= first && t < waiting) {
+            src = (vy_SLOTS + p * vy_INBOX_CAPACITY + (head + t) % vy_INBOX_CAPACITY) * vy_SLOT_WORDS;
+            vy_mwg_src[vy_lid] = src;
+            st = vy_STATUS_PUBLISHED;
+        }
+    }
+    workgroupBarrier();
+    // Words 1.. of every placed entry, copied by the whole workgroup.
+    for (var w = vy_lid; w < vy_MAINTAIN_WORKGROUP_SIZE * (vy_SLOT_WORDS - 1u);
+         w += vy_MAINTAIN_WORKGROUP_SIZE) {
+        let j = w / (vy_SLOT_WORDS - 1u);
+        let entry = vy_mwg_src[j];
+        if (entry != 0xFFFFFFFFu) {
+            let word = 1u + w % (vy_SLOT_WORDS - 1u);
+            atomicStore(&vy_ring[(first_slot + j) * vy_SLOT_WORDS + word],
+                        atomicLoad(&vy_ring[entry + word]));
+        }
+    }
+    var listed = false;
+    if (src != 0xFFFFFFFFu) {
+        atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PUBLISHED);
+    }
+    if (st == vy_STATUS_PUBLISHED) {
+        // A slot being filled reads its tenant from the inbox entry, which
+        // nothing writes during this pass.
+        listed = vy_admit(s, base, select(base, src, src != 0xFFFFFFFFu), p);
+    }
+    workgroupBarrier();
+    vy_mwg_flag[vy_lid] = select(0u, p + 1u, listed);
+    if (listed) {
+        atomicAdd(&vy_mwg_list[p], 1u);
+    }
+    workgroupBarrier();
+    if (vy_lid < vy_PRIORITIES) {
+        let n = atomicLoad(&vy_mwg_list[vy_lid]);
+        if (n != 0u) {
+            vy_mwg_list_base[vy_lid] = atomicAdd(&vy_ctrl[vy_CTRL_LIST_LEN + vy_lid], n);
+        }
+    }
+    workgroupBarrier();
+    if (listed) {
+        let k = vy_mwg_list_base[p] + vy_maintain_rank(vy_lid, p + 1u);
+        atomicStore(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(p) + k], s);
+    }
+}
+
+"#;
+
+/// finalize of `MaintainVariant::PerSlot` (maintain counted PLACED).
+const FINALIZE_PER_SLOT: &str = r#"// finalize (one invocation): consumes the inbox entries this pass placed,
 // then counts the round.
 @compute @workgroup_size(1)
 fn vy_finalize() {
@@ -601,7 +933,71 @@ fn vy_finalize() {
     atomicAdd(&vy_ctrl[vy_CTRL_ROUND], 1u);
 }
 
-// work (one invocation per lane): claims tasks by ticket, highest priority
+"#;
+
+/// finalize of the lean and aggregated maintain passes: the entries
+/// consumed are exactly the entries placed, so PLACED is added here once.
+const FINALIZE_COUNTS_PLACED: &str = r#"// finalize (one invocation): consumes the inbox entries this pass placed
+// (and counts them in PLACED), then counts the round.
+@compute @workgroup_size(1)
+fn vy_finalize() {
+    var placed = 0u;
+    for (var p = 0u; p < vy_PRIORITIES; p++) {
+        let head = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_HEAD + p]);
+        let tail = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAIL + p]);
+        let take = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAKE + p]);
+        let consumed = min(take, tail - head);
+        atomicStore(&vy_ctrl[vy_CTRL_INBOX_HEAD + p], head + consumed);
+        placed += consumed;
+    }
+    atomicAdd(&vy_ctrl[vy_CTRL_PLACED], placed);
+    atomicAdd(&vy_ctrl[vy_CTRL_ROUND], 1u);
+}
+
+"#;
+
+/// The body shared by both work loops: run the claimed slot's handler and
+/// mark it DONE or FAULT (`slot`, `part`, `base`, `lane` and the counters
+/// are the loop's locals).
+const RUN_CLAIMED: &str = r#"        let opcode = atomicLoad(&vy_ring[base + vy_SLOT_OPCODE]);
+        let tenant = atomicLoad(&vy_ring[base + vy_SLOT_TENANT]);
+        vy_slot = slot;
+        vy_tenant = tenant;
+        vy_priority = part;
+        vy_fault = 0u;
+        vy_fault_detail = 0u;
+        vy_task_iters = 0u;
+        let handler = vy_dispatch(opcode, base);
+        vy_lane_iters += vy_task_iters;
+        if (vy_fault != 0u) {
+            vy_record_fault(slot, opcode, vy_fault, vy_fault_detail, tenant, part, lane);
+            atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_FAULT);
+            faulted += 1u;
+        } else {
+            atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_DONE);
+            executed += 1u;
+            if (handler != run_op) {
+                if (run_op_count != 0u) {
+                    atomicAdd(&vy_ctrl[vy_EXECUTED_BY_OP + run_op], run_op_count);
+                }
+                run_op = handler;
+                run_op_count = 0u;
+            }
+            run_op_count += 1u;
+            if (part != run_prio) {
+                if (run_prio_count != 0u) {
+                    atomicAdd(&vy_ctrl[vy_CTRL_EXECUTED_BY_PRIORITY + run_prio], run_prio_count);
+                }
+                run_prio = part;
+                run_prio_count = 0u;
+            }
+            run_prio_count += 1u;
+        }
+"#;
+
+/// `ClaimVariant::PerLane`, up to the claimed slot: every lane scans the
+/// claim lists and takes its own tickets.
+const WORK_PER_LANE_HEAD: &str = r#"// work (one invocation per lane): claims tasks by ticket, highest priority
 // first (bottom-up after vy_STARVATION_LIMIT consecutive claims), runs
 // them and marks them DONE or FAULT, until a full scan finds nothing, a
 // budget is spent or shutdown is requested. No lane ever waits for
@@ -669,41 +1065,158 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>) {
         if (!vy_transition(base, vy_STATUS_PUBLISHED, vy_STATUS_CLAIMED)) {
             continue;
         }
-        let opcode = atomicLoad(&vy_ring[base + vy_SLOT_OPCODE]);
-        let tenant = atomicLoad(&vy_ring[base + vy_SLOT_TENANT]);
-        vy_slot = slot;
-        vy_tenant = tenant;
-        vy_priority = part;
-        vy_fault = 0u;
-        vy_fault_detail = 0u;
-        vy_task_iters = 0u;
-        let handler = vy_dispatch(opcode, base);
-        if (vy_fault != 0u) {
-            vy_record_fault(slot, opcode, vy_fault, vy_fault_detail, tenant, part, lane);
-            atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_FAULT);
-            faulted += 1u;
-        } else {
-            atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_DONE);
-            executed += 1u;
-            if (handler != run_op) {
-                if (run_op_count != 0u) {
-                    atomicAdd(&vy_ctrl[vy_EXECUTED_BY_OP + run_op], run_op_count);
+"#;
+
+const WORK_PER_LANE_TAIL: &str = r#"    }
+"#;
+
+/// `ClaimVariant::Cooperative`, up to the claimed slot: the lanes of a
+/// workgroup claim together, one leader taking every ticket of an
+/// iteration with one atomic per list.
+const WORK_COOPERATIVE_HEAD: &str = r#"// Cooperative claims: per direction (0 = top-down, 1 = bottom-up), how
+// many lanes of the workgroup want a task this iteration; per direction
+// and partition, the first ticket the leader took and how many are valid;
+// and whether the iteration goes on.
+var<workgroup> vy_wg_want: array<atomic<u32>, 2>;
+var<workgroup> vy_wg_first: array<u32, 10>;
+var<workgroup> vy_wg_count: array<u32, 10>;
+var<workgroup> vy_wg_go: u32;
+
+// The leader's scan for `need` lanes in direction `dir`: in the order a
+// lane would scan, takes as many tickets as are left (one atomic per
+// list) until `need` are found. Returns how many it found.
+fn vy_take_tickets(dir: u32, need: u32) -> u32 {
+    var left = need;
+    for (var k = 0u; k < vy_PRIORITIES; k++) {
+        let p = select(k, vy_PRIORITIES - 1u - k, dir == 1u);
+        let at = dir * vy_PRIORITIES + p;
+        vy_wg_count[at] = 0u;
+        if (left != 0u) {
+            let len = atomicLoad(&vy_ctrl[vy_CTRL_LIST_LEN + p]);
+            if (atomicLoad(&vy_ctrl[vy_CTRL_LIST_NEXT + p]) < len) {
+                let first = atomicAdd(&vy_ctrl[vy_CTRL_LIST_NEXT + p], left);
+                if (first < len) {
+                    let got = min(left, len - first);
+                    vy_wg_first[at] = first;
+                    vy_wg_count[at] = got;
+                    left -= got;
                 }
-                run_op = handler;
-                run_op_count = 0u;
             }
-            run_op_count += 1u;
-            if (part != run_prio) {
-                if (run_prio_count != 0u) {
-                    atomicAdd(&vy_ctrl[vy_CTRL_EXECUTED_BY_PRIORITY + run_prio], run_prio_count);
-                }
-                run_prio = part;
-                run_prio_count = 0u;
-            }
-            run_prio_count += 1u;
         }
     }
-    atomicStore(&vy_ctrl[state], streak);
+    return need - left;
+}
+
+// work (one invocation per lane): claims tasks by ticket, highest priority
+// first (bottom-up after vy_STARVATION_LIMIT consecutive claims), runs
+// them and marks them DONE or FAULT, until a full scan finds nothing, a
+// budget is spent or shutdown is requested. The lanes of a workgroup claim
+// together: each iteration, the lanes that want a task count themselves
+// per direction, one leader takes their tickets (one atomic per list
+// instead of one per task, in the order the lanes' own scans would take
+// them), and each lane runs the ticket of its rank; a lane whose rank got
+// no ticket saw its full scan find nothing and stops claiming. Lanes wait
+// only for lanes of their own workgroup, never for another workgroup.
+// Counters are summed per lane and added once at the end.
+@compute @workgroup_size(vy_WORKGROUP_SIZE)
+fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>,
+           @builtin(local_invocation_index) vy_lid: u32) {
+    // lane = global_invocation_id.x; the host sizes lane_state for
+    // num_workgroups.x * vy_WORKGROUP_SIZE lanes. A lane without a state
+    // word (a dispatch larger than the control block) claims nothing but
+    // still meets its workgroup's barriers.
+    let lane = vy_gid.x;
+    let state = vy_LANE_STATE + lane;
+    let has_state = state < arrayLength(&vy_ctrl);
+    var claiming = has_state;
+    vy_lane = lane;
+    vy_lane_iters = 0u;
+    vy_spawned = 0u;
+    vy_overflowed = 0u;
+    var streak = 0u;
+    if (has_state) {
+        streak = atomicLoad(&vy_ctrl[state]);
+    }
+    var claims = 0u;
+    var executed = 0u;
+    var faulted = 0u;
+    // Per-handler and per-priority counts, run-length coded: a lane mostly
+    // repeats the same opcode and priority, so one private pair each
+    // replaces an atomic per task (or a private array per handler).
+    var run_op = vy_NO_HANDLER;
+    var run_op_count = 0u;
+    var run_prio = 0u;
+    var run_prio_count = 0u;
+    loop {
+        var want = false;
+        var dir = 0u;
+        var rank = 0u;
+        if (claiming) {
+            if (claims >= vy_CLAIM_BUDGET || vy_lane_iters >= vy_ITERATION_BUDGET
+                || atomicLoad(&vy_ctrl[vy_CTRL_SHUTDOWN]) != 0u) {
+                claiming = false;
+            } else {
+                want = true;
+                dir = select(0u, 1u, vy_STARVATION_LIMIT != 0u && streak >= vy_STARVATION_LIMIT);
+                rank = atomicAdd(&vy_wg_want[dir], 1u);
+            }
+        }
+        workgroupBarrier();
+        if (vy_lid == 0u) {
+            let top = atomicLoad(&vy_wg_want[0]);
+            let bottom = atomicLoad(&vy_wg_want[1]);
+            atomicStore(&vy_wg_want[0], 0u);
+            atomicStore(&vy_wg_want[1], 0u);
+            let got = vy_take_tickets(0u, top) + vy_take_tickets(1u, bottom);
+            vy_wg_go = select(0u, 1u, got != 0u);
+        }
+        // A barrier, and a value every lane of the workgroup agrees on.
+        if (workgroupUniformLoad(&vy_wg_go) == 0u) {
+            break;
+        }
+        // No `continue` below: the next iteration's barriers must be
+        // reached by every lane.
+        if (want) {
+            var found = false;
+            var slot = 0u;
+            var part = 0u;
+            var r = rank;
+            for (var k = 0u; k < vy_PRIORITIES; k++) {
+                let p = select(k, vy_PRIORITIES - 1u - k, dir == 1u);
+                let count = vy_wg_count[dir * vy_PRIORITIES + p];
+                if (r < count) {
+                    let ticket = vy_wg_first[dir * vy_PRIORITIES + p] + r;
+                    slot = atomicLoad(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(p) + ticket]);
+                    part = p;
+                    found = true;
+                    break;
+                }
+                r -= count;
+            }
+            if (!found) {
+                // This lane's scan found nothing: it stops claiming.
+                claiming = false;
+            } else {
+                streak = select(streak + 1u, 0u, dir == 1u);
+                claims += 1u;
+                let base = slot * vy_SLOT_WORDS;
+                // A ticket whose slot is not PUBLISHED (or not a slot at
+                // all, which only a corrupted list could hold) counts as a
+                // claim and the loop goes on.
+                if (slot < vy_SLOTS && vy_transition(base, vy_STATUS_PUBLISHED, vy_STATUS_CLAIMED)) {
+"#;
+
+const WORK_COOPERATIVE_TAIL: &str = r#"                }
+            }
+        }
+    }
+    if (!has_state) {
+        return;
+    }
+"#;
+
+/// The end of both work loops: the lane's streak and counters.
+const WORK_FLUSH: &str = r#"    atomicStore(&vy_ctrl[state], streak);
     if (executed != 0u) {
         atomicAdd(&vy_ctrl[vy_CTRL_EXECUTED], executed);
     }

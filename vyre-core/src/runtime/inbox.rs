@@ -36,6 +36,11 @@ impl Inbox {
         }
     }
 
+    /// Makes room for `additional` more tasks in the queue of `priority`.
+    pub(crate) fn reserve(&mut self, priority: Priority, additional: usize) {
+        self.queues[priority.index()].reserve(additional);
+    }
+
     pub(crate) fn push(&mut self, priority: Priority, task: RawTask) {
         self.queues[priority.index()].push_back(task);
     }

@@ -13,8 +13,11 @@ pub struct RunLimits {
     /// checked between submissions.
     pub time_limit: Option<Duration>,
     /// Rounds encoded into one submission at most. The host starts with one
-    /// and doubles while work remains, so short runs pay one round trip and
-    /// long runs few.
+    /// and doubles while the device ends a submission with work still
+    /// claimable, so short runs pay one round trip and long runs few; after
+    /// a submission that drained the device it starts again from one (the
+    /// next submission runs newly published work, which needs one round
+    /// unless it spawns).
     pub max_rounds_per_submission: u32,
 }
 

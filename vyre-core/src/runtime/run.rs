@@ -73,7 +73,19 @@ impl Runtime {
             {
                 break StopReason::TimeLimit;
             }
-            batch = (batch * 2).min(self.limits.max_rounds_per_submission);
+            // Double the rounds while the device ends a submission with work
+            // still claimable. Once it has drained everything, the next
+            // submission only has to run what the host flushes now (one
+            // round does that) and whatever that spawns, so it starts again
+            // from one round: an idle round is not free (a work dispatch and
+            // a maintain pass over the whole ring), and doubling into idle
+            // rounds cost the trivial benchmark over half its GPU time
+            // (docs/benchmarks.md).
+            batch = if self.claimable.iter().all(|&c| c == 0) {
+                1
+            } else {
+                (batch * 2).min(self.limits.max_rounds_per_submission)
+            };
         };
         let published = std::mem::take(&mut self.published_since_run);
         Ok(self.report(tally, stop, published, started.elapsed()))

@@ -1,0 +1,218 @@
+//! The vyre benchmark suite (issue 5) as a small library: the binary
+//! `examples/bench.rs`, the smoke test `tests/bench_smoke.rs` and the
+//! criterion benches in `benches/` all include this file with
+//! `#[path]`, so they run the same code.
+//!
+//! Layout:
+//! - [`args`]: the command line (`--quick`, `--only`, `--out`, ...);
+//! - [`stats`]: repetitions, medians, min/max;
+//! - [`kernels`]: small wgpu helpers for the hand-written baselines
+//!   (pipelines, buffers, pass timestamps, readback);
+//! - [`baselines`]: the hand-written WGSL baselines (raw claim loop,
+//!   direct kernels, one dispatch per task, level-synchronous BFS);
+//! - [`cpu`]: the plain single-threaded Rust versions of the same work;
+//! - [`graph`]: RMAT graphs in CSR form and the CPU BFS;
+//! - [`programs`]: the megakernel programs, built with `HandlerBuilder`;
+//! - [`workloads`]: the five workloads, each measuring the megakernel and
+//!   its baselines in the same run;
+//! - [`experiments`]: configuration sweeps and lowering variants used to
+//!   choose the optimisations recorded in `docs/benchmarks.md`;
+//! - [`report`]: JSON, the Markdown summary, the SVG plots, the targets.
+
+pub mod args;
+pub mod baselines;
+pub mod cpu;
+pub mod experiments;
+pub mod graph;
+pub mod kernels;
+pub mod programs;
+pub mod report;
+pub mod stats;
+pub mod workloads;
+
+use std::time::Instant;
+
+use serde_json::{json, Value};
+use vyre::gpu::GpuContext;
+use vyre::Gpu;
+
+pub use args::{Args, Workload};
+
+/// Every error of the suite, with its message.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// The suite's result type.
+pub type Result<T> = std::result::Result<T, BoxError>;
+
+/// Turns a message into an error.
+pub fn fail<T>(message: impl Into<String>) -> Result<T> {
+    Err(message.into().into())
+}
+
+/// What every workload needs: the options, the wgpu backend and its
+/// context (the baselines record their own work on the same device), and
+/// a log that also goes to stdout.
+pub struct Bench {
+    /// The options.
+    pub args: Args,
+    /// The wgpu backend the megakernel runs on.
+    pub gpu: Gpu,
+    /// Its context, shared with the baselines.
+    pub ctx: GpuContext,
+    started: Instant,
+}
+
+impl Bench {
+    /// Opens the wgpu backend (hardware first, any adapter allowed so
+    /// that lavapipe runs the quick mode).
+    pub fn new(args: Args) -> Result<Bench> {
+        let gpu = Gpu::wgpu().map_err(|e| {
+            format!(
+                "the benchmark needs a wgpu adapter: {e} \
+                 (on Debian, lavapipe: apt-get install mesa-vulkan-drivers libvulkan1)"
+            )
+        })?;
+        let ctx = match gpu.context() {
+            Some(ctx) => ctx.clone(),
+            None => return fail("the wgpu backend came without a context"),
+        };
+        Ok(Bench {
+            args,
+            gpu,
+            ctx,
+            started: Instant::now(),
+        })
+    }
+
+    /// The wgpu backend with `workgroups` work workgroups.
+    pub fn gpu_with(&self, workgroups: u32) -> Gpu {
+        self.gpu.clone().with_workgroups(workgroups)
+    }
+
+    /// Prints a progress line with the time since the start.
+    pub fn log(&self, line: impl AsRef<str>) {
+        if !self.args.silent {
+            println!(
+                "[{:7.2}s] {}",
+                self.started.elapsed().as_secs_f64(),
+                line.as_ref()
+            );
+        }
+    }
+
+    /// Warm-up runs, then measured repetitions.
+    pub fn plan(&self) -> stats::Plan {
+        stats::Plan {
+            warmup: self.args.warmup,
+            reps: self.args.reps,
+        }
+    }
+
+    /// The run limits of every runtime the suite creates: the defaults
+    /// with a time limit, so that a scheduler bug ends a run (and fails
+    /// its check) instead of hanging the suite.
+    pub fn limits(&self) -> vyre::RunLimits {
+        vyre::RunLimits {
+            time_limit: Some(std::time::Duration::from_secs(120)),
+            ..vyre::RunLimits::default()
+        }
+    }
+
+    /// `Runtime::new` with [`limits`](Self::limits).
+    pub fn runtime(&self, gpu: &Gpu, program: vyre::Program) -> Result<vyre::Runtime> {
+        let mut rt = vyre::Runtime::new(gpu, program)?;
+        rt.set_limits(self.limits())?;
+        Ok(rt)
+    }
+
+    /// The same plan with at most `reps` repetitions (for the slow CPU
+    /// interpreter), still at least one.
+    pub fn plan_capped(&self, reps: usize) -> stats::Plan {
+        stats::Plan {
+            warmup: self.args.warmup.min(1),
+            reps: self.args.reps.min(reps).max(1),
+        }
+    }
+}
+
+/// Runs the selected workloads and returns the whole JSON document
+/// (also what `report::write` turns into files).
+pub fn run(bench: &Bench) -> Result<Value> {
+    let info = bench.ctx.adapter_info();
+    bench.log(format!(
+        "adapter: {} ({:?}); timestamps: {}",
+        bench.ctx.description(),
+        info.device_type,
+        bench.ctx.has_timestamps()
+    ));
+    let mut workloads = serde_json::Map::new();
+    for w in Workload::ALL {
+        if !bench.args.selected(w) {
+            continue;
+        }
+        bench.log(format!("== workload {}", w.name()));
+        let result = match w {
+            Workload::Trivial => workloads::trivial::run(bench),
+            Workload::Mix => workloads::mix::run(bench),
+            Workload::Priority => workloads::priority::run(bench),
+            Workload::Bfs => workloads::bfs::run(bench),
+            Workload::Build => workloads::build::run(bench),
+            Workload::Experiments => experiments::run(bench),
+        };
+        // A failed workload is recorded and the others still run: one
+        // device session should not be lost to one bug.
+        let value = result.unwrap_or_else(|e| {
+            bench.log(format!("workload {} FAILED: {e}", w.name()));
+            json!({"error": e.to_string()})
+        });
+        workloads.insert(w.name().to_string(), value);
+        // Partial results survive a run cut short (a device time limit).
+        let partial = json!({"partial": true, "workloads": Value::Object(workloads.clone())});
+        if std::fs::create_dir_all(&bench.args.out).is_ok() {
+            if let Ok(text) = serde_json::to_string_pretty(&partial) {
+                let _ = std::fs::write(bench.args.out.join("results.json"), text);
+            }
+        }
+    }
+    let mut doc = json!({
+        "suite": "vyre-bench",
+        "format": 1,
+        "date_utc": report::utc_now(),
+        "command": bench.args.command_line.clone(),
+        "mode": if bench.args.quick { "quick" } else { "full" },
+        "repetitions": bench.args.reps,
+        "warmup": bench.args.warmup,
+        "adapter": {
+            "description": bench.ctx.description(),
+            "name": info.name,
+            "device_type": format!("{:?}", info.device_type),
+            "backend": format!("{:?}", info.backend),
+            "driver": info.driver,
+            "driver_info": info.driver_info,
+            "timestamps": bench.ctx.has_timestamps(),
+        },
+        "host": {
+            "os": std::env::consts::OS,
+            "arch": std::env::consts::ARCH,
+            "threads": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        },
+        "native_backend": {
+            "status": "not yet available",
+            "note": "slot for the native CPU backend (megakernel! calling the original Rust functions); every workload has a `native` entry, null until it lands",
+        },
+        "workloads": Value::Object(workloads),
+    });
+    let failed: Vec<String> = doc["workloads"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, v)| v.get("error").is_some())
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    doc["failed"] = json!(failed);
+    let targets = report::targets(&doc);
+    doc["targets"] = targets;
+    doc["elapsed_s"] = json!(bench.started.elapsed().as_secs_f64());
+    Ok(doc)
+}

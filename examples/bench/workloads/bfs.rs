@@ -1,0 +1,205 @@
+//! Workload 4: BFS on RMAT graphs (scales 18 to 22, edge factor 16) by
+//! device-side spawning, against a level-synchronous hand-written WGSL
+//! BFS over the same edge chunks, the single-threaded CPU BFS, and the
+//! reference backend on a small graph.
+
+use serde_json::{json, Value};
+use vyre::program::{ProgramConfig, MAX_SLOTS};
+use vyre::{Gpu, Priority, Runtime};
+
+use super::super::baselines::DirectBfs;
+use super::super::graph::{self, Csr};
+use super::super::programs::{self, BFS_CHUNK, SCAN, UNREACHED};
+use super::super::stats::{best_seconds, json_opt, timing_json, Stats, Timing};
+use super::super::{fail, Bench, Result};
+use super::{check_report, dispatch, mk_json, mk_seconds, num, ratio, wall, MkRun};
+
+/// Edges generated per vertex (Graph500).
+pub const EDGE_FACTOR: u32 = 16;
+
+/// A ring for BFS on `g`: HIGH holds every chunk the graph has (capped at
+/// the largest ring); the other partitions one slot each.
+pub fn config(g: &Csr) -> ProgramConfig {
+    let chunks: u64 = (0..g.vertices())
+        .map(|v| u64::from(g.degree(v).div_ceil(BFS_CHUNK)))
+        .sum();
+    let high = (chunks.max(1024).next_power_of_two()).min(u64::from(MAX_SLOTS) - 4) as u32;
+    let sizes = [1, high, 1, 1, 1];
+    ProgramConfig {
+        slots: sizes.iter().sum(),
+        partition_sizes: Some(sizes),
+        inbox_capacity: 1024,
+        // A task walks at most BFS_CHUNK edges, but one that discovers
+        // hubs also loops over their chunks while spawning them.
+        loop_limit: 1 << 24,
+        ..ProgramConfig::default()
+    }
+}
+
+/// One megakernel BFS from `root`: resets the distances, publishes the
+/// root's chunks, runs until idle.
+pub fn mk_bfs(rt: &mut Runtime, g: &Csr, root: u32) -> Result<(MkRun, vyre::RunReport)> {
+    let dist = rt.buffer::<u32>("dist")?;
+    let mut init = vec![UNREACHED; g.vertices() as usize];
+    init[root as usize] = 0;
+    rt.write(dist, 0, &init)?;
+    let chunks = g.chunks(root);
+    MkRun::measure(rt, |rt| {
+        Ok(
+            rt.publish_with(0, Priority::High, SCAN, chunks.len(), |k, w| {
+                w[0] = chunks[k][0];
+                w[1] = chunks[k][1];
+                w[2] = 0;
+            })?,
+        )
+    })
+}
+
+pub fn load(rt: &mut Runtime, g: &Csr) -> Result<()> {
+    let offsets = rt.buffer::<u32>("offsets")?;
+    let edges = rt.buffer::<u32>("edges")?;
+    let dist = rt.buffer::<u32>("dist")?;
+    rt.upload(offsets, &g.offsets)?;
+    rt.upload(edges, &g.edges)?;
+    rt.resize(dist, u64::from(g.vertices()))?;
+    Ok(())
+}
+
+/// Runs the workload.
+pub fn run(bench: &Bench) -> Result<Value> {
+    let scales: Vec<u32> = if bench.args.smoke {
+        vec![bench.args.min_scale]
+    } else {
+        (bench.args.min_scale..=bench.args.max_scale).collect()
+    };
+    let reference_scale = if bench.args.quick || bench.args.smoke {
+        6
+    } else {
+        10
+    };
+    let ctx = &bench.ctx;
+    let plan = bench.plan();
+    let d = dispatch(bench);
+    let wg = d.workgroups;
+    let mut rows = Vec::new();
+    for scale in scales {
+        let (gen_s, g) = wall(|| graph::rmat(scale, EDGE_FACTOR, u64::from(scale)));
+        let root = graph::pick_root(&g, 7);
+        let oracle = graph::bfs(&g, root);
+        let profile = graph::level_profile(&g, &oracle);
+        let peak_chunks = profile
+            .windows(2)
+            .map(|w| w[0].1 + w[1].1)
+            .max()
+            .unwrap_or(0);
+        bench.log(format!(
+            "bfs: scale {scale}: {} vertices, {} directed edges (generated in {gen_s:.2} s), root {root}: {} reached, depth {}",
+            g.vertices(),
+            g.edges.len(),
+            oracle.reached,
+            oracle.depth
+        ));
+        let edges = oracle.edges_scanned as f64;
+
+        let config = d.apply(config(&g));
+        let ring_high = config.partition_sizes.map_or(0, |s| s[1]);
+        let program = programs::bfs(config)?;
+        let mut rt = bench.runtime(&bench.gpu_with(wg), program)?;
+        load(&mut rt, &g)?;
+        let mut tasks = 0u64;
+        let mk: Vec<MkRun> = plan.run(|_| {
+            let (run, report) = mk_bfs(&mut rt, &g, root)?;
+            check_report(&report, report.executed, "bfs megakernel")?;
+            tasks = report.executed;
+            let dist = rt.buffer::<u32>("dist")?;
+            if rt.read(dist)? != oracle.dist {
+                return fail(format!("bfs megakernel: wrong distances at scale {scale}"));
+            }
+            Ok(run)
+        })?;
+        drop(rt);
+
+        let direct = DirectBfs::new(ctx, &g.offsets, &g.edges)?;
+        let root_chunks = g.chunks(root);
+        let direct_t: Vec<Timing> =
+            plan.run(|_| direct.run(ctx, root, &root_chunks, oracle.depth + 2))?;
+        if direct.dist(ctx)? != oracle.dist {
+            return fail(format!(
+                "bfs direct kernel: wrong distances at scale {scale}"
+            ));
+        }
+        drop(direct);
+
+        let cpu_t: Vec<Timing> = plan.run(|_| {
+            let (s, r) = wall(|| graph::bfs(&g, root));
+            if r.reached != oracle.reached {
+                return fail("bfs CPU: inconsistent result");
+            }
+            Ok(Timing { wall: s, gpu: None })
+        })?;
+
+        let mk_s = mk_seconds(&mk);
+        let direct_s = best_seconds(&direct_t).map(|s| s.median);
+        let cpu_s = Stats::of_by(&cpu_t, |t| t.wall).map(|s| s.median);
+        bench.log(format!(
+            "  megakernel {:.2} ms, direct {:.2} ms, CPU {:.2} ms ({} tasks, peak chunks in flight {peak_chunks}, ring {ring_high})",
+            mk_s.unwrap_or(0.0) * 1e3,
+            direct_s.unwrap_or(0.0) * 1e3,
+            cpu_s.unwrap_or(0.0) * 1e3,
+            tasks
+        ));
+        rows.push(json!({
+            "scale": scale,
+            "vertices": g.vertices(),
+            "directed_edges": g.edges.len(),
+            "generation_s": gen_s,
+            "root": root,
+            "reached": oracle.reached,
+            "edges_scanned": oracle.edges_scanned,
+            "depth": oracle.depth,
+            "tasks": tasks,
+            "peak_chunks_two_levels": peak_chunks,
+            "ring_high_slots": ring_high,
+            "megakernel": mk_json(&mk, edges),
+            "direct": timing_json(&direct_t, edges),
+            "cpu_plain": timing_json(&cpu_t, edges),
+            "native": Value::Null,
+            "ratios": {
+                "megakernel_over_cpu_plain": num(ratio(cpu_s, mk_s)),
+                "megakernel_over_direct": num(ratio(direct_s, mk_s)),
+            },
+        }));
+    }
+
+    // The reference interpreter on a small graph.
+    bench.log(format!("bfs: reference backend at scale {reference_scale}"));
+    let g = graph::rmat(reference_scale, EDGE_FACTOR, u64::from(reference_scale));
+    let root = graph::pick_root(&g, 7);
+    let oracle = graph::bfs(&g, root);
+    let mut rt = bench.runtime(&Gpu::reference(), programs::bfs(config(&g))?)?;
+    load(&mut rt, &g)?;
+    let reference: Vec<MkRun> = bench.plan_capped(3).run(|_| {
+        let (run, report) = mk_bfs(&mut rt, &g, root)?;
+        check_report(&report, report.executed, "bfs reference")?;
+        let dist = rt.buffer::<u32>("dist")?;
+        if rt.read(dist)? != oracle.dist {
+            return fail("bfs reference: wrong distances");
+        }
+        Ok(run)
+    })?;
+    let reference_s = Stats::of_by(&reference, |r| r.publish + r.run);
+    Ok(json!({
+        "what": "scan(lo, hi, depth) relaxes edges lo..hi; a discovered vertex spawns its adjacency as HIGH scan tasks of <= 256 edges; rates are scanned edges per second",
+        "edge_factor": EDGE_FACTOR,
+        "chunk": BFS_CHUNK,
+        "workgroups": wg,
+        "workgroup_size": d.workgroup_size,
+        "scales": rows,
+        "reference": {
+            "scale": reference_scale,
+            "edges_scanned": oracle.edges_scanned,
+            "seconds": json_opt(reference_s),
+            "edges_per_s": json_opt(reference_s.map(|s| s.rate(oracle.edges_scanned as f64))),
+        },
+    }))
+}

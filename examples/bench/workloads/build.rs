@@ -1,0 +1,127 @@
+//! Workload 5: build costs for 1 to 64 handlers — handler IR construction
+//! and program assembly, WGSL lowering, pipeline creation (an engine whose
+//! WGSL was never compiled: every repetition salts the handlers'
+//! constants, so neither vyre's pipeline cache nor the driver's shader
+//! cache can help), and cached re-creation (a second engine for the same
+//! program: vyre's pipeline cache hits).
+//!
+//! `#[opcode]` expansion time per handler is a compile-time cost of the
+//! macros, which are not on this branch: the JSON keeps a `null` slot
+//! (`opcode_macro_expansion_s_per_handler`) for whoever lands them.
+
+use std::time::Instant;
+
+use serde_json::{json, Value};
+use vyre::gpu::WgpuEngine;
+use vyre::Runtime;
+
+use super::super::programs;
+use super::super::stats::{json_opt, Stats};
+use super::super::{Bench, Result};
+
+/// Handler counts.
+pub const FULL: [u32; 8] = [1, 2, 4, 8, 16, 20, 32, 64];
+/// Handler counts of the quick mode.
+pub const QUICK: [u32; 3] = [1, 4, 20];
+/// Work workgroups of the engines created here (their size does not
+/// matter for build costs; small keeps the buffers small).
+const WORKGROUPS: u32 = 8;
+
+/// One repetition's times, in seconds.
+#[derive(Debug, Clone, Copy)]
+struct Build {
+    ir: f64,
+    assembly: f64,
+    wgsl: f64,
+    pipeline: f64,
+    driver_warm: f64,
+    cached: f64,
+    runtime: f64,
+    wgsl_bytes: usize,
+}
+
+/// Runs the workload.
+pub fn run(bench: &Bench) -> Result<Value> {
+    let counts = bench.args.sizes(&FULL, &QUICK);
+    let ctx = &bench.ctx;
+    let plan = bench.plan();
+    let mut rows = Vec::new();
+    for n in counts {
+        bench.log(format!("build: {n} handler(s)"));
+        // Cold compiles of 32 and 64 handlers take seconds each on an H100:
+        // three repetitions there; the full count up to 20 (the target).
+        let plan = if n > 20 { bench.plan_capped(3) } else { plan };
+        let builds: Vec<Build> = plan.run(|rep| {
+            // A salt no earlier run of this process used.
+            let salt = n * 1_000 + rep as u32 + 1;
+            let t = Instant::now();
+            let handlers = (0..n)
+                .map(|k| programs::build_handler(k, n, salt))
+                .collect::<Result<Vec<_>>>()?;
+            let ir = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let program = programs::build_program(handlers)?;
+            let assembly = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let wgsl = program.wgsl();
+            let wgsl_s = t.elapsed().as_secs_f64();
+            ctx.clear_pipeline_cache();
+            let t = Instant::now();
+            let first = WgpuEngine::with_wgsl(ctx, &program, WORKGROUPS, &wgsl)?;
+            let pipeline = t.elapsed().as_secs_f64();
+            // The same WGSL again with vyre's cache cleared: the driver has
+            // just compiled this shader (what a second launch of the same
+            // program sees when the driver keeps its shader cache).
+            ctx.clear_pipeline_cache();
+            let t = Instant::now();
+            let warm = WgpuEngine::with_wgsl(ctx, &program, WORKGROUPS, &wgsl)?;
+            let driver_warm = t.elapsed().as_secs_f64();
+            drop(warm);
+            let t = Instant::now();
+            let second = WgpuEngine::with_wgsl(ctx, &program, WORKGROUPS, &wgsl)?;
+            let cached = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let rt = Runtime::with_engine(program, Box::new(second))?;
+            let runtime = t.elapsed().as_secs_f64();
+            drop((first, rt));
+            Ok(Build {
+                ir,
+                assembly,
+                wgsl: wgsl_s,
+                pipeline,
+                driver_warm,
+                cached,
+                runtime,
+                wgsl_bytes: wgsl.len(),
+            })
+        })?;
+        let stat = |f: fn(&Build) -> f64| json_opt(Stats::of_by(&builds, f));
+        let total = Stats::of_by(&builds, |b| b.ir + b.assembly + b.wgsl + b.pipeline);
+        bench.log(format!(
+            "  assembly + WGSL + pipeline: {:.2} ms",
+            total.map_or(0.0, |s| s.median * 1e3)
+        ));
+        rows.push(json!({
+            "handlers": n,
+            "wgsl_bytes": builds.first().map_or(0, |b| b.wgsl_bytes),
+            "ir_s": stat(|b| b.ir),
+            "assembly_s": stat(|b| b.assembly),
+            "wgsl_s": stat(|b| b.wgsl),
+            "pipeline_s": stat(|b| b.pipeline),
+            "pipeline_driver_warm_s": stat(|b| b.driver_warm),
+            "cached_engine_s": stat(|b| b.cached),
+            "runtime_new_s": stat(|b| b.runtime),
+            "assembly_wgsl_pipeline_s": json_opt(total),
+            "opcode_macro_expansion_s_per_handler": Value::Null,
+        }));
+    }
+    Ok(json!({
+        "what": "ir = HandlerBuilder for every handler; assembly = Program::builder().build(); wgsl = Program::wgsl(); pipeline = WgpuEngine creation with a pipeline-cache miss (shader module, 4 pipelines, buffers) on WGSL the driver never saw; pipeline_driver_warm = the same right after, vyre's cache cleared (the driver's own shader cache may hit); cached_engine = the same with a hit; runtime_new = Runtime::with_engine; assembly_wgsl_pipeline = ir + assembly + wgsl + pipeline",
+        "opcode_macro_expansion": {
+            "status": "pending",
+            "note": "#[opcode] expansion time per handler: to be measured by whoever lands the macros (vyre-macros), e.g. with a trybuild-free proc-macro benchmark; fill opcode_macro_expansion_s_per_handler in each row",
+        },
+        "workgroups": WORKGROUPS,
+        "handlers": rows,
+    }))
+}

@@ -1,0 +1,150 @@
+//! Every scheduler variant of `LowerOptions` validates with naga and, on
+//! wgpu (lavapipe in CI), runs a scheduling scenario to the same results
+//! as the reference interpreter: priorities, spawns, tenants (parked
+//! work), faults, anti-starvation and inboxes larger than a partition.
+
+mod wgsl_common;
+
+use std::sync::Arc;
+
+use vyre_core::gpu::{test_context, WgpuEngine};
+use vyre_core::ir::{Access, BufferKind, CtxValue, HandlerBuilder, ScalarType};
+use vyre_core::lower::{wgsl_with, ClaimVariant, LowerOptions, MaintainVariant};
+use vyre_core::program::{Program, ProgramConfig};
+use vyre_core::reference::ReferenceEngine;
+use vyre_core::{Priority, RunLimits, Runtime};
+use wgsl_common::validate_source;
+
+const U32: ScalarType = ScalarType::U32;
+
+fn variants() -> Vec<LowerOptions> {
+    let mut v = Vec::new();
+    for maintain in [
+        MaintainVariant::PerSlot,
+        MaintainVariant::Lean,
+        MaintainVariant::Aggregated,
+        MaintainVariant::Coalesced,
+    ] {
+        for claims in [ClaimVariant::PerLane, ClaimVariant::Cooperative] {
+            v.push(LowerOptions { maintain, claims });
+        }
+    }
+    v
+}
+
+/// `work(tag, fanout)`: logs its priority, faults on tag 13, spawns
+/// `fanout` children at a lower priority.
+fn program(workgroup_size: u32, starvation_limit: u32) -> Program {
+    let mut h = HandlerBuilder::new(7, "work");
+    let per_priority = h.buffer("per_priority", U32, Access::Atomic);
+    let seen = h.buffer("seen", U32, Access::Atomic);
+    let tag = h.arg("tag", U32);
+    let fanout = h.arg("fanout", U32);
+    h.body(|b| {
+        b.if_(tag.equals(13u32), |b| b.fault(99u32));
+        b.eval(per_priority.fetch_add(vyre_core::ir::ctx(CtxValue::Priority), 1u32));
+        b.eval(seen.fetch_add(tag % 64u32, 1u32));
+        b.for_range("i", 0u32, fanout, |b, i| {
+            let p = (vyre_core::ir::ctx(CtxValue::Priority) + 1u32).min(4u32);
+            b.spawn(p, 7, vec![tag * 3u32 + i + 100u32, 0u32.into()]);
+        });
+    });
+    Program::builder("variants")
+        .config(ProgramConfig {
+            workgroup_size,
+            slots: 1000,
+            tenants: 3,
+            inbox_capacity: 64,
+            claim_budget: 5,
+            starvation_limit,
+            ..ProgramConfig::default()
+        })
+        .buffer("per_priority", BufferKind::atomic(U32))
+        .buffer("seen", BufferKind::atomic(U32))
+        .opcode(h.finish().expect("handler"))
+        .build()
+        .expect("program")
+}
+
+/// What must not depend on the backend or the variant.
+type Outcome = (u64, u64, u64, u64, [u64; 5], u64, Vec<u32>, Vec<u32>, bool);
+
+fn scenario(rt: &mut Runtime) -> Outcome {
+    let pp = rt.buffer::<u32>("per_priority").unwrap();
+    let seen = rt.buffer::<u32>("seen").unwrap();
+    rt.upload(pp, &[0; 5]).unwrap();
+    rt.upload(seen, &[0; 64]).unwrap();
+    rt.disable_tenant(2).unwrap();
+    rt.set_limits(RunLimits {
+        max_rounds: 10_000,
+        ..RunLimits::default()
+    })
+    .unwrap();
+    for k in 0..400u32 {
+        let p = Priority::ALL[(k % 5) as usize];
+        let tenant = k % 3;
+        rt.publish_with(tenant, p, 7, 1, |_, w| {
+            w[0] = k;
+            w[1] = u32::from(k % 7 == 0);
+        })
+        .unwrap();
+    }
+    let first = rt.run().unwrap();
+    rt.enable_tenant(2).unwrap();
+    let second = rt.run().unwrap();
+    let books = rt.accounting();
+    let mut by_priority = first.executed_by_priority;
+    for (a, b) in by_priority.iter_mut().zip(second.executed_by_priority) {
+        *a += b;
+    }
+    (
+        first.executed + second.executed,
+        (first.faults.len() + second.faults.len()) as u64,
+        first.spawned + second.spawned,
+        first.spawn_overflows + second.spawn_overflows,
+        by_priority,
+        first.parked,
+        rt.read(pp).unwrap(),
+        rt.read(seen).unwrap(),
+        books.balanced() && books.waiting == 0,
+    )
+}
+
+#[test]
+fn every_variant_validates() {
+    for options in variants() {
+        for wg in [1, 64, 256] {
+            let src = wgsl_with(&program(wg, 3), &options);
+            if let Err(e) = validate_source(&src) {
+                panic!("{options:?}, workgroup size {wg}: {e}");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_variant_matches_the_reference() {
+    for (wg, starvation) in [(1, 0), (4, 3), (64, 16)] {
+        let p = Arc::new(program(wg, starvation));
+        let engine = ReferenceEngine::from_shared(Arc::clone(&p), wg * 2, 11).unwrap();
+        let mut reference = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
+        let expected = scenario(&mut reference);
+        assert!(expected.8, "the reference's books balance");
+        assert_eq!(expected.3, 0, "no spawn finds its partition full");
+        assert!(
+            expected.1 > 0 && expected.2 > 0 && expected.5 > 0,
+            "{expected:?}"
+        );
+        let Some(ctx) = test_context() else { return };
+        for options in variants() {
+            let src = wgsl_with(&p, &options);
+            let engine = WgpuEngine::with_wgsl(&ctx, &p, 2, &src).unwrap();
+            let mut rt = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
+            assert_eq!(
+                scenario(&mut rt),
+                expected,
+                "{options:?}, workgroup size {wg}, starvation limit {starvation}"
+            );
+        }
+    }
+}
