@@ -4,8 +4,9 @@
 //! publishes one `visit` task for the source, and lets each task relax its
 //! vertex's edges with `dist[next].fetch_min(depth + 1)`, spawning a task
 //! for every vertex it improved. When the ring is full a spawn is refused
-//! (never lost silently): the handler flags the vertex, and the host
-//! publishes the flagged vertices again in the next pass. The distances are
+//! (never lost silently: the report counts it); each task records the depth
+//! at which it expanded its vertex, and after a run the host publishes again
+//! every vertex whose distance is below the depth it was expanded at. The distances are
 //! checked against a CPU BFS.
 //!
 //! ```text
@@ -20,41 +21,43 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 use clap::Parser;
-use common::{check, CommonArgs, Result};
+use common::{check, CommonArgs, Result, SplitMix64};
 use vyre::prelude::*;
 
-/// Relaxes the edges of `node`, reached at `depth`.
+/// Relaxes the edges of `node`, reached at `depth`, and records that the
+/// vertex was expanded at that depth.
 #[opcode(id = 0x100)]
 pub fn visit(
     ctx: &Ctx,
     offsets: &Buffer<u32>,
     edges: &Buffer<u32>,
     dist: &Buffer<Atomic<u32>>,
-    again: &Buffer<Atomic<u32>>,
+    expanded: &Buffer<Atomic<u32>>,
     node: u32,
     depth: u32,
 ) {
-    // A shorter path reached this vertex since the task was made.
+    // A shorter path reached this vertex since the task was made; the task
+    // of that path expands it.
     if dist[node].load() < depth {
         return;
     }
     for e in offsets[node]..offsets[node + 1] {
         let next = edges[e];
-        if dist[next].fetch_min(depth + 1) > depth + 1
-            && !ctx.spawn(Priority::High, visit::task(next, depth + 1))
-        {
-            // The ring is full: the host publishes it in the next pass.
-            again[next].store(1);
+        if dist[next].fetch_min(depth + 1) > depth + 1 {
+            // Refused when the ring is full (counted in the report); the
+            // host then finds `next` unexpanded and publishes it again.
+            ctx.spawn(Priority::High, visit::task(next, depth + 1));
         }
     }
+    expanded[node].fetch_min(depth);
 }
 
 megakernel! {
     /// Breadth-first search over a CSR graph.
     pub struct Bfs {
-        slots: 1 << 16,
-        partitions: [1024, 61440, 1024, 1024, 1024],
-        buffers: { offsets: u32, edges: u32, dist: Atomic<u32>, again: Atomic<u32> },
+        slots: 1 << 18,
+        partitions: [1024, 258048, 1024, 1024, 1024],
+        buffers: { offsets: u32, edges: u32, dist: Atomic<u32>, expanded: Atomic<u32> },
         opcodes: [visit],
     }
 }
@@ -83,25 +86,6 @@ pub struct Graph {
     pub offsets: Vec<u32>,
     /// Edge targets.
     pub edges: Vec<u32>,
-}
-
-/// SplitMix64: small, fast, and good enough to generate test graphs.
-pub struct SplitMix64(pub u64);
-
-impl SplitMix64 {
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (n > 0).
-    pub fn below(&mut self, n: u32) -> u32 {
-        ((self.next_u64() >> 32) * u64::from(n) >> 32) as u32
-    }
 }
 
 /// `edges` uniform random directed edges over `nodes` vertices.
@@ -169,7 +153,7 @@ pub fn bfs(gpu: &Gpu, g: &Graph) -> Result<BfsRun> {
     let mut dist = vec![u32::MAX; nodes];
     dist[0] = 0;
     k.dist().upload(&dist)?;
-    k.again().upload(&vec![0; nodes])?;
+    k.expanded().upload(&vec![u32::MAX; nodes])?;
     k.publish(Priority::High, visit::task(0, 0))?;
     let (mut passes, mut rounds, mut tasks) = (0, 0, 0);
     loop {
@@ -183,16 +167,16 @@ pub fn bfs(gpu: &Gpu, g: &Graph) -> Result<BfsRun> {
         check(r.stop != StopReason::RoundLimit, || "hit the round limit".into())?;
         rounds += r.rounds;
         tasks += r.executed;
-        // Vertices whose spawn was refused: visit them again.
-        let again = k.again().read()?;
+        // Vertices reached by a shorter path than the one they were
+        // expanded at (their spawn was refused): expand them again.
+        let dist = k.dist().read()?;
+        let expanded = k.expanded().read()?;
         let pending: Vec<u32> = (0..nodes as u32)
-            .filter(|&v| again[v as usize] != 0)
+            .filter(|&v| dist[v as usize] < expanded[v as usize])
             .collect();
         if pending.is_empty() {
             break;
         }
-        k.again().upload(&vec![0; nodes])?;
-        let dist = k.dist().read()?;
         for v in pending {
             k.publish(Priority::High, visit::task(v, dist[v as usize]))?;
         }
