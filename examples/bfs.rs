@@ -164,7 +164,9 @@ pub fn bfs(gpu: &Gpu, g: &Graph) -> Result<BfsRun> {
             r.executed, r.spawned, r.spawn_overflows, r.rounds, r.wall_time
         );
         check(r.faults.is_empty(), || format!("faults: {:?}", r.faults))?;
-        check(r.stop != StopReason::RoundLimit, || "hit the round limit".into())?;
+        check(r.stop != StopReason::RoundLimit, || {
+            "hit the round limit".into()
+        })?;
         rounds += r.rounds;
         tasks += r.executed;
         // Vertices reached by a shorter path than the one they were
@@ -222,7 +224,12 @@ fn run() -> Result<()> {
     let run = bfs_checked(&gpu, &g)?;
     let elapsed = start.elapsed();
     let reached = run.dist.iter().filter(|&&d| d != u32::MAX).count();
-    let depth = run.dist.iter().filter(|&&d| d != u32::MAX).max().unwrap_or(&0);
+    let depth = run
+        .dist
+        .iter()
+        .filter(|&&d| d != u32::MAX)
+        .max()
+        .unwrap_or(&0);
     println!(
         "reached {reached} of {nodes} vertices, depth {depth}: {} tasks, {} rounds, {} passes, {elapsed:.2?}",
         run.tasks, run.rounds, run.passes

@@ -63,7 +63,9 @@ pub fn hello(gpu: &Gpu, n: u32) -> Result<(Vec<u32>, Vec<String>)> {
         format!("unexpected faults: {:?}", report.faults)
     })?;
     let greetings = k.greetings().read()?[0];
-    check(greetings == n, || format!("{greetings} greetings, expected {n}"))?;
+    check(greetings == n, || {
+        format!("{greetings} greetings, expected {n}")
+    })?;
     let mut lines = report.printf;
     lines.sort();
     Ok((k.values().read()?, lines))

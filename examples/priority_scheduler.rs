@@ -175,7 +175,11 @@ pub fn schedule(gpu: &Gpu, jobs: u32) -> Result<Summary> {
         books.faulted,
         books.parked,
         books.waiting,
-        if books.balanced() { "balanced" } else { "UNBALANCED" }
+        if books.balanced() {
+            "balanced"
+        } else {
+            "UNBALANCED"
+        }
     );
 
     let mut got = [0u64; 5];
@@ -183,7 +187,9 @@ pub fn schedule(gpu: &Gpu, jobs: u32) -> Result<Summary> {
         *g = first.executed_by_priority[i] + second.executed_by_priority[i];
     }
     let faulted = (first.faults.len() + second.faults.len()) as u64;
-    check(books.balanced(), || "task accounting does not balance".into())?;
+    check(books.balanced(), || {
+        "task accounting does not balance".into()
+    })?;
     check(books.published == u64::from(total), || {
         format!("published {} tasks, expected {total}", books.published)
     })?;

@@ -46,22 +46,29 @@ pub fn scan(
     len: u32,
 ) {
     let patterns = pat_off.len() - 1;
-    for i in start..end {
-        let first = byte_at(text, i);
-        for p in 0..patterns {
-            let a = pat_off[p];
-            let n = pat_off[p + 1] - a;
-            // Cheap first-byte filter, then the rest (reading past `end`
-            // into the next chunk is the overlap; `len` is the hard stop).
-            if pat_bytes[a] == first && n <= len - i {
+    for p in 0..patterns {
+        let a = pat_off[p];
+        let n = pat_off[p + 1] - a;
+        let head = pat_bytes[a];
+        // Reading past `end` into the next chunk is the overlap; `len` is
+        // the hard stop.
+        let last = end.min(len + 1 - n.min(len + 1));
+        let mut found = 0;
+        for i in start..last {
+            // Cheap first-byte filter, then the rest.
+            if byte_at(text, i) == head {
                 let mut j = 1;
                 while j < n && byte_at(text, i + j) == pat_bytes[a + j] {
                     j += 1;
                 }
                 if j == n {
-                    counts[p].fetch_add(1);
+                    found += 1;
                 }
             }
+        }
+        // One atomic per pattern and chunk, not one per match.
+        if found > 0 {
+            counts[p].fetch_add(found);
         }
     }
 }
@@ -70,7 +77,6 @@ megakernel! {
     /// Counts pattern matches chunk by chunk.
     pub struct Scan {
         slots: 1 << 13,
-        loop_limit: 1 << 20,
         buffers: { text: u32, pat_bytes: u32, pat_off: u32, counts: Atomic<u32> },
         opcodes: [scan],
     }
@@ -101,7 +107,9 @@ pub struct Cli {
 pub fn generate(bytes: u32, patterns: u32, seed: u64) -> (Vec<u8>, Vec<Vec<u8>>) {
     const ALPHABET: &[u8; 4] = b"ACGT";
     let mut rng = SplitMix64(seed);
-    let text = (0..bytes).map(|_| ALPHABET[rng.below(4) as usize]).collect();
+    let text = (0..bytes)
+        .map(|_| ALPHABET[rng.below(4) as usize])
+        .collect();
     let mut pats: Vec<Vec<u8>> = Vec::new();
     while pats.len() < patterns as usize {
         let n = 3 + rng.below(8);
@@ -166,7 +174,9 @@ pub fn scan_text(gpu: &Gpu, text: &[u8], patterns: &[Vec<u8>], chunk: u32) -> Re
         r.executed, r.rounds, r.submissions, r.wall_time
     );
     check(r.faults.is_empty(), || format!("faults: {:?}", r.faults))?;
-    check(r.waiting == 0, || format!("{} chunks left unscanned", r.waiting))?;
+    check(r.waiting == 0, || {
+        format!("{} chunks left unscanned", r.waiting)
+    })?;
     Ok(ScanRun {
         counts: k.counts().read()?,
         tasks: r.executed,
@@ -175,12 +185,7 @@ pub fn scan_text(gpu: &Gpu, text: &[u8], patterns: &[Vec<u8>], chunk: u32) -> Re
 }
 
 /// Scans and checks the counts against aho-corasick.
-pub fn scan_checked(
-    gpu: &Gpu,
-    text: &[u8],
-    patterns: &[Vec<u8>],
-    chunk: u32,
-) -> Result<ScanRun> {
+pub fn scan_checked(gpu: &Gpu, text: &[u8], patterns: &[Vec<u8>], chunk: u32) -> Result<ScanRun> {
     let run = scan_text(gpu, text, patterns, chunk)?;
     let expect = oracle(text, patterns)?;
     for (p, pat) in patterns.iter().enumerate() {

@@ -15,6 +15,14 @@ mod hello;
 #[path = "../examples/priority_scheduler.rs"]
 mod priority_scheduler;
 
+#[allow(dead_code)]
+#[path = "../examples/bfs.rs"]
+mod bfs;
+
+#[allow(dead_code)]
+#[path = "../examples/scan.rs"]
+mod scan;
+
 use common::wgpu_backend;
 use vyre::prelude::*;
 
@@ -31,7 +39,10 @@ fn hello_squares_and_greets_on_every_backend() {
         let (values, lines) = hello::hello(&gpu, 8).unwrap();
         assert_eq!(values, (0..8).map(|i| i * i).collect::<Vec<u32>>());
         assert_eq!(lines.len(), 8, "{lines:?}");
-        assert!(lines[3].starts_with("hello from task 3 on lane"), "{lines:?}");
+        assert!(
+            lines[3].starts_with("hello from task 3 on lane"),
+            "{lines:?}"
+        );
     }
 }
 
@@ -62,5 +73,42 @@ fn priority_scheduler_counts_match_what_was_published() {
             s.per_tenant.iter().map(|&t| u64::from(t)).sum::<u64>(),
             executed.iter().sum::<u64>()
         );
+    }
+}
+
+#[test]
+fn bfs_distances_match_a_cpu_bfs() {
+    let g = bfs::uniform_graph(2_000, 16_000, 42);
+    let expect = bfs::cpu_bfs(&g, 0);
+    assert!(expect.iter().filter(|&&d| d != u32::MAX).count() > 1_900);
+    for gpu in every_backend("bfs_distances_match_a_cpu_bfs") {
+        let run = bfs::bfs_checked(&gpu, &g).unwrap();
+        assert_eq!(run.dist, expect, "{}", gpu.description());
+        assert!(run.tasks >= 1_900);
+    }
+}
+
+#[test]
+fn scan_counts_match_aho_corasick_across_chunk_borders() {
+    // Chunks of 16 bytes: most 3..10-byte patterns straddle some border.
+    let (text, patterns) = scan::generate(20_000, 12, 3);
+    let expect = scan::oracle(&text, &patterns).unwrap();
+    assert!(expect.iter().all(|&c| c > 0) || expect.iter().sum::<u32>() > 100);
+    for gpu in every_backend("scan_counts_match_aho_corasick_across_chunk_borders") {
+        let run = scan::scan_checked(&gpu, &text, &patterns, 16).unwrap();
+        assert_eq!(run.counts, expect, "{}", gpu.description());
+        assert_eq!(run.tasks, 20_000u64.div_ceil(16));
+    }
+}
+
+#[test]
+fn scan_overlapping_matches_count_once_each() {
+    // "AA" occurs 3 times in "AAAA", at the border of 2-byte chunks too.
+    let text = b"AAAA".to_vec();
+    let patterns = vec![b"AA".to_vec(), b"AAA".to_vec(), b"C".to_vec()];
+    assert_eq!(scan::oracle(&text, &patterns).unwrap(), [3, 2, 0]);
+    for chunk in [1, 2, 3, 4] {
+        let run = scan::scan_checked(&Gpu::cpu(), &text, &patterns, chunk).unwrap();
+        assert_eq!(run.counts, [3, 2, 0], "chunk {chunk}");
     }
 }
