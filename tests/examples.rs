@@ -5,6 +5,10 @@
 //! Each example keeps its work in a public function next to its `main`;
 //! this file includes the example sources as modules and calls them.
 
+// Each example includes `examples/common/mod.rs`; here they are all one
+// crate, so that file is loaded once per example (on purpose).
+#![allow(clippy::duplicate_mod)]
+
 mod common;
 
 #[allow(dead_code)]
