@@ -1,139 +1,173 @@
 //! The main job: a priority scheduler serving several tenants.
 //!
-//! Publishes a mix of jobs at all five priorities for four tenants (one of
-//! them disabled at first, some jobs faulting on purpose), runs them on the
-//! best adapter (falling back to the CPU), and prints the completion order
-//! per priority, the faults, the parked work, printf lines and timing.
+//! Publishes a mix of jobs at all five priorities for four tenants (tenant 3
+//! disabled for the first run, some jobs faulting on purpose), runs them on
+//! the best adapter (`Gpu::auto()`: a hardware GPU, else the CPU), and prints
+//! the completion order per priority, the faults, the parked work, the
+//! device's printf lines and timing. It checks its own books and exits
+//! non-zero when they do not balance.
 //!
 //! ```text
 //! cargo run --release --example priority_scheduler
-//! VYRE_BACKEND=reference cargo run --example priority_scheduler
+//! cargo run --release --example priority_scheduler -- --backend reference --jobs 50
+//! cargo run --release --example priority_scheduler -- --emit wgsl
 //! ```
 
-use std::process::ExitCode;
+mod common;
 
-use vyre::ir::{Access, BufferKind, CtxValue, HandlerBuilder, ScalarType};
+use clap::Parser;
+use common::{check, CommonArgs, Result};
 use vyre::prelude::*;
-use vyre::program::ProgramConfig;
 
-const JOB: u32 = 0x10;
-const TENANTS: u32 = 4;
-const JOBS_PER_LEVEL: u32 = 200;
-/// Jobs whose cost is a multiple of this fault on purpose.
-const UNLUCKY: u32 = 97;
+/// Tenants served; the last one starts disabled.
+pub const TENANTS: u32 = 4;
+/// Jobs whose cost is a multiple of this refuse to run (a user fault).
+pub const UNLUCKY: u32 = 97;
 
-/// `job(n, cost)`: burn `cost` rounds of a hash, then record where the job
-/// finished. Jobs with an unlucky cost refuse to run (a user fault).
-fn job_handler() -> Result<vyre::OpcodeHandler, vyre::ir::ValidationError> {
-    let u32_ = ScalarType::U32;
-    let mut h = HandlerBuilder::new(JOB, "job");
-    let ticket = h.buffer("ticket", u32_, Access::Atomic);
-    let finished = h.buffer("finished", u32_, Access::ReadWrite);
-    let per_tenant = h.buffer("per_tenant", u32_, Access::Atomic);
-    let n = h.arg("n", u32_);
-    let cost = h.arg("cost", u32_);
-    h.body(|b| {
-        b.if_((cost % UNLUCKY).equals(0u32), |b| b.fault(cost));
-        let x = b.let_mut("x", n);
-        b.for_range("i", 0u32, cost, |b, i| {
-            b.assign(
-                x,
-                (x ^ i).call(
-                    vyre::ir::Intrinsic::WrappingMul,
-                    vec![0x9E37_79B9u32.into()],
-                ),
-            );
-        });
-        let seq = b.let_("seq", ticket.fetch_add(0u32, 1u32));
-        // finished[seq] = priority * 2^24 + (x & 0xFFFF) keeps the hash alive.
-        let prio = vyre::ir::ctx(CtxValue::Priority);
-        b.store(finished, seq, (prio << 24u32) | (x & 0xFFFFu32));
-        b.eval(per_tenant.fetch_add(vyre::ir::ctx(CtxValue::Tenant), 1u32));
-        b.if_(n.equals(0u32), |b| {
-            b.printf(
-                "tenant {} ran the first job of priority {}",
-                vec![
-                    vyre::ir::ctx(CtxValue::Tenant),
-                    vyre::ir::ctx(CtxValue::Priority),
-                ],
-            );
-        });
-    });
-    h.finish()
-}
-
-fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("priority_scheduler failed: {e}");
-            ExitCode::FAILURE
-        }
+/// One job: burn `cost` rounds of a hash, then take the next ticket of the
+/// global finish sequence and record the job's priority there. Jobs with an
+/// unlucky cost fault instead; the first job of each priority says hello.
+#[opcode(id = 0x10)]
+pub fn job(
+    ctx: &Ctx,
+    ticket: &Buffer<Atomic<u32>>,
+    finished: &mut Buffer<u32>,
+    per_tenant: &Buffer<Atomic<u32>>,
+    n: u32,
+    cost: u32,
+) {
+    if cost % UNLUCKY == 0 {
+        ctx.fault(cost);
+    }
+    let mut x = n;
+    for i in 0..cost {
+        x = (x ^ i).wrapping_mul(0x9E37_79B9);
+    }
+    let seq = ticket[0].fetch_add(1);
+    // priority in the top byte, 16 bits of the hash keep the loop alive.
+    finished[seq] = ((ctx.priority() as u32) << 24) | (x & 0xFFFF);
+    per_tenant[ctx.tenant()].fetch_add(1);
+    if n == 0 {
+        vyre::printf!(
+            "tenant {} ran the first job of priority {}",
+            ctx.tenant(),
+            ctx.priority() as u32
+        );
     }
 }
 
-fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let total = JOBS_PER_LEVEL * 5;
-    let program = Program::builder("scheduler")
-        .config(ProgramConfig {
-            slots: 4096,
-            tenants: TENANTS,
-            ..ProgramConfig::default()
-        })
-        .buffer("ticket", BufferKind::atomic(ScalarType::U32))
-        .buffer("finished", BufferKind::plain(ScalarType::U32))
-        .buffer("per_tenant", BufferKind::atomic(ScalarType::U32))
-        .opcode(job_handler()?)
-        .build()?;
+megakernel! {
+    /// Jobs of four tenants at five priorities.
+    pub struct Scheduler {
+        slots: 4096,
+        tenants: 4,
+        buffers: { ticket: Atomic<u32>, finished: u32, per_tenant: Atomic<u32> },
+        opcodes: [job],
+    }
+}
 
-    let gpu = Gpu::auto()?;
-    println!("backend: {} ({})", gpu.description(), gpu.reason());
-    let mut rt = Runtime::new(&gpu, program)?;
-    let ticket = rt.buffer::<u32>("ticket")?;
-    let finished = rt.buffer::<u32>("finished")?;
-    let per_tenant = rt.buffer::<u32>("per_tenant")?;
-    rt.upload(ticket, &[0])?;
-    rt.upload(finished, &vec![u32::MAX; total as usize])?;
-    rt.upload(per_tenant, &[0; TENANTS as usize])?;
+/// Command-line flags.
+#[derive(Debug, Parser)]
+#[command(about = "Jobs of four tenants at five priorities on one megakernel")]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Jobs published at each priority.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=800))]
+    pub jobs: u32,
+}
 
-    // Tenant 3 is paused while the others are served.
-    rt.disable_tenant(3)?;
-    for n in 0..JOBS_PER_LEVEL {
+/// The job `n` of `priority`: its tenant and cost.
+pub fn plan(n: u32, priority: Priority) -> (u32, u32) {
+    let p = priority.index() as u32;
+    ((n + p) % TENANTS, 1 + (n * 7 + p * 13) % 200)
+}
+
+/// What the scheduler did, checked against what was published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Jobs published.
+    pub published: u64,
+    /// Jobs executed, per priority (CRITICAL first), over both runs.
+    pub executed: [u64; 5],
+    /// Jobs that faulted (over both runs).
+    pub faulted: u64,
+    /// Jobs parked by the first run (tenant 3's).
+    pub parked: u64,
+    /// Jobs finished per tenant.
+    pub per_tenant: Vec<u32>,
+}
+
+/// Publishes `jobs` jobs at each priority, runs with tenant 3 paused, then
+/// again with it enabled, prints what happened, and checks the books.
+pub fn schedule(gpu: &Gpu, jobs: u32) -> Result<Summary> {
+    let total = jobs * 5;
+    let mut k = Scheduler::new(gpu)?;
+    k.ticket().upload(&[0])?;
+    k.finished().upload(&vec![u32::MAX; total as usize])?;
+    k.per_tenant().upload(&[0; TENANTS as usize])?;
+
+    // What the books must say, computed on the host.
+    let mut want = [0u64; 5];
+    let mut want_faults = 0;
+    let mut want_parked = 0;
+    let mut want_tenant = vec![0u32; TENANTS as usize];
+    k.disable_tenant(TENANTS - 1)?;
+    for n in 0..jobs {
+        // Low priorities first, so the ring holds all of them before anyone
+        // claims: the order of finishing is the scheduler's, not ours.
         for priority in Priority::ALL.iter().rev() {
-            let tenant = (n + priority.index() as u32) % TENANTS;
-            let cost = 1 + (n * 7 + priority.index() as u32 * 13) % 200;
-            let task = Task::new(JOB, [Literal::U32(n), Literal::U32(cost)]);
-            rt.publish_for(tenant, *priority, task)?;
+            let (tenant, cost) = plan(n, *priority);
+            k.publish_for(tenant, *priority, job::task(n, cost))?;
+            if cost % UNLUCKY == 0 {
+                want_faults += 1;
+            } else {
+                want[priority.index()] += 1;
+                want_tenant[tenant as usize] += 1;
+            }
+            if tenant == TENANTS - 1 {
+                want_parked += 1;
+            }
         }
     }
-    println!("published {total} jobs at 5 priorities for {TENANTS} tenants; tenant 3 paused");
+    println!(
+        "published {total} jobs at 5 priorities for {TENANTS} tenants; tenant {} paused",
+        TENANTS - 1
+    );
 
-    let first = rt.run()?;
-    print_report("first run (tenant 3 paused)", &first);
-    rt.enable_tenant(3)?;
-    let second = rt.run()?;
-    print_report("second run (tenant 3 enabled)", &second);
+    let first = k.run()?;
+    print_report("run 1 (tenant 3 paused)", &first);
+    k.enable_tenant(TENANTS - 1)?;
+    let second = k.run()?;
+    print_report("run 2 (tenant 3 enabled)", &second);
 
-    let done = rt.read(finished)?;
-    let executed = (first.executed + second.executed) as usize;
+    let executed = first.executed + second.executed;
+    let done = k.finished().read()?;
     println!("\ncompletion order (positions in the global finish sequence):");
     for p in Priority::ALL {
-        let positions: Vec<usize> = done[..executed]
+        let positions: Vec<usize> = done[..executed as usize]
             .iter()
             .enumerate()
-            .filter(|(_, w)| **w >> 24 == p as u32)
+            .filter(|(_, w)| **w >> 24 == p.index() as u32)
             .map(|(i, _)| i)
             .collect();
-        if let (Some(first), Some(last)) = (positions.first(), positions.last()) {
+        if let (Some(a), Some(b)) = (positions.first(), positions.last()) {
             println!(
-                "  {:<8} {:>4} jobs, finished at positions {first:>4} ..= {last:>4}",
+                "  {:<8} {:>4} jobs finished at positions {a:>4} ..= {b:>4}",
                 p.name(),
                 positions.len()
             );
         }
     }
-    println!("per tenant: {:?}", rt.read(per_tenant)?);
-    let books = rt.accounting();
+    println!(
+        "  (lanes claim strictly in priority order; on a many-lane GPU the\n   \
+         finishes of neighbouring priorities interleave because long jobs\n   \
+         claimed early finish after short jobs claimed later)"
+    );
+
+    let per_tenant = k.per_tenant().read()?;
+    println!("per tenant: {per_tenant:?}");
+    let books = k.runtime().accounting();
     println!(
         "accounting: published {} = executed {} + faulted {} + parked {} + waiting {} ({})",
         books.published,
@@ -147,10 +181,38 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             "UNBALANCED"
         }
     );
-    if !books.balanced() || books.published != u64::from(total) {
-        return Err("task accounting does not balance".into());
+
+    let mut got = [0u64; 5];
+    for (i, g) in got.iter_mut().enumerate() {
+        *g = first.executed_by_priority[i] + second.executed_by_priority[i];
     }
-    Ok(())
+    let faulted = (first.faults.len() + second.faults.len()) as u64;
+    check(books.balanced(), || {
+        "task accounting does not balance".into()
+    })?;
+    check(books.published == u64::from(total), || {
+        format!("published {} tasks, expected {total}", books.published)
+    })?;
+    check(got == want, || {
+        format!("executed per priority {got:?}, expected {want:?}")
+    })?;
+    check(faulted == want_faults, || {
+        format!("{faulted} faults, expected {want_faults}")
+    })?;
+    check(first.parked == want_parked, || {
+        format!("run 1 parked {}, expected {want_parked}", first.parked)
+    })?;
+    check(per_tenant == want_tenant, || {
+        format!("per tenant {per_tenant:?}, expected {want_tenant:?}")
+    })?;
+    println!("checks passed: every published job ran, faulted or was parked as planned");
+    Ok(Summary {
+        published: books.published,
+        executed: got,
+        faulted,
+        parked: first.parked,
+        per_tenant,
+    })
 }
 
 fn print_report(title: &str, r: &RunReport) {
@@ -174,7 +236,7 @@ fn print_report(title: &str, r: &RunReport) {
         );
     }
     if r.faults.len() > 3 {
-        println!("    … and {} more", r.faults.len() - 3);
+        println!("    ... and {} more", r.faults.len() - 3);
     }
     for line in &r.printf {
         println!("  printf: {line}");
@@ -183,4 +245,20 @@ fn print_report(title: &str, r: &RunReport) {
         Some(t) => println!("  wall {:.2?}, GPU {:.2?}", r.wall_time, t),
         None => println!("  wall {:.2?}", r.wall_time),
     }
+}
+
+fn run() -> Result<()> {
+    let cli = Cli::parse();
+    if cli.common.emit(&*Scheduler::try_program()?) {
+        return Ok(());
+    }
+    let gpu = cli.common.gpu()?;
+    let start = std::time::Instant::now();
+    schedule(&gpu, cli.jobs)?;
+    println!("total {:.2?}", start.elapsed());
+    Ok(())
+}
+
+fn main() -> std::process::ExitCode {
+    common::main_of("priority_scheduler", run)
 }

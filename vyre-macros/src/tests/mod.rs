@@ -2,6 +2,7 @@
 
 mod expansion;
 mod robustness;
+mod snapshots;
 
 use proc_macro2::TokenStream;
 

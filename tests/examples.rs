@@ -1,0 +1,132 @@
+//! The examples' own logic, run small on the CPU backends and on wgpu
+//! (lavapipe in CI; skipped with a notice when there is no adapter, a
+//! failure with `VYRE_REQUIRE_GPU=1`), with each result checked.
+//!
+//! Each example keeps its work in a public function next to its `main`;
+//! this file includes the example sources as modules and calls them.
+
+// Each example includes `examples/common/mod.rs`; here they are all one
+// crate, so that file is loaded once per example (on purpose).
+#![allow(clippy::duplicate_mod)]
+
+mod common;
+
+#[allow(dead_code)]
+#[path = "../examples/hello.rs"]
+mod hello;
+
+#[allow(dead_code)]
+#[path = "../examples/priority_scheduler.rs"]
+mod priority_scheduler;
+
+#[allow(dead_code)]
+#[path = "../examples/bfs.rs"]
+mod bfs;
+
+#[allow(dead_code)]
+#[path = "../examples/scan.rs"]
+mod scan;
+
+use common::wgpu_backend;
+use vyre::prelude::*;
+
+/// The native and reference CPU backends, and wgpu where there is one.
+fn every_backend(test: &str) -> Vec<Gpu> {
+    let mut v = vec![Gpu::cpu(), Gpu::reference()];
+    v.extend(wgpu_backend(test));
+    v
+}
+
+#[test]
+fn hello_squares_and_greets_on_every_backend() {
+    for gpu in every_backend("hello_squares_and_greets_on_every_backend") {
+        let (values, lines) = hello::hello(&gpu, 8).unwrap();
+        assert_eq!(values, (0..8).map(|i| i * i).collect::<Vec<u32>>());
+        assert_eq!(lines.len(), 8, "{lines:?}");
+        assert!(
+            lines[3].starts_with("hello from task 3 on lane"),
+            "{lines:?}"
+        );
+    }
+}
+
+#[test]
+fn priority_scheduler_counts_match_what_was_published() {
+    use priority_scheduler::{plan, schedule, UNLUCKY};
+    let jobs = 40;
+    // The expectation, computed independently of the example's checks.
+    let mut executed = [0u64; 5];
+    let mut faulted = 0;
+    for n in 0..jobs {
+        for p in Priority::ALL {
+            if plan(n, p).1 % UNLUCKY == 0 {
+                faulted += 1;
+            } else {
+                executed[p.index()] += 1;
+            }
+        }
+    }
+    assert!(faulted > 0, "the scenario includes faults");
+    for gpu in every_backend("priority_scheduler_counts_match_what_was_published") {
+        let s = schedule(&gpu, jobs).unwrap();
+        assert_eq!(s.published, u64::from(jobs) * 5);
+        assert_eq!(s.executed, executed, "{}", gpu.description());
+        assert_eq!(s.faulted, faulted);
+        assert_eq!(s.parked, 50, "tenant 3's quarter waits out run 1");
+        assert_eq!(
+            s.per_tenant.iter().map(|&t| u64::from(t)).sum::<u64>(),
+            executed.iter().sum::<u64>()
+        );
+    }
+}
+
+#[test]
+fn bfs_distances_match_a_cpu_bfs() {
+    let g = bfs::uniform_graph(2_000, 16_000, 42);
+    let expect = bfs::cpu_bfs(&g, 0);
+    assert!(expect.iter().filter(|&&d| d != u32::MAX).count() > 1_900);
+    for gpu in every_backend("bfs_distances_match_a_cpu_bfs") {
+        let run = bfs::bfs_checked(&gpu, &g).unwrap();
+        assert_eq!(run.dist, expect, "{}", gpu.description());
+        assert!(run.tasks >= 1_900);
+    }
+}
+
+#[test]
+fn scan_counts_match_aho_corasick_across_chunk_borders() {
+    // Chunks of 16 bytes: most 3..10-byte patterns straddle some border.
+    let (text, patterns) = scan::generate(20_000, 12, 3);
+    let expect = scan::oracle(&text, &patterns).unwrap();
+    assert!(expect.iter().all(|&c| c > 0) || expect.iter().sum::<u32>() > 100);
+    for gpu in every_backend("scan_counts_match_aho_corasick_across_chunk_borders") {
+        let run = scan::scan_checked(&gpu, &text, &patterns, 16).unwrap();
+        assert_eq!(run.counts, expect, "{}", gpu.description());
+        assert_eq!(run.tasks, 20_000u64.div_ceil(16));
+    }
+}
+
+#[test]
+fn scan_overlapping_matches_count_once_each() {
+    // "AA" occurs 3 times in "AAAA", at the border of 2-byte chunks too.
+    let text = b"AAAA".to_vec();
+    let patterns = vec![b"AA".to_vec(), b"AAA".to_vec(), b"C".to_vec()];
+    assert_eq!(scan::oracle(&text, &patterns).unwrap(), [3, 2, 0]);
+    for chunk in [1, 2, 3, 4] {
+        let run = scan::scan_checked(&Gpu::cpu(), &text, &patterns, chunk).unwrap();
+        assert_eq!(run.counts, [3, 2, 0], "chunk {chunk}");
+    }
+}
+
+/// Known problem, found by the scan example: on wgpu (seen on lavapipe),
+/// chunks of hundreds of bytes lose some matches (nondeterministically;
+/// chunks of 16 bytes agree, the native and reference backends always
+/// agree). Run with `cargo test --test examples -- --ignored`.
+#[test]
+#[ignore = "wgpu loses scan matches with large chunks: a backend bug to fix"]
+fn scan_with_large_chunks_on_wgpu() {
+    let Some(gpu) = wgpu_backend("scan_with_large_chunks_on_wgpu") else {
+        return;
+    };
+    let (text, patterns) = scan::generate(200_000, 16, 7);
+    scan::scan_checked(&gpu, &text, &patterns, 1024).unwrap();
+}
