@@ -52,7 +52,7 @@ impl Default for ProgramConfig {
             tenants: 16,
             inbox_capacity: 4096,
             claim_budget: 64,
-            iteration_budget: 1 << 16,
+            iteration_budget: 1 << 14,
             loop_limit: 1 << 16,
             starvation_limit: 16,
             printf_capacity: 4096,
