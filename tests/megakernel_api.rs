@@ -123,6 +123,50 @@ fn the_program_is_assembled_once_and_shared() {
 }
 
 #[test]
+fn configure_sizes_one_instance_and_checks_the_result() {
+    let (offsets, edges) = line(40);
+    let mut dist = vec![u32::MAX; 40];
+    dist[0] = 0;
+    let mut big = Bfs::builder(&Gpu::reference())
+        .configure(|c| c.slots = 1 << 12)
+        .configure(|c| {
+            c.partition_sizes = None;
+            c.inbox_capacity = 1 << 11;
+        })
+        .build()
+        .unwrap();
+    let config = big.runtime().program().config().clone();
+    assert_eq!((config.slots, config.inbox_capacity), (1 << 12, 1 << 11));
+    assert_eq!(config.workgroup_size, Bfs::config().workgroup_size);
+    // The declared configuration and other instances are untouched.
+    assert_eq!(Bfs::config().slots, 1 << 10);
+    assert_eq!(
+        Bfs::new(&Gpu::cpu())
+            .unwrap()
+            .runtime()
+            .program()
+            .config()
+            .slots,
+        1 << 10
+    );
+    big.offsets().upload(&offsets).unwrap();
+    big.edges().upload(&edges).unwrap();
+    big.dist().upload(&dist).unwrap();
+    big.publish(Priority::High, visit::task(0, 0)).unwrap();
+    assert!(big.run().unwrap().faults.is_empty());
+    assert_eq!(big.dist().read().unwrap(), (0..40).collect::<Vec<u32>>());
+    // An invalid configuration is the assembly error that says which field.
+    assert!(matches!(
+        Bfs::builder(&Gpu::cpu()).configure(|c| c.slots = 2).build(),
+        Err(Error::Assembly(vyre::AssemblyError::InvalidConfig {
+            field: "slots",
+            value: 2,
+            ..
+        }))
+    ));
+}
+
+#[test]
 fn accessors_write_read_and_resize_with_checked_ranges() {
     let mut k = Tenants::builder(&Gpu::cpu())
         .buffer_len("values", 4)

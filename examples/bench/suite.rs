@@ -12,7 +12,9 @@
 //!   direct kernels, one dispatch per task, level-synchronous BFS);
 //! - [`cpu`]: the plain single-threaded Rust versions of the same work;
 //! - [`graph`]: RMAT graphs in CSR form and the CPU BFS;
-//! - [`programs`]: the megakernel programs, built with `HandlerBuilder`;
+//! - [`handlers`]: the workloads' `#[opcode]` handlers and `megakernel!`s;
+//! - [`programs`]: their programs with rings sized per workload, and the
+//!   build-cost handlers (`HandlerBuilder`, salted per repetition);
 //! - [`workloads`]: the five workloads, each measuring the megakernel and
 //!   its baselines in the same run;
 //! - [`experiments`]: configuration sweeps and lowering variants used to
@@ -24,6 +26,7 @@ pub mod baselines;
 pub mod cpu;
 pub mod experiments;
 pub mod graph;
+pub mod handlers;
 pub mod kernels;
 pub mod programs;
 pub mod report;

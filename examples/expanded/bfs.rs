@@ -1,6 +1,6 @@
 // @generated from examples/bfs.rs: what `#[opcode]`, `#[device]` and
 // `megakernel!` expand to. Do not edit; regenerate with
-//     VYRE_BLESS=1 cargo test -p vyre-macros expanded
+//     VYRE_BLESS=1 cargo test -p vyre-expand expanded
 // (This directory has no main.rs, so Cargo does not build it as an example.)
 
 /// Relaxes the edges of `node`, reached at `depth`, and records that the

@@ -1,6 +1,6 @@
 // @generated from examples/hello.rs: what `#[opcode]`, `#[device]` and
 // `megakernel!` expand to. Do not edit; regenerate with
-//     VYRE_BLESS=1 cargo test -p vyre-macros expanded
+//     VYRE_BLESS=1 cargo test -p vyre-expand expanded
 // (This directory has no main.rs, so Cargo does not build it as an example.)
 
 /// Squares `values[i]` in place.

@@ -1,34 +1,13 @@
 //! Procedural macros of [vyre](https://docs.rs/vyre): `#[opcode]`,
-//! `#[device]` and `printf!`. Use them through the `vyre` crate
-//! (`use vyre::prelude::*;`); the generated code names `::vyre`.
+//! `#[device]`, `printf!` and `megakernel!`. Use them through the `vyre`
+//! crate (`use vyre::prelude::*;`); the generated code names `::vyre`.
 //!
-//! The implementation is split like thiserror's: `sig` parses the
-//! attribute and the signature, `lower` turns the body into a typed tree
-//! (`hir`, `types`), `check` applies the rules that need solved types,
-//! `codegen` writes the code that builds the IR, and `expand` assembles the
-//! items. Every error of a function is collected in a `ctxt::Ctxt` and
-//! reported with the span of the tokens it is about; the macros never
-//! panic.
-//!
-//! See `docs/language.md` for the handler language.
+//! This crate only converts tokens: every entry point hands them to the
+//! function of the same name in `vyre-expand`, the plain library that holds
+//! the parser, the checks and the code generation (so that benchmarks and
+//! tests can call it). See `docs/language.md` for the handler language.
 
 #![forbid(unsafe_code)]
-
-mod check;
-mod codegen;
-mod ctxt;
-mod expand;
-mod hir;
-mod id;
-mod lower;
-mod megakernel;
-mod printf;
-mod sig;
-mod ticks;
-mod types;
-
-#[cfg(test)]
-mod tests;
 
 use proc_macro::TokenStream;
 
@@ -48,7 +27,7 @@ use proc_macro::TokenStream;
 /// `docs/language.md`).
 #[proc_macro_attribute]
 pub fn opcode(attr: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand_opcode(attr.into(), item.into()).into()
+    vyre_expand::opcode(attr.into(), item.into()).into()
 }
 
 /// Marks a helper function that handlers (and other device functions) may
@@ -57,7 +36,7 @@ pub fn opcode(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// appends the body to the caller's IR. Recursion is rejected.
 #[proc_macro_attribute]
 pub fn device(attr: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand_device(attr.into(), item.into()).into()
+    vyre_expand::device(attr.into(), item.into()).into()
 }
 
 /// `printf!("x = {}, y = {}", x, y)`: a line the host collects. On the GPU
@@ -66,7 +45,7 @@ pub fn device(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// standard output. Placeholders are `{}` only.
 #[proc_macro]
 pub fn printf(input: TokenStream) -> TokenStream {
-    printf::expand(input.into()).into()
+    vyre_expand::printf(input.into()).into()
 }
 
 /// Assembles `#[opcode]` handlers into one megakernel type: `Name::new(&gpu)`,
@@ -74,5 +53,5 @@ pub fn printf(input: TokenStream) -> TokenStream {
 /// checks of ids, buffer bindings and sizes (see `docs/language.md`).
 #[proc_macro]
 pub fn megakernel(input: TokenStream) -> TokenStream {
-    megakernel::megakernel(input.into()).into()
+    vyre_expand::megakernel(input.into()).into()
 }

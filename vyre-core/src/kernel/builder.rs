@@ -6,12 +6,14 @@ use super::Megakernel;
 use crate::backend::Gpu;
 use crate::error::{Error, Result};
 use crate::ir::ScalarType;
+use crate::program::ProgramConfig;
 use crate::runtime::{Element, RunLimits, Runtime};
 use std::sync::Arc;
 
 /// Builds an instance of a `megakernel!` type on a [`Gpu`]: the
 /// workgroups of each work dispatch, the reference interpreter's schedule
-/// seed, the [`RunLimits`] of `run()`, and initial buffer lengths.
+/// seed, the [`RunLimits`] of `run()`, initial buffer lengths, and the
+/// ring's sizes when they should differ from the declared ones.
 ///
 /// `Name::builder(&gpu)` makes one; `Name::new(&gpu)` is
 /// `Name::builder(&gpu).build()`.
@@ -20,6 +22,8 @@ pub struct KernelBuilder<K> {
     gpu: Gpu,
     limits: Option<RunLimits>,
     lengths: Vec<(String, u64)>,
+    /// The edited sizes and limits; `None` keeps the declared ones.
+    config: Option<ProgramConfig>,
     kernel: PhantomData<fn() -> K>,
 }
 
@@ -30,6 +34,7 @@ impl<K: Megakernel> KernelBuilder<K> {
             gpu: gpu.clone(),
             limits: None,
             lengths: Vec::new(),
+            config: None,
             kernel: PhantomData,
         }
     }
@@ -61,9 +66,31 @@ impl<K: Megakernel> KernelBuilder<K> {
         self
     }
 
+    /// Changes this instance's sizes and limits, starting from the ones the
+    /// `megakernel!` declares: a ring sized to the work at hand, a larger
+    /// inbox, another iteration budget. The program is re-assembled with
+    /// them (and checked: an invalid configuration is
+    /// [`Error::Assembly`] from [`build`](Self::build)); other instances
+    /// keep the declared ones. Edits apply in order.
+    ///
+    /// `Counter::builder(&gpu).configure(|c| c.slots = 1 << 20).build()?`
+    /// (see `docs/language.md`, "`megakernel!`").
+    pub fn configure(mut self, edit: impl FnOnce(&mut ProgramConfig)) -> Self {
+        // A kernel whose program cannot be assembled starts from the
+        // defaults here; `build` reports the assembly error.
+        let config = self.config.get_or_insert_with(|| {
+            K::try_program().map_or_else(|_| ProgramConfig::default(), |p| p.config().clone())
+        });
+        edit(config);
+        self
+    }
+
     /// Assembles the program (once per type) and instantiates it.
     pub fn build(self) -> Result<K> {
-        let program = K::try_program()?;
+        let mut program = K::try_program()?;
+        if let Some(config) = self.config.clone() {
+            program = Arc::new(program.with_config(config)?);
+        }
         for (name, _) in &self.lengths {
             if program.buffer_index(name).is_none() {
                 return Err(Error::UnknownBuffer {

@@ -124,6 +124,41 @@ impl Program {
     pub fn wgsl(&self) -> String {
         crate::lower::wgsl(self)
     }
+
+    /// The same buffers, handlers and native functions with other sizes and
+    /// limits, checked as [`ProgramBuilder::build`] checks them: how a ring
+    /// is sized to the work at run time.
+    ///
+    /// ```
+    /// use vyre_core::ir::{Access, BufferKind, HandlerBuilder, ScalarType};
+    /// use vyre_core::program::{Program, ProgramConfig};
+    ///
+    /// let mut h = HandlerBuilder::new(1, "bump");
+    /// let hits = h.buffer("hits", ScalarType::U32, Access::Atomic);
+    /// let i = h.arg("i", ScalarType::U32);
+    /// h.body(|b| b.eval(hits.fetch_add(i, 1u32)));
+    /// let small = Program::builder("counter")
+    ///     .buffer("hits", BufferKind::atomic(ScalarType::U32))
+    ///     .opcode(h.finish()?)
+    ///     .build()?;
+    /// let big = small.with_config(ProgramConfig { slots: 1 << 20, ..small.config().clone() })?;
+    /// assert_eq!(big.config().slots, 1 << 20);
+    /// assert!(small.with_config(ProgramConfig { slots: 3, ..ProgramConfig::default() }).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_config(&self, config: ProgramConfig) -> Result<Program, AssemblyError> {
+        let mut builder = Program::builder(self.name.clone()).config(config);
+        for b in &self.buffers {
+            builder = builder.buffer(b.name.clone(), b.kind);
+        }
+        for h in &self.handlers {
+            builder = builder.opcode(h.clone());
+        }
+        if let Some(table) = &self.native {
+            builder = builder.native(table.clone());
+        }
+        builder.build()
+    }
 }
 
 /// Assembles a [`Program`] from declared buffers and handlers.

@@ -5,7 +5,7 @@
 //! Regenerate them with
 //!
 //! ```text
-//! VYRE_BLESS=1 cargo test -p vyre-macros expanded
+//! VYRE_BLESS=1 cargo test -p vyre-expand expanded
 //! ```
 //!
 //! Without `VYRE_BLESS=1` the test fails when a snapshot is stale or missing.
@@ -79,7 +79,7 @@ fn expand_example(name: &str, source: &str) -> String {
     format!(
         "// @generated from examples/{name}.rs: what `#[opcode]`, `#[device]` and\n\
          // `megakernel!` expand to. Do not edit; regenerate with\n\
-         //     VYRE_BLESS=1 cargo test -p vyre-macros expanded\n\
+         //     VYRE_BLESS=1 cargo test -p vyre-expand expanded\n\
          // (This directory has no main.rs, so Cargo does not build it as an example.)\n\n{}",
         prettyplease::unparse(&expanded)
     )
@@ -110,6 +110,6 @@ fn expanded_snapshots_are_current() {
     assert!(
         stale.is_empty(),
         "stale or missing macro-expansion snapshots: {stale:?}; regenerate with \
-         `VYRE_BLESS=1 cargo test -p vyre-macros expanded`"
+         `VYRE_BLESS=1 cargo test -p vyre-expand expanded`"
     );
 }
