@@ -124,6 +124,51 @@ pub fn build_handler(k: u32, n: u32, salt: u32) -> Result<OpcodeHandler> {
     Ok(h.finish()?)
 }
 
+/// The Rust source of handler `k` of `n` as a user writes it: the same
+/// body as [`build_handler`] under `#[opcode(id = …)]` (the attribute's
+/// arguments and the function, as the macro receives them). The build-cost
+/// workload times `#[opcode]`'s expansion of these.
+pub fn handler_source(k: u32, n: u32, salt: u32) -> (String, String) {
+    let key = salt.wrapping_mul(0x85EB_CA6B) ^ k.wrapping_mul(0xC2B2_AE35);
+    let next = (k + 1) % n;
+    let rounds = 2 + k % 5;
+    let attr = format!("id = {:#x}", 0x100 + k);
+    let item = format!(
+        "/// Handler {k} of the build-cost workload.
+        pub fn op{k}(ctx: &Ctx, acc: &Buffer<Atomic<u32>>, out: &mut Buffer<u32>, i: u32, x: u32) {{
+            let mut v = x ^ {key:#x};
+            for j in 0..{rounds} {{
+                v = (v ^ j).wrapping_mul({HASH_MUL:#x});
+                v ^= v >> 16;
+            }}
+            acc[i & 1023].fetch_add(v);
+            if v & 7 == 0 {{
+                out[i & 1023] = v;
+            }} else {{
+                out[(i + {k}) & 1023] = v ^ {k};
+            }}
+            if x > 0 {{
+                ctx.spawn(Priority::Low, op{next}::task(i + 1, x - 1));
+            }}
+        }}"
+    );
+    (attr, item)
+}
+
+/// The `megakernel!` input that assembles handlers `op0..op{n-1}` of
+/// [`handler_source`].
+pub fn megakernel_source(n: u32) -> String {
+    let ops: Vec<String> = (0..n).map(|k| format!("op{k}")).collect();
+    format!(
+        "/// The build-cost workload's kernel.
+        pub struct Build {{
+            buffers: {{ acc: Atomic<u32>, out: u32 }},
+            opcodes: [{}],
+        }}",
+        ops.join(", ")
+    )
+}
+
 /// Assembles the build-cost program from `handlers`.
 pub fn build_program(handlers: Vec<OpcodeHandler>) -> Result<Program> {
     let mut builder = Program::builder("build")
@@ -155,5 +200,24 @@ mod tests {
         assert_eq!(build_program(hs).unwrap().handlers().len(), 3);
         assert_eq!(hash(1, 0), 1);
         assert_ne!(hash(1, 1), hash(2, 1));
+    }
+
+    #[test]
+    fn handler_sources_expand_without_errors() {
+        let tokens = |s: &str| s.parse::<proc_macro2::TokenStream>().unwrap();
+        for k in 0..3 {
+            let (attr, item) = handler_source(k, 3, 9);
+            let out = vyre_expand::opcode(tokens(&attr), tokens(&item)).to_string();
+            assert!(!out.contains("compile_error"), "{out}");
+            assert!(out.contains(&format!("pub mod op{k}")), "{out}");
+        }
+        let out = vyre_expand::megakernel(tokens(&megakernel_source(3))).to_string();
+        assert!(
+            !out.contains("compile_error") && out.contains("Build"),
+            "{out}"
+        );
+        // A broken handler is caught: the check above can fail.
+        let bad = vyre_expand::opcode(tokens(""), tokens("fn f(x: u32) { x.unknown() }"));
+        assert!(bad.to_string().contains("compile_error"));
     }
 }

@@ -178,6 +178,20 @@ pub fn targets(doc: &Value) -> Value {
     let ms = row
         .and_then(|r| f(&r["assembly_wgsl_pipeline_s"]["median"]))
         .map(|s| s * 1e3);
+    let expansion = w["build"]["handlers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| f(&r["opcode_macro_expansion_s_per_handler"]["median"]))
+        .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))))
+        .map(|s| s * 1e3);
+    out.push(target(
+        "#[opcode] expansion per handler (worst handler count)",
+        "<= 2 ms",
+        expansion,
+        format!("{} ms", fixed(expansion, 3)),
+        expansion.map(|m| m <= 2.0),
+    ));
     out.push(target(
         "assembly + WGSL + pipeline for 20 handlers",
         "<= 50 ms",
@@ -245,13 +259,13 @@ pub fn markdown(doc: &Value) -> String {
     if let Some(rows) = w["trivial"]["sizes"].as_array() {
         let _ = writeln!(
             s,
-            "\n### 1. Trivial opcode (tasks/s)\n\n| tasks | megakernel (GPU) | megakernel run() wall | publish + run | raw claim loop | direct kernel | dispatch/task | reference | plain Rust | mk/claim | mk/direct |\n|---|---|---|---|---|---|---|---|---|---|---|"
+            "\n### 1. Trivial opcode (tasks/s)\n\n| tasks | megakernel (GPU) | megakernel run() wall | publish + run | raw claim loop | direct kernel | dispatch/task | reference | native | plain Rust | mk/claim | mk/direct | mk/native |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|"
         );
         for r in rows {
             let m = &r["megakernel"];
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 sci(f(&r["tasks"])),
                 sci(f(&m["per_s_gpu"]["median"])),
                 sci(f(&m["per_s_run_wall"]["median"])),
@@ -260,22 +274,24 @@ pub fn markdown(doc: &Value) -> String {
                 sci(best_rate(&r["direct"])),
                 sci(best_rate(&r["dispatch_per_task"])),
                 sci(f(&r["reference"]["per_s_wall"]["median"])),
+                sci(f(&r["native"]["per_s_wall"]["median"])),
                 sci(f(&r["cpu_plain"]["per_s_wall"]["median"])),
                 fixed(f(&r["ratios"]["megakernel_over_claim_loop"]), 3),
                 fixed(f(&r["ratios"]["megakernel_over_direct"]), 3),
+                fixed(f(&r["ratios"]["megakernel_over_native"]), 1),
             );
         }
     }
     if let Some(rows) = w["mix"]["variants"].as_array() {
         let _ = writeln!(
             s,
-            "\n### 2. Five opcodes of different costs (tasks/s, {} tasks)\n\n| variant | hash rounds/task | megakernel (GPU) | direct kernel | mk/direct | reference | plain Rust | mk/plain Rust |\n|---|---|---|---|---|---|---|---|",
+            "\n### 2. Five opcodes of different costs (tasks/s, {} tasks)\n\n| variant | hash rounds/task | megakernel (GPU) | direct kernel | mk/direct | reference | native | plain Rust | mk/plain Rust | mk/native |\n|---|---|---|---|---|---|---|---|---|---|",
             rows.first().map_or(Value::Null, |r| r["tasks"].clone())
         );
         for r in rows {
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 r["variant"].as_str().unwrap_or(""),
                 sci(f(&r["hash_rounds_per_task"])),
                 sci(f(&r["megakernel"]["per_s_gpu"]["median"])
@@ -283,8 +299,10 @@ pub fn markdown(doc: &Value) -> String {
                 sci(best_rate(&r["direct"])),
                 fixed(f(&r["ratios"]["megakernel_over_direct"]), 3),
                 sci(f(&r["reference"]["per_s_wall"]["median"])),
+                sci(f(&r["native"]["per_s_wall"]["median"])),
                 sci(f(&r["cpu_plain"]["per_s_wall"]["median"])),
                 fixed(f(&r["ratios"]["megakernel_over_cpu_plain"]), 2),
+                fixed(f(&r["ratios"]["megakernel_over_native"]), 1),
             );
         }
     }
@@ -345,23 +363,30 @@ pub fn markdown(doc: &Value) -> String {
                 ),
             );
         }
-        let r = &w["bfs"]["reference"];
-        let _ = writeln!(
-            s,
-            "\nReference backend: scale {}, {} edges/s.",
-            r["scale"],
-            sci(f(&r["edges_per_s"]["median"]))
-        );
+        for (name, r) in [
+            ("Reference", &w["bfs"]["reference"]),
+            ("Native", &w["bfs"]["native"]),
+        ] {
+            if r.is_object() {
+                let _ = writeln!(
+                    s,
+                    "\n{name} backend: scale {}, {} edges/s ({}x the CPU BFS at that scale).",
+                    r["scale"],
+                    sci(f(&r["edges_per_s"]["median"])),
+                    fixed(f(&r["over_cpu_plain"]), 3)
+                );
+            }
+        }
     }
     if let Some(rows) = w["build"]["handlers"].as_array() {
         let _ = writeln!(
             s,
-            "\n### 5. Build costs (ms)\n\n| handlers | WGSL bytes | handler IR | assembly | WGSL | pipeline (cold) | IR + assembly + WGSL + pipeline | pipeline (driver cache warm) | cached engine | Runtime::with_engine | `#[opcode]` expansion/handler |\n|---|---|---|---|---|---|---|---|---|---|---|"
+            "\n### 5. Build costs (ms)\n\n| handlers | WGSL bytes | handler IR | assembly | WGSL | pipeline (cold) | IR + assembly + WGSL + pipeline | pipeline (driver cache warm) | cached engine | Runtime::with_engine | `#[opcode]` expansion/handler | `megakernel!` expansion |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
         );
         for r in rows {
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | pending |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 r["handlers"],
                 r["wgsl_bytes"],
                 ms(&r["ir_s"]),
@@ -372,6 +397,8 @@ pub fn markdown(doc: &Value) -> String {
                 ms(&r["pipeline_driver_warm_s"]),
                 ms(&r["cached_engine_s"]),
                 ms(&r["runtime_new_s"]),
+                ms(&r["opcode_macro_expansion_s_per_handler"]),
+                ms(&r["megakernel_macro_expansion_s"]),
             );
         }
     }
@@ -515,6 +542,9 @@ fn plots(doc: &Value, dir: &Path) -> Result<Vec<String>> {
             }),
             series(rows, "reference backend", x, |r| {
                 f(&r["reference"]["per_s_wall"]["median"])
+            }),
+            series(rows, "native backend", x, |r| {
+                f(&r["native"]["per_s_wall"]["median"])
             }),
             series(rows, "plain Rust (1 thread)", x, |r| {
                 f(&r["cpu_plain"]["per_s_wall"]["median"])

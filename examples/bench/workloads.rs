@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use vyre::backend::DEFAULT_WGPU_WORKGROUPS;
 use vyre::program::ProgramConfig;
-use vyre::{RunReport, Runtime, StopReason};
+use vyre::{Gpu, Program, RunReport, Runtime, StopReason};
 
-use super::stats::{json_opt, Stats};
+use super::stats::{json_opt, Plan, Stats, Timing};
 use super::{fail, Bench, Result};
 
 /// How the megakernel's work pass is dispatched.
@@ -180,4 +180,67 @@ pub fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 /// A number or null.
 pub fn num(x: Option<f64>) -> Value {
     x.map_or(Value::Null, |x| json!(x))
+}
+
+/// A CPU backend measured beside the megakernel: the reference
+/// interpreter (the IR, statement by statement) or the native backend (the
+/// `#[opcode]` functions themselves, on the same CPU scheduler).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CpuBackend {
+    /// `Gpu::reference()`.
+    Reference,
+    /// `Gpu::cpu()`: the native backend for `megakernel!` programs.
+    Native,
+}
+
+impl CpuBackend {
+    /// Its name in logs and errors.
+    pub fn name(self) -> &'static str {
+        match self {
+            CpuBackend::Reference => "reference",
+            CpuBackend::Native => "native",
+        }
+    }
+
+    /// The backend.
+    pub fn gpu(self) -> Gpu {
+        match self {
+            CpuBackend::Reference => Gpu::reference(),
+            CpuBackend::Native => Gpu::cpu(),
+        }
+    }
+
+    /// Runs `program` on this backend under `plan`: `prepare` once (buffers),
+    /// then per repetition `publish` and `run()`, each run checked with
+    /// [`check_report`] (`executed` tasks, or any number when `None`). Wall
+    /// seconds of publish + run; the runtime comes back for checking
+    /// results.
+    pub fn measure(
+        self,
+        bench: &Bench,
+        program: Program,
+        plan: &Plan,
+        executed: Option<u64>,
+        prepare: impl FnOnce(&mut Runtime) -> Result<()>,
+        mut publish: impl FnMut(&mut Runtime) -> Result<()>,
+    ) -> Result<(Vec<Timing>, Runtime)> {
+        if self == CpuBackend::Native && program.native().is_none() {
+            return fail(format!(
+                "{}: the native backend needs a megakernel! program",
+                program.name()
+            ));
+        }
+        let mut rt = bench.runtime(&self.gpu(), program)?;
+        prepare(&mut rt)?;
+        let what = self.name();
+        let t = plan.run(|_| {
+            let (run, report) = MkRun::measure(&mut rt, &mut publish)?;
+            check_report(&report, executed.unwrap_or(report.executed), what)?;
+            Ok(Timing {
+                wall: run.publish + run.run,
+                gpu: None,
+            })
+        })?;
+        Ok((t, rt))
+    }
 }

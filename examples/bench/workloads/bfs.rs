@@ -1,18 +1,18 @@
 //! Workload 4: BFS on RMAT graphs (scales 18 to 22, edge factor 16) by
 //! device-side spawning, against a level-synchronous hand-written WGSL
 //! BFS over the same edge chunks, the single-threaded CPU BFS, and the
-//! reference backend on a small graph.
+//! reference and native backends on smaller graphs.
 
 use serde_json::{json, Value};
 use vyre::program::{ProgramConfig, MAX_SLOTS};
-use vyre::{Gpu, Priority, Runtime};
+use vyre::{Priority, Runtime};
 
 use super::super::baselines::DirectBfs;
 use super::super::graph::{self, Csr};
 use super::super::programs::{self, BFS_CHUNK, SCAN, UNREACHED};
-use super::super::stats::{best_seconds, json_opt, timing_json, Stats, Timing};
+use super::super::stats::{best_seconds, json_opt, timing_json, Plan, Stats, Timing};
 use super::super::{fail, Bench, Result};
-use super::{check_report, dispatch, mk_json, mk_seconds, num, ratio, wall, MkRun};
+use super::{check_report, dispatch, mk_json, mk_seconds, num, ratio, wall, CpuBackend, MkRun};
 
 /// Edges generated per vertex (Graph500).
 pub const EDGE_FACTOR: u32 = 16;
@@ -39,20 +39,27 @@ pub fn config(g: &Csr) -> ProgramConfig {
 /// One megakernel BFS from `root`: resets the distances, publishes the
 /// root's chunks, runs until idle.
 pub fn mk_bfs(rt: &mut Runtime, g: &Csr, root: u32) -> Result<(MkRun, vyre::RunReport)> {
+    reset_dist(rt, g, root)?;
+    MkRun::measure(rt, |rt| publish_root(rt, g, root))
+}
+
+/// Sets every distance to [`UNREACHED`] but the root's (0).
+fn reset_dist(rt: &mut Runtime, g: &Csr, root: u32) -> Result<()> {
     let dist = rt.buffer::<u32>("dist")?;
     let mut init = vec![UNREACHED; g.vertices() as usize];
     init[root as usize] = 0;
-    rt.write(dist, 0, &init)?;
+    Ok(rt.write(dist, 0, &init)?)
+}
+
+/// Publishes the root's adjacency as HIGH `scan` tasks.
+fn publish_root(rt: &mut Runtime, g: &Csr, root: u32) -> Result<()> {
     let chunks = g.chunks(root);
-    MkRun::measure(rt, |rt| {
-        Ok(
-            rt.publish_with(0, Priority::High, SCAN, chunks.len(), |k, w| {
-                w[0] = chunks[k][0];
-                w[1] = chunks[k][1];
-                w[2] = 0;
-            })?,
-        )
-    })
+    rt.publish_with(0, Priority::High, SCAN, chunks.len(), |k, w| {
+        w[0] = chunks[k][0];
+        w[1] = chunks[k][1];
+        w[2] = 0;
+    })?;
+    Ok(())
 }
 
 pub fn load(rt: &mut Runtime, g: &Csr) -> Result<()> {
@@ -72,10 +79,10 @@ pub fn run(bench: &Bench) -> Result<Value> {
     } else {
         (bench.args.min_scale..=bench.args.max_scale).collect()
     };
-    let reference_scale = if bench.args.quick || bench.args.smoke {
-        6
+    let (reference_scale, native_scale) = if bench.args.quick || bench.args.smoke {
+        (6, 10)
     } else {
-        10
+        (10, 18)
     };
     let ctx = &bench.ctx;
     let plan = bench.plan();
@@ -163,7 +170,6 @@ pub fn run(bench: &Bench) -> Result<Value> {
             "megakernel": mk_json(&mk, edges),
             "direct": timing_json(&direct_t, edges),
             "cpu_plain": timing_json(&cpu_t, edges),
-            "native": Value::Null,
             "ratios": {
                 "megakernel_over_cpu_plain": num(ratio(cpu_s, mk_s)),
                 "megakernel_over_direct": num(ratio(direct_s, mk_s)),
@@ -171,23 +177,51 @@ pub fn run(bench: &Bench) -> Result<Value> {
         }));
     }
 
-    // The reference interpreter on a small graph.
-    bench.log(format!("bfs: reference backend at scale {reference_scale}"));
-    let g = graph::rmat(reference_scale, EDGE_FACTOR, u64::from(reference_scale));
-    let root = graph::pick_root(&g, 7);
-    let oracle = graph::bfs(&g, root);
-    let mut rt = bench.runtime(&Gpu::reference(), programs::bfs(config(&g))?)?;
-    load(&mut rt, &g)?;
-    let reference: Vec<MkRun> = bench.plan_capped(3).run(|_| {
-        let (run, report) = mk_bfs(&mut rt, &g, root)?;
-        check_report(&report, report.executed, "bfs reference")?;
+    // The CPU backends on smaller graphs: the interpreter, and the native
+    // backend (the `scan` function itself on the CPU scheduler).
+    let cpu_backend = |backend: CpuBackend, scale: u32, plan: &Plan| -> Result<Value> {
+        bench.log(format!("bfs: {} backend at scale {scale}", backend.name()));
+        let g = graph::rmat(scale, EDGE_FACTOR, u64::from(scale));
+        let root = graph::pick_root(&g, 7);
+        let oracle = graph::bfs(&g, root);
+        // Each run resets the distances (inside the wall time: a copy,
+        // small beside the search) and publishes the root's edges.
+        let (t, mut rt) = backend.measure(
+            bench,
+            programs::bfs(config(&g))?,
+            plan,
+            None,
+            |rt| load(rt, &g),
+            |rt| {
+                reset_dist(rt, &g, root)?;
+                publish_root(rt, &g, root)
+            },
+        )?;
         let dist = rt.buffer::<u32>("dist")?;
         if rt.read(dist)? != oracle.dist {
-            return fail("bfs reference: wrong distances");
+            return fail(format!("bfs {}: wrong distances", backend.name()));
         }
-        Ok(run)
-    })?;
-    let reference_s = Stats::of_by(&reference, |r| r.publish + r.run);
+        let cpu_t: Vec<Timing> = plan.run(|_| {
+            let (s, _) = wall(|| graph::bfs(&g, root));
+            Ok(Timing { wall: s, gpu: None })
+        })?;
+        let s = Stats::of_by(&t, |t| t.wall);
+        let cpu_s = Stats::of_by(&cpu_t, |t| t.wall).map(|s| s.median);
+        Ok(json!({
+            "scale": scale,
+            "edges_scanned": oracle.edges_scanned,
+            "seconds": json_opt(s),
+            "edges_per_s": json_opt(s.map(|s| s.rate(oracle.edges_scanned as f64))),
+            "cpu_plain_s": num(cpu_s),
+            "over_cpu_plain": num(ratio(cpu_s, s.map(|s| s.median))),
+        }))
+    };
+    let reference = cpu_backend(
+        CpuBackend::Reference,
+        reference_scale,
+        &bench.plan_capped(3),
+    )?;
+    let native = cpu_backend(CpuBackend::Native, native_scale, &bench.plan_capped(5))?;
     Ok(json!({
         "what": "scan(lo, hi, depth) relaxes edges lo..hi; a discovered vertex spawns its adjacency as HIGH scan tasks of <= 256 edges; rates are scanned edges per second",
         "edge_factor": EDGE_FACTOR,
@@ -195,11 +229,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
         "workgroups": wg,
         "workgroup_size": d.workgroup_size,
         "scales": rows,
-        "reference": {
-            "scale": reference_scale,
-            "edges_scanned": oracle.edges_scanned,
-            "seconds": json_opt(reference_s),
-            "edges_per_s": json_opt(reference_s.map(|s| s.rate(oracle.edges_scanned as f64))),
-        },
+        "reference": reference,
+        "native": native,
     }))
 }

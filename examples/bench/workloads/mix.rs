@@ -2,17 +2,17 @@
 //! Variants over the same tasks: each cost alone ("uniform"), two heavier
 //! uniform costs (1024 and 4096 rounds, through a handler whose cost is an
 //! argument) and the five interleaved ("mixed"), against the direct kernel doing the same
-//! hashing with one invocation per task, the reference backend and plain
-//! Rust.
+//! hashing with one invocation per task, the reference and native backends
+//! and plain Rust.
 
 use serde_json::{json, Value};
-use vyre::{Gpu, Priority, Runtime};
+use vyre::{Priority, Runtime};
 
 use super::super::baselines::{Direct, DirectWork};
 use super::super::programs::{self, hash, HEAVY, HEAVY_COSTS, MIX_BASE, MIX_COSTS};
-use super::super::stats::{best_seconds, timing_json, Stats, Timing};
+use super::super::stats::{best_seconds, timing_json, Plan, Stats, Timing};
 use super::super::{cpu, fail, Bench, Result};
-use super::{check_report, dispatch, mk_json, mk_seconds, num, ratio, wall, MkRun};
+use super::{check_report, dispatch, mk_json, mk_seconds, num, ratio, wall, CpuBackend, MkRun};
 
 /// One variant of the workload.
 #[derive(Debug, Clone, Copy)]
@@ -152,27 +152,34 @@ pub fn run(bench: &Bench) -> Result<Value> {
             }
             drop(direct);
 
+            // The CPU backends on the same program and a prefix of the
+            // tasks: the interpreter (not on the heavy variants: minutes),
+            // the native backend (a 16th of the tasks, a 64th when heavy).
+            let cpu_backend = |backend: CpuBackend, count: usize, plan: &Plan| {
+                let (t, mut rt) = backend.measure(
+                    bench,
+                    program.clone(),
+                    plan,
+                    Some(count as u64),
+                    |rt| {
+                        let out = rt.buffer::<u32>("out")?;
+                        Ok(rt.upload(out, &vec![0; count])?)
+                    },
+                    |rt| variant.publish(rt, count),
+                )?;
+                let out = rt.buffer::<u32>("out")?;
+                if rt.read(out)? != expected[..count] {
+                    return fail(format!("mix {} ({name}): wrong outputs", backend.name()));
+                }
+                Ok(t)
+            };
             let reference_t: Vec<Timing> = if heavy {
                 Vec::new()
             } else {
-                let rplan = bench.plan_capped(3);
-                let mut rref = bench.runtime(&Gpu::reference(), program.clone())?;
-                let rout = rref.buffer::<u32>("out")?;
-                rref.upload(rout, &vec![0; reference_n])?;
-                let t = rplan.run(|_| {
-                    let (run, report) =
-                        MkRun::measure(&mut rref, |rt| variant.publish(rt, reference_n))?;
-                    check_report(&report, reference_n as u64, "mix reference")?;
-                    Ok(Timing {
-                        wall: run.publish + run.run,
-                        gpu: None,
-                    })
-                })?;
-                if rref.read(rout)? != expected[..reference_n] {
-                    return fail(format!("mix reference ({name}): wrong outputs"));
-                }
-                t
+                cpu_backend(CpuBackend::Reference, reference_n, &bench.plan_capped(3))?
             };
+            let native_n = if heavy { n / 64 } else { n / 16 }.max(1);
+            let native_t = cpu_backend(CpuBackend::Native, native_n, &bench.plan_capped(5))?;
 
             // Plain Rust on the heavy variants: a 64th of the tasks (the
             // rate is per task; all of them would take a minute a run).
@@ -192,6 +199,8 @@ pub fn run(bench: &Bench) -> Result<Value> {
             // Seconds for n tasks at the measured rate.
             let cpu_s =
                 Stats::of_by(&cpu_t, |t| t.wall).map(|s| s.median * n as f64 / cpu_n as f64);
+            let native_s =
+                Stats::of_by(&native_t, |t| t.wall).map(|s| s.median * n as f64 / native_n as f64);
             bench.log(format!(
                 "  megakernel {:.3e} tasks/s, direct {:.3e}, ratio {:.3}",
                 mk_s.map_or(0.0, |s| nf / s),
@@ -208,10 +217,13 @@ pub fn run(bench: &Bench) -> Result<Value> {
                 "reference_tasks": reference_n,
                 "cpu_plain": timing_json(&cpu_t, cpu_n as f64),
                 "cpu_plain_tasks": cpu_n,
-                "native": Value::Null,
+                "native": timing_json(&native_t, native_n as f64),
+                "native_tasks": native_n,
                 "ratios": {
                     "megakernel_over_direct": num(ratio(direct_s, mk_s)),
                     "megakernel_over_cpu_plain": num(ratio(cpu_s, mk_s)),
+                    "megakernel_over_native": num(ratio(native_s, mk_s)),
+                    "native_over_cpu_plain": num(ratio(cpu_s, native_s)),
                 },
             }))
         };

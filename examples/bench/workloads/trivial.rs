@@ -1,14 +1,14 @@
 //! Workload 1: one trivial opcode, `bump(i)` = `hits[i].fetch_add(1)`,
 //! from 1K to 16M tasks, against the raw claim loop, the direct kernel,
-//! one dispatch per task, the reference backend and plain Rust.
+//! one dispatch per task, the reference and native backends and plain Rust.
 
 use serde_json::{json, Value};
-use vyre::{Gpu, Priority, Runtime};
+use vyre::{Priority, Runtime};
 
 use super::super::baselines::{ClaimLoop, Direct, DirectWork, DispatchPerTask};
 use super::super::stats::{best_seconds, timing_json, Plan, Stats, Timing};
 use super::super::{cpu, fail, programs, Bench, Result};
-use super::{check_report, dispatch, mk_json, mk_seconds, num, ratio, wall, MkRun};
+use super::{check_report, dispatch, mk_json, mk_seconds, num, ratio, wall, CpuBackend, MkRun};
 
 /// Task counts of the full and quick modes.
 pub const FULL: [usize; 6] = [1 << 10, 1 << 14, 1 << 18, 1 << 20, 1 << 22, 1 << 24];
@@ -20,6 +20,9 @@ const DISPATCH_CAP_QUICK: usize = 1 << 10;
 /// Largest count run on the reference interpreter.
 const REFERENCE_CAP_FULL: usize = 1 << 14;
 const REFERENCE_CAP_QUICK: usize = 1 << 10;
+/// Largest count run on the native backend.
+const NATIVE_CAP_FULL: usize = 1 << 20;
+const NATIVE_CAP_QUICK: usize = 1 << 14;
 
 /// Expected counters after `runs` runs of `n` tasks.
 pub fn expected_hits(n: usize, runs: usize) -> Vec<u32> {
@@ -77,6 +80,11 @@ pub fn run(bench: &Bench) -> Result<Value> {
     } else {
         REFERENCE_CAP_FULL
     };
+    let native_cap = if quick {
+        NATIVE_CAP_QUICK
+    } else {
+        NATIVE_CAP_FULL
+    };
     let ctx = &bench.ctx;
     let plan = bench.plan();
     let runs_per_config = plan.warmup + plan.reps;
@@ -119,29 +127,39 @@ pub fn run(bench: &Bench) -> Result<Value> {
             None
         };
 
-        let reference_t = if n <= reference_cap {
-            let rplan = bench.plan_capped(3);
-            let mut rt = bench.runtime(&Gpu::reference(), program)?;
-            let hits = rt.buffer::<u32>("hits")?;
-            rt.upload(hits, &vec![0; programs::HITS as usize])?;
-            let t: Vec<Timing> = rplan.run(|_| {
-                let (run, report) = MkRun::measure(&mut rt, |rt| {
+        // The CPU backends on the same program: the interpreter at small
+        // counts, the native backend further.
+        let cpu_backend = |backend: CpuBackend, plan: &Plan| -> Result<Vec<Timing>> {
+            let (t, mut rt) = backend.measure(
+                bench,
+                program.clone(),
+                plan,
+                Some(n as u64),
+                |rt| {
+                    let hits = rt.buffer::<u32>("hits")?;
+                    Ok(rt.upload(hits, &vec![0; programs::HITS as usize])?)
+                },
+                |rt| {
                     Ok(
                         rt.publish_with(0, Priority::Normal, programs::BUMP, n, |k, w| {
                             w[0] = args[k]
                         })?,
                     )
-                })?;
-                check_report(&report, n as u64, "trivial reference")?;
-                Ok(Timing {
-                    wall: run.publish + run.run,
-                    gpu: None,
-                })
-            })?;
-            Some(t)
-        } else {
-            None
+                },
+            )?;
+            let hits = rt.buffer::<u32>("hits")?;
+            let runs = plan.warmup + plan.reps;
+            if rt.read(hits)? != expected_hits(n, runs) {
+                return fail(format!("trivial {}: wrong counters", backend.name()));
+            }
+            Ok(t)
         };
+        let reference_t = (n <= reference_cap)
+            .then(|| cpu_backend(CpuBackend::Reference, &bench.plan_capped(3)))
+            .transpose()?;
+        let native_t = (n <= native_cap)
+            .then(|| cpu_backend(CpuBackend::Native, &bench.plan_capped(5)))
+            .transpose()?;
 
         let mut host_hits = vec![0u32; programs::HITS as usize];
         let cpu_t: Vec<Timing> = plan.run(|_| {
@@ -161,6 +179,10 @@ pub fn run(bench: &Bench) -> Result<Value> {
             .and_then(|t| best_seconds(t))
             .map(|s| s.median / nf);
         let cpu_s = Stats::of_by(&cpu_t, |t| t.wall).map(|s| s.median);
+        let native_s = native_t
+            .as_ref()
+            .and_then(|t| Stats::of_by(t, |t| t.wall))
+            .map(|s| s.median);
         let mk_per_task = mk_s.map(|s| s / nf);
         rows.push(json!({
             "tasks": n,
@@ -170,11 +192,13 @@ pub fn run(bench: &Bench) -> Result<Value> {
             "dispatch_per_task": dispatch_t.as_ref().map_or(Value::Null, |t| timing_json(t, nf)),
             "reference": reference_t.as_ref().map_or(Value::Null, |t| timing_json(t, nf)),
             "cpu_plain": timing_json(&cpu_t, nf),
-            "native": Value::Null,
+            "native": native_t.as_ref().map_or(Value::Null, |t| timing_json(t, nf)),
             "ratios": {
                 "megakernel_over_claim_loop": num(ratio(claim_s, mk_s)),
                 "megakernel_over_direct": num(ratio(direct_s, mk_s)),
                 "megakernel_over_cpu_plain": num(ratio(cpu_s, mk_s)),
+                "megakernel_over_native": num(ratio(native_s, mk_s)),
+                "native_over_cpu_plain": num(ratio(cpu_s, native_s)),
                 "megakernel_over_dispatch_per_task": num(ratio(dispatch_per_task, mk_per_task)),
             },
         }));
