@@ -18,17 +18,21 @@ pub enum Workload {
     Build,
     /// Configuration sweeps and lowering variants (not part of `all`).
     Experiments,
+    /// Measurements behind the analyses of missed targets (not part of
+    /// `all`).
+    Probes,
 }
 
 impl Workload {
     /// Every workload, in the order the suite runs them.
-    pub const ALL: [Workload; 6] = [
+    pub const ALL: [Workload; 7] = [
         Workload::Trivial,
         Workload::Mix,
         Workload::Priority,
         Workload::Bfs,
         Workload::Build,
         Workload::Experiments,
+        Workload::Probes,
     ];
 
     /// The name used by `--only` and in the JSON.
@@ -40,6 +44,7 @@ impl Workload {
             Workload::Bfs => "bfs",
             Workload::Build => "build",
             Workload::Experiments => "experiments",
+            Workload::Probes => "probes",
         }
     }
 
@@ -88,7 +93,8 @@ usage: bench [--quick] [--only LIST] [--out DIR] [--reps N] [--warmup N]
 
   --quick          small sizes, 3 repetitions (lavapipe: well under a minute)
   --only LIST      comma-separated workloads: trivial, mix, priority, bfs,
-                   build, experiments (default: all but experiments)
+                   build, experiments, probes (default: all but
+                   experiments and probes)
   --out DIR        where results.json, summary.md and the SVG plots go
                    (default: bench-out)
   --reps N         measured repetitions per configuration (default 10, quick 3)
@@ -211,7 +217,7 @@ impl Args {
     /// Whether workload `w` runs.
     pub fn selected(&self, w: Workload) -> bool {
         if self.only.is_empty() {
-            w != Workload::Experiments
+            !matches!(w, Workload::Experiments | Workload::Probes)
         } else {
             self.only.contains(&w)
         }

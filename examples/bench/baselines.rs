@@ -160,10 +160,32 @@ fn mix(@builtin(global_invocation_id) g: vec3<u32>, @builtin(num_workgroups) nw:
     }
     out[i] = x;
 }
+
+// `mix` with workgroup memory that does nothing but limit how many
+// workgroups an SM holds at once (the occupancy probe). Reading the
+// zero-initialised array keeps it from being optimised away.
+var<workgroup> pad: array<u32, {PAD}>;
+
+@compute @workgroup_size(256)
+fn mix_padded(@builtin(global_invocation_id) g: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>, @builtin(local_invocation_index) l: u32) {
+    let i = g.y * nw.x * 256u + g.x;
+    if (i >= params[0]) {
+        return;
+    }
+    let cost = args[2u * i];
+    var x = args[2u * i + 1u];
+    for (var j = 0u; j < cost; j++) {
+        x = (x ^ j) * {MUL}u;
+        x = x ^ (x >> 16u);
+    }
+    out[i] = x ^ pad[l % {PAD}u];
+}
 "#;
 
-fn direct_wgsl() -> String {
-    DIRECT.replace("{MUL}", &format!("{HASH_MUL:#x}"))
+fn direct_wgsl(pad_words: u32) -> String {
+    DIRECT
+        .replace("{MUL}", &format!("{HASH_MUL:#x}"))
+        .replace("{PAD}", &pad_words.max(1).to_string())
 }
 
 /// Which work the direct kernel does.
@@ -173,6 +195,12 @@ pub enum DirectWork {
     Trivial,
     /// `out[i] = hash(args[2i+1], args[2i])`.
     Mix,
+    /// `Mix` in workgroups that each hold `bytes` of workgroup memory (the
+    /// occupancy probe: fewer workgroups fit on an SM at once).
+    MixPadded {
+        /// Workgroup memory per workgroup, in bytes.
+        bytes: u32,
+    },
 }
 
 /// The direct kernel over one set of tasks.
@@ -195,11 +223,13 @@ impl Direct {
         args: &[u32],
         hits: u32,
     ) -> Result<Direct> {
-        let entry = match work {
-            DirectWork::Trivial => "trivial",
-            DirectWork::Mix => "mix",
+        let (entry, pad_bytes) = match work {
+            DirectWork::Trivial => ("trivial", 0),
+            DirectWork::Mix => ("mix", 0),
+            DirectWork::MixPadded { bytes } => ("mix_padded", bytes),
         };
-        let kernel = Kernel::new(ctx, &format!("direct {entry}"), &direct_wgsl(), entry)?;
+        let wgsl = direct_wgsl(pad_bytes / 4);
+        let kernel = Kernel::new(ctx, &format!("direct {entry}"), &wgsl, entry)?;
         let hits_buf = kernels::zeroed(ctx, "direct hits", u64::from(hits))?;
         let out = kernels::zeroed(ctx, "direct out", u64::from(tasks))?;
         let args = kernels::storage(ctx, "direct args", args)?;
@@ -209,7 +239,9 @@ impl Direct {
             DirectWork::Trivial => {
                 kernel.bind_at(ctx, &[(0, &hits_buf), (2, &args), (3, &params)])?
             }
-            DirectWork::Mix => kernel.bind_at(ctx, &[(1, &out), (2, &args), (3, &params)])?,
+            DirectWork::Mix | DirectWork::MixPadded { .. } => {
+                kernel.bind_at(ctx, &[(1, &out), (2, &args), (3, &params)])?
+            }
         };
         Ok(Direct {
             kernel,

@@ -89,6 +89,15 @@ megakernel! {
     }
 }
 
+megakernel! {
+    /// The heavy handler alone (a probe: does the code of the other
+    /// handlers slow it down?).
+    pub struct HeavyAlone {
+        buffers: { out: u32 },
+        opcodes: [heavy],
+    }
+}
+
 /// `JOB_COST` hash rounds, then records when it finished: `order[id]` = its
 /// position among all completions (a ticket), `round_of[id]` = the host's
 /// round counter `epoch[0]`.

@@ -43,7 +43,15 @@ pub const UNREACHED: u32 = u32::MAX;
 /// run at one level needs no slots elsewhere. The inbox capacity equals
 /// the big partition, so one submission can fill it.
 pub fn ring(priority: Priority, big: u64, small: u32) -> ProgramConfig {
-    let big = (big.max(1024).next_power_of_two()).min(1 << 20) as u32;
+    ring_capped(priority, big, small, RING_CAP)
+}
+
+/// Largest partition (and inbox) [`ring`] gives a workload.
+pub const RING_CAP: u64 = 1 << 20;
+
+/// [`ring`] with the big partition capped at `cap` slots instead.
+pub fn ring_capped(priority: Priority, big: u64, small: u32, cap: u64) -> ProgramConfig {
+    let big = (big.max(1024).next_power_of_two()).min(cap) as u32;
     let mut sizes = [small; 5];
     sizes[priority.index()] = big;
     ProgramConfig {

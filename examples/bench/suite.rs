@@ -19,6 +19,7 @@
 //!   its baselines in the same run;
 //! - [`experiments`]: configuration sweeps and lowering variants used to
 //!   choose the optimisations recorded in `docs/benchmarks.md`;
+//! - [`probes`]: measurements behind the analyses of missed targets;
 //! - [`report`]: JSON, the Markdown summary, the SVG plots, the targets.
 
 pub mod args;
@@ -28,6 +29,7 @@ pub mod experiments;
 pub mod graph;
 pub mod handlers;
 pub mod kernels;
+pub mod probes;
 pub mod programs;
 pub mod report;
 pub mod stats;
@@ -160,6 +162,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
             Workload::Bfs => workloads::bfs::run(bench),
             Workload::Build => workloads::build::run(bench),
             Workload::Experiments => experiments::run(bench),
+            Workload::Probes => probes::run(bench),
         };
         // A failed workload is recorded and the others still run: one
         // device session should not be lost to one bug.

@@ -97,7 +97,7 @@ impl ProgramConfig {
             return bad("tenants", self.tenants, format!("1 ..= {MAX_TENANTS}"));
         }
         let positive: [(&'static str, u32, u32); 5] = [
-            ("inbox_capacity", self.inbox_capacity, 1 << 20),
+            ("inbox_capacity", self.inbox_capacity, MAX_SLOTS),
             ("claim_budget", self.claim_budget, 1 << 20),
             ("iteration_budget", self.iteration_budget, 1 << 30),
             ("loop_limit", self.loop_limit, 1 << 30),

@@ -47,10 +47,10 @@ pub(crate) const LIMITS: &[Limit] = &[
     Limit {
         field: "inbox_capacity",
         min: 1,
-        max: 1 << 20,
+        max: 1 << 22,
         power_of_two: true,
         why:
-            "an inbox holds 1 ..= 1048576 entries, a power of two so that its counters wrap cleanly",
+            "an inbox holds 1 ..= 4194304 entries, a power of two so that its counters wrap cleanly",
     },
     Limit {
         field: "claim_budget",
