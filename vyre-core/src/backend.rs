@@ -17,9 +17,15 @@ pub const BACKEND_ENV: &str = "VYRE_BACKEND";
 /// Default workgroups of a wgpu work dispatch: enough lanes to fill a large
 /// GPU (the work pass is persistent, so idle lanes cost one scan).
 pub const DEFAULT_WGPU_WORKGROUPS: u32 = 512;
-/// Default workgroups of the CPU backends (reference and native): one, so a
-/// CPU run stays quick while still interleaving a workgroup's lanes.
+/// Default workgroups of the reference interpreter: one, so a run stays
+/// quick while still interleaving a workgroup's lanes.
 pub const DEFAULT_REFERENCE_WORKGROUPS: u32 = 1;
+/// Default workgroups of the native backend: as many as on the GPU. Its
+/// lanes run one after another and a round stops at the first lane that
+/// finds no ticket, so idle lanes cost nothing, while many lanes let one
+/// round run many tasks (each round's maintain pass visits the whole ring:
+/// with one workgroup a million tasks took 287 rounds, ten times slower).
+pub const DEFAULT_NATIVE_WORKGROUPS: u32 = DEFAULT_WGPU_WORKGROUPS;
 
 /// Where programs run: a wgpu adapter or a CPU backend. Cheap to clone;
 /// one `Gpu` serves any number of runtimes (wgpu pipelines are cached on
@@ -171,7 +177,7 @@ impl Gpu {
             // Programs made by `megakernel!` carry their handlers' Rust
             // functions: the native backend runs them.
             (BackendKind::Native, _) if program.native().is_some() => {
-                let workgroups = wg.unwrap_or(DEFAULT_REFERENCE_WORKGROUPS);
+                let workgroups = wg.unwrap_or(DEFAULT_NATIVE_WORKGROUPS);
                 check_workgroups(workgroups)?;
                 let lanes = workgroups.saturating_mul(program.config().workgroup_size);
                 Ok(Box::new(NativeEngine::new(program.clone(), lanes)?))

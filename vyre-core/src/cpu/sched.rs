@@ -109,6 +109,17 @@ impl CpuMachine {
         }
     }
 
+    /// Whether a lane starting its claim loop now could claim anything:
+    /// some claim list has a ticket left and no shutdown was requested.
+    /// Within a dispatch tickets only run out (spawned tasks wait for the
+    /// next round's lists), so once this is false every later lane of the
+    /// dispatch leaves its loop at once, without a side effect.
+    pub fn tickets_left(&self) -> bool {
+        !self.shutdown_requested()
+            && (0..PRIORITIES as u32)
+                .any(|p| self.cw(ctrl::LIST_NEXT + p) < self.cw(ctrl::LIST_LEN + p))
+    }
+
     /// Takes the next ticket of the first list (in scan order) that has
     /// one; returns its partition and slot.
     fn take_ticket(&mut self, bottom_up: bool) -> Option<(usize, u32)> {

@@ -233,6 +233,12 @@ impl<R: TaskRunner> WorkPass for SequentialWork<R> {
                 machine.finish_task(&task, &state, lane);
             }
             machine.end_lane(&sched);
+            // The remaining lanes would find no ticket and leave at once:
+            // skipping them is the same schedule, and keeps a dispatch of
+            // many lanes as cheap as its work.
+            if !machine.tickets_left() {
+                break;
+            }
         }
         Ok(())
     }

@@ -333,6 +333,12 @@ impl NativeWork {
             }
             if let Some(m) = lock(&self.env).machine.as_mut() {
                 m.end_lane(&sched);
+                // The remaining lanes would find no ticket and leave at
+                // once: skipping them is the same schedule, and keeps the
+                // many lanes of the default dispatch as cheap as the work.
+                if !m.tickets_left() {
+                    break;
+                }
             }
         }
         Ok(())

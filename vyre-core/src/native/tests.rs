@@ -301,7 +301,12 @@ fn native_matches_the_reference_on_every_fault_kind_and_primitive() {
 fn the_cpu_backend_is_native_only_with_a_table() {
     let with = Runtime::new(&Gpu::cpu(), program(10, Some(table()))).unwrap();
     assert_eq!(with.backend(), BackendKind::Native);
-    assert!(with.adapter().starts_with("native (CPU, 4 lanes"));
+    // The native default: as many workgroups as on the GPU (of 4 lanes here).
+    assert!(
+        with.adapter().starts_with("native (CPU, 2048 lanes"),
+        "{}",
+        with.adapter()
+    );
     let without = Runtime::new(&Gpu::cpu(), program(10, None)).unwrap();
     assert_eq!(without.backend(), BackendKind::Reference);
     assert!(matches!(
@@ -375,4 +380,36 @@ fn engine_memory_ops_go_to_the_host_buffers() {
     assert!(e.read_control(0, 1).is_ok());
     assert!(e.write_ring(u64::MAX, &[1]).is_err());
     assert_eq!(e.machine().lanes(), 2);
+}
+
+#[test]
+fn many_default_lanes_run_a_big_batch_in_one_round_with_the_same_result() {
+    let base = program(1 << 15, Some(table()));
+    // Every slot but a few in NORMAL, and an inbox that takes the batch.
+    let config = ProgramConfig {
+        inbox_capacity: 1 << 15,
+        partition_sizes: Some([64, 64, (1 << 15) - 256, 64, 64]),
+        ..base.config().clone()
+    };
+    let big = base.with_config(config).unwrap();
+    let run = |gpu: &Gpu| {
+        let mut rt = Runtime::new(gpu, big.clone()).unwrap();
+        let data = rt.buffer::<u32>("data").unwrap();
+        rt.upload(data, &[3]).unwrap();
+        let acc = rt.buffer::<u32>("acc").unwrap();
+        rt.upload(acc, &[0]).unwrap();
+        for _ in 0..20_000 {
+            rt.publish(Priority::Normal, task(SUM, &[0])).unwrap();
+        }
+        let r = rt.run().unwrap();
+        (r.executed, r.rounds, rt.read(acc).unwrap())
+    };
+    // 2,048 lanes of 64 claims each: one round; lanes past the last ticket
+    // are skipped, not run.
+    let (executed, rounds, acc) = run(&Gpu::cpu());
+    assert_eq!((executed, rounds, acc), (20_000, 1, vec![60_000]));
+    // One workgroup (4 lanes): the same work in many rounds.
+    let (executed, rounds, acc) = run(&Gpu::cpu().with_workgroups(1));
+    assert_eq!((executed, acc), (20_000, vec![60_000]));
+    assert!(rounds >= 20_000 / 256, "{rounds} rounds");
 }
