@@ -6,7 +6,7 @@
 use vyre::ir::{
     Access, BlockBuilder, BufferKind, Expr, HandlerBuilder, Intrinsic, ScalarType, Var,
 };
-use vyre::program::{OpcodeHandler, ProgramConfig};
+use vyre::program::{OpcodeHandler, ProgramConfig, MAX_SLOTS};
 use vyre::{Priority, Program};
 
 pub use super::handlers::{BFS_CHUNK, HASH_MUL};
@@ -49,15 +49,18 @@ pub fn ring(priority: Priority, big: u64, small: u32) -> ProgramConfig {
 /// Largest partition (and inbox) [`ring`] gives a workload.
 pub const RING_CAP: u64 = 1 << 20;
 
-/// [`ring`] with the big partition capped at `cap` slots instead.
+/// [`ring`] with the big partition and its inbox capped at `cap` entries
+/// instead (the partition a little smaller when the ring would exceed
+/// `MAX_SLOTS`).
 pub fn ring_capped(priority: Priority, big: u64, small: u32, cap: u64) -> ProgramConfig {
-    let big = (big.max(1024).next_power_of_two()).min(cap) as u32;
+    let inbox = (big.max(1024).next_power_of_two()).min(cap) as u32;
+    let big = inbox.min(MAX_SLOTS - 4 * small);
     let mut sizes = [small; 5];
     sizes[priority.index()] = big;
     ProgramConfig {
         slots: sizes.iter().sum(),
         partition_sizes: Some(sizes),
-        inbox_capacity: big,
+        inbox_capacity: inbox,
         ..ProgramConfig::default()
     }
 }

@@ -338,16 +338,22 @@ const _: () = {
     }
 };
 const _: () = {
-    if let ::core::option::Option::Some(__vyre_msg) = ::vyre::kernel::__private::check_distinct(
+    if let ::core::option::Option::Some(__vyre_msg) = ::vyre::kernel::__private::check_unique(
         "Hello",
-        "greet",
-        greet::ID,
-        "square",
-        square::ID,
+        Hello::__VYRE_OPCODE_IDS,
+        1usize,
     ) {
         ::core::panic!("{}", __vyre_msg.as_str())
     }
 };
+impl Hello {
+    /// Every opcode's path and id, for the duplicate-id checks.
+    #[doc(hidden)]
+    const __VYRE_OPCODE_IDS: &'static [(&'static str, u32)] = &[
+        ("greet", greet::ID),
+        ("square", square::ID),
+    ];
+}
 #[allow(dead_code, clippy::all)]
 impl Hello {
     /// The megakernel's name (also its program's name).

@@ -280,6 +280,23 @@ pub const fn check_reserved(kernel: &str, opcode: &str, id: u32) -> Option<Msg> 
     )
 }
 
+/// The message when opcode `index` of `opcodes` (path, id) has the id of
+/// an earlier one (the first such).
+pub const fn check_unique(kernel: &str, opcodes: &[(&str, u32)], index: usize) -> Option<Msg> {
+    if index >= opcodes.len() {
+        return None;
+    }
+    let (second, id) = opcodes[index];
+    let mut j = 0;
+    while j < index {
+        if opcodes[j].1 == id {
+            return check_distinct(kernel, opcodes[j].0, opcodes[j].1, second, id);
+        }
+        j += 1;
+    }
+    None
+}
+
 /// The message when opcodes `first` and `second` share an id.
 pub const fn check_distinct(
     kernel: &str,

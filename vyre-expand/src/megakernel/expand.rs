@@ -345,6 +345,7 @@ fn path_text(p: &syn::Path) -> String {
 /// Every const assertion.
 fn checks(k: &Kernel) -> TokenStream {
     let name = &k.name;
+    let ident = &k.ident;
     let cfgs = &k.cfgs;
     let mut out = TokenStream::new();
     let declared = declared(k);
@@ -363,15 +364,32 @@ fn checks(k: &Kernel) -> TokenStream {
             cfgs,
             quote_spanned!(span=> ::vyre::kernel::__private::check_reserved(#name, #text, #p::ID)),
         ));
-        for earlier in &k.opcodes[..i] {
-            let q = &earlier.path;
-            let first = path_text(q);
+        // Each opcode is checked against the earlier ones through one
+        // shared table, so the checks grow linearly with the opcodes, not
+        // with their pairs (64 handlers: 64 items instead of 2,016).
+        if i > 0 {
             out.extend(const_check(
                 at,
                 cfgs,
-                quote_spanned!(span=> ::vyre::kernel::__private::check_distinct(#name, #first, #q::ID, #text, #p::ID)),
+                quote_spanned!(span=> ::vyre::kernel::__private::check_unique(#name, #ident::__VYRE_OPCODE_IDS, #i)),
             ));
         }
+    }
+    if k.opcodes.len() > 1 {
+        let entries = k.opcodes.iter().map(|o| {
+            let p = &o.path;
+            let text = path_text(p);
+            let span = ends(p).0;
+            quote_spanned!(span=> (#text, #p::ID))
+        });
+        out.extend(quote! {
+            #(#cfgs)*
+            impl #ident {
+                /// Every opcode's path and id, for the duplicate-id checks.
+                #[doc(hidden)]
+                const __VYRE_OPCODE_IDS: &'static [(&'static str, u32)] = &[#(#entries),*];
+            }
+        });
     }
     for c in &k.config {
         if let Num::Const(e) = &c.value {

@@ -58,7 +58,7 @@ fn a_valid_kernel_has_no_error_and_expands_to_items() {
     let file: syn::File = syn::parse2(out.clone()).expect("the expansion parses");
     let text = out.to_string();
     assert!(text.contains("check_bindings"));
-    assert!(text.contains("check_distinct"));
+    assert!(text.contains("check_unique") && text.contains("__VYRE_OPCODE_IDS"));
     assert!(
         text.contains("check_range"),
         "N is checked by a const assertion"
