@@ -152,13 +152,16 @@ fn mix(@builtin(global_invocation_id) g: vec3<u32>, @builtin(num_workgroups) nw:
     if (i >= params[0]) {
         return;
     }
-    let cost = args[2u * i];
-    var x = args[2u * i + 1u];
+    out[i] = hash(args[2u * i + 1u], args[2u * i]);
+}
+
+fn hash(seed: u32, cost: u32) -> u32 {
+    var x = seed;
     for (var j = 0u; j < cost; j++) {
         x = (x ^ j) * {MUL}u;
         x = x ^ (x >> 16u);
     }
-    out[i] = x;
+    return x;
 }
 
 // `mix` with workgroup memory that does nothing but limit how many
@@ -172,13 +175,7 @@ fn mix_padded(@builtin(global_invocation_id) g: vec3<u32>, @builtin(num_workgrou
     if (i >= params[0]) {
         return;
     }
-    let cost = args[2u * i];
-    var x = args[2u * i + 1u];
-    for (var j = 0u; j < cost; j++) {
-        x = (x ^ j) * {MUL}u;
-        x = x ^ (x >> 16u);
-    }
-    out[i] = x ^ pad[l % {PAD}u];
+    out[i] = hash(args[2u * i + 1u], args[2u * i]) ^ pad[l % {PAD}u];
 }
 "#;
 

@@ -20,7 +20,7 @@ use vyre::{Engine, Priority, RunLimits, Runtime};
 
 use super::stats::Plan;
 use super::workloads::{
-    bfs, check_report, dispatch, mk_json, mk_seconds, trivial, Dispatch, MkRun,
+    bfs, check_report, dispatch, mix, mk_json, mk_seconds, trivial, Dispatch, MkRun,
 };
 use super::{cpu, fail, graph, programs, Bench, Result};
 
@@ -575,19 +575,7 @@ fn heavy_dispatch(bench: &Bench, d: Dispatch) -> Result<Value> {
         let out = rt.buffer::<u32>("out")?;
         rt.upload(out, &vec![0; n])?;
         for &cost in costs {
-            let runs: Vec<MkRun> = plan.run(|_| {
-                let (run, report) = MkRun::measure(&mut rt, |rt| {
-                    Ok(
-                        rt.publish_with(0, Priority::Normal, programs::HEAVY, n, |i, w| {
-                            w[0] = i as u32;
-                            w[1] = cpu::mix_seed(i as u32);
-                            w[2] = cost;
-                        })?,
-                    )
-                })?;
-                check_report(&report, n as u64, "heavy dispatch")?;
-                Ok(run)
-            })?;
+            let runs = mix::run_heavy(&mut rt, &plan, n, cost, "heavy dispatch")?;
             let s = mk_seconds(&runs);
             bench.log(format!(
                 "  heavy {cost} rounds at {w}x{}: {:.3e} tasks/s",

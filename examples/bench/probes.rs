@@ -15,7 +15,7 @@ use vyre::{Priority, Program};
 
 use super::baselines::{Direct, DirectWork};
 use super::stats::{best_seconds, timing_json, Plan, Timing};
-use super::workloads::{check_report, dispatch, mk_json, mk_seconds, trivial, MkRun};
+use super::workloads::{dispatch, mix, mk_json, mk_seconds, trivial};
 use super::{cpu, fail, handlers, programs, Bench, Result};
 
 /// Runs the probes.
@@ -92,19 +92,7 @@ fn heavy_alone(bench: &Bench, plan: &Plan) -> Result<Value> {
         let out = rt.buffer::<u32>("out")?;
         rt.upload(out, &vec![0; n])?;
         for &cost in &costs {
-            let runs: Vec<MkRun> = plan.run(|_| {
-                let (run, report) = MkRun::measure(&mut rt, |rt| {
-                    Ok(
-                        rt.publish_with(0, Priority::Normal, programs::HEAVY, n, |i, w| {
-                            w[0] = i as u32;
-                            w[1] = cpu::mix_seed(i as u32);
-                            w[2] = cost;
-                        })?,
-                    )
-                })?;
-                check_report(&report, n as u64, "heavy probe")?;
-                Ok(run)
-            })?;
+            let runs = mix::run_heavy(&mut rt, plan, n, cost, "heavy probe")?;
             let got = rt.read(out)?;
             if (0..n).any(|i| got[i] != programs::hash(cpu::mix_seed(i as u32), cost)) {
                 return fail(format!("heavy probe ({name}, {cost}): wrong outputs"));

@@ -243,3 +243,25 @@ pub fn run(bench: &Bench) -> Result<Value> {
         "variants": rows,
     }))
 }
+
+/// Runs `n` tasks `heavy(i, mix_seed(i), cost)` on `rt` under `plan`, each
+/// run checked with [`check_report`] (`what` names it in errors).
+pub fn run_heavy(
+    rt: &mut Runtime,
+    plan: &Plan,
+    n: usize,
+    cost: u32,
+    what: &str,
+) -> Result<Vec<MkRun>> {
+    plan.run(|_| {
+        let (run, report) = MkRun::measure(rt, |rt| {
+            Ok(rt.publish_with(0, Priority::Normal, HEAVY, n, |i, w| {
+                w[0] = i as u32;
+                w[1] = cpu::mix_seed(i as u32);
+                w[2] = cost;
+            })?)
+        })?;
+        check_report(&report, n as u64, what)?;
+        Ok(run)
+    })
+}
