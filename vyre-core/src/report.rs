@@ -248,3 +248,39 @@ impl RunReport {
             .map_or(0, |c| c.executed)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fault_kinds_round_trip_through_their_words() {
+        let kinds = [
+            FaultKind::OutOfBounds { index: 7 },
+            FaultKind::LoopLimit { limit: 100 },
+            FaultKind::User { code: 3 },
+            FaultKind::BadPriority { priority: 9 },
+            FaultKind::LoopCut { iterations: 35_523 },
+        ];
+        for kind in kinds {
+            let detail = match kind {
+                FaultKind::OutOfBounds { index: d }
+                | FaultKind::LoopLimit { limit: d }
+                | FaultKind::User { code: d }
+                | FaultKind::BadPriority { priority: d }
+                | FaultKind::LoopCut { iterations: d } => d,
+                _ => 0,
+            };
+            assert_eq!(FaultKind::from_words(kind.code(), detail), kind);
+        }
+        assert_eq!(fault::LOOP_CUT, 8);
+        assert_eq!(
+            FaultKind::LoopCut { iterations: 12 }.to_string(),
+            "the GPU driver cut a loop short (after 12 loop iterations of the task)"
+        );
+        assert_eq!(
+            FaultKind::OutOfBounds { index: 7 }.to_string(),
+            "index 7 out of bounds"
+        );
+    }
+}
