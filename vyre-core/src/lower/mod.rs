@@ -70,9 +70,13 @@
 //!   loop (`handler` module, "Loops a driver may cut"). A spawn whose slot
 //!   probe is cut faults LOOP_CUT rather than report a full partition.
 //!   The scheduler's own loops either cannot be cut silently (argument
-//!   copies are unrolled; compare-exchange retries keep their last
-//!   result) or only end a lane's claiming early, which loses nothing
-//!   (the comments of `vy_work`). The CPU backends never record LOOP_CUT.
+//!   copies are unrolled; compare-exchange retries and claim scans keep
+//!   their last result) or only end a lane's claiming early, which loses
+//!   nothing in the per-lane claim loop (the comments of `vy_work`). The
+//!   cooperative claim loop meets at workgroup barriers and assumes no
+//!   cuts; the runtime uses per-lane claims on software adapters, the
+//!   drivers that cut (`GpuContext::lower_options`). The CPU backends
+//!   never record LOOP_CUT.
 //! * **Spawn** probes `start + (cursor + i) % size` with a wrapping `u32`
 //!   sum, reads each status first and compare-exchanges only EMPTY slots
 //!   (no slot becomes EMPTY during a work pass, so this is the protocol's
@@ -192,6 +196,9 @@ pub enum ClaimVariant {
     /// The lanes of a workgroup claim together: per iteration one leader
     /// takes the tickets of every lane that wants one, one atomic per
     /// list, in the order the lanes' own scans would have taken them.
+    /// Its iterations meet at workgroup barriers, so it assumes a driver
+    /// that does not cut loops short (not lavapipe: see
+    /// `GpuContext::lower_options`).
     Cooperative,
 }
 

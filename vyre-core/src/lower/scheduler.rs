@@ -1198,10 +1198,7 @@ var<workgroup> vy_wg_go: u32;
 
 // The leader's scan for `need` lanes in direction `dir`: in the order a
 // lane would scan, takes as many tickets as are left (one atomic per
-// list) until `need` are found. Returns how many it found. If the driver
-// cuts the loop (see vy_loop_end), the tickets taken are all recorded and
-// returned; lanes beyond them stop claiming (or read an earlier iteration's
-// count, see vy_work).
+// list) until `need` are found. Returns how many it found.
 fn vy_take_tickets(dir: u32, need: u32) -> u32 {
     var left = need;
     for (var k = 0u; k < vy_PRIORITIES; k++) {
@@ -1236,16 +1233,16 @@ fn vy_take_tickets(dir: u32, need: u32) -> u32 {
 // only for lanes of their own workgroup, never for another workgroup.
 // Counters are summed per lane and added once at the end.
 //
-// A driver that cuts loops (see vy_loop_end) may end this loop early, as
-// in the per-lane loop: the lane stops claiming and nothing is lost. It may
-// end it for some lanes of the workgroup only (lavapipe counts per group of
-// lanes run together); the others then meet the barriers without them and
-// may read tickets the leader handed out in an earlier iteration. Each such
-// ticket's slot was claimed by one lane's compare-exchange, or is still
-// PUBLISHED and is claimed by exactly one lane now, so no task runs twice;
-// if the leader left, the others stop when the driver cuts their loop too.
-// Tickets taken but not claimed leave their slots PUBLISHED for the next
-// round.
+// This loop assumes that the driver does not cut loops (see vy_loop_end):
+// its iterations meet at workgroup barriers, and lanes whose loop a driver
+// ended early would leave the others to meet them alone. Mesa's lavapipe,
+// which cuts loops, runs a workgroup's groups of lanes as coroutines that
+// take turns at each barrier and ends the workgroup soon after any group
+// finishes, so the other groups would stop at a barrier without adding
+// their counters (no task is lost or left CLAIMED: a group stops only at a
+// barrier, where none of its lanes holds a claimed task). The runtime
+// therefore lowers with the per-lane loop on software adapters
+// (GpuContext::lower_options); hardware drivers do not cut loops.
 @compute @workgroup_size(vy_WORKGROUP_SIZE)
 fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>,
            @builtin(local_invocation_index) vy_lid: u32) {
