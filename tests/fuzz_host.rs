@@ -1004,6 +1004,11 @@ impl Driver {
                     assert!(known.is_some(), "{what}: {f:?}")
                 }
                 FaultKind::BadPriority { priority } => assert!(priority > 4, "{what}: {f:?}"),
+                // The fuzzer's loop limits and budgets stay far below any
+                // driver's loop cap (lavapipe's 65,535 back-edges).
+                FaultKind::LoopCut { .. } => {
+                    panic!("{what}: the driver cut a loop at fuzzer sizes: {f:?}")
+                }
                 FaultKind::Unknown { .. } => panic!("{what}: undecodable fault {f:?}"),
             }
             if f.kind != FaultKind::BadTenant {

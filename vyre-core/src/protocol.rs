@@ -64,6 +64,14 @@ pub mod fault {
     pub const USER: u32 = 6;
     /// A spawn with a priority above 4; detail = the priority.
     pub const BAD_PRIORITY: u32 = 7;
+    /// The driver ended one of the task's loops (or the probe of one of its
+    /// spawns) before the program left it; detail = the task's loop
+    /// iterations when this was found. Only the wgpu backend records it:
+    /// some software drivers (Mesa's lavapipe) silently stop a shader's
+    /// loops after a fixed number of iterations, and the generated WGSL
+    /// faults the task rather than let it go on with wrong state. The CPU
+    /// backends never cut a loop.
+    pub const LOOP_CUT: u32 = 8;
 }
 
 /// Words of one fault record in the fault log.

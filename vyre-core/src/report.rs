@@ -1,5 +1,6 @@
 //! What a run did: [`RunReport`].
 
+use std::fmt;
 use std::time::Duration;
 
 use crate::protocol::{fault, Priority, PRIORITIES};
@@ -33,6 +34,21 @@ pub enum FaultKind {
         /// The priority asked for.
         priority: u32,
     },
+    /// The GPU driver ended one of the task's loops, or the slot probe of
+    /// one of its spawns, before the program left it, so the task was
+    /// stopped rather than allowed to go on with a half-finished loop
+    /// (wgpu backend only). Mesa's software Vulkan driver, lavapipe, stops
+    /// a shader invocation's loops after about 65,535 iterations in total
+    /// (every loop of the invocation counts, the scheduler's too, across
+    /// the tasks a lane runs in one dispatch); hardware drivers do not. A
+    /// task that needs more iterations than that on lavapipe faults with
+    /// this kind on every run: give it less work per task (split it into
+    /// several tasks) or run it on hardware or a CPU backend.
+    LoopCut {
+        /// The task's loop iterations (as counted for `loop_limit`) when
+        /// the cut was found.
+        iterations: u32,
+    },
     /// A fault code this version does not know.
     Unknown {
         /// The code.
@@ -53,6 +69,7 @@ impl FaultKind {
             fault::BAD_TENANT => FaultKind::BadTenant,
             fault::USER => FaultKind::User { code: detail },
             fault::BAD_PRIORITY => FaultKind::BadPriority { priority: detail },
+            fault::LOOP_CUT => FaultKind::LoopCut { iterations: detail },
             code => FaultKind::Unknown { code, detail },
         }
     }
@@ -67,7 +84,33 @@ impl FaultKind {
             FaultKind::BadTenant => fault::BAD_TENANT,
             FaultKind::User { .. } => fault::USER,
             FaultKind::BadPriority { .. } => fault::BAD_PRIORITY,
+            FaultKind::LoopCut { .. } => fault::LOOP_CUT,
             FaultKind::Unknown { code, .. } => *code,
+        }
+    }
+}
+
+impl fmt::Display for FaultKind {
+    /// A short description: `index 7 out of bounds`, `more than 100 loop
+    /// iterations`, …
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FaultKind::OutOfBounds { index } => write!(f, "index {index} out of bounds"),
+            FaultKind::DivideByZero => f.write_str("integer division or remainder by zero"),
+            FaultKind::LoopLimit { limit } => write!(f, "more than {limit} loop iterations"),
+            FaultKind::UnknownOpcode => f.write_str("unknown opcode"),
+            FaultKind::BadTenant => f.write_str("unknown tenant"),
+            FaultKind::User { code } => write!(f, "ctx.fault({code})"),
+            FaultKind::BadPriority { priority } => {
+                write!(f, "spawn with priority {priority} (priorities are 0 ..= 4)")
+            }
+            FaultKind::LoopCut { iterations } => write!(
+                f,
+                "the GPU driver cut a loop short (after {iterations} loop iterations of the task)"
+            ),
+            FaultKind::Unknown { code, detail } => {
+                write!(f, "fault code {code} (detail {detail})")
+            }
         }
     }
 }
@@ -203,5 +246,41 @@ impl RunReport {
             .iter()
             .find(|c| c.id == id)
             .map_or(0, |c| c.executed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fault_kinds_round_trip_through_their_words() {
+        let kinds = [
+            FaultKind::OutOfBounds { index: 7 },
+            FaultKind::LoopLimit { limit: 100 },
+            FaultKind::User { code: 3 },
+            FaultKind::BadPriority { priority: 9 },
+            FaultKind::LoopCut { iterations: 35_523 },
+        ];
+        for kind in kinds {
+            let detail = match kind {
+                FaultKind::OutOfBounds { index: d }
+                | FaultKind::LoopLimit { limit: d }
+                | FaultKind::User { code: d }
+                | FaultKind::BadPriority { priority: d }
+                | FaultKind::LoopCut { iterations: d } => d,
+                _ => 0,
+            };
+            assert_eq!(FaultKind::from_words(kind.code(), detail), kind);
+        }
+        assert_eq!(fault::LOOP_CUT, 8);
+        assert_eq!(
+            FaultKind::LoopCut { iterations: 12 }.to_string(),
+            "the GPU driver cut a loop short (after 12 loop iterations of the task)"
+        );
+        assert_eq!(
+            FaultKind::OutOfBounds { index: 7 }.to_string(),
+            "index 7 out of bounds"
+        );
     }
 }

@@ -150,6 +150,22 @@ fn hardware_choice_lists_the_adapters_it_rejected() {
     }
 }
 
+/// Software adapters (lavapipe, which cuts long loops short) get per-lane
+/// claims; GPUs the default, cooperative ones.
+#[test]
+fn software_adapters_lower_with_per_lane_claims() {
+    let Some(ctx) = test_context() else { return };
+    let options = ctx.lower_options();
+    let default = vyre_core::lower::LowerOptions::default();
+    assert_eq!(options.maintain, default.maintain);
+    let want = if ctx.is_software() {
+        vyre_core::lower::ClaimVariant::PerLane
+    } else {
+        default.claims
+    };
+    assert_eq!(options.claims, want, "{}", ctx.description());
+}
+
 #[test]
 fn engine_reports_kind_lanes_and_adapter() {
     let Some(ctx) = test_context() else { return };

@@ -17,7 +17,7 @@ use vyre_core::ir::{
     HandlerBuilder, Intrinsic, Literal, ScalarType, UnOp, Var,
 };
 use vyre_core::program::Program;
-use wgsl_common::validate_source;
+use wgsl_common::{check_loop_guards, validate_source};
 
 use ScalarType::{Bool, F32, I32, U32};
 
@@ -518,6 +518,9 @@ proptest! {
         if let Err(msg) = validate_source(&src) {
             prop_assert!(false, "seed {seed:#x}:\n{msg}");
         }
+        if let Err(msg) = check_loop_guards(&src) {
+            prop_assert!(false, "seed {seed:#x}: {msg}");
+        }
     }
 }
 
@@ -530,8 +533,9 @@ fn generator_covers_the_language() {
         all.push_str(&random_program(seed).wgsl());
     }
     for needle in [
-        "break if",
+        "== vy_LOOP_RUNNING && ",
         "continuing {",
+        "vy_LOOP_RETURN; continue;",
         "vy_spawn(",
         "vy_printf(",
         "vy_fail(vy_FAULT_USER",

@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::error::{Error, Result};
+use crate::lower::{ClaimVariant, LowerOptions};
 
 use super::pipeline::{PipelineCacheStats, PipelineKey, Pipelines};
 
@@ -307,6 +308,34 @@ impl GpuContext {
     /// rather than a GPU.
     pub fn is_software(&self) -> bool {
         matches!(self.inner.info.device_type, wgpu::DeviceType::Cpu)
+    }
+
+    /// The scheduler variant [`WgpuEngine::new`](super::WgpuEngine::new)
+    /// lowers programs with on this adapter: [`LowerOptions::default`]
+    /// (cooperative claims) on GPUs, per-lane claims
+    /// ([`ClaimVariant::PerLane`]) on software adapters.
+    ///
+    /// Why: a software driver may cut a shader's loops short (Mesa's
+    /// lavapipe stops an invocation's loops after about 65,535 back-edges;
+    /// the task faults `LOOP_CUT`), and then one group of lanes leaves the
+    /// cooperative claim loop, whose iterations meet at workgroup
+    /// barriers, before the others. lavapipe runs a workgroup's groups of
+    /// lanes as coroutines that take turns at each barrier and ends the
+    /// whole workgroup soon after any of them finishes, so the other
+    /// groups stopped at a barrier never add their counters (measured: a
+    /// run's executed tasks came out short of the tasks that ran). The
+    /// per-lane claim loop has no barrier, so a cut stays in the lanes it
+    /// hits. A CPU gains nothing from the cooperative variant's fewer
+    /// atomics anyway.
+    pub fn lower_options(&self) -> LowerOptions {
+        if self.is_software() {
+            LowerOptions {
+                claims: ClaimVariant::PerLane,
+                ..LowerOptions::default()
+            }
+        } else {
+            LowerOptions::default()
+        }
     }
 
     /// The adapter the device was opened on.

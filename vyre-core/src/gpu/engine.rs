@@ -10,7 +10,9 @@ use crate::program::Program;
 use super::context::GpuContext;
 use super::pipeline::{pipelines, Pipelines};
 use super::readback::{read_words, Staging};
-use crate::lower::{buffer_binding, CTRL_BINDING, MAINTAIN_WORKGROUP_SIZE, RING_BINDING};
+use crate::lower::{
+    buffer_binding, wgsl_with, CTRL_BINDING, MAINTAIN_WORKGROUP_SIZE, RING_BINDING,
+};
 
 /// Bytes per protocol word and per buffer element.
 const WORD: u64 = 4;
@@ -107,7 +109,9 @@ fn check_range(name: &str, size: u64, offset: u64, len: u64) -> Result<()> {
 impl WgpuEngine {
     /// Instantiates `program` on `ctx` with `workgroups` work workgroups
     /// (lanes = `workgroups × config.workgroup_size`), using the program's
-    /// generated WGSL ([`Program::wgsl`]).
+    /// generated WGSL in the scheduler variant the adapter calls for
+    /// ([`GpuContext::lower_options`]: [`Program::wgsl`]'s on GPUs, per-lane
+    /// claims on software adapters).
     ///
     /// Allocates the ring and the control block (zeroed: an empty ring and
     /// an idle control block) and every declared buffer with a logical
@@ -121,7 +125,7 @@ impl WgpuEngine {
     /// device's limits, [`Error::Gpu`] when the device rejects the shader,
     /// a pipeline or a buffer, [`Error::DeviceLost`].
     pub fn new(ctx: &GpuContext, program: &Program, workgroups: u32) -> Result<WgpuEngine> {
-        let wgsl = program.wgsl();
+        let wgsl = wgsl_with(program, &ctx.lower_options());
         WgpuEngine::with_wgsl(ctx, program, workgroups, &wgsl)
     }
 

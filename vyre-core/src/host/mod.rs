@@ -102,16 +102,5 @@ pub fn render(format: &str, args: &[Literal]) -> String {
 
 /// A short description of a fault, for panic messages.
 pub(crate) fn describe_fault(kind: &FaultKind) -> String {
-    match kind {
-        FaultKind::OutOfBounds { index } => format!("index {index} out of bounds"),
-        FaultKind::DivideByZero => "integer division or remainder by zero".into(),
-        FaultKind::LoopLimit { limit } => format!("more than {limit} loop iterations"),
-        FaultKind::UnknownOpcode => "unknown opcode".into(),
-        FaultKind::BadTenant => "unknown tenant".into(),
-        FaultKind::User { code } => format!("ctx.fault({code})"),
-        FaultKind::BadPriority { priority } => {
-            format!("spawn with priority {priority} (priorities are 0 ..= 4)")
-        }
-        FaultKind::Unknown { code, detail } => format!("fault code {code} (detail {detail})"),
-    }
+    kind.to_string()
 }

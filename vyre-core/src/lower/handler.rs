@@ -7,7 +7,37 @@
 //! call and read by it afterwards. Statement-level fault semantics
 //! (`docs/protocol.md`, "Inside a task"): helpers record the first fault
 //! and yield 0, side effects are skipped once a fault is recorded, and
-//! after every statement that may fault the function returns when one was.
+//! after every statement that may fault the handler ends when one was
+//! (it returns, or inside a loop leaves it first: see below).
+//!
+//! # Loops a driver may cut
+//!
+//! Some drivers end a shader's loops on their own: Mesa's lavapipe lets
+//! one invocation take about 65,535 loop back-edges in all, then leaves
+//! every loop at its next back-edge as if it had finished. A handler that
+//! went on after such a loop would compute with half-finished state and
+//! its task would complete with a wrong result. So every loop carries an
+//! *exit state*, `vy_exit<n>` (see [`FnLowerer::open_loop`]): every way
+//! the program leaves the loop sets it and goes round through the
+//! back-edge to the loop's only `break`, at its top; after the loop a
+//! state still [`LOOP_RUNNING`] means that nothing but the driver left it,
+//! and the task faults with `LOOP_CUT`.
+//!
+//! Why a state read at the top rather than a flag set before each
+//! `break`: compilers keep a variable in SSA form, and a value set just
+//! before a `break` lives in a register that only the `break` paths
+//! write. The driver's exit takes none of them, so after a cut that
+//! register still holds what the last normal exit of the same code wrote
+//! (an earlier task of the lane, in the same dispatch) and a flag would
+//! read "left normally". Measured on lavapipe (Mesa 22.3): with a flag, a
+//! loop cut in the second task of a lane whose first task had left the
+//! same loop normally went unnoticed and the handler stored its
+//! half-finished result. A value carried round the back-edge is current
+//! whichever way the loop ends. For the same reason no `return` appears
+//! inside a loop: the compiler turns a `return` inside a loop into a
+//! `break` and a flag of its own, with the same stale register, so inside
+//! a loop the handler ends by setting the state to [`LOOP_RETURN`] and
+//! leaving each enclosing loop in turn ([`FnLowerer::leave`]).
 
 use std::fmt::Write;
 
@@ -18,13 +48,16 @@ use crate::ir::{Block, BufferId, Expr, LocalId, ScalarType, Stmt, SwitchCase};
 use crate::program::{OpcodeHandler, Program, ProgramBuffer};
 use crate::protocol::{MAX_ARGS, PRINTF_MAX_ARGS};
 
-/// Ends the handler once a fault is recorded: emitted after every
-/// statement that may fault.
-const FAULT_CHECK: &str = "if (vy_fault != 0u) { return; }";
-/// Loop iteration accounting, emitted just before each loop body runs:
-/// `vy_tick` counts the iteration for the task and the lane and records
-/// LOOP_LIMIT when the task went past the limit.
-const LOOP_TICK: &str = "if (vy_tick()) { return; }";
+/// Exit state of a loop that is still iterating; after the loop it means
+/// that the driver, not the program, ended it (`vy_LOOP_RUNNING`).
+pub(super) const LOOP_RUNNING: u32 = 0;
+/// Exit state of a loop the program left (`break`, or the loop's own
+/// condition): the handler goes on after it (`vy_LOOP_DONE`).
+pub(super) const LOOP_DONE: u32 = 1;
+/// Exit state of a loop left because the handler ends (`return`, a fault,
+/// LOOP_LIMIT): the handler leaves every enclosing loop and returns
+/// (`vy_LOOP_RETURN`).
+pub(super) const LOOP_RETURN: u32 = 2;
 
 /// Lowers the body of one handler into a WGSL function.
 pub(super) struct FnLowerer<'a> {
@@ -36,6 +69,11 @@ pub(super) struct FnLowerer<'a> {
     out: String,
     depth: usize,
     temps: u32,
+    /// The exit states of the loops around the current statement,
+    /// innermost last.
+    loops: Vec<String>,
+    /// Loops opened so far (numbers their exit states).
+    loop_count: u32,
 }
 
 /// Appends the WGSL function of handler `index` of `program` to `out`,
@@ -57,6 +95,8 @@ pub(super) fn lower_handler(
         out: String::new(),
         depth: 0,
         temps: 0,
+        loops: Vec::new(),
+        loop_count: 0,
     };
     let params: Vec<String> = handler
         .args()
@@ -158,10 +198,86 @@ impl<'a> FnLowerer<'a> {
         self.take_last_temp(&v).unwrap_or(v.code)
     }
 
+    /// The statement(s) that end the handler from the current position:
+    /// `return;` outside loops; inside one, the innermost loop's exit
+    /// state becomes [`LOOP_RETURN`] and the loop goes round to its
+    /// `break` (see the module documentation for why no `return` appears
+    /// inside a loop). The code after each loop passes it on outwards.
+    fn leave_code(&self) -> String {
+        match self.loops.last() {
+            Some(state) => format!("{state} = vy_LOOP_RETURN; continue;"),
+            None => "return;".to_string(),
+        }
+    }
+
+    /// Ends the handler ([`Self::leave_code`]).
+    fn leave(&mut self) {
+        let code = self.leave_code();
+        self.line(&code);
+    }
+
+    /// Ends the handler once a fault is recorded: emitted after every
+    /// statement that may fault.
+    fn fault_check(&mut self) {
+        let code = format!("if (vy_fault != 0u) {{ {} }}", self.leave_code());
+        self.line(&code);
+    }
+
     fn check_fault(&mut self, may_fault: bool) {
         if may_fault {
-            self.line(FAULT_CHECK);
+            self.fault_check();
         }
+    }
+
+    /// Opens a guarded loop:
+    ///
+    /// ```text
+    /// var vy_exit<n>: u32 = vy_LOOP_RUNNING;
+    /// loop {
+    ///     if (vy_exit<n> != vy_LOOP_RUNNING) { break; }
+    /// ```
+    ///
+    /// The test at the top is the loop's only `break`: leaving the loop
+    /// sets the state and `continue`s (so a `for` variable may advance once
+    /// more, unobservably: it is out of scope after the loop). The caller
+    /// writes the body and [`Self::close_loop`] ends it.
+    fn open_loop(&mut self) {
+        let state = names::loop_exit(self.loop_count);
+        self.loop_count += 1;
+        self.line(&format!("var {state}: u32 = vy_LOOP_RUNNING;"));
+        self.open("loop {");
+        self.line(&format!("if ({state} != vy_LOOP_RUNNING) {{ break; }}"));
+        self.loops.push(state);
+    }
+
+    /// Leaves the innermost loop normally (its condition failed, or
+    /// `break`).
+    fn done_code(&self) -> String {
+        match self.loops.last() {
+            Some(state) => format!("{state} = vy_LOOP_DONE; continue;"),
+            // A validated handler has no `break` outside a loop.
+            None => "break;".to_string(),
+        }
+    }
+
+    /// Loop iteration accounting, emitted just before each loop body runs:
+    /// `vy_tick` counts the iteration for the task and records LOOP_LIMIT
+    /// when the task went past the limit, and the handler ends.
+    fn tick(&mut self) {
+        let code = format!("if (vy_tick()) {{ {} }}", self.leave_code());
+        self.line(&code);
+    }
+
+    /// Closes the loop [`Self::open_loop`] opened (after its `continuing`
+    /// block, if any), then: the handler goes on when the program left the
+    /// loop; it ends when the loop was left to end it; and when the loop's
+    /// state is still [`LOOP_RUNNING`], nothing but the driver left it, so
+    /// `vy_loop_end` records `LOOP_CUT` and the handler ends.
+    fn close_loop(&mut self) {
+        self.close("}");
+        let state = self.loops.pop().unwrap_or_default();
+        let code = format!("if (vy_loop_end({state})) {{ {} }}", self.leave_code());
+        self.line(&code);
     }
 
     /// `let` (or `var` for a `mut` local) of `local` with value `code`.
@@ -208,7 +324,7 @@ impl<'a> FnLowerer<'a> {
                     let f = self.helpers.store(b);
                     self.line(&format!("{f}({}, {});", i.code, v.code));
                 }
-                self.line(FAULT_CHECK);
+                self.fault_check();
             }
             Stmt::AtomicStore {
                 buffer,
@@ -221,7 +337,7 @@ impl<'a> FnLowerer<'a> {
                     let f = self.helpers.atomic_store(b);
                     self.line(&format!("{f}({}, {});", i.code, v.code));
                 }
-                self.line(FAULT_CHECK);
+                self.fault_check();
             }
             Stmt::CompareExchange {
                 buffer,
@@ -272,23 +388,27 @@ impl<'a> FnLowerer<'a> {
             Stmt::While { cond, body } => {
                 // The condition is evaluated (and may fault) before every
                 // iteration, inside the loop.
-                self.open("loop {");
+                self.open_loop();
                 let c = self.expr(cond);
                 self.check_fault(cond.may_fault());
-                self.line(&format!("if (!{}) {{ break; }}", paren(&c.code)));
-                self.line(LOOP_TICK);
+                let done = self.done_code();
+                self.line(&format!("if (!{}) {{ {done} }}", paren(&c.code)));
+                self.tick();
                 self.block(body);
-                self.close("}");
+                self.close_loop();
             }
             Stmt::Loop { body } => {
-                self.open("loop {");
-                self.line(LOOP_TICK);
+                self.open_loop();
+                self.tick();
                 self.block(body);
-                self.close("}");
+                self.close_loop();
             }
-            Stmt::Break => self.line("break;"),
+            Stmt::Break => {
+                let done = self.done_code();
+                self.line(&done);
+            }
             Stmt::Continue => self.line("continue;"),
-            Stmt::Return => self.line("return;"),
+            Stmt::Return => self.leave(),
             Stmt::Block(b) => {
                 self.open("{");
                 self.block(b);
@@ -305,7 +425,7 @@ impl<'a> FnLowerer<'a> {
                 // first fault wins), then the task ends.
                 let c = self.expr(code);
                 self.line(&format!("vy_fail(vy_FAULT_USER, {});", c.code));
-                self.line("return;");
+                self.leave();
             }
             Stmt::Shutdown => self.line("vy_shutdown();"),
             Stmt::Printf { format, args } => {
@@ -355,7 +475,7 @@ impl<'a> FnLowerer<'a> {
         ));
         self.declare(old, &format!("{t}.old"));
         self.declare(exchanged, &format!("{t}.exchanged"));
-        self.line(FAULT_CHECK);
+        self.fault_check();
     }
 
     /// `match` as an if / else-if chain over a temporary holding the
@@ -412,8 +532,9 @@ impl<'a> FnLowerer<'a> {
     /// `for var in start..end` / `start..=end`. Both bounds are evaluated
     /// once, start first. The variable advances in a `continuing` block, so
     /// `continue` advances it too; the inclusive form tests for the last
-    /// value before incrementing (`break if`), so an end of `u32::MAX` or
-    /// `i32::MAX` neither overflows nor loops forever.
+    /// value before incrementing, so an end of `u32::MAX` or `i32::MAX`
+    /// neither overflows nor loops forever (the increment after the last
+    /// value wraps, unobservably).
     fn for_loop(&mut self, var: LocalId, start: &Expr, end: &Expr, inclusive: bool, body: &Block) {
         let s = self.expr(start);
         let e = self.expr(end);
@@ -426,26 +547,31 @@ impl<'a> FnLowerer<'a> {
         self.line(&format!("var {name}: {} = {};", wgsl_type(ty), s.code));
         if inclusive {
             self.open(&format!("if ({name} <= {}) {{", e.code));
-            self.open("loop {");
-            self.line(LOOP_TICK);
+            self.open_loop();
+            self.tick();
             self.block(body);
-            let last = self.fresh_temp();
+            let state = self.loops.last().cloned().unwrap_or_default();
             self.open("continuing {");
-            self.line(&format!("let {last} = {name} == {};", e.code));
+            // After the last value the program leaves the loop, unless it
+            // is leaving already (`break`, or the handler ending).
+            self.line(&format!(
+                "if ({state} == vy_LOOP_RUNNING && {name} == {}) {{ {state} = vy_LOOP_DONE; }}",
+                e.code
+            ));
             self.line(&format!("{name} = {name} + {one};"));
-            self.line(&format!("break if {last};"));
             self.close("}");
-            self.close("}");
+            self.close_loop();
             self.close("}");
         } else {
-            self.open("loop {");
-            self.line(&format!("if ({name} >= {}) {{ break; }}", e.code));
-            self.line(LOOP_TICK);
+            self.open_loop();
+            let done = self.done_code();
+            self.line(&format!("if ({name} >= {}) {{ {done} }}", e.code));
+            self.tick();
             self.block(body);
             self.open("continuing {");
             self.line(&format!("{name} = {name} + {one};"));
             self.close("}");
-            self.close("}");
+            self.close_loop();
         }
     }
 
@@ -483,7 +609,7 @@ impl<'a> FnLowerer<'a> {
             Some(r) => self.declare(r, &call),
             None => self.line(&format!("_ = {call};")),
         }
-        self.line(FAULT_CHECK);
+        self.fault_check();
     }
 }
 

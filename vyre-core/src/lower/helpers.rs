@@ -290,7 +290,9 @@ impl Helpers {
             format!(
                 "// `{src}[index].compare_exchange(current, new)`, strong: WGSL only has a weak\n\
                  // compare-exchange, which may fail spuriously (old_value == current but not\n\
-                 // exchanged); such failures are retried, at most {CAS_TRIES} tries. Out of bounds\n\
+                 // exchanged); such failures are retried, at most {CAS_TRIES} tries. The result is\n\
+                 // carried round the retry loop, so a driver that cuts it (see vy_loop_end) leaves\n\
+                 // the last try's result: at worst (current, false), as after {CAS_TRIES} failures. Out of bounds\n\
                  // faults the task; once the task has faulted it does nothing and yields (0, false).\n\
                  fn {name}(index: u32, current: {t}, replacement: {t}) -> {result} {{\n    \
                  if (index >= {len}()) {{\n        vy_fail(vy_FAULT_OUT_OF_BOUNDS, index);\n        \

@@ -45,7 +45,8 @@
 //!   evaluates the code first (a fault there is the one reported).
 //! * **Fault details** — DIVIDE_BY_ZERO has detail 0; BAD_PRIORITY the
 //!   priority value; LOOP_LIMIT the limit; UNKNOWN_OPCODE the opcode;
-//!   OUT_OF_BOUNDS the index. The fault record's round is the ROUND word
+//!   OUT_OF_BOUNDS the index; LOOP_CUT the task's loop iterations when
+//!   the cut was found. The fault record's round is the ROUND word
 //!   when the fault is recorded (0 for a BAD_TENANT found by the first
 //!   maintenance pass of a fresh control block).
 //! * **After a fault** within a statement, loads still read (their value
@@ -60,6 +61,22 @@
 //!   body runs; a task count above `loop_limit` faults. The lane's count,
 //!   read only when the lane claims, receives the task's count when the
 //!   task ends.
+//! * **Loops the driver cuts** — every handler loop carries an exit state
+//!   that the program sets wherever it leaves the loop and that crosses
+//!   the back-edge to the loop's only `break`; after the loop, a state
+//!   nothing set means the driver ended it (Mesa's lavapipe stops an
+//!   invocation's loops after about 65,535 back-edges in all), and the
+//!   task faults with LOOP_CUT instead of going on with a half-finished
+//!   loop (`handler` module, "Loops a driver may cut"). A spawn whose slot
+//!   probe is cut faults LOOP_CUT rather than report a full partition.
+//!   The scheduler's own loops either cannot be cut silently (argument
+//!   copies are unrolled; compare-exchange retries and claim scans keep
+//!   their last result) or only end a lane's claiming early, which loses
+//!   nothing in the per-lane claim loop (the comments of `vy_work`). The
+//!   cooperative claim loop meets at workgroup barriers and assumes no
+//!   cuts; the runtime uses per-lane claims on software adapters, the
+//!   drivers that cut (`GpuContext::lower_options`). The CPU backends
+//!   never record LOOP_CUT.
 //! * **Spawn** probes `start + (cursor + i) % size` with a wrapping `u32`
 //!   sum, reads each status first and compare-exchanges only EMPTY slots
 //!   (no slot becomes EMPTY during a work pass, so this is the protocol's
@@ -179,6 +196,9 @@ pub enum ClaimVariant {
     /// The lanes of a workgroup claim together: per iteration one leader
     /// takes the tickets of every lane that wants one, one atomic per
     /// list, in the order the lanes' own scans would have taken them.
+    /// Its iterations meet at workgroup barriers, so it assumes a driver
+    /// that does not cut loops short (not lavapipe: see
+    /// `GpuContext::lower_options`).
     Cooperative,
 }
 
@@ -225,7 +245,7 @@ pub fn wgsl_with(program: &Program, options: &LowerOptions) -> String {
     scheduler::header(program, &mut out);
     scheduler::bindings(program, &mut out);
     scheduler::constants(program, &mut out);
-    out.push_str(scheduler::RUNTIME);
+    scheduler::runtime(&mut out);
     helpers.emit(&mut out);
     out.push_str(&handlers);
     scheduler::dispatch(program, &mut out);

@@ -10,7 +10,7 @@
 //! | local or argument | `l<id>_<name>` | `l3_loop` |
 //! | declared buffer | `u_<name>` | `u_dist` |
 //! | handler | `op_<name>` | `op_visit` |
-//! | everything generated | `vy_…` | `vy_fault`, `vy_t4`, `vy_load_u_dist` |
+//! | everything generated | `vy_…` | `vy_fault`, `vy_t4`, `vy_exit2`, `vy_load_u_dist` |
 //!
 //! Locals carry their id, which is unique within a handler, so two locals
 //! that share a source name (shadowing in Rust) stay distinct, and the
@@ -54,6 +54,13 @@ pub(super) fn handler(name: &str) -> String {
 /// The `n`-th temporary of a handler body.
 pub(super) fn temp(n: u32) -> String {
     format!("vy_t{n}")
+}
+
+/// The exit state of the `n`-th loop of a handler body (see
+/// `handler::FnLowerer::open_loop`). `vy_exit<n>` is never a temporary
+/// (`vy_t<n>`) nor a helper (`vy_<what>_u_<buffer>`, `vy_<what>_<type>`).
+pub(super) fn loop_exit(n: u32) -> String {
+    format!("vy_exit{n}")
 }
 
 /// Whether `code` is exactly a temporary's name (temporaries are bound
@@ -122,5 +129,7 @@ mod tests {
             buffer_helper("atomic_load", "x")
         );
         assert_eq!(temp(4), "vy_t4");
+        assert_eq!(loop_exit(2), "vy_exit2");
+        assert!(!is_temp(&loop_exit(2)));
     }
 }

@@ -10,6 +10,7 @@
 
 use std::fmt::Write;
 
+use super::handler::{LOOP_DONE, LOOP_RETURN, LOOP_RUNNING};
 use super::names::{self, wgsl_type};
 use super::{
     ClaimVariant, LowerOptions, MaintainVariant, BIND_GROUP, CAS_TRIES, CLAIM_TRIES, CTRL_BINDING,
@@ -259,8 +260,28 @@ pub(super) fn constants(program: &Program, out: &mut String) {
         ("FAULT_BAD_TENANT", fault::BAD_TENANT),
         ("FAULT_USER", fault::USER),
         ("FAULT_BAD_PRIORITY", fault::BAD_PRIORITY),
+        ("FAULT_LOOP_CUT", fault::LOOP_CUT),
     ] {
         k(out, name, value, "fault code");
+    }
+    for (name, value, doc) in [
+        (
+            "LOOP_RUNNING",
+            LOOP_RUNNING,
+            "loop exit state: iterating; after the loop, the driver cut it",
+        ),
+        (
+            "LOOP_DONE",
+            LOOP_DONE,
+            "loop exit state: the program left the loop",
+        ),
+        (
+            "LOOP_RETURN",
+            LOOP_RETURN,
+            "loop exit state: the handler ends (return, fault)",
+        ),
+    ] {
+        k(out, name, value, doc);
     }
     for (name, value) in [
         ("RECORD_SLOT", fault_record::SLOT),
@@ -309,8 +330,47 @@ pub(super) fn constants(program: &Program, out: &mut String) {
 }
 
 /// The private state of the running task and lane, and the runtime
-/// helpers every program has.
-pub(super) const RUNTIME: &str = r#"// ---- the running task (set by vy_work around each handler call) ----
+/// helpers every program has: [`RUNTIME`], then the argument writers.
+pub(super) fn runtime(out: &mut String) {
+    out.push_str(RUNTIME);
+    arg_writer(
+        out,
+        "vy_write_args",
+        "vy_ring",
+        "vy_MAX_ARGS",
+        MAX_ARGS,
+        "a spawned task's arguments into its reserved slot",
+    );
+    arg_writer(
+        out,
+        "vy_write_printf_args",
+        "vy_ctrl",
+        "vy_PRINTF_MAX_ARGS",
+        PRINTF_MAX_ARGS,
+        "a printf record's arguments",
+    );
+    out.push('\n');
+}
+
+/// A helper storing the `n` words of `args` at `buffer[at + i]`, one
+/// statement per word: unrolled because a loop could be cut by the driver
+/// (see `vy_loop_end`) half-way, leaving a reserved slot or a record with
+/// some words of an earlier task.
+fn arg_writer(out: &mut String, name: &str, buffer: &str, len: &str, n: usize, what: &str) {
+    let _ = writeln!(
+        out,
+        "// Writes {what}, word by word. Unrolled: a loop here could be cut by the\n\
+         // driver (see vy_loop_end) after some of the words, silently.\n\
+         fn {name}(at: u32, args: array<u32, {len}>) {{"
+    );
+    for i in 0..n {
+        let _ = writeln!(out, "    atomicStore(&{buffer}[at + {i}u], args[{i}]);");
+    }
+    out.push_str("}\n");
+}
+
+/// The fixed text of [`runtime`].
+const RUNTIME: &str = r#"// ---- the running task (set by vy_work around each handler call) ----
 
 var<private> vy_fault: u32;         // first fault code of the task, 0 = none
 var<private> vy_fault_detail: u32;  // its detail
@@ -347,6 +407,24 @@ fn vy_tick() -> bool {
         return true;
     }
     return false;
+}
+
+// Runs after every handler loop, with the loop's exit state; true when the
+// handler ends. LOOP_DONE (the program left the loop) goes on; LOOP_RETURN
+// (return, a fault or LOOP_LIMIT inside the loop) ends the handler. A state
+// still LOOP_RUNNING means that nothing but the driver left the loop: some
+// drivers cut loops (Mesa's lavapipe lets one invocation take about 65,535
+// loop back-edges in all, then leaves each loop at its next back-edge as if
+// it had ended). The task faults with LOOP_CUT (detail: its loop
+// iterations) rather than go on with a half-finished loop. The state is
+// set where the program leaves the loop and read at the loop's top, so it
+// crosses the back-edge: a flag set next to a `break` would not be
+// current after a cut (see lower/handler.rs).
+fn vy_loop_end(state: u32) -> bool {
+    if (state == vy_LOOP_RUNNING) {
+        vy_fail(vy_FAULT_LOOP_CUT, vy_task_iters);
+    }
+    return state != vy_LOOP_DONE;
 }
 
 // First slot of partition p.
@@ -388,18 +466,17 @@ fn vy_record_fault(slot: u32, opcode: u32, code: u32, detail: u32, tenant: u32, 
 
 // Takes the slot whose status word is at `base` from `expected` to `desired` with a
 // compare-exchange. WGSL's compare-exchange is weak: a failure that still
-// saw `expected` is spurious and retried, at most vy_CLAIM_TRIES tries.
+// saw `expected` is spurious and retried, at most vy_CLAIM_TRIES tries. The
+// result is carried round the loop, not returned from inside it: a driver
+// that cuts the loop (see vy_loop_end) then leaves the last try's result,
+// which is an outcome the retry limit allows anyway. (Vulkan's
+// compare-exchange is strong: there the loop never repeats.)
 fn vy_transition(base: u32, expected: u32, desired: u32) -> bool {
-    for (var i = 0u; i < vy_CLAIM_TRIES; i++) {
-        let r = atomicCompareExchangeWeak(&vy_ring[base + vy_SLOT_STATUS], expected, desired);
-        if (r.exchanged) {
-            return true;
-        }
-        if (r.old_value != expected) {
-            return false;
-        }
+    var r = atomicCompareExchangeWeak(&vy_ring[base + vy_SLOT_STATUS], expected, desired);
+    for (var i = 1u; i < vy_CLAIM_TRIES && !r.exchanged && r.old_value == expected; i++) {
+        r = atomicCompareExchangeWeak(&vy_ring[base + vy_SLOT_STATUS], expected, desired);
     }
-    return false;
+    return r.exchanged;
 }
 
 // ctx.spawn(priority, task): probes the partition's slots from its spawn
@@ -425,29 +502,52 @@ fn vy_spawn(priority: u32, opcode: u32, args: array<u32, vy_MAX_ARGS>) -> bool {
     let start = vy_part_start(priority);
     let size = vy_part_size(priority);
     let cursor = atomicAdd(&vy_ctrl[vy_CTRL_SPAWN_CURSOR + priority], 1u);
-    for (var i = 0u; i < size; i++) {
-        let base = (start + (cursor + i) % size) * vy_SLOT_WORDS;
+    // The probe's outcome is carried round the loop (as a handler loop's
+    // exit state, see vy_loop_end): 0 while probing, 1 once the slot at
+    // `base` is reserved, 2 once every slot was probed.
+    var probe = 0u;
+    var base = 0u;
+    var i = 0u;
+    loop {
+        if (probe != 0u) {
+            break;
+        }
+        if (i >= size) {
+            probe = 2u;
+            continue;
+        }
+        let at = (start + (cursor + i) % size) * vy_SLOT_WORDS;
         // No slot becomes EMPTY during a work pass, so a slot seen non-EMPTY
         // here could not be reserved: skip it without a read-modify-write.
-        if (atomicLoad(&vy_ring[base + vy_SLOT_STATUS]) != vy_STATUS_EMPTY) {
-            continue;
+        if (atomicLoad(&vy_ring[at + vy_SLOT_STATUS]) == vy_STATUS_EMPTY
+            && vy_transition(at, vy_STATUS_EMPTY, vy_STATUS_RESERVED)) {
+            base = at;
+            probe = 1u;
         }
-        if (!vy_transition(base, vy_STATUS_EMPTY, vy_STATUS_RESERVED)) {
-            continue;
+        continuing {
+            i += 1u;
         }
-        atomicStore(&vy_ring[base + vy_SLOT_OPCODE], opcode);
-        atomicStore(&vy_ring[base + vy_SLOT_TENANT], vy_tenant);
-        atomicStore(&vy_ring[base + vy_SLOT_PRIORITY], priority);
-        for (var a = 0u; a < vy_MAX_ARGS; a++) {
-            atomicStore(&vy_ring[base + vy_SLOT_ARG0 + a], args[a]);
-        }
-        atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PENDING);
-        vy_spawned += 1u;
-        return true;
     }
-    atomicStore(&vy_ctrl[vy_CTRL_SPAWN_FULL + priority], 1u);
-    vy_overflowed += 1u;
-    return false;
+    if (probe == 0u) {
+        // The driver cut the probe: the slots not probed may be EMPTY, so an
+        // overflow would be a guess (and SPAWN_FULL would refuse every later
+        // spawn of this pass). The task faults instead. No slot is left
+        // RESERVED: a reservation sets the state before the back-edge.
+        vy_fail(vy_FAULT_LOOP_CUT, vy_task_iters);
+        return false;
+    }
+    if (probe == 2u) {
+        atomicStore(&vy_ctrl[vy_CTRL_SPAWN_FULL + priority], 1u);
+        vy_overflowed += 1u;
+        return false;
+    }
+    atomicStore(&vy_ring[base + vy_SLOT_OPCODE], opcode);
+    atomicStore(&vy_ring[base + vy_SLOT_TENANT], vy_tenant);
+    atomicStore(&vy_ring[base + vy_SLOT_PRIORITY], priority);
+    vy_write_args(base + vy_SLOT_ARG0, args);
+    atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PENDING);
+    vy_spawned += 1u;
+    return true;
 }
 
 // printf!: appends a record [format id, args.., lane] while the log has
@@ -462,9 +562,7 @@ fn vy_printf(format: u32, args: array<u32, vy_PRINTF_MAX_ARGS>) {
     }
     let r = vy_PRINTF_LOG + n * vy_PRINTF_RECORD_WORDS;
     atomicStore(&vy_ctrl[r], format);
-    for (var a = 0u; a < vy_PRINTF_MAX_ARGS; a++) {
-        atomicStore(&vy_ctrl[r + vy_PRINTF_ARG0 + a], args[a]);
-    }
+    vy_write_printf_args(r + vy_PRINTF_ARG0, args);
     atomicStore(&vy_ctrl[r + vy_PRINTF_LANE], vy_lane);
 }
 
@@ -592,6 +690,12 @@ pub(super) fn entry_points(options: &LowerOptions, out: &mut String) {
 }
 
 const PREPARE: &str = r#"// ---- entry points ----
+
+// Drivers that cut loops (see vy_loop_end) count per invocation and
+// dispatch: the loops of the prepare, maintain and finalize passes run a
+// few iterations per invocation (5 partitions, 15 slot words, at most a
+// workgroup's size for a rank), far below any such cap, so they always
+// finish. The work pass's loops are guarded or argued in vy_work.
 
 // prepare (one invocation): resets this pass's claim lists, inbox tickets
 // and parked counts.
@@ -1002,6 +1106,15 @@ const WORK_PER_LANE_HEAD: &str = r#"// work (one invocation per lane): claims ta
 // them and marks them DONE or FAULT, until a full scan finds nothing, a
 // budget is spent or shutdown is requested. No lane ever waits for
 // another. Counters are summed per lane and added once at the end.
+//
+// A driver that cuts loops (see vy_loop_end) may end this loop, or a scan
+// in it, early: the lane then stops claiming, as if its budget were spent,
+// and nothing is lost. No loop stands between a claim and the slot's DONE
+// or FAULT that could silently end early (a cut handler loop or spawn
+// probe faults the task; a compare-exchange retry keeps its last result);
+// a ticket taken but not claimed leaves its slot PUBLISHED, and the next
+// maintenance pass lists it again; the counters are carried round the loop,
+// so the flush after it adds what the lane did.
 @compute @workgroup_size(vy_WORKGROUP_SIZE)
 fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>) {
     // lane = global_invocation_id.x; the host sizes lane_state for
@@ -1036,7 +1149,9 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>) {
         var found = false;
         var slot = 0u;
         var part = 0u;
-        for (var k = 0u; k < vy_PRIORITIES; k++) {
+        // The scan's result is carried round the loop (no `break` with a
+        // result): if the driver cuts the scan, the lane sees what it found.
+        for (var k = 0u; k < vy_PRIORITIES && !found; k++) {
             let p = select(k, vy_PRIORITIES - 1u - k, bottom_up);
             let len = atomicLoad(&vy_ctrl[vy_CTRL_LIST_LEN + p]);
             // A cheap load first: only take a ticket where some are left.
@@ -1046,7 +1161,6 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>) {
                     slot = atomicLoad(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(p) + ticket]);
                     part = p;
                     found = true;
-                    break;
                 }
             }
         }
@@ -1118,6 +1232,17 @@ fn vy_take_tickets(dir: u32, need: u32) -> u32 {
 // no ticket saw its full scan find nothing and stops claiming. Lanes wait
 // only for lanes of their own workgroup, never for another workgroup.
 // Counters are summed per lane and added once at the end.
+//
+// This loop assumes that the driver does not cut loops (see vy_loop_end):
+// its iterations meet at workgroup barriers, and lanes whose loop a driver
+// ended early would leave the others to meet them alone. Mesa's lavapipe,
+// which cuts loops, runs a workgroup's groups of lanes as coroutines that
+// take turns at each barrier and ends the workgroup soon after any group
+// finishes, so the other groups would stop at a barrier without adding
+// their counters (no task is lost or left CLAIMED: a group stops only at a
+// barrier, where none of its lanes holds a claimed task). The runtime
+// therefore lowers with the per-lane loop on software adapters
+// (GpuContext::lower_options); hardware drivers do not cut loops.
 @compute @workgroup_size(vy_WORKGROUP_SIZE)
 fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>,
            @builtin(local_invocation_index) vy_lid: u32) {
@@ -1181,7 +1306,8 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>,
             var slot = 0u;
             var part = 0u;
             var r = rank;
-            for (var k = 0u; k < vy_PRIORITIES; k++) {
+            // The result is carried round the loop, as in the per-lane scan.
+            for (var k = 0u; k < vy_PRIORITIES && !found; k++) {
                 let p = select(k, vy_PRIORITIES - 1u - k, dir == 1u);
                 let count = vy_wg_count[dir * vy_PRIORITIES + p];
                 if (r < count) {
@@ -1189,9 +1315,9 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>,
                     slot = atomicLoad(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(p) + ticket]);
                     part = p;
                     found = true;
-                    break;
+                } else {
+                    r -= count;
                 }
-                r -= count;
             }
             if (!found) {
                 // This lane's scan found nothing: it stops claiming.

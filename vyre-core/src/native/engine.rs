@@ -250,6 +250,7 @@ fn task_fault(kind: FaultKind) -> TaskFault {
         FaultKind::LoopLimit { limit } => limit,
         FaultKind::User { code } => code,
         FaultKind::BadPriority { priority } => priority,
+        FaultKind::LoopCut { iterations } => iterations,
         FaultKind::Unknown { detail, .. } => detail,
         FaultKind::DivideByZero | FaultKind::UnknownOpcode | FaultKind::BadTenant => 0,
     };

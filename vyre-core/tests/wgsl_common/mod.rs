@@ -51,3 +51,113 @@ pub fn handler_text<'a>(src: &'a str, name: &str) -> &'a str {
     let end = rest.find("\n\n").unwrap_or(rest.len());
     &rest[..end]
 }
+
+/// Checks the lowering's guard against loops that a driver cuts short
+/// (`vyre-core/src/lower/handler.rs`, "Loops a driver may cut"):
+///
+/// * no `return` inside any loop of the module (a compiler turns it into
+///   a `break` and a flag whose register a cut leaves stale);
+/// * in the handlers (`fn op_…`), every loop is
+///   `var vy_exitN: u32 = vy_LOOP_RUNNING; loop { if (vy_exitN !=
+///   vy_LOOP_RUNNING) { break; } … }` followed at once by
+///   `if (vy_loop_end(vy_exitN)) { … }`, that test is the loop's only
+///   `break`, the states are distinct, and there is no `for`.
+///
+/// Returns how many handler loops it checked.
+pub fn check_loop_guards(src: &str) -> Result<usize, String> {
+    #[derive(PartialEq)]
+    enum Kind {
+        Loop(Option<String>),
+        For,
+        Func,
+        Other,
+    }
+    // Comments dropped (WGSL has no strings), indentation trimmed.
+    let lines: Vec<&str> = src
+        .lines()
+        .map(|l| l.split("//").next().unwrap_or("").trim())
+        .collect();
+    let mut stack: Vec<Kind> = Vec::new();
+    let mut in_handler = false;
+    let mut pending_for = false;
+    let mut states = std::collections::HashSet::new();
+    let mut checked = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let fail = |what: &str| Err(format!("line {}: {what}: `{line}`\n{src}", i + 1));
+        let next = lines.get(i + 1).copied().unwrap_or("");
+        if line.starts_with('}') {
+            match stack.pop() {
+                Some(Kind::Loop(Some(state))) => {
+                    if !next.starts_with(&format!("if (vy_loop_end({state})) {{ ")) {
+                        return fail("a handler loop not followed by vy_loop_end of its state");
+                    }
+                    checked += 1;
+                }
+                Some(Kind::Func) => in_handler = false,
+                Some(_) => {}
+                None => return fail("unbalanced braces"),
+            }
+        }
+        let in_loop = stack.iter().any(|k| matches!(k, Kind::Loop(_) | Kind::For));
+        let words = || line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+        if in_loop && words().any(|w| w == "return") {
+            return fail("a return inside a loop");
+        }
+        if in_handler && words().any(|w| w == "break") {
+            let header = match stack.last() {
+                Some(Kind::Loop(Some(state))) => {
+                    *line == format!("if ({state} != vy_LOOP_RUNNING) {{ break; }}")
+                        && lines[i - 1] == "loop {"
+                }
+                _ => false,
+            };
+            if !header {
+                return fail("a handler break other than its loop's exit test");
+            }
+        }
+        if in_handler && line.starts_with("for (") {
+            return fail("a `for` in a handler");
+        }
+        if line.starts_with("for (") && !line.ends_with('{') {
+            pending_for = true;
+        }
+        if line.ends_with('{') {
+            let kind = if *line == "loop {" {
+                let state = if in_handler {
+                    let prev = if i > 0 { lines[i - 1] } else { "" };
+                    let Some(state) = prev
+                        .strip_prefix("var ")
+                        .and_then(|r| r.strip_suffix(": u32 = vy_LOOP_RUNNING;"))
+                        .filter(|s| s.starts_with("vy_exit"))
+                    else {
+                        return fail("a handler loop without its exit state just before it");
+                    };
+                    if !states.insert(state.to_string()) {
+                        return fail("an exit state declared twice");
+                    }
+                    if next != format!("if ({state} != vy_LOOP_RUNNING) {{ break; }}") {
+                        return fail("a handler loop that does not test its exit state first");
+                    }
+                    Some(state.to_string())
+                } else {
+                    None
+                };
+                Kind::Loop(state)
+            } else if line.starts_with("for (") || std::mem::take(&mut pending_for) {
+                Kind::For
+            } else if line.starts_with("fn ") {
+                in_handler = line.starts_with("fn op_");
+                // Exit states are numbered per handler.
+                states.clear();
+                Kind::Func
+            } else {
+                Kind::Other
+            };
+            stack.push(kind);
+        }
+    }
+    if !stack.is_empty() {
+        return Err(format!("unbalanced braces at the end\n{src}"));
+    }
+    Ok(checked)
+}
