@@ -34,10 +34,24 @@ fn variants() -> Vec<LowerOptions> {
         MaintainVariant::Coalesced,
     ] {
         for claims in [ClaimVariant::PerLane, ClaimVariant::Cooperative] {
-            v.push(LowerOptions { maintain, claims });
+            v.push(LowerOptions {
+                maintain,
+                claims,
+                guard_loops: false,
+            });
         }
     }
     v
+}
+
+/// The library's lowering on hardware (`GpuContext::lower_options`): the
+/// default variants, without loop guards (hardware drivers never cut
+/// loops). The experiments are about hardware.
+fn library() -> LowerOptions {
+    LowerOptions {
+        guard_loops: false,
+        ..LowerOptions::default()
+    }
 }
 
 fn name(o: &LowerOptions) -> String {
@@ -104,6 +118,7 @@ impl Trial<'_> {
 const BEFORE: LowerOptions = LowerOptions {
     maintain: MaintainVariant::PerSlot,
     claims: ClaimVariant::PerLane,
+    guard_loops: false,
 };
 
 /// The library's dispatch before the benchmarks: 512 workgroups of 64.
@@ -168,12 +183,12 @@ pub fn run(bench: &Bench) -> Result<Value> {
         "before/after",
         format!(
             "after: {} at {}x{}",
-            name(&LowerOptions::default()),
+            name(&library()),
             d.workgroups,
             d.workgroup_size
         ),
         d.apply(ring.clone()),
-        &LowerOptions::default(),
+        &library(),
         d.workgroups,
         defaults,
     )?;
@@ -204,7 +219,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
             "dispatch",
             format!("{w} x {}", d.workgroup_size),
             d.apply(ring.clone()),
-            &LowerOptions::default(),
+            &library(),
             w,
             one_round,
         )?;
@@ -218,7 +233,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
             "dispatch",
             format!("{w} x {size}"),
             dd.apply(ring.clone()),
-            &LowerOptions::default(),
+            &library(),
             w,
             one_round,
         )?;
@@ -232,7 +247,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
             "claim budget",
             format!("{budget}"),
             config,
-            &LowerOptions::default(),
+            &library(),
             d.workgroups,
             one_round,
         )?;
@@ -241,7 +256,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
         "default ring",
         "16K slots (the library's default config)".into(),
         d.apply(ProgramConfig::default()),
-        &LowerOptions::default(),
+        &library(),
         d.workgroups,
         defaults,
     )?;
@@ -275,12 +290,7 @@ fn per_submission(bench: &Bench, n: usize, d: Dispatch) -> Result<Value> {
     let program = programs::trivial(d.apply(programs::ring(Priority::Normal, n as u64, 64)))?;
     let config = program.config().clone();
     let cap = config.inbox_capacity as usize;
-    let mut rt = runtime(
-        bench,
-        program.clone(),
-        &LowerOptions::default(),
-        d.workgroups,
-    )?;
+    let mut rt = runtime(bench, program.clone(), &library(), d.workgroups)?;
     rt.set_limits(RunLimits {
         max_rounds: 1,
         ..bench.limits()
@@ -303,7 +313,7 @@ fn per_submission(bench: &Bench, n: usize, d: Dispatch) -> Result<Value> {
         via_runtime.push(json!(times));
     }
     drop(rt);
-    let wgsl = wgsl_with(&program, &LowerOptions::default());
+    let wgsl = wgsl_with(&program, &library());
     let mut engine = WgpuEngine::with_wgsl(&bench.ctx, &program, d.workgroups, &wgsl)?;
     engine.resize_buffer(0, u64::from(programs::HITS))?;
     let layout = program.control_layout();
@@ -344,7 +354,7 @@ fn idle_rounds(bench: &Bench, d: Dispatch) -> Result<Value> {
         &[1 << 14, 1 << 20]
     };
     for &size in slots {
-        for (options, dd) in [(BEFORE, BEFORE_DISPATCH), (LowerOptions::default(), d)] {
+        for (options, dd) in [(BEFORE, BEFORE_DISPATCH), (library(), d)] {
             let program = programs::trivial(dd.apply(programs::ring(Priority::Normal, size, 64)))?;
             let wgsl = wgsl_with(&program, &options);
             let mut engine = WgpuEngine::with_wgsl(&bench.ctx, &program, dd.workgroups, &wgsl)?;
@@ -392,12 +402,13 @@ fn bfs_variants(bench: &Bench, d: Dispatch) -> Result<Value> {
     let aggregated = LowerOptions {
         maintain: MaintainVariant::Aggregated,
         claims: ClaimVariant::Cooperative,
+        guard_loops: false,
     };
     let settings = [
         (BEFORE, BEFORE_DISPATCH),
-        (LowerOptions::default(), BEFORE_DISPATCH),
+        (library(), BEFORE_DISPATCH),
         (aggregated, d),
-        (LowerOptions::default(), d),
+        (library(), d),
     ];
     for (options, dd) in settings {
         let w = dd.workgroups;
@@ -443,7 +454,7 @@ fn breakdown(bench: &Bench, d: Dispatch) -> Result<Value> {
         1 << 20
     };
     let mut rows = Vec::new();
-    for (options, dd) in [(BEFORE, BEFORE_DISPATCH), (LowerOptions::default(), d)] {
+    for (options, dd) in [(BEFORE, BEFORE_DISPATCH), (library(), d)] {
         let wg = dd.workgroups;
         let program =
             programs::trivial(dd.apply(programs::ring(Priority::Normal, u64::from(n), 64)))?;
@@ -522,7 +533,7 @@ fn timing_artifacts(bench: &Bench, d: Dispatch) -> Result<Value> {
     let small = bench.args.quick || bench.args.smoke;
     let slots: u64 = if small { 1 << 12 } else { 1 << 20 };
     let program = programs::trivial(d.apply(programs::ring(Priority::Normal, slots, 64)))?;
-    let wgsl = wgsl_with(&program, &LowerOptions::default());
+    let wgsl = wgsl_with(&program, &library());
     let mut engine = WgpuEngine::with_wgsl(&bench.ctx, &program, d.workgroups, &wgsl)?;
     engine.resize_buffer(0, u64::from(programs::HITS))?;
     let base = program.config().inbox_base(Priority::Normal.index());
@@ -571,7 +582,7 @@ fn heavy_dispatch(bench: &Bench, d: Dispatch) -> Result<Value> {
     let mut rows = Vec::new();
     for &w in &counts {
         let program = programs::mix(d.apply(programs::ring(Priority::Normal, n as u64, 64)))?;
-        let mut rt = runtime(bench, program, &LowerOptions::default(), w)?;
+        let mut rt = runtime(bench, program, &library(), w)?;
         let out = rt.buffer::<u32>("out")?;
         rt.upload(out, &vec![0; n])?;
         for &cost in costs {

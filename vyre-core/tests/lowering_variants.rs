@@ -26,7 +26,14 @@ fn variants() -> Vec<LowerOptions> {
         MaintainVariant::Coalesced,
     ] {
         for claims in [ClaimVariant::PerLane, ClaimVariant::Cooperative] {
-            v.push(LowerOptions { maintain, claims });
+            // Guarded loops (the default) and plain ones (hardware).
+            for guard_loops in [true, false] {
+                v.push(LowerOptions {
+                    maintain,
+                    claims,
+                    guard_loops,
+                });
+            }
         }
     }
     v

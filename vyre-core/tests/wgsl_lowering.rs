@@ -988,7 +988,14 @@ fn no_loop_of_any_variant_can_be_cut_silently() {
             MaintainVariant::Coalesced,
         ] {
             for claims in [ClaimVariant::PerLane, ClaimVariant::Cooperative] {
-                let src = wgsl_with(&p, &LowerOptions { maintain, claims });
+                let src = wgsl_with(
+                    &p,
+                    &LowerOptions {
+                        maintain,
+                        claims,
+                        ..LowerOptions::default()
+                    },
+                );
                 wgsl_common::validate_source(&src).expect("valid WGSL");
                 if let Err(e) = check_loop_guards(&src) {
                     panic!("{} {maintain:?} {claims:?}: {e}", p.name());
@@ -1061,5 +1068,27 @@ fn spawn_probes_fault_when_cut_and_argument_writes_are_unrolled() {
     );
     for f in [&args, &printf, &func("vy_printf")] {
         assert!(!f.contains("for (") && !f.contains("loop {"), "{f}");
+    }
+}
+
+#[test]
+fn unguarded_lowering_has_plain_loops_and_validates() {
+    use vyre_core::lower::{wgsl_with, LowerOptions};
+    for p in [sink_program(), bfs(), cut_candidate()] {
+        let plain = wgsl_with(
+            &p,
+            &LowerOptions {
+                guard_loops: false,
+                ..LowerOptions::default()
+            },
+        );
+        wgsl_common::validate_source(&plain).expect("valid WGSL");
+        assert!(!plain.contains("vy_exit"), "{}: {plain}", p.name());
+        assert!(!plain.contains("vy_loop_end(vy_exit"), "{}", p.name());
+    }
+    // The same handler loops, guarded by default.
+    for p in [bfs(), cut_candidate()] {
+        let guarded = wgsl_with(&p, &LowerOptions::default());
+        assert!(guarded.contains("vy_loop_end(vy_exit0)"), "{}", p.name());
     }
 }

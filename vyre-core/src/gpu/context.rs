@@ -334,7 +334,12 @@ impl GpuContext {
                 ..LowerOptions::default()
             }
         } else {
-            LowerOptions::default()
+            // Hardware drivers do not cut loops (a runaway shader is a
+            // device loss instead), and the guard costs time there.
+            LowerOptions {
+                guard_loops: false,
+                ..LowerOptions::default()
+            }
         }
     }
 

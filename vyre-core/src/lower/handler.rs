@@ -74,6 +74,10 @@ pub(super) struct FnLowerer<'a> {
     loops: Vec<String>,
     /// Loops opened so far (numbers their exit states).
     loop_count: u32,
+    /// Whether loops carry exit states ([`super::LowerOptions::guard_loops`]).
+    /// Without them a loop is a plain `loop` that `break`s and `return`s
+    /// directly: the fastest form, for drivers that never cut loops.
+    guard_loops: bool,
 }
 
 /// Appends the WGSL function of handler `index` of `program` to `out`,
@@ -81,6 +85,7 @@ pub(super) struct FnLowerer<'a> {
 pub(super) fn lower_handler(
     program: &Program,
     index: usize,
+    guard_loops: bool,
     helpers: &mut Helpers,
     out: &mut String,
 ) {
@@ -97,6 +102,7 @@ pub(super) fn lower_handler(
         temps: 0,
         loops: Vec::new(),
         loop_count: 0,
+        guard_loops,
     };
     let params: Vec<String> = handler
         .args()
@@ -242,6 +248,12 @@ impl<'a> FnLowerer<'a> {
     /// more, unobservably: it is out of scope after the loop). The caller
     /// writes the body and [`Self::close_loop`] ends it.
     fn open_loop(&mut self) {
+        if !self.guard_loops {
+            // No state is pushed: `leave_code`, `done_code` and `tick` then
+            // emit plain `return` and `break`.
+            self.open("loop {");
+            return;
+        }
         let state = names::loop_exit(self.loop_count);
         self.loop_count += 1;
         self.line(&format!("var {state}: u32 = vy_LOOP_RUNNING;"));
@@ -275,6 +287,9 @@ impl<'a> FnLowerer<'a> {
     /// `vy_loop_end` records `LOOP_CUT` and the handler ends.
     fn close_loop(&mut self) {
         self.close("}");
+        if !self.guard_loops {
+            return;
+        }
         let state = self.loops.pop().unwrap_or_default();
         let code = format!("if (vy_loop_end({state})) {{ {} }}", self.leave_code());
         self.line(&code);
@@ -550,15 +565,24 @@ impl<'a> FnLowerer<'a> {
             self.open_loop();
             self.tick();
             self.block(body);
-            let state = self.loops.last().cloned().unwrap_or_default();
             self.open("continuing {");
-            // After the last value the program leaves the loop, unless it
-            // is leaving already (`break`, or the handler ending).
-            self.line(&format!(
-                "if ({state} == vy_LOOP_RUNNING && {name} == {}) {{ {state} = vy_LOOP_DONE; }}",
-                e.code
-            ));
-            self.line(&format!("{name} = {name} + {one};"));
+            match self.loops.last().cloned() {
+                // After the last value the program leaves the loop, unless
+                // it is leaving already (`break`, or the handler ending).
+                Some(state) => {
+                    self.line(&format!(
+                        "if ({state} == vy_LOOP_RUNNING && {name} == {}) {{ {state} = vy_LOOP_DONE; }}",
+                        e.code
+                    ));
+                    self.line(&format!("{name} = {name} + {one};"));
+                }
+                None => {
+                    let last = self.fresh_temp();
+                    self.line(&format!("let {last} = {name} == {};", e.code));
+                    self.line(&format!("{name} = {name} + {one};"));
+                    self.line(&format!("break if {last};"));
+                }
+            }
             self.close("}");
             self.close_loop();
             self.close("}");
