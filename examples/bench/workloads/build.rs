@@ -16,6 +16,7 @@ use std::time::Instant;
 use proc_macro2::TokenStream;
 use serde_json::{json, Value};
 use vyre::gpu::WgpuEngine;
+use vyre::lower::wgsl_with;
 use vyre::Runtime;
 
 use super::super::programs;
@@ -119,7 +120,9 @@ pub fn run(bench: &Bench) -> Result<Value> {
             let program = programs::build_program(handlers)?;
             let assembly = t.elapsed().as_secs_f64();
             let t = Instant::now();
-            let wgsl = program.wgsl();
+            // What `WgpuEngine::new` lowers on this adapter (on hardware:
+            // plain loops, `LowerOptions::guard_loops` off).
+            let wgsl = wgsl_with(&program, &ctx.lower_options());
             let wgsl_s = t.elapsed().as_secs_f64();
             ctx.clear_pipeline_cache();
             let t = Instant::now();
@@ -175,7 +178,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
         }));
     }
     Ok(json!({
-        "what": "ir = HandlerBuilder for every handler; assembly = Program::builder().build(); wgsl = Program::wgsl(); pipeline = WgpuEngine creation with a pipeline-cache miss (shader module, 4 pipelines, buffers) on WGSL the driver never saw; pipeline_driver_warm = the same right after, vyre's cache cleared (the driver's own shader cache may hit); cached_engine = the same with a hit; runtime_new = Runtime::with_engine; assembly_wgsl_pipeline = ir + assembly + wgsl + pipeline",
+        "what": "ir = HandlerBuilder for every handler; assembly = Program::builder().build(); wgsl = lower::wgsl_with(program, ctx.lower_options()), what WgpuEngine::new compiles; pipeline = WgpuEngine creation with a pipeline-cache miss (shader module, 4 pipelines, buffers) on WGSL the driver never saw; pipeline_driver_warm = the same right after, vyre's cache cleared (the driver's own shader cache may hit); cached_engine = the same with a hit; runtime_new = Runtime::with_engine; assembly_wgsl_pipeline = ir + assembly + wgsl + pipeline",
         "opcode_macro_expansion": "vyre_expand::opcode (the library behind #[opcode]) on the Rust source of each handler, already tokenized, timed in-process and divided by the handlers; megakernel_macro_expansion = vyre_expand::megakernel over them; rustc's proc-macro bridge is not included",
         "workgroups": WORKGROUPS,
         "handlers": rows,
