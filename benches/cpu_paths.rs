@@ -1,7 +1,8 @@
 //! Criterion benchmarks of the CPU paths the suite compares against:
-//! the reference interpreter running the trivial and mix workloads
-//! through the runtime, and the plain single-threaded Rust versions of
-//! the same work (trivial counters, hashing, BFS on an RMAT graph).
+//! the reference interpreter and the native backend running the trivial
+//! and mix workloads through the runtime, the plain single-threaded Rust
+//! versions of the same work (trivial counters, hashing, BFS on an RMAT
+//! graph), and the macros' expansion (`vyre-expand`).
 //!
 //! ```text
 //! cargo bench --bench cpu_paths
@@ -51,18 +52,19 @@ fn plain_rust(c: &mut Criterion) {
     g.finish();
 }
 
-fn reference(c: &mut Criterion) {
-    let mut g = c.benchmark_group("reference");
+/// The trivial and mix workloads through the runtime on a CPU backend:
+/// `n` tasks per iteration.
+fn backend(c: &mut Criterion, name: &str, gpu: &Gpu, n: usize) {
+    let mut g = c.benchmark_group(name);
     g.sample_size(10);
-    let n = 1 << 10;
     let config = programs::ring(Priority::Normal, n as u64, 64);
     let program = programs::trivial(config.clone()).expect("trivial program");
-    let mut rt = Runtime::new(&Gpu::reference(), program).expect("reference runtime");
+    let mut rt = Runtime::new(gpu, program).expect("runtime");
     let hits = rt.buffer::<u32>("hits").expect("hits");
     rt.upload(hits, &vec![0; programs::HITS as usize])
         .expect("upload");
     g.throughput(Throughput::Elements(n as u64));
-    g.bench_function("trivial_1k", |b| {
+    g.bench_function(format!("trivial_{n}"), |b| {
         b.iter_batched(
             || (),
             |()| {
@@ -76,10 +78,10 @@ fn reference(c: &mut Criterion) {
         )
     });
     let program = programs::mix(config).expect("mix program");
-    let mut rt = Runtime::new(&Gpu::reference(), program).expect("reference runtime");
+    let mut rt = Runtime::new(gpu, program).expect("runtime");
     let out = rt.buffer::<u32>("out").expect("out");
     rt.upload(out, &vec![0; n]).expect("upload");
-    g.bench_function("mix16_1k", |b| {
+    g.bench_function(format!("mix16_{n}"), |b| {
         b.iter(|| {
             rt.publish_with(0, Priority::Normal, programs::MIX_BASE + 2, n, |i, w| {
                 w[0] = i as u32;
@@ -92,5 +94,40 @@ fn reference(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, plain_rust, reference);
+/// The reference interpreter (slow: 1K tasks).
+fn reference(c: &mut Criterion) {
+    backend(c, "reference", &Gpu::reference(), 1 << 10);
+}
+
+/// The native backend: the `#[opcode]` functions on the CPU scheduler.
+fn native(c: &mut Criterion) {
+    backend(c, "native", &Gpu::cpu(), 1 << 14);
+}
+
+/// `#[opcode]` and `megakernel!` expansion (`vyre-expand`), on the build
+/// workload's handler source, already tokenized.
+fn expansion(c: &mut Criterion) {
+    let mut g = c.benchmark_group("expansion");
+    let tokens = |s: &str| s.parse::<proc_macro2::TokenStream>().expect("tokens");
+    let (attr, item) = programs::handler_source(3, 20, 1);
+    let (attr, item) = (tokens(&attr), tokens(&item));
+    g.bench_function("opcode", |b| {
+        b.iter_batched(
+            || (attr.clone(), item.clone()),
+            |(a, i)| vyre_expand::opcode(a, i),
+            BatchSize::SmallInput,
+        )
+    });
+    let kernel = tokens(&programs::megakernel_source(20));
+    g.bench_function("megakernel_20", |b| {
+        b.iter_batched(
+            || kernel.clone(),
+            vyre_expand::megakernel,
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(benches, plain_rust, reference, native, expansion);
 criterion_main!(benches);

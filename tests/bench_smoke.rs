@@ -20,7 +20,15 @@ fn the_quick_suite_runs_every_workload() {
     let bench = suite::Bench::new(args).expect("a wgpu adapter");
     let doc = suite::run(&bench).expect("the suite runs");
     assert_eq!(doc["failed"], serde_json::json!([]), "{doc:#}");
-    for w in ["trivial", "mix", "priority", "bfs", "build", "experiments"] {
+    for w in [
+        "trivial",
+        "mix",
+        "priority",
+        "bfs",
+        "build",
+        "experiments",
+        "probes",
+    ] {
         assert!(doc["workloads"][w].is_object(), "workload {w} missing");
     }
     assert_eq!(
@@ -28,7 +36,7 @@ fn the_quick_suite_runs_every_workload() {
         serde_json::json!(true)
     );
     let targets = doc["targets"].as_array().expect("targets");
-    assert_eq!(targets.len(), 7);
+    assert_eq!(targets.len(), 8);
     let files = suite::report::write(&doc, &out).expect("report files");
     assert!(files.iter().any(|f| f == "results.json") && files.iter().any(|f| f.ends_with(".svg")));
     let back: serde_json::Value =
