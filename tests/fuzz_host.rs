@@ -1320,7 +1320,7 @@ fn config_valid(c: &ProgramConfig) -> bool {
         })
         && within(c.tenants, MAX_TENANTS)
         && c.inbox_capacity.is_power_of_two()
-        && within(c.inbox_capacity, 1 << 20)
+        && within(c.inbox_capacity, MAX_SLOTS)
         && within(c.claim_budget, 1 << 20)
         && within(c.iteration_budget, 1 << 30)
         && within(c.loop_limit, 1 << 30)
