@@ -177,6 +177,47 @@ fn mix_padded(@builtin(global_invocation_id) g: vec3<u32>, @builtin(num_workgrou
     }
     out[i] = hash(args[2u * i + 1u], args[2u * i]) ^ pad[l % {PAD}u];
 }
+
+// `mix` with the megakernel's loop accounting (the loop-check probe): each
+// iteration counts itself in a private counter and leaves the task when it
+// passes the loop limit (65,536 by default, never reached here), as
+// `vy_tick` does in a handler loop.
+var<private> ticks: u32;
+var<private> ticked_out: u32;
+
+fn hash_ticked(seed: u32, cost: u32) -> u32 {
+    var x = seed;
+    var j = 0u;
+    loop {
+        if (j >= cost) { break; }
+        ticks += 1u;
+        if (ticks > 65536u) {
+            ticked_out = 1u;
+            return 0u;
+        }
+        x = (x ^ j) * {MUL}u;
+        x = x ^ (x >> 16u);
+        continuing {
+            j = j + 1u;
+        }
+    }
+    return x;
+}
+
+@compute @workgroup_size(256)
+fn mix_ticked(@builtin(global_invocation_id) g: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>) {
+    let i = g.y * nw.x * 256u + g.x;
+    if (i >= params[0]) {
+        return;
+    }
+    ticks = 0u;
+    ticked_out = 0u;
+    let x = hash_ticked(args[2u * i + 1u], args[2u * i]);
+    if (ticked_out != 0u) {
+        return;
+    }
+    out[i] = x;
+}
 "#;
 
 fn direct_wgsl(pad_words: u32) -> String {
@@ -198,6 +239,9 @@ pub enum DirectWork {
         /// Workgroup memory per workgroup, in bytes.
         bytes: u32,
     },
+    /// `Mix` with a handler loop's per-iteration count and limit check
+    /// (the loop-check probe).
+    MixTicked,
 }
 
 /// The direct kernel over one set of tasks.
@@ -224,6 +268,7 @@ impl Direct {
             DirectWork::Trivial => ("trivial", 0),
             DirectWork::Mix => ("mix", 0),
             DirectWork::MixPadded { bytes } => ("mix_padded", bytes),
+            DirectWork::MixTicked => ("mix_ticked", 0),
         };
         let wgsl = direct_wgsl(pad_bytes / 4);
         let kernel = Kernel::new(ctx, &format!("direct {entry}"), &wgsl, entry)?;
@@ -236,7 +281,7 @@ impl Direct {
             DirectWork::Trivial => {
                 kernel.bind_at(ctx, &[(0, &hits_buf), (2, &args), (3, &params)])?
             }
-            DirectWork::Mix | DirectWork::MixPadded { .. } => {
+            DirectWork::Mix | DirectWork::MixPadded { .. } | DirectWork::MixTicked => {
                 kernel.bind_at(ctx, &[(1, &out), (2, &args), (3, &params)])?
             }
         };

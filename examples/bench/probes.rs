@@ -8,7 +8,9 @@
 //!   registers slow it down?);
 //! - `occupancy`: the direct kernel's heavy hash in workgroups padded with
 //!   workgroup memory, so that fewer of them fit on an SM at once (is the
-//!   hash loop bound by how many lanes are resident?).
+//!   hash loop bound by how many lanes are resident?), and with the
+//!   megakernel's per-iteration loop accounting (does the loop-limit check
+//!   slow the loop?).
 
 use serde_json::{json, Value};
 use vyre::{Priority, Program};
@@ -131,27 +133,28 @@ fn occupancy(bench: &Bench, plan: &Plan) -> Result<Value> {
         let expected: Vec<u32> = (0..n)
             .map(|i| programs::hash(cpu::mix_seed(i as u32), cost))
             .collect();
-        for &bytes in &pads {
-            let work = if bytes == 0 {
-                DirectWork::Mix
-            } else {
-                DirectWork::MixPadded { bytes }
+        // `None`: the loop-check probe (no padding, the megakernel's loop
+        // accounting).
+        for bytes in pads.iter().copied().map(Some).chain([None]) {
+            let work = match bytes {
+                Some(0) => DirectWork::Mix,
+                Some(bytes) => DirectWork::MixPadded { bytes },
+                None => DirectWork::MixTicked,
             };
             let direct = Direct::new(&bench.ctx, work, n as u32, &tasks, 1)?;
             let t: Vec<Timing> = plan.run(|_| direct.run(&bench.ctx))?;
             if direct.out(&bench.ctx)? != expected {
-                return fail(format!(
-                    "occupancy probe ({bytes} B, {cost}): wrong outputs"
-                ));
+                return fail(format!("occupancy probe ({work:?}, {cost}): wrong outputs"));
             }
             let s = best_seconds(&t).map(|s| s.median);
             bench.log(format!(
-                "  direct, {cost} rounds, {} KB of workgroup memory: {:.3e} tasks/s",
-                bytes >> 10,
+                "  direct, {cost} rounds, {work:?}: {:.3e} tasks/s",
                 s.map_or(0.0, |s| n as f64 / s)
             ));
             rows.push(json!({
-                "workgroup_memory_bytes": bytes,
+                "variant": format!("{work:?}"),
+                "workgroup_memory_bytes": bytes.unwrap_or(0),
+                "loop_accounting": bytes.is_none(),
                 "hash_rounds": cost,
                 "tasks": n,
                 "direct": timing_json(&t, n as f64),
