@@ -51,6 +51,7 @@ fn inbox(bench: &Bench, plan: &Plan) -> Result<Value> {
     for &cap in caps {
         let config = d.apply(programs::ring_capped(Priority::Normal, n as u64, 64, cap));
         let mut rt = bench.runtime(&bench.gpu_with(d.workgroups), programs::trivial(config)?)?;
+        bench.heat()?;
         let mk = trivial::megakernel(&mut rt, plan, &args, &expected)?;
         let s = mk_seconds(&mk);
         bench.log(format!(
@@ -94,6 +95,7 @@ fn heavy_alone(bench: &Bench, plan: &Plan) -> Result<Value> {
         let out = rt.buffer::<u32>("out")?;
         rt.upload(out, &vec![0; n])?;
         for &cost in &costs {
+            bench.heat()?;
             let runs = mix::run_heavy(&mut rt, plan, n, cost, "heavy probe")?;
             let got = rt.read(out)?;
             if (0..n).any(|i| got[i] != programs::hash(cpu::mix_seed(i as u32), cost)) {
@@ -142,6 +144,7 @@ fn occupancy(bench: &Bench, plan: &Plan) -> Result<Value> {
                 None => DirectWork::MixTicked,
             };
             let direct = Direct::new(&bench.ctx, work, n as u32, &tasks, 1)?;
+            bench.heat()?;
             let t: Vec<Timing> = plan.run(|_| direct.run(&bench.ctx))?;
             if direct.out(&bench.ctx)? != expected {
                 return fail(format!("occupancy probe ({work:?}, {cost}): wrong outputs"));

@@ -43,6 +43,9 @@ use vyre::Gpu;
 
 pub use args::{Args, Workload};
 
+/// How long [`Bench::heat`] keeps the GPU busy before a measurement.
+pub const HEAT: std::time::Duration = std::time::Duration::from_millis(300);
+
 /// Every error of the suite, with its message.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// The suite's result type.
@@ -64,6 +67,8 @@ pub struct Bench {
     /// Its context, shared with the baselines.
     pub ctx: GpuContext,
     started: Instant,
+    /// The kernel [`Bench::heat`] runs, made on first use.
+    heater: std::cell::RefCell<Option<baselines::Direct>>,
 }
 
 impl Bench {
@@ -85,7 +90,40 @@ impl Bench {
             gpu,
             ctx,
             started: Instant::now(),
+            heater: std::cell::RefCell::new(None),
         })
+    }
+
+    /// Keeps the GPU busy for [`HEAT`] (a hash kernel, run again and
+    /// again) so that the measurement that follows starts at the clocks a
+    /// sustained workload runs at, not at the idle clocks the driver drops
+    /// to while the host prepares tasks and expected results. Seen on the
+    /// H100 (SM clock 345 MHz idle, 1,980 MHz maximum): the same kernel
+    /// measured first or fifth after a pause differed up to fourfold.
+    /// Software adapters and smoke runs skip it.
+    pub fn heat(&self) -> Result<()> {
+        if self.ctx.is_software() || self.args.smoke {
+            return Ok(());
+        }
+        let mut heater = self.heater.borrow_mut();
+        if heater.is_none() {
+            let n = 1u32 << 20;
+            let tasks: Vec<u32> = (0..n).flat_map(|i| [256, i]).collect();
+            *heater = Some(baselines::Direct::new(
+                &self.ctx,
+                baselines::DirectWork::Mix,
+                n,
+                &tasks,
+                1,
+            )?);
+        }
+        if let Some(kernel) = heater.as_ref() {
+            let t = Instant::now();
+            while t.elapsed() < HEAT {
+                kernel.run(&self.ctx)?;
+            }
+        }
+        Ok(())
     }
 
     /// The wgpu backend with `workgroups` work workgroups.

@@ -114,6 +114,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
         let mut rt = bench.runtime(&bench.gpu_with(wg), program)?;
         load(&mut rt, &g)?;
         let mut tasks = 0u64;
+        bench.heat()?;
         let mk: Vec<MkRun> = plan.run(|_| {
             let (run, report) = mk_bfs(&mut rt, &g, root)?;
             check_report(&report, report.executed, "bfs megakernel")?;
@@ -128,6 +129,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
 
         let direct = DirectBfs::new(ctx, &g.offsets, &g.edges)?;
         let root_chunks = g.chunks(root);
+        bench.heat()?;
         let direct_t: Vec<Timing> =
             plan.run(|_| direct.run(ctx, root, &root_chunks, oracle.depth + 2))?;
         if direct.dist(ctx)? != oracle.dist {

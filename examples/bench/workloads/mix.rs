@@ -128,6 +128,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
             let rounds: f64 = (0..n).map(|i| f64::from(variant.cost(i))).sum::<f64>() / n as f64;
 
             rt.write(out, 0, &vec![0; n])?;
+            bench.heat()?;
             let mk: Vec<MkRun> = plan.run(|_| {
                 let (run, report) = MkRun::measure(&mut rt, |rt| variant.publish(rt, n))?;
                 check_report(&report, n as u64, "mix megakernel")?;
@@ -146,6 +147,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
             }
 
             let direct = Direct::new(ctx, DirectWork::Mix, n as u32, &tasks, 1)?;
+            bench.heat()?;
             let direct_t: Vec<Timing> = plan.run(|_| direct.run(ctx))?;
             if direct.out(ctx)? != expected {
                 return fail(format!("mix direct kernel ({name}): wrong outputs"));

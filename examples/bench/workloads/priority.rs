@@ -186,8 +186,10 @@ pub fn run(bench: &Bench) -> Result<Value> {
         rt.upload(b, &vec![0; len])?;
     }
     bench.log(format!("priority: {urgent} CRITICAL under {flood} IDLE"));
+    bench.heat()?;
     let with = plan.run(|_| one_run(&mut rt, urgent, flood, Priority::Critical))?;
     bench.log("priority: the same tasks without priorities (all IDLE)");
+    bench.heat()?;
     let without = plan.run(|_| one_run(&mut rt, urgent, flood, Priority::Idle))?;
     let with_json = summary(&with, urgent, flood);
     bench.log(format!(

@@ -104,12 +104,15 @@ pub fn run(bench: &Bench) -> Result<Value> {
         let config = d.apply(programs::ring(Priority::Normal, n as u64, 64));
         let program = programs::trivial(config)?;
         let mut rt = bench.runtime(&bench.gpu_with(wg), program.clone())?;
+        bench.heat()?;
         let mk = megakernel(&mut rt, &plan, &args, &expected)?;
         drop(rt);
 
+        bench.heat()?;
         let claim_t: Vec<Timing> = plan.run(|_| claim.run(ctx, n as u32))?;
 
         let direct = Direct::new(ctx, DirectWork::Trivial, n as u32, &args, programs::HITS)?;
+        bench.heat()?;
         let direct_t: Vec<Timing> = plan.run(|_| direct.run(ctx))?;
         if direct.hits(ctx, programs::HITS)? != expected {
             return fail("trivial direct kernel: wrong counters");
@@ -118,6 +121,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
 
         let dispatch_t = if n <= dispatch_cap {
             let d = DispatchPerTask::new(ctx, &args, programs::HITS)?;
+            bench.heat()?;
             let t: Vec<Timing> = plan.run(|_| d.run(ctx))?;
             if d.hits(ctx, programs::HITS)? != expected {
                 return fail("one dispatch per task: wrong counters");
