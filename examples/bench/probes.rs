@@ -17,7 +17,7 @@ use vyre::{Priority, Program};
 
 use super::baselines::{Direct, DirectWork};
 use super::stats::{best_seconds, timing_json, Plan, Timing};
-use super::workloads::{dispatch, mix, mk_json, mk_seconds, trivial};
+use super::workloads::{dispatch, mix, mk_json, mk_seconds, trivial, MkRun};
 use super::{cpu, fail, handlers, programs, Bench, Result};
 
 /// Runs the probes.
@@ -89,18 +89,29 @@ fn heavy_alone(bench: &Bench, plan: &Plan) -> Result<Value> {
             handlers::HeavyAlone::try_program()?.with_config(config)?,
         ),
     ];
-    let mut rows = Vec::new();
+    let mut rts = Vec::new();
     for (name, program) in programs {
         let mut rt = bench.runtime(&bench.gpu_with(d.workgroups), program)?;
         let out = rt.buffer::<u32>("out")?;
         rt.upload(out, &vec![0; n])?;
-        for &cost in &costs {
-            bench.heat()?;
-            let runs = mix::run_heavy(&mut rt, plan, n, cost, "heavy probe")?;
+        rts.push((name, rt));
+    }
+    let mut rows = Vec::new();
+    for &cost in &costs {
+        // Both programs once per repetition, in turn: the same clocks.
+        bench.heat()?;
+        let per_rep: Vec<Vec<MkRun>> = plan.run(|_| {
+            rts.iter_mut()
+                .map(|(_, rt)| mix::heavy_once(rt, n, cost, "heavy probe"))
+                .collect::<Result<Vec<_>>>()
+        })?;
+        for (v, (name, rt)) in rts.iter_mut().enumerate() {
+            let out = rt.buffer::<u32>("out")?;
             let got = rt.read(out)?;
             if (0..n).any(|i| got[i] != programs::hash(cpu::mix_seed(i as u32), cost)) {
                 return fail(format!("heavy probe ({name}, {cost}): wrong outputs"));
             }
+            let runs: Vec<MkRun> = per_rep.iter().map(|r| r[v]).collect();
             let s = mk_seconds(&runs);
             bench.log(format!(
                 "  {name}, {cost} rounds: {:.3e} tasks/s",
@@ -137,18 +148,39 @@ fn occupancy(bench: &Bench, plan: &Plan) -> Result<Value> {
             .collect();
         // `None`: the loop-check probe (no padding, the megakernel's loop
         // accounting).
-        for bytes in pads.iter().copied().map(Some).chain([None]) {
-            let work = match bytes {
-                Some(0) => DirectWork::Mix,
-                Some(bytes) => DirectWork::MixPadded { bytes },
-                None => DirectWork::MixTicked,
-            };
-            let direct = Direct::new(&bench.ctx, work, n as u32, &tasks, 1)?;
-            bench.heat()?;
-            let t: Vec<Timing> = plan.run(|_| direct.run(&bench.ctx))?;
+        let variants: Vec<(Option<u32>, DirectWork)> = pads
+            .iter()
+            .copied()
+            .map(Some)
+            .chain([None])
+            .map(|bytes| {
+                let work = match bytes {
+                    Some(0) => DirectWork::Mix,
+                    Some(bytes) => DirectWork::MixPadded { bytes },
+                    None => DirectWork::MixTicked,
+                };
+                (bytes, work)
+            })
+            .collect();
+        let kernels = variants
+            .iter()
+            .map(|&(_, work)| Direct::new(&bench.ctx, work, n as u32, &tasks, 1))
+            .collect::<Result<Vec<_>>>()?;
+        // Every variant once per repetition, in turn: they see the same
+        // clocks (measured one after another, the later ones ran faster
+        // only because the clock had climbed).
+        bench.heat()?;
+        let per_rep: Vec<Vec<Timing>> = plan.run(|_| {
+            kernels
+                .iter()
+                .map(|k| k.run(&bench.ctx))
+                .collect::<Result<Vec<_>>>()
+        })?;
+        for (v, ((bytes, work), direct)) in variants.iter().zip(&kernels).enumerate() {
             if direct.out(&bench.ctx)? != expected {
                 return fail(format!("occupancy probe ({work:?}, {cost}): wrong outputs"));
             }
+            let t: Vec<Timing> = per_rep.iter().map(|r| r[v]).collect();
             let s = best_seconds(&t).map(|s| s.median);
             bench.log(format!(
                 "  direct, {cost} rounds, {work:?}: {:.3e} tasks/s",
