@@ -27,13 +27,8 @@ use super::{cpu, fail, graph, programs, Bench, Result};
 /// Every lowering variant.
 fn variants() -> Vec<LowerOptions> {
     let mut v = Vec::new();
-    for maintain in [
-        MaintainVariant::PerSlot,
-        MaintainVariant::Lean,
-        MaintainVariant::Aggregated,
-        MaintainVariant::Coalesced,
-    ] {
-        for claims in [ClaimVariant::PerLane, ClaimVariant::Cooperative] {
+    for maintain in MaintainVariant::ALL {
+        for claims in ClaimVariant::ALL {
             v.push(LowerOptions {
                 maintain,
                 claims,

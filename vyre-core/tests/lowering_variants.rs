@@ -19,13 +19,8 @@ const U32: ScalarType = ScalarType::U32;
 
 fn variants() -> Vec<LowerOptions> {
     let mut v = Vec::new();
-    for maintain in [
-        MaintainVariant::PerSlot,
-        MaintainVariant::Lean,
-        MaintainVariant::Aggregated,
-        MaintainVariant::Coalesced,
-    ] {
-        for claims in [ClaimVariant::PerLane, ClaimVariant::Cooperative] {
+    for maintain in MaintainVariant::ALL {
+        for claims in ClaimVariant::ALL {
             // Guarded loops (the default) and plain ones (hardware).
             for guard_loops in [true, false] {
                 v.push(LowerOptions {

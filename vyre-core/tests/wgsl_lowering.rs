@@ -981,13 +981,8 @@ fn op_spin(l0_n: u32) {
 fn no_loop_of_any_variant_can_be_cut_silently() {
     use vyre_core::lower::{wgsl_with, ClaimVariant, LowerOptions, MaintainVariant};
     for p in [sink_program(), bfs(), cut_candidate()] {
-        for maintain in [
-            MaintainVariant::PerSlot,
-            MaintainVariant::Lean,
-            MaintainVariant::Aggregated,
-            MaintainVariant::Coalesced,
-        ] {
-            for claims in [ClaimVariant::PerLane, ClaimVariant::Cooperative] {
+        for maintain in MaintainVariant::ALL {
+            for claims in ClaimVariant::ALL {
                 let src = wgsl_with(
                     &p,
                     &LowerOptions {

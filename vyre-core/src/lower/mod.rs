@@ -187,6 +187,16 @@ pub enum MaintainVariant {
     Coalesced,
 }
 
+impl MaintainVariant {
+    /// Every variant, oldest first.
+    pub const ALL: [MaintainVariant; 4] = [
+        MaintainVariant::PerSlot,
+        MaintainVariant::Lean,
+        MaintainVariant::Aggregated,
+        MaintainVariant::Coalesced,
+    ];
+}
+
 /// How work lanes take claim tickets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ClaimVariant {
@@ -200,6 +210,11 @@ pub enum ClaimVariant {
     /// that does not cut loops short (not lavapipe: see
     /// `GpuContext::lower_options`).
     Cooperative,
+}
+
+impl ClaimVariant {
+    /// Every variant.
+    pub const ALL: [ClaimVariant; 2] = [ClaimVariant::PerLane, ClaimVariant::Cooperative];
 }
 
 /// Variants of the generated scheduler, for measuring its optimisations
@@ -274,13 +289,8 @@ mod tests {
 
     #[test]
     fn entry_point_constants_name_the_generated_functions() {
-        for maintain in [
-            MaintainVariant::PerSlot,
-            MaintainVariant::Lean,
-            MaintainVariant::Aggregated,
-            MaintainVariant::Coalesced,
-        ] {
-            for claims in [ClaimVariant::PerLane, ClaimVariant::Cooperative] {
+        for maintain in MaintainVariant::ALL {
+            for claims in ClaimVariant::ALL {
                 let mut text = String::new();
                 scheduler::entry_points(
                     &LowerOptions {
