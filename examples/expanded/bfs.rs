@@ -85,12 +85,7 @@ pub mod visit {
     ///
     /// When [`try_handler`] fails (recursive `#[device]` calls).
     pub fn handler() -> ::vyre::OpcodeHandler {
-        match try_handler() {
-            ::core::result::Result::Ok(h) => h,
-            ::core::result::Result::Err(e) => {
-                ::core::panic!("vyre: handler `{}`: {}", NAME, e)
-            }
-        }
+        ::vyre::host::__private::expect_handler(NAME, try_handler())
     }
     /// The handler as IR, or why it cannot be built.
     pub fn try_handler() -> ::core::result::Result<
@@ -253,29 +248,14 @@ pub mod visit {
                 );
             ::vyre::ir::Block(::std::mem::take(__blk))
         };
-        let __handler = ::vyre::OpcodeHandler {
-            id: ID,
-            name: <::std::string::String as ::core::convert::From<&str>>::from(NAME),
-            buffers: ::std::vec![
-                ::vyre::program::BufferParam { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("offsets"), elem :
-                ::vyre::ir::ScalarType::U32, access : ::vyre::ir::Access::Read, },
-                ::vyre::program::BufferParam { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("edges"), elem :
-                ::vyre::ir::ScalarType::U32, access : ::vyre::ir::Access::Read, },
-                ::vyre::program::BufferParam { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("dist"), elem :
-                ::vyre::ir::ScalarType::U32, access : ::vyre::ir::Access::Atomic, },
-                ::vyre::program::BufferParam { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("expanded"), elem :
-                ::vyre::ir::ScalarType::U32, access : ::vyre::ir::Access::Atomic, }
-            ],
-            arg_count: 2usize,
-            locals: ::std::mem::take(&mut __cx.locals),
-            body: __body,
-        };
-        ::vyre::ir::validate_handler(&__handler)?;
-        ::core::result::Result::Ok(__handler)
+        ::vyre::host::__private::finish_handler(
+            ID,
+            NAME,
+            BUFFERS,
+            ARGS.len(),
+            __cx,
+            __body,
+        )
     }
     ///A task of this opcode with these arguments, for `publish` or `ctx.spawn`.
     pub fn task(

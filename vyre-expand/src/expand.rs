@@ -169,7 +169,7 @@ pub(crate) fn expand_opcode(attr: TokenStream, item: TokenStream) -> TokenStream
         let lowered = crate::lower::lower_fn(&cx, FnKind::Opcode, &name, &sig, &f.block);
         crate::check::check(&cx, &lowered.types, &lowered.body);
         if !cx.has_errors() {
-            body = Some(handler_body(&cx, &sig, lowered));
+            body = Some(handler_body(&cx, lowered));
         }
     }
     let mut f = f;
@@ -181,7 +181,7 @@ pub(crate) fn expand_opcode(attr: TokenStream, item: TokenStream) -> TokenStream
 }
 
 /// The body of `try_handler()`.
-fn handler_body(cx: &Ctxt, sig: &Sig, lowered: crate::lower::Lowered) -> TokenStream {
+fn handler_body(cx: &Ctxt, lowered: crate::lower::Lowered) -> TokenStream {
     let soft = cx.soft_messages();
     if !soft.is_empty() {
         // rustc reports these on the original function; should it not,
@@ -195,31 +195,11 @@ fn handler_body(cx: &Ctxt, sig: &Sig, lowered: crate::lower::Lowered) -> TokenSt
     let mut gen = Gen::new(&lowered.types, Mode::Handler, &lowered.locals);
     let body = gen.block(&lowered.body);
     let locals = gen.local_decls();
-    let buffers = sig.buffers().map(|(p, elem, access)| {
-        let name = &p.name;
-        let elem = elem.tokens();
-        let access = access.tokens();
-        quote!(::vyre::program::BufferParam {
-            name: <::std::string::String as ::core::convert::From<&str>>::from(#name),
-            elem: #elem,
-            access: #access,
-        })
-    });
-    let arg_count = lowered.arg_count;
     quote! {
         let __cx: &mut ::vyre::host::__private::Inliner =
             &mut ::vyre::host::__private::Inliner::new(::std::vec![#(#locals),*]);
         let __body: ::vyre::ir::Block = #body;
-        let __handler = ::vyre::OpcodeHandler {
-            id: ID,
-            name: <::std::string::String as ::core::convert::From<&str>>::from(NAME),
-            buffers: ::std::vec![#(#buffers),*],
-            arg_count: #arg_count,
-            locals: ::std::mem::take(&mut __cx.locals),
-            body: __body,
-        };
-        ::vyre::ir::validate_handler(&__handler)?;
-        ::core::result::Result::Ok(__handler)
+        ::vyre::host::__private::finish_handler(ID, NAME, BUFFERS, ARGS.len(), __cx, __body)
     }
 }
 
@@ -301,10 +281,7 @@ fn opcode_module(
             ///
             /// When [`try_handler`] fails (recursive `#[device]` calls).
             pub fn handler() -> ::vyre::OpcodeHandler {
-                match try_handler() {
-                    ::core::result::Result::Ok(h) => h,
-                    ::core::result::Result::Err(e) => ::core::panic!("vyre: handler `{}`: {}", NAME, e),
-                }
+                ::vyre::host::__private::expect_handler(NAME, try_handler())
             }
 
             /// The handler as IR, or why it cannot be built.

@@ -38,8 +38,6 @@ enum Binding {
 pub(crate) struct Lowered {
     pub(crate) types: Types,
     pub(crate) locals: Vec<LocalInfo>,
-    /// Scalar parameters (the first locals).
-    pub(crate) arg_count: usize,
     pub(crate) body: Block,
     /// The device function's return type.
     pub(crate) ret: Option<Scalar>,
@@ -89,7 +87,6 @@ pub(crate) fn lower_fn(
             l.bind(&p.name, Binding::Local(idx));
         }
     }
-    let arg_count = l.locals.len();
     for p in &sig.params {
         match p.kind {
             ParamKind::Buffer { elem, access } => {
@@ -113,7 +110,6 @@ pub(crate) fn lower_fn(
     Lowered {
         types: l.types,
         locals: l.locals,
-        arg_count,
         body,
         ret: sig.ret,
     }

@@ -279,3 +279,46 @@ pub fn arg<T: FromWord>(args: &[u32], i: usize) -> T {
 pub fn task_arg<T: Into<Literal>>(value: T) -> Literal {
     value.into()
 }
+
+/// The handler `#[opcode]` built: its id, name and buffer parameters (the
+/// generated `BUFFERS`), its scalar argument count (`ARGS.len()`), the
+/// locals the build allocated and the body, validated. One function for
+/// every handler, so that each expansion only passes its constants.
+pub fn finish_handler(
+    id: u32,
+    name: &str,
+    buffers: &[super::BufferMeta],
+    arg_count: usize,
+    cx: &mut Inliner,
+    body: crate::ir::Block,
+) -> Result<crate::program::OpcodeHandler, HandlerError> {
+    let handler = crate::program::OpcodeHandler {
+        id,
+        name: name.to_string(),
+        buffers: buffers
+            .iter()
+            .map(|b| crate::program::BufferParam {
+                name: b.name.to_string(),
+                elem: b.elem,
+                access: b.access,
+            })
+            .collect(),
+        arg_count,
+        locals: std::mem::take(&mut cx.locals),
+        body,
+    };
+    crate::ir::validate_handler(&handler)?;
+    Ok(handler)
+}
+
+/// `handler()`: the built handler, or a panic naming it and the reason
+/// (`try_handler()` returns the reason instead).
+pub fn expect_handler(
+    name: &str,
+    built: Result<crate::program::OpcodeHandler, HandlerError>,
+) -> crate::program::OpcodeHandler {
+    match built {
+        Ok(h) => h,
+        Err(e) => panic!("vyre: handler `{name}`: {e}"),
+    }
+}
