@@ -39,16 +39,6 @@ fn variants() -> Vec<LowerOptions> {
     v
 }
 
-/// The library's lowering on hardware (`GpuContext::lower_options`): the
-/// default variants, without loop guards (hardware drivers never cut
-/// loops). The experiments are about hardware.
-fn library() -> LowerOptions {
-    LowerOptions {
-        guard_loops: false,
-        ..LowerOptions::default()
-    }
-}
-
 fn name(o: &LowerOptions) -> String {
     format!("{:?}+{:?}", o.maintain, o.claims)
 }
@@ -178,12 +168,12 @@ pub fn run(bench: &Bench) -> Result<Value> {
         "before/after",
         format!(
             "after: {} at {}x{}",
-            name(&library()),
+            name(&bench.ctx.lower_options()),
             d.workgroups,
             d.workgroup_size
         ),
         d.apply(ring.clone()),
-        &library(),
+        &bench.ctx.lower_options(),
         d.workgroups,
         defaults,
     )?;
@@ -214,7 +204,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
             "dispatch",
             format!("{w} x {}", d.workgroup_size),
             d.apply(ring.clone()),
-            &library(),
+            &bench.ctx.lower_options(),
             w,
             one_round,
         )?;
@@ -228,7 +218,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
             "dispatch",
             format!("{w} x {size}"),
             dd.apply(ring.clone()),
-            &library(),
+            &bench.ctx.lower_options(),
             w,
             one_round,
         )?;
@@ -242,7 +232,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
             "claim budget",
             format!("{budget}"),
             config,
-            &library(),
+            &bench.ctx.lower_options(),
             d.workgroups,
             one_round,
         )?;
@@ -251,7 +241,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
         "default ring",
         "16K slots (the library's default config)".into(),
         d.apply(ProgramConfig::default()),
-        &library(),
+        &bench.ctx.lower_options(),
         d.workgroups,
         defaults,
     )?;
@@ -285,7 +275,12 @@ fn per_submission(bench: &Bench, n: usize, d: Dispatch) -> Result<Value> {
     let program = programs::trivial(d.apply(programs::ring(Priority::Normal, n as u64, 64)))?;
     let config = program.config().clone();
     let cap = config.inbox_capacity as usize;
-    let mut rt = runtime(bench, program.clone(), &library(), d.workgroups)?;
+    let mut rt = runtime(
+        bench,
+        program.clone(),
+        &bench.ctx.lower_options(),
+        d.workgroups,
+    )?;
     rt.set_limits(RunLimits {
         max_rounds: 1,
         ..bench.limits()
@@ -308,7 +303,7 @@ fn per_submission(bench: &Bench, n: usize, d: Dispatch) -> Result<Value> {
         via_runtime.push(json!(times));
     }
     drop(rt);
-    let wgsl = wgsl_with(&program, &library());
+    let wgsl = wgsl_with(&program, &bench.ctx.lower_options());
     let mut engine = WgpuEngine::with_wgsl(&bench.ctx, &program, d.workgroups, &wgsl)?;
     engine.resize_buffer(0, u64::from(programs::HITS))?;
     let layout = program.control_layout();
@@ -349,7 +344,7 @@ fn idle_rounds(bench: &Bench, d: Dispatch) -> Result<Value> {
         &[1 << 14, 1 << 20]
     };
     for &size in slots {
-        for (options, dd) in [(BEFORE, BEFORE_DISPATCH), (library(), d)] {
+        for (options, dd) in [(BEFORE, BEFORE_DISPATCH), (bench.ctx.lower_options(), d)] {
             let program = programs::trivial(dd.apply(programs::ring(Priority::Normal, size, 64)))?;
             let wgsl = wgsl_with(&program, &options);
             let mut engine = WgpuEngine::with_wgsl(&bench.ctx, &program, dd.workgroups, &wgsl)?;
@@ -401,9 +396,9 @@ fn bfs_variants(bench: &Bench, d: Dispatch) -> Result<Value> {
     };
     let settings = [
         (BEFORE, BEFORE_DISPATCH),
-        (library(), BEFORE_DISPATCH),
+        (bench.ctx.lower_options(), BEFORE_DISPATCH),
         (aggregated, d),
-        (library(), d),
+        (bench.ctx.lower_options(), d),
     ];
     for (options, dd) in settings {
         let w = dd.workgroups;
@@ -449,7 +444,7 @@ fn breakdown(bench: &Bench, d: Dispatch) -> Result<Value> {
         1 << 20
     };
     let mut rows = Vec::new();
-    for (options, dd) in [(BEFORE, BEFORE_DISPATCH), (library(), d)] {
+    for (options, dd) in [(BEFORE, BEFORE_DISPATCH), (bench.ctx.lower_options(), d)] {
         let wg = dd.workgroups;
         let program =
             programs::trivial(dd.apply(programs::ring(Priority::Normal, u64::from(n), 64)))?;
@@ -528,7 +523,7 @@ fn timing_artifacts(bench: &Bench, d: Dispatch) -> Result<Value> {
     let small = bench.args.quick || bench.args.smoke;
     let slots: u64 = if small { 1 << 12 } else { 1 << 20 };
     let program = programs::trivial(d.apply(programs::ring(Priority::Normal, slots, 64)))?;
-    let wgsl = wgsl_with(&program, &library());
+    let wgsl = wgsl_with(&program, &bench.ctx.lower_options());
     let mut engine = WgpuEngine::with_wgsl(&bench.ctx, &program, d.workgroups, &wgsl)?;
     engine.resize_buffer(0, u64::from(programs::HITS))?;
     let base = program.config().inbox_base(Priority::Normal.index());
@@ -577,7 +572,7 @@ fn heavy_dispatch(bench: &Bench, d: Dispatch) -> Result<Value> {
     let mut rows = Vec::new();
     for &w in &counts {
         let program = programs::mix(d.apply(programs::ring(Priority::Normal, n as u64, 64)))?;
-        let mut rt = runtime(bench, program, &library(), w)?;
+        let mut rt = runtime(bench, program, &bench.ctx.lower_options(), w)?;
         let out = rt.buffer::<u32>("out")?;
         rt.upload(out, &vec![0; n])?;
         for &cost in costs {
