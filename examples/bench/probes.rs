@@ -100,18 +100,15 @@ fn heavy_alone(bench: &Bench, plan: &Plan) -> Result<Value> {
     for &cost in &costs {
         // Both programs once per repetition, in turn: the same clocks.
         bench.heat()?;
-        let per_rep: Vec<Vec<MkRun>> = plan.run(|_| {
-            rts.iter_mut()
-                .map(|(_, rt)| mix::heavy_once(rt, n, cost, "heavy probe"))
-                .collect::<Result<Vec<_>>>()
+        let series: Vec<Vec<MkRun>> = plan.run_alternating(rts.len(), |v| {
+            mix::heavy_once(&mut rts[v].1, n, cost, "heavy probe")
         })?;
-        for (v, (name, rt)) in rts.iter_mut().enumerate() {
+        for ((name, rt), runs) in rts.iter_mut().zip(series) {
             let out = rt.buffer::<u32>("out")?;
             let got = rt.read(out)?;
             if (0..n).any(|i| got[i] != programs::hash(cpu::mix_seed(i as u32), cost)) {
                 return fail(format!("heavy probe ({name}, {cost}): wrong outputs"));
             }
-            let runs: Vec<MkRun> = per_rep.iter().map(|r| r[v]).collect();
             let s = mk_seconds(&runs);
             bench.log(format!(
                 "  {name}, {cost} rounds: {:.3e} tasks/s",
@@ -170,17 +167,12 @@ fn occupancy(bench: &Bench, plan: &Plan) -> Result<Value> {
         // clocks (measured one after another, the later ones ran faster
         // only because the clock had climbed).
         bench.heat()?;
-        let per_rep: Vec<Vec<Timing>> = plan.run(|_| {
-            kernels
-                .iter()
-                .map(|k| k.run(&bench.ctx))
-                .collect::<Result<Vec<_>>>()
-        })?;
-        for (v, ((bytes, work), direct)) in variants.iter().zip(&kernels).enumerate() {
+        let series: Vec<Vec<Timing>> =
+            plan.run_alternating(kernels.len(), |v| kernels[v].run(&bench.ctx))?;
+        for (((bytes, work), direct), t) in variants.iter().zip(&kernels).zip(series) {
             if direct.out(&bench.ctx)? != expected {
                 return fail(format!("occupancy probe ({work:?}, {cost}): wrong outputs"));
             }
-            let t: Vec<Timing> = per_rep.iter().map(|r| r[v]).collect();
             let s = best_seconds(&t).map(|s| s.median);
             bench.log(format!(
                 "  direct, {cost} rounds, {work:?}: {:.3e} tasks/s",

@@ -25,6 +25,24 @@ impl Plan {
         }
         (0..self.reps).map(|i| f(self.warmup + i)).collect()
     }
+
+    /// Runs `variants` variants in turn, `f(v)` once each per repetition
+    /// (warm-ups included), and returns each variant's measured results:
+    /// compared variants then see the same GPU clocks (a clock that is
+    /// still climbing favours whichever runs last).
+    pub fn run_alternating<T>(
+        &self,
+        variants: usize,
+        mut f: impl FnMut(usize) -> Result<T>,
+    ) -> Result<Vec<Vec<T>>> {
+        let mut out: Vec<Vec<T>> = (0..variants).map(|_| Vec::new()).collect();
+        for rep in self.run(|_| (0..variants).map(&mut f).collect::<Result<Vec<T>>>())? {
+            for (series, sample) in out.iter_mut().zip(rep) {
+                series.push(sample);
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// Median, min and max of a set of samples.
@@ -139,6 +157,20 @@ pub fn best_seconds(timings: &[Timing]) -> Option<Stats> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alternating_runs_interleave_and_split_by_variant() {
+        let plan = Plan { warmup: 1, reps: 2 };
+        let mut calls = Vec::new();
+        let series = plan
+            .run_alternating(3, |v| {
+                calls.push(v);
+                Ok(calls.len())
+            })
+            .unwrap();
+        assert_eq!(calls, [0, 1, 2, 0, 1, 2, 0, 1, 2]);
+        assert_eq!(series, [vec![4, 7], vec![5, 8], vec![6, 9]]);
+    }
 
     #[test]
     fn median_min_max() {
