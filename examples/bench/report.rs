@@ -183,7 +183,7 @@ pub fn targets(doc: &Value) -> Value {
         .into_iter()
         .flatten()
         .filter_map(|r| f(&r["opcode_macro_expansion_s_per_handler"]["median"]))
-        .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))))
+        .reduce(f64::max)
         .map(|s| s * 1e3);
     out.push(target(
         "#[opcode] expansion per handler (worst handler count)",
