@@ -5,14 +5,8 @@
 
 /// Words per ring slot: `[status, opcode, tenant, priority, arg0 .. arg11]`.
 pub const SLOT_WORDS: u32 = 16;
-/// Task arguments a slot holds.
-pub const MAX_ARGS: usize = 12;
-/// Number of priority levels (and ring partitions).
-pub const PRIORITIES: usize = 5;
-/// First opcode id reserved for the system.
-pub const RESERVED_ID_START: u32 = 0xFFFF_0000;
-/// Arguments a `printf!` record holds.
-pub const PRINTF_MAX_ARGS: usize = 6;
+pub use vyre_lang::limits::{MAX_ARGS, PRINTF_MAX_ARGS, RESERVED_ID_START};
+pub use vyre_lang::{Priority, PRIORITIES};
 
 /// Word offsets inside one slot (and one inbox entry, which has the same
 /// layout).
@@ -160,60 +154,6 @@ pub mod ctrl {
     ];
 }
 
-/// Task priorities, highest first. Each has its own ring partition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[repr(u32)]
-pub enum Priority {
-    /// Claimed before everything else.
-    Critical = 0,
-    /// Claimed after CRITICAL.
-    High = 1,
-    /// The default level.
-    Normal = 2,
-    /// Claimed after NORMAL.
-    Low = 3,
-    /// Claimed last.
-    Idle = 4,
-}
-
-impl Priority {
-    /// All priorities, highest first.
-    pub const ALL: [Priority; PRIORITIES] = [
-        Priority::Critical,
-        Priority::High,
-        Priority::Normal,
-        Priority::Low,
-        Priority::Idle,
-    ];
-
-    /// The priority's index (0 = CRITICAL).
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    /// The priority with index `i`, if `i < 5`.
-    pub fn from_index(i: u32) -> Option<Priority> {
-        Priority::ALL.get(i as usize).copied()
-    }
-
-    /// Upper-case name (`CRITICAL`, ...).
-    pub fn name(self) -> &'static str {
-        ["CRITICAL", "HIGH", "NORMAL", "LOW", "IDLE"][self.index()]
-    }
-}
-
-impl std::fmt::Display for Priority {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl From<Priority> for crate::ir::Expr {
-    fn from(p: Priority) -> Self {
-        crate::ir::Expr::from(p as u32)
-    }
-}
-
 /// Where each variable-size table sits in the control buffer of one
 /// program instance, in words. Tables follow the fixed words in this
 /// order; the lane state comes last so that its size (the number of lanes,
@@ -273,7 +213,6 @@ const _: () = {
     assert!(fault_record::LANE < FAULT_RECORD_WORDS);
     assert!(ctrl::SPAWN_FULL + PRIORITIES as u32 == ctrl::FIXED_WORDS);
     assert!(ctrl::LIST_LEN > ctrl::EXECUTED);
-    assert!(Priority::Idle as usize + 1 == PRIORITIES);
     assert!(status::FAULT > status::DONE && status::EMPTY == 0);
     // Zeroed memory is a valid empty ring and a valid idle control block.
     assert!(status::EMPTY == 0);

@@ -27,11 +27,12 @@
 
 use std::ops;
 
-use super::expr::{AtomicOp, BinOp, BufferId, CtxValue, Expr, Intrinsic, LocalId, UnOp};
+use super::expr::{BufferId, Expr, LocalId};
 use super::stmt::{Block, Stmt, SwitchCase};
-use super::types::{Access, Literal, ScalarType};
 use super::validate::{type_of, validate_handler, ValidationError, ValidationErrorKind};
 use crate::program::{BufferParam, LocalDecl, OpcodeHandler};
+use vyre_lang::{Access, Literal, ScalarType};
+use vyre_lang::{AtomicOp, BinOp, CtxValue, Intrinsic, UnOp};
 
 /// A local variable (or task argument) being built: a copyable handle that
 /// turns into an [`Expr`] wherever one is expected.

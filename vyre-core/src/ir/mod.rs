@@ -9,14 +9,15 @@
 mod builder;
 mod expr;
 mod stmt;
-mod types;
 pub mod validate;
 mod visit;
 
 pub use builder::ctx;
 pub use builder::{BlockBuilder, BufferRef, HandlerBuilder, Var};
-pub use expr::{AtomicOp, BinOp, BufferId, CtxValue, Expr, Intrinsic, LocalId, UnOp};
+pub use expr::{BufferId, Expr, LocalId};
 pub use stmt::{Block, Stmt, SwitchCase};
-pub use types::{Access, BufferKind, Literal, ScalarType};
 pub use validate::{validate_handler, ValidationError, ValidationErrorKind};
 pub use visit::visit_stmts;
+pub use vyre_lang::{
+    Access, AtomicOp, BinOp, BufferKind, CtxValue, Intrinsic, Literal, ScalarType, UnOp,
+};

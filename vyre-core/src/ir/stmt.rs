@@ -1,7 +1,7 @@
 //! Statements of the handler IR.
 
 use super::expr::{BufferId, Expr, LocalId};
-use super::types::Literal;
+use vyre_lang::Literal;
 
 /// A sequence of statements with its own scope for locals.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -3,11 +3,12 @@
 
 use std::collections::HashSet;
 
-use super::expr::{BinOp, BufferId, Expr, LocalId, UnOp};
+use super::expr::{BufferId, Expr, LocalId};
 use super::stmt::{Block, Stmt};
-use super::types::{Access, ScalarType};
 use crate::program::{BufferParam, LocalDecl, OpcodeHandler};
 use crate::protocol::{MAX_ARGS, PRINTF_MAX_ARGS, RESERVED_ID_START};
+use vyre_lang::{Access, ScalarType};
+use vyre_lang::{BinOp, UnOp};
 
 /// A handler that failed validation: which handler and what is wrong.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -767,11 +768,7 @@ pub fn type_of(
             }
             let result = func.result_type(recv).ok_or_else(|| invalid(recv))?;
             for (i, a) in args.iter().enumerate().skip(1) {
-                let rotate = matches!(
-                    func,
-                    super::expr::Intrinsic::RotateLeft | super::expr::Intrinsic::RotateRight
-                );
-                let expected = if rotate { U32 } else { recv };
+                let expected = func.operand_type(i, recv);
                 let t = ty(a)?;
                 if t != expected {
                     return Err(mismatch(

@@ -3,12 +3,8 @@
 use crate::error::AssemblyError;
 use crate::protocol::{Priority, PRIORITIES};
 
-/// Largest supported ring, in slots.
-pub const MAX_SLOTS: u32 = 1 << 22;
-/// Largest supported workgroup size (WebGPU's default limit).
-pub const MAX_WORKGROUP_SIZE: u32 = 256;
-/// Largest supported tenant table.
-pub const MAX_TENANTS: u32 = 1 << 16;
+use vyre_lang::limits::{self, ConfigLimit};
+pub use vyre_lang::limits::{MAX_SLOTS, MAX_TENANTS, MAX_WORKGROUP_SIZE};
 
 /// Sizes and limits of one megakernel program. Every field has a default
 /// ([`ProgramConfig::default`]); [`validate`](ProgramConfig::validate)
@@ -46,16 +42,16 @@ pub struct ProgramConfig {
 impl Default for ProgramConfig {
     fn default() -> Self {
         ProgramConfig {
-            workgroup_size: 64,
-            slots: 1 << 14,
+            workgroup_size: limits::WORKGROUP_SIZE.default,
+            slots: limits::SLOTS.default,
             partition_sizes: None,
-            tenants: 16,
-            inbox_capacity: 4096,
-            claim_budget: 64,
-            iteration_budget: 1 << 14,
-            loop_limit: 1 << 16,
-            starvation_limit: 16,
-            printf_capacity: 4096,
+            tenants: limits::TENANTS.default,
+            inbox_capacity: limits::INBOX_CAPACITY.default,
+            claim_budget: limits::CLAIM_BUDGET.default,
+            iteration_budget: limits::ITERATION_BUDGET.default,
+            loop_limit: limits::LOOP_LIMIT.default,
+            starvation_limit: limits::STARVATION_LIMIT.default,
+            printf_capacity: limits::PRINTF_CAPACITY.default,
         }
     }
 }
@@ -63,27 +59,29 @@ impl Default for ProgramConfig {
 impl ProgramConfig {
     /// Checks every field; the error says which one and what is allowed.
     pub fn validate(&self) -> Result<(), AssemblyError> {
-        let bad = |field: &'static str, value: u32, allowed: String| {
+        let check = |limit: &ConfigLimit, value: u32, note: &str| {
+            if limit.power_of_two && !value.is_power_of_two() {
+                return Err(AssemblyError::InvalidConfig {
+                    field: limit.field,
+                    value,
+                    allowed: "powers of two (so inbox counters wrap cleanly)".into(),
+                });
+            }
+            if limit.admits(value) {
+                return Ok(());
+            }
             Err(AssemblyError::InvalidConfig {
-                field,
+                field: limit.field,
                 value,
-                allowed,
+                allowed: format!("{} ..= {}{note}", limit.min, limit.max),
             })
         };
-        if self.workgroup_size == 0 || self.workgroup_size > MAX_WORKGROUP_SIZE {
-            return bad(
-                "workgroup_size",
-                self.workgroup_size,
-                format!("1 ..= {MAX_WORKGROUP_SIZE}"),
-            );
-        }
-        if self.slots < PRIORITIES as u32 || self.slots > MAX_SLOTS {
-            return bad(
-                "slots",
-                self.slots,
-                format!("{PRIORITIES} ..= {MAX_SLOTS} (one slot per priority at least)"),
-            );
-        }
+        check(&limits::WORKGROUP_SIZE, self.workgroup_size, "")?;
+        check(
+            &limits::SLOTS,
+            self.slots,
+            " (one slot per priority at least)",
+        )?;
         if let Some(sizes) = self.partition_sizes {
             let sum: u64 = sizes.iter().map(|&s| s as u64).sum();
             if sizes.contains(&0) || sum != self.slots as u64 {
@@ -93,28 +91,12 @@ impl ProgramConfig {
                 });
             }
         }
-        if self.tenants == 0 || self.tenants > MAX_TENANTS {
-            return bad("tenants", self.tenants, format!("1 ..= {MAX_TENANTS}"));
-        }
-        let positive: [(&'static str, u32, u32); 5] = [
-            ("inbox_capacity", self.inbox_capacity, MAX_SLOTS),
-            ("claim_budget", self.claim_budget, 1 << 20),
-            ("iteration_budget", self.iteration_budget, 1 << 30),
-            ("loop_limit", self.loop_limit, 1 << 30),
-            ("printf_capacity", self.printf_capacity, 1 << 20),
-        ];
-        if !self.inbox_capacity.is_power_of_two() {
-            return bad(
-                "inbox_capacity",
-                self.inbox_capacity,
-                "powers of two (so inbox counters wrap cleanly)".into(),
-            );
-        }
-        for (field, value, max) in positive {
-            if value == 0 || value > max {
-                return bad(field, value, format!("1 ..= {max}"));
-            }
-        }
+        check(&limits::TENANTS, self.tenants, "")?;
+        check(&limits::INBOX_CAPACITY, self.inbox_capacity, "")?;
+        check(&limits::CLAIM_BUDGET, self.claim_budget, "")?;
+        check(&limits::ITERATION_BUDGET, self.iteration_budget, "")?;
+        check(&limits::LOOP_LIMIT, self.loop_limit, "")?;
+        check(&limits::PRINTF_CAPACITY, self.printf_capacity, "")?;
         Ok(())
     }
 

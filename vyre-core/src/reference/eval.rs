@@ -92,7 +92,7 @@ impl Env<'_> {
                 for (slot, a) in vals.iter_mut().zip(args) {
                     *slot = self.eval(a);
                 }
-                ops::intrinsic(*func, &vals[..n])
+                func.eval(&vals[..n])
             }
             Expr::Load { buffer, index } => {
                 let i = word(self.eval(index));

@@ -1,4 +1,4 @@
-//! The scalar and buffer types of the handler language.
+//! The scalar and buffer types of the handler language, and scalar values.
 
 use std::fmt;
 
@@ -24,6 +24,19 @@ impl ScalarType {
             ScalarType::I32 => "i32",
             ScalarType::F32 => "f32",
         }
+    }
+
+    /// Every scalar type.
+    pub const ALL: [ScalarType; 4] = [
+        ScalarType::Bool,
+        ScalarType::U32,
+        ScalarType::I32,
+        ScalarType::F32,
+    ];
+
+    /// The type whose Rust spelling is `name` (`"u32"` → `U32`).
+    pub fn from_rust_name(name: &str) -> Option<ScalarType> {
+        ScalarType::ALL.into_iter().find(|t| t.rust_name() == name)
     }
 
     /// True for `u32` and `i32`.
