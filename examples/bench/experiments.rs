@@ -2,19 +2,23 @@
 //! one process, to choose (and to document) the megakernel's
 //! optimisations.
 //!
-//! - `lowering`: every [`LowerOptions`] variant on the trivial workload;
-//! - `rounds/submission`: one round per submission against the runtime's
-//!   doubling batches (the cost of idle rounds);
-//! - `idle round`: GPU time of a round with nothing to do, by ring size;
-//! - `workgroups`, `workgroup size`, `claim budget`: dispatch sizing;
-//! - `default config`: the library's default ring (16K slots);
-//! - `bfs` and `mix`: the lowering variants on the other workloads.
+//! - `library`: the library's lowering at the bench's dispatch;
+//! - `lowering`: each claim variant of [`LowerOptions`] on the trivial
+//!   workload;
+//! - `dispatch`, `claim budget`: dispatch sizing;
+//! - `default ring`: the library's default ring (16K slots);
+//! - per submission, timing artifacts, heavy dispatch, idle rounds and the
+//!   round's breakdown (see their functions);
+//! - `bfs`: the library's lowering at the default and the bench's dispatch.
 //!
-//! After the lowering sweep, the later sweeps use its fastest variant.
+//! The sweeps after `lowering` use the library's lowering
+//! (`GpuContext::lower_options`). The maintain variants measured before
+//! (per-slot, lean, aggregated) were removed from the library; their last
+//! figures are in `docs/benchmarks.md`.
 
 use serde_json::{json, Value};
 use vyre::gpu::WgpuEngine;
-use vyre::lower::{wgsl_with, ClaimVariant, LowerOptions, MaintainVariant};
+use vyre::lower::{wgsl_with, ClaimVariant, LowerOptions};
 use vyre::program::{Program, ProgramConfig};
 use vyre::{Engine, Priority, RunLimits, Runtime};
 
@@ -24,23 +28,20 @@ use super::workloads::{
 };
 use super::{cpu, fail, graph, programs, Bench, Result};
 
-/// Every lowering variant.
+/// Every claim variant, without loop guards (as on hardware).
 fn variants() -> Vec<LowerOptions> {
-    let mut v = Vec::new();
-    for maintain in MaintainVariant::ALL {
-        for claims in ClaimVariant::ALL {
-            v.push(LowerOptions {
-                maintain,
-                claims,
-                guard_loops: false,
-            });
-        }
-    }
-    v
+    ClaimVariant::ALL
+        .into_iter()
+        .map(|claims| LowerOptions {
+            claims,
+            guard_loops: false,
+        })
+        .collect()
 }
 
 fn name(o: &LowerOptions) -> String {
-    format!("{:?}+{:?}", o.maintain, o.claims)
+    let guard = if o.guard_loops { ", guarded loops" } else { "" };
+    format!("{:?}{guard}", o.claims)
 }
 
 /// A runtime for `program` in variant `options` with `workgroups` work
@@ -98,16 +99,9 @@ impl Trial<'_> {
     }
 }
 
-/// The scheduler before the benchmarks: per-slot maintain, per-lane
-/// claims (with the runtime's old doubling batches, see `before_limits`).
-const BEFORE: LowerOptions = LowerOptions {
-    maintain: MaintainVariant::PerSlot,
-    claims: ClaimVariant::PerLane,
-    guard_loops: false,
-};
-
-/// The library's dispatch before the benchmarks: 512 workgroups of 64.
-const BEFORE_DISPATCH: Dispatch = Dispatch {
+/// The library's default dispatch (and the one before the benchmarks):
+/// 512 workgroups of 64.
+const DEFAULT_DISPATCH: Dispatch = Dispatch {
     workgroups: 512,
     workgroup_size: 64,
 };
@@ -147,27 +141,13 @@ pub fn run(bench: &Bench) -> Result<Value> {
         max_rounds_per_submission: 1,
         ..bench.limits()
     };
-    let before = BEFORE_DISPATCH;
 
     bench.log(format!("experiments: {n} trivial tasks"));
-    // Where the library started, and where it is now.
+    // Where the library is now.
     t.run(
-        "before/after",
+        "library",
         format!(
-            "before: {} at {}x{}, one round per submission",
-            name(&BEFORE),
-            before.workgroups,
-            before.workgroup_size
-        ),
-        before.apply(ring.clone()),
-        &BEFORE,
-        before.workgroups,
-        one_round,
-    )?;
-    t.run(
-        "before/after",
-        format!(
-            "after: {} at {}x{}",
+            "{} at {}x{}",
             name(&bench.ctx.lower_options()),
             d.workgroups,
             d.workgroup_size
@@ -335,7 +315,7 @@ fn per_submission(bench: &Bench, n: usize, d: Dispatch) -> Result<Value> {
 }
 
 /// GPU time of rounds with nothing to do, per round, by ring size and
-/// variant.
+/// dispatch.
 fn idle_rounds(bench: &Bench, d: Dispatch) -> Result<Value> {
     let mut rows = Vec::new();
     let slots: &[u64] = if bench.args.quick || bench.args.smoke {
@@ -344,7 +324,8 @@ fn idle_rounds(bench: &Bench, d: Dispatch) -> Result<Value> {
         &[1 << 14, 1 << 20]
     };
     for &size in slots {
-        for (options, dd) in [(BEFORE, BEFORE_DISPATCH), (bench.ctx.lower_options(), d)] {
+        for dd in [DEFAULT_DISPATCH, d] {
+            let options = bench.ctx.lower_options();
             let program = programs::trivial(dd.apply(programs::ring(Priority::Normal, size, 64)))?;
             let wgsl = wgsl_with(&program, &options);
             let mut engine = WgpuEngine::with_wgsl(&bench.ctx, &program, dd.workgroups, &wgsl)?;
@@ -359,13 +340,17 @@ fn idle_rounds(bench: &Bench, d: Dispatch) -> Result<Value> {
             }
             let per_round = super::stats::Stats::of(&times[1.min(times.len())..]);
             bench.log(format!(
-                "  idle round, {size} slots, {}: {:.1} us",
+                "  idle round, {size} slots, {} at {}x{}: {:.1} us",
                 name(&options),
+                dd.workgroups,
+                dd.workgroup_size,
                 per_round.map_or(0.0, |s| s.median * 1e6)
             ));
             rows.push(json!({
                 "slots": program.config().slots,
                 "variant": name(&options),
+                "workgroups": dd.workgroups,
+                "workgroup_size": dd.workgroup_size,
                 "seconds_per_round": super::stats::json_opt(per_round),
             }));
         }
@@ -373,8 +358,8 @@ fn idle_rounds(bench: &Bench, d: Dispatch) -> Result<Value> {
     Ok(Value::Array(rows))
 }
 
-/// BFS at one scale under the baseline and the fastest variant, at the
-/// default and the fastest workgroup count.
+/// BFS at one scale under the library's lowering, at the default and the
+/// bench's dispatch.
 fn bfs_variants(bench: &Bench, d: Dispatch) -> Result<Value> {
     let scale = if bench.args.quick || bench.args.smoke {
         bench.args.min_scale
@@ -389,18 +374,8 @@ fn bfs_variants(bench: &Bench, d: Dispatch) -> Result<Value> {
         reps: bench.args.reps.clamp(1, 3),
     };
     let mut rows = Vec::new();
-    let aggregated = LowerOptions {
-        maintain: MaintainVariant::Aggregated,
-        claims: ClaimVariant::Cooperative,
-        guard_loops: false,
-    };
-    let settings = [
-        (BEFORE, BEFORE_DISPATCH),
-        (bench.ctx.lower_options(), BEFORE_DISPATCH),
-        (aggregated, d),
-        (bench.ctx.lower_options(), d),
-    ];
-    for (options, dd) in settings {
+    let options = bench.ctx.lower_options();
+    for dd in [DEFAULT_DISPATCH, d] {
         let w = dd.workgroups;
         let program = programs::bfs(dd.apply(bfs::config(&g)))?;
         let mut rt = runtime(bench, program, &options, w)?;
@@ -432,10 +407,11 @@ fn bfs_variants(bench: &Bench, d: Dispatch) -> Result<Value> {
     Ok(Value::Array(rows))
 }
 
-/// Where the time of one full round goes, at 1M tasks (quick: 16K): the
-/// placing maintain pass alone (`M` with a full inbox, submit(0)), a whole
-/// round (`M, W, M`, submit(1)), and an idle `M`. The work pass plus the
-/// recycling `M` is the difference of the first two.
+/// Where the time of one full round goes, at 1M tasks (quick: 4K), at the
+/// default and the bench's dispatch: the placing maintain pass alone (`M`
+/// with a full inbox, submit(0)), a whole round (`M, W, M`, submit(1)),
+/// and an idle `M`. The work pass plus the recycling `M` is the difference
+/// of the first two.
 fn breakdown(bench: &Bench, d: Dispatch) -> Result<Value> {
     use vyre::protocol::{ctrl, slot, status, SLOT_WORDS};
     let n: u32 = if bench.args.quick || bench.args.smoke {
@@ -444,7 +420,8 @@ fn breakdown(bench: &Bench, d: Dispatch) -> Result<Value> {
         1 << 20
     };
     let mut rows = Vec::new();
-    for (options, dd) in [(BEFORE, BEFORE_DISPATCH), (bench.ctx.lower_options(), d)] {
+    let options = bench.ctx.lower_options();
+    for dd in [DEFAULT_DISPATCH, d] {
         let wg = dd.workgroups;
         let program =
             programs::trivial(dd.apply(programs::ring(Priority::Normal, u64::from(n), 64)))?;
@@ -497,8 +474,9 @@ fn breakdown(bench: &Bench, d: Dispatch) -> Result<Value> {
         }
         let st = |v: &[f64]| super::stats::json_opt(super::stats::Stats::of(v));
         bench.log(format!(
-            "  breakdown {}, {n} tasks: placing M {:.1} us, whole round {:.1} us, idle M {:.1} us",
+            "  breakdown {} at {wg}x{}, {n} tasks: placing M {:.1} us, whole round {:.1} us, idle M {:.1} us",
             name(&options),
+            dd.workgroup_size,
             super::stats::Stats::of(&place).map_or(0.0, |s| s.median * 1e6),
             super::stats::Stats::of(&round).map_or(0.0, |s| s.median * 1e6),
             super::stats::Stats::of(&idle).map_or(0.0, |s| s.median * 1e6),

@@ -151,13 +151,14 @@ fn hardware_choice_lists_the_adapters_it_rejected() {
 }
 
 /// Software adapters (lavapipe, which cuts long loops short) get per-lane
-/// claims; GPUs the default, cooperative ones.
+/// claims and guarded loops; GPUs the default, cooperative claims, with
+/// plain loops.
 #[test]
 fn software_adapters_lower_with_per_lane_claims() {
     let Some(ctx) = test_context() else { return };
     let options = ctx.lower_options();
     let default = vyre_core::lower::LowerOptions::default();
-    assert_eq!(options.maintain, default.maintain);
+    assert_eq!(options.guard_loops, ctx.is_software());
     let want = if ctx.is_software() {
         vyre_core::lower::ClaimVariant::PerLane
     } else {

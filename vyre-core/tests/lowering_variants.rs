@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use vyre_core::gpu::{test_context, WgpuEngine};
 use vyre_core::ir::{Access, BufferKind, CtxValue, HandlerBuilder, ScalarType};
-use vyre_core::lower::{wgsl_with, ClaimVariant, LowerOptions, MaintainVariant};
+use vyre_core::lower::{wgsl_with, ClaimVariant, LowerOptions};
 use vyre_core::program::{Program, ProgramConfig};
 use vyre_core::reference::ReferenceEngine;
 use vyre_core::{Priority, RunLimits, Runtime};
@@ -19,16 +19,13 @@ const U32: ScalarType = ScalarType::U32;
 
 fn variants() -> Vec<LowerOptions> {
     let mut v = Vec::new();
-    for maintain in MaintainVariant::ALL {
-        for claims in ClaimVariant::ALL {
-            // Guarded loops (the default) and plain ones (hardware).
-            for guard_loops in [true, false] {
-                v.push(LowerOptions {
-                    maintain,
-                    claims,
-                    guard_loops,
-                });
-            }
+    for claims in ClaimVariant::ALL {
+        // Guarded loops (the default) and plain ones (hardware).
+        for guard_loops in [true, false] {
+            v.push(LowerOptions {
+                claims,
+                guard_loops,
+            });
         }
     }
     v

@@ -979,22 +979,19 @@ fn op_spin(l0_n: u32) {
 /// guarded, in every scheduler variant.
 #[test]
 fn no_loop_of_any_variant_can_be_cut_silently() {
-    use vyre_core::lower::{wgsl_with, ClaimVariant, LowerOptions, MaintainVariant};
+    use vyre_core::lower::{wgsl_with, ClaimVariant, LowerOptions};
     for p in [sink_program(), bfs(), cut_candidate()] {
-        for maintain in MaintainVariant::ALL {
-            for claims in ClaimVariant::ALL {
-                let src = wgsl_with(
-                    &p,
-                    &LowerOptions {
-                        maintain,
-                        claims,
-                        ..LowerOptions::default()
-                    },
-                );
-                wgsl_common::validate_source(&src).expect("valid WGSL");
-                if let Err(e) = check_loop_guards(&src) {
-                    panic!("{} {maintain:?} {claims:?}: {e}", p.name());
-                }
+        for claims in ClaimVariant::ALL {
+            let src = wgsl_with(
+                &p,
+                &LowerOptions {
+                    claims,
+                    ..LowerOptions::default()
+                },
+            );
+            wgsl_common::validate_source(&src).expect("valid WGSL");
+            if let Err(e) = check_loop_guards(&src) {
+                panic!("{} {claims:?}: {e}", p.name());
             }
         }
     }

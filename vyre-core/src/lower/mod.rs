@@ -92,8 +92,7 @@
 //!   `executed_by_op`, SPAWNED and SPAWN_OVERFLOW are summed per lane and
 //!   added at the end of the work dispatch; FAULT_COUNT, PRINTF_COUNT
 //!   (record numbers) and SHUTDOWN are written when they happen; PLACED is
-//!   added once by finalize (by maintain, per placed slot, in
-//!   [`MaintainVariant::PerSlot`]).
+//!   added once by finalize.
 //! * **Lanes** — a work invocation whose `lane_state` word lies outside
 //!   the control buffer returns at once.
 //! * **`len()`** is `max(arrayLength, 1) - 1`.
@@ -111,6 +110,7 @@ mod handler;
 mod helpers;
 mod names;
 mod scheduler;
+mod template;
 
 use crate::program::Program;
 
@@ -166,37 +166,6 @@ pub fn buffer_binding(index: usize) -> u32 {
     FIRST_BUFFER_BINDING.saturating_add(u32::try_from(index).unwrap_or(u32::MAX))
 }
 
-/// How the maintain pass hands out inbox tickets and claim-list positions
-/// (all variants have the protocol's observable behaviour; see
-/// [`LowerOptions`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum MaintainVariant {
-    /// The pseudo-code of `docs/protocol.md` as written before the
-    /// benchmarks: a global atomic per EMPTY slot (inbox ticket), per
-    /// placed slot (PLACED) and per listed slot (LIST_LEN).
-    PerSlot,
-    /// An EMPTY slot takes an inbox ticket only while some are left (a
-    /// load first), and PLACED is counted by finalize.
-    Lean,
-    /// As `Lean`, with inbox tickets and claim-list positions taken once
-    /// per workgroup and partition (ranks from workgroup atomics).
-    Aggregated,
-    /// As `Aggregated`, with ranks in slot order and each workgroup's inbox
-    /// entries copied by all its invocations together, word by word
-    /// (coalesced), instead of one slot's 15 words per invocation.
-    Coalesced,
-}
-
-impl MaintainVariant {
-    /// Every variant, oldest first.
-    pub const ALL: [MaintainVariant; 4] = [
-        MaintainVariant::PerSlot,
-        MaintainVariant::Lean,
-        MaintainVariant::Aggregated,
-        MaintainVariant::Coalesced,
-    ];
-}
-
 /// How work lanes take claim tickets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ClaimVariant {
@@ -217,16 +186,14 @@ impl ClaimVariant {
     pub const ALL: [ClaimVariant; 2] = [ClaimVariant::PerLane, ClaimVariant::Cooperative];
 }
 
-/// Variants of the generated scheduler, for measuring its optimisations
-/// (`examples/bench.rs --only experiments`). Every variant implements the
-/// same protocol: the same tasks run, at the same priorities, with the
-/// same counters, faults and accounting; they differ only in how many
-/// contended atomics they spend. [`LowerOptions::default`] is the fastest
-/// measured (`docs/benchmarks.md`).
+/// Variants of the generated scheduler that the runtime chooses between
+/// by driver ([`GpuContext::lower_options`](crate::gpu::GpuContext::lower_options)).
+/// Every variant implements the same protocol: the same tasks run, at the
+/// same priorities, with the same counters, faults and accounting.
+/// [`LowerOptions::default`] is the fastest measured on hardware
+/// (`docs/benchmarks.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct LowerOptions {
-    /// The maintain pass.
-    pub maintain: MaintainVariant,
     /// The work pass's claims.
     pub claims: ClaimVariant,
     /// Whether handler loops carry an exit state that detects a loop the
@@ -240,11 +207,10 @@ pub struct LowerOptions {
 }
 
 impl Default for LowerOptions {
-    /// Coalesced maintain, cooperative claims: the fastest measured on an
-    /// H100 (`docs/benchmarks.md`, "Optimisations").
+    /// Cooperative claims: the fastest measured on an H100
+    /// (`docs/benchmarks.md`, "Optimisations").
     fn default() -> Self {
         LowerOptions {
-            maintain: MaintainVariant::Coalesced,
             claims: ClaimVariant::Cooperative,
             guard_loops: true,
         }
@@ -289,26 +255,23 @@ mod tests {
 
     #[test]
     fn entry_point_constants_name_the_generated_functions() {
-        for maintain in MaintainVariant::ALL {
-            for claims in ClaimVariant::ALL {
-                let mut text = String::new();
-                scheduler::entry_points(
-                    &LowerOptions {
-                        maintain,
-                        claims,
-                        ..LowerOptions::default()
-                    },
-                    &mut text,
-                );
-                assert!(text.contains(&format!("@workgroup_size(1)\nfn {ENTRY_PREPARE}(")));
-                assert!(text.contains(&format!(
-                    "@workgroup_size(vy_MAINTAIN_WORKGROUP_SIZE)\nfn {ENTRY_MAINTAIN}("
-                )));
-                assert!(text.contains(&format!("@workgroup_size(1)\nfn {ENTRY_FINALIZE}(")));
-                assert!(text.contains(&format!(
-                    "@workgroup_size(vy_WORKGROUP_SIZE)\nfn {ENTRY_WORK}("
-                )));
-            }
+        for claims in ClaimVariant::ALL {
+            let mut text = String::new();
+            scheduler::entry_points(
+                &LowerOptions {
+                    claims,
+                    ..LowerOptions::default()
+                },
+                &mut text,
+            );
+            assert!(text.contains(&format!("@workgroup_size(1)\nfn {ENTRY_PREPARE}(")));
+            assert!(text.contains(&format!(
+                "@workgroup_size(vy_MAINTAIN_WORKGROUP_SIZE)\nfn {ENTRY_MAINTAIN}("
+            )));
+            assert!(text.contains(&format!("@workgroup_size(1)\nfn {ENTRY_FINALIZE}(")));
+            assert!(text.contains(&format!(
+                "@workgroup_size(vy_WORKGROUP_SIZE)\nfn {ENTRY_WORK}("
+            )));
         }
     }
 

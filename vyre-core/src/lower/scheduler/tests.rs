@@ -1,0 +1,171 @@
+//! The assembled module: every template filled exactly, and every module
+//! the product can assemble valid for naga.
+
+use super::*;
+use crate::ir::{Access, BufferKind, HandlerBuilder};
+use crate::lower::ENTRY_POINTS;
+use crate::program::{OpcodeHandler, ProgramConfig};
+use crate::Priority;
+
+const U32: ScalarType = ScalarType::U32;
+
+/// `visit(node, depth)`: a BFS step (a loop over edges, an atomic
+/// minimum, a spawn).
+fn visit() -> OpcodeHandler {
+    let mut h = HandlerBuilder::new(0x100, "visit");
+    let offsets = h.buffer("offsets", U32, Access::Read);
+    let edges = h.buffer("edges", U32, Access::Read);
+    let dist = h.buffer("dist", U32, Access::Atomic);
+    let node = h.arg("node", U32);
+    let depth = h.arg("depth", U32);
+    h.body(|b| {
+        b.for_range("e", offsets.at(node), offsets.at(node + 1u32), |b, e| {
+            let next = b.let_("next", edges.at(e));
+            let old = dist.fetch_min(next, depth + 1u32);
+            b.if_(old.gt(depth + 1u32), |b| {
+                b.spawn(Priority::High, 0x100, vec![next.into(), depth + 1u32]);
+            });
+        });
+    });
+    h.finish().expect("visit")
+}
+
+/// `report(x, scale, flag)`: printf, a compare-exchange, a store, a user
+/// fault, arguments of every other type.
+fn report() -> OpcodeHandler {
+    let mut h = HandlerBuilder::new(7, "report");
+    let dist = h.buffer("dist", U32, Access::Atomic);
+    let out = h.buffer("out", ScalarType::F32, Access::ReadWrite);
+    let x = h.arg("x", ScalarType::I32);
+    let scale = h.arg("scale", ScalarType::F32);
+    let flag = h.arg("flag", ScalarType::Bool);
+    h.body(|b| {
+        b.printf("x = {}, scale = {}", vec![x.into(), scale.into()]);
+        let (old, _) = b.compare_exchange(dist, 0u32, 0u32, 1u32);
+        b.store(out, old, scale);
+        b.if_(flag, |b| b.fault(3u32));
+    });
+    h.finish().expect("report")
+}
+
+/// `count(n)`: a `while` loop of atomic additions.
+fn count() -> OpcodeHandler {
+    let mut h = HandlerBuilder::new(9, "count");
+    let dist = h.buffer("dist", U32, Access::Atomic);
+    let n = h.arg("n", U32);
+    h.body(|b| {
+        let i = b.let_mut("i", 0u32);
+        b.while_(i.lt(n), |b| {
+            b.eval(dist.fetch_add(i % 4u32, 1u32));
+            b.assign(i, i + 1u32);
+        });
+    });
+    h.finish().expect("count")
+}
+
+fn program(workgroup_size: u32) -> Program {
+    Program::builder("scheduler test")
+        .config(ProgramConfig {
+            workgroup_size,
+            slots: 1000,
+            ..ProgramConfig::default()
+        })
+        .buffer("offsets", BufferKind::plain(U32))
+        .buffer("edges", BufferKind::plain(U32))
+        .buffer("dist", BufferKind::atomic(U32))
+        .buffer("out", BufferKind::plain(ScalarType::F32))
+        .opcode(visit())
+        .opcode(report())
+        .opcode(count())
+        .build()
+        .expect("program")
+}
+
+/// Every lowering the product can choose: each claim variant, with and
+/// without loop guards.
+fn product_options() -> Vec<LowerOptions> {
+    let mut v = Vec::new();
+    for claims in ClaimVariant::ALL {
+        for guard_loops in [true, false] {
+            v.push(LowerOptions {
+                claims,
+                guard_loops,
+            });
+        }
+    }
+    v
+}
+
+fn validate(src: &str) -> Result<(), String> {
+    let module = naga::front::wgsl::parse_str(src).map_err(|e| e.emit_to_string(src))?;
+    naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::default(),
+    )
+    .validate(&module)
+    .map_err(|e| e.emit_to_string(src))?;
+    Ok(())
+}
+
+#[test]
+fn every_product_module_validates_with_naga() {
+    for workgroup_size in [1, 64, 256] {
+        let p = program(workgroup_size);
+        for options in product_options() {
+            let src = super::super::wgsl_with(&p, &options);
+            for entry in super::super::ENTRY_POINTS {
+                assert!(src.contains(&format!("fn {entry}(")), "{options:?}");
+            }
+            // The header names the entry points as lower/mod.rs does.
+            assert!(src.contains(&format!(
+                "// Entry points: {}, {}, {} (the M passes) and\n// {} (the W pass)",
+                ENTRY_POINTS[0], ENTRY_POINTS[1], ENTRY_POINTS[2], ENTRY_POINTS[3]
+            )));
+            if let Err(e) = validate(&src) {
+                panic!("{options:?}, workgroup size {workgroup_size}: {e}\n{src}");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_placeholder_of_every_template_is_filled() {
+    // Filling checks both directions (no placeholder without a value, no
+    // value without a placeholder) in debug builds, so assembling every
+    // variant checks every fill; what is left to see is that no
+    // placeholder survives and that every template took part.
+    let p = program(64);
+    let modules: Vec<String> = product_options()
+        .iter()
+        .map(|o| super::super::wgsl_with(&p, o))
+        .collect();
+    for m in &modules {
+        assert!(!m.contains("{{") && !m.contains("}}"), "{m}");
+    }
+    for t in TEMPLATES {
+        assert!(!t.placeholders().is_empty() || !t.body().contains("{{"));
+        for line in t.body().lines() {
+            for piece in line.split("{{").flat_map(|s| s.rsplit("}}").next()) {
+                let piece = piece.trim();
+                assert!(
+                    piece.is_empty() || modules.iter().any(|m| m.contains(piece)),
+                    "{}: `{piece}` is in no module",
+                    t.name
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_protocol_numbers_come_from_rust() {
+    // Every constant's value is a placeholder, filled from protocol.rs,
+    // the program or lower/: no number of the protocol is written into
+    // the templates.
+    for line in CONSTANTS.body().lines().filter(|l| l.starts_with("const ")) {
+        assert!(line.contains(": u32 = {{"), "{line}");
+    }
+    for t in TEMPLATES {
+        assert!(!t.body().contains("const vy_") || t.name == CONSTANTS.name);
+    }
+}

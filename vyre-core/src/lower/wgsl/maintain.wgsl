@@ -1,0 +1,125 @@
+//! The maintain pass: coalesced, workgroup-ranked inbox placement and
+//! claim listing. Placeholder: PRIORITIES (sizes of per-partition arrays).
+// Per partition, inside one maintain workgroup: slots wanting an inbox
+// entry / listed, and the first global ticket / list position taken;
+// per local slot: its partition + 1 while it wants (0 otherwise), and the
+// ring word of the inbox entry it takes (0xFFFFFFFF: none).
+var<workgroup> vy_mwg_take: array<atomic<u32>, {{PRIORITIES}}>;
+var<workgroup> vy_mwg_take_base: array<u32, {{PRIORITIES}}>;
+var<workgroup> vy_mwg_list: array<atomic<u32>, {{PRIORITIES}}>;
+var<workgroup> vy_mwg_list_base: array<u32, {{PRIORITIES}}>;
+var<workgroup> vy_mwg_flag: array<u32, vy_MAINTAIN_WORKGROUP_SIZE>;
+var<workgroup> vy_mwg_src: array<u32, vy_MAINTAIN_WORKGROUP_SIZE>;
+
+// How many local slots before `lid` carry `flag` (ranks in slot order).
+fn vy_maintain_rank(lid: u32, flag: u32) -> u32 {
+    var r = 0u;
+    for (var j = 0u; j < lid; j++) {
+        r += u32(vy_mwg_flag[j] == flag);
+    }
+    return r;
+}
+
+// maintain (one invocation per slot): recycles DONE, publishes PENDING,
+// fills EMPTY slots from the partition's inbox and lists every claimable
+// slot. The slot index is gid.y * (groups.x * vy_MAINTAIN_WORKGROUP_SIZE) +
+// gid.x, so the host may spread a large ring over a 2D dispatch. Inbox
+// tickets and claim-list positions are ranked inside the workgroup in slot
+// order and taken from the global counters once per workgroup and
+// partition (an empty inbox costs no read-modify-write); the workgroup
+// then copies its inbox entries together, word by word, so that
+// neighbouring invocations touch neighbouring words. Every invocation
+// reaches every barrier (those past the ring do no work).
+@compute @workgroup_size(vy_MAINTAIN_WORKGROUP_SIZE)
+fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
+               @builtin(num_workgroups) vy_groups: vec3<u32>,
+               @builtin(local_invocation_index) vy_lid: u32) {
+    let s = vy_gid.y * (vy_groups.x * vy_MAINTAIN_WORKGROUP_SIZE) + vy_gid.x;
+    let first_slot = s - vy_lid;
+    let valid = s < vy_SLOTS;
+    let p = vy_partition_of(min(s, vy_SLOTS - 1u));
+    let base = s * vy_SLOT_WORDS;
+    var st = vy_STATUS_FAULT;
+    if (valid) {
+        st = atomicLoad(&vy_ring[base + vy_SLOT_STATUS]);
+        if (st == vy_STATUS_DONE) {
+            st = vy_STATUS_EMPTY;
+            atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_EMPTY);
+        }
+        if (st == vy_STATUS_PENDING) {
+            st = vy_STATUS_PUBLISHED;
+            atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PUBLISHED);
+        }
+    }
+    let head = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_HEAD + p]);
+    let waiting = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAIL + p]) - head;
+    let wants_entry = st == vy_STATUS_EMPTY && waiting != 0u;
+    vy_mwg_flag[vy_lid] = select(0u, p + 1u, wants_entry);
+    vy_mwg_src[vy_lid] = 0xFFFFFFFFu;
+    if (wants_entry) {
+        atomicAdd(&vy_mwg_take[p], 1u);
+    }
+    workgroupBarrier();
+    if (vy_lid < vy_PRIORITIES) {
+        let n = atomicLoad(&vy_mwg_take[vy_lid]);
+        var first = 0xFFFFFFFFu;
+        if (n != 0u) {
+            let w = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAIL + vy_lid])
+                - atomicLoad(&vy_ctrl[vy_CTRL_INBOX_HEAD + vy_lid]);
+            if (atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAKE + vy_lid]) < w) {
+                first = atomicAdd(&vy_ctrl[vy_CTRL_INBOX_TAKE + vy_lid], n);
+            }
+        }
+        vy_mwg_take_base[vy_lid] = first;
+    }
+    workgroupBarrier();
+    var src = 0xFFFFFFFFu;
+    if (wants_entry) {
+        let first = vy_mwg_take_base[p];
+        let t = first + vy_maintain_rank(vy_lid, p + 1u);
+        if (first != 0xFFFFFFFFu && t >= first && t < waiting) {
+            src = (vy_SLOTS + p * vy_INBOX_CAPACITY + (head + t) % vy_INBOX_CAPACITY) * vy_SLOT_WORDS;
+            vy_mwg_src[vy_lid] = src;
+            st = vy_STATUS_PUBLISHED;
+        }
+    }
+    workgroupBarrier();
+    // Words 1.. of every placed entry, copied by the whole workgroup.
+    for (var w = vy_lid; w < vy_MAINTAIN_WORKGROUP_SIZE * (vy_SLOT_WORDS - 1u);
+         w += vy_MAINTAIN_WORKGROUP_SIZE) {
+        let j = w / (vy_SLOT_WORDS - 1u);
+        let entry = vy_mwg_src[j];
+        if (entry != 0xFFFFFFFFu) {
+            let word = 1u + w % (vy_SLOT_WORDS - 1u);
+            atomicStore(&vy_ring[(first_slot + j) * vy_SLOT_WORDS + word],
+                        atomicLoad(&vy_ring[entry + word]));
+        }
+    }
+    var listed = false;
+    if (src != 0xFFFFFFFFu) {
+        atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PUBLISHED);
+    }
+    if (st == vy_STATUS_PUBLISHED) {
+        // A slot being filled reads its tenant from the inbox entry, which
+        // nothing writes during this pass.
+        listed = vy_admit(s, base, select(base, src, src != 0xFFFFFFFFu), p);
+    }
+    workgroupBarrier();
+    vy_mwg_flag[vy_lid] = select(0u, p + 1u, listed);
+    if (listed) {
+        atomicAdd(&vy_mwg_list[p], 1u);
+    }
+    workgroupBarrier();
+    if (vy_lid < vy_PRIORITIES) {
+        let n = atomicLoad(&vy_mwg_list[vy_lid]);
+        if (n != 0u) {
+            vy_mwg_list_base[vy_lid] = atomicAdd(&vy_ctrl[vy_CTRL_LIST_LEN + vy_lid], n);
+        }
+    }
+    workgroupBarrier();
+    if (listed) {
+        let k = vy_mwg_list_base[p] + vy_maintain_rank(vy_lid, p + 1u);
+        atomicStore(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(p) + k], s);
+    }
+}
+

@@ -1,0 +1,24 @@
+//! The prepare pass, after the section comment of the entry points.
+//! Placeholders (in comments): PRIORITIES, COPIED_WORDS (slot words after
+//! the status word).
+// ---- entry points ----
+
+// Drivers that cut loops (see vy_loop_end) count per invocation and
+// dispatch: the loops of the prepare, maintain and finalize passes run a
+// few iterations per invocation ({{PRIORITIES}} partitions, {{COPIED_WORDS}} slot words, at most a
+// workgroup's size for a rank), far below any such cap, so they always
+// finish. The work pass's loops are guarded or argued in vy_work.
+
+// prepare (one invocation): resets this pass's claim lists, inbox tickets
+// and parked counts.
+@compute @workgroup_size(1)
+fn vy_prepare() {
+    for (var p = 0u; p < vy_PRIORITIES; p++) {
+        atomicStore(&vy_ctrl[vy_CTRL_LIST_LEN + p], 0u);
+        atomicStore(&vy_ctrl[vy_CTRL_LIST_NEXT + p], 0u);
+        atomicStore(&vy_ctrl[vy_CTRL_INBOX_TAKE + p], 0u);
+        atomicStore(&vy_ctrl[vy_CTRL_PARKED + p], 0u);
+        atomicStore(&vy_ctrl[vy_CTRL_SPAWN_FULL + p], 0u);
+    }
+}
+

@@ -1,0 +1,245 @@
+//! The running task's private state and the runtime helpers every program
+//! has (faults, loops, partitions, claims, spawn, printf, shutdown,
+//! maintenance checks, argument access). Placeholders: SPAWN_ARG_STORES and
+//! PRINTF_ARG_STORES, blocks of one atomicStore per argument word (unrolled:
+//! see the comment above them).
+// ---- the running task (set by vy_work around each handler call) ----
+
+var<private> vy_fault: u32;         // first fault code of the task, 0 = none
+var<private> vy_fault_detail: u32;  // its detail
+var<private> vy_task_iters: u32;    // loop iterations of the task
+var<private> vy_lane_iters: u32;    // loop iterations of the lane's finished tasks in this dispatch
+var<private> vy_lane: u32;          // ctx.lane()
+var<private> vy_slot: u32;          // ctx.slot()
+var<private> vy_tenant: u32;        // ctx.tenant()
+var<private> vy_priority: u32;      // ctx.priority()
+var<private> vy_spawned: u32;       // successful spawns of the lane, flushed at the end
+var<private> vy_overflowed: u32;    // refused spawns of the lane, flushed at the end
+
+// ---- runtime helpers ----
+
+// Records a fault of the running task unless one is recorded already: the
+// first fault is the one reported.
+fn vy_fail(code: u32, detail: u32) {
+    if (vy_fault == 0u) {
+        vy_fault = code;
+        vy_fault_detail = detail;
+    }
+}
+
+// Counts one loop iteration of the task, just before a loop body runs.
+// Returns true (after recording LOOP_LIMIT, detail = the limit) when the
+// task has gone past the limit; the caller then ends the handler. The
+// lane's count is only read when the lane claims, so the work loop adds
+// the task's iterations to it once, when the task ends (one counter per
+// iteration instead of two).
+fn vy_tick() -> bool {
+    vy_task_iters += 1u;
+    if (vy_task_iters > vy_LOOP_LIMIT) {
+        vy_fail(vy_FAULT_LOOP_LIMIT, vy_LOOP_LIMIT);
+        return true;
+    }
+    return false;
+}
+
+// Runs after every handler loop, with the loop's exit state; true when the
+// handler ends. LOOP_DONE (the program left the loop) goes on; LOOP_RETURN
+// (return, a fault or LOOP_LIMIT inside the loop) ends the handler. A state
+// still LOOP_RUNNING means that nothing but the driver left the loop: some
+// drivers cut loops (Mesa's lavapipe lets one invocation take about 65,535
+// loop back-edges in all, then leaves each loop at its next back-edge as if
+// it had ended). The task faults with LOOP_CUT (detail: its loop
+// iterations) rather than go on with a half-finished loop. The state is
+// set where the program leaves the loop and read at the loop's top, so it
+// crosses the back-edge: a flag set next to a `break` would not be
+// current after a cut (see lower/handler.rs).
+fn vy_loop_end(state: u32) -> bool {
+    if (state == vy_LOOP_RUNNING) {
+        vy_fail(vy_FAULT_LOOP_CUT, vy_task_iters);
+    }
+    return state != vy_LOOP_DONE;
+}
+
+// First slot of partition p.
+fn vy_part_start(p: u32) -> u32 {
+    return select(select(select(select(vy_PART0_START, vy_PART1_START, p == 1u),
+        vy_PART2_START, p == 2u), vy_PART3_START, p == 3u), vy_PART4_START, p == 4u);
+}
+
+// Slots of partition p.
+fn vy_part_size(p: u32) -> u32 {
+    return select(select(select(select(vy_PART0_SIZE, vy_PART1_SIZE, p == 1u),
+        vy_PART2_SIZE, p == 2u), vy_PART3_SIZE, p == 3u), vy_PART4_SIZE, p == 4u);
+}
+
+// The partition holding slot s (partitions are contiguous, CRITICAL first,
+// none empty).
+fn vy_partition_of(s: u32) -> u32 {
+    return u32(s >= vy_PART1_START) + u32(s >= vy_PART2_START) + u32(s >= vy_PART3_START)
+        + u32(s >= vy_PART4_START);
+}
+
+// Appends a fault record; it is written only while the log has room
+// (outstanding faults never exceed the slots, so none is lost).
+fn vy_record_fault(slot: u32, opcode: u32, code: u32, detail: u32, tenant: u32, priority: u32, lane: u32) {
+    let n = atomicAdd(&vy_ctrl[vy_CTRL_FAULT_COUNT], 1u);
+    if (n >= vy_SLOTS) {
+        return;
+    }
+    let r = vy_FAULT_LOG + n * vy_FAULT_RECORD_WORDS;
+    atomicStore(&vy_ctrl[r + vy_RECORD_SLOT], slot);
+    atomicStore(&vy_ctrl[r + vy_RECORD_OPCODE], opcode);
+    atomicStore(&vy_ctrl[r + vy_RECORD_CODE], code);
+    atomicStore(&vy_ctrl[r + vy_RECORD_DETAIL], detail);
+    atomicStore(&vy_ctrl[r + vy_RECORD_TENANT], tenant);
+    atomicStore(&vy_ctrl[r + vy_RECORD_PRIORITY], priority);
+    atomicStore(&vy_ctrl[r + vy_RECORD_ROUND], atomicLoad(&vy_ctrl[vy_CTRL_ROUND]));
+    atomicStore(&vy_ctrl[r + vy_RECORD_LANE], lane);
+}
+
+// Takes the slot whose status word is at `base` from `expected` to `desired` with a
+// compare-exchange. WGSL's compare-exchange is weak: a failure that still
+// saw `expected` is spurious and retried, at most vy_CLAIM_TRIES tries. The
+// result is carried round the loop, not returned from inside it: a driver
+// that cuts the loop (see vy_loop_end) then leaves the last try's result,
+// which is an outcome the retry limit allows anyway. (Vulkan's
+// compare-exchange is strong: there the loop never repeats.)
+fn vy_transition(base: u32, expected: u32, desired: u32) -> bool {
+    var r = atomicCompareExchangeWeak(&vy_ring[base + vy_SLOT_STATUS], expected, desired);
+    for (var i = 1u; i < vy_CLAIM_TRIES && !r.exchanged && r.old_value == expected; i++) {
+        r = atomicCompareExchangeWeak(&vy_ring[base + vy_SLOT_STATUS], expected, desired);
+    }
+    return r.exchanged;
+}
+
+// ctx.spawn(priority, task): probes the partition's slots from its spawn
+// cursor for an EMPTY one, reserves it, writes the task and marks it
+// PENDING (claimable after the next maintain pass). False when the
+// partition is full (counted as an overflow) or the task has faulted.
+fn vy_spawn(priority: u32, opcode: u32, args: array<u32, vy_MAX_ARGS>) -> bool {
+    if (vy_fault != 0u) {
+        return false;
+    }
+    if (priority >= vy_PRIORITIES) {
+        vy_fail(vy_FAULT_BAD_PRIORITY, priority);
+        return false;
+    }
+    // A partition a spawn found full stays full until the next maintenance
+    // pass (no slot becomes EMPTY during a work pass): overflow at once
+    // rather than probe every slot again, which would make a loop of
+    // spawns into a full partition cost loop_limit x size probes.
+    if (atomicLoad(&vy_ctrl[vy_CTRL_SPAWN_FULL + priority]) != 0u) {
+        vy_overflowed += 1u;
+        return false;
+    }
+    let start = vy_part_start(priority);
+    let size = vy_part_size(priority);
+    let cursor = atomicAdd(&vy_ctrl[vy_CTRL_SPAWN_CURSOR + priority], 1u);
+    // The probe's outcome is carried round the loop (as a handler loop's
+    // exit state, see vy_loop_end): 0 while probing, 1 once the slot at
+    // `base` is reserved, 2 once every slot was probed.
+    var probe = 0u;
+    var base = 0u;
+    var i = 0u;
+    loop {
+        if (probe != 0u) {
+            break;
+        }
+        if (i >= size) {
+            probe = 2u;
+            continue;
+        }
+        let at = (start + (cursor + i) % size) * vy_SLOT_WORDS;
+        // No slot becomes EMPTY during a work pass, so a slot seen non-EMPTY
+        // here could not be reserved: skip it without a read-modify-write.
+        if (atomicLoad(&vy_ring[at + vy_SLOT_STATUS]) == vy_STATUS_EMPTY
+            && vy_transition(at, vy_STATUS_EMPTY, vy_STATUS_RESERVED)) {
+            base = at;
+            probe = 1u;
+        }
+        continuing {
+            i += 1u;
+        }
+    }
+    if (probe == 0u) {
+        // The driver cut the probe: the slots not probed may be EMPTY, so an
+        // overflow would be a guess (and SPAWN_FULL would refuse every later
+        // spawn of this pass). The task faults instead. No slot is left
+        // RESERVED: a reservation sets the state before the back-edge.
+        vy_fail(vy_FAULT_LOOP_CUT, vy_task_iters);
+        return false;
+    }
+    if (probe == 2u) {
+        atomicStore(&vy_ctrl[vy_CTRL_SPAWN_FULL + priority], 1u);
+        vy_overflowed += 1u;
+        return false;
+    }
+    atomicStore(&vy_ring[base + vy_SLOT_OPCODE], opcode);
+    atomicStore(&vy_ring[base + vy_SLOT_TENANT], vy_tenant);
+    atomicStore(&vy_ring[base + vy_SLOT_PRIORITY], priority);
+    vy_write_args(base + vy_SLOT_ARG0, args);
+    atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PENDING);
+    vy_spawned += 1u;
+    return true;
+}
+
+// printf!: appends a record [format id, args.., lane] while the log has
+// room; the count goes on, so the host knows how many were dropped.
+fn vy_printf(format: u32, args: array<u32, vy_PRINTF_MAX_ARGS>) {
+    if (vy_fault != 0u) {
+        return;
+    }
+    let n = atomicAdd(&vy_ctrl[vy_CTRL_PRINTF_COUNT], 1u);
+    if (n >= vy_PRINTF_CAPACITY) {
+        return;
+    }
+    let r = vy_PRINTF_LOG + n * vy_PRINTF_RECORD_WORDS;
+    atomicStore(&vy_ctrl[r], format);
+    vy_write_printf_args(r + vy_PRINTF_ARG0, args);
+    atomicStore(&vy_ctrl[r + vy_PRINTF_LANE], vy_lane);
+}
+
+// ctx.shutdown(): lanes stop claiming, the host stops.
+fn vy_shutdown() {
+    if (vy_fault == 0u) {
+        atomicStore(&vy_ctrl[vy_CTRL_SHUTDOWN], 1u);
+    }
+}
+
+// maintain: whether the PUBLISHED slot s (status word at `base`, partition
+// p) goes into the claim list; its words are read at `words` (the slot, or
+// the inbox entry it is being filled from). A tenant outside the table
+// faults the slot (BAD_TENANT, lane vy_NO_LANE); a disabled tenant's slot
+// is parked.
+fn vy_admit(s: u32, base: u32, words: u32, p: u32) -> bool {
+    let tenant = atomicLoad(&vy_ring[words + vy_SLOT_TENANT]);
+    if (tenant >= vy_TENANTS) {
+        let opcode = atomicLoad(&vy_ring[words + vy_SLOT_OPCODE]);
+        vy_record_fault(s, opcode, vy_FAULT_BAD_TENANT, tenant, tenant, p, vy_NO_LANE);
+        atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_FAULT);
+        atomicAdd(&vy_ctrl[vy_CTRL_FAULTED], 1u);
+        return false;
+    }
+    if (atomicLoad(&vy_ctrl[vy_TENANT_ENABLED + tenant]) == 0u) {
+        atomicAdd(&vy_ctrl[vy_CTRL_PARKED + p], 1u);
+        return false;
+    }
+    return true;
+}
+
+// Argument word i of the slot whose first word is `base`.
+fn vy_arg(base: u32, i: u32) -> u32 {
+    return atomicLoad(&vy_ring[base + vy_SLOT_ARG0 + i]);
+}
+
+// Writes a spawned task's arguments into its reserved slot, word by word. Unrolled: a loop here could be cut by the
+// driver (see vy_loop_end) after some of the words, silently.
+fn vy_write_args(at: u32, args: array<u32, vy_MAX_ARGS>) {
+    {{SPAWN_ARG_STORES}}
+}
+// Writes a printf record's arguments, word by word. Unrolled: a loop here could be cut by the
+// driver (see vy_loop_end) after some of the words, silently.
+fn vy_write_printf_args(at: u32, args: array<u32, vy_PRINTF_MAX_ARGS>) {
+    {{PRINTF_ARG_STORES}}
+}
+

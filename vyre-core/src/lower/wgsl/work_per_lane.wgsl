@@ -1,0 +1,85 @@
+//! The work pass with per-lane claims (ClaimVariant::PerLane, the
+//! runtime's choice on software adapters). Placeholders: RUN_CLAIMED
+//! (run_claimed.wgsl) and FLUSH (work_flush.wgsl), blocks.
+// work (one invocation per lane): claims tasks by ticket, highest priority
+// first (bottom-up after vy_STARVATION_LIMIT consecutive claims), runs
+// them and marks them DONE or FAULT, until a full scan finds nothing, a
+// budget is spent or shutdown is requested. No lane ever waits for
+// another. Counters are summed per lane and added once at the end.
+//
+// A driver that cuts loops (see vy_loop_end) may end this loop, or a scan
+// in it, early: the lane then stops claiming, as if its budget were spent,
+// and nothing is lost. No loop stands between a claim and the slot's DONE
+// or FAULT that could silently end early (a cut handler loop or spawn
+// probe faults the task; a compare-exchange retry keeps its last result);
+// a ticket taken but not claimed leaves its slot PUBLISHED, and the next
+// maintenance pass lists it again; the counters are carried round the loop,
+// so the flush after it adds what the lane did.
+@compute @workgroup_size(vy_WORKGROUP_SIZE)
+fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>) {
+    // lane = global_invocation_id.x; the host sizes lane_state for
+    // num_workgroups.x * vy_WORKGROUP_SIZE lanes. A lane without a state
+    // word (a dispatch larger than the control block) does nothing.
+    let lane = vy_gid.x;
+    let state = vy_LANE_STATE + lane;
+    if (state >= arrayLength(&vy_ctrl)) {
+        return;
+    }
+    vy_lane = lane;
+    vy_lane_iters = 0u;
+    vy_spawned = 0u;
+    vy_overflowed = 0u;
+    var streak = atomicLoad(&vy_ctrl[state]);
+    var claims = 0u;
+    var executed = 0u;
+    var faulted = 0u;
+    // Per-handler and per-priority counts, run-length coded: a lane mostly
+    // repeats the same opcode and priority, so one private pair each
+    // replaces an atomic per task (or a private array per handler).
+    var run_op = vy_NO_HANDLER;
+    var run_op_count = 0u;
+    var run_prio = 0u;
+    var run_prio_count = 0u;
+    loop {
+        if (claims >= vy_CLAIM_BUDGET || vy_lane_iters >= vy_ITERATION_BUDGET
+            || atomicLoad(&vy_ctrl[vy_CTRL_SHUTDOWN]) != 0u) {
+            break;
+        }
+        let bottom_up = vy_STARVATION_LIMIT != 0u && streak >= vy_STARVATION_LIMIT;
+        var found = false;
+        var slot = 0u;
+        var part = 0u;
+        // The scan's result is carried round the loop (no `break` with a
+        // result): if the driver cuts the scan, the lane sees what it found.
+        for (var k = 0u; k < vy_PRIORITIES && !found; k++) {
+            let p = select(k, vy_PRIORITIES - 1u - k, bottom_up);
+            let len = atomicLoad(&vy_ctrl[vy_CTRL_LIST_LEN + p]);
+            // A cheap load first: only take a ticket where some are left.
+            if (atomicLoad(&vy_ctrl[vy_CTRL_LIST_NEXT + p]) < len) {
+                let ticket = atomicAdd(&vy_ctrl[vy_CTRL_LIST_NEXT + p], 1u);
+                if (ticket < len) {
+                    slot = atomicLoad(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(p) + ticket]);
+                    part = p;
+                    found = true;
+                }
+            }
+        }
+        if (!found) {
+            break;
+        }
+        streak = select(streak + 1u, 0u, bottom_up);
+        claims += 1u;
+        let base = slot * vy_SLOT_WORDS;
+        // A ticket whose slot is not PUBLISHED (or not a slot at all, which
+        // only a corrupted list could hold) counts as a claim and the loop
+        // goes on.
+        if (slot >= vy_SLOTS) {
+            continue;
+        }
+        if (!vy_transition(base, vy_STATUS_PUBLISHED, vy_STATUS_CLAIMED)) {
+            continue;
+        }
+        {{RUN_CLAIMED}}
+    }
+    {{FLUSH}}
+}
