@@ -106,6 +106,16 @@ const DEFAULT_DISPATCH: Dispatch = Dispatch {
     workgroup_size: 64,
 };
 
+/// The library's default dispatch and the bench's `d`, once each (they
+/// are the same on software adapters).
+fn dispatches(d: Dispatch) -> Vec<Dispatch> {
+    if d == DEFAULT_DISPATCH {
+        vec![d]
+    } else {
+        vec![DEFAULT_DISPATCH, d]
+    }
+}
+
 /// Runs the experiments.
 pub fn run(bench: &Bench) -> Result<Value> {
     let small = bench.args.quick || bench.args.smoke;
@@ -324,7 +334,7 @@ fn idle_rounds(bench: &Bench, d: Dispatch) -> Result<Value> {
         &[1 << 14, 1 << 20]
     };
     for &size in slots {
-        for dd in [DEFAULT_DISPATCH, d] {
+        for dd in dispatches(d) {
             let options = bench.ctx.lower_options();
             let program = programs::trivial(dd.apply(programs::ring(Priority::Normal, size, 64)))?;
             let wgsl = wgsl_with(&program, &options);
@@ -375,7 +385,7 @@ fn bfs_variants(bench: &Bench, d: Dispatch) -> Result<Value> {
     };
     let mut rows = Vec::new();
     let options = bench.ctx.lower_options();
-    for dd in [DEFAULT_DISPATCH, d] {
+    for dd in dispatches(d) {
         let w = dd.workgroups;
         let program = programs::bfs(dd.apply(bfs::config(&g)))?;
         let mut rt = runtime(bench, program, &options, w)?;
@@ -421,7 +431,7 @@ fn breakdown(bench: &Bench, d: Dispatch) -> Result<Value> {
     };
     let mut rows = Vec::new();
     let options = bench.ctx.lower_options();
-    for dd in [DEFAULT_DISPATCH, d] {
+    for dd in dispatches(d) {
         let wg = dd.workgroups;
         let program =
             programs::trivial(dd.apply(programs::ring(Priority::Normal, u64::from(n), 64)))?;
