@@ -28,7 +28,7 @@ use crate::protocol::{
 };
 
 /// Declares the templates, each from its file under `lower/wgsl/`, and
-/// [`TEMPLATES`], the list of them all (for the tests).
+/// `TEMPLATES`, the list of them all (for the tests).
 macro_rules! templates {
     ($($(#[$doc:meta])* $name:ident = $file:literal;)*) => {
         $($(#[$doc])* const $name: Template = Template::new($file, include_str!(concat!("wgsl/", $file)));)*
