@@ -644,7 +644,7 @@ fn check(seed: u64, chaos: u32, tally: &mut Tally) {
     }
     let built = builder.opcode(handler.clone()).build();
     let program = match (built, &validation) {
-        (Ok(p), Ok(())) => p,
+        (Ok(p), Ok(_)) => p,
         (Err(AssemblyError::Validation(e)), Err(v)) => {
             assert_eq!(&e, v, "seed {seed:#x}: assembly and validator disagree");
             tally.rejected_by_validator += 1;
@@ -655,7 +655,7 @@ fn check(seed: u64, chaos: u32, tally: &mut Tally) {
             tally.rejected_by_validator += 1;
             return;
         }
-        (Err(e), Ok(())) => {
+        (Err(e), Ok(_)) => {
             // A valid handler that does not fit its program: buffers
             // missing or of another kind, spawns of unknown opcodes or
             // with wrong arguments, reserved ids.

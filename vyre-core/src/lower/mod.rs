@@ -107,9 +107,11 @@
 //!   (which a GPU may flush) are within WGSL's accuracy, not Rust's.
 
 mod expr;
+mod function;
 mod handler;
 mod helpers;
 mod names;
+mod program_wgsl;
 mod scheduler;
 
 use crate::program::Program;
