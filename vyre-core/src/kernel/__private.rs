@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::host::{BufferMeta, HandlerError};
 use crate::ir::OpcodeHandler;
 use crate::ir::{Access, BufferKind, ScalarType};
-use crate::native::{NativeFn, NativeTable};
+use crate::program::{NativeFn, NativeTable};
 use crate::program::{Program, ProgramConfig};
 use crate::protocol::RESERVED_ID_START;
 

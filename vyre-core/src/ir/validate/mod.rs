@@ -2,7 +2,7 @@
 //! of every local and expression ([`HandlerInfo`]). Errors name the
 //! handler and what is wrong.
 //!
-//! One concern per file: [`error`] holds the errors, `signature` the
+//! One concern per file: `error` holds the errors, `signature` the
 //! handler-level checks (id, names, parameters), `stmt` the statements
 //! (scopes, mutability, buffer access, loops) and `typing` the types of
 //! expressions, recorded in the pre-order numbering of [`HandlerInfo`].
