@@ -65,7 +65,7 @@ enum Frame<'p> {
 
 /// A task in progress on one lane.
 #[derive(Debug)]
-struct TaskExec<'p> {
+pub(super) struct TaskExec<'p> {
     task: Claimed,
     handler: usize,
     program: &'p Program,
@@ -79,7 +79,9 @@ struct TaskExec<'p> {
 type Ended = bool;
 
 impl<'p> TaskExec<'p> {
-    fn new(
+    /// Task `task` of handler `handler` (`h`, typed by `info`) of
+    /// `program`, before its first statement.
+    pub(super) fn new(
         task: Claimed,
         handler: usize,
         h: &'p OpcodeHandler,
@@ -153,7 +155,7 @@ impl<'p> TaskExec<'p> {
     }
 
     /// Runs one step; true when the task has ended (its state says how).
-    fn step(&mut self, machine: &mut CpuMachine, lane: &mut LaneSched) -> Ended {
+    pub(super) fn step(&mut self, machine: &mut CpuMachine, lane: &mut LaneSched) -> Ended {
         self.pop_finished();
         let ended = match self.frames.last_mut() {
             None => true,
@@ -176,6 +178,11 @@ impl<'p> TaskExec<'p> {
         }
         self.pop_finished();
         self.frames.is_empty()
+    }
+
+    /// The task's state: its first fault and loop iterations.
+    pub(super) fn state(&self) -> &TaskState {
+        &self.state
     }
 
     /// The head of the innermost loop: decide whether to iterate, account

@@ -63,9 +63,11 @@
 
 mod eval;
 mod lane;
+mod one_task;
 pub mod ops;
 mod schedule;
 
+pub use one_task::{run_task, SpawnedTask, TaskRun, TaskSetup};
 pub use schedule::{Interleaved, SplitMix64};
 
 use std::sync::Arc;
