@@ -13,6 +13,7 @@
 //! expression and statement depth are bounded. Cases:
 //! `VYRE_FUZZ_CASES` × 8 (default 48 × 8).
 
+mod info_walk;
 mod wgsl_common;
 
 use std::time::Duration;
@@ -638,6 +639,9 @@ struct Tally {
 fn check(seed: u64, chaos: u32, tally: &mut Tally) {
     let (handler, declared) = random_handler(seed, chaos);
     let validation = validate_handler(&handler);
+    if let Ok(info) = &validation {
+        info_walk::check(&handler, info);
+    }
     let mut builder = Program::builder("ir_property").config(config());
     for (name, kind) in &declared {
         builder = builder.buffer(name.clone(), *kind);
