@@ -110,6 +110,7 @@ mod expr;
 mod function;
 mod handler;
 mod helpers;
+mod loops;
 mod names;
 mod program_wgsl;
 mod scheduler;
