@@ -1,7 +1,11 @@
 //! The host side of the handler language: the types a handler's parameters
-//! name ([`Buffer`], [`Atomic`], [`Ctx`]), the metadata `#[opcode]` emits
-//! ([`BufferMeta`]), and the hooks the native backend drives
-//! ([`native`], [`HostBuffers`]).
+//! name ([`Buffer`], [`Atomic`], [`Ctx`]), the tasks it spawns and the host
+//! publishes ([`Task`]), the metadata `#[opcode]` emits ([`BufferMeta`]),
+//! and the hooks the native backend drives ([`native`], [`HostBuffers`]).
+//!
+//! It sits just above the IR: the program keeps the handlers' native
+//! functions, which take these types, so nothing here names a program,
+//! an engine or a runtime.
 //!
 //! An `#[opcode]` function stays an ordinary Rust function. Called on the
 //! host it reads and writes [`Buffer`]s, and its [`Ctx`] records what it

@@ -44,6 +44,3 @@ mod memory;
 
 pub use crate::program::{NativeFn, NativeTable};
 pub use engine::NativeEngine;
-
-#[cfg(test)]
-mod tests;
