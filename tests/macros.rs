@@ -1,7 +1,7 @@
 //! `#[opcode]` / `#[device]` / `printf!` on handlers that use every construct
 //! of the handler language: the IR validates, has the expected shape, and
-//! does what the original function does on the host (checked with a small
-//! IR interpreter against the generated `__native` entry point).
+//! does what the original function does on the host (the IR run by vyre's
+//! CPU machine against the generated `__native` entry point).
 
 #![allow(
     clippy::identity_op,
@@ -503,7 +503,22 @@ fn validated(h: &OpcodeHandler) {
 
 type Native = fn(&Ctx, &vyre::host::HostBuffers, &[usize], &[u32]);
 
-/// Runs the IR and the original function on the same inputs and compares.
+/// The handlers `h` spawns, which a program of `h` must contain.
+fn spawn_targets(h: &OpcodeHandler) -> Vec<OpcodeHandler> {
+    let mut ids = Vec::new();
+    vyre::ir::visit_stmts(&h.body, &mut |s| {
+        if let Stmt::Spawn { opcode, .. } = s {
+            ids.push(*opcode);
+        }
+    });
+    [visit::handler(), sched::handler(), other::handler()]
+        .into_iter()
+        .filter(|t| ids.contains(&t.id))
+        .collect()
+}
+
+/// Runs the IR (on vyre's CPU machine) and the original function on the
+/// same inputs and compares.
 fn same(
     h: &OpcodeHandler,
     native: Native,
@@ -512,7 +527,7 @@ fn same(
     ctx: [u32; 4],
     limit: u32,
 ) -> Run {
-    let ir = run_ir(h, words, args, ctx, limit);
+    let ir = run_ir(h, &spawn_targets(h), words, args, ctx, limit);
     let host = run_native(h, native, words, args, ctx, limit);
     assert_eq!(
         ir, host,

@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
+use crate::cpu::interpret::ReferenceEngine;
+use crate::cpu::native::NativeEngine;
 use crate::engine::{BackendKind, Engine};
 use crate::error::{Error, Result};
 use crate::gpu::{AdapterChoice, GpuContext, WgpuEngine};
-use crate::native::NativeEngine;
 use crate::program::Program;
-use crate::reference::ReferenceEngine;
 use crate::runtime::Runtime;
 
 /// The environment variable that overrides backend selection:

@@ -13,6 +13,7 @@
 //! expression and statement depth are bounded. Cases:
 //! `VYRE_FUZZ_CASES` × 8 (default 48 × 8).
 
+mod info_walk;
 mod wgsl_common;
 
 use std::time::Duration;
@@ -638,13 +639,16 @@ struct Tally {
 fn check(seed: u64, chaos: u32, tally: &mut Tally) {
     let (handler, declared) = random_handler(seed, chaos);
     let validation = validate_handler(&handler);
+    if let Ok(info) = &validation {
+        info_walk::check(&handler, info);
+    }
     let mut builder = Program::builder("ir_property").config(config());
     for (name, kind) in &declared {
         builder = builder.buffer(name.clone(), *kind);
     }
     let built = builder.opcode(handler.clone()).build();
     let program = match (built, &validation) {
-        (Ok(p), Ok(())) => p,
+        (Ok(p), Ok(_)) => p,
         (Err(AssemblyError::Validation(e)), Err(v)) => {
             assert_eq!(&e, v, "seed {seed:#x}: assembly and validator disagree");
             tally.rejected_by_validator += 1;
@@ -655,7 +659,7 @@ fn check(seed: u64, chaos: u32, tally: &mut Tally) {
             tally.rejected_by_validator += 1;
             return;
         }
-        (Err(e), Ok(())) => {
+        (Err(e), Ok(_)) => {
             // A valid handler that does not fit its program: buffers
             // missing or of another kind, spawns of unknown opcodes or
             // with wrong arguments, reserved ids.

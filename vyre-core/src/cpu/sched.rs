@@ -3,8 +3,8 @@
 //! pseudo-code of `docs/protocol.md` ("work", "Inside a task"), one
 //! primitive per step so that any work pass can drive it.
 
+use super::fault::TaskFault;
 use super::machine::CpuMachine;
-use super::task::TaskFault;
 use crate::protocol::{
     ctrl, slot, status, FAULT_RECORD_WORDS, MAX_ARGS, PRINTF_MAX_ARGS, PRINTF_RECORD_WORDS,
     PRIORITIES,

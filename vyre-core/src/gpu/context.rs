@@ -1,15 +1,14 @@
 //! The shared wgpu context: instance, adapter, device, queue, the record of
 //! asynchronous device errors, and the pipeline cache.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
 use crate::lower::{ClaimVariant, LowerOptions};
 
-use super::pipeline::{PipelineCacheStats, PipelineKey, Pipelines};
+use super::cache::{PipelineCache, PipelineCacheStats};
+use super::sync::lock;
 
 /// Which adapters [`GpuContext::new`] may open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -36,12 +35,6 @@ pub(crate) struct DeviceState {
     uncaptured: Mutex<Vec<String>>,
 }
 
-/// Locks a mutex, recovering the data if another thread panicked while
-/// holding it: the guarded values stay consistent on their own.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 pub(crate) struct Inner {
     // Kept alive for the device's lifetime; wgpu does not require it, but
     // dropping the instance first has tripped drivers in the past.
@@ -53,9 +46,7 @@ pub(crate) struct Inner {
     description: String,
     timestamps: bool,
     pub(crate) state: Arc<DeviceState>,
-    pub(crate) cache: Mutex<HashMap<PipelineKey, Arc<Pipelines>>>,
-    pub(crate) cache_hits: AtomicU64,
-    pub(crate) cache_misses: AtomicU64,
+    pub(crate) cache: PipelineCache,
 }
 
 /// An open wgpu device and everything shared by the engines that use it.
@@ -284,9 +275,7 @@ impl GpuContext {
                 description,
                 timestamps,
                 state,
-                cache: Mutex::new(HashMap::new()),
-                cache_hits: AtomicU64::new(0),
-                cache_misses: AtomicU64::new(0),
+                cache: PipelineCache::default(),
             }),
         }
     }
@@ -405,17 +394,12 @@ impl GpuContext {
 
     /// Counters of the pipeline cache.
     pub fn pipeline_cache_stats(&self) -> PipelineCacheStats {
-        use std::sync::atomic::Ordering::Relaxed;
-        PipelineCacheStats {
-            entries: lock(&self.inner.cache).len(),
-            hits: self.inner.cache_hits.load(Relaxed),
-            misses: self.inner.cache_misses.load(Relaxed),
-        }
+        self.inner.cache.stats()
     }
 
     /// Drops every cached pipeline (engines that use them keep theirs).
     pub fn clear_pipeline_cache(&self) {
-        lock(&self.inner.cache).clear();
+        self.inner.cache.clear();
     }
 
     /// Runs `f` inside error scopes for validation, internal and

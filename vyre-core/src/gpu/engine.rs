@@ -7,8 +7,9 @@ use crate::engine::{BackendKind, Engine, Submission};
 use crate::error::{Error, Result};
 use crate::program::Program;
 
+use super::cache::Pipelines;
 use super::context::GpuContext;
-use super::pipeline::{pipelines, Pipelines};
+use super::pipeline::pipelines;
 use super::readback::{read_words, Staging};
 use crate::lower::{
     buffer_binding, wgsl_with, CTRL_BINDING, MAINTAIN_WORKGROUP_SIZE, RING_BINDING,

@@ -15,16 +15,18 @@
 //! # Ok::<(), vyre_core::Error>(())
 //! ```
 
+mod cache;
 mod context;
 mod engine;
 mod pipeline;
 mod readback;
+mod sync;
 
 use std::sync::OnceLock;
 
+pub use cache::PipelineCacheStats;
 pub use context::{AdapterChoice, GpuContext};
 pub use engine::WgpuEngine;
-pub use pipeline::PipelineCacheStats;
 
 /// The environment variable that turns a missing adapter in tests from a
 /// skip into a failure.

@@ -1,53 +1,17 @@
-//! Compiled pipelines of one WGSL module and their cache.
-//!
-//! Compiling a megakernel (WGSL parse, validation, SPIR-V generation, the
-//! driver's own compile) is by far the slowest part of creating an engine,
-//! so the context keeps every compiled module keyed by its full WGSL text
-//! and binding layout: a second engine for the same program reuses it.
+//! Compiling one WGSL module into its [`Pipelines`], through the
+//! context's cache (`cache`).
 
 use std::borrow::Cow;
-use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
-use super::context::{lock, GpuContext};
+use super::cache::{PipelineKey, Pipelines};
+use super::context::GpuContext;
 use crate::lower::{
     buffer_binding, CTRL_BINDING, ENTRY_FINALIZE, ENTRY_MAINTAIN, ENTRY_PREPARE, ENTRY_WORK,
     RING_BINDING,
 };
-
-/// Counters of a context's pipeline cache.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct PipelineCacheStats {
-    /// Compiled modules held.
-    pub entries: usize,
-    /// Engine creations that found their pipelines compiled.
-    pub hits: u64,
-    /// Engine creations that compiled their pipelines.
-    pub misses: u64,
-}
-
-/// What identifies a set of pipelines: the WGSL text itself (not a hash of
-/// it, so two programs can never share pipelines by a collision), the
-/// workgroup size the module was generated for, and the access mode of
-/// each declared buffer's binding (the bind group layout).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) struct PipelineKey {
-    wgsl: String,
-    workgroup_size: u32,
-    read_only: Vec<bool>,
-}
-
-/// One module's shader, bind group layout and its four compute pipelines.
-#[derive(Debug)]
-pub(crate) struct Pipelines {
-    pub(crate) layout: wgpu::BindGroupLayout,
-    pub(crate) prepare: wgpu::ComputePipeline,
-    pub(crate) maintain: wgpu::ComputePipeline,
-    pub(crate) finalize: wgpu::ComputePipeline,
-    pub(crate) work: wgpu::ComputePipeline,
-}
 
 /// The pipelines of `wgsl` from the context's cache, compiled on a miss.
 /// `read_only[i]` is whether declared buffer `i` binds read-only.
@@ -58,22 +22,15 @@ pub(crate) fn pipelines(
     workgroup_size: u32,
     read_only: &[bool],
 ) -> Result<Arc<Pipelines>> {
-    let key = PipelineKey {
-        wgsl: wgsl.to_string(),
-        workgroup_size,
-        read_only: read_only.to_vec(),
-    };
-    if let Some(found) = lock(&ctx.inner.cache).get(&key) {
-        ctx.inner.cache_hits.fetch_add(1, Relaxed);
-        return Ok(Arc::clone(found));
+    let key = PipelineKey::new(wgsl, workgroup_size, read_only);
+    if let Some(found) = ctx.inner.cache.get(&key) {
+        return Ok(found);
     }
-    // Compile without holding the lock: other programs' engines may be
-    // created meanwhile. Two threads compiling the same module both
+    // Compile without holding the cache's lock: other programs' engines may
+    // be created meanwhile. Two threads compiling the same module both
     // succeed; the first insert wins.
     let compiled = Arc::new(compile(ctx, label, wgsl, read_only)?);
-    ctx.inner.cache_misses.fetch_add(1, Relaxed);
-    let mut cache = lock(&ctx.inner.cache);
-    Ok(Arc::clone(cache.entry(key).or_insert(compiled)))
+    Ok(ctx.inner.cache.insert(key, compiled))
 }
 
 /// The bind group layout entry of a storage buffer at `binding`.

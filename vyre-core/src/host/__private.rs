@@ -1,9 +1,9 @@
 //! Support for the code `#[opcode]`, `#[device]` and `printf!` generate.
 //! Not a public API: it changes with the macros.
 
-use super::error::HandlerError;
+use crate::ir::HandlerError;
+use crate::ir::LocalDecl;
 use crate::ir::{BufferId, Expr, Literal, ScalarType};
-use crate::program::LocalDecl;
 use crate::protocol::Priority;
 
 pub use super::buffers::HostAtomic;
@@ -291,13 +291,13 @@ pub fn finish_handler(
     arg_count: usize,
     cx: &mut Inliner,
     body: crate::ir::Block,
-) -> Result<crate::program::OpcodeHandler, HandlerError> {
-    let handler = crate::program::OpcodeHandler {
+) -> Result<crate::ir::OpcodeHandler, HandlerError> {
+    let handler = crate::ir::OpcodeHandler {
         id,
         name: name.to_string(),
         buffers: buffers
             .iter()
-            .map(|b| crate::program::BufferParam {
+            .map(|b| crate::ir::BufferParam {
                 name: b.name.to_string(),
                 elem: b.elem,
                 access: b.access,
@@ -315,8 +315,8 @@ pub fn finish_handler(
 /// (`try_handler()` returns the reason instead).
 pub fn expect_handler(
     name: &str,
-    built: Result<crate::program::OpcodeHandler, HandlerError>,
-) -> crate::program::OpcodeHandler {
+    built: Result<crate::ir::OpcodeHandler, HandlerError>,
+) -> crate::ir::OpcodeHandler {
     match built {
         Ok(h) => h,
         Err(e) => panic!("vyre: handler `{name}`: {e}"),

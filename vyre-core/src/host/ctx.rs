@@ -5,10 +5,10 @@ use std::fmt;
 use std::rc::Rc;
 
 use super::native;
+use super::task::Task;
 use crate::ir::Literal;
 use crate::protocol::Priority;
 use crate::report::FaultKind;
-use crate::runtime::Task;
 
 /// Which task a [`Ctx`] runs: what `ctx.lane()`, `ctx.slot()`,
 /// `ctx.tenant()` and `ctx.priority()` return.

@@ -1,7 +1,11 @@
 //! The host side of the handler language: the types a handler's parameters
-//! name ([`Buffer`], [`Atomic`], [`Ctx`]), the metadata `#[opcode]` emits
-//! ([`BufferMeta`]), and the hooks the native backend drives
-//! ([`native`], [`HostBuffers`]).
+//! name ([`Buffer`], [`Atomic`], [`Ctx`]), the tasks it spawns and the host
+//! publishes ([`Task`]), the metadata `#[opcode]` emits ([`BufferMeta`]),
+//! and the hooks the native backend drives ([`native`], [`HostBuffers`]).
+//!
+//! It sits just above the IR: the program keeps the handlers' native
+//! functions, which take these types, so nothing here names a program,
+//! an engine or a runtime.
 //!
 //! An `#[opcode]` function stays an ordinary Rust function. Called on the
 //! host it reads and writes [`Buffer`]s, and its [`Ctx`] records what it
@@ -45,8 +49,8 @@ mod atomic;
 mod buffer;
 mod buffers;
 mod ctx;
-mod error;
 pub mod native;
+mod task;
 
 #[doc(hidden)]
 pub mod __private;
@@ -54,13 +58,14 @@ pub mod __private;
 #[cfg(test)]
 mod tests;
 
+pub use crate::ir::HandlerError;
 pub use atomic::{Atomic, AtomicElement};
 pub use buffer::Buffer;
 pub use buffers::{BufferMeta, HostAtomic, HostBuffer, HostBuffers, PlainElement};
 pub use ctx::{Ctx, CtxSink, Outcome, SpawnPriority, Spawned, TaskInfo};
-pub use error::HandlerError;
+pub use task::{RawTask, Task};
 
-use crate::ir::Literal;
+use crate::ir::{Literal, ScalarType};
 use crate::report::FaultKind;
 
 /// Counts one loop iteration of the running task.
@@ -91,13 +96,44 @@ pub fn printf(format: &'static str, args: &[Literal]) {
 /// Renders a printf format with its arguments the way the host report
 /// renders GPU printf records.
 pub fn render(format: &str, args: &[Literal]) -> String {
-    let fmt = crate::program::PrintfFormat {
-        handler: 0,
-        format: format.to_string(),
-        arg_types: args.iter().map(|a| a.ty()).collect(),
-    };
+    let types: Vec<ScalarType> = args.iter().map(|a| a.ty()).collect();
     let words: Vec<u32> = args.iter().map(|a| a.to_word()).collect();
-    fmt.render(&words)
+    render_words(format, &types, &words)
+}
+
+/// Renders a printf format whose `{}` placeholders take `words` decoded as
+/// `types` (`{{` and `}}` are escaped braces): one rendering for the
+/// host's `printf!` and the GPU's printf records
+/// ([`PrintfFormat::render`](crate::program::PrintfFormat::render)).
+pub fn render_words(format: &str, types: &[ScalarType], words: &[u32]) -> String {
+    let mut out = String::new();
+    let mut args = types.iter().zip(words);
+    let mut chars = format.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('{', Some('{')) | ('}', Some('}')) => {
+                chars.next();
+                out.push(c);
+            }
+            ('{', Some('}')) => {
+                chars.next();
+                if let Some((ty, w)) = args.next() {
+                    out.push_str(&render_word(*ty, *w));
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn render_word(ty: ScalarType, w: u32) -> String {
+    match ty {
+        ScalarType::Bool => (w != 0).to_string(),
+        ScalarType::U32 => w.to_string(),
+        ScalarType::I32 => (w as i32).to_string(),
+        ScalarType::F32 => f32::from_bits(w).to_string(),
+    }
 }
 
 /// A short description of a fault, for panic messages.

@@ -2,10 +2,10 @@
 
 use super::native::{self, Caught};
 use super::*;
+use crate::host::Task;
 use crate::ir::{Access, BufferKind, Literal, ScalarType};
 use crate::protocol::Priority;
 use crate::report::FaultKind;
-use crate::runtime::Task;
 
 #[test]
 fn buffers_index_by_u32_and_report_u32_lengths() {

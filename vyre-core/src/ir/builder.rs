@@ -28,9 +28,9 @@
 use std::ops;
 
 use super::expr::{BufferId, Expr, LocalId};
+use super::handler::{BufferParam, LocalDecl, OpcodeHandler};
 use super::stmt::{Block, Stmt, SwitchCase};
 use super::validate::{type_of, validate_handler, ValidationError, ValidationErrorKind};
-use crate::program::{BufferParam, LocalDecl, OpcodeHandler};
 use vyre_lang::{Access, Literal, ScalarType};
 use vyre_lang::{AtomicOp, BinOp, CtxValue, Intrinsic, UnOp};
 

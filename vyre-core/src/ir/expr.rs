@@ -3,13 +3,13 @@
 use vyre_lang::{AtomicOp, BinOp, CtxValue, Intrinsic, Literal, Priority, ScalarType, UnOp};
 
 /// A local variable of one handler body: an index into
-/// [`OpcodeHandler::locals`](crate::program::OpcodeHandler::locals).
+/// [`OpcodeHandler::locals`](crate::ir::OpcodeHandler::locals).
 /// Task arguments are the first locals, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LocalId(pub u32);
 
 /// A buffer parameter of one handler: an index into
-/// [`OpcodeHandler::buffers`](crate::program::OpcodeHandler::buffers).
+/// [`OpcodeHandler::buffers`](crate::ir::OpcodeHandler::buffers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BufferId(pub u32);
 

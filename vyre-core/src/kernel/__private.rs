@@ -11,9 +11,10 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::host::{BufferMeta, HandlerError};
+use crate::ir::OpcodeHandler;
 use crate::ir::{Access, BufferKind, ScalarType};
-use crate::native::{NativeFn, NativeTable};
-use crate::program::{OpcodeHandler, Program, ProgramConfig};
+use crate::program::{NativeFn, NativeTable};
+use crate::program::{Program, ProgramConfig};
 use crate::protocol::RESERVED_ID_START;
 
 /// One buffer the megakernel declares.

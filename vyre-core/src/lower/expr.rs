@@ -20,9 +20,9 @@
 //!   not constant expressions in WGSL, so the operation runs at run time
 //!   with the handler language's semantics.
 
-use super::handler::FnLowerer;
+use super::function::FnLowerer;
 use super::names::{self, wgsl_type};
-use crate::ir::{AtomicOp, BinOp, CtxValue, Expr, Intrinsic, Literal, ScalarType, UnOp};
+use crate::ir::{AtomicOp, BinOp, CtxValue, Expr, ExprId, Intrinsic, Literal, ScalarType, UnOp};
 
 /// A lowered expression: side-effect-free WGSL text, its type, and
 /// whether it is a WGSL constant expression (built from literals only).
@@ -75,25 +75,27 @@ pub(super) fn literal(l: Literal, f32_bits: &mut dyn FnMut() -> String) -> (Stri
 }
 
 impl FnLowerer<'_> {
-    /// Lowers `e`, writing the statements that evaluate its fallible parts,
-    /// and returns the pure expression that is its value.
-    pub(super) fn expr(&mut self, e: &Expr) -> Val {
+    /// Lowers `e`, numbered `id`, writing the statements that evaluate its
+    /// fallible parts, and returns the pure expression that is its value.
+    /// Types come from validation (`ir::HandlerInfo`): `id`'s type, and its
+    /// operands' ids follow from it.
+    pub(super) fn expr(&mut self, e: &Expr, id: ExprId) -> Val {
+        let info = self.info;
+        let ty = info.ty(id);
+        let first = info.operand(id);
+        let second = info.next_expr(first);
         match e {
             Expr::Lit(l) => {
                 let helpers = &mut *self.helpers;
                 let (code, konst) = literal(*l, &mut || helpers.f32_bits());
-                Val {
-                    code,
-                    ty: l.ty(),
-                    konst,
-                }
+                Val { code, ty, konst }
             }
-            Expr::Local(id) => {
-                let (name, ty) = self.local(*id);
+            Expr::Local(local) => {
+                let (name, _) = self.local(*local);
                 Val::new(name, ty)
             }
             Expr::Unary { op, operand } => {
-                let v = self.expr(operand);
+                let v = self.expr(operand, first);
                 let v = self.unconst(v);
                 let code = match (op, v.ty) {
                     (UnOp::Not, ScalarType::Bool) => format!("(!{})", v.code),
@@ -102,11 +104,11 @@ impl FnLowerer<'_> {
                     // wrapping_neg does.
                     (UnOp::Neg, _) => format!("(-{})", v.code),
                 };
-                Val::new(code, v.ty)
+                Val::new(code, ty)
             }
-            Expr::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs),
+            Expr::Binary { op, lhs, rhs } => self.binary(*op, [lhs, rhs], [first, second], ty),
             Expr::Cast { to, value } => {
-                let v = self.expr(value);
+                let v = self.expr(value, first);
                 self.cast(v, *to)
             }
             Expr::Select {
@@ -114,43 +116,45 @@ impl FnLowerer<'_> {
                 if_true,
                 if_false,
             } => {
-                let c = self.expr(cond);
-                let t = self.expr(if_true);
-                let f = self.expr(if_false);
+                let c = self.expr(cond, first);
+                let t = self.expr(if_true, second);
+                let f = self.expr(if_false, info.next_expr(second));
                 let c = if c.konst && t.konst && f.konst {
                     self.unconst(c)
                 } else {
                     c
                 };
-                let ty = t.ty;
                 Val::new(format!("select({}, {}, {})", f.code, t.code, c.code), ty)
             }
             Expr::Intrinsic { func, args } => {
-                let mut vals: Vec<Val> = args.iter().map(|a| self.expr(a)).collect();
+                let mut vals: Vec<Val> = args
+                    .iter()
+                    .zip(info.siblings(first))
+                    .map(|(a, aid)| self.expr(a, aid))
+                    .collect();
                 if !vals.is_empty() && vals.iter().all(|v| v.konst) {
                     let first = vals.remove(0);
                     let first = self.unconst(first);
                     vals.insert(0, first);
                 }
-                self.intrinsic(*func, vals)
+                self.intrinsic(*func, vals, ty)
             }
             Expr::Load { buffer, index } => {
-                let i = self.expr(index);
+                let i = self.expr(index, first);
                 match self.program_buffer(*buffer) {
                     Some(b) => {
                         let f = self.helpers.load(b);
-                        let ty = b.kind.elem;
                         self.hoist(ty, format!("{f}({})", i.code))
                     }
-                    None => self.invalid(ScalarType::U32),
+                    None => self.invalid(ty),
                 }
             }
             Expr::Len { buffer } => match self.program_buffer(*buffer) {
                 Some(b) => {
                     let f = self.helpers.len(b);
-                    Val::new(format!("{f}()"), ScalarType::U32)
+                    Val::new(format!("{f}()"), ty)
                 }
-                None => self.invalid(ScalarType::U32),
+                None => self.invalid(ty),
             },
             Expr::Atomic {
                 op,
@@ -158,11 +162,10 @@ impl FnLowerer<'_> {
                 index,
                 value,
             } => {
-                let i = self.expr(index);
-                let v = value.as_ref().map(|v| self.expr(v));
+                let i = self.expr(index, first);
+                let v = value.as_ref().map(|v| self.expr(v, second));
                 match self.program_buffer(*buffer) {
                     Some(b) => {
-                        let ty = b.kind.elem;
                         let op = if v.is_none() { AtomicOp::Load } else { *op };
                         let f = self.helpers.atomic(b, op);
                         let call = match v {
@@ -171,7 +174,7 @@ impl FnLowerer<'_> {
                         };
                         self.hoist(ty, call)
                     }
-                    None => self.invalid(ScalarType::U32),
+                    None => self.invalid(ty),
                 }
             }
             Expr::Ctx(c) => {
@@ -181,7 +184,7 @@ impl FnLowerer<'_> {
                     CtxValue::Tenant => "vy_tenant",
                     CtxValue::Priority => "vy_priority",
                 };
-                Val::new(name.into(), ScalarType::U32)
+                Val::new(name.into(), ty)
             }
         }
     }
@@ -219,11 +222,11 @@ impl FnLowerer<'_> {
         }
     }
 
-    /// The operands of a binary operation, the first made non-constant
-    /// when both are constant.
-    fn operands(&mut self, lhs: &Expr, rhs: &Expr) -> (Val, Val) {
-        let l = self.expr(lhs);
-        let r = self.expr(rhs);
+    /// The operands of a binary operation, numbered `ids`, the first made
+    /// non-constant when both are constant.
+    fn operands(&mut self, [lhs, rhs]: [&Expr; 2], [lid, rid]: [ExprId; 2]) -> (Val, Val) {
+        let l = self.expr(lhs, lid);
+        let r = self.expr(rhs, rid);
         if l.konst && r.konst {
             (self.unconst(l), r)
         } else {
@@ -231,17 +234,21 @@ impl FnLowerer<'_> {
         }
     }
 
-    fn binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr) -> Val {
+    /// `lhs op rhs` of type `ty`, the operands numbered `ids`.
+    fn binary(&mut self, op: BinOp, operands: [&Expr; 2], ids: [ExprId; 2], ty: ScalarType) -> Val {
         match op {
-            BinOp::And | BinOp::Or if rhs.may_fault() => return self.short_circuit(op, lhs, rhs),
+            BinOp::And | BinOp::Or if operands[1].may_fault() => {
+                return self.short_circuit(op, operands, ids)
+            }
             _ => {}
         }
-        let (l, r) = self.operands(lhs, rhs);
-        let ty = l.ty;
+        let (l, r) = self.operands(operands, ids);
+        // The operands' type: the result's, but for comparisons.
+        let operand_ty = l.ty;
         let (a, b) = (&l.code, &r.code);
         match op {
-            BinOp::Div | BinOp::Rem if ty.is_integer() => {
-                let f = self.helpers.div(ty, op == BinOp::Rem);
+            BinOp::Div | BinOp::Rem if operand_ty.is_integer() => {
+                let f = self.helpers.div(operand_ty, op == BinOp::Rem);
                 self.hoist(ty, format!("{f}({a}, {b})"))
             }
             // f32 `/` and `%` never fault (IEEE results; WGSL's `%` is
@@ -257,14 +264,16 @@ impl FnLowerer<'_> {
                 // `&` and `|` on bool evaluate both sides, as in Rust.
                 Val::new(format!("({a} {} {b})", op.symbol()), ty)
             }
-            BinOp::BitXor if ty == ScalarType::Bool => Val::new(format!("({a} != {b})"), ty),
+            BinOp::BitXor if operand_ty == ScalarType::Bool => {
+                Val::new(format!("({a} != {b})"), ty)
+            }
             BinOp::BitXor => Val::new(format!("({a} ^ {b})"), ty),
             // The amount is taken modulo 32, as the IR specifies (WGSL
             // would also mask at run time; the mask makes it explicit).
             BinOp::Shl => Val::new(format!("({a} << ({b} & 31u))"), ty),
             BinOp::Shr => Val::new(format!("({a} >> ({b} & 31u))"), ty),
             BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-                Val::new(format!("({a} {} {b})", op.symbol()), ScalarType::Bool)
+                Val::new(format!("({a} {} {b})", op.symbol()), ty)
             }
             BinOp::And | BinOp::Or => Val::new(format!("({a} {} {b})", op.symbol()), ty),
         }
@@ -272,8 +281,8 @@ impl FnLowerer<'_> {
 
     /// `lhs && rhs` / `lhs || rhs` whose right operand may fault or touch
     /// memory: evaluated only when the left one does not decide.
-    fn short_circuit(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr) -> Val {
-        let l = self.expr(lhs);
+    fn short_circuit(&mut self, op: BinOp, [lhs, rhs]: [&Expr; 2], [lid, rid]: [ExprId; 2]) -> Val {
+        let l = self.expr(lhs, lid);
         let t = self.fresh_temp();
         self.line(&format!("var {t}: bool = {};", l.code));
         let test = if op == BinOp::And {
@@ -282,7 +291,7 @@ impl FnLowerer<'_> {
             format!("!{t}")
         };
         self.open(&format!("if ({test}) {{"));
-        let r = self.expr(rhs);
+        let r = self.expr(rhs, rid);
         self.line(&format!("{t} = {};", r.code));
         self.close("}");
         Val::new(t, ScalarType::Bool)
@@ -320,10 +329,11 @@ impl FnLowerer<'_> {
         Val::new(code, to)
     }
 
-    /// A scalar intrinsic over already-lowered operands (the first one is
-    /// not constant when all are).
-    fn intrinsic(&mut self, func: Intrinsic, args: Vec<Val>) -> Val {
+    /// A scalar intrinsic of type `result` over already-lowered operands
+    /// (the first one is not constant when all are).
+    fn intrinsic(&mut self, func: Intrinsic, args: Vec<Val>, result: ScalarType) -> Val {
         use ScalarType::*;
+        // The receiver's type picks the WGSL form.
         let ty = args.first().map_or(U32, |a| a.ty);
         let arg = |i: usize| {
             args.get(i)
@@ -350,13 +360,9 @@ impl FnLowerer<'_> {
             Intrinsic::WrappingAdd => format!("({a} + {b})"),
             Intrinsic::WrappingSub => format!("({a} - {b})"),
             Intrinsic::WrappingMul => format!("({a} * {b})"),
-            Intrinsic::CountOnes => return Val::new(format!("countOneBits({})", bits(&a)), U32),
-            Intrinsic::LeadingZeros => {
-                return Val::new(format!("countLeadingZeros({})", bits(&a)), U32)
-            }
-            Intrinsic::TrailingZeros => {
-                return Val::new(format!("countTrailingZeros({})", bits(&a)), U32)
-            }
+            Intrinsic::CountOnes => format!("countOneBits({})", bits(&a)),
+            Intrinsic::LeadingZeros => format!("countLeadingZeros({})", bits(&a)),
+            Intrinsic::TrailingZeros => format!("countTrailingZeros({})", bits(&a)),
             Intrinsic::RotateLeft | Intrinsic::RotateRight => {
                 let f = self.helpers.rotate(func == Intrinsic::RotateLeft);
                 let rotated = format!("{f}({}, {b})", bits(&a));
@@ -381,7 +387,7 @@ impl FnLowerer<'_> {
             Intrinsic::Powf => format!("pow({a}, {b})"),
             Intrinsic::MulAdd => format!("fma({a}, {b}, {c})"),
         };
-        Val::new(code, ty)
+        Val::new(code, result)
     }
 
     /// `v` as one slot word (bit pattern; `bool` as 0 or 1), for spawn and

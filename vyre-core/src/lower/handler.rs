@@ -1,4 +1,4 @@
-//! Handler bodies: one [`OpcodeHandler`] becomes one WGSL function
+//! Handler bodies: one [`OpcodeHandler`](crate::ir::OpcodeHandler) becomes one WGSL function
 //! `op_<name>(args…)`.
 //!
 //! The task's state lives in the module's private variables (`vy_fault`,
@@ -8,77 +8,21 @@
 //! (`docs/protocol.md`, "Inside a task"): helpers record the first fault
 //! and yield 0, side effects are skipped once a fault is recorded, and
 //! after every statement that may fault the handler ends when one was
-//! (it returns, or inside a loop leaves it first: see below).
+//! (it returns, or inside a loop leaves it first).
 //!
-//! # Loops a driver may cut
-//!
-//! Some drivers end a shader's loops on their own: Mesa's lavapipe lets
-//! one invocation take about 65,535 loop back-edges in all, then leaves
-//! every loop at its next back-edge as if it had finished. A handler that
-//! went on after such a loop would compute with half-finished state and
-//! its task would complete with a wrong result. So every loop carries an
-//! *exit state*, `vy_exit<n>` (see [`FnLowerer::open_loop`]): every way
-//! the program leaves the loop sets it and goes round through the
-//! back-edge to the loop's only `break`, at its top; after the loop a
-//! state still [`LOOP_RUNNING`] means that nothing but the driver left it,
-//! and the task faults with `LOOP_CUT`.
-//!
-//! Why a state read at the top rather than a flag set before each
-//! `break`: compilers keep a variable in SSA form, and a value set just
-//! before a `break` lives in a register that only the `break` paths
-//! write. The driver's exit takes none of them, so after a cut that
-//! register still holds what the last normal exit of the same code wrote
-//! (an earlier task of the lane, in the same dispatch) and a flag would
-//! read "left normally". Measured on lavapipe (Mesa 22.3): with a flag, a
-//! loop cut in the second task of a lane whose first task had left the
-//! same loop normally went unnoticed and the handler stored its
-//! half-finished result. A value carried round the back-edge is current
-//! whichever way the loop ends. For the same reason no `return` appears
-//! inside a loop: the compiler turns a `return` inside a loop into a
-//! `break` and a flag of its own, with the same stale register, so inside
-//! a loop the handler ends by setting the state to [`LOOP_RETURN`] and
-//! leaving each enclosing loop in turn ([`FnLowerer::leave`]).
+//! Loops, and leaving the handler from inside them, are the `loops`
+//! module's.
 
 use std::fmt::Write;
 
 use super::expr::Val;
+use super::function::FnLowerer;
 use super::helpers::Helpers;
+pub(super) use super::loops::{LOOP_DONE, LOOP_RETURN, LOOP_RUNNING};
 use super::names::{self, wgsl_type};
-use crate::ir::{Block, BufferId, Expr, LocalId, ScalarType, Stmt, SwitchCase};
-use crate::program::{OpcodeHandler, Program, ProgramBuffer};
+use crate::ir::{Block, BufferId, Expr, ExprId, LocalId, ScalarType, Stmt, StmtId, SwitchCase};
+use crate::program::Program;
 use crate::protocol::{MAX_ARGS, PRINTF_MAX_ARGS};
-
-/// Exit state of a loop that is still iterating; after the loop it means
-/// that the driver, not the program, ended it (`vy_LOOP_RUNNING`).
-pub(super) const LOOP_RUNNING: u32 = 0;
-/// Exit state of a loop the program left (`break`, or the loop's own
-/// condition): the handler goes on after it (`vy_LOOP_DONE`).
-pub(super) const LOOP_DONE: u32 = 1;
-/// Exit state of a loop left because the handler ends (`return`, a fault,
-/// LOOP_LIMIT): the handler leaves every enclosing loop and returns
-/// (`vy_LOOP_RETURN`).
-pub(super) const LOOP_RETURN: u32 = 2;
-
-/// Lowers the body of one handler into a WGSL function.
-pub(super) struct FnLowerer<'a> {
-    program: &'a Program,
-    handler: &'a OpcodeHandler,
-    index: usize,
-    /// On-demand helpers shared by every handler of the module.
-    pub(super) helpers: &'a mut Helpers,
-    out: String,
-    depth: usize,
-    temps: u32,
-    /// The exit states of the loops around the current statement,
-    /// innermost last.
-    loops: Vec<String>,
-    /// Loops opened so far (numbers their exit states).
-    loop_count: u32,
-    /// Whether loops carry exit states ([`super::LowerOptions::guard_loops`]).
-    /// Without them a loop is a plain `loop` that `break`s and `return`s
-    /// directly: the fastest form, for drivers that never cut loops.
-    guard_loops: bool,
-}
 
 /// Appends the WGSL function of handler `index` of `program` to `out`,
 /// registering the helpers it uses.
@@ -89,12 +33,14 @@ pub(super) fn lower_handler(
     helpers: &mut Helpers,
     out: &mut String,
 ) {
-    let Some(handler) = program.handlers().get(index) else {
+    let (Some(handler), Some(info)) = (program.handlers().get(index), program.handler_info(index))
+    else {
         return;
     };
     let mut f = FnLowerer {
         program,
         handler,
+        info,
         index,
         helpers,
         out: String::new(),
@@ -124,60 +70,13 @@ pub(super) fn lower_handler(
         names::handler(&handler.name),
         params.join(", ")
     ));
-    f.block(&handler.body);
+    f.block(&handler.body, info.body());
     f.close("}");
     out.push_str(&f.out);
     out.push('\n');
 }
 
-impl<'a> FnLowerer<'a> {
-    /// Writes one line at the current depth.
-    pub(super) fn line(&mut self, text: &str) {
-        for _ in 0..self.depth {
-            self.out.push_str("    ");
-        }
-        self.out.push_str(text);
-        self.out.push('\n');
-    }
-
-    /// Writes a line that opens a block.
-    pub(super) fn open(&mut self, text: &str) {
-        self.line(text);
-        self.depth += 1;
-    }
-
-    /// Closes a block with `text` (`}` or `} else {`).
-    pub(super) fn close(&mut self, text: &str) {
-        self.depth = self.depth.saturating_sub(1);
-        self.line(text);
-    }
-
-    /// A fresh temporary name.
-    pub(super) fn fresh_temp(&mut self) -> String {
-        let t = names::temp(self.temps);
-        self.temps += 1;
-        t
-    }
-
-    /// The WGSL name and type of a local.
-    pub(super) fn local(&self, id: LocalId) -> (String, ScalarType) {
-        match self.handler.locals.get(id.0 as usize) {
-            Some(d) => (names::local(id, &d.name), d.ty),
-            // Unreachable for a validated handler.
-            None => (names::local(id, "undeclared"), ScalarType::U32),
-        }
-    }
-
-    /// The declared buffer bound to this handler's buffer parameter `id`.
-    pub(super) fn program_buffer(&self, id: BufferId) -> Option<&'a ProgramBuffer> {
-        let program: &'a Program = self.program;
-        let param = id.0 as usize;
-        if param >= self.handler.buffers.len() {
-            return None;
-        }
-        program.buffers().get(program.binding(self.index, param))
-    }
-
+impl FnLowerer<'_> {
     /// When `v` is the temporary defined by the last line written, removes
     /// that line and returns its initialiser, so that `let vy_t0 = f(..);
     /// let l1_x = vy_t0;` reads `let l1_x = f(..);`. Nothing runs between
@@ -204,97 +103,6 @@ impl<'a> FnLowerer<'a> {
         self.take_last_temp(&v).unwrap_or(v.code)
     }
 
-    /// The statement(s) that end the handler from the current position:
-    /// `return;` outside loops; inside one, the innermost loop's exit
-    /// state becomes [`LOOP_RETURN`] and the loop goes round to its
-    /// `break` (see the module documentation for why no `return` appears
-    /// inside a loop). The code after each loop passes it on outwards.
-    fn leave_code(&self) -> String {
-        match self.loops.last() {
-            Some(state) => format!("{state} = vy_LOOP_RETURN; continue;"),
-            None => "return;".to_string(),
-        }
-    }
-
-    /// Ends the handler ([`Self::leave_code`]).
-    fn leave(&mut self) {
-        let code = self.leave_code();
-        self.line(&code);
-    }
-
-    /// Ends the handler once a fault is recorded: emitted after every
-    /// statement that may fault.
-    fn fault_check(&mut self) {
-        let code = format!("if (vy_fault != 0u) {{ {} }}", self.leave_code());
-        self.line(&code);
-    }
-
-    fn check_fault(&mut self, may_fault: bool) {
-        if may_fault {
-            self.fault_check();
-        }
-    }
-
-    /// Opens a guarded loop:
-    ///
-    /// ```text
-    /// var vy_exit<n>: u32 = vy_LOOP_RUNNING;
-    /// loop {
-    ///     if (vy_exit<n> != vy_LOOP_RUNNING) { break; }
-    /// ```
-    ///
-    /// The test at the top is the loop's only `break`: leaving the loop
-    /// sets the state and `continue`s (so a `for` variable may advance once
-    /// more, unobservably: it is out of scope after the loop). The caller
-    /// writes the body and [`Self::close_loop`] ends it.
-    fn open_loop(&mut self) {
-        if !self.guard_loops {
-            // No state is pushed: `leave_code`, `done_code` and `tick` then
-            // emit plain `return` and `break`.
-            self.open("loop {");
-            return;
-        }
-        let state = names::loop_exit(self.loop_count);
-        self.loop_count += 1;
-        self.line(&format!("var {state}: u32 = vy_LOOP_RUNNING;"));
-        self.open("loop {");
-        self.line(&format!("if ({state} != vy_LOOP_RUNNING) {{ break; }}"));
-        self.loops.push(state);
-    }
-
-    /// Leaves the innermost loop normally (its condition failed, or
-    /// `break`).
-    fn done_code(&self) -> String {
-        match self.loops.last() {
-            Some(state) => format!("{state} = vy_LOOP_DONE; continue;"),
-            // A validated handler has no `break` outside a loop.
-            None => "break;".to_string(),
-        }
-    }
-
-    /// Loop iteration accounting, emitted just before each loop body runs:
-    /// `vy_tick` counts the iteration for the task and records LOOP_LIMIT
-    /// when the task went past the limit, and the handler ends.
-    fn tick(&mut self) {
-        let code = format!("if (vy_tick()) {{ {} }}", self.leave_code());
-        self.line(&code);
-    }
-
-    /// Closes the loop [`Self::open_loop`] opened (after its `continuing`
-    /// block, if any), then: the handler goes on when the program left the
-    /// loop; it ends when the loop was left to end it; and when the loop's
-    /// state is still [`LOOP_RUNNING`], nothing but the driver left it, so
-    /// `vy_loop_end` records `LOOP_CUT` and the handler ends.
-    fn close_loop(&mut self) {
-        self.close("}");
-        if !self.guard_loops {
-            return;
-        }
-        let state = self.loops.pop().unwrap_or_default();
-        let code = format!("if (vy_loop_end({state})) {{ {} }}", self.leave_code());
-        self.line(&code);
-    }
-
     /// `let` (or `var` for a `mut` local) of `local` with value `code`.
     fn declare(&mut self, local: LocalId, code: &str) {
         let mutable = self
@@ -307,22 +115,30 @@ impl<'a> FnLowerer<'a> {
         self.line(&format!("{kw} {name}: {} = {code};", wgsl_type(ty)));
     }
 
-    fn block(&mut self, block: &Block) {
+    /// Lowers `block`, whose first statement is `first`.
+    fn block(&mut self, block: &Block, first: StmtId) {
+        let mut id = first;
         for s in block.stmts() {
-            self.stmt(s);
+            self.stmt(s, id);
+            id = self.info.next(id);
         }
     }
 
-    fn stmt(&mut self, s: &Stmt) {
+    /// Lowers statement `s`, numbered `id` (its expressions and nested
+    /// blocks are numbered from it: `ir::HandlerInfo`).
+    fn stmt(&mut self, s: &Stmt, id: StmtId) {
+        let e0 = self.info.stmt_expr(id);
+        let e1 = self.info.next_expr(e0);
+        let nested = self.info.nested(id);
         match s {
             Stmt::Let { local, value } => {
-                let v = self.expr(value);
+                let v = self.expr(value, e0);
                 let code = self.consume(v);
                 self.declare(*local, &code);
                 self.check_fault(value.may_fault());
             }
             Stmt::Assign { local, value } => {
-                let v = self.expr(value);
+                let v = self.expr(value, e0);
                 let code = self.consume(v);
                 let (name, _) = self.local(*local);
                 self.line(&format!("{name} = {code};"));
@@ -333,8 +149,8 @@ impl<'a> FnLowerer<'a> {
                 index,
                 value,
             } => {
-                let i = self.expr(index);
-                let v = self.expr(value);
+                let i = self.expr(index, e0);
+                let v = self.expr(value, e1);
                 if let Some(b) = self.program_buffer(*buffer) {
                     let f = self.helpers.store(b);
                     self.line(&format!("{f}({}, {});", i.code, v.code));
@@ -346,8 +162,8 @@ impl<'a> FnLowerer<'a> {
                 index,
                 value,
             } => {
-                let i = self.expr(index);
-                let v = self.expr(value);
+                let i = self.expr(index, e0);
+                let v = self.expr(value, e1);
                 if let Some(b) = self.program_buffer(*buffer) {
                     let f = self.helpers.atomic_store(b);
                     self.line(&format!("{f}({}, {});", i.code, v.code));
@@ -361,12 +177,12 @@ impl<'a> FnLowerer<'a> {
                 new,
                 old,
                 exchanged,
-            } => self.compare_exchange(*buffer, index, current, new, *old, *exchanged),
+            } => self.compare_exchange(*buffer, [index, current, new], e0, *old, *exchanged),
             Stmt::Eval(e) => {
                 // The value is dropped; its fallible and effectful parts
                 // were emitted as statements by `expr`. A pure value is not
                 // written at all.
-                let v = self.expr(e);
+                let v = self.expr(e, e0);
                 if let Some(init) = self.take_last_temp(&v) {
                     self.line(&format!("_ = {init};"));
                 }
@@ -377,14 +193,15 @@ impl<'a> FnLowerer<'a> {
                 then_body,
                 else_body,
             } => {
-                let c = self.expr(cond);
+                let c = self.expr(cond, e0);
                 self.check_fault(cond.may_fault());
                 self.open(&format!("if {} {{", paren(&c.code)));
-                self.block(then_body);
+                self.block(then_body, nested);
                 if !else_body.stmts().is_empty() {
                     self.close("} else {");
                     self.depth += 1;
-                    self.block(else_body);
+                    let first = self.info.after_block(nested, then_body);
+                    self.block(else_body, first);
                 }
                 self.close("}");
             }
@@ -392,30 +209,30 @@ impl<'a> FnLowerer<'a> {
                 selector,
                 cases,
                 default,
-            } => self.switch(selector, cases, default),
+            } => self.switch(selector, cases, default, id),
             Stmt::For {
                 var,
                 start,
                 end,
                 inclusive,
                 body,
-            } => self.for_loop(*var, start, end, *inclusive, body),
+            } => self.for_loop(*var, [start, end], e0, *inclusive, body, nested),
             Stmt::While { cond, body } => {
                 // The condition is evaluated (and may fault) before every
                 // iteration, inside the loop.
                 self.open_loop();
-                let c = self.expr(cond);
+                let c = self.expr(cond, e0);
                 self.check_fault(cond.may_fault());
                 let done = self.done_code();
                 self.line(&format!("if (!{}) {{ {done} }}", paren(&c.code)));
                 self.tick();
-                self.block(body);
+                self.block(body, nested);
                 self.close_loop();
             }
             Stmt::Loop { body } => {
                 self.open_loop();
                 self.tick();
-                self.block(body);
+                self.block(body, nested);
                 self.close_loop();
             }
             Stmt::Break => {
@@ -426,7 +243,7 @@ impl<'a> FnLowerer<'a> {
             Stmt::Return => self.leave(),
             Stmt::Block(b) => {
                 self.open("{");
-                self.block(b);
+                self.block(b, nested);
                 self.close("}");
             }
             Stmt::Spawn {
@@ -434,19 +251,20 @@ impl<'a> FnLowerer<'a> {
                 opcode,
                 args,
                 result,
-            } => self.spawn(priority, *opcode, args, *result),
+            } => self.spawn(priority, *opcode, args, *result, e0),
             Stmt::Fault { code } => {
                 // The code is evaluated first (it may fault itself; the
                 // first fault wins), then the task ends.
-                let c = self.expr(code);
+                let c = self.expr(code, e0);
                 self.line(&format!("vy_fail(vy_FAULT_USER, {});", c.code));
                 self.leave();
             }
             Stmt::Shutdown => self.line("vy_shutdown();"),
             Stmt::Printf { format, args } => {
                 let mut words = Vec::new();
-                for a in args {
-                    let v = self.expr(a);
+                let info = self.info;
+                for (a, aid) in args.iter().zip(info.siblings(e0)) {
+                    let v = self.expr(a, aid);
                     words.push(self.word(v));
                 }
                 words.truncate(PRINTF_MAX_ARGS);
@@ -467,18 +285,23 @@ impl<'a> FnLowerer<'a> {
         }
     }
 
+    /// `let (old, exchanged) = buffer[index].compare_exchange(current,
+    /// new)`; `operands` are index, current and new, the first numbered
+    /// `first`.
     fn compare_exchange(
         &mut self,
         buffer: BufferId,
-        index: &Expr,
-        current: &Expr,
-        new: &Expr,
+        operands: [&Expr; 3],
+        first: ExprId,
         old: LocalId,
         exchanged: LocalId,
     ) {
-        let i = self.expr(index);
-        let c = self.expr(current);
-        let n = self.expr(new);
+        let info = self.info;
+        let mut ids = info.siblings(first);
+        let [i, c, n] = operands.map(|e| {
+            let id = ids.next().unwrap_or(first);
+            self.expr(e, id)
+        });
         let Some(b) = self.program_buffer(buffer) else {
             return;
         };
@@ -497,8 +320,8 @@ impl<'a> FnLowerer<'a> {
     /// selector, so that `break` and `continue` in an arm act on the
     /// enclosing Rust loop (inside a WGSL `switch`, `break` would leave the
     /// switch).
-    fn switch(&mut self, selector: &Expr, cases: &[SwitchCase], default: &Block) {
-        let v = self.expr(selector);
+    fn switch(&mut self, selector: &Expr, cases: &[SwitchCase], default: &Block, id: StmtId) {
+        let v = self.expr(selector, self.info.stmt_expr(id));
         // The arms' tests run before any arm body, so a selector that is a
         // name or a literal is tested as it is; anything larger is computed
         // once into a temporary.
@@ -509,7 +332,15 @@ impl<'a> FnLowerer<'a> {
         };
         self.check_fault(selector.may_fault());
         let mut opened = false;
+        // Arms are numbered in order, then the default.
+        let mut first = self.info.nested(id);
+        let mut arms = Vec::with_capacity(cases.len());
         for case in cases {
+            arms.push(first);
+            first = self.info.after_block(first, &case.body);
+        }
+        let default_first = first;
+        for (case, &first) in cases.iter().zip(&arms) {
             let mut tests = Vec::new();
             for value in &case.values {
                 let helpers = &mut *self.helpers;
@@ -528,18 +359,18 @@ impl<'a> FnLowerer<'a> {
                 self.open(&format!("if {} {{", paren(&cond)));
                 opened = true;
             }
-            self.block(&case.body);
+            self.block(&case.body, first);
         }
         if opened {
             if !default.stmts().is_empty() {
                 self.close("} else {");
                 self.depth += 1;
-                self.block(default);
+                self.block(default, default_first);
             }
             self.close("}");
         } else if !default.stmts().is_empty() {
             self.open("{");
-            self.block(default);
+            self.block(default, default_first);
             self.close("}");
         }
     }
@@ -550,9 +381,19 @@ impl<'a> FnLowerer<'a> {
     /// value before incrementing, so an end of `u32::MAX` or `i32::MAX`
     /// neither overflows nor loops forever (the increment after the last
     /// value wraps, unobservably).
-    fn for_loop(&mut self, var: LocalId, start: &Expr, end: &Expr, inclusive: bool, body: &Block) {
-        let s = self.expr(start);
-        let e = self.expr(end);
+    /// `bounds` are start and end, numbered from `first`; the body's first
+    /// statement is `body_first`.
+    fn for_loop(
+        &mut self,
+        var: LocalId,
+        [start, end]: [&Expr; 2],
+        first: ExprId,
+        inclusive: bool,
+        body: &Block,
+        body_first: StmtId,
+    ) {
+        let s = self.expr(start, first);
+        let e = self.expr(end, self.info.next_expr(first));
         // The end is evaluated once: a temporary holds it unless it cannot
         // change (a literal or an immutable local).
         let e = if self.is_stable(end) { e } else { self.bind(e) };
@@ -564,7 +405,7 @@ impl<'a> FnLowerer<'a> {
             self.open(&format!("if ({name} <= {}) {{", e.code));
             self.open_loop();
             self.tick();
-            self.block(body);
+            self.block(body, body_first);
             self.open("continuing {");
             match self.loops.last().cloned() {
                 // After the last value the program leaves the loop, unless
@@ -591,7 +432,7 @@ impl<'a> FnLowerer<'a> {
             let done = self.done_code();
             self.line(&format!("if ({name} >= {}) {{ {done} }}", e.code));
             self.tick();
-            self.block(body);
+            self.block(body, body_first);
             self.open("continuing {");
             self.line(&format!("{name} = {name} + {one};"));
             self.close("}");
@@ -615,11 +456,21 @@ impl<'a> FnLowerer<'a> {
 
     /// `ctx.spawn(priority, opcode::task(args…))`: priority, then the
     /// arguments in order, then the spawn itself.
-    fn spawn(&mut self, priority: &Expr, opcode: u32, args: &[Expr], result: Option<LocalId>) {
-        let p = self.expr(priority);
+    /// `priority` is numbered `first`; the arguments follow it.
+    fn spawn(
+        &mut self,
+        priority: &Expr,
+        opcode: u32,
+        args: &[Expr],
+        result: Option<LocalId>,
+        first: ExprId,
+    ) {
+        let p = self.expr(priority, first);
         let mut words = Vec::new();
-        for a in args {
-            let v = self.expr(a);
+        let info = self.info;
+        let ids = info.siblings(info.next_expr(first));
+        for (a, aid) in args.iter().zip(ids) {
+            let v = self.expr(a, aid);
             words.push(self.word(v));
         }
         words.truncate(MAX_ARGS);

@@ -106,9 +106,12 @@
 //!   (which a GPU may flush) are within WGSL's accuracy, not Rust's.
 
 mod expr;
+mod function;
 mod handler;
 mod helpers;
+mod loops;
 mod names;
+mod program_wgsl;
 mod scheduler;
 mod template;
 

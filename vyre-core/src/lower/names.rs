@@ -57,7 +57,7 @@ pub(super) fn temp(n: u32) -> String {
 }
 
 /// The exit state of the `n`-th loop of a handler body (see
-/// `handler::FnLowerer::open_loop`). `vy_exit<n>` is never a temporary
+/// `loops`, `FnLowerer::open_loop`). `vy_exit<n>` is never a temporary
 /// (`vy_t<n>`) nor a helper (`vy_<what>_u_<buffer>`, `vy_<what>_<type>`).
 pub(super) fn loop_exit(n: u32) -> String {
     format!("vy_exit{n}")

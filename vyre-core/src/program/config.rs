@@ -1,6 +1,6 @@
 //! Sizes and limits that shape the generated program.
 
-use crate::error::AssemblyError;
+use super::AssemblyError;
 use crate::protocol::{Priority, PRIORITIES};
 
 use vyre_lang::limits::{self, ConfigLimit};

@@ -2,18 +2,20 @@
 //! checked [`Program`].
 
 mod config;
-mod handler;
+mod error;
+mod native;
 mod printf;
 
 use std::collections::{HashMap, HashSet};
 
 pub use config::{ProgramConfig, MAX_SLOTS, MAX_TENANTS, MAX_WORKGROUP_SIZE};
-pub use handler::{BufferParam, LocalDecl, OpcodeHandler};
+pub use error::AssemblyError;
+pub use native::{NativeFn, NativeTable};
 pub use printf::PrintfFormat;
+// The handler types live in `ir`; generated code names them here.
+pub use crate::ir::{BufferParam, LocalDecl, OpcodeHandler};
 
-use crate::error::AssemblyError;
-use crate::ir::{validate_handler, BufferKind, Stmt};
-use crate::native::NativeTable;
+use crate::ir::{validate_handler, BufferKind, HandlerInfo, Stmt, StmtId};
 use crate::protocol::{ControlLayout, RESERVED_ID_START};
 
 /// A buffer the megakernel declares; handlers bind to it by name.
@@ -36,6 +38,9 @@ pub struct Program {
     config: ProgramConfig,
     buffers: Vec<ProgramBuffer>,
     handlers: Vec<OpcodeHandler>,
+    /// Per handler: what validating it learned (the types of its locals
+    /// and expressions).
+    infos: Vec<HandlerInfo>,
     /// Per handler: program buffer index of each handler buffer parameter.
     bindings: Vec<Vec<usize>>,
     formats: Vec<PrintfFormat>,
@@ -84,6 +89,12 @@ impl Program {
         &self.handlers
     }
 
+    /// The types of the locals and expressions of handler `index` (in
+    /// program order), as validation computed them.
+    pub fn handler_info(&self, index: usize) -> Option<&HandlerInfo> {
+        self.infos.get(index)
+    }
+
     /// Index of the handler with opcode `id`.
     pub fn handler_index(&self, id: u32) -> Option<usize> {
         self.by_id.get(&id).copied()
@@ -118,11 +129,6 @@ impl Program {
             self.config.slots,
             self.config.printf_capacity,
         )
-    }
-
-    /// The program lowered to WGSL.
-    pub fn wgsl(&self) -> String {
-        crate::lower::wgsl(self)
     }
 
     /// The same buffers, handlers and native functions with other sizes and
@@ -242,8 +248,9 @@ impl ProgramBuilder {
         let buffers = self.check_buffers()?;
         let mut by_id = HashMap::new();
         let mut names = HashSet::new();
+        let mut infos = Vec::with_capacity(self.handlers.len());
         for (i, h) in self.handlers.iter().enumerate() {
-            validate_handler(h)?;
+            infos.push(validate_handler(h)?);
             if h.id >= RESERVED_ID_START {
                 return Err(AssemblyError::ReservedId {
                     opcode: h.name.clone(),
@@ -272,6 +279,7 @@ impl ProgramBuilder {
             config: self.config,
             buffers,
             handlers: self.handlers,
+            infos,
             bindings,
             formats: Vec::new(),
             format_ids: HashMap::new(),
@@ -348,9 +356,13 @@ impl ProgramBuilder {
 
 /// Every spawn names an opcode of the program, with its argument types.
 fn check_spawns(program: &Program) -> Result<(), AssemblyError> {
-    for h in program.handlers() {
+    for (h, info) in program.handlers.iter().zip(&program.infos) {
         let mut err = None;
+        // Statements are numbered in the order `visit_stmts` visits them.
+        let mut id = StmtId(0);
         crate::ir::visit_stmts(&h.body, &mut |s| {
+            let stmt = id;
+            id = StmtId(id.0 + 1);
             if err.is_some() {
                 return;
             }
@@ -363,11 +375,14 @@ fn check_spawns(program: &Program) -> Result<(), AssemblyError> {
                     return;
                 };
                 let target = &program.handlers()[t];
-                let found: Vec<_> = args
-                    .iter()
-                    .map(|a| crate::ir::validate::type_of(a, &h.locals, &h.buffers, &|_| true))
-                    .collect::<Result<_, _>>()
-                    .unwrap_or_default();
+                // The priority is the statement's first expression, the
+                // arguments follow it.
+                let priority = info.stmt_expr(stmt);
+                let found: Vec<_> = info
+                    .siblings(info.next_expr(priority))
+                    .take(args.len())
+                    .map(|a| info.ty(a))
+                    .collect();
                 if found != target.arg_types() {
                     err = Some(AssemblyError::SpawnArguments {
                         opcode: h.name.clone(),

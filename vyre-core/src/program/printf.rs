@@ -1,7 +1,7 @@
 //! The program-wide table of `printf!` formats.
 
 use super::Program;
-use crate::ir::{validate::type_of, ScalarType, Stmt};
+use crate::ir::{ScalarType, Stmt, StmtId};
 
 /// One `printf!` format of a program: records carry its index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,36 +15,10 @@ pub struct PrintfFormat {
 }
 
 impl PrintfFormat {
-    /// Formats a record's argument words into the line it stands for.
+    /// Formats a record's argument words into the line it stands for
+    /// (the rendering of [`host::render_words`](crate::host::render_words)).
     pub fn render(&self, words: &[u32]) -> String {
-        let mut out = String::new();
-        let mut args = self.arg_types.iter().zip(words);
-        let mut chars = self.format.chars().peekable();
-        while let Some(c) = chars.next() {
-            match (c, chars.peek()) {
-                ('{', Some('{')) | ('}', Some('}')) => {
-                    chars.next();
-                    out.push(c);
-                }
-                ('{', Some('}')) => {
-                    chars.next();
-                    if let Some((ty, w)) = args.next() {
-                        out.push_str(&render_word(*ty, *w));
-                    }
-                }
-                _ => out.push(c),
-            }
-        }
-        out
-    }
-}
-
-fn render_word(ty: ScalarType, w: u32) -> String {
-    match ty {
-        ScalarType::Bool => (w != 0).to_string(),
-        ScalarType::U32 => w.to_string(),
-        ScalarType::I32 => (w as i32).to_string(),
-        ScalarType::F32 => f32::from_bits(w).to_string(),
+        crate::host::render_words(&self.format, &self.arg_types, words)
     }
 }
 
@@ -52,18 +26,21 @@ fn render_word(ty: ScalarType, w: u32) -> String {
 pub(super) fn collect_formats(program: &mut Program) {
     let mut formats = Vec::new();
     let mut ids = std::collections::HashMap::new();
-    for (hi, h) in program.handlers.iter().enumerate() {
+    for (hi, (h, info)) in program.handlers.iter().zip(&program.infos).enumerate() {
+        // Statements are numbered in the order `visit_stmts` visits them.
+        let mut id = StmtId(0);
         crate::ir::visit_stmts(&h.body, &mut |s| {
+            let stmt = id;
+            id = StmtId(id.0 + 1);
             if let Stmt::Printf { format, args } = s {
                 let key = (hi, format.clone());
                 if ids.contains_key(&key) {
                     return;
                 }
-                let arg_types = args
-                    .iter()
-                    .map(|a| {
-                        type_of(a, &h.locals, &h.buffers, &|_| true).unwrap_or(ScalarType::U32)
-                    })
+                let arg_types = info
+                    .siblings(info.stmt_expr(stmt))
+                    .take(args.len())
+                    .map(|a| info.ty(a))
                     .collect();
                 ids.insert(key, formats.len() as u32);
                 formats.push(PrintfFormat {

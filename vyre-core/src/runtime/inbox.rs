@@ -3,9 +3,9 @@
 
 use std::collections::VecDeque;
 
-use super::task::RawTask;
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::host::RawTask;
 use crate::program::ProgramConfig;
 use crate::protocol::{ctrl, slot, status, Priority, PRIORITIES, SLOT_WORDS};
 

@@ -7,15 +7,14 @@ mod buffers;
 mod inbox;
 mod options;
 mod run;
-mod task;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+pub use crate::host::{RawTask, Task};
 pub use accounting::Accounting;
 pub use buffers::{BufferHandle, Element};
 pub use options::RunLimits;
-pub use task::{RawTask, Task};
 
 use crate::engine::{BackendKind, Engine};
 use crate::error::{Error, Result};

@@ -1,4 +1,5 @@
-//! Tasks as the host publishes them.
+//! Tasks as the host publishes them (and as a handler run on the host
+//! spawns them).
 
 use crate::ir::{Literal, ScalarType};
 use crate::protocol::MAX_ARGS;

@@ -21,16 +21,19 @@
 use super::eval::Env;
 use super::ops::{truth, word};
 use crate::cpu::{Claimed, CpuMachine, LaneSched, TaskFault, TaskState};
-use crate::ir::{Block, Expr, Literal, LocalId, ScalarType, Stmt};
-use crate::program::{OpcodeHandler, Program};
+use crate::ir::{
+    Block, Expr, ExprId, HandlerInfo, Literal, LocalId, OpcodeHandler, ScalarType, Stmt, StmtId,
+};
+use crate::program::Program;
 
 /// The iteration state of a loop frame.
 #[derive(Debug, Clone, Copy)]
 enum LoopHead<'p> {
     /// `loop { }`.
     Forever,
-    /// `while cond { }`: the condition, evaluated at every head.
-    While(&'p Expr),
+    /// `while cond { }`: the condition (and its number), evaluated at
+    /// every head.
+    While(&'p Expr, ExprId),
     /// `for var in a..b` / `a..=b`: the next value and the last one, as
     /// `i64` so that neither `u32::MAX` nor `i32::MIN` bounds overflow.
     For {
@@ -44,18 +47,29 @@ enum LoopHead<'p> {
 /// One entry of a task's control stack.
 #[derive(Debug, Clone, Copy)]
 enum Frame<'p> {
-    /// Statements of a block; `next` is the next one to run.
-    Block { stmts: &'p [Stmt], next: usize },
-    /// A loop whose body is entered by its next head step.
-    Loop { body: &'p Block, head: LoopHead<'p> },
+    /// Statements of a block; `next` is the next one to run, numbered
+    /// `id` (`ir::HandlerInfo`).
+    Block {
+        stmts: &'p [Stmt],
+        next: usize,
+        id: StmtId,
+    },
+    /// A loop whose body, whose first statement is `first`, is entered by
+    /// its next head step.
+    Loop {
+        body: &'p Block,
+        first: StmtId,
+        head: LoopHead<'p>,
+    },
 }
 
 /// A task in progress on one lane.
 #[derive(Debug)]
-struct TaskExec<'p> {
+pub(super) struct TaskExec<'p> {
     task: Claimed,
     handler: usize,
     program: &'p Program,
+    info: &'p HandlerInfo,
     locals: Vec<Literal>,
     frames: Vec<Frame<'p>>,
     state: TaskState,
@@ -65,46 +79,54 @@ struct TaskExec<'p> {
 type Ended = bool;
 
 impl<'p> TaskExec<'p> {
-    fn new(task: Claimed, handler: usize, h: &'p OpcodeHandler, program: &'p Program) -> Self {
+    /// Task `task` of handler `handler` (`h`, typed by `info`) of
+    /// `program`, before its first statement.
+    pub(super) fn new(
+        task: Claimed,
+        handler: usize,
+        h: &'p OpcodeHandler,
+        info: &'p HandlerInfo,
+        program: &'p Program,
+    ) -> Self {
         // Every local starts as a zero of its type; the arguments (the
         // first locals) take the slot's words, a `bool` being any
         // non-zero word.
-        let locals = h
-            .locals
-            .iter()
-            .enumerate()
-            .map(|(i, decl)| {
+        let locals = (0..h.locals.len())
+            .map(|i| {
                 let w = if i < h.arg_count {
                     task.args.get(i).copied().unwrap_or(0)
                 } else {
                     0
                 };
-                Literal::from_word(decl.ty, w)
+                Literal::from_word(info.local(LocalId(i as u32)), w)
             })
             .collect();
         TaskExec {
             task,
             handler,
             program,
+            info,
             locals,
             frames: vec![Frame::Block {
                 stmts: h.body.stmts(),
                 next: 0,
+                id: info.body(),
             }],
             state: TaskState::new(),
         }
     }
 
-    fn eval(&mut self, machine: &mut CpuMachine, lane: u32, e: &Expr) -> Literal {
+    fn eval(&mut self, machine: &mut CpuMachine, lane: u32, e: &Expr, id: ExprId) -> Literal {
         Env {
             machine,
             state: &mut self.state,
             locals: &self.locals,
             task: &self.task,
             handler: self.handler,
+            info: self.info,
             lane,
         }
-        .eval(e)
+        .eval(e, id)
     }
 
     fn set(&mut self, local: LocalId, v: Literal) {
@@ -113,16 +135,18 @@ impl<'p> TaskExec<'p> {
         }
     }
 
-    fn push_block(&mut self, block: &'p Block) {
+    /// Enters `block`, whose first statement is `first`.
+    fn push_block(&mut self, block: &'p Block, first: StmtId) {
         self.frames.push(Frame::Block {
             stmts: block.stmts(),
             next: 0,
+            id: first,
         });
     }
 
     /// Leaves blocks whose statements have all run.
     fn pop_finished(&mut self) {
-        while let Some(Frame::Block { stmts, next }) = self.frames.last() {
+        while let Some(Frame::Block { stmts, next, .. }) = self.frames.last() {
             if *next < stmts.len() {
                 break;
             }
@@ -131,16 +155,18 @@ impl<'p> TaskExec<'p> {
     }
 
     /// Runs one step; true when the task has ended (its state says how).
-    fn step(&mut self, machine: &mut CpuMachine, lane: &mut LaneSched) -> Ended {
+    pub(super) fn step(&mut self, machine: &mut CpuMachine, lane: &mut LaneSched) -> Ended {
         self.pop_finished();
         let ended = match self.frames.last_mut() {
             None => true,
-            Some(Frame::Block { stmts, next }) => {
+            Some(Frame::Block { stmts, next, id }) => {
                 let stmts: &'p [Stmt] = stmts;
                 let stmt = stmts.get(*next);
+                let sid = *id;
                 *next += 1;
+                *id = self.info.next(sid);
                 match stmt {
-                    Some(s) => self.exec(s, machine, lane),
+                    Some(s) => self.exec(s, sid, machine, lane),
                     None => false,
                 }
             }
@@ -154,16 +180,21 @@ impl<'p> TaskExec<'p> {
         self.frames.is_empty()
     }
 
+    /// The task's state: its first fault and loop iterations.
+    pub(super) fn state(&self) -> &TaskState {
+        &self.state
+    }
+
     /// The head of the innermost loop: decide whether to iterate, account
     /// the iteration, enter the body.
     fn loop_head(&mut self, machine: &mut CpuMachine, lane: &mut LaneSched) -> Ended {
-        let Some(&Frame::Loop { body, head }) = self.frames.last() else {
+        let Some(&Frame::Loop { body, first, head }) = self.frames.last() else {
             return false;
         };
         let iterate = match head {
             LoopHead::Forever => true,
-            LoopHead::While(cond) => {
-                let c = self.eval(machine, lane.lane, cond);
+            LoopHead::While(cond, cid) => {
+                let c = self.eval(machine, lane.lane, cond, cid);
                 if self.state.faulted() {
                     return true;
                 }
@@ -203,16 +234,28 @@ impl<'p> TaskExec<'p> {
         if !self.state.loop_iteration(lane, limit) {
             return true;
         }
-        self.push_block(body);
+        self.push_block(body, first);
         false
     }
 
-    /// Executes one statement; true when it ended the task (`return`).
-    fn exec(&mut self, stmt: &'p Stmt, machine: &mut CpuMachine, lane: &mut LaneSched) -> Ended {
+    /// Executes statement `stmt`, numbered `id`; true when it ended the
+    /// task (`return`).
+    fn exec(
+        &mut self,
+        stmt: &'p Stmt,
+        id: StmtId,
+        machine: &mut CpuMachine,
+        lane: &mut LaneSched,
+    ) -> Ended {
         let l = lane.lane;
+        let info = self.info;
+        // The statement's own expressions, in field order.
+        let mut exprs = info.siblings(info.stmt_expr(id));
+        let mut e = || exprs.next().unwrap_or(ExprId(0));
+        let nested = info.nested(id);
         match stmt {
             Stmt::Let { local, value } | Stmt::Assign { local, value } => {
-                let v = self.eval(machine, l, value);
+                let v = self.eval(machine, l, value, e());
                 self.set(*local, v);
             }
             Stmt::Store {
@@ -220,8 +263,8 @@ impl<'p> TaskExec<'p> {
                 index,
                 value,
             } => {
-                let i = word(self.eval(machine, l, index));
-                let v = word(self.eval(machine, l, value));
+                let i = word(self.eval(machine, l, index, e()));
+                let v = word(self.eval(machine, l, value, e()));
                 machine.task_store(&mut self.state, self.handler, buffer.0, i, v);
             }
             Stmt::AtomicStore {
@@ -229,8 +272,8 @@ impl<'p> TaskExec<'p> {
                 index,
                 value,
             } => {
-                let i = word(self.eval(machine, l, index));
-                let v = word(self.eval(machine, l, value));
+                let i = word(self.eval(machine, l, index, e()));
+                let v = word(self.eval(machine, l, value, e()));
                 machine.task_atomic_store(&mut self.state, self.handler, buffer.0, i, v);
             }
             Stmt::CompareExchange {
@@ -241,31 +284,29 @@ impl<'p> TaskExec<'p> {
                 old,
                 exchanged,
             } => {
-                let i = word(self.eval(machine, l, index));
-                let c = word(self.eval(machine, l, current));
-                let n = word(self.eval(machine, l, new));
+                let i = word(self.eval(machine, l, index, e()));
+                let c = word(self.eval(machine, l, current, e()));
+                let n = word(self.eval(machine, l, new, e()));
                 let (prev, ok) =
                     machine.task_compare_exchange(&mut self.state, self.handler, buffer.0, i, c, n);
-                let elem = self
-                    .program
-                    .handlers()
-                    .get(self.handler)
-                    .and_then(|h| h.buffers.get(buffer.0 as usize))
-                    .map_or(ScalarType::U32, |b| b.elem);
-                self.set(*old, Literal::from_word(elem, prev));
+                self.set(*old, Literal::from_word(info.local(*old), prev));
                 self.set(*exchanged, Literal::Bool(ok));
             }
-            Stmt::Eval(e) => {
-                self.eval(machine, l, e);
+            Stmt::Eval(x) => {
+                self.eval(machine, l, x, e());
             }
             Stmt::If {
                 cond,
                 then_body,
                 else_body,
             } => {
-                let c = self.eval(machine, l, cond);
+                let c = self.eval(machine, l, cond, e());
                 if !self.state.faulted() {
-                    self.push_block(if truth(c) { then_body } else { else_body });
+                    if truth(c) {
+                        self.push_block(then_body, nested);
+                    } else {
+                        self.push_block(else_body, info.after_block(nested, then_body));
+                    }
                 }
             }
             Stmt::Switch {
@@ -273,13 +314,19 @@ impl<'p> TaskExec<'p> {
                 cases,
                 default,
             } => {
-                let s = word(self.eval(machine, l, selector));
+                let s = word(self.eval(machine, l, selector, e()));
                 if !self.state.faulted() {
-                    let arm = cases
-                        .iter()
-                        .find(|c| c.values.iter().any(|v| v.to_word() == s))
-                        .map_or(default, |c| &c.body);
-                    self.push_block(arm);
+                    // Arms are numbered in order, then the default.
+                    let mut first = nested;
+                    let mut arm = default;
+                    for c in cases {
+                        if c.values.iter().any(|v| v.to_word() == s) {
+                            arm = &c.body;
+                            break;
+                        }
+                        first = info.after_block(first, &c.body);
+                    }
+                    self.push_block(arm, first);
                 }
             }
             Stmt::For {
@@ -289,19 +336,24 @@ impl<'p> TaskExec<'p> {
                 inclusive,
                 body,
             } => {
-                let s = self.eval(machine, l, start);
-                let e = self.eval(machine, l, end);
+                let s = self.eval(machine, l, start, e());
+                let end = self.eval(machine, l, end, e());
                 let as_i64 = |v: Literal| match v {
                     Literal::I32(x) => x as i64,
                     other => other.to_word() as i64,
                 };
-                let last = if *inclusive { as_i64(e) } else { as_i64(e) - 1 };
+                let last = if *inclusive {
+                    as_i64(end)
+                } else {
+                    as_i64(end) - 1
+                };
                 if !self.state.faulted() {
                     self.frames.push(Frame::Loop {
                         body,
+                        first: nested,
                         head: LoopHead::For {
                             var: *var,
-                            ty: s.ty(),
+                            ty: info.local(*var),
                             next: as_i64(s),
                             last,
                         },
@@ -310,10 +362,12 @@ impl<'p> TaskExec<'p> {
             }
             Stmt::While { cond, body } => self.frames.push(Frame::Loop {
                 body,
-                head: LoopHead::While(cond),
+                first: nested,
+                head: LoopHead::While(cond, e()),
             }),
             Stmt::Loop { body } => self.frames.push(Frame::Loop {
                 body,
+                first: nested,
                 head: LoopHead::Forever,
             }),
             Stmt::Break => {
@@ -332,17 +386,17 @@ impl<'p> TaskExec<'p> {
                 }
             }
             Stmt::Return => return true,
-            Stmt::Block(b) => self.push_block(b),
+            Stmt::Block(b) => self.push_block(b, nested),
             Stmt::Spawn {
                 priority,
                 opcode,
                 args,
                 result,
             } => {
-                let p = word(self.eval(machine, l, priority));
+                let p = word(self.eval(machine, l, priority, e()));
                 let mut words = [0u32; crate::protocol::MAX_ARGS];
                 for (w, a) in words.iter_mut().zip(args) {
-                    *w = word(self.eval(machine, l, a));
+                    *w = word(self.eval(machine, l, a, e()));
                 }
                 let n = args.len().min(words.len());
                 let queued =
@@ -352,14 +406,14 @@ impl<'p> TaskExec<'p> {
                 }
             }
             Stmt::Fault { code } => {
-                let c = word(self.eval(machine, l, code));
+                let c = word(self.eval(machine, l, code, e()));
                 self.state.record(TaskFault::user(c));
             }
             Stmt::Shutdown => machine.task_shutdown(&self.state),
             Stmt::Printf { format, args } => {
                 let mut words = [0u32; crate::protocol::PRINTF_MAX_ARGS];
                 for (w, a) in words.iter_mut().zip(args) {
-                    *w = word(self.eval(machine, l, a));
+                    *w = word(self.eval(machine, l, a, e()));
                 }
                 let n = args.len().min(words.len());
                 if let Some(id) = self.program.printf_id(self.handler, format) {
@@ -399,11 +453,14 @@ impl<'p> LaneRun<'p> {
                     true
                 }
                 Some(task) => {
-                    let found = task
-                        .handler
-                        .and_then(|h| program.handlers().get(h).map(|hd| (h, hd)));
+                    let found = task.handler.and_then(|h| {
+                        let hd = program.handlers().get(h)?;
+                        Some((h, hd, program.handler_info(h)?))
+                    });
                     match found {
-                        Some((h, hd)) => self.task = Some(TaskExec::new(task, h, hd, program)),
+                        Some((h, hd, info)) => {
+                            self.task = Some(TaskExec::new(task, h, hd, info, program))
+                        }
                         None => machine.fault(&task, TaskFault::unknown_opcode(task.opcode), lane),
                     }
                     false

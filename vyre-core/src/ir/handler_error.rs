@@ -1,6 +1,6 @@
 //! Errors of building a handler's IR at run time.
 
-use crate::ir::ValidationError;
+use super::validate::ValidationError;
 
 /// Why a generated `handler()` could not build its IR. `try_handler()`
 /// returns it; `handler()` panics with its message.

@@ -3,36 +3,31 @@
 
 use super::ops::{self, truth, word};
 use crate::cpu::{Claimed, CpuMachine, TaskState};
-use crate::ir::{AtomicOp, BinOp, BufferId, CtxValue, Expr, Literal, ScalarType};
+use crate::ir::{AtomicOp, BinOp, CtxValue, Expr, ExprId, HandlerInfo, Literal};
 
 /// What one expression evaluation sees: the machine, the task's state,
-/// locals and words, and the lane running it.
+/// locals and words, the handler's types and the lane running it.
 pub(super) struct Env<'a> {
     pub machine: &'a mut CpuMachine,
     pub state: &'a mut TaskState,
     pub locals: &'a [Literal],
     pub task: &'a Claimed,
     pub handler: usize,
+    pub info: &'a HandlerInfo,
     pub lane: u32,
 }
 
 impl Env<'_> {
-    /// The element type of the handler's buffer parameter `buffer`.
-    pub fn elem(&self, buffer: BufferId) -> ScalarType {
-        self.machine
-            .program()
-            .handlers()
-            .get(self.handler)
-            .and_then(|h| h.buffers.get(buffer.0 as usize))
-            .map_or(ScalarType::U32, |b| b.elem)
-    }
-
-    /// Evaluates `e`, operands left to right. A faulting operation
+    /// Evaluates `e`, numbered `id` (`ir::HandlerInfo`), operands left to
+    /// right. A faulting operation
     /// records its fault (if none is recorded) and yields a zero of its
     /// type; evaluation goes on, and the task-side operations of
     /// [`CpuMachine`] suppress every side effect once a fault is recorded.
     /// `&&` and `||` short-circuit; `Select` evaluates all three operands.
-    pub fn eval(&mut self, e: &Expr) -> Literal {
+    pub fn eval(&mut self, e: &Expr, id: ExprId) -> Literal {
+        let info = self.info;
+        let first = info.operand(id);
+        let second = info.next_expr(first);
         match e {
             Expr::Lit(l) => *l,
             Expr::Local(id) => self
@@ -41,7 +36,7 @@ impl Env<'_> {
                 .copied()
                 .unwrap_or(Literal::U32(0)),
             Expr::Unary { op, operand } => {
-                let v = self.eval(operand);
+                let v = self.eval(operand, first);
                 ops::unary(*op, v)
             }
             Expr::Binary {
@@ -49,27 +44,27 @@ impl Env<'_> {
                 lhs,
                 rhs,
             } => {
-                let l = self.eval(lhs);
-                Literal::Bool(truth(l) && truth(self.eval(rhs)))
+                let l = self.eval(lhs, first);
+                Literal::Bool(truth(l) && truth(self.eval(rhs, second)))
             }
             Expr::Binary {
                 op: BinOp::Or,
                 lhs,
                 rhs,
             } => {
-                let l = self.eval(lhs);
-                Literal::Bool(truth(l) || truth(self.eval(rhs)))
+                let l = self.eval(lhs, first);
+                Literal::Bool(truth(l) || truth(self.eval(rhs, second)))
             }
             Expr::Binary { op, lhs, rhs } => {
-                let l = self.eval(lhs);
-                let r = self.eval(rhs);
+                let l = self.eval(lhs, first);
+                let r = self.eval(rhs, second);
                 ops::binary(*op, l, r).unwrap_or_else(|fault| {
                     self.state.record(fault);
-                    ops::zero(l.ty())
+                    ops::zero(info.ty(id))
                 })
             }
             Expr::Cast { to, value } => {
-                let v = self.eval(value);
+                let v = self.eval(value, first);
                 ops::cast(*to, v)
             }
             Expr::Select {
@@ -77,9 +72,9 @@ impl Env<'_> {
                 if_true,
                 if_false,
             } => {
-                let c = self.eval(cond);
-                let t = self.eval(if_true);
-                let f = self.eval(if_false);
+                let c = self.eval(cond, first);
+                let t = self.eval(if_true, second);
+                let f = self.eval(if_false, info.next_expr(second));
                 if truth(c) {
                     t
                 } else {
@@ -89,17 +84,17 @@ impl Env<'_> {
             Expr::Intrinsic { func, args } => {
                 let mut vals = [Literal::U32(0); 3];
                 let n = args.len().min(vals.len());
-                for (slot, a) in vals.iter_mut().zip(args) {
-                    *slot = self.eval(a);
+                for ((slot, a), aid) in vals.iter_mut().zip(args).zip(info.siblings(first)) {
+                    *slot = self.eval(a, aid);
                 }
                 func.eval(&vals[..n])
             }
             Expr::Load { buffer, index } => {
-                let i = word(self.eval(index));
+                let i = word(self.eval(index, first));
                 let bits = self
                     .machine
                     .task_load(self.state, self.handler, buffer.0, i);
-                Literal::from_word(self.elem(*buffer), bits)
+                Literal::from_word(info.ty(id), bits)
             }
             Expr::Len { buffer } => Literal::U32(self.machine.task_len(self.handler, buffer.0)),
             Expr::Atomic {
@@ -108,16 +103,16 @@ impl Env<'_> {
                 index,
                 value,
             } => {
-                let i = word(self.eval(index));
+                let i = word(self.eval(index, first));
                 let operand = match value {
-                    Some(v) => word(self.eval(v)),
+                    Some(v) => word(self.eval(v, second)),
                     None => 0,
                 };
                 let op: AtomicOp = *op;
                 let bits =
                     self.machine
                         .task_atomic(self.state, self.handler, buffer.0, op, i, operand);
-                Literal::from_word(self.elem(*buffer), bits)
+                Literal::from_word(info.ty(id), bits)
             }
             Expr::Ctx(v) => Literal::U32(match v {
                 CtxValue::Lane => self.lane,

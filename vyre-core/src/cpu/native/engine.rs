@@ -4,17 +4,17 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::memory::Memory;
-use super::table::NativeFn;
 use crate::cpu::{Claimed, CpuMachine, TaskFault, TaskState, WorkPass};
 use crate::engine::{BackendKind, Engine, Submission};
 use crate::error::{Error, Result};
 use crate::host::native::{self as hooks, Caught};
+use crate::host::Task;
 use crate::host::{Ctx, CtxSink, TaskInfo};
 use crate::ir::Literal;
+use crate::program::NativeFn;
 use crate::program::Program;
 use crate::protocol::{Priority, MAX_ARGS, PRINTF_MAX_ARGS};
 use crate::report::FaultKind;
-use crate::runtime::Task;
 
 /// The native backend's engine: a [`CpuMachine`] (ring, control block,
 /// passes, lane primitives — the code every CPU backend shares) whose work

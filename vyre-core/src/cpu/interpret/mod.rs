@@ -10,6 +10,16 @@
 //! different interleavings, which must not change the results of a
 //! deterministic workload.
 //!
+//! The interpreter infers no types: values carry theirs, and where a word
+//! read from memory needs one (a load, an atomic, a compare-exchange's old
+//! value, a zero for a fault) it is the one validation recorded in the
+//! program's [`HandlerInfo`](crate::ir::HandlerInfo), found by numbering
+//! the statements and expressions as they are reached.
+//!
+//! [`run_task`] runs a single task of a handler on a fresh machine, with
+//! the scheduler's values chosen by the caller: how tests compare the IR
+//! `#[opcode]` generated with the function the user wrote.
+//!
 //! # Schedule
 //!
 //! One step is: a claim (one turn of the protocol's claim loop; a task
@@ -63,9 +73,11 @@
 
 mod eval;
 mod lane;
+mod one_task;
 pub mod ops;
 mod schedule;
 
+pub use one_task::{run_task, SpawnedTask, TaskRun, TaskSetup};
 pub use schedule::{Interleaved, SplitMix64};
 
 use std::sync::Arc;

@@ -4,16 +4,17 @@
 
 use std::sync::Arc;
 
-use super::{NativeEngine, NativeTable};
-use crate::engine::{BackendKind, Engine};
-use crate::error::Error;
-use crate::host::{loop_tick, Atomic, Buffer, Ctx, HostBuffers};
-use crate::ir::{ctx, Access, BufferKind, CtxValue, HandlerBuilder, Literal, ScalarType};
-use crate::program::{OpcodeHandler, Program, ProgramConfig};
-use crate::protocol::Priority;
-use crate::report::{FaultKind, RunReport, StopReason};
-use crate::runtime::{RawTask, Runtime, Task};
-use crate::Gpu;
+use vyre_core::engine::{BackendKind, Engine};
+use vyre_core::error::Error;
+use vyre_core::host::{loop_tick, Atomic, Buffer, Ctx, HostBuffers};
+use vyre_core::ir::OpcodeHandler;
+use vyre_core::ir::{ctx, Access, BufferKind, CtxValue, HandlerBuilder, Literal, ScalarType};
+use vyre_core::native::{NativeEngine, NativeTable};
+use vyre_core::program::{Program, ProgramConfig};
+use vyre_core::protocol::Priority;
+use vyre_core::report::{FaultKind, RunReport, StopReason};
+use vyre_core::runtime::{RawTask, Runtime, Task};
+use vyre_core::Gpu;
 
 const U32: ScalarType = ScalarType::U32;
 const SUM: u32 = 0x10;
@@ -59,7 +60,7 @@ fn prio(ctx: &Ctx, p: u32) {
 }
 
 fn say(x: u32) {
-    crate::host::printf("x = {}", &[Literal::U32(x)]);
+    vyre_core::host::printf("x = {}", &[Literal::U32(x)]);
 }
 
 fn stop(ctx: &Ctx) {

@@ -1,6 +1,7 @@
 //! One opcode handler: its id, name, parameters and IR body.
 
-use crate::ir::{Access, Block, ScalarType};
+use super::stmt::Block;
+use vyre_lang::{Access, ScalarType};
 
 /// A buffer parameter of a handler. It binds, by name, to the megakernel's
 /// buffer of the same name.

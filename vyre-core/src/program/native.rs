@@ -20,7 +20,7 @@ pub type NativeFn = fn(&Ctx, &HostBuffers, &[usize], &[u32]);
 ///
 /// ```
 /// use vyre_core::host::{Ctx, HostBuffers};
-/// use vyre_core::native::NativeTable;
+/// use vyre_core::program::NativeTable;
 ///
 /// fn noop(_: &Ctx, _: &HostBuffers, _: &[usize], _: &[u32]) {}
 ///

@@ -41,10 +41,6 @@
 
 mod engine;
 mod memory;
-mod table;
 
+pub use crate::program::{NativeFn, NativeTable};
 pub use engine::NativeEngine;
-pub use table::{NativeFn, NativeTable};
-
-#[cfg(test)]
-mod tests;

@@ -1,0 +1,84 @@
+//! [`CpuEngine`]: a [`CpuMachine`] and a [`WorkPass`] make a complete
+//! [`Engine`].
+
+use super::machine::CpuMachine;
+use super::work::WorkPass;
+use crate::engine::{BackendKind, Engine, Submission};
+use crate::error::Result;
+
+/// A complete [`Engine`] made of a [`CpuMachine`] and a [`WorkPass`]: the
+/// memory operations are the machine's, and a submission is
+/// [`CpuMachine::submit`] with the work pass as `W`.
+#[derive(Debug, Clone)]
+pub struct CpuEngine<W> {
+    machine: CpuMachine,
+    work: W,
+}
+
+impl<W: WorkPass> CpuEngine<W> {
+    /// An engine over `machine` whose work dispatch is `work`.
+    pub fn new(machine: CpuMachine, work: W) -> Self {
+        CpuEngine { machine, work }
+    }
+
+    /// The memory.
+    pub fn machine(&self) -> &CpuMachine {
+        &self.machine
+    }
+
+    /// The memory, writable.
+    pub fn machine_mut(&mut self) -> &mut CpuMachine {
+        &mut self.machine
+    }
+
+    /// The work pass.
+    pub fn work(&self) -> &W {
+        &self.work
+    }
+}
+
+impl<W: WorkPass> Engine for CpuEngine<W> {
+    fn kind(&self) -> BackendKind {
+        self.work.kind()
+    }
+
+    fn adapter(&self) -> String {
+        self.work.describe(self.machine.lanes())
+    }
+
+    fn lanes(&self) -> u32 {
+        self.machine.lanes()
+    }
+
+    fn write_ring(&mut self, offset: u64, words: &[u32]) -> Result<()> {
+        self.machine.write_ring(offset, words)
+    }
+
+    fn write_control(&mut self, offset: u64, words: &[u32]) -> Result<()> {
+        self.machine.write_control(offset, words)
+    }
+
+    fn read_control(&mut self, offset: u64, len: u64) -> Result<Vec<u32>> {
+        self.machine.read_control(offset, len)
+    }
+
+    fn write_buffer(&mut self, buffer: usize, offset: u64, words: &[u32]) -> Result<()> {
+        self.machine.write_buffer(buffer, offset, words)
+    }
+
+    fn read_buffer(&mut self, buffer: usize, offset: u64, len: u64) -> Result<Vec<u32>> {
+        self.machine.read_buffer(buffer, offset, len)
+    }
+
+    fn resize_buffer(&mut self, buffer: usize, len: u64) -> Result<()> {
+        self.machine.resize_buffer(buffer, len)
+    }
+
+    fn buffer_len(&self, buffer: usize) -> u64 {
+        self.machine.buffer_len(buffer)
+    }
+
+    fn submit(&mut self, rounds: u32) -> Result<Submission> {
+        self.machine.submit(&mut self.work, rounds)
+    }
+}

@@ -1,0 +1,97 @@
+//! The context's cache of compiled modules.
+//!
+//! Compiling a megakernel (WGSL parse, validation, SPIR-V generation, the
+//! driver's own compile) is by far the slowest part of creating an engine,
+//! so the context keeps every compiled module keyed by its full WGSL text
+//! and binding layout: a second engine for the same program reuses it.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
+
+use super::sync::lock;
+
+/// Counters of a context's pipeline cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PipelineCacheStats {
+    /// Compiled modules held.
+    pub entries: usize,
+    /// Engine creations that found their pipelines compiled.
+    pub hits: u64,
+    /// Engine creations that compiled their pipelines.
+    pub misses: u64,
+}
+
+/// What identifies a set of pipelines: the WGSL text itself (not a hash of
+/// it, so two programs can never share pipelines by a collision), the
+/// workgroup size the module was generated for, and the access mode of
+/// each declared buffer's binding (the bind group layout).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct PipelineKey {
+    wgsl: String,
+    workgroup_size: u32,
+    read_only: Vec<bool>,
+}
+
+impl PipelineKey {
+    /// The key of `wgsl` generated for `workgroup_size`, whose declared
+    /// buffer `i` binds read-only when `read_only[i]`.
+    pub(crate) fn new(wgsl: &str, workgroup_size: u32, read_only: &[bool]) -> Self {
+        PipelineKey {
+            wgsl: wgsl.to_string(),
+            workgroup_size,
+            read_only: read_only.to_vec(),
+        }
+    }
+}
+
+/// One module's shader, bind group layout and its four compute pipelines.
+#[derive(Debug)]
+pub(crate) struct Pipelines {
+    pub(crate) layout: wgpu::BindGroupLayout,
+    pub(crate) prepare: wgpu::ComputePipeline,
+    pub(crate) maintain: wgpu::ComputePipeline,
+    pub(crate) finalize: wgpu::ComputePipeline,
+    pub(crate) work: wgpu::ComputePipeline,
+}
+
+/// Compiled modules by key, with hit and miss counters; shared by every
+/// engine of one context.
+#[derive(Debug, Default)]
+pub(crate) struct PipelineCache {
+    modules: Mutex<HashMap<PipelineKey, Arc<Pipelines>>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+impl PipelineCache {
+    /// The pipelines cached under `key`, counted as a hit.
+    pub(crate) fn get(&self, key: &PipelineKey) -> Option<Arc<Pipelines>> {
+        let found = lock(&self.modules).get(key).map(Arc::clone);
+        if found.is_some() {
+            self.hits.fetch_add(1, Relaxed);
+        }
+        found
+    }
+
+    /// Caches `compiled` under `key`, counted as a miss, and returns what
+    /// the cache holds for `key` (an earlier insert wins).
+    pub(crate) fn insert(&self, key: PipelineKey, compiled: Arc<Pipelines>) -> Arc<Pipelines> {
+        self.misses.fetch_add(1, Relaxed);
+        Arc::clone(lock(&self.modules).entry(key).or_insert(compiled))
+    }
+
+    /// The counters.
+    pub(crate) fn stats(&self) -> PipelineCacheStats {
+        PipelineCacheStats {
+            entries: lock(&self.modules).len(),
+            hits: self.hits.load(Relaxed),
+            misses: self.misses.load(Relaxed),
+        }
+    }
+
+    /// Drops every cached module (engines that use them keep theirs).
+    pub(crate) fn clear(&self) {
+        lock(&self.modules).clear();
+    }
+}

@@ -1,0 +1,83 @@
+//! The state of lowering one handler body into one WGSL function, and the
+//! primitives every part of the lowering writes through: indented lines,
+//! fresh temporaries, the names of locals and the buffers a handler binds.
+//! Expressions (`expr`) and statements (`handler`) are lowered by methods
+//! of [`FnLowerer`] defined in their own files.
+
+use super::helpers::Helpers;
+use super::names;
+use crate::ir::{BufferId, HandlerInfo, LocalId, OpcodeHandler, ScalarType};
+use crate::program::{Program, ProgramBuffer};
+
+/// Lowers the body of one handler into a WGSL function.
+pub(super) struct FnLowerer<'a> {
+    pub(super) program: &'a Program,
+    pub(super) handler: &'a OpcodeHandler,
+    /// The handler's types, from validation.
+    pub(super) info: &'a HandlerInfo,
+    pub(super) index: usize,
+    /// On-demand helpers shared by every handler of the module.
+    pub(super) helpers: &'a mut Helpers,
+    pub(super) out: String,
+    pub(super) depth: usize,
+    pub(super) temps: u32,
+    /// The exit states of the loops around the current statement,
+    /// innermost last.
+    pub(super) loops: Vec<String>,
+    /// Loops opened so far (numbers their exit states).
+    pub(super) loop_count: u32,
+    /// Whether loops carry exit states ([`super::LowerOptions::guard_loops`]).
+    /// Without them a loop is a plain `loop` that `break`s and `return`s
+    /// directly: the fastest form, for drivers that never cut loops.
+    pub(super) guard_loops: bool,
+}
+
+impl<'a> FnLowerer<'a> {
+    /// Writes one line at the current depth.
+    pub(super) fn line(&mut self, text: &str) {
+        for _ in 0..self.depth {
+            self.out.push_str("    ");
+        }
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    /// Writes a line that opens a block.
+    pub(super) fn open(&mut self, text: &str) {
+        self.line(text);
+        self.depth += 1;
+    }
+
+    /// Closes a block with `text` (`}` or `} else {`).
+    pub(super) fn close(&mut self, text: &str) {
+        self.depth = self.depth.saturating_sub(1);
+        self.line(text);
+    }
+
+    /// A fresh temporary name.
+    pub(super) fn fresh_temp(&mut self) -> String {
+        let t = names::temp(self.temps);
+        self.temps += 1;
+        t
+    }
+
+    /// The WGSL name and type of a local.
+    pub(super) fn local(&self, id: LocalId) -> (String, ScalarType) {
+        let name = match self.handler.locals.get(id.0 as usize) {
+            Some(d) => names::local(id, &d.name),
+            // Unreachable for a validated handler.
+            None => names::local(id, "undeclared"),
+        };
+        (name, self.info.local(id))
+    }
+
+    /// The declared buffer bound to this handler's buffer parameter `id`.
+    pub(super) fn program_buffer(&self, id: BufferId) -> Option<&'a ProgramBuffer> {
+        let program: &'a Program = self.program;
+        let param = id.0 as usize;
+        if param >= self.handler.buffers.len() {
+            return None;
+        }
+        program.buffers().get(program.binding(self.index, param))
+    }
+}
