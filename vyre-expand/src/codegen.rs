@@ -13,8 +13,10 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 
+use crate::hir::visit::{block_returns, stmt_returns};
 use crate::hir::*;
-use crate::types::{Final, Scalar, Types};
+use crate::ir_tokens::IrTokens;
+use crate::types::{Final, Types};
 
 /// Where the code goes.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -68,13 +70,6 @@ fn i32_tokens(v: i32) -> TokenStream {
         let lit = Literal::i32_suffixed(v);
         quote!(#lit)
     }
-}
-
-fn stmt_diverges(s: &Stmt) -> bool {
-    matches!(
-        s,
-        Stmt::Return(_) | Stmt::Break | Stmt::Continue | Stmt::Fault(_)
-    )
 }
 
 impl<'a> Gen<'a> {
@@ -165,7 +160,7 @@ impl<'a> Gen<'a> {
 
     fn zero(&self, ty: Final) -> TokenStream {
         match ty {
-            Final::S(Scalar::Bool) => {
+            Final::S(ScalarType::Bool) => {
                 quote!(::vyre::ir::Expr::Lit(::vyre::ir::Literal::Bool(false)))
             }
             Final::Dyn(_) => {
@@ -182,7 +177,7 @@ impl<'a> Gen<'a> {
             return quote!(::vyre::ir::Expr::Lit(::vyre::ir::Literal::Bool(#b)));
         }
         let lit = match ty {
-            Final::S(Scalar::U32) | Final::Prio | Final::Err | Final::Unit | Final::Never => {
+            Final::S(ScalarType::U32) | Final::Prio | Final::Err | Final::Unit | Final::Never => {
                 let n = match v {
                     LitVal::Int(n) => n as u32,
                     LitVal::Float(x) => x as u32,
@@ -191,7 +186,7 @@ impl<'a> Gen<'a> {
                 let l = Literal::u32_suffixed(n);
                 quote!(::vyre::ir::Literal::U32(#l))
             }
-            Final::S(Scalar::I32) => {
+            Final::S(ScalarType::I32) => {
                 let n = match v {
                     LitVal::Int(n) => n as i32,
                     LitVal::Float(x) => x as i32,
@@ -200,7 +195,7 @@ impl<'a> Gen<'a> {
                 let t = i32_tokens(n);
                 quote!(::vyre::ir::Literal::I32(#t))
             }
-            Final::S(Scalar::F32) | Final::UnresolvedFloat => {
+            Final::S(ScalarType::F32) | Final::UnresolvedFloat => {
                 let x = match v {
                     LitVal::Int(n) => n as f32,
                     LitVal::Float(x) => x,
@@ -209,7 +204,7 @@ impl<'a> Gen<'a> {
                 let t = f32_tokens(x);
                 quote!(::vyre::ir::Literal::F32(#t))
             }
-            Final::S(Scalar::Bool) => {
+            Final::S(ScalarType::Bool) => {
                 let b = !matches!(v, LitVal::Int(0));
                 quote!(::vyre::ir::Literal::Bool(#b))
             }
@@ -302,89 +297,6 @@ impl<'a> Gen<'a> {
         plain(t) && plain(f)
     }
 
-    fn may_return_block(b: &Block) -> bool {
-        b.stmts.iter().any(Self::may_return)
-            || b.tail.as_ref().is_some_and(|t| Self::may_return_expr(t))
-    }
-
-    /// Whether a statement contains an explicit `return`.
-    fn may_return(s: &Stmt) -> bool {
-        match s {
-            Stmt::Return(_) => true,
-            Stmt::Let(_, e) | Stmt::Assign(_, e) | Stmt::Eval(e) | Stmt::Fault(e) => {
-                Self::may_return_expr(e)
-            }
-            Stmt::Store(_, i, v) | Stmt::CompoundStore(_, i, _, v) | Stmt::AtomicStore(_, i, v) => {
-                Self::may_return_expr(i) || Self::may_return_expr(v)
-            }
-            Stmt::Cas(c) => {
-                Self::may_return_expr(&c.index)
-                    || Self::may_return_expr(&c.current)
-                    || Self::may_return_expr(&c.new)
-            }
-            Stmt::If(c, t, f) => {
-                Self::may_return_expr(c) || Self::may_return_block(t) || Self::may_return_block(f)
-            }
-            Stmt::Match(m) => Self::may_return_match(m),
-            Stmt::For {
-                start, end, body, ..
-            } => {
-                Self::may_return_expr(start)
-                    || Self::may_return_expr(end)
-                    || Self::may_return_block(body)
-            }
-            Stmt::While(c, b) => Self::may_return_expr(c) || Self::may_return_block(b),
-            Stmt::Loop(b) | Stmt::Block(b) => Self::may_return_block(b),
-            Stmt::Break | Stmt::Continue | Stmt::Shutdown => false,
-            Stmt::Printf(_, args) => args.iter().any(Self::may_return_expr),
-            Stmt::Spawn(s) => {
-                Self::may_return_expr(&s.priority) || s.args.iter().any(Self::may_return_expr)
-            }
-            Stmt::Device(d) => d
-                .args
-                .iter()
-                .any(|a| matches!(a, DevArg::Scalar(e) if Self::may_return_expr(e))),
-        }
-    }
-
-    fn may_return_match(m: &Match) -> bool {
-        Self::may_return_expr(&m.scrutinee)
-            || m.arms.iter().any(|a| Self::may_return_block(&a.body))
-            || m.default.as_ref().is_some_and(Self::may_return_block)
-    }
-
-    fn may_return_expr(e: &Expr) -> bool {
-        match &e.kind {
-            ExprKind::Lit(_)
-            | ExprKind::Local(_)
-            | ExprKind::Const(_)
-            | ExprKind::Len(_)
-            | ExprKind::Ctx(_)
-            | ExprKind::Prio(_) => false,
-            ExprKind::Unary(_, v) | ExprKind::Cast(_, v) | ExprKind::Load(_, v) => {
-                Self::may_return_expr(v)
-            }
-            ExprKind::Binary(_, l, r) => Self::may_return_expr(l) || Self::may_return_expr(r),
-            ExprKind::Intrinsic(_, args) => args.iter().any(Self::may_return_expr),
-            ExprKind::Atomic(_, _, i, v) => {
-                Self::may_return_expr(i) || v.as_deref().is_some_and(Self::may_return_expr)
-            }
-            ExprKind::If(c, t, f) => {
-                Self::may_return_expr(c) || Self::may_return_block(t) || Self::may_return_block(f)
-            }
-            ExprKind::Match(m) => Self::may_return_match(m),
-            ExprKind::Block(b) => Self::may_return_block(b),
-            ExprKind::Device(d) => d
-                .args
-                .iter()
-                .any(|a| matches!(a, DevArg::Scalar(e) if Self::may_return_expr(e))),
-            ExprKind::Spawn(s) => {
-                Self::may_return_expr(&s.priority) || s.args.iter().any(Self::may_return_expr)
-            }
-            ExprKind::Diverge(s) => Self::may_return(s),
-        }
-    }
-
     // ----- expressions -------------------------------------------------
 
     /// Binds the value to a fresh local (pushing the `let`) and yields the
@@ -418,7 +330,7 @@ impl<'a> Gen<'a> {
     }
 
     fn to_u32(&self, e: &Expr, t: TokenStream) -> TokenStream {
-        if self.fin(e).scalar() == Some(Scalar::U32) {
+        if self.fin(e).scalar() == Some(ScalarType::U32) {
             t
         } else {
             quote!(::vyre::ir::Expr::Cast { to: ::vyre::ir::ScalarType::U32, value: ::std::boxed::Box::new(#t) })
@@ -450,10 +362,7 @@ impl<'a> Gen<'a> {
                     }
                 }
                 let t = self.expr(v, out);
-                let op = match op {
-                    UnOp::Neg => quote!(::vyre::ir::UnOp::Neg),
-                    UnOp::Not => quote!(::vyre::ir::UnOp::Not),
-                };
+                let op = op.ir_tokens();
                 quote!(::vyre::ir::Expr::Unary { op: #op, operand: ::std::boxed::Box::new(#t) })
             }
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, out),
@@ -462,14 +371,14 @@ impl<'a> Gen<'a> {
                 if self.fin(v).scalar() == Some(*to) {
                     return t;
                 }
-                let to = to.tokens();
+                let to = to.ir_tokens();
                 quote!(::vyre::ir::Expr::Cast { to: #to, value: ::std::boxed::Box::new(#t) })
             }
-            ExprKind::Intrinsic(name, args) => {
+            ExprKind::Intrinsic(func, args) => {
                 let refs: Vec<&Expr> = args.iter().collect();
                 let ts = self.operands(&refs, out);
-                let f = format_ident!("{}", name);
-                quote!(::vyre::ir::Expr::Intrinsic { func: ::vyre::ir::Intrinsic::#f, args: ::std::vec![#(#ts),*] })
+                let f = func.ir_tokens();
+                quote!(::vyre::ir::Expr::Intrinsic { func: #f, args: ::std::vec![#(#ts),*] })
             }
             ExprKind::Load(b, i) => {
                 let it = self.expr(i, out);
@@ -492,20 +401,20 @@ impl<'a> Gen<'a> {
                     None => quote!(::core::option::Option::None),
                 };
                 let buffer = self.buf_id(*b);
-                let op = format_ident!("{}", op);
+                let op = op.ir_tokens();
                 quote!(::vyre::ir::Expr::Atomic {
-                    op: ::vyre::ir::AtomicOp::#op,
+                    op: #op,
                     buffer: #buffer,
                     index: ::std::boxed::Box::new(#it),
                     value: #value,
                 })
             }
             ExprKind::Ctx(v) => {
-                let v = format_ident!("{}", v);
-                quote!(::vyre::ir::Expr::Ctx(::vyre::ir::CtxValue::#v))
+                let v = v.ir_tokens();
+                quote!(::vyre::ir::Expr::Ctx(#v))
             }
-            ExprKind::Prio(i) => {
-                let l = Literal::u32_suffixed(*i);
+            ExprKind::Prio(p) => {
+                let l = Literal::u32_suffixed(*p as u32);
                 quote!(::vyre::ir::Expr::Lit(::vyre::ir::Literal::U32(#l)))
             }
             ExprKind::If(c, t, f) => self.if_value(e, c, t, f, out),
@@ -523,7 +432,7 @@ impl<'a> Gen<'a> {
                 self.local_expr(tmp)
             }
             ExprKind::Block(b) => {
-                let flatten = self.mode == Mode::Handler || !Self::may_return_block(b);
+                let flatten = self.mode == Mode::Handler || !block_returns(b);
                 if flatten {
                     self.stmt_list(&b.stmts, out);
                     match &b.tail {
@@ -552,7 +461,7 @@ impl<'a> Gen<'a> {
                 v.into_token_stream()
             }
             ExprKind::Spawn(s) => {
-                let r = self.temp("spawned", Final::S(Scalar::Bool), false);
+                let r = self.temp("spawned", Final::S(ScalarType::Bool), false);
                 let st = self.spawn(s, Some(r), out);
                 Self::push(out, st);
                 self.local_expr(r)
@@ -568,7 +477,7 @@ impl<'a> Gen<'a> {
         if op.is_logic() && self.has_prelude(r) {
             // Short-circuit: `let t = l; if t { t = r }` (`||`: if !t).
             let lt = self.expr(l, out);
-            let t = self.temp("cond", Final::S(Scalar::Bool), true);
+            let t = self.temp("cond", Final::S(ScalarType::Bool), true);
             let id = self.local_id(t);
             Self::push(
                 out,
@@ -604,9 +513,9 @@ impl<'a> Gen<'a> {
         if op.is_shift() {
             rt = self.to_u32(r, rt);
         }
-        let op = format_ident!("{}", format!("{op:?}"));
+        let op = op.ir_tokens();
         quote!(::vyre::ir::Expr::Binary {
-            op: ::vyre::ir::BinOp::#op,
+            op: #op,
             lhs: ::std::boxed::Box::new(#lt),
             rhs: ::std::boxed::Box::new(#rt),
         })
@@ -698,7 +607,7 @@ impl<'a> Gen<'a> {
     fn switch(&mut self, m: &Match, value: Option<LocalIdx>, out: &mut Out) -> TokenStream {
         let sel = self.expr(&m.scrutinee, out);
         let scrut_ty = match self.fin(&m.scrutinee) {
-            Final::Prio => Final::S(Scalar::U32),
+            Final::Prio => Final::S(ScalarType::U32),
             t => t,
         };
         let mut seen: Vec<i64> = Vec::new();
@@ -713,8 +622,8 @@ impl<'a> Gen<'a> {
                 };
                 // rustc keeps the first arm for a repeated value.
                 let key = match scrut_ty {
-                    Final::S(Scalar::U32) => i64::from(key as u32),
-                    Final::S(Scalar::I32) => i64::from(key as i32),
+                    Final::S(ScalarType::U32) => i64::from(key as u32),
+                    Final::S(ScalarType::I32) => i64::from(key as i32),
                     _ => key,
                 };
                 if seen.contains(&key) {
@@ -758,7 +667,7 @@ impl<'a> Gen<'a> {
     fn value_block(&mut self, b: &Block, value: Option<LocalIdx>) -> TokenStream {
         let mut inner = Vec::new();
         self.stmt_list(&b.stmts, &mut inner);
-        let diverged = b.stmts.iter().any(stmt_diverges);
+        let diverged = b.stmts.iter().any(Stmt::diverges);
         if let (Some(t), false) = (&b.tail, diverged) {
             let v = self.expr(t, &mut inner);
             if let (Some(tmp), false) = (value, matches!(self.fin(t), Final::Never | Final::Unit)) {
@@ -777,10 +686,10 @@ impl<'a> Gen<'a> {
     fn stmt_list(&mut self, stmts: &[Stmt], out: &mut Out) {
         for (i, s) in stmts.iter().enumerate() {
             self.stmt(s, out);
-            if stmt_diverges(s) {
+            if Stmt::diverges(s) {
                 return; // the rest is unreachable (rustc warns)
             }
-            if self.mode == Mode::Device && self.returned.is_some() && Self::may_return(s) {
+            if self.mode == Mode::Device && self.returned.is_some() && stmt_returns(s) {
                 let is_loop = matches!(s, Stmt::For { .. } | Stmt::While(..) | Stmt::Loop(_));
                 let Some(flag) = self.returned else { continue };
                 let flag = self.local_expr(flag);
@@ -857,7 +766,7 @@ impl<'a> Gen<'a> {
                 let it = if simple {
                     it
                 } else {
-                    self.spill(it, Final::S(Scalar::U32), out)
+                    self.spill(it, Final::S(ScalarType::U32), out)
                 };
                 let iv = self.var();
                 out.push(quote!(let #iv = #it;));
@@ -868,14 +777,14 @@ impl<'a> Gen<'a> {
                     vt
                 };
                 let buffer = self.buf_id(*b);
-                let opi = format_ident!("{}", format!("{op:?}"));
+                let opi = op.ir_tokens();
                 Self::push(
                     out,
                     quote!(::vyre::ir::Stmt::Store {
                         buffer: #buffer,
                         index: ::core::clone::Clone::clone(&#iv),
                         value: ::vyre::ir::Expr::Binary {
-                            op: ::vyre::ir::BinOp::#opi,
+                            op: #opi,
                             lhs: ::std::boxed::Box::new(::vyre::ir::Expr::Load { buffer: #buffer, index: ::std::boxed::Box::new(#iv) }),
                             rhs: ::std::boxed::Box::new(#vt),
                         },
@@ -1062,10 +971,10 @@ impl<'a> Gen<'a> {
     pub(crate) fn device_body(
         &mut self,
         mut body: Block,
-        ret: Option<Scalar>,
+        ret: Option<ScalarType>,
     ) -> (Out, Option<LocalIdx>) {
         let mut out = Vec::new();
-        let explicit_return = body.stmts.iter().any(Self::may_return);
+        let explicit_return = body.stmts.iter().any(stmt_returns);
         if let Some(ret) = ret {
             let r = self.temp("ret", Final::S(ret), true);
             self.ret_local = Some(r);
@@ -1077,7 +986,7 @@ impl<'a> Gen<'a> {
             );
         }
         if explicit_return {
-            let f = self.temp("returned", Final::S(Scalar::Bool), true);
+            let f = self.temp("returned", Final::S(ScalarType::Bool), true);
             self.returned = Some(f);
             let id = self.local_id(f);
             Self::push(

@@ -6,18 +6,19 @@
 //! `unreachable!()`, so that uses of the handler elsewhere still resolve.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned, ToTokens};
+use quote::{quote, ToTokens};
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 
 use crate::codegen::{Gen, Mode};
 use crate::ctxt::Ctxt;
+use crate::ir_tokens::{primitive_type, IrTokens};
 use crate::sig::{
-    ident_name, parse_device_attr, parse_opcode_attr, parse_signature, Access, FnKind, IdSpec,
-    ParamKind, Sig,
+    ident_name, parse_device_attr, parse_opcode_attr, parse_signature, FnKind, IdSpec, ParamKind,
+    Sig,
 };
-use crate::types::Scalar;
+use vyre_lang::{Access, ScalarType};
 
 /// A function whose body did not parse: what precedes the body.
 struct FnHead {
@@ -225,23 +226,17 @@ fn opcode_module(
         IdSpec::Expr(e) => {
             let mut e = (**e).clone();
             Relocate.visit_expr_mut(&mut e);
-            let span = e.span();
-            let check = quote_spanned! {span=>
-                const _: () = ::core::assert!(
-                    ID < 0xFFFF_0000,
-                    "opcode ids 0xFFFF_0000..=0xFFFF_FFFF are reserved for the system; choose an id below 0xFFFF_0000"
-                );
-            };
+            let check = crate::id::reserved_check(e.span());
             (quote!(#e), check)
         }
     };
-    let scalars: Vec<(&crate::sig::Param, Scalar)> = sig.scalars().collect();
-    let arg_types = scalars.iter().map(|(_, s)| s.tokens());
+    let scalars: Vec<(&crate::sig::Param, ScalarType)> = sig.scalars().collect();
+    let arg_types = scalars.iter().map(|(_, s)| s.ir_tokens());
     let arg_names = scalars.iter().map(|(p, _)| p.name.as_str());
     let buffer_metas = sig.buffers().map(|(p, elem, access)| {
         let name = &p.name;
-        let elem = elem.tokens();
-        let access = access.tokens();
+        let elem = elem.ir_tokens();
+        let access = access.ir_tokens();
         quote!(::vyre::host::BufferMeta::new(#name, #elem, #access))
     });
     let doc = format!(
@@ -303,7 +298,7 @@ fn task_and_native(ident: &syn::Ident, sig: &Sig, real: bool) -> (TokenStream, T
         let params = sig.params.iter().filter_map(|p| match p.kind {
             ParamKind::Scalar(s) => {
                 let name = &p.ident;
-                let ty: syn::Type = syn::parse_str(s.name()).ok()?;
+                let ty: syn::Type = syn::parse_str(s.rust_name()).ok()?;
                 Some(quote!(#name: #ty))
             }
             _ => None,
@@ -327,10 +322,10 @@ fn task_and_native(ident: &syn::Ident, sig: &Sig, real: bool) -> (TokenStream, T
         };
         return (task, native);
     }
-    let scalars: Vec<(&crate::sig::Param, Scalar)> = sig.scalars().collect();
+    let scalars: Vec<(&crate::sig::Param, ScalarType)> = sig.scalars().collect();
     let params = scalars.iter().map(|(p, s)| {
         let name = &p.ident;
-        let ty = scalar_type_tokens(*s, p.ident.span());
+        let ty = primitive_type(*s, p.ident.span());
         quote!(#name: #ty)
     });
     let names: Vec<&syn::Ident> = scalars.iter().map(|(p, _)| &p.ident).collect();
@@ -351,7 +346,7 @@ fn task_and_native(ident: &syn::Ident, sig: &Sig, real: bool) -> (TokenStream, T
             ParamKind::Ctx => call_args.push(quote!(__ctx)),
             ParamKind::Buffer { elem, access } => {
                 let var = quote::format_ident!("__b{}", buf_index);
-                let elem = scalar_type_tokens(elem, Span::call_site());
+                let elem = primitive_type(elem, Span::call_site());
                 let i = buf_index;
                 match access {
                     Access::Read => {
@@ -370,7 +365,7 @@ fn task_and_native(ident: &syn::Ident, sig: &Sig, real: bool) -> (TokenStream, T
                 buf_index += 1;
             }
             ParamKind::Scalar(s) => {
-                let ty = scalar_type_tokens(s, Span::call_site());
+                let ty = primitive_type(s, Span::call_site());
                 let i = arg_index;
                 call_args.push(quote!(::vyre::host::__private::arg::<#ty>(__args, #i)));
                 arg_index += 1;
@@ -394,11 +389,6 @@ fn task_and_native(ident: &syn::Ident, sig: &Sig, real: bool) -> (TokenStream, T
         }
     };
     (task, native)
-}
-
-fn scalar_type_tokens(s: Scalar, span: Span) -> TokenStream {
-    let ident = syn::Ident::new(s.name(), span);
-    quote!(::core::primitive::#ident)
 }
 
 // ===== #[device] ==========================================================
@@ -515,10 +505,10 @@ fn device_module(
     let cfgs = cfg_attrs(attrs);
     let allow = allow_attrs();
     let params = sig.params.iter().map(|p| match p.kind {
-        ParamKind::Scalar(s) => s.tokens(),
-        _ => Scalar::U32.tokens(),
+        ParamKind::Scalar(s) => s.ir_tokens(),
+        _ => ScalarType::U32.ir_tokens(),
     });
-    let ret = sig.ret.unwrap_or(Scalar::U32).tokens();
+    let ret = sig.ret.unwrap_or(ScalarType::U32).ir_tokens();
     let body = body.unwrap_or_else(|| {
         quote!(::core::unreachable!(
             "vyre: the #[device] function was rejected at compile time"

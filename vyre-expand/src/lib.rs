@@ -37,6 +37,7 @@ mod ctxt;
 mod expand;
 mod hir;
 mod id;
+mod ir_tokens;
 mod lower;
 mod megakernel;
 mod printf;

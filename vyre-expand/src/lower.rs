@@ -13,8 +13,8 @@ use syn::spanned::Spanned;
 
 use crate::ctxt::Ctxt;
 use crate::hir::*;
-use crate::sig::{is_priority, scalar_of, type_rejection, Access, FnKind, ParamKind, Sig};
-use crate::types::{Kind, Scalar, Ty, Types};
+use crate::sig::{is_priority, scalar_of, type_rejection, FnKind, ParamKind, Sig};
+use crate::types::{Kind, Ty, Types};
 
 /// How deep expressions and blocks may nest.
 const MAX_DEPTH: usize = 128;
@@ -40,7 +40,7 @@ pub(crate) struct Lowered {
     pub(crate) locals: Vec<LocalInfo>,
     pub(crate) body: Block,
     /// The device function's return type.
-    pub(crate) ret: Option<Scalar>,
+    pub(crate) ret: Option<ScalarType>,
 }
 
 pub(crate) struct Lowerer<'a> {
@@ -54,8 +54,8 @@ pub(crate) struct Lowerer<'a> {
     loop_depth: usize,
     depth: usize,
     too_deep: bool,
-    ret: Option<Scalar>,
-    own_args: Vec<Scalar>,
+    ret: Option<ScalarType>,
+    own_args: Vec<ScalarType>,
 }
 
 /// Lowers a function body.
@@ -198,76 +198,66 @@ fn strip_parens(e: &syn::Expr) -> &syn::Expr {
     }
 }
 
-/// The name of a `Priority::X` path, as its index.
-fn priority_index(path: &syn::Path) -> Option<Option<u32>> {
-    let names = path_names(path);
-    let n = names.len();
-    if n < 2 || names.get(n - 2).map(String::as_str) != Some("Priority") {
+/// The priority a `Priority::X` path names: `None` when the path is not
+/// `…Priority::_`, `Some(None)` for an unknown variant.
+fn priority_path(path: &syn::Path) -> Option<Option<Priority>> {
+    let mut names = path.segments.iter().rev().map(|s| s.ident.to_string());
+    let variant = names.next()?;
+    if names.next()? != "Priority" {
         return None;
     }
-    Some(match names.get(n - 1).map(String::as_str) {
-        Some("Critical") => Some(0),
-        Some("High") => Some(1),
-        Some("Normal") => Some(2),
-        Some("Low") => Some(3),
-        Some("Idle") => Some(4),
-        _ => None,
-    })
+    Some(Priority::from_variant_name(&variant))
 }
 
-/// Scalar methods: IR variant name, operand count (receiver included).
-fn intrinsic(name: &str) -> Option<(&'static str, usize)> {
-    Some(match name {
-        "min" => ("Min", 2),
-        "max" => ("Max", 2),
-        "clamp" => ("Clamp", 3),
-        "abs" => ("Abs", 1),
-        "wrapping_add" => ("WrappingAdd", 2),
-        "wrapping_sub" => ("WrappingSub", 2),
-        "wrapping_mul" => ("WrappingMul", 2),
-        "count_ones" => ("CountOnes", 1),
-        "leading_zeros" => ("LeadingZeros", 1),
-        "trailing_zeros" => ("TrailingZeros", 1),
-        "rotate_left" => ("RotateLeft", 2),
-        "rotate_right" => ("RotateRight", 2),
-        "reverse_bits" => ("ReverseBits", 1),
-        "sqrt" => ("Sqrt", 1),
-        "floor" => ("Floor", 1),
-        "ceil" => ("Ceil", 1),
-        "round" => ("Round", 1),
-        "sin" => ("Sin", 1),
-        "cos" => ("Cos", 1),
-        "exp" => ("Exp", 1),
-        "ln" => ("Ln", 1),
-        "powf" => ("Powf", 2),
-        "mul_add" => ("MulAdd", 3),
-        _ => return None,
-    })
-}
-
-/// Atomic read-modify-write methods: IR variant name, has an operand.
-fn atomic_op(name: &str) -> Option<(&'static str, bool)> {
-    Some(match name {
-        "load" => ("Load", false),
-        "fetch_add" => ("FetchAdd", true),
-        "fetch_sub" => ("FetchSub", true),
-        "fetch_min" => ("FetchMin", true),
-        "fetch_max" => ("FetchMax", true),
-        "fetch_and" => ("FetchAnd", true),
-        "fetch_or" => ("FetchOr", true),
-        "fetch_xor" => ("FetchXor", true),
-        "swap" => ("Swap", true),
-        _ => return None,
-    })
-}
-
+/// Whether `name` is a method of an atomic element.
 fn is_atomic_method(name: &str) -> bool {
-    atomic_op(name).is_some() || name == "store" || name == "compare_exchange"
+    AtomicOp::from_method_name(name).is_some() || name == "store" || name == "compare_exchange"
 }
 
-const SCALAR_METHODS: &str = "`min`, `max`, `clamp`, `abs`, `wrapping_add`, `wrapping_sub`, `wrapping_mul`, `count_ones`, `leading_zeros`, `trailing_zeros`, `rotate_left`, `rotate_right`, `reverse_bits`, and for f32 `sqrt`, `floor`, `ceil`, `round`, `sin`, `cos`, `exp`, `ln`, `powf`, `mul_add`";
+/// The scalar methods, for messages: the intrinsics of every numeric type,
+/// then those of `f32` alone.
+fn scalar_methods() -> String {
+    let list = |float: bool| {
+        Intrinsic::ALL
+            .iter()
+            .filter(|i| i.is_float_only() == float)
+            .map(|i| format!("`{}`", i.method_name()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!("{}, and for f32 {}", list(false), list(true))
+}
 
-const ATOMIC_METHODS: &str = "`load()`, `store(v)`, `fetch_add(v)`, `fetch_sub(v)`, `fetch_min(v)`, `fetch_max(v)`, `fetch_and(v)`, `fetch_or(v)`, `fetch_xor(v)`, `swap(v)` and `compare_exchange(current, new)`";
+/// The methods of an atomic element, for messages: the loads, `store`,
+/// the read-modify-writes, and `compare_exchange`.
+fn atomic_methods() -> String {
+    let ops = |operand: bool| {
+        AtomicOp::ALL
+            .into_iter()
+            .filter(move |o| o.has_operand() == operand)
+            .map(|o| {
+                let arg = if o.has_operand() { "v" } else { "" };
+                format!("`{}({arg})`", o.method_name())
+            })
+    };
+    let methods: Vec<String> = ops(false)
+        .chain(["`store(v)`".to_string()])
+        .chain(ops(true))
+        .collect();
+    format!("{} and `compare_exchange(current, new)`", methods.join(", "))
+}
+
+/// The atomic method that does what `op=` does to an element, if any.
+fn atomic_for_compound(op: BinOp) -> Option<AtomicOp> {
+    Some(match op {
+        BinOp::Add => AtomicOp::FetchAdd,
+        BinOp::Sub => AtomicOp::FetchSub,
+        BinOp::BitAnd => AtomicOp::FetchAnd,
+        BinOp::BitOr => AtomicOp::FetchOr,
+        BinOp::BitXor => AtomicOp::FetchXor,
+        _ => return None,
+    })
+}
 
 const CAS_FORMS: &str = "use it as `match buf[i].compare_exchange(a, b) { Ok(v) => …, Err(v) => … }`, `if let Ok(v) = …`, `….is_ok()` / `….is_err()`, or bind it with `let r = …;` and use `r` in those forms";
 
@@ -562,7 +552,7 @@ impl Lowerer<'_> {
                     return;
                 }
                 let cond = self.expr(&w.cond);
-                self.expect(&cond, Ty::S(Scalar::Bool), "`while` condition");
+                self.expect(&cond, Ty::S(ScalarType::Bool), "`while` condition");
                 let body = self.loop_body(&w.body);
                 out.push(Stmt::While(cond, body));
             }
@@ -759,7 +749,7 @@ impl Lowerer<'_> {
                     Access::Read => {
                         self.cx.error(left, format!(
                             "`{}` is read-only (`&Buffer<{}>`): take it as `&mut Buffer<{}>` to store into it",
-                            info.name, info.elem.name(), info.elem.name()
+                            info.name, info.elem.rust_name(), info.elem.rust_name()
                         ));
                         return;
                     }
@@ -767,15 +757,8 @@ impl Lowerer<'_> {
                         let msg = match op {
                             None => format!("`{}` holds atomics: a plain store would race with other lanes; write `{}[i].store(v)`", info.name, info.name),
                             Some((op, _)) => {
-                                let m = match op {
-                                    BinOp::Add => "fetch_add",
-                                    BinOp::Sub => "fetch_sub",
-                                    BinOp::BitAnd => "fetch_and",
-                                    BinOp::BitOr => "fetch_or",
-                                    BinOp::BitXor => "fetch_xor",
-                                    _ => "fetch_…",
-                                };
-                                format!("`{}` holds atomics: `{}=` on an element would race with other lanes; use an atomic method (`{}[i].{m}(v)`)", info.name, op_symbol(op), info.name)
+                                let m = atomic_for_compound(op).map_or("fetch_…", AtomicOp::method_name);
+                                format!("`{}` holds atomics: `{}=` on an element would race with other lanes; use an atomic method (`{}[i].{m}(v)`)", info.name, op.symbol(), info.name)
                             }
                         };
                         self.cx.error(left, msg);
@@ -785,7 +768,7 @@ impl Lowerer<'_> {
                 }
                 let elem = Ty::S(info.elem);
                 let index = self.expr(&ix.index);
-                self.expect(&index, Ty::S(Scalar::U32), "buffer index");
+                self.expect(&index, Ty::S(ScalarType::U32), "buffer index");
                 let value = self.expr(right);
                 match op {
                     None => {
@@ -865,7 +848,7 @@ impl Lowerer<'_> {
                     return self.reject(e, format!("`{}` holds atomics: read an element with `{}[i].load()` (or another atomic method)", info.name, info.name));
                 }
                 let index = self.expr(&ix.index);
-                self.expect(&index, Ty::S(Scalar::U32), "buffer index");
+                self.expect(&index, Ty::S(ScalarType::U32), "buffer index");
                 self.mk(ExprKind::Load(buf, Box::new(index)), Ty::S(info.elem), span)
             }
             syn::Expr::MethodCall(mc) => self.method_value(mc),
@@ -958,15 +941,14 @@ impl Lowerer<'_> {
         match lit {
             syn::Lit::Int(i) => {
                 let suffix = i.suffix();
-                let ty = match suffix {
-                    "" => self.types.fresh(Kind::Int),
-                    "u32" => Ty::S(Scalar::U32),
-                    "i32" => Ty::S(Scalar::I32),
-                    "f32" => {
+                let ty = match ScalarType::from_rust_name(suffix) {
+                    _ if suffix.is_empty() => self.types.fresh(Kind::Int),
+                    Some(s) if s.is_integer() => Ty::S(s),
+                    Some(ScalarType::F32) => {
                         let v = i.base10_parse::<f32>().unwrap_or(0.0);
-                        return self.mk(ExprKind::Lit(LitVal::Float(v)), Ty::S(Scalar::F32), span);
+                        return self.mk(ExprKind::Lit(LitVal::Float(v)), Ty::S(ScalarType::F32), span);
                     }
-                    other => return self.reject(lit, suffix_rejection(other)),
+                    _ => return self.reject(lit, suffix_rejection(suffix)),
                 };
                 let v = match i.base10_parse::<i64>() {
                     Ok(v) => v,
@@ -984,15 +966,16 @@ impl Lowerer<'_> {
                 self.mk(ExprKind::Lit(LitVal::Int(v)), ty, span)
             }
             syn::Lit::Float(f) => {
-                let ty = match f.suffix() {
-                    "" => self.types.fresh(Kind::Float),
-                    "f32" => Ty::S(Scalar::F32),
-                    other => return self.reject(lit, suffix_rejection(other)),
+                let suffix = f.suffix();
+                let ty = match ScalarType::from_rust_name(suffix) {
+                    _ if suffix.is_empty() => self.types.fresh(Kind::Float),
+                    Some(ScalarType::F32) => Ty::S(ScalarType::F32),
+                    _ => return self.reject(lit, suffix_rejection(suffix)),
                 };
                 let v = f.base10_parse::<f32>().unwrap_or(0.0);
                 self.mk(ExprKind::Lit(LitVal::Float(v)), ty, span)
             }
-            syn::Lit::Bool(b) => self.mk(ExprKind::Lit(LitVal::Bool(b.value)), Ty::S(Scalar::Bool), span),
+            syn::Lit::Bool(b) => self.mk(ExprKind::Lit(LitVal::Bool(b.value)), Ty::S(ScalarType::Bool), span),
             syn::Lit::Str(_) | syn::Lit::ByteStr(_) | syn::Lit::CStr(_) => self.reject(lit, "string literals do not exist on the GPU; print text with `vyre::printf!(\"…\", args)`, and use `u32` codes for data"),
             syn::Lit::Byte(_) | syn::Lit::Char(_) => self.reject(lit, "byte and character literals do not exist on the GPU (no `u8`/`char`); write the code point as a `u32` (`97` for 'a')"),
             _ => self.reject(lit, "this literal is not supported in a handler"),
@@ -1039,9 +1022,9 @@ impl Lowerer<'_> {
                 }
             }
         }
-        if let Some(idx) = priority_index(&p.path) {
-            return match idx {
-                Some(i) => self.mk(ExprKind::Prio(i), Ty::Prio, span),
+        if let Some(priority) = priority_path(&p.path) {
+            return match priority {
+                Some(p) => self.mk(ExprKind::Prio(p), Ty::Prio, span),
                 None => {
                     self.cx.soft("unknown priority");
                     self.err_expr(span)
@@ -1050,18 +1033,16 @@ impl Lowerer<'_> {
         }
         // A constant: read when handler() builds the IR.
         let names = path_names(&p.path);
-        let first = names.first().map(String::as_str);
-        let ty = if names.iter().any(|n| n == "f32") {
-            Ty::S(Scalar::F32)
-        } else if matches!(first, Some("u32" | "i32")) && names.len() == 2 {
+        let scalar = |n: &String| ScalarType::from_rust_name(n);
+        let integer = names.first().and_then(scalar).filter(|s| s.is_integer());
+        let ty = if names.iter().any(|n| scalar(n) == Some(ScalarType::F32)) {
+            Ty::S(ScalarType::F32)
+        } else if let (Some(s), 2) = (integer, names.len()) {
+            // `u32::MAX`, `i32::MIN`; `BITS` is a `u32` on both.
             if names.get(1).map(String::as_str) == Some("BITS") {
-                Ty::S(Scalar::U32)
+                Ty::S(ScalarType::U32)
             } else {
-                Ty::S(if first == Some("u32") {
-                    Scalar::U32
-                } else {
-                    Scalar::I32
-                })
+                Ty::S(s)
             }
         } else {
             let path = relocate_value(&p.path);
@@ -1084,12 +1065,12 @@ impl Lowerer<'_> {
         let ty = if op.is_shift() {
             l.ty
         } else if op.is_logic() {
-            self.expect(&l, Ty::S(Scalar::Bool), "left operand");
-            self.expect(&r, Ty::S(Scalar::Bool), "right operand");
-            Ty::S(Scalar::Bool)
+            self.expect(&l, Ty::S(ScalarType::Bool), "left operand");
+            self.expect(&r, Ty::S(ScalarType::Bool), "right operand");
+            Ty::S(ScalarType::Bool)
         } else if op.is_comparison() {
             self.expect(&r, l.ty, "right operand");
-            Ty::S(Scalar::Bool)
+            Ty::S(ScalarType::Bool)
         } else {
             self.expect(&r, l.ty, "right operand");
             l.ty
@@ -1178,7 +1159,7 @@ impl Lowerer<'_> {
             if let Some((buf, info)) = self.buffer_of(&ix.expr) {
                 if info.access == Access::Atomic && name == "store" {
                     let index = self.expr(&ix.index);
-                    self.expect(&index, Ty::S(Scalar::U32), "buffer index");
+                    self.expect(&index, Ty::S(ScalarType::U32), "buffer index");
                     let Some(arg) = mc.args.first() else {
                         self.cx.soft("store takes one argument");
                         return;
@@ -1218,7 +1199,7 @@ impl Lowerer<'_> {
             Some(Binding::Buffer(b)) => {
                 let bname = self.bufs.get(b).map(|i| i.name.clone()).unwrap_or_default();
                 if name == "len" && mc.args.is_empty() {
-                    return self.mk(ExprKind::Len(b), Ty::S(Scalar::U32), span);
+                    return self.mk(ExprKind::Len(b), Ty::S(ScalarType::U32), span);
                 }
                 if is_atomic_method(&name) {
                     return self.reject(
@@ -1254,7 +1235,7 @@ impl Lowerer<'_> {
                 if is_atomic_method(&name) {
                     return self.reject(&mc.method, format!(
                         "`{name}` is an atomic method, but `{}` is `{}`; declare it `&Buffer<Atomic<{}>>` to use atomics",
-                        info.name, info.access.rust_form(info.elem), info.elem.name()
+                        info.name, info.access.rust_form(info.elem), info.elem.rust_name()
                     ));
                 }
             }
@@ -1273,12 +1254,12 @@ impl Lowerer<'_> {
         exchanged: LocalIdx,
     ) -> Expr {
         let span = mc.span();
-        let flag = self.mk(ExprKind::Local(exchanged), Ty::S(Scalar::Bool), span);
+        let flag = self.mk(ExprKind::Local(exchanged), Ty::S(ScalarType::Bool), span);
         let tail = match name {
             "is_ok" => flag,
             "is_err" => self.mk(
                 ExprKind::Unary(UnOp::Not, Box::new(flag)),
-                Ty::S(Scalar::Bool),
+                Ty::S(ScalarType::Bool),
                 span,
             ),
             _ => {
@@ -1294,7 +1275,7 @@ impl Lowerer<'_> {
             return tail;
         }
         block.tail = Some(Box::new(tail));
-        self.mk(ExprKind::Block(block), Ty::S(Scalar::Bool), span)
+        self.mk(ExprKind::Block(block), Ty::S(ScalarType::Bool), span)
     }
 
     fn atomic_method(
@@ -1316,17 +1297,19 @@ impl Lowerer<'_> {
             }
             _ => {}
         }
-        let Some((op, has_operand)) = atomic_op(&name) else {
+        let Some(op) = AtomicOp::from_method_name(&name) else {
             return self.reject(
                 &mc.method,
                 format!(
-                    "`{}` holds atomics; their elements support {ATOMIC_METHODS}",
-                    info.name
+                    "`{}` holds atomics; their elements support {}",
+                    info.name,
+                    atomic_methods()
                 ),
             );
         };
         let index = self.expr(index);
-        self.expect(&index, Ty::S(Scalar::U32), "buffer index");
+        self.expect(&index, Ty::S(ScalarType::U32), "buffer index");
+        let has_operand = op.has_operand();
         let operand = if has_operand {
             match mc.args.first() {
                 Some(a) => {
@@ -1355,7 +1338,7 @@ impl Lowerer<'_> {
 
     fn scalar_method(&mut self, mc: &syn::ExprMethodCall, name: &str) -> Expr {
         let span = mc.span();
-        let Some((variant, arity)) = intrinsic(name) else {
+        let Some(func) = Intrinsic::from_method_name(name) else {
             // Report the receiver's problems first (`x.checked_add(1).unwrap_or(0)`
             // is about `checked_add`), and this method only if there are none.
             let before = self.cx.error_count();
@@ -1376,24 +1359,21 @@ impl Lowerer<'_> {
                 }
                 _ => "",
             };
-            return self.reject(&mc.method, format!("`.{name}()` is not available in a GPU handler{hint}; the scalar methods are {SCALAR_METHODS}"));
+            return self.reject(&mc.method, format!("`.{name}()` is not available in a GPU handler{hint}; the scalar methods are {}", scalar_methods()));
         };
         let recv = self.expr(&mc.receiver);
         let mut args = vec![recv];
         for a in &mc.args {
             args.push(self.expr(a));
         }
-        self.intrinsic_call(variant, arity, args, name, span)
+        self.intrinsic_call(func, args, span)
     }
 
-    fn intrinsic_call(
-        &mut self,
-        variant: &'static str,
-        arity: usize,
-        args: Vec<Expr>,
-        name: &str,
-        span: Span,
-    ) -> Expr {
+    /// `args[0].func(args[1..])`, its operands and result typed by the
+    /// intrinsic table.
+    fn intrinsic_call(&mut self, func: Intrinsic, args: Vec<Expr>, span: Span) -> Expr {
+        let name = func.method_name();
+        let arity = func.arity();
         if args.len() != arity {
             self.cx.soft(format!(
                 "`{name}` takes {} argument(s)",
@@ -1402,69 +1382,49 @@ impl Lowerer<'_> {
             return self.err_expr(span);
         }
         let recv_ty = args.first().map(|a| a.ty).unwrap_or(Ty::Err);
-        let f32_only = matches!(
-            variant,
-            "Sqrt" | "Floor" | "Ceil" | "Round" | "Sin" | "Cos" | "Exp" | "Ln" | "Powf" | "MulAdd"
-        );
-        if f32_only {
-            for a in &args {
-                self.expect(a, Ty::S(Scalar::F32), "operand");
-            }
-            return self.mk(ExprKind::Intrinsic(variant, args), Ty::S(Scalar::F32), span);
-        }
-        match variant {
-            "RotateLeft" | "RotateRight" => {
-                if let Some(a) = args.get(1) {
-                    self.expect(a, Ty::S(Scalar::U32), "rotation amount");
-                }
-            }
-            _ => {
-                for a in args.iter().skip(1) {
-                    self.expect(a, recv_ty, "operand");
-                }
+        for (i, a) in args.iter().enumerate() {
+            let what = match func {
+                Intrinsic::RotateLeft | Intrinsic::RotateRight if i > 0 => "rotation amount",
+                _ => "operand",
+            };
+            match receiver_independent(func, |r| Some(func.operand_type(i, r))) {
+                Some(ty) => self.expect(a, Ty::S(ty), what),
+                // The receiver is its own type.
+                None if i > 0 => self.expect(a, recv_ty, what),
+                None => {}
             }
         }
-        let ty = match variant {
-            "CountOnes" | "LeadingZeros" | "TrailingZeros" => Ty::S(Scalar::U32),
-            _ => recv_ty,
-        };
-        self.mk(ExprKind::Intrinsic(variant, args), ty, span)
+        let ty = receiver_independent(func, |r| func.result_type(r)).map_or(recv_ty, Ty::S);
+        self.mk(ExprKind::Intrinsic(func, args), ty, span)
     }
 
     fn ctx_method(&mut self, mc: &syn::ExprMethodCall) -> Expr {
         let span = mc.span();
         let name = mc.method.to_string();
-        let no_args = |l: &mut Self| {
+        if let Some(value) = CtxValue::from_method_name(&name) {
             if !mc.args.is_empty() {
-                l.cx.soft(format!("`{name}` takes no arguments"));
+                self.cx.soft(format!("`{name}` takes no arguments"));
             }
-        };
+            // `ctx.priority()` is a `u32` in the IR, typed `Priority`.
+            let ty = match value {
+                CtxValue::Priority => Ty::Prio,
+                _ => Ty::S(ScalarType::U32),
+            };
+            return self.mk(ExprKind::Ctx(value), ty, span);
+        }
         match name.as_str() {
-            "lane" | "slot" | "tenant" => {
-                no_args(self);
-                let v = match name.as_str() {
-                    "lane" => "Lane",
-                    "slot" => "Slot",
-                    _ => "Tenant",
-                };
-                self.mk(ExprKind::Ctx(v), Ty::S(Scalar::U32), span)
-            }
-            "priority" => {
-                no_args(self);
-                self.mk(ExprKind::Ctx("Priority"), Ty::Prio, span)
-            }
             "fault" => {
                 let Some(code) = mc.args.first() else {
                     self.cx.soft("`fault` takes the fault code");
                     return self.err_expr(span);
                 };
                 let code = self.expr(code);
-                self.expect(&code, Ty::S(Scalar::U32), "fault code");
+                self.expect(&code, Ty::S(ScalarType::U32), "fault code");
                 self.mk(ExprKind::Diverge(Box::new(Stmt::Fault(code))), Ty::Never, span)
             }
             "shutdown" => self.reject(mc, "`ctx.shutdown()` has no value; use it as a statement"),
             "spawn" => match self.spawn(mc) {
-                Some(s) => self.mk(ExprKind::Spawn(Box::new(s)), Ty::S(Scalar::Bool), span),
+                Some(s) => self.mk(ExprKind::Spawn(Box::new(s)), Ty::S(ScalarType::Bool), span),
                 None => self.err_expr(span),
             },
             _ => self.reject(&mc.method, format!("`ctx.{name}()` does not exist: the context has `lane()`, `slot()`, `tenant()`, `priority()`, `spawn(priority, op::task(…))`, `fault(code)` and `shutdown()`")),
@@ -1478,7 +1438,7 @@ impl Lowerer<'_> {
         };
         let priority = self.expr(prio);
         if let Ty::Var(_) = self.types.resolve(priority.ty) {
-            let _ = self.unify(priority.ty, Ty::S(Scalar::U32));
+            let _ = self.unify(priority.ty, Ty::S(ScalarType::U32));
         }
         let task = strip_parens(task);
         let call = match task {
@@ -1566,8 +1526,8 @@ impl Lowerer<'_> {
         }
         // UFCS scalar methods: `u32::max(a, b)`, `f32::sqrt(x)`.
         if n == 2 {
-            if let Some(s) = Scalar::from_name(first) {
-                if let Some((variant, arity)) = intrinsic(last) {
+            if let Some(s) = ScalarType::from_rust_name(first) {
+                if let Some(func) = Intrinsic::from_method_name(last) {
                     let mut args = Vec::new();
                     for (i, a) in c.args.iter().enumerate() {
                         let v = self.expr(a);
@@ -1576,17 +1536,17 @@ impl Lowerer<'_> {
                         }
                         args.push(v);
                     }
-                    return self.intrinsic_call(variant, arity, args, last, span);
+                    return self.intrinsic_call(func, args, span);
                 }
                 let msg = match last {
                     "from" | "try_from" => format!("`{first}::{last}` is not supported: convert with `as` (`x as {first}`)"),
-                    _ => format!("`{first}::{last}` is not available in a GPU handler; the scalar methods are {SCALAR_METHODS}"),
+                    _ => format!("`{first}::{last}` is not available in a GPU handler; the scalar methods are {}", scalar_methods()),
                 };
                 return self.reject(&p.path, msg);
             }
         }
         if matches!(first, "std" | "core" | "alloc") {
-            return self.reject(&p.path, format!("`{}` is a standard-library function, which cannot run on the GPU; handlers call #[device] functions and the scalar methods ({SCALAR_METHODS})", names.join("::")));
+            return self.reject(&p.path, format!("`{}` is a standard-library function, which cannot run on the GPU; handlers call #[device] functions and the scalar methods ({})", names.join("::"), scalar_methods()));
         }
         if matches!(
             first,
@@ -1712,7 +1672,7 @@ impl Lowerer<'_> {
         match &b.tail {
             Some(t) => t.ty,
             None => {
-                if b.stmts.last().is_some_and(stmt_diverges) {
+                if b.stmts.last().is_some_and(Stmt::diverges) {
                     Ty::Never
                 } else {
                     Ty::Unit
@@ -1726,7 +1686,7 @@ impl Lowerer<'_> {
             return self.if_let(i, l, false).map(Stmt::Block);
         }
         let cond = self.expr(&i.cond);
-        self.expect(&cond, Ty::S(Scalar::Bool), "`if` condition");
+        self.expect(&cond, Ty::S(ScalarType::Bool), "`if` condition");
         let then = self.block(&i.then_branch, false);
         let els = match &i.else_branch {
             None => Block::default(),
@@ -1770,7 +1730,7 @@ impl Lowerer<'_> {
             return self.err_expr(span);
         };
         let cond = self.expr(&i.cond);
-        self.expect(&cond, Ty::S(Scalar::Bool), "`if` condition");
+        self.expect(&cond, Ty::S(ScalarType::Bool), "`if` condition");
         let then = self.block(&i.then_branch, true);
         let els = self.else_block(else_expr, true);
         let tt = self.block_ty(&then);
@@ -1873,7 +1833,7 @@ impl Lowerer<'_> {
         want_value: bool,
         span: Span,
     ) -> Block {
-        let flag = self.mk(ExprKind::Local(exchanged), Ty::S(Scalar::Bool), span);
+        let flag = self.mk(ExprKind::Local(exchanged), Ty::S(ScalarType::Bool), span);
         let mut block = Block {
             stmts: prelude,
             tail: None,
@@ -2172,12 +2132,13 @@ impl Lowerer<'_> {
                 }
                 values.push((value, ty, span));
             }
-            syn::Pat::Path(p) if p.qself.is_none() => match priority_index(&p.path) {
-                Some(Some(i)) => {
+            syn::Pat::Path(p) if p.qself.is_none() => match priority_path(&p.path) {
+                Some(Some(priority)) => {
                     if !self.unify(Ty::Prio, scrut) {
                         self.cx.soft("pattern type does not match the scrutinee");
                     }
-                    values.push((LitVal::Int(i64::from(i)), Ty::Prio, p.span()));
+                    let index = LitVal::Int(priority.index() as i64);
+                    values.push((index, Ty::Prio, p.span()));
                 }
                 Some(None) => self.cx.soft("unknown priority"),
                 None => {
@@ -2217,7 +2178,7 @@ impl Lowerer<'_> {
         if info.access != Access::Atomic {
             self.cx.error(&mc.method, format!(
                 "`compare_exchange` is an atomic method, but `{}` is `{}`; declare it `&Buffer<Atomic<{}>>` to use atomics",
-                info.name, info.access.rust_form(info.elem), info.elem.name()
+                info.name, info.access.rust_form(info.elem), info.elem.rust_name()
             ));
             return None;
         }
@@ -2228,14 +2189,14 @@ impl Lowerer<'_> {
         };
         let elem = Ty::S(info.elem);
         let index = self.expr(&ix.index);
-        self.expect(&index, Ty::S(Scalar::U32), "buffer index");
+        self.expect(&index, Ty::S(ScalarType::U32), "buffer index");
         let current = self.expr(cur);
         self.expect(&current, elem, "current value");
         let new = self.expr(new);
         self.expect(&new, elem, "new value");
         let base = name.unwrap_or("cas");
         let old = self.new_local(&format!("{base}_old"), elem, false);
-        let exchanged = self.new_local(&format!("{base}_exchanged"), Ty::S(Scalar::Bool), false);
+        let exchanged = self.new_local(&format!("{base}_exchanged"), Ty::S(ScalarType::Bool), false);
         Some(Cas {
             buf,
             index,
@@ -2354,13 +2315,6 @@ fn catch_all_binding(p: &syn::Pat) -> Option<(String, bool)> {
     }
 }
 
-fn stmt_diverges(s: &Stmt) -> bool {
-    matches!(
-        s,
-        Stmt::Return(_) | Stmt::Break | Stmt::Continue | Stmt::Fault(_)
-    )
-}
-
 pub(crate) fn is_printf(mac: &syn::Macro) -> bool {
     mac.path
         .segments
@@ -2420,25 +2374,18 @@ fn compound_op(op: &syn::BinOp) -> Option<BinOp> {
     })
 }
 
-fn op_symbol(op: BinOp) -> &'static str {
-    match op {
-        BinOp::Add => "+",
-        BinOp::Sub => "-",
-        BinOp::Mul => "*",
-        BinOp::Div => "/",
-        BinOp::Rem => "%",
-        BinOp::BitAnd => "&",
-        BinOp::BitOr => "|",
-        BinOp::BitXor => "^",
-        BinOp::Shl => "<<",
-        BinOp::Shr => ">>",
-        BinOp::Eq => "==",
-        BinOp::Ne => "!=",
-        BinOp::Lt => "<",
-        BinOp::Le => "<=",
-        BinOp::Gt => ">",
-        BinOp::Ge => ">=",
-        BinOp::And => "&&",
-        BinOp::Or => "||",
-    }
+/// What `f` answers for every receiver type `func` exists for, when the
+/// answer is the same for all of them (the operands of an `f32`-only
+/// intrinsic, the `u32` amount of the rotations, the `u32` result of
+/// `count_ones`); `None` when it depends on the receiver.
+fn receiver_independent(
+    func: Intrinsic,
+    f: impl Fn(ScalarType) -> Option<ScalarType>,
+) -> Option<ScalarType> {
+    let mut answers = ScalarType::ALL
+        .into_iter()
+        .filter(|r| func.result_type(*r).is_some())
+        .map(f);
+    let first = answers.next()??;
+    answers.all(|a| a == Some(first)).then_some(first)
 }

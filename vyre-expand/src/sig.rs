@@ -5,49 +5,20 @@ use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::spanned::Spanned;
 
+use vyre_lang::limits::{MAX_ARGS, RESERVED_ID_START};
+use vyre_lang::{Access, ScalarType};
+
 use crate::ctxt::Ctxt;
-use crate::types::Scalar;
-
-/// Task arguments a ring slot holds.
-pub(crate) const MAX_ARGS: usize = 12;
-/// First reserved opcode id.
-pub(crate) const RESERVED_ID_START: u32 = 0xFFFF_0000;
-
-/// How a handler touches a buffer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Access {
-    Read,
-    ReadWrite,
-    Atomic,
-}
-
-impl Access {
-    pub(crate) fn tokens(self) -> TokenStream {
-        match self {
-            Access::Read => quote::quote!(::vyre::ir::Access::Read),
-            Access::ReadWrite => quote::quote!(::vyre::ir::Access::ReadWrite),
-            Access::Atomic => quote::quote!(::vyre::ir::Access::Atomic),
-        }
-    }
-
-    pub(crate) fn rust_form(self, elem: Scalar) -> String {
-        match self {
-            Access::Read => format!("&Buffer<{}>", elem.name()),
-            Access::ReadWrite => format!("&mut Buffer<{}>", elem.name()),
-            Access::Atomic => format!("&Buffer<Atomic<{}>>", elem.name()),
-        }
-    }
-}
 
 /// What one parameter is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ParamKind {
     Ctx,
     Buffer {
-        elem: Scalar,
+        elem: ScalarType,
         access: Access,
     },
-    Scalar(Scalar),
+    Scalar(ScalarType),
     /// Rejected (already reported).
     Invalid,
 }
@@ -66,20 +37,20 @@ pub(crate) struct Param {
 pub(crate) struct Sig {
     pub(crate) params: Vec<Param>,
     /// `-> T` of a device function.
-    pub(crate) ret: Option<Scalar>,
+    pub(crate) ret: Option<ScalarType>,
     /// No problem in the signature.
     pub(crate) ok: bool,
 }
 
 impl Sig {
-    pub(crate) fn scalars(&self) -> impl Iterator<Item = (&Param, Scalar)> {
+    pub(crate) fn scalars(&self) -> impl Iterator<Item = (&Param, ScalarType)> {
         self.params.iter().filter_map(|p| match p.kind {
             ParamKind::Scalar(s) => Some((p, s)),
             _ => None,
         })
     }
 
-    pub(crate) fn buffers(&self) -> impl Iterator<Item = (&Param, Scalar, Access)> {
+    pub(crate) fn buffers(&self) -> impl Iterator<Item = (&Param, ScalarType, Access)> {
         self.params.iter().filter_map(|p| match p.kind {
             ParamKind::Buffer { elem, access } => Some((p, elem, access)),
             _ => None,
@@ -134,14 +105,14 @@ fn single_type_arg(seg: &syn::PathSegment) -> Option<&syn::Type> {
 }
 
 /// The scalar a type names (`u32`, `i32`, `f32`, `bool`), if it is one.
-pub(crate) fn scalar_of(ty: &syn::Type) -> Option<Scalar> {
+pub(crate) fn scalar_of(ty: &syn::Type) -> Option<ScalarType> {
     match ty {
         syn::Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
             let seg = p.path.segments.first()?;
             if !seg.arguments.is_none() {
                 return None;
             }
-            Scalar::from_name(&seg.ident.to_string())
+            ScalarType::from_rust_name(&seg.ident.to_string())
         }
         syn::Type::Group(g) => scalar_of(&g.elem),
         syn::Type::Paren(p) => scalar_of(&p.elem),
@@ -396,9 +367,9 @@ fn classify_param(cx: &Ctxt, ty: &syn::Type, _index: usize, what: &str, kind: Fn
                 if let Some(aseg) = last_segment(elem_ty).filter(|s| s.ident == "Atomic") {
                     let elem = single_type_arg(aseg).and_then(scalar_of);
                     return match elem {
-                        Some(e @ (Scalar::U32 | Scalar::I32)) => {
+                        Some(e @ (ScalarType::U32 | ScalarType::I32)) => {
                             if mutable {
-                                cx.error(ty, format!("take atomic buffers by shared reference: `&Buffer<Atomic<{}>>` (atomic methods need no `&mut`)", e.name()));
+                                cx.error(ty, format!("take atomic buffers by shared reference: `&Buffer<Atomic<{}>>` (atomic methods need no `&mut`)", e.rust_name()));
                                 ParamKind::Invalid
                             } else {
                                 ParamKind::Buffer {
@@ -408,7 +379,7 @@ fn classify_param(cx: &Ctxt, ty: &syn::Type, _index: usize, what: &str, kind: Fn
                             }
                         }
                         Some(other) => {
-                            cx.error(elem_ty, format!("`Atomic<{}>` does not exist: GPU atomics hold `u32` or `i32` (WGSL's atomic<u32>/atomic<i32>)", other.name()));
+                            cx.error(elem_ty, format!("`Atomic<{}>` does not exist: GPU atomics hold `u32` or `i32` (WGSL's atomic<u32>/atomic<i32>)", other.rust_name()));
                             ParamKind::Invalid
                         }
                         None => {
@@ -421,7 +392,7 @@ fn classify_param(cx: &Ctxt, ty: &syn::Type, _index: usize, what: &str, kind: Fn
                     };
                 }
                 return match scalar_of(elem_ty) {
-                    Some(Scalar::Bool) => {
+                    Some(ScalarType::Bool) => {
                         cx.error(elem_ty, "buffers hold `u32`, `i32` or `f32`: WGSL storage buffers cannot hold `bool`; store 0/1 in a `Buffer<u32>`");
                         ParamKind::Invalid
                     }
@@ -564,7 +535,7 @@ fn id_from_expr(cx: &Ctxt, expr: syn::Expr) -> IdSpec {
             if v >= RESERVED_ID_START {
                 cx.error(
                     &lit,
-                    format!("opcode id {v:#X} is reserved for the system (0xFFFF_0000..=0xFFFF_FFFF); choose an id below 0xFFFF_0000"),
+                    crate::id::reserved_literal_message(v),
                 );
                 IdSpec::Derived
             } else {
