@@ -38,7 +38,6 @@ impl Checker<'_> {
         tokens.extend(quote::quote_spanned!(end=> end));
         self.cx.error(tokens, msg);
     }
-
 }
 
 impl Visit for Checker<'_> {

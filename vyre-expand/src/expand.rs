@@ -9,7 +9,6 @@ use proc_macro2::{Span, TokenStream};
 use quote::{quote, ToTokens};
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
-use syn::visit_mut::VisitMut;
 
 use crate::codegen::{Gen, Mode};
 use crate::ctxt::Ctxt;
@@ -118,22 +117,6 @@ fn allow_range_pattern_lint(f: &mut syn::ItemFn) {
     }
 }
 
-/// Rewrites paths in the id expression so that they resolve from inside
-/// the generated module.
-struct Relocate;
-
-impl VisitMut for Relocate {
-    fn visit_expr_path_mut(&mut self, e: &mut syn::ExprPath) {
-        if e.qself.is_none() {
-            e.path = crate::lower::relocate_value(&e.path);
-        }
-    }
-
-    fn visit_path_mut(&mut self, p: &mut syn::Path) {
-        *p = crate::lower::relocate(p);
-    }
-}
-
 // ===== #[opcode] ==========================================================
 
 pub(crate) fn expand_opcode(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -225,7 +208,7 @@ fn opcode_module(
         IdSpec::Literal(v) => (quote!(#v), quote!()),
         IdSpec::Expr(e) => {
             let mut e = (**e).clone();
-            Relocate.visit_expr_mut(&mut e);
+            crate::relocate::relocate_expr(&mut e);
             let check = crate::id::reserved_check(e.span());
             (quote!(#e), check)
         }

@@ -41,6 +41,7 @@ mod ir_tokens;
 mod lower;
 mod megakernel;
 mod printf;
+mod relocate;
 mod sig;
 mod ticks;
 mod types;

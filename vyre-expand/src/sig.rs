@@ -533,10 +533,7 @@ fn id_from_expr(cx: &Ctxt, expr: syn::Expr) -> IdSpec {
         Ok(v) => {
             let v = v as u32;
             if v >= RESERVED_ID_START {
-                cx.error(
-                    &lit,
-                    crate::id::reserved_literal_message(v),
-                );
+                cx.error(&lit, crate::id::reserved_literal_message(v));
                 IdSpec::Derived
             } else {
                 IdSpec::Literal(v)

@@ -3,7 +3,9 @@
 //! every expression given a type (solved after lowering).
 
 use proc_macro2::{Span, TokenStream};
-pub(crate) use vyre_lang::{Access, AtomicOp, BinOp, CtxValue, Intrinsic, Priority, ScalarType, UnOp};
+pub(crate) use vyre_lang::{
+    Access, AtomicOp, BinOp, CtxValue, Intrinsic, Priority, ScalarType, UnOp,
+};
 
 use crate::types::Ty;
 
