@@ -110,7 +110,7 @@ impl Lowerer<'_> {
         }
     }
 
-    pub(super) fn arm_expr(&mut self, e: &syn::Expr, want_value: bool) -> Block {
+    fn arm_expr(&mut self, e: &syn::Expr, want_value: bool) -> Block {
         match e {
             syn::Expr::Block(b) if b.label.is_none() => self.block(&b.block, want_value),
             _ if want_value => {
@@ -187,11 +187,7 @@ impl Lowerer<'_> {
 
     /// `match` on an integer (or `Priority`): statements to run first (a
     /// binding arm's `let`) and the match.
-    pub(super) fn int_match(
-        &mut self,
-        m: &syn::ExprMatch,
-        want_value: bool,
-    ) -> Option<(Vec<Stmt>, Match)> {
+    fn int_match(&mut self, m: &syn::ExprMatch, want_value: bool) -> Option<(Vec<Stmt>, Match)> {
         let scrutinee = self.expr(&m.expr);
         let scrut_ty = scrutinee.ty;
         let mut prelude = Vec::new();
@@ -257,7 +253,7 @@ impl Lowerer<'_> {
 
     /// Collects the literal values of a pattern; a catch-all (`_` or a
     /// binding) sets `catch_all` (with the binding's name).
-    pub(super) fn arm_pattern(
+    fn arm_pattern(
         &mut self,
         pat: &syn::Pat,
         scrut: Ty,

@@ -129,7 +129,7 @@ impl Lowerer<'_> {
         self.scalar_method(mc, &name)
     }
 
-    pub(super) fn ctx_method(&mut self, mc: &syn::ExprMethodCall) -> Expr {
+    fn ctx_method(&mut self, mc: &syn::ExprMethodCall) -> Expr {
         let span = mc.span();
         let name = mc.method.to_string();
         if let Some(value) = CtxValue::from_method_name(&name) {

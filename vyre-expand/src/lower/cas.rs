@@ -101,10 +101,7 @@ impl Lowerer<'_> {
     /// The compare_exchange a `match`/`if let` is about: the statements
     /// performing it (empty for a `let`-bound result), its locals and the
     /// element type.
-    pub(super) fn cas_scrutinee(
-        &mut self,
-        e: &syn::Expr,
-    ) -> Option<(Vec<Stmt>, LocalIdx, LocalIdx, Ty)> {
+    fn cas_scrutinee(&mut self, e: &syn::Expr) -> Option<(Vec<Stmt>, LocalIdx, LocalIdx, Ty)> {
         if is_cas_call(e) {
             let cas = self.cas(strip_parens(e), None)?;
             let (old, exchanged) = (cas.old, cas.exchanged);
@@ -120,7 +117,7 @@ impl Lowerer<'_> {
         }
     }
 
-    pub(super) fn cas_dispatch(
+    fn cas_dispatch(
         &mut self,
         prelude: Vec<Stmt>,
         exchanged: LocalIdx,

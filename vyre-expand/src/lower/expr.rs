@@ -31,7 +31,7 @@ impl Lowerer<'_> {
         r
     }
 
-    pub(super) fn expr_inner(&mut self, e: &syn::Expr) -> Expr {
+    fn expr_inner(&mut self, e: &syn::Expr) -> Expr {
         let span = e.span();
         match e {
             syn::Expr::Lit(l) => self.lit(&l.lit),
@@ -181,7 +181,7 @@ impl Lowerer<'_> {
         }
     }
 
-    pub(super) fn path_expr(&mut self, p: &syn::ExprPath) -> Expr {
+    fn path_expr(&mut self, p: &syn::ExprPath) -> Expr {
         let span = p.span();
         if p.qself.is_some() {
             return self.reject(
@@ -251,7 +251,7 @@ impl Lowerer<'_> {
         self.mk(ExprKind::Const(path.to_token_stream()), ty, span)
     }
 
-    pub(super) fn binary(&mut self, b: &syn::ExprBinary) -> Expr {
+    fn binary(&mut self, b: &syn::ExprBinary) -> Expr {
         let span = b.span();
         if compound_op(&b.op).is_some() {
             return self.reject(b, "an assignment has no value; write it as a statement");
@@ -277,7 +277,7 @@ impl Lowerer<'_> {
         self.mk(ExprKind::Binary(op, Box::new(l), Box::new(r)), ty, span)
     }
 
-    pub(super) fn cast(&mut self, c: &syn::ExprCast) -> Expr {
+    fn cast(&mut self, c: &syn::ExprCast) -> Expr {
         let span = c.span();
         let Some(to) = scalar_of(&c.ty) else {
             if is_priority(&c.ty) {

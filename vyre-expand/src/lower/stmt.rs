@@ -127,7 +127,7 @@ impl Lowerer<'_> {
     }
 
     /// The type of a `let` annotation.
-    pub(super) fn annotation(&mut self, ty: &syn::Type) -> Option<Ty> {
+    fn annotation(&mut self, ty: &syn::Type) -> Option<Ty> {
         if let Some(s) = scalar_of(ty) {
             return Some(Ty::S(s));
         }
@@ -148,7 +148,7 @@ impl Lowerer<'_> {
         self.leave();
     }
 
-    pub(super) fn expr_stmt_inner(&mut self, e: &syn::Expr, out: &mut Vec<Stmt>) {
+    fn expr_stmt_inner(&mut self, e: &syn::Expr, out: &mut Vec<Stmt>) {
         match e {
             syn::Expr::Paren(p) => self.expr_stmt(&p.expr, out),
             syn::Expr::Group(g) => self.expr_stmt(&g.expr, out),
@@ -228,14 +228,14 @@ impl Lowerer<'_> {
         }
     }
 
-    pub(super) fn loop_body(&mut self, body: &syn::Block) -> Block {
+    fn loop_body(&mut self, body: &syn::Block) -> Block {
         self.loop_depth += 1;
         let b = self.block(body, false);
         self.loop_depth -= 1;
         b
     }
 
-    pub(super) fn for_loop(&mut self, f: &syn::ExprForLoop, out: &mut Vec<Stmt>) {
+    fn for_loop(&mut self, f: &syn::ExprForLoop, out: &mut Vec<Stmt>) {
         if let Some(label) = &f.label {
             self.cx.error(label, "loop labels are not supported: `break`/`continue` apply to the innermost loop; use a `bool` flag to leave outer loops");
         }
