@@ -35,6 +35,7 @@ mod check;
 mod codegen;
 mod ctxt;
 mod expand;
+mod fallback;
 mod hir;
 mod id;
 mod ir_tokens;
