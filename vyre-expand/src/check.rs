@@ -9,6 +9,7 @@ use crate::hir::visit::{walk_expr, Visit};
 use crate::hir::*;
 use crate::types::{Final, Types};
 
+/// Reports what rustc accepts in `body` but the GPU cannot run.
 pub(crate) fn check(cx: &Ctxt, types: &Types, body: &Block) {
     let mut c = Checker {
         cx,
@@ -84,10 +85,10 @@ impl Visit for Checker<'_> {
                     self.err(e.span, "cannot infer the type of this float literal: Rust would make it `f64`, which the GPU does not have; write `f32` (`1.5f32`, or `let x: f32 = 1.5;`)");
                 }
             }
-            ExprKind::Binary(op, l, _) => {
-                if op.is_ordering() && self.types.finish(l.ty) == Final::S(ScalarType::Bool) {
-                    self.err_expr(e, "ordering comparisons of `bool` (`<`, `<=`, `>`, `>=`) are not supported on the GPU; compare with `==`/`!=` or combine with `&&`/`||`");
-                }
+            ExprKind::Binary(op, l, _)
+                if op.is_ordering() && self.types.finish(l.ty) == Final::S(ScalarType::Bool) =>
+            {
+                self.err_expr(e, "ordering comparisons of `bool` (`<`, `<=`, `>`, `>=`) are not supported on the GPU; compare with `==`/`!=` or combine with `&&`/`||`");
             }
             ExprKind::Intrinsic(func, args) => {
                 // `bool` is `Ord` in Rust, so rustc accepts these three on
