@@ -19,6 +19,7 @@ pub(crate) fn check(cx: &Ctxt, types: &Types, body: &Block) {
     c.visit_block(body);
 }
 
+/// The pass: the error context, the solved types, what was reported.
 struct Checker<'a> {
     cx: &'a Ctxt,
     types: &'a Types,
@@ -27,6 +28,7 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
+    /// An error at `span`.
     fn err(&self, span: Span, msg: &str) {
         self.cx.error_at(span, msg);
     }

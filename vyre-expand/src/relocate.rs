@@ -74,6 +74,7 @@ pub(crate) fn relocate_expr(e: &mut syn::Expr) {
     Relocate.visit_expr_mut(e);
 }
 
+/// The rewriter of [`relocate_expr`].
 struct Relocate;
 
 impl VisitMut for Relocate {

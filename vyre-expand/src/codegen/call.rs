@@ -7,6 +7,8 @@ use super::{Gen, Out};
 use crate::hir::*;
 
 impl Gen<'_> {
+    /// A `#[device]` call: its scalar arguments in order (spilled as
+    /// needed), then the call of its inliner, which appends its body.
     pub(super) fn device_call(&mut self, d: &DeviceCall, out: &mut Out) -> TokenStream {
         let scalars: Vec<&Expr> = d
             .args
@@ -35,6 +37,8 @@ impl Gen<'_> {
         quote!(#path::__vyre_inline(__cx, __blk, ::std::vec![#(#args),*])?)
     }
 
+    /// `Stmt::Spawn` for `s`; `result` receives whether the task was queued
+    /// when the spawn is used as a value.
     pub(super) fn spawn(
         &mut self,
         s: &Spawn,

@@ -11,6 +11,7 @@ use crate::ir_tokens::IrTokens;
 use crate::types::Final;
 
 impl Gen<'_> {
+    /// The `Expr` of `e`, after pushing to `out` what must run first.
     pub(super) fn expr(&mut self, e: &Expr, out: &mut Out) -> TokenStream {
         match &e.kind {
             ExprKind::Lit(v) => self.lit(*v, self.fin(e)),
@@ -143,6 +144,8 @@ impl Gen<'_> {
         }
     }
 
+    /// `l op r`; `&&`/`||` whose right side pushes statements become an
+    /// `if`, so that the right side still runs only when it must.
     fn binary(&mut self, op: BinOp, l: &Expr, r: &Expr, out: &mut Out) -> TokenStream {
         if op.is_logic() && self.has_prelude(r) {
             // Short-circuit: `let t = l; if t { t = r }` (`||`: if !t).
@@ -191,6 +194,8 @@ impl Gen<'_> {
         })
     }
 
+    /// An `if` with a value: a `Select` when both branches are plain values
+    /// that may be evaluated early, else a local assigned in each branch.
     fn if_value(&mut self, e: &Expr, c: &Expr, t: &Block, f: &Block, out: &mut Out) -> TokenStream {
         if self.selectable(t, f) {
             let ct = self.expr(c, out);
@@ -223,6 +228,7 @@ impl Gen<'_> {
         self.local_expr(tmp)
     }
 
+    /// `t` (the code of `e`) as a `u32`: shift amounts and priorities.
     pub(super) fn to_u32(&self, e: &Expr, t: TokenStream) -> TokenStream {
         if self.fin(e).scalar() == Some(ScalarType::U32) {
             t

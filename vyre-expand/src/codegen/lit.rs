@@ -9,6 +9,7 @@ use crate::hir::*;
 use crate::types::Final;
 
 impl Gen<'_> {
+    /// The zero of `ty`: the first value of a local assigned later.
     pub(super) fn zero(&self, ty: Final) -> TokenStream {
         match ty {
             Final::S(ScalarType::Bool) => {
@@ -75,10 +76,13 @@ impl Gen<'_> {
     }
 }
 
+/// A `u32`-suffixed literal (ids and indices fit; larger saturate).
 pub(super) fn u32_lit(v: usize) -> Literal {
     Literal::u32_suffixed(v.min(u32::MAX as usize) as u32)
 }
 
+/// An `f32` value; non-finite ones through their bits, which have no
+/// literal.
 fn f32_tokens(v: f32) -> TokenStream {
     if v.is_finite() {
         let lit = Literal::f32_suffixed(v);
@@ -89,6 +93,7 @@ fn f32_tokens(v: f32) -> TokenStream {
     }
 }
 
+/// An `i32` value; `i32::MIN` by name, as its literal would overflow.
 fn i32_tokens(v: i32) -> TokenStream {
     if v == i32::MIN {
         quote!(::core::primitive::i32::MIN)

@@ -41,12 +41,14 @@ pub(crate) enum Mode {
     Device,
 }
 
+/// A local of the IR: the function's own, or a temporary.
 struct GenLocal {
     name: String,
     ty: Final,
     mutable: bool,
 }
 
+/// The generator of one function's IR builder.
 pub(crate) struct Gen<'a> {
     types: &'a Types,
     mode: Mode,
@@ -60,9 +62,11 @@ pub(crate) struct Gen<'a> {
     loop_depth: usize,
 }
 
+/// Generated statements, appended in order.
 type Out = Vec<TokenStream>;
 
 impl<'a> Gen<'a> {
+    /// A generator for a function with these locals and solved types.
     pub(crate) fn new(types: &'a Types, mode: Mode, locals: &[LocalInfo]) -> Self {
         Gen {
             types,
@@ -99,6 +103,7 @@ impl<'a> Gen<'a> {
             .collect()
     }
 
+    /// A new local for the generated code (a temporary, a value, a flag).
     fn temp(&mut self, name: &str, ty: Final, mutable: bool) -> LocalIdx {
         self.locals.push(GenLocal {
             name: name.to_string(),
@@ -108,15 +113,18 @@ impl<'a> Gen<'a> {
         self.locals.len() - 1
     }
 
+    /// A fresh Rust variable name for the generated code.
     fn var(&mut self) -> syn::Ident {
         self.counter += 1;
         format_ident!("__v{}", self.counter)
     }
 
+    /// The final type of `e`.
     fn fin(&self, e: &Expr) -> Final {
         self.types.finish(e.ty)
     }
 
+    /// The `LocalId` of local `l` in this mode.
     fn local_id(&self, l: LocalIdx) -> TokenStream {
         let k = u32_lit(l);
         match self.mode {
@@ -125,10 +133,12 @@ impl<'a> Gen<'a> {
         }
     }
 
+    /// The Rust variable holding buffer parameter `b`'s id in an inliner.
     pub(crate) fn buf_var(b: BufIdx) -> syn::Ident {
         format_ident!("__buf{}", b)
     }
 
+    /// The `BufferId` of buffer parameter `b` in this mode.
     fn buf_id(&self, b: BufIdx) -> TokenStream {
         match self.mode {
             Mode::Handler => {
@@ -139,15 +149,19 @@ impl<'a> Gen<'a> {
         }
     }
 
+    /// Pushes `stmt` to the current IR block.
     fn push(out: &mut Out, stmt: TokenStream) {
         out.push(quote!(__blk.push(#stmt);));
     }
 
+    /// `Expr::Local` of local `l`.
     fn local_expr(&self, l: LocalIdx) -> TokenStream {
         let id = self.local_id(l);
         quote!(::vyre::ir::Expr::Local(#id))
     }
 
+    /// A Rust block that runs `inner` on a fresh `__blk` and yields it as
+    /// an IR `Block`.
     fn wrap_block(inner: Out) -> TokenStream {
         quote!({
             let __blk: &mut ::std::vec::Vec<::vyre::ir::Stmt> = &mut ::std::vec::Vec::new();
@@ -156,6 +170,7 @@ impl<'a> Gen<'a> {
         })
     }
 
+    /// The stand-in value of something without one (`()`, `!`).
     fn unit_value() -> TokenStream {
         quote!(::vyre::ir::Expr::Lit(::vyre::ir::Literal::U32(0u32)))
     }

@@ -32,6 +32,7 @@ impl Gen<'_> {
         Self::wrap_block(inner)
     }
 
+    /// A loop body (counted, for the early returns of device functions).
     fn loop_block(&mut self, b: &Block) -> TokenStream {
         self.loop_depth += 1;
         let t = self.block(b);
@@ -39,6 +40,7 @@ impl Gen<'_> {
         t
     }
 
+    /// Pushes the code of statement `s` to `out`.
     pub(super) fn stmt(&mut self, s: &Stmt, out: &mut Out) {
         match s {
             Stmt::Let(l, e) => {

@@ -9,6 +9,8 @@ use crate::hir::*;
 use crate::types::Final;
 
 impl Gen<'_> {
+    /// `Stmt::Switch` for `m`; the arms' values are assigned to `value`
+    /// when the match is used as one.
     pub(super) fn switch(
         &mut self,
         m: &Match,

@@ -89,6 +89,8 @@ fn inline_body(cx: &Ctxt, sig: &Sig, name: &str, lowered: Lowered) -> TokenStrea
     }
 }
 
+/// The hidden module next to a `#[device]` function: its parameter and
+/// return types, and `__vyre_inline` with `body` (`None`: rejected).
 fn device_module(head: &Head<'_>, sig: &Sig, body: Option<TokenStream>) -> TokenStream {
     let Head { ident, vis, attrs } = *head;
     let cfgs = cfg_attrs(attrs);

@@ -42,6 +42,8 @@ pub(crate) struct Head<'a> {
 }
 
 impl<'a> Head<'a> {
+    /// The head of a function with these attributes, visibility and
+    /// signature.
     fn new(attrs: &'a [syn::Attribute], vis: &'a syn::Visibility, sig: &'a syn::Signature) -> Self {
         Head {
             ident: &sig.ident,

@@ -11,7 +11,9 @@ use crate::types::Ty;
 
 pub(crate) mod visit;
 
+/// Index of a local in the function's local table.
 pub(crate) type LocalIdx = usize;
+/// Index of a buffer parameter, in parameter order.
 pub(crate) type BufIdx = usize;
 
 /// A local of the function (parameters first).
@@ -53,6 +55,7 @@ pub(crate) enum DevArg {
     Ctx,
 }
 
+/// What an expression is.
 pub(crate) enum ExprKind {
     Lit(LitVal),
     Local(LocalIdx),
@@ -134,6 +137,7 @@ pub(crate) struct Block {
     pub(crate) tail: Option<Box<Expr>>,
 }
 
+/// A statement.
 pub(crate) enum Stmt {
     Let(LocalIdx, Expr),
     Assign(LocalIdx, Expr),

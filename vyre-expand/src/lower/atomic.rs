@@ -8,6 +8,8 @@ use crate::hir::*;
 use crate::types::Ty;
 
 impl Lowerer<'_> {
+    /// `buf[index].op(operand)` on an atomic buffer: an atomic operation
+    /// with a value (`store` and `compare_exchange` are statements).
     pub(super) fn atomic_method(
         &mut self,
         mc: &syn::ExprMethodCall,

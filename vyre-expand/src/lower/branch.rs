@@ -10,6 +10,7 @@ use crate::hir::*;
 use crate::types::Ty;
 
 impl Lowerer<'_> {
+    /// An `if` (or `if let` on a compare_exchange) whose value is unused.
     pub(super) fn if_stmt(&mut self, i: &syn::ExprIf) -> Option<Stmt> {
         if let syn::Expr::Let(l) = strip_parens(&i.cond) {
             return self.if_let(i, l, false).map(Stmt::Block);
@@ -24,6 +25,8 @@ impl Lowerer<'_> {
         Some(Stmt::If(cond, then, els))
     }
 
+    /// The `else` branch: a block, an `else if`, or (with a value) an
+    /// expression.
     pub(super) fn else_block(&mut self, e: &syn::Expr, want_value: bool) -> Block {
         match e {
             syn::Expr::Block(b) if b.label.is_none() => self.block(&b.block, want_value),
@@ -44,6 +47,7 @@ impl Lowerer<'_> {
         }
     }
 
+    /// An `if` with a value (both branches have one).
     pub(super) fn if_value(&mut self, i: &syn::ExprIf) -> Expr {
         let span = i.span();
         if let syn::Expr::Let(l) = strip_parens(&i.cond) {
@@ -110,6 +114,7 @@ impl Lowerer<'_> {
         }
     }
 
+    /// A match arm's body as a block.
     fn arm_expr(&mut self, e: &syn::Expr, want_value: bool) -> Block {
         match e {
             syn::Expr::Block(b) if b.label.is_none() => self.block(&b.block, want_value),
@@ -128,6 +133,7 @@ impl Lowerer<'_> {
         }
     }
 
+    /// A `match` whose value is unused.
     pub(super) fn match_stmt(&mut self, m: &syn::ExprMatch) -> Option<Stmt> {
         if let Some(b) = self.cas_match(m, false) {
             return b.map(Stmt::Block);
@@ -142,6 +148,7 @@ impl Lowerer<'_> {
         }
     }
 
+    /// A `match` with a value (every arm has one).
     pub(super) fn match_value(&mut self, m: &syn::ExprMatch) -> Expr {
         let span = m.span();
         if let Some(b) = self.cas_match(m, true) {
@@ -310,6 +317,7 @@ impl Lowerer<'_> {
     }
 }
 
+/// The body of a match arm or `if let` branch, as written.
 pub(super) enum ArmBody<'a> {
     Block(&'a syn::Block),
     Expr(&'a syn::Expr),

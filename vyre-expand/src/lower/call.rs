@@ -16,6 +16,8 @@ use crate::sig::FnKind;
 use crate::types::Ty;
 
 impl Lowerer<'_> {
+    /// A method call whose value is unused; `shutdown`, `spawn`, `store`
+    /// and `compare_exchange` are statements.
     pub(super) fn method_stmt(&mut self, mc: &syn::ExprMethodCall, out: &mut Vec<Stmt>) {
         let name = mc.method.to_string();
         // ctx.shutdown(), ctx.spawn(..), ctx.fault(..)
@@ -68,6 +70,8 @@ impl Lowerer<'_> {
         }
     }
 
+    /// A method call with a value: of the context, a buffer, an element
+    /// or a compare_exchange result, or a scalar method.
     pub(super) fn method_value(&mut self, mc: &syn::ExprMethodCall) -> Expr {
         let span = mc.span();
         let name = mc.method.to_string();
@@ -129,6 +133,7 @@ impl Lowerer<'_> {
         self.scalar_method(mc, &name)
     }
 
+    /// `ctx.method(…)`.
     fn ctx_method(&mut self, mc: &syn::ExprMethodCall) -> Expr {
         let span = mc.span();
         let name = mc.method.to_string();
@@ -162,6 +167,8 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `path(args…)`: a `#[device]` function or a UFCS scalar method
+    /// (`stmt`: the value is unused, so the call's result type is not needed).
     pub(super) fn call(&mut self, c: &syn::ExprCall, stmt: bool) -> Expr {
         let span = c.span();
         let syn::Expr::Path(p) = strip_parens(&c.func) else {

@@ -66,6 +66,8 @@ impl Lowerer<'_> {
         })
     }
 
+    /// `.is_ok()`/`.is_err()` on a compare_exchange result: its flag, after
+    /// `block` (which performs the compare_exchange, if not bound earlier).
     pub(super) fn cas_flag(
         &mut self,
         name: &str,
@@ -117,6 +119,8 @@ impl Lowerer<'_> {
         }
     }
 
+    /// After `prelude`, the `Ok` or the `Err` block by the `exchanged` flag,
+    /// as a statement or (with `want_value`) as the block's value.
     fn cas_dispatch(
         &mut self,
         prelude: Vec<Stmt>,

@@ -31,6 +31,7 @@ impl Lowerer<'_> {
         r
     }
 
+    /// The expression itself; `expr` adds the depth limit and the spans.
     fn expr_inner(&mut self, e: &syn::Expr) -> Expr {
         let span = e.span();
         match e {
@@ -135,6 +136,7 @@ impl Lowerer<'_> {
         }
     }
 
+    /// A literal: unsuffixed numbers get an inference variable.
     pub(super) fn lit(&mut self, lit: &syn::Lit) -> Expr {
         let span = lit.span();
         match lit {
@@ -181,6 +183,8 @@ impl Lowerer<'_> {
         }
     }
 
+    /// A name: a local, a `Priority::X`, or a constant read when the IR is
+    /// built (typed by its path where it can be, else when `handler()` runs).
     fn path_expr(&mut self, p: &syn::ExprPath) -> Expr {
         let span = p.span();
         if p.qself.is_some() {
@@ -251,6 +255,7 @@ impl Lowerer<'_> {
         self.mk(ExprKind::Const(path.to_token_stream()), ty, span)
     }
 
+    /// `l op r`; compound assignments are statements.
     fn binary(&mut self, b: &syn::ExprBinary) -> Expr {
         let span = b.span();
         if compound_op(&b.op).is_some() {
@@ -277,6 +282,7 @@ impl Lowerer<'_> {
         self.mk(ExprKind::Binary(op, Box::new(l), Box::new(r)), ty, span)
     }
 
+    /// `v as T` to a scalar.
     fn cast(&mut self, c: &syn::ExprCast) -> Expr {
         let span = c.span();
         let Some(to) = scalar_of(&c.ty) else {

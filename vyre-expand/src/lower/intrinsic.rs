@@ -9,6 +9,8 @@ use crate::hir::*;
 use crate::types::Ty;
 
 impl Lowerer<'_> {
+    /// `recv.name(args…)` on a scalar: an intrinsic, or an error naming the
+    /// ones that exist.
     pub(super) fn scalar_method(&mut self, mc: &syn::ExprMethodCall, name: &str) -> Expr {
         let span = mc.span();
         let Some(func) = Intrinsic::from_method_name(name) else {

@@ -139,6 +139,7 @@ pub(crate) fn lower_fn(
 }
 
 impl Lowerer<'_> {
+    /// A new local of the function (also for the hidden ones).
     fn new_local(&mut self, name: &str, ty: Ty, mutable: bool) -> LocalIdx {
         self.locals.push(LocalInfo {
             name: name.to_string(),
@@ -148,12 +149,14 @@ impl Lowerer<'_> {
         self.locals.len() - 1
     }
 
+    /// Binds `name` in the innermost scope.
     fn bind(&mut self, name: &str, b: Binding) {
         if let Some(scope) = self.scopes.last_mut() {
             scope.push((name.to_string(), b));
         }
     }
 
+    /// What `name` stands for here (the innermost binding).
     fn lookup(&self, name: &str) -> Option<Binding> {
         self.scopes
             .iter()
@@ -181,14 +184,17 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Opens a scope (a block, a loop, an arm).
     fn push_scope(&mut self) {
         self.scopes.push(Vec::new());
     }
 
+    /// Closes the innermost scope.
     fn pop_scope(&mut self) {
         self.scopes.pop();
     }
 
+    /// Makes `a` and `b` the same type; `false` on a mismatch.
     fn unify(&mut self, a: Ty, b: Ty) -> bool {
         self.types.unify(a, b)
     }
@@ -203,6 +209,7 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Enters one nesting level; `false` (reported once) past `MAX_DEPTH`.
     fn enter(&mut self, tokens: &dyn ToTokens) -> bool {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -215,10 +222,12 @@ impl Lowerer<'_> {
         true
     }
 
+    /// Leaves a nesting level.
     fn leave(&mut self) {
         self.depth = self.depth.saturating_sub(1);
     }
 
+    /// An expression spanning the single span `span`.
     fn mk(&self, kind: ExprKind, ty: Ty, span: Span) -> Expr {
         Expr {
             kind,
@@ -228,6 +237,7 @@ impl Lowerer<'_> {
         }
     }
 
+    /// The stand-in for an expression already reported.
     fn err_expr(&self, span: Span) -> Expr {
         self.mk(ExprKind::Lit(LitVal::Int(0)), Ty::Err, span)
     }
@@ -240,6 +250,7 @@ impl Lowerer<'_> {
         self.err_expr(span)
     }
 
+    /// A type known when `handler()` runs, given by `tokens`.
     fn dyn_ty(&mut self, tokens: TokenStream) -> Ty {
         self.types.dynamic(tokens)
     }
@@ -268,6 +279,7 @@ impl Lowerer<'_> {
         matches!(self.binding_of(base), Some(Binding::Poisoned))
     }
 
+    /// What `e` names, if it is a plain name.
     fn binding_of(&self, e: &syn::Expr) -> Option<Binding> {
         match strip_parens(e) {
             syn::Expr::Path(p) if p.qself.is_none() => {
@@ -278,6 +290,8 @@ impl Lowerer<'_> {
         }
     }
 
+    /// The type of a block: its tail's, `!` when it ends diverging, else
+    /// `()`.
     fn block_ty(&self, b: &Block) -> Ty {
         match &b.tail {
             Some(t) => t.ty,

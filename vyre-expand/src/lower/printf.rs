@@ -6,6 +6,8 @@ use crate::hir::*;
 use crate::types::Ty;
 
 impl Lowerer<'_> {
+    /// A macro statement: `printf!` (its format already checked by the
+    /// `printf!` expansion itself), or an error for any other macro.
     pub(super) fn macro_stmt(&mut self, mac: &syn::Macro, out: &mut Vec<Stmt>) {
         if !is_printf(mac) {
             self.reject_macro(mac);

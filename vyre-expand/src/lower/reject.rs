@@ -7,6 +7,7 @@ use crate::hir::*;
 use crate::sig::type_rejection;
 
 impl Lowerer<'_> {
+    /// Rejects a macro other than `printf!`, saying what to use instead.
     pub(super) fn reject_macro(&self, mac: &syn::Macro) -> Expr {
         let name = mac
             .path

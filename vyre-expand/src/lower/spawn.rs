@@ -10,6 +10,8 @@ use crate::sig::FnKind;
 use crate::types::Ty;
 
 impl Lowerer<'_> {
+    /// `ctx.spawn(priority, target::task(args…))`, its arguments typed by
+    /// the target's `ARGS` (or this handler's own parameters).
     pub(super) fn spawn(&mut self, mc: &syn::ExprMethodCall) -> Option<Spawn> {
         let (Some(prio), Some(task), 2) = (mc.args.first(), mc.args.get(1), mc.args.len()) else {
             self.cx.soft("`spawn` takes a priority and a task");

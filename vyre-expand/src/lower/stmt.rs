@@ -36,6 +36,7 @@ impl Lowerer<'_> {
         out
     }
 
+    /// One statement, appended to `out`.
     pub(super) fn stmt(&mut self, s: &syn::Stmt, out: &mut Vec<Stmt>) {
         match s {
             syn::Stmt::Local(local) => self.local(local, out),
@@ -47,6 +48,7 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `let name (: T)? = value;`, and `let r = <compare_exchange>;`.
     pub(super) fn local(&mut self, local: &syn::Local, out: &mut Vec<Stmt>) {
         let (pat, annotation) = match &local.pat {
             syn::Pat::Type(pt) => (&*pt.pat, Some(&*pt.ty)),
@@ -148,6 +150,8 @@ impl Lowerer<'_> {
         self.leave();
     }
 
+    /// The statement forms of expressions: assignments, control flow,
+    /// method calls, macros.
     fn expr_stmt_inner(&mut self, e: &syn::Expr, out: &mut Vec<Stmt>) {
         match e {
             syn::Expr::Paren(p) => self.expr_stmt(&p.expr, out),
@@ -228,6 +232,7 @@ impl Lowerer<'_> {
         }
     }
 
+    /// A loop's body, inside which `break` and `continue` are allowed.
     fn loop_body(&mut self, body: &syn::Block) -> Block {
         self.loop_depth += 1;
         let b = self.block(body, false);
@@ -235,6 +240,7 @@ impl Lowerer<'_> {
         b
     }
 
+    /// `for var in start..end` (or `..=`) over integers.
     fn for_loop(&mut self, f: &syn::ExprForLoop, out: &mut Vec<Stmt>) {
         if let Some(label) = &f.label {
             self.cx.error(label, "loop labels are not supported: `break`/`continue` apply to the innermost loop; use a `bool` flag to leave outer loops");
@@ -299,6 +305,7 @@ impl Lowerer<'_> {
         });
     }
 
+    /// `left = right` or `left op= right`: to a local or a buffer element.
     pub(super) fn assign(
         &mut self,
         left: &syn::Expr,

@@ -7,10 +7,12 @@ use quote::ToTokens;
 
 use crate::hir::{BinOp, Priority};
 
+/// The names of a path's segments.
 pub(super) fn path_names(path: &syn::Path) -> Vec<String> {
     path.segments.iter().map(|s| s.ident.to_string()).collect()
 }
 
+/// The first generic arguments in a path, if any.
 pub(super) fn has_generic_args(path: &syn::Path) -> Option<&syn::PathArguments> {
     path.segments
         .iter()
@@ -18,6 +20,7 @@ pub(super) fn has_generic_args(path: &syn::Path) -> Option<&syn::PathArguments> 
         .find(|a| !a.is_none())
 }
 
+/// The expression inside any parentheses (and invisible groups).
 pub(super) fn strip_parens(e: &syn::Expr) -> &syn::Expr {
     match e {
         syn::Expr::Paren(p) => strip_parens(&p.expr),
@@ -37,6 +40,7 @@ pub(super) fn priority_path(path: &syn::Path) -> Option<Option<Priority>> {
     Some(Priority::from_variant_name(&variant))
 }
 
+/// Whether a name is a constant's or a type's (upper-case first).
 pub(super) fn first_upper(name: &str) -> bool {
     name.trim_start_matches('_')
         .chars()
@@ -64,6 +68,7 @@ pub(super) fn token_ends(t: &dyn ToTokens) -> (Span, Span) {
     (start, end)
 }
 
+/// Whether a macro is `printf!` (any path ending in it).
 pub(super) fn is_printf(mac: &syn::Macro) -> bool {
     mac.path
         .segments
@@ -71,6 +76,7 @@ pub(super) fn is_printf(mac: &syn::Macro) -> bool {
         .is_some_and(|s| s.ident == "printf")
 }
 
+/// The operator of a binary expression (not a compound assignment).
 pub(super) fn plain_op(op: &syn::BinOp) -> Option<BinOp> {
     Some(match op {
         syn::BinOp::Add(_) => BinOp::Add,
@@ -95,6 +101,7 @@ pub(super) fn plain_op(op: &syn::BinOp) -> Option<BinOp> {
     })
 }
 
+/// The operator of a compound assignment (`+=` → `+`).
 pub(super) fn compound_op(op: &syn::BinOp) -> Option<BinOp> {
     Some(match op {
         syn::BinOp::AddAssign(_) => BinOp::Add,
