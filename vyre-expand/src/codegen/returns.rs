@@ -15,7 +15,7 @@ impl Gen<'_> {
     pub(super) fn stmt_list(&mut self, stmts: &[Stmt], out: &mut Out) {
         for (i, s) in stmts.iter().enumerate() {
             self.stmt(s, out);
-            if Stmt::diverges(s) {
+            if s.diverges() {
                 return; // the rest is unreachable (rustc warns)
             }
             if self.mode == Mode::Device && self.returned.is_some() && stmt_returns(s) {
