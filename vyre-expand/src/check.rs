@@ -5,18 +5,21 @@
 use proc_macro2::Span;
 
 use crate::ctxt::Ctxt;
+use crate::hir::visit::{walk_expr, Visit};
 use crate::hir::*;
-use crate::types::{Final, Scalar, Types};
+use crate::types::{Final, Types};
 
+/// Reports what rustc accepts in `body` but the GPU cannot run.
 pub(crate) fn check(cx: &Ctxt, types: &Types, body: &Block) {
     let mut c = Checker {
         cx,
         types,
         reported: Vec::new(),
     };
-    c.block(body);
+    c.visit_block(body);
 }
 
+/// The pass: the error context, the solved types, what was reported.
 struct Checker<'a> {
     cx: &'a Ctxt,
     types: &'a Types,
@@ -25,6 +28,7 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
+    /// An error at `span`.
     fn err(&self, span: Span, msg: &str) {
         self.cx.error_at(span, msg);
     }
@@ -37,79 +41,18 @@ impl Checker<'_> {
         tokens.extend(quote::quote_spanned!(end=> end));
         self.cx.error(tokens, msg);
     }
+}
 
-    fn block(&mut self, b: &Block) {
-        for s in &b.stmts {
-            self.stmt(s);
-        }
-        if let Some(t) = &b.tail {
-            self.expr(t);
-        }
-    }
-
-    fn stmt(&mut self, s: &Stmt) {
-        match s {
-            Stmt::Let(_, e) | Stmt::Assign(_, e) | Stmt::Eval(e) | Stmt::Fault(e) => self.expr(e),
-            Stmt::Store(_, i, v) | Stmt::CompoundStore(_, i, _, v) | Stmt::AtomicStore(_, i, v) => {
-                self.expr(i);
-                self.expr(v);
-            }
-            Stmt::Cas(c) => {
-                self.expr(&c.index);
-                self.expr(&c.current);
-                self.expr(&c.new);
-            }
-            Stmt::If(c, t, e) => {
-                self.expr(c);
-                self.block(t);
-                self.block(e);
-            }
-            Stmt::Match(m) => self.matches(m),
-            Stmt::For {
-                start, end, body, ..
-            } => {
-                self.expr(start);
-                self.expr(end);
-                self.block(body);
-            }
-            Stmt::While(c, b) => {
-                self.expr(c);
-                self.block(b);
-            }
-            Stmt::Loop(b) | Stmt::Block(b) => self.block(b),
-            Stmt::Return(v) => {
-                if let Some(v) = v {
-                    self.expr(v);
-                }
-            }
-            Stmt::Break | Stmt::Continue | Stmt::Shutdown => {}
-            Stmt::Printf(_, args) => args.iter().for_each(|a| self.expr(a)),
-            Stmt::Spawn(s) => self.spawn(s),
-            Stmt::Device(d) => self.device(d),
-        }
-    }
-
-    fn spawn(&mut self, s: &Spawn) {
-        self.expr(&s.priority);
-        s.args.iter().for_each(|a| self.expr(a));
-    }
-
-    fn device(&mut self, d: &DeviceCall) {
-        for a in &d.args {
-            if let DevArg::Scalar(e) = a {
-                self.expr(e);
-            }
-        }
-    }
-
-    fn matches(&mut self, m: &Match) {
-        self.expr(&m.scrutinee);
+impl Visit for Checker<'_> {
+    /// `match` on `bool` or `f32`, float patterns.
+    fn visit_match(&mut self, m: &Match) {
+        self.visit_expr(&m.scrutinee);
         match self.types.finish(m.scrutinee.ty) {
-            Final::S(Scalar::Bool) => self.err_expr(
+            Final::S(ScalarType::Bool) => self.err_expr(
                 &m.scrutinee,
                 "`match` on a `bool` is not supported: the GPU switch takes integers; use `if`/`else`",
             ),
-            Final::S(Scalar::F32) => self.err_expr(
+            Final::S(ScalarType::F32) => self.err_expr(
                 &m.scrutinee,
                 "`match` on an `f32` is not supported: the GPU switch takes integers; compare with `if`/`else`",
             ),
@@ -124,14 +67,17 @@ impl Checker<'_> {
                     );
                 }
             }
-            self.block(&a.body);
+            self.visit_block(&a.body);
         }
         if let Some(d) = &m.default {
-            self.block(d);
+            self.visit_block(d);
         }
     }
 
-    fn expr(&mut self, e: &Expr) {
+    /// Float literals nothing typed, ordering `bool`s, `min`/`max`/`clamp`
+    /// on `bool`.
+    fn visit_expr(&mut self, e: &Expr) {
+        walk_expr(self, e);
         match &e.kind {
             ExprKind::Lit(LitVal::Float(_)) | ExprKind::Lit(LitVal::Int(_)) => {
                 let root = self.types.root_var(e.ty);
@@ -141,44 +87,22 @@ impl Checker<'_> {
                     self.err(e.span, "cannot infer the type of this float literal: Rust would make it `f64`, which the GPU does not have; write `f32` (`1.5f32`, or `let x: f32 = 1.5;`)");
                 }
             }
-            ExprKind::Lit(LitVal::Bool(_))
-            | ExprKind::Local(_)
-            | ExprKind::Const(_)
-            | ExprKind::Len(_)
-            | ExprKind::Ctx(_)
-            | ExprKind::Prio(_) => {}
-            ExprKind::Unary(_, v) | ExprKind::Cast(_, v) | ExprKind::Load(_, v) => self.expr(v),
-            ExprKind::Binary(op, l, r) => {
-                self.expr(l);
-                self.expr(r);
-                if op.is_ordering() && self.types.finish(l.ty) == Final::S(Scalar::Bool) {
-                    self.err_expr(e, "ordering comparisons of `bool` (`<`, `<=`, `>`, `>=`) are not supported on the GPU; compare with `==`/`!=` or combine with `&&`/`||`");
-                }
+            ExprKind::Binary(op, l, _)
+                if op.is_ordering() && self.types.finish(l.ty) == Final::S(ScalarType::Bool) =>
+            {
+                self.err_expr(e, "ordering comparisons of `bool` (`<`, `<=`, `>`, `>=`) are not supported on the GPU; compare with `==`/`!=` or combine with `&&`/`||`");
             }
-            ExprKind::Intrinsic(name, args) => {
-                args.iter().for_each(|a| self.expr(a));
+            ExprKind::Intrinsic(func, args) => {
+                // `bool` is `Ord` in Rust, so rustc accepts these three on
+                // it; the GPU's have no `bool` form.
                 let recv = args.first().map(|a| self.types.finish(a.ty));
-                if matches!(*name, "Min" | "Max" | "Clamp") && recv == Some(Final::S(Scalar::Bool))
+                if matches!(func, Intrinsic::Min | Intrinsic::Max | Intrinsic::Clamp)
+                    && recv == Some(Final::S(ScalarType::Bool))
                 {
                     self.err_expr(e, "`min`, `max` and `clamp` on `bool` are not supported on the GPU; use `&&` and `||`");
                 }
             }
-            ExprKind::Atomic(_, _, i, v) => {
-                self.expr(i);
-                if let Some(v) = v {
-                    self.expr(v);
-                }
-            }
-            ExprKind::If(c, t, f) => {
-                self.expr(c);
-                self.block(t);
-                self.block(f);
-            }
-            ExprKind::Match(m) => self.matches(m),
-            ExprKind::Block(b) => self.block(b),
-            ExprKind::Device(d) => self.device(d),
-            ExprKind::Spawn(s) => self.spawn(s),
-            ExprKind::Diverge(s) => self.stmt(s),
+            _ => {}
         }
     }
 }

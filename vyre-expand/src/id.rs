@@ -1,6 +1,9 @@
-//! Opcode ids derived from handler names.
+//! Opcode ids: derived from handler names, and kept out of the range the
+//! system reserves (`vyre_lang::limits::RESERVED_ID_START` on).
 
-use crate::sig::RESERVED_ID_START;
+use proc_macro2::{Literal, Span, TokenStream};
+use quote::quote_spanned;
+use vyre_lang::limits::{RESERVED_ID_RANGE, RESERVED_ID_START};
 
 /// FNV-1a, 32 bits, of `text`'s UTF-8 bytes.
 pub(crate) fn fnv1a32(text: &str) -> u32 {
@@ -24,6 +27,43 @@ pub(crate) fn derived_id(fn_name: &str) -> u32 {
     }
 }
 
+/// The first reserved id as the messages write it (`0xFFFF_0000`): hex in
+/// two 16-bit groups, like the range in `RESERVED_ID_RANGE`.
+fn reserved_start_text() -> String {
+    format!(
+        "{:#06X}_{:04X}",
+        RESERVED_ID_START >> 16,
+        RESERVED_ID_START & 0xFFFF
+    )
+}
+
+/// Why the literal id `id` (reserved) is rejected.
+pub(crate) fn reserved_literal_message(id: u32) -> String {
+    format!(
+        "opcode id {id:#X} is reserved for the system ({RESERVED_ID_RANGE}); choose an id below {}",
+        reserved_start_text()
+    )
+}
+
+/// The const assertion, placed in the generated module at `span` (the
+/// user's id expression), that its `ID` is not reserved: the macro cannot
+/// evaluate a constant expression itself. The bound is vyre's own
+/// constant; the message is text because a const `assert!` cannot format.
+pub(crate) fn reserved_check(span: Span) -> TokenStream {
+    let msg = format!(
+        "opcode ids {RESERVED_ID_RANGE} are reserved for the system; choose an id below {}",
+        reserved_start_text()
+    );
+    let mut msg = Literal::string(&msg);
+    msg.set_span(span);
+    quote_spanned! {span=>
+        const _: () = ::core::assert!(
+            ID < ::vyre::protocol::RESERVED_ID_START,
+            #msg
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,5 +81,14 @@ mod tests {
             assert!(derived_id(name) < RESERVED_ID_START);
         }
         assert_eq!(derived_id("visit"), fnv1a32("visit"));
+    }
+
+    #[test]
+    fn messages_write_the_reserved_start_like_the_range() {
+        assert!(RESERVED_ID_RANGE.starts_with(&reserved_start_text()));
+        assert_eq!(
+            reserved_literal_message(0xFFFF_0001),
+            "opcode id 0xFFFF0001 is reserved for the system (0xFFFF_0000..=0xFFFF_FFFF); choose an id below 0xFFFF_0000"
+        );
     }
 }

@@ -8,13 +8,26 @@
 //! time an expansion and lets tests call it directly. Users never depend on
 //! this crate themselves.
 //!
-//! The implementation is split like thiserror's: `sig` parses the attribute
-//! and the signature, `lower` turns the body into a typed tree (`hir`,
-//! `types`), `check` applies the rules that need solved types, `codegen`
-//! writes the code that builds the IR, and `expand` assembles the items.
-//! Every error of a function is collected in a `ctxt::Ctxt` and reported
-//! with the span of the tokens it is about; the expansion never panics: an
-//! error becomes `compile_error!` tokens beside a fallback item.
+//! The implementation is split like thiserror's. The language's vocabulary
+//! (scalar types, operators, intrinsics, atomics, priorities, limits) is
+//! `vyre_lang`'s, shared with the runtime; `ir_tokens` names it in the
+//! generated code. For `#[opcode]` and `#[device]`:
+//!
+//! - `sig` parses the attribute and the signature (`id`: opcode ids);
+//! - `lower` turns the body into the typed tree of `hir` (types solved by
+//!   `types`), one file per construct;
+//! - `check` applies the rules that need solved types (a `hir::visit`
+//!   pass);
+//! - `codegen` writes the code that builds the IR, one file per construct;
+//! - `expand` assembles the function and its module (`relocate` rewrites
+//!   paths for it, `ticks` adds the native loop ticks);
+//! - `fallback` is what is emitted instead after an error.
+//!
+//! `printf` expands `printf!`, and `megakernel` expands `megakernel!`
+//! (parse, validate, expand). Every error of an invocation is collected in
+//! a `ctxt::Ctxt` and reported with the span of the tokens it is about; the
+//! expansion never panics: an error becomes `compile_error!` tokens beside
+//! a fallback item.
 //!
 //! See `docs/language.md` for the handler language.
 //!
@@ -35,11 +48,14 @@ mod check;
 mod codegen;
 mod ctxt;
 mod expand;
+mod fallback;
 mod hir;
 mod id;
+mod ir_tokens;
 mod lower;
 mod megakernel;
 mod printf;
+mod relocate;
 mod sig;
 mod ticks;
 mod types;

@@ -6,9 +6,7 @@ use quote::quote;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::Token;
-
-/// Arguments a printf record holds.
-pub(crate) const PRINTF_MAX_ARGS: usize = 6;
+use vyre_lang::limits::PRINTF_MAX_ARGS;
 
 /// `"format", args…`
 pub(crate) struct PrintfArgs {

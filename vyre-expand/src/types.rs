@@ -4,51 +4,9 @@
 //! unification as rustc does.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use vyre_lang::ScalarType;
 
-/// A scalar type of the IR.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Scalar {
-    Bool,
-    U32,
-    I32,
-    F32,
-}
-
-impl Scalar {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Scalar::Bool => "bool",
-            Scalar::U32 => "u32",
-            Scalar::I32 => "i32",
-            Scalar::F32 => "f32",
-        }
-    }
-
-    pub(crate) fn from_name(name: &str) -> Option<Scalar> {
-        Some(match name {
-            "bool" => Scalar::Bool,
-            "u32" => Scalar::U32,
-            "i32" => Scalar::I32,
-            "f32" => Scalar::F32,
-            _ => return None,
-        })
-    }
-
-    pub(crate) fn is_integer(self) -> bool {
-        matches!(self, Scalar::U32 | Scalar::I32)
-    }
-
-    /// `::vyre::ir::ScalarType::X`.
-    pub(crate) fn tokens(self) -> TokenStream {
-        match self {
-            Scalar::Bool => quote!(::vyre::ir::ScalarType::Bool),
-            Scalar::U32 => quote!(::vyre::ir::ScalarType::U32),
-            Scalar::I32 => quote!(::vyre::ir::ScalarType::I32),
-            Scalar::F32 => quote!(::vyre::ir::ScalarType::F32),
-        }
-    }
-}
+use crate::ir_tokens::IrTokens;
 
 /// Index of an inference variable.
 pub(crate) type VarId = usize;
@@ -58,7 +16,7 @@ pub(crate) type DynId = usize;
 /// A type during translation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Ty {
-    S(Scalar),
+    S(ScalarType),
     /// `Priority`: a `u32` in the IR that only compares and casts.
     Prio,
     /// A type known when `handler()` runs.
@@ -91,7 +49,7 @@ enum Var {
 /// The final type of an expression, after inference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Final {
-    S(Scalar),
+    S(ScalarType),
     Prio,
     Dyn(DynId),
     /// A float literal whose type nothing fixed.
@@ -103,10 +61,10 @@ pub(crate) enum Final {
 
 impl Final {
     /// The scalar, when known statically (`Priority` counts as `u32`).
-    pub(crate) fn scalar(self) -> Option<Scalar> {
+    pub(crate) fn scalar(self) -> Option<ScalarType> {
         match self {
             Final::S(s) => Some(s),
-            Final::Prio => Some(Scalar::U32),
+            Final::Prio => Some(ScalarType::U32),
             _ => None,
         }
     }
@@ -136,7 +94,7 @@ impl Types {
         self.dyns
             .get(id)
             .cloned()
-            .unwrap_or_else(|| quote!(::vyre::ir::ScalarType::U32))
+            .unwrap_or_else(|| ScalarType::U32.ir_tokens())
     }
 
     /// Follows bound variables: the root variable (if the chain ends in
@@ -208,7 +166,7 @@ impl Types {
             (Ty::Var(x), other) | (other, Ty::Var(x)) => {
                 let ok = match (self.kind_of(x), other) {
                     (Some(Kind::Int), Ty::S(s)) => s.is_integer(),
-                    (Some(Kind::Float), Ty::S(s)) => s == Scalar::F32,
+                    (Some(Kind::Float), Ty::S(s)) => s == ScalarType::F32,
                     (Some(_), Ty::Dyn(_)) => true,
                     _ => false,
                 };
@@ -246,7 +204,7 @@ impl Types {
             Ty::Var(v) => match self.kind_of(v) {
                 Some(Kind::Float) => Final::UnresolvedFloat,
                 // Rust's default for an unconstrained integer literal.
-                _ => Final::S(Scalar::I32),
+                _ => Final::S(ScalarType::I32),
             },
             Ty::Unit => Final::Unit,
             Ty::Never => Final::Never,
@@ -258,17 +216,17 @@ impl Types {
     /// none: unit, errors).
     pub(crate) fn tokens(&self, f: Final) -> TokenStream {
         match f {
-            Final::S(s) => s.tokens(),
+            Final::S(s) => s.ir_tokens(),
             Final::Dyn(d) => self.dyn_tokens(d),
-            Final::UnresolvedFloat => Scalar::F32.tokens(),
-            Final::Prio | Final::Unit | Final::Never | Final::Err => Scalar::U32.tokens(),
+            Final::UnresolvedFloat => ScalarType::F32.ir_tokens(),
+            Final::Prio | Final::Unit | Final::Never | Final::Err => ScalarType::U32.ir_tokens(),
         }
     }
 
     /// A human name for messages.
     pub(crate) fn describe(&self, ty: Ty) -> String {
         match self.resolve(ty) {
-            Ty::S(s) => format!("`{}`", s.name()),
+            Ty::S(s) => format!("`{}`", s.rust_name()),
             Ty::Prio => "`Priority`".into(),
             Ty::Dyn(_) => "a value of a #[device] result or constant type".into(),
             Ty::Var(v) => match self.kind_of(v) {

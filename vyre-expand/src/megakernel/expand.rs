@@ -7,20 +7,10 @@ use proc_macro2::{Delimiter, Group, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
-use super::validate::{Elem, Kernel, Num};
+use vyre_lang::limits;
 
-fn elem_tokens(e: Elem) -> TokenStream {
-    match e {
-        Elem::U32 => quote!(::vyre::ir::ScalarType::U32),
-        Elem::I32 => quote!(::vyre::ir::ScalarType::I32),
-        Elem::F32 => quote!(::vyre::ir::ScalarType::F32),
-    }
-}
-
-fn host_type(e: Elem) -> TokenStream {
-    let ident = syn::Ident::new(e.name(), Span::call_site());
-    quote!(::core::primitive::#ident)
-}
+use super::validate::{Kernel, Num};
+use crate::ir_tokens::{primitive_type, IrTokens};
 
 /// The first and last token spans of `tokens`.
 fn ends(tokens: impl ToTokens) -> (Span, Span) {
@@ -79,9 +69,7 @@ pub(crate) fn expand(k: &Kernel, real: bool) -> TokenStream {
     let assemble = if real {
         assemble(k)
     } else {
-        quote!(::core::unreachable!(
-            "vyre: megakernel! reported errors at compile time"
-        ))
+        crate::fallback::megakernel_program()
     };
     let accessors = accessors(k);
     let doc_type = format!(
@@ -275,8 +263,8 @@ fn config(k: &Kernel) -> TokenStream {
 fn declared(k: &Kernel) -> TokenStream {
     let items = k.buffers.iter().map(|b| {
         let name = &b.name;
-        let elem = elem_tokens(b.elem);
-        let kind = if b.atomic {
+        let elem = b.kind.elem.ir_tokens();
+        let kind = if b.kind.atomic {
             quote!(::vyre::ir::BufferKind::atomic(#elem))
         } else {
             quote!(::vyre::ir::BufferKind::plain(#elem))
@@ -313,17 +301,13 @@ fn accessors(k: &Kernel) -> TokenStream {
     let methods = k.buffers.iter().map(|b| {
         let ident = &b.ident;
         let name = &b.name;
-        let elem = host_type(b.elem);
-        let kind = if b.atomic {
-            format!("Atomic<{}>", b.elem.name())
-        } else {
-            b.elem.name().to_string()
-        };
+        let elem = primitive_type(b.kind.elem, Span::call_site());
+        let kind = b.kind;
         let doc = format!(
             "The `{}` buffer (`{kind}`): write, upload, read and resize it{}.",
             b.name,
-            if b.atomic {
-                format!(" as `{}` values", b.elem.name())
+            if kind.atomic {
+                format!(" as `{}` values", kind.elem)
             } else {
                 String::new()
             }
@@ -418,7 +402,7 @@ fn checks(k: &Kernel) -> TokenStream {
             let slots = match k.value("slots") {
                 Some(n) => num_tokens(n),
                 None => {
-                    let v = super::validate::DEFAULT_SLOTS;
+                    let v = limits::SLOTS.default;
                     quote!(#v)
                 }
             };

@@ -237,10 +237,13 @@ fn the_limits_cover_every_numeric_field() {
     for f in parse::FIELDS {
         let structural = matches!(*f, "buffers" | "opcodes" | "partitions");
         assert_eq!(
-            validate::LIMITS.iter().any(|l| l.field == *f),
+            vyre_lang::limits::config_limit(f).is_some(),
             !structural,
             "{f}"
         );
+    }
+    for l in vyre_lang::limits::CONFIG {
+        assert!(parse::FIELDS.contains(&l.field), "{}", l.field);
     }
 }
 

@@ -6,92 +6,12 @@ use proc_macro2::Span;
 use quote::ToTokens;
 use syn::spanned::Spanned;
 
+use vyre_lang::limits::{self, config_limit, ConfigLimit};
+use vyre_lang::{BufferKind, Priority, ScalarType, PRIORITIES};
+
 use super::parse::{value_span, BufferDecl, Field, Input, Value, FIELDS};
 use crate::ctxt::Ctxt;
 use crate::sig::ident_name;
-
-/// A numeric field: its range and why.
-pub(crate) struct Limit {
-    pub(crate) field: &'static str,
-    pub(crate) min: u32,
-    pub(crate) max: u32,
-    pub(crate) power_of_two: bool,
-    /// Completes "`field` is N, but …".
-    pub(crate) why: &'static str,
-}
-
-/// The numeric fields, with the ranges `ProgramConfig::validate` accepts
-/// (a test of the facade keeps the two in step).
-pub(crate) const LIMITS: &[Limit] = &[
-    Limit {
-        field: "workgroup_size",
-        min: 1,
-        max: 256,
-        power_of_two: false,
-        why: "a workgroup has 1 ..= 256 lanes (WebGPU's default limit); 64 is a good start",
-    },
-    Limit {
-        field: "slots",
-        min: 5,
-        max: 1 << 22,
-        power_of_two: false,
-        why: "the ring has 5 ..= 4194304 slots: each of the five priorities owns at least one",
-    },
-    Limit {
-        field: "tenants",
-        min: 1,
-        max: 1 << 16,
-        power_of_two: false,
-        why: "the tenant table has 1 ..= 65536 entries (tenant 0 always exists)",
-    },
-    Limit {
-        field: "inbox_capacity",
-        min: 1,
-        max: 1 << 22,
-        power_of_two: true,
-        why:
-            "an inbox holds 1 ..= 4194304 entries, a power of two so that its counters wrap cleanly",
-    },
-    Limit {
-        field: "claim_budget",
-        min: 1,
-        max: 1 << 20,
-        power_of_two: false,
-        why: "a lane claims 1 ..= 1048576 tasks per dispatch",
-    },
-    Limit {
-        field: "iteration_budget",
-        min: 1,
-        max: 1 << 30,
-        power_of_two: false,
-        why: "a lane runs 1 ..= 1073741824 loop iterations per dispatch",
-    },
-    Limit {
-        field: "loop_limit",
-        min: 1,
-        max: 1 << 30,
-        power_of_two: false,
-        why: "a task may run 1 ..= 1073741824 loop iterations before it faults",
-    },
-    Limit {
-        field: "starvation_limit",
-        min: 0,
-        max: u32::MAX,
-        power_of_two: false,
-        why: "any u32 (0 means strict priority)",
-    },
-    Limit {
-        field: "printf_capacity",
-        min: 1,
-        max: 1 << 20,
-        power_of_two: false,
-        why: "the printf log keeps 1 ..= 1048576 records per submission",
-    },
-];
-
-/// `ProgramConfig::default().slots`, for checking `partitions` when
-/// `slots` is not given.
-pub(crate) const DEFAULT_SLOTS: u32 = 1 << 14;
 
 /// The methods a megakernel type gets; a buffer accessor cannot take one
 /// of these names.
@@ -133,34 +53,15 @@ impl Num {
 
 /// A config field that was given.
 pub(crate) struct ConfigField {
-    pub(crate) limit: &'static Limit,
+    pub(crate) limit: &'static ConfigLimit,
     pub(crate) value: Num,
-}
-
-/// The element of a declared buffer.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Elem {
-    U32,
-    I32,
-    F32,
-}
-
-impl Elem {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Elem::U32 => "u32",
-            Elem::I32 => "i32",
-            Elem::F32 => "f32",
-        }
-    }
 }
 
 /// A declared buffer.
 pub(crate) struct Buffer {
     pub(crate) ident: syn::Ident,
     pub(crate) name: String,
-    pub(crate) elem: Elem,
-    pub(crate) atomic: bool,
+    pub(crate) kind: BufferKind,
 }
 
 /// An opcode of the list.
@@ -253,7 +154,7 @@ pub(crate) fn validate(cx: &Ctxt, input: Input) -> (Kernel, bool) {
             ("partitions", Value::List(bracket, items)) => {
                 partitions_span = Some(bracket.span.join());
                 kernel.partitions_at = Some((bracket.span.open(), bracket.span.close()));
-                if items.len() != 5 {
+                if items.len() != PRIORITIES {
                     cx.error_at(
                         bracket.span.join(),
                         format!(
@@ -270,7 +171,7 @@ pub(crate) fn validate(cx: &Ctxt, input: Input) -> (Kernel, bool) {
                 }
             }
             (_, Value::Expr(e)) => {
-                let Some(limit) = LIMITS.iter().find(|l| l.field == key) else {
+                let Some(limit) = config_limit(&key) else {
                     continue;
                 };
                 let Some(value) = number(cx, limit.field, e) else {
@@ -467,7 +368,7 @@ fn number(cx: &Ctxt, field: &str, e: &syn::Expr) -> Option<Num> {
     }
 }
 
-fn check_limit(cx: &Ctxt, limit: &Limit, v: u32, e: &syn::Expr) {
+fn check_limit(cx: &Ctxt, limit: &ConfigLimit, v: u32, e: &syn::Expr) {
     if v < limit.min || v > limit.max {
         cx.error(e, format!("`{}` is {v}, but {}", limit.field, limit.why));
     } else if limit.power_of_two && !v.is_power_of_two() {
@@ -494,12 +395,14 @@ fn check_partition_sum(cx: &Ctxt, kernel: &Kernel, parts: &[Num], span: Span) {
     let (slots, slots_given) = match kernel.value("slots") {
         Some(Num::Known(v, _)) => (Some(*v), true),
         Some(Num::Const(_)) => (None, true),
-        None => (Some(DEFAULT_SLOTS), false),
+        None => (Some(limits::SLOTS.default), false),
     };
     let Some(sizes) = known else { return };
     for (p, (size, num)) in sizes.iter().zip(parts).enumerate() {
         if *size == 0 {
-            let level = ["critical", "high", "normal", "low", "idle"][p];
+            let level = Priority::from_index(p as u32)
+                .map(|p| p.name().to_ascii_lowercase())
+                .unwrap_or_default();
             cx.error(
                 num.expr(),
                 format!("the {level} partition has 0 slots: each priority needs at least one slot"),
@@ -522,7 +425,7 @@ fn check_partition_sum(cx: &Ctxt, kernel: &Kernel, parts: &[Num], span: Span) {
     }
 }
 
-fn buffer_elem(ty: &syn::Type) -> Result<(Elem, bool), String> {
+fn buffer_kind(ty: &syn::Type) -> Result<BufferKind, String> {
     fn last(ty: &syn::Type) -> Option<&syn::PathSegment> {
         match ty {
             syn::Type::Path(p) if p.qself.is_none() => p.path.segments.last(),
@@ -531,12 +434,6 @@ fn buffer_elem(ty: &syn::Type) -> Result<(Elem, bool), String> {
             _ => None,
         }
     }
-    let plain = |name: &str| match name {
-        "u32" => Some(Elem::U32),
-        "i32" => Some(Elem::I32),
-        "f32" => Some(Elem::F32),
-        _ => None,
-    };
     let expected =
         "a buffer holds `u32`, `i32` or `f32`, an atomic buffer `Atomic<u32>` or `Atomic<i32>`";
     let Some(seg) = last(ty) else {
@@ -551,10 +448,9 @@ fn buffer_elem(ty: &syn::Type) -> Result<(Elem, bool), String> {
             },
             _ => None,
         };
-        return match inner.as_deref() {
-            Some("u32") => Ok((Elem::U32, true)),
-            Some("i32") => Ok((Elem::I32, true)),
-            Some("f32") => Err("`Atomic<f32>` does not exist: WGSL has atomic<u32> and atomic<i32> only; declare `f32` and write it from one task at a time, or keep the bits in `Atomic<u32>`".into()),
+        return match inner.as_deref().and_then(ScalarType::from_rust_name) {
+            Some(elem) if elem.is_integer() => Ok(BufferKind::atomic(elem)),
+            Some(ScalarType::F32) => Err("`Atomic<f32>` does not exist: WGSL has atomic<u32> and atomic<i32> only; declare `f32` and write it from one task at a time, or keep the bits in `Atomic<u32>`".into()),
             _ => Err(format!("`Atomic` takes `u32` or `i32`: {expected}")),
         };
     }
@@ -563,8 +459,8 @@ fn buffer_elem(ty: &syn::Type) -> Result<(Elem, bool), String> {
             "`{name}<…>` is not a buffer element type: {expected}"
         ));
     }
-    if let Some(e) = plain(&name) {
-        return Ok((e, false));
+    if let Some(elem) = ScalarType::from_rust_name(&name).filter(|e| e.is_buffer_element()) {
+        return Ok(BufferKind::plain(elem));
     }
     Err(match name.as_str() {
         "u64" | "i64" | "u128" | "i128" => format!("`{name}` is not available on the GPU (WGSL has 32-bit integers only); declare `u32` and keep two words per value"),
@@ -602,19 +498,18 @@ fn check_buffers(cx: &Ctxt, kernel: &str, decls: &[BufferDecl]) -> Vec<Buffer> {
             );
             ok = false;
         }
-        let elem = match buffer_elem(&d.ty) {
-            Ok(e) => Some(e),
+        let kind = match buffer_kind(&d.ty) {
+            Ok(k) => Some(k),
             Err(msg) => {
                 cx.error(&d.ty, format!("buffer `{name}`: {msg}"));
                 None
             }
         };
-        if let (true, Some((elem, atomic))) = (ok, elem) {
+        if let (true, Some(kind)) = (ok, kind) {
             out.push(Buffer {
                 ident: d.name.clone(),
                 name,
-                elem,
-                atomic,
+                kind,
             });
         }
     }

@@ -1,53 +1,29 @@
-//! The attribute arguments and the signature of a handler or device
-//! function: which parameters are the context, buffers and scalars.
+//! The signature of a handler or device function: which parameters are
+//! the context, buffers and scalars, and everything a signature may not
+//! have. The attribute's arguments are parsed in `attr`, the questions
+//! about a parameter's type (and why a type has no GPU form) in `ty`.
 
-use proc_macro2::TokenStream;
+mod attr;
+mod ty;
+
 use quote::ToTokens;
-use syn::spanned::Spanned;
+use vyre_lang::limits::MAX_ARGS;
+use vyre_lang::{Access, ScalarType};
 
 use crate::ctxt::Ctxt;
-use crate::types::Scalar;
-
-/// Task arguments a ring slot holds.
-pub(crate) const MAX_ARGS: usize = 12;
-/// First reserved opcode id.
-pub(crate) const RESERVED_ID_START: u32 = 0xFFFF_0000;
-
-/// How a handler touches a buffer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Access {
-    Read,
-    ReadWrite,
-    Atomic,
-}
-
-impl Access {
-    pub(crate) fn tokens(self) -> TokenStream {
-        match self {
-            Access::Read => quote::quote!(::vyre::ir::Access::Read),
-            Access::ReadWrite => quote::quote!(::vyre::ir::Access::ReadWrite),
-            Access::Atomic => quote::quote!(::vyre::ir::Access::Atomic),
-        }
-    }
-
-    pub(crate) fn rust_form(self, elem: Scalar) -> String {
-        match self {
-            Access::Read => format!("&Buffer<{}>", elem.name()),
-            Access::ReadWrite => format!("&mut Buffer<{}>", elem.name()),
-            Access::Atomic => format!("&Buffer<Atomic<{}>>", elem.name()),
-        }
-    }
-}
+pub(crate) use attr::{parse_device_attr, parse_opcode_attr, IdSpec};
+pub(crate) use ty::{is_priority, scalar_of, type_rejection};
+use ty::{last_segment, single_type_arg};
 
 /// What one parameter is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ParamKind {
     Ctx,
     Buffer {
-        elem: Scalar,
+        elem: ScalarType,
         access: Access,
     },
-    Scalar(Scalar),
+    Scalar(ScalarType),
     /// Rejected (already reported).
     Invalid,
 }
@@ -66,20 +42,20 @@ pub(crate) struct Param {
 pub(crate) struct Sig {
     pub(crate) params: Vec<Param>,
     /// `-> T` of a device function.
-    pub(crate) ret: Option<Scalar>,
+    pub(crate) ret: Option<ScalarType>,
     /// No problem in the signature.
     pub(crate) ok: bool,
 }
 
 impl Sig {
-    pub(crate) fn scalars(&self) -> impl Iterator<Item = (&Param, Scalar)> {
+    pub(crate) fn scalars(&self) -> impl Iterator<Item = (&Param, ScalarType)> {
         self.params.iter().filter_map(|p| match p.kind {
             ParamKind::Scalar(s) => Some((p, s)),
             _ => None,
         })
     }
 
-    pub(crate) fn buffers(&self) -> impl Iterator<Item = (&Param, Scalar, Access)> {
+    pub(crate) fn buffers(&self) -> impl Iterator<Item = (&Param, ScalarType, Access)> {
         self.params.iter().filter_map(|p| match p.kind {
             ParamKind::Buffer { elem, access } => Some((p, elem, access)),
             _ => None,
@@ -109,113 +85,6 @@ pub(crate) fn ident_name(ident: &syn::Ident) -> String {
     match s.strip_prefix("r#") {
         Some(rest) => rest.to_string(),
         None => s,
-    }
-}
-
-/// The last segment of a type path, with its generic arguments.
-fn last_segment(ty: &syn::Type) -> Option<&syn::PathSegment> {
-    match ty {
-        syn::Type::Path(p) if p.qself.is_none() => p.path.segments.last(),
-        syn::Type::Group(g) => last_segment(&g.elem),
-        syn::Type::Paren(p) => last_segment(&p.elem),
-        _ => None,
-    }
-}
-
-/// The single generic type argument of `Name<T>`.
-fn single_type_arg(seg: &syn::PathSegment) -> Option<&syn::Type> {
-    match &seg.arguments {
-        syn::PathArguments::AngleBracketed(a) if a.args.len() == 1 => match a.args.first() {
-            Some(syn::GenericArgument::Type(t)) => Some(t),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// The scalar a type names (`u32`, `i32`, `f32`, `bool`), if it is one.
-pub(crate) fn scalar_of(ty: &syn::Type) -> Option<Scalar> {
-    match ty {
-        syn::Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
-            let seg = p.path.segments.first()?;
-            if !seg.arguments.is_none() {
-                return None;
-            }
-            Scalar::from_name(&seg.ident.to_string())
-        }
-        syn::Type::Group(g) => scalar_of(&g.elem),
-        syn::Type::Paren(p) => scalar_of(&p.elem),
-        _ => None,
-    }
-}
-
-/// Whether the type is `Priority` (any path ending in it).
-pub(crate) fn is_priority(ty: &syn::Type) -> bool {
-    last_segment(ty).is_some_and(|s| s.ident == "Priority" && s.arguments.is_none())
-}
-
-/// Why a type cannot be used in a handler, and what to write instead.
-pub(crate) fn type_rejection(ty: &syn::Type) -> String {
-    match ty {
-        syn::Type::Path(p) => {
-            let Some(seg) = p.path.segments.last() else {
-                return "this type is not a GPU type; handlers use u32, i32, f32 and bool".into();
-            };
-            let name = seg.ident.to_string();
-            match name.as_str() {
-                "u64" | "i64" | "u128" | "i128" => format!(
-                    "`{name}` is not available on the GPU: WGSL has 32-bit integers only; use `u32`/`i32`, or split the value into two `u32` words"
-                ),
-                "f64" => "`f64` is not available on the GPU: WGSL has no 64-bit floats; use `f32`".into(),
-                "u8" | "u16" | "i8" | "i16" => format!(
-                    "`{name}` is not available on the GPU: it works on 32-bit words; use `u32`/`i32` and mask (`x & 0xFF`)"
-                ),
-                "usize" | "isize" => format!(
-                    "`{name}` has no fixed size on the GPU; use `u32` (buffer indices and `len()` are `u32`)"
-                ),
-                "char" | "str" | "String" | "OsString" | "CString" => format!(
-                    "`{name}`: strings and characters do not exist on the GPU; print with `vyre::printf!` and use `u32` codes for data"
-                ),
-                "Vec" | "Box" | "Rc" | "Arc" | "HashMap" | "HashSet" | "BTreeMap" | "BTreeSet"
-                | "VecDeque" | "BinaryHeap" | "LinkedList" | "Cow" => format!(
-                    "`{name}` is a heap type: a GPU handler has no allocator; pass data through a buffer parameter (`&Buffer<u32>`, `&mut Buffer<u32>`)"
-                ),
-                "Option" | "Result" => format!(
-                    "`{name}` has no GPU representation; use a sentinel value (such as `u32::MAX`) or a separate `bool`"
-                ),
-                "Cell" | "RefCell" | "Mutex" | "RwLock" | "AtomicU32" | "AtomicI32" => format!(
-                    "`{name}` cannot be shared with the GPU; share data through buffers, and atomics through `&Buffer<Atomic<u32>>`"
-                ),
-                "Self" => "`Self`: handlers are free functions, not methods".into(),
-                _ => format!(
-                    "`{name}` is not a GPU type: handlers use `u32`, `i32`, `f32` and `bool` (and `&Ctx`, `&Buffer<T>`, `&mut Buffer<T>`, `&Buffer<Atomic<T>>` parameters); structs and enums do not exist on the GPU"
-                ),
-            }
-        }
-        syn::Type::Tuple(t) if t.elems.is_empty() => {
-            "`()` is not a value on the GPU".into()
-        }
-        syn::Type::Tuple(_) => {
-            "tuples are not supported: GPU values are scalars; use separate variables".into()
-        }
-        syn::Type::Array(_) | syn::Type::Slice(_) => {
-            "arrays and slices do not exist in handlers: the GPU keeps scalars in registers; put the data in a buffer (`&Buffer<u32>`)".into()
-        }
-        syn::Type::Reference(_) => {
-            "references exist only as buffer parameters (`&Buffer<T>`, `&mut Buffer<T>`, `&Buffer<Atomic<T>>`) and `ctx: &Ctx`; take scalars by value".into()
-        }
-        syn::Type::Ptr(_) => "raw pointers do not exist on the GPU; use a buffer and an index".into(),
-        syn::Type::ImplTrait(_) | syn::Type::TraitObject(_) => {
-            "trait objects and `impl Trait` cannot be lowered to the GPU: the program is static; use a concrete scalar type".into()
-        }
-        syn::Type::BareFn(_) => {
-            "function pointers do not exist on the GPU; call a `#[device]` function directly".into()
-        }
-        syn::Type::Never(_) => "`!` is not a value type".into(),
-        syn::Type::Infer(_) => "write the type out: `u32`, `i32`, `f32` or `bool`".into(),
-        syn::Type::Paren(p) => type_rejection(&p.elem),
-        syn::Type::Group(g) => type_rejection(&g.elem),
-        _ => "this type is not a GPU type; handlers use u32, i32, f32 and bool".into(),
     }
 }
 
@@ -396,9 +265,9 @@ fn classify_param(cx: &Ctxt, ty: &syn::Type, _index: usize, what: &str, kind: Fn
                 if let Some(aseg) = last_segment(elem_ty).filter(|s| s.ident == "Atomic") {
                     let elem = single_type_arg(aseg).and_then(scalar_of);
                     return match elem {
-                        Some(e @ (Scalar::U32 | Scalar::I32)) => {
+                        Some(e @ (ScalarType::U32 | ScalarType::I32)) => {
                             if mutable {
-                                cx.error(ty, format!("take atomic buffers by shared reference: `&Buffer<Atomic<{}>>` (atomic methods need no `&mut`)", e.name()));
+                                cx.error(ty, format!("take atomic buffers by shared reference: `&Buffer<Atomic<{}>>` (atomic methods need no `&mut`)", e.rust_name()));
                                 ParamKind::Invalid
                             } else {
                                 ParamKind::Buffer {
@@ -408,7 +277,7 @@ fn classify_param(cx: &Ctxt, ty: &syn::Type, _index: usize, what: &str, kind: Fn
                             }
                         }
                         Some(other) => {
-                            cx.error(elem_ty, format!("`Atomic<{}>` does not exist: GPU atomics hold `u32` or `i32` (WGSL's atomic<u32>/atomic<i32>)", other.name()));
+                            cx.error(elem_ty, format!("`Atomic<{}>` does not exist: GPU atomics hold `u32` or `i32` (WGSL's atomic<u32>/atomic<i32>)", other.rust_name()));
                             ParamKind::Invalid
                         }
                         None => {
@@ -421,7 +290,7 @@ fn classify_param(cx: &Ctxt, ty: &syn::Type, _index: usize, what: &str, kind: Fn
                     };
                 }
                 return match scalar_of(elem_ty) {
-                    Some(Scalar::Bool) => {
+                    Some(ScalarType::Bool) => {
                         cx.error(elem_ty, "buffers hold `u32`, `i32` or `f32`: WGSL storage buffers cannot hold `bool`; store 0/1 in a `Buffer<u32>`");
                         ParamKind::Invalid
                     }
@@ -480,108 +349,4 @@ fn classify_param(cx: &Ctxt, ty: &syn::Type, _index: usize, what: &str, kind: Fn
             ParamKind::Invalid
         }
     }
-}
-
-/// How an `#[opcode]` gets its id.
-pub(crate) enum IdSpec {
-    /// Derived from the function name.
-    Derived,
-    /// An integer literal, checked here.
-    Literal(u32),
-    /// Another constant expression, checked by a const assertion.
-    Expr(Box<syn::Expr>),
-}
-
-/// Parses `#[opcode]` / `#[opcode(id = N)]`.
-pub(crate) fn parse_opcode_attr(cx: &Ctxt, attr: TokenStream) -> IdSpec {
-    let mut spec = IdSpec::Derived;
-    let mut seen_id: Option<syn::Path> = None;
-    if attr.is_empty() {
-        return spec;
-    }
-    if let Ok(lit) = syn::parse2::<syn::Lit>(attr.clone()) {
-        cx.error(lit, "name the argument: `#[opcode(id = 0x100)]`");
-        return spec;
-    }
-    let parser = syn::meta::parser(|meta| {
-        if meta.path.is_ident("id") {
-            if seen_id.is_some() {
-                return Err(meta.error("`id` is given twice"));
-            }
-            seen_id = Some(meta.path.clone());
-            let value = match meta.value() {
-                Ok(v) => v,
-                Err(_) => return Err(meta.error("give the id a value: `#[opcode(id = 0x100)]`")),
-            };
-            let expr: syn::Expr = value.parse()?;
-            spec = id_from_expr(cx, expr);
-            Ok(())
-        } else {
-            let name = meta.path.to_token_stream().to_string().replace(' ', "");
-            Err(meta.error(format!(
-                "unknown #[opcode] argument `{name}`; the only argument is `id = N`"
-            )))
-        }
-    });
-    if let Err(e) = syn::parse::Parser::parse2(parser, attr) {
-        cx.syn_error(e);
-    }
-    spec
-}
-
-fn id_from_expr(cx: &Ctxt, expr: syn::Expr) -> IdSpec {
-    let lit = match &expr {
-        syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Int(i),
-            ..
-        }) => i.clone(),
-        syn::Expr::Lit(other) => {
-            cx.error(
-                other,
-                "an opcode id is a `u32` integer: `#[opcode(id = 0x100)]`",
-            );
-            return IdSpec::Derived;
-        }
-        _ => return IdSpec::Expr(Box::new(expr)),
-    };
-    if !matches!(lit.suffix(), "" | "u32") {
-        cx.error(
-            &lit,
-            format!("an opcode id is a `u32`, not `{}`", lit.suffix()),
-        );
-        return IdSpec::Derived;
-    }
-    match lit.base10_parse::<u64>() {
-        Ok(v) if v > u64::from(u32::MAX) => {
-            cx.error(
-                &lit,
-                "an opcode id is a `u32`; this value does not fit in 32 bits",
-            );
-            IdSpec::Derived
-        }
-        Ok(v) => {
-            let v = v as u32;
-            if v >= RESERVED_ID_START {
-                cx.error(
-                    &lit,
-                    format!("opcode id {v:#X} is reserved for the system (0xFFFF_0000..=0xFFFF_FFFF); choose an id below 0xFFFF_0000"),
-                );
-                IdSpec::Derived
-            } else {
-                IdSpec::Literal(v)
-            }
-        }
-        Err(e) => {
-            cx.error(&lit, format!("invalid opcode id: {e}"));
-            IdSpec::Derived
-        }
-    }
-}
-
-/// Reports any attribute argument of `#[device]`.
-pub(crate) fn parse_device_attr(cx: &Ctxt, attr: TokenStream) {
-    if !attr.is_empty() {
-        cx.error(attr.clone(), "#[device] takes no arguments");
-    }
-    let _ = attr.span();
 }

@@ -3,11 +3,17 @@
 //! every expression given a type (solved after lowering).
 
 use proc_macro2::{Span, TokenStream};
+pub(crate) use vyre_lang::{
+    Access, AtomicOp, BinOp, CtxValue, Intrinsic, Priority, ScalarType, UnOp,
+};
 
-use crate::sig::Access;
-use crate::types::{Scalar, Ty};
+use crate::types::Ty;
 
+pub(crate) mod visit;
+
+/// Index of a local in the function's local table.
 pub(crate) type LocalIdx = usize;
+/// Index of a buffer parameter, in parameter order.
 pub(crate) type BufIdx = usize;
 
 /// A local of the function (parameters first).
@@ -21,7 +27,7 @@ pub(crate) struct LocalInfo {
 #[derive(Clone)]
 pub(crate) struct BufInfo {
     pub(crate) name: String,
-    pub(crate) elem: Scalar,
+    pub(crate) elem: ScalarType,
     pub(crate) access: Access,
 }
 
@@ -31,52 +37,6 @@ pub(crate) enum LitVal {
     Int(i64),
     Float(f32),
     Bool(bool),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum UnOp {
-    Neg,
-    Not,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum BinOp {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Rem,
-    BitAnd,
-    BitOr,
-    BitXor,
-    Shl,
-    Shr,
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    And,
-    Or,
-}
-
-impl BinOp {
-    pub(crate) fn is_comparison(self) -> bool {
-        matches!(
-            self,
-            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
-        )
-    }
-    pub(crate) fn is_ordering(self) -> bool {
-        matches!(self, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
-    }
-    pub(crate) fn is_shift(self) -> bool {
-        matches!(self, BinOp::Shl | BinOp::Shr)
-    }
-    pub(crate) fn is_logic(self) -> bool {
-        matches!(self, BinOp::And | BinOp::Or)
-    }
 }
 
 /// An expression with its type and span.
@@ -95,6 +55,7 @@ pub(crate) enum DevArg {
     Ctx,
 }
 
+/// What an expression is.
 pub(crate) enum ExprKind {
     Lit(LitVal),
     Local(LocalIdx),
@@ -102,17 +63,17 @@ pub(crate) enum ExprKind {
     Const(TokenStream),
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
-    Cast(Scalar, Box<Expr>),
-    /// Name of `vyre::ir::Intrinsic`'s variant; `args[0]` is the receiver.
-    Intrinsic(&'static str, Vec<Expr>),
+    Cast(ScalarType, Box<Expr>),
+    /// A scalar method; `args[0]` is the receiver.
+    Intrinsic(Intrinsic, Vec<Expr>),
     Load(BufIdx, Box<Expr>),
     Len(BufIdx),
-    /// Name of `vyre::ir::AtomicOp`'s variant.
-    Atomic(&'static str, BufIdx, Box<Expr>, Option<Box<Expr>>),
-    /// Name of `vyre::ir::CtxValue`'s variant.
-    Ctx(&'static str),
-    /// A `Priority` constant (its index).
-    Prio(u32),
+    /// `buf[index].op(operand)`.
+    Atomic(AtomicOp, BufIdx, Box<Expr>, Option<Box<Expr>>),
+    /// `ctx.lane()`, ….
+    Ctx(CtxValue),
+    /// A `Priority::X` constant.
+    Prio(Priority),
     /// `if` with a value.
     If(Box<Expr>, Block, Block),
     /// `match` on an integer with a value.
@@ -176,6 +137,7 @@ pub(crate) struct Block {
     pub(crate) tail: Option<Box<Expr>>,
 }
 
+/// A statement.
 pub(crate) enum Stmt {
     Let(LocalIdx, Expr),
     Assign(LocalIdx, Expr),
@@ -207,4 +169,14 @@ pub(crate) enum Stmt {
     Spawn(Box<Spawn>),
     /// A `#[device]` call whose value is not used.
     Device(Box<DeviceCall>),
+}
+
+impl Stmt {
+    /// Whether control never reaches the statement after this one.
+    pub(crate) fn diverges(&self) -> bool {
+        matches!(
+            self,
+            Stmt::Return(_) | Stmt::Break | Stmt::Continue | Stmt::Fault(_)
+        )
+    }
 }
