@@ -18,7 +18,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::ctxt::Ctxt;
-use crate::expand::{has_receiver, Head, Parsed};
+use crate::item::{has_receiver, Head, Parsed};
 use crate::sig::{parse_signature, FnKind, ParamKind, Sig};
 
 /// The expansion of an item that is not a function with a body the macro

@@ -13,7 +13,8 @@
 //! `vyre_lang`'s, shared with the runtime; `ir_tokens` names it in the
 //! generated code. For `#[opcode]` and `#[device]`:
 //!
-//! - `sig` parses the attribute and the signature (`id`: opcode ids);
+//! - `item` parses the item under the attribute, `sig` its attribute
+//!   arguments and signature (`id`: opcode ids);
 //! - `lower` turns the body into the typed tree of `hir` (types solved by
 //!   `types`), one file per construct;
 //! - `check` applies the rules that need solved types (a `hir::visit`
@@ -52,6 +53,7 @@ mod fallback;
 mod hir;
 mod id;
 mod ir_tokens;
+mod item;
 mod lower;
 mod megakernel;
 mod printf;
