@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod probe;
+
 use vyre_core::ir::{BufferKind, ScalarType};
 use vyre_core::program::{OpcodeHandler, Program, ProgramConfig};
 use vyre_core::protocol::{
