@@ -1,10 +1,12 @@
 //! Shared helpers of the WGSL lowering tests: naga validation with
 //! readable failures, the small builders and awkward literals the
-//! lowering tests share, and their [`fixtures`].
+//! lowering tests share, their [`fixtures`], and the minimal GPU host
+//! ([`machine`]) that runs generated WGSL apart from the runtime.
 
 #![allow(dead_code)]
 
 pub mod fixtures;
+pub mod machine;
 
 use vyre_core::ir::{BufferKind, Expr, HandlerBuilder, ScalarType};
 use vyre_core::program::{OpcodeHandler, Program};
