@@ -12,6 +12,12 @@
 //! A seed drives a small deterministic generator (proptest supplies it);
 //! expression and statement depth are bounded. Cases:
 //! `VYRE_FUZZ_CASES` × 8 (default 48 × 8).
+//!
+//! One file on purpose (over 600 lines): the generator serves this
+//! property alone, and the tests assert on what it produces (chaos rates
+//! that get handlers rejected, valid handlers that run and fault), so its
+//! knobs and the checks and tallies that judge it change together; split
+//! apart, neither half reads without the other.
 
 mod info_walk;
 mod wgsl_common;

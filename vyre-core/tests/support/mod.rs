@@ -1,8 +1,13 @@
 //! A minimal host for driving an engine through the `Engine` trait the way
 //! the runtime does: inbox entries + INBOX_TAIL, tenant table, summary,
-//! fault and printf logs, counter clearing.
+//! fault and printf logs, counter clearing. Beside it, [`probe`] holds the
+//! wgpu engine tests' probe program and [`semantics`] the case tables of
+//! the reference semantics tests.
 
 #![allow(dead_code)]
+
+pub mod probe;
+pub mod semantics;
 
 use vyre_core::ir::{BufferKind, ScalarType};
 use vyre_core::program::{OpcodeHandler, Program, ProgramConfig};

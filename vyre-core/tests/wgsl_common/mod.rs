@@ -1,9 +1,17 @@
 //! Shared helpers of the WGSL lowering tests: naga validation with
-//! readable failures.
+//! readable failures, the small builders and awkward literals the
+//! lowering tests share, their [`fixtures`], and the minimal GPU host
+//! ([`machine`]) that runs generated WGSL apart from the runtime.
 
 #![allow(dead_code)]
 
-use vyre_core::program::Program;
+pub mod fixtures;
+pub mod machine;
+
+use vyre_core::ir::{BufferKind, Expr, HandlerBuilder, ScalarType};
+use vyre_core::program::{OpcodeHandler, Program};
+
+use ScalarType::{Bool, F32, I32, U32};
 
 /// Parses and validates `src` with naga (every validation flag, every
 /// capability) and returns the module, or a message with naga's
@@ -160,4 +168,48 @@ pub fn check_loop_guards(src: &str) -> Result<usize, String> {
         return Err(format!("unbalanced braces at the end\n{src}"));
     }
     Ok(checked)
+}
+
+/// Every scalar type, for sweeps.
+pub const TYPES: [ScalarType; 4] = [Bool, U32, I32, F32];
+
+/// The handler `h` builds, which must be valid.
+pub fn finish(h: HandlerBuilder) -> OpcodeHandler {
+    h.finish().expect("valid handler")
+}
+
+/// A program with the given buffers and handlers, default config.
+pub fn program(
+    name: &str,
+    buffers: &[(&str, BufferKind)],
+    handlers: Vec<OpcodeHandler>,
+) -> Program {
+    let mut b = Program::builder(name);
+    for (n, k) in buffers {
+        b = b.buffer(*n, *k);
+    }
+    for h in handlers {
+        b = b.opcode(h);
+    }
+    b.build().expect("valid program")
+}
+/// A literal of type `ty` that is awkward for WGSL (extreme or special).
+pub fn awkward(ty: ScalarType, which: usize) -> Expr {
+    match ty {
+        Bool => Expr::lit(which % 2 == 0),
+        U32 => Expr::lit([u32::MAX, 0, 1, 0x8000_0000][which % 4]),
+        I32 => Expr::lit([i32::MIN, i32::MAX, -1, 0][which % 4]),
+        F32 => Expr::lit(
+            [
+                f32::NAN,
+                f32::INFINITY,
+                f32::NEG_INFINITY,
+                -0.0,
+                f32::MAX,
+                -f32::MAX,
+                1e-45,
+                3.0e9,
+            ][which % 8],
+        ),
+    }
 }

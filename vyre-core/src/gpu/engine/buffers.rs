@@ -1,0 +1,203 @@
+//! The engine's device buffers: their sizes and range checks, their
+//! allocation, the bind group that ties them to the pipelines, and the
+//! resize of a declared buffer.
+
+use crate::error::{Error, Result};
+use crate::gpu::cache::Pipelines;
+use crate::gpu::context::GpuContext;
+use crate::lower::{buffer_binding, CTRL_BINDING, RING_BINDING};
+
+use super::{WgpuEngine, WORD};
+
+/// A device buffer and its length in words.
+#[derive(Debug)]
+pub(super) struct DeviceBuffer {
+    pub(super) buffer: wgpu::Buffer,
+    pub(super) words: u64,
+}
+
+/// A declared buffer: its device buffer holds `len + 1` elements (the
+/// extra one keeps an empty buffer bindable; WGSL computes
+/// `len = arrayLength - 1`).
+#[derive(Debug)]
+pub(super) struct UserBuffer {
+    pub(super) name: String,
+    pub(super) buffer: wgpu::Buffer,
+    pub(super) len: u64,
+}
+
+/// `(len + 1) * 4` bytes, or `None` on overflow.
+fn element_bytes(len: u64) -> Option<u64> {
+    len.checked_add(1)?.checked_mul(WORD)
+}
+
+/// Checks `offset .. offset + len` against a buffer of `size` words.
+pub(super) fn check_range(name: &str, size: u64, offset: u64, len: u64) -> Result<()> {
+    match offset.checked_add(len) {
+        Some(end) if end <= size => Ok(()),
+        end => Err(Error::BufferRange {
+            name: name.to_string(),
+            len: size,
+            offset,
+            end: end.unwrap_or(u64::MAX),
+        }),
+    }
+}
+
+/// Creates a zeroed storage buffer of `bytes` bytes, checking the device's
+/// limits first so that an oversized request is a typed error.
+pub(super) fn create_storage(
+    ctx: &GpuContext,
+    name: &str,
+    bytes: u64,
+    max: u64,
+) -> Result<wgpu::Buffer> {
+    if bytes > max {
+        return Err(Error::BufferTooLarge {
+            name: name.to_string(),
+            bytes,
+            max,
+        });
+    }
+    // wgpu zero-initialises every buffer before its first use, which is
+    // what the protocol needs: zeroed memory is an empty ring, an idle
+    // control block and zero-filled user data.
+    ctx.scoped(&format!("buffer `{name}` ({bytes} bytes)"), || {
+        ctx.device().create_buffer(&wgpu::BufferDescriptor {
+            label: Some(name),
+            size: bytes,
+            usage: wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_DST
+                | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        })
+    })
+}
+
+/// The bind group of the engine's buffers; `replace` substitutes the
+/// device buffer of one declared buffer (a resize in progress).
+pub(super) fn bind_group(
+    ctx: &GpuContext,
+    label: &str,
+    pipelines: &Pipelines,
+    ring: &DeviceBuffer,
+    control: &DeviceBuffer,
+    buffers: &[UserBuffer],
+    replace: Option<(usize, &wgpu::Buffer)>,
+) -> Result<wgpu::BindGroup> {
+    let mut entries = vec![
+        wgpu::BindGroupEntry {
+            binding: RING_BINDING,
+            resource: ring.buffer.as_entire_binding(),
+        },
+        wgpu::BindGroupEntry {
+            binding: CTRL_BINDING,
+            resource: control.buffer.as_entire_binding(),
+        },
+    ];
+    for (i, b) in buffers.iter().enumerate() {
+        let buffer = match replace {
+            Some((j, new)) if j == i => new,
+            _ => &b.buffer,
+        };
+        entries.push(wgpu::BindGroupEntry {
+            binding: buffer_binding(i),
+            resource: buffer.as_entire_binding(),
+        });
+    }
+    ctx.scoped(&format!("bind group of `{label}`"), || {
+        ctx.device().create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(label),
+            layout: &pipelines.layout,
+            entries: &entries,
+        })
+    })
+}
+
+impl WgpuEngine {
+    /// The declared buffer `buffer`, or a typed error naming the valid range.
+    pub(super) fn user(&self, buffer: usize) -> Result<&UserBuffer> {
+        self.buffers
+            .get(buffer)
+            .ok_or_else(|| Error::UnknownBuffer {
+                name: format!("#{buffer}"),
+                declared: self.buffers.iter().map(|b| b.name.clone()).collect(),
+            })
+    }
+
+    /// Gives declared buffer `buffer` a logical length of `len`: a new
+    /// zeroed device buffer holding the common prefix of the old one, and a
+    /// bind group that names it.
+    pub(super) fn resize(&mut self, buffer: usize, len: u64) -> Result<()> {
+        let b = self.user(buffer)?;
+        if b.len == len {
+            return self.ctx.health();
+        }
+        let max = self.ctx.max_storage_buffer_bytes();
+        let bytes = element_bytes(len).ok_or_else(|| Error::BufferTooLarge {
+            name: b.name.clone(),
+            bytes: u64::MAX,
+            max,
+        })?;
+        let name = b.name.clone();
+        let new = create_storage(&self.ctx, &name, bytes, max)?;
+        // The new buffer is zeroed; copy the common prefix over it.
+        let keep = b.len.min(len) * WORD;
+        if keep > 0 {
+            let ctx = &self.ctx;
+            let old = &b.buffer;
+            ctx.scoped(&format!("resize of `{name}`"), || {
+                let mut encoder =
+                    ctx.device()
+                        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                            label: Some("vyre resize"),
+                        });
+                encoder.copy_buffer_to_buffer(old, 0, &new, 0, keep);
+                ctx.queue().submit([encoder.finish()]);
+            })?;
+        }
+        let group = bind_group(
+            &self.ctx,
+            &self.program_name,
+            &self.pipelines,
+            &self.ring,
+            &self.control,
+            &self.buffers,
+            Some((buffer, &new)),
+        )?;
+        // Dropping the old buffer is safe: wgpu keeps it alive until the
+        // copy that reads it has executed.
+        let b = &mut self.buffers[buffer];
+        b.buffer = new;
+        b.len = len;
+        self.bind_group = group;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn element_bytes_counts_the_extra_element() {
+        assert_eq!(element_bytes(0), Some(4));
+        assert_eq!(element_bytes(10), Some(44));
+        assert_eq!(element_bytes(u64::MAX), None);
+        assert_eq!(element_bytes(u64::MAX / 4), None);
+    }
+
+    #[test]
+    fn ranges_are_checked_without_overflow() {
+        assert!(check_range("x", 10, 0, 10).is_ok());
+        assert!(check_range("x", 10, 10, 0).is_ok());
+        assert!(matches!(
+            check_range("x", 10, 5, 6),
+            Err(Error::BufferRange { end: 11, .. })
+        ));
+        assert!(matches!(
+            check_range("x", 10, u64::MAX, 2),
+            Err(Error::BufferRange { end: u64::MAX, .. })
+        ));
+    }
+}

@@ -1,0 +1,306 @@
+//! [`WgpuEngine`]: one program instance on a wgpu device.
+//!
+//! One concept per file: this file holds the engine itself (its state,
+//! construction and the [`Engine`] trait, whose larger methods delegate);
+//! [`buffers`] allocates, binds and resizes the device buffers;
+//! [`transfer`] writes and reads them back through the queue; [`submit`]
+//! records and runs one submission of rounds; [`timing`] measures it with
+//! timestamp queries.
+
+mod buffers;
+mod submit;
+mod timing;
+mod transfer;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::engine::{BackendKind, Engine, Submission};
+use crate::error::{Error, Result};
+use crate::program::Program;
+
+use super::cache::Pipelines;
+use super::context::GpuContext;
+use super::pipeline::pipelines;
+use super::readback::Staging;
+use crate::lower::{wgsl_with, MAINTAIN_WORKGROUP_SIZE};
+use buffers::{bind_group, check_range, create_storage, DeviceBuffer, UserBuffer};
+use submit::maintain_grid;
+use timing::{create_timer, Timer};
+
+/// Bytes per protocol word and per buffer element.
+const WORD: u64 = 4;
+/// Binding name of the ring buffer, used in error messages.
+const RING: &str = "vy_ring";
+/// Binding name of the control buffer, used in error messages.
+const CONTROL: &str = "vy_ctrl";
+
+/// One program instance on a wgpu device: the ring, control and declared
+/// buffers laid out as in `docs/protocol.md`, the program's four compute
+/// pipelines (shared through the context's cache) and the bind group that
+/// ties them together.
+///
+/// Every method returns wgpu's validation, out-of-memory and device-loss
+/// errors as [`Error`] values.
+#[derive(Debug)]
+pub struct WgpuEngine {
+    ctx: GpuContext,
+    program_name: String,
+    pipelines: Arc<Pipelines>,
+    ring: DeviceBuffer,
+    control: DeviceBuffer,
+    buffers: Vec<UserBuffer>,
+    bind_group: wgpu::BindGroup,
+    workgroups: u32,
+    lanes: u32,
+    /// Workgroups of the maintain dispatch in x and y (a ring of more
+    /// than 65,535 workgroups spreads over y; the shader skips the excess).
+    maintain_grid: (u32, u32),
+    summary_words: u32,
+    timer: Option<Timer>,
+    submit_staging: Staging,
+    read_staging: Staging,
+    poll_timeout: Option<Duration>,
+}
+
+impl WgpuEngine {
+    /// Instantiates `program` on `ctx` with `workgroups` work workgroups
+    /// (lanes = `workgroups × config.workgroup_size`), using the program's
+    /// generated WGSL in the scheduler variant the adapter calls for
+    /// ([`GpuContext::lower_options`]: [`Program::wgsl`]'s on GPUs, per-lane
+    /// claims on software adapters).
+    ///
+    /// Allocates the ring and the control block (zeroed: an empty ring and
+    /// an idle control block) and every declared buffer with a logical
+    /// length of 0; the runtime resizes them. Pipelines come from the
+    /// context's cache when this WGSL was compiled before.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRunOption`] for 0 or too many workgroups,
+    /// [`Error::BufferTooLarge`] when the ring or control block exceeds the
+    /// device's limits, [`Error::Gpu`] when the device rejects the shader,
+    /// a pipeline or a buffer, [`Error::DeviceLost`].
+    pub fn new(ctx: &GpuContext, program: &Program, workgroups: u32) -> Result<WgpuEngine> {
+        let wgsl = wgsl_with(program, &ctx.lower_options());
+        WgpuEngine::with_wgsl(ctx, program, workgroups, &wgsl)
+    }
+
+    /// Like [`WgpuEngine::new`], with WGSL supplied by the caller instead
+    /// of the program's own lowering: for tests, experiments and
+    /// hand-tuned kernels. The module must follow the binding and entry
+    /// point contract of `docs/protocol.md`: `vy_ring` at binding 0,
+    /// `vy_ctrl` at 1, declared buffer *i* at `2 + i` (read-only unless
+    /// written or atomic), and the entry points `vy_prepare`
+    /// (`@workgroup_size(1)`), `vy_maintain` (64; a ring of more than
+    /// 65,535 workgroups is dispatched over x and y, slot = `gid.y *
+    /// num_workgroups.x * 64 + gid.x`), `vy_finalize` (1) and `vy_work`
+    /// (the program's workgroup size) — see [`crate::lower`].
+    ///
+    /// # Errors
+    ///
+    /// As [`WgpuEngine::new`]; invalid WGSL is an [`Error::Gpu`] whose
+    /// stage names the shader module.
+    pub fn with_wgsl(
+        ctx: &GpuContext,
+        program: &Program,
+        workgroups: u32,
+        wgsl: &str,
+    ) -> Result<WgpuEngine> {
+        ctx.health()?;
+        let config = program.config();
+        let limits = ctx.limits();
+        let max_groups = limits.max_compute_workgroups_per_dimension;
+        if workgroups == 0 || workgroups > max_groups {
+            return Err(Error::InvalidRunOption {
+                option: "workgroups",
+                reason: format!(
+                    "{workgroups} work workgroups requested; this adapter dispatches 1 ..= {max_groups}"
+                ),
+            });
+        }
+        let lanes = workgroups
+            .checked_mul(config.workgroup_size)
+            .ok_or_else(|| Error::InvalidRunOption {
+                option: "workgroups",
+                reason: format!(
+                    "{workgroups} workgroups of {} lanes exceed 2^32 lanes",
+                    config.workgroup_size
+                ),
+            })?;
+        let maintain_groups = config.slots.div_ceil(MAINTAIN_WORKGROUP_SIZE);
+        let maintain_grid =
+            maintain_grid(maintain_groups, max_groups).ok_or_else(|| Error::Gpu {
+                stage: "maintenance dispatch".to_string(),
+                message: format!(
+                    "{} slots need {maintain_groups} workgroups of {MAINTAIN_WORKGROUP_SIZE}, \
+                 more than this adapter dispatches ({max_groups} × {max_groups}); use fewer slots",
+                    config.slots
+                ),
+            })?;
+
+        let layout = program.control_layout();
+        let max_bytes = ctx.max_storage_buffer_bytes();
+        let ring_words = config.ring_words();
+        let control_words = u64::from(layout.lane_state) + u64::from(lanes);
+        let read_only: Vec<bool> = program
+            .buffers()
+            .iter()
+            .map(|b| !(b.written || b.kind.atomic))
+            .collect();
+
+        // Size checks before compiling: they are cheap, compiling is not.
+        for (name, words) in [(RING, ring_words), (CONTROL, control_words)] {
+            let bytes = words.saturating_mul(WORD);
+            if bytes > max_bytes {
+                return Err(Error::BufferTooLarge {
+                    name: name.to_string(),
+                    bytes,
+                    max: max_bytes,
+                });
+            }
+        }
+        let pipelines = pipelines(ctx, program.name(), wgsl, config.workgroup_size, &read_only)?;
+
+        let ring = DeviceBuffer {
+            buffer: create_storage(ctx, RING, ring_words.saturating_mul(WORD), max_bytes)?,
+            words: ring_words,
+        };
+        let control = DeviceBuffer {
+            buffer: create_storage(ctx, CONTROL, control_words.saturating_mul(WORD), max_bytes)?,
+            words: control_words,
+        };
+        let buffers = program
+            .buffers()
+            .iter()
+            .map(|b| {
+                Ok(UserBuffer {
+                    name: b.name.clone(),
+                    buffer: create_storage(ctx, &b.name, WORD, max_bytes)?,
+                    len: 0,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+
+        let timer = if ctx.has_timestamps() {
+            Some(create_timer(ctx)?)
+        } else {
+            None
+        };
+        let bind_group = bind_group(
+            ctx,
+            program.name(),
+            &pipelines,
+            &ring,
+            &control,
+            &buffers,
+            None,
+        )?;
+        Ok(WgpuEngine {
+            ctx: ctx.clone(),
+            program_name: program.name().to_string(),
+            pipelines,
+            ring,
+            control,
+            buffers,
+            bind_group,
+            workgroups,
+            lanes,
+            maintain_grid,
+            summary_words: layout.summary_words(),
+            timer,
+            submit_staging: Staging::new("vyre summary staging"),
+            read_staging: Staging::new("vyre read staging"),
+            poll_timeout: None,
+        })
+    }
+
+    /// The context this engine runs on.
+    pub fn context(&self) -> &GpuContext {
+        &self.ctx
+    }
+
+    /// Work workgroups per work dispatch.
+    pub fn workgroups(&self) -> u32 {
+        self.workgroups
+    }
+
+    /// Words of the ring buffer (slots, then inboxes).
+    pub fn ring_words(&self) -> u64 {
+        self.ring.words
+    }
+
+    /// Words of the control buffer.
+    pub fn control_words(&self) -> u64 {
+        self.control.words
+    }
+
+    /// How long a submission or read may take before it fails with
+    /// [`Error::Gpu`] instead of blocking; `None` (the default) waits as
+    /// long as it takes. Hardware drivers reset a hung GPU on their own,
+    /// which then surfaces as [`Error::DeviceLost`].
+    ///
+    /// After a timeout the submission still runs; the next call waits
+    /// behind it. Timed waits from several threads on one context can trip
+    /// an internal assertion of wgpu-core 30, which comes back as
+    /// [`Error::Gpu`] (stage `submission wait`); give an engine that needs
+    /// a timeout its own context.
+    pub fn set_poll_timeout(&mut self, timeout: Option<Duration>) {
+        self.poll_timeout = timeout;
+    }
+}
+
+impl Engine for WgpuEngine {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Wgpu
+    }
+
+    fn adapter(&self) -> String {
+        self.ctx.description().to_string()
+    }
+
+    fn lanes(&self) -> u32 {
+        self.lanes
+    }
+
+    fn write_ring(&mut self, offset: u64, words: &[u32]) -> Result<()> {
+        check_range(RING, self.ring.words, offset, words.len() as u64)?;
+        self.write(RING, &self.ring.buffer, offset, words)
+    }
+
+    fn write_control(&mut self, offset: u64, words: &[u32]) -> Result<()> {
+        check_range(CONTROL, self.control.words, offset, words.len() as u64)?;
+        self.write(CONTROL, &self.control.buffer, offset, words)
+    }
+
+    fn read_control(&mut self, offset: u64, len: u64) -> Result<Vec<u32>> {
+        check_range(CONTROL, self.control.words, offset, len)?;
+        let buffer = self.control.buffer.clone();
+        self.read(CONTROL, &buffer, offset, len)
+    }
+
+    fn write_buffer(&mut self, buffer: usize, offset: u64, words: &[u32]) -> Result<()> {
+        let b = self.user(buffer)?;
+        check_range(&b.name, b.len, offset, words.len() as u64)?;
+        self.write(&b.name, &b.buffer, offset, words)
+    }
+
+    fn read_buffer(&mut self, buffer: usize, offset: u64, len: u64) -> Result<Vec<u32>> {
+        let b = self.user(buffer)?;
+        check_range(&b.name, b.len, offset, len)?;
+        let (name, source) = (b.name.clone(), b.buffer.clone());
+        self.read(&name, &source, offset, len)
+    }
+
+    fn resize_buffer(&mut self, buffer: usize, len: u64) -> Result<()> {
+        self.resize(buffer, len)
+    }
+
+    fn buffer_len(&self, buffer: usize) -> u64 {
+        self.buffers.get(buffer).map_or(0, |b| b.len)
+    }
+
+    fn submit(&mut self, rounds: u32) -> Result<Submission> {
+        self.submit_rounds(rounds)
+    }
+}

@@ -1,0 +1,115 @@
+//! One submission: the compute pass that chains the rounds' dispatches,
+//! the copy of the summary (and timestamps) into staging, and its readback.
+
+use crate::engine::Submission;
+use crate::error::Result;
+use crate::gpu::readback::read_words;
+
+use super::{WgpuEngine, WORD};
+
+/// The `(x, y)` workgroup grid of a maintain dispatch of `groups`
+/// workgroups when a dimension holds at most `max`: x alone while it fits,
+/// else spread over y as evenly as possible. `None` when even `max × max`
+/// is too small.
+pub(super) fn maintain_grid(groups: u32, max: u32) -> Option<(u32, u32)> {
+    if groups <= max {
+        return Some((groups, 1));
+    }
+    let y = groups.div_ceil(max.max(1));
+    let x = groups.div_ceil(y);
+    (y <= max).then_some((x, y))
+}
+
+impl WgpuEngine {
+    /// Runs `rounds` rounds in one submission (prepare, maintain and
+    /// finalize first, then work and the three again per round) and
+    /// returns the summary read back after it.
+    pub(super) fn submit_rounds(&mut self, rounds: u32) -> Result<Submission> {
+        let summary_bytes = u64::from(self.summary_words) * WORD;
+        let ts_word = self.timestamp_word();
+        let staging_bytes = match self.timer {
+            Some(_) => (ts_word + 4) * WORD,
+            None => summary_bytes,
+        };
+        let staging = self
+            .submit_staging
+            .get(&self.ctx, staging_bytes.max(WORD))?;
+        let ctx = &self.ctx;
+        let p = &self.pipelines;
+        let bind_group = &self.bind_group;
+        let timer = self.timer.as_ref();
+        let (work, (mx, my)) = (self.workgroups, self.maintain_grid);
+        let control = &self.control.buffer;
+        let submission = ctx.scoped("submission", || {
+            let mut encoder =
+                ctx.device()
+                    .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                        label: Some("vyre submission"),
+                    });
+            {
+                // One compute pass: wgpu orders the dispatches and inserts
+                // the storage barriers between them, so every pass sees the
+                // previous one's writes (`docs/protocol.md`, one submission).
+                let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                    label: Some("vyre rounds"),
+                    timestamp_writes: timer.map(|t| wgpu::ComputePassTimestampWrites {
+                        query_set: &t.queries,
+                        beginning_of_pass_write_index: Some(0),
+                        end_of_pass_write_index: Some(1),
+                    }),
+                });
+                pass.set_bind_group(0, bind_group, &[]);
+                let m = |pass: &mut wgpu::ComputePass<'_>| {
+                    pass.set_pipeline(&p.prepare);
+                    pass.dispatch_workgroups(1, 1, 1);
+                    pass.set_pipeline(&p.maintain);
+                    pass.dispatch_workgroups(mx, my, 1);
+                    pass.set_pipeline(&p.finalize);
+                    pass.dispatch_workgroups(1, 1, 1);
+                };
+                m(&mut pass);
+                for _ in 0..rounds {
+                    pass.set_pipeline(&p.work);
+                    pass.dispatch_workgroups(work, 1, 1);
+                    m(&mut pass);
+                }
+            }
+            if summary_bytes > 0 {
+                encoder.copy_buffer_to_buffer(control, 0, &staging, 0, summary_bytes);
+            }
+            if let Some(t) = timer {
+                encoder.resolve_query_set(&t.queries, 0..2, &t.resolve, 0);
+                encoder.copy_buffer_to_buffer(&t.resolve, 0, &staging, ts_word * WORD, 16);
+            }
+            ctx.queue().submit([encoder.finish()])
+        })?;
+        let words = read_words(ctx, &staging, staging_bytes, submission, self.poll_timeout)?;
+        let summary = words
+            .get(..self.summary_words as usize)
+            .map(<[u32]>::to_vec)
+            .unwrap_or_default();
+        let gpu_time = timer.and_then(|t| t.elapsed(&words, ts_word));
+        Ok(Submission {
+            summary,
+            dispatches: 3 + 4 * u64::from(rounds),
+            gpu_time,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maintain_grid_spreads_over_y_only_when_needed() {
+        assert_eq!(maintain_grid(1, 65_535), Some((1, 1)));
+        assert_eq!(maintain_grid(65_535, 65_535), Some((65_535, 1)));
+        // The largest ring (2^22 slots) needs 65,536 workgroups of 64.
+        assert_eq!(maintain_grid(65_536, 65_535), Some((32_768, 2)));
+        let (x, y) = maintain_grid(999_999, 1000).expect("fits");
+        assert!(x <= 1000 && y <= 1000 && u64::from(x) * u64::from(y) >= 999_999);
+        assert_eq!(maintain_grid(1_000_001, 1000), None);
+        assert_eq!(maintain_grid(u32::MAX, 65_535), None);
+    }
+}

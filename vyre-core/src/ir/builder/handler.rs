@@ -1,0 +1,120 @@
+//! [`HandlerBuilder`]: a handler's buffer and local tables under
+//! construction, its arguments and body, and the validation that
+//! [`finish`](HandlerBuilder::finish) runs.
+
+use super::block::BlockBuilder;
+use super::handles::{BufferRef, Var};
+use crate::ir::expr::{BufferId, Expr, LocalId};
+use crate::ir::handler::{BufferParam, LocalDecl, OpcodeHandler};
+use crate::ir::stmt::{Block, Stmt};
+use crate::ir::validate::{type_of, validate_handler, ValidationError, ValidationErrorKind};
+use vyre_lang::{Access, ScalarType};
+
+/// State shared by every block of one handler under construction: the
+/// builders of nested blocks all declare locals into the same table.
+#[derive(Debug)]
+pub(super) struct HandlerState {
+    buffers: Vec<BufferParam>,
+    locals: Vec<LocalDecl>,
+}
+
+impl HandlerState {
+    pub(super) fn new_local(&mut self, name: &str, ty: ScalarType, mutable: bool) -> Var {
+        let id = LocalId(self.locals.len() as u32);
+        self.locals.push(LocalDecl {
+            name: name.to_string(),
+            ty,
+            mutable,
+        });
+        Var { id, ty }
+    }
+
+    /// The type of `e`, for declaring locals. An ill-typed expression gets
+    /// `u32` here; the validator reports the real error in `finish`.
+    pub(super) fn type_of(&self, e: &Expr) -> ScalarType {
+        type_of(e, &self.locals, &self.buffers, &|_| true).unwrap_or(ScalarType::U32)
+    }
+}
+
+/// Builds one [`OpcodeHandler`]: declare buffers and arguments, then the
+/// body, then [`finish`](HandlerBuilder::finish) validates it.
+#[derive(Debug)]
+pub struct HandlerBuilder {
+    id: u32,
+    name: String,
+    state: HandlerState,
+    arg_count: usize,
+    body: Vec<Stmt>,
+    late_arg: Option<String>,
+}
+
+impl HandlerBuilder {
+    /// Starts a handler with opcode `id` and `name`.
+    pub fn new(id: u32, name: impl Into<String>) -> Self {
+        HandlerBuilder {
+            id,
+            name: name.into(),
+            state: HandlerState {
+                buffers: Vec::new(),
+                locals: Vec::new(),
+            },
+            arg_count: 0,
+            body: Vec::new(),
+            late_arg: None,
+        }
+    }
+
+    /// Declares a buffer parameter; it binds by `name` to the megakernel's
+    /// buffer of the same name.
+    pub fn buffer(&mut self, name: &str, elem: ScalarType, access: Access) -> BufferRef {
+        let id = BufferId(self.state.buffers.len() as u32);
+        self.state.buffers.push(BufferParam {
+            name: name.to_string(),
+            elem,
+            access,
+        });
+        BufferRef { id, elem, access }
+    }
+
+    /// Declares the next task argument. Declare every argument before
+    /// writing the body; a late one is reported by
+    /// [`finish`](HandlerBuilder::finish).
+    pub fn arg(&mut self, name: &str, ty: ScalarType) -> Var {
+        if self.state.locals.len() != self.arg_count && self.late_arg.is_none() {
+            self.late_arg = Some(name.to_string());
+        }
+        self.arg_count += 1;
+        self.state.new_local(name, ty, false)
+    }
+
+    /// Appends statements to the body.
+    pub fn body(&mut self, f: impl FnOnce(&mut BlockBuilder<'_>)) -> &mut Self {
+        let mut b = BlockBuilder {
+            state: &mut self.state,
+            stmts: std::mem::take(&mut self.body),
+        };
+        f(&mut b);
+        self.body = b.stmts;
+        self
+    }
+
+    /// Validates and returns the handler.
+    pub fn finish(self) -> Result<OpcodeHandler, ValidationError> {
+        if let Some(name) = self.late_arg {
+            return Err(ValidationError {
+                handler: self.name,
+                kind: ValidationErrorKind::ArgumentAfterBody { name },
+            });
+        }
+        let handler = OpcodeHandler {
+            id: self.id,
+            name: self.name,
+            buffers: self.state.buffers,
+            arg_count: self.arg_count,
+            locals: self.state.locals,
+            body: Block(self.body),
+        };
+        validate_handler(&handler)?;
+        Ok(handler)
+    }
+}
