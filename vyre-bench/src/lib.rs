@@ -1,7 +1,8 @@
 //! The vyre benchmark suite (issue 5) as a small library: the binary
-//! `examples/bench.rs`, the smoke test `tests/bench_smoke.rs` and the
-//! criterion benches in `benches/` all include this file with
-//! `#[path]`, so they run the same code.
+//! `src/bin/bench.rs`, the smoke test `tests/bench_smoke.rs` and the
+//! criterion benches in `benches/` all use it, so they run the same code.
+//! [`reliability`] holds the reliability workloads of the second binary,
+//! `src/bin/reliability.rs`.
 //!
 //! Layout:
 //! - [`args`]: the command line (`--quick`, `--only`, `--out`, ...);
@@ -31,6 +32,7 @@ pub mod handlers;
 pub mod kernels;
 pub mod probes;
 pub mod programs;
+pub mod reliability;
 pub mod report;
 pub mod stats;
 pub mod workloads;
