@@ -23,6 +23,10 @@
 //! - [`probes`]: measurements behind the analyses of missed targets;
 //! - [`report`]: JSON, the Markdown summary, the SVG plots, the targets.
 
+// A library now, not a `#[path]` include: hold it to the project's rule
+// that every public item is documented.
+#![warn(missing_docs)]
+
 pub mod args;
 pub mod baselines;
 pub mod cpu;
