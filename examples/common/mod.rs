@@ -172,7 +172,9 @@ pub fn parse_args(
             std::process::exit(0)
         }
         Err(message) => {
-            eprintln!("{name}: error: {message}\n\nUsage: {name} [OPTIONS]; try '--help'");
+            eprintln!(
+                "{name}: error: {message}\n\nUsage: {name} [OPTIONS]\nFor the flags, try '--help'."
+            );
             std::process::exit(2)
         }
     }
