@@ -20,8 +20,7 @@ mod common;
 use std::collections::VecDeque;
 use std::time::Instant;
 
-use clap::Parser;
-use common::{check, CommonArgs, Result, SplitMix64};
+use common::{check, CommonArgs, Flag, Result, SplitMix64};
 use vyre::prelude::*;
 
 /// Relaxes the edges of `node`, reached at `depth`, and records that the
@@ -63,20 +62,55 @@ megakernel! {
 }
 
 /// Command-line flags.
-#[derive(Debug, Parser)]
-#[command(about = "Breadth-first search by device-side spawning, checked against a CPU BFS")]
+#[derive(Debug)]
 pub struct Cli {
-    #[command(flatten)]
+    /// `--backend` and `--emit`.
     pub common: CommonArgs,
     /// Edges of the generated graph.
-    #[arg(long, default_value_t = 1 << 20, value_parser = clap::value_parser!(u32).range(1..=(1 << 26)))]
     pub edges: u32,
     /// Vertices (default: edges / 8).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(2..=(1 << 26)))]
     pub nodes: Option<u32>,
     /// Seed of the graph generator.
-    #[arg(long, default_value_t = 42)]
     pub seed: u64,
+}
+
+impl Cli {
+    /// Reads the command line; exits on `--help` or a bad flag.
+    pub fn parse() -> Cli {
+        let flags = [
+            Flag {
+                name: "--edges",
+                value: "N",
+                help: "edges of the generated graph (default 1048576, 1..=67108864)",
+            },
+            Flag {
+                name: "--nodes",
+                value: "N",
+                help: "vertices (default: edges / 8; 2..=67108864)",
+            },
+            Flag {
+                name: "--seed",
+                value: "N",
+                help: "seed of the graph generator (default 42)",
+            },
+        ];
+        let about = "Breadth-first search by device-side spawning, checked against a CPU BFS";
+        let mut cli = Cli {
+            common: CommonArgs::default(),
+            edges: 1 << 20,
+            nodes: None,
+            seed: 42,
+        };
+        cli.common = common::parse_args("bfs", about, &flags, |flag, value| {
+            match flag {
+                "--edges" => cli.edges = common::number(value, 1..=(1 << 26))?,
+                "--nodes" => cli.nodes = Some(common::number(value, 2..=(1 << 26))?),
+                _ => cli.seed = common::number(value, 0..=u64::MAX)?,
+            }
+            Ok(())
+        });
+        cli
+    }
 }
 
 /// A graph in CSR form: the edges of `v` are `edges[offsets[v]..offsets[v + 1]]`.

@@ -11,7 +11,6 @@
 
 mod common;
 
-use clap::Parser;
 use common::{check, CommonArgs, Result};
 use vyre::prelude::*;
 
@@ -38,11 +37,20 @@ megakernel! {
 }
 
 /// Command-line flags.
-#[derive(Debug, Parser)]
-#[command(about = "The smallest complete vyre program")]
+#[derive(Debug)]
 pub struct Cli {
-    #[command(flatten)]
+    /// `--backend` and `--emit`.
     pub common: CommonArgs,
+}
+
+impl Cli {
+    /// Reads the command line; exits on `--help` or a bad flag.
+    pub fn parse() -> Cli {
+        let about = "The smallest complete vyre program";
+        // No flags of its own, so `set` is never called.
+        let common = common::parse_args("hello", about, &[], |_, _| Ok(()));
+        Cli { common }
+    }
 }
 
 /// Publishes `n` greetings and returns the squared values and the printf

@@ -15,8 +15,7 @@
 
 mod common;
 
-use clap::Parser;
-use common::{check, CommonArgs, Result};
+use common::{check, CommonArgs, Flag, Result};
 use vyre::prelude::*;
 
 /// Tenants served; the last one starts disabled.
@@ -67,14 +66,30 @@ megakernel! {
 }
 
 /// Command-line flags.
-#[derive(Debug, Parser)]
-#[command(about = "Jobs of four tenants at five priorities on one megakernel")]
+#[derive(Debug)]
 pub struct Cli {
-    #[command(flatten)]
+    /// `--backend` and `--emit`.
     pub common: CommonArgs,
     /// Jobs published at each priority.
-    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=800))]
     pub jobs: u32,
+}
+
+impl Cli {
+    /// Reads the command line; exits on `--help` or a bad flag.
+    pub fn parse() -> Cli {
+        let flags = [Flag {
+            name: "--jobs",
+            value: "N",
+            help: "jobs published at each priority (default 200, 1..=800)",
+        }];
+        let about = "Jobs of four tenants at five priorities on one megakernel";
+        let mut jobs = 200;
+        let common = common::parse_args("priority_scheduler", about, &flags, |_, value| {
+            jobs = common::number(value, 1..=800)?;
+            Ok(())
+        });
+        Cli { common, jobs }
+    }
 }
 
 /// The job `n` of `priority`: its tenant and cost.

@@ -22,8 +22,7 @@ mod common;
 
 use std::time::Instant;
 
-use clap::Parser;
-use common::{check, CommonArgs, Result, SplitMix64};
+use common::{check, CommonArgs, Flag, Result, SplitMix64};
 use vyre::prelude::*;
 
 /// Byte `i` of a text packed four bytes to a word, little-endian.
@@ -83,23 +82,64 @@ megakernel! {
 }
 
 /// Command-line flags.
-#[derive(Debug, Parser)]
-#[command(about = "Multi-pattern scanning, one task per chunk, checked against aho-corasick")]
+#[derive(Debug)]
 pub struct Cli {
-    #[command(flatten)]
+    /// `--backend` and `--emit`.
     pub common: CommonArgs,
     /// Input size in bytes.
-    #[arg(long, default_value_t = 4 << 20, value_parser = clap::value_parser!(u32).range(1..=(1 << 28)))]
     pub bytes: u32,
     /// Bytes per task.
-    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=(1 << 16)))]
     pub chunk: u32,
     /// Patterns to look for (distinct, 3 to 10 bytes).
-    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=256))]
     pub patterns: u32,
     /// Seed of the generator.
-    #[arg(long, default_value_t = 7)]
     pub seed: u64,
+}
+
+impl Cli {
+    /// Reads the command line; exits on `--help` or a bad flag.
+    pub fn parse() -> Cli {
+        let flags = [
+            Flag {
+                name: "--bytes",
+                value: "N",
+                help: "input size in bytes (default 4194304, 1..=268435456)",
+            },
+            Flag {
+                name: "--chunk",
+                value: "N",
+                help: "bytes per task (default 1024, 1..=65536)",
+            },
+            Flag {
+                name: "--patterns",
+                value: "N",
+                help: "patterns to look for, distinct, 3 to 10 bytes (default 16, 1..=256)",
+            },
+            Flag {
+                name: "--seed",
+                value: "N",
+                help: "seed of the generator (default 7)",
+            },
+        ];
+        let about = "Multi-pattern scanning, one task per chunk, checked against aho-corasick";
+        let mut cli = Cli {
+            common: CommonArgs::default(),
+            bytes: 4 << 20,
+            chunk: 1024,
+            patterns: 16,
+            seed: 7,
+        };
+        cli.common = common::parse_args("scan", about, &flags, |flag, value| {
+            match flag {
+                "--bytes" => cli.bytes = common::number(value, 1..=(1 << 28))?,
+                "--chunk" => cli.chunk = common::number(value, 1..=(1 << 16))?,
+                "--patterns" => cli.patterns = common::number(value, 1..=256)?,
+                _ => cli.seed = common::number(value, 0..=u64::MAX)?,
+            }
+            Ok(())
+        });
+        cli
+    }
 }
 
 /// A random text of `bytes` bytes of `ACGT` and `patterns` distinct

@@ -27,6 +27,11 @@ mod bfs;
 #[path = "../examples/scan.rs"]
 mod scan;
 
+// The examples' flag parser, included once more to test it directly
+// (without the process exits of `parse_args`).
+#[path = "../examples/common/mod.rs"]
+mod flags;
+
 use common::wgpu_backend;
 use vyre::prelude::*;
 
@@ -128,4 +133,62 @@ fn scan_with_large_chunks_on_wgpu() {
     };
     let (text, patterns) = scan::generate(200_000, 16, 7);
     scan::scan_checked(&gpu, &text, &patterns, 1024).unwrap();
+}
+
+/// The examples' hand-written parser accepts what clap accepted before
+/// (`--flag value`, `--flag=value`, `--help`) and refuses the rest with a
+/// message naming the flag.
+#[test]
+fn example_flags_parse_and_refuse() {
+    use flags::{number, parse_from, usage, Backend, Emit, Flag};
+    let own = [Flag {
+        name: "--jobs",
+        value: "N",
+        help: "jobs",
+    }];
+    let args = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
+    let mut jobs = 0;
+    let common = parse_from(
+        args("--backend native --emit=wgsl --jobs 40"),
+        &own,
+        |_, v| {
+            jobs = number(v, 1..=800)?;
+            Ok(())
+        },
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(common.backend, Some(Backend::Native));
+    assert_eq!(common.emit, Some(Emit::Wgsl));
+    assert_eq!(jobs, 40);
+    let defaults = parse_from(args(""), &own, |_, _| Ok(())).unwrap().unwrap();
+    assert_eq!((defaults.backend, defaults.emit), (None, None));
+    assert!(parse_from(args("--emit ir --help"), &own, |_, _| Ok(()))
+        .unwrap()
+        .is_none());
+    for (bad, why) in [
+        ("--backend cuda", "expected wgpu, reference or native"),
+        ("--emit ptx", "expected ir or wgsl"),
+        ("--jobs 0", "0 is not in 1..=800"),
+        ("--jobs many", "invalid digit"),
+        ("--jobs", "'--jobs' needs a value"),
+        ("--jobs --emit ir", "'--jobs' needs a value"),
+        ("--frobs 1", "unexpected argument '--frobs'"),
+        ("extra", "unexpected argument 'extra'"),
+        ("--emit ir --emit wgsl", "more than once"),
+    ] {
+        let err = parse_from(args(bad), &own, |_, v| number(v, 1..=800u32).map(drop)).unwrap_err();
+        assert!(err.contains(why), "{bad}: {err}");
+    }
+    let text = usage("demo", "A demo.", &own);
+    for line in [
+        "A demo.",
+        "Usage: demo [OPTIONS]",
+        "--backend wgpu|reference|native",
+        "--emit ir|wgsl",
+        "--jobs N",
+        "--help",
+    ] {
+        assert!(text.contains(line), "{line} missing from\n{text}");
+    }
 }

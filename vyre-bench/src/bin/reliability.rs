@@ -3,10 +3,10 @@
 //! (`soak`). See `docs/reliability.md` for what they show and the figures.
 //!
 //! ```text
-//! cargo run --release --example reliability -- storm            # default sizes
-//! cargo run --release --example reliability -- soak             # >= 1e8 tasks
-//! cargo run --release --example reliability -- all --quick      # lavapipe-sized
-//! cargo run --release --example reliability -- soak --quick --backend reference
+//! cargo run --release -p vyre-bench --bin reliability -- storm            # default sizes
+//! cargo run --release -p vyre-bench --bin reliability -- soak             # >= 1e8 tasks
+//! cargo run --release -p vyre-bench --bin reliability -- all --quick      # lavapipe-sized
+//! cargo run --release -p vyre-bench --bin reliability -- soak --quick --backend reference
 //! ```
 //!
 //! Options: `--quick` (small sizes: ~1e5 soak tasks), `--backend
@@ -17,7 +17,7 @@
 //! (also write `reliability.txt` there). Exits non-zero on any inexact
 //! count.
 
-mod workload;
+use vyre_bench::reliability as workload;
 
 use std::io::Write as _;
 use std::process::ExitCode;

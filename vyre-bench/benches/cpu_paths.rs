@@ -5,10 +5,10 @@
 //! graph), and the macros' expansion (`vyre-expand`).
 //!
 //! ```text
-//! cargo bench --bench cpu_paths
+//! cargo bench -p vyre-bench --bench cpu_paths
 //! ```
 //!
-//! The GPU paths are measured by `examples/bench.rs`, not here: criterion's
+//! The GPU paths are measured by the `bench` binary, not here: criterion's
 //! wall-clock sampling cannot see GPU timestamps, and one GPU run is
 //! already an average over millions of tasks.
 
@@ -17,13 +17,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use vyre::{Gpu, Priority, Runtime};
 
-// The suite's own unit tests are compiled (benches build with cfg(test))
-// but not run here; the smoke test runs them.
-#[allow(dead_code, unused_imports)]
-#[path = "../examples/bench/suite.rs"]
-mod suite;
-
-use suite::{cpu, graph, programs};
+use vyre_bench::{cpu, graph, programs};
 
 fn plain_rust(c: &mut Criterion) {
     let mut g = c.benchmark_group("plain_rust");

@@ -4,21 +4,19 @@
 //! SVG plots.
 //!
 //! ```text
-//! cargo build --release --example bench
-//! ./target/release/examples/bench --out bench-out          # full suite
-//! ./target/release/examples/bench --quick --out /tmp/b     # lavapipe-sized
-//! ./target/release/examples/bench --help
+//! cargo build --release -p vyre-bench
+//! ./target/release/bench --out bench-out          # full suite
+//! ./target/release/bench --quick --out /tmp/b     # lavapipe-sized
+//! ./target/release/bench --help
 //! ```
 //!
 //! See `docs/benchmarks.md` for the method and the H100 results.
 
 use std::process::ExitCode;
 
-// The suite is shared with the smoke test and the criterion benches,
-// each of which uses a different part of it.
-#[allow(dead_code)]
-#[path = "bench/suite.rs"]
-mod suite;
+// The suite is the library, shared with the smoke test and the criterion
+// benches.
+use vyre_bench as suite;
 
 fn main() -> ExitCode {
     let args = match suite::Args::parse(std::env::args().skip(1)) {

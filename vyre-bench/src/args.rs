@@ -104,8 +104,8 @@ usage: bench [--quick] [--only LIST] [--out DIR] [--reps N] [--warmup N]
   --workgroups N   work workgroups of the megakernel (default: the library's)
   --help           this text
 
-build: cargo build --release --example bench
-run:   ./target/release/examples/bench --out bench-out
+build: cargo build --release -p vyre-bench
+run:   ./target/release/bench --out bench-out
 ";
 
 impl Args {

@@ -1,13 +1,13 @@
-//! Smoke test of the benchmark suite (`examples/bench.rs`): every
+//! Smoke test of the benchmark suite (the `bench` binary): every
 //! workload, the experiments included, at the quick mode's smallest sizes
 //! with one repetition, through the suite's own code. Nothing is
 //! timing-asserted; the suite itself checks every result (counters,
 //! outputs, BFS distances) against plain Rust and fails on a mismatch.
 
-#[allow(dead_code)]
-#[path = "../examples/bench/suite.rs"]
-mod suite;
+use vyre_bench as suite;
 
+// The root's test helpers, shared rather than copied.
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 #[test]

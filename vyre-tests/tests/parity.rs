@@ -21,6 +21,8 @@
     clippy::manual_checked_ops
 )]
 
+// The root's test helpers, shared rather than copied.
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use std::cell::RefCell;

@@ -62,6 +62,8 @@ fn publish_root(rt: &mut Runtime, g: &Csr, root: u32) -> Result<()> {
     Ok(())
 }
 
+/// Uploads `g` into the BFS program's `offsets` and `edges` buffers and
+/// sizes `dist` for its vertices.
 pub fn load(rt: &mut Runtime, g: &Csr) -> Result<()> {
     let offsets = rt.buffer::<u32>("offsets")?;
     let edges = rt.buffer::<u32>("edges")?;

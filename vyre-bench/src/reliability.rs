@@ -1,5 +1,6 @@
-//! The reliability workloads, shared by `examples/reliability/main.rs` and
-//! the smoke test `tests/reliability_smoke.rs`:
+//! The reliability workloads, shared by the `reliability` binary
+//! (`src/bin/reliability.rs`) and the smoke test
+//! `tests/reliability_smoke.rs`:
 //!
 //! - [`storm`]: adversarial handlers — endless loops in every lane, storms
 //!   of out-of-bounds faults, spawn storms far beyond partition capacity

@@ -30,6 +30,8 @@
 //! Cases: `VYRE_FUZZ_CASES` (default 48 on the reference backend; wgpu
 //! runs a quarter of them, at least 2).
 
+// The root's test helpers, shared rather than copied.
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,12 +1,14 @@
-//! Smoke test of the reliability binary (`examples/reliability`): its
+//! Smoke test of the reliability binary (`src/bin/reliability.rs`): its
 //! `--quick` storm and soak, on the reference interpreter and on wgpu
 //! (lavapipe in CI). Not timed: the storm checks every scenario's counts
 //! exactly, the soak checks the handlers' own counters against every
 //! report and the books at the end.
 
+// The root's test helpers, shared rather than copied.
+#[path = "../../tests/common/mod.rs"]
 mod common;
-#[path = "../examples/reliability/workload.rs"]
-mod workload;
+
+use vyre_bench::reliability as workload;
 
 use vyre::prelude::*;
 use workload::{soak, storm, SoakOptions, StormOptions, SCENARIOS};

@@ -2,8 +2,9 @@
 //! message a user reads (`tests/ui/megakernel/*.stderr`), and programs that
 //! must compile (`tests/ui/megakernel/pass/`).
 //!
-//! Refresh the expected output with `TRYBUILD=overwrite cargo test --test
-//! ui_megakernel`, then read every changed `.stderr` as a user would.
+//! Refresh the expected output with `TRYBUILD=overwrite cargo test -p
+//! vyre-tests --test ui_megakernel`, then read every changed `.stderr` as
+//! a user would.
 
 #[test]
 fn ui_megakernel() {
