@@ -9,27 +9,13 @@ use std::sync::Arc;
 
 use vyre_core::gpu::{test_context, WgpuEngine};
 use vyre_core::ir::{Access, BufferKind, CtxValue, HandlerBuilder, ScalarType};
-use vyre_core::lower::{wgsl_with, ClaimVariant, LowerOptions};
+use vyre_core::lower::{wgsl_with, LowerOptions};
 use vyre_core::program::{Program, ProgramConfig};
 use vyre_core::reference::ReferenceEngine;
 use vyre_core::{Priority, RunLimits, Runtime};
 use wgsl_common::validate_source;
 
 const U32: ScalarType = ScalarType::U32;
-
-fn variants() -> Vec<LowerOptions> {
-    let mut v = Vec::new();
-    for claims in ClaimVariant::ALL {
-        // Guarded loops (the default) and plain ones (hardware).
-        for guard_loops in [true, false] {
-            v.push(LowerOptions {
-                claims,
-                guard_loops,
-            });
-        }
-    }
-    v
-}
 
 /// `work(tag, fanout)`: logs its priority, faults on tag 13, spawns
 /// `fanout` children at a lower priority.
@@ -111,7 +97,7 @@ fn scenario(rt: &mut Runtime) -> Outcome {
 
 #[test]
 fn every_variant_validates() {
-    for options in variants() {
+    for options in LowerOptions::all() {
         for wg in [1, 64, 256] {
             let src = wgsl_with(&program(wg, 3), &options);
             if let Err(e) = validate_source(&src) {
@@ -135,7 +121,7 @@ fn every_variant_matches_the_reference() {
             "{expected:?}"
         );
         let Some(ctx) = test_context() else { return };
-        for options in variants() {
+        for options in LowerOptions::all() {
             let src = wgsl_with(&p, &options);
             let engine = WgpuEngine::with_wgsl(&ctx, &p, 2, &src).unwrap();
             let mut rt = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();

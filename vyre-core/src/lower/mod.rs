@@ -209,6 +209,19 @@ pub struct LowerOptions {
     pub guard_loops: bool,
 }
 
+impl LowerOptions {
+    /// Every lowering the product can choose: each claim variant, with and
+    /// without loop guards (what tests and the bench iterate over).
+    pub fn all() -> impl Iterator<Item = LowerOptions> {
+        ClaimVariant::ALL.into_iter().flat_map(|claims| {
+            [true, false].map(|guard_loops| LowerOptions {
+                claims,
+                guard_loops,
+            })
+        })
+    }
+}
+
 impl Default for LowerOptions {
     /// Cooperative claims: the fastest measured on an H100
     /// (`docs/benchmarks.md`, "Optimisations").

@@ -9,27 +9,6 @@ use crate::Priority;
 
 const U32: ScalarType = ScalarType::U32;
 
-/// `visit(node, depth)`: a BFS step (a loop over edges, an atomic
-/// minimum, a spawn).
-fn visit() -> OpcodeHandler {
-    let mut h = HandlerBuilder::new(0x100, "visit");
-    let offsets = h.buffer("offsets", U32, Access::Read);
-    let edges = h.buffer("edges", U32, Access::Read);
-    let dist = h.buffer("dist", U32, Access::Atomic);
-    let node = h.arg("node", U32);
-    let depth = h.arg("depth", U32);
-    h.body(|b| {
-        b.for_range("e", offsets.at(node), offsets.at(node + 1u32), |b, e| {
-            let next = b.let_("next", edges.at(e));
-            let old = dist.fetch_min(next, depth + 1u32);
-            b.if_(old.gt(depth + 1u32), |b| {
-                b.spawn(Priority::High, 0x100, vec![next.into(), depth + 1u32]);
-            });
-        });
-    });
-    h.finish().expect("visit")
-}
-
 /// `report(x, scale, flag)`: printf, a compare-exchange, a store, a user
 /// fault, arguments of every other type.
 fn report() -> OpcodeHandler {
@@ -48,7 +27,8 @@ fn report() -> OpcodeHandler {
     h.finish().expect("report")
 }
 
-/// `count(n)`: a `while` loop of atomic additions.
+/// `count(n)`: a `while` loop of atomic additions that spawns `count(i)`
+/// for each odd `i`.
 fn count() -> OpcodeHandler {
     let mut h = HandlerBuilder::new(9, "count");
     let dist = h.buffer("dist", U32, Access::Atomic);
@@ -57,6 +37,9 @@ fn count() -> OpcodeHandler {
         let i = b.let_mut("i", 0u32);
         b.while_(i.lt(n), |b| {
             b.eval(dist.fetch_add(i % 4u32, 1u32));
+            b.if_((i & 1u32).equals(1u32), |b| {
+                b.spawn(Priority::Low, 9, vec![i.into()]);
+            });
             b.assign(i, i + 1u32);
         });
     });
@@ -70,30 +53,12 @@ fn program(workgroup_size: u32) -> Program {
             slots: 1000,
             ..ProgramConfig::default()
         })
-        .buffer("offsets", BufferKind::plain(U32))
-        .buffer("edges", BufferKind::plain(U32))
         .buffer("dist", BufferKind::atomic(U32))
         .buffer("out", BufferKind::plain(ScalarType::F32))
-        .opcode(visit())
         .opcode(report())
         .opcode(count())
         .build()
         .expect("program")
-}
-
-/// Every lowering the product can choose: each claim variant, with and
-/// without loop guards.
-fn product_options() -> Vec<LowerOptions> {
-    let mut v = Vec::new();
-    for claims in ClaimVariant::ALL {
-        for guard_loops in [true, false] {
-            v.push(LowerOptions {
-                claims,
-                guard_loops,
-            });
-        }
-    }
-    v
 }
 
 fn validate(src: &str) -> Result<(), String> {
@@ -111,7 +76,7 @@ fn validate(src: &str) -> Result<(), String> {
 fn every_product_module_validates_with_naga() {
     for workgroup_size in [1, 64, 256] {
         let p = program(workgroup_size);
-        for options in product_options() {
+        for options in LowerOptions::all() {
             let src = super::super::wgsl_with(&p, &options);
             for entry in super::super::ENTRY_POINTS {
                 assert!(src.contains(&format!("fn {entry}(")), "{options:?}");
@@ -135,9 +100,8 @@ fn every_placeholder_of_every_template_is_filled() {
     // variant checks every fill; what is left to see is that no
     // placeholder survives and that every template took part.
     let p = program(64);
-    let modules: Vec<String> = product_options()
-        .iter()
-        .map(|o| super::super::wgsl_with(&p, o))
+    let modules: Vec<String> = LowerOptions::all()
+        .map(|o| super::super::wgsl_with(&p, &o))
         .collect();
     for m in &modules {
         assert!(!m.contains("{{") && !m.contains("}}"), "{m}");
