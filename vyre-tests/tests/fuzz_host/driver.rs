@@ -165,7 +165,7 @@ impl Driver {
         self.check_books(&what);
     }
 
-    pub fn set_limits(&mut self, what: &str, l: &RunLimits) {
+    fn set_limits(&mut self, what: &str, l: &RunLimits) {
         let got = self.rt.set_limits(*l);
         if limits_valid(l) {
             expect(what, &got, None);
@@ -176,7 +176,7 @@ impl Driver {
         assert_eq!(self.rt.limits(), self.model.limits, "{what}: limits");
     }
 
-    pub fn run(&mut self, what: &str) -> RunReport {
+    fn run(&mut self, what: &str) -> RunReport {
         let before = self.rt.accounting();
         let r = match self.rt.run() {
             Ok(r) => r,
@@ -200,7 +200,7 @@ impl Driver {
     }
 
     /// Reads every buffer back: handlers changed them.
-    pub fn resync(&mut self, what: &str) {
+    fn resync(&mut self, what: &str) {
         for (i, (name, kind)) in BUFFERS.iter().enumerate() {
             let words: Vec<u32> = match kind.elem {
                 ScalarType::U32 => {
@@ -269,7 +269,7 @@ impl Driver {
         assert_eq!(a.executed + a.faulted, a.published + a.spawned, "{a:?}");
     }
 
-    pub fn buffer<T: Bits>(&mut self, what: &str, name: &str, op: &BufOp) {
+    fn buffer<T: Bits>(&mut self, what: &str, name: &str, op: &BufOp) {
         let declared = BUFFERS.iter().position(|(n, _)| *n == name);
         let h = self.rt.buffer::<T>(name);
         let index = match declared {
@@ -360,7 +360,7 @@ impl Driver {
 
     /// Every fallible call with a handle of another runtime is refused,
     /// and no buffer changes.
-    pub fn foreign<T: Bits>(&mut self, what: &str, h: BufferHandle<T>, op: &BufOp) {
+    fn foreign<T: Bits>(&mut self, what: &str, h: BufferHandle<T>, op: &BufOp) {
         let foreign = |e: &Error| matches!(e, Error::ForeignBuffer { .. });
         match op {
             BufOp::Write { offset, words } => {
