@@ -1,5 +1,5 @@
 //! Regression tests for reliability bugs found by the fuzzers
-//! (`vyre-tests/tests/fuzz_host.rs`, `vyre-core/tests/ir_property.rs`), each the
+//! (`vyre-tests/tests/fuzz_host/`, `vyre-core/tests/ir_property.rs`), each the
 //! smallest case that showed the bug, on every backend.
 
 mod common;

@@ -7,6 +7,15 @@
 //!   interpreter and the machine's task primitives, not a copy of them);
 //! * [`run_native`]: the original function, through the `__native` entry
 //!   point the native backend calls, with a recording [`Ctx`].
+//!
+//! [`handlers`] holds the handlers both macro suites test, and
+//! [`validated`] the check they share.
+
+// Shared by `tests/macros.rs` and `tests/macros_host.rs`, each of which
+// uses only part of it.
+#![allow(dead_code)]
+
+pub mod handlers;
 
 use vyre::cpu::interpret::{run_task, TaskSetup};
 use vyre::host::{Ctx, HostBuffer, HostBuffers, Outcome};
@@ -156,5 +165,12 @@ pub fn run_native(
             .collect(),
         prints: out.prints,
         shutdown: out.shutdown,
+    }
+}
+
+/// Validates `h`, or panics with the error and the handler.
+pub fn validated(h: &OpcodeHandler) {
+    if let Err(e) = vyre::ir::validate_handler(h) {
+        panic!("{e}\n{h:#?}");
     }
 }

@@ -1,0 +1,494 @@
+//! The thirteen handlers under test and the `Parity` megakernel that runs
+//! them. Together they use every construct of the handler language
+//! (DESIGN §2, `docs/language.md`); the table at the end of
+//! `docs/architecture.md` ("native backend") lists which handler covers
+//! what.
+
+// The handlers spell constructs out on purpose (`!(a == 3)`, guarded
+// division): they test the language, not good style.
+#![allow(
+    clippy::identity_op,
+    clippy::nonminimal_bool,
+    clippy::manual_checked_ops
+)]
+
+use vyre::prelude::*;
+
+pub const SCALE: u32 = 3;
+pub const LOOP_LIMIT: u32 = 256;
+/// Output words per task.
+pub const STRIDE: u32 = 32;
+/// Shared atomic cells (commutative operations only) before the per-task
+/// regions of `acc`.
+pub const SHARED: u32 = 16;
+
+/// Unsigned arithmetic, bitwise operators, shifts, comparisons, boolean
+/// operators, casts, every `u32` method, literals of every form, a const,
+/// `let`/`let mut`, compound assignment to locals and to buffer elements,
+/// `if` as an expression.
+#[opcode]
+pub fn int_ops(out: &mut Buffer<u32>, base: u32, a: u32, b: u32, s: u32) {
+    let mut k = base;
+    out[k] = a.wrapping_add(b);
+    k += 1;
+    out[k] = a.wrapping_sub(b);
+    k += 1;
+    out[k] = a.wrapping_mul(b);
+    k += 1;
+    out[k] = if b != 0 { a / b } else { a };
+    k += 1;
+    out[k] = if b != 0 { a % b } else { 7u32 };
+    k += 1;
+    out[k] = (a & b) | (a ^ !b);
+    k += 1;
+    out[k] = a << (s & 31);
+    k += 1;
+    out[k] = a >> (s % 32);
+    k += 1;
+    out[k] = (a < b) as u32
+        | ((a <= b) as u32) << 1
+        | ((a > b) as u32) << 2
+        | ((a >= b) as u32) << 3
+        | ((a == b) as u32) << 4
+        | ((a != b) as u32) << 5;
+    k += 1;
+    out[k] = a.count_ones() + a.leading_zeros() * 64 + b.trailing_zeros() * 4096;
+    k += 1;
+    out[k] = a.rotate_left(s) ^ b.rotate_right(s);
+    k += 1;
+    out[k] = a.reverse_bits();
+    k += 1;
+    out[k] = a.min(b) ^ a.max(b).wrapping_mul(SCALE);
+    k += 1;
+    out[k] = a.clamp(100, 100_000);
+    k += 1;
+    out[k] = ((a as i32) >> 3) as u32 ^ (((b & 0xFFFF) as f32 * 0.25) as u32);
+    k += 1;
+    out[k] = (a > 5 && b < 1000 || a == b) as u32
+        + (!(a == 3)) as u32 * 2
+        + true as u32 * 4
+        + (a & 1 == 1 || s > 10) as u32 * 8;
+    k += 1;
+    let mut m = a;
+    m ^= b;
+    m |= 0x10;
+    m &= 0xFFFF_FF0F;
+    m <<= 3u32;
+    m >>= 1;
+    m = m.wrapping_add(SCALE);
+    m %= 1000 + (b & 7);
+    m /= 3;
+    m += 7;
+    m -= 1;
+    m *= 2;
+    out[k] = m;
+    k += 1;
+    out[k] += a & 0xFFFF;
+    out[k] ^= b;
+    out[k] |= 1;
+    out[k] &= !2u32;
+    out[k] <<= 1;
+    out[k] >>= 2;
+    out[k] -= out[k] & 3;
+    out[k] *= 3;
+    out[k] /= 2;
+    out[k] %= 0x7FFF_FFFF;
+    k += 1;
+    out[k] = 0x10u32 + 0b101 + 0o7 + 1_000 + u32::BITS + u32::MAX / 2;
+}
+
+/// `i32`: unary `-`, `abs`, arithmetic shift, signed division and
+/// remainder, `min`/`max`/`clamp`, signed comparisons, bit methods, `!`,
+/// casts to and from `u32`, `f32` and `bool`.
+#[opcode]
+pub fn signed_ops(iout: &mut Buffer<i32>, base: u32, x: i32, y: i32) {
+    let mut k = base;
+    let h = x >> 1;
+    iout[k] = h.abs();
+    k += 1;
+    iout[k] = -h;
+    k += 1;
+    iout[k] = x.wrapping_mul(y);
+    k += 1;
+    iout[k] = x.wrapping_add(y).wrapping_sub(3);
+    k += 1;
+    iout[k] = if y != 0 { h / y } else { -1 };
+    k += 1;
+    iout[k] = if y != 0 { h % y } else { 0 };
+    k += 1;
+    iout[k] = x >> (y & 31);
+    k += 1;
+    iout[k] = x << (y & 15);
+    k += 1;
+    iout[k] = x.min(y).max(-1000).clamp(-500, 500);
+    k += 1;
+    iout[k] = (x < y) as i32 - (x > y) as i32 + (x <= y) as i32 * 4 + (x >= y) as i32 * 8;
+    k += 1;
+    iout[k] =
+        x.count_ones() as i32 + x.leading_zeros() as i32 * 64 - x.trailing_zeros() as i32 * 4096;
+    k += 1;
+    iout[k] = x.rotate_left(5) ^ y.rotate_right(7) ^ x.reverse_bits();
+    k += 1;
+    iout[k] = ((x as u32) >> 16) as i32;
+    k += 1;
+    iout[k] = ((h >> 8) as f32 * 0.5) as i32;
+    k += 1;
+    iout[k] = !x ^ (x > 0) as i32;
+    k += 1;
+    iout[k] = (x & 0xFF).wrapping_sub(y | 0x7);
+    k += 1;
+    let mut acc = -5i32;
+    acc -= h & 0xFFF;
+    acc *= -3;
+    acc += 1;
+    iout[k] = acc;
+}
+
+/// `f32`: arithmetic and every `f32` method, compared within
+/// [`F32_OPS`](crate::compare::F32_OPS).
+#[opcode]
+pub fn float_ops(fout: &mut Buffer<f32>, base: u32, f: f32, g: f32) {
+    let mut k = base;
+    fout[k] = g.sqrt();
+    k += 1;
+    fout[k] = f.floor();
+    k += 1;
+    fout[k] = f.ceil();
+    k += 1;
+    fout[k] = (f * 10.0).round();
+    k += 1;
+    fout[k] = f.sin();
+    k += 1;
+    fout[k] = f.cos();
+    k += 1;
+    fout[k] = f.exp();
+    k += 1;
+    fout[k] = g.ln();
+    k += 1;
+    fout[k] = g.powf(f);
+    k += 1;
+    fout[k] = f.mul_add(g, 1.0);
+    k += 1;
+    fout[k] = -f.abs();
+    k += 1;
+    fout[k] = f.min(g) + f.max(-g);
+    k += 1;
+    fout[k] = (f * 3.0).clamp(-1.0, 1.0);
+    k += 1;
+    fout[k] = f + g;
+    k += 1;
+    fout[k] = f - g;
+    k += 1;
+    fout[k] = f * g;
+    k += 1;
+    fout[k] = f / g;
+    k += 1;
+    fout[k] = ((f * 100.0) as i32) as f32 + ((g * 10.0) as u32) as f32;
+    k += 1;
+    fout[k] = if f < g { 1.5 } else { -2.5f32 };
+    k += 1;
+    fout[k] = (f > 0.0) as u32 as f32 + (f as i32 == 0) as i32 as f32;
+}
+
+/// Control flow: `for a..b` and `a..=b`, `while`, `loop`, `break`,
+/// `continue`, nested loops, `if`/`else if`/`else` (also as a value),
+/// `match` with literal, `|` and `_` arms (statement and value), blocks
+/// as values, shadowing, early `return;`.
+#[opcode]
+pub fn control(out: &mut Buffer<u32>, base: u32, n: u32, sel: i32) {
+    let mut sum = 0u32;
+    for i in 0..n {
+        sum = sum.wrapping_add(i * i);
+    }
+    for i in 1..=n {
+        if i % 3 == 0 {
+            continue;
+        }
+        sum ^= i;
+    }
+    out[base] = sum;
+    let mut i = 0;
+    while i < 100 {
+        i += 7;
+        if i > n {
+            break;
+        }
+    }
+    out[base + 1] = i;
+    let mut j: u32 = 1;
+    loop {
+        j *= 2;
+        if j >= n.max(1) {
+            break;
+        }
+    }
+    out[base + 2] = j;
+    out[base + 3] = if sel < -5 {
+        1
+    } else if sel == 0 {
+        2
+    } else if sel < 10 {
+        3
+    } else {
+        4
+    };
+    match sel {
+        1 | 2 | 3 => out[base + 4] = 10,
+        -1 => out[base + 4] = 20,
+        7 => {
+            out[base + 4] = 30;
+        }
+        _ => out[base + 4] = 40,
+    }
+    out[base + 5] = match n % 4 {
+        0 => 100,
+        1 | 2 => 200,
+        other => other * 1000,
+    };
+    out[base + 6] = {
+        let t = n * 2;
+        t + 1
+    };
+    let mut count = 0u32;
+    for x in 0..6u32 {
+        for y in 0..6u32 {
+            if y > x {
+                break;
+            }
+            if (x + y) % 2 == 1 {
+                continue;
+            }
+            count += x * y + 1;
+        }
+    }
+    out[base + 7] = count;
+    let mut s = 0i32;
+    for v in -3..=sel.clamp(-3, 3) {
+        s += v;
+    }
+    out[base + 8] = s as u32;
+    if n % 5 == 4 {
+        out[base + 9] = 1;
+        return;
+    }
+    out[base + 9] = 2;
+    let n = n + 1;
+    let n = n * 2;
+    out[base + 10] = n;
+}
+
+/// Every atomic method on `Atomic<u32>` and `Atomic<i32>` elements:
+/// commutative ones on shared cells, order-dependent ones (swap, store,
+/// load, every `compare_exchange` form) on the task's own cells.
+#[opcode]
+pub fn atomics(
+    acc: &Buffer<Atomic<u32>>,
+    iacc: &Buffer<Atomic<i32>>,
+    out: &mut Buffer<u32>,
+    base: u32,
+    cell: u32,
+    v: u32,
+    w: i32,
+) {
+    acc[0].fetch_add(v);
+    acc[1].fetch_sub(v);
+    acc[2].fetch_min(v);
+    acc[3].fetch_max(v);
+    acc[4].fetch_and(v | 0xFFFF_0000);
+    acc[5].fetch_or(v & 0x0F0F_0F0F);
+    acc[6].fetch_xor(v);
+    iacc[0].fetch_min(w);
+    iacc[1].fetch_max(w);
+    iacc[2].fetch_add(w);
+    iacc[3].fetch_sub(w);
+    let c = cell;
+    let prev = acc[c].swap(v);
+    out[base] = prev;
+    acc[c + 1].store(prev.wrapping_add(1));
+    out[base + 1] = acc[c + 1].load();
+    match acc[c + 2].compare_exchange(0, v) {
+        Ok(p) => out[base + 2] = p.wrapping_add(1),
+        Err(actual) => out[base + 2] = actual.wrapping_add(100),
+    }
+    if let Ok(p) = acc[c + 3].compare_exchange(5, v) {
+        out[base + 3] = p;
+    } else {
+        out[base + 3] = 77;
+    }
+    out[base + 4] = acc[c + 4].compare_exchange(v, 1).is_ok() as u32
+        + acc[c + 5].compare_exchange(v, 2).is_err() as u32 * 2;
+    let got = match acc[c + 6].compare_exchange(v, v / 2) {
+        Ok(x) => x,
+        Err(x) => x,
+    };
+    out[base + 5] = got;
+    out[base + 6] = match iacc[4 + c / 8].compare_exchange(0, w) {
+        Ok(_) => 1,
+        Err(x) => x as u32,
+    };
+    out[base + 7] = iacc[4 + c / 8].load() as u32 ^ acc[c + 7].fetch_add(3);
+}
+
+/// `buf[i]` and `buf.len()`, an index past the end faulting the task
+/// (`OUT_OF_BOUNDS`) after the statements before it took effect.
+#[opcode]
+pub fn lookup(data: &Buffer<u32>, out: &mut Buffer<u32>, base: u32, i: u32) {
+    out[base] = data.len();
+    let mut total = 0u32;
+    for j in 0..data.len().min(16) {
+        total = total.wrapping_add(data[j]);
+    }
+    out[base + 1] = total;
+    out[base + 2] = data[i];
+    out[base + 3] = 1;
+}
+
+/// Integer division and remainder by zero fault (`DIVIDE_BY_ZERO`) for
+/// `i32` and `u32`.
+#[opcode]
+pub fn divide(iout: &mut Buffer<i32>, base: u32, a: i32, b: i32) {
+    iout[base] = 1;
+    iout[base + 1] = (a >> 1) / b;
+    iout[base + 2] = (a >> 1) % b;
+    iout[base + 3] = ((a as u32) / (b as u32)) as i32;
+}
+
+/// Loops past the per-task limit fault (`LOOP_LIMIT`).
+#[opcode]
+pub fn spin(out: &mut Buffer<u32>, base: u32, n: u32, kind: u32) {
+    let mut i = 0u32;
+    if kind % 2 == 0 {
+        while i < n {
+            i += 1;
+        }
+    } else {
+        loop {
+            if i >= n {
+                break;
+            }
+            i += 1;
+        }
+    }
+    out[base] = i;
+}
+
+/// `ctx.tenant()`, `ctx.priority()`, `ctx.lane()`, `ctx.slot()` and
+/// `ctx.fault(code)`.
+#[opcode]
+pub fn ctx_ops(ctx: &Ctx, out: &mut Buffer<u32>, base: u32, code: u32) {
+    out[base] = ctx.tenant();
+    out[base + 1] = ctx.priority() as u32;
+    out[base + 2] = (ctx.lane() < 64) as u32;
+    out[base + 3] = (ctx.slot() < 1280) as u32;
+    if code % 5 == 4 {
+        ctx.fault(code);
+    }
+    out[base + 4] = code;
+}
+
+/// `ctx.spawn` (priorities as `Priority` and as `u32`, its `bool` result),
+/// spawn chains across rounds, and a bad priority (`BAD_PRIORITY`).
+#[opcode]
+pub fn spawn_tree(ctx: &Ctx, acc: &Buffer<Atomic<u32>>, depth: u32, fanout: u32) {
+    acc[8].fetch_add(1);
+    acc[9].fetch_add(depth);
+    if depth == 0 {
+        return;
+    }
+    for _ in 0..fanout {
+        let queued = if depth % 2 == 0 {
+            ctx.spawn(Priority::Low, spawn_tree::task(depth - 1, fanout))
+        } else {
+            ctx.spawn(depth % 5, spawn_tree::task(depth - 1, fanout))
+        };
+        if !queued {
+            acc[10].fetch_add(1);
+        }
+    }
+    if fanout == 3 && depth == 1 {
+        ctx.spawn(5 + depth, spawn_tree::task(0, 0));
+    }
+}
+
+/// A `#[device]` helper returning a value.
+#[device]
+pub fn mix(a: u32, b: u32) -> u32 {
+    (a ^ b.rotate_left(7)).wrapping_mul(0x9E37_79B9)
+}
+
+/// A `#[device]` helper with a buffer, a loop and an early `return`.
+#[device]
+pub fn find(buf: &Buffer<u32>, needle: u32) -> u32 {
+    let mut i = 0;
+    while i < buf.len() {
+        if buf[i] == needle {
+            return i;
+        }
+        i += 1;
+    }
+    u32::MAX
+}
+
+/// A `#[device]` helper with the context and an atomic buffer.
+#[device]
+pub fn count(ctx: &Ctx, acc: &Buffer<Atomic<u32>>, amount: u32) {
+    acc[11].fetch_add(amount);
+    if amount == 12345 {
+        ctx.fault(1);
+    }
+}
+
+/// Calls to `#[device]` functions.
+#[opcode]
+pub fn devices(
+    ctx: &Ctx,
+    data: &Buffer<u32>,
+    acc: &Buffer<Atomic<u32>>,
+    out: &mut Buffer<u32>,
+    base: u32,
+    a: u32,
+    b: u32,
+) {
+    out[base] = mix(a, b);
+    out[base + 1] = find(data, a % 8);
+    count(ctx, acc, b % 100);
+    out[base + 2] = mix(mix(a, 1), find(data, b % 8));
+}
+
+/// `printf!` with every argument type; `bool` task arguments.
+#[opcode]
+pub fn prints(x: u32, y: i32, f: f32, flag: bool) {
+    vyre::printf!("x={} y={} f={} flag={}", x, y, f, flag);
+    if flag {
+        printf!("twice f={} {{literal}}", f * 2.0);
+    }
+}
+
+/// `ctx.shutdown()`.
+#[opcode]
+pub fn stop(ctx: &Ctx, acc: &Buffer<Atomic<u32>>) {
+    acc[12].fetch_add(1);
+    ctx.shutdown();
+}
+
+megakernel! {
+    /// Every construct of the handler language, for the parity suite.
+    pub struct Parity {
+        workgroup_size: 32,
+        slots: 1280,
+        tenants: 4,
+        loop_limit: LOOP_LIMIT,
+        buffers: {
+            out: u32,
+            iout: i32,
+            fout: f32,
+            acc: Atomic<u32>,
+            iacc: Atomic<i32>,
+            data: u32,
+        },
+        opcodes: [
+            int_ops, signed_ops, float_ops, control, atomics, lookup, divide,
+            spin, ctx_ops, spawn_tree, devices, prints, stop,
+        ],
+    }
+}

@@ -1,0 +1,196 @@
+//! The generated workloads: a [`Case`] of inputs for every handler, its
+//! proptest strategy, and [`run_case`], which publishes it on one backend
+//! and collects what every backend must agree on.
+
+use proptest::prelude::*;
+use vyre::prelude::*;
+
+use crate::common;
+use crate::compare::F32_OPS;
+use crate::handlers::{
+    atomics, control, ctx_ops, devices, divide, float_ops, int_ops, lookup, prints, signed_ops,
+    spawn_tree, spin, Parity, SHARED, STRIDE,
+};
+
+/// One generated workload.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub ints: Vec<(u32, u32, u32)>,
+    pub signed: Vec<(i32, i32)>,
+    pub floats: Vec<(f32, f32)>,
+    pub controls: Vec<(u32, i32)>,
+    pub atomics: Vec<(u32, i32)>,
+    pub atomic_init: Vec<u32>,
+    pub data: Vec<u32>,
+    pub lookups: Vec<u32>,
+    pub divides: Vec<(i32, i32)>,
+    pub spins: Vec<(u32, u32)>,
+    pub ctxs: Vec<(u32, usize, u32)>,
+    pub tree: (u32, u32),
+    pub devices: Vec<(u32, u32)>,
+    pub prints: Vec<(u32, i32, f32, bool)>,
+    pub parked: Option<u32>,
+}
+
+pub fn case() -> impl Strategy<Value = Case> {
+    let edge_u32 = prop_oneof![any::<u32>(), 0u32..16, Just(u32::MAX), Just(0x8000_0000u32)];
+    let edge_i32 = prop_oneof![any::<i32>(), -16i32..16, Just(i32::MIN), Just(i32::MAX)];
+    let ints = prop::collection::vec((edge_u32.clone(), edge_u32.clone(), any::<u32>()), 1..3);
+    let signed = prop::collection::vec((edge_i32.clone(), edge_i32), 1..3);
+    let floats = prop::collection::vec(
+        (-std::f32::consts::PI..std::f32::consts::PI, 0.01f32..100.0),
+        1..3,
+    );
+    let controls = prop::collection::vec((0u32..40, -20i32..20), 1..3);
+    let atomics = prop::collection::vec((edge_u32.clone(), -1000i32..1000), 1..4);
+    let atomic_init = prop::collection::vec(prop_oneof![0u32..8, any::<u32>()], 64);
+    let data = prop::collection::vec(0u32..16, 0..24);
+    let lookups = prop::collection::vec(0u32..32, 1..3);
+    let divides = prop::collection::vec((any::<i32>(), -3i32..3), 1..3);
+    let spins = prop::collection::vec((0u32..400, 0u32..2), 1..3);
+    let ctxs = prop::collection::vec((0u32..4, 0usize..5, 0u32..20), 1..4);
+    let tree = (0u32..4, 0u32..4);
+    let devices = prop::collection::vec((any::<u32>(), any::<u32>()), 1..3);
+    let prints = prop::collection::vec(
+        (any::<u32>(), any::<i32>(), -1e6f32..1e6, any::<bool>()),
+        0..3,
+    );
+    let parked = prop::option::of(1u32..4);
+    (
+        (ints, signed, floats, controls, atomics, atomic_init, data),
+        (lookups, divides, spins, ctxs, tree, devices, prints, parked),
+    )
+        .prop_map(
+            |(
+                (ints, signed, floats, controls, atomics, atomic_init, data),
+                (lookups, divides, spins, ctxs, tree, devices, prints, parked),
+            )| Case {
+                ints,
+                signed,
+                floats,
+                controls,
+                atomics,
+                atomic_init,
+                data,
+                lookups,
+                divides,
+                spins,
+                ctxs,
+                tree,
+                devices,
+                prints,
+                parked,
+            },
+        )
+}
+
+/// What every backend must agree on: the report's deterministic parts and
+/// the buffers (`f32` compared separately, within tolerance).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observed {
+    pub outcome: common::Outcome,
+    pub out: Vec<u32>,
+    pub iout: Vec<i32>,
+    pub acc: Vec<u32>,
+    pub iacc: Vec<i32>,
+}
+
+/// Runs `c` on `k`; returns the comparable result and the `f32` outputs.
+pub fn run_case(k: &mut Parity, c: &Case) -> (Observed, Vec<f32>) {
+    let tasks = 64u32;
+    k.out().upload(&vec![0; (tasks * STRIDE) as usize]).unwrap();
+    k.iout()
+        .upload(&vec![0; (tasks * STRIDE) as usize])
+        .unwrap();
+    k.fout()
+        .upload(&vec![0.0; (tasks * STRIDE) as usize])
+        .unwrap();
+    let mut acc = vec![0u32; SHARED as usize];
+    acc[2] = u32::MAX;
+    acc[4] = u32::MAX;
+    acc.extend(&c.atomic_init);
+    k.acc().upload(&acc).unwrap();
+    k.iacc()
+        .upload(&[i32::MAX, i32::MIN, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+        .unwrap();
+    k.data().upload(&c.data).unwrap();
+    for t in 0..4 {
+        k.enable_tenant(t).unwrap();
+    }
+    let mut slot = 0u32;
+    let mut next = || {
+        slot += 1;
+        (slot - 1) * STRIDE
+    };
+    let p = Priority::ALL;
+    for (i, &(a, b, s)) in c.ints.iter().enumerate() {
+        k.publish(p[i % 5], int_ops::task(next(), a, b, s)).unwrap();
+    }
+    for (i, &(x, y)) in c.signed.iter().enumerate() {
+        k.publish(p[(i + 1) % 5], signed_ops::task(next(), x, y))
+            .unwrap();
+    }
+    let first_float = (c.ints.len() + c.signed.len()) as u32;
+    for &(f, g) in &c.floats {
+        k.publish(Priority::Normal, float_ops::task(next(), f, g))
+            .unwrap();
+    }
+    for (i, &(n, sel)) in c.controls.iter().enumerate() {
+        k.publish(p[(i + 2) % 5], control::task(next(), n, sel))
+            .unwrap();
+    }
+    for (i, &(v, w)) in c.atomics.iter().enumerate() {
+        let cell = SHARED + 8 * i as u32;
+        k.publish(p[(i + 3) % 5], atomics::task(next(), cell, v, w))
+            .unwrap();
+    }
+    for &i in &c.lookups {
+        k.publish(Priority::High, lookup::task(next(), i)).unwrap();
+    }
+    for &(a, b) in &c.divides {
+        k.publish(Priority::Low, divide::task(next(), a, b))
+            .unwrap();
+    }
+    for &(n, kind) in &c.spins {
+        k.publish(Priority::Idle, spin::task(next(), n, kind))
+            .unwrap();
+    }
+    for &(tenant, prio, code) in &c.ctxs {
+        k.publish_for(tenant, p[prio], ctx_ops::task(next(), code))
+            .unwrap();
+    }
+    k.publish(Priority::Critical, spawn_tree::task(c.tree.0, c.tree.1))
+        .unwrap();
+    for &(a, b) in &c.devices {
+        k.publish(Priority::Normal, devices::task(next(), a, b))
+            .unwrap();
+    }
+    for &(x, y, f, flag) in &c.prints {
+        k.publish(Priority::Low, prints::task(x, y, f, flag))
+            .unwrap();
+    }
+    if let Some(t) = c.parked {
+        k.disable_tenant(t).unwrap();
+    }
+    let report = k.run().unwrap();
+    let floats = k.fout().read().unwrap();
+    let fout = (0..c.floats.len() as u32)
+        .flat_map(|i| {
+            let at = ((first_float + i) * STRIDE) as usize;
+            floats[at..at + F32_OPS.len()].to_vec()
+        })
+        .collect();
+    let result = Observed {
+        outcome: common::Outcome::of(&report),
+        out: k.out().read().unwrap(),
+        iout: k.iout().read().unwrap(),
+        acc: k.acc().read().unwrap(),
+        iacc: k.iacc().read().unwrap(),
+    };
+    // Leave no parked work behind for the next case.
+    for t in 0..4 {
+        k.enable_tenant(t).unwrap();
+    }
+    k.run().unwrap();
+    (result, fout)
+}
