@@ -1,8 +1,8 @@
 //! [`BlockBuilder`]: the statements of one block, nested blocks built by
 //! closures over a child builder that shares the handler's tables.
 
-use super::handler::HandlerState;
 use super::handles::{BufferRef, Var};
+use super::state::HandlerState;
 use crate::ir::expr::Expr;
 use crate::ir::stmt::{Block, Stmt, SwitchCase};
 use vyre_lang::{Literal, ScalarType};

@@ -4,37 +4,12 @@
 
 use super::block::BlockBuilder;
 use super::handles::{BufferRef, Var};
-use crate::ir::expr::{BufferId, Expr, LocalId};
-use crate::ir::handler::{BufferParam, LocalDecl, OpcodeHandler};
+use super::state::HandlerState;
+use crate::ir::expr::BufferId;
+use crate::ir::handler::{BufferParam, OpcodeHandler};
 use crate::ir::stmt::{Block, Stmt};
-use crate::ir::validate::{type_of, validate_handler, ValidationError, ValidationErrorKind};
+use crate::ir::validate::{validate_handler, ValidationError, ValidationErrorKind};
 use vyre_lang::{Access, ScalarType};
-
-/// State shared by every block of one handler under construction: the
-/// builders of nested blocks all declare locals into the same table.
-#[derive(Debug)]
-pub(super) struct HandlerState {
-    buffers: Vec<BufferParam>,
-    locals: Vec<LocalDecl>,
-}
-
-impl HandlerState {
-    pub(super) fn new_local(&mut self, name: &str, ty: ScalarType, mutable: bool) -> Var {
-        let id = LocalId(self.locals.len() as u32);
-        self.locals.push(LocalDecl {
-            name: name.to_string(),
-            ty,
-            mutable,
-        });
-        Var { id, ty }
-    }
-
-    /// The type of `e`, for declaring locals. An ill-typed expression gets
-    /// `u32` here; the validator reports the real error in `finish`.
-    pub(super) fn type_of(&self, e: &Expr) -> ScalarType {
-        type_of(e, &self.locals, &self.buffers, &|_| true).unwrap_or(ScalarType::U32)
-    }
-}
 
 /// Builds one [`OpcodeHandler`]: declare buffers and arguments, then the
 /// body, then [`finish`](HandlerBuilder::finish) validates it.

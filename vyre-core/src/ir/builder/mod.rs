@@ -37,6 +37,7 @@ mod block;
 mod handler;
 mod handles;
 mod operators;
+mod state;
 
 pub use block::BlockBuilder;
 pub use handler::HandlerBuilder;
