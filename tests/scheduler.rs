@@ -398,6 +398,17 @@ fn publish_rejects_bad_tasks_with_typed_errors() {
             ..
         })
     ));
+    // More arguments than a slot holds: counted, not truncated.
+    let too_many = Task::new(1, (0..13).map(Literal::U32));
+    assert_eq!((too_many.args().len(), too_many.arg_count()), (12, 13));
+    assert!(matches!(
+        rt.publish(Priority::Normal, too_many),
+        Err(Error::ArgumentCount {
+            expected: 1,
+            found: 13,
+            ..
+        })
+    ));
     assert!(matches!(
         rt.publish(Priority::Normal, Task::new(1, [Literal::I32(1)])),
         Err(Error::ArgumentType { index: 0, .. })

@@ -298,21 +298,21 @@ impl Runtime {
             .handler_index(task.opcode())
             .ok_or(Error::UnknownOpcode { id: task.opcode() })?;
         let handler = &self.program.handlers()[index];
-        let expected = handler.arg_types();
-        if expected.len() != task.args().len() {
+        let expected = handler.args();
+        if expected.len() != task.arg_count() {
             return Err(Error::ArgumentCount {
                 opcode: handler.name.clone(),
                 expected: expected.len(),
-                found: task.args().len(),
+                found: task.arg_count(),
             });
         }
         let mut args = [0u32; MAX_ARGS];
-        for (i, (arg, ty)) in task.args().iter().zip(&expected).enumerate() {
-            if arg.ty() != *ty {
+        for (i, (arg, decl)) in task.args().iter().zip(expected).enumerate() {
+            if arg.ty() != decl.ty {
                 return Err(Error::ArgumentType {
                     opcode: handler.name.clone(),
                     index: i,
-                    expected: *ty,
+                    expected: decl.ty,
                     found: arg.ty(),
                 });
             }
