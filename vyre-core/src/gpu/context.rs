@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::lower::{ClaimVariant, LowerOptions};
 
 use super::cache::{PipelineCache, PipelineCacheStats};
+use super::disk_cache::DiskCache;
 use super::sync::lock;
 
 /// Which adapters [`GpuContext::new`] may open.
@@ -47,6 +48,9 @@ pub(crate) struct Inner {
     timestamps: bool,
     pub(crate) state: Arc<DeviceState>,
     pub(crate) cache: PipelineCache,
+    /// The driver's pipeline cache, kept on disk across processes (where
+    /// the backend has one and the cache is not turned off).
+    pub(crate) disk: Option<DiskCache>,
 }
 
 /// An open wgpu device and everything shared by the engines that use it.
@@ -265,6 +269,7 @@ impl GpuContext {
             }
         }));
         let description = describe_adapter(&info);
+        let disk = DiskCache::open(&device, &info);
         GpuContext {
             inner: Arc::new(Inner {
                 _instance: instance,
@@ -276,6 +281,7 @@ impl GpuContext {
                 timestamps,
                 state,
                 cache: PipelineCache::default(),
+                disk,
             }),
         }
     }
@@ -449,6 +455,10 @@ fn open_device(adapter: &wgpu::Adapter) -> Result<(wgpu::Device, wgpu::Queue, bo
     let available = adapter.features();
     let timestamps = available.contains(wgpu::Features::TIMESTAMP_QUERY);
     let mut features = wgpu::Features::empty();
+    // The driver's pipeline cache, kept on disk (`disk_cache`).
+    if available.contains(wgpu::Features::PIPELINE_CACHE) {
+        features |= wgpu::Features::PIPELINE_CACHE;
+    }
     if timestamps {
         features |= wgpu::Features::TIMESTAMP_QUERY;
         // Not needed for pass-level timestamps, but lets users of

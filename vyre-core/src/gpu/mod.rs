@@ -17,6 +17,7 @@
 
 mod cache;
 mod context;
+mod disk_cache;
 mod engine;
 mod pipeline;
 mod readback;
@@ -26,6 +27,7 @@ use std::sync::OnceLock;
 
 pub use cache::PipelineCacheStats;
 pub use context::{AdapterChoice, GpuContext};
+pub use disk_cache::{CACHE_DIR_ENV, CACHE_ENV};
 pub use engine::WgpuEngine;
 
 /// The environment variable that turns a missing adapter in tests from a

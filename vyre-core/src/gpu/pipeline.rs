@@ -30,6 +30,9 @@ pub(crate) fn pipelines(
     // be created meanwhile. Two threads compiling the same module both
     // succeed; the first insert wins.
     let compiled = Arc::new(compile(ctx, label, wgsl, read_only)?);
+    if let Some(disk) = &ctx.inner.disk {
+        disk.save();
+    }
     Ok(ctx.inner.cache.insert(key, compiled))
 }
 
@@ -111,7 +114,7 @@ fn compile(ctx: &GpuContext, label: &str, wgsl: &str, read_only: &[bool]) -> Res
                 module: &module,
                 entry_point: Some(entry),
                 compilation_options: wgpu::PipelineCompilationOptions::default(),
-                cache: None,
+                cache: ctx.inner.disk.as_ref().map(|d| d.pipeline_cache()),
             })
         })
     };

@@ -1,0 +1,301 @@
+//! The driver's compiled pipelines on disk, so that a new process skips the
+//! driver's compile of a program it has run before.
+//!
+//! wgpu exposes the driver's pipeline cache (`wgpu::PipelineCache`, on
+//! Vulkan) as bytes; vyre keeps them in one file per adapter in the
+//! platform's cache directory (`$XDG_CACHE_HOME/vyre` or `~/.cache/vyre`,
+//! `~/Library/Caches/vyre`, `%LOCALAPPDATA%\vyre`). `VYRE_CACHE_DIR`
+//! chooses another directory; `VYRE_CACHE=off` turns the cache off.
+//!
+//! A cache is never a reason to fail: a file that is missing, truncated,
+//! corrupt, written for another adapter or driver, or a directory that
+//! cannot be written is ignored (with one warning per process on stderr),
+//! and the pipelines are compiled as if there were no cache. The file
+//! wraps wgpu's bytes in an envelope of vyre's own — a magic word, the
+//! payload's length and a 64-bit FNV-1a hash of it — so that a damaged
+//! file is recognised before its bytes reach the driver; wgpu then checks
+//! its own header (adapter, driver version, wgpu version) and starts
+//! empty when the bytes are not for this device.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// `VYRE_CACHE=off` (or `0`, `false`) turns the disk cache off.
+pub const CACHE_ENV: &str = "VYRE_CACHE";
+/// `VYRE_CACHE_DIR=/path` keeps the cache files there.
+pub const CACHE_DIR_ENV: &str = "VYRE_CACHE_DIR";
+
+/// First bytes of a cache file; the last byte is the envelope's version.
+const MAGIC: [u8; 8] = *b"VYREPC\0\x01";
+/// Magic, payload length, payload hash.
+const HEADER_BYTES: usize = 8 + 8 + 8;
+
+/// The directory of the cache files, from the environment `var`, or `None`
+/// when the cache is off or no directory is known.
+pub(crate) fn cache_dir(var: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    let set = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+    if let Some(v) = set(CACHE_ENV) {
+        let v = v.trim();
+        if v.eq_ignore_ascii_case("off") || v == "0" || v.eq_ignore_ascii_case("false") {
+            return None;
+        }
+    }
+    if let Some(dir) = set(CACHE_DIR_ENV) {
+        return Some(PathBuf::from(dir));
+    }
+    let base = if cfg!(target_os = "windows") {
+        PathBuf::from(set("LOCALAPPDATA")?)
+    } else if cfg!(target_os = "macos") {
+        PathBuf::from(set("HOME")?).join("Library").join("Caches")
+    } else if let Some(xdg) = set("XDG_CACHE_HOME") {
+        PathBuf::from(xdg)
+    } else {
+        PathBuf::from(set("HOME")?).join(".cache")
+    };
+    Some(base.join("vyre"))
+}
+
+/// 64-bit FNV-1a: enough to tell a damaged file from an intact one.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// `payload` in vyre's envelope, as written to disk.
+pub(crate) fn encode(payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_BYTES + payload.len());
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(&fnv1a(payload).to_le_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+/// What is wrong with a cache file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileProblem {
+    /// Shorter than its header says.
+    Truncated,
+    /// Not a vyre cache file (or another envelope version).
+    NotACacheFile,
+    /// Longer than its header says, or the payload's hash differs.
+    Corrupt,
+}
+
+impl FileProblem {
+    fn describe(self) -> &'static str {
+        match self {
+            FileProblem::Truncated => "truncated",
+            FileProblem::NotACacheFile => "not a vyre pipeline cache",
+            FileProblem::Corrupt => "corrupt",
+        }
+    }
+}
+
+/// The payload of a cache file, checked against its envelope.
+pub(crate) fn decode(bytes: &[u8]) -> Result<&[u8], FileProblem> {
+    let word = |at: usize| -> Option<u64> {
+        let b: [u8; 8] = bytes.get(at..at + 8)?.try_into().ok()?;
+        Some(u64::from_le_bytes(b))
+    };
+    if bytes.len() >= MAGIC.len() && bytes[..MAGIC.len()] != MAGIC {
+        return Err(FileProblem::NotACacheFile);
+    }
+    let (Some(len), Some(hash)) = (word(8), word(16)) else {
+        return Err(FileProblem::Truncated);
+    };
+    let payload = &bytes[HEADER_BYTES..];
+    match (payload.len() as u64).cmp(&len) {
+        std::cmp::Ordering::Less => Err(FileProblem::Truncated),
+        std::cmp::Ordering::Greater => Err(FileProblem::Corrupt),
+        std::cmp::Ordering::Equal if fnv1a(payload) != hash => Err(FileProblem::Corrupt),
+        std::cmp::Ordering::Equal => Ok(payload),
+    }
+}
+
+/// Says once per process that the cache is being ignored, and why.
+fn warn_once(what: &str) {
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    if !WARNED.swap(true, Ordering::Relaxed) {
+        eprintln!("vyre: ignoring the pipeline cache: {what} (results are unaffected; set {CACHE_ENV}=off to silence this)");
+    }
+}
+
+/// The payload of the cache file at `path`, or `None` (missing or
+/// unusable: warned).
+fn load(path: &Path) -> Option<Vec<u8>> {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            warn_once(&format!("cannot read {}: {e}", path.display()));
+            return None;
+        }
+    };
+    match decode(&bytes) {
+        Ok(payload) => Some(payload.to_vec()),
+        Err(problem) => {
+            warn_once(&format!("{} is {}", path.display(), problem.describe()));
+            None
+        }
+    }
+}
+
+/// Writes `payload` to `path` through a temporary file and a rename, so
+/// that a reader never sees half a file. Failures are warned, not returned.
+fn store(path: &Path, payload: &[u8]) {
+    let result = (|| {
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        // A name no other writer uses: other threads and processes may
+        // save the same cache at the same time; the last rename wins.
+        static WRITES: AtomicU64 = AtomicU64::new(0);
+        let n = WRITES.fetch_add(1, Ordering::Relaxed);
+        let tmp = path.with_extension(format!("tmp{}-{n}", std::process::id()));
+        fs::write(&tmp, encode(payload))?;
+        fs::rename(&tmp, path).inspect_err(|_| {
+            let _ = fs::remove_file(&tmp);
+        })
+    })();
+    if let Err(e) = result {
+        warn_once(&format!("cannot write {}: {e}", path.display()));
+    }
+}
+
+/// The device's pipeline cache and the file it is kept in.
+#[derive(Debug)]
+pub(crate) struct DiskCache {
+    cache: wgpu::PipelineCache,
+    path: PathBuf,
+}
+
+impl DiskCache {
+    /// The cache of `device` on the adapter `info`, filled from its file
+    /// when there is a usable one; `None` when the cache is off, the
+    /// device has no pipeline cache (wgpu offers one on Vulkan) or no
+    /// directory is known.
+    pub(crate) fn open(device: &wgpu::Device, info: &wgpu::AdapterInfo) -> Option<DiskCache> {
+        if !device.features().contains(wgpu::Features::PIPELINE_CACHE) {
+            return None;
+        }
+        let key = wgpu::util::pipeline_cache_key(info)?;
+        let dir = cache_dir(|name| std::env::var(name).ok())?;
+        let path = dir.join(format!("{key}.bin"));
+        let data = load(&path);
+        // SAFETY: `data` is exactly what `PipelineCache::get_data` returned
+        // in an earlier process (vyre's envelope checked its length and
+        // hash), and wgpu validates its own header (adapter, driver and wgpu
+        // versions) before the driver sees it; with `fallback` an unusable
+        // cache starts empty instead of failing.
+        let cache = unsafe {
+            device.create_pipeline_cache(&wgpu::PipelineCacheDescriptor {
+                label: Some("vyre"),
+                data: data.as_deref(),
+                fallback: true,
+            })
+        };
+        Some(DiskCache { cache, path })
+    }
+
+    /// The cache to compile pipelines with.
+    pub(crate) fn pipeline_cache(&self) -> &wgpu::PipelineCache {
+        &self.cache
+    }
+
+    /// Writes the cache's current contents to its file (after new
+    /// pipelines were compiled).
+    pub(crate) fn save(&self) {
+        if let Some(data) = self.cache.get_data() {
+            store(&self.path, &data);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn the_directory_follows_the_environment() {
+        assert_eq!(
+            cache_dir(env(&[(CACHE_ENV, "off"), (CACHE_DIR_ENV, "/x")])),
+            None
+        );
+        assert_eq!(cache_dir(env(&[(CACHE_ENV, "0")])), None);
+        assert_eq!(
+            cache_dir(env(&[(CACHE_DIR_ENV, "/x"), ("HOME", "/h")])),
+            Some(PathBuf::from("/x"))
+        );
+        if cfg!(all(unix, not(target_os = "macos"))) {
+            assert_eq!(
+                cache_dir(env(&[("HOME", "/h")])),
+                Some(PathBuf::from("/h/.cache/vyre"))
+            );
+            assert_eq!(
+                cache_dir(env(&[("HOME", "/h"), ("XDG_CACHE_HOME", "/c")])),
+                Some(PathBuf::from("/c/vyre"))
+            );
+            assert_eq!(cache_dir(env(&[])), None);
+        }
+    }
+
+    #[test]
+    fn an_intact_file_gives_back_its_payload() {
+        for payload in [&b""[..], b"x", &[7u8; 1000]] {
+            assert_eq!(decode(&encode(payload)), Ok(payload));
+        }
+    }
+
+    #[test]
+    fn every_damaged_file_is_refused() {
+        let file = encode(b"the driver's pipeline cache bytes");
+        for cut in 0..file.len() {
+            let problem = decode(&file[..cut]).unwrap_err();
+            assert!(
+                matches!(problem, FileProblem::Truncated),
+                "cut at {cut}: {problem:?}"
+            );
+        }
+        for at in 0..file.len() {
+            let mut bad = file.clone();
+            bad[at] ^= 0x40;
+            assert!(decode(&bad).is_err(), "byte {at} flipped");
+        }
+        let mut longer = file.clone();
+        longer.push(0);
+        assert_eq!(decode(&longer), Err(FileProblem::Corrupt));
+        assert_eq!(
+            decode(b"some other file entirely"),
+            Err(FileProblem::NotACacheFile)
+        );
+    }
+
+    #[test]
+    fn an_unwritable_directory_is_not_an_error() {
+        let base = std::env::temp_dir().join(format!("vyre-disk-cache-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&base);
+        fs::create_dir_all(&base).unwrap();
+        let blocker = base.join("file");
+        fs::write(&blocker, b"").unwrap();
+        // A directory below a regular file cannot be created.
+        let path = blocker.join("sub").join("cache.bin");
+        store(&path, b"data");
+        assert_eq!(load(&path), None);
+        let good = base.join("ok").join("cache.bin");
+        store(&good, b"data");
+        assert_eq!(load(&good).as_deref(), Some(&b"data"[..]));
+        let _ = fs::remove_dir_all(&base);
+    }
+}
