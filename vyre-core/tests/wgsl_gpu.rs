@@ -229,27 +229,12 @@ fn breadth_first_search_reaches_every_vertex_at_its_depth() {
             }
         }
     }
-    let mut h = HandlerBuilder::new(0x100, "visit");
-    let off = h.buffer("offsets", U32, Access::Read);
-    let edg = h.buffer("edges", U32, Access::Read);
-    let dist = h.buffer("dist", U32, Access::Atomic);
-    let node = h.arg("node", U32);
-    let depth = h.arg("depth", U32);
-    h.body(|b| {
-        b.for_range("e", off.at(node), off.at(node + 1u32), |b, e| {
-            let next = b.let_("next", edg.at(e));
-            let old = dist.fetch_min(next, depth + 1u32);
-            b.if_(old.gt(depth + 1u32), |b| {
-                b.spawn(Priority::High, 0x100, vec![next.into(), depth + 1u32]);
-            });
-        });
-    });
     let program = Program::builder("bfs")
         .config(config(500))
         .buffer("offsets", BufferKind::plain(U32))
         .buffer("edges", BufferKind::plain(U32))
         .buffer("dist", BufferKind::atomic(U32))
-        .opcode(h.finish().expect("valid"))
+        .opcode(wgsl_common::fixtures::bfs_visit())
         .build()
         .expect("valid program");
     let mut init = vec![u32::MAX; n as usize];
