@@ -77,6 +77,26 @@ pub trait Engine: Send {
     /// Writes words into the ring buffer (slots and inboxes).
     fn write_ring(&mut self, offset: u64, words: &[u32]) -> Result<()>;
 
+    /// Writes words into the inboxes (`vy_inbox`).
+    fn write_inbox(&mut self, offset: u64, words: &[u32]) -> Result<()>;
+
+    /// Words of the inboxes.
+    fn inbox_words(&self) -> u64;
+
+    /// The most words the inboxes may have on this device.
+    fn max_inbox_words(&self) -> u64;
+
+    /// Replaces the inboxes by `words` zeroed words. The host calls it only
+    /// while every inbox is empty, and then writes the new `INBOX_BASE` and
+    /// `INBOX_MASK` words.
+    fn resize_inbox(&mut self, words: u64) -> Result<()>;
+
+    /// Runs the expand pass over the first `ranges` range descriptors the
+    /// host wrote into the control block (`RANGE_COUNT` = `ranges`), the
+    /// largest of which has `widest` entries. It runs before the next
+    /// submission.
+    fn expand(&mut self, ranges: u32, widest: u32) -> Result<()>;
+
     /// Writes words into the control buffer.
     fn write_control(&mut self, offset: u64, words: &[u32]) -> Result<()>;
 

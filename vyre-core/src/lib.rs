@@ -30,4 +30,6 @@ pub use ir::OpcodeHandler;
 pub use program::{Program, ProgramConfig};
 pub use protocol::Priority;
 pub use report::{Fault, FaultKind, RunReport, StopReason, SubmissionTime};
-pub use runtime::{Accounting, BufferHandle, Element, RawTask, RunLimits, Runtime, Task};
+pub use runtime::{
+    Accounting, BufferHandle, Element, Opcode, RangeOpcode, RawTask, RunLimits, Runtime, Task,
+};

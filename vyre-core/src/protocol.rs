@@ -8,8 +8,7 @@ pub const SLOT_WORDS: u32 = 16;
 pub use vyre_lang::limits::{MAX_ARGS, PRINTF_MAX_ARGS, RESERVED_ID_START};
 pub use vyre_lang::{Priority, PRIORITIES};
 
-/// Word offsets inside one slot (and one inbox entry, which has the same
-/// layout).
+/// Word offsets inside one slot.
 pub mod slot {
     /// Slot status, one of [`status`](super::status).
     pub const STATUS: u32 = 0;
@@ -21,6 +20,87 @@ pub mod slot {
     pub const PRIORITY: u32 = 3;
     /// First argument word; argument `i` is at `ARG0 + i`.
     pub const ARG0: u32 = 4;
+}
+
+/// Word offsets inside one inbox entry. Entries are compact: a program's
+/// entries have [`ENTRY_HEADER_WORDS`] words and then as many argument
+/// words as its widest handler takes ([`entry_words`]).
+pub mod entry {
+    /// The opcode id of the task.
+    pub const OPCODE: u32 = 0;
+    /// The tenant of the task.
+    pub const TENANT: u32 = 1;
+    /// First argument word; argument `i` is at `ARG0 + i`.
+    pub const ARG0: u32 = 2;
+}
+
+/// Words of an inbox entry before its arguments.
+pub const ENTRY_HEADER_WORDS: u32 = entry::ARG0;
+
+/// Words of one inbox entry of a program whose widest handler takes
+/// `max_args` arguments (at most [`MAX_ARGS`] count).
+pub const fn entry_words(max_args: usize) -> u32 {
+    let args = if max_args < MAX_ARGS { max_args } else { MAX_ARGS };
+    ENTRY_HEADER_WORDS + args as u32
+}
+
+/// A range descriptor of the expand pass (`publish_range`): the device
+/// writes `COUNT` inbox entries of partition `PARTITION` from inbox
+/// position `POSITION` on, entry `i` being `[OPCODE, TENANT, FIRST + i,
+/// REST..]`.
+pub mod range {
+    /// The partition whose inbox receives the entries.
+    pub const PARTITION: u32 = 0;
+    /// The inbox position (a `u32` entry counter, like `INBOX_TAIL`) of
+    /// the first entry.
+    pub const POSITION: u32 = 1;
+    /// How many entries.
+    pub const COUNT: u32 = 2;
+    /// The opcode id of every entry.
+    pub const OPCODE: u32 = 3;
+    /// The tenant of every entry.
+    pub const TENANT: u32 = 4;
+    /// The first argument of entry 0; entry `i` has `FIRST + i`.
+    pub const FIRST: u32 = 5;
+    /// The other arguments (1 ..), the same for every entry.
+    pub const REST: u32 = 6;
+}
+
+/// The control words `INBOX_BASE[P]` then `INBOX_MASK[P]` (contiguous) for
+/// inboxes of `capacities` entries (powers of two), laid out one after the
+/// other in partition order.
+pub fn inbox_words(capacities: &[u32; PRIORITIES]) -> [u32; 2 * PRIORITIES] {
+    let mut words = [0; 2 * PRIORITIES];
+    let mut base = 0u32;
+    for (p, &cap) in capacities.iter().enumerate() {
+        words[p] = base;
+        words[PRIORITIES + p] = cap.wrapping_sub(1);
+        base = base.wrapping_add(cap);
+    }
+    words
+}
+
+/// Words of one range descriptor: its header and `MAX_ARGS - 1` rest words.
+pub const RANGE_WORDS: u32 = range::REST + MAX_ARGS as u32 - 1;
+/// Range descriptors one expand dispatch reads at most.
+pub const RANGE_SLOTS: u32 = 8;
+
+/// The indirect dispatch arguments the finalize pass writes (binding
+/// `vy_indirect`, group 1): the live `(x, y, z)` of the next work and
+/// maintain dispatches, then the full grids the host chose, which finalize
+/// copies into the live words while the ring has work and replaces with
+/// `(0, 1, 1)` once it is idle.
+pub mod indirect {
+    /// Live work dispatch `(x, y, z)`.
+    pub const WORK: u32 = 0;
+    /// Live maintain dispatch `(x, y, z)`.
+    pub const MAINTAIN: u32 = 3;
+    /// The full work grid.
+    pub const FULL_WORK: u32 = 6;
+    /// The full maintain grid.
+    pub const FULL_MAINTAIN: u32 = 9;
+    /// Words of the buffer.
+    pub const WORDS: u32 = 12;
 }
 
 /// Slot status values. EMPTY → (RESERVED → PENDING →) PUBLISHED → CLAIMED →
@@ -140,8 +220,21 @@ pub mod ctrl {
     /// pass, so the partition stays full until then: later spawns overflow
     /// at once instead of probing every slot again.
     pub const SPAWN_FULL: u32 = FAULTED + 1;
+    /// Per partition: the first entry of the partition's inbox in
+    /// `vy_inbox` (host-owned).
+    pub const INBOX_BASE: u32 = SPAWN_FULL + P;
+    /// Per partition: inbox capacity − 1 (capacities are powers of two;
+    /// host-owned).
+    pub const INBOX_MASK: u32 = INBOX_BASE + P;
+    /// 1 once a finalize pass found nothing listed and every inbox empty:
+    /// the ring cannot change until the host writes, so the submission's
+    /// remaining passes skip their work (the host clears it before each
+    /// submission).
+    pub const IDLE: u32 = INBOX_MASK + P;
+    /// Range descriptors the next expand dispatch reads.
+    pub const RANGE_COUNT: u32 = IDLE + 1;
     /// Number of fixed words; the variable tables follow.
-    pub const FIXED_WORDS: u32 = SPAWN_FULL + P;
+    pub const FIXED_WORDS: u32 = RANGE_COUNT + 1;
 
     /// Counters the host reads and clears after each submission.
     pub const CLEARED_AFTER_READ: [u32; 6] = [
@@ -171,6 +264,8 @@ pub struct ControlLayout {
     pub fault_log: u32,
     /// Printf log: `printf_capacity` records of [`PRINTF_RECORD_WORDS`].
     pub printf_log: u32,
+    /// Range descriptors: [`RANGE_SLOTS`] of [`RANGE_WORDS`].
+    pub ranges: u32,
     /// Per lane: the lane's claim streak (anti-starvation state).
     pub lane_state: u32,
 }
@@ -184,13 +279,15 @@ impl ControlLayout {
         let claim_list = tenant_enabled + tenants;
         let fault_log = claim_list + slots;
         let printf_log = fault_log + slots * FAULT_RECORD_WORDS;
-        let lane_state = printf_log + printf_capacity * PRINTF_RECORD_WORDS;
+        let ranges = printf_log + printf_capacity * PRINTF_RECORD_WORDS;
+        let lane_state = ranges + RANGE_SLOTS * RANGE_WORDS;
         ControlLayout {
             executed_by_op,
             tenant_enabled,
             claim_list,
             fault_log,
             printf_log,
+            ranges,
             lane_state,
         }
     }
@@ -211,7 +308,10 @@ const _: () = {
     assert!(slot::ARG0 as usize + MAX_ARGS == SLOT_WORDS as usize);
     assert!(PRINTF_MAX_ARGS + 2 == PRINTF_RECORD_WORDS as usize);
     assert!(fault_record::LANE < FAULT_RECORD_WORDS);
-    assert!(ctrl::SPAWN_FULL + PRIORITIES as u32 == ctrl::FIXED_WORDS);
+    assert!(ctrl::RANGE_COUNT + 1 == ctrl::FIXED_WORDS);
+    assert!(ctrl::INBOX_MASK == ctrl::INBOX_BASE + PRIORITIES as u32);
+    // An entry is a slot without its status and priority words.
+    assert!(entry_words(MAX_ARGS) + 2 == SLOT_WORDS);
     assert!(ctrl::LIST_LEN > ctrl::EXECUTED);
     assert!(status::FAULT > status::DONE && status::EMPTY == 0);
     // Zeroed memory is a valid empty ring and a valid idle control block.

@@ -54,6 +54,26 @@ impl<W: WorkPass> Engine for CpuEngine<W> {
         self.machine.write_ring(offset, words)
     }
 
+    fn write_inbox(&mut self, offset: u64, words: &[u32]) -> Result<()> {
+        self.machine.write_inbox(offset, words)
+    }
+
+    fn inbox_words(&self) -> u64 {
+        self.machine.inbox_words()
+    }
+
+    fn max_inbox_words(&self) -> u64 {
+        self.machine.max_inbox_words()
+    }
+
+    fn resize_inbox(&mut self, words: u64) -> Result<()> {
+        self.machine.resize_inbox(words)
+    }
+
+    fn expand(&mut self, ranges: u32, widest: u32) -> Result<()> {
+        self.machine.expand(ranges, widest)
+    }
+
     fn write_control(&mut self, offset: u64, words: &[u32]) -> Result<()> {
         self.machine.write_control(offset, words)
     }

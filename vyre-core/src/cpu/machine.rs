@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 use crate::ir::ScalarType;
 use crate::program::Program;
-use crate::protocol::{ctrl, slot, ControlLayout, PRIORITIES, SLOT_WORDS};
+use crate::protocol::{self, ctrl, slot, ControlLayout, PRIORITIES, SLOT_WORDS};
 
 /// Most lanes a CPU backend runs: the most a wgpu dispatch can have
 /// (65,535 workgroups of 256 lanes), so any lane count the runtime may
@@ -19,6 +19,8 @@ pub const MAX_BUFFER_ELEMENTS: u64 = u32::MAX as u64;
 
 /// Name under which range errors report the ring buffer.
 pub(crate) const RING_NAME: &str = "vy_ring";
+/// Name under which range errors report the inboxes.
+pub(crate) const INBOX_NAME: &str = "vy_inbox";
 /// Name under which range errors report the control buffer.
 pub(crate) const CTRL_NAME: &str = "vy_ctrl";
 
@@ -41,6 +43,8 @@ pub struct CpuMachine {
     /// Copied out of the program so lookups can use `get` and never panic.
     pub(crate) bindings: Vec<Vec<usize>>,
     pub(crate) ring: Vec<u32>,
+    /// The inboxes (`vy_inbox`).
+    pub(crate) inbox: Vec<u32>,
     pub(crate) ctrl: Vec<u32>,
     pub(crate) buffers: Vec<Vec<u32>>,
 }
@@ -80,7 +84,14 @@ impl CpuMachine {
         let layout = program.control_layout();
         let ring = zeroed(RING_NAME, config.ring_words(), u32::MAX as u64)?;
         let ctrl_words = layout.lane_state as u64 + lanes as u64;
-        let ctrl = zeroed(CTRL_NAME, ctrl_words, u32::MAX as u64)?;
+        let mut ctrl = zeroed(CTRL_NAME, ctrl_words, u32::MAX as u64)?;
+        let capacities = [config.inbox_capacity; PRIORITIES];
+        let inbox_words = PRIORITIES as u64
+            * config.inbox_capacity as u64
+            * program.entry_words() as u64;
+        let inbox = zeroed(INBOX_NAME, inbox_words, u32::MAX as u64)?;
+        let at = ctrl::INBOX_BASE as usize;
+        ctrl[at..at + 2 * PRIORITIES].copy_from_slice(&protocol::inbox_words(&capacities));
         let bindings = program
             .handlers()
             .iter()
@@ -97,6 +108,7 @@ impl CpuMachine {
             lanes,
             bindings,
             ring,
+            inbox,
             ctrl,
             buffers: vec![Vec::new(); program.buffers().len()],
             program,
@@ -284,6 +296,63 @@ impl CpuMachine {
         Ok(self.ring[r].to_vec())
     }
 
+    /// The inboxes (`vy_inbox`).
+    pub fn inbox(&self) -> &[u32] {
+        &self.inbox
+    }
+
+    /// Writes words into the inboxes at word `offset`.
+    /// Errors with [`Error::BufferRange`] (buffer `vy_inbox`) outside them.
+    pub fn write_inbox(&mut self, offset: u64, words: &[u32]) -> Result<()> {
+        let r = Self::range(INBOX_NAME, self.inbox.len(), offset, words.len())?;
+        self.inbox[r].copy_from_slice(words);
+        Ok(())
+    }
+
+    /// Words of the inboxes.
+    pub fn inbox_words(&self) -> u64 {
+        self.inbox.len() as u64
+    }
+
+    /// The most inbox words a CPU machine holds (`u32` entry indices).
+    pub fn max_inbox_words(&self) -> u64 {
+        u32::MAX as u64
+    }
+
+    /// Replaces the inboxes by `words` zeroed words (the host moves the
+    /// inboxes only while they are empty).
+    /// Errors: [`Error::BufferTooLarge`] when they cannot be had.
+    pub fn resize_inbox(&mut self, words: u64) -> Result<()> {
+        self.inbox = zeroed(INBOX_NAME, words, u32::MAX as u64)?;
+        Ok(())
+    }
+
+    /// The expand pass (see [`CpuMachine::expand_ranges`]); `widest` only
+    /// sizes the GPU's dispatch.
+    pub fn expand(&mut self, ranges: u32, _widest: u32) -> Result<()> {
+        self.expand_ranges(ranges);
+        Ok(())
+    }
+
+    /// Inbox word `index` (0 outside).
+    pub(crate) fn iw(&self, index: u64) -> u32 {
+        usize::try_from(index)
+            .ok()
+            .and_then(|i| self.inbox.get(i))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Sets inbox word `index`; dropped when outside.
+    pub(crate) fn set_iw(&mut self, index: u64, value: u32) {
+        if let Some(w) = usize::try_from(index)
+            .ok()
+            .and_then(|i| self.inbox.get_mut(i))
+        {
+            *w = value;
+        }
+    }
+
     /// Writes words into the control block at word `offset`.
     /// Errors with [`Error::BufferRange`] (buffer `vy_ctrl`) outside it.
     pub fn write_control(&mut self, offset: u64, words: &[u32]) -> Result<()> {
@@ -402,7 +471,14 @@ mod tests {
         let m = CpuMachine::new(p.clone(), 6).unwrap();
         assert_eq!(m.ring().len() as u64, p.config().ring_words());
         assert_eq!(m.ctrl().len() as u32, p.control_layout().total_words(6));
-        assert!(m.ring().iter().chain(m.ctrl()).all(|&w| w == 0));
+        // Five inboxes of `inbox_capacity` entries of 2 words (no arguments).
+        assert_eq!(p.entry_words(), 2);
+        assert_eq!(m.inbox().len(), 5 * 4 * 2);
+        assert!(m.ring().iter().chain(m.inbox()).all(|&w| w == 0));
+        // The control block is zeroed but for the inboxes' bases and masks.
+        let at = ctrl::INBOX_BASE as usize;
+        assert_eq!(m.ctrl()[at..at + 10], [0, 4, 8, 12, 16, 3, 3, 3, 3, 3]);
+        assert!(m.ctrl()[..at].iter().chain(&m.ctrl()[at + 10..]).all(|&w| w == 0));
         assert_eq!(m.buffer_len(0), 0);
         assert_eq!(m.buffer_len(7), 0);
         assert_eq!(m.summary().len() as u32, m.layout().summary_words());

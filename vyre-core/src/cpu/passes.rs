@@ -6,7 +6,9 @@ use super::machine::CpuMachine;
 use super::work::WorkPass;
 use crate::engine::Submission;
 use crate::error::Result;
-use crate::protocol::{ctrl, fault, slot, status, PRIORITIES, SLOT_WORDS};
+use crate::protocol::{
+    ctrl, entry, fault, range, slot, status, MAX_ARGS, PRIORITIES, RANGE_SLOTS, RANGE_WORDS,
+};
 
 /// Dispatches one `M` records: prepare, maintain and finalize.
 pub(crate) const MAINTENANCE_DISPATCHES: u64 = 3;
@@ -16,7 +18,11 @@ pub(crate) const ROUND_DISPATCHES: u64 = 1 + MAINTENANCE_DISPATCHES;
 impl CpuMachine {
     /// *prepare*: for each partition, `LIST_LEN = LIST_NEXT = INBOX_TAKE =
     /// PARKED = SPAWN_FULL = 0`.
+    /// Nothing while the ring is idle (see [`finalize`](Self::finalize)).
     pub fn prepare(&mut self) {
+        if self.idle() {
+            return;
+        }
         for p in 0..PRIORITIES as u32 {
             for base in [
                 ctrl::LIST_LEN,
@@ -40,13 +46,18 @@ impl CpuMachine {
     /// inbox entry of its partition if there is one, and every PUBLISHED
     /// slot is faulted (tenant outside the table), listed (tenant enabled)
     /// or counted as parked.
+    /// Nothing while the ring is idle (see [`finalize`](Self::finalize)).
     pub fn maintain(&mut self) {
+        if self.idle() {
+            return;
+        }
         let layout = self.layout;
         let tenants = self.program.config().tenants;
-        let capacity = self.program.config().inbox_capacity;
+        let entry_words = self.program.entry_words();
         for (p, (start, size)) in self.partitions.into_iter().enumerate() {
             let p32 = p as u32;
-            let inbox = self.program.config().inbox_base(p);
+            let inbox_base = self.cw(ctrl::INBOX_BASE + p32);
+            let mask = self.cw(ctrl::INBOX_MASK + p32);
             for s in start..start + size {
                 let mut st = self.status(s);
                 if st == status::DONE {
@@ -65,13 +76,19 @@ impl CpuMachine {
                 {
                     let t = self.add_cw(ctrl::INBOX_TAKE + p32, 1);
                     if t < waiting {
-                        // Entry k lives at position k % capacity (u32 k).
-                        let pos = head.wrapping_add(t) % capacity.max(1);
-                        let entry = inbox + pos as u64 * SLOT_WORDS as u64;
-                        for w in 1..SLOT_WORDS {
-                            let v = self.rw(entry + w as u64);
-                            self.set_slot_word(s, w, v);
+                        // Entry k lives at INBOX_BASE + (k & INBOX_MASK) (u32 k).
+                        let at = inbox_base.wrapping_add(head.wrapping_add(t) & mask);
+                        let entry = at as u64 * entry_words as u64;
+                        for k in 0..entry_words {
+                            let v = self.iw(entry + k as u64);
+                            let word = if k >= entry::ARG0 {
+                                slot::ARG0 + k - entry::ARG0
+                            } else {
+                                slot::OPCODE + k
+                            };
+                            self.set_slot_word(s, word, v);
                         }
+                        self.set_slot_word(s, slot::PRIORITY, p32);
                         st = status::PUBLISHED;
                         self.set_slot_word(s, slot::STATUS, st);
                     }
@@ -106,9 +123,16 @@ impl CpuMachine {
 
     /// *finalize*: for each partition `INBOX_HEAD += min(INBOX_TAKE,
     /// INBOX_TAIL - INBOX_HEAD)` (wrapping) — the entries maintain placed,
-    /// which are also added to `PLACED` — then `ROUND += 1`.
+    /// which are also added to `PLACED` — then `ROUND += 1`, then `IDLE =
+    /// 1` when nothing is listed and every inbox is empty: until the host
+    /// writes, no pass can change the ring, so the rest of the submission
+    /// does nothing (on the GPU: zero-workgroup indirect dispatches).
     pub fn finalize(&mut self) {
+        if self.idle() {
+            return;
+        }
         let mut placed = 0u32;
+        let mut busy = false;
         for p in 0..PRIORITIES as u32 {
             let head = self.cw(ctrl::INBOX_HEAD + p);
             let tail = self.cw(ctrl::INBOX_TAIL + p);
@@ -116,9 +140,48 @@ impl CpuMachine {
             let consumed = take.min(tail.wrapping_sub(head));
             self.set_cw(ctrl::INBOX_HEAD + p, head.wrapping_add(consumed));
             placed = placed.wrapping_add(consumed);
+            busy |= tail != head.wrapping_add(consumed) || self.cw(ctrl::LIST_LEN + p) != 0;
         }
         self.add_cw(ctrl::PLACED, placed);
         self.add_cw(ctrl::ROUND, 1);
+        self.set_cw(ctrl::IDLE, u32::from(!busy));
+    }
+
+    /// Whether a finalize pass found the ring idle.
+    pub(crate) fn idle(&self) -> bool {
+        self.cw(ctrl::IDLE) != 0
+    }
+
+    /// *expand*: writes the entries of the first `ranges` range
+    /// descriptors (`publish_range`), entry `i` of a descriptor being
+    /// `[opcode, tenant, first + i, rest..]` at inbox position `position +
+    /// i` of its partition.
+    pub fn expand_ranges(&mut self, ranges: u32) {
+        let entry_words = self.program.entry_words();
+        for r in 0..ranges.min(RANGE_SLOTS) {
+            let d = self.layout.ranges + r * RANGE_WORDS;
+            let dw = |w: u32| self.cw(d + w);
+            let p = dw(range::PARTITION).min(PRIORITIES as u32 - 1);
+            let (position, count) = (dw(range::POSITION), dw(range::COUNT));
+            let (opcode, tenant, first) = (dw(range::OPCODE), dw(range::TENANT), dw(range::FIRST));
+            let rest: Vec<u32> = (0..MAX_ARGS as u32 - 1).map(|i| dw(range::REST + i)).collect();
+            let base = self.cw(ctrl::INBOX_BASE + p);
+            let mask = self.cw(ctrl::INBOX_MASK + p);
+            for i in 0..count {
+                let at = base.wrapping_add(position.wrapping_add(i) & mask) as u64
+                    * entry_words as u64;
+                self.set_iw(at + entry::OPCODE as u64, opcode);
+                self.set_iw(at + entry::TENANT as u64, tenant);
+                for k in entry::ARG0..entry_words {
+                    let v = if k == entry::ARG0 {
+                        first.wrapping_add(i)
+                    } else {
+                        rest[(k - entry::ARG0 - 1) as usize]
+                    };
+                    self.set_iw(at + k as u64, v);
+                }
+            }
+        }
     }
 
     /// `M`: prepare, maintain, finalize (three dispatches on the GPU).
@@ -135,9 +198,14 @@ impl CpuMachine {
     /// and the remaining rounds are cheap), exactly as on the GPU, where
     /// the command buffer is already recorded.
     pub fn submit(&mut self, work: &mut dyn WorkPass, rounds: u32) -> Result<Submission> {
+        // The host may have written since the last submission.
+        self.set_cw(ctrl::IDLE, 0);
         self.maintenance();
         for _ in 0..rounds {
-            work.run(self)?;
+            // Zero workgroups while idle, as on the GPU.
+            if !self.idle() {
+                work.run(self)?;
+            }
             self.maintenance();
         }
         Ok(Submission {

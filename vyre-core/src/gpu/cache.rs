@@ -45,14 +45,23 @@ impl PipelineKey {
     }
 }
 
-/// One module's shader, bind group layout and its four compute pipelines.
+/// One module's shader, bind group layouts and compute pipelines: the four
+/// of a submission, and the expand pipeline, built on first use (only
+/// programs that publish ranges need it).
 #[derive(Debug)]
 pub(crate) struct Pipelines {
+    /// Group 0: ring, control, inboxes, declared buffers.
     pub(crate) layout: wgpu::BindGroupLayout,
+    /// Group 1: the indirect dispatch arguments (finalize only).
+    pub(crate) indirect_layout: wgpu::BindGroupLayout,
     pub(crate) prepare: wgpu::ComputePipeline,
     pub(crate) maintain: wgpu::ComputePipeline,
     pub(crate) finalize: wgpu::ComputePipeline,
     pub(crate) work: wgpu::ComputePipeline,
+    /// What building the expand pipeline later needs.
+    pub(crate) module: wgpu::ShaderModule,
+    pub(crate) pipeline_layout: wgpu::PipelineLayout,
+    pub(crate) expand: std::sync::OnceLock<wgpu::ComputePipeline>,
 }
 
 /// Compiled modules by key, with hit and miss counters; shared by every

@@ -9,8 +9,8 @@ use crate::error::{Error, Result};
 use super::cache::{PipelineKey, Pipelines};
 use super::context::GpuContext;
 use crate::lower::{
-    buffer_binding, CTRL_BINDING, ENTRY_FINALIZE, ENTRY_MAINTAIN, ENTRY_PREPARE, ENTRY_WORK,
-    RING_BINDING,
+    buffer_binding, CTRL_BINDING, ENTRY_EXPAND, ENTRY_FINALIZE, ENTRY_MAINTAIN, ENTRY_PREPARE,
+    ENTRY_WORK, INBOX_BINDING, INDIRECT_BINDING, RING_BINDING,
 };
 
 /// The pipelines of `wgsl` from the context's cache, compiled on a miss.
@@ -53,7 +53,7 @@ fn storage_entry(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
 fn compile(ctx: &GpuContext, label: &str, wgsl: &str, read_only: &[bool]) -> Result<Pipelines> {
     let device = &ctx.inner.device;
     let limits = device.limits();
-    let storage = read_only.len() as u64 + 2;
+    let storage = read_only.len() as u64 + 3;
     let allowed = u64::from(
         limits
             .max_storage_buffers_per_shader_stage
@@ -63,7 +63,7 @@ fn compile(ctx: &GpuContext, label: &str, wgsl: &str, read_only: &[bool]) -> Res
         return Err(Error::Gpu {
             stage: format!("bind group layout of `{label}`"),
             message: format!(
-                "the program binds {storage} storage buffers (ring, control and {} declared), \
+                "the program binds {storage} storage buffers (ring, control, inboxes and {} declared), \
                  but this adapter allows {allowed} per shader stage; declare fewer buffers",
                 read_only.len()
             ),
@@ -86,6 +86,7 @@ fn compile(ctx: &GpuContext, label: &str, wgsl: &str, read_only: &[bool]) -> Res
     let mut entries = vec![
         storage_entry(RING_BINDING, false),
         storage_entry(CTRL_BINDING, false),
+        storage_entry(INBOX_BINDING, false),
     ];
     entries.extend(
         read_only
@@ -99,6 +100,12 @@ fn compile(ctx: &GpuContext, label: &str, wgsl: &str, read_only: &[bool]) -> Res
             entries: &entries,
         })
     })?;
+    let indirect_layout = ctx.scoped(&format!("indirect bind group layout of `{label}`"), || {
+        device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some(label),
+            entries: &[storage_entry(INDIRECT_BINDING, false)],
+        })
+    })?;
     let pipeline_layout = ctx.scoped(&format!("pipeline layout of `{label}`"), || {
         device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some(label),
@@ -106,23 +113,72 @@ fn compile(ctx: &GpuContext, label: &str, wgsl: &str, read_only: &[bool]) -> Res
             immediate_size: 0,
         })
     })?;
-    let pipeline = |entry: &str| {
-        ctx.scoped(&format!("compute pipeline `{entry}` of `{label}`"), || {
-            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+    // Only finalize writes the indirect arguments; the dispatches that read
+    // them must not have that buffer bound (wgpu refuses a buffer used for
+    // writing and as indirect arguments in one dispatch).
+    let finalize_layout = ctx.scoped(&format!("pipeline layout of `{label}`"), || {
+        device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some(label),
+            bind_group_layouts: &[Some(&layout), Some(&indirect_layout)],
+            immediate_size: 0,
+        })
+    })?;
+    let pipeline = |entry: &str, layout: &wgpu::PipelineLayout| {
+        create_pipeline(ctx, label, &module, layout, entry)
+    };
+    Ok(Pipelines {
+        prepare: pipeline(ENTRY_PREPARE, &pipeline_layout)?,
+        maintain: pipeline(ENTRY_MAINTAIN, &pipeline_layout)?,
+        finalize: pipeline(ENTRY_FINALIZE, &finalize_layout)?,
+        work: pipeline(ENTRY_WORK, &pipeline_layout)?,
+        layout,
+        indirect_layout,
+        module,
+        pipeline_layout,
+        expand: std::sync::OnceLock::new(),
+    })
+}
+
+/// Compiles entry point `entry` of `module` (through the disk cache).
+fn create_pipeline(
+    ctx: &GpuContext,
+    label: &str,
+    module: &wgpu::ShaderModule,
+    layout: &wgpu::PipelineLayout,
+    entry: &str,
+) -> Result<wgpu::ComputePipeline> {
+    ctx.scoped(&format!("compute pipeline `{entry}` of `{label}`"), || {
+        ctx.inner
+            .device
+            .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                 label: Some(entry),
-                layout: Some(&pipeline_layout),
-                module: &module,
+                layout: Some(layout),
+                module,
                 entry_point: Some(entry),
                 compilation_options: wgpu::PipelineCompilationOptions::default(),
                 cache: ctx.inner.disk.as_ref().map(|d| d.pipeline_cache()),
             })
-        })
-    };
-    Ok(Pipelines {
-        prepare: pipeline(ENTRY_PREPARE)?,
-        maintain: pipeline(ENTRY_MAINTAIN)?,
-        finalize: pipeline(ENTRY_FINALIZE)?,
-        work: pipeline(ENTRY_WORK)?,
-        layout,
     })
+}
+
+/// The expand pipeline of `pipelines`, compiled on first use.
+pub(crate) fn expand_pipeline<'p>(
+    ctx: &GpuContext,
+    label: &str,
+    pipelines: &'p Pipelines,
+) -> Result<&'p wgpu::ComputePipeline> {
+    if let Some(p) = pipelines.expand.get() {
+        return Ok(p);
+    }
+    let compiled = create_pipeline(
+        ctx,
+        label,
+        &pipelines.module,
+        &pipelines.pipeline_layout,
+        ENTRY_EXPAND,
+    )?;
+    if let Some(disk) = &ctx.inner.disk {
+        disk.save();
+    }
+    Ok(pipelines.expand.get_or_init(|| compiled))
 }

@@ -50,6 +50,7 @@ mod buffer;
 mod buffers;
 mod ctx;
 pub mod native;
+mod opcode;
 mod task;
 
 #[doc(hidden)]
@@ -63,6 +64,7 @@ pub use atomic::{Atomic, AtomicElement};
 pub use buffer::Buffer;
 pub use buffers::{BufferMeta, HostAtomic, HostBuffer, HostBuffers, PlainElement};
 pub use ctx::{Ctx, CtxSink, Outcome, SpawnPriority, Spawned, TaskInfo};
+pub use opcode::{ArgWord, Opcode, RangeOpcode};
 pub use task::{RawTask, Task};
 
 use crate::ir::{Literal, ScalarType};

@@ -127,24 +127,44 @@ pub const ENTRY_FINALIZE: &str = "vy_finalize";
 /// Entry point of the *work* pass (`@workgroup_size(config.workgroup_size)`,
 /// one invocation per lane).
 pub const ENTRY_WORK: &str = "vy_work";
-/// Every entry point, in the order a submission first runs them
-/// (prepare, maintain, finalize, work).
+/// Entry point of the *expand* pass (`@workgroup_size(EXPAND_WORKGROUP_SIZE)`):
+/// writes the inbox entries of `publish_range` descriptors. Dispatched
+/// `(x, descriptors, 1)`; each row walks its descriptor's entries with a
+/// grid stride.
+pub const ENTRY_EXPAND: &str = "vy_expand";
+/// Every entry point of a submission, in the order a submission first runs
+/// them (prepare, maintain, finalize, work); [`ENTRY_EXPAND`] runs apart.
 pub const ENTRY_POINTS: [&str; 4] = [ENTRY_PREPARE, ENTRY_MAINTAIN, ENTRY_FINALIZE, ENTRY_WORK];
+
+/// Workgroup size of the expand pass.
+pub const EXPAND_WORKGROUP_SIZE: u32 = 256;
 
 /// Workgroup size of the maintain pass: dispatch
 /// `slots.div_ceil(MAINTAIN_WORKGROUP_SIZE)` workgroups (optionally split
 /// over x and y).
 pub const MAINTAIN_WORKGROUP_SIZE: u32 = 64;
 
-/// The bind group every binding lives in.
+/// The bind group of the ring, control block, inboxes and declared
+/// buffers: every pass binds it.
 pub const BIND_GROUP: u32 = 0;
 /// Binding of the ring buffer (`vy_ring`).
 pub const RING_BINDING: u32 = 0;
 /// Binding of the control buffer (`vy_ctrl`).
 pub const CTRL_BINDING: u32 = 1;
+/// Binding of the inboxes (`vy_inbox`): compact entries the host writes
+/// (and the expand pass), the maintain pass reads.
+pub const INBOX_BINDING: u32 = 2;
 /// Binding of declared buffer 0; declared buffer `i` is at
 /// `FIRST_BUFFER_BINDING + i`.
-pub const FIRST_BUFFER_BINDING: u32 = 2;
+pub const FIRST_BUFFER_BINDING: u32 = 3;
+/// The bind group of the indirect dispatch arguments, bound only for the
+/// finalize pass: the work and maintain dispatches read the same buffer as
+/// their indirect arguments, which wgpu forbids while it is bound for
+/// writing in the same dispatch.
+pub const INDIRECT_GROUP: u32 = 1;
+/// Binding of the indirect dispatch arguments (`vy_indirect`) in
+/// [`INDIRECT_GROUP`].
+pub const INDIRECT_BINDING: u32 = 0;
 
 /// Tries of the compare-exchange that claims a slot or reserves one for a
 /// spawn; only spurious failures (the status still had the expected value)
@@ -159,6 +179,9 @@ const _: () = assert!(
     RING_BINDING != CTRL_BINDING
         && RING_BINDING < FIRST_BUFFER_BINDING
         && CTRL_BINDING < FIRST_BUFFER_BINDING
+        && INBOX_BINDING < FIRST_BUFFER_BINDING
+        && INBOX_BINDING != RING_BINDING
+        && INBOX_BINDING != CTRL_BINDING
 );
 
 /// What `vy_dispatch` returns for an unknown opcode.
@@ -294,7 +317,7 @@ mod tests {
     #[test]
     fn buffer_bindings_follow_the_ring_and_control_block() {
         assert_eq!(buffer_binding(0), FIRST_BUFFER_BINDING);
-        assert_eq!(buffer_binding(3), 5);
+        assert_eq!(buffer_binding(3), FIRST_BUFFER_BINDING + 3);
         assert_eq!(buffer_binding(usize::MAX), u32::MAX);
     }
 }

@@ -18,13 +18,14 @@ use super::names::{self, wgsl_type};
 use super::template::Template;
 use super::{
     buffer_binding, ClaimVariant, LowerOptions, BIND_GROUP, CAS_TRIES, CLAIM_TRIES, CTRL_BINDING,
+    EXPAND_WORKGROUP_SIZE, INBOX_BINDING, INDIRECT_BINDING, INDIRECT_GROUP,
     MAINTAIN_WORKGROUP_SIZE, NO_HANDLER, RING_BINDING,
 };
 use crate::ir::ScalarType;
 use crate::program::Program;
 use crate::protocol::{
-    ctrl, fault, fault_record, slot, status, FAULT_RECORD_WORDS, MAX_ARGS, PRINTF_MAX_ARGS,
-    PRINTF_RECORD_WORDS, PRIORITIES, SLOT_WORDS,
+    ctrl, entry, fault, fault_record, indirect, range, slot, status, FAULT_RECORD_WORDS, MAX_ARGS,
+    PRINTF_MAX_ARGS, PRINTF_RECORD_WORDS, PRIORITIES, RANGE_SLOTS, RANGE_WORDS, SLOT_WORDS,
 };
 
 /// Declares the templates, each from its file under `lower/wgsl/`, and
@@ -59,6 +60,8 @@ templates! {
     MAINTAIN = "maintain.wgsl";
     /// The finalize pass.
     FINALIZE = "finalize.wgsl";
+    /// The expand pass (`publish_range`).
+    EXPAND = "expand.wgsl";
     /// The work pass of [`ClaimVariant::PerLane`].
     WORK_PER_LANE = "work_per_lane.wgsl";
     /// The work pass of [`ClaimVariant::Cooperative`].
@@ -106,9 +109,13 @@ pub(super) fn bindings(program: &Program, out: &mut String) {
     }
     out.push_str(&BINDINGS.fill(&[
         ("SLOT_WORDS", &SLOT_WORDS),
+        ("ENTRY_WORDS", &program.entry_words()),
         ("GROUP", &BIND_GROUP),
         ("RING_BINDING", &RING_BINDING),
         ("CTRL_BINDING", &CTRL_BINDING),
+        ("INBOX_BINDING", &INBOX_BINDING),
+        ("INDIRECT_GROUP", &INDIRECT_GROUP),
+        ("INDIRECT_BINDING", &INDIRECT_BINDING),
         ("BUFFERS", &buffers),
     ]));
 }
@@ -125,9 +132,10 @@ pub(super) fn constants(program: &Program, out: &mut String) {
     out.push_str(&CONSTANTS.fill(&[
         ("WORKGROUP_SIZE", &c.workgroup_size),
         ("MAINTAIN_WORKGROUP_SIZE", &MAINTAIN_WORKGROUP_SIZE),
+        ("EXPAND_WORKGROUP_SIZE", &EXPAND_WORKGROUP_SIZE),
+        ("ENTRY_WORDS", &program.entry_words()),
         ("SLOTS", &c.slots),
         ("TENANTS", &c.tenants),
-        ("INBOX_CAPACITY", &c.inbox_capacity),
         ("CLAIM_BUDGET", &c.claim_budget),
         ("ITERATION_BUDGET", &c.iteration_budget),
         ("LOOP_LIMIT", &c.loop_limit),
@@ -148,6 +156,7 @@ pub(super) fn constants(program: &Program, out: &mut String) {
         ("CLAIM_LIST", &layout.claim_list),
         ("FAULT_LOG", &layout.fault_log),
         ("PRINTF_LOG", &layout.printf_log),
+        ("RANGES", &layout.ranges),
         ("LANE_STATE", &layout.lane_state),
         ("PRIORITIES", &PRIORITIES),
         ("SLOT_WORDS", &SLOT_WORDS),
@@ -167,6 +176,22 @@ pub(super) fn constants(program: &Program, out: &mut String) {
         ("SLOT_TENANT", &slot::TENANT),
         ("SLOT_PRIORITY", &slot::PRIORITY),
         ("SLOT_ARG0", &slot::ARG0),
+        ("ENTRY_OPCODE", &entry::OPCODE),
+        ("ENTRY_TENANT", &entry::TENANT),
+        ("ENTRY_ARG0", &entry::ARG0),
+        ("RANGE_SLOTS", &RANGE_SLOTS),
+        ("RANGE_WORDS", &RANGE_WORDS),
+        ("RANGE_PARTITION", &range::PARTITION),
+        ("RANGE_POSITION", &range::POSITION),
+        ("RANGE_COUNT", &range::COUNT),
+        ("RANGE_OPCODE", &range::OPCODE),
+        ("RANGE_TENANT", &range::TENANT),
+        ("RANGE_FIRST", &range::FIRST),
+        ("RANGE_REST", &range::REST),
+        ("INDIRECT_WORK", &indirect::WORK),
+        ("INDIRECT_MAINTAIN", &indirect::MAINTAIN),
+        ("INDIRECT_FULL_WORK", &indirect::FULL_WORK),
+        ("INDIRECT_FULL_MAINTAIN", &indirect::FULL_MAINTAIN),
         ("STATUS_EMPTY", &status::EMPTY),
         ("STATUS_RESERVED", &status::RESERVED),
         ("STATUS_PENDING", &status::PENDING),
@@ -211,6 +236,10 @@ pub(super) fn constants(program: &Program, out: &mut String) {
         ("CTRL_PARKED", &ctrl::PARKED),
         ("CTRL_FAULTED", &ctrl::FAULTED),
         ("CTRL_SPAWN_FULL", &ctrl::SPAWN_FULL),
+        ("CTRL_INBOX_BASE", &ctrl::INBOX_BASE),
+        ("CTRL_INBOX_MASK", &ctrl::INBOX_MASK),
+        ("CTRL_IDLE", &ctrl::IDLE),
+        ("CTRL_RANGE_COUNT", &ctrl::RANGE_COUNT),
     ]));
 }
 
@@ -231,6 +260,20 @@ fn arg_stores(buffer: &str, n: usize) -> String {
     let mut body = String::new();
     for i in 0..n {
         let _ = writeln!(body, "atomicStore(&{buffer}[at + {i}u], args[{i}]);");
+    }
+    body
+}
+
+/// The expand pass's copies of a descriptor's rest words into an entry:
+/// argument 1 onwards, one statement per word the program's entries hold.
+fn expand_arg_stores() -> String {
+    let mut body = String::new();
+    for i in 1..MAX_ARGS {
+        let _ = writeln!(
+            body,
+            "if ({i}u + vy_ENTRY_ARG0 < vy_ENTRY_WORDS) {{ vy_inbox[at + vy_ENTRY_ARG0 + {i}u] = atomicLoad(&vy_ctrl[d + vy_RANGE_REST + {}u]); }}",
+            i - 1
+        );
     }
     body
 }
@@ -273,6 +316,7 @@ pub(super) fn entry_points(options: &LowerOptions, out: &mut String) {
     ]));
     out.push_str(&MAINTAIN.fill(&[("PRIORITIES", &PRIORITIES)]));
     out.push_str(&FINALIZE.fill(&[]));
+    out.push_str(&EXPAND.fill(&[("ENTRY_ARG_STORES", &expand_arg_stores())]));
     let run_claimed = RUN_CLAIMED.fill(&[]);
     let flush = WORK_FLUSH.fill(&[]);
     out.push_str(&match options.claims {

@@ -21,8 +21,9 @@ pub struct ProgramConfig {
     pub partition_sizes: Option<[u32; PRIORITIES]>,
     /// Size of the tenant table (1 ..= 65,536). Tenant 0 always exists.
     pub tenants: u32,
-    /// Inbox entries per partition (a power of two): host publishes waiting
-    /// for a slot.
+    /// Inbox entries per partition to start with (a power of two): host
+    /// publishes waiting for a slot. The runtime grows an inbox (between
+    /// submissions, while it is empty) when more tasks wait for it.
     pub inbox_capacity: u32,
     /// Tasks one lane may claim in one dispatch before it returns.
     pub claim_budget: u32,
@@ -117,14 +118,9 @@ impl ProgramConfig {
         out
     }
 
-    /// Word offset, in the ring buffer, of partition `p`'s inbox.
-    pub fn inbox_base(&self, p: usize) -> u64 {
-        let slot_words = crate::protocol::SLOT_WORDS as u64;
-        (self.slots as u64 + p as u64 * self.inbox_capacity as u64) * slot_words
-    }
-
-    /// Total words of the ring buffer: the slots, then the five inboxes.
+    /// Words of the ring buffer: `slots` slots of
+    /// [`SLOT_WORDS`](crate::protocol::SLOT_WORDS).
     pub fn ring_words(&self) -> u64 {
-        self.inbox_base(PRIORITIES)
+        self.slots as u64 * crate::protocol::SLOT_WORDS as u64
     }
 }

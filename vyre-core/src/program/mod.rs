@@ -126,6 +126,14 @@ impl Program {
         self.format_ids.get(&(handler, format.to_string())).copied()
     }
 
+    /// Words of one of this program's inbox entries: the header and as
+    /// many argument words as its widest handler takes
+    /// (`docs/protocol.md`, "Inboxes").
+    pub fn entry_words(&self) -> u32 {
+        let widest = self.handlers.iter().map(|h| h.args().len()).max();
+        crate::protocol::entry_words(widest.unwrap_or(0))
+    }
+
     /// Control-buffer layout of this program.
     pub fn control_layout(&self) -> ControlLayout {
         ControlLayout::new(

@@ -1,48 +1,121 @@
-//! The host's half of publishing: per-priority queues flushed into the
-//! device inboxes (`docs/protocol.md`, "Inboxes").
+//! The host's half of publishing: per-priority queues of compact entries
+//! (and of ranges the device expands), flushed into the device inboxes
+//! (`docs/protocol.md`, "Inboxes"), which grow to fit what waits.
 
 use std::collections::VecDeque;
 
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::host::RawTask;
-use crate::program::ProgramConfig;
-use crate::protocol::{ctrl, slot, status, Priority, PRIORITIES, SLOT_WORDS};
+use crate::program::Program;
+use crate::protocol::{
+    self, ctrl, entry, range, ControlLayout, MAX_ARGS, PRIORITIES, RANGE_SLOTS, RANGE_WORDS,
+};
+
+/// A `publish_range` not yet (fully) in a device inbox: `count` tasks of
+/// `opcode` whose first argument runs from `first`, the other arguments
+/// being `rest`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PendingRange {
+    pub(crate) opcode: u32,
+    pub(crate) tenant: u32,
+    pub(crate) first: u32,
+    pub(crate) count: u32,
+    pub(crate) rest: [u32; MAX_ARGS - 1],
+}
+
+/// One partition's host queue: explicit entries (oldest first, from
+/// `start`), then ranges.
+#[derive(Debug, Default)]
+struct Queue {
+    /// Compact entries, `entry_words` each; the first `start` are gone.
+    words: Vec<u32>,
+    /// Entries already flushed from the front of `words`.
+    start: usize,
+    ranges: VecDeque<PendingRange>,
+    /// Tasks the ranges still hold.
+    range_tasks: u64,
+}
+
+impl Queue {
+    fn entries(&self, entry_words: usize) -> usize {
+        self.words.len() / entry_words - self.start
+    }
+}
 
 /// Host queues and the host's view of the inbox rings.
 #[derive(Debug)]
 pub(crate) struct Inbox {
-    queues: [VecDeque<RawTask>; PRIORITIES],
+    entry_words: usize,
+    queues: [Queue; PRIORITIES],
     /// Entries written per partition (the device's `INBOX_TAIL`).
     tail: [u32; PRIORITIES],
     /// Entries consumed per partition, as of the last summary.
     head: [u32; PRIORITIES],
-    capacity: u32,
-    bases: [u64; PRIORITIES],
+    /// Entries each inbox holds (powers of two).
+    capacity: [u32; PRIORITIES],
+    /// First entry of each inbox in `vy_inbox`.
+    base: [u32; PRIORITIES],
+    /// Where the control block keeps the range descriptors.
+    ranges_at: u32,
 }
 
 impl Inbox {
-    pub(crate) fn new(config: &ProgramConfig) -> Self {
-        let mut bases = [0; PRIORITIES];
-        for (p, b) in bases.iter_mut().enumerate() {
-            *b = config.inbox_base(p);
-        }
+    /// The host's view of the inboxes the engine made for `program`
+    /// (`inbox_capacity` entries each, one after the other).
+    pub(crate) fn new(program: &Program, layout: &ControlLayout) -> Self {
+        let capacity = [program.config().inbox_capacity; PRIORITIES];
+        let words = protocol::inbox_words(&capacity);
+        let mut base = [0; PRIORITIES];
+        base.copy_from_slice(&words[..PRIORITIES]);
         Inbox {
+            entry_words: program.entry_words() as usize,
             queues: Default::default(),
             tail: [0; PRIORITIES],
             head: [0; PRIORITIES],
-            capacity: config.inbox_capacity,
-            bases,
+            capacity,
+            base,
+            ranges_at: layout.ranges,
         }
     }
 
-    /// Makes room for `additional` more tasks in the queue of `priority`.
-    pub(crate) fn reserve(&mut self, priority: Priority, additional: usize) {
-        self.queues[priority.index()].reserve(additional);
+    /// Appends `count` entries to the queue of partition `p`: `fill(k,
+    /// entry)` writes entry `k` (every word zeroed but the header).
+    pub(crate) fn push_with(
+        &mut self,
+        p: usize,
+        opcode: u32,
+        tenant: u32,
+        count: usize,
+        mut fill: impl FnMut(usize, &mut [u32]),
+    ) {
+        let ew = self.entry_words;
+        let words = &mut self.queues[p].words;
+        let from = words.len();
+        words.resize(from + count * ew, 0);
+        for (k, e) in words[from..].chunks_exact_mut(ew).enumerate() {
+            e[entry::OPCODE as usize] = opcode;
+            e[entry::TENANT as usize] = tenant;
+            fill(k, &mut e[entry::ARG0 as usize..]);
+        }
     }
 
-    pub(crate) fn push(&mut self, priority: Priority, task: RawTask) {
-        self.queues[priority.index()].push_back(task);
+    /// Appends one entry with argument words `args` (those past the
+    /// program's widest handler are dropped: no handler reads them).
+    pub(crate) fn push(&mut self, p: usize, opcode: u32, tenant: u32, args: &[u32]) {
+        let ew = self.entry_words;
+        let words = &mut self.queues[p].words;
+        words.push(opcode);
+        words.push(tenant);
+        let n = args.len().min(ew - entry::ARG0 as usize);
+        words.extend_from_slice(&args[..n]);
+        words.resize(words.len() + (ew - entry::ARG0 as usize - n), 0);
+    }
+
+    /// Queues a range for partition `p`.
+    pub(crate) fn push_range(&mut self, p: usize, range: PendingRange) {
+        let q = &mut self.queues[p];
+        q.range_tasks += u64::from(range.count);
+        q.ranges.push_back(range);
     }
 
     /// Entries in the device inbox of partition `p` not yet placed.
@@ -51,8 +124,9 @@ impl Inbox {
     }
 
     /// Tasks still in the host queue of partition `p`.
-    pub(crate) fn queued(&self, p: usize) -> usize {
-        self.queues[p].len()
+    pub(crate) fn queued(&self, p: usize) -> u64 {
+        let q = &self.queues[p];
+        q.entries(self.entry_words) as u64 + q.range_tasks
     }
 
     /// Records the device's `INBOX_HEAD` words from a summary.
@@ -62,47 +136,144 @@ impl Inbox {
         }
     }
 
-    /// Moves as many queued tasks as fit into the device inboxes and
-    /// publishes the new tails. Returns how many moved.
-    pub(crate) fn flush(&mut self, engine: &mut dyn Engine) -> Result<u64> {
-        let mut moved = 0u64;
-        for p in 0..PRIORITIES {
-            let room = self.capacity - self.pending(p).min(self.capacity);
-            let n = (room as usize).min(self.queues[p].len());
-            if n == 0 {
-                continue;
-            }
-            // Entries go to positions tail .. tail+n modulo the capacity (a
-            // power of two, so the u32 counters wrap consistently): at most
-            // two contiguous runs.
-            let words: Vec<u32> = self.queues[p]
-                .drain(..n)
-                .flat_map(|task| entry_words(p as u32, &task))
-                .collect();
-            let start = self.tail[p] % self.capacity;
-            let first = ((self.capacity - start) as usize).min(n) * SLOT_WORDS as usize;
-            self.write_run(engine, p, start, &words[..first])?;
-            if first < words.len() {
-                self.write_run(engine, p, 0, &words[first..])?;
-            }
-            self.tail[p] = self.tail[p].wrapping_add(n as u32);
-            engine.write_control(ctrl::INBOX_TAIL as u64 + p as u64, &[self.tail[p]])?;
-            moved += n as u64;
+    /// Grows the inboxes, when every one is empty, so that each holds what
+    /// its queue has waiting (powers of two, within what the engine can
+    /// bind): one flush then moves a whole batch.
+    fn grow(&mut self, engine: &mut dyn Engine) -> Result<()> {
+        if (0..PRIORITIES).any(|p| self.pending(p) != 0) {
+            return Ok(());
         }
+        let ew = self.entry_words as u64;
+        let max_entries = engine.max_inbox_words() / ew;
+        let mut want = self.capacity;
+        for (p, w) in want.iter_mut().enumerate() {
+            let queued = self.queued(p).min(1 << 31) as u32;
+            *w = (*w).max(queued.next_power_of_two());
+        }
+        // Halve the largest new capacity until all fit (never below the
+        // current ones, which fit already).
+        loop {
+            let total: u64 = want.iter().map(|&c| u64::from(c)).sum();
+            if total <= max_entries {
+                break;
+            }
+            let Some((p, _)) = want
+                .iter()
+                .enumerate()
+                .filter(|&(p, &c)| c > self.capacity[p])
+                .max_by_key(|&(_, &c)| c)
+            else {
+                return Ok(());
+            };
+            want[p] /= 2;
+        }
+        if want == self.capacity {
+            return Ok(());
+        }
+        let total: u64 = want.iter().map(|&c| u64::from(c)).sum();
+        engine.resize_inbox(total * ew)?;
+        let words = protocol::inbox_words(&want);
+        engine.write_control(ctrl::INBOX_BASE as u64, &words)?;
+        self.capacity = want;
+        self.base.copy_from_slice(&words[..PRIORITIES]);
+        Ok(())
+    }
+
+    /// Moves as many queued tasks as fit into the device inboxes (growing
+    /// them first when they are empty and too small), has the device expand
+    /// the ranges among them, and publishes the new tails. Returns how many
+    /// tasks moved.
+    pub(crate) fn flush(&mut self, engine: &mut dyn Engine) -> Result<u64> {
+        if (0..PRIORITIES).all(|p| self.queued(p) == 0) {
+            return Ok(0);
+        }
+        self.grow(engine)?;
+        let ew = self.entry_words;
+        let mut moved = 0u64;
+        let mut descriptors: Vec<u32> = Vec::new();
+        let mut widest = 0u32;
+        for p in 0..PRIORITIES {
+            let cap = self.capacity[p];
+            let mut room = cap - self.pending(p).min(cap);
+            let before = self.tail[p];
+            // Explicit entries, in at most two contiguous runs.
+            let n = (room as usize).min(self.queues[p].entries(ew));
+            let mut done = 0usize;
+            while done < n {
+                let pos = self.tail[p] & (cap - 1);
+                let run = ((cap - pos) as usize).min(n - done);
+                let q = &self.queues[p];
+                let from = (q.start + done) * ew;
+                let src = &q.words[from..from + run * ew];
+                let at = u64::from(self.base[p] + pos) * ew as u64;
+                engine.write_inbox(at, src)?;
+                self.tail[p] = self.tail[p].wrapping_add(run as u32);
+                done += run;
+            }
+            let q = &mut self.queues[p];
+            q.start += n;
+            if q.start * ew == q.words.len() {
+                q.words.clear();
+                q.start = 0;
+            } else if q.start * ew > q.words.len() / 2 {
+                q.words.drain(..q.start * ew);
+                q.start = 0;
+            }
+            room -= n as u32;
+            // Ranges: the device writes their entries.
+            while room > 0 {
+                let Some(r) = q.ranges.front_mut() else { break };
+                let k = room.min(r.count);
+                let mut d = [0u32; RANGE_WORDS as usize];
+                d[range::PARTITION as usize] = p as u32;
+                d[range::POSITION as usize] = self.tail[p];
+                d[range::COUNT as usize] = k;
+                d[range::OPCODE as usize] = r.opcode;
+                d[range::TENANT as usize] = r.tenant;
+                d[range::FIRST as usize] = r.first;
+                d[range::REST as usize..].copy_from_slice(&r.rest);
+                descriptors.extend_from_slice(&d);
+                widest = widest.max(k);
+                self.tail[p] = self.tail[p].wrapping_add(k);
+                room -= k;
+                q.range_tasks -= u64::from(k);
+                r.first = r.first.wrapping_add(k);
+                r.count -= k;
+                if r.count == 0 {
+                    q.ranges.pop_front();
+                }
+                if descriptors.len() == (RANGE_SLOTS * RANGE_WORDS) as usize {
+                    expand(engine, self.ranges_at, &mut descriptors, &mut widest)?;
+                }
+            }
+            if self.tail[p] != before {
+                engine.write_control(ctrl::INBOX_TAIL as u64 + p as u64, &[self.tail[p]])?;
+                moved += u64::from(self.tail[p].wrapping_sub(before));
+            }
+        }
+        expand(engine, self.ranges_at, &mut descriptors, &mut widest)?;
         Ok(moved)
     }
 
-    fn write_run(&self, engine: &mut dyn Engine, p: usize, pos: u32, words: &[u32]) -> Result<()> {
-        engine.write_ring(self.bases[p] + pos as u64 * SLOT_WORDS as u64, words)
-    }
 }
 
-fn entry_words(priority: u32, task: &RawTask) -> [u32; SLOT_WORDS as usize] {
-    let mut w = [0u32; SLOT_WORDS as usize];
-    w[slot::STATUS as usize] = status::PUBLISHED;
-    w[slot::OPCODE as usize] = task.opcode;
-    w[slot::TENANT as usize] = task.tenant;
-    w[slot::PRIORITY as usize] = priority;
-    w[slot::ARG0 as usize..].copy_from_slice(&task.args);
-    w
+/// Has the engine write the entries of `descriptors` (at most
+/// [`RANGE_SLOTS`], stored at control word `ranges_at`) and empties the
+/// list.
+fn expand(
+    engine: &mut dyn Engine,
+    ranges_at: u32,
+    descriptors: &mut Vec<u32>,
+    widest: &mut u32,
+) -> Result<()> {
+    if descriptors.is_empty() {
+        return Ok(());
+    }
+    let count = (descriptors.len() / RANGE_WORDS as usize) as u32;
+    engine.write_control(u64::from(ranges_at), descriptors)?;
+    engine.write_control(ctrl::RANGE_COUNT as u64, &[count])?;
+    engine.expand(count, *widest)?;
+    descriptors.clear();
+    *widest = 0;
+    Ok(())
 }

@@ -11,7 +11,7 @@ mod run;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-pub use crate::host::{RawTask, Task};
+pub use crate::host::{Opcode, RangeOpcode, RawTask, Task};
 pub use accounting::Accounting;
 pub use buffers::{BufferHandle, Element};
 pub use options::RunLimits;
@@ -20,7 +20,7 @@ use crate::engine::{BackendKind, Engine};
 use crate::error::{Error, Result};
 use crate::program::Program;
 use crate::protocol::{ControlLayout, Priority, MAX_ARGS};
-use inbox::Inbox;
+use inbox::{Inbox, PendingRange};
 
 /// The id of the next runtime made in this process.
 static NEXT_RUNTIME_ID: AtomicU64 = AtomicU64::new(1);
@@ -68,7 +68,7 @@ impl Runtime {
         let tenants = vec![true; program.config().tenants as usize];
         let mut rt = Runtime {
             id: NEXT_RUNTIME_ID.fetch_add(1, Ordering::Relaxed),
-            inbox: Inbox::new(program.config()),
+            inbox: Inbox::new(&program, &layout),
             program,
             engine,
             layout,
@@ -307,6 +307,7 @@ impl Runtime {
             });
         }
         let mut args = [0u32; MAX_ARGS];
+        let n = expected.len();
         for (i, (arg, decl)) in task.args().iter().zip(expected).enumerate() {
             if arg.ty() != decl.ty {
                 return Err(Error::ArgumentType {
@@ -318,14 +319,9 @@ impl Runtime {
             }
             args[i] = arg.to_word();
         }
-        self.enqueue(
-            priority,
-            RawTask {
-                opcode: task.opcode(),
-                tenant,
-                args,
-            },
-        );
+        self.inbox
+            .push(priority.index(), task.opcode(), tenant, &args[..n]);
+        self.count_published(1);
         Ok(())
     }
 
@@ -377,33 +373,173 @@ impl Runtime {
             .handler_index(opcode)
             .ok_or(Error::UnknownOpcode { id: opcode })?;
         let arity = self.program.handlers()[index].args().len().min(MAX_ARGS);
-        self.inbox.reserve(priority, count);
-        for k in 0..count {
-            let mut task = RawTask {
-                opcode,
-                tenant,
-                args: [0; MAX_ARGS],
-            };
-            args(k, &mut task.args[..arity]);
-            self.inbox.push(priority, task);
+        self.inbox
+            .push_with(priority.index(), opcode, tenant, count, |k, words| {
+                args(k, &mut words[..arity])
+            });
+        self.count_published(count as u64);
+        Ok(())
+    }
+
+    /// Publishes one task of opcode `O` per element of `tasks` (each the
+    /// opcode's arguments: `()` for none, the value for one, a tuple for
+    /// more) at `priority` for tenant 0, packed straight into the host
+    /// queue: the typed bulk path. A megakernel type offers it for its own
+    /// opcodes only, so a wrong opcode or argument type does not compile.
+    ///
+    /// ```
+    /// # use vyre_core::ir::{Access, BufferKind, HandlerBuilder, ScalarType};
+    /// # use vyre_core::{Gpu, Priority, Program, Runtime, Opcode};
+    /// # let mut h = HandlerBuilder::new(1, "bump");
+    /// # let hits = h.buffer("hits", ScalarType::U32, Access::Atomic);
+    /// # let i = h.arg("i", ScalarType::U32);
+    /// # h.body(|b| b.eval(hits.fetch_add(i, 1u32)));
+    /// # let program = Program::builder("p")
+    /// #     .buffer("hits", BufferKind::atomic(ScalarType::U32))
+    /// #     .opcode(h.finish()?).build()?;
+    /// // What `#[opcode] fn bump(hits: &Buffer<Atomic<u32>>, i: u32)`
+    /// // implements for `bump::Op`.
+    /// #[derive(Clone, Copy)]
+    /// struct Bump;
+    /// impl Opcode for Bump {
+    ///     const ID: u32 = 1;
+    ///     const NAME: &'static str = "bump";
+    ///     const ARG_TYPES: &'static [ScalarType] = &[ScalarType::U32];
+    ///     type Args = u32;
+    ///     fn encode(i: &u32, words: &mut [u32]) {
+    ///         words[0] = *i;
+    ///     }
+    /// }
+    /// let mut rt = Runtime::new(&Gpu::reference(), program)?;
+    /// let hits = rt.buffer::<u32>("hits")?;
+    /// rt.upload(hits, &[0; 4])?;
+    /// rt.publish_batch(Priority::Normal, Bump, &[0, 1, 1, 3])?;
+    /// assert_eq!(rt.run()?.executed, 4);
+    /// assert_eq!(rt.read(hits)?, vec![1, 2, 0, 1]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownOpcode`] when this program has no opcode `O::ID`,
+    /// [`Error::ArgumentType`] / [`Error::ArgumentCount`] when its handler
+    /// takes other arguments than `O` says; nothing is published then.
+    pub fn publish_batch<O: Opcode>(
+        &mut self,
+        priority: Priority,
+        op: O,
+        tasks: &[O::Args],
+    ) -> Result<()> {
+        self.publish_batch_for(0, priority, op, tasks)
+    }
+
+    /// [`publish_batch`](Self::publish_batch) for `tenant`.
+    pub fn publish_batch_for<O: Opcode>(
+        &mut self,
+        tenant: u32,
+        priority: Priority,
+        _op: O,
+        tasks: &[O::Args],
+    ) -> Result<()> {
+        self.check_typed::<O>(tenant)?;
+        self.inbox
+            .push_with(priority.index(), O::ID, tenant, tasks.len(), |k, words| {
+                O::encode(&tasks[k], words)
+            });
+        self.count_published(tasks.len() as u64);
+        Ok(())
+    }
+
+    /// Publishes one task of opcode `O` per index of `indices`, the index
+    /// as the opcode's first argument (a `u32`) and `rest` as the others,
+    /// at `priority` for tenant 0. Nothing per task crosses the bus: the
+    /// device writes the tasks' inbox entries from one descriptor.
+    ///
+    /// # Errors
+    ///
+    /// As [`publish_batch`](Self::publish_batch); nothing is published
+    /// then.
+    pub fn publish_range<O: RangeOpcode>(
+        &mut self,
+        priority: Priority,
+        op: O,
+        indices: std::ops::Range<u32>,
+        rest: O::Rest,
+    ) -> Result<()> {
+        self.publish_range_for(0, priority, op, indices, rest)
+    }
+
+    /// [`publish_range`](Self::publish_range) for `tenant`.
+    pub fn publish_range_for<O: RangeOpcode>(
+        &mut self,
+        tenant: u32,
+        priority: Priority,
+        _op: O,
+        indices: std::ops::Range<u32>,
+        rest: O::Rest,
+    ) -> Result<()> {
+        self.check_typed::<O>(tenant)?;
+        if indices.is_empty() {
+            return Ok(());
         }
-        let n = count as u64;
-        self.books.published += n;
-        self.books.waiting += n;
-        self.published_since_run += n;
+        let mut words = [0u32; MAX_ARGS - 1];
+        O::encode_rest(&rest, &mut words[..O::ARG_TYPES.len().saturating_sub(1)]);
+        let count = indices.end - indices.start;
+        self.inbox.push_range(
+            priority.index(),
+            PendingRange {
+                opcode: O::ID,
+                tenant,
+                first: indices.start,
+                count,
+                rest: words,
+            },
+        );
+        self.count_published(u64::from(count));
+        Ok(())
+    }
+
+    /// Checks that `tenant` exists and that this program's handler for
+    /// `O::ID` takes the arguments `O` encodes.
+    fn check_typed<O: Opcode>(&self, tenant: u32) -> Result<()> {
+        self.check_tenant(tenant)?;
+        let index = self
+            .program
+            .handler_index(O::ID)
+            .ok_or(Error::UnknownOpcode { id: O::ID })?;
+        let handler = &self.program.handlers()[index];
+        let expected = handler.args();
+        if expected.len() != O::ARG_TYPES.len() {
+            return Err(Error::ArgumentCount {
+                opcode: handler.name.clone(),
+                expected: expected.len(),
+                found: O::ARG_TYPES.len(),
+            });
+        }
+        for (i, (decl, &ty)) in expected.iter().zip(O::ARG_TYPES).enumerate() {
+            if decl.ty != ty {
+                return Err(Error::ArgumentType {
+                    opcode: handler.name.clone(),
+                    index: i,
+                    expected: decl.ty,
+                    found: ty,
+                });
+            }
+        }
         Ok(())
     }
 
     /// Publishes a task without host-side checks (see [`RawTask`]): the
     /// device faults what it cannot run.
     pub fn publish_raw(&mut self, priority: Priority, task: RawTask) {
-        self.enqueue(priority, task);
+        self.inbox
+            .push(priority.index(), task.opcode, task.tenant, &task.args);
+        self.count_published(1);
     }
 
-    fn enqueue(&mut self, priority: Priority, task: RawTask) {
-        self.inbox.push(priority, task);
-        self.books.published += 1;
-        self.books.waiting += 1;
-        self.published_since_run += 1;
+    fn count_published(&mut self, n: u64) {
+        self.books.published += n;
+        self.books.waiting += n;
+        self.published_since_run += n;
     }
 }

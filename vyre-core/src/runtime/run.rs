@@ -40,6 +40,7 @@ impl Runtime {
         let mut batch = 1u32;
         let stop = loop {
             self.inbox.flush(self.engine.as_mut())?;
+            batch = batch.max(self.rounds_for_waiting());
             let remaining = self.limits.max_rounds.saturating_sub(tally.rounds);
             let rounds = (batch as u64).min(remaining).max(1) as u32;
             let submitted = Instant::now();
@@ -74,13 +75,12 @@ impl Runtime {
                 break StopReason::TimeLimit;
             }
             // Double the rounds while the device ends a submission with work
-            // still claimable. Once it has drained everything, the next
-            // submission only has to run what the host flushes now (one
-            // round does that) and whatever that spawns, so it starts again
-            // from one round: an idle round is not free (a work dispatch and
-            // a maintain pass over the whole ring), and doubling into idle
-            // rounds cost the trivial benchmark over half its GPU time
-            // (docs/benchmarks.md).
+            // still claimable (spawned work, whose amount the host cannot
+            // know). Once it has drained everything, the next submission
+            // starts again from what the waiting work needs. Rounds past
+            // the end of the work cost next to nothing (the device finds
+            // the ring idle and skips them), but a submission of many
+            // rounds still encodes them all.
             batch = if self.claimable.iter().all(|&c| c == 0) {
                 1
             } else {
@@ -89,6 +89,24 @@ impl Runtime {
         };
         let published = std::mem::take(&mut self.published_since_run);
         Ok(self.report(tally, stop, published, started.elapsed()))
+    }
+
+    /// Rounds the work the host knows of needs at least: one per
+    /// partition-full of the tasks waiting for the partition (claimable, in
+    /// its inbox or queued), plus one, at most `max_rounds_per_submission`.
+    fn rounds_for_waiting(&self) -> u32 {
+        let partitions = self.program.config().partitions();
+        let rounds = (0..PRIORITIES)
+            .map(|p| {
+                let waiting = self.claimable[p]
+                    + u64::from(self.inbox.pending(p))
+                    + self.inbox.queued(p);
+                waiting.div_ceil(u64::from(partitions[p].1.max(1)))
+            })
+            .max()
+            .unwrap_or(0)
+            + 1;
+        rounds.min(u64::from(self.limits.max_rounds_per_submission)) as u32
     }
 
     /// Whether another submission can make progress: something is
@@ -144,7 +162,7 @@ impl Runtime {
         b.parked = parked;
         b.waiting = self.claimable.iter().sum::<u64>()
             + (0..PRIORITIES)
-                .map(|p| self.inbox.pending(p) as u64 + self.inbox.queued(p) as u64)
+                .map(|p| self.inbox.pending(p) as u64 + self.inbox.queued(p))
                 .sum::<u64>();
         Ok(word(ctrl::SHUTDOWN) != 0)
     }

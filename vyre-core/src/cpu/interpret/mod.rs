@@ -166,6 +166,26 @@ impl Engine for ReferenceEngine {
         self.inner.write_ring(offset, words)
     }
 
+    fn write_inbox(&mut self, offset: u64, words: &[u32]) -> Result<()> {
+        self.inner.write_inbox(offset, words)
+    }
+
+    fn inbox_words(&self) -> u64 {
+        self.inner.inbox_words()
+    }
+
+    fn max_inbox_words(&self) -> u64 {
+        self.inner.max_inbox_words()
+    }
+
+    fn resize_inbox(&mut self, words: u64) -> Result<()> {
+        self.inner.resize_inbox(words)
+    }
+
+    fn expand(&mut self, ranges: u32, widest: u32) -> Result<()> {
+        self.inner.expand(ranges, widest)
+    }
+
     fn write_control(&mut self, offset: u64, words: &[u32]) -> Result<()> {
         self.inner.write_control(offset, words)
     }

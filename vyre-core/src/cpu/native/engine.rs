@@ -141,6 +141,26 @@ impl Engine for NativeEngine {
         self.machine.write_ring(offset, words)
     }
 
+    fn write_inbox(&mut self, offset: u64, words: &[u32]) -> Result<()> {
+        self.machine.write_inbox(offset, words)
+    }
+
+    fn inbox_words(&self) -> u64 {
+        self.machine.inbox_words()
+    }
+
+    fn max_inbox_words(&self) -> u64 {
+        self.machine.max_inbox_words()
+    }
+
+    fn resize_inbox(&mut self, words: u64) -> Result<()> {
+        self.machine.resize_inbox(words)
+    }
+
+    fn expand(&mut self, ranges: u32, widest: u32) -> Result<()> {
+        self.machine.expand(ranges, widest)
+    }
+
     fn write_control(&mut self, offset: u64, words: &[u32]) -> Result<()> {
         self.machine.write_control(offset, words)
     }
@@ -410,6 +430,7 @@ impl CpuMachine {
             lanes: self.lanes,
             bindings: Vec::new(),
             ring: Vec::new(),
+            inbox: Vec::new(),
             ctrl: Vec::new(),
             buffers: Vec::new(),
         }

@@ -5,9 +5,9 @@
 use crate::error::{Error, Result};
 use crate::gpu::cache::Pipelines;
 use crate::gpu::context::GpuContext;
-use crate::lower::{buffer_binding, CTRL_BINDING, RING_BINDING};
+use crate::lower::{buffer_binding, CTRL_BINDING, INBOX_BINDING, INDIRECT_BINDING, RING_BINDING};
 
-use super::{WgpuEngine, WORD};
+use super::{WgpuEngine, INBOX, WORD};
 
 /// A device buffer and its length in words.
 #[derive(Debug)]
@@ -52,6 +52,18 @@ pub(super) fn create_storage(
     bytes: u64,
     max: u64,
 ) -> Result<wgpu::Buffer> {
+    create_buffer(ctx, name, bytes, max, wgpu::BufferUsages::empty())
+}
+
+/// [`create_storage`] with more usages (`INDIRECT` for the dispatch
+/// arguments).
+pub(super) fn create_buffer(
+    ctx: &GpuContext,
+    name: &str,
+    bytes: u64,
+    max: u64,
+    extra: wgpu::BufferUsages,
+) -> Result<wgpu::Buffer> {
     if bytes > max {
         return Err(Error::BufferTooLarge {
             name: name.to_string(),
@@ -68,31 +80,43 @@ pub(super) fn create_storage(
             size: bytes,
             usage: wgpu::BufferUsages::STORAGE
                 | wgpu::BufferUsages::COPY_DST
-                | wgpu::BufferUsages::COPY_SRC,
+                | wgpu::BufferUsages::COPY_SRC
+                | extra,
             mapped_at_creation: false,
         })
     })
 }
 
-/// The bind group of the engine's buffers; `replace` substitutes the
-/// device buffer of one declared buffer (a resize in progress).
+/// The engine's protocol buffers, as the bind group names them.
+pub(super) struct Protocol<'a> {
+    pub(super) ring: &'a wgpu::Buffer,
+    pub(super) control: &'a wgpu::Buffer,
+    pub(super) inbox: &'a wgpu::Buffer,
+}
+
+/// The bind group (group 0) of the engine's buffers; `replace`
+/// substitutes the device buffer of one declared buffer (a resize in
+/// progress).
 pub(super) fn bind_group(
     ctx: &GpuContext,
     label: &str,
     pipelines: &Pipelines,
-    ring: &DeviceBuffer,
-    control: &DeviceBuffer,
+    protocol: Protocol<'_>,
     buffers: &[UserBuffer],
     replace: Option<(usize, &wgpu::Buffer)>,
 ) -> Result<wgpu::BindGroup> {
     let mut entries = vec![
         wgpu::BindGroupEntry {
             binding: RING_BINDING,
-            resource: ring.buffer.as_entire_binding(),
+            resource: protocol.ring.as_entire_binding(),
         },
         wgpu::BindGroupEntry {
             binding: CTRL_BINDING,
-            resource: control.buffer.as_entire_binding(),
+            resource: protocol.control.as_entire_binding(),
+        },
+        wgpu::BindGroupEntry {
+            binding: INBOX_BINDING,
+            resource: protocol.inbox.as_entire_binding(),
         },
     ];
     for (i, b) in buffers.iter().enumerate() {
@@ -114,7 +138,60 @@ pub(super) fn bind_group(
     })
 }
 
+/// The bind group (group 1) of the indirect dispatch arguments.
+pub(super) fn indirect_group(
+    ctx: &GpuContext,
+    label: &str,
+    pipelines: &Pipelines,
+    indirect: &wgpu::Buffer,
+) -> Result<wgpu::BindGroup> {
+    ctx.scoped(&format!("indirect bind group of `{label}`"), || {
+        ctx.device().create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(label),
+            layout: &pipelines.indirect_layout,
+            entries: &[wgpu::BindGroupEntry {
+                binding: INDIRECT_BINDING,
+                resource: indirect.as_entire_binding(),
+            }],
+        })
+    })
+}
+
 impl WgpuEngine {
+    /// The protocol buffers, for [`bind_group`].
+    pub(super) fn protocol(&self) -> Protocol<'_> {
+        Protocol {
+            ring: &self.ring.buffer,
+            control: &self.control.buffer,
+            inbox: &self.inbox.buffer,
+        }
+    }
+
+    /// Replaces the inboxes by a zeroed buffer of `words` words and binds
+    /// it (the host does this only while every inbox is empty).
+    pub(super) fn replace_inbox(&mut self, words: u64) -> Result<()> {
+        let max = self.ctx.max_storage_buffer_bytes();
+        let bytes = words.max(1).saturating_mul(WORD);
+        let new = create_storage(&self.ctx, INBOX, bytes, max)?;
+        let group = bind_group(
+            &self.ctx,
+            &self.program_name,
+            &self.pipelines,
+            Protocol {
+                inbox: &new,
+                ..self.protocol()
+            },
+            &self.buffers,
+            None,
+        )?;
+        self.inbox = DeviceBuffer {
+            buffer: new,
+            words: words.max(1),
+        };
+        self.bind_group = group;
+        Ok(())
+    }
+
     /// The declared buffer `buffer`, or a typed error naming the valid range.
     pub(super) fn user(&self, buffer: usize) -> Result<&UserBuffer> {
         self.buffers
@@ -160,8 +237,7 @@ impl WgpuEngine {
             &self.ctx,
             &self.program_name,
             &self.pipelines,
-            &self.ring,
-            &self.control,
+            self.protocol(),
             &self.buffers,
             Some((buffer, &new)),
         )?;

@@ -24,7 +24,11 @@ use super::context::GpuContext;
 use super::pipeline::pipelines;
 use super::readback::Staging;
 use crate::lower::{wgsl_with, MAINTAIN_WORKGROUP_SIZE};
-use buffers::{bind_group, check_range, create_storage, DeviceBuffer, UserBuffer};
+use crate::protocol::{self, ctrl, indirect, PRIORITIES};
+use buffers::{
+    bind_group, check_range, create_buffer, create_storage, indirect_group, DeviceBuffer, Protocol,
+    UserBuffer,
+};
 use submit::maintain_grid;
 use timing::{create_timer, Timer};
 
@@ -34,6 +38,10 @@ const WORD: u64 = 4;
 const RING: &str = "vy_ring";
 /// Binding name of the control buffer, used in error messages.
 const CONTROL: &str = "vy_ctrl";
+/// Binding name of the inboxes, used in error messages.
+const INBOX: &str = "vy_inbox";
+/// Binding name of the indirect dispatch arguments.
+const INDIRECT: &str = "vy_indirect";
 
 /// One program instance on a wgpu device: the ring, control and declared
 /// buffers laid out as in `docs/protocol.md`, the program's four compute
@@ -49,8 +57,13 @@ pub struct WgpuEngine {
     pipelines: Arc<Pipelines>,
     ring: DeviceBuffer,
     control: DeviceBuffer,
+    inbox: DeviceBuffer,
     buffers: Vec<UserBuffer>,
     bind_group: wgpu::BindGroup,
+    /// The indirect dispatch arguments (`protocol::indirect`) and their
+    /// bind group (group 1, finalize only).
+    indirect: wgpu::Buffer,
+    indirect_group: wgpu::BindGroup,
     workgroups: u32,
     lanes: u32,
     /// Workgroups of the maintain dispatch in x and y (a ring of more
@@ -89,13 +102,16 @@ impl WgpuEngine {
     /// Like [`WgpuEngine::new`], with WGSL supplied by the caller instead
     /// of the program's own lowering: for tests, experiments and
     /// hand-tuned kernels. The module must follow the binding and entry
-    /// point contract of `docs/protocol.md`: `vy_ring` at binding 0,
-    /// `vy_ctrl` at 1, declared buffer *i* at `2 + i` (read-only unless
-    /// written or atomic), and the entry points `vy_prepare`
-    /// (`@workgroup_size(1)`), `vy_maintain` (64; a ring of more than
-    /// 65,535 workgroups is dispatched over x and y, slot = `gid.y *
-    /// num_workgroups.x * 64 + gid.x`), `vy_finalize` (1) and `vy_work`
-    /// (the program's workgroup size) — see [`crate::lower`].
+    /// point contract of `docs/protocol.md`: in group 0 `vy_ring` at
+    /// binding 0, `vy_ctrl` at 1, `vy_inbox` at 2, declared buffer *i* at
+    /// `3 + i` (read-only unless written or atomic); in group 1
+    /// `vy_indirect` at 0 (used by `vy_finalize` only); the entry points
+    /// `vy_prepare` (`@workgroup_size(1)`), `vy_maintain` (64; a ring of
+    /// more than 65,535 workgroups is dispatched over x and y, slot =
+    /// `gid.y * num_workgroups.x * 64 + gid.x`), `vy_finalize` (1, writes
+    /// the indirect grids of the next work and maintain dispatches),
+    /// `vy_work` (the program's workgroup size) and `vy_expand` (256, built
+    /// when first used) — see [`crate::lower`].
     ///
     /// # Errors
     ///
@@ -170,6 +186,35 @@ impl WgpuEngine {
             buffer: create_storage(ctx, CONTROL, control_words.saturating_mul(WORD), max_bytes)?,
             words: control_words,
         };
+        // The inboxes start at `inbox_capacity` entries each; the runtime
+        // grows them.
+        let capacities = [config.inbox_capacity; PRIORITIES];
+        let inbox_words = PRIORITIES as u64
+            * u64::from(config.inbox_capacity)
+            * u64::from(program.entry_words());
+        let inbox = DeviceBuffer {
+            buffer: create_storage(ctx, INBOX, inbox_words.saturating_mul(WORD), max_bytes)?,
+            words: inbox_words,
+        };
+        let indirect = create_buffer(
+            ctx,
+            INDIRECT,
+            u64::from(indirect::WORDS) * WORD,
+            max_bytes,
+            wgpu::BufferUsages::INDIRECT,
+        )?;
+        let full_work = [workgroups, 1, 1];
+        let full_maintain = [maintain_grid.0, maintain_grid.1, 1];
+        let grids: Vec<u32> = [full_work, full_maintain, full_work, full_maintain].concat();
+        ctx.scoped("initial control words", || {
+            let q = ctx.queue();
+            q.write_buffer(&indirect, 0, bytemuck::cast_slice(&grids));
+            q.write_buffer(
+                &control.buffer,
+                u64::from(ctrl::INBOX_BASE) * WORD,
+                bytemuck::cast_slice(&protocol::inbox_words(&capacities)),
+            );
+        })?;
         let buffers = program
             .buffers()
             .iter()
@@ -191,19 +236,26 @@ impl WgpuEngine {
             ctx,
             program.name(),
             &pipelines,
-            &ring,
-            &control,
+            Protocol {
+                ring: &ring.buffer,
+                control: &control.buffer,
+                inbox: &inbox.buffer,
+            },
             &buffers,
             None,
         )?;
+        let indirect_group = indirect_group(ctx, program.name(), &pipelines, &indirect)?;
         Ok(WgpuEngine {
             ctx: ctx.clone(),
             program_name: program.name().to_string(),
             pipelines,
             ring,
             control,
+            inbox,
             buffers,
             bind_group,
+            indirect,
+            indirect_group,
             workgroups,
             lanes,
             maintain_grid,
@@ -266,6 +318,27 @@ impl Engine for WgpuEngine {
     fn write_ring(&mut self, offset: u64, words: &[u32]) -> Result<()> {
         check_range(RING, self.ring.words, offset, words.len() as u64)?;
         self.write(RING, &self.ring.buffer, offset, words)
+    }
+
+    fn write_inbox(&mut self, offset: u64, words: &[u32]) -> Result<()> {
+        check_range(INBOX, self.inbox.words, offset, words.len() as u64)?;
+        self.write(INBOX, &self.inbox.buffer, offset, words)
+    }
+
+    fn inbox_words(&self) -> u64 {
+        self.inbox.words
+    }
+
+    fn max_inbox_words(&self) -> u64 {
+        self.ctx.max_storage_buffer_bytes() / WORD
+    }
+
+    fn resize_inbox(&mut self, words: u64) -> Result<()> {
+        self.replace_inbox(words)
+    }
+
+    fn expand(&mut self, ranges: u32, widest: u32) -> Result<()> {
+        self.expand_ranges(ranges, widest)
     }
 
     fn write_control(&mut self, offset: u64, words: &[u32]) -> Result<()> {

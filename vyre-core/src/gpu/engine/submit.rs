@@ -3,7 +3,10 @@
 
 use crate::engine::Submission;
 use crate::error::Result;
+use crate::gpu::pipeline::expand_pipeline;
 use crate::gpu::readback::read_words;
+use crate::lower::{EXPAND_WORKGROUP_SIZE, INDIRECT_GROUP};
+use crate::protocol::{ctrl, indirect};
 
 use super::{WgpuEngine, WORD};
 
@@ -23,8 +26,20 @@ pub(super) fn maintain_grid(groups: u32, max: u32) -> Option<(u32, u32)> {
 impl WgpuEngine {
     /// Runs `rounds` rounds in one submission (prepare, maintain and
     /// finalize first, then work and the three again per round) and
-    /// returns the summary read back after it.
+    /// returns the summary read back after it. The rounds' work and
+    /// maintain dispatches are indirect: once finalize finds the ring idle
+    /// they have zero workgroups, so rounds past the end of the work cost
+    /// next to nothing.
     pub(super) fn submit_rounds(&mut self, rounds: u32) -> Result<Submission> {
+        // The host may have written since the last submission: the ring
+        // is not known to be idle (a queue write lands before the
+        // submission's commands).
+        self.write(
+            super::CONTROL,
+            &self.control.buffer,
+            u64::from(ctrl::IDLE),
+            &[0],
+        )?;
         let summary_bytes = u64::from(self.summary_words) * WORD;
         let ts_word = self.timestamp_word();
         let staging_bytes = match self.timer {
@@ -37,8 +52,10 @@ impl WgpuEngine {
         let ctx = &self.ctx;
         let p = &self.pipelines;
         let bind_group = &self.bind_group;
+        let indirect_group = &self.indirect_group;
+        let args = &self.indirect;
         let timer = self.timer.as_ref();
-        let (work, (mx, my)) = (self.workgroups, self.maintain_grid);
+        let (mx, my) = self.maintain_grid;
         let control = &self.control.buffer;
         let submission = ctx.scoped("submission", || {
             let mut encoder =
@@ -59,19 +76,24 @@ impl WgpuEngine {
                     }),
                 });
                 pass.set_bind_group(0, bind_group, &[]);
-                let m = |pass: &mut wgpu::ComputePass<'_>| {
+                pass.set_bind_group(INDIRECT_GROUP, indirect_group, &[]);
+                let word = |w: u32| u64::from(w) * WORD;
+                // The first maintenance pass always runs in full.
+                pass.set_pipeline(&p.prepare);
+                pass.dispatch_workgroups(1, 1, 1);
+                pass.set_pipeline(&p.maintain);
+                pass.dispatch_workgroups(mx, my, 1);
+                pass.set_pipeline(&p.finalize);
+                pass.dispatch_workgroups(1, 1, 1);
+                for _ in 0..rounds {
+                    pass.set_pipeline(&p.work);
+                    pass.dispatch_workgroups_indirect(args, word(indirect::WORK));
                     pass.set_pipeline(&p.prepare);
                     pass.dispatch_workgroups(1, 1, 1);
                     pass.set_pipeline(&p.maintain);
-                    pass.dispatch_workgroups(mx, my, 1);
+                    pass.dispatch_workgroups_indirect(args, word(indirect::MAINTAIN));
                     pass.set_pipeline(&p.finalize);
                     pass.dispatch_workgroups(1, 1, 1);
-                };
-                m(&mut pass);
-                for _ in 0..rounds {
-                    pass.set_pipeline(&p.work);
-                    pass.dispatch_workgroups(work, 1, 1);
-                    m(&mut pass);
                 }
             }
             if summary_bytes > 0 {
@@ -93,6 +115,41 @@ impl WgpuEngine {
             summary,
             dispatches: 3 + 4 * u64::from(rounds),
             gpu_time,
+        })
+    }
+}
+
+impl WgpuEngine {
+    /// Runs the expand pass over `ranges` descriptors in a submission of
+    /// its own (queue order puts it before the next one); nothing is read
+    /// back. Each row walks its descriptor's `widest` entries at most with
+    /// a grid stride of up to 65,535 workgroups, so an invocation loops a
+    /// few times at most, far below any loop cut.
+    pub(super) fn expand_ranges(&mut self, ranges: u32, widest: u32) -> Result<()> {
+        if ranges == 0 || widest == 0 {
+            return self.ctx.health();
+        }
+        let ctx = &self.ctx;
+        let pipeline = expand_pipeline(ctx, &self.program_name, &self.pipelines)?;
+        let max = ctx.limits().max_compute_workgroups_per_dimension;
+        let groups = widest.div_ceil(EXPAND_WORKGROUP_SIZE).clamp(1, max);
+        let bind_group = &self.bind_group;
+        ctx.scoped("expand pass", || {
+            let mut encoder =
+                ctx.device()
+                    .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                        label: Some("vyre expand"),
+                    });
+            {
+                let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                    label: Some("vyre expand"),
+                    timestamp_writes: None,
+                });
+                pass.set_bind_group(0, bind_group, &[]);
+                pass.set_pipeline(pipeline);
+                pass.dispatch_workgroups(groups, ranges, 1);
+            }
+            ctx.queue().submit([encoder.finish()]);
         })
     }
 }

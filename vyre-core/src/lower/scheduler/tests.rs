@@ -83,9 +83,14 @@ fn every_product_module_validates_with_naga() {
             }
             // The header names the entry points as lower/mod.rs does.
             assert!(src.contains(&format!(
-                "// Entry points: {}, {}, {} (the M passes) and\n// {} (the W pass)",
-                ENTRY_POINTS[0], ENTRY_POINTS[1], ENTRY_POINTS[2], ENTRY_POINTS[3]
+                "// Entry points: {}, {}, {} (the M passes),\n// {} (the W pass) and {} ",
+                ENTRY_POINTS[0],
+                ENTRY_POINTS[1],
+                ENTRY_POINTS[2],
+                ENTRY_POINTS[3],
+                super::super::ENTRY_EXPAND
             )));
+            assert!(src.contains(&format!("fn {}(", super::super::ENTRY_EXPAND)));
             if let Err(e) = validate(&src) {
                 panic!("{options:?}, workgroup size {workgroup_size}: {e}\n{src}");
             }

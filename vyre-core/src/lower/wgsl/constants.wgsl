@@ -5,9 +5,10 @@
 // ---- program configuration ----
 const vy_WORKGROUP_SIZE: u32 = {{WORKGROUP_SIZE}}u; // lanes per workgroup of the work pass
 const vy_MAINTAIN_WORKGROUP_SIZE: u32 = {{MAINTAIN_WORKGROUP_SIZE}}u; // invocations per workgroup of the maintain pass
+const vy_EXPAND_WORKGROUP_SIZE: u32 = {{EXPAND_WORKGROUP_SIZE}}u; // invocations per workgroup of the expand pass
+const vy_ENTRY_WORDS: u32 = {{ENTRY_WORDS}}u; // words per inbox entry (header and the widest handler's arguments)
 const vy_SLOTS: u32 = {{SLOTS}}u; // ring slots
 const vy_TENANTS: u32 = {{TENANTS}}u; // size of the tenant table
-const vy_INBOX_CAPACITY: u32 = {{INBOX_CAPACITY}}u; // entries per partition inbox
 const vy_CLAIM_BUDGET: u32 = {{CLAIM_BUDGET}}u; // claims per lane per dispatch
 const vy_ITERATION_BUDGET: u32 = {{ITERATION_BUDGET}}u; // loop iterations per lane per dispatch
 const vy_LOOP_LIMIT: u32 = {{LOOP_LIMIT}}u; // loop iterations per task
@@ -29,6 +30,7 @@ const vy_TENANT_ENABLED: u32 = {{TENANT_ENABLED}}u; // per tenant: 1 = enabled
 const vy_CLAIM_LIST: u32 = {{CLAIM_LIST}}u; // claim lists, one word per slot
 const vy_FAULT_LOG: u32 = {{FAULT_LOG}}u; // fault records
 const vy_PRINTF_LOG: u32 = {{PRINTF_LOG}}u; // printf records
+const vy_RANGES: u32 = {{RANGES}}u; // range descriptors of the expand pass
 const vy_LANE_STATE: u32 = {{LANE_STATE}}u; // per lane: claim streak
 // ---- protocol constants (protocol.rs) ----
 const vy_PRIORITIES: u32 = {{PRIORITIES}}u; // priority levels and partitions
@@ -48,6 +50,22 @@ const vy_SLOT_OPCODE: u32 = {{SLOT_OPCODE}}u; // word of a slot
 const vy_SLOT_TENANT: u32 = {{SLOT_TENANT}}u; // word of a slot
 const vy_SLOT_PRIORITY: u32 = {{SLOT_PRIORITY}}u; // word of a slot
 const vy_SLOT_ARG0: u32 = {{SLOT_ARG0}}u; // word of a slot
+const vy_ENTRY_OPCODE: u32 = {{ENTRY_OPCODE}}u; // word of an inbox entry
+const vy_ENTRY_TENANT: u32 = {{ENTRY_TENANT}}u; // word of an inbox entry
+const vy_ENTRY_ARG0: u32 = {{ENTRY_ARG0}}u; // word of an inbox entry
+const vy_RANGE_SLOTS: u32 = {{RANGE_SLOTS}}u; // range descriptors per expand dispatch
+const vy_RANGE_WORDS: u32 = {{RANGE_WORDS}}u; // words per range descriptor
+const vy_RANGE_PARTITION: u32 = {{RANGE_PARTITION}}u; // word of a range descriptor
+const vy_RANGE_POSITION: u32 = {{RANGE_POSITION}}u; // word of a range descriptor
+const vy_RANGE_COUNT: u32 = {{RANGE_COUNT}}u; // word of a range descriptor
+const vy_RANGE_OPCODE: u32 = {{RANGE_OPCODE}}u; // word of a range descriptor
+const vy_RANGE_TENANT: u32 = {{RANGE_TENANT}}u; // word of a range descriptor
+const vy_RANGE_FIRST: u32 = {{RANGE_FIRST}}u; // word of a range descriptor
+const vy_RANGE_REST: u32 = {{RANGE_REST}}u; // word of a range descriptor
+const vy_INDIRECT_WORK: u32 = {{INDIRECT_WORK}}u; // word of vy_indirect
+const vy_INDIRECT_MAINTAIN: u32 = {{INDIRECT_MAINTAIN}}u; // word of vy_indirect
+const vy_INDIRECT_FULL_WORK: u32 = {{INDIRECT_FULL_WORK}}u; // word of vy_indirect
+const vy_INDIRECT_FULL_MAINTAIN: u32 = {{INDIRECT_FULL_MAINTAIN}}u; // word of vy_indirect
 const vy_STATUS_EMPTY: u32 = {{STATUS_EMPTY}}u; // slot status
 const vy_STATUS_RESERVED: u32 = {{STATUS_RESERVED}}u; // slot status
 const vy_STATUS_PENDING: u32 = {{STATUS_PENDING}}u; // slot status
@@ -92,4 +110,8 @@ const vy_CTRL_EXECUTED_BY_PRIORITY: u32 = {{CTRL_EXECUTED_BY_PRIORITY}}u; // con
 const vy_CTRL_PARKED: u32 = {{CTRL_PARKED}}u; // control word, first of five (one per priority)
 const vy_CTRL_FAULTED: u32 = {{CTRL_FAULTED}}u; // control word
 const vy_CTRL_SPAWN_FULL: u32 = {{CTRL_SPAWN_FULL}}u; // control word, first of five (one per priority)
+const vy_CTRL_INBOX_BASE: u32 = {{CTRL_INBOX_BASE}}u; // control word, first of five (one per priority)
+const vy_CTRL_INBOX_MASK: u32 = {{CTRL_INBOX_MASK}}u; // control word, first of five (one per priority)
+const vy_CTRL_IDLE: u32 = {{CTRL_IDLE}}u; // control word
+const vy_CTRL_RANGE_COUNT: u32 = {{CTRL_RANGE_COUNT}}u; // control word
 

@@ -1,10 +1,21 @@
 //! The finalize pass: consumes the placed inbox entries, counts PLACED and
-//! the round. No placeholders.
+//! the round, and sizes the next dispatches. No placeholders.
 // finalize (one invocation): consumes the inbox entries this pass placed
-// (and counts them in PLACED), then counts the round.
+// (and counts them in PLACED), counts the round, then decides whether the
+// ring is idle: nothing listed and every inbox empty. An idle ring cannot
+// change before the host writes (no task runs, so nothing is spawned or
+// finished, and nothing waits in an inbox), so the rest of the submission
+// skips its work: the work and maintain dispatches get zero workgroups
+// (vy_indirect) and prepare and finalize return at once, leaving the
+// counts of this pass for the host to read. Busy, the next dispatches get
+// the full grids the host wrote.
 @compute @workgroup_size(1)
 fn vy_finalize() {
+    if (atomicLoad(&vy_ctrl[vy_CTRL_IDLE]) != 0u) {
+        return;
+    }
     var placed = 0u;
+    var busy = false;
     for (var p = 0u; p < vy_PRIORITIES; p++) {
         let head = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_HEAD + p]);
         let tail = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAIL + p]);
@@ -12,8 +23,18 @@ fn vy_finalize() {
         let consumed = min(take, tail - head);
         atomicStore(&vy_ctrl[vy_CTRL_INBOX_HEAD + p], head + consumed);
         placed += consumed;
+        busy = busy || tail != head + consumed
+            || atomicLoad(&vy_ctrl[vy_CTRL_LIST_LEN + p]) != 0u;
     }
     atomicAdd(&vy_ctrl[vy_CTRL_PLACED], placed);
     atomicAdd(&vy_ctrl[vy_CTRL_ROUND], 1u);
+    atomicStore(&vy_ctrl[vy_CTRL_IDLE], select(1u, 0u, busy));
+    for (var i = 0u; i < 3u; i++) {
+        let work = vy_indirect[vy_INDIRECT_FULL_WORK + i];
+        let maintain = vy_indirect[vy_INDIRECT_FULL_MAINTAIN + i];
+        // x is 0 when idle; y and z stay (a zero in x alone is enough).
+        let keep = busy || i != 0u;
+        vy_indirect[vy_INDIRECT_WORK + i] = select(0u, work, keep);
+        vy_indirect[vy_INDIRECT_MAINTAIN + i] = select(0u, maintain, keep);
+    }
 }
-

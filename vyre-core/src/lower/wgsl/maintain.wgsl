@@ -3,7 +3,7 @@
 // Per partition, inside one maintain workgroup: slots wanting an inbox
 // entry / listed, and the first global ticket / list position taken;
 // per local slot: its partition + 1 while it wants (0 otherwise), and the
-// ring word of the inbox entry it takes (0xFFFFFFFF: none).
+// first vy_inbox word of the entry it takes (0xFFFFFFFF: none).
 var<workgroup> vy_mwg_take: array<atomic<u32>, {{PRIORITIES}}>;
 var<workgroup> vy_mwg_take_base: array<u32, {{PRIORITIES}}>;
 var<workgroup> vy_mwg_list: array<atomic<u32>, {{PRIORITIES}}>;
@@ -78,31 +78,47 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
         let first = vy_mwg_take_base[p];
         let t = first + vy_maintain_rank(vy_lid, p + 1u);
         if (first != 0xFFFFFFFFu && t >= first && t < waiting) {
-            src = (vy_SLOTS + p * vy_INBOX_CAPACITY + (head + t) % vy_INBOX_CAPACITY) * vy_SLOT_WORDS;
+            let at = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_BASE + p])
+                + ((head + t) & atomicLoad(&vy_ctrl[vy_CTRL_INBOX_MASK + p]));
+            src = at * vy_ENTRY_WORDS;
             vy_mwg_src[vy_lid] = src;
             st = vy_STATUS_PUBLISHED;
         }
     }
     workgroupBarrier();
-    // Words 1.. of every placed entry, copied by the whole workgroup.
-    for (var w = vy_lid; w < vy_MAINTAIN_WORKGROUP_SIZE * (vy_SLOT_WORDS - 1u);
+    // Every placed entry, copied by the whole workgroup: entry word k goes
+    // to slot word 1 + k (opcode, tenant), or 2 + k for the arguments
+    // (after the slot's priority word, which the slot's own invocation
+    // writes). Argument words past the entry keep older values: no handler
+    // reads past its own arguments.
+    for (var w = vy_lid; w < vy_MAINTAIN_WORKGROUP_SIZE * vy_ENTRY_WORDS;
          w += vy_MAINTAIN_WORKGROUP_SIZE) {
-        let j = w / (vy_SLOT_WORDS - 1u);
+        let j = w / vy_ENTRY_WORDS;
         let entry = vy_mwg_src[j];
         if (entry != 0xFFFFFFFFu) {
-            let word = 1u + w % (vy_SLOT_WORDS - 1u);
-            atomicStore(&vy_ring[(first_slot + j) * vy_SLOT_WORDS + word],
-                        atomicLoad(&vy_ring[entry + word]));
+            let k = w % vy_ENTRY_WORDS;
+            let word = select(vy_SLOT_OPCODE + k, vy_SLOT_ARG0 + k - vy_ENTRY_ARG0, k >= vy_ENTRY_ARG0);
+            atomicStore(&vy_ring[(first_slot + j) * vy_SLOT_WORDS + word], vy_inbox[entry + k]);
         }
     }
     var listed = false;
     if (src != 0xFFFFFFFFu) {
+        atomicStore(&vy_ring[base + vy_SLOT_PRIORITY], p);
         atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PUBLISHED);
     }
     if (st == vy_STATUS_PUBLISHED) {
-        // A slot being filled reads its tenant from the inbox entry, which
-        // nothing writes during this pass.
-        listed = vy_admit(s, base, select(base, src, src != 0xFFFFFFFFu), p);
+        // A slot being filled reads its opcode and tenant from the inbox
+        // entry, which nothing writes during this pass.
+        var opcode = 0u;
+        var tenant = 0u;
+        if (src != 0xFFFFFFFFu) {
+            opcode = vy_inbox[src + vy_ENTRY_OPCODE];
+            tenant = vy_inbox[src + vy_ENTRY_TENANT];
+        } else {
+            opcode = atomicLoad(&vy_ring[base + vy_SLOT_OPCODE]);
+            tenant = atomicLoad(&vy_ring[base + vy_SLOT_TENANT]);
+        }
+        listed = vy_admit(s, base, opcode, tenant, p);
     }
     workgroupBarrier();
     vy_mwg_flag[vy_lid] = select(0u, p + 1u, listed);

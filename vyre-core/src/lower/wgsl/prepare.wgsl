@@ -10,9 +10,13 @@
 // finish. The work pass's loops are guarded or argued in vy_work.
 
 // prepare (one invocation): resets this pass's claim lists, inbox tickets
-// and parked counts.
+// and parked counts — unless the ring is idle (vy_finalize), when the
+// counts of the last pass that ran are still the ring's.
 @compute @workgroup_size(1)
 fn vy_prepare() {
+    if (atomicLoad(&vy_ctrl[vy_CTRL_IDLE]) != 0u) {
+        return;
+    }
     for (var p = 0u; p < vy_PRIORITIES; p++) {
         atomicStore(&vy_ctrl[vy_CTRL_LIST_LEN + p], 0u);
         atomicStore(&vy_ctrl[vy_CTRL_LIST_NEXT + p], 0u);

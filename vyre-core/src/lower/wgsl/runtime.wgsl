@@ -207,14 +207,13 @@ fn vy_shutdown() {
 }
 
 // maintain: whether the PUBLISHED slot s (status word at `base`, partition
-// p) goes into the claim list; its words are read at `words` (the slot, or
-// the inbox entry it is being filled from). A tenant outside the table
+// p) goes into the claim list; `opcode` and `tenant` are the slot's (read
+// from the inbox entry when the slot is being filled from one, whose copy
+// other invocations may still be writing). A tenant outside the table
 // faults the slot (BAD_TENANT, lane vy_NO_LANE); a disabled tenant's slot
 // is parked.
-fn vy_admit(s: u32, base: u32, words: u32, p: u32) -> bool {
-    let tenant = atomicLoad(&vy_ring[words + vy_SLOT_TENANT]);
+fn vy_admit(s: u32, base: u32, opcode: u32, tenant: u32, p: u32) -> bool {
     if (tenant >= vy_TENANTS) {
-        let opcode = atomicLoad(&vy_ring[words + vy_SLOT_OPCODE]);
         vy_record_fault(s, opcode, vy_FAULT_BAD_TENANT, tenant, tenant, p, vy_NO_LANE);
         atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_FAULT);
         atomicAdd(&vy_ctrl[vy_CTRL_FAULTED], 1u);

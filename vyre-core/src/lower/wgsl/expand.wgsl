@@ -1,0 +1,37 @@
+//! The expand pass (publish_range). Placeholder: ENTRY_ARG_STORES (the
+//! rest words of a descriptor into an entry, one statement per argument).
+// expand (dispatched (x, descriptors, 1) before a submission): row y
+// writes the entries of range descriptor y, entry i = [opcode, tenant,
+// first + i, rest..] at inbox position POSITION + i of its partition,
+// walking its entries with a grid stride. The host has checked that they
+// fit (the inbox holds them between the device's head and the new tail).
+@compute @workgroup_size(vy_EXPAND_WORKGROUP_SIZE)
+fn vy_expand(@builtin(global_invocation_id) vy_gid: vec3<u32>,
+             @builtin(num_workgroups) vy_groups: vec3<u32>) {
+    let r = vy_gid.y;
+    if (r >= min(atomicLoad(&vy_ctrl[vy_CTRL_RANGE_COUNT]), vy_RANGE_SLOTS)) {
+        return;
+    }
+    let d = vy_RANGES + r * vy_RANGE_WORDS;
+    let p = min(atomicLoad(&vy_ctrl[d + vy_RANGE_PARTITION]), vy_PRIORITIES - 1u);
+    let position = atomicLoad(&vy_ctrl[d + vy_RANGE_POSITION]);
+    let count = atomicLoad(&vy_ctrl[d + vy_RANGE_COUNT]);
+    let opcode = atomicLoad(&vy_ctrl[d + vy_RANGE_OPCODE]);
+    let tenant = atomicLoad(&vy_ctrl[d + vy_RANGE_TENANT]);
+    let first = atomicLoad(&vy_ctrl[d + vy_RANGE_FIRST]);
+    let base = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_BASE + p]);
+    let mask = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_MASK + p]);
+    let stride = vy_groups.x * vy_EXPAND_WORKGROUP_SIZE;
+    // The number of iterations is at most count / stride + 1, set by the
+    // host; a driver that cut this loop would leave entries unwritten, so
+    // the host keeps each row's share small (see the engine's expand).
+    for (var i = vy_gid.x; i < count; i += stride) {
+        let at = (base + ((position + i) & mask)) * vy_ENTRY_WORDS;
+        vy_inbox[at + vy_ENTRY_OPCODE] = opcode;
+        vy_inbox[at + vy_ENTRY_TENANT] = tenant;
+        if (vy_ENTRY_ARG0 < vy_ENTRY_WORDS) {
+            vy_inbox[at + vy_ENTRY_ARG0] = first + i;
+        }
+        {{ENTRY_ARG_STORES}}
+    }
+}
