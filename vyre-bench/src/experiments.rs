@@ -261,7 +261,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
 /// written by hand, one `submit(1)` each): to see whether the runtime's
 /// submissions cost what the engine's do.
 fn per_submission(bench: &Bench, n: usize, d: Dispatch) -> Result<Value> {
-    use vyre::protocol::{ctrl, slot, status, SLOT_WORDS};
+    use vyre::protocol::ctrl;
     let program = programs::trivial(d.apply(programs::ring(Priority::Normal, n as u64, 64)))?;
     let config = program.config().clone();
     let cap = config.inbox_capacity as usize;
@@ -299,19 +299,13 @@ fn per_submission(bench: &Bench, n: usize, d: Dispatch) -> Result<Value> {
     let layout = program.control_layout();
     engine.write_control(u64::from(layout.tenant_enabled), &[1])?;
     let p = Priority::Normal.index();
-    let mut entries = vec![0u32; cap * SLOT_WORDS as usize];
-    for (k, e) in entries.chunks_exact_mut(SLOT_WORDS as usize).enumerate() {
-        e[slot::STATUS as usize] = status::PUBLISHED;
-        e[slot::OPCODE as usize] = programs::BUMP;
-        e[slot::PRIORITY as usize] = p as u32;
-        e[slot::ARG0 as usize] = cpu::trivial_arg(k, programs::HITS);
-    }
+    let entries = inbox_entries(&program, cap);
     let mut tail = 0u32;
     let mut via_engine = Vec::new();
     for _ in 0..3 {
         let mut times = Vec::new();
         for _ in 0..n.div_ceil(cap) {
-            engine.write_ring(config.inbox_base(p), &entries)?;
+            engine.write_inbox(program.initial_inbox_offset(p), &entries)?;
             tail = tail.wrapping_add(cap as u32);
             engine.write_control(u64::from(ctrl::INBOX_TAIL) + p as u64, &[tail])?;
             times.push(engine.submit(1)?.gpu_time.map(|t| t.as_secs_f64()));
@@ -423,7 +417,7 @@ fn bfs_variants(bench: &Bench, d: Dispatch) -> Result<Value> {
 /// and an idle `M`. The work pass plus the recycling `M` is the difference
 /// of the first two.
 fn breakdown(bench: &Bench, d: Dispatch) -> Result<Value> {
-    use vyre::protocol::{ctrl, slot, status, SLOT_WORDS};
+    use vyre::protocol::ctrl;
     let n: u32 = if bench.args.quick || bench.args.smoke {
         1 << 12
     } else {
@@ -435,23 +429,16 @@ fn breakdown(bench: &Bench, d: Dispatch) -> Result<Value> {
         let wg = dd.workgroups;
         let program =
             programs::trivial(dd.apply(programs::ring(Priority::Normal, u64::from(n), 64)))?;
-        let config = program.config().clone();
         let layout = program.control_layout();
         let wgsl = wgsl_with(&program, &options);
         let mut engine = WgpuEngine::with_wgsl(&bench.ctx, &program, wg, &wgsl)?;
         engine.resize_buffer(0, u64::from(programs::HITS))?;
         engine.write_control(u64::from(layout.tenant_enabled), &[1])?;
         let p = Priority::Normal.index();
-        let mut entries = vec![0u32; (n * SLOT_WORDS) as usize];
-        for (k, e) in entries.chunks_exact_mut(SLOT_WORDS as usize).enumerate() {
-            e[slot::STATUS as usize] = status::PUBLISHED;
-            e[slot::OPCODE as usize] = programs::BUMP;
-            e[slot::PRIORITY as usize] = p as u32;
-            e[slot::ARG0 as usize] = cpu::trivial_arg(k, programs::HITS);
-        }
+        let entries = inbox_entries(&program, n as usize);
         let mut tail = 0u32;
         let mut fill = |engine: &mut WgpuEngine| -> Result<()> {
-            engine.write_ring(config.inbox_base(p), &entries)?;
+            engine.write_inbox(program.initial_inbox_offset(p), &entries)?;
             tail = tail.wrapping_add(n);
             engine.write_control(u64::from(ctrl::INBOX_TAIL) + p as u64, &[tail])?;
             Ok(())
@@ -514,15 +501,15 @@ fn timing_artifacts(bench: &Bench, d: Dispatch) -> Result<Value> {
     let wgsl = wgsl_with(&program, &bench.ctx.lower_options());
     let mut engine = WgpuEngine::with_wgsl(&bench.ctx, &program, d.workgroups, &wgsl)?;
     engine.resize_buffer(0, u64::from(programs::HITS))?;
-    let base = program.config().inbox_base(Priority::Normal.index());
-    let junk = vec![0u32; (slots * 16) as usize];
+    let base = program.initial_inbox_offset(Priority::Normal.index());
+    let junk = vec![0u32; (slots * u64::from(program.entry_words())) as usize];
     let mut rows = serde_json::Map::new();
     for case in ["back to back", "after 50 ms idle", "after a 64 MB upload"] {
         let mut times = Vec::new();
         for rep in 0..9 {
             match case {
                 "after 50 ms idle" => std::thread::sleep(std::time::Duration::from_millis(50)),
-                "after a 64 MB upload" => engine.write_ring(base, &junk)?,
+                "after a 64 MB upload" => engine.write_inbox(base, &junk)?,
                 _ => {}
             }
             let t = engine.submit(1)?.gpu_time.map(|t| t.as_secs_f64());
@@ -581,4 +568,16 @@ fn heavy_dispatch(bench: &Bench, d: Dispatch) -> Result<Value> {
         }
     }
     Ok(Value::Array(rows))
+}
+
+/// `n` inbox entries of the trivial workload's `bump` (tenant 0), as the
+/// host packs them.
+fn inbox_entries(program: &vyre::Program, n: usize) -> Vec<u32> {
+    let ew = program.entry_words() as usize;
+    let mut entries = vec![0u32; n * ew];
+    for (k, e) in entries.chunks_exact_mut(ew).enumerate() {
+        e[vyre::protocol::entry::OPCODE as usize] = programs::BUMP;
+        e[vyre::protocol::entry::ARG0 as usize] = cpu::trivial_arg(k, programs::HITS);
+    }
+    entries
 }

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use support::probe::{probe_engine, probe_program, probe_wgsl, HITS, INPUT, OUT};
 use vyre_core::gpu::{test_context, AdapterChoice, GpuContext, WgpuEngine};
-use vyre_core::protocol::ctrl;
+use vyre_core::protocol::{self, ctrl, SLOT_WORDS};
 use vyre_core::{BackendKind, Engine, Error};
 
 #[test]
@@ -174,23 +174,25 @@ fn ring_and_control_round_trip() {
     let (program, mut engine) = probe_engine(&ctx, 2, "ring");
     let ring = engine.ring_words();
     let control = engine.control_words();
-    // Fresh memory is zero: an empty ring, an idle control block.
+    // Fresh memory is zero: an empty ring, an idle control block but for
+    // the inboxes' layout.
     assert!(engine
         .read_ring(0, ring)
         .expect("ring")
         .iter()
         .all(|&w| w == 0));
-    assert!(engine
-        .read_control(0, control)
-        .expect("control")
-        .iter()
-        .all(|&w| w == 0));
+    let cap = program.config().inbox_capacity;
+    let layout = protocol::inbox_words(&[cap; 5]);
+    let at = ctrl::INBOX_BASE as usize;
+    let fresh = engine.read_control(0, control).expect("control");
+    assert_eq!(fresh[at..at + 10], layout);
+    assert_eq!(fresh.iter().filter(|&&w| w != 0).count(), layout.iter().filter(|&&w| w != 0).count());
 
-    let base = program.config().inbox_base(2);
-    let entry: Vec<u32> = (0..16).map(|i| 0xA000 + i).collect();
-    engine.write_ring(base, &entry).expect("write inbox");
+    let base = 2 * u64::from(SLOT_WORDS);
+    let slot: Vec<u32> = (0..16).map(|i| 0xA000 + i).collect();
+    engine.write_ring(base, &slot).expect("write slot");
     engine.write_ring(ring - 1, &[77]).expect("write last word");
-    assert_eq!(engine.read_ring(base, 16).expect("read"), entry);
+    assert_eq!(engine.read_ring(base, 16).expect("read"), slot);
     assert_eq!(engine.read_ring(ring - 1, 1).expect("read"), vec![77]);
 
     engine
@@ -202,7 +204,8 @@ fn ring_and_control_round_trip() {
     let words = engine.read_control(0, control).expect("read");
     assert_eq!(words[(ctrl::INBOX_TAIL + 2) as usize], 5);
     assert_eq!(words[control as usize - 1], 9);
-    assert_eq!(words.iter().filter(|&&w| w != 0).count(), 2);
+    let layout_words = layout.iter().filter(|&&w| w != 0).count();
+    assert_eq!(words.iter().filter(|&&w| w != 0).count(), 2 + layout_words);
 }
 
 #[test]

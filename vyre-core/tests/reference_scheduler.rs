@@ -48,9 +48,12 @@ fn engine_identity_and_dispatches() {
     assert_eq!(s.dispatches, 3);
     assert_eq!(s.gpu_time, None);
     assert_eq!(s.summary[ctrl::ROUND as usize], 1);
+    // An empty ring is idle: the first maintenance of a submission runs
+    // (and counts its round), the five rounds after it do nothing.
+    assert_eq!(s.summary[ctrl::IDLE as usize], 1);
     let s = e.submit(5).unwrap();
     assert_eq!(s.dispatches, 23);
-    assert_eq!(s.summary[ctrl::ROUND as usize], 7);
+    assert_eq!(s.summary[ctrl::ROUND as usize], 2);
     assert!(matches!(
         ReferenceEngine::new(&p, 0, 1),
         Err(vyre_core::Error::InvalidRunOption {

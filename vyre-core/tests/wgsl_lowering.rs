@@ -105,6 +105,7 @@ fn buffer_kinds_and_access_modes() {
     let expect = [
         ("vy_ring", 0, true),
         ("vy_ctrl", 1, true),
+        ("vy_inbox", 2, true),
         ("u_ro_u32", buffer_binding(0), false),
         ("u_shared_f32", buffer_binding(1), true),
         ("u_ro_i32", buffer_binding(2), false),
@@ -158,7 +159,8 @@ fn program_without_buffers() {
             .iter()
             .filter(|(_, v)| v.binding.is_some())
             .count(),
-        2
+        4,
+        "the ring, control block, inboxes and indirect arguments"
     );
 }
 

@@ -134,6 +134,13 @@ impl Program {
         crate::protocol::entry_words(widest.unwrap_or(0))
     }
 
+    /// Word offset in `vy_inbox` of partition `p`'s first entry in the
+    /// layout a new engine starts with (`inbox_capacity` entries per
+    /// partition, one after the other; the runtime may grow them later).
+    pub fn initial_inbox_offset(&self, p: usize) -> u64 {
+        p as u64 * u64::from(self.config.inbox_capacity) * u64::from(self.entry_words())
+    }
+
     /// Control-buffer layout of this program.
     pub fn control_layout(&self) -> ControlLayout {
         ControlLayout::new(

@@ -93,7 +93,8 @@ impl Runtime {
 
     /// Rounds the work the host knows of needs at least: one per
     /// partition-full of the tasks waiting for the partition (claimable, in
-    /// its inbox or queued), plus one, at most `max_rounds_per_submission`.
+    /// its inbox or queued), at least one and at most
+    /// `max_rounds_per_submission`.
     fn rounds_for_waiting(&self) -> u32 {
         let partitions = self.program.config().partitions();
         let rounds = (0..PRIORITIES)
@@ -104,9 +105,8 @@ impl Runtime {
                 waiting.div_ceil(u64::from(partitions[p].1.max(1)))
             })
             .max()
-            .unwrap_or(0)
-            + 1;
-        rounds.min(u64::from(self.limits.max_rounds_per_submission)) as u32
+            .unwrap_or(0);
+        rounds.clamp(1, u64::from(self.limits.max_rounds_per_submission)) as u32
     }
 
     /// Whether another submission can make progress: something is

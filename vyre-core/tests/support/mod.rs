@@ -12,7 +12,7 @@ pub mod semantics;
 use vyre_core::ir::{BufferKind, ScalarType};
 use vyre_core::program::{OpcodeHandler, Program, ProgramConfig};
 use vyre_core::protocol::{
-    ctrl, slot, status, ControlLayout, FAULT_RECORD_WORDS, PRINTF_RECORD_WORDS, PRIORITIES,
+    ctrl, entry, slot, status, ControlLayout, FAULT_RECORD_WORDS, PRINTF_RECORD_WORDS, PRIORITIES,
     SLOT_WORDS,
 };
 use vyre_core::reference::ReferenceEngine;
@@ -107,16 +107,24 @@ impl<E: Engine> Host<E> {
         self.tails[p] = value;
     }
 
-    /// Writes a raw 16-word entry (status word ignored) into partition
-    /// `p`'s inbox and bumps INBOX_TAIL, as the host does.
+    /// Writes a task given as the 16 words of a slot (status and priority
+    /// ignored) into partition `p`'s inbox as a compact entry and bumps
+    /// INBOX_TAIL, as the host does.
     pub fn publish_raw(&mut self, p: usize, words: [u32; SLOT_WORDS as usize]) {
         let head = self.ctrl(ctrl::INBOX_HEAD + p as u32);
         let cap = self.program.config().inbox_capacity;
         let tail = self.tails[p];
         assert!(tail.wrapping_sub(head) < cap, "inbox {p} full");
         let pos = (tail % cap) as u64;
-        let at = self.program.config().inbox_base(p) + pos * SLOT_WORDS as u64;
-        self.engine.write_ring(at, &words).unwrap();
+        let ew = self.program.entry_words() as usize;
+        let mut e = vec![0u32; ew];
+        e[entry::OPCODE as usize] = words[slot::OPCODE as usize];
+        e[entry::TENANT as usize] = words[slot::TENANT as usize];
+        let args = ew - entry::ARG0 as usize;
+        e[entry::ARG0 as usize..]
+            .copy_from_slice(&words[slot::ARG0 as usize..slot::ARG0 as usize + args]);
+        let at = self.program.initial_inbox_offset(p) + pos * ew as u64;
+        self.engine.write_inbox(at, &e).unwrap();
         self.tails[p] = tail.wrapping_add(1);
         self.set_ctrl(ctrl::INBOX_TAIL + p as u32, self.tails[p]);
     }

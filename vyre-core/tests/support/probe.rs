@@ -41,7 +41,8 @@ pub fn probe_program(slots: u32, workgroup_size: u32) -> Program {
 /// count passes:
 /// - prepare: `SPAWNED += 1`
 /// - maintain: `PLACED += 1` per slot
-/// - finalize: `ROUND += 1`
+/// - finalize: `ROUND += 1`, and the full grids into the live indirect
+///   arguments (never idle)
 /// - work: `EXECUTED += 1` per lane; `FAULTED += ring[0]` (lane 0);
 ///   `out[i] = input[i] + 1` within both lengths; `hits[lane % len] += 1`.
 ///
@@ -52,9 +53,11 @@ pub fn probe_wgsl(program: &Program, tag: &str) -> String {
         r#"// probe module {tag}
 @group(0) @binding(0) var<storage, read_write> vy_ring: array<atomic<u32>>;
 @group(0) @binding(1) var<storage, read_write> vy_ctrl: array<atomic<u32>>;
-@group(0) @binding(2) var<storage, read> u_input: array<u32>;
-@group(0) @binding(3) var<storage, read_write> u_out: array<u32>;
-@group(0) @binding(4) var<storage, read_write> u_hits: array<atomic<u32>>;
+@group(0) @binding(2) var<storage, read_write> vy_inbox: array<u32>;
+@group(0) @binding(3) var<storage, read> u_input: array<u32>;
+@group(0) @binding(4) var<storage, read_write> u_out: array<u32>;
+@group(0) @binding(5) var<storage, read_write> u_hits: array<atomic<u32>>;
+@group(1) @binding(0) var<storage, read_write> vy_indirect: array<u32>;
 
 const SLOTS: u32 = {slots}u;
 
@@ -73,6 +76,10 @@ fn vy_maintain(@builtin(global_invocation_id) gid: vec3<u32>) {{
 @compute @workgroup_size(1)
 fn vy_finalize() {{
     atomicAdd(&vy_ctrl[{round}], 1u);
+    // Never idle: every round's work and maintain dispatches run in full.
+    for (var i = 0u; i < 6u; i++) {{
+        vy_indirect[i] = vy_indirect[6u + i];
+    }}
 }}
 
 @compute @workgroup_size({wg})

@@ -8,10 +8,10 @@ use std::borrow::Cow;
 
 use vyre_core::lower::{
     buffer_binding, CTRL_BINDING, ENTRY_FINALIZE, ENTRY_MAINTAIN, ENTRY_PREPARE, ENTRY_WORK,
-    MAINTAIN_WORKGROUP_SIZE, RING_BINDING,
+    INBOX_BINDING, INDIRECT_BINDING, MAINTAIN_WORKGROUP_SIZE, RING_BINDING,
 };
 use vyre_core::program::{Program, ProgramConfig};
-use vyre_core::protocol::{ctrl, slot, FAULT_RECORD_WORDS, SLOT_WORDS};
+use vyre_core::protocol::{self, ctrl, entry, indirect, slot, FAULT_RECORD_WORDS, SLOT_WORDS};
 use vyre_core::Priority;
 
 pub const WORD: u64 = 4;
@@ -65,8 +65,11 @@ pub struct Machine<'g> {
     pub program: Program,
     ring: wgpu::Buffer,
     ctrl: wgpu::Buffer,
+    inbox: wgpu::Buffer,
+    indirect: wgpu::Buffer,
     user: Vec<wgpu::Buffer>,
     bind_group: wgpu::BindGroup,
+    indirect_group: wgpu::BindGroup,
     pipelines: [wgpu::ComputePipeline; 4],
     workgroups: u32,
     tails: [u32; 5],
@@ -95,6 +98,23 @@ impl<'g> Machine<'g> {
         let layout = program.control_layout();
         let ring = storage("ring", config.ring_words());
         let ctrl = storage("ctrl", u64::from(layout.total_words(lanes)));
+        let inbox = storage(
+            "inbox",
+            5 * u64::from(config.inbox_capacity) * u64::from(program.entry_words()),
+        );
+        let indirect = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("indirect"),
+            size: u64::from(indirect::WORDS) * WORD,
+            usage: wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::INDIRECT
+                | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let full_work = [workgroups, 1, 1];
+        let full_maintain = [config.slots.div_ceil(MAINTAIN_WORKGROUP_SIZE), 1, 1];
+        let grids = [full_work, full_maintain, full_work, full_maintain].concat();
+        gpu.queue
+            .write_buffer(&indirect, 0, bytemuck::cast_slice(&grids));
         let user: Vec<wgpu::Buffer> = program
             .buffers()
             .iter()
@@ -117,7 +137,11 @@ impl<'g> Machine<'g> {
             },
             count: None,
         };
-        let mut entries = vec![entry(RING_BINDING, false), entry(CTRL_BINDING, false)];
+        let mut entries = vec![
+            entry(RING_BINDING, false),
+            entry(CTRL_BINDING, false),
+            entry(INBOX_BINDING, false),
+        ];
         for (i, b) in program.buffers().iter().enumerate() {
             entries.push(entry(buffer_binding(i), !(b.written || b.kind.atomic)));
         }
@@ -134,6 +158,10 @@ impl<'g> Machine<'g> {
                 binding: CTRL_BINDING,
                 resource: ctrl.as_entire_binding(),
             },
+            wgpu::BindGroupEntry {
+                binding: INBOX_BINDING,
+                resource: inbox.as_entire_binding(),
+            },
         ];
         for (i, b) in user.iter().enumerate() {
             bind_entries.push(wgpu::BindGroupEntry {
@@ -146,9 +174,26 @@ impl<'g> Machine<'g> {
             layout: &bgl,
             entries: &bind_entries,
         });
+        let indirect_bgl = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("vyre indirect"),
+            entries: &[entry(INDIRECT_BINDING, false)],
+        });
+        let indirect_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("vyre indirect"),
+            layout: &indirect_bgl,
+            entries: &[wgpu::BindGroupEntry {
+                binding: INDIRECT_BINDING,
+                resource: indirect.as_entire_binding(),
+            }],
+        });
         let pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("vyre"),
             bind_group_layouts: &[Some(&bgl)],
+            immediate_size: 0,
+        });
+        let finalize_pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("vyre finalize"),
+            bind_group_layouts: &[Some(&bgl), Some(&indirect_bgl)],
             immediate_size: 0,
         });
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
@@ -156,9 +201,10 @@ impl<'g> Machine<'g> {
             source: wgpu::ShaderSource::Wgsl(Cow::Owned(wgsl)),
         });
         let pipeline = |entry: &str| {
+            let layout = if entry == ENTRY_FINALIZE { &finalize_pl } else { &pl };
             device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                 label: Some(entry),
-                layout: Some(&pl),
+                layout: Some(layout),
                 module: &module,
                 entry_point: Some(entry),
                 compilation_options: wgpu::PipelineCompilationOptions::default(),
@@ -179,14 +225,21 @@ impl<'g> Machine<'g> {
             program,
             ring,
             ctrl,
+            inbox,
+            indirect,
             user,
             bind_group,
+            indirect_group,
             pipelines,
             workgroups,
             tails: [0; 5],
         };
         let enabled = vec![1u32; config.tenants as usize];
         m.write_ctrl(layout.tenant_enabled, &enabled);
+        m.write_ctrl(
+            ctrl::INBOX_BASE,
+            &protocol::inbox_words(&[config.inbox_capacity; 5]),
+        );
         m
     }
 
@@ -203,17 +256,17 @@ impl<'g> Machine<'g> {
         let i = p.index();
         let config = self.program.config();
         let pos = u64::from(self.tails[i] % config.inbox_capacity);
-        let mut entry = vec![0u32; SLOT_WORDS as usize];
-        entry[slot::OPCODE as usize] = opcode;
-        entry[slot::TENANT as usize] = tenant;
-        entry[slot::PRIORITY as usize] = i as u32;
-        for (k, a) in args.iter().enumerate() {
-            entry[slot::ARG0 as usize + k] = *a;
+        let ew = self.program.entry_words() as usize;
+        let mut words = vec![0u32; ew];
+        words[entry::OPCODE as usize] = opcode;
+        words[entry::TENANT as usize] = tenant;
+        for (k, a) in args.iter().enumerate().take(ew - entry::ARG0 as usize) {
+            words[entry::ARG0 as usize + k] = *a;
         }
-        let at = config.inbox_base(i) + pos * u64::from(SLOT_WORDS);
+        let at = self.program.initial_inbox_offset(i) + pos * ew as u64;
         self.gpu
             .queue
-            .write_buffer(&self.ring, at * WORD, bytemuck::cast_slice(&entry));
+            .write_buffer(&self.inbox, at * WORD, bytemuck::cast_slice(&words));
         self.tails[i] = self.tails[i].wrapping_add(1);
         self.write_ctrl(ctrl::INBOX_TAIL + i as u32, &[self.tails[i]]);
     }
@@ -222,6 +275,8 @@ impl<'g> Machine<'g> {
     pub fn submit(&self, rounds: u32) {
         let slots = self.program.config().slots;
         let device = &self.gpu.device;
+        // The host wrote: the ring is not known to be idle.
+        self.write_ctrl(ctrl::IDLE, &[0]);
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
             label: Some("vyre"),
         });
@@ -231,20 +286,26 @@ impl<'g> Machine<'g> {
                 timestamp_writes: None,
             });
             pass.set_bind_group(0, &self.bind_group, &[]);
+            pass.set_bind_group(1, &self.indirect_group, &[]);
             let [prepare, maintain, finalize, work] = &self.pipelines;
-            let m = |pass: &mut wgpu::ComputePass<'_>| {
+            pass.set_pipeline(prepare);
+            pass.dispatch_workgroups(1, 1, 1);
+            pass.set_pipeline(maintain);
+            pass.dispatch_workgroups(slots.div_ceil(MAINTAIN_WORKGROUP_SIZE), 1, 1);
+            pass.set_pipeline(finalize);
+            pass.dispatch_workgroups(1, 1, 1);
+            for _ in 0..rounds {
+                pass.set_pipeline(work);
+                pass.dispatch_workgroups_indirect(&self.indirect, u64::from(indirect::WORK) * WORD);
                 pass.set_pipeline(prepare);
                 pass.dispatch_workgroups(1, 1, 1);
                 pass.set_pipeline(maintain);
-                pass.dispatch_workgroups(slots.div_ceil(MAINTAIN_WORKGROUP_SIZE), 1, 1);
+                pass.dispatch_workgroups_indirect(
+                    &self.indirect,
+                    u64::from(indirect::MAINTAIN) * WORD,
+                );
                 pass.set_pipeline(finalize);
                 pass.dispatch_workgroups(1, 1, 1);
-            };
-            m(&mut pass);
-            for _ in 0..rounds {
-                pass.set_pipeline(work);
-                pass.dispatch_workgroups(self.workgroups, 1, 1);
-                m(&mut pass);
             }
         }
         self.gpu.queue.submit([encoder.finish()]);
