@@ -102,6 +102,27 @@ pub mod square {
         ];
         ::vyre::Task::new(ID, __args)
     }
+    /// This opcode as a type: `publish_batch(priority, Op, &args)` and,
+    /// when the first argument is a `u32` index, `publish_range`.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    pub struct Op;
+    impl ::vyre::Opcode for Op {
+        const ID: u32 = ID;
+        const NAME: &'static str = NAME;
+        const ARG_TYPES: &'static [::vyre::ir::ScalarType] = ARGS;
+        type Args = ::core::primitive::u32;
+        #[inline]
+        fn encode(args: &Self::Args, words: &mut [u32]) {
+            words[0] = ::vyre::host::ArgWord::to_word(*args);
+        }
+    }
+    impl ::vyre::RangeOpcode for Op {
+        type Rest = ();
+        #[inline]
+        fn encode_rest(args: &Self::Rest, words: &mut [u32]) {
+            let _ = (args, words);
+        }
+    }
     /// Runs the original function on the host for the native backend:
     /// `bindings[i]` is the program buffer of buffer parameter `i`,
     /// `args` the task's argument words.
@@ -233,6 +254,27 @@ pub mod greet {
             <::vyre::ir::Literal as ::core::convert::From<_>>::from(n),
         ];
         ::vyre::Task::new(ID, __args)
+    }
+    /// This opcode as a type: `publish_batch(priority, Op, &args)` and,
+    /// when the first argument is a `u32` index, `publish_range`.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    pub struct Op;
+    impl ::vyre::Opcode for Op {
+        const ID: u32 = ID;
+        const NAME: &'static str = NAME;
+        const ARG_TYPES: &'static [::vyre::ir::ScalarType] = ARGS;
+        type Args = ::core::primitive::u32;
+        #[inline]
+        fn encode(args: &Self::Args, words: &mut [u32]) {
+            words[0] = ::vyre::host::ArgWord::to_word(*args);
+        }
+    }
+    impl ::vyre::RangeOpcode for Op {
+        type Rest = ();
+        #[inline]
+        fn encode_rest(args: &Self::Rest, words: &mut [u32]) {
+            let _ = (args, words);
+        }
     }
     /// Runs the original function on the host for the native backend:
     /// `bindings[i]` is the program buffer of buffer parameter `i`,
@@ -439,6 +481,38 @@ impl Hello {
     ) -> ::vyre::Result<()> {
         self.__vyre_runtime.publish_for(tenant, priority, task)
     }
+    /// Publishes one task of opcode `O` (`name::Op`, one of this
+    /// megakernel's) per element of `tasks` at `priority` for
+    /// tenant 0: the arguments as `()`, the value, or a tuple,
+    /// packed straight into the host queue.
+    pub fn publish_batch<O: ::vyre::Opcode>(
+        &mut self,
+        priority: ::vyre::Priority,
+        op: O,
+        tasks: &[O::Args],
+    ) -> ::vyre::Result<()>
+    where
+        Self: ::vyre::kernel::HasOpcode<O>,
+    {
+        self.__vyre_runtime.publish_batch(priority, op, tasks)
+    }
+    /// Publishes one task of opcode `O` per index of `indices`
+    /// (the opcode's first argument, a `u32`), the other arguments
+    /// being `rest`, at `priority` for tenant 0. The device writes
+    /// the tasks from one descriptor: nothing per task crosses the
+    /// bus.
+    pub fn publish_range<O: ::vyre::RangeOpcode>(
+        &mut self,
+        priority: ::vyre::Priority,
+        op: O,
+        indices: ::core::ops::Range<u32>,
+        rest: O::Rest,
+    ) -> ::vyre::Result<()>
+    where
+        Self: ::vyre::kernel::HasOpcode<O>,
+    {
+        self.__vyre_runtime.publish_range(priority, op, indices, rest)
+    }
     /// Runs rounds until no runnable work is left, a handler asks
     /// for shutdown, or a run limit is reached.
     pub fn run(&mut self) -> ::vyre::Result<::vyre::RunReport> {
@@ -482,6 +556,8 @@ impl Hello {
         ::vyre::kernel::BufferAccess::__new(&mut self.__vyre_runtime, "greetings")
     }
 }
+impl ::vyre::kernel::HasOpcode<greet::Op> for Hello {}
+impl ::vyre::kernel::HasOpcode<square::Op> for Hello {}
 impl ::vyre::kernel::Megakernel for Hello {
     const NAME: &'static str = "Hello";
     fn try_program() -> ::vyre::Result<::std::sync::Arc<::vyre::Program>> {

@@ -23,6 +23,12 @@ use crate::error::Result;
 use crate::program::Program;
 use crate::runtime::Runtime;
 
+/// Implemented by a megakernel type for each opcode it lists
+/// (`impl HasOpcode<square::Op> for Hello`), so that its typed bulk
+/// methods accept only its own opcodes: publishing another kernel's
+/// opcode does not compile.
+pub trait HasOpcode<O: crate::Opcode> {}
+
 /// A megakernel type, as `megakernel!` generates it: a named program
 /// (assembled once) and a [`Runtime`] of it.
 pub trait Megakernel: Sized {

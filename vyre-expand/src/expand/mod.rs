@@ -8,6 +8,7 @@
 //! `crate::fallback`), so that uses elsewhere still resolve.
 
 mod device;
+mod marker;
 mod opcode;
 
 use proc_macro2::TokenStream;

@@ -96,6 +96,7 @@ fn opcode_module(
         None => crate::fallback::rejected_builder(FnKind::Opcode),
     };
     let (task, native) = task_and_native(ident, sig, body.is_some() || sig.ok);
+    let marker = super::marker::op_marker(sig);
     quote! {
         #[doc = #doc]
         #allow
@@ -132,6 +133,7 @@ fn opcode_module(
             }
 
             #task
+            #marker
             #native
         }
     }

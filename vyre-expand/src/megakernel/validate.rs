@@ -25,6 +25,8 @@ pub(crate) const METHODS: &[&str] = &[
     "builder",
     "publish",
     "publish_for",
+    "publish_batch",
+    "publish_range",
     "run",
     "enable_tenant",
     "disable_tenant",

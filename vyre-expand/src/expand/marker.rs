@@ -1,0 +1,82 @@
+//! `name::Op`: an `#[opcode]` as a type, for the typed bulk paths
+//! (`publish_batch`, `publish_range`). Its `Args` is `()` for a handler
+//! without arguments, the argument's type for one, a tuple for more; the
+//! encoder writes each argument's word, so a batch of the wrong type does
+//! not compile.
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use vyre_lang::ScalarType;
+
+use crate::ir_tokens::primitive_type;
+use crate::sig::Sig;
+
+/// The marker type and its `Opcode` (and, when the first argument is a
+/// `u32`, `RangeOpcode`) implementation, inside the handler's module
+/// (`ID`, `NAME` and `ARGS` are the module's).
+pub(super) fn op_marker(sig: &Sig) -> TokenStream {
+    let types: Vec<ScalarType> = sig.scalars().map(|(_, s)| s).collect();
+    let tys: Vec<TokenStream> = types
+        .iter()
+        .map(|s| primitive_type(*s, Span::call_site()))
+        .collect();
+    let args = shape(&tys);
+    let encode_args = encode(tys.len());
+    let range = (types.first() == Some(&ScalarType::U32)).then(|| {
+        let rest = shape(&tys[1..]);
+        let encode_rest = encode(tys.len() - 1);
+        quote! {
+            impl ::vyre::RangeOpcode for Op {
+                type Rest = #rest;
+                #[inline]
+                fn encode_rest(args: &Self::Rest, words: &mut [u32]) {
+                    #encode_rest
+                }
+            }
+        }
+    });
+    quote! {
+        /// This opcode as a type: `publish_batch(priority, Op, &args)` and,
+        /// when the first argument is a `u32` index, `publish_range`.
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        pub struct Op;
+
+        impl ::vyre::Opcode for Op {
+            const ID: u32 = ID;
+            const NAME: &'static str = NAME;
+            const ARG_TYPES: &'static [::vyre::ir::ScalarType] = ARGS;
+            type Args = #args;
+            #[inline]
+            fn encode(args: &Self::Args, words: &mut [u32]) {
+                #encode_args
+            }
+        }
+
+        #range
+    }
+}
+
+/// `()`, `T` or `(T, U, ..)`.
+fn shape(tys: &[TokenStream]) -> TokenStream {
+    match tys {
+        [] => quote!(()),
+        [one] => one.clone(),
+        many => quote!((#(#many),*)),
+    }
+}
+
+/// The statements writing the words of `args` (shaped as [`shape`]) into
+/// `words`.
+fn encode(n: usize) -> TokenStream {
+    match n {
+        0 => quote!(let _ = (args, words);),
+        1 => quote!(words[0] = ::vyre::host::ArgWord::to_word(*args);),
+        _ => {
+            let stores = (0..n).map(|i| {
+                let field = syn::Index::from(i);
+                quote!(words[#i] = ::vyre::host::ArgWord::to_word(args.#field);)
+            });
+            quote!(#(#stores)*)
+        }
+    }
+}
