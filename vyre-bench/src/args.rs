@@ -6,6 +6,9 @@ use std::path::PathBuf;
 /// One workload of the suite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Workload {
+    /// What a user sees on their wall clock: bulk publishing to `run()`
+    /// returning, start-up, defaults (issue 13).
+    Wall,
     /// (1) one trivial opcode (an atomic add), 1K to 16M tasks.
     Trivial,
     /// (2) five opcodes of different costs, uniform and mixed.
@@ -25,7 +28,8 @@ pub enum Workload {
 
 impl Workload {
     /// Every workload, in the order the suite runs them.
-    pub const ALL: [Workload; 7] = [
+    pub const ALL: [Workload; 8] = [
+        Workload::Wall,
         Workload::Trivial,
         Workload::Mix,
         Workload::Priority,
@@ -38,6 +42,7 @@ impl Workload {
     /// The name used by `--only` and in the JSON.
     pub fn name(self) -> &'static str {
         match self {
+            Workload::Wall => "wall",
             Workload::Trivial => "trivial",
             Workload::Mix => "mix",
             Workload::Priority => "priority",
@@ -92,7 +97,7 @@ usage: bench [--quick] [--only LIST] [--out DIR] [--reps N] [--warmup N]
              [--min-scale S] [--max-scale S] [--workgroups N]
 
   --quick          small sizes, 3 repetitions (lavapipe: well under a minute)
-  --only LIST      comma-separated workloads: trivial, mix, priority, bfs,
+  --only LIST      comma-separated workloads: wall, trivial, mix, priority, bfs,
                    build, experiments, probes (default: all but
                    experiments and probes)
   --out DIR        where results.json, summary.md and the SVG plots go

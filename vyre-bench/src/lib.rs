@@ -200,6 +200,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
         }
         bench.log(format!("== workload {}", w.name()));
         let result = match w {
+            Workload::Wall => workloads::wall::run(bench),
             Workload::Trivial => workloads::trivial::run(bench),
             Workload::Mix => workloads::mix::run(bench),
             Workload::Priority => workloads::priority::run(bench),
@@ -263,6 +264,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
     doc["failed"] = json!(failed);
     let targets = report::targets(&doc);
     doc["targets"] = targets;
+    doc["metrics"] = report::metrics(&doc);
     doc["elapsed_s"] = json!(bench.started.elapsed().as_secs_f64());
     Ok(doc)
 }

@@ -1,4 +1,4 @@
-//! The five workloads. Each measures the megakernel and its baselines in
+//! The workloads. Each measures the megakernel and its baselines in
 //! the same run and returns its JSON section; shared helpers live here.
 
 pub mod bfs;
@@ -6,6 +6,7 @@ pub mod build;
 pub mod mix;
 pub mod priority;
 pub mod trivial;
+pub mod wall;
 
 use std::time::{Duration, Instant};
 

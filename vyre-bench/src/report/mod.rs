@@ -17,10 +17,12 @@ use serde_json::Value;
 
 use super::Result;
 
+mod metrics;
 mod plots;
 mod summary;
 mod targets;
 
+pub use metrics::{metrics, HOST_PATH};
 pub use summary::markdown;
 pub use targets::targets;
 

@@ -95,6 +95,28 @@ pub(super) fn plots(doc: &Value, dir: &Path) -> Result<Vec<String>> {
     let w = &doc["workloads"];
     let adapter = doc["adapter"]["name"].as_str().unwrap_or("?");
     let mut written = Vec::new();
+    if let Some(rows) = w["wall"]["sizes"].as_array() {
+        let x = |r: &Value| f(&r["tasks"]);
+        let lines = vec![
+            series(rows, "GPU time", x, |r| f(&r["batch"]["per_s_gpu"]["median"])),
+            series(rows, "vyre wall: publish_batch + run()", x, |r| {
+                f(&r["batch"]["per_s_wall"]["median"])
+            }),
+            series(rows, "vyre wall: publish_range + run()", x, |r| {
+                f(&r["range"]["per_s_wall"]["median"])
+            }),
+            series(rows, "CPU, 1 thread", x, |r| f(&r["cpu_1thread_per_s"])),
+            series(rows, "CPU, all threads", x, |r| f(&r["cpu_all_threads_per_s"])),
+        ];
+        chart(
+            &dir.join("wall.svg"),
+            &format!("What you see on your wall clock: trivial tasks — {adapter}"),
+            "tasks in the batch",
+            "tasks / s",
+            &lines,
+        )?;
+        written.push("wall.svg".into());
+    }
     if let Some(rows) = w["trivial"]["sizes"].as_array() {
         let x = |r: &Value| f(&r["tasks"]);
         let lines = vec![

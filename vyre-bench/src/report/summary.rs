@@ -45,7 +45,36 @@ pub fn markdown(doc: &Value) -> String {
             t["shown"].as_str().unwrap_or("")
         );
     }
+    if let Some(m) = doc["metrics"].as_object() {
+        let _ = writeln!(s, "\n### Metrics (every key an issue names)\n\n| key | value |\n|---|---|");
+        for (k, v) in m {
+            let shown = match v.as_f64() {
+                Some(x) if x.abs() >= 1e4 => sci(Some(x)),
+                Some(x) => fixed(Some(x), 3),
+                None => "-".into(),
+            };
+            let _ = writeln!(s, "| `{k}` | {shown} |");
+        }
+    }
     let w = &doc["workloads"];
+    if let Some(rows) = w["wall"]["sizes"].as_array() {
+        let _ = writeln!(
+            s,
+            "\n### What you see on your wall clock (trivial tasks/s)\n\n| tasks | GPU time | publish_batch + run() | publish_range + run() | CPU 1 thread | CPU all threads |\n|---|---|---|---|---|---|"
+        );
+        for r in rows {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} |",
+                sci(f(&r["tasks"])),
+                sci(f(&r["batch"]["per_s_gpu"]["median"])),
+                sci(f(&r["batch"]["per_s_wall"]["median"])),
+                sci(f(&r["range"]["per_s_wall"]["median"])),
+                sci(f(&r["cpu_1thread_per_s"])),
+                sci(f(&r["cpu_all_threads_per_s"])),
+            );
+        }
+    }
     if let Some(rows) = w["trivial"]["sizes"].as_array() {
         let _ = writeln!(
             s,
