@@ -231,3 +231,33 @@ fn typed_errors_publish_nothing() {
     assert_eq!(rt.accounting().published, 0);
     assert_eq!(rt.run().unwrap().executed, 0);
 }
+
+#[test]
+fn a_batch_larger_than_the_inbox_left_room_for_is_streamed() {
+    let result = on_every_backend("streamed batch", 1, |gpu| {
+        let mut k = fresh(gpu);
+        let tasks: Vec<(u32, u32)> = (0..N).map(|i| (i, 1)).collect();
+        // One round: most of the first batch stays in the device inbox,
+        // which therefore cannot grow; the second batch does not fit in
+        // what is left and waits on the host, flushed as room appears.
+        k.runtime_mut()
+            .set_limits(vyre::RunLimits {
+                max_rounds: 1,
+                ..Default::default()
+            })
+            .unwrap();
+        k.publish_batch(Priority::Normal, add::Op, &tasks).unwrap();
+        let first = k.run().unwrap();
+        assert_eq!(first.stop, vyre::StopReason::RoundLimit);
+        let books = k.runtime().accounting();
+        assert!(books.waiting > 0, "{books:?}");
+        k.publish_batch(Priority::Normal, add::Op, &tasks).unwrap();
+        k.publish_range(Priority::Normal, add::Op, 0..N, 1).unwrap();
+        k.runtime_mut().set_limits(vyre::RunLimits::default()).unwrap();
+        let rest = k.run().unwrap();
+        let (executed, sums, _) = outcome(&mut k, &rest);
+        (first.executed + executed, sums)
+    });
+    assert_eq!(result.0, 3 * u64::from(N));
+    assert_eq!(result.1, vec![3; N as usize]);
+}

@@ -159,7 +159,7 @@ pub fn run_native(
                 (
                     s.priority as u32,
                     s.task.opcode(),
-                    s.task.args().iter().map(|a| a.to_word()).collect(),
+                    s.task.words().to_vec(),
                 )
             })
             .collect(),

@@ -80,6 +80,18 @@ pub trait Engine: Send {
     /// Writes words into the inboxes (`vy_inbox`).
     fn write_inbox(&mut self, offset: u64, words: &[u32]) -> Result<()>;
 
+    /// Writes `units` units of `unit_words` words into the inboxes from
+    /// word `offset`, produced by `fill(first_unit, words)` (whole units,
+    /// in any order and possibly on several threads): the bulk path, which
+    /// packs entries straight into the memory that goes to the device.
+    fn write_inbox_with(
+        &mut self,
+        offset: u64,
+        units: usize,
+        unit_words: usize,
+        fill: &(dyn Fn(usize, &mut [u32]) + Sync),
+    ) -> Result<()>;
+
     /// Words of the inboxes.
     fn inbox_words(&self) -> u64;
 

@@ -328,3 +328,41 @@ fn submission_latency() {
     }
     println!("read_control(64 words): {:?} each", t.elapsed() / 20);
 }
+
+#[test]
+fn large_inbox_uploads_arrive_whole() {
+    // More than two 32 MB staging chunks (each reused), packed on several
+    // threads, at an offset, plus a small write next to it.
+    let Some(ctx) = test_context() else { return };
+    let (_, mut engine) = probe_engine(&ctx, 1, "upload");
+    let unit = 5usize;
+    let units = 4_000_000usize;
+    let words = (units * unit) as u64 + 10;
+    engine.resize_inbox(words).expect("resize");
+    let word = |k: usize, j: usize| (k as u32).wrapping_mul(2_654_435_761) ^ j as u32;
+    engine
+        .write_inbox_with(7, units, unit, &|first, out: &mut [u32]| {
+            for (i, e) in out.chunks_exact_mut(unit).enumerate() {
+                for (j, w) in e.iter_mut().enumerate() {
+                    *w = word(first + i, j);
+                }
+            }
+        })
+        .expect("large upload");
+    engine.write_inbox(2, &[1, 2, 3]).expect("small write");
+    let back = engine.read_inbox(0, words).expect("read");
+    assert_eq!(back[2..5], [1, 2, 3]);
+    for k in 0..units {
+        for j in 0..unit {
+            assert_eq!(back[7 + k * unit + j], word(k, j), "unit {k} word {j}");
+        }
+    }
+    // A second upload reuses the chunks (their maps come back).
+    engine
+        .write_inbox_with(0, units, unit, &|first, out: &mut [u32]| {
+            out.fill(first as u32 % 7)
+        })
+        .expect("second upload");
+    let back = engine.read_inbox(0, 4 * unit as u64).expect("read");
+    assert_eq!(back, vec![0; 4 * unit]);
+}

@@ -58,6 +58,16 @@ impl<W: WorkPass> Engine for CpuEngine<W> {
         self.machine.write_inbox(offset, words)
     }
 
+    fn write_inbox_with(
+        &mut self,
+        offset: u64,
+        units: usize,
+        unit_words: usize,
+        fill: &(dyn Fn(usize, &mut [u32]) + Sync),
+    ) -> Result<()> {
+        self.machine.write_inbox_with(offset, units, unit_words, fill)
+    }
+
     fn inbox_words(&self) -> u64 {
         self.machine.inbox_words()
     }

@@ -309,6 +309,22 @@ impl CpuMachine {
         Ok(())
     }
 
+    /// Writes `units` units of `unit_words` words from word `offset`,
+    /// produced by `fill(first_unit, words)`.
+    /// Errors with [`Error::BufferRange`] (buffer `vy_inbox`) outside them.
+    pub fn write_inbox_with(
+        &mut self,
+        offset: u64,
+        units: usize,
+        unit_words: usize,
+        fill: &(dyn Fn(usize, &mut [u32]) + Sync),
+    ) -> Result<()> {
+        let len = units.saturating_mul(unit_words);
+        let r = Self::range(INBOX_NAME, self.inbox.len(), offset, len)?;
+        fill(0, &mut self.inbox[r]);
+        Ok(())
+    }
+
     /// Words of the inboxes.
     pub fn inbox_words(&self) -> u64 {
         self.inbox.len() as u64

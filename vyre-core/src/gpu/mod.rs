@@ -22,6 +22,7 @@ mod engine;
 mod pipeline;
 mod readback;
 mod sync;
+mod upload;
 
 use std::sync::OnceLock;
 

@@ -159,7 +159,7 @@ pub(crate) fn read_words(
 /// several threads share one device (tests do), that may be another thread,
 /// a moment later. So this polls without blocking and waits briefly, until
 /// the callback arrives or `timeout` (default 30 s) has passed.
-fn await_map(
+pub(crate) fn await_map(
     device: &wgpu::Device,
     rx: &std::sync::mpsc::Receiver<Result<(), wgpu::BufferAsyncError>>,
     timeout: Option<Duration>,

@@ -59,7 +59,7 @@ pub trait Opcode: Copy {
     const ARG_TYPES: &'static [ScalarType];
     /// One task's arguments: `()` for none, the value itself for one, a
     /// tuple for more.
-    type Args: Copy;
+    type Args: Copy + Send + Sync;
     /// Writes the argument words of `args` into `words` (one per argument).
     fn encode(args: &Self::Args, words: &mut [u32]);
 }
@@ -69,7 +69,7 @@ pub trait Opcode: Copy {
 /// descriptor.
 pub trait RangeOpcode: Opcode {
     /// The arguments after the index, as [`Opcode::Args`] writes them.
-    type Rest: Copy;
+    type Rest: Copy + Send + Sync;
     /// Writes the words of the arguments after the index into `words`.
     fn encode_rest(rest: &Self::Rest, words: &mut [u32]);
 }

@@ -8,56 +8,81 @@ use crate::protocol::MAX_ARGS;
 /// encoder (`visit::task(node, depth)`) that builds one; by hand, use
 /// [`Task::new`].
 ///
-/// The arguments live inline (a slot holds at most
-/// [`MAX_ARGS`]), so building and publishing a task allocates nothing.
-#[derive(Debug, Clone)]
+/// The arguments live inline as the words a slot holds and their types
+/// (at most [`MAX_ARGS`]), so building and publishing a task allocates
+/// nothing and copies a few dozen bytes.
+#[derive(Debug, Clone, Copy)]
 pub struct Task {
     opcode: u32,
-    /// The first `MAX_ARGS` arguments; the rest cannot be published and
-    /// are only counted, so that `publish` can say how many were given.
-    args: [Literal; MAX_ARGS],
-    /// Arguments given, which may exceed `MAX_ARGS`.
-    given: usize,
+    /// Arguments given, which may exceed `MAX_ARGS` (only counted, so that
+    /// `publish` can say how many were given).
+    given: u32,
+    /// The first `MAX_ARGS` arguments' words (`Literal::to_word`).
+    words: [u32; MAX_ARGS],
+    /// Their types.
+    types: [ScalarType; MAX_ARGS],
 }
 
 impl Task {
     /// A task for opcode `opcode` with `args` (checked against the
     /// handler's argument types when published; more than a slot holds is
     /// an argument-count error then).
+    #[inline]
     pub fn new(opcode: u32, args: impl IntoIterator<Item = Literal>) -> Self {
         let mut task = Task {
             opcode,
-            args: [Literal::U32(0); MAX_ARGS],
             given: 0,
+            words: [0; MAX_ARGS],
+            types: [ScalarType::U32; MAX_ARGS],
         };
         for arg in args {
-            if let Some(slot) = task.args.get_mut(task.given) {
-                *slot = arg;
+            let i = task.given as usize;
+            if i < MAX_ARGS {
+                task.words[i] = arg.to_word();
+                task.types[i] = arg.ty();
             }
-            task.given += 1;
+            task.given = task.given.saturating_add(1);
         }
         task
     }
 
     /// The opcode id.
+    #[inline]
     pub fn opcode(&self) -> u32 {
         self.opcode
     }
 
     /// The arguments (at most [`MAX_ARGS`]; see
     /// [`arg_count`](Self::arg_count)).
-    pub fn args(&self) -> &[Literal] {
-        &self.args[..self.given.min(MAX_ARGS)]
+    pub fn args(&self) -> Vec<Literal> {
+        self.words()
+            .iter()
+            .zip(self.types())
+            .map(|(&w, &ty)| Literal::from_word(ty, w))
+            .collect()
+    }
+
+    /// The arguments' words, as a slot holds them (at most [`MAX_ARGS`]).
+    #[inline]
+    pub fn words(&self) -> &[u32] {
+        &self.words[..(self.given as usize).min(MAX_ARGS)]
+    }
+
+    /// The arguments' types (at most [`MAX_ARGS`]).
+    #[inline]
+    pub fn types(&self) -> &[ScalarType] {
+        &self.types[..(self.given as usize).min(MAX_ARGS)]
     }
 
     /// How many arguments were given, also when more than a slot holds.
+    #[inline]
     pub fn arg_count(&self) -> usize {
-        self.given
+        self.given as usize
     }
 
     /// The argument types.
     pub fn arg_types(&self) -> Vec<ScalarType> {
-        self.args().iter().map(|a| a.ty()).collect()
+        self.types().to_vec()
     }
 }
 
@@ -65,7 +90,10 @@ impl PartialEq for Task {
     /// Tasks are equal when their opcodes, argument counts and given
     /// arguments are (the unused inline words do not count).
     fn eq(&self, other: &Self) -> bool {
-        self.opcode == other.opcode && self.given == other.given && self.args() == other.args()
+        self.opcode == other.opcode
+            && self.given == other.given
+            && self.words() == other.words()
+            && self.types() == other.types()
     }
 }
 

@@ -48,6 +48,8 @@ pub struct Program {
     /// `(opcode id, handler index)` sorted by id: the lookup of every
     /// `publish`, where a binary search over a few ids beats hashing.
     by_id: Vec<(u32, usize)>,
+    /// Per handler: its argument types, for `publish`'s check.
+    arg_types: Vec<Vec<crate::ir::ScalarType>>,
     /// The handlers' original Rust functions, for the native backend
     /// (programs made by `megakernel!`).
     native: Option<NativeTable>,
@@ -98,11 +100,19 @@ impl Program {
     }
 
     /// Index of the handler with opcode `id`.
+    #[inline]
     pub fn handler_index(&self, id: u32) -> Option<usize> {
         self.by_id
             .binary_search_by_key(&id, |&(id, _)| id)
             .ok()
             .map(|at| self.by_id[at].1)
+    }
+
+    /// The argument types of handler `index` (program order); empty for
+    /// an index past the handlers.
+    #[inline]
+    pub fn arg_types(&self, index: usize) -> &[crate::ir::ScalarType] {
+        self.arg_types.get(index).map_or(&[], Vec::as_slice)
     }
 
     /// Index of the declared buffer called `name`.
@@ -298,7 +308,6 @@ impl ProgramBuilder {
             name: self.name,
             config: self.config,
             buffers,
-            handlers: self.handlers,
             infos,
             bindings,
             formats: Vec::new(),
@@ -308,6 +317,8 @@ impl ProgramBuilder {
                 sorted.sort_unstable();
                 sorted
             },
+            arg_types: self.handlers.iter().map(|h| h.arg_types()).collect(),
+            handlers: self.handlers,
             native: self.native,
         };
         check_spawns(&program)?;

@@ -99,16 +99,79 @@ impl Inbox {
         }
     }
 
+    /// Writes `count` entries straight into the device inbox of partition
+    /// `p` when nothing of `p` waits on the host and the inbox (grown if
+    /// needed and possible) has room for all of them: the bulk path, which
+    /// then costs no host queue and no upload inside `run()`. `args(k,
+    /// words)` writes the argument words of entry `k` (zeroed); it may run
+    /// on several threads. Returns whether it wrote them; if not, nothing
+    /// happened and the caller queues them.
+    pub(crate) fn publish_direct(
+        &mut self,
+        engine: &mut dyn Engine,
+        p: usize,
+        opcode: u32,
+        tenant: u32,
+        count: usize,
+        args: &(dyn Fn(usize, &mut [u32]) + Sync),
+    ) -> Result<bool> {
+        if self.queued(p) != 0 || count == 0 || count > (1 << 31) {
+            return Ok(false);
+        }
+        let mut extra = [0; PRIORITIES];
+        extra[p] = count as u64;
+        self.grow(engine, extra)?;
+        let cap = self.capacity[p];
+        if (count as u64) > u64::from(cap - self.pending(p).min(cap)) {
+            return Ok(false);
+        }
+        let ew = self.entry_words;
+        let pack = |from: usize| {
+            move |first: usize, out: &mut [u32]| {
+                for (j, e) in out.chunks_exact_mut(ew).enumerate() {
+                    e[entry::OPCODE as usize] = opcode;
+                    e[entry::TENANT as usize] = tenant;
+                    let a = &mut e[entry::ARG0 as usize..];
+                    a.fill(0);
+                    args(from + first + j, a);
+                }
+            }
+        };
+        let mut done = 0usize;
+        while done < count {
+            let pos = self.tail[p] & (cap - 1);
+            let run = ((cap - pos) as usize).min(count - done);
+            let at = u64::from(self.base[p] + pos) * ew as u64;
+            engine.write_inbox_with(at, run, ew, &pack(done))?;
+            self.tail[p] = self.tail[p].wrapping_add(run as u32);
+            done += run;
+        }
+        engine.write_control(ctrl::INBOX_TAIL as u64 + p as u64, &[self.tail[p]])?;
+        Ok(true)
+    }
+
     /// Appends one entry with argument words `args` (those past the
     /// program's widest handler are dropped: no handler reads them).
     pub(crate) fn push(&mut self, p: usize, opcode: u32, tenant: u32, args: &[u32]) {
+        // One entry assembled in place, then one copy: `publish` is the
+        // per-task path, so it does no more than that.
+        let mut e = [0u32; protocol::ENTRY_HEADER_WORDS as usize + MAX_ARGS];
+        e[entry::OPCODE as usize] = opcode;
+        e[entry::TENANT as usize] = tenant;
         let ew = self.entry_words;
-        let words = &mut self.queues[p].words;
-        words.push(opcode);
-        words.push(tenant);
         let n = args.len().min(ew - entry::ARG0 as usize);
-        words.extend_from_slice(&args[..n]);
-        words.resize(words.len() + (ew - entry::ARG0 as usize - n), 0);
+        e[entry::ARG0 as usize..entry::ARG0 as usize + n].copy_from_slice(&args[..n]);
+        let words = &mut self.queues[p].words;
+        // Copies of a length known here compile to a few moves instead of
+        // a call to `memcpy` (the common entries are small).
+        match ew {
+            2 => words.extend_from_slice(&e[..2]),
+            3 => words.extend_from_slice(&e[..3]),
+            4 => words.extend_from_slice(&e[..4]),
+            5 => words.extend_from_slice(&e[..5]),
+            6 => words.extend_from_slice(&e[..6]),
+            _ => words.extend_from_slice(&e[..ew]),
+        }
     }
 
     /// Queues a range for partition `p`.
@@ -139,7 +202,7 @@ impl Inbox {
     /// Grows the inboxes, when every one is empty, so that each holds what
     /// its queue has waiting (powers of two, within what the engine can
     /// bind): one flush then moves a whole batch.
-    fn grow(&mut self, engine: &mut dyn Engine) -> Result<()> {
+    fn grow(&mut self, engine: &mut dyn Engine, extra: [u64; PRIORITIES]) -> Result<()> {
         if (0..PRIORITIES).any(|p| self.pending(p) != 0) {
             return Ok(());
         }
@@ -147,7 +210,7 @@ impl Inbox {
         let max_entries = engine.max_inbox_words() / ew;
         let mut want = self.capacity;
         for (p, w) in want.iter_mut().enumerate() {
-            let queued = self.queued(p).min(1 << 31) as u32;
+            let queued = (self.queued(p) + extra[p]).min(1 << 31) as u32;
             *w = (*w).max(queued.next_power_of_two());
         }
         // Halve the largest new capacity until all fit (never below the
@@ -187,7 +250,7 @@ impl Inbox {
         if (0..PRIORITIES).all(|p| self.queued(p) == 0) {
             return Ok(0);
         }
-        self.grow(engine)?;
+        self.grow(engine, [0; PRIORITIES])?;
         let ew = self.entry_words;
         let mut moved = 0u64;
         let mut descriptors: Vec<u32> = Vec::new();
@@ -206,7 +269,9 @@ impl Inbox {
                 let from = (q.start + done) * ew;
                 let src = &q.words[from..from + run * ew];
                 let at = u64::from(self.base[p] + pos) * ew as u64;
-                engine.write_inbox(at, src)?;
+                engine.write_inbox_with(at, run, ew, &|first, out: &mut [u32]| {
+                    out.copy_from_slice(&src[first * ew..first * ew + out.len()])
+                })?;
                 self.tail[p] = self.tail[p].wrapping_add(run as u32);
                 done += run;
             }

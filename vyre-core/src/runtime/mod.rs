@@ -297,32 +297,46 @@ impl Runtime {
             .program
             .handler_index(task.opcode())
             .ok_or(Error::UnknownOpcode { id: task.opcode() })?;
+        if self.program.arg_types(index) != task.types() || task.arg_count() > MAX_ARGS {
+            return Err(self.argument_error(index, &task));
+        }
+        self.inbox
+            .push(priority.index(), task.opcode(), tenant, task.words());
+        self.count_published(1);
+        Ok(())
+    }
+
+    /// Why `task`'s arguments do not fit handler `index`.
+    #[cold]
+    fn argument_error(&self, index: usize, task: &Task) -> Error {
         let handler = &self.program.handlers()[index];
         let expected = handler.args();
         if expected.len() != task.arg_count() {
-            return Err(Error::ArgumentCount {
+            return Error::ArgumentCount {
                 opcode: handler.name.clone(),
                 expected: expected.len(),
                 found: task.arg_count(),
-            });
+            };
         }
-        let mut args = [0u32; MAX_ARGS];
-        let n = expected.len();
-        for (i, (arg, decl)) in task.args().iter().zip(expected).enumerate() {
-            if arg.ty() != decl.ty {
-                return Err(Error::ArgumentType {
-                    opcode: handler.name.clone(),
-                    index: i,
-                    expected: decl.ty,
-                    found: arg.ty(),
-                });
-            }
-            args[i] = arg.to_word();
+        let differs = expected
+            .iter()
+            .zip(task.types())
+            .enumerate()
+            .find(|(_, (decl, &ty))| decl.ty != ty);
+        match differs {
+            Some((index, (decl, &found))) => Error::ArgumentType {
+                opcode: handler.name.clone(),
+                index,
+                expected: decl.ty,
+                found,
+            },
+            // Unreachable: equal counts and equal types would have passed.
+            None => Error::ArgumentCount {
+                opcode: handler.name.clone(),
+                expected: expected.len(),
+                found: task.arg_count(),
+            },
         }
-        self.inbox
-            .push(priority.index(), task.opcode(), tenant, &args[..n]);
-        self.count_published(1);
-        Ok(())
     }
 
     /// Publishes `count` tasks of opcode `opcode` for `tenant` at
@@ -330,7 +344,8 @@ impl Runtime {
     /// for publishing many tasks (a copy per task, no allocation).
     ///
     /// `args(k, words)` fills the argument words of task `k` (`words` has
-    /// one zeroed word per argument of the handler): each argument as the
+    /// one zeroed word per argument of the handler; it may be called from
+    /// several threads, in any order): each argument as the
     /// bit pattern a [`Task`] would store — `bool` as 0 or 1, `i32` two's
     /// complement, `f32` its IEEE bits. The words are not type-checked (the
     /// device reads any pattern; a `bool` word is true when non-zero).
@@ -365,7 +380,7 @@ impl Runtime {
         priority: Priority,
         opcode: u32,
         count: usize,
-        mut args: impl FnMut(usize, &mut [u32]),
+        args: impl Fn(usize, &mut [u32]) + Sync,
     ) -> Result<()> {
         self.check_tenant(tenant)?;
         let index = self
@@ -373,12 +388,9 @@ impl Runtime {
             .handler_index(opcode)
             .ok_or(Error::UnknownOpcode { id: opcode })?;
         let arity = self.program.handlers()[index].args().len().min(MAX_ARGS);
-        self.inbox
-            .push_with(priority.index(), opcode, tenant, count, |k, words| {
-                args(k, &mut words[..arity])
-            });
-        self.count_published(count as u64);
-        Ok(())
+        self.publish_bulk(tenant, priority, opcode, count, &|k, words| {
+            args(k, &mut words[..arity])
+        })
     }
 
     /// Publishes one task of opcode `O` per element of `tasks` (each the
@@ -442,11 +454,32 @@ impl Runtime {
         tasks: &[O::Args],
     ) -> Result<()> {
         self.check_typed::<O>(tenant)?;
-        self.inbox
-            .push_with(priority.index(), O::ID, tenant, tasks.len(), |k, words| {
-                O::encode(&tasks[k], words)
-            });
-        self.count_published(tasks.len() as u64);
+        let arity = O::ARG_TYPES.len();
+        self.publish_bulk(tenant, priority, O::ID, tasks.len(), &|k, words| {
+            O::encode(&tasks[k], &mut words[..arity])
+        })
+    }
+
+    /// `count` checked tasks of `opcode`: straight into the device inbox
+    /// when it can take them all now (nothing of this priority queued on
+    /// the host), else into the host queue; `args` writes task `k`'s
+    /// argument words.
+    fn publish_bulk(
+        &mut self,
+        tenant: u32,
+        priority: Priority,
+        opcode: u32,
+        count: usize,
+        args: &(dyn Fn(usize, &mut [u32]) + Sync),
+    ) -> Result<()> {
+        let p = priority.index();
+        let direct =
+            self.inbox
+                .publish_direct(self.engine.as_mut(), p, opcode, tenant, count, args)?;
+        if !direct {
+            self.inbox.push_with(p, opcode, tenant, count, args);
+        }
+        self.count_published(count as u64);
         Ok(())
     }
 

@@ -170,6 +170,16 @@ impl Engine for ReferenceEngine {
         self.inner.write_inbox(offset, words)
     }
 
+    fn write_inbox_with(
+        &mut self,
+        offset: u64,
+        units: usize,
+        unit_words: usize,
+        fill: &(dyn Fn(usize, &mut [u32]) + Sync),
+    ) -> Result<()> {
+        self.inner.write_inbox_with(offset, units, unit_words, fill)
+    }
+
     fn inbox_words(&self) -> u64 {
         self.inner.inbox_words()
     }

@@ -145,6 +145,16 @@ impl Engine for NativeEngine {
         self.machine.write_inbox(offset, words)
     }
 
+    fn write_inbox_with(
+        &mut self,
+        offset: u64,
+        units: usize,
+        unit_words: usize,
+        fill: &(dyn Fn(usize, &mut [u32]) + Sync),
+    ) -> Result<()> {
+        self.machine.write_inbox_with(offset, units, unit_words, fill)
+    }
+
     fn inbox_words(&self) -> u64 {
         self.machine.inbox_words()
     }
@@ -220,9 +230,7 @@ struct Sink(Arc<Mutex<Env>>);
 impl CtxSink for Sink {
     fn spawn(&mut self, from: &TaskInfo, priority: Priority, task: Task) -> bool {
         let mut words = [0u32; MAX_ARGS];
-        for (w, a) in words.iter_mut().zip(task.args()) {
-            *w = a.to_word();
-        }
+        words[..task.words().len()].copy_from_slice(task.words());
         let mut env = lock(&self.0);
         match env.machine.as_mut() {
             // The priority is a `Priority`: `spawn` cannot refuse it.

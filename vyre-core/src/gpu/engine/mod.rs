@@ -23,6 +23,7 @@ use super::cache::Pipelines;
 use super::context::GpuContext;
 use super::pipeline::pipelines;
 use super::readback::Staging;
+use super::upload::{Uploader, SMALL_BYTES};
 use crate::lower::{wgsl_with, MAINTAIN_WORKGROUP_SIZE};
 use crate::protocol::{self, ctrl, indirect, PRIORITIES};
 use buffers::{
@@ -73,6 +74,8 @@ pub struct WgpuEngine {
     timer: Option<Timer>,
     submit_staging: Staging,
     read_staging: Staging,
+    /// Large inbox uploads.
+    uploader: Uploader,
     poll_timeout: Option<Duration>,
 }
 
@@ -263,6 +266,7 @@ impl WgpuEngine {
             timer,
             submit_staging: Staging::new("vyre summary staging"),
             read_staging: Staging::new("vyre read staging"),
+            uploader: Uploader::default(),
             poll_timeout: None,
         })
     }
@@ -323,6 +327,32 @@ impl Engine for WgpuEngine {
     fn write_inbox(&mut self, offset: u64, words: &[u32]) -> Result<()> {
         check_range(INBOX, self.inbox.words, offset, words.len() as u64)?;
         self.write(INBOX, &self.inbox.buffer, offset, words)
+    }
+
+    fn write_inbox_with(
+        &mut self,
+        offset: u64,
+        units: usize,
+        unit_words: usize,
+        fill: &(dyn Fn(usize, &mut [u32]) + Sync),
+    ) -> Result<()> {
+        let len = (units as u64).saturating_mul(unit_words as u64);
+        check_range(INBOX, self.inbox.words, offset, len)?;
+        if len * WORD < SMALL_BYTES {
+            let mut words = vec![0u32; len as usize];
+            fill(0, &mut words);
+            return self.write(INBOX, &self.inbox.buffer, offset, &words);
+        }
+        let target = self.inbox.buffer.clone();
+        self.uploader.upload(
+            &self.ctx,
+            &target,
+            offset * WORD,
+            units,
+            unit_words,
+            fill,
+            self.poll_timeout,
+        )
     }
 
     fn inbox_words(&self) -> u64 {

@@ -5,7 +5,7 @@ use crate::error::Result;
 use crate::gpu::readback::read_words;
 
 use super::buffers::check_range;
-use super::{WgpuEngine, RING, WORD};
+use super::{WgpuEngine, INBOX, RING, WORD};
 
 impl WgpuEngine {
     /// Reads `len` words of the ring buffer from word `offset`.
@@ -17,6 +17,17 @@ impl WgpuEngine {
         check_range(RING, self.ring.words, offset, len)?;
         let buffer = self.ring.buffer.clone();
         self.read(RING, &buffer, offset, len)
+    }
+
+    /// Reads `len` words of the inboxes from word `offset`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BufferRange`](crate::Error::BufferRange) outside them; GPU errors as elsewhere.
+    pub fn read_inbox(&mut self, offset: u64, len: u64) -> Result<Vec<u32>> {
+        check_range(INBOX, self.inbox.words, offset, len)?;
+        let buffer = self.inbox.buffer.clone();
+        self.read(INBOX, &buffer, offset, len)
     }
 
     /// Copies `len` words at word `offset` of `source` into the read
