@@ -59,9 +59,8 @@ pub fn hello(gpu: &Gpu, n: u32) -> Result<(Vec<u32>, Vec<String>)> {
     let mut k = Hello::new(gpu)?;
     k.values().upload(&(0..n).collect::<Vec<u32>>())?;
     k.greetings().upload(&[0])?;
-    for i in 0..n {
-        k.publish(Priority::High, greet::task(i))?;
-    }
+    // greet(0) .. greet(n - 1): one descriptor, the device writes the tasks.
+    k.publish_range(Priority::High, greet::Op, 0..n, ())?;
     let report = k.run()?;
     println!(
         "ran {} tasks ({} spawned on the device) in {:.2?}",

@@ -71,7 +71,11 @@ fn outcome(k: &mut Bulk, report: &vyre::RunReport) -> (u64, Vec<u32>, Vec<u32>) 
     );
     assert_eq!(books.waiting, 0, "{books:?}");
     assert!(report.faults.is_empty(), "{:?}", report.faults);
-    (report.executed, k.sums().read().unwrap(), k.cells().read().unwrap())
+    (
+        report.executed,
+        k.sums().read().unwrap(),
+        k.cells().read().unwrap(),
+    )
 }
 
 fn fresh(gpu: &Gpu) -> Bulk {
@@ -90,8 +94,10 @@ fn a_batch_runs_what_single_publishes_run() {
     let batch = on_every_backend("publish_batch", 2, |gpu| {
         let mut k = fresh(gpu);
         k.publish_batch(Priority::Low, add::Op, &tasks).unwrap();
-        k.publish_batch(Priority::High, mixed::Op, &mixed_args).unwrap();
-        k.publish_batch(Priority::Idle, tick::Op, &[(); 10]).unwrap();
+        k.publish_batch(Priority::High, mixed::Op, &mixed_args)
+            .unwrap();
+        k.publish_batch(Priority::Idle, tick::Op, &[(); 10])
+            .unwrap();
         let report = k.run().unwrap();
         outcome(&mut k, &report)
     });
@@ -101,7 +107,8 @@ fn a_batch_runs_what_single_publishes_run() {
             k.publish(Priority::Low, add::task(i, a)).unwrap();
         }
         for &(i, x, neg, kk) in &mixed_args {
-            k.publish(Priority::High, mixed::task(i, x, neg, kk)).unwrap();
+            k.publish(Priority::High, mixed::task(i, x, neg, kk))
+                .unwrap();
         }
         for _ in 0..10 {
             k.publish(Priority::Idle, tick::task()).unwrap();
@@ -127,8 +134,10 @@ fn ranges_run_one_task_per_index() {
         let mut k = fresh(gpu);
         // A range with explicit tasks around it in the same partition.
         k.publish(Priority::Normal, add::task(0, 100)).unwrap();
-        k.publish_range(Priority::Normal, add::Op, 10..N, 2).unwrap();
-        k.publish_batch(Priority::Normal, add::Op, &[(1, 1000)]).unwrap();
+        k.publish_range(Priority::Normal, add::Op, 10..N, 2)
+            .unwrap();
+        k.publish_batch(Priority::Normal, add::Op, &[(1, 1000)])
+            .unwrap();
         // An empty range publishes nothing.
         k.publish_range(Priority::Normal, add::Op, 5..5, 9).unwrap();
         // Ranges in every partition, more than one expand pass reads at
@@ -253,7 +262,9 @@ fn a_batch_larger_than_the_inbox_left_room_for_is_streamed() {
         assert!(books.waiting > 0, "{books:?}");
         k.publish_batch(Priority::Normal, add::Op, &tasks).unwrap();
         k.publish_range(Priority::Normal, add::Op, 0..N, 1).unwrap();
-        k.runtime_mut().set_limits(vyre::RunLimits::default()).unwrap();
+        k.runtime_mut()
+            .set_limits(vyre::RunLimits::default())
+            .unwrap();
         let rest = k.run().unwrap();
         let (executed, sums, _) = outcome(&mut k, &rest);
         (first.executed + executed, sums)

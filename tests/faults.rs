@@ -58,7 +58,7 @@ fn expect_fault(name: &str, faulty: OpcodeHandler, publish: Publish, kind: Fault
             rt.publish(Priority::Normal, Task::new(GOOD, [])).unwrap();
         }
         match &publish {
-            Publish::Checked(t) => rt.publish(Priority::High, t.clone()).unwrap(),
+            Publish::Checked(t) => rt.publish(Priority::High, *t).unwrap(),
             Publish::Raw(t) => rt.publish_raw(Priority::High, *t),
         }
         let report = rt.run().unwrap();

@@ -155,13 +155,7 @@ pub fn run_native(
         spawns: out
             .spawns
             .iter()
-            .map(|s| {
-                (
-                    s.priority as u32,
-                    s.task.opcode(),
-                    s.task.words().to_vec(),
-                )
-            })
+            .map(|s| (s.priority as u32, s.task.opcode(), s.task.words().to_vec()))
             .collect(),
         prints: out.prints,
         shutdown: out.shutdown,

@@ -40,7 +40,11 @@ pub const ENTRY_HEADER_WORDS: u32 = entry::ARG0;
 /// Words of one inbox entry of a program whose widest handler takes
 /// `max_args` arguments (at most [`MAX_ARGS`] count).
 pub const fn entry_words(max_args: usize) -> u32 {
-    let args = if max_args < MAX_ARGS { max_args } else { MAX_ARGS };
+    let args = if max_args < MAX_ARGS {
+        max_args
+    } else {
+        MAX_ARGS
+    };
     ENTRY_HEADER_WORDS + args as u32
 }
 

@@ -186,7 +186,10 @@ fn ring_and_control_round_trip() {
     let at = ctrl::INBOX_BASE as usize;
     let fresh = engine.read_control(0, control).expect("control");
     assert_eq!(fresh[at..at + 10], layout);
-    assert_eq!(fresh.iter().filter(|&&w| w != 0).count(), layout.iter().filter(|&&w| w != 0).count());
+    assert_eq!(
+        fresh.iter().filter(|&&w| w != 0).count(),
+        layout.iter().filter(|&&w| w != 0).count()
+    );
 
     let base = 2 * u64::from(SLOT_WORDS);
     let slot: Vec<u32> = (0..16).map(|i| 0xA000 + i).collect();

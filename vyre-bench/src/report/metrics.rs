@@ -51,7 +51,9 @@ pub fn metrics(doc: &Value) -> Value {
         w["mix"]["variants"].as_array().and_then(|v| {
             v.iter()
                 .find(|r| {
-                    r["variant"].as_str().is_some_and(|n| n.starts_with("uniform"))
+                    r["variant"]
+                        .as_str()
+                        .is_some_and(|n| n.starts_with("uniform"))
                         && f(&r["hash_rounds_per_task"]) == Some(rounds)
                 })
                 .and_then(|r| f(&r["ratios"]["megakernel_over_direct"]))
@@ -86,7 +88,10 @@ pub fn metrics(doc: &Value) -> Value {
         ("uniform_64_mk_over_direct", json!(uniform(64.0))),
         ("uniform_1024_mk_over_direct", json!(uniform(1024.0))),
         ("mixed_mk_over_direct", json!(mixed)),
-        ("bfs_s22_mk_over_direct", json!(bfs22.and_then(|r| f(&r["ratios"]["megakernel_over_direct"])))),
+        (
+            "bfs_s22_mk_over_direct",
+            json!(bfs22.and_then(|r| f(&r["ratios"]["megakernel_over_direct"]))),
+        ),
         ("bfs_s22_gteps", json!(gteps)),
         ("vs_dispatch_per_task_16m", json!(vs_dispatch)),
         ("critical_first_round", first_round),

@@ -98,7 +98,9 @@ pub(super) fn plots(doc: &Value, dir: &Path) -> Result<Vec<String>> {
     if let Some(rows) = w["wall"]["sizes"].as_array() {
         let x = |r: &Value| f(&r["tasks"]);
         let lines = vec![
-            series(rows, "GPU time", x, |r| f(&r["batch"]["per_s_gpu"]["median"])),
+            series(rows, "GPU time", x, |r| {
+                f(&r["batch"]["per_s_gpu"]["median"])
+            }),
             series(rows, "vyre wall: publish_batch + run()", x, |r| {
                 f(&r["batch"]["per_s_wall"]["median"])
             }),
@@ -106,7 +108,9 @@ pub(super) fn plots(doc: &Value, dir: &Path) -> Result<Vec<String>> {
                 f(&r["range"]["per_s_wall"]["median"])
             }),
             series(rows, "CPU, 1 thread", x, |r| f(&r["cpu_1thread_per_s"])),
-            series(rows, "CPU, all threads", x, |r| f(&r["cpu_all_threads_per_s"])),
+            series(rows, "CPU, all threads", x, |r| {
+                f(&r["cpu_all_threads_per_s"])
+            }),
         ];
         chart(
             &dir.join("wall.svg"),

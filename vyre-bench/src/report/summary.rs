@@ -46,7 +46,10 @@ pub fn markdown(doc: &Value) -> String {
         );
     }
     if let Some(m) = doc["metrics"].as_object() {
-        let _ = writeln!(s, "\n### Metrics (every key an issue names)\n\n| key | value |\n|---|---|");
+        let _ = writeln!(
+            s,
+            "\n### Metrics (every key an issue names)\n\n| key | value |\n|---|---|"
+        );
         for (k, v) in m {
             let shown = match v.as_f64() {
                 Some(x) if x.abs() >= 1e4 => sci(Some(x)),

@@ -34,7 +34,11 @@ struct Wall {
 }
 
 /// Times `publish` then `run()`; checks that all `n` tasks ran.
-fn timed(rt: &mut Runtime, n: u64, publish: impl FnOnce(&mut Runtime) -> Result<()>) -> Result<Wall> {
+fn timed(
+    rt: &mut Runtime,
+    n: u64,
+    publish: impl FnOnce(&mut Runtime) -> Result<()>,
+) -> Result<Wall> {
     let t = Instant::now();
     publish(rt)?;
     let report = rt.run()?;
@@ -161,10 +165,7 @@ fn run_over_gpu(bench: &Bench, gpu: &Gpu, d: Dispatch, n: u32) -> Result<Value> 
         rt.publish_batch(Priority::Normal, bump::Op, &args)?;
         timed(&mut rt, n.into(), |_| Ok(()))
     })?;
-    let ratios: Vec<f64> = runs
-        .iter()
-        .filter_map(|r| Some(r.wall / r.gpu?))
-        .collect();
+    let ratios: Vec<f64> = runs.iter().filter_map(|r| Some(r.wall / r.gpu?)).collect();
     let ratio = Stats::of(&ratios);
     bench.log(format!(
         "  run() over GPU time, {n} published: {:.2}",
@@ -301,9 +302,8 @@ fn defaults(bench: &Bench, d: Dispatch, n: u32) -> Result<Value> {
             "hash64": rates(&h, n.into()),
         }));
     }
-    let ratio = |w: &str| {
-        Some(median(&rows[0][w], "per_s_wall")? / median(&rows[1][w], "per_s_wall")?)
-    };
+    let ratio =
+        |w: &str| Some(median(&rows[0][w], "per_s_wall")? / median(&rows[1][w], "per_s_wall")?);
     let worst = [ratio("trivial"), ratio("hash64")]
         .into_iter()
         .flatten()

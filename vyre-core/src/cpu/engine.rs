@@ -65,7 +65,8 @@ impl<W: WorkPass> Engine for CpuEngine<W> {
         unit_words: usize,
         fill: &(dyn Fn(usize, &mut [u32]) + Sync),
     ) -> Result<()> {
-        self.machine.write_inbox_with(offset, units, unit_words, fill)
+        self.machine
+            .write_inbox_with(offset, units, unit_words, fill)
     }
 
     fn inbox_words(&self) -> u64 {

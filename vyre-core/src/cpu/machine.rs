@@ -86,9 +86,8 @@ impl CpuMachine {
         let ctrl_words = layout.lane_state as u64 + lanes as u64;
         let mut ctrl = zeroed(CTRL_NAME, ctrl_words, u32::MAX as u64)?;
         let capacities = [config.inbox_capacity; PRIORITIES];
-        let inbox_words = PRIORITIES as u64
-            * config.inbox_capacity as u64
-            * program.entry_words() as u64;
+        let inbox_words =
+            PRIORITIES as u64 * config.inbox_capacity as u64 * program.entry_words() as u64;
         let inbox = zeroed(INBOX_NAME, inbox_words, u32::MAX as u64)?;
         let at = ctrl::INBOX_BASE as usize;
         ctrl[at..at + 2 * PRIORITIES].copy_from_slice(&protocol::inbox_words(&capacities));
@@ -494,7 +493,10 @@ mod tests {
         // The control block is zeroed but for the inboxes' bases and masks.
         let at = ctrl::INBOX_BASE as usize;
         assert_eq!(m.ctrl()[at..at + 10], [0, 4, 8, 12, 16, 3, 3, 3, 3, 3]);
-        assert!(m.ctrl()[..at].iter().chain(&m.ctrl()[at + 10..]).all(|&w| w == 0));
+        assert!(m.ctrl()[..at]
+            .iter()
+            .chain(&m.ctrl()[at + 10..])
+            .all(|&w| w == 0));
         assert_eq!(m.buffer_len(0), 0);
         assert_eq!(m.buffer_len(7), 0);
         assert_eq!(m.summary().len() as u32, m.layout().summary_words());

@@ -164,12 +164,14 @@ impl CpuMachine {
             let p = dw(range::PARTITION).min(PRIORITIES as u32 - 1);
             let (position, count) = (dw(range::POSITION), dw(range::COUNT));
             let (opcode, tenant, first) = (dw(range::OPCODE), dw(range::TENANT), dw(range::FIRST));
-            let rest: Vec<u32> = (0..MAX_ARGS as u32 - 1).map(|i| dw(range::REST + i)).collect();
+            let rest: Vec<u32> = (0..MAX_ARGS as u32 - 1)
+                .map(|i| dw(range::REST + i))
+                .collect();
             let base = self.cw(ctrl::INBOX_BASE + p);
             let mask = self.cw(ctrl::INBOX_MASK + p);
             for i in 0..count {
-                let at = base.wrapping_add(position.wrapping_add(i) & mask) as u64
-                    * entry_words as u64;
+                let at =
+                    base.wrapping_add(position.wrapping_add(i) & mask) as u64 * entry_words as u64;
                 self.set_iw(at + entry::OPCODE as u64, opcode);
                 self.set_iw(at + entry::TENANT as u64, tenant);
                 for k in entry::ARG0..entry_words {

@@ -100,12 +100,13 @@ fn compile(ctx: &GpuContext, label: &str, wgsl: &str, read_only: &[bool]) -> Res
             entries: &entries,
         })
     })?;
-    let indirect_layout = ctx.scoped(&format!("indirect bind group layout of `{label}`"), || {
-        device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some(label),
-            entries: &[storage_entry(INDIRECT_BINDING, false)],
-        })
-    })?;
+    let indirect_layout =
+        ctx.scoped(&format!("indirect bind group layout of `{label}`"), || {
+            device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                label: Some(label),
+                entries: &[storage_entry(INDIRECT_BINDING, false)],
+            })
+        })?;
     let pipeline_layout = ctx.scoped(&format!("pipeline layout of `{label}`"), || {
         device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some(label),

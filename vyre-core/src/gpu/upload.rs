@@ -36,6 +36,14 @@ const MAP_FAILED: u32 = 2;
 /// `first_unit ..` into `words` (whole units of `unit_words` words).
 pub(crate) type Fill<'a> = &'a (dyn Fn(usize, &mut [u32]) + Sync);
 
+/// The data of one upload: `count` units of `words` words each, produced
+/// by `fill`.
+pub(crate) struct Units<'a> {
+    pub(crate) count: usize,
+    pub(crate) words: usize,
+    pub(crate) fill: Fill<'a>,
+}
+
 /// One staging chunk and the map it waits for.
 #[derive(Debug)]
 struct Chunk {
@@ -56,20 +64,22 @@ pub(crate) struct Uploader {
 }
 
 impl Uploader {
-    /// Writes `units` units of `unit_words` words, filled by `fill`, at
-    /// byte `offset` of `target`, in chunks; returns once every chunk's
-    /// copy is submitted (the queue runs them before any later
-    /// submission).
+    /// Writes `data` at byte `offset` of `target`, in chunks; returns
+    /// once every chunk's copy is submitted (the queue runs them before
+    /// any later submission).
     pub(crate) fn upload(
         &mut self,
         ctx: &GpuContext,
         target: &wgpu::Buffer,
         offset: u64,
-        units: usize,
-        unit_words: usize,
-        fill: Fill<'_>,
+        data: Units<'_>,
         timeout: Option<Duration>,
     ) -> Result<()> {
+        let Units {
+            count: units,
+            words: unit_words,
+            fill,
+        } = data;
         let unit_bytes = (unit_words * 4) as u64;
         let per_chunk = (CHUNK_BYTES / unit_bytes).max(1) as usize;
         let mut done = 0usize;
@@ -114,7 +124,10 @@ impl Uploader {
             let state = Arc::new(AtomicU32::new(MAP_PENDING));
             let set = Arc::clone(&state);
             chunk.buffer.map_async(wgpu::MapMode::Write, .., move |r| {
-                set.store(if r.is_ok() { MAP_DONE } else { MAP_FAILED }, Ordering::Release);
+                set.store(
+                    if r.is_ok() { MAP_DONE } else { MAP_FAILED },
+                    Ordering::Release,
+                );
             });
             chunk.map = Some(state);
             chunk.submission = Some(submission);

@@ -319,7 +319,6 @@ impl Inbox {
         expand(engine, self.ranges_at, &mut descriptors, &mut widest)?;
         Ok(moved)
     }
-
 }
 
 /// Has the engine write the entries of `descriptors` (at most

@@ -99,9 +99,8 @@ impl Runtime {
         let partitions = self.program.config().partitions();
         let rounds = (0..PRIORITIES)
             .map(|p| {
-                let waiting = self.claimable[p]
-                    + u64::from(self.inbox.pending(p))
-                    + self.inbox.queued(p);
+                let waiting =
+                    self.claimable[p] + u64::from(self.inbox.pending(p)) + self.inbox.queued(p);
                 waiting.div_ceil(u64::from(partitions[p].1.max(1)))
             })
             .max()

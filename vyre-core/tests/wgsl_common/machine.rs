@@ -201,7 +201,11 @@ impl<'g> Machine<'g> {
             source: wgpu::ShaderSource::Wgsl(Cow::Owned(wgsl)),
         });
         let pipeline = |entry: &str| {
-            let layout = if entry == ENTRY_FINALIZE { &finalize_pl } else { &pl };
+            let layout = if entry == ENTRY_FINALIZE {
+                &finalize_pl
+            } else {
+                &pl
+            };
             device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                 label: Some(entry),
                 layout: Some(layout),

@@ -87,9 +87,9 @@ impl Driver {
                 let prio = Priority::ALL[*priority];
                 for _ in 0..*copies {
                     let got = if *via_publish {
-                        self.rt.publish(prio, task.clone())
+                        self.rt.publish(prio, task)
                     } else {
-                        self.rt.publish_for(tenant, prio, task.clone())
+                        self.rt.publish_for(tenant, prio, task)
                     };
                     expect(&what, &got, want.as_ref());
                     if got.is_ok() {

@@ -152,7 +152,8 @@ impl Engine for NativeEngine {
         unit_words: usize,
         fill: &(dyn Fn(usize, &mut [u32]) + Sync),
     ) -> Result<()> {
-        self.machine.write_inbox_with(offset, units, unit_words, fill)
+        self.machine
+            .write_inbox_with(offset, units, unit_words, fill)
     }
 
     fn inbox_words(&self) -> u64 {

@@ -23,7 +23,7 @@ use super::cache::Pipelines;
 use super::context::GpuContext;
 use super::pipeline::pipelines;
 use super::readback::Staging;
-use super::upload::{Uploader, SMALL_BYTES};
+use super::upload::{Units, Uploader, SMALL_BYTES};
 use crate::lower::{wgsl_with, MAINTAIN_WORKGROUP_SIZE};
 use crate::protocol::{self, ctrl, indirect, PRIORITIES};
 use buffers::{
@@ -192,9 +192,8 @@ impl WgpuEngine {
         // The inboxes start at `inbox_capacity` entries each; the runtime
         // grows them.
         let capacities = [config.inbox_capacity; PRIORITIES];
-        let inbox_words = PRIORITIES as u64
-            * u64::from(config.inbox_capacity)
-            * u64::from(program.entry_words());
+        let inbox_words =
+            PRIORITIES as u64 * u64::from(config.inbox_capacity) * u64::from(program.entry_words());
         let inbox = DeviceBuffer {
             buffer: create_storage(ctx, INBOX, inbox_words.saturating_mul(WORD), max_bytes)?,
             words: inbox_words,
@@ -344,15 +343,13 @@ impl Engine for WgpuEngine {
             return self.write(INBOX, &self.inbox.buffer, offset, &words);
         }
         let target = self.inbox.buffer.clone();
-        self.uploader.upload(
-            &self.ctx,
-            &target,
-            offset * WORD,
-            units,
-            unit_words,
+        let data = Units {
+            count: units,
+            words: unit_words,
             fill,
-            self.poll_timeout,
-        )
+        };
+        self.uploader
+            .upload(&self.ctx, &target, offset * WORD, data, self.poll_timeout)
     }
 
     fn inbox_words(&self) -> u64 {
