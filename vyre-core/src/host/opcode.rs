@@ -67,6 +67,11 @@ pub trait Opcode: Copy {
 /// An [`Opcode`] whose first argument is a `u32` index: `publish_range`
 /// publishes one task per index, the device writing the tasks from one
 /// descriptor.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be published by range: its first argument is not a `u32`",
+    label = "`publish_range` needs an opcode whose first argument is the `u32` index",
+    note = "publish these tasks with `publish_batch` instead"
+)]
 pub trait RangeOpcode: Opcode {
     /// The arguments after the index, as [`Opcode::Args`] writes them.
     type Rest: Copy + Send + Sync;

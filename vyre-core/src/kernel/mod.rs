@@ -27,6 +27,11 @@ use crate::runtime::Runtime;
 /// (`impl HasOpcode<square::Op> for Hello`), so that its typed bulk
 /// methods accept only its own opcodes: publishing another kernel's
 /// opcode does not compile.
+#[diagnostic::on_unimplemented(
+    message = "`{O}` is not an opcode of `{Self}`",
+    label = "not in `{Self}`'s `opcodes: [...]`",
+    note = "list the opcode in the megakernel's `opcodes`, or publish it on the megakernel that lists it"
+)]
 pub trait HasOpcode<O: crate::Opcode> {}
 
 /// A megakernel type, as `megakernel!` generates it: a named program
