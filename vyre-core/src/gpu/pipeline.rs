@@ -127,11 +127,31 @@ fn compile(ctx: &GpuContext, label: &str, wgsl: &str, read_only: &[bool]) -> Res
     let pipeline = |entry: &str, layout: &wgpu::PipelineLayout| {
         create_pipeline(ctx, label, &module, layout, entry)
     };
+    // The driver compiles each entry point on its own: the three small
+    // passes compile on other threads while this one compiles the work
+    // pass, the big one (every handler). wgpu's error scopes are per
+    // thread, so each compile reports its own errors.
+    let (small, work) = std::thread::scope(|s| {
+        let prepare = s.spawn(|| pipeline(ENTRY_PREPARE, &pipeline_layout));
+        let maintain = s.spawn(|| pipeline(ENTRY_MAINTAIN, &pipeline_layout));
+        let finalize = s.spawn(|| pipeline(ENTRY_FINALIZE, &finalize_layout));
+        let work = pipeline(ENTRY_WORK, &pipeline_layout);
+        let join = |h: std::thread::ScopedJoinHandle<'_, Result<wgpu::ComputePipeline>>| {
+            h.join().unwrap_or_else(|_| {
+                Err(Error::Gpu {
+                    stage: format!("compute pipelines of `{label}`"),
+                    message: "a pipeline compile panicked".to_string(),
+                })
+            })
+        };
+        ((join(prepare), join(maintain), join(finalize)), work)
+    });
+    let (prepare, maintain, finalize) = small;
     Ok(Pipelines {
-        prepare: pipeline(ENTRY_PREPARE, &pipeline_layout)?,
-        maintain: pipeline(ENTRY_MAINTAIN, &pipeline_layout)?,
-        finalize: pipeline(ENTRY_FINALIZE, &finalize_layout)?,
-        work: pipeline(ENTRY_WORK, &pipeline_layout)?,
+        prepare: prepare?,
+        maintain: maintain?,
+        finalize: finalize?,
+        work: work?,
         layout,
         indirect_layout,
         module,
