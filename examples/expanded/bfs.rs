@@ -370,6 +370,7 @@ impl Bfs {
             partition_sizes: ::core::option::Option::Some([
                 1024u32, 258048u32, 1024u32, 1024u32, 1024u32,
             ]),
+            grow_ring: false,
             ..::core::default::Default::default()
         }
     }

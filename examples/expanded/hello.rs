@@ -382,6 +382,7 @@ impl Hello {
     /// are `ProgramConfig`'s defaults).
     pub fn config() -> ::vyre::ProgramConfig {
         ::vyre::ProgramConfig {
+            grow_ring: true,
             ..::core::default::Default::default()
         }
     }

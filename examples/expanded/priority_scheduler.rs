@@ -384,6 +384,7 @@ impl Scheduler {
         ::vyre::ProgramConfig {
             slots: 4096u32,
             tenants: 4u32,
+            grow_ring: false,
             ..::core::default::Default::default()
         }
     }

@@ -704,6 +704,7 @@ impl Scan {
     pub fn config() -> ::vyre::ProgramConfig {
         ::vyre::ProgramConfig {
             slots: 8192u32,
+            grow_ring: false,
             ..::core::default::Default::default()
         }
     }

@@ -103,6 +103,14 @@ pub trait Engine: Send {
     /// `INBOX_MASK` words.
     fn resize_inbox(&mut self, words: u64) -> Result<()>;
 
+    /// Gives the ring the partitions `(start, size)` (contiguous from slot
+    /// 0, CRITICAL first, none empty): a new, empty ring; the control block
+    /// keeps its counters, tables and lane state, and gets the new sizes
+    /// (`SLOTS`, `PART_START`, `PART_SIZE`) and longer claim lists and
+    /// fault log. The host calls it only between submissions while every
+    /// slot is EMPTY.
+    fn resize_ring(&mut self, partitions: [(u32, u32); crate::protocol::PRIORITIES]) -> Result<()>;
+
     /// Runs the expand pass over the first `ranges` range descriptors the
     /// host wrote into the control block (`RANGE_COUNT` = `ranges`), the
     /// largest of which has `widest` entries. It runs before the next

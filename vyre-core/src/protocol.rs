@@ -84,6 +84,18 @@ pub fn inbox_words(capacities: &[u32; PRIORITIES]) -> [u32; 2 * PRIORITIES] {
     words
 }
 
+/// The control words `SLOTS`, `PART_START[P]`, `PART_SIZE[P]`
+/// (contiguous) of a ring split into `partitions` (`(start, size)` each).
+pub fn ring_words(partitions: &[(u32, u32); PRIORITIES]) -> [u32; 1 + 2 * PRIORITIES] {
+    let mut words = [0u32; 1 + 2 * PRIORITIES];
+    for (p, &(start, size)) in partitions.iter().enumerate() {
+        words[0] = words[0].wrapping_add(size);
+        words[1 + p] = start;
+        words[1 + PRIORITIES + p] = size;
+    }
+    words
+}
+
 /// Words of one range descriptor: its header and `MAX_ARGS - 1` rest words.
 pub const RANGE_WORDS: u32 = range::REST + MAX_ARGS as u32 - 1;
 /// Range descriptors one expand dispatch reads at most.
@@ -237,8 +249,15 @@ pub mod ctrl {
     pub const IDLE: u32 = INBOX_MASK + P;
     /// Range descriptors the next expand dispatch reads.
     pub const RANGE_COUNT: u32 = IDLE + 1;
+    /// Ring slots in use (host-owned; the ring may change size between
+    /// submissions, so the passes read it instead of a WGSL constant).
+    pub const SLOTS: u32 = RANGE_COUNT + 1;
+    /// Per partition: its first slot (host-owned).
+    pub const PART_START: u32 = SLOTS + 1;
+    /// Per partition: its slots (host-owned).
+    pub const PART_SIZE: u32 = PART_START + P;
     /// Number of fixed words; the variable tables follow.
-    pub const FIXED_WORDS: u32 = RANGE_COUNT + 1;
+    pub const FIXED_WORDS: u32 = PART_SIZE + P;
 
     /// Counters the host reads and clears after each submission.
     pub const CLEARED_AFTER_READ: [u32; 6] = [
@@ -253,8 +272,12 @@ pub mod ctrl {
 
 /// Where each variable-size table sits in the control buffer of one
 /// program instance, in words. Tables follow the fixed words in this
-/// order; the lane state comes last so that its size (the number of lanes,
-/// chosen when the program is instantiated) moves no other offset.
+/// order: those whose size the program fixes first, then the two that grow
+/// with the ring (claim lists, fault log), so that resizing the ring moves
+/// no offset the WGSL names (the passes compute the fault log's and the
+/// lane state's from `SLOTS`); the lane state comes last so that its size
+/// (the number of lanes, chosen when the program is instantiated) moves no
+/// other offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ControlLayout {
     /// Per handler (program order): tasks executed.
@@ -280,11 +303,11 @@ impl ControlLayout {
     pub const fn new(handlers: u32, tenants: u32, slots: u32, printf_capacity: u32) -> Self {
         let executed_by_op = ctrl::FIXED_WORDS;
         let tenant_enabled = executed_by_op + handlers;
-        let claim_list = tenant_enabled + tenants;
-        let fault_log = claim_list + slots;
-        let printf_log = fault_log + slots * FAULT_RECORD_WORDS;
+        let printf_log = tenant_enabled + tenants;
         let ranges = printf_log + printf_capacity * PRINTF_RECORD_WORDS;
-        let lane_state = ranges + RANGE_SLOTS * RANGE_WORDS;
+        let claim_list = ranges + RANGE_SLOTS * RANGE_WORDS;
+        let fault_log = claim_list + slots;
+        let lane_state = fault_log + slots * FAULT_RECORD_WORDS;
         ControlLayout {
             executed_by_op,
             tenant_enabled,
@@ -293,6 +316,17 @@ impl ControlLayout {
             printf_log,
             ranges,
             lane_state,
+        }
+    }
+
+    /// The same layout for a ring of `slots` slots: only the fault log's
+    /// and the lane state's offsets move.
+    pub const fn with_slots(self, slots: u32) -> Self {
+        let fault_log = self.claim_list + slots;
+        ControlLayout {
+            fault_log,
+            lane_state: fault_log + slots * FAULT_RECORD_WORDS,
+            ..self
         }
     }
 
@@ -312,8 +346,9 @@ const _: () = {
     assert!(slot::ARG0 as usize + MAX_ARGS == SLOT_WORDS as usize);
     assert!(PRINTF_MAX_ARGS + 2 == PRINTF_RECORD_WORDS as usize);
     assert!(fault_record::LANE < FAULT_RECORD_WORDS);
-    assert!(ctrl::RANGE_COUNT + 1 == ctrl::FIXED_WORDS);
+    assert!(ctrl::PART_SIZE + PRIORITIES as u32 == ctrl::FIXED_WORDS);
     assert!(ctrl::INBOX_MASK == ctrl::INBOX_BASE + PRIORITIES as u32);
+    assert!(ctrl::PART_START == ctrl::SLOTS + 1 && ctrl::PART_SIZE == ctrl::PART_START + 5);
     // An entry is a slot without its status and priority words.
     assert!(entry_words(MAX_ARGS) + 2 == SLOT_WORDS);
     assert!(ctrl::LIST_LEN > ctrl::EXECUTED);

@@ -175,21 +175,23 @@ fn ring_and_control_round_trip() {
     let ring = engine.ring_words();
     let control = engine.control_words();
     // Fresh memory is zero: an empty ring, an idle control block but for
-    // the inboxes' layout.
+    // the inboxes' layout and the ring's sizes.
     assert!(engine
         .read_ring(0, ring)
         .expect("ring")
         .iter()
         .all(|&w| w == 0));
     let cap = program.config().inbox_capacity;
-    let layout = protocol::inbox_words(&[cap; 5]);
+    let inboxes = protocol::inbox_words(&[cap; 5]);
+    let sizes = protocol::ring_words(&program.config().partitions());
     let at = ctrl::INBOX_BASE as usize;
     let fresh = engine.read_control(0, control).expect("control");
-    assert_eq!(fresh[at..at + 10], layout);
-    assert_eq!(
-        fresh.iter().filter(|&&w| w != 0).count(),
-        layout.iter().filter(|&&w| w != 0).count()
-    );
+    assert_eq!(fresh[at..at + 10], inboxes);
+    let at = ctrl::SLOTS as usize;
+    assert_eq!(fresh[at..at + 11], sizes);
+    let nonzero = |w: &[u32]| w.iter().filter(|&&w| w != 0).count();
+    let layout_words = nonzero(&inboxes) + nonzero(&sizes);
+    assert_eq!(nonzero(&fresh), layout_words);
 
     let base = 2 * u64::from(SLOT_WORDS);
     let slot: Vec<u32> = (0..16).map(|i| 0xA000 + i).collect();
@@ -207,8 +209,7 @@ fn ring_and_control_round_trip() {
     let words = engine.read_control(0, control).expect("read");
     assert_eq!(words[(ctrl::INBOX_TAIL + 2) as usize], 5);
     assert_eq!(words[control as usize - 1], 9);
-    let layout_words = layout.iter().filter(|&&w| w != 0).count();
-    assert_eq!(words.iter().filter(|&&w| w != 0).count(), 2 + layout_words);
+    assert_eq!(nonzero(&words), 2 + layout_words);
 }
 
 #[test]

@@ -230,12 +230,17 @@ fn config_sweep() {
                             .build()
                             .expect("valid config");
                         let (src, _) = lower_and_validate(&p);
-                        for (i, (start, size)) in config.partitions().iter().enumerate() {
-                            assert!(
-                                src.contains(&format!("const vy_PART{i}_START: u32 = {start}u;"))
-                            );
-                            assert!(src.contains(&format!("const vy_PART{i}_SIZE: u32 = {size}u;")));
-                        }
+                        // The ring's sizes are control words: the text is
+                        // the same for every ring (one compile serves all).
+                        let other = p
+                            .with_config(ProgramConfig {
+                                slots: 4096,
+                                partition_sizes: None,
+                                ..config.clone()
+                            })
+                            .expect("valid config");
+                        assert_eq!(src, other.wgsl(), "the WGSL depends on the ring's size");
+                        assert!(!src.contains("vy_PART0_START") && !src.contains("vy_SLOTS"));
                         assert!(src.contains(&format!(
                             "const vy_STARVATION_LIMIT: u32 = {starvation_limit}u;"
                         )));
@@ -322,8 +327,9 @@ fn protocol_constants_come_from_protocol_rs() {
         ("STATUS_PUBLISHED", status::PUBLISHED),
         ("FAULT_LOOP_LIMIT", fault::LOOP_LIMIT),
         ("FAULT_LOOP_CUT", fault::LOOP_CUT),
-        ("LANE_STATE", layout.lane_state),
         ("CLAIM_LIST", layout.claim_list),
+        ("CTRL_SLOTS", ctrl::SLOTS),
+        ("CTRL_PART_START", ctrl::PART_START),
     ] {
         assert!(
             src.contains(&format!("const vy_{name}: u32 = {value}u;")),

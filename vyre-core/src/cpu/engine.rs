@@ -85,6 +85,10 @@ impl<W: WorkPass> Engine for CpuEngine<W> {
         self.machine.expand(ranges, widest)
     }
 
+    fn resize_ring(&mut self, partitions: [(u32, u32); crate::protocol::PRIORITIES]) -> Result<()> {
+        self.machine.resize_ring(partitions)
+    }
+
     fn write_control(&mut self, offset: u64, words: &[u32]) -> Result<()> {
         self.machine.write_control(offset, words)
     }

@@ -91,6 +91,9 @@ impl CpuMachine {
         let inbox = zeroed(INBOX_NAME, inbox_words, u32::MAX as u64)?;
         let at = ctrl::INBOX_BASE as usize;
         ctrl[at..at + 2 * PRIORITIES].copy_from_slice(&protocol::inbox_words(&capacities));
+        let at = ctrl::SLOTS as usize;
+        ctrl[at..at + 1 + 2 * PRIORITIES]
+            .copy_from_slice(&protocol::ring_words(&config.partitions()));
         let bindings = program
             .handlers()
             .iter()
@@ -141,7 +144,13 @@ impl CpuMachine {
             .position(|&(start, size)| slot >= start && slot - start < size)
     }
 
-    /// The ring buffer: `slots × 16` words of slots, then the five inboxes.
+    /// Slots of the ring now (the program's, or more once the host grew
+    /// the ring).
+    pub fn slots(&self) -> u32 {
+        self.partitions.iter().map(|&(_, size)| size).sum()
+    }
+
+    /// The ring buffer: `slots × 16` words of slots.
     pub fn ring(&self) -> &[u32] {
         &self.ring
     }
@@ -324,6 +333,36 @@ impl CpuMachine {
         Ok(())
     }
 
+    /// Gives the ring the partitions `partitions` (see
+    /// [`Engine::resize_ring`](crate::engine::Engine::resize_ring)): a
+    /// zeroed ring, and a control block with the same words up to the claim
+    /// lists and the same lane state.
+    /// Errors: [`Error::BufferTooLarge`] when the memory cannot be had.
+    pub fn resize_ring(&mut self, partitions: [(u32, u32); PRIORITIES]) -> Result<()> {
+        let slots: u64 = partitions.iter().map(|&(_, size)| u64::from(size)).sum();
+        let layout = self
+            .layout
+            .with_slots(slots.min(u64::from(u32::MAX)) as u32);
+        let ring = zeroed(RING_NAME, slots * u64::from(SLOT_WORDS), u32::MAX as u64)?;
+        let lanes = self.lanes as usize;
+        let mut ctrl = zeroed(
+            CTRL_NAME,
+            u64::from(layout.lane_state) + lanes as u64,
+            u32::MAX as u64,
+        )?;
+        let kept = self.layout.claim_list as usize;
+        ctrl[..kept].copy_from_slice(&self.ctrl[..kept]);
+        let (old, new) = (self.layout.lane_state as usize, layout.lane_state as usize);
+        ctrl[new..new + lanes].copy_from_slice(&self.ctrl[old..old + lanes]);
+        let at = ctrl::SLOTS as usize;
+        ctrl[at..at + 1 + 2 * PRIORITIES].copy_from_slice(&protocol::ring_words(&partitions));
+        self.ring = ring;
+        self.ctrl = ctrl;
+        self.layout = layout;
+        self.partitions = partitions;
+        Ok(())
+    }
+
     /// Words of the inboxes.
     pub fn inbox_words(&self) -> u64 {
         self.inbox.len() as u64
@@ -490,12 +529,19 @@ mod tests {
         assert_eq!(p.entry_words(), 2);
         assert_eq!(m.inbox().len(), 5 * 4 * 2);
         assert!(m.ring().iter().chain(m.inbox()).all(|&w| w == 0));
-        // The control block is zeroed but for the inboxes' bases and masks.
+        // The control block is zeroed but for the inboxes' bases and masks
+        // and the ring's sizes (10 slots: 2 each).
         let at = ctrl::INBOX_BASE as usize;
         assert_eq!(m.ctrl()[at..at + 10], [0, 4, 8, 12, 16, 3, 3, 3, 3, 3]);
+        let sizes = ctrl::SLOTS as usize;
+        assert_eq!(
+            m.ctrl()[sizes..sizes + 11],
+            [10, 0, 2, 4, 6, 8, 2, 2, 2, 2, 2]
+        );
         assert!(m.ctrl()[..at]
             .iter()
-            .chain(&m.ctrl()[at + 10..])
+            .chain(&m.ctrl()[at + 10..sizes])
+            .chain(&m.ctrl()[sizes + 11..])
             .all(|&w| w == 0));
         assert_eq!(m.buffer_len(0), 0);
         assert_eq!(m.buffer_len(7), 0);

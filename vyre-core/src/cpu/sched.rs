@@ -143,7 +143,7 @@ impl CpuMachine {
     /// (none on the CPU), and reads the task's words when it exchanged.
     fn exchange_claim(&mut self, p: usize, slot: u32) -> Option<Claimed> {
         // A slot number outside the ring (a corrupt list) cannot exchange.
-        if slot >= self.program.config().slots {
+        if slot >= self.slots() {
             return None;
         }
         // protocol.md retries a weak CAS up to 8 times when it fails
@@ -202,7 +202,7 @@ impl CpuMachine {
     /// `n < slots`.
     pub(crate) fn record_fault(&mut self, record: [u32; FAULT_RECORD_WORDS as usize]) {
         let n = self.add_cw(ctrl::FAULT_COUNT, 1);
-        if n < self.program.config().slots {
+        if n < self.slots() {
             let base = self.layout.fault_log + n * FAULT_RECORD_WORDS;
             for (i, w) in record.into_iter().enumerate() {
                 self.set_cw(base + i as u32, w);

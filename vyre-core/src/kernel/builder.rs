@@ -81,7 +81,15 @@ impl<K: Megakernel> KernelBuilder<K> {
         let config = self.config.get_or_insert_with(|| {
             K::try_program().map_or_else(|_| ProgramConfig::default(), |p| p.config().clone())
         });
+        let before = config.clone();
         edit(config);
+        // Sizes the user sets are kept exactly, unless the edit also asked
+        // for growth itself.
+        let sized =
+            config.slots != before.slots || config.partition_sizes != before.partition_sizes;
+        if sized && config.grow_ring == before.grow_ring {
+            config.grow_ring = false;
+        }
         self
     }
 

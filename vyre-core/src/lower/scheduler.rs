@@ -80,7 +80,6 @@ pub(super) fn header(program: &Program, out: &mut String) {
         ("HANDLERS", &program.handlers().len()),
         ("BUFFERS", &program.buffers().len()),
         ("WORKGROUP_SIZE", &c.workgroup_size),
-        ("SLOTS", &c.slots),
         ("TENANTS", &c.tenants),
     ]));
 }
@@ -125,39 +124,22 @@ pub(super) fn bindings(program: &Program, out: &mut String) {
 pub(super) fn constants(program: &Program, out: &mut String) {
     let c = program.config();
     let layout = program.control_layout();
-    // Five partitions, as the runtime's select chains (`vy_part_start`)
-    // and constants.wgsl name them: this pattern stops compiling if
-    // PRIORITIES changes.
-    let [p0, p1, p2, p3, p4] = c.partitions();
     out.push_str(&CONSTANTS.fill(&[
         ("WORKGROUP_SIZE", &c.workgroup_size),
         ("MAINTAIN_WORKGROUP_SIZE", &MAINTAIN_WORKGROUP_SIZE),
         ("EXPAND_WORKGROUP_SIZE", &EXPAND_WORKGROUP_SIZE),
         ("ENTRY_WORDS", &program.entry_words()),
-        ("SLOTS", &c.slots),
         ("TENANTS", &c.tenants),
         ("CLAIM_BUDGET", &c.claim_budget),
         ("ITERATION_BUDGET", &c.iteration_budget),
         ("LOOP_LIMIT", &c.loop_limit),
         ("STARVATION_LIMIT", &c.starvation_limit),
         ("PRINTF_CAPACITY", &c.printf_capacity),
-        ("PART0_START", &p0.0),
-        ("PART0_SIZE", &p0.1),
-        ("PART1_START", &p1.0),
-        ("PART1_SIZE", &p1.1),
-        ("PART2_START", &p2.0),
-        ("PART2_SIZE", &p2.1),
-        ("PART3_START", &p3.0),
-        ("PART3_SIZE", &p3.1),
-        ("PART4_START", &p4.0),
-        ("PART4_SIZE", &p4.1),
         ("EXECUTED_BY_OP", &layout.executed_by_op),
         ("TENANT_ENABLED", &layout.tenant_enabled),
         ("CLAIM_LIST", &layout.claim_list),
-        ("FAULT_LOG", &layout.fault_log),
         ("PRINTF_LOG", &layout.printf_log),
         ("RANGES", &layout.ranges),
-        ("LANE_STATE", &layout.lane_state),
         ("PRIORITIES", &PRIORITIES),
         ("SLOT_WORDS", &SLOT_WORDS),
         ("MAX_ARGS", &MAX_ARGS),
@@ -240,6 +222,9 @@ pub(super) fn constants(program: &Program, out: &mut String) {
         ("CTRL_INBOX_MASK", &ctrl::INBOX_MASK),
         ("CTRL_IDLE", &ctrl::IDLE),
         ("CTRL_RANGE_COUNT", &ctrl::RANGE_COUNT),
+        ("CTRL_SLOTS", &ctrl::SLOTS),
+        ("CTRL_PART_START", &ctrl::PART_START),
+        ("CTRL_PART_SIZE", &ctrl::PART_SIZE),
     ]));
 }
 

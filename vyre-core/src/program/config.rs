@@ -38,7 +38,19 @@ pub struct ProgramConfig {
     pub starvation_limit: u32,
     /// Printf records kept per submission; more are counted as dropped.
     pub printf_capacity: u32,
+    /// Whether the runtime may grow the ring to fit the work published:
+    /// between runs, while the ring is empty, a partition with more tasks
+    /// waiting than slots grows to the next power of two that holds them
+    /// (at most [`MAX_GROWN_PARTITION`] slots), without recompiling. `false`
+    /// (the default of `ProgramConfig`) keeps `slots` and
+    /// `partition_sizes` exactly; `megakernel!` sets it when the macro
+    /// declares neither `slots` nor `partitions`.
+    pub grow_ring: bool,
 }
+
+/// The most slots the runtime grows one partition to on its own
+/// ([`ProgramConfig::grow_ring`]): 64 MB of ring.
+pub const MAX_GROWN_PARTITION: u32 = 1 << 20;
 
 impl Default for ProgramConfig {
     fn default() -> Self {
@@ -53,6 +65,7 @@ impl Default for ProgramConfig {
             loop_limit: limits::LOOP_LIMIT.default,
             starvation_limit: limits::STARVATION_LIMIT.default,
             printf_capacity: limits::PRINTF_CAPACITY.default,
+            grow_ring: false,
         }
     }
 }

@@ -46,6 +46,9 @@ pub struct Runtime {
     /// partition: the device's last maintenance pass saw them as FAULT, so
     /// inbox entries that did not fit may fit now.
     recycled: [u64; crate::protocol::PRIORITIES],
+    /// The ring's partitions, `(first slot, slots)`: the program's, or
+    /// grown to fit the work (`ProgramConfig::grow_ring`).
+    partitions: [(u32, u32); crate::protocol::PRIORITIES],
 }
 
 impl std::fmt::Debug for Runtime {
@@ -66,6 +69,7 @@ impl Runtime {
         let program = program.into();
         let layout = program.control_layout();
         let tenants = vec![true; program.config().tenants as usize];
+        let partitions = program.config().partitions();
         let mut rt = Runtime {
             id: NEXT_RUNTIME_ID.fetch_add(1, Ordering::Relaxed),
             inbox: Inbox::new(&program, &layout),
@@ -78,6 +82,7 @@ impl Runtime {
             published_since_run: 0,
             claimable: [0; crate::protocol::PRIORITIES],
             recycled: [0; crate::protocol::PRIORITIES],
+            partitions,
         };
         let ones = vec![1u32; rt.tenants.len()];
         rt.engine
@@ -103,6 +108,13 @@ impl Runtime {
     /// Lanes per work dispatch.
     pub fn lanes(&self) -> u32 {
         self.engine.lanes()
+    }
+
+    /// The ring's partitions now, `(first slot, slots)` each, CRITICAL
+    /// first: the program's, or larger once the runtime grew them to fit
+    /// the published work (`ProgramConfig::grow_ring`).
+    pub fn partitions(&self) -> [(u32, u32); crate::protocol::PRIORITIES] {
+        self.partitions
     }
 
     /// The limits `run()` uses.

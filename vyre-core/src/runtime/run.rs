@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use super::Runtime;
 use crate::error::Result;
+use crate::program::{MAX_GROWN_PARTITION, MAX_SLOTS};
 use crate::protocol::{
     ctrl, fault_record, status, FAULT_RECORD_WORDS, PRINTF_RECORD_WORDS, PRIORITIES, SLOT_WORDS,
 };
@@ -37,6 +38,7 @@ impl Runtime {
             executed_by_op: vec![0; self.program.handlers().len()],
             ..Tally::default()
         };
+        self.grow_ring()?;
         let mut batch = 1u32;
         let stop = loop {
             self.inbox.flush(self.engine.as_mut())?;
@@ -91,12 +93,50 @@ impl Runtime {
         Ok(self.report(tally, stop, published, started.elapsed()))
     }
 
+    /// Grows the ring when the program lets it (`ProgramConfig::grow_ring`),
+    /// the ring is empty (nothing claimable or parked: every slot EMPTY
+    /// between runs) and some partition has more tasks waiting than slots:
+    /// that partition becomes the next power of two that holds them, at
+    /// most [`MAX_GROWN_PARTITION`]; the others keep their sizes.
+    fn grow_ring(&mut self) -> Result<()> {
+        if !self.program.config().grow_ring
+            || self.claimable.iter().any(|&c| c != 0)
+            || self.books.parked != 0
+        {
+            return Ok(());
+        }
+        let mut sizes = self.partitions.map(|(_, size)| size);
+        for (p, size) in sizes.iter_mut().enumerate() {
+            let waiting = u64::from(self.inbox.pending(p)) + self.inbox.queued(p);
+            if waiting > u64::from(*size) {
+                let want = waiting
+                    .next_power_of_two()
+                    .min(u64::from(MAX_GROWN_PARTITION));
+                *size = (*size).max(want as u32);
+            }
+        }
+        let total: u64 = sizes.iter().map(|&s| u64::from(s)).sum();
+        if sizes == self.partitions.map(|(_, size)| size) || total > u64::from(MAX_SLOTS) {
+            return Ok(());
+        }
+        let mut partitions = [(0, 0); PRIORITIES];
+        let mut start = 0;
+        for (p, &size) in sizes.iter().enumerate() {
+            partitions[p] = (start, size);
+            start += size;
+        }
+        self.engine.resize_ring(partitions)?;
+        self.layout = self.layout.with_slots(start);
+        self.partitions = partitions;
+        Ok(())
+    }
+
     /// Rounds the work the host knows of needs at least: one per
     /// partition-full of the tasks waiting for the partition (claimable, in
     /// its inbox or queued), at least one and at most
     /// `max_rounds_per_submission`.
     fn rounds_for_waiting(&self) -> u32 {
-        let partitions = self.program.config().partitions();
+        let partitions = self.partitions;
         let rounds = (0..PRIORITIES)
             .map(|p| {
                 let waiting =
@@ -168,14 +208,19 @@ impl Runtime {
 
     fn read_faults(&mut self, count: u64, tally: &mut Tally) -> Result<()> {
         self.recycled = [0; PRIORITIES];
-        let n = count.min(self.program.config().slots as u64);
+        let slots: u64 = self
+            .partitions
+            .iter()
+            .map(|&(_, size)| u64::from(size))
+            .sum();
+        let n = count.min(slots);
         if n == 0 {
             return Ok(());
         }
         let words = self
             .engine
             .read_control(self.layout.fault_log as u64, n * FAULT_RECORD_WORDS as u64)?;
-        let partitions = self.program.config().partitions();
+        let partitions = self.partitions;
         for rec in words.chunks_exact(FAULT_RECORD_WORDS as usize) {
             let f = |w: u32| rec[w as usize];
             let opcode = f(fault_record::OPCODE);

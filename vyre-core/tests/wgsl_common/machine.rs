@@ -244,6 +244,7 @@ impl<'g> Machine<'g> {
             ctrl::INBOX_BASE,
             &protocol::inbox_words(&[config.inbox_capacity; 5]),
         );
+        m.write_ctrl(ctrl::SLOTS, &protocol::ring_words(&config.partitions()));
         m
     }
 

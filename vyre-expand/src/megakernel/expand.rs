@@ -297,10 +297,16 @@ fn config(k: &Kernel) -> TokenStream {
         let sizes = p.iter().map(num_tokens);
         quote!(partition_sizes: ::core::option::Option::Some([#(#sizes),*]),)
     });
+    // Without declared sizes the runtime sizes the ring from the work
+    // published; declared ones are kept exactly.
+    let declared_sizes =
+        k.partitions.is_some() || k.config.iter().any(|c| c.limit.field == "slots");
+    let grow = !declared_sizes;
     quote! {
         ::vyre::ProgramConfig {
             #(#fields)*
             #partitions
+            grow_ring: #grow,
             ..::core::default::Default::default()
         }
     }

@@ -72,9 +72,19 @@ impl Driver {
                 self.backend
             );
         }
-        let parts = config.partitions();
+        // The ring's partitions now: the program's, or grown by the runtime
+        // (never smaller than the program's).
+        let parts = self.rt.partitions();
+        let slots: u32 = parts.iter().map(|&(_, size)| size).sum();
+        assert!(slots >= config.slots, "{what}: the ring shrank");
+        for (now, declared) in parts.iter().zip(config.partitions()) {
+            assert!(now.1 >= declared.1, "{what}: a partition shrank");
+        }
+        if !config.grow_ring {
+            assert_eq!(parts, config.partitions(), "{what}: a fixed ring changed");
+        }
         for f in &r.faults {
-            assert!(f.slot < config.slots, "{what}: {f:?}");
+            assert!(f.slot < slots, "{what}: {f:?}");
             let (start, size) = parts[f.priority as usize];
             assert!(
                 f.slot >= start && f.slot < start + size,

@@ -196,6 +196,10 @@ impl Engine for ReferenceEngine {
         self.inner.expand(ranges, widest)
     }
 
+    fn resize_ring(&mut self, partitions: [(u32, u32); crate::protocol::PRIORITIES]) -> Result<()> {
+        self.inner.resize_ring(partitions)
+    }
+
     fn write_control(&mut self, offset: u64, words: &[u32]) -> Result<()> {
         self.inner.write_control(offset, words)
     }

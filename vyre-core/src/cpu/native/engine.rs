@@ -172,6 +172,10 @@ impl Engine for NativeEngine {
         self.machine.expand(ranges, widest)
     }
 
+    fn resize_ring(&mut self, partitions: [(u32, u32); crate::protocol::PRIORITIES]) -> Result<()> {
+        self.machine.resize_ring(partitions)
+    }
+
     fn write_control(&mut self, offset: u64, words: &[u32]) -> Result<()> {
         self.machine.write_control(offset, words)
     }

@@ -192,6 +192,96 @@ impl WgpuEngine {
         Ok(())
     }
 
+    /// A new, empty ring of `partitions`, and a control block that keeps
+    /// every word before the claim lists and the lane state (copied on the
+    /// device), with the new sizes; the maintain grid follows the ring.
+    pub(super) fn replace_ring(
+        &mut self,
+        partitions: [(u32, u32); crate::protocol::PRIORITIES],
+    ) -> Result<()> {
+        use crate::lower::MAINTAIN_WORKGROUP_SIZE;
+        use crate::protocol::{self, ctrl, indirect, SLOT_WORDS};
+        let slots: u64 = partitions.iter().map(|&(_, size)| u64::from(size)).sum();
+        let max = self.ctx.max_storage_buffer_bytes();
+        let too_large = |name: &str, bytes: u64| Error::BufferTooLarge {
+            name: name.to_string(),
+            bytes,
+            max,
+        };
+        let slots32 = u32::try_from(slots).map_err(|_| too_large(super::RING, u64::MAX))?;
+        let layout = self.layout.with_slots(slots32);
+        let ring_words = slots * u64::from(SLOT_WORDS);
+        let control_words = u64::from(layout.lane_state) + u64::from(self.lanes);
+        let max_groups = self.ctx.limits().max_compute_workgroups_per_dimension;
+        let grid =
+            super::submit::maintain_grid(slots32.div_ceil(MAINTAIN_WORKGROUP_SIZE), max_groups)
+                .ok_or_else(|| too_large(super::RING, ring_words * WORD))?;
+        let ring = create_storage(&self.ctx, super::RING, ring_words * WORD, max)?;
+        let control = create_storage(&self.ctx, super::CONTROL, control_words * WORD, max)?;
+        let (old, new) = (&self.control.buffer, &control);
+        let kept = u64::from(self.layout.claim_list) * WORD;
+        let lanes = u64::from(self.lanes) * WORD;
+        let (old_lanes, new_lanes) = (
+            u64::from(self.layout.lane_state) * WORD,
+            u64::from(layout.lane_state) * WORD,
+        );
+        let ctx = &self.ctx;
+        ctx.scoped("ring resize", || {
+            let mut encoder =
+                ctx.device()
+                    .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                        label: Some("vyre ring resize"),
+                    });
+            encoder.copy_buffer_to_buffer(old, 0, new, 0, kept);
+            if lanes > 0 {
+                encoder.copy_buffer_to_buffer(old, old_lanes, new, new_lanes, lanes);
+            }
+            ctx.queue().submit([encoder.finish()]);
+            // Queue writes land before the next submission, after the copy.
+            let q = ctx.queue();
+            q.write_buffer(
+                new,
+                u64::from(ctrl::SLOTS) * WORD,
+                bytemuck::cast_slice(&protocol::ring_words(&partitions)),
+            );
+            let full = [grid.0, grid.1, 1];
+            q.write_buffer(
+                &self.indirect,
+                u64::from(indirect::MAINTAIN) * WORD,
+                bytemuck::cast_slice(&full),
+            );
+            q.write_buffer(
+                &self.indirect,
+                u64::from(indirect::FULL_MAINTAIN) * WORD,
+                bytemuck::cast_slice(&full),
+            );
+        })?;
+        let group = bind_group(
+            &self.ctx,
+            &self.program_name,
+            &self.pipelines,
+            Protocol {
+                ring: &ring,
+                control: &control,
+                inbox: &self.inbox.buffer,
+            },
+            &self.buffers,
+            None,
+        )?;
+        self.ring = DeviceBuffer {
+            buffer: ring,
+            words: ring_words,
+        };
+        self.control = DeviceBuffer {
+            buffer: control,
+            words: control_words,
+        };
+        self.bind_group = group;
+        self.layout = layout;
+        self.maintain_grid = grid;
+        Ok(())
+    }
+
     /// The declared buffer `buffer`, or a typed error naming the valid range.
     pub(super) fn user(&self, buffer: usize) -> Result<&UserBuffer> {
         self.buffers

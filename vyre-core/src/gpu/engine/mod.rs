@@ -25,7 +25,7 @@ use super::pipeline::pipelines;
 use super::readback::Staging;
 use super::upload::{Units, Uploader, SMALL_BYTES};
 use crate::lower::{wgsl_with, MAINTAIN_WORKGROUP_SIZE};
-use crate::protocol::{self, ctrl, indirect, PRIORITIES};
+use crate::protocol::{self, ctrl, indirect, ControlLayout, PRIORITIES};
 use buffers::{
     bind_group, check_range, create_buffer, create_storage, indirect_group, DeviceBuffer, Protocol,
     UserBuffer,
@@ -71,6 +71,8 @@ pub struct WgpuEngine {
     /// than 65,535 workgroups spreads over y; the shader skips the excess).
     maintain_grid: (u32, u32),
     summary_words: u32,
+    /// The control block's layout for the ring's current size.
+    layout: ControlLayout,
     timer: Option<Timer>,
     submit_staging: Staging,
     read_staging: Staging,
@@ -216,6 +218,11 @@ impl WgpuEngine {
                 u64::from(ctrl::INBOX_BASE) * WORD,
                 bytemuck::cast_slice(&protocol::inbox_words(&capacities)),
             );
+            q.write_buffer(
+                &control.buffer,
+                u64::from(ctrl::SLOTS) * WORD,
+                bytemuck::cast_slice(&protocol::ring_words(&config.partitions())),
+            );
         })?;
         let buffers = program
             .buffers()
@@ -262,6 +269,7 @@ impl WgpuEngine {
             lanes,
             maintain_grid,
             summary_words: layout.summary_words(),
+            layout,
             timer,
             submit_staging: Staging::new("vyre summary staging"),
             read_staging: Staging::new("vyre read staging"),
@@ -366,6 +374,10 @@ impl Engine for WgpuEngine {
 
     fn expand(&mut self, ranges: u32, widest: u32) -> Result<()> {
         self.expand_ranges(ranges, widest)
+    }
+
+    fn resize_ring(&mut self, partitions: [(u32, u32); PRIORITIES]) -> Result<()> {
+        self.replace_ring(partitions)
     }
 
     fn write_control(&mut self, offset: u64, words: &[u32]) -> Result<()> {

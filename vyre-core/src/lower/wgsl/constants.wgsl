@@ -7,31 +7,18 @@ const vy_WORKGROUP_SIZE: u32 = {{WORKGROUP_SIZE}}u; // lanes per workgroup of th
 const vy_MAINTAIN_WORKGROUP_SIZE: u32 = {{MAINTAIN_WORKGROUP_SIZE}}u; // invocations per workgroup of the maintain pass
 const vy_EXPAND_WORKGROUP_SIZE: u32 = {{EXPAND_WORKGROUP_SIZE}}u; // invocations per workgroup of the expand pass
 const vy_ENTRY_WORDS: u32 = {{ENTRY_WORDS}}u; // words per inbox entry (header and the widest handler's arguments)
-const vy_SLOTS: u32 = {{SLOTS}}u; // ring slots
 const vy_TENANTS: u32 = {{TENANTS}}u; // size of the tenant table
 const vy_CLAIM_BUDGET: u32 = {{CLAIM_BUDGET}}u; // claims per lane per dispatch
 const vy_ITERATION_BUDGET: u32 = {{ITERATION_BUDGET}}u; // loop iterations per lane per dispatch
 const vy_LOOP_LIMIT: u32 = {{LOOP_LIMIT}}u; // loop iterations per task
 const vy_STARVATION_LIMIT: u32 = {{STARVATION_LIMIT}}u; // consecutive claims before a bottom-up scan; 0 = strict priority
 const vy_PRINTF_CAPACITY: u32 = {{PRINTF_CAPACITY}}u; // printf records per submission
-const vy_PART0_START: u32 = {{PART0_START}}u; // first slot of the partition
-const vy_PART0_SIZE: u32 = {{PART0_SIZE}}u; // slots of the partition
-const vy_PART1_START: u32 = {{PART1_START}}u; // first slot of the partition
-const vy_PART1_SIZE: u32 = {{PART1_SIZE}}u; // slots of the partition
-const vy_PART2_START: u32 = {{PART2_START}}u; // first slot of the partition
-const vy_PART2_SIZE: u32 = {{PART2_SIZE}}u; // slots of the partition
-const vy_PART3_START: u32 = {{PART3_START}}u; // first slot of the partition
-const vy_PART3_SIZE: u32 = {{PART3_SIZE}}u; // slots of the partition
-const vy_PART4_START: u32 = {{PART4_START}}u; // first slot of the partition
-const vy_PART4_SIZE: u32 = {{PART4_SIZE}}u; // slots of the partition
 // ---- control block layout (protocol::ControlLayout) ----
 const vy_EXECUTED_BY_OP: u32 = {{EXECUTED_BY_OP}}u; // per handler: tasks executed
 const vy_TENANT_ENABLED: u32 = {{TENANT_ENABLED}}u; // per tenant: 1 = enabled
 const vy_CLAIM_LIST: u32 = {{CLAIM_LIST}}u; // claim lists, one word per slot
-const vy_FAULT_LOG: u32 = {{FAULT_LOG}}u; // fault records
 const vy_PRINTF_LOG: u32 = {{PRINTF_LOG}}u; // printf records
 const vy_RANGES: u32 = {{RANGES}}u; // range descriptors of the expand pass
-const vy_LANE_STATE: u32 = {{LANE_STATE}}u; // per lane: claim streak
 // ---- protocol constants (protocol.rs) ----
 const vy_PRIORITIES: u32 = {{PRIORITIES}}u; // priority levels and partitions
 const vy_SLOT_WORDS: u32 = {{SLOT_WORDS}}u; // words per slot
@@ -114,4 +101,7 @@ const vy_CTRL_INBOX_BASE: u32 = {{CTRL_INBOX_BASE}}u; // control word, first of 
 const vy_CTRL_INBOX_MASK: u32 = {{CTRL_INBOX_MASK}}u; // control word, first of five (one per priority)
 const vy_CTRL_IDLE: u32 = {{CTRL_IDLE}}u; // control word
 const vy_CTRL_RANGE_COUNT: u32 = {{CTRL_RANGE_COUNT}}u; // control word
+const vy_CTRL_SLOTS: u32 = {{CTRL_SLOTS}}u; // control word
+const vy_CTRL_PART_START: u32 = {{CTRL_PART_START}}u; // control word, first of five (one per priority)
+const vy_CTRL_PART_SIZE: u32 = {{CTRL_PART_SIZE}}u; // control word, first of five (one per priority)
 

@@ -34,10 +34,11 @@ fn vy_maintain_rank(lid: u32, flag: u32) -> u32 {
 fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
                @builtin(num_workgroups) vy_groups: vec3<u32>,
                @builtin(local_invocation_index) vy_lid: u32) {
+    vy_load_sizes();
     let s = vy_gid.y * (vy_groups.x * vy_MAINTAIN_WORKGROUP_SIZE) + vy_gid.x;
     let first_slot = s - vy_lid;
-    let valid = s < vy_SLOTS;
-    let p = vy_partition_of(min(s, vy_SLOTS - 1u));
+    let valid = s < vy_slots;
+    let p = vy_partition_of(min(s, max(vy_slots, 1u) - 1u));
     let base = s * vy_SLOT_WORDS;
     var st = vy_STATUS_FAULT;
     if (valid) {

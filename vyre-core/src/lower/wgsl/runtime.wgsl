@@ -60,33 +60,70 @@ fn vy_loop_end(state: u32) -> bool {
     return state != vy_LOOP_DONE;
 }
 
+// The ring's sizes, read from the control block by every entry point that
+// needs them (vy_load_sizes): the host may resize the ring between
+// submissions, so they are not WGSL constants.
+var<private> vy_slots: u32;
+var<private> vy_start0: u32;
+var<private> vy_start1: u32;
+var<private> vy_start2: u32;
+var<private> vy_start3: u32;
+var<private> vy_start4: u32;
+var<private> vy_size0: u32;
+var<private> vy_size1: u32;
+var<private> vy_size2: u32;
+var<private> vy_size3: u32;
+var<private> vy_size4: u32;
+// The fault log and the lane state follow the claim lists, whose length
+// is the ring's.
+var<private> vy_fault_log: u32;
+var<private> vy_lane_state: u32;
+
+// Reads SLOTS, PART_START and PART_SIZE (word by word: a loop here could
+// be cut by the driver, see vy_loop_end).
+fn vy_load_sizes() {
+    vy_slots = atomicLoad(&vy_ctrl[vy_CTRL_SLOTS]);
+    vy_start0 = atomicLoad(&vy_ctrl[vy_CTRL_PART_START]);
+    vy_start1 = atomicLoad(&vy_ctrl[vy_CTRL_PART_START + 1u]);
+    vy_start2 = atomicLoad(&vy_ctrl[vy_CTRL_PART_START + 2u]);
+    vy_start3 = atomicLoad(&vy_ctrl[vy_CTRL_PART_START + 3u]);
+    vy_start4 = atomicLoad(&vy_ctrl[vy_CTRL_PART_START + 4u]);
+    vy_size0 = atomicLoad(&vy_ctrl[vy_CTRL_PART_SIZE]);
+    vy_size1 = atomicLoad(&vy_ctrl[vy_CTRL_PART_SIZE + 1u]);
+    vy_size2 = atomicLoad(&vy_ctrl[vy_CTRL_PART_SIZE + 2u]);
+    vy_size3 = atomicLoad(&vy_ctrl[vy_CTRL_PART_SIZE + 3u]);
+    vy_size4 = atomicLoad(&vy_ctrl[vy_CTRL_PART_SIZE + 4u]);
+    vy_fault_log = vy_CLAIM_LIST + vy_slots;
+    vy_lane_state = vy_fault_log + vy_slots * vy_FAULT_RECORD_WORDS;
+}
+
 // First slot of partition p.
 fn vy_part_start(p: u32) -> u32 {
-    return select(select(select(select(vy_PART0_START, vy_PART1_START, p == 1u),
-        vy_PART2_START, p == 2u), vy_PART3_START, p == 3u), vy_PART4_START, p == 4u);
+    return select(select(select(select(vy_start0, vy_start1, p == 1u),
+        vy_start2, p == 2u), vy_start3, p == 3u), vy_start4, p == 4u);
 }
 
 // Slots of partition p.
 fn vy_part_size(p: u32) -> u32 {
-    return select(select(select(select(vy_PART0_SIZE, vy_PART1_SIZE, p == 1u),
-        vy_PART2_SIZE, p == 2u), vy_PART3_SIZE, p == 3u), vy_PART4_SIZE, p == 4u);
+    return select(select(select(select(vy_size0, vy_size1, p == 1u),
+        vy_size2, p == 2u), vy_size3, p == 3u), vy_size4, p == 4u);
 }
 
 // The partition holding slot s (partitions are contiguous, CRITICAL first,
 // none empty).
 fn vy_partition_of(s: u32) -> u32 {
-    return u32(s >= vy_PART1_START) + u32(s >= vy_PART2_START) + u32(s >= vy_PART3_START)
-        + u32(s >= vy_PART4_START);
+    return u32(s >= vy_start1) + u32(s >= vy_start2) + u32(s >= vy_start3)
+        + u32(s >= vy_start4);
 }
 
 // Appends a fault record; it is written only while the log has room
 // (outstanding faults never exceed the slots, so none is lost).
 fn vy_record_fault(slot: u32, opcode: u32, code: u32, detail: u32, tenant: u32, priority: u32, lane: u32) {
     let n = atomicAdd(&vy_ctrl[vy_CTRL_FAULT_COUNT], 1u);
-    if (n >= vy_SLOTS) {
+    if (n >= vy_slots) {
         return;
     }
-    let r = vy_FAULT_LOG + n * vy_FAULT_RECORD_WORDS;
+    let r = vy_fault_log + n * vy_FAULT_RECORD_WORDS;
     atomicStore(&vy_ctrl[r + vy_RECORD_SLOT], slot);
     atomicStore(&vy_ctrl[r + vy_RECORD_OPCODE], opcode);
     atomicStore(&vy_ctrl[r + vy_RECORD_CODE], code);

@@ -66,7 +66,8 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>,
     // word (a dispatch larger than the control block) claims nothing but
     // still meets its workgroup's barriers.
     let lane = vy_gid.x;
-    let state = vy_LANE_STATE + lane;
+    vy_load_sizes();
+    let state = vy_lane_state + lane;
     let has_state = state < arrayLength(&vy_ctrl);
     var claiming = has_state;
     vy_lane = lane;
@@ -144,7 +145,7 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>,
                 // A ticket whose slot is not PUBLISHED (or not a slot at
                 // all, which only a corrupted list could hold) counts as a
                 // claim and the loop goes on.
-                if (slot < vy_SLOTS && vy_transition(base, vy_STATUS_PUBLISHED, vy_STATUS_CLAIMED)) {
+                if (slot < vy_slots && vy_transition(base, vy_STATUS_PUBLISHED, vy_STATUS_CLAIMED)) {
                     {{RUN_CLAIMED}}
                 }
             }

@@ -21,7 +21,8 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>) {
     // num_workgroups.x * vy_WORKGROUP_SIZE lanes. A lane without a state
     // word (a dispatch larger than the control block) does nothing.
     let lane = vy_gid.x;
-    let state = vy_LANE_STATE + lane;
+    vy_load_sizes();
+    let state = vy_lane_state + lane;
     if (state >= arrayLength(&vy_ctrl)) {
         return;
     }
@@ -73,7 +74,7 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>) {
         // A ticket whose slot is not PUBLISHED (or not a slot at all, which
         // only a corrupted list could hold) counts as a claim and the loop
         // goes on.
-        if (slot >= vy_SLOTS) {
+        if (slot >= vy_slots) {
             continue;
         }
         if (!vy_transition(base, vy_STATUS_PUBLISHED, vy_STATUS_CLAIMED)) {

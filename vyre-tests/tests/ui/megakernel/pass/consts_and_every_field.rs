@@ -49,6 +49,14 @@ fn main() {
     let c = Everything::config();
     assert_eq!(c.slots, 1024);
     assert_eq!(c.partition_sizes, Some([100, 200, 524, 100, 100]));
-    assert_eq!(Minimal::config(), vyre::ProgramConfig::default());
+    // Declared sizes are kept exactly; without them the ring may grow.
+    assert!(!c.grow_ring);
+    assert_eq!(
+        Minimal::config(),
+        vyre::ProgramConfig {
+            grow_ring: true,
+            ..vyre::ProgramConfig::default()
+        }
+    );
     let _ = Minimal::NAME;
 }
