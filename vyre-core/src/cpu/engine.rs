@@ -6,6 +6,64 @@ use super::work::WorkPass;
 use crate::engine::{BackendKind, Engine, Submission};
 use crate::error::Result;
 
+/// The [`Engine`] methods that only reach the protocol's memory (ring,
+/// inboxes, control block), forwarded to the `CpuMachine` (or engine) in
+/// field `$memory`: the three CPU engines differ only in their buffers and
+/// their work pass.
+macro_rules! forward_protocol_memory {
+    ($memory:ident) => {
+        fn write_ring(&mut self, offset: u64, words: &[u32]) -> $crate::error::Result<()> {
+            self.$memory.write_ring(offset, words)
+        }
+
+        fn write_inbox(&mut self, offset: u64, words: &[u32]) -> $crate::error::Result<()> {
+            self.$memory.write_inbox(offset, words)
+        }
+
+        fn write_inbox_with(
+            &mut self,
+            offset: u64,
+            units: usize,
+            unit_words: usize,
+            fill: &(dyn Fn(usize, &mut [u32]) + Sync),
+        ) -> $crate::error::Result<()> {
+            self.$memory
+                .write_inbox_with(offset, units, unit_words, fill)
+        }
+
+        fn inbox_words(&self) -> u64 {
+            self.$memory.inbox_words()
+        }
+
+        fn max_inbox_words(&self) -> u64 {
+            self.$memory.max_inbox_words()
+        }
+
+        fn resize_inbox(&mut self, words: u64) -> $crate::error::Result<()> {
+            self.$memory.resize_inbox(words)
+        }
+
+        fn expand(&mut self, ranges: u32, widest: u32) -> $crate::error::Result<()> {
+            self.$memory.expand(ranges, widest)
+        }
+
+        fn resize_ring(
+            &mut self,
+            partitions: [(u32, u32); $crate::protocol::PRIORITIES],
+        ) -> $crate::error::Result<()> {
+            self.$memory.resize_ring(partitions)
+        }
+
+        fn write_control(&mut self, offset: u64, words: &[u32]) -> $crate::error::Result<()> {
+            self.$memory.write_control(offset, words)
+        }
+
+        fn read_control(&mut self, offset: u64, len: u64) -> $crate::error::Result<Vec<u32>> {
+            self.$memory.read_control(offset, len)
+        }
+    };
+}
+
 /// A complete [`Engine`] made of a [`CpuMachine`] and a [`WorkPass`]: the
 /// memory operations are the machine's, and a submission is
 /// [`CpuMachine::submit`] with the work pass as `W`.
@@ -50,52 +108,7 @@ impl<W: WorkPass> Engine for CpuEngine<W> {
         self.machine.lanes()
     }
 
-    fn write_ring(&mut self, offset: u64, words: &[u32]) -> Result<()> {
-        self.machine.write_ring(offset, words)
-    }
-
-    fn write_inbox(&mut self, offset: u64, words: &[u32]) -> Result<()> {
-        self.machine.write_inbox(offset, words)
-    }
-
-    fn write_inbox_with(
-        &mut self,
-        offset: u64,
-        units: usize,
-        unit_words: usize,
-        fill: &(dyn Fn(usize, &mut [u32]) + Sync),
-    ) -> Result<()> {
-        self.machine
-            .write_inbox_with(offset, units, unit_words, fill)
-    }
-
-    fn inbox_words(&self) -> u64 {
-        self.machine.inbox_words()
-    }
-
-    fn max_inbox_words(&self) -> u64 {
-        self.machine.max_inbox_words()
-    }
-
-    fn resize_inbox(&mut self, words: u64) -> Result<()> {
-        self.machine.resize_inbox(words)
-    }
-
-    fn expand(&mut self, ranges: u32, widest: u32) -> Result<()> {
-        self.machine.expand(ranges, widest)
-    }
-
-    fn resize_ring(&mut self, partitions: [(u32, u32); crate::protocol::PRIORITIES]) -> Result<()> {
-        self.machine.resize_ring(partitions)
-    }
-
-    fn write_control(&mut self, offset: u64, words: &[u32]) -> Result<()> {
-        self.machine.write_control(offset, words)
-    }
-
-    fn read_control(&mut self, offset: u64, len: u64) -> Result<Vec<u32>> {
-        self.machine.read_control(offset, len)
-    }
+    forward_protocol_memory!(machine);
 
     fn write_buffer(&mut self, buffer: usize, offset: u64, words: &[u32]) -> Result<()> {
         self.machine.write_buffer(buffer, offset, words)

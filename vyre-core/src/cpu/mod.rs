@@ -39,6 +39,7 @@
 //!   `Ctx` and buffers forward spawns, printf and shutdown to the machine
 //!   and its faults unwind to the lane ([`native::NativeEngine`]).
 
+#[macro_use]
 mod engine;
 mod fault;
 pub mod interpret;

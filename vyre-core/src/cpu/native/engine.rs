@@ -137,52 +137,7 @@ impl Engine for NativeEngine {
         self.machine.lanes()
     }
 
-    fn write_ring(&mut self, offset: u64, words: &[u32]) -> Result<()> {
-        self.machine.write_ring(offset, words)
-    }
-
-    fn write_inbox(&mut self, offset: u64, words: &[u32]) -> Result<()> {
-        self.machine.write_inbox(offset, words)
-    }
-
-    fn write_inbox_with(
-        &mut self,
-        offset: u64,
-        units: usize,
-        unit_words: usize,
-        fill: &(dyn Fn(usize, &mut [u32]) + Sync),
-    ) -> Result<()> {
-        self.machine
-            .write_inbox_with(offset, units, unit_words, fill)
-    }
-
-    fn inbox_words(&self) -> u64 {
-        self.machine.inbox_words()
-    }
-
-    fn max_inbox_words(&self) -> u64 {
-        self.machine.max_inbox_words()
-    }
-
-    fn resize_inbox(&mut self, words: u64) -> Result<()> {
-        self.machine.resize_inbox(words)
-    }
-
-    fn expand(&mut self, ranges: u32, widest: u32) -> Result<()> {
-        self.machine.expand(ranges, widest)
-    }
-
-    fn resize_ring(&mut self, partitions: [(u32, u32); crate::protocol::PRIORITIES]) -> Result<()> {
-        self.machine.resize_ring(partitions)
-    }
-
-    fn write_control(&mut self, offset: u64, words: &[u32]) -> Result<()> {
-        self.machine.write_control(offset, words)
-    }
-
-    fn read_control(&mut self, offset: u64, len: u64) -> Result<Vec<u32>> {
-        self.machine.read_control(offset, len)
-    }
+    forward_protocol_memory!(machine);
 
     fn write_buffer(&mut self, buffer: usize, offset: u64, words: &[u32]) -> Result<()> {
         self.work.memory.write(buffer, offset, words)
