@@ -237,6 +237,11 @@ fn typed_errors_publish_nothing() {
         rt.publish_range_for(1000, Priority::Normal, add::Op, 0..4, 1),
         Err(Error::UnknownTenant { tenant: 1000, .. })
     ));
+    // More tasks than the host can hold: a typed error, not an abort.
+    match rt.publish_with(0, Priority::Normal, add::ID, usize::MAX / 2, |_, _| {}) {
+        Err(Error::BufferTooLarge { name, .. }) => assert_eq!(name, "host queue"),
+        other => panic!("{other:?}"),
+    }
     assert_eq!(rt.accounting().published, 0);
     assert_eq!(rt.run().unwrap().executed, 0);
 }

@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 
 use crate::engine::Engine;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::program::Program;
 use crate::protocol::{
     self, ctrl, entry, range, ControlLayout, MAX_ARGS, PRIORITIES, RANGE_SLOTS, RANGE_WORDS,
@@ -80,6 +80,11 @@ impl Inbox {
 
     /// Appends `count` entries to the queue of partition `p`: `fill(k,
     /// entry)` writes entry `k` (every word zeroed but the header).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BufferTooLarge`] (`host queue`) when the host cannot hold
+    /// them; nothing is queued then.
     pub(crate) fn push_with(
         &mut self,
         p: usize,
@@ -87,16 +92,24 @@ impl Inbox {
         tenant: u32,
         count: usize,
         mut fill: impl FnMut(usize, &mut [u32]),
-    ) {
+    ) -> Result<()> {
         let ew = self.entry_words;
         let words = &mut self.queues[p].words;
         let from = words.len();
-        words.resize(from + count * ew, 0);
+        let too_large = || Error::BufferTooLarge {
+            name: "host queue".to_string(),
+            bytes: (count as u64).saturating_mul(ew as u64 * 4),
+            max: isize::MAX as u64,
+        };
+        let added = count.checked_mul(ew).ok_or_else(too_large)?;
+        words.try_reserve(added).map_err(|_| too_large())?;
+        words.resize(from + added, 0);
         for (k, e) in words[from..].chunks_exact_mut(ew).enumerate() {
             e[entry::OPCODE as usize] = opcode;
             e[entry::TENANT as usize] = tenant;
             fill(k, &mut e[entry::ARG0 as usize..]);
         }
+        Ok(())
     }
 
     /// Writes `count` entries straight into the device inbox of partition

@@ -384,7 +384,8 @@ impl Runtime {
     ///
     /// # Errors
     ///
-    /// [`Error::UnknownTenant`], [`Error::UnknownOpcode`]; nothing is
+    /// [`Error::UnknownTenant`], [`Error::UnknownOpcode`], [`Error::BufferTooLarge`]
+    /// (the host cannot hold the batch); nothing is
     /// published then.
     pub fn publish_with(
         &mut self,
@@ -447,7 +448,10 @@ impl Runtime {
     ///
     /// [`Error::UnknownOpcode`] when this program has no opcode `O::ID`,
     /// [`Error::ArgumentType`] / [`Error::ArgumentCount`] when its handler
-    /// takes other arguments than `O` says; nothing is published then.
+    /// takes other arguments than `O` says, [`Error::BufferTooLarge`] when
+    /// the host cannot hold a batch the device inbox cannot take at once;
+    /// nothing is published then. A batch larger than the inboxes is never
+    /// refused for that: it waits on the host and streams through them.
     pub fn publish_batch<O: Opcode>(
         &mut self,
         priority: Priority,
@@ -489,7 +493,7 @@ impl Runtime {
             self.inbox
                 .publish_direct(self.engine.as_mut(), p, opcode, tenant, count, args)?;
         if !direct {
-            self.inbox.push_with(p, opcode, tenant, count, args);
+            self.inbox.push_with(p, opcode, tenant, count, args)?;
         }
         self.count_published(count as u64);
         Ok(())
