@@ -371,6 +371,7 @@ impl Bfs {
                 1024u32, 258048u32, 1024u32, 1024u32, 1024u32,
             ]),
             grow_ring: false,
+            auto_dispatch: true,
             ..::core::default::Default::default()
         }
     }

@@ -383,6 +383,7 @@ impl Hello {
     pub fn config() -> ::vyre::ProgramConfig {
         ::vyre::ProgramConfig {
             grow_ring: true,
+            auto_dispatch: true,
             ..::core::default::Default::default()
         }
     }

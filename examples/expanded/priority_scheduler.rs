@@ -385,6 +385,7 @@ impl Scheduler {
             slots: 4096u32,
             tenants: 4u32,
             grow_ring: false,
+            auto_dispatch: true,
             ..::core::default::Default::default()
         }
     }

@@ -705,6 +705,7 @@ impl Scan {
         ::vyre::ProgramConfig {
             slots: 8192u32,
             grow_ring: false,
+            auto_dispatch: true,
             ..::core::default::Default::default()
         }
     }

@@ -161,12 +161,39 @@ impl Gpu {
         }
     }
 
+    /// The dispatch this backend chooses for a program whose configuration
+    /// allows it ([`ProgramConfig::auto_dispatch`](crate::ProgramConfig::auto_dispatch))
+    /// when the instance sets no workgroups: `(workgroup size, workgroups)`
+    /// on a hardware GPU, `None` elsewhere (the program's own size and the
+    /// default count).
+    pub fn auto_dispatch(&self, program: &Program) -> Option<(u32, u32)> {
+        let hardware = self.kind == BackendKind::Wgpu
+            && self.context.as_ref().is_some_and(|ctx| !ctx.is_software());
+        choose_dispatch(hardware, self.workgroups, program.config())
+    }
+
+    /// `program` as this backend runs it: with the workgroup size of
+    /// [`auto_dispatch`](Self::auto_dispatch) when it chooses one.
+    pub(crate) fn fit(&self, program: Arc<Program>) -> Result<Arc<Program>> {
+        match self.auto_dispatch(&program) {
+            Some((size, _)) if size != program.config().workgroup_size => {
+                let config = crate::ProgramConfig {
+                    workgroup_size: size,
+                    ..program.config().clone()
+                };
+                Ok(Arc::new(program.with_config(config)?))
+            }
+            _ => Ok(program),
+        }
+    }
+
     /// Builds the engine for `program` on this backend.
     pub fn engine(&self, program: &Program) -> Result<Box<dyn Engine>> {
         let wg = self.workgroups;
         match (self.kind, &self.context) {
             (BackendKind::Wgpu, Some(ctx)) => {
-                let workgroups = wg.unwrap_or(DEFAULT_WGPU_WORKGROUPS);
+                let auto = self.auto_dispatch(program).map(|(_, groups)| groups);
+                let workgroups = wg.or(auto).unwrap_or(DEFAULT_WGPU_WORKGROUPS);
                 check_workgroups(workgroups)?;
                 Ok(Box::new(WgpuEngine::new(ctx, program, workgroups)?))
             }
@@ -194,6 +221,20 @@ impl Gpu {
     }
 }
 
+/// The dispatch [`Gpu::auto_dispatch`] chooses: the hardware one when the
+/// adapter is hardware, the instance sets no workgroups and the program
+/// allows it.
+fn choose_dispatch(
+    hardware: bool,
+    workgroups: Option<u32>,
+    config: &crate::ProgramConfig,
+) -> Option<(u32, u32)> {
+    (hardware && workgroups.is_none() && config.auto_dispatch).then_some((
+        crate::program::HARDWARE_WORKGROUP_SIZE,
+        crate::program::HARDWARE_WORKGROUPS,
+    ))
+}
+
 fn check_workgroups(workgroups: u32) -> Result<()> {
     if workgroups == 0 || workgroups > 65_535 {
         return Err(Error::InvalidRunOption {
@@ -207,8 +248,30 @@ fn check_workgroups(workgroups: u32) -> Result<()> {
 impl Runtime {
     /// Instantiates `program` on `gpu`.
     pub fn new(gpu: &Gpu, program: impl Into<Arc<Program>>) -> Result<Runtime> {
-        let program = program.into();
+        let program = gpu.fit(program.into())?;
         let engine = gpu.engine(&program)?;
         Runtime::with_engine(program, engine)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::program::{HARDWARE_WORKGROUPS, HARDWARE_WORKGROUP_SIZE};
+    use crate::ProgramConfig;
+
+    #[test]
+    fn the_hardware_dispatch_applies_only_when_nothing_is_chosen() {
+        let auto = ProgramConfig {
+            auto_dispatch: true,
+            ..ProgramConfig::default()
+        };
+        let hw = Some((HARDWARE_WORKGROUP_SIZE, HARDWARE_WORKGROUPS));
+        assert_eq!(choose_dispatch(true, None, &auto), hw);
+        // A software adapter, workgroups set on the instance, or a declared
+        // workgroup size keep the program's.
+        assert_eq!(choose_dispatch(false, None, &auto), None);
+        assert_eq!(choose_dispatch(true, Some(64), &auto), None);
+        assert_eq!(choose_dispatch(true, None, &ProgramConfig::default()), None);
     }
 }

@@ -90,6 +90,11 @@ impl<K: Megakernel> KernelBuilder<K> {
         if sized && config.grow_ring == before.grow_ring {
             config.grow_ring = false;
         }
+        if config.workgroup_size != before.workgroup_size
+            && config.auto_dispatch == before.auto_dispatch
+        {
+            config.auto_dispatch = false;
+        }
         self
     }
 

@@ -46,7 +46,24 @@ pub struct ProgramConfig {
     /// `partition_sizes` exactly; `megakernel!` sets it when the macro
     /// declares neither `slots` nor `partitions`.
     pub grow_ring: bool,
+    /// Whether the wgpu backend may choose the work pass's dispatch for
+    /// the adapter when the instance does not set workgroups: on a hardware
+    /// GPU, [`HARDWARE_WORKGROUP_SIZE`]-lane workgroups,
+    /// [`HARDWARE_WORKGROUPS`] of them (the bench's best on an H100 and an
+    /// H200, `docs/benchmarks.md`; cooperative claims share each
+    /// workgroup's atomics among more lanes); elsewhere `workgroup_size`.
+    /// `false` (the default of `ProgramConfig`) keeps `workgroup_size`;
+    /// `megakernel!` sets it when the macro does not declare
+    /// `workgroup_size`.
+    pub auto_dispatch: bool,
 }
+
+/// Lanes per workgroup [`ProgramConfig::auto_dispatch`] chooses on a
+/// hardware GPU.
+pub const HARDWARE_WORKGROUP_SIZE: u32 = 256;
+/// Work workgroups [`ProgramConfig::auto_dispatch`] chooses on a hardware
+/// GPU.
+pub const HARDWARE_WORKGROUPS: u32 = 528;
 
 /// The most slots the runtime grows one partition to on its own
 /// ([`ProgramConfig::grow_ring`]): 64 MB of ring.
@@ -66,6 +83,7 @@ impl Default for ProgramConfig {
             starvation_limit: limits::STARVATION_LIMIT.default,
             printf_capacity: limits::PRINTF_CAPACITY.default,
             grow_ring: false,
+            auto_dispatch: false,
         }
     }
 }

@@ -302,11 +302,14 @@ fn config(k: &Kernel) -> TokenStream {
     let declared_sizes =
         k.partitions.is_some() || k.config.iter().any(|c| c.limit.field == "slots");
     let grow = !declared_sizes;
+    // Without a declared workgroup size the backend picks the adapter's.
+    let auto = !k.config.iter().any(|c| c.limit.field == "workgroup_size");
     quote! {
         ::vyre::ProgramConfig {
             #(#fields)*
             #partitions
             grow_ring: #grow,
+            auto_dispatch: #auto,
             ..::core::default::Default::default()
         }
     }

@@ -36,6 +36,7 @@ pub fn valid_config() -> impl Strategy<Value = ProgramConfig> {
                     starvation_limit: rest.0,
                     printf_capacity: rest.1,
                     grow_ring: rest.0 % 2 == 0,
+                    auto_dispatch: rest.0 % 3 == 0,
                 }
             },
         )

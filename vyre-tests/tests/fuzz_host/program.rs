@@ -136,6 +136,7 @@ pub fn configs() -> [ProgramConfig; 3] {
             // The ring grows between runs when published work overflows
             // a partition: the fuzzed traces cover resizing too.
             grow_ring: true,
+            auto_dispatch: true,
         },
         ProgramConfig {
             workgroup_size: 1,

@@ -49,12 +49,14 @@ fn main() {
     let c = Everything::config();
     assert_eq!(c.slots, 1024);
     assert_eq!(c.partition_sizes, Some([100, 200, 524, 100, 100]));
-    // Declared sizes are kept exactly; without them the ring may grow.
-    assert!(!c.grow_ring);
+    // Declared sizes are kept exactly; without them the ring may grow and
+    // the backend may choose the dispatch.
+    assert!(!c.grow_ring && !c.auto_dispatch);
     assert_eq!(
         Minimal::config(),
         vyre::ProgramConfig {
             grow_ring: true,
+            auto_dispatch: true,
             ..vyre::ProgramConfig::default()
         }
     );
