@@ -277,3 +277,31 @@ fn a_batch_larger_than_the_inbox_left_room_for_is_streamed() {
     assert_eq!(result.0, 3 * u64::from(N));
     assert_eq!(result.1, vec![3; N as usize]);
 }
+
+#[test]
+fn a_large_batch_goes_through_the_staging_chunks_whole() {
+    // 500,000 tasks of 4 words: 8 MB, more than the small-write path takes
+    // and large enough to be packed on several threads, straight into the
+    // device inbox at publish time; the native backend checks the same.
+    let n = 500_000u32;
+    let tasks: Vec<(u32, u32)> = (0..n).map(|i| (i % N, i % 3)).collect();
+    let mut want = vec![0u32; N as usize];
+    for &(i, a) in &tasks {
+        want[i as usize] += a;
+    }
+    let mut gpus = vec![Gpu::cpu()];
+    gpus.extend(common::wgpu_backend("large batch"));
+    for gpu in gpus {
+        let mut k = Bulk::builder(&gpu)
+            .configure(|c| c.slots = 1 << 16)
+            .build()
+            .unwrap();
+        k.sums().upload(&vec![0; N as usize]).unwrap();
+        k.cells().upload(&vec![0; N as usize]).unwrap();
+        k.publish_batch(Priority::Normal, add::Op, &tasks).unwrap();
+        let report = k.run().unwrap();
+        let (executed, sums, _) = outcome(&mut k, &report);
+        assert_eq!(executed, u64::from(n), "{}", gpu.description());
+        assert_eq!(sums, want, "{}", gpu.description());
+    }
+}
