@@ -165,6 +165,7 @@ impl Inbox {
 
     /// Appends one entry with argument words `args` (those past the
     /// program's widest handler are dropped: no handler reads them).
+    #[inline]
     pub(crate) fn push(&mut self, p: usize, opcode: u32, tenant: u32, args: &[u32]) {
         // One entry assembled in place, then one copy: `publish` is the
         // per-task path, so it does no more than that.

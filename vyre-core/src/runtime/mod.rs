@@ -282,14 +282,20 @@ impl Runtime {
         Ok(self.tenants[tenant as usize])
     }
 
+    #[inline]
     fn check_tenant(&self, tenant: u32) -> Result<()> {
         if (tenant as usize) < self.tenants.len() {
             Ok(())
         } else {
-            Err(Error::UnknownTenant {
-                tenant,
-                tenants: self.tenants.len() as u32,
-            })
+            Err(self.unknown_tenant(tenant))
+        }
+    }
+
+    #[cold]
+    fn unknown_tenant(&self, tenant: u32) -> Error {
+        Error::UnknownTenant {
+            tenant,
+            tenants: self.tenants.len() as u32,
         }
     }
 }

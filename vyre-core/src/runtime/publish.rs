@@ -12,6 +12,7 @@ use crate::protocol::{Priority, MAX_ARGS};
 
 impl Runtime {
     /// Publishes `task` at `priority` for tenant 0.
+    #[inline]
     pub fn publish(&mut self, priority: Priority, task: Task) -> Result<()> {
         self.publish_for(0, priority, task)
     }
@@ -20,12 +21,12 @@ impl Runtime {
     /// (known opcode, argument count and types, tenant in the table) and
     /// queued; `run()` moves it into the ring. Nothing is ever dropped: a
     /// task that does not fit waits and is reported as waiting.
+    #[inline]
     pub fn publish_for(&mut self, tenant: u32, priority: Priority, task: Task) -> Result<()> {
         self.check_tenant(tenant)?;
-        let index = self
-            .program
-            .handler_index(task.opcode())
-            .ok_or(Error::UnknownOpcode { id: task.opcode() })?;
+        let Some(index) = self.program.handler_index(task.opcode()) else {
+            return Err(Error::UnknownOpcode { id: task.opcode() });
+        };
         if self.program.arg_types(index) != task.types() || task.arg_count() > MAX_ARGS {
             return Err(self.argument_error(index, &task));
         }
