@@ -373,6 +373,55 @@ fn startup(bench: &Bench) -> Result<Value> {
     Ok(json!({"cold_ms": json_opt(cold), "warm_ms": json_opt(warm), "lines": lines}))
 }
 
+/// Upload rates into the inboxes, the same words both ways in one run:
+/// `Queue::write_buffer` (a fresh staging buffer per call, what batches
+/// went through before the staging chunks) against the engine's bulk
+/// path (`write_inbox_with`: persistent chunks, packed on several
+/// threads). Each is timed to the end of a one-word read that waits for
+/// the copies.
+fn upload_probe(bench: &Bench, words: u64) -> Result<Value> {
+    use vyre::gpu::WgpuEngine;
+    use vyre::Engine;
+    let program = programs::trivial(vyre::ProgramConfig::default())?;
+    let mut engine = WgpuEngine::new(&bench.ctx, &program, 1)?;
+    // At most what one binding holds on this adapter.
+    let words = words.min(engine.max_inbox_words()).max(1);
+    engine.resize_inbox(words)?;
+    let data: Vec<u32> = (0..words as u32).collect();
+    let mut queue = Vec::new();
+    let mut chunks = Vec::new();
+    for _ in 0..bench.plan().reps.clamp(2, 5) {
+        let t = Instant::now();
+        engine.write_inbox(0, &data)?;
+        engine.read_inbox(words - 1, 1)?;
+        queue.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        engine.write_inbox_with(0, data.len(), 1, &|first, out: &mut [u32]| {
+            out.copy_from_slice(&data[first..first + out.len()])
+        })?;
+        let last = engine.read_inbox(words - 1, 1)?;
+        chunks.push(t.elapsed().as_secs_f64());
+        if last != [data[data.len() - 1]] {
+            return crate::fail("the bulk upload lost its last word");
+        }
+    }
+    let gbps = |s: Option<Stats>| s.map(|s| words as f64 * 4.0 / s.median / 1e9);
+    let (q, c) = (Stats::of(&queue), Stats::of(&chunks));
+    bench.log(format!(
+        "  upload of {} MB: write_buffer {:.2} GB/s, staging chunks {:.2} GB/s",
+        (words * 4) >> 20,
+        gbps(q).unwrap_or(0.0),
+        gbps(c).unwrap_or(0.0)
+    ));
+    Ok(json!({
+        "bytes": words * 4,
+        "write_buffer_s": json_opt(q),
+        "staging_chunks_s": json_opt(c),
+        "write_buffer_gb_per_s": gbps(q),
+        "staging_chunks_gb_per_s": gbps(c),
+    }))
+}
+
 /// The workload.
 pub fn run(bench: &Bench) -> Result<Value> {
     let d = dispatch(bench);
@@ -393,6 +442,11 @@ pub fn run(bench: &Bench) -> Result<Value> {
     let heavy = heavy_row(bench, &gpu, d, huge)?;
     let defaults = defaults(bench, d, big)?;
     let startup = startup(bench)?;
+    let upload_words = std::env::var("VYRE_BENCH_UPLOAD_WORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if full { 48 << 20 } else { 2 << 20 });
+    let upload = upload_probe(bench, upload_words)?;
 
     let row = |n: u32| rows.iter().find(|r| r["tasks"].as_u64() == Some(n.into()));
     let at = |n: u32, path: [&str; 2]| row(n).and_then(|r| median(&r[path[0]], path[1]));
@@ -423,6 +477,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
         "heavy": heavy,
         "defaults": defaults,
         "startup": startup,
+        "upload": upload,
         "autotune": "not built yet: the library does not tune itself (autotune_ms is null)",
         "metrics": metrics,
     }))

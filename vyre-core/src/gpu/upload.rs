@@ -94,7 +94,7 @@ impl Uploader {
             }
             pack(&mut self.scratch[..words], done, unit_words, fill);
             let packed = bytemuck::cast_slice::<u32, u8>(&self.scratch[..words]);
-            let chunk = chunk(&mut self.chunks, &mut self.next, ctx, timeout)?;
+            let chunk = chunk(&mut self.chunks, &mut self.next, ctx, timeout, bytes)?;
             match chunk.buffer.slice(0..bytes).get_mapped_range_mut() {
                 Ok(mut view) => view.copy_from_slice(packed),
                 Err(e) => {
@@ -137,38 +137,53 @@ impl Uploader {
     }
 }
 
-/// The next of `chunks` (made on first use), mapped for writing: waits
-/// for its last copy and its map.
+/// A staging chunk of at least `bytes` (a power of two between 1 MB and
+/// [`CHUNK_BYTES`]), mapped for writing.
+fn new_chunk(ctx: &GpuContext, bytes: u64) -> Result<Chunk> {
+    let size = bytes.next_power_of_two().clamp(SMALL_BYTES, CHUNK_BYTES);
+    let buffer = ctx.scoped("upload staging", || {
+        ctx.device().create_buffer(&wgpu::BufferDescriptor {
+            label: Some("vyre upload staging"),
+            size,
+            usage: wgpu::BufferUsages::MAP_WRITE | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: true,
+        })
+    })?;
+    Ok(Chunk {
+        buffer,
+        map: None,
+        submission: None,
+    })
+}
+
+/// The next of `chunks`, mapped for writing and holding at least `bytes`:
+/// made on first use and remade larger when too small (small uploads do
+/// not pay for 32 MB of fresh memory), otherwise waiting for its last copy
+/// and its map.
 fn chunk<'c>(
     chunks: &'c mut Vec<Chunk>,
     next: &mut usize,
     ctx: &GpuContext,
     timeout: Option<Duration>,
+    bytes: u64,
 ) -> Result<&'c mut Chunk> {
     let fail = |message: String| Error::Gpu {
         stage: "inbox upload".into(),
         message,
     };
     if chunks.len() < 2 {
-        let buffer = ctx.scoped("upload staging", || {
-            ctx.device().create_buffer(&wgpu::BufferDescriptor {
-                label: Some("vyre upload staging"),
-                size: CHUNK_BYTES,
-                usage: wgpu::BufferUsages::MAP_WRITE | wgpu::BufferUsages::COPY_SRC,
-                mapped_at_creation: true,
-            })
-        })?;
-        chunks.push(Chunk {
-            buffer,
-            map: None,
-            submission: None,
-        });
+        chunks.push(new_chunk(ctx, bytes)?);
         let last = chunks.len() - 1;
         return Ok(&mut chunks[last]);
     }
     let i = *next;
     *next = (i + 1) % chunks.len();
     let chunk = &mut chunks[i];
+    if chunk.buffer.size() < bytes {
+        // wgpu keeps the old buffer alive until its pending copy has run.
+        *chunk = new_chunk(ctx, bytes)?;
+        return Ok(chunk);
+    }
     if let Some(state) = chunk.map.take() {
         if let Some(s) = chunk.submission.take() {
             if let Err(e) = ctx.device().poll(wgpu::PollType::Wait {
