@@ -84,6 +84,18 @@ pub fn inbox_words(capacities: &[u32; PRIORITIES]) -> [u32; 2 * PRIORITIES] {
     words
 }
 
+/// The partitions `(first slot, slots)` of a ring whose partitions have
+/// `sizes` slots, laid out one after the other from slot 0, CRITICAL first.
+pub fn partitions(sizes: [u32; PRIORITIES]) -> [(u32, u32); PRIORITIES] {
+    let mut out = [(0, 0); PRIORITIES];
+    let mut start = 0u32;
+    for (p, size) in sizes.into_iter().enumerate() {
+        out[p] = (start, size);
+        start = start.wrapping_add(size);
+    }
+    out
+}
+
 /// The control words `SLOTS`, `PART_START[P]`, `PART_SIZE[P]`
 /// (contiguous) of a ring split into `partitions` (`(start, size)` each).
 pub fn ring_words(partitions: &[(u32, u32); PRIORITIES]) -> [u32; 1 + 2 * PRIORITIES] {

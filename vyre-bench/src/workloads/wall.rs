@@ -96,14 +96,27 @@ fn on_all_threads(n: usize, body: impl Fn(std::ops::Range<usize>) + Sync) {
     });
 }
 
+/// A runtime of the trivial program with a NORMAL partition for `n` tasks
+/// and `counters` zeroed counters.
+fn trivial_runtime(
+    bench: &Bench,
+    gpu: &Gpu,
+    d: Dispatch,
+    n: u32,
+    counters: u32,
+) -> Result<(Runtime, vyre::BufferHandle<u32>)> {
+    let program = programs::trivial(d.apply(programs::ring(Priority::Normal, n.into(), 64)))?;
+    let mut rt = bench.runtime(gpu, program)?;
+    let hits = rt.buffer::<u32>("hits")?;
+    rt.upload(hits, &vec![0; counters as usize])?;
+    Ok((rt, hits))
+}
+
 /// The trivial workload at `n` tasks (`hits[k] += 1` for task k, every
 /// counter once): `publish_batch` and `publish_range` runs, then plain
 /// Rust on one thread and on every thread.
 fn trivial_row(bench: &Bench, gpu: &Gpu, d: Dispatch, n: u32) -> Result<Value> {
-    let program = programs::trivial(d.apply(programs::ring(Priority::Normal, n.into(), 64)))?;
-    let mut rt = bench.runtime(gpu, program)?;
-    let hits = rt.buffer::<u32>("hits")?;
-    rt.upload(hits, &vec![0; n as usize])?;
+    let (mut rt, hits) = trivial_runtime(bench, gpu, d, n, n)?;
     let args: Vec<u32> = (0..n).collect();
     let plan = bench.plan();
     bench.heat()?;
@@ -155,10 +168,7 @@ fn trivial_row(bench: &Bench, gpu: &Gpu, d: Dispatch, n: u32) -> Result<Value> {
 
 /// `run()` alone over its GPU time, `n` tasks already published.
 fn run_over_gpu(bench: &Bench, gpu: &Gpu, d: Dispatch, n: u32) -> Result<Value> {
-    let program = programs::trivial(d.apply(programs::ring(Priority::Normal, n.into(), 64)))?;
-    let mut rt = bench.runtime(gpu, program)?;
-    let hits = rt.buffer::<u32>("hits")?;
-    rt.upload(hits, &vec![0; n as usize])?;
+    let (mut rt, _) = trivial_runtime(bench, gpu, d, n, n)?;
     let args: Vec<u32> = (0..n).collect();
     bench.heat()?;
     let runs = bench.plan().run(|_| {
@@ -181,10 +191,7 @@ fn run_over_gpu(bench: &Bench, gpu: &Gpu, d: Dispatch, n: u32) -> Result<Value> 
 /// One `publish` call per task, host time only (the run that follows
 /// drains them and is checked, not timed).
 fn single_publish(bench: &Bench, gpu: &Gpu, d: Dispatch, n: u32) -> Result<Value> {
-    let program = programs::trivial(d.apply(programs::ring(Priority::Normal, n.into(), 64)))?;
-    let mut rt = bench.runtime(gpu, program)?;
-    let hits = rt.buffer::<u32>("hits")?;
-    rt.upload(hits, &vec![0; programs::HITS as usize])?;
+    let (mut rt, _) = trivial_runtime(bench, gpu, d, n, programs::HITS)?;
     let mut samples = Vec::new();
     for _ in 0..bench.plan().reps.clamp(1, 3) {
         let t = Instant::now();

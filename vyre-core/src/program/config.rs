@@ -140,13 +140,7 @@ impl ProgramConfig {
             s[Priority::Normal.index()] += self.slots % n;
             s
         });
-        let mut out = [(0, 0); PRIORITIES];
-        let mut start = 0;
-        for (i, size) in sizes.into_iter().enumerate() {
-            out[i] = (start, size);
-            start += size;
-        }
-        out
+        crate::protocol::partitions(sizes)
     }
 
     /// Words of the ring buffer: `slots` slots of

@@ -6,7 +6,8 @@ use super::Runtime;
 use crate::error::Result;
 use crate::program::{MAX_GROWN_PARTITION, MAX_SLOTS};
 use crate::protocol::{
-    ctrl, fault_record, status, FAULT_RECORD_WORDS, PRINTF_RECORD_WORDS, PRIORITIES, SLOT_WORDS,
+    self, ctrl, fault_record, status, FAULT_RECORD_WORDS, PRINTF_RECORD_WORDS, PRIORITIES,
+    SLOT_WORDS,
 };
 use crate::report::{Fault, FaultKind, OpcodeCount, RunReport, StopReason, SubmissionTime};
 
@@ -119,14 +120,9 @@ impl Runtime {
         if sizes == self.partitions.map(|(_, size)| size) || total > u64::from(MAX_SLOTS) {
             return Ok(());
         }
-        let mut partitions = [(0, 0); PRIORITIES];
-        let mut start = 0;
-        for (p, &size) in sizes.iter().enumerate() {
-            partitions[p] = (start, size);
-            start += size;
-        }
+        let partitions = protocol::partitions(sizes);
         self.engine.resize_ring(partitions)?;
-        self.layout = self.layout.with_slots(start);
+        self.layout = self.layout.with_slots(total as u32);
         self.partitions = partitions;
         Ok(())
     }
