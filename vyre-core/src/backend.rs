@@ -166,10 +166,55 @@ impl Gpu {
     /// when the instance sets no workgroups: `(workgroup size, workgroups)`
     /// on a hardware GPU, `None` elsewhere (the program's own size and the
     /// default count).
+    ///
+    /// On a hardware GPU the dispatch is tuned on first use of the program
+    /// on the adapter and kept on disk ([`autotune`](Self::autotune)).
+    /// `VYRE_AUTOTUNE=off` uses the fixed hardware dispatch instead;
+    /// `VYRE_AUTOTUNE=always` tunes on a software adapter too.
     pub fn auto_dispatch(&self, program: &Program) -> Option<(u32, u32)> {
-        let hardware = self.kind == BackendKind::Wgpu
-            && self.context.as_ref().is_some_and(|ctx| !ctx.is_software());
-        choose_dispatch(hardware, self.workgroups, program.config())
+        use crate::gpu::AutotuneMode;
+        let mode = crate::gpu::autotune_mode(|name| std::env::var(name).ok());
+        let ctx = self.context.as_ref().filter(|ctx| {
+            self.kind == BackendKind::Wgpu && (mode == AutotuneMode::Always || !ctx.is_software())
+        })?;
+        if !auto_allowed(true, self.workgroups, program.config()) {
+            return None;
+        }
+        Some(match mode {
+            AutotuneMode::Off => (
+                crate::program::HARDWARE_WORKGROUP_SIZE,
+                crate::program::HARDWARE_WORKGROUPS,
+            ),
+            _ => crate::gpu::tuned(ctx, program),
+        })
+    }
+
+    /// Measures which dispatch runs `program` fastest on this backend's
+    /// adapter — a few workgroup sizes and lane counts, timed on a batch of
+    /// trivial tasks compiled into the program (its own buffers are never
+    /// touched) — and keeps the choice for
+    /// [`auto_dispatch`](Self::auto_dispatch), in this process and in the
+    /// disk cache. `auto_dispatch` runs it on first use on a hardware GPU;
+    /// call it to tune ahead of time, or on a software adapter.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BackendUnavailable`] on a CPU backend; GPU errors of the
+    /// tuning runs.
+    pub fn autotune(&self, program: &Program) -> Result<crate::gpu::Tuning> {
+        let Some(ctx) = self
+            .context
+            .as_ref()
+            .filter(|_| self.kind == BackendKind::Wgpu)
+        else {
+            return Err(Error::BackendUnavailable {
+                backend: self.kind.name().into(),
+                reason: "only the wgpu backend has a dispatch to tune".into(),
+            });
+        };
+        let tuning = crate::gpu::tune(ctx, program)?;
+        crate::gpu::remember_tuning(ctx, program, &tuning);
+        Ok(tuning)
     }
 
     /// `program` as this backend runs it: with the workgroup size of
@@ -221,18 +266,10 @@ impl Gpu {
     }
 }
 
-/// The dispatch [`Gpu::auto_dispatch`] chooses: the hardware one when the
-/// adapter is hardware, the instance sets no workgroups and the program
-/// allows it.
-fn choose_dispatch(
-    hardware: bool,
-    workgroups: Option<u32>,
-    config: &crate::ProgramConfig,
-) -> Option<(u32, u32)> {
-    (hardware && workgroups.is_none() && config.auto_dispatch).then_some((
-        crate::program::HARDWARE_WORKGROUP_SIZE,
-        crate::program::HARDWARE_WORKGROUPS,
-    ))
+/// Whether [`Gpu::auto_dispatch`] chooses the dispatch: on a hardware
+/// adapter, when the instance sets no workgroups and the program allows it.
+fn auto_allowed(hardware: bool, workgroups: Option<u32>, config: &crate::ProgramConfig) -> bool {
+    hardware && workgroups.is_none() && config.auto_dispatch
 }
 
 fn check_workgroups(workgroups: u32) -> Result<()> {
@@ -257,7 +294,6 @@ impl Runtime {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::program::{HARDWARE_WORKGROUPS, HARDWARE_WORKGROUP_SIZE};
     use crate::ProgramConfig;
 
     #[test]
@@ -266,12 +302,11 @@ mod tests {
             auto_dispatch: true,
             ..ProgramConfig::default()
         };
-        let hw = Some((HARDWARE_WORKGROUP_SIZE, HARDWARE_WORKGROUPS));
-        assert_eq!(choose_dispatch(true, None, &auto), hw);
+        assert!(auto_allowed(true, None, &auto));
         // A software adapter, workgroups set on the instance, or a declared
         // workgroup size keep the program's.
-        assert_eq!(choose_dispatch(false, None, &auto), None);
-        assert_eq!(choose_dispatch(true, Some(64), &auto), None);
-        assert_eq!(choose_dispatch(true, None, &ProgramConfig::default()), None);
+        assert!(!auto_allowed(false, None, &auto));
+        assert!(!auto_allowed(true, Some(64), &auto));
+        assert!(!auto_allowed(true, None, &ProgramConfig::default()));
     }
 }

@@ -323,6 +323,36 @@ fn defaults(bench: &Bench, d: Dispatch, n: u32) -> Result<Value> {
     Ok(json!({"tasks": n, "rows": rows, "default_over_tuned": worst}))
 }
 
+/// The first-use tuning of the dispatch (`Gpu::autotune`) for the
+/// start-up program (20 handlers), on this process's adapter: how long it
+/// takes and what it measured.
+fn autotune(bench: &Bench) -> Result<Value> {
+    let built = (0..20)
+        .map(|k| programs::build_handler(k, 20, 7))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let program = programs::build_program(built)?;
+    let tuning = match bench.gpu.autotune(&program) {
+        Ok(t) => t,
+        Err(e) => return Ok(json!({"skipped": e.to_string()})),
+    };
+    let ms = tuning.elapsed.as_secs_f64() * 1e3;
+    bench.log(format!(
+        "  autotune: {ms:.0} ms, chose {} workgroups of {} lanes",
+        tuning.workgroups, tuning.workgroup_size
+    ));
+    let measured: Vec<Value> = tuning
+        .measured
+        .iter()
+        .map(|&(size, groups, rate)| json!({"workgroup_size": size, "workgroups": groups, "tasks_per_s": rate}))
+        .collect();
+    Ok(json!({
+        "ms": ms,
+        "workgroup_size": tuning.workgroup_size,
+        "workgroups": tuning.workgroups,
+        "measured": measured,
+    }))
+}
+
 /// Milliseconds one `startup` process reports for program + runtime.
 fn startup_ms(exe: &PathBuf, cache: &PathBuf, salt: u64) -> Result<(f64, String)> {
     let out = Command::new(exe)
@@ -449,6 +479,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
     let heavy = heavy_row(bench, &gpu, d, huge)?;
     let defaults = defaults(bench, d, big)?;
     let startup = startup(bench)?;
+    let tuning = autotune(bench)?;
     let upload_words = std::env::var("VYRE_BENCH_UPLOAD_WORDS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -470,7 +501,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
         "hash1024_16m_batch_run_tasks_per_s": median(&heavy["vyre"], "per_s_wall").filter(|_| full),
         "cold_start_20_handlers_ms": startup["cold_ms"]["median"].as_f64(),
         "warm_process_start_20_handlers_ms": startup["warm_ms"]["median"].as_f64(),
-        "autotune_ms": Value::Null,
+        "autotune_ms": tuning["ms"].as_f64(),
         "single_publish_ns": single["ns_per_task"]["median"].as_f64().filter(|_| full),
         "default_over_tuned": defaults["default_over_tuned"].as_f64().filter(|_| full),
     });
@@ -485,7 +516,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
         "defaults": defaults,
         "startup": startup,
         "upload": upload,
-        "autotune": "not built yet: the library does not tune itself (autotune_ms is null)",
+        "autotune": tuning,
         "metrics": metrics,
     }))
 }

@@ -1,6 +1,7 @@
 //! The shared wgpu context: instance, adapter, device, queue, the record of
 //! asynchronous device errors, and the pipeline cache.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -51,6 +52,9 @@ pub(crate) struct Inner {
     /// The driver's pipeline cache, kept on disk across processes (where
     /// the backend has one and the cache is not turned off).
     pub(crate) disk: Option<DiskCache>,
+    /// Dispatches chosen for programs in this process (`autotune`), by
+    /// the tuning's key.
+    pub(crate) tunings: Mutex<HashMap<u64, (u32, u32)>>,
 }
 
 /// An open wgpu device and everything shared by the engines that use it.
@@ -282,6 +286,7 @@ impl GpuContext {
                 state,
                 cache: PipelineCache::default(),
                 disk,
+                tunings: Mutex::new(HashMap::new()),
             }),
         }
     }

@@ -57,7 +57,7 @@ pub(crate) fn cache_dir(var: impl Fn(&str) -> Option<String>) -> Option<PathBuf>
 }
 
 /// 64-bit FNV-1a: enough to tell a damaged file from an intact one.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
@@ -88,7 +88,7 @@ impl FileProblem {
     fn describe(self) -> &'static str {
         match self {
             FileProblem::Truncated => "truncated",
-            FileProblem::NotACacheFile => "not a vyre pipeline cache",
+            FileProblem::NotACacheFile => "not a vyre cache file",
             FileProblem::Corrupt => "corrupt",
         }
     }
@@ -115,17 +115,17 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<&[u8], FileProblem> {
     }
 }
 
-/// Says once per process that the cache is being ignored, and why.
-fn warn_once(what: &str) {
+/// Says once per process that a cache file is being ignored, and why.
+pub(crate) fn warn_once(what: &str) {
     static WARNED: AtomicBool = AtomicBool::new(false);
     if !WARNED.swap(true, Ordering::Relaxed) {
-        eprintln!("vyre: ignoring the pipeline cache: {what} (results are unaffected; set {CACHE_ENV}=off to silence this)");
+        eprintln!("vyre: ignoring a cache file: {what} (results are unaffected; set {CACHE_ENV}=off to silence this)");
     }
 }
 
 /// The payload of the cache file at `path`, or `None` (missing or
 /// unusable: warned).
-fn load(path: &Path) -> Option<Vec<u8>> {
+pub(crate) fn load(path: &Path) -> Option<Vec<u8>> {
     let bytes = match fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
@@ -145,7 +145,7 @@ fn load(path: &Path) -> Option<Vec<u8>> {
 
 /// Writes `payload` to `path` through a temporary file and a rename, so
 /// that a reader never sees half a file. Failures are warned, not returned.
-fn store(path: &Path, payload: &[u8]) {
+pub(crate) fn store(path: &Path, payload: &[u8]) {
     let result = (|| {
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir)?;

@@ -15,6 +15,7 @@
 //! # Ok::<(), vyre_core::Error>(())
 //! ```
 
+mod autotune;
 mod cache;
 mod context;
 mod disk_cache;
@@ -26,6 +27,10 @@ mod upload;
 
 use std::sync::OnceLock;
 
+pub(crate) use autotune::{
+    mode as autotune_mode, remember as remember_tuning, tune, tuned, Mode as AutotuneMode,
+};
+pub use autotune::{Tuning, AUTOTUNE_ENV};
 pub use cache::PipelineCacheStats;
 pub use context::{AdapterChoice, GpuContext};
 pub use disk_cache::{CACHE_DIR_ENV, CACHE_ENV};
