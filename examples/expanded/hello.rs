@@ -113,7 +113,7 @@ pub mod square {
         type Args = ::core::primitive::u32;
         #[inline]
         fn encode(args: &Self::Args, words: &mut [u32]) {
-            words[0] = ::vyre::host::ArgWord::to_word(*args);
+            ::vyre::host::ArgWord::write(*args, &mut words[0usize..]);
         }
     }
     impl ::vyre::RangeOpcode for Op {
@@ -266,7 +266,7 @@ pub mod greet {
         type Args = ::core::primitive::u32;
         #[inline]
         fn encode(args: &Self::Args, words: &mut [u32]) {
-            words[0] = ::vyre::host::ArgWord::to_word(*args);
+            ::vyre::host::ArgWord::write(*args, &mut words[0usize..]);
         }
     }
     impl ::vyre::RangeOpcode for Op {

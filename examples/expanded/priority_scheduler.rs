@@ -301,15 +301,15 @@ pub mod job {
         type Args = (::core::primitive::u32, ::core::primitive::u32);
         #[inline]
         fn encode(args: &Self::Args, words: &mut [u32]) {
-            words[0usize] = ::vyre::host::ArgWord::to_word(args.0);
-            words[1usize] = ::vyre::host::ArgWord::to_word(args.1);
+            ::vyre::host::ArgWord::write(args.0, &mut words[0usize..]);
+            ::vyre::host::ArgWord::write(args.1, &mut words[1usize..]);
         }
     }
     impl ::vyre::RangeOpcode for Op {
         type Rest = ::core::primitive::u32;
         #[inline]
         fn encode_rest(args: &Self::Rest, words: &mut [u32]) {
-            words[0] = ::vyre::host::ArgWord::to_word(*args);
+            ::vyre::host::ArgWord::write(*args, &mut words[0usize..]);
         }
     }
     /// Runs the original function on the host for the native backend:

@@ -123,12 +123,14 @@ pub trait Engine: Send {
     /// Reads words of the control buffer.
     fn read_control(&mut self, offset: u64, len: u64) -> Result<Vec<u32>>;
 
-    /// Writes words into declared buffer `buffer` (program order), at
-    /// element `offset`. The caller has checked the range.
+    /// Writes whole elements, as words (two per `u64`/`i64` element, low
+    /// first), into declared buffer `buffer` (program order), at element
+    /// `offset`. The caller has checked the range.
     fn write_buffer(&mut self, buffer: usize, offset: u64, words: &[u32]) -> Result<()>;
 
     /// Reads `len` elements of declared buffer `buffer` from element
-    /// `offset`. The caller has checked the range.
+    /// `offset`, as words (two per `u64`/`i64` element). The caller has
+    /// checked the range.
     fn read_buffer(&mut self, buffer: usize, offset: u64, len: u64) -> Result<Vec<u32>>;
 
     /// Gives declared buffer `buffer` a logical length of `len` elements,

@@ -39,7 +39,7 @@ use ScalarType::{Bool, F32, I32, U32};
 const ID: u32 = 0x42;
 const MAX_EXPR_DEPTH: u32 = 3;
 const MAX_STMT_DEPTH: u32 = 3;
-const ALL_TYPES: [ScalarType; 4] = [Bool, U32, I32, F32];
+const ALL_TYPES: [ScalarType; 6] = [Bool, U32, I32, F32, ScalarType::U64, ScalarType::I64];
 
 /// splitmix64.
 struct Rng(u64);
@@ -122,6 +122,8 @@ impl Gen {
                 f32::MIN_POSITIVE,
                 f32::from_bits(bits),
             ])),
+            ScalarType::U64 => Literal::U64(r.pick(&[0, 1, u64::MAX, u64::from(bits) << 29])),
+            ScalarType::I64 => Literal::I64(r.pick(&[0, -1, i64::MIN, i64::MAX])),
         }
     }
 
@@ -701,6 +703,18 @@ fn check(seed: u64, chaos: u32, tally: &mut Tally) {
             I32 => {
                 let v: Vec<i32> = words.iter().map(|&w| w as i32).collect();
                 rt.buffer::<i32>(name).and_then(|h| rt.upload(h, &v))
+            }
+            ScalarType::U64 | ScalarType::I64 => {
+                let v: Vec<u64> = words
+                    .iter()
+                    .map(|&w| u64::from(w) * 0x1_0000_0001)
+                    .collect();
+                if kind.elem == ScalarType::U64 {
+                    rt.buffer::<u64>(name).and_then(|h| rt.upload(h, &v))
+                } else {
+                    let v: Vec<i64> = v.iter().map(|&x| x as i64).collect();
+                    rt.buffer::<i64>(name).and_then(|h| rt.upload(h, &v))
+                }
             }
             _ => {
                 let v: Vec<f32> = words.iter().map(|&w| f32::from_bits(w)).collect();

@@ -228,6 +228,8 @@ fn every_cast_pair() {
     let vu = h.arg("vu", U32);
     let vi = h.arg("vi", I32);
     let vf = h.arg("vf", F32);
+    let vw = h.arg("vw", ScalarType::U64);
+    let vs = h.arg("vs", ScalarType::I64);
     let mut pairs = 0;
     h.body(|b| {
         for from in TYPES {
@@ -246,6 +248,8 @@ fn every_cast_pair() {
                     U32 => vu.into(),
                     I32 => vi.into(),
                     F32 => vf.into(),
+                    ScalarType::U64 => vw.into(),
+                    ScalarType::I64 => vs.into(),
                 };
                 for (k, value) in [local, awkward(from, 0), awkward(from, 7)]
                     .into_iter()
@@ -256,12 +260,16 @@ fn every_cast_pair() {
             }
         }
     });
-    assert_eq!(pairs, 12);
+    // Every pair of the six types but the casts to bool (from anything
+    // but bool) and from bool to f32.
+    assert_eq!(pairs, 6 * 6 - 5 - 1);
     let p = program("casts", &[], vec![finish(h)]);
     let (src, _) = lower_and_validate(&p);
     assert!(src.contains("fn vy_f32_to_i32("));
     assert!(src.contains("fn vy_f32_to_u32("));
     assert!(src.contains("select(0u, 1u, "));
+    assert!(src.contains("fn vy_f32_from_u64("));
+    assert!(src.contains("fn vy_i64_from_f32("));
 }
 
 #[test]

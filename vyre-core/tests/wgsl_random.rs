@@ -19,7 +19,7 @@ use vyre_core::ir::{
 use vyre_core::program::Program;
 use wgsl_common::{check_loop_guards, validate_source};
 
-use ScalarType::{Bool, F32, I32, U32};
+use ScalarType::{Bool, F32, I32, I64, U32, U64};
 
 const OPCODE: u32 = 0x42;
 const MAX_EXPR_DEPTH: u32 = 4;
@@ -124,6 +124,18 @@ fn literal(g: G, ty: ScalarType) -> Expr {
             6 => r.below(100) as f32 * 0.25 - 5.0,
             _ => f32::from_bits(r.next() as u32),
         }),
+        U64 => Expr::lit(match r.below(4) {
+            0 => u64::MAX,
+            1 => u64::from(r.below(8)),
+            2 => 1 << 63,
+            _ => r.next(),
+        }),
+        I64 => Expr::lit(match r.below(4) {
+            0 => i64::MIN,
+            1 => i64::MAX,
+            2 => -i64::from(r.below(8)),
+            _ => r.next() as i64,
+        }),
     }
 }
 
@@ -164,23 +176,23 @@ fn expr(g: G, b: &Buffers, ty: ScalarType, depth: u32) -> Expr {
     let d = depth + 1;
     let choice = g.borrow_mut().rng.below(10);
     match (choice, ty) {
-        (0, I32 | F32) => -expr(g, b, ty, d),
+        (0, I32 | F32 | I64) => -expr(g, b, ty, d),
         (0, _) if ty != F32 => Expr::Unary {
             op: UnOp::Not,
             operand: Box::new(expr(g, b, ty, d)),
         },
-        (1, U32 | I32 | F32) => {
+        (1, U32 | I32 | F32 | U64 | I64) => {
             let op = pick(
                 g,
                 &[BinOp::Add, BinOp::Sub, BinOp::Mul, BinOp::Div, BinOp::Rem],
             );
             binary(op, expr(g, b, ty, d), expr(g, b, ty, d))
         }
-        (2, Bool | U32 | I32) => {
+        (2, Bool | U32 | I32 | U64 | I64) => {
             let op = pick(g, &[BinOp::BitAnd, BinOp::BitOr, BinOp::BitXor]);
             binary(op, expr(g, b, ty, d), expr(g, b, ty, d))
         }
-        (2, _) | (3, U32 | I32) => {
+        (2, _) | (3, U32 | I32 | U64 | I64) => {
             if ty == F32 {
                 return expr(g, b, ty, d);
             }
@@ -188,7 +200,7 @@ fn expr(g: G, b: &Buffers, ty: ScalarType, depth: u32) -> Expr {
             binary(op, expr(g, b, ty, d), expr(g, b, U32, d))
         }
         (3, Bool) => {
-            let t = pick(g, &[Bool, U32, I32, F32]);
+            let t = pick(g, &[Bool, U32, I32, F32, U64, I64]);
             let ops: &[BinOp] = if t == Bool {
                 &[BinOp::Eq, BinOp::Ne, BinOp::And, BinOp::Or]
             } else {
@@ -207,8 +219,8 @@ fn expr(g: G, b: &Buffers, ty: ScalarType, depth: u32) -> Expr {
         (4, _) => {
             let froms: &[ScalarType] = match ty {
                 Bool => &[Bool],
-                F32 => &[U32, I32, F32],
-                _ => &[Bool, U32, I32, F32],
+                F32 => &[U32, I32, F32, U64, I64],
+                _ => &[Bool, U32, I32, F32, U64, I64],
             };
             let from = pick(g, froms);
             expr(g, b, from, d).cast(ty)
@@ -241,7 +253,7 @@ fn intrinsic(g: G, b: &Buffers, ty: ScalarType, d: u32) -> Expr {
     // Intrinsics whose result is `ty`, with their receiver type.
     let mut options = Vec::new();
     for func in Intrinsic::ALL {
-        for recv in [U32, I32, F32] {
+        for recv in [U32, I32, F32, U64, I64] {
             if func.result_type(recv) == Some(ty) {
                 options.push((func, recv));
             }
@@ -262,7 +274,7 @@ fn intrinsic(g: G, b: &Buffers, ty: ScalarType, d: u32) -> Expr {
 }
 
 fn any_type(g: G) -> ScalarType {
-    pick(g, &[Bool, U32, I32, F32])
+    pick(g, &[Bool, U32, I32, F32, U64, I64])
 }
 
 fn block(g: G, b: &Buffers, bb: &mut BlockBuilder<'_>, depth: u32) {
@@ -430,7 +442,8 @@ fn stmt(g: G, b: &Buffers, bb: &mut BlockBuilder<'_>, depth: u32) {
             let n = g.borrow_mut().rng.below(7) as usize;
             let args: Vec<Expr> = (0..n)
                 .map(|_| {
-                    let t = any_type(g);
+                    // printf! prints 32-bit values and bool.
+                    let t = pick(g, &[Bool, U32, I32, F32]);
                     expr(g, b, t, 1)
                 })
                 .collect();

@@ -35,7 +35,12 @@ impl Checker<'_> {
 
     /// An error covering an expression, first to last token.
     fn err_expr(&self, e: &Expr, msg: &str) {
-        let (start, end) = (e.span, e.end);
+        self.err_between(e, e, msg);
+    }
+
+    /// An error from the first token of `first` to the last of `last`.
+    fn err_between(&self, first: &Expr, last: &Expr, msg: &str) {
+        let (start, end) = (first.span, last.end);
         let tokens = quote::quote_spanned!(start=> start);
         let mut tokens = tokens;
         tokens.extend(quote::quote_spanned!(end=> end));
@@ -44,6 +49,20 @@ impl Checker<'_> {
 }
 
 impl Visit for Checker<'_> {
+    /// `for` over a 64-bit range.
+    fn visit_stmt(&mut self, s: &Stmt) {
+        if let Stmt::For { start, end, .. } = s {
+            if let Final::S(t @ (ScalarType::U64 | ScalarType::I64)) = self.types.finish(start.ty) {
+                self.err_between(
+                    start,
+                    end,
+                    &format!("a `for` range over `{t}` is not supported on the GPU (its loops count in 32 bits); iterate over `u32` and cast, or use `while`"),
+                );
+            }
+        }
+        crate::hir::visit::walk_stmt(self, s);
+    }
+
     /// `match` on `bool` or `f32`, float patterns.
     fn visit_match(&mut self, m: &Match) {
         self.visit_expr(&m.scrutinee);
@@ -55,6 +74,10 @@ impl Visit for Checker<'_> {
             Final::S(ScalarType::F32) => self.err_expr(
                 &m.scrutinee,
                 "`match` on an `f32` is not supported: the GPU switch takes integers; compare with `if`/`else`",
+            ),
+            Final::S(s @ (ScalarType::U64 | ScalarType::I64)) => self.err_expr(
+                &m.scrutinee,
+                &format!("`match` on a `{s}` is not supported: the GPU switch takes 32-bit integers; cast (`x as u32`) or compare with `if`/`else`"),
             ),
             _ => {}
         }

@@ -2,9 +2,10 @@
 //! values ([`Literal`]): exactly what Rust computes where Rust defines a
 //! result, and what `docs/language.md` fixes where Rust would panic:
 //! integer `+ - *` wrap; `/` and `%` by zero are [`DivideByZero`] (the
-//! task faults; `i32::MIN / -1` is `i32::MIN`, `i32::MIN % -1` is 0);
-//! shift amounts are taken modulo 32; casts follow `as` (float to int
-//! saturates, NaN becomes 0). Intrinsics are [`Intrinsic::eval`].
+//! task faults; `i32::MIN / -1` is `i32::MIN`, `i32::MIN % -1` is 0, and
+//! the same for `i64`); shift amounts are taken modulo the type's width
+//! (32 or 64); casts follow `as` (float to int saturates, NaN becomes 0).
+//! Intrinsics are [`Intrinsic::eval`].
 //!
 //! The reference interpreter evaluates with these functions; the WGSL
 //! lowering and the native backend are tested against them.
@@ -32,6 +33,9 @@ pub fn unary(op: UnOp, v: Literal) -> Literal {
     use Literal::*;
     match (op, v) {
         (UnOp::Neg, I32(x)) => I32(x.wrapping_neg()),
+        (UnOp::Neg, I64(x)) => I64(x.wrapping_neg()),
+        (UnOp::Not, U64(x)) => U64(!x),
+        (UnOp::Not, I64(x)) => I64(!x),
         (UnOp::Neg, F32(x)) => F32(-x),
         (UnOp::Not, Bool(x)) => Bool(!x),
         (UnOp::Not, U32(x)) => U32(!x),
@@ -77,6 +81,30 @@ pub fn binary(op: BinOp, lhs: Literal, rhs: Literal) -> Result<Literal, DivideBy
             BinOp::BitXor => a ^ b,
             _ => 0,
         }),
+        (U64(a), U64(b)) => U64(match op {
+            BinOp::Add => a.wrapping_add(b),
+            BinOp::Sub => a.wrapping_sub(b),
+            BinOp::Mul => a.wrapping_mul(b),
+            BinOp::Div => a.checked_div(b).ok_or(DivideByZero)?,
+            BinOp::Rem => a.checked_rem(b).ok_or(DivideByZero)?,
+            BinOp::BitAnd => a & b,
+            BinOp::BitOr => a | b,
+            BinOp::BitXor => a ^ b,
+            _ => 0,
+        }),
+        (I64(a), I64(b)) => I64(match op {
+            BinOp::Add => a.wrapping_add(b),
+            BinOp::Sub => a.wrapping_sub(b),
+            BinOp::Mul => a.wrapping_mul(b),
+            BinOp::Div if b == 0 => return Err(DivideByZero),
+            BinOp::Rem if b == 0 => return Err(DivideByZero),
+            BinOp::Div => a.wrapping_div(b),
+            BinOp::Rem => a.wrapping_rem(b),
+            BinOp::BitAnd => a & b,
+            BinOp::BitOr => a | b,
+            BinOp::BitXor => a ^ b,
+            _ => 0,
+        }),
         (F32(a), F32(b)) => F32(match op {
             BinOp::Add => a + b,
             BinOp::Sub => a - b,
@@ -96,8 +124,9 @@ pub fn binary(op: BinOp, lhs: Literal, rhs: Literal) -> Result<Literal, DivideBy
     Ok(r)
 }
 
-/// `lhs << amount` / `lhs >> amount` with the amount taken modulo 32
-/// (Rust's `wrapping_shl`/`wrapping_shr`); `>>` is arithmetic on `i32`.
+/// `lhs << amount` / `lhs >> amount` with the amount taken modulo the
+/// width (Rust's `wrapping_shl`/`wrapping_shr`); `>>` is arithmetic on
+/// the signed types.
 fn shift(op: BinOp, lhs: Literal, amount: u32) -> Literal {
     use Literal::*;
     let left = op == BinOp::Shl;
@@ -106,6 +135,10 @@ fn shift(op: BinOp, lhs: Literal, amount: u32) -> Literal {
         U32(a) => U32(a.wrapping_shr(amount)),
         I32(a) if left => I32(a.wrapping_shl(amount)),
         I32(a) => I32(a.wrapping_shr(amount)),
+        U64(a) if left => U64(a.wrapping_shl(amount)),
+        U64(a) => U64(a.wrapping_shr(amount)),
+        I64(a) if left => I64(a.wrapping_shl(amount)),
+        I64(a) => I64(a.wrapping_shr(amount)),
         l => zero(l.ty()),
     }
 }
@@ -118,6 +151,8 @@ fn compare(op: BinOp, lhs: Literal, rhs: Literal) -> bool {
     let ord: Option<Ordering> = match (lhs, rhs) {
         (U32(a), U32(b)) => Some(a.cmp(&b)),
         (I32(a), I32(b)) => Some(a.cmp(&b)),
+        (U64(a), U64(b)) => Some(a.cmp(&b)),
+        (I64(a), I64(b)) => Some(a.cmp(&b)),
         (F32(a), F32(b)) => a.partial_cmp(&b),
         (Bool(a), Bool(b)) => Some(a.cmp(&b)),
         _ => None,
@@ -137,20 +172,42 @@ fn compare(op: BinOp, lhs: Literal, rhs: Literal) -> bool {
 pub fn cast(to: ScalarType, v: Literal) -> Literal {
     use Literal::*;
     match (v, to) {
-        (Bool(b), ScalarType::Bool) => Bool(b),
-        (Bool(b), ScalarType::U32) => U32(b as u32),
-        (Bool(b), ScalarType::I32) => I32(b as i32),
-        (Bool(b), ScalarType::F32) => F32(b as u32 as f32),
-        (U32(x), ScalarType::U32) => U32(x),
-        (U32(x), ScalarType::I32) => I32(x as i32),
-        (U32(x), ScalarType::F32) => F32(x as f32),
-        (I32(x), ScalarType::U32) => U32(x as u32),
-        (I32(x), ScalarType::I32) => I32(x),
-        (I32(x), ScalarType::F32) => F32(x as f32),
+        (v, ScalarType::Bool) => match v {
+            Bool(b) => Bool(b),
+            // Not a valid cast (the validator rejects it): non-zero is true.
+            v => Bool(v.to_bits64() != 0),
+        },
+        (F32(x), ScalarType::F32) => F32(x),
         (F32(x), ScalarType::U32) => U32(x as u32),
         (F32(x), ScalarType::I32) => I32(x as i32),
-        (F32(x), ScalarType::F32) => F32(x),
-        // Not a valid cast (the validator rejects it): non-zero is true.
-        (v, ScalarType::Bool) => Bool(v.to_word() != 0),
+        (F32(x), ScalarType::U64) => U64(x as u64),
+        (F32(x), ScalarType::I64) => I64(x as i64),
+        // From an integer or `bool`: through its value as an i128, which
+        // holds every one of them exactly, then Rust's `as` to the target
+        // (truncating to the width, rounding to nearest for `f32`).
+        (v, to) => {
+            let n: i128 = match v {
+                Bool(b) => i128::from(b),
+                U32(x) => i128::from(x),
+                I32(x) => i128::from(x),
+                U64(x) => i128::from(x),
+                I64(x) => i128::from(x),
+                F32(_) => 0,
+            };
+            match to {
+                ScalarType::U32 => U32(n as u32),
+                ScalarType::I32 => I32(n as i32),
+                ScalarType::U64 => U64(n as u64),
+                ScalarType::I64 => I64(n as i64),
+                ScalarType::F32 => F32(match v {
+                    U64(x) => x as f32,
+                    I64(x) => x as f32,
+                    U32(x) => x as f32,
+                    I32(x) => x as f32,
+                    _ => n as f32,
+                }),
+                ScalarType::Bool => Bool(n != 0),
+            }
+        }
     }
 }

@@ -11,7 +11,7 @@ pub enum Intrinsic {
     Max,
     /// `x.clamp(lo, hi)` on any numeric type.
     Clamp,
-    /// `x.abs()` on `i32` (wrapping) and `f32`.
+    /// `x.abs()` on `i32`, `i64` (wrapping) and `f32`.
     Abs,
     /// `a.wrapping_add(b)` on integers.
     WrappingAdd,
@@ -137,8 +137,10 @@ impl Intrinsic {
     pub fn result_type(self, receiver: ScalarType) -> Option<ScalarType> {
         use ScalarType::*;
         match (self, receiver) {
-            (Intrinsic::Min | Intrinsic::Max | Intrinsic::Clamp, U32 | I32 | F32) => Some(receiver),
-            (Intrinsic::Abs, I32 | F32) => Some(receiver),
+            (Intrinsic::Min | Intrinsic::Max | Intrinsic::Clamp, U32 | I32 | F32 | U64 | I64) => {
+                Some(receiver)
+            }
+            (Intrinsic::Abs, I32 | F32 | I64) => Some(receiver),
             (
                 Intrinsic::WrappingAdd
                 | Intrinsic::WrappingSub
@@ -146,11 +148,11 @@ impl Intrinsic {
                 | Intrinsic::RotateLeft
                 | Intrinsic::RotateRight
                 | Intrinsic::ReverseBits,
-                U32 | I32,
+                U32 | I32 | U64 | I64,
             ) => Some(receiver),
             (
                 Intrinsic::CountOnes | Intrinsic::LeadingZeros | Intrinsic::TrailingZeros,
-                U32 | I32,
+                U32 | I32 | U64 | I64,
             ) => Some(U32),
             (
                 Intrinsic::Sqrt
@@ -236,9 +238,41 @@ impl Intrinsic {
             (I::Ln, F32(x), _, _) => F32(x.ln()),
             (I::Powf, F32(x), F32(y), _) => F32(x.powf(y)),
             (I::MulAdd, F32(x), F32(y), F32(z)) => F32(x.mul_add(y, z)),
+            (func, U64(_) | I64(_), _, _) => wide(func, a, b, c),
             // Not defined for these operand types (the validator rejects it).
             (func, a, _, _) => zero(func.result_type(a.ty()).unwrap_or(a.ty())),
         }
+    }
+}
+
+/// The intrinsics on `u64` and `i64` receivers.
+fn wide(func: Intrinsic, a: Literal, b: Literal, c: Literal) -> Literal {
+    use Intrinsic as I;
+    use Literal::*;
+    match (func, a, b, c) {
+        (I::Min, U64(x), U64(y), _) => U64(x.min(y)),
+        (I::Min, I64(x), I64(y), _) => I64(x.min(y)),
+        (I::Max, U64(x), U64(y), _) => U64(x.max(y)),
+        (I::Max, I64(x), I64(y), _) => I64(x.max(y)),
+        (I::Clamp, U64(x), U64(lo), U64(hi)) => U64(clamp(x, lo, hi)),
+        (I::Clamp, I64(x), I64(lo), I64(hi)) => I64(clamp(x, lo, hi)),
+        (I::Abs, I64(x), _, _) => I64(x.wrapping_abs()),
+        (I::WrappingAdd, U64(x), U64(y), _) => U64(x.wrapping_add(y)),
+        (I::WrappingAdd, I64(x), I64(y), _) => I64(x.wrapping_add(y)),
+        (I::WrappingSub, U64(x), U64(y), _) => U64(x.wrapping_sub(y)),
+        (I::WrappingSub, I64(x), I64(y), _) => I64(x.wrapping_sub(y)),
+        (I::WrappingMul, U64(x), U64(y), _) => U64(x.wrapping_mul(y)),
+        (I::WrappingMul, I64(x), I64(y), _) => I64(x.wrapping_mul(y)),
+        (I::CountOnes, v, _, _) => U32(v.to_bits64().count_ones()),
+        (I::LeadingZeros, v, _, _) => U32(v.to_bits64().leading_zeros()),
+        (I::TrailingZeros, v, _, _) => U32(v.to_bits64().trailing_zeros()),
+        (I::RotateLeft, U64(x), U32(n), _) => U64(x.rotate_left(n)),
+        (I::RotateLeft, I64(x), U32(n), _) => I64(x.rotate_left(n)),
+        (I::RotateRight, U64(x), U32(n), _) => U64(x.rotate_right(n)),
+        (I::RotateRight, I64(x), U32(n), _) => I64(x.rotate_right(n)),
+        (I::ReverseBits, U64(x), _, _) => U64(x.reverse_bits()),
+        (I::ReverseBits, I64(x), _, _) => I64(x.reverse_bits()),
+        (func, a, _, _) => Literal::from_word(func.result_type(a.ty()).unwrap_or(a.ty()), 0),
     }
 }
 

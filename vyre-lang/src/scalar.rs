@@ -13,6 +13,11 @@ pub enum ScalarType {
     I32,
     /// `f32`.
     F32,
+    /// `u64`: two slot words (low first) as a task argument, a
+    /// `vec2<u32>` (low, high) in WGSL.
+    U64,
+    /// `i64`: stored as `u64` is (two's complement).
+    I64,
 }
 
 impl ScalarType {
@@ -23,15 +28,19 @@ impl ScalarType {
             ScalarType::U32 => "u32",
             ScalarType::I32 => "i32",
             ScalarType::F32 => "f32",
+            ScalarType::U64 => "u64",
+            ScalarType::I64 => "i64",
         }
     }
 
     /// Every scalar type.
-    pub const ALL: [ScalarType; 4] = [
+    pub const ALL: [ScalarType; 6] = [
         ScalarType::Bool,
         ScalarType::U32,
         ScalarType::I32,
         ScalarType::F32,
+        ScalarType::U64,
+        ScalarType::I64,
     ];
 
     /// The type whose Rust spelling is `name` (`"u32"` → `U32`).
@@ -39,19 +48,47 @@ impl ScalarType {
         ScalarType::ALL.into_iter().find(|t| t.rust_name() == name)
     }
 
-    /// True for `u32` and `i32`.
+    /// True for `u32`, `i32`, `u64` and `i64`.
     pub fn is_integer(self) -> bool {
-        matches!(self, ScalarType::U32 | ScalarType::I32)
+        matches!(
+            self,
+            ScalarType::U32 | ScalarType::I32 | ScalarType::U64 | ScalarType::I64
+        )
     }
 
-    /// True for `u32`, `i32` and `f32`.
+    /// True for the signed integers `i32` and `i64`.
+    pub fn is_signed(self) -> bool {
+        matches!(self, ScalarType::I32 | ScalarType::I64)
+    }
+
+    /// True for `u64` and `i64`, which take two words.
+    pub fn is_wide(self) -> bool {
+        matches!(self, ScalarType::U64 | ScalarType::I64)
+    }
+
+    /// Slot (and buffer) words one value takes: 2 for `u64` and `i64`,
+    /// 1 otherwise.
+    pub fn words(self) -> u32 {
+        if self.is_wide() {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// True for every type but `bool`.
     pub fn is_numeric(self) -> bool {
         !matches!(self, ScalarType::Bool)
     }
 
-    /// True for the types a buffer element may have (`u32`, `i32`, `f32`).
+    /// True for the types a buffer element may have (every numeric type).
     pub fn is_buffer_element(self) -> bool {
         self.is_numeric()
+    }
+
+    /// True for the types an atomic buffer element may have (`u32`, `i32`).
+    pub fn is_atomic_element(self) -> bool {
+        matches!(self, ScalarType::U32 | ScalarType::I32)
     }
 }
 
@@ -87,7 +124,7 @@ impl Access {
 /// whether its elements are atomic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct BufferKind {
-    /// Element type: `u32`, `i32` or `f32` (atomic buffers: `u32` or `i32`).
+    /// Element type: any numeric type (atomic buffers: `u32` or `i32`).
     pub elem: ScalarType,
     /// Whether the elements are `Atomic<T>`.
     pub atomic: bool,
@@ -135,6 +172,10 @@ pub enum Literal {
     I32(i32),
     /// An `f32` literal.
     F32(f32),
+    /// A `u64` literal.
+    U64(u64),
+    /// An `i64` literal.
+    I64(i64),
 }
 
 impl Literal {
@@ -145,26 +186,54 @@ impl Literal {
             Literal::U32(_) => ScalarType::U32,
             Literal::I32(_) => ScalarType::I32,
             Literal::F32(_) => ScalarType::F32,
+            Literal::U64(_) => ScalarType::U64,
+            Literal::I64(_) => ScalarType::I64,
         }
     }
 
-    /// The literal as one slot word (the bit pattern the GPU stores).
+    /// The literal's low slot word (the whole bit pattern of a 32-bit
+    /// value; the low half of a 64-bit one).
     pub fn to_word(self) -> u32 {
+        self.to_words()[0]
+    }
+
+    /// The literal's bits as two words, low first (the high word is 0 for
+    /// the 32-bit types); [`ScalarType::words`] says how many count.
+    pub fn to_words(self) -> [u32; 2] {
+        let wide = |v: u64| [v as u32, (v >> 32) as u32];
         match self {
-            Literal::Bool(b) => b as u32,
-            Literal::U32(v) => v,
-            Literal::I32(v) => v as u32,
-            Literal::F32(v) => v.to_bits(),
+            Literal::Bool(b) => [b as u32, 0],
+            Literal::U32(v) => [v, 0],
+            Literal::I32(v) => [v as u32, 0],
+            Literal::F32(v) => [v.to_bits(), 0],
+            Literal::U64(v) => wide(v),
+            Literal::I64(v) => wide(v as u64),
         }
     }
 
-    /// The literal of type `ty` whose bit pattern is `word`.
+    /// The literal's bits as a `u64` (zero-extended for the 32-bit types).
+    pub fn to_bits64(self) -> u64 {
+        let [lo, hi] = self.to_words();
+        u64::from(lo) | (u64::from(hi) << 32)
+    }
+
+    /// The literal of type `ty` whose bit pattern is `word` (the low word,
+    /// the high word zero, for the 64-bit types).
     pub fn from_word(ty: ScalarType, word: u32) -> Self {
+        Literal::from_words(ty, [word, 0])
+    }
+
+    /// The literal of type `ty` whose bit pattern is `words`, low first
+    /// (the high word is ignored for the 32-bit types).
+    pub fn from_words(ty: ScalarType, words: [u32; 2]) -> Self {
+        let wide = u64::from(words[0]) | (u64::from(words[1]) << 32);
         match ty {
-            ScalarType::Bool => Literal::Bool(word != 0),
-            ScalarType::U32 => Literal::U32(word),
-            ScalarType::I32 => Literal::I32(word as i32),
-            ScalarType::F32 => Literal::F32(f32::from_bits(word)),
+            ScalarType::Bool => Literal::Bool(words[0] != 0),
+            ScalarType::U32 => Literal::U32(words[0]),
+            ScalarType::I32 => Literal::I32(words[0] as i32),
+            ScalarType::F32 => Literal::F32(f32::from_bits(words[0])),
+            ScalarType::U64 => Literal::U64(wide),
+            ScalarType::I64 => Literal::I64(wide as i64),
         }
     }
 }
@@ -189,6 +258,16 @@ impl From<f32> for Literal {
         Literal::F32(v)
     }
 }
+impl From<u64> for Literal {
+    fn from(v: u64) -> Self {
+        Literal::U64(v)
+    }
+}
+impl From<i64> for Literal {
+    fn from(v: i64) -> Self {
+        Literal::I64(v)
+    }
+}
 
 impl fmt::Display for Literal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -197,6 +276,8 @@ impl fmt::Display for Literal {
             Literal::U32(v) => write!(f, "{v}u32"),
             Literal::I32(v) => write!(f, "{v}i32"),
             Literal::F32(v) => write!(f, "{v:?}f32"),
+            Literal::U64(v) => write!(f, "{v}u64"),
+            Literal::I64(v) => write!(f, "{v}i64"),
         }
     }
 }

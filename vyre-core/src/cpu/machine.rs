@@ -244,6 +244,11 @@ impl CpuMachine {
     }
 
     /// The element type of declared buffer `buffer`.
+    /// Words per element of program buffer `buffer` (2 for `u64`/`i64`).
+    pub(crate) fn elem_words(&self, buffer: usize) -> usize {
+        self.buffer_elem(buffer).words() as usize
+    }
+
     pub(crate) fn buffer_elem(&self, buffer: usize) -> ScalarType {
         self.program
             .buffers()
@@ -428,9 +433,10 @@ impl CpuMachine {
     /// not declare, [`Error::BufferRange`] outside its logical length.
     pub fn write_buffer(&mut self, buffer: usize, offset: u64, words: &[u32]) -> Result<()> {
         let name = self.declared(buffer)?.to_string();
+        let w = self.elem_words(buffer);
         let data = &mut self.buffers[buffer];
-        let r = Self::range(&name, data.len(), offset, words.len())?;
-        data[r].copy_from_slice(words);
+        let r = Self::range(&name, data.len() / w, offset, words.len() / w)?;
+        data[r.start * w..r.end * w].copy_from_slice(&words[..r.len() * w]);
         Ok(())
     }
 
@@ -438,10 +444,11 @@ impl CpuMachine {
     /// `offset`. Errors as [`write_buffer`](Self::write_buffer).
     pub fn read_buffer(&self, buffer: usize, offset: u64, len: u64) -> Result<Vec<u32>> {
         let name = self.declared(buffer)?;
+        let w = self.elem_words(buffer);
         let data = &self.buffers[buffer];
         let count = usize::try_from(len).unwrap_or(usize::MAX);
-        let r = Self::range(name, data.len(), offset, count)?;
-        Ok(data[r].to_vec())
+        let r = Self::range(name, data.len() / w, offset, count)?;
+        Ok(data[r.start * w..r.end * w].to_vec())
     }
 
     /// Gives declared buffer `buffer` a logical length of `len` elements,
@@ -450,15 +457,17 @@ impl CpuMachine {
     /// [`MAX_BUFFER_ELEMENTS`] or when the memory cannot be had.
     pub fn resize_buffer(&mut self, buffer: usize, len: u64) -> Result<()> {
         let name = self.declared(buffer)?.to_string();
+        let w = self.elem_words(buffer);
         let too_large = || Error::BufferTooLarge {
             name: name.clone(),
-            bytes: len.saturating_mul(4),
+            bytes: len.saturating_mul(4 * w as u64),
             max: MAX_BUFFER_ELEMENTS * 4,
         };
-        if len > MAX_BUFFER_ELEMENTS {
+        let words = len.saturating_mul(w as u64);
+        if words > MAX_BUFFER_ELEMENTS {
             return Err(too_large());
         }
-        let n = usize::try_from(len).map_err(|_| too_large())?;
+        let n = usize::try_from(words).map_err(|_| too_large())?;
         let data = &mut self.buffers[buffer];
         if n > data.len() {
             data.try_reserve_exact(n - data.len())
@@ -471,7 +480,9 @@ impl CpuMachine {
     /// Logical length of declared buffer `buffer` (0 for an index the
     /// program does not declare).
     pub fn buffer_len(&self, buffer: usize) -> u64 {
-        self.buffers.get(buffer).map_or(0, |b| b.len() as u64)
+        self.buffers
+            .get(buffer)
+            .map_or(0, |b| (b.len() / self.elem_words(buffer)) as u64)
     }
 
     /// The words the host reads after a submission: control words

@@ -91,29 +91,45 @@ fn atomic_result(op: AtomicOp, elem: ScalarType, old: u32, operand: u32) -> u32 
 /// false.
 impl CpuMachine {
     /// The element `index` of a parameter's buffer, if it is in bounds.
+    /// `(buffer, first word)`.
     fn element(&self, handler: usize, param: u32, index: u32) -> Option<(usize, usize)> {
         let b = self.bound_buffer(handler, param)?;
-        let len = self.buffers.get(b)?.len();
+        let w = self.elem_words(b);
+        let len = self.buffers.get(b)?.len() / w;
         let i = index as usize;
-        (i < len).then_some((b, i))
+        (i < len).then_some((b, i * w))
     }
 
     /// `buf.len()`.
     pub fn task_len(&self, handler: usize, param: u32) -> u32 {
         self.bound_buffer(handler, param)
-            .and_then(|b| self.buffers.get(b))
-            .map_or(0, |d| u32::try_from(d.len()).unwrap_or(u32::MAX))
+            .and_then(|b| Some((self.buffers.get(b)?, self.elem_words(b))))
+            .map_or(0, |(d, w)| u32::try_from(d.len() / w).unwrap_or(u32::MAX))
     }
 
     /// `buf[index]` on a plain buffer: the element's bits, or 0 with
     /// `OUT_OF_BOUNDS`. A load has no side effect, so it happens even
     /// after a fault.
-    pub fn task_load(&self, st: &mut TaskState, handler: usize, param: u32, index: u32) -> u32 {
+    pub fn task_load(
+        &self,
+        st: &mut TaskState,
+        handler: usize,
+        param: u32,
+        index: u32,
+    ) -> [u32; 2] {
         match self.element(handler, param, index) {
-            Some((b, i)) => self.buffers[b][i],
+            Some((b, i)) => {
+                let data = &self.buffers[b];
+                let high = if self.elem_words(b) == 2 {
+                    data[i + 1]
+                } else {
+                    0
+                };
+                [data[i], high]
+            }
             None => {
                 st.record(TaskFault::out_of_bounds(index));
-                0
+                [0, 0]
             }
         }
     }
@@ -127,10 +143,13 @@ impl CpuMachine {
         handler: usize,
         param: u32,
         index: u32,
-        value: u32,
+        value: [u32; 2],
     ) {
         match self.element(handler, param, index) {
-            Some((b, i)) if !st.faulted() => self.buffers[b][i] = value,
+            Some((b, i)) if !st.faulted() => {
+                let w = self.elem_words(b);
+                self.buffers[b][i..i + w].copy_from_slice(&value[..w]);
+            }
             Some(_) => {}
             None => {
                 st.record(TaskFault::out_of_bounds(index));

@@ -143,6 +143,19 @@ pub fn int_lit(ty: ScalarType, value: i64) -> Literal {
         ScalarType::I32 => Literal::I32(value as i32),
         ScalarType::F32 => Literal::F32(value as f32),
         ScalarType::Bool => Literal::Bool(value != 0),
+        ScalarType::U64 => Literal::U64(value as u64),
+        ScalarType::I64 => Literal::I64(value),
+    }
+}
+
+/// An integer literal too large for an `i64` (above `i64::MAX`), of a type
+/// known only when `handler()` runs: as a `u64` it is the value, as any
+/// other type the bits Rust's `as` would keep.
+pub fn wide_lit(ty: ScalarType, value: u64) -> Literal {
+    match ty {
+        ScalarType::U64 => Literal::U64(value),
+        ScalarType::F32 => Literal::F32(value as f32),
+        other => int_lit(other, value as i64),
     }
 }
 
@@ -153,6 +166,8 @@ pub fn float_lit(ty: ScalarType, value: f32) -> Literal {
         ScalarType::U32 => Literal::U32(value as u32),
         ScalarType::I32 => Literal::I32(value as i32),
         ScalarType::Bool => Literal::Bool(value != 0.0),
+        ScalarType::U64 => Literal::U64(value as u64),
+        ScalarType::I64 => Literal::I64(value as i64),
     }
 }
 
@@ -165,7 +180,7 @@ pub fn zero(ty: ScalarType) -> Literal {
 /// IR and embedded as a literal.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be used inside a GPU handler",
-    label = "only constants of type u32, i32, f32, bool or Priority can be used here",
+    label = "only constants of type u32, i32, f32, u64, i64, bool or Priority can be used here",
     note = "a handler's IR embeds the values of the constants it names; other values do not exist on the GPU"
 )]
 pub trait ScalarConst: Copy {
@@ -191,6 +206,18 @@ impl ScalarConst for f32 {
     const TYPE: ScalarType = ScalarType::F32;
     fn literal(self) -> Literal {
         Literal::F32(self)
+    }
+}
+impl ScalarConst for u64 {
+    const TYPE: ScalarType = ScalarType::U64;
+    fn literal(self) -> Literal {
+        Literal::U64(self)
+    }
+}
+impl ScalarConst for i64 {
+    const TYPE: ScalarType = ScalarType::I64;
+    fn literal(self) -> Literal {
+        Literal::I64(self)
     }
 }
 impl ScalarConst for bool {
@@ -246,33 +273,50 @@ pub fn printf_arg<T: PrintfArg>(value: T) -> Literal {
 /// A task argument as `handler`'s parameter type.
 #[diagnostic::on_unimplemented(message = "`{Self}` is not a task argument type")]
 pub trait FromWord: Sized {
-    /// From the slot word.
-    fn from_word(word: u32) -> Self;
+    /// From the argument's slot words (one, or two for `u64` and `i64`,
+    /// low first; missing words read as 0).
+    fn from_words(words: &[u32]) -> Self;
 }
+
+/// Word `i` of `words`, 0 past the end.
+fn word_at(words: &[u32], i: usize) -> u32 {
+    words.get(i).copied().unwrap_or(0)
+}
+
 impl FromWord for u32 {
-    fn from_word(w: u32) -> Self {
-        w
+    fn from_words(w: &[u32]) -> Self {
+        word_at(w, 0)
     }
 }
 impl FromWord for i32 {
-    fn from_word(w: u32) -> Self {
-        w as i32
+    fn from_words(w: &[u32]) -> Self {
+        word_at(w, 0) as i32
     }
 }
 impl FromWord for f32 {
-    fn from_word(w: u32) -> Self {
-        f32::from_bits(w)
+    fn from_words(w: &[u32]) -> Self {
+        f32::from_bits(word_at(w, 0))
     }
 }
 impl FromWord for bool {
-    fn from_word(w: u32) -> Self {
-        w != 0
+    fn from_words(w: &[u32]) -> Self {
+        word_at(w, 0) != 0
+    }
+}
+impl FromWord for u64 {
+    fn from_words(w: &[u32]) -> Self {
+        u64::from(word_at(w, 0)) | (u64::from(word_at(w, 1)) << 32)
+    }
+}
+impl FromWord for i64 {
+    fn from_words(w: &[u32]) -> Self {
+        u64::from_words(w) as i64
     }
 }
 
-/// Task argument `i` from the slot words (0 past the end).
-pub fn arg<T: FromWord>(args: &[u32], i: usize) -> T {
-    T::from_word(args.get(i).copied().unwrap_or(0))
+/// The task argument starting at slot word `at` (0 past the end).
+pub fn arg<T: FromWord>(args: &[u32], at: usize) -> T {
+    T::from_words(args.get(at..).unwrap_or(&[]))
 }
 
 /// The literal of a task argument value (for `task()`).

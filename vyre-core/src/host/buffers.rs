@@ -78,33 +78,67 @@ pub enum HostBuffer {
     I32(RefCell<Buffer<i32>>),
     /// `f32` elements.
     F32(RefCell<Buffer<f32>>),
+    /// `u64` elements.
+    U64(RefCell<Buffer<u64>>),
+    /// `i64` elements.
+    I64(RefCell<Buffer<i64>>),
     /// `Atomic<u32>` elements.
     AtomicU32(Buffer<Atomic<u32>>),
     /// `Atomic<i32>` elements.
     AtomicI32(Buffer<Atomic<i32>>),
 }
 
+/// `$body` with `$c` bound to the `RefCell<Buffer<T>>` of a plain buffer,
+/// or `$atomic` with `$a` bound to the `Buffer<Atomic<T>>` of an atomic
+/// one: one code path for every element type.
+macro_rules! each_buffer {
+    ($b:expr, $c:ident => $body:expr, $a:ident => $atomic:expr) => {
+        match $b {
+            HostBuffer::U32($c) => $body,
+            HostBuffer::I32($c) => $body,
+            HostBuffer::F32($c) => $body,
+            HostBuffer::U64($c) => $body,
+            HostBuffer::I64($c) => $body,
+            HostBuffer::AtomicU32($a) => $atomic,
+            HostBuffer::AtomicI32($a) => $atomic,
+        }
+    };
+}
+pub(crate) use each_buffer;
+
+/// Elements of `T` from their bit patterns (`T::TYPE.words()` words each).
+fn plain_from<T: PlainElement>(words: &[u32]) -> RefCell<Buffer<T>> {
+    let per = T::TYPE.words() as usize;
+    RefCell::new(words.chunks_exact(per).map(T::from_bits).collect())
+}
+
+/// Atomic elements of `T` from their bit patterns.
+fn atomic_from<T: AtomicElement>(words: &[u32]) -> Buffer<Atomic<T>> {
+    words
+        .iter()
+        .map(|&w| Atomic::new(T::from_bits(w)))
+        .collect()
+}
+
 impl HostBuffer {
     /// A zero-filled buffer of `kind` with `len` elements.
     pub fn zeroed(kind: BufferKind, len: u32) -> Self {
-        Self::from_words(kind, &vec![0; len as usize])
+        let words = len as usize * kind.elem.words() as usize;
+        Self::from_words(kind, &vec![0; words])
     }
 
-    /// A buffer of `kind` holding `words` (the elements' bit patterns).
-    /// `Bool` elements (which no buffer has) are stored as `u32`.
+    /// A buffer of `kind` holding `words` (the elements' bit patterns: two
+    /// words, low first, per `u64`/`i64` element). `Bool` elements (which
+    /// no buffer has) are stored as `u32`.
     pub fn from_words(kind: BufferKind, words: &[u32]) -> Self {
         match (kind.elem, kind.atomic) {
-            (ScalarType::I32, false) => {
-                HostBuffer::I32(RefCell::new(words.iter().map(|&w| w as i32).collect()))
-            }
-            (ScalarType::F32, false) => HostBuffer::F32(RefCell::new(
-                words.iter().map(|&w| f32::from_bits(w)).collect(),
-            )),
-            (ScalarType::I32, true) => {
-                HostBuffer::AtomicI32(words.iter().map(|&w| Atomic::new(w as i32)).collect())
-            }
-            (_, true) => HostBuffer::AtomicU32(words.iter().map(|&w| Atomic::new(w)).collect()),
-            (_, false) => HostBuffer::U32(RefCell::new(words.iter().copied().collect())),
+            (ScalarType::I32, true) => HostBuffer::AtomicI32(atomic_from(words)),
+            (_, true) => HostBuffer::AtomicU32(atomic_from(words)),
+            (ScalarType::I32, false) => HostBuffer::I32(plain_from(words)),
+            (ScalarType::F32, false) => HostBuffer::F32(plain_from(words)),
+            (ScalarType::U64, false) => HostBuffer::U64(plain_from(words)),
+            (ScalarType::I64, false) => HostBuffer::I64(plain_from(words)),
+            (ScalarType::U32 | ScalarType::Bool, false) => HostBuffer::U32(plain_from(words)),
         }
     }
 
@@ -114,6 +148,8 @@ impl HostBuffer {
             HostBuffer::U32(_) => BufferKind::plain(ScalarType::U32),
             HostBuffer::I32(_) => BufferKind::plain(ScalarType::I32),
             HostBuffer::F32(_) => BufferKind::plain(ScalarType::F32),
+            HostBuffer::U64(_) => BufferKind::plain(ScalarType::U64),
+            HostBuffer::I64(_) => BufferKind::plain(ScalarType::I64),
             HostBuffer::AtomicU32(_) => BufferKind::atomic(ScalarType::U32),
             HostBuffer::AtomicI32(_) => BufferKind::atomic(ScalarType::I32),
         }
@@ -121,13 +157,7 @@ impl HostBuffer {
 
     /// Number of elements.
     pub fn len(&self) -> u32 {
-        match self {
-            HostBuffer::U32(b) => b.borrow().len(),
-            HostBuffer::I32(b) => b.borrow().len(),
-            HostBuffer::F32(b) => b.borrow().len(),
-            HostBuffer::AtomicU32(b) => b.len(),
-            HostBuffer::AtomicI32(b) => b.len(),
-        }
+        each_buffer!(self, c => c.borrow().len(), a => a.len())
     }
 
     /// Whether it has no element.
@@ -135,52 +165,81 @@ impl HostBuffer {
         self.len() == 0
     }
 
-    /// The elements' bit patterns.
+    /// The elements' bit patterns (two words, low first, per `u64`/`i64`
+    /// element).
     pub fn to_words(&self) -> Vec<u32> {
-        match self {
-            HostBuffer::U32(b) => b.borrow().as_slice().to_vec(),
-            HostBuffer::I32(b) => b.borrow().iter().map(|&v| v as u32).collect(),
-            HostBuffer::F32(b) => b.borrow().iter().map(|v| v.to_bits()).collect(),
-            HostBuffer::AtomicU32(b) => b.iter().map(|a| a.load()).collect(),
-            HostBuffer::AtomicI32(b) => b.iter().map(|a| a.load() as u32).collect(),
-        }
+        each_buffer!(
+            self,
+            c => {
+                let b = c.borrow();
+                let per = words_of(&*b);
+                let mut out = vec![0; b.len() as usize * per];
+                for (v, chunk) in b.iter().zip(out.chunks_exact_mut(per)) {
+                    v.put_bits(chunk);
+                }
+                out
+            },
+            a => a.iter().map(|x| x.load().to_bits()).collect()
+        )
     }
 }
 
-/// The element types of plain buffers (`u32`, `i32`, `f32`).
-pub trait PlainElement: Copy + Sized + 'static {
+/// Words per element of a plain buffer (for the generic arms of
+/// [`each_buffer!`]).
+pub(crate) fn words_of<T: PlainElement>(_: &Buffer<T>) -> usize {
+    T::TYPE.words() as usize
+}
+
+/// The element types of plain buffers (`u32`, `i32`, `f32`, `u64`, `i64`).
+pub trait PlainElement: Copy + Default + Sized + 'static {
     /// The element's scalar type.
     const TYPE: ScalarType;
     #[doc(hidden)]
     fn plain(b: &HostBuffer) -> Option<&RefCell<Buffer<Self>>>;
+    /// The element from its bit pattern (`TYPE.words()` words, low first).
+    #[doc(hidden)]
+    fn from_bits(words: &[u32]) -> Self;
+    /// Writes the element's bit pattern into `out` (`TYPE.words()` words).
+    #[doc(hidden)]
+    fn put_bits(self, out: &mut [u32]);
 }
 
-impl PlainElement for u32 {
-    const TYPE: ScalarType = ScalarType::U32;
-    fn plain(b: &HostBuffer) -> Option<&RefCell<Buffer<u32>>> {
-        match b {
-            HostBuffer::U32(c) => Some(c),
-            _ => None,
+macro_rules! plain_element {
+    ($($t:ty => $ty:ident, |$w:ident| $from:expr, |$v:ident| $bits:expr;)*) => {$(
+        impl PlainElement for $t {
+            const TYPE: ScalarType = ScalarType::$ty;
+            fn plain(b: &HostBuffer) -> Option<&RefCell<Buffer<$t>>> {
+                match b {
+                    HostBuffer::$ty(c) => Some(c),
+                    _ => None,
+                }
+            }
+            fn from_bits($w: &[u32]) -> $t {
+                $from
+            }
+            fn put_bits(self, out: &mut [u32]) {
+                let $v = self;
+                let bits: u64 = $bits;
+                out[0] = bits as u32;
+                if let Some(high) = out.get_mut(1) {
+                    *high = (bits >> 32) as u32;
+                }
+            }
         }
-    }
+    )*};
 }
-impl PlainElement for i32 {
-    const TYPE: ScalarType = ScalarType::I32;
-    fn plain(b: &HostBuffer) -> Option<&RefCell<Buffer<i32>>> {
-        match b {
-            HostBuffer::I32(c) => Some(c),
-            _ => None,
-        }
-    }
+
+/// The `u64` of two words, low first.
+fn wide(w: &[u32]) -> u64 {
+    u64::from(w[0]) | (u64::from(w.get(1).copied().unwrap_or(0)) << 32)
 }
-impl PlainElement for f32 {
-    const TYPE: ScalarType = ScalarType::F32;
-    fn plain(b: &HostBuffer) -> Option<&RefCell<Buffer<f32>>> {
-        match b {
-            HostBuffer::F32(c) => Some(c),
-            _ => None,
-        }
-    }
+
+plain_element! {
+    u32 => U32, |w| w[0], |v| u64::from(v);
+    i32 => I32, |w| w[0] as i32, |v| u64::from(v as u32);
+    f32 => F32, |w| f32::from_bits(w[0]), |v| u64::from(v.to_bits());
+    u64 => U64, |w| wide(w), |v| v;
+    i64 => I64, |w| wide(w) as i64, |v| v as u64;
 }
 
 #[doc(hidden)]

@@ -62,6 +62,7 @@ mod tests;
 pub use crate::ir::HandlerError;
 pub use atomic::{Atomic, AtomicElement};
 pub use buffer::Buffer;
+pub(crate) use buffers::each_buffer;
 pub use buffers::{BufferMeta, HostAtomic, HostBuffer, HostBuffers, PlainElement};
 pub use ctx::{Ctx, CtxSink, Outcome, SpawnPriority, Spawned, TaskInfo};
 pub use opcode::{ArgWord, Opcode, RangeOpcode};
@@ -135,6 +136,9 @@ fn render_word(ty: ScalarType, w: u32) -> String {
         ScalarType::U32 => w.to_string(),
         ScalarType::I32 => (w as i32).to_string(),
         ScalarType::F32 => f32::from_bits(w).to_string(),
+        // printf! takes 32-bit arguments only (the validator refuses
+        // 64-bit ones); the word is what there is.
+        ScalarType::U64 | ScalarType::I64 => w.to_string(),
     }
 }
 

@@ -5,44 +5,51 @@
 use crate::ir::ScalarType;
 
 /// The bit pattern of one argument in a task's words: `u32` as is, `i32`
-/// two's complement, `f32` its IEEE bits, `bool` 0 or 1 (what
-/// [`Literal::to_word`](crate::ir::Literal::to_word) gives).
+/// two's complement, `f32` its IEEE bits, `bool` 0 or 1, `u64` and `i64`
+/// two words, low first (what
+/// [`Literal::to_words`](crate::ir::Literal::to_words) gives).
 pub trait ArgWord: Copy {
     /// The argument's type.
     const TYPE: ScalarType;
-    /// The word.
-    fn to_word(self) -> u32;
+    /// Writes the argument's words (one, or two for `u64` and `i64`) at
+    /// the start of `words`.
+    fn write(self, words: &mut [u32]);
 }
 
-impl ArgWord for u32 {
-    const TYPE: ScalarType = ScalarType::U32;
+macro_rules! one_word {
+    ($($t:ty => $ty:ident, |$v:ident| $word:expr;)*) => {$(
+        impl ArgWord for $t {
+            const TYPE: ScalarType = ScalarType::$ty;
+            #[inline]
+            fn write(self, words: &mut [u32]) {
+                let $v = self;
+                words[0] = $word;
+            }
+        }
+    )*};
+}
+
+one_word! {
+    u32 => U32, |v| v;
+    i32 => I32, |v| v as u32;
+    f32 => F32, |v| v.to_bits();
+    bool => Bool, |v| u32::from(v);
+}
+
+impl ArgWord for u64 {
+    const TYPE: ScalarType = ScalarType::U64;
     #[inline]
-    fn to_word(self) -> u32 {
-        self
+    fn write(self, words: &mut [u32]) {
+        words[0] = self as u32;
+        words[1] = (self >> 32) as u32;
     }
 }
 
-impl ArgWord for i32 {
-    const TYPE: ScalarType = ScalarType::I32;
+impl ArgWord for i64 {
+    const TYPE: ScalarType = ScalarType::I64;
     #[inline]
-    fn to_word(self) -> u32 {
-        self as u32
-    }
-}
-
-impl ArgWord for f32 {
-    const TYPE: ScalarType = ScalarType::F32;
-    #[inline]
-    fn to_word(self) -> u32 {
-        self.to_bits()
-    }
-}
-
-impl ArgWord for bool {
-    const TYPE: ScalarType = ScalarType::Bool;
-    #[inline]
-    fn to_word(self) -> u32 {
-        u32::from(self)
+    fn write(self, words: &mut [u32]) {
+        (self as u64).write(words);
     }
 }
 
@@ -60,7 +67,8 @@ pub trait Opcode: Copy {
     /// One task's arguments: `()` for none, the value itself for one, a
     /// tuple for more.
     type Args: Copy + Send + Sync;
-    /// Writes the argument words of `args` into `words` (one per argument).
+    /// Writes the argument words of `args` into `words` (one per argument,
+    /// two for `u64` and `i64`).
     fn encode(args: &Self::Args, words: &mut [u32]);
 }
 

@@ -8,16 +8,21 @@ use crate::protocol::MAX_ARGS;
 /// encoder (`visit::task(node, depth)`) that builds one; by hand, use
 /// [`Task::new`].
 ///
-/// The arguments live inline as the words a slot holds and their types
-/// (at most [`MAX_ARGS`]), so building and publishing a task allocates
-/// nothing and copies a few dozen bytes.
+/// The arguments live inline as the words a slot holds (one per argument,
+/// two for `u64` and `i64`; at most [`MAX_ARGS`] words) and their types,
+/// so building and publishing a task allocates nothing and copies a few
+/// dozen bytes.
 #[derive(Debug, Clone, Copy)]
 pub struct Task {
     opcode: u32,
-    /// Arguments given, which may exceed `MAX_ARGS` (only counted, so that
+    /// Arguments given, which may exceed what fits (only counted, so that
     /// `publish` can say how many were given).
     given: u32,
-    /// The first `MAX_ARGS` arguments' words (`Literal::to_word`).
+    /// Argument words needed, which may exceed `MAX_ARGS` likewise.
+    used: u32,
+    /// Arguments whose words all fit: `types` holds that many.
+    kept: u32,
+    /// The words of the arguments that fit (`Literal::to_words`).
     words: [u32; MAX_ARGS],
     /// Their types.
     types: [ScalarType; MAX_ARGS],
@@ -32,16 +37,21 @@ impl Task {
         let mut task = Task {
             opcode,
             given: 0,
+            used: 0,
+            kept: 0,
             words: [0; MAX_ARGS],
             types: [ScalarType::U32; MAX_ARGS],
         };
         for arg in args {
-            let i = task.given as usize;
-            if i < MAX_ARGS {
-                task.words[i] = arg.to_word();
-                task.types[i] = arg.ty();
+            let n = arg.ty().words();
+            let at = task.used as usize;
+            if task.kept == task.given && at + n as usize <= MAX_ARGS {
+                task.words[at..at + n as usize].copy_from_slice(&arg.to_words()[..n as usize]);
+                task.types[task.kept as usize] = arg.ty();
+                task.kept += 1;
             }
             task.given = task.given.saturating_add(1);
+            task.used = task.used.saturating_add(n);
         }
         task
     }
@@ -52,32 +62,46 @@ impl Task {
         self.opcode
     }
 
-    /// The arguments (at most [`MAX_ARGS`]; see
+    /// The arguments (those whose words fit in a slot; see
     /// [`arg_count`](Self::arg_count)).
     pub fn args(&self) -> Vec<Literal> {
-        self.words()
+        let mut at = 0;
+        self.types()
             .iter()
-            .zip(self.types())
-            .map(|(&w, &ty)| Literal::from_word(ty, w))
+            .map(|&ty| {
+                let mut words = [0, 0];
+                let n = ty.words() as usize;
+                words[..n].copy_from_slice(&self.words[at..at + n]);
+                at += n;
+                Literal::from_words(ty, words)
+            })
             .collect()
     }
 
-    /// The arguments' words, as a slot holds them (at most [`MAX_ARGS`]).
+    /// The arguments' words, as a slot holds them: one per argument, two
+    /// (low first) for `u64` and `i64` (at most [`MAX_ARGS`]).
     #[inline]
     pub fn words(&self) -> &[u32] {
-        &self.words[..(self.given as usize).min(MAX_ARGS)]
+        &self.words[..(self.used as usize).min(MAX_ARGS)]
     }
 
-    /// The arguments' types (at most [`MAX_ARGS`]).
+    /// The types of the arguments whose words fit in a slot.
     #[inline]
     pub fn types(&self) -> &[ScalarType] {
-        &self.types[..(self.given as usize).min(MAX_ARGS)]
+        &self.types[..self.kept as usize]
     }
 
     /// How many arguments were given, also when more than a slot holds.
     #[inline]
     pub fn arg_count(&self) -> usize {
         self.given as usize
+    }
+
+    /// How many slot words the arguments need, also when more than a slot
+    /// holds ([`MAX_ARGS`]).
+    #[inline]
+    pub fn word_count(&self) -> usize {
+        self.used as usize
     }
 
     /// The argument types.
@@ -92,6 +116,7 @@ impl PartialEq for Task {
     fn eq(&self, other: &Self) -> bool {
         self.opcode == other.opcode
             && self.given == other.given
+            && self.used == other.used
             && self.words() == other.words()
             && self.types() == other.types()
     }

@@ -50,6 +50,12 @@ impl OpcodeHandler {
         &self.locals[..self.arg_count.min(self.locals.len())]
     }
 
+    /// Slot words the task arguments take: one each, two for `u64` and
+    /// `i64`.
+    pub fn arg_words(&self) -> usize {
+        self.args().iter().map(|a| a.ty.words() as usize).sum()
+    }
+
     /// The types of the task arguments, in order.
     pub fn arg_types(&self) -> Vec<ScalarType> {
         self.args().iter().map(|a| a.ty).collect()

@@ -155,6 +155,8 @@ const fn elem_name(t: ScalarType) -> &'static str {
         ScalarType::U32 => "u32",
         ScalarType::I32 => "i32",
         ScalarType::F32 => "f32",
+        ScalarType::U64 => "u64",
+        ScalarType::I64 => "i64",
     }
 }
 

@@ -37,7 +37,7 @@ pub(super) struct Val {
 }
 
 impl Val {
-    fn new(code: String, ty: ScalarType) -> Val {
+    pub(super) fn new(code: String, ty: ScalarType) -> Val {
         Val {
             code,
             ty,
@@ -71,6 +71,7 @@ pub(super) fn literal(l: Literal, f32_bits: &mut dyn FnMut() -> String) -> (Stri
             }
         }
         Literal::F32(v) => (format!("{}({:#010x}u)", f32_bits(), v.to_bits()), false),
+        Literal::U64(_) | Literal::I64(_) => (super::wide::literal(l), true),
     }
 }
 
@@ -97,6 +98,9 @@ impl FnLowerer<'_> {
             Expr::Unary { op, operand } => {
                 let v = self.expr(operand, first);
                 let v = self.unconst(v);
+                if v.ty.is_wide() {
+                    return self.wide_unary(*op, v);
+                }
                 let code = match (op, v.ty) {
                     (UnOp::Not, ScalarType::Bool) => format!("(!{})", v.code),
                     (UnOp::Not, _) => format!("(~{})", v.code),
@@ -243,6 +247,9 @@ impl FnLowerer<'_> {
             _ => {}
         }
         let (l, r) = self.operands(operands, ids);
+        if l.ty.is_wide() {
+            return self.wide_binary(op, l, r, ty);
+        }
         // The operands' type: the result's, but for comparisons.
         let operand_ty = l.ty;
         let (a, b) = (&l.code, &r.code);
@@ -304,6 +311,9 @@ impl FnLowerer<'_> {
             return v;
         }
         let v = self.unconst(v);
+        if v.ty.is_wide() || to.is_wide() {
+            return self.wide_cast(v, to);
+        }
         let x = &v.code;
         let code = match (v.ty, to) {
             (Bool, U32) => format!("select(0u, 1u, {x})"),
@@ -335,6 +345,9 @@ impl FnLowerer<'_> {
         use ScalarType::*;
         // The receiver's type picks the WGSL form.
         let ty = args.first().map_or(U32, |a| a.ty);
+        if ty.is_wide() {
+            return self.wide_intrinsic(func, &args, result);
+        }
         let arg = |i: usize| {
             args.get(i)
                 .map_or_else(|| "0u".to_string(), |a| a.code.clone())
@@ -390,10 +403,20 @@ impl FnLowerer<'_> {
         Val::new(code, result)
     }
 
-    /// `v` as one slot word (bit pattern; `bool` as 0 or 1), for spawn and
-    /// printf records.
-    pub(super) fn word(&mut self, v: Val) -> String {
+    /// `v` as slot words (bit pattern; `bool` as 0 or 1; `u64`/`i64` as
+    /// two words, low first), for spawn and printf records.
+    pub(super) fn words(&mut self, v: Val) -> Vec<String> {
+        if v.ty.is_wide() {
+            let v = self.bind(v);
+            return vec![format!("{}.x", v.code), format!("{}.y", v.code)];
+        }
+        vec![self.word(v)]
+    }
+
+    /// `v` (a 32-bit type or `bool`) as one slot word.
+    fn word(&mut self, v: Val) -> String {
         match v.ty {
+            ScalarType::U64 | ScalarType::I64 => format!("{}.x", v.code),
             ScalarType::U32 => v.code,
             ScalarType::I32 | ScalarType::F32 => {
                 let v = self.unconst(v);

@@ -265,7 +265,7 @@ impl FnLowerer<'_> {
                 let info = self.info;
                 for (a, aid) in args.iter().zip(info.siblings(e0)) {
                     let v = self.expr(a, aid);
-                    words.push(self.word(v));
+                    words.extend(self.words(v));
                 }
                 words.truncate(PRINTF_MAX_ARGS);
                 words.resize(PRINTF_MAX_ARGS, "0u".into());
@@ -471,7 +471,7 @@ impl FnLowerer<'_> {
         let ids = info.siblings(info.next_expr(first));
         for (a, aid) in args.iter().zip(ids) {
             let v = self.expr(a, aid);
-            words.push(self.word(v));
+            words.extend(self.words(v));
         }
         words.truncate(MAX_ARGS);
         words.resize(MAX_ARGS, "0u".into());

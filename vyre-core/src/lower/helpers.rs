@@ -86,6 +86,37 @@ impl Helpers {
         })
     }
 
+    /// The 64-bit integer library (`wgsl/int64.wgsl`): `u64` and `i64` as
+    /// `vec2<u32>`, low word first.
+    pub(super) fn int64(&mut self) {
+        self.add("vy_int64".into(), |_| {
+            include_str!("wgsl/int64.wgsl").to_string()
+        });
+    }
+
+    /// Checked `/` (or `%` when `rem`) on `u64` or `i64`: a zero divisor
+    /// faults the task, as on 32-bit integers.
+    pub(super) fn div_wide(&mut self, ty: ScalarType, rem: bool) -> String {
+        self.int64();
+        let t = ty.rust_name();
+        let what = if rem { "rem" } else { "div" };
+        self.add(format!("vy_{what}_{t}"), |name| {
+            let doc = if rem { "Remainder" } else { "Division" };
+            format!(
+                "// {doc} as in Rust (wrapping for i64::MIN / -1), but a zero divisor faults the
+                 // task (DIVIDE_BY_ZERO, detail 0) and yields 0 instead of panicking.
+                 fn {name}(a: vec2<u32>, b: vec2<u32>) -> vec2<u32> {{
+                     if (all(b == vec2<u32>())) {{
+        vy_fail(vy_FAULT_DIVIDE_BY_ZERO, 0u);
+                         return vec2<u32>();
+    }}
+    return vy_{t}_{what}(a, b);
+}}
+"
+            )
+        })
+    }
+
     /// `bitcast<f32>(bits)` behind a call, so special values (NaN, ±inf,
     /// -0.0, subnormals) reach the shader bit-exact and are never
     /// constant-folded (WGSL rejects non-finite constants).

@@ -114,6 +114,7 @@ mod names;
 mod program_wgsl;
 mod scheduler;
 mod template;
+mod wide;
 
 use crate::program::Program;
 

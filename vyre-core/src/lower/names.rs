@@ -99,6 +99,8 @@ pub(super) fn wgsl_type(ty: ScalarType) -> &'static str {
         ScalarType::U32 => "u32",
         ScalarType::I32 => "i32",
         ScalarType::F32 => "f32",
+        // Two words, low first (`lower/wgsl/int64.wgsl`).
+        ScalarType::U64 | ScalarType::I64 => "vec2<u32>",
     }
 }
 
@@ -109,6 +111,7 @@ pub(super) fn zero(ty: ScalarType) -> &'static str {
         ScalarType::U32 => "0u",
         ScalarType::I32 => "0i",
         ScalarType::F32 => "0.0f",
+        ScalarType::U64 | ScalarType::I64 => "vec2<u32>()",
     }
 }
 

@@ -268,17 +268,21 @@ fn expand_arg_stores() -> String {
 pub(super) fn dispatch(program: &Program, out: &mut String) {
     let mut cases = String::new();
     for (i, h) in program.handlers().iter().enumerate() {
+        // Arguments take one word each, `u64` and `i64` two (low first).
+        let mut at = 0u32;
         let args: Vec<String> = h
             .arg_types()
             .iter()
-            .enumerate()
-            .map(|(a, ty)| {
-                let w = format!("vy_arg(base, {a}u)");
+            .map(|ty| {
+                let w = format!("vy_arg(base, {at}u)");
+                let next = format!("vy_arg(base, {}u)", at + 1);
+                at += ty.words();
                 match ty {
                     ScalarType::U32 => w,
                     ScalarType::I32 => format!("bitcast<i32>({w})"),
                     ScalarType::F32 => format!("bitcast<f32>({w})"),
                     ScalarType::Bool => format!("{w} != 0u"),
+                    ScalarType::U64 | ScalarType::I64 => format!("vec2<u32>({w}, {next})"),
                 }
             })
             .collect();

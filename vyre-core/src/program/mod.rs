@@ -143,7 +143,7 @@ impl Program {
     /// many argument words as its widest handler takes
     /// (`docs/protocol.md`, "Inboxes").
     pub fn entry_words(&self) -> u32 {
-        let widest = self.handlers.iter().map(|h| h.args().len()).max();
+        let widest = self.handlers.iter().map(|h| h.arg_words()).max();
         crate::protocol::entry_words(widest.unwrap_or(0))
     }
 
@@ -340,7 +340,7 @@ impl ProgramBuilder {
                 return Err(AssemblyError::DuplicateBuffer { name: name.clone() });
             }
             let ok = if kind.atomic {
-                kind.elem.is_integer()
+                kind.elem.is_atomic_element()
             } else {
                 kind.elem.is_buffer_element()
             };

@@ -19,6 +19,12 @@ impl Element for i32 {
 impl Element for f32 {
     const TYPE: ScalarType = ScalarType::F32;
 }
+impl Element for u64 {
+    const TYPE: ScalarType = ScalarType::U64;
+}
+impl Element for i64 {
+    const TYPE: ScalarType = ScalarType::I64;
+}
 
 /// A typed handle to one declared buffer of a [`Runtime`](super::Runtime),
 /// obtained with [`Runtime::buffer`](super::Runtime::buffer). Atomic

@@ -27,7 +27,10 @@ impl Runtime {
         let Some(index) = self.program.handler_index(task.opcode()) else {
             return Err(Error::UnknownOpcode { id: task.opcode() });
         };
-        if self.program.arg_types(index) != task.types() || task.arg_count() > MAX_ARGS {
+        if self.program.arg_types(index) != task.types()
+            || task.arg_count() != task.types().len()
+            || task.word_count() > MAX_ARGS
+        {
             return Err(self.argument_error(index, &task));
         }
         self.inbox
@@ -118,7 +121,7 @@ impl Runtime {
             .program
             .handler_index(opcode)
             .ok_or(Error::UnknownOpcode { id: opcode })?;
-        let arity = self.program.handlers()[index].args().len().min(MAX_ARGS);
+        let arity = self.program.handlers()[index].arg_words().min(MAX_ARGS);
         self.publish_bulk(tenant, priority, opcode, count, &|k, words| {
             args(k, &mut words[..arity])
         })
@@ -188,7 +191,8 @@ impl Runtime {
         tasks: &[O::Args],
     ) -> Result<()> {
         self.check_typed::<O>(tenant)?;
-        let arity = O::ARG_TYPES.len();
+        let arity: usize = O::ARG_TYPES.iter().map(|t| t.words() as usize).sum();
+        let arity = arity.min(MAX_ARGS);
         self.publish_bulk(tenant, priority, O::ID, tasks.len(), &|k, words| {
             O::encode(&tasks[k], &mut words[..arity])
         })

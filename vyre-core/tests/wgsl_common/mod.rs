@@ -171,7 +171,7 @@ pub fn check_loop_guards(src: &str) -> Result<usize, String> {
 }
 
 /// Every scalar type, for sweeps.
-pub const TYPES: [ScalarType; 4] = [Bool, U32, I32, F32];
+pub const TYPES: [ScalarType; 6] = [Bool, U32, I32, F32, ScalarType::U64, ScalarType::I64];
 
 /// The handler `h` builds, which must be valid.
 pub fn finish(h: HandlerBuilder) -> OpcodeHandler {
@@ -211,5 +211,7 @@ pub fn awkward(ty: ScalarType, which: usize) -> Expr {
                 3.0e9,
             ][which % 8],
         ),
+        ScalarType::U64 => Expr::lit([u64::MAX, 0, 1, 1 << 63][which % 4]),
+        ScalarType::I64 => Expr::lit([i64::MIN, i64::MAX, -1, 0][which % 4]),
     }
 }

@@ -47,6 +47,29 @@ impl Gen<'_> {
                 let t = i32_tokens(n);
                 quote!(::vyre::ir::Literal::I32(#t))
             }
+            Final::S(ScalarType::U64) => {
+                let n = match v {
+                    LitVal::Int(n) => n as u64,
+                    LitVal::Float(x) => x as u64,
+                    LitVal::Bool(b) => u64::from(b),
+                };
+                let l = Literal::u64_suffixed(n);
+                quote!(::vyre::ir::Literal::U64(#l))
+            }
+            Final::S(ScalarType::I64) => {
+                let n = match v {
+                    LitVal::Int(n) => n as i64,
+                    LitVal::Float(x) => x as i64,
+                    LitVal::Bool(b) => i64::from(b),
+                };
+                let t = if n == i64::MIN {
+                    quote!(::core::primitive::i64::MIN)
+                } else {
+                    let l = Literal::i64_suffixed(n);
+                    quote!(#l)
+                };
+                quote!(::vyre::ir::Literal::I64(#t))
+            }
             Final::S(ScalarType::F32) | Final::UnresolvedFloat => {
                 let x = match v {
                     LitVal::Int(n) => n as f32,
@@ -63,7 +86,14 @@ impl Gen<'_> {
             Final::Dyn(_) => {
                 let t = self.types.tokens(ty);
                 match v {
-                    LitVal::Int(n) => quote!(::vyre::host::__private::int_lit(#t, #n)),
+                    LitVal::Int(n) => match i64::try_from(n) {
+                        Ok(n) => quote!(::vyre::host::__private::int_lit(#t, #n)),
+                        // Above i64::MAX: only a u64 holds it.
+                        Err(_) => {
+                            let n = n as u64;
+                            quote!(::vyre::host::__private::wide_lit(#t, #n))
+                        }
+                    },
                     LitVal::Float(x) => {
                         let x = f32_tokens(x);
                         quote!(::vyre::host::__private::float_lit(#t, #x))

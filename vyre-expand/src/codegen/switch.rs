@@ -22,20 +22,20 @@ impl Gen<'_> {
             Final::Prio => Final::S(ScalarType::U32),
             t => t,
         };
-        let mut seen: Vec<i64> = Vec::new();
+        let mut seen: Vec<i128> = Vec::new();
         let mut cases = Vec::new();
         for arm in &m.arms {
             let mut values = Vec::new();
             for (v, _, _) in &arm.values {
                 let key = match v {
                     LitVal::Int(n) => *n,
-                    LitVal::Bool(b) => i64::from(*b),
-                    LitVal::Float(x) => i64::from(x.to_bits()),
+                    LitVal::Bool(b) => i128::from(*b),
+                    LitVal::Float(x) => i128::from(x.to_bits()),
                 };
                 // rustc keeps the first arm for a repeated value.
                 let key = match scrut_ty {
-                    Final::S(ScalarType::U32) => i64::from(key as u32),
-                    Final::S(ScalarType::I32) => i64::from(key as i32),
+                    Final::S(ScalarType::U32) => i128::from(key as u32),
+                    Final::S(ScalarType::I32) => i128::from(key as i32),
                     _ => key,
                 };
                 if seen.contains(&key) {

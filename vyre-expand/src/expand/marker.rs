@@ -21,10 +21,10 @@ pub(super) fn op_marker(sig: &Sig) -> TokenStream {
         .map(|s| primitive_type(*s, Span::call_site()))
         .collect();
     let args = shape(&tys);
-    let encode_args = encode(tys.len());
+    let encode_args = encode(&types);
     let range = (types.first() == Some(&ScalarType::U32)).then(|| {
         let rest = shape(&tys[1..]);
-        let encode_rest = encode(tys.len() - 1);
+        let encode_rest = encode(&types[1..]);
         quote! {
             impl ::vyre::RangeOpcode for Op {
                 type Rest = #rest;
@@ -65,18 +65,24 @@ fn shape(tys: &[TokenStream]) -> TokenStream {
     }
 }
 
-/// The statements writing the words of `args` (shaped as [`shape`]) into
-/// `words`.
-fn encode(n: usize) -> TokenStream {
-    match n {
-        0 => quote!(let _ = (args, words);),
-        1 => quote!(words[0] = ::vyre::host::ArgWord::to_word(*args);),
-        _ => {
-            let stores = (0..n).map(|i| {
-                let field = syn::Index::from(i);
-                quote!(words[#i] = ::vyre::host::ArgWord::to_word(args.#field);)
-            });
-            quote!(#(#stores)*)
-        }
+/// The statements writing the words of `args` (shaped as [`shape`], of
+/// `types`) into `words`: one word per argument, two for `u64` and `i64`.
+fn encode(types: &[ScalarType]) -> TokenStream {
+    let mut at = 0usize;
+    let mut stores = Vec::new();
+    for (i, ty) in types.iter().enumerate() {
+        let value = if types.len() == 1 {
+            quote!(*args)
+        } else {
+            let field = syn::Index::from(i);
+            quote!(args.#field)
+        };
+        stores.push(quote!(::vyre::host::ArgWord::write(#value, &mut words[#at..]);));
+        at += ty.words() as usize;
+    }
+    if stores.is_empty() {
+        quote!(let _ = (args, words);)
+    } else {
+        quote!(#(#stores)*)
     }
 }

@@ -190,9 +190,10 @@ fn task_and_native(ident: &syn::Ident, sig: &Sig, real: bool) -> (TokenStream, T
             }
             ParamKind::Scalar(s) => {
                 let ty = primitive_type(s, Span::call_site());
-                let i = arg_index;
-                call_args.push(quote!(::vyre::host::__private::arg::<#ty>(__args, #i)));
-                arg_index += 1;
+                // The argument's first slot word (u64 and i64 take two).
+                let at = arg_index;
+                call_args.push(quote!(::vyre::host::__private::arg::<#ty>(__args, #at)));
+                arg_index += s.words() as usize;
             }
             ParamKind::Invalid => {}
         }

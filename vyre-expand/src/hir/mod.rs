@@ -34,7 +34,8 @@ pub(crate) struct BufInfo {
 /// A literal value; its type is the expression's.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum LitVal {
-    Int(i64),
+    /// Any value an integer type holds (`i64::MIN ..= u64::MAX`).
+    Int(i128),
     Float(f32),
     Bool(bool),
 }

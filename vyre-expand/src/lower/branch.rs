@@ -299,7 +299,7 @@ impl Lowerer<'_> {
                     if !self.unify(Ty::Prio, scrut) {
                         self.cx.soft("pattern type does not match the scrutinee");
                     }
-                    let index = LitVal::Int(priority.index() as i64);
+                    let index = LitVal::Int(priority.index() as i128);
                     values.push((index, Ty::Prio, p.span()));
                 }
                 Some(None) => self.cx.soft("unknown priority"),

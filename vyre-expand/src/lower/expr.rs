@@ -151,14 +151,17 @@ impl Lowerer<'_> {
                     }
                     _ => return self.reject(lit, suffix_rejection(suffix)),
                 };
-                let v = match i.base10_parse::<i64>() {
+                // rustc checks the literal against its final type (the
+                // function is compiled as Rust too); here it only has to
+                // fit some integer type.
+                let v = match i.base10_parse::<i128>() {
                     Ok(v) => v,
                     Err(_) => {
                         self.cx.soft("integer literal out of range");
                         0
                     }
                 };
-                let v = if (i64::from(i32::MIN)..=i64::from(u32::MAX)).contains(&v) {
+                let v = if (i128::from(i64::MIN)..=i128::from(u64::MAX)).contains(&v) {
                     v
                 } else {
                     self.cx.soft("integer literal out of range");

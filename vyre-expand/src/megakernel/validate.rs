@@ -437,7 +437,7 @@ fn buffer_kind(ty: &syn::Type) -> Result<BufferKind, String> {
         }
     }
     let expected =
-        "a buffer holds `u32`, `i32` or `f32`, an atomic buffer `Atomic<u32>` or `Atomic<i32>`";
+        "a buffer holds `u32`, `i32`, `f32`, `u64` or `i64`, an atomic buffer `Atomic<u32>` or `Atomic<i32>`";
     let Some(seg) = last(ty) else {
         return Err(format!("this is not a buffer element type: {expected}"));
     };
@@ -451,7 +451,8 @@ fn buffer_kind(ty: &syn::Type) -> Result<BufferKind, String> {
             _ => None,
         };
         return match inner.as_deref().and_then(ScalarType::from_rust_name) {
-            Some(elem) if elem.is_integer() => Ok(BufferKind::atomic(elem)),
+            Some(elem) if elem.is_atomic_element() => Ok(BufferKind::atomic(elem)),
+            Some(s @ (ScalarType::U64 | ScalarType::I64)) => Err(format!("`Atomic<{s}>` is not supported: WGSL has 32-bit atomics only; declare `Atomic<u32>` and keep a 64-bit counter in two words (carry with a compare-exchange loop), or declare `{s}` and write each element from one task at a time")),
             Some(ScalarType::F32) => Err("`Atomic<f32>` does not exist: WGSL has atomic<u32> and atomic<i32> only; declare `f32` and write it from one task at a time, or keep the bits in `Atomic<u32>`".into()),
             _ => Err(format!("`Atomic` takes `u32` or `i32`: {expected}")),
         };
@@ -465,7 +466,7 @@ fn buffer_kind(ty: &syn::Type) -> Result<BufferKind, String> {
         return Ok(BufferKind::plain(elem));
     }
     Err(match name.as_str() {
-        "u64" | "i64" | "u128" | "i128" => format!("`{name}` is not available on the GPU (WGSL has 32-bit integers only); declare `u32` and keep two words per value"),
+        "u128" | "i128" => format!("`{name}` is not available on the GPU; declare `u64` or keep several `u32` words per value"),
         "f64" => "`f64` is not available on the GPU (WGSL has no 64-bit floats); declare `f32`".into(),
         "u8" | "u16" | "i8" | "i16" => format!("`{name}` buffers do not exist on the GPU, which addresses 32-bit words; declare `u32` and pack the values"),
         "bool" => "`bool` buffers do not exist on the GPU; declare `u32` and store 0 or 1".into(),

@@ -276,6 +276,10 @@ fn classify_param(cx: &Ctxt, ty: &syn::Type, _index: usize, what: &str, kind: Fn
                                 }
                             }
                         }
+                        Some(wide @ (ScalarType::U64 | ScalarType::I64)) => {
+                            cx.error(elem_ty, format!("`Atomic<{wide}>` is not supported: GPU atomics hold `u32` or `i32` (WGSL has 32-bit atomics only); keep a 64-bit counter in two `Atomic<u32>` words, or use `&mut Buffer<{wide}>` written by one task at a time"));
+                            ParamKind::Invalid
+                        }
                         Some(other) => {
                             cx.error(elem_ty, format!("`Atomic<{}>` does not exist: GPU atomics hold `u32` or `i32` (WGSL's atomic<u32>/atomic<i32>)", other.rust_name()));
                             ParamKind::Invalid
@@ -291,7 +295,7 @@ fn classify_param(cx: &Ctxt, ty: &syn::Type, _index: usize, what: &str, kind: Fn
                 }
                 return match scalar_of(elem_ty) {
                     Some(ScalarType::Bool) => {
-                        cx.error(elem_ty, "buffers hold `u32`, `i32` or `f32`: WGSL storage buffers cannot hold `bool`; store 0/1 in a `Buffer<u32>`");
+                        cx.error(elem_ty, "buffers hold `u32`, `i32`, `f32`, `u64` or `i64`: WGSL storage buffers cannot hold `bool`; store 0/1 in a `Buffer<u32>`");
                         ParamKind::Invalid
                     }
                     Some(elem) => ParamKind::Buffer {

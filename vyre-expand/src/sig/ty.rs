@@ -55,8 +55,8 @@ pub(crate) fn type_rejection(ty: &syn::Type) -> String {
             };
             let name = seg.ident.to_string();
             match name.as_str() {
-                "u64" | "i64" | "u128" | "i128" => format!(
-                    "`{name}` is not available on the GPU: WGSL has 32-bit integers only; use `u32`/`i32`, or split the value into two `u32` words"
+                "u128" | "i128" => format!(
+                    "`{name}` is not available on the GPU: vyre's widest integers are `u64` and `i64`; split the value into two `u64` words"
                 ),
                 "f64" => "`f64` is not available on the GPU: WGSL has no 64-bit floats; use `f32`".into(),
                 "u8" | "u16" | "i8" | "i16" => format!(

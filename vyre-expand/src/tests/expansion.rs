@@ -40,7 +40,7 @@ fn rejections_name_the_construct() {
     assert_rejected("let v = vec![1];", "`vec!` allocates");
     assert_rejected("let c = |a: u32| a;", "closures cannot run on the GPU");
     assert_rejected("let t = (1, 2);", "tuples are not supported");
-    assert_rejected("let w = n as u64;", "`u64` is not available on the GPU");
+    assert_rejected("let w = n as u128;", "`u128` is not available on the GPU");
     assert_rejected("inp[0] = 1;", "is read-only");
     assert_rejected("acc[0] = 1;", "holds atomics");
     assert_rejected("out[0].fetch_add(1);", "is an atomic method");
@@ -74,7 +74,7 @@ fn signature_rejections() {
         ("pub const fn h() {}", "cannot be `const`"),
         ("pub fn h<T>(x: T) {}", "cannot be generic"),
         ("pub fn h() -> u32 { 0 }", "returns nothing"),
-        ("pub fn h(x: u64) {}", "`u64`"),
+        ("pub fn h(x: u128) {}", "`u128`"),
         ("pub fn h(v: Vec<u32>) {}", "heap type"),
         ("pub fn h(x: &u32) {}", "take scalars by value"),
         (
@@ -119,7 +119,7 @@ fn attribute_rejections() {
 
 #[test]
 fn every_error_is_reported_at_once() {
-    let errs = body_errors("let v = vec![1]; let t = (1, 2); inp[0] = 1; let w = n as u64;");
+    let errs = body_errors("let v = vec![1]; let t = (1, 2); inp[0] = 1; let w = n as u128;");
     assert_eq!(errs.len(), 4, "{errs:?}");
 }
 

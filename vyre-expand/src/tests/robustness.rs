@@ -72,7 +72,7 @@ const SNIPPETS: &[&str] = &[
     "let c = |q: u32| q + 1;",
     "let t = (node, depth);",
     "let a = [1u32; 4];",
-    "let w = node as u64;",
+    "let w = node as u128;",
     "let p = &node;",
     "*out = 3;",
     "'outer: loop { break 'outer; }",

@@ -94,7 +94,7 @@ impl Env<'_> {
                 let bits = self
                     .machine
                     .task_load(self.state, self.handler, buffer.0, i);
-                Literal::from_word(info.ty(id), bits)
+                Literal::from_words(info.ty(id), bits)
             }
             Expr::Len { buffer } => Literal::U32(self.machine.task_len(self.handler, buffer.0)),
             Expr::Atomic {

@@ -89,16 +89,20 @@ impl<'p> TaskExec<'p> {
         program: &'p Program,
     ) -> Self {
         // Every local starts as a zero of its type; the arguments (the
-        // first locals) take the slot's words, a `bool` being any
-        // non-zero word.
+        // first locals) take the slot's words, one each (two, low first,
+        // for `u64` and `i64`), a `bool` being any non-zero word.
+        let mut at = 0;
         let locals = (0..h.locals.len())
             .map(|i| {
-                let w = if i < h.arg_count {
-                    task.args.get(i).copied().unwrap_or(0)
-                } else {
-                    0
-                };
-                Literal::from_word(info.local(LocalId(i as u32)), w)
+                let ty = info.local(LocalId(i as u32));
+                let mut words = [0, 0];
+                if i < h.arg_count {
+                    for w in &mut words[..ty.words() as usize] {
+                        *w = task.args.get(at).copied().unwrap_or(0);
+                        at += 1;
+                    }
+                }
+                Literal::from_words(ty, words)
             })
             .collect();
         TaskExec {
@@ -264,7 +268,7 @@ impl<'p> TaskExec<'p> {
                 value,
             } => {
                 let i = word(self.eval(machine, l, index, e()));
-                let v = word(self.eval(machine, l, value, e()));
+                let v = self.eval(machine, l, value, e()).to_words();
                 machine.task_store(&mut self.state, self.handler, buffer.0, i, v);
             }
             Stmt::AtomicStore {
@@ -394,11 +398,19 @@ impl<'p> TaskExec<'p> {
                 result,
             } => {
                 let p = word(self.eval(machine, l, priority, e()));
+                // One word per argument, two (low first) for u64 and i64.
                 let mut words = [0u32; crate::protocol::MAX_ARGS];
-                for (w, a) in words.iter_mut().zip(args) {
-                    *w = word(self.eval(machine, l, a, e()));
+                let mut n = 0;
+                for a in args {
+                    let v = self.eval(machine, l, a, e());
+                    for w in &v.to_words()[..v.ty().words() as usize] {
+                        if let Some(slot) = words.get_mut(n) {
+                            *slot = *w;
+                        }
+                        n += 1;
+                    }
                 }
-                let n = args.len().min(words.len());
+                let n = n.min(words.len());
                 let queued =
                     machine.task_spawn(&mut self.state, &self.task, p, *opcode, &words[..n]);
                 if let Some(r) = result {

@@ -25,7 +25,8 @@ use crate::report::FaultKind;
 pub struct TaskSetup {
     /// The opcode to run.
     pub opcode: u32,
-    /// The argument words, one per task argument of the handler.
+    /// The argument words: one per task argument of the handler, two
+    /// (low first) for a `u64` or `i64`.
     pub args: Vec<u32>,
     /// `ctx.lane()`.
     pub lane: u32,
@@ -107,10 +108,10 @@ pub fn run_task(program: &Program, buffers: &[Vec<u32>], setup: &TaskSetup) -> R
     else {
         return Err(Error::UnknownOpcode { id: setup.opcode });
     };
-    if setup.args.len() != handler.arg_count {
+    if setup.args.len() != handler.arg_words() {
         return Err(Error::ArgumentCount {
             opcode: handler.name.clone(),
-            expected: handler.arg_count,
+            expected: handler.arg_words(),
             found: setup.args.len(),
         });
     }
@@ -133,7 +134,8 @@ pub fn run_task(program: &Program, buffers: &[Vec<u32>], setup: &TaskSetup) -> R
     })?;
     let mut machine = CpuMachine::new(Arc::new(program.clone()), lanes)?;
     for (i, words) in buffers.iter().enumerate() {
-        machine.resize_buffer(i, words.len() as u64)?;
+        let per = program.buffers().get(i).map_or(1, |b| b.kind.elem.words());
+        machine.resize_buffer(i, words.len() as u64 / u64::from(per))?;
         machine.write_buffer(i, 0, words)?;
     }
     machine.prepare();
@@ -194,7 +196,7 @@ fn new_spawn(machine: &CpuMachine, seen: &[(u32, SpawnedTask)]) -> Option<(u32, 
     let count = program
         .handler_index(opcode)
         .and_then(|h| program.handlers().get(h))
-        .map_or(MAX_ARGS, |h| h.arg_count);
+        .map_or(MAX_ARGS, |h| h.arg_words());
     Some((
         s,
         SpawnedTask {

@@ -5,7 +5,9 @@
 
 use crate::cpu::MAX_BUFFER_ELEMENTS;
 use crate::error::{Error, Result};
-use crate::host::{Atomic, Buffer, HostBuffer, HostBuffers};
+use crate::host::{
+    each_buffer, Atomic, AtomicElement, Buffer, HostBuffer, HostBuffers, PlainElement,
+};
 use crate::program::Program;
 
 /// The range `offset .. offset + count` of a buffer of `len` elements, or
@@ -34,6 +36,11 @@ fn resize_vec<T>(buffer: &mut Buffer<T>, len: usize, fill: impl FnMut() -> T) ->
     // `len <= MAX_BUFFER_ELEMENTS = u32::MAX`: `Buffer::from` accepts it.
     *buffer = Buffer::from(v);
     Some(())
+}
+
+/// Words per element of a plain buffer's slice.
+fn per_element<T: PlainElement>(_: &[T]) -> usize {
+    T::TYPE.words() as usize
 }
 
 /// The declared buffers of a program, as host buffers.
@@ -66,99 +73,73 @@ impl Memory {
         }
     }
 
-    /// Writes the bit patterns `words` from element `offset`.
+    /// Writes the bit patterns `words` (two per `u64`/`i64` element) from
+    /// element `offset`.
     pub(crate) fn write(&mut self, buffer: usize, offset: u64, words: &[u32]) -> Result<()> {
         let (name, b) = self.get(buffer)?;
-        let n = words.len() as u64;
-        match b {
-            HostBuffer::U32(c) => {
+        each_buffer!(
+            b,
+            c => {
                 let s = c.get_mut().as_mut_slice();
-                let r = range(name, s.len(), offset, n)?;
-                s[r].copy_from_slice(words);
-            }
-            HostBuffer::I32(c) => {
-                let s = c.get_mut().as_mut_slice();
-                let r = range(name, s.len(), offset, n)?;
+                let per = per_element(s);
+                let r = range(name, s.len(), offset, (words.len() / per) as u64)?;
+                for (d, chunk) in s[r].iter_mut().zip(words.chunks_exact(per)) {
+                    *d = PlainElement::from_bits(chunk);
+                }
+            },
+            a => {
+                let s = a.as_mut_slice();
+                let r = range(name, s.len(), offset, words.len() as u64)?;
                 for (d, &w) in s[r].iter_mut().zip(words) {
-                    *d = w as i32;
+                    *d = Atomic::new(AtomicElement::from_bits(w));
                 }
             }
-            HostBuffer::F32(c) => {
-                let s = c.get_mut().as_mut_slice();
-                let r = range(name, s.len(), offset, n)?;
-                for (d, &w) in s[r].iter_mut().zip(words) {
-                    *d = f32::from_bits(w);
-                }
-            }
-            HostBuffer::AtomicU32(b) => {
-                let s = b.as_mut_slice();
-                let r = range(name, s.len(), offset, n)?;
-                for (d, &w) in s[r].iter_mut().zip(words) {
-                    *d = Atomic::new(w);
-                }
-            }
-            HostBuffer::AtomicI32(b) => {
-                let s = b.as_mut_slice();
-                let r = range(name, s.len(), offset, n)?;
-                for (d, &w) in s[r].iter_mut().zip(words) {
-                    *d = Atomic::new(w as i32);
-                }
-            }
-        }
+        );
         Ok(())
     }
 
     /// Reads `len` elements' bit patterns from element `offset`.
     pub(crate) fn read(&mut self, buffer: usize, offset: u64, len: u64) -> Result<Vec<u32>> {
         let (name, b) = self.get(buffer)?;
-        Ok(match b {
-            HostBuffer::U32(c) => {
+        Ok(each_buffer!(
+            b,
+            c => {
                 let s = c.get_mut().as_slice();
-                s[range(name, s.len(), offset, len)?].to_vec()
-            }
-            HostBuffer::I32(c) => {
-                let s = c.get_mut().as_slice();
+                let per = per_element(s);
                 let r = range(name, s.len(), offset, len)?;
-                s[r].iter().map(|&v| v as u32).collect()
-            }
-            HostBuffer::F32(c) => {
-                let s = c.get_mut().as_slice();
+                let mut out = vec![0; r.len() * per];
+                for (v, chunk) in s[r].iter().zip(out.chunks_exact_mut(per)) {
+                    v.put_bits(chunk);
+                }
+                out
+            },
+            a => {
+                let s = a.as_slice();
                 let r = range(name, s.len(), offset, len)?;
-                s[r].iter().map(|v| v.to_bits()).collect()
+                s[r].iter().map(|x| x.load().to_bits()).collect()
             }
-            HostBuffer::AtomicU32(b) => {
-                let s = b.as_slice();
-                let r = range(name, s.len(), offset, len)?;
-                s[r].iter().map(|a| a.load()).collect()
-            }
-            HostBuffer::AtomicI32(b) => {
-                let s = b.as_slice();
-                let r = range(name, s.len(), offset, len)?;
-                s[r].iter().map(|a| a.load() as u32).collect()
-            }
-        })
+        ))
     }
 
     /// Gives the buffer `len` elements, keeping the common prefix and
     /// zero-filling the rest.
     pub(crate) fn resize(&mut self, buffer: usize, len: u64) -> Result<()> {
         let (name, b) = self.get(buffer)?;
+        let words = u64::from(b.kind().elem.words());
         let too_large = || Error::BufferTooLarge {
             name: name.to_string(),
-            bytes: len.saturating_mul(4),
+            bytes: len.saturating_mul(4 * words),
             max: MAX_BUFFER_ELEMENTS * 4,
         };
-        if len > MAX_BUFFER_ELEMENTS {
+        if len.saturating_mul(words) > MAX_BUFFER_ELEMENTS {
             return Err(too_large());
         }
         let n = usize::try_from(len).map_err(|_| too_large())?;
-        let done = match b {
-            HostBuffer::U32(c) => resize_vec(c.get_mut(), n, || 0),
-            HostBuffer::I32(c) => resize_vec(c.get_mut(), n, || 0),
-            HostBuffer::F32(c) => resize_vec(c.get_mut(), n, || 0.0),
-            HostBuffer::AtomicU32(b) => resize_vec(b, n, Atomic::default),
-            HostBuffer::AtomicI32(b) => resize_vec(b, n, Atomic::default),
-        };
+        let done = each_buffer!(
+            b,
+            c => resize_vec(c.get_mut(), n, Default::default),
+            a => resize_vec(a, n, Atomic::default)
+        );
         done.ok_or_else(too_large)
     }
 

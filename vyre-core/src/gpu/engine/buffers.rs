@@ -23,12 +23,18 @@ pub(super) struct DeviceBuffer {
 pub(super) struct UserBuffer {
     pub(super) name: String,
     pub(super) buffer: wgpu::Buffer,
+    /// Elements.
     pub(super) len: u64,
+    /// Words per element: 2 for `u64` and `i64`, 1 otherwise.
+    pub(super) elem_words: u64,
 }
 
-/// `(len + 1) * 4` bytes, or `None` on overflow.
-fn element_bytes(len: u64) -> Option<u64> {
-    len.checked_add(1)?.checked_mul(WORD)
+/// `(len + 1)` elements of `elem_words` words, in bytes, or `None` on
+/// overflow.
+fn element_bytes(len: u64, elem_words: u64) -> Option<u64> {
+    len.checked_add(1)?
+        .checked_mul(elem_words)?
+        .checked_mul(WORD)
 }
 
 /// Checks `offset .. offset + len` against a buffer of `size` words.
@@ -301,7 +307,7 @@ impl WgpuEngine {
             return self.ctx.health();
         }
         let max = self.ctx.max_storage_buffer_bytes();
-        let bytes = element_bytes(len).ok_or_else(|| Error::BufferTooLarge {
+        let bytes = element_bytes(len, b.elem_words).ok_or_else(|| Error::BufferTooLarge {
             name: b.name.clone(),
             bytes: u64::MAX,
             max,
@@ -309,7 +315,7 @@ impl WgpuEngine {
         let name = b.name.clone();
         let new = create_storage(&self.ctx, &name, bytes, max)?;
         // The new buffer is zeroed; copy the common prefix over it.
-        let keep = b.len.min(len) * WORD;
+        let keep = b.len.min(len) * b.elem_words * WORD;
         if keep > 0 {
             let ctx = &self.ctx;
             let old = &b.buffer;
@@ -347,10 +353,12 @@ mod tests {
 
     #[test]
     fn element_bytes_counts_the_extra_element() {
-        assert_eq!(element_bytes(0), Some(4));
-        assert_eq!(element_bytes(10), Some(44));
-        assert_eq!(element_bytes(u64::MAX), None);
-        assert_eq!(element_bytes(u64::MAX / 4), None);
+        assert_eq!(element_bytes(0, 1), Some(4));
+        assert_eq!(element_bytes(10, 1), Some(44));
+        assert_eq!(element_bytes(10, 2), Some(88));
+        assert_eq!(element_bytes(u64::MAX, 1), None);
+        assert_eq!(element_bytes(u64::MAX / 4, 1), None);
+        assert_eq!(element_bytes(u64::MAX / 8, 2), None);
     }
 
     #[test]

@@ -228,10 +228,12 @@ impl WgpuEngine {
             .buffers()
             .iter()
             .map(|b| {
+                let elem_words = u64::from(b.kind.elem.words());
                 Ok(UserBuffer {
                     name: b.name.clone(),
-                    buffer: create_storage(ctx, &b.name, WORD, max_bytes)?,
+                    buffer: create_storage(ctx, &b.name, elem_words * WORD, max_bytes)?,
                     len: 0,
+                    elem_words,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -393,15 +395,16 @@ impl Engine for WgpuEngine {
 
     fn write_buffer(&mut self, buffer: usize, offset: u64, words: &[u32]) -> Result<()> {
         let b = self.user(buffer)?;
-        check_range(&b.name, b.len, offset, words.len() as u64)?;
-        self.write(&b.name, &b.buffer, offset, words)
+        let w = b.elem_words;
+        check_range(&b.name, b.len, offset, words.len() as u64 / w)?;
+        self.write(&b.name, &b.buffer, offset * w, words)
     }
 
     fn read_buffer(&mut self, buffer: usize, offset: u64, len: u64) -> Result<Vec<u32>> {
         let b = self.user(buffer)?;
         check_range(&b.name, b.len, offset, len)?;
-        let (name, source) = (b.name.clone(), b.buffer.clone());
-        self.read(&name, &source, offset, len)
+        let (name, source, w) = (b.name.clone(), b.buffer.clone(), b.elem_words);
+        self.read(&name, &source, offset * w, len * w)
     }
 
     fn resize_buffer(&mut self, buffer: usize, len: u64) -> Result<()> {

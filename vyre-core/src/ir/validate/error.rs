@@ -112,14 +112,14 @@ pub enum ValidationErrorKind {
     /// `continue` outside a loop.
     #[error("`continue` outside of a loop")]
     ContinueOutsideLoop,
-    /// More task arguments than a slot holds.
-    #[error("{count} task arguments, but a slot holds at most {MAX_ARGS}; pass the rest through a buffer")]
+    /// More task argument words than a slot holds.
+    #[error("the task arguments take {count} words (u64 and i64 take two), but a slot holds at most {MAX_ARGS}; pass the rest through a buffer")]
     TooManyArgs {
-        /// Argument count.
+        /// Argument words.
         count: usize,
     },
     /// A buffer element type the GPU cannot hold.
-    #[error("buffer `{buffer}` has element type {elem}{atomic}; buffers hold u32, i32 or f32, atomic buffers u32 or i32")]
+    #[error("buffer `{buffer}` has element type {elem}{atomic}; buffers hold u32, i32, f32, u64 or i64, atomic buffers u32 or i32 (for a 64-bit counter, use two Atomic<u32> words or a compare-exchange loop)")]
     InvalidBufferElement {
         /// Buffer name.
         buffer: String,
@@ -187,12 +187,26 @@ pub enum ValidationErrorKind {
     },
     /// A spawn with more arguments than a slot holds.
     #[error(
-        "spawn of opcode {opcode:#x} passes {count} arguments, but a slot holds at most {MAX_ARGS}"
+        "spawn of opcode {opcode:#x} passes {count} argument words (u64 and i64 take two), but a slot holds at most {MAX_ARGS}"
     )]
     SpawnTooManyArgs {
         /// Target opcode id.
         opcode: u32,
-        /// Argument count.
+        /// Argument words.
         count: usize,
+    },
+    /// A 64-bit value given to `printf!`.
+    #[error("printf! prints 32-bit values and bool; this argument is {ty}: print `(x >> 32) as u32` and `x as u32`")]
+    PrintfWideArgument {
+        /// The argument's type.
+        ty: ScalarType,
+    },
+    /// A `match` or `for` over a 64-bit integer.
+    #[error("{what} over {ty} is not supported; use u32 or i32 (cast), or if/else and while")]
+    WideControl {
+        /// `match` or `for`.
+        what: &'static str,
+        /// The type.
+        ty: ScalarType,
     },
 }

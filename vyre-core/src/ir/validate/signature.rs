@@ -14,8 +14,14 @@ pub(super) fn check_signature(h: &OpcodeHandler) -> Result<(), ValidationErrorKi
     if h.id >= RESERVED_ID_START {
         return Err(K::ReservedId { id: h.id });
     }
-    if h.arg_count > MAX_ARGS {
-        return Err(K::TooManyArgs { count: h.arg_count });
+    let words: usize = h.locals[..h.arg_count.min(h.locals.len())]
+        .iter()
+        .map(|a| a.ty.words() as usize)
+        .sum();
+    if h.arg_count > MAX_ARGS || words > MAX_ARGS {
+        return Err(K::TooManyArgs {
+            count: words.max(h.arg_count),
+        });
     }
     if h.arg_count > h.locals.len() {
         return Err(K::ArgumentsWithoutLocals {
@@ -34,7 +40,7 @@ pub(super) fn check_signature(h: &OpcodeHandler) -> Result<(), ValidationErrorKi
         }
         let atomic = b.access == Access::Atomic;
         let ok = if atomic {
-            b.elem.is_integer()
+            b.elem.is_atomic_element()
         } else {
             b.elem.is_buffer_element()
         };

@@ -244,6 +244,9 @@ impl<'a> Validator<'a> {
                 default,
             } => {
                 let ty = self.expr(selector)?;
+                if ty.is_wide() {
+                    return Err(K::WideControl { what: "match", ty });
+                }
                 if !ty.is_integer() {
                     return Err(mismatch("match scrutinee", "u32 or i32", ty));
                 }
@@ -271,6 +274,12 @@ impl<'a> Validator<'a> {
                 ..
             } => {
                 let ty = self.expr(start)?;
+                if ty.is_wide() {
+                    return Err(K::WideControl {
+                        what: "a `for` range",
+                        ty,
+                    });
+                }
                 if !ty.is_integer() {
                     return Err(mismatch("start of a `for` range", "u32 or i32", ty));
                 }
@@ -300,14 +309,15 @@ impl<'a> Validator<'a> {
                 result,
             } => {
                 self.expect(priority, ScalarType::U32, "spawn priority")?;
-                if args.len() > MAX_ARGS {
+                let mut words = 0;
+                for a in args {
+                    words += self.expr(a)?.words() as usize;
+                }
+                if words > MAX_ARGS {
                     return Err(K::SpawnTooManyArgs {
                         opcode: *opcode,
-                        count: args.len(),
+                        count: words,
                     });
-                }
-                for a in args {
-                    self.expr(a)?;
                 }
                 if let Some(r) = result {
                     let ty = self.declare(*r)?;
@@ -330,7 +340,10 @@ impl<'a> Validator<'a> {
                     });
                 }
                 for a in args {
-                    self.expr(a)?;
+                    let ty = self.expr(a)?;
+                    if ty.is_wide() {
+                        return Err(K::PrintfWideArgument { ty });
+                    }
                 }
             }
         }

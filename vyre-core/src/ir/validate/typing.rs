@@ -103,8 +103,8 @@ fn infer(e: &Expr, cx: &Typing<'_>, out: &mut Vec<ExprEntry>) -> VResult<ScalarT
         Expr::Unary { op, operand } => {
             let t = ty(operand, out)?;
             let ok = match op {
-                UnOp::Neg => matches!(t, I32 | F32),
-                UnOp::Not => matches!(t, Bool | U32 | I32),
+                UnOp::Neg => matches!(t, I32 | F32 | I64),
+                UnOp::Not => matches!(t, Bool | U32 | I32 | U64 | I64),
             };
             if ok {
                 Ok(t)
@@ -183,7 +183,7 @@ fn infer(e: &Expr, cx: &Typing<'_>, out: &mut Vec<ExprEntry>) -> VResult<ScalarT
             let from = ty(value, out)?;
             let ok = match (from, *to) {
                 (Bool, Bool) => true,
-                (Bool, U32 | I32) => true,
+                (Bool, U32 | I32 | U64 | I64) => true,
                 (_, Bool) | (Bool, F32) => false,
                 _ => true,
             };

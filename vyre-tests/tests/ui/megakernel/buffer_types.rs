@@ -10,7 +10,7 @@ megakernel! {
         buffers: {
             hits: Atomic<u32>,
             sums: Atomic<f32>,
-            wide: u64,
+            wide: Atomic<u64>,
             flags: bool,
             list: Vec<u32>,
             bytes: u8,

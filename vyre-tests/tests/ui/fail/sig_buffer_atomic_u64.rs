@@ -3,6 +3,6 @@
 use vyre::prelude::*;
 
 #[opcode]
-pub fn h(wide: &mut Buffer<u64>) {}
+pub fn h(wide: &Buffer<Atomic<u64>>) {}
 
 fn main() {}

@@ -3,6 +3,6 @@
 use vyre::prelude::*;
 
 #[opcode]
-pub fn h(n: u64) {}
+pub fn h(n: u128) {}
 
 fn main() {}

@@ -4,7 +4,7 @@ use vyre::prelude::*;
 
 #[opcode]
 pub fn h(ctx: &Ctx, inp: &Buffer<u32>, out: &mut Buffer<u32>, acc: &Buffer<Atomic<u32>>, n: u32, x: i32, f: f32) {
-    let wide = n as u64;
+    let wide = n as u128;
 }
 
 fn main() {}
