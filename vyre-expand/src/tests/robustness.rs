@@ -32,6 +32,7 @@ impl Rng {
 
 const SIGNATURES: &[&str] = &[
     "pub fn h(ctx: &Ctx, offsets: &Buffer<u32>, edges: &Buffer<u32>, dist: &Buffer<Atomic<u32>>, out: &mut Buffer<f32>, node: u32, depth: u32, x: i32, f: f32, flag: bool)",
+    "pub fn w(ctx: &Ctx, wide: &mut Buffer<u64>, signed: &Buffer<i64>, i: u32, a: u64, s: i64)",
 ];
 
 const BODIES: &[&str] = &[
@@ -64,6 +65,13 @@ const BODIES: &[&str] = &[
     let d = f.mul_add(2.0, -1.5).powf(0.5) + core::f32::consts::PI;
     out[b] = d * (c as f32) / (a as f32 + 1.0);
     { let z = u32::MAX - a; if z < 5 && flag || !flag { return; } }",
+    "let mut z = a.wrapping_add((i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    let t = signed[i] / (s | 1) + (z as i64 >> 3);
+    wide[i] = z ^ (t as u64).rotate_left(7) ^ u64::MAX;
+    if z.count_ones() > 32 && t < -1i64 { ctx.spawn(Priority::Low, w::task(i + 1, z, t)); }
+    let f = (z as f32) * 0.5 + (t as f32);
+    wide[i + 1] = f as u64 + (a % 3) + (1u64 << (i & 63)) + i64::MAX as u64;",
 ];
 
 const SNIPPETS: &[&str] = &[
@@ -125,6 +133,10 @@ const SNIPPETS: &[&str] = &[
     "vyre::printf!(node);",
     "vyre::printf!(\"{:?}\", node);",
     "let deep = ((((((((((node))))))))));",
+    "let q = (node as u64).wrapping_mul(0xFFFF_FFFF_FFFF) >> 3u32;",
+    "match node as u64 { 0 => {}, _ => {} }",
+    "for q in 0..node as i64 {}",
+    "let h = 1u128;",
 ];
 
 /// A token-tree tree that can be edited.
@@ -452,9 +464,9 @@ fn every_snippet_alone_is_handled() {
             println!("accepted: {s}");
         }
     }
-    // The five accepted ones are left to rustc (type errors, printf!'s own
+    // The six accepted ones are left to rustc (type errors, printf!'s own
     // checks) or valid.
-    assert_eq!(tally.accepted, 5, "{tally:?}");
+    assert_eq!(tally.accepted, 6, "{tally:?}");
 }
 
 #[test]
@@ -465,4 +477,14 @@ fn seeds_parse() {
             panic!("{e}: {b}");
         }
     }
+}
+
+#[test]
+fn the_wide_seed_is_accepted_with_its_signature() {
+    // Unmutated, the 64-bit body expands without an error under the 64-bit
+    // signature, so its mutations start from accepted code.
+    let item = format!("{} {{ {} }}", SIGNATURES[1], BODIES[BODIES.len() - 1]);
+    let mut tally = Tally::default();
+    run_case("", &item, false, &mut tally);
+    assert_eq!(tally.accepted, 1, "{tally:?}: {item}");
 }
