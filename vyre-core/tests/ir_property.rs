@@ -325,7 +325,7 @@ impl Gen {
         }
         let id = self.locals.len() as u32;
         let name = self.name("v");
-        self.locals.push(LocalDecl { name, ty, mutable });
+        self.locals.push(LocalDecl::scalar(name, ty, mutable));
         self.scopes.last_mut().expect("a scope").push(id);
         id
     }
@@ -570,11 +570,7 @@ fn random_handler(seed: u64, chaos: u32) -> (OpcodeHandler, Vec<(String, BufferK
     for _ in 0..args {
         let ty = g.any_type();
         let name = g.name("a");
-        g.locals.push(LocalDecl {
-            name,
-            ty,
-            mutable: false,
-        });
+        g.locals.push(LocalDecl::scalar(name, ty, false));
     }
     g.arg_count = args;
     g.scopes[0] = (0..args as u32).collect();
@@ -818,11 +814,7 @@ fn more_arguments_than_locals_is_a_typed_error() {
             buffers: vec![],
             arg_count,
             locals: (0..locals)
-                .map(|i| LocalDecl {
-                    name: format!("a{i}"),
-                    ty: U32,
-                    mutable: false,
-                })
+                .map(|i| LocalDecl::scalar(format!("a{i}"), U32, false))
                 .collect(),
             body: Block(vec![Stmt::Return]),
         };

@@ -20,11 +20,7 @@ fn raw(body: Vec<Stmt>, locals: Vec<LocalDecl>, arg_count: usize) -> OpcodeHandl
 }
 
 fn local(name: &str, ty: ScalarType, mutable: bool) -> LocalDecl {
-    LocalDecl {
-        name: name.into(),
-        ty,
-        mutable,
-    }
+    LocalDecl::scalar(name, ty, mutable)
 }
 
 #[test]

@@ -5,6 +5,10 @@
 
 /// Task arguments a ring slot holds.
 pub const MAX_ARGS: usize = 12;
+/// Most elements of one local array (`[T; N]` in a handler): arrays live
+/// in each lane's private memory, which large arrays exhaust (registers
+/// spill, occupancy drops).
+pub const MAX_ARRAY_LEN: u32 = 1024;
 /// Arguments a `printf!` record holds.
 pub const PRINTF_MAX_ARGS: usize = 6;
 /// First opcode id reserved for the system; ids from here to `u32::MAX`

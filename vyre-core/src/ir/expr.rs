@@ -89,6 +89,14 @@ pub enum Expr {
     },
     /// A value from the scheduler.
     Ctx(CtxValue),
+    /// `array[index]` on a local array: the element (`index` is `u32`; out
+    /// of bounds faults the task with `OUT_OF_BOUNDS`, detail = the index).
+    Index {
+        /// The array local.
+        array: LocalId,
+        /// The element's index.
+        index: Box<Expr>,
+    },
 }
 
 impl Expr {
@@ -102,7 +110,7 @@ impl Expr {
     pub fn may_fault(&self) -> bool {
         match self {
             Expr::Lit(_) | Expr::Local(_) | Expr::Ctx(_) | Expr::Len { .. } => false,
-            Expr::Load { .. } | Expr::Atomic { .. } => true,
+            Expr::Load { .. } | Expr::Atomic { .. } | Expr::Index { .. } => true,
             Expr::Unary { operand, .. } => operand.may_fault(),
             Expr::Binary { op, lhs, rhs } => {
                 matches!(op, BinOp::Div | BinOp::Rem) || lhs.may_fault() || rhs.may_fault()

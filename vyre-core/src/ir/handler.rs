@@ -20,10 +20,29 @@ pub struct BufferParam {
 pub struct LocalDecl {
     /// Source name (hygienic names are made from it in generated code).
     pub name: String,
-    /// Type.
+    /// Type (the element type of an array).
     pub ty: ScalarType,
     /// Declared `mut`.
     pub mutable: bool,
+    /// `Some(n)`: a fixed-size array `[ty; n]` (declared by
+    /// [`Stmt::LetArray`](crate::ir::Stmt::LetArray), read through
+    /// [`Expr::Index`], written through
+    /// [`Stmt::StoreIndex`](crate::ir::Stmt::StoreIndex)); `None`: a scalar.
+    ///
+    /// [`Expr::Index`]: crate::ir::Expr::Index
+    pub array: Option<u32>,
+}
+
+impl LocalDecl {
+    /// A scalar local.
+    pub fn scalar(name: impl Into<String>, ty: ScalarType, mutable: bool) -> Self {
+        LocalDecl {
+            name: name.into(),
+            ty,
+            mutable,
+            array: None,
+        }
+    }
 }
 
 /// An opcode handler: what `#[opcode]` produces, or what

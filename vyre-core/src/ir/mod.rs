@@ -18,14 +18,15 @@ pub mod validate;
 mod visit;
 
 pub use builder::ctx;
-pub use builder::{BlockBuilder, BufferRef, HandlerBuilder, Var};
+pub use builder::{ArrayVar, BlockBuilder, BufferRef, HandlerBuilder, Var};
 pub use expr::{BufferId, Expr, LocalId};
 pub use handler::{BufferParam, LocalDecl, OpcodeHandler};
 pub use handler_error::HandlerError;
 pub use info::{ExprId, HandlerInfo, Siblings, StmtId};
-pub use stmt::{Block, Stmt, SwitchCase};
+pub use stmt::{ArrayInit, Block, Stmt, SwitchCase};
 pub use validate::{validate_handler, ValidationError, ValidationErrorKind};
 pub use visit::visit_stmts;
+pub use vyre_lang::limits::MAX_ARRAY_LEN;
 pub use vyre_lang::{
     Access, AtomicOp, BinOp, BufferKind, CtxValue, Intrinsic, Literal, ScalarType, UnOp,
 };

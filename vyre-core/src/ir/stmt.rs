@@ -172,4 +172,32 @@ pub enum Stmt {
         /// The arguments (at most [`PRINTF_MAX_ARGS`](crate::protocol::PRINTF_MAX_ARGS)).
         args: Vec<Expr>,
     },
+    /// `let a = [v; N];` / `let a = [x, y, z];`: declares the array local
+    /// `array` (its [`LocalDecl::array`](crate::ir::LocalDecl::array) is
+    /// the length) with its elements.
+    LetArray {
+        /// The array local.
+        array: LocalId,
+        /// Its elements.
+        init: ArrayInit,
+    },
+    /// `array[index] = value;` on a mutable local array: index, then value;
+    /// out of bounds faults the task.
+    StoreIndex {
+        /// The array local.
+        array: LocalId,
+        /// The element's index (`u32`).
+        index: Expr,
+        /// The new value.
+        value: Expr,
+    },
+}
+
+/// The elements of a new local array.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArrayInit {
+    /// `[value; N]`: every element, `value` evaluated once.
+    Repeat(Expr),
+    /// `[a, b, c]`: one expression per element, in order.
+    List(Vec<Expr>),
 }

@@ -181,6 +181,7 @@ impl FnLowerer<'_> {
                     None => self.invalid(ty),
                 }
             }
+            Expr::Index { array, index } => self.index(*array, index, first),
             Expr::Ctx(c) => {
                 let name = match c {
                     CtxValue::Lane => "vy_lane",

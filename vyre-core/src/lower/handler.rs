@@ -137,6 +137,12 @@ impl FnLowerer<'_> {
                 self.declare(*local, &code);
                 self.check_fault(value.may_fault());
             }
+            Stmt::LetArray { array, init } => self.let_array(*array, init, e0),
+            Stmt::StoreIndex {
+                array,
+                index,
+                value,
+            } => self.store_index(*array, [index, value], e0),
             Stmt::Assign { local, value } => {
                 let v = self.expr(value, e0);
                 let code = self.consume(v);

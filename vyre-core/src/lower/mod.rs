@@ -105,6 +105,7 @@
 //!   `x - y * trunc(x / y)`), integer-to-float rounding and subnormals
 //!   (which a GPU may flush) are within WGSL's accuracy, not Rust's.
 
+mod array;
 mod expr;
 mod function;
 mod handler;

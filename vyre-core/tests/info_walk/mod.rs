@@ -4,7 +4,7 @@
 //! expression's recorded type is the one `type_of` infers.
 
 use vyre_core::ir::validate::type_of;
-use vyre_core::ir::{Block, Expr, ExprId, HandlerInfo, OpcodeHandler, Stmt, StmtId};
+use vyre_core::ir::{ArrayInit, Block, Expr, ExprId, HandlerInfo, OpcodeHandler, Stmt, StmtId};
 
 struct Walk<'a> {
     h: &'a OpcodeHandler,
@@ -45,6 +45,11 @@ impl Walk<'_> {
                 std::iter::once(priority).chain(args.iter()).collect()
             }
             Stmt::Fault { code } => vec![code],
+            Stmt::LetArray { init, .. } => match init {
+                ArrayInit::Repeat(v) => vec![v],
+                ArrayInit::List(values) => values.iter().collect(),
+            },
+            Stmt::StoreIndex { index, value, .. } => vec![index, value],
             Stmt::Printf { args, .. } => args.iter().collect(),
             Stmt::Loop { .. }
             | Stmt::Break
@@ -98,7 +103,7 @@ impl Walk<'_> {
                 if_false,
             } => vec![&**cond, &**if_true, &**if_false],
             Expr::Intrinsic { args, .. } => args.iter().collect(),
-            Expr::Load { index, .. } => vec![&**index],
+            Expr::Load { index, .. } | Expr::Index { index, .. } => vec![&**index],
             Expr::Atomic { index, value, .. } => {
                 std::iter::once(&**index).chain(value.as_deref()).collect()
             }

@@ -94,11 +94,7 @@ impl<'a> Gen<'a> {
                 let name = &l.name;
                 let ty = self.types.tokens(l.ty);
                 let mutable = l.mutable;
-                quote!(::vyre::program::LocalDecl {
-                    name: <::std::string::String as ::core::convert::From<&str>>::from(#name),
-                    ty: #ty,
-                    mutable: #mutable,
-                })
+                quote!(::vyre::program::LocalDecl::scalar(#name, #ty, #mutable))
             })
             .collect()
     }

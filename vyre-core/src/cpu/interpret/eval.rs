@@ -2,7 +2,7 @@
 //! the expression tree only (statements never recurse: see `lane.rs`).
 
 use super::ops::{self, truth, word};
-use crate::cpu::{Claimed, CpuMachine, TaskState};
+use crate::cpu::{Claimed, CpuMachine, TaskFault, TaskState};
 use crate::ir::{AtomicOp, BinOp, CtxValue, Expr, ExprId, HandlerInfo, Literal};
 
 /// What one expression evaluation sees: the machine, the task's state,
@@ -11,6 +11,7 @@ pub(super) struct Env<'a> {
     pub machine: &'a mut CpuMachine,
     pub state: &'a mut TaskState,
     pub locals: &'a [Literal],
+    pub arrays: &'a [Vec<Literal>],
     pub task: &'a Claimed,
     pub handler: usize,
     pub info: &'a HandlerInfo,
@@ -113,6 +114,18 @@ impl Env<'_> {
                     self.machine
                         .task_atomic(self.state, self.handler, buffer.0, op, i, operand);
                 Literal::from_word(info.ty(id), bits)
+            }
+            Expr::Index { array, index } => {
+                let i = word(self.eval(index, first));
+                let element = self
+                    .arrays
+                    .get(array.0 as usize)
+                    .and_then(|a| a.get(i as usize))
+                    .copied();
+                element.unwrap_or_else(|| {
+                    self.state.record(TaskFault::out_of_bounds(i));
+                    ops::zero(info.ty(id))
+                })
             }
             Expr::Ctx(v) => Literal::U32(match v {
                 CtxValue::Lane => self.lane,

@@ -22,7 +22,7 @@ use super::eval::Env;
 use super::ops::{truth, word};
 use crate::cpu::{Claimed, CpuMachine, LaneSched, TaskFault, TaskState};
 use crate::ir::{
-    Block, Expr, ExprId, HandlerInfo, Literal, LocalId, OpcodeHandler, ScalarType, Stmt, StmtId,
+    ArrayInit, Block, Expr, ExprId, HandlerInfo, Literal, LocalId, OpcodeHandler, ScalarType, Stmt, StmtId,
 };
 use crate::program::Program;
 
@@ -71,6 +71,9 @@ pub(super) struct TaskExec<'p> {
     program: &'p Program,
     info: &'p HandlerInfo,
     locals: Vec<Literal>,
+    /// The elements of each array local (empty for scalar locals), by
+    /// local id.
+    arrays: Vec<Vec<Literal>>,
     frames: Vec<Frame<'p>>,
     state: TaskState,
 }
@@ -111,6 +114,7 @@ impl<'p> TaskExec<'p> {
             program,
             info,
             locals,
+            arrays: vec![Vec::new(); h.locals.len()],
             frames: vec![Frame::Block {
                 stmts: h.body.stmts(),
                 next: 0,
@@ -125,6 +129,7 @@ impl<'p> TaskExec<'p> {
             machine,
             state: &mut self.state,
             locals: &self.locals,
+            arrays: &self.arrays,
             task: &self.task,
             handler: self.handler,
             info: self.info,
@@ -261,6 +266,47 @@ impl<'p> TaskExec<'p> {
             Stmt::Let { local, value } | Stmt::Assign { local, value } => {
                 let v = self.eval(machine, l, value, e());
                 self.set(*local, v);
+            }
+            Stmt::LetArray { array, init } => {
+                let decl = self.program.handlers()[self.handler]
+                    .locals
+                    .get(array.0 as usize);
+                let len = decl.and_then(|d| d.array).unwrap_or(0) as usize;
+                let first = e();
+                let elements = match init {
+                    ArrayInit::Repeat(v) => {
+                        let v = self.eval(machine, l, v, first);
+                        vec![v; len]
+                    }
+                    ArrayInit::List(values) => values
+                        .iter()
+                        .zip(info.siblings(first))
+                        .map(|(v, id)| self.eval(machine, l, v, id))
+                        .collect(),
+                };
+                if let Some(slot) = self.arrays.get_mut(array.0 as usize) {
+                    *slot = elements;
+                }
+            }
+            Stmt::StoreIndex {
+                array,
+                index,
+                value,
+            } => {
+                let i = word(self.eval(machine, l, index, e()));
+                let v = self.eval(machine, l, value, e());
+                // Index, then value; out of bounds faults and stores nothing.
+                match self
+                    .arrays
+                    .get_mut(array.0 as usize)
+                    .and_then(|a| a.get_mut(i as usize))
+                {
+                    Some(slot) if !self.state.faulted() => *slot = v,
+                    Some(_) => {}
+                    None => {
+                        self.state.record(TaskFault::out_of_bounds(i));
+                    }
+                }
             }
             Stmt::Store {
                 buffer,

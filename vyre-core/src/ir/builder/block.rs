@@ -1,10 +1,11 @@
 //! [`BlockBuilder`]: the statements of one block, nested blocks built by
 //! closures over a child builder that shares the handler's tables.
 
-use super::handles::{BufferRef, Var};
+use super::handles::{ArrayVar, BufferRef, Var};
 use super::state::HandlerState;
 use crate::ir::expr::Expr;
-use crate::ir::stmt::{Block, Stmt, SwitchCase};
+use crate::ir::handler::LocalDecl;
+use crate::ir::stmt::{ArrayInit, Block, Stmt, SwitchCase};
 use vyre_lang::{Literal, ScalarType};
 
 /// Builds one block of statements. Nested blocks are built by closures
@@ -54,6 +55,39 @@ impl BlockBuilder<'_> {
             value,
         });
         var
+    }
+
+    /// `let [mut] name = [v; len];` (`ArrayInit::Repeat`) or `[a, b, …]`
+    /// (`ArrayInit::List`, `len` elements): a local array of `elem`.
+    pub fn let_array(
+        &mut self,
+        name: &str,
+        elem: ScalarType,
+        len: u32,
+        mutable: bool,
+        init: ArrayInit,
+    ) -> ArrayVar {
+        let id = crate::ir::LocalId(self.state.locals.len() as u32);
+        self.state.locals.push(LocalDecl {
+            array: Some(len),
+            ..LocalDecl::scalar(name, elem, mutable)
+        });
+        self.stmts.push(Stmt::LetArray { array: id, init });
+        ArrayVar { id, elem, len }
+    }
+
+    /// `array[index] = value;`
+    pub fn store_index(
+        &mut self,
+        array: ArrayVar,
+        index: impl Into<Expr>,
+        value: impl Into<Expr>,
+    ) {
+        self.stmts.push(Stmt::StoreIndex {
+            array: array.id,
+            index: index.into(),
+            value: value.into(),
+        });
     }
 
     /// `var = value;`

@@ -21,6 +21,28 @@ impl From<Var> for Expr {
     }
 }
 
+/// A local array being built (`let a = [v; N];`): a copyable handle whose
+/// [`at`](Self::at) reads an element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArrayVar {
+    /// The array local's index.
+    pub id: LocalId,
+    /// Element type.
+    pub elem: ScalarType,
+    /// Number of elements.
+    pub len: u32,
+}
+
+impl ArrayVar {
+    /// `array[index]` (`index` is `u32`; out of bounds faults the task).
+    pub fn at(self, index: impl Into<Expr>) -> Expr {
+        Expr::Index {
+            array: self.id,
+            index: Box::new(index.into()),
+        }
+    }
+}
+
 /// A buffer parameter being built: a copyable handle whose methods make
 /// the expressions that touch the buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

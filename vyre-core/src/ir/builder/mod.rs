@@ -41,4 +41,4 @@ mod state;
 
 pub use block::BlockBuilder;
 pub use handler::HandlerBuilder;
-pub use handles::{ctx, BufferRef, Var};
+pub use handles::{ctx, ArrayVar, BufferRef, Var};

@@ -18,11 +18,7 @@ pub(super) struct HandlerState {
 impl HandlerState {
     pub(super) fn new_local(&mut self, name: &str, ty: ScalarType, mutable: bool) -> Var {
         let id = LocalId(self.locals.len() as u32);
-        self.locals.push(LocalDecl {
-            name: name.to_string(),
-            ty,
-            mutable,
-        });
+        self.locals.push(LocalDecl::scalar(name, ty, mutable));
         Var { id, ty }
     }
 

@@ -195,6 +195,38 @@ pub enum ValidationErrorKind {
         /// Argument words.
         count: usize,
     },
+    /// An array local used as a value (only its elements are values).
+    #[error("array `{name}` is used as a value; read and write its elements (`{name}[i]`)")]
+    ArrayAsValue {
+        /// The array's name.
+        name: String,
+    },
+    /// Indexing, or an array statement, on a scalar local.
+    #[error("`{name}` is not an array")]
+    NotAnArray {
+        /// The local's name.
+        name: String,
+    },
+    /// An array length of 0 or above the limit.
+    #[error("array `{name}` has {len} elements; a local array has 1 ..= {max}")]
+    ArrayLength {
+        /// The array's name.
+        name: String,
+        /// Its declared length.
+        len: u32,
+        /// The limit ([`MAX_ARRAY_LEN`](vyre_lang::limits::MAX_ARRAY_LEN)).
+        max: u32,
+    },
+    /// An array literal with another number of elements than the array.
+    #[error("array `{name}` has {expected} elements, but its literal lists {found}")]
+    ArrayInitLength {
+        /// The array's name.
+        name: String,
+        /// The declared length.
+        expected: u32,
+        /// Elements listed.
+        found: usize,
+    },
     /// A 64-bit value given to `printf!`.
     #[error("printf! prints 32-bit values and bool; this argument is {ty}: print `(x >> 32) as u32` and `x as u32`")]
     PrintfWideArgument {

@@ -54,6 +54,11 @@ pub(super) fn check_signature(h: &OpcodeHandler) -> Result<(), ValidationErrorKi
     }
     for a in &h.locals[..h.arg_count.min(h.locals.len())] {
         check_name(&a.name)?;
+        if a.array.is_some() {
+            return Err(K::ArrayAsValue {
+                name: a.name.clone(),
+            });
+        }
         if !names.insert(a.name.as_str()) {
             return Err(K::DuplicateParameter {
                 name: a.name.clone(),

@@ -10,8 +10,9 @@ use super::typing::{buffer_param, mismatch, record, Typing, VResult};
 use crate::ir::expr::{BufferId, Expr, LocalId};
 use crate::ir::handler::{BufferParam, LocalDecl};
 use crate::ir::info::{ExprEntry, HandlerInfo, StmtEntry};
-use crate::ir::stmt::{Block, Stmt};
+use crate::ir::stmt::{ArrayInit, Block, Stmt};
 use crate::protocol::{MAX_ARGS, PRINTF_MAX_ARGS};
+use vyre_lang::limits::MAX_ARRAY_LEN;
 use vyre_lang::{Access, ScalarType};
 
 /// Walks a body once, in the pre-order of [`HandlerInfo`], checking every
@@ -73,7 +74,18 @@ impl<'a> Validator<'a> {
         r
     }
 
+    /// Declares the scalar local `local` here; its type.
     fn declare(&mut self, local: LocalId) -> VResult<ScalarType> {
+        if let Some(decl) = self.locals.get(local.0 as usize).filter(|d| d.array.is_some()) {
+            return Err(ValidationErrorKind::ArrayAsValue {
+                name: decl.name.clone(),
+            });
+        }
+        self.declare_any(local)
+    }
+
+    /// Declares `local` (scalar or array) here; its (element) type.
+    fn declare_any(&mut self, local: LocalId) -> VResult<ScalarType> {
         let decl = self.local_decl(local)?;
         let slot = &mut self.declared[local.0 as usize];
         if *slot {
@@ -156,6 +168,11 @@ impl<'a> Validator<'a> {
                         name: decl.name.clone(),
                     });
                 }
+                if decl.array.is_some() {
+                    return Err(K::ArrayAsValue {
+                        name: decl.name.clone(),
+                    });
+                }
                 if !decl.mutable {
                     return Err(K::AssignToImmutable {
                         name: decl.name.clone(),
@@ -228,6 +245,63 @@ impl<'a> Validator<'a> {
             }
             Stmt::Eval(e) => {
                 self.expr(e)?;
+            }
+            Stmt::LetArray { array, init } => {
+                let decl = self.local_decl(*array)?;
+                let Some(len) = decl.array else {
+                    return Err(K::NotAnArray {
+                        name: decl.name.clone(),
+                    });
+                };
+                if len == 0 || len > MAX_ARRAY_LEN {
+                    return Err(K::ArrayLength {
+                        name: decl.name.clone(),
+                        len,
+                        max: MAX_ARRAY_LEN,
+                    });
+                }
+                let context = format!("element of `{}`", decl.name);
+                match init {
+                    ArrayInit::Repeat(v) => self.expect(v, decl.ty, &context)?,
+                    ArrayInit::List(values) => {
+                        if values.len() != len as usize {
+                            return Err(K::ArrayInitLength {
+                                name: decl.name.clone(),
+                                expected: len,
+                                found: values.len(),
+                            });
+                        }
+                        for v in values {
+                            self.expect(v, decl.ty, &context)?;
+                        }
+                    }
+                }
+                self.declare_any(*array)?;
+            }
+            Stmt::StoreIndex {
+                array,
+                index,
+                value,
+            } => {
+                let decl = self.local_decl(*array)?;
+                if !self.in_scope.contains(array) {
+                    return Err(K::UndeclaredLocal {
+                        local: array.0,
+                        name: decl.name.clone(),
+                    });
+                }
+                if decl.array.is_none() {
+                    return Err(K::NotAnArray {
+                        name: decl.name.clone(),
+                    });
+                }
+                if !decl.mutable {
+                    return Err(K::AssignToImmutable {
+                        name: decl.name.clone(),
+                    });
+                }
+                self.expect(index, ScalarType::U32, "array index")?;
+                self.expect(value, decl.ty, &format!("value stored into `{}`", decl.name))?;
             }
             Stmt::If {
                 cond,

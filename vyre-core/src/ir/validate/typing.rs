@@ -98,6 +98,33 @@ fn infer(e: &Expr, cx: &Typing<'_>, out: &mut Vec<ExprEntry>) -> VResult<ScalarT
                     name: decl.name.clone(),
                 });
             }
+            if decl.array.is_some() {
+                return Err(K::ArrayAsValue {
+                    name: decl.name.clone(),
+                });
+            }
+            Ok(decl.ty)
+        }
+        Expr::Index { array, index } => {
+            let decl = locals.get(array.0 as usize).ok_or(K::UndeclaredLocal {
+                local: array.0,
+                name: "?".into(),
+            })?;
+            if !(cx.in_scope)(*array) {
+                return Err(K::UndeclaredLocal {
+                    local: array.0,
+                    name: decl.name.clone(),
+                });
+            }
+            if decl.array.is_none() {
+                return Err(K::NotAnArray {
+                    name: decl.name.clone(),
+                });
+            }
+            let it = ty(index, out)?;
+            if it != U32 {
+                return Err(mismatch("array index", "u32", it));
+            }
             Ok(decl.ty)
         }
         Expr::Unary { op, operand } => {
