@@ -94,18 +94,12 @@ pub mod visit {
     > {
         let __cx: &mut ::vyre::host::__private::Inliner = &mut ::vyre::host::__private::Inliner::new(
             ::std::vec![
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("node"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : false, },
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("depth"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : false, },
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("e"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : false, },
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("next"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : false, }
+                ::vyre::program::LocalDecl::scalar("node", ::vyre::ir::ScalarType::U32,
+                false), ::vyre::program::LocalDecl::scalar("depth",
+                ::vyre::ir::ScalarType::U32, false),
+                ::vyre::program::LocalDecl::scalar("e", ::vyre::ir::ScalarType::U32,
+                false), ::vyre::program::LocalDecl::scalar("next",
+                ::vyre::ir::ScalarType::U32, false)
             ],
         );
         let __body: ::vyre::ir::Block = {

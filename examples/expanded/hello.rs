@@ -57,9 +57,8 @@ pub mod square {
     > {
         let __cx: &mut ::vyre::host::__private::Inliner = &mut ::vyre::host::__private::Inliner::new(
             ::std::vec![
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("i"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : false, }
+                ::vyre::program::LocalDecl::scalar("i", ::vyre::ir::ScalarType::U32,
+                false)
             ],
         );
         let __body: ::vyre::ir::Block = {
@@ -196,9 +195,8 @@ pub mod greet {
     > {
         let __cx: &mut ::vyre::host::__private::Inliner = &mut ::vyre::host::__private::Inliner::new(
             ::std::vec![
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("n"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : false, }
+                ::vyre::program::LocalDecl::scalar("n", ::vyre::ir::ScalarType::U32,
+                false)
             ],
         );
         let __body: ::vyre::ir::Block = {

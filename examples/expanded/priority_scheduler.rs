@@ -95,21 +95,14 @@ pub mod job {
     > {
         let __cx: &mut ::vyre::host::__private::Inliner = &mut ::vyre::host::__private::Inliner::new(
             ::std::vec![
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("n"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : false, },
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("cost"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : false, },
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("x"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : true, },
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("i"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : false, },
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("seq"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : false, }
+                ::vyre::program::LocalDecl::scalar("n", ::vyre::ir::ScalarType::U32,
+                false), ::vyre::program::LocalDecl::scalar("cost",
+                ::vyre::ir::ScalarType::U32, false),
+                ::vyre::program::LocalDecl::scalar("x", ::vyre::ir::ScalarType::U32,
+                true), ::vyre::program::LocalDecl::scalar("i",
+                ::vyre::ir::ScalarType::U32, false),
+                ::vyre::program::LocalDecl::scalar("seq", ::vyre::ir::ScalarType::U32,
+                false)
             ],
         );
         let __body: ::vyre::ir::Block = {

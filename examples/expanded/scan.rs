@@ -48,12 +48,9 @@ pub mod byte_at {
         let __base: u32 = __cx
             .alloc(
                 ::std::vec![
-                    ::vyre::program::LocalDecl { name : < ::std::string::String as
-                    ::core::convert::From < & str >> ::from("i"), ty :
-                    ::vyre::ir::ScalarType::U32, mutable : false, },
-                    ::vyre::program::LocalDecl { name : < ::std::string::String as
-                    ::core::convert::From < & str >> ::from("ret"), ty :
-                    ::vyre::ir::ScalarType::U32, mutable : true, }
+                    ::vyre::program::LocalDecl::scalar("i", ::vyre::ir::ScalarType::U32,
+                    false), ::vyre::program::LocalDecl::scalar("ret",
+                    ::vyre::ir::ScalarType::U32, true)
                 ],
             );
         let __buf0: ::vyre::ir::BufferId = __a0.buffer("byte_at", "text")?;
@@ -225,45 +222,26 @@ pub mod scan {
     > {
         let __cx: &mut ::vyre::host::__private::Inliner = &mut ::vyre::host::__private::Inliner::new(
             ::std::vec![
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("start"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : false, },
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("end"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : false, },
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("len"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : false, },
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("patterns"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : false, },
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("p"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : false, },
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("a"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : false, },
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("n"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : false, },
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("head"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : false, },
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("last"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : false, },
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("found"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : true, },
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("i"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : false, },
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("j"), ty :
-                ::vyre::ir::ScalarType::U32, mutable : true, },
-                ::vyre::program::LocalDecl { name : < ::std::string::String as
-                ::core::convert::From < & str >> ::from("cond"), ty :
-                ::vyre::ir::ScalarType::Bool, mutable : true, }
+                ::vyre::program::LocalDecl::scalar("start", ::vyre::ir::ScalarType::U32,
+                false), ::vyre::program::LocalDecl::scalar("end",
+                ::vyre::ir::ScalarType::U32, false),
+                ::vyre::program::LocalDecl::scalar("len", ::vyre::ir::ScalarType::U32,
+                false), ::vyre::program::LocalDecl::scalar("patterns",
+                ::vyre::ir::ScalarType::U32, false),
+                ::vyre::program::LocalDecl::scalar("p", ::vyre::ir::ScalarType::U32,
+                false), ::vyre::program::LocalDecl::scalar("a",
+                ::vyre::ir::ScalarType::U32, false),
+                ::vyre::program::LocalDecl::scalar("n", ::vyre::ir::ScalarType::U32,
+                false), ::vyre::program::LocalDecl::scalar("head",
+                ::vyre::ir::ScalarType::U32, false),
+                ::vyre::program::LocalDecl::scalar("last", ::vyre::ir::ScalarType::U32,
+                false), ::vyre::program::LocalDecl::scalar("found",
+                ::vyre::ir::ScalarType::U32, true),
+                ::vyre::program::LocalDecl::scalar("i", ::vyre::ir::ScalarType::U32,
+                false), ::vyre::program::LocalDecl::scalar("j",
+                ::vyre::ir::ScalarType::U32, true),
+                ::vyre::program::LocalDecl::scalar("cond", ::vyre::ir::ScalarType::Bool,
+                true)
             ],
         );
         let __body: ::vyre::ir::Block = {

@@ -147,19 +147,32 @@ fn the_validator_refuses_arrays_used_wrongly() {
         let a = b.let_array("a", U32, 4, false, zeros());
         b.let_("x", Expr::Local(a.id));
     });
-    assert!(matches!(k, ValidationErrorKind::ArrayAsValue { .. }), "{k:?}");
+    assert!(
+        matches!(k, ValidationErrorKind::ArrayAsValue { .. }),
+        "{k:?}"
+    );
     // Lengths: zero, above the limit, a literal of another length.
     for len in [0, vyre_core::ir::MAX_ARRAY_LEN + 1] {
         let k = refuse(&|b| {
             b.let_array("a", U32, len, false, zeros());
         });
-        assert!(matches!(k, ValidationErrorKind::ArrayLength { .. }), "{k:?}");
+        assert!(
+            matches!(k, ValidationErrorKind::ArrayLength { .. }),
+            "{k:?}"
+        );
     }
     let k = refuse(&|b| {
         b.let_array("a", U32, 3, false, ArrayInit::List(vec![1u32.into()]));
     });
     assert!(
-        matches!(k, ValidationErrorKind::ArrayInitLength { expected: 3, found: 1, .. }),
+        matches!(
+            k,
+            ValidationErrorKind::ArrayInitLength {
+                expected: 3,
+                found: 1,
+                ..
+            }
+        ),
         "{k:?}"
     );
     // A store into an immutable array, an index of the wrong type, an
@@ -168,16 +181,25 @@ fn the_validator_refuses_arrays_used_wrongly() {
         let a = b.let_array("a", U32, 2, false, zeros());
         b.store_index(a, 0u32, 1u32);
     });
-    assert!(matches!(k, ValidationErrorKind::AssignToImmutable { .. }), "{k:?}");
+    assert!(
+        matches!(k, ValidationErrorKind::AssignToImmutable { .. }),
+        "{k:?}"
+    );
     let k = refuse(&|b| {
         let a = b.let_array("a", U32, 2, true, zeros());
         b.store_index(a, 0i32, 1u32);
     });
-    assert!(matches!(k, ValidationErrorKind::TypeMismatch { .. }), "{k:?}");
+    assert!(
+        matches!(k, ValidationErrorKind::TypeMismatch { .. }),
+        "{k:?}"
+    );
     let k = refuse(&|b| {
         b.let_array("a", U32, 2, true, ArrayInit::Repeat(1.5f32.into()));
     });
-    assert!(matches!(k, ValidationErrorKind::TypeMismatch { .. }), "{k:?}");
+    assert!(
+        matches!(k, ValidationErrorKind::TypeMismatch { .. }),
+        "{k:?}"
+    );
     // Indexing a scalar.
     let k = refuse(&|b| {
         let x = b.let_("x", 1u32);

@@ -21,7 +21,8 @@
 //!   pass);
 //! - `codegen` writes the code that builds the IR, one file per construct;
 //! - `expand` assembles the function and its module (`relocate` rewrites
-//!   paths for it, `ticks` adds the native loop ticks);
+//!   paths for it, `ticks` adds the native loop ticks, `bounds` the native
+//!   bounds checks of local arrays);
 //! - `fallback` is what is emitted instead after an error.
 //!
 //! `printf` expands `printf!`, and `megakernel` expands `megakernel!`
@@ -45,6 +46,7 @@
 
 #![forbid(unsafe_code)]
 
+mod bounds;
 mod check;
 mod codegen;
 mod ctxt;

@@ -220,6 +220,15 @@ impl ScalarConst for i64 {
         Literal::I64(self)
     }
 }
+/// `usize` constants appear where Rust wants a `usize`: array indices
+/// and lengths, which are `u32` in the IR (saturated: an index that large
+/// is out of bounds either way).
+impl ScalarConst for usize {
+    const TYPE: ScalarType = ScalarType::U32;
+    fn literal(self) -> Literal {
+        Literal::U32(u32::try_from(self).unwrap_or(u32::MAX))
+    }
+}
 impl ScalarConst for bool {
     const TYPE: ScalarType = ScalarType::Bool;
     fn literal(self) -> Literal {
@@ -317,6 +326,31 @@ impl FromWord for i64 {
 /// The task argument starting at slot word `at` (0 past the end).
 pub fn arg<T: FromWord>(args: &[u32], at: usize) -> T {
     T::from_words(args.get(at..).unwrap_or(&[]))
+}
+
+/// The length of a local array `[v; N]` whose `N` is a constant, for its
+/// IR declaration (saturated to `u32`: the validator refuses lengths above
+/// [`MAX_ARRAY_LEN`](crate::ir::MAX_ARRAY_LEN)).
+pub const fn array_len(n: usize) -> u32 {
+    if n > u32::MAX as usize {
+        u32::MAX
+    } else {
+        n as u32
+    }
+}
+
+/// `index` when it is inside an array of `len` elements; otherwise the
+/// `OUT_OF_BOUNDS` fault in fault mode (the native backend, `Ctx::run`),
+/// Rust's own panic message otherwise. `#[opcode]` routes the emitted
+/// function's local-array indices through it.
+#[inline]
+#[track_caller]
+pub fn array_index(index: usize, len: usize) -> usize {
+    if index < len {
+        index
+    } else {
+        super::buffer::array_out_of_bounds(len, index)
+    }
 }
 
 /// The literal of a task argument value (for `task()`).

@@ -153,6 +153,20 @@ impl<T: fmt::Debug> fmt::Debug for Buffer<T> {
     }
 }
 
+/// An array index out of bounds: the `OUT_OF_BOUNDS` fault in fault mode
+/// (detail: the index, saturated to `u32`), Rust's panic otherwise.
+#[cold]
+#[inline(never)]
+#[track_caller]
+pub(crate) fn array_out_of_bounds(len: usize, index: usize) -> ! {
+    if native::in_fault_mode() {
+        native::raise(FaultKind::OutOfBounds {
+            index: u32::try_from(index).unwrap_or(u32::MAX),
+        })
+    }
+    panic!("index out of bounds: the len is {len} but the index is {index}")
+}
+
 #[cold]
 #[inline(never)]
 #[track_caller]

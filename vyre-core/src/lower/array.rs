@@ -69,13 +69,21 @@ impl FnLowerer<'_> {
     }
 
     /// `array[index] = value;`: index, then value, then the checked store.
-    pub(super) fn store_index(&mut self, array: LocalId, [index, value]: [&Expr; 2], first: ExprId) {
+    pub(super) fn store_index(
+        &mut self,
+        array: LocalId,
+        [index, value]: [&Expr; 2],
+        first: ExprId,
+    ) {
         let (name, _, len) = self.array(array);
         let i = self.expr(index, first);
         let i = self.bind(i);
         let v = self.expr(value, self.info.next_expr(first));
         self.open(&format!("if ({} < {len}u) {{", i.code));
-        self.line(&format!("if (vy_fault == 0u) {{ {name}[{}] = {}; }}", i.code, v.code));
+        self.line(&format!(
+            "if (vy_fault == 0u) {{ {name}[{}] = {}; }}",
+            i.code, v.code
+        ));
         self.close("} else {");
         self.depth += 1;
         self.line(&format!("vy_fail(vy_FAULT_OUT_OF_BOUNDS, {});", i.code));

@@ -60,6 +60,15 @@ impl Gen<'_> {
                 let buffer = self.buf_id(*b);
                 quote!(::vyre::ir::Expr::Len { buffer: #buffer })
             }
+            ExprKind::Index(a, i) => {
+                let it = self.expr(i, out);
+                let array = self.local_id(*a);
+                quote!(::vyre::ir::Expr::Index { array: #array, index: ::std::boxed::Box::new(#it) })
+            }
+            ExprKind::ArrayLen(a) => {
+                let len = self.array_len(*a);
+                quote!(::vyre::ir::Expr::Lit(::vyre::ir::Literal::U32(#len)))
+            }
             ExprKind::Atomic(op, b, i, v) => {
                 let mut refs: Vec<&Expr> = vec![i];
                 if let Some(v) = v {

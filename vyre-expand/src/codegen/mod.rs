@@ -46,6 +46,8 @@ struct GenLocal {
     name: String,
     ty: Final,
     mutable: bool,
+    /// A local array's length (tokens of a `u32` expression).
+    array: Option<TokenStream>,
 }
 
 /// The generator of one function's IR builder.
@@ -77,6 +79,7 @@ impl<'a> Gen<'a> {
                     name: l.name.clone(),
                     ty: types.finish(l.ty),
                     mutable: l.mutable,
+                    array: l.array.clone(),
                 })
                 .collect(),
             counter: 0,
@@ -94,7 +97,13 @@ impl<'a> Gen<'a> {
                 let name = &l.name;
                 let ty = self.types.tokens(l.ty);
                 let mutable = l.mutable;
-                quote!(::vyre::program::LocalDecl::scalar(#name, #ty, #mutable))
+                match &l.array {
+                    None => quote!(::vyre::program::LocalDecl::scalar(#name, #ty, #mutable)),
+                    Some(len) => quote!(::vyre::program::LocalDecl {
+                        array: ::core::option::Option::Some(#len),
+                        ..::vyre::program::LocalDecl::scalar(#name, #ty, #mutable)
+                    }),
+                }
             })
             .collect()
     }
@@ -105,8 +114,17 @@ impl<'a> Gen<'a> {
             name: name.to_string(),
             ty,
             mutable,
+            array: None,
         });
         self.locals.len() - 1
+    }
+
+    /// The length of local array `l` (tokens of a `u32` expression).
+    fn array_len(&self, l: LocalIdx) -> TokenStream {
+        self.locals
+            .get(l)
+            .and_then(|g| g.array.clone())
+            .unwrap_or_else(|| quote!(0u32))
     }
 
     /// A fresh Rust variable name for the generated code.

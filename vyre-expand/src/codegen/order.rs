@@ -18,10 +18,12 @@ impl Gen<'_> {
             | ExprKind::Const(_)
             | ExprKind::Len(_)
             | ExprKind::Ctx(_)
-            | ExprKind::Prio(_) => false,
-            ExprKind::Unary(_, v) | ExprKind::Cast(_, v) | ExprKind::Load(_, v) => {
-                self.has_prelude(v)
-            }
+            | ExprKind::Prio(_)
+            | ExprKind::ArrayLen(_) => false,
+            ExprKind::Unary(_, v)
+            | ExprKind::Cast(_, v)
+            | ExprKind::Load(_, v)
+            | ExprKind::Index(_, v) => self.has_prelude(v),
             ExprKind::Binary(_, l, r) => self.has_prelude(l) || self.has_prelude(r),
             ExprKind::Intrinsic(_, args) => args.iter().any(|a| self.has_prelude(a)),
             ExprKind::Atomic(_, _, i, v) => {
@@ -48,6 +50,7 @@ impl Gen<'_> {
                 | ExprKind::Prio(_)
                 | ExprKind::Ctx(_)
                 | ExprKind::Len(_)
+                | ExprKind::ArrayLen(_)
         )
     }
 
@@ -60,7 +63,8 @@ impl Gen<'_> {
             | ExprKind::Const(_)
             | ExprKind::Len(_)
             | ExprKind::Ctx(_)
-            | ExprKind::Prio(_) => true,
+            | ExprKind::Prio(_)
+            | ExprKind::ArrayLen(_) => true,
             ExprKind::Unary(_, v) | ExprKind::Cast(_, v) => self.speculable(v),
             ExprKind::Binary(op, l, r) => {
                 !matches!(op, BinOp::Div | BinOp::Rem) && self.speculable(l) && self.speculable(r)

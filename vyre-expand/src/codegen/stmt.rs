@@ -98,6 +98,66 @@ impl Gen<'_> {
                     }),
                 );
             }
+            Stmt::LetArray(a, init) => {
+                let array = self.local_id(*a);
+                let init = match init {
+                    ArrayInit::Repeat(v) => {
+                        let vt = self.expr(v, out);
+                        quote!(::vyre::ir::ArrayInit::Repeat(#vt))
+                    }
+                    ArrayInit::List(values) => {
+                        let refs: Vec<&Expr> = values.iter().collect();
+                        let ts = self.operands(&refs, out);
+                        quote!(::vyre::ir::ArrayInit::List(::std::vec![#(#ts),*]))
+                    }
+                };
+                Self::push(
+                    out,
+                    quote!(::vyre::ir::Stmt::LetArray { array: #array, init: #init }),
+                );
+            }
+            Stmt::StoreIndex(a, i, v) => {
+                let mut ts = self.operands(&[i, v], out).into_iter();
+                let it = ts.next().unwrap_or_else(Self::unit_value);
+                let vt = ts.next().unwrap_or_else(Self::unit_value);
+                let array = self.local_id(*a);
+                Self::push(
+                    out,
+                    quote!(::vyre::ir::Stmt::StoreIndex { array: #array, index: #it, value: #vt }),
+                );
+            }
+            Stmt::CompoundStoreIndex(a, i, op, v) => {
+                let it = self.expr(i, out);
+                let simple =
+                    matches!(i.kind, ExprKind::Lit(_) | ExprKind::Local(_)) && !self.has_prelude(v);
+                let it = if simple {
+                    it
+                } else {
+                    self.spill(it, Final::S(ScalarType::U32), out)
+                };
+                let iv = self.var();
+                out.push(quote!(let #iv = #it;));
+                let vt = self.expr(v, out);
+                let vt = if op.is_shift() {
+                    self.to_u32(v, vt)
+                } else {
+                    vt
+                };
+                let array = self.local_id(*a);
+                let opi = op.ir_tokens();
+                Self::push(
+                    out,
+                    quote!(::vyre::ir::Stmt::StoreIndex {
+                        array: #array,
+                        index: ::core::clone::Clone::clone(&#iv),
+                        value: ::vyre::ir::Expr::Binary {
+                            op: #opi,
+                            lhs: ::std::boxed::Box::new(::vyre::ir::Expr::Index { array: #array, index: ::std::boxed::Box::new(#iv) }),
+                            rhs: ::std::boxed::Box::new(#vt),
+                        },
+                    }),
+                );
+            }
             Stmt::AtomicStore(b, i, v) => {
                 let mut ts = self.operands(&[i, v], out).into_iter();
                 let it = ts.next().unwrap_or_else(Self::unit_value);

@@ -60,6 +60,8 @@ fn expand_fn<M: FnMacro>(cx: &Ctxt, item: TokenStream, m: &M) -> TokenStream {
     }
     let mut f = f;
     crate::ticks::insert(&mut f.block);
+    let buffers: Vec<String> = sig.buffers().map(|(p, _, _)| p.name.clone()).collect();
+    crate::bounds::guard(&mut f.block, &buffers);
     allow_range_pattern_lint(&mut f);
     let module = m.module(&Head::new(&f.attrs, &f.vis, &f.sig), &sig, body);
     let errors = cx.to_compile_errors();

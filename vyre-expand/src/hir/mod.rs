@@ -19,8 +19,12 @@ pub(crate) type BufIdx = usize;
 /// A local of the function (parameters first).
 pub(crate) struct LocalInfo {
     pub(crate) name: String,
+    /// The type (an array's element type).
     pub(crate) ty: Ty,
     pub(crate) mutable: bool,
+    /// A local array: its length, as tokens of a `u32` expression that
+    /// `handler()` evaluates (a literal, or a constant's value).
+    pub(crate) array: Option<TokenStream>,
 }
 
 /// A buffer parameter.
@@ -87,6 +91,18 @@ pub(crate) enum ExprKind {
     Spawn(Box<Spawn>),
     /// Diverging: `return`, `break`, `continue`, `ctx.fault(code)`.
     Diverge(Box<Stmt>),
+    /// `array[index]` on a local array (the index is `u32` here).
+    Index(LocalIdx, Box<Expr>),
+    /// `array.len()`: the length, a `u32`.
+    ArrayLen(LocalIdx),
+}
+
+/// The elements of a new local array.
+pub(crate) enum ArrayInit {
+    /// `[value; N]`.
+    Repeat(Expr),
+    /// `[a, b, c]`.
+    List(Vec<Expr>),
 }
 
 /// `path::to::helper(args)`.
@@ -143,6 +159,12 @@ pub(crate) enum Stmt {
     Let(LocalIdx, Expr),
     Assign(LocalIdx, Expr),
     Store(BufIdx, Expr, Expr),
+    /// `let a = [v; N];` / `[a, b, c]`.
+    LetArray(LocalIdx, ArrayInit),
+    /// `array[i] = v`.
+    StoreIndex(LocalIdx, Expr, Expr),
+    /// `array[i] op= v`.
+    CompoundStoreIndex(LocalIdx, Expr, BinOp, Expr),
     /// `buf[i] op= v`.
     CompoundStore(BufIdx, Expr, BinOp, Expr),
     AtomicStore(BufIdx, Expr, Expr),

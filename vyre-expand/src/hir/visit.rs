@@ -3,7 +3,7 @@
 //! cares about and calls the matching `walk_*` function to go on into the
 //! children.
 
-use super::{Block, DevArg, DeviceCall, Expr, ExprKind, Match, Spawn, Stmt};
+use super::{ArrayInit, Block, DevArg, DeviceCall, Expr, ExprKind, Match, Spawn, Stmt};
 
 /// A pass over the tree. Every method's default walks the children.
 pub(crate) trait Visit {
@@ -43,10 +43,18 @@ pub(crate) fn walk_block<V: Visit + ?Sized>(v: &mut V, b: &Block) {
 pub(crate) fn walk_stmt<V: Visit + ?Sized>(v: &mut V, s: &Stmt) {
     match s {
         Stmt::Let(_, e) | Stmt::Assign(_, e) | Stmt::Eval(e) | Stmt::Fault(e) => v.visit_expr(e),
-        Stmt::Store(_, i, x) | Stmt::CompoundStore(_, i, _, x) | Stmt::AtomicStore(_, i, x) => {
+        Stmt::Store(_, i, x)
+        | Stmt::CompoundStore(_, i, _, x)
+        | Stmt::AtomicStore(_, i, x)
+        | Stmt::StoreIndex(_, i, x)
+        | Stmt::CompoundStoreIndex(_, i, _, x) => {
             v.visit_expr(i);
             v.visit_expr(x);
         }
+        Stmt::LetArray(_, init) => match init {
+            ArrayInit::Repeat(x) => v.visit_expr(x),
+            ArrayInit::List(xs) => xs.iter().for_each(|x| v.visit_expr(x)),
+        },
         Stmt::Cas(c) => {
             v.visit_expr(&c.index);
             v.visit_expr(&c.current);
@@ -90,8 +98,12 @@ pub(crate) fn walk_expr<V: Visit + ?Sized>(v: &mut V, e: &Expr) {
         | ExprKind::Const(_)
         | ExprKind::Len(_)
         | ExprKind::Ctx(_)
-        | ExprKind::Prio(_) => {}
-        ExprKind::Unary(_, x) | ExprKind::Cast(_, x) | ExprKind::Load(_, x) => v.visit_expr(x),
+        | ExprKind::Prio(_)
+        | ExprKind::ArrayLen(_) => {}
+        ExprKind::Unary(_, x)
+        | ExprKind::Cast(_, x)
+        | ExprKind::Load(_, x)
+        | ExprKind::Index(_, x) => v.visit_expr(x),
         ExprKind::Binary(_, l, r) => {
             v.visit_expr(l);
             v.visit_expr(r);

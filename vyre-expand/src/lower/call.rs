@@ -99,6 +99,17 @@ impl Lowerer<'_> {
             Some(Binding::Cas { exchanged, .. }) => {
                 return self.cas_flag(&name, mc, Block::default(), exchanged);
             }
+            Some(Binding::Array(a)) => {
+                if name == "len" && mc.args.is_empty() {
+                    return self.mk(ExprKind::ArrayLen(a), Ty::S(ScalarType::U32), span);
+                }
+                let aname = self
+                    .locals
+                    .get(a)
+                    .map(|l| l.name.clone())
+                    .unwrap_or_default();
+                return self.reject(&mc.method, format!("local arrays support indexing (`{aname}[i as usize]`) and `{aname}.len()` in a handler; `.{name}()` does not exist on the GPU"));
+            }
             _ => {}
         }
         // <cas>.is_ok() / .is_err()

@@ -28,7 +28,7 @@ impl Lowerer<'_> {
             if !self.poisoned(&ix.expr) {
                 self.cx.error(
                     &ix.expr,
-                    "only buffer parameters can be indexed: arrays do not exist in handlers",
+                    "only buffer parameters and local arrays (`let a = [0u32; 8];`) can be indexed",
                 );
             }
             return None;

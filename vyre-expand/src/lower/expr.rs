@@ -55,12 +55,20 @@ impl Lowerer<'_> {
             },
             syn::Expr::Binary(b) => self.binary(b),
             syn::Expr::Cast(c) => self.cast(c),
+            syn::Expr::Index(ix) if self.array_of(&ix.expr).is_some() => {
+                let Some(array) = self.array_of(&ix.expr) else {
+                    return self.err_expr(span);
+                };
+                let index = self.array_index(&ix.index);
+                let ty = self.locals.get(array).map(|i| i.ty).unwrap_or(Ty::Err);
+                self.mk(ExprKind::Index(array, Box::new(index)), ty, span)
+            }
             syn::Expr::Index(ix) => {
                 let Some((buf, info)) = self.buffer_of(&ix.expr) else {
                     if self.poisoned(&ix.expr) {
                         return self.err_expr(span);
                     }
-                    return self.reject(&ix.expr, "only buffer parameters can be indexed: arrays do not exist in handlers");
+                    return self.reject(&ix.expr, "only buffer parameters and local arrays (`let a = [0u32; 8];`) can be indexed");
                 };
                 if info.access == Access::Atomic {
                     return self.reject(e, format!("`{}` holds atomics: read an element with `{}[i].load()` (or another atomic method)", info.name, info.name));
@@ -209,6 +217,9 @@ impl Lowerer<'_> {
                 Some(Binding::Buffer(_)) => {
                     return self.reject(p, format!("`{name}` is a buffer: index it (`{name}[i]`), take its length (`{name}.len()`), or pass it to a #[device] function"));
                 }
+                Some(Binding::Array(_)) => {
+                    return self.reject(p, format!("`{name}` is a local array: read and write its elements (`{name}[i as usize]`) or take its length (`{name}.len()`); whole arrays are not values"));
+                }
                 Some(Binding::Ctx) => {
                     return self.reject(p, format!("`{name}` is the context: call its methods (`{name}.lane()`, `{name}.spawn(…)`, …) or pass it to a #[device] function"));
                 }
@@ -288,6 +299,10 @@ impl Lowerer<'_> {
     /// `v as T` to a scalar.
     fn cast(&mut self, c: &syn::ExprCast) -> Expr {
         let span = c.span();
+        // `usize` exists for array indices: a `u32` here (see `array.rs`).
+        if super::array::is_usize(&c.ty) {
+            return self.usize_cast(&c.expr);
+        }
         let Some(to) = scalar_of(&c.ty) else {
             if is_priority(&c.ty) {
                 return self.reject(&c.ty, "cannot cast to `Priority`; use `Priority::X` constants, or pass a `u32` priority to `ctx.spawn`");

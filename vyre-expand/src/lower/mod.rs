@@ -16,6 +16,7 @@
 //! messages for unsupported Rust are in `reject`, small helpers over syn
 //! syntax in `syntax`.
 
+mod array;
 mod atomic;
 mod branch;
 mod call;
@@ -45,6 +46,8 @@ const MAX_DEPTH: usize = 128;
 #[derive(Clone, Copy)]
 enum Binding {
     Local(LocalIdx),
+    /// A local array (indexed, never a value).
+    Array(LocalIdx),
     Buffer(BufIdx),
     Ctx,
     /// `let r = buf[i].compare_exchange(a, b);`
@@ -145,6 +148,7 @@ impl Lowerer<'_> {
             name: name.to_string(),
             ty,
             mutable,
+            array: None,
         });
         self.locals.len() - 1
     }

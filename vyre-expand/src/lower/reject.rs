@@ -44,7 +44,7 @@ pub(super) fn suffix_rejection(suffix: &str) -> String {
 pub(super) fn unsupported_expr(e: &syn::Expr) -> &'static str {
     match e {
         syn::Expr::Tuple(_) => "tuples are not supported: GPU values are scalars; use separate variables",
-        syn::Expr::Array(_) | syn::Expr::Repeat(_) => "arrays do not exist in handlers: the GPU keeps scalars in registers; use a buffer parameter",
+        syn::Expr::Array(_) | syn::Expr::Repeat(_) => "an array literal initialises a `let` (`let a = [0u32; 8];`): whole arrays are not values on the GPU; read and write elements",
         syn::Expr::Struct(_) => "structs do not exist in handlers: GPU values are scalars; use separate variables or buffers",
         syn::Expr::Field(_) => "field access is not supported: structs and tuples do not exist in handlers",
         syn::Expr::Closure(_) => "closures cannot run on the GPU: a handler is lowered to one WGSL function without function values; write a `#[device]` function and call it",

@@ -84,6 +84,11 @@ impl Lowerer<'_> {
             self.cx.error(diverge, "`let … else` is not supported: the only refutable values are compare_exchange results; use `match` or `if let`");
             return;
         }
+        // `let a = [v; N];`, `let a = [x, y];`
+        if let syn::Expr::Repeat(_) | syn::Expr::Array(_) = strip_parens(&init.expr) {
+            self.let_array(name, mutable, annotation, strip_parens(&init.expr), out);
+            return;
+        }
         // `let r = buf[i].compare_exchange(a, b);`
         if is_cas_call(&init.expr) {
             if let Some(cas) = self.cas(strip_parens(&init.expr), name.as_deref()) {
@@ -351,6 +356,9 @@ impl Lowerer<'_> {
                     Some(Binding::Buffer(_)) => {
                         self.cx.error(left, format!("cannot assign to the buffer `{name}` itself; assign to an element (`{name}[i] = v`)"));
                     }
+                    Some(Binding::Array(_)) => {
+                        self.cx.error(left, format!("assigning a whole array is not supported; assign its elements (`{name}[i as usize] = v`)"));
+                    }
                     Some(Binding::Ctx) => {
                         self.cx.error(left, "cannot assign to the context");
                     }
@@ -370,12 +378,32 @@ impl Lowerer<'_> {
                     }
                 }
             }
+            syn::Expr::Index(ix) if self.array_of(&ix.expr).is_some() => {
+                let Some(array) = self.array_of(&ix.expr) else {
+                    return;
+                };
+                let elem = self.locals.get(array).map(|i| i.ty).unwrap_or(Ty::Err);
+                let index = self.array_index(&ix.index);
+                let value = self.expr(right);
+                match op {
+                    None => {
+                        self.expect(&value, elem, "stored value");
+                        out.push(Stmt::StoreIndex(array, index, value));
+                    }
+                    Some((op, _)) => {
+                        if !op.is_shift() {
+                            self.expect(&value, elem, "right operand");
+                        }
+                        out.push(Stmt::CompoundStoreIndex(array, index, op, value));
+                    }
+                }
+            }
             syn::Expr::Index(ix) => {
                 let Some((buf, info)) = self.buffer_of(&ix.expr) else {
                     if !self.poisoned(&ix.expr) {
                         self.cx.error(
                             &ix.expr,
-                            "only buffer parameters can be indexed: arrays do not exist in handlers",
+                            "only buffer parameters and local arrays (`let a = [0u32; 8];`) can be indexed",
                         );
                     }
                     return;

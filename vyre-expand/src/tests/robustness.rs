@@ -65,6 +65,16 @@ const BODIES: &[&str] = &[
     let d = f.mul_add(2.0, -1.5).powf(0.5) + core::f32::consts::PI;
     out[b] = d * (c as f32) / (a as f32 + 1.0);
     { let z = u32::MAX - a; if z < 5 && flag || !flag { return; } }",
+    "let mut stack = [0u32; 32];
+    let mut top = 1u32;
+    stack[0] = node;
+    let list = [x, -x, 7];
+    while top > 0 && top < 30 {
+        top -= 1;
+        let v = stack[top as usize];
+        if v < 64 { stack[top as usize] = 2 * v + 1; stack[(top + 1) as usize] += v; top += 2; }
+    }
+    out[node] = list[(depth % 3) as usize] as f32 + stack.len() as f32;",
     "let mut z = a.wrapping_add((i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     let t = signed[i] / (s | 1) + (z as i64 >> 3);
@@ -80,6 +90,12 @@ const SNIPPETS: &[&str] = &[
     "let c = |q: u32| q + 1;",
     "let t = (node, depth);",
     "let a = [1u32; 4];",
+    "let a = [1u32; depth];",
+    "let a = [0u32; 5000];",
+    "let a: [u32; 0] = [];",
+    "let mut a = [0u32; 4]; a = [1u32; 4];",
+    "let a = [0u32; 4]; let b = a;",
+    "let a = [0u32; 4]; a.iter();",
     "let w = node as u128;",
     "let p = &node;",
     "*out = 3;",
@@ -464,9 +480,9 @@ fn every_snippet_alone_is_handled() {
             println!("accepted: {s}");
         }
     }
-    // The six accepted ones are left to rustc (type errors, printf!'s own
+    // The seven accepted ones are left to rustc (type errors, printf!'s own
     // checks) or valid.
-    assert_eq!(tally.accepted, 6, "{tally:?}");
+    assert_eq!(tally.accepted, 7, "{tally:?}");
 }
 
 #[test]
@@ -483,8 +499,14 @@ fn seeds_parse() {
 fn the_wide_seed_is_accepted_with_its_signature() {
     // Unmutated, the 64-bit body expands without an error under the 64-bit
     // signature, so its mutations start from accepted code.
-    let item = format!("{} {{ {} }}", SIGNATURES[1], BODIES[BODIES.len() - 1]);
-    let mut tally = Tally::default();
-    run_case("", &item, false, &mut tally);
-    assert_eq!(tally.accepted, 1, "{tally:?}: {item}");
+    // So is the local-array body under the first.
+    for (sig, body) in [
+        (SIGNATURES[1], BODIES[BODIES.len() - 1]),
+        (SIGNATURES[0], BODIES[BODIES.len() - 2]),
+    ] {
+        let item = format!("{sig} {{ {body} }}");
+        let mut tally = Tally::default();
+        run_case("", &item, false, &mut tally);
+        assert_eq!(tally.accepted, 1, "{tally:?}: {item}");
+    }
 }

@@ -22,7 +22,8 @@ use super::eval::Env;
 use super::ops::{truth, word};
 use crate::cpu::{Claimed, CpuMachine, LaneSched, TaskFault, TaskState};
 use crate::ir::{
-    ArrayInit, Block, Expr, ExprId, HandlerInfo, Literal, LocalId, OpcodeHandler, ScalarType, Stmt, StmtId,
+    ArrayInit, Block, Expr, ExprId, HandlerInfo, Literal, LocalId, OpcodeHandler, ScalarType, Stmt,
+    StmtId,
 };
 use crate::program::Program;
 

@@ -77,12 +77,7 @@ impl BlockBuilder<'_> {
     }
 
     /// `array[index] = value;`
-    pub fn store_index(
-        &mut self,
-        array: ArrayVar,
-        index: impl Into<Expr>,
-        value: impl Into<Expr>,
-    ) {
+    pub fn store_index(&mut self, array: ArrayVar, index: impl Into<Expr>, value: impl Into<Expr>) {
         self.stmts.push(Stmt::StoreIndex {
             array: array.id,
             index: index.into(),

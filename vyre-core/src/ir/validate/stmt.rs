@@ -76,7 +76,11 @@ impl<'a> Validator<'a> {
 
     /// Declares the scalar local `local` here; its type.
     fn declare(&mut self, local: LocalId) -> VResult<ScalarType> {
-        if let Some(decl) = self.locals.get(local.0 as usize).filter(|d| d.array.is_some()) {
+        if let Some(decl) = self
+            .locals
+            .get(local.0 as usize)
+            .filter(|d| d.array.is_some())
+        {
             return Err(ValidationErrorKind::ArrayAsValue {
                 name: decl.name.clone(),
             });
@@ -301,7 +305,11 @@ impl<'a> Validator<'a> {
                     });
                 }
                 self.expect(index, ScalarType::U32, "array index")?;
-                self.expect(value, decl.ty, &format!("value stored into `{}`", decl.name))?;
+                self.expect(
+                    value,
+                    decl.ty,
+                    &format!("value stored into `{}`", decl.name),
+                )?;
             }
             Stmt::If {
                 cond,
