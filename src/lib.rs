@@ -41,15 +41,15 @@
 extern crate self as vyre;
 
 pub use vyre_core::*;
-pub use vyre_macros::{device, megakernel, opcode, printf};
+pub use vyre_macros::{device, megakernel, opcode, printf, Element};
 
 /// The names most programs need.
 pub mod prelude {
     pub use vyre_core::host::{Atomic, Buffer, Ctx, Outcome};
     pub use vyre_core::ir::Literal;
     pub use vyre_core::{
-        BackendKind, BufferHandle, Error, Fault, FaultKind, Gpu, Priority, Program, RunLimits,
-        RunReport, Runtime, StopReason, Task,
+        BackendKind, BufferHandle, Element, Error, Fault, FaultKind, Gpu, Priority, Program,
+        RunLimits, RunReport, Runtime, StopReason, Task,
     };
-    pub use vyre_macros::{device, megakernel, opcode, printf};
+    pub use vyre_macros::{device, megakernel, opcode, printf, Element};
 }

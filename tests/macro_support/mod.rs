@@ -40,9 +40,10 @@ pub struct Run {
 
 /// The declared kind that admits a parameter of `elem` and `access`.
 fn kind(elem: vyre::ir::ScalarType, access: Access) -> BufferKind {
-    BufferKind {
-        elem,
-        atomic: access == Access::Atomic,
+    if access == Access::Atomic {
+        BufferKind::atomic(elem)
+    } else {
+        BufferKind::plain(elem)
     }
 }
 

@@ -67,7 +67,7 @@ pub enum Error {
         /// Its declared kind.
         declared: BufferKind,
         /// The element type asked for.
-        requested: ScalarType,
+        requested: &'static str,
     },
     /// A buffer handle made by another runtime.
     #[error("the handle to buffer #{index} belongs to another runtime; get handles from this one with `Runtime::buffer`")]

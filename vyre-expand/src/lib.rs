@@ -50,6 +50,7 @@ mod bounds;
 mod check;
 mod codegen;
 mod ctxt;
+mod element;
 mod expand;
 mod fallback;
 mod hir;
@@ -82,6 +83,12 @@ pub fn opcode(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// IR.
 pub fn device(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand_device(attr, item)
+}
+
+/// Expands `#[derive(Element)]` on a `#[repr(C)]` struct: its layout, the
+/// checks that it has no padding, and bytemuck's `Zeroable` and `Pod`.
+pub fn element(input: TokenStream) -> TokenStream {
+    element::derive(input)
 }
 
 /// Expands the arguments of `printf!(…)`.

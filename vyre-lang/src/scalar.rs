@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::layout::{Layout, StructLayout};
+
 /// A scalar type: the type of every local, argument and expression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ScalarType {
@@ -22,7 +24,7 @@ pub enum ScalarType {
 
 impl ScalarType {
     /// The Rust spelling of the type (`u32`, `bool`, ...).
-    pub fn rust_name(self) -> &'static str {
+    pub const fn rust_name(self) -> &'static str {
         match self {
             ScalarType::Bool => "bool",
             ScalarType::U32 => "u32",
@@ -124,10 +126,13 @@ impl Access {
 /// whether its elements are atomic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct BufferKind {
-    /// Element type: any numeric type (atomic buffers: `u32` or `i32`).
+    /// Element type: any numeric type (atomic buffers: `u32` or `i32`); a
+    /// struct buffer's is `u32`, the words it is stored as.
     pub elem: ScalarType,
     /// Whether the elements are `Atomic<T>`.
     pub atomic: bool,
+    /// For a buffer of `#[derive(Element)]` structs, their layout.
+    pub structure: Option<&'static StructLayout>,
 }
 
 impl BufferKind {
@@ -136,24 +141,56 @@ impl BufferKind {
         BufferKind {
             elem,
             atomic: false,
+            structure: None,
         }
     }
 
     /// A buffer of atomic elements.
     pub const fn atomic(elem: ScalarType) -> Self {
-        BufferKind { elem, atomic: true }
+        BufferKind {
+            elem,
+            atomic: true,
+            structure: None,
+        }
+    }
+
+    /// A buffer of plain elements of `layout` (a scalar or a struct).
+    pub const fn of(layout: Layout) -> Self {
+        match layout {
+            Layout::Scalar(s) => BufferKind::plain(s),
+            Layout::Struct(s) => BufferKind {
+                elem: ScalarType::U32,
+                atomic: false,
+                structure: Some(s),
+            },
+        }
+    }
+
+    /// The element's layout.
+    pub const fn layout(&self) -> Layout {
+        match self.structure {
+            Some(s) => Layout::Struct(s),
+            None => Layout::Scalar(self.elem),
+        }
+    }
+
+    /// Words one element takes (a struct's size, two for `u64`/`i64`).
+    pub const fn element_words(&self) -> u32 {
+        self.layout().words()
     }
 
     /// Whether a handler asking for `access` to elements of type `elem` may
-    /// bind to a buffer of this kind.
+    /// bind to a buffer of this kind (not to a struct buffer).
     pub fn admits(self, elem: ScalarType, access: Access) -> bool {
-        self.elem == elem && (access == Access::Atomic) == self.atomic
+        self.structure.is_none() && self.elem == elem && (access == Access::Atomic) == self.atomic
     }
 }
 
 impl fmt::Display for BufferKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.atomic {
+        if let Some(s) = self.structure {
+            f.write_str(s.name)
+        } else if self.atomic {
             write!(f, "Atomic<{}>", self.elem)
         } else {
             write!(f, "{}", self.elem)

@@ -48,6 +48,22 @@ pub fn printf(input: TokenStream) -> TokenStream {
     vyre_expand::printf(input.into()).into()
 }
 
+/// Makes a `#[repr(C)]` struct a buffer element: implements
+/// `vyre::Element` (its layout: each field's word offset and type) and
+/// bytemuck's `Zeroable` and `Pod`, after checking at compile time that
+/// the struct has no padding and that every field is `u32`, `i32`, `f32`,
+/// `u64`, `i64`, a fixed-size array of those, or another `Element` struct.
+///
+/// ```ignore
+/// #[derive(Clone, Copy, Debug, PartialEq, Element)]
+/// #[repr(C)]
+/// pub struct Particle { pub pos: [f32; 2], pub vel: [f32; 2], pub id: u32, pub hits: u32 }
+/// ```
+#[proc_macro_derive(Element)]
+pub fn element(input: TokenStream) -> TokenStream {
+    vyre_expand::element(input.into()).into()
+}
+
 /// Assembles `#[opcode]` handlers into one megakernel type: `Name::new(&gpu)`,
 /// `publish`, `run`, a typed accessor per declared buffer, and compile-time
 /// checks of ids, buffer bindings and sizes (see `docs/language.md`).

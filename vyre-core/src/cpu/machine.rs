@@ -246,7 +246,10 @@ impl CpuMachine {
     /// The element type of declared buffer `buffer`.
     /// Words per element of program buffer `buffer` (2 for `u64`/`i64`).
     pub(crate) fn elem_words(&self, buffer: usize) -> usize {
-        self.buffer_elem(buffer).words() as usize
+        self.program
+            .buffers()
+            .get(buffer)
+            .map_or(1, |b| b.kind.element_words().max(1) as usize)
     }
 
     pub(crate) fn buffer_elem(&self, buffer: usize) -> ScalarType {

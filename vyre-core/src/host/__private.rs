@@ -7,6 +7,8 @@ use crate::ir::{BufferId, Expr, Literal, ScalarType};
 use crate::protocol::Priority;
 
 pub use super::buffers::HostAtomic;
+/// `#[derive(Element)]` implements bytemuck's traits through this path.
+pub use bytemuck;
 
 /// How deep `#[device]` calls may nest while inlining.
 pub const MAX_DEVICE_DEPTH: usize = 64;

@@ -6,6 +6,7 @@ use std::cell::{Ref, RefCell, RefMut};
 use super::atomic::{Atomic, AtomicElement};
 use super::buffer::Buffer;
 use crate::ir::{Access, BufferKind, ScalarType};
+use vyre_lang::{Layout, StructLayout};
 
 /// One buffer parameter of a handler, as `#[opcode]` describes it in the
 /// handler module's `BUFFERS` constant: const-constructible, so that
@@ -36,7 +37,9 @@ impl BufferMeta {
     /// element type, and atomic exactly when the parameter is (usable in
     /// const context).
     pub const fn admits(&self, kind: BufferKind) -> bool {
-        self.elem as u8 == kind.elem as u8 && matches!(self.access, Access::Atomic) == kind.atomic
+        kind.structure.is_none()
+            && self.elem as u8 == kind.elem as u8
+            && matches!(self.access, Access::Atomic) == kind.atomic
     }
 
     /// The index of the parameter called `name` in `metas` (usable in const
@@ -86,13 +89,18 @@ pub enum HostBuffer {
     AtomicU32(Buffer<Atomic<u32>>),
     /// `Atomic<i32>` elements.
     AtomicI32(Buffer<Atomic<i32>>),
+    /// `#[derive(Element)]` structs, as the words of their layout
+    /// (handlers do not take struct buffers yet; the host reads and writes
+    /// them).
+    Struct(&'static StructLayout, Vec<u32>),
 }
 
 /// `$body` with `$c` bound to the `RefCell<Buffer<T>>` of a plain buffer,
-/// or `$atomic` with `$a` bound to the `Buffer<Atomic<T>>` of an atomic
-/// one: one code path for every element type.
+/// `$atomic` with `$a` bound to the `Buffer<Atomic<T>>` of an atomic one,
+/// or `$structs` with `$l` and `$w` bound to a struct buffer's layout and
+/// words: one code path for every element type.
 macro_rules! each_buffer {
-    ($b:expr, $c:ident => $body:expr, $a:ident => $atomic:expr) => {
+    ($b:expr, $c:ident => $body:expr, $a:ident => $atomic:expr, ($l:pat, $w:ident) => $structs:expr) => {
         match $b {
             HostBuffer::U32($c) => $body,
             HostBuffer::I32($c) => $body,
@@ -101,6 +109,7 @@ macro_rules! each_buffer {
             HostBuffer::I64($c) => $body,
             HostBuffer::AtomicU32($a) => $atomic,
             HostBuffer::AtomicI32($a) => $atomic,
+            HostBuffer::Struct($l, $w) => $structs,
         }
     };
 }
@@ -123,7 +132,7 @@ fn atomic_from<T: AtomicElement>(words: &[u32]) -> Buffer<Atomic<T>> {
 impl HostBuffer {
     /// A zero-filled buffer of `kind` with `len` elements.
     pub fn zeroed(kind: BufferKind, len: u32) -> Self {
-        let words = len as usize * kind.elem.words() as usize;
+        let words = len as usize * kind.element_words() as usize;
         Self::from_words(kind, &vec![0; words])
     }
 
@@ -131,6 +140,11 @@ impl HostBuffer {
     /// words, low first, per `u64`/`i64` element). `Bool` elements (which
     /// no buffer has) are stored as `u32`.
     pub fn from_words(kind: BufferKind, words: &[u32]) -> Self {
+        if let Some(s) = kind.structure {
+            let per = s.words.max(1) as usize;
+            let whole = words.len() / per * per;
+            return HostBuffer::Struct(s, words[..whole].to_vec());
+        }
         match (kind.elem, kind.atomic) {
             (ScalarType::I32, true) => HostBuffer::AtomicI32(atomic_from(words)),
             (_, true) => HostBuffer::AtomicU32(atomic_from(words)),
@@ -152,12 +166,18 @@ impl HostBuffer {
             HostBuffer::I64(_) => BufferKind::plain(ScalarType::I64),
             HostBuffer::AtomicU32(_) => BufferKind::atomic(ScalarType::U32),
             HostBuffer::AtomicI32(_) => BufferKind::atomic(ScalarType::I32),
+            HostBuffer::Struct(s, _) => BufferKind::of(Layout::Struct(s)),
         }
     }
 
     /// Number of elements.
     pub fn len(&self) -> u32 {
-        each_buffer!(self, c => c.borrow().len(), a => a.len())
+        each_buffer!(
+            self,
+            c => c.borrow().len(),
+            a => a.len(),
+            (s, words) => u32::try_from(words.len() / s.words.max(1) as usize).unwrap_or(u32::MAX)
+        )
     }
 
     /// Whether it has no element.
@@ -179,7 +199,8 @@ impl HostBuffer {
                 }
                 out
             },
-            a => a.iter().map(|x| x.load().to_bits()).collect()
+            a => a.iter().map(|x| x.load().to_bits()).collect(),
+            (_, words) => words.clone()
         )
     }
 }

@@ -28,5 +28,6 @@ pub use validate::{validate_handler, ValidationError, ValidationErrorKind};
 pub use visit::visit_stmts;
 pub use vyre_lang::limits::MAX_ARRAY_LEN;
 pub use vyre_lang::{
-    Access, AtomicOp, BinOp, BufferKind, CtxValue, Intrinsic, Literal, ScalarType, UnOp,
+    Access, AtomicOp, BinOp, BufferKind, CtxValue, FieldLayout, Intrinsic, Layout, Literal,
+    ScalarType, StructLayout, UnOp,
 };

@@ -174,9 +174,11 @@ const fn push_param(m: Msg, p: &BufferMeta) -> Msg {
     }
 }
 
-/// `u32` or `Atomic<u32>`.
+/// `u32`, `Atomic<u32>` or a struct's name.
 const fn push_kind(m: Msg, k: BufferKind) -> Msg {
-    if k.atomic {
+    if let Some(s) = k.structure {
+        m.push(s.name)
+    } else if k.atomic {
         m.push("Atomic<").push(elem_name(k.elem)).push(">")
     } else {
         m.push(elem_name(k.elem))
@@ -228,9 +230,10 @@ pub const fn check_bindings(
                     .push("`; add `")
                     .push(p.name)
                     .push(": ");
-                let kind = BufferKind {
-                    elem: p.elem,
-                    atomic: matches!(p.access, Access::Atomic),
+                let kind = if matches!(p.access, Access::Atomic) {
+                    BufferKind::atomic(p.elem)
+                } else {
+                    BufferKind::plain(p.elem)
                 };
                 let m = push_kind(m, kind).push(
                     "` to its `buffers: { … }`, or rename the parameter to a declared buffer",
@@ -241,7 +244,11 @@ pub const fn check_bindings(
                 if !p.admits(kind) {
                     let m = head.push("`, but `").push(kernel).push("` declares `");
                     let m = push_kind(m.push(p.name).push(": "), kind).push("`; ");
-                    let m = if kind.atomic {
+                    let m = if let Some(s) = kind.structure {
+                        m.push("handlers cannot take struct buffers yet (`&Buffer<")
+                            .push(s.name)
+                            .push(">`); read and write them on the host")
+                    } else if kind.atomic {
                         m.push("take it as `&Buffer<Atomic<")
                             .push(elem_name(kind.elem))
                             .push(">>`")
@@ -253,9 +260,10 @@ pub const fn check_bindings(
                             .push(">`")
                     };
                     let m = m.push(", or declare it as `").push(p.name).push(": ");
-                    let wanted = BufferKind {
-                        elem: p.elem,
-                        atomic: matches!(p.access, Access::Atomic),
+                    let wanted = if matches!(p.access, Access::Atomic) {
+                        BufferKind::atomic(p.elem)
+                    } else {
+                        BufferKind::plain(p.elem)
                     };
                     return Some(push_kind(m, wanted).push("`"));
                 }

@@ -3,28 +3,30 @@
 use std::marker::PhantomData;
 
 use crate::ir::ScalarType;
+use vyre_lang::Layout;
 
-/// An element type a buffer can hold on the host side: `u32`, `i32`, `f32`.
+/// An element type a buffer can hold: `u32`, `i32`, `f32`, `u64`, `i64`,
+/// or a `#[repr(C)]` struct of those with `#[derive(Element)]`. Its
+/// [`LAYOUT`](Self::LAYOUT) says what the GPU sees: a scalar, or a struct's
+/// fields at their word offsets.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a buffer element",
+    label = "not a vyre `Element`",
+    note = "buffers hold u32, i32, f32, u64, i64, or a `#[repr(C)]` struct of those with `#[derive(Element)]`"
+)]
 pub trait Element: bytemuck::Pod + Send + Sync + 'static {
-    /// The matching scalar type.
-    const TYPE: ScalarType;
+    /// What one element is on the GPU.
+    const LAYOUT: Layout;
 }
 
-impl Element for u32 {
-    const TYPE: ScalarType = ScalarType::U32;
+macro_rules! scalar_element {
+    ($($t:ty => $s:ident),*) => {$(
+        impl Element for $t {
+            const LAYOUT: Layout = Layout::Scalar(ScalarType::$s);
+        }
+    )*};
 }
-impl Element for i32 {
-    const TYPE: ScalarType = ScalarType::I32;
-}
-impl Element for f32 {
-    const TYPE: ScalarType = ScalarType::F32;
-}
-impl Element for u64 {
-    const TYPE: ScalarType = ScalarType::U64;
-}
-impl Element for i64 {
-    const TYPE: ScalarType = ScalarType::I64;
-}
+scalar_element!(u32 => U32, i32 => I32, f32 => F32, u64 => U64, i64 => I64);
 
 /// A typed handle to one declared buffer of a [`Runtime`](super::Runtime),
 /// obtained with [`Runtime::buffer`](super::Runtime::buffer). Atomic

@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::program::Program;
 use crate::protocol::ControlLayout;
 use inbox::Inbox;
+use vyre_lang::Layout;
 
 /// The id of the next runtime made in this process.
 static NEXT_RUNTIME_ID: AtomicU64 = AtomicU64::new(1);
@@ -153,11 +154,17 @@ impl Runtime {
                     .collect(),
             })?;
         let kind = self.program.buffers()[index].kind;
-        if kind.elem != T::TYPE {
+        // An atomic buffer is read and written through its element type.
+        let declared = if kind.atomic {
+            Layout::Scalar(kind.elem)
+        } else {
+            kind.layout()
+        };
+        if !vyre_lang::same_layout(&declared, &T::LAYOUT) {
             return Err(Error::BufferType {
                 name: name.to_string(),
                 declared: kind,
-                requested: T::TYPE,
+                requested: T::LAYOUT.name(),
             });
         }
         Ok(BufferHandle::new(index, self.id))

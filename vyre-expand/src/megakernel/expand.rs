@@ -319,7 +319,9 @@ fn declared(k: &Kernel) -> TokenStream {
     let items = k.buffers.iter().map(|b| {
         let name = &b.name;
         let elem = b.kind.elem.ir_tokens();
-        let kind = if b.kind.atomic {
+        let kind = if let Some(t) = &b.structure {
+            quote!(::vyre::ir::BufferKind::of(<#t as ::vyre::Element>::LAYOUT))
+        } else if b.kind.atomic {
             quote!(::vyre::ir::BufferKind::atomic(#elem))
         } else {
             quote!(::vyre::ir::BufferKind::plain(#elem))
@@ -356,10 +358,17 @@ fn accessors(k: &Kernel) -> TokenStream {
     let methods = k.buffers.iter().map(|b| {
         let ident = &b.ident;
         let name = &b.name;
-        let elem = primitive_type(b.kind.elem, Span::call_site());
+        let elem = match &b.structure {
+            Some(t) => t.to_token_stream(),
+            None => primitive_type(b.kind.elem, Span::call_site()),
+        };
         let kind = b.kind;
+        let kind_text = match &b.structure {
+            Some(t) => t.to_token_stream().to_string(),
+            None => kind.to_string(),
+        };
         let doc = format!(
-            "The `{}` buffer (`{kind}`): write, upload, read and resize it{}.",
+            "The `{}` buffer (`{kind_text}`): write, upload, read and resize it{}.",
             b.name,
             if kind.atomic {
                 format!(" as `{}` values", kind.elem)

@@ -63,7 +63,11 @@ pub(crate) struct ConfigField {
 pub(crate) struct Buffer {
     pub(crate) ident: syn::Ident,
     pub(crate) name: String,
+    /// The kind, for scalar and atomic buffers (`u32` words for a struct).
     pub(crate) kind: BufferKind,
+    /// A buffer of `#[derive(Element)]` structs: the struct's type (its
+    /// kind is known when the program is built).
+    pub(crate) structure: Option<syn::Type>,
 }
 
 /// An opcode of the list.
@@ -427,7 +431,10 @@ fn check_partition_sum(cx: &Ctxt, kernel: &Kernel, parts: &[Num], span: Span) {
     }
 }
 
-fn buffer_kind(ty: &syn::Type) -> Result<BufferKind, String> {
+/// The kind of a declared buffer's type: `Ok(Some(kind))` for a scalar or
+/// atomic one, `Ok(None)` for a user type (a `#[derive(Element)]` struct,
+/// checked by rustc through its `Element` implementation).
+fn buffer_kind(ty: &syn::Type) -> Result<Option<BufferKind>, String> {
     fn last(ty: &syn::Type) -> Option<&syn::PathSegment> {
         match ty {
             syn::Type::Path(p) if p.qself.is_none() => p.path.segments.last(),
@@ -451,7 +458,7 @@ fn buffer_kind(ty: &syn::Type) -> Result<BufferKind, String> {
             _ => None,
         };
         return match inner.as_deref().and_then(ScalarType::from_rust_name) {
-            Some(elem) if elem.is_atomic_element() => Ok(BufferKind::atomic(elem)),
+            Some(elem) if elem.is_atomic_element() => Ok(Some(BufferKind::atomic(elem))),
             Some(s @ (ScalarType::U64 | ScalarType::I64)) => Err(format!("`Atomic<{s}>` is not supported: WGSL has 32-bit atomics only; declare `Atomic<u32>` and keep a 64-bit counter in two words (carry with a compare-exchange loop), or declare `{s}` and write each element from one task at a time")),
             Some(ScalarType::F32) => Err("`Atomic<f32>` does not exist: WGSL has atomic<u32> and atomic<i32> only; declare `f32` and write it from one task at a time, or keep the bits in `Atomic<u32>`".into()),
             _ => Err(format!("`Atomic` takes `u32` or `i32`: {expected}")),
@@ -463,7 +470,7 @@ fn buffer_kind(ty: &syn::Type) -> Result<BufferKind, String> {
         ));
     }
     if let Some(elem) = ScalarType::from_rust_name(&name).filter(|e| e.is_buffer_element()) {
-        return Ok(BufferKind::plain(elem));
+        return Ok(Some(BufferKind::plain(elem)));
     }
     Err(match name.as_str() {
         "u128" | "i128" => format!("`{name}` is not available on the GPU; declare `u64` or keep several `u32` words per value"),
@@ -471,7 +478,11 @@ fn buffer_kind(ty: &syn::Type) -> Result<BufferKind, String> {
         "u8" | "u16" | "i8" | "i16" => format!("`{name}` buffers do not exist on the GPU, which addresses 32-bit words; declare `u32` and pack the values"),
         "bool" => "`bool` buffers do not exist on the GPU; declare `u32` and store 0 or 1".into(),
         "usize" | "isize" => format!("`{name}` has no fixed size on the GPU; declare `u32`"),
-        _ => format!("`{name}` is not a buffer element type: {expected}"),
+        "char" | "str" | "String" | "Vec" | "Box" | "Option" => {
+            format!("`{name}` is not a buffer element type: {expected}")
+        }
+        // A user type: a `#[derive(Element)]` struct.
+        _ => return Ok(None),
     })
 }
 
@@ -502,17 +513,19 @@ fn check_buffers(cx: &Ctxt, kernel: &str, decls: &[BufferDecl]) -> Vec<Buffer> {
             ok = false;
         }
         let kind = match buffer_kind(&d.ty) {
-            Ok(k) => Some(k),
+            Ok(Some(k)) => Some((k, None)),
+            Ok(None) => Some((BufferKind::plain(ScalarType::U32), Some(d.ty.clone()))),
             Err(msg) => {
                 cx.error(&d.ty, format!("buffer `{name}`: {msg}"));
                 None
             }
         };
-        if let (true, Some(kind)) = (ok, kind) {
+        if let (true, Some((kind, structure))) = (ok, kind) {
             out.push(Buffer {
                 ident: d.name.clone(),
                 name,
                 kind,
+                structure,
             });
         }
     }

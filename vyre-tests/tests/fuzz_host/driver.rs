@@ -281,7 +281,7 @@ impl Driver {
                 );
                 return;
             }
-            Some(i) if BUFFERS[i].1.elem != T::TYPE => {
+            Some(i) if T::LAYOUT.scalar() != Some(BUFFERS[i].1.elem) => {
                 expect_err(what, &h, |e| matches!(e, Error::BufferType { .. }));
                 return;
             }

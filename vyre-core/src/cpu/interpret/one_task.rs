@@ -134,7 +134,10 @@ pub fn run_task(program: &Program, buffers: &[Vec<u32>], setup: &TaskSetup) -> R
     })?;
     let mut machine = CpuMachine::new(Arc::new(program.clone()), lanes)?;
     for (i, words) in buffers.iter().enumerate() {
-        let per = program.buffers().get(i).map_or(1, |b| b.kind.elem.words());
+        let per = program
+            .buffers()
+            .get(i)
+            .map_or(1, |b| b.kind.element_words());
         machine.resize_buffer(i, words.len() as u64 / u64::from(per))?;
         machine.write_buffer(i, 0, words)?;
     }

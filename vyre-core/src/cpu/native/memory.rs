@@ -93,6 +93,11 @@ impl Memory {
                 for (d, &w) in s[r].iter_mut().zip(words) {
                     *d = Atomic::new(AtomicElement::from_bits(w));
                 }
+            },
+            (l, data) => {
+                let per = l.words.max(1) as usize;
+                let r = range(name, data.len() / per, offset, (words.len() / per) as u64)?;
+                data[r.start * per..r.end * per].copy_from_slice(&words[..r.len() * per]);
             }
         );
         Ok(())
@@ -117,6 +122,11 @@ impl Memory {
                 let s = a.as_slice();
                 let r = range(name, s.len(), offset, len)?;
                 s[r].iter().map(|x| x.load().to_bits()).collect()
+            },
+            (l, data) => {
+                let per = l.words.max(1) as usize;
+                let r = range(name, data.len() / per, offset, len)?;
+                data[r.start * per..r.end * per].to_vec()
             }
         ))
     }
@@ -125,7 +135,7 @@ impl Memory {
     /// zero-filling the rest.
     pub(crate) fn resize(&mut self, buffer: usize, len: u64) -> Result<()> {
         let (name, b) = self.get(buffer)?;
-        let words = u64::from(b.kind().elem.words());
+        let words = u64::from(b.kind().element_words());
         let too_large = || Error::BufferTooLarge {
             name: name.to_string(),
             bytes: len.saturating_mul(4 * words),
@@ -138,7 +148,17 @@ impl Memory {
         let done = each_buffer!(
             b,
             c => resize_vec(c.get_mut(), n, Default::default),
-            a => resize_vec(a, n, Atomic::default)
+            a => resize_vec(a, n, Atomic::default),
+            (l, data) => {
+                let total = n.checked_mul(l.words as usize);
+                total.and_then(|t| {
+                    if t > data.len() {
+                        data.try_reserve_exact(t - data.len()).ok()?;
+                    }
+                    data.resize(t, 0);
+                    Some(())
+                })
+            }
         );
         done.ok_or_else(too_large)
     }

@@ -228,7 +228,7 @@ impl WgpuEngine {
             .buffers()
             .iter()
             .map(|b| {
-                let elem_words = u64::from(b.kind.elem.words());
+                let elem_words = u64::from(b.kind.element_words());
                 Ok(UserBuffer {
                     name: b.name.clone(),
                     buffer: create_storage(ctx, &b.name, elem_words * WORD, max_bytes)?,
