@@ -3,7 +3,9 @@
 //! ids, operands of the wrong type, locals used outside their scope or
 //! declared twice, `break` outside loops, bad signatures, spawns of
 //! unknown opcodes or with wrong arguments, printf arity errors, names
-//! that are not identifiers) — are either rejected with a typed error
+//! that are not identifiers, local arrays used as values, scalars
+//! indexed, stores into immutable arrays, array lengths out of range or
+//! initialisers of the wrong length) — are either rejected with a typed error
 //! (by the validator, or by program assembly), or lower to WGSL that naga
 //! accepts with every validation flag and capability, and run on the
 //! reference backend within its budgets: `run()` returns `Ok` (faults are
@@ -13,7 +15,7 @@
 //! expression and statement depth are bounded. Cases:
 //! `VYRE_FUZZ_CASES` × 8 (default 48 × 8).
 //!
-//! One file on purpose (over 600 lines): the generator serves this
+//! One file on purpose (near 1000 lines): the generator serves this
 //! property alone, and the tests assert on what it produces (chaos rates
 //! that get handlers rejected, valid handlers that run and fault), so its
 //! knobs and the checks and tallies that judge it change together; split
@@ -27,8 +29,9 @@ use std::time::Duration;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use vyre_core::ir::{
-    validate_handler, Access, AtomicOp, BinOp, Block, BufferId, BufferKind, CtxValue, Expr,
-    Intrinsic, Literal, LocalId, ScalarType, Stmt, SwitchCase, UnOp,
+    validate_handler, Access, ArrayInit, AtomicOp, BinOp, Block, BufferId, BufferKind, CtxValue,
+    Expr, Intrinsic, Literal, LocalId, ScalarType, Stmt, SwitchCase, UnOp, ValidationErrorKind,
+    MAX_ARRAY_LEN,
 };
 use vyre_core::program::{BufferParam, LocalDecl, OpcodeHandler, Program, ProgramConfig};
 use vyre_core::{AssemblyError, Gpu, Priority, RawTask, RunLimits, Runtime, Task};
@@ -40,6 +43,8 @@ const ID: u32 = 0x42;
 const MAX_EXPR_DEPTH: u32 = 3;
 const MAX_STMT_DEPTH: u32 = 3;
 const ALL_TYPES: [ScalarType; 6] = [Bool, U32, I32, F32, ScalarType::U64, ScalarType::I64];
+/// Valid local arrays have 1 ..= this many elements.
+const ARRAY_LEN: u32 = 8;
 
 /// splitmix64.
 struct Rng(u64);
@@ -134,19 +139,80 @@ impl Gen {
             .copied()
             .filter(|&l| {
                 let d = &self.locals[l as usize];
-                d.ty == ty && (d.mutable || !mutable)
+                d.array.is_none() && d.ty == ty && (d.mutable || !mutable)
+            })
+            .collect()
+    }
+
+    /// Local arrays in scope: of element type `ty` (any, if `None`),
+    /// mutable ones only if `mutable`.
+    fn arrays_in_scope(&self, ty: Option<ScalarType>, mutable: bool) -> Vec<u32> {
+        self.scopes
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|&l| {
+                let d = &self.locals[l as usize];
+                d.array.is_some() && ty.is_none_or(|t| d.ty == t) && (d.mutable || !mutable)
             })
             .collect()
     }
 
     /// A local id: in scope and of type `ty`, or (wild) anything, declared
-    /// or not, inside the table or not.
+    /// or not, inside the table or not, an array in scope or not.
     fn local(&mut self, ty: ScalarType, mutable: bool) -> Option<u32> {
         if self.wild() {
+            let arrays = self.arrays_in_scope(None, false);
+            if !arrays.is_empty() && self.rng.chance(40) {
+                return Some(self.rng.pick(&arrays));
+            }
             return Some(self.rng.below(self.locals.len() as u32 + 3));
         }
         let c = self.in_scope(ty, mutable);
         (!c.is_empty()).then(|| self.rng.pick(&c))
+    }
+
+    /// A local array: in scope, of element type `ty` (any, if `None`),
+    /// mutable if asked; or (wild) an immutable array or any local.
+    fn array(&mut self, ty: Option<ScalarType>, mutable: bool) -> Option<u32> {
+        if self.wild() {
+            let arrays = self.arrays_in_scope(None, false);
+            if !arrays.is_empty() && self.rng.chance(50) {
+                return Some(self.rng.pick(&arrays));
+            }
+            return Some(self.rng.below(self.locals.len() as u32 + 2));
+        }
+        let c = self.arrays_in_scope(ty, mutable);
+        (!c.is_empty()).then(|| self.rng.pick(&c))
+    }
+
+    /// An index into an array of `len` elements: mostly in range, sometimes
+    /// just past the end or far out, sometimes any `u32` expression.
+    fn array_index(&mut self, len: u32, depth: u32) -> Expr {
+        match self.rng.below(8) {
+            0 if depth < MAX_EXPR_DEPTH => self.expr(U32, depth + 1),
+            1 => Expr::Lit(Literal::U32(self.rng.pick(&[
+                len,
+                len.wrapping_add(1),
+                u32::MAX,
+            ]))),
+            _ => Expr::Lit(Literal::U32(self.rng.below(len))),
+        }
+    }
+
+    /// `array[index]` of an array with elements of `ty` (a literal if
+    /// there is none in scope).
+    fn index_expr(&mut self, ty: ScalarType, depth: u32) -> Expr {
+        match self.array(Some(ty), false) {
+            Some(a) => {
+                let len = self.locals.get(a as usize).and_then(|d| d.array);
+                Expr::Index {
+                    array: LocalId(a),
+                    index: Box::new(self.array_index(len.unwrap_or(1), depth)),
+                }
+            }
+            None => Expr::Lit(self.literal(ty)),
+        }
     }
 
     /// A buffer of the handler whose access and element satisfy `pred`, or
@@ -177,7 +243,7 @@ impl Gen {
     fn shape(&mut self, ty: ScalarType, depth: u32) -> Expr {
         let leaf = depth >= MAX_EXPR_DEPTH || self.rng.chance(30);
         if leaf {
-            return match self.rng.below(4) {
+            return match self.rng.below(5) {
                 0 | 1 => match self.local(ty, false) {
                     Some(l) => Expr::Local(LocalId(l)),
                     None => Expr::Lit(self.literal(ty)),
@@ -198,11 +264,12 @@ impl Gen {
                         ][i as usize],
                     ),
                 },
+                4 => self.index_expr(ty, depth),
                 _ => Expr::Lit(self.literal(ty)),
             };
         }
         let d = depth + 1;
-        match self.rng.below(11) {
+        match self.rng.below(12) {
             0 => {
                 let op = match ty {
                     F32 => UnOp::Neg,
@@ -307,6 +374,7 @@ impl Gen {
                 }
                 None => Expr::Lit(self.literal(ty)),
             },
+            11 => self.index_expr(ty, d),
             _ => match self.local(ty, false) {
                 Some(l) => Expr::Local(LocalId(l)),
                 None => Expr::Lit(self.literal(ty)),
@@ -330,6 +398,50 @@ impl Gen {
         id
     }
 
+    /// Declares a new local array (or, wild, reuses a local, array or
+    /// not) and brings it in scope.
+    fn declare_array(&mut self, ty: ScalarType, len: u32, mutable: bool) -> u32 {
+        if self.wild() && !self.locals.is_empty() {
+            let l = self.rng.below(self.locals.len() as u32);
+            self.scopes.last_mut().expect("a scope").push(l);
+            return l;
+        }
+        let id = self.locals.len() as u32;
+        let name = self.name("s");
+        self.locals.push(LocalDecl {
+            array: Some(len),
+            ..LocalDecl::scalar(name, ty, mutable)
+        });
+        self.scopes.last_mut().expect("a scope").push(id);
+        id
+    }
+
+    /// `let [mut] a = [v; N]` or `[x, y, …]`; wild: a length of zero or
+    /// over the limit, a list of another length.
+    fn let_array(&mut self) -> Stmt {
+        let ty = self.any_type();
+        let mut len = 1 + self.rng.below(ARRAY_LEN);
+        if self.wild() {
+            len = self.rng.pick(&[0, MAX_ARRAY_LEN + 1, u32::MAX]);
+        }
+        let init = if self.rng.chance(50) {
+            ArrayInit::Repeat(self.expr(ty, 1))
+        } else {
+            let mut n = len.min(ARRAY_LEN);
+            if self.wild() {
+                n = if n > 0 && self.rng.chance(50) {
+                    n - 1
+                } else {
+                    n + 1
+                };
+            }
+            ArrayInit::List((0..n).map(|_| self.expr(ty, 2)).collect())
+        };
+        let mutable = self.rng.chance(50);
+        let array = LocalId(self.declare_array(ty, len, mutable));
+        Stmt::LetArray { array, init }
+    }
+
     fn block(&mut self, depth: u32, in_loop: bool) -> Block {
         self.scopes.push(Vec::new());
         if in_loop {
@@ -347,7 +459,7 @@ impl Gen {
     fn stmt(&mut self, depth: u32) -> Stmt {
         let nest = depth < MAX_STMT_DEPTH;
         loop {
-            match self.rng.below(21) {
+            match self.rng.below(24) {
                 0 | 1 => {
                     let ty = self.any_type();
                     let value = self.expr(ty, 0);
@@ -523,9 +635,14 @@ impl Gen {
                     if self.rng.chance(20) {
                         format.push_str(" {{}}");
                     }
+                    // printf! prints 32-bit values and bool; a wild case
+                    // may still pass a 64-bit one (a typed rejection).
                     let mut args: Vec<Expr> = (0..n)
                         .map(|_| {
-                            let t = self.any_type();
+                            let mut t = self.any_type();
+                            if t.is_wide() && !self.wild() {
+                                t = U32;
+                            }
                             self.expr(t, 1)
                         })
                         .collect();
@@ -533,6 +650,19 @@ impl Gen {
                         args.push(Expr::Lit(Literal::U32(1)));
                     }
                     return Stmt::Printf { format, args };
+                }
+                20 | 21 => return self.let_array(),
+                22 => {
+                    if let Some(a) = self.array(None, true) {
+                        let decl = self.locals.get(a as usize);
+                        let ty = decl.map_or(U32, |d| d.ty);
+                        let len = decl.and_then(|d| d.array).unwrap_or(1);
+                        return Stmt::StoreIndex {
+                            array: LocalId(a),
+                            index: self.array_index(len, 0),
+                            value: self.expr(ty, 0),
+                        };
+                    }
                 }
                 _ => {}
             }
@@ -593,9 +723,10 @@ fn random_handler(seed: u64, chaos: u32) -> (OpcodeHandler, Vec<(String, BufferK
         if declared.iter().any(|(n, _)| *n == b.name) {
             continue;
         }
-        let mut kind = BufferKind {
-            elem: b.elem,
-            atomic: b.access == Access::Atomic,
+        let mut kind = if b.access == Access::Atomic {
+            BufferKind::atomic(b.elem)
+        } else {
+            BufferKind::plain(b.elem)
         };
         if g.wild() {
             if g.rng.chance(50) {
@@ -800,6 +931,31 @@ fn random_valid_ir_lowers_to_wgsl_naga_accepts_and_runs() {
         "most valid handlers assemble and run: {t:?}"
     );
     assert!(t.executed > 0 && t.faults > 0, "{t:?}");
+}
+
+/// Array misuse in the generator reaches each of the validator's array
+/// errors (deterministic seeds, validation only).
+#[test]
+fn array_misuse_is_rejected_with_each_array_error() {
+    let mut seen = [0u32; 4];
+    for seed in 0..1500 {
+        let (handler, _) = random_handler(seed, 10);
+        let Err(e) = validate_handler(&handler) else {
+            continue;
+        };
+        let i = match e.kind {
+            ValidationErrorKind::ArrayAsValue { .. } => 0,
+            ValidationErrorKind::NotAnArray { .. } => 1,
+            ValidationErrorKind::ArrayLength { .. } => 2,
+            ValidationErrorKind::ArrayInitLength { .. } => 3,
+            _ => continue,
+        };
+        seen[i] += 1;
+    }
+    assert!(
+        seen.iter().all(|&n| n > 0),
+        "[ArrayAsValue, NotAnArray, ArrayLength, ArrayInitLength]: {seen:?}"
+    );
 }
 
 /// Found by this test: a handler whose `arg_count` exceeds its local table

@@ -4,8 +4,9 @@
 //! A seed drives a small deterministic generator (proptest supplies and
 //! shrinks the seed): expressions of a requested type up to a bounded
 //! depth, statements of every kind up to a bounded nesting, with locals
-//! tracked by scope and mutability so that the builder's validator accepts
-//! every body.
+//! and local arrays tracked by scope and mutability so that the builder's
+//! validator accepts every body. Array indices are sometimes in range,
+//! sometimes not (the lowering's bounds checks must still validate).
 
 mod wgsl_common;
 
@@ -13,8 +14,8 @@ use std::cell::RefCell;
 
 use proptest::prelude::*;
 use vyre_core::ir::{
-    ctx, Access, AtomicOp, BinOp, BlockBuilder, BufferKind, BufferRef, CtxValue, Expr,
-    HandlerBuilder, Intrinsic, Literal, ScalarType, UnOp, Var,
+    ctx, Access, ArrayInit, ArrayVar, AtomicOp, BinOp, BlockBuilder, BufferKind, BufferRef,
+    CtxValue, Expr, HandlerBuilder, Intrinsic, Literal, ScalarType, UnOp, Var,
 };
 use vyre_core::program::Program;
 use wgsl_common::{check_loop_guards, validate_source};
@@ -26,6 +27,8 @@ const MAX_EXPR_DEPTH: u32 = 4;
 const MAX_STMT_DEPTH: u32 = 3;
 const MAX_BLOCK_LEN: u32 = 4;
 const TOP_LEVEL_STMTS: u32 = 12;
+/// Local arrays have 1 ..= this many elements.
+const MAX_ARRAY_LEN: u32 = 8;
 
 /// splitmix64: small, deterministic, good enough to pick shapes.
 struct Rng(u64);
@@ -50,8 +53,40 @@ impl Rng {
 
 #[derive(Clone, Copy)]
 struct Local {
+    /// For an array, its element type.
     var: Var,
     mutable: bool,
+    /// `Some(n)`: a local array of `n` elements.
+    len: Option<u32>,
+}
+
+impl Local {
+    fn scalar(var: Var, mutable: bool) -> Self {
+        Local {
+            var,
+            mutable,
+            len: None,
+        }
+    }
+
+    fn array(a: ArrayVar, mutable: bool) -> Self {
+        Local {
+            var: Var {
+                id: a.id,
+                ty: a.elem,
+            },
+            mutable,
+            len: Some(a.len),
+        }
+    }
+
+    fn as_array(self) -> Option<ArrayVar> {
+        self.len.map(|len| ArrayVar {
+            id: self.var.id,
+            elem: self.var.ty,
+            len,
+        })
+    }
 }
 
 struct Buffers {
@@ -73,8 +108,19 @@ impl Gen {
         self.scopes
             .iter()
             .flatten()
-            .filter(|l| l.var.ty == ty && (l.mutable || !mutable_only))
+            .filter(|l| l.len.is_none() && l.var.ty == ty && (l.mutable || !mutable_only))
             .copied()
+            .collect()
+    }
+
+    /// Arrays in scope: of element type `ty` (any, if `None`), mutable
+    /// ones only if `mutable_only`.
+    fn arrays_of(&self, ty: Option<ScalarType>, mutable_only: bool) -> Vec<ArrayVar> {
+        self.scopes
+            .iter()
+            .flatten()
+            .filter(|l| ty.is_none_or(|t| l.var.ty == t) && (l.mutable || !mutable_only))
+            .filter_map(|l| l.as_array())
             .collect()
     }
 
@@ -152,9 +198,14 @@ fn expr(g: G, b: &Buffers, ty: ScalarType, depth: u32) -> Expr {
     let leaf = depth >= MAX_EXPR_DEPTH || g.borrow_mut().rng.chance(25);
     if leaf {
         let locals = g.borrow().locals_of(ty, false);
-        let choice = g.borrow_mut().rng.below(4);
+        let arrays = g.borrow().arrays_of(Some(ty), false);
+        let choice = g.borrow_mut().rng.below(5);
         return match choice {
             0 | 1 if !locals.is_empty() => pick(g, &locals).var.into(),
+            4 if !arrays.is_empty() => {
+                let a = pick(g, &arrays);
+                a.at(array_index(g, b, a.len, depth))
+            }
             2 if ty == U32 => {
                 if g.borrow_mut().rng.chance(50) {
                     ctx(pick(
@@ -174,7 +225,7 @@ fn expr(g: G, b: &Buffers, ty: ScalarType, depth: u32) -> Expr {
         };
     }
     let d = depth + 1;
-    let choice = g.borrow_mut().rng.below(10);
+    let choice = g.borrow_mut().rng.below(11);
     match (choice, ty) {
         (0, I32 | F32 | I64) => -expr(g, b, ty, d),
         (0, _) if ty != F32 => Expr::Unary {
@@ -245,7 +296,32 @@ fn expr(g: G, b: &Buffers, ty: ScalarType, depth: u32) -> Expr {
             let op = pick(g, &[BinOp::And, BinOp::Or]);
             binary(op, expr(g, b, Bool, d), expr(g, b, Bool, d))
         }
+        (10, _) if !g.borrow().arrays_of(Some(ty), false).is_empty() => {
+            let arrays = g.borrow().arrays_of(Some(ty), false);
+            let a = pick(g, &arrays);
+            a.at(array_index(g, b, a.len, d))
+        }
         _ => expr(g, b, ty, depth.max(MAX_EXPR_DEPTH)),
+    }
+}
+
+/// An index into an array of `len` elements: mostly a literal in range,
+/// sometimes one past the end or far out, sometimes any `u32` expression.
+fn array_index(g: G, b: &Buffers, len: u32, depth: u32) -> Expr {
+    let choice = g.borrow_mut().rng.below(10);
+    match choice {
+        0 if depth < MAX_EXPR_DEPTH => expr(g, b, U32, depth + 1),
+        1 => {
+            let past = len + g.borrow_mut().rng.below(3);
+            Expr::lit(pick(g, &[past, u32::MAX]))
+        }
+        2 => {
+            // In range at run time, but not a literal.
+            let i = Expr::lit(g.borrow_mut().rng.below(len));
+            let zero = expr(g, b, U32, MAX_EXPR_DEPTH) & Expr::lit(0u32);
+            binary(BinOp::Add, i, zero)
+        }
+        _ => Expr::lit(g.borrow_mut().rng.below(len)),
     }
 }
 
@@ -287,8 +363,12 @@ fn block(g: G, b: &Buffers, bb: &mut BlockBuilder<'_>, depth: u32) {
 }
 
 fn declare(g: G, var: Var, mutable: bool) {
+    declare_local(g, Local::scalar(var, mutable));
+}
+
+fn declare_local(g: G, local: Local) {
     if let Some(scope) = g.borrow_mut().scopes.last_mut() {
-        scope.push(Local { var, mutable });
+        scope.push(local);
     }
 }
 
@@ -300,7 +380,7 @@ fn loop_body(g: G, b: &Buffers, bb: &mut BlockBuilder<'_>, depth: u32) {
 
 fn stmt(g: G, b: &Buffers, bb: &mut BlockBuilder<'_>, depth: u32) {
     let nested = depth < MAX_STMT_DEPTH;
-    let choice = g.borrow_mut().rng.below(20);
+    let choice = g.borrow_mut().rng.below(23);
     match choice {
         0 | 1 => {
             let ty = any_type(g);
@@ -394,10 +474,7 @@ fn stmt(g: G, b: &Buffers, bb: &mut BlockBuilder<'_>, depth: u32) {
             let end = expr(g, b, ty, 1);
             let name = g.borrow_mut().name();
             let body = |bb: &mut BlockBuilder<'_>, var: Var| {
-                g.borrow_mut().scopes.push(vec![Local {
-                    var,
-                    mutable: false,
-                }]);
+                g.borrow_mut().scopes.push(vec![Local::scalar(var, false)]);
                 loop_body(g, b, bb, depth);
                 g.borrow_mut().scopes.pop();
             };
@@ -456,6 +533,29 @@ fn stmt(g: G, b: &Buffers, bb: &mut BlockBuilder<'_>, depth: u32) {
         }
         17 if g.borrow_mut().rng.chance(20) => bb.shutdown(),
         18 if g.borrow_mut().rng.chance(10) => bb.return_(),
+        19 | 20 => {
+            let elem = any_type(g);
+            let len = 1 + g.borrow_mut().rng.below(MAX_ARRAY_LEN);
+            let init = if g.borrow_mut().rng.chance(50) {
+                ArrayInit::Repeat(expr(g, b, elem, 1))
+            } else {
+                ArrayInit::List((0..len).map(|_| expr(g, b, elem, 2)).collect())
+            };
+            let name = g.borrow_mut().name();
+            let mutable = g.borrow_mut().rng.chance(60);
+            let array = bb.let_array(&name, elem, len, mutable, init);
+            declare_local(g, Local::array(array, mutable));
+        }
+        21 => {
+            let targets = g.borrow().arrays_of(None, true);
+            if targets.is_empty() {
+                return stmt(g, b, bb, MAX_STMT_DEPTH);
+            }
+            let a = pick(g, &targets);
+            let index = array_index(g, b, a.len, 1);
+            let value = expr(g, b, a.elem, 1);
+            bb.store_index(a, index, value);
+        }
         _ => {
             let ty = any_type(g);
             let value = expr(g, b, ty, 0);
@@ -491,13 +591,7 @@ fn random_program(seed: u64) -> Program {
     ];
     let g = RefCell::new(Gen {
         rng: Rng(seed),
-        scopes: vec![args
-            .iter()
-            .map(|&var| Local {
-                var,
-                mutable: false,
-            })
-            .collect()],
+        scopes: vec![args.iter().map(|&var| Local::scalar(var, false)).collect()],
         loop_depth: 0,
         names: 0,
     });
@@ -559,7 +653,40 @@ fn generator_covers_the_language() {
         "vy_rem_",
         "vy_f32_bits(",
         "var vy_t",
+        // Local arrays of every element type, read and written with
+        // their bounds checks.
+        "> = array<bool, ",
+        "> = array<u32, ",
+        "> = array<i32, ",
+        "> = array<f32, ",
+        "> = array<vec2<u32>, ",
+        "u) { vy_fail(vy_FAULT_OUT_OF_BOUNDS, ",
+        "u)];",
+        "u)] = ",
     ] {
         assert!(all.contains(needle), "no `{needle}` in 64 random programs");
+    }
+}
+
+/// Found by this test: a store into a local array at a constant index out
+/// of bounds lowered to `a[vy_t0] = …` behind the bounds check, with
+/// `let vy_t0 = 5u;`; naga folds the `let` and rejects the constant
+/// index even in the branch that never runs. The store's index is now
+/// clamped like a read's.
+#[test]
+fn constant_out_of_bounds_array_store_lowers_to_valid_wgsl() {
+    for index in [2u32, 5, u32::MAX] {
+        let mut h = HandlerBuilder::new(OPCODE, "store_oob");
+        h.body(|bb| {
+            let a = bb.let_array("a", U32, 2, true, ArrayInit::Repeat(Expr::lit(0u32)));
+            bb.store_index(a, index, 1u32);
+        });
+        let program = Program::builder("store_oob")
+            .opcode(h.finish().expect("valid"))
+            .build()
+            .expect("valid program");
+        if let Err(msg) = validate_source(&program.wgsl()) {
+            panic!("index {index}:\n{msg}");
+        }
     }
 }

@@ -4,7 +4,9 @@
 //! with the fault rules of buffer accesses: an index outside `0 .. N`
 //! records `OUT_OF_BOUNDS` (detail = the index), a read yields element
 //! `min(index, N - 1)` (any in-bounds value: the task ends after the
-//! statement and its effects are suppressed), a write stores nothing.
+//! statement and its effects are suppressed), a write stores nothing (its
+//! index is clamped too, although guarded: naga rejects a constant index
+//! out of bounds even in a branch that never runs).
 
 use super::expr::Val;
 use super::function::FnLowerer;
@@ -80,8 +82,12 @@ impl FnLowerer<'_> {
         let i = self.bind(i);
         let v = self.expr(value, self.info.next_expr(first));
         self.open(&format!("if ({} < {len}u) {{", i.code));
+        // `min` although the guard already holds: naga folds a `let` bound
+        // to a constant, and rejects a constant index out of bounds even
+        // in a branch that never runs.
+        let last = len.saturating_sub(1);
         self.line(&format!(
-            "if (vy_fault == 0u) {{ {name}[{}] = {}; }}",
+            "if (vy_fault == 0u) {{ {name}[min({}, {last}u)] = {}; }}",
             i.code, v.code
         ));
         self.close("} else {");

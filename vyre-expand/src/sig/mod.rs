@@ -307,13 +307,14 @@ fn classify_param(cx: &Ctxt, ty: &syn::Type, _index: usize, what: &str, kind: Fn
                         },
                     },
                     None => {
-                        cx.error(
-                            elem_ty,
-                            format!(
-                                "buffers hold `u32`, `i32` or `f32`: {}",
-                                type_rejection(elem_ty)
-                            ),
-                        );
+                        let rejected = type_rejection(elem_ty);
+                        let msg = if rejected.contains("is not a GPU type") {
+                            // A user type: a `#[derive(Element)]` struct, perhaps.
+                            "handlers do not take struct buffers yet: read the struct buffer's fields on the host, or pass them to the handler in scalar buffers (`&Buffer<f32>`, …)".to_string()
+                        } else {
+                            format!("buffers hold `u32`, `i32`, `f32`, `u64` or `i64`: {rejected}")
+                        };
+                        cx.error(elem_ty, msg);
                         ParamKind::Invalid
                     }
                 };

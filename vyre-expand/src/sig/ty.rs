@@ -80,7 +80,7 @@ pub(crate) fn type_rejection(ty: &syn::Type) -> String {
                 ),
                 "Self" => "`Self`: handlers are free functions, not methods".into(),
                 _ => format!(
-                    "`{name}` is not a GPU type: handlers use `u32`, `i32`, `f32` and `bool` (and `&Ctx`, `&Buffer<T>`, `&mut Buffer<T>`, `&Buffer<Atomic<T>>` parameters); structs and enums do not exist on the GPU"
+                    "`{name}` is not a GPU type: handlers use `u32`, `i32`, `f32`, `u64`, `i64` and `bool` (and `&Ctx`, `&Buffer<T>`, `&mut Buffer<T>`, `&Buffer<Atomic<T>>` parameters); structs and enums do not exist in handlers yet"
                 ),
             }
         }

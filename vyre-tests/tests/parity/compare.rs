@@ -1,10 +1,11 @@
-//! The comparison of two backends' results: integers, faults, spawns,
-//! printf lines and counters exactly; `f32` outputs within WGSL's accuracy,
-//! with a tolerance per operation.
+//! The comparison of two backends' results: integers (the `u64` and `i64`
+//! buffers bit for bit), faults, spawns, printf lines and counters exactly;
+//! `f32` outputs within WGSL's accuracy, with a tolerance per operation.
 
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
+use crate::handlers::STRIDE;
 use crate::workload::{Case, Observed};
 
 /// Absolute and relative tolerance of each `float_ops` output (WGSL's
@@ -44,14 +45,68 @@ pub fn f32_close(op: usize, a: f32, b: f32) -> bool {
     (a - b).abs() <= abs + rel * a.abs().max(b.abs())
 }
 
+/// Which task wrote element `i` of `buffer` (`wout` or `wiout`), and its
+/// inputs.
+fn wide_writer(c: &Case, buffer: &str, i: usize) -> String {
+    let (slot, word) = (i / STRIDE as usize, i % STRIDE as usize);
+    let first = c.first_wide();
+    let what = match slot.checked_sub(first) {
+        Some(j) if j < c.wides.len() => {
+            let (a, b, s) = c.wides[j];
+            let task = format!("u64_ops(a = {a:#x}, b = {b:#x}, s = {s})");
+            if buffer == "wiout" {
+                format!("the i64_ops spawned by {task}")
+            } else {
+                task
+            }
+        }
+        Some(j) if j - c.wides.len() < c.swides.len() => {
+            let (x, y, f) = c.swides[j - c.wides.len()];
+            format!("i64_ops(x = {x}, y = {y}, f = {f:?} = {:#x})", f.to_bits())
+        }
+        _ => "no 64-bit task".into(),
+    };
+    format!("slot {slot}, word {word}: {what}")
+}
+
+/// The first element where two 64-bit buffers differ, bit for bit.
+fn same_bits<T: Copy + Into<i128> + std::fmt::Debug>(
+    what: &str,
+    name: &str,
+    c: &Case,
+    a: &[T],
+    b: &[T],
+) -> Result<(), TestCaseError> {
+    prop_assert_eq!(a.len(), b.len(), "{} lengths", what);
+    if let Some(i) = (0..a.len()).find(|&i| a[i].into() != b[i].into()) {
+        let (x, y): (i128, i128) = (a[i].into(), b[i].into());
+        prop_assert!(
+            false,
+            "native and {} disagree on {}[{}] ({}): {} = {:#x} vs {} = {:#x}",
+            name,
+            what,
+            i,
+            wide_writer(c, what, i),
+            x,
+            x as u64,
+            y,
+            y as u64
+        );
+    }
+    Ok(())
+}
+
 /// Compares a backend's result with the native one's: everything but the
-/// `f32` outputs exactly, those within [`F32_OPS`].
+/// `f32` outputs exactly (the 64-bit buffers first, bit for bit, to name
+/// the task of a difference), the `f32` outputs within [`F32_OPS`].
 pub fn compare(
     name: &str,
     c: &Case,
     (a, af): &(Observed, Vec<f32>),
     (b, bf): &(Observed, Vec<f32>),
 ) -> Result<(), TestCaseError> {
+    same_bits("wout", name, c, &a.wout, &b.wout)?;
+    same_bits("wiout", name, c, &a.wiout, &b.wiout)?;
     prop_assert_eq!(a, b, "native and {} disagree on {:?}", name, c);
     prop_assert_eq!(af.len(), bf.len());
     for (i, (x, y)) in af.iter().zip(bf).enumerate() {

@@ -1,15 +1,17 @@
-//! The thirteen handlers under test and the `Parity` megakernel that runs
+//! The fifteen handlers under test and the `Parity` megakernel that runs
 //! them. Together they use every construct of the handler language
 //! (DESIGN §2, `docs/language.md`); the table at the end of
 //! `docs/architecture.md` ("native backend") lists which handler covers
 //! what.
 
 // The handlers spell constructs out on purpose (`!(a == 3)`, guarded
-// division): they test the language, not good style.
+// division, `len() > 0`: handlers have no `is_empty`): they test the
+// language, not good style.
 #![allow(
     clippy::identity_op,
     clippy::nonminimal_bool,
-    clippy::manual_checked_ops
+    clippy::manual_checked_ops,
+    clippy::len_zero
 )]
 
 use vyre::prelude::*;
@@ -471,6 +473,159 @@ pub fn stop(ctx: &Ctx, acc: &Buffer<Atomic<u32>>) {
     ctx.shutdown();
 }
 
+/// A `#[device]` helper over `u64`: SplitMix64's finaliser.
+#[device]
+pub fn fmix64(z: u64) -> u64 {
+    let z = (z ^ (z >> 30u32)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    let z = (z ^ (z >> 27u32)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31u32)
+}
+
+/// `u64`: task arguments (two slot words, at an odd word offset), `u64`
+/// buffers read and written, a hash step in a `#[device]` helper,
+/// `wrapping_add/sub/mul`, bitwise operators, shifts, rotates, bit counts,
+/// comparisons, `min/max/clamp`, casts to and from `u32`, `i64` and `f32`
+/// (saturating), to `i32`, from `bool`, literals, compound assignment to a
+/// local and to a buffer element, a spawn of [`i64_ops`] with 64-bit
+/// arguments computed on the device (it writes this task's region of
+/// `wiout`), and `/ %` last (fault `DIVIDE_BY_ZERO`).
+///
+/// Every 64-bit operation is a library call in WGSL, which lavapipe
+/// inlines: each one used once or twice keeps the shader's compile time
+/// (most of this suite's) small.
+#[opcode]
+pub fn u64_ops(
+    ctx: &Ctx,
+    wdata: &Buffer<u64>,
+    wout: &mut Buffer<u64>,
+    base: u32,
+    a: u64,
+    b: u64,
+    s: u32,
+) {
+    let mut k = base;
+    let h = fmix64(a.wrapping_add(b.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+    wout[k] = h;
+    k += 1;
+    wout[k] = a.wrapping_sub(b);
+    k += 1;
+    wout[k] = (a & b) | (a ^ !b);
+    k += 1;
+    wout[k] = a << (s & 63);
+    k += 1;
+    wout[k] = a >> ((b as u32) & 63);
+    k += 1;
+    wout[k] = a.rotate_left(s) ^ b.rotate_right(s);
+    k += 1;
+    wout[k] = a.reverse_bits();
+    k += 1;
+    wout[k] = a.min(b) ^ a.max(b).clamp(1 << 20, u64::MAX >> 4u32);
+    k += 1;
+    wout[k] = ((a < b) as u32
+        | ((a <= b) as u32) << 1
+        | ((a > b) as u32) << 2
+        | ((a >= b) as u32) << 3
+        | ((a != b) as u32) << 4) as u64
+        ^ (a == b) as u64;
+    k += 1;
+    wout[k] = (a.count_ones() + a.leading_zeros() * 64 + b.trailing_zeros() * 4096) as u64;
+    k += 1;
+    wout[k] = ((a as u32) ^ (b >> 32u32) as u32) as u64 | ((b as i32) as i64 as u64 & !0xFFFF_FFFF);
+    k += 1;
+    wout[k] = ((a as i64) >> (s & 63)) as u64;
+    k += 1;
+    wout[k] = (a as f32) as u64;
+    k += 1;
+    // (`u32 as f32` is exact below 2^24; WGSL leaves the rounding above.)
+    wout[k] = ((s & 0xFFFF) as f32 * -1.5) as i64 as u64;
+    k += 1;
+    let mut m = a;
+    m ^= b;
+    m >>= 2u32;
+    m *= 3;
+    m += 0x1_0000_0000;
+    wout[k] = m;
+    wout[k] <<= 1u32;
+    wout[k] |= 0b1 + 0o2;
+    k += 1;
+    wout[k] = wdata.len() as u64;
+    if wdata.len() > 0 {
+        wout[k] ^= wdata[(a as u32) % wdata.len()] ^ wout[base];
+    }
+    k += 1;
+    ctx.spawn(
+        (h >> 62u32) as u32,
+        i64_ops::task(
+            base,
+            h as i64,
+            ((a ^ b) as i64) >> (s & 63),
+            (b as i64) as f32,
+        ),
+    );
+    wout[k] = 1;
+    k += 1;
+    wout[k] = a / b;
+    k += 1;
+    wout[k] = a % b;
+}
+
+/// `i64`: task arguments, an `i64` buffer, unary `-`, `abs`, arithmetic
+/// `>>`, `wrapping_add/sub/mul`, `min/max/clamp`, signed comparisons, bit
+/// methods, rotates, `!`, casts to and from `u32`, `i32` and `f32`
+/// (saturating), from `u64` and `bool`, literals, compound assignment, and
+/// signed `/ %` last (fault `DIVIDE_BY_ZERO`; `i64::MIN / -1` is left out,
+/// as Rust panics on it).
+#[opcode]
+pub fn i64_ops(wiout: &mut Buffer<i64>, base: u32, x: i64, y: i64, f: f32) {
+    let mut k = base;
+    let h = x >> 1u32;
+    wiout[k] = h.abs();
+    k += 1;
+    wiout[k] = -h;
+    k += 1;
+    wiout[k] = x.wrapping_mul(y);
+    k += 1;
+    wiout[k] = x.wrapping_add(y).wrapping_sub(3);
+    k += 1;
+    wiout[k] = x >> ((y as u32) & 63);
+    k += 1;
+    wiout[k] = x << ((y & 63) as u32);
+    k += 1;
+    wiout[k] = x
+        .min(y)
+        .max(-1_000_000_000_000)
+        .clamp(-500_000_000_000, 500);
+    k += 1;
+    wiout[k] = ((x < y) as i32 - (x > y) as i32 + (x <= y) as i32 * 4 + (x >= y) as i32 * 8) as i64
+        ^ (x == y) as i64;
+    k += 1;
+    wiout[k] = (x.count_ones() + x.leading_zeros() * 64 + y.trailing_zeros() * 4096) as i64;
+    k += 1;
+    wiout[k] = x.rotate_left(5) ^ y.rotate_right(70) ^ x.reverse_bits() ^ !y;
+    k += 1;
+    wiout[k] = (x as i32) as i64 ^ (y as u32) as i64 ^ i64::MIN;
+    k += 1;
+    wiout[k] = f as i64;
+    k += 1;
+    wiout[k] = (f as u64) as i64;
+    k += 1;
+    wiout[k] = (x as f32) as i64;
+    k += 1;
+    let mut acc = -0x7FFF_FFFFi64;
+    acc -= h & 0xFFFF;
+    acc *= -3;
+    wiout[k] = acc;
+    wiout[k] ^= y;
+    k += 1;
+    wiout[k] = 1;
+    k += 1;
+    if y != -1 {
+        wiout[k] = x / y;
+        k += 1;
+        wiout[k] = x % y;
+    }
+}
+
 megakernel! {
     /// Every construct of the handler language, for the parity suite.
     pub struct Parity {
@@ -485,10 +640,13 @@ megakernel! {
             acc: Atomic<u32>,
             iacc: Atomic<i32>,
             data: u32,
+            wdata: u64,
+            wout: u64,
+            wiout: i64,
         },
         opcodes: [
             int_ops, signed_ops, float_ops, control, atomics, lookup, divide,
-            spin, ctx_ops, spawn_tree, devices, prints, stop,
+            spin, ctx_ops, spawn_tree, devices, prints, stop, u64_ops, i64_ops,
         ],
     }
 }

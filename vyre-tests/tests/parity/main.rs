@@ -3,10 +3,11 @@
 //! macro produced) and wgpu (the WGSL lowering; lavapipe in CI), over
 //! proptest-generated inputs.
 //!
-//! The thirteen handlers of [`handlers`] together use every construct of the
-//! handler language (DESIGN §2, `docs/language.md`); the table at the end
-//! of `docs/architecture.md` ("native backend") lists which handler covers
-//! what. Integer results, faults, spawns, printf lines and counters must be
+//! The fifteen handlers of [`handlers`] together use every construct of the
+//! handler language (DESIGN §2, `docs/language.md`), `u64` and `i64`
+//! included; the table at the end of `docs/architecture.md` ("native
+//! backend") lists which handler covers what. Integer results (the 64-bit
+//! buffers bit for bit), faults, spawns, printf lines and counters must be
 //! identical on every backend; `f32` results must agree within WGSL's
 //! accuracy, with the tolerance of each operation given by
 //! [`compare::F32_OPS`].
@@ -119,6 +120,11 @@ fn every_fault_kind_is_reported_alike() {
         devices: vec![(3, 12345 + 100 * 7)],
         prints: vec![(1, -1, 0.25, true)],
         parked: Some(3),
+        // Both divide by zero after their other statements; the i64_ops
+        // task that u64_ops spawns (y = 5 >> 3) does too.
+        wides: vec![(5, 0, 3)],
+        swides: vec![(-7, 0, 0.5)],
+        wdata: vec![1, u64::MAX],
     };
     let gpus = [
         Some(Gpu::cpu()),
@@ -145,10 +151,12 @@ fn every_fault_kind_is_reported_alike() {
     ] {
         assert!(kinds.contains(&kind), "{kind:?} missing from {kinds:?}");
     }
-    // 2 out of bounds, 1 division, 2 loop limits, 1 user fault, and the
-    // 3 depth-1 nodes of the tree spawning at priority 6.
-    assert_eq!(kinds.len(), 9, "{kinds:?}");
-    assert_eq!(first.0.outcome.spawned, 3 + 9);
+    // 2 out of bounds, 1 + 3 divisions (i32, u64, i64 twice), 2 loop
+    // limits, 1 user fault, and the 3 depth-1 nodes of the tree spawning at
+    // priority 6.
+    assert_eq!(kinds.len(), 12, "{kinds:?}");
+    // The tree's 3 + 9 and u64_ops's i64_ops, spawned before it faulted.
+    assert_eq!(first.0.outcome.spawned, 3 + 9 + 1);
     assert_eq!(first.0.outcome.printf.len(), 2);
 }
 

@@ -8,8 +8,8 @@ use vyre::prelude::*;
 use crate::common;
 use crate::compare::F32_OPS;
 use crate::handlers::{
-    atomics, control, ctx_ops, devices, divide, float_ops, int_ops, lookup, prints, signed_ops,
-    spawn_tree, spin, Parity, SHARED, STRIDE,
+    atomics, control, ctx_ops, devices, divide, float_ops, i64_ops, int_ops, lookup, prints,
+    signed_ops, spawn_tree, spin, u64_ops, Parity, SHARED, STRIDE,
 };
 
 /// One generated workload.
@@ -30,6 +30,60 @@ pub struct Case {
     pub devices: Vec<(u32, u32)>,
     pub prints: Vec<(u32, i32, f32, bool)>,
     pub parked: Option<u32>,
+    /// `u64_ops` tasks: (a, b, s).
+    pub wides: Vec<(u64, u64, u32)>,
+    /// `i64_ops` tasks: (x, y, f).
+    pub swides: Vec<(i64, i64, f32)>,
+    pub wdata: Vec<u64>,
+}
+
+impl Case {
+    /// The output slot of the first `u64_ops` task (`i64_ops` tasks follow
+    /// the `u64_ops` ones), as [`run_case`] numbers them.
+    pub fn first_wide(&self) -> usize {
+        self.ints.len()
+            + self.signed.len()
+            + self.floats.len()
+            + self.controls.len()
+            + self.atomics.len()
+            + self.lookups.len()
+            + self.divides.len()
+            + self.spins.len()
+            + self.ctxs.len()
+            + self.devices.len()
+    }
+}
+
+/// `u64` inputs: the edges of the 32- and 64-bit ranges, small values and
+/// any value.
+pub fn edge_u64() -> impl Strategy<Value = u64> + Clone {
+    prop_oneof![
+        any::<u64>(),
+        0u64..16,
+        Just(0u64),
+        Just(1u64),
+        Just(u64::MAX),
+        Just(1u64 << 63),
+        Just(1u64 << 32),
+        Just(u32::MAX as u64),
+        (0u32..64).prop_map(|s| 1u64 << s),
+    ]
+}
+
+/// `i64` inputs: as [`edge_u64`], signed.
+pub fn edge_i64() -> impl Strategy<Value = i64> + Clone {
+    prop_oneof![
+        any::<i64>(),
+        -16i64..16,
+        Just(i64::MIN),
+        Just(i64::MAX),
+        Just(-1i64),
+        Just(0i64),
+        Just(1i64),
+        Just(1i64 << 32),
+        Just(u32::MAX as i64),
+        Just(i32::MIN as i64),
+    ]
 }
 
 pub fn case() -> impl Strategy<Value = Case> {
@@ -56,14 +110,32 @@ pub fn case() -> impl Strategy<Value = Case> {
         0..3,
     );
     let parked = prop::option::of(1u32..4);
+    let wides = prop::collection::vec((edge_u64(), edge_u64(), any::<u32>()), 1..3);
+    // f32 -> i64 and u64 casts saturate: values past both ranges, NaN and
+    // infinities too.
+    let wide_f32 = prop_oneof![
+        -1e6f32..1e6,
+        any::<f32>(),
+        Just(f32::NAN),
+        Just(f32::INFINITY),
+        Just(f32::NEG_INFINITY),
+        Just(9.3e18f32),
+        Just(-9.3e18f32),
+        Just(1.8e19f32),
+        Just(2.0e19f32),
+    ];
+    let swides = prop::collection::vec((edge_i64(), edge_i64(), wide_f32), 1..3);
+    let wdata = prop::collection::vec(edge_u64(), 0..6);
     (
         (ints, signed, floats, controls, atomics, atomic_init, data),
         (lookups, divides, spins, ctxs, tree, devices, prints, parked),
+        (wides, swides, wdata),
     )
         .prop_map(
             |(
                 (ints, signed, floats, controls, atomics, atomic_init, data),
                 (lookups, divides, spins, ctxs, tree, devices, prints, parked),
+                (wides, swides, wdata),
             )| Case {
                 ints,
                 signed,
@@ -80,6 +152,9 @@ pub fn case() -> impl Strategy<Value = Case> {
                 devices,
                 prints,
                 parked,
+                wides,
+                swides,
+                wdata,
             },
         )
 }
@@ -93,6 +168,8 @@ pub struct Observed {
     pub iout: Vec<i32>,
     pub acc: Vec<u32>,
     pub iacc: Vec<i32>,
+    pub wout: Vec<u64>,
+    pub wiout: Vec<i64>,
 }
 
 /// Runs `c` on `k`; returns the comparable result and the `f32` outputs.
@@ -114,6 +191,13 @@ pub fn run_case(k: &mut Parity, c: &Case) -> (Observed, Vec<f32>) {
         .upload(&[i32::MAX, i32::MIN, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
         .unwrap();
     k.data().upload(&c.data).unwrap();
+    k.wdata().upload(&c.wdata).unwrap();
+    k.wout()
+        .upload(&vec![0; (tasks * STRIDE) as usize])
+        .unwrap();
+    k.wiout()
+        .upload(&vec![0; (tasks * STRIDE) as usize])
+        .unwrap();
     for t in 0..4 {
         k.enable_tenant(t).unwrap();
     }
@@ -165,6 +249,13 @@ pub fn run_case(k: &mut Parity, c: &Case) -> (Observed, Vec<f32>) {
         k.publish(Priority::Normal, devices::task(next(), a, b))
             .unwrap();
     }
+    for (i, &(a, b, s)) in c.wides.iter().enumerate() {
+        k.publish(p[(i + 4) % 5], u64_ops::task(next(), a, b, s))
+            .unwrap();
+    }
+    for (i, &(x, y, f)) in c.swides.iter().enumerate() {
+        k.publish(p[i % 5], i64_ops::task(next(), x, y, f)).unwrap();
+    }
     for &(x, y, f, flag) in &c.prints {
         k.publish(Priority::Low, prints::task(x, y, f, flag))
             .unwrap();
@@ -186,6 +277,8 @@ pub fn run_case(k: &mut Parity, c: &Case) -> (Observed, Vec<f32>) {
         iout: k.iout().read().unwrap(),
         acc: k.acc().read().unwrap(),
         iacc: k.iacc().read().unwrap(),
+        wout: k.wout().read().unwrap(),
+        wiout: k.wiout().read().unwrap(),
     };
     // Leave no parked work behind for the next case.
     for t in 0..4 {
