@@ -694,7 +694,12 @@ fn random_handler(seed: u64, chaos: u32) -> (OpcodeHandler, Vec<(String, BufferK
         } else {
             format!("b{i}")
         };
-        g.buffers.push(BufferParam { name, elem, access });
+        g.buffers.push(BufferParam {
+            name,
+            elem,
+            access,
+            structure: None,
+        });
     }
     let args = g.rng.below(5) as usize;
     for _ in 0..args {

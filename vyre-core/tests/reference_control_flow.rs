@@ -169,6 +169,7 @@ fn deep_nesting_runs_without_recursion_over_statements() {
                 name: "out".into(),
                 elem: U32,
                 access: Access::ReadWrite,
+                structure: None,
             }],
             arg_count: 0,
             locals: vec![],

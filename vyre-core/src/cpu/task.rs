@@ -157,6 +157,79 @@ impl CpuMachine {
         }
     }
 
+    /// Where scalar `field` of element `index` of a struct buffer is: its
+    /// buffer and first word; `None` after recording `OUT_OF_BOUNDS` (for
+    /// the element index first, then for the array field's index, as Rust
+    /// indexes).
+    fn field_at(
+        &self,
+        st: &mut TaskState,
+        handler: usize,
+        param: u32,
+        index: u32,
+        word: u32,
+        element: Option<(u32, u32, u32)>,
+    ) -> Option<(usize, usize)> {
+        let Some((b, base)) = self.element(handler, param, index) else {
+            st.record(TaskFault::out_of_bounds(index));
+            return None;
+        };
+        let offset = match element {
+            None => word as usize,
+            Some((j, len, _)) if j >= len => {
+                st.record(TaskFault::out_of_bounds(j));
+                return None;
+            }
+            Some((j, _, stride)) => word as usize + j as usize * stride as usize,
+        };
+        Some((b, base + offset))
+    }
+
+    /// `buf[index].field` on a struct buffer: the scalar's `words` words
+    /// (`element`: the array field's index, length and stride); zeros
+    /// after a fault.
+    #[allow(clippy::too_many_arguments)]
+    pub fn task_load_field(
+        &self,
+        st: &mut TaskState,
+        handler: usize,
+        param: u32,
+        index: u32,
+        word: u32,
+        words: usize,
+        element: Option<(u32, u32, u32)>,
+    ) -> [u32; 2] {
+        let mut out = [0, 0];
+        if let Some((b, at)) = self.field_at(st, handler, param, index, word, element) {
+            if let Some(src) = self.buffers[b].get(at..at + words) {
+                out[..words].copy_from_slice(src);
+            }
+        }
+        out
+    }
+
+    /// `buf[index].field = value` on a struct buffer (everything already
+    /// evaluated): the checks, then the store unless a fault is recorded.
+    #[allow(clippy::too_many_arguments)]
+    pub fn task_store_field(
+        &mut self,
+        st: &mut TaskState,
+        handler: usize,
+        param: u32,
+        index: u32,
+        word: u32,
+        element: Option<(u32, u32, u32)>,
+        value: &[u32],
+    ) {
+        if let Some((b, at)) = self.field_at(st, handler, param, index, word, element) {
+            if !st.faulted() {
+                if let Some(dst) = self.buffers[b].get_mut(at..at + value.len()) {
+                    dst.copy_from_slice(value);
+                }
+            }
+        }
+    }
+
     /// An atomic read-modify-write (or load) on `buf[index]`: yields the
     /// previous value; 0 when out of bounds or after a fault.
     pub fn task_atomic(

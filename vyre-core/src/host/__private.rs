@@ -381,6 +381,7 @@ pub fn finish_handler(
                 name: b.name.to_string(),
                 elem: b.elem,
                 access: b.access,
+                structure: b.structure,
             })
             .collect(),
         arg_count,

@@ -20,12 +20,33 @@ pub struct BufferMeta {
     /// `Read` (`&Buffer<T>`), `ReadWrite` (`&mut Buffer<T>`) or `Atomic`
     /// (`&Buffer<Atomic<T>>`).
     pub access: Access,
+    /// For a buffer of `#[derive(Element)]` structs, their layout (`elem`
+    /// is then `u32`).
+    pub structure: Option<&'static StructLayout>,
 }
 
 impl BufferMeta {
-    /// A buffer parameter.
+    /// A buffer parameter of scalars.
     pub const fn new(name: &'static str, elem: ScalarType, access: Access) -> Self {
-        BufferMeta { name, elem, access }
+        BufferMeta {
+            name,
+            elem,
+            access,
+            structure: None,
+        }
+    }
+
+    /// A buffer parameter of elements of `layout` (scalars or structs).
+    pub const fn of(name: &'static str, layout: Layout, access: Access) -> Self {
+        match layout {
+            Layout::Scalar(elem) => BufferMeta::new(name, elem, access),
+            Layout::Struct(s) => BufferMeta {
+                name,
+                elem: ScalarType::U32,
+                access,
+                structure: Some(s),
+            },
+        }
     }
 
     /// Whether the parameter is called `name` (usable in const context).
@@ -37,7 +58,12 @@ impl BufferMeta {
     /// element type, and atomic exactly when the parameter is (usable in
     /// const context).
     pub const fn admits(&self, kind: BufferKind) -> bool {
-        kind.structure.is_none()
+        let same_structure = match (self.structure, kind.structure) {
+            (None, None) => true,
+            (Some(a), Some(b)) => vyre_lang::same_layout(&Layout::Struct(a), &Layout::Struct(b)),
+            _ => false,
+        };
+        same_structure
             && self.elem as u8 == kind.elem as u8
             && matches!(self.access, Access::Atomic) == kind.atomic
     }

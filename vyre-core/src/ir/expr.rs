@@ -89,6 +89,17 @@ pub enum Expr {
     },
     /// A value from the scheduler.
     Ctx(CtxValue),
+    /// `buf[index].field` (or `.field[i]`) of a struct buffer: one scalar
+    /// of element `index` (out of bounds faults with the index; an element
+    /// index outside the field's array faults with that index).
+    LoadField {
+        /// The struct buffer.
+        buffer: BufferId,
+        /// The element's index (`u32`).
+        index: Box<Expr>,
+        /// Which scalar of the element.
+        field: FieldRef,
+    },
     /// `array[index]` on a local array: the element (`index` is `u32`; out
     /// of bounds faults the task with `OUT_OF_BOUNDS`, detail = the index).
     Index {
@@ -97,6 +108,41 @@ pub enum Expr {
         /// The element's index.
         index: Box<Expr>,
     },
+}
+
+/// One scalar of a struct element: a scalar field (nested fields
+/// flattened: `best.id`), or an element of an array field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldRef {
+    /// Word offset, within the struct, of the field (of an array field's
+    /// first element).
+    pub word: u32,
+    /// The scalar read or written.
+    pub ty: ScalarType,
+    /// For an element of an array field: its index (`u32`) and the array's
+    /// length; the element is at `word + index * ty.words()`.
+    pub element: Option<(Box<Expr>, u32)>,
+}
+
+impl FieldRef {
+    /// A scalar field of type `ty` at word `word` of the struct.
+    pub fn scalar(word: u32, ty: ScalarType) -> Self {
+        FieldRef {
+            word,
+            ty,
+            element: None,
+        }
+    }
+
+    /// Element `index` of the array field of `len` scalars of type `ty`
+    /// starting at word `word`.
+    pub fn element(word: u32, ty: ScalarType, index: impl Into<Expr>, len: u32) -> Self {
+        FieldRef {
+            word,
+            ty,
+            element: Some((Box::new(index.into()), len)),
+        }
+    }
 }
 
 impl Expr {
@@ -110,7 +156,10 @@ impl Expr {
     pub fn may_fault(&self) -> bool {
         match self {
             Expr::Lit(_) | Expr::Local(_) | Expr::Ctx(_) | Expr::Len { .. } => false,
-            Expr::Load { .. } | Expr::Atomic { .. } | Expr::Index { .. } => true,
+            Expr::Load { .. }
+            | Expr::Atomic { .. }
+            | Expr::Index { .. }
+            | Expr::LoadField { .. } => true,
             Expr::Unary { operand, .. } => operand.may_fault(),
             Expr::Binary { op, lhs, rhs } => {
                 matches!(op, BinOp::Div | BinOp::Rem) || lhs.may_fault() || rhs.may_fault()

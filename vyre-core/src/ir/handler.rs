@@ -1,7 +1,7 @@
 //! One opcode handler: its id, name, parameters and IR body.
 
 use super::stmt::Block;
-use vyre_lang::{Access, ScalarType};
+use vyre_lang::{Access, ScalarType, StructLayout};
 
 /// A buffer parameter of a handler. It binds, by name, to the megakernel's
 /// buffer of the same name.
@@ -13,6 +13,11 @@ pub struct BufferParam {
     pub elem: ScalarType,
     /// How the handler uses it.
     pub access: Access,
+    /// For a buffer of `#[derive(Element)]` structs, their layout (`elem`
+    /// is then `u32`, the words they are stored as; the handler reaches
+    /// them field by field: [`Expr::LoadField`](crate::ir::Expr::LoadField),
+    /// [`Stmt::StoreField`](crate::ir::Stmt::StoreField)).
+    pub structure: Option<&'static StructLayout>,
 }
 
 /// A local variable of a handler; task arguments are the first locals.

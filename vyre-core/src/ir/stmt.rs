@@ -1,6 +1,6 @@
 //! Statements of the handler IR.
 
-use super::expr::{BufferId, Expr, LocalId};
+use super::expr::{BufferId, Expr, FieldRef, LocalId};
 use vyre_lang::Literal;
 
 /// A sequence of statements with its own scope for locals.
@@ -180,6 +180,18 @@ pub enum Stmt {
         array: LocalId,
         /// Its elements.
         init: ArrayInit,
+    },
+    /// `buf[index].field = value;` (or `.field[i]`) on a read-write struct
+    /// buffer: index, element index, value, then the checked store.
+    StoreField {
+        /// The struct buffer.
+        buffer: BufferId,
+        /// The element's index (`u32`).
+        index: Expr,
+        /// Which scalar of the element.
+        field: FieldRef,
+        /// The new value.
+        value: Expr,
     },
     /// `array[index] = value;` on a mutable local array: index, then value;
     /// out of bounds faults the task.

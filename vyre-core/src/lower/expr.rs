@@ -182,6 +182,11 @@ impl FnLowerer<'_> {
                 }
             }
             Expr::Index { array, index } => self.index(*array, index, first),
+            Expr::LoadField {
+                buffer,
+                index,
+                field,
+            } => self.load_field(*buffer, index, field, first),
             Expr::Ctx(c) => {
                 let name = match c {
                     CtxValue::Lane => "vy_lane",

@@ -138,6 +138,12 @@ impl FnLowerer<'_> {
                 self.check_fault(value.may_fault());
             }
             Stmt::LetArray { array, init } => self.let_array(*array, init, e0),
+            Stmt::StoreField {
+                buffer,
+                index,
+                field,
+                value,
+            } => self.store_field(*buffer, [index, value], field, e0),
             Stmt::StoreIndex {
                 array,
                 index,

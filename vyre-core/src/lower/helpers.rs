@@ -200,11 +200,57 @@ impl Helpers {
     /// `buf.len()`: the logical length (the host allocates one more).
     pub(super) fn len(&mut self, buf: &ProgramBuffer) -> String {
         let b = buffer(&buf.name);
+        // A struct buffer is bound as its words.
+        let per = buf.kind.element_words().max(1);
+        let words = if buf.kind.structure.is_some() && per > 1 {
+            format!("arrayLength(&{b}) / {per}u")
+        } else {
+            format!("arrayLength(&{b})")
+        };
         self.add(buffer_helper("len", &buf.name), |name| {
             format!(
                 "// Logical length of `{src}`: the host allocates one element more, so that an\n\
                  // empty buffer is still a valid binding.\n\
-                 fn {name}() -> u32 {{\n    return max(arrayLength(&{b}), 1u) - 1u;\n}}\n",
+                 fn {name}() -> u32 {{\n    return max({words}, 1u) - 1u;\n}}\n",
+                src = buf.name
+            )
+        })
+    }
+
+    /// One word of `buf[index]`'s struct, bounds-checked: the element index
+    /// first (fault detail: it), then the array field's index (`ok` false:
+    /// fault with `detail`), as Rust checks them.
+    pub(super) fn field_word(&mut self, buf: &ProgramBuffer) -> String {
+        let len = self.len(buf);
+        let b = buffer(&buf.name);
+        let per = buf.kind.element_words().max(1);
+        self.add(buffer_helper("field", &buf.name), |name| {
+            format!(
+                "// One word of a `{src}` struct: the element index out of bounds faults with\n\
+                 // it, then an array field's index with `detail`; yields 0 then.\n\
+                 fn {name}(index: u32, word: u32, ok: bool, detail: u32) -> u32 {{\n    \
+                 if (index >= {len}()) {{\n        vy_fail(vy_FAULT_OUT_OF_BOUNDS, index);\n        return 0u;\n    }}\n    \
+                 if (!ok) {{\n        vy_fail(vy_FAULT_OUT_OF_BOUNDS, detail);\n        return 0u;\n    }}\n    \
+                 return {b}[index * {per}u + word];\n}}\n",
+                src = buf.name
+            )
+        })
+    }
+
+    /// Stores one word of `buf[index]`'s struct, with the checks of
+    /// [`field_word`](Self::field_word); nothing once the task has faulted.
+    pub(super) fn store_field_word(&mut self, buf: &ProgramBuffer) -> String {
+        let len = self.len(buf);
+        let b = buffer(&buf.name);
+        let per = buf.kind.element_words().max(1);
+        self.add(buffer_helper("store_field", &buf.name), |name| {
+            format!(
+                "// Stores one word of a `{src}` struct, checked as the loads are; nothing is\n\
+                 // written once the task has faulted.\n\
+                 fn {name}(index: u32, word: u32, value: u32, ok: bool, detail: u32) {{\n    \
+                 if (index >= {len}()) {{\n        vy_fail(vy_FAULT_OUT_OF_BOUNDS, index);\n        return;\n    }}\n    \
+                 if (!ok) {{\n        vy_fail(vy_FAULT_OUT_OF_BOUNDS, detail);\n        return;\n    }}\n    \
+                 if (vy_fault == 0u) {{\n        {b}[index * {per}u + word] = value;\n    }}\n}}\n",
                 src = buf.name
             )
         })

@@ -107,6 +107,7 @@
 
 mod array;
 mod expr;
+mod field;
 mod function;
 mod handler;
 mod helpers;

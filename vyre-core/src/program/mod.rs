@@ -375,12 +375,28 @@ impl ProgramBuilder {
                     });
                 };
                 let decl = &mut buffers[idx];
-                if !decl.kind.admits(p.elem, p.access) {
+                let admits = match (p.structure, decl.kind.structure) {
+                    (None, None) => decl.kind.admits(p.elem, p.access),
+                    (Some(a), Some(b)) => {
+                        p.access != crate::ir::Access::Atomic
+                            && vyre_lang::same_layout(
+                                &vyre_lang::Layout::Struct(a),
+                                &vyre_lang::Layout::Struct(b),
+                            )
+                    }
+                    _ => false,
+                };
+                if !admits {
+                    let elem = p.structure.map_or(p.elem.rust_name(), |s| s.name);
                     return Err(AssemblyError::IncompatibleBuffer {
                         opcode: h.name.clone(),
                         buffer: p.name.clone(),
                         declared: decl.kind,
-                        requested: p.access.rust_form(p.elem),
+                        requested: match p.access {
+                            crate::ir::Access::Read => format!("&Buffer<{elem}>"),
+                            crate::ir::Access::ReadWrite => format!("&mut Buffer<{elem}>"),
+                            crate::ir::Access::Atomic => format!("&Buffer<Atomic<{elem}>>"),
+                        },
                     });
                 }
                 decl.written |= p.access == crate::ir::Access::ReadWrite;

@@ -50,6 +50,15 @@ impl Walk<'_> {
                 ArrayInit::List(values) => values.iter().collect(),
             },
             Stmt::StoreIndex { index, value, .. } => vec![index, value],
+            Stmt::StoreField {
+                index,
+                field,
+                value,
+                ..
+            } => std::iter::once(index)
+                .chain(field.element.as_ref().map(|(e, _)| &**e))
+                .chain(std::iter::once(value))
+                .collect(),
             Stmt::Printf { args, .. } => args.iter().collect(),
             Stmt::Loop { .. }
             | Stmt::Break
@@ -104,6 +113,9 @@ impl Walk<'_> {
             } => vec![&**cond, &**if_true, &**if_false],
             Expr::Intrinsic { args, .. } => args.iter().collect(),
             Expr::Load { index, .. } | Expr::Index { index, .. } => vec![&**index],
+            Expr::LoadField { index, field, .. } => std::iter::once(&**index)
+                .chain(field.element.as_ref().map(|(e, _)| &**e))
+                .collect(),
             Expr::Atomic { index, value, .. } => {
                 std::iter::once(&**index).chain(value.as_deref()).collect()
             }

@@ -115,6 +115,28 @@ impl Env<'_> {
                         .task_atomic(self.state, self.handler, buffer.0, op, i, operand);
                 Literal::from_word(info.ty(id), bits)
             }
+            Expr::LoadField {
+                buffer,
+                index,
+                field,
+            } => {
+                let i = word(self.eval(index, first));
+                let element = field
+                    .element
+                    .as_ref()
+                    .map(|(e, len)| (word(self.eval(e, second)), *len, field.ty.words()));
+                let n = field.ty.words() as usize;
+                let bits = self.machine.task_load_field(
+                    self.state,
+                    self.handler,
+                    buffer.0,
+                    i,
+                    field.word,
+                    n,
+                    element,
+                );
+                Literal::from_words(field.ty, bits)
+            }
             Expr::Index { array, index } => {
                 let i = word(self.eval(index, first));
                 let element = self

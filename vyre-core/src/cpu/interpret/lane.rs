@@ -268,6 +268,29 @@ impl<'p> TaskExec<'p> {
                 let v = self.eval(machine, l, value, e());
                 self.set(*local, v);
             }
+            Stmt::StoreField {
+                buffer,
+                index,
+                field,
+                value,
+            } => {
+                let i = word(self.eval(machine, l, index, e()));
+                let element = field
+                    .element
+                    .as_ref()
+                    .map(|(x, len)| (word(self.eval(machine, l, x, e())), *len, field.ty.words()));
+                let v = self.eval(machine, l, value, e());
+                let words = v.to_words();
+                machine.task_store_field(
+                    &mut self.state,
+                    self.handler,
+                    buffer.0,
+                    i,
+                    field.word,
+                    element,
+                    &words[..field.ty.words() as usize],
+                );
+            }
             Stmt::LetArray { array, init } => {
                 let decl = self.program.handlers()[self.handler]
                     .locals

@@ -3,7 +3,7 @@
 
 use super::handles::{ArrayVar, BufferRef, Var};
 use super::state::HandlerState;
-use crate::ir::expr::Expr;
+use crate::ir::expr::{Expr, FieldRef};
 use crate::ir::handler::LocalDecl;
 use crate::ir::stmt::{ArrayInit, Block, Stmt, SwitchCase};
 use vyre_lang::{Literal, ScalarType};
@@ -55,6 +55,22 @@ impl BlockBuilder<'_> {
             value,
         });
         var
+    }
+
+    /// `buf[index].field = value;` on a read-write struct buffer.
+    pub fn store_field(
+        &mut self,
+        buf: BufferRef,
+        index: impl Into<Expr>,
+        field: FieldRef,
+        value: impl Into<Expr>,
+    ) {
+        self.stmts.push(Stmt::StoreField {
+            buffer: buf.id,
+            index: index.into(),
+            field,
+            value: value.into(),
+        });
     }
 
     /// `let [mut] name = [v; len];` (`ArrayInit::Repeat`) or `[a, b, …]`

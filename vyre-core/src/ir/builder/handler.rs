@@ -9,7 +9,7 @@ use crate::ir::expr::BufferId;
 use crate::ir::handler::{BufferParam, OpcodeHandler};
 use crate::ir::stmt::{Block, Stmt};
 use crate::ir::validate::{validate_handler, ValidationError, ValidationErrorKind};
-use vyre_lang::{Access, ScalarType};
+use vyre_lang::{Access, ScalarType, StructLayout};
 
 /// Builds one [`OpcodeHandler`]: declare buffers and arguments, then the
 /// body, then [`finish`](HandlerBuilder::finish) validates it.
@@ -47,8 +47,33 @@ impl HandlerBuilder {
             name: name.to_string(),
             elem,
             access,
+            structure: None,
         });
         BufferRef { id, elem, access }
+    }
+
+    /// Declares a buffer parameter of `#[derive(Element)]` structs of
+    /// `layout` (`<T as Element>::LAYOUT`'s struct): its scalars are read
+    /// with [`BufferRef::field`] and written with
+    /// [`BlockBuilder::store_field`](crate::ir::BlockBuilder::store_field).
+    pub fn struct_buffer(
+        &mut self,
+        name: &str,
+        layout: &'static StructLayout,
+        access: Access,
+    ) -> BufferRef {
+        let id = BufferId(self.state.buffers.len() as u32);
+        self.state.buffers.push(BufferParam {
+            name: name.to_string(),
+            elem: ScalarType::U32,
+            access,
+            structure: Some(layout),
+        });
+        BufferRef {
+            id,
+            elem: ScalarType::U32,
+            access,
+        }
     }
 
     /// Declares the next task argument. Declare every argument before

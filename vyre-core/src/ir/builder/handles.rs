@@ -2,7 +2,7 @@
 //! buffer parameters ([`BufferRef`], whose methods make the loads, lengths
 //! and atomics that touch them) and context values ([`ctx`]).
 
-use crate::ir::expr::{BufferId, Expr, LocalId};
+use crate::ir::expr::{BufferId, Expr, FieldRef, LocalId};
 use vyre_lang::{Access, AtomicOp, CtxValue, ScalarType};
 
 /// A local variable (or task argument) being built: a copyable handle that
@@ -56,6 +56,15 @@ pub struct BufferRef {
 }
 
 impl BufferRef {
+    /// `buf[index].field` on a struct buffer: the scalar `field` names.
+    pub fn field(self, index: impl Into<Expr>, field: FieldRef) -> Expr {
+        Expr::LoadField {
+            buffer: self.id,
+            index: Box::new(index.into()),
+            field,
+        }
+    }
+
     /// `buf[index]` (plain buffers).
     pub fn at(self, index: impl Into<Expr>) -> Expr {
         Expr::Load {

@@ -195,6 +195,16 @@ pub enum ValidationErrorKind {
         /// Argument words.
         count: usize,
     },
+    /// A field access that does not name a scalar of the struct buffer.
+    #[error("buffer `{buffer}`, word {word}: {reason}")]
+    BadField {
+        /// The buffer's name.
+        buffer: String,
+        /// The word offset asked for.
+        word: u32,
+        /// What is wrong.
+        reason: String,
+    },
     /// An array local used as a value (only its elements are values).
     #[error("array `{name}` is used as a value; read and write its elements (`{name}[i]`)")]
     ArrayAsValue {

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use super::error::ValidationErrorKind;
 use super::signature::count_placeholders;
-use super::typing::{buffer_param, mismatch, record, Typing, VResult};
+use super::typing::{buffer_param, check_field, mismatch, record, Typing, VResult};
 use crate::ir::expr::{BufferId, Expr, LocalId};
 use crate::ir::handler::{BufferParam, LocalDecl};
 use crate::ir::info::{ExprEntry, HandlerInfo, StmtEntry};
@@ -249,6 +249,25 @@ impl<'a> Validator<'a> {
             }
             Stmt::Eval(e) => {
                 self.expr(e)?;
+            }
+            Stmt::StoreField {
+                buffer,
+                index,
+                field,
+                value,
+            } => {
+                let b = self.buffer(*buffer)?;
+                check_field(b, field)?;
+                if b.access != Access::ReadWrite {
+                    return Err(K::WriteToReadOnly {
+                        buffer: b.name.clone(),
+                    });
+                }
+                self.expect(index, ScalarType::U32, "buffer index")?;
+                if let Some((i, _)) = &field.element {
+                    self.expect(i, ScalarType::U32, "index of an array field")?;
+                }
+                self.expect(value, field.ty, &format!("value stored into `{}`", b.name))?;
             }
             Stmt::LetArray { array, init } => {
                 let decl = self.local_decl(*array)?;

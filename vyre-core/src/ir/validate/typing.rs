@@ -2,10 +2,10 @@
 //! types, recorded in pre-order for [`HandlerInfo`](crate::ir::HandlerInfo).
 
 use super::error::ValidationErrorKind;
-use crate::ir::expr::{BufferId, Expr, LocalId};
+use crate::ir::expr::{BufferId, Expr, FieldRef, LocalId};
 use crate::ir::handler::{BufferParam, LocalDecl};
 use crate::ir::info::ExprEntry;
-use vyre_lang::{Access, BinOp, ScalarType, UnOp};
+use vyre_lang::{Access, BinOp, Layout, ScalarType, StructLayout, UnOp};
 
 pub(super) type VResult<T> = Result<T, ValidationErrorKind>;
 
@@ -42,6 +42,57 @@ pub(super) fn mismatch(context: &str, expected: &str, found: ScalarType) -> Vali
         expected: expected.to_string(),
         found,
     }
+}
+
+/// Checks that `field` names a scalar of buffer `b`'s struct: a scalar
+/// field of that type at that word, or an element of an array field of
+/// that type and length.
+pub(super) fn check_field(b: &BufferParam, field: &FieldRef) -> VResult<()> {
+    let bad = |reason: String| ValidationErrorKind::BadField {
+        buffer: b.name.clone(),
+        word: field.word,
+        reason,
+    };
+    let Some(layout) = b.structure else {
+        return Err(bad("it is not a buffer of structs".into()));
+    };
+    if b.access == Access::Atomic {
+        return Err(bad("the buffer is atomic".into()));
+    }
+    let Some((ty, len)) = leaf(layout, field.word) else {
+        return Err(bad(format!("no field of `{}` starts there", layout.name)));
+    };
+    if ty != field.ty {
+        return Err(bad(format!("the field there holds {ty}, not {}", field.ty)));
+    }
+    match (len, &field.element) {
+        (None, None) => Ok(()),
+        (Some(n), Some((_, m))) if n == *m => Ok(()),
+        (Some(n), Some((_, m))) => Err(bad(format!("the array there has {n} elements, not {m}"))),
+        (Some(_), None) => Err(bad("the field there is an array: index it".into())),
+        (None, Some(_)) => Err(bad("the field there is not an array".into())),
+    }
+}
+
+/// The scalar field (type, and array length for an array field of
+/// scalars) that starts at `word` of `layout`, looking into nested structs
+/// and into the elements of arrays of structs.
+pub(crate) fn leaf(layout: &StructLayout, word: u32) -> Option<(ScalarType, Option<u32>)> {
+    for f in layout.fields {
+        let end = f.word + f.words();
+        if word < f.word || word >= end {
+            continue;
+        }
+        return match f.ty {
+            Layout::Scalar(s) if word == f.word => Some((s, f.len)),
+            Layout::Scalar(_) => None,
+            Layout::Struct(inner) => {
+                let within = (word - f.word) % inner.words.max(1);
+                leaf(inner, within)
+            }
+        };
+    }
+    None
 }
 
 /// The parameter `id` of the handler's buffer table.
@@ -263,6 +314,25 @@ fn infer(e: &Expr, cx: &Typing<'_>, out: &mut Vec<ExprEntry>) -> VResult<ScalarT
                 }
             }
             Ok(result)
+        }
+        Expr::LoadField {
+            buffer,
+            index,
+            field,
+        } => {
+            let b = buffer_param(buffers, *buffer)?;
+            check_field(b, field)?;
+            let it = ty(index, out)?;
+            if it != U32 {
+                return Err(mismatch("buffer index", "u32", it));
+            }
+            if let Some((i, _)) = &field.element {
+                let et = ty(i, out)?;
+                if et != U32 {
+                    return Err(mismatch("index of an array field", "u32", et));
+                }
+            }
+            Ok(field.ty)
         }
         Expr::Load { buffer, index } => {
             let b = buffer_param(buffers, *buffer)?;
