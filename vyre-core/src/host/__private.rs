@@ -330,6 +330,80 @@ pub fn arg<T: FromWord>(args: &[u32], at: usize) -> T {
     T::from_words(args.get(at..).unwrap_or(&[]))
 }
 
+/// The scalar at field `path` of a struct (`["best", "id"]`), for typing
+/// a field access when `handler()` runs; `u32` when the path does not name
+/// one ([`field_ref`] reports why).
+pub fn field_type(layout: vyre_lang::Layout, path: &[&str]) -> ScalarType {
+    resolve_field(layout, path)
+        .map(|(_, ty, _)| ty)
+        .unwrap_or(ScalarType::U32)
+}
+
+/// The scalar at field `path` of a struct buffer's element, as an IR
+/// [`FieldRef`](crate::ir::FieldRef): `element` indexes an array field.
+pub fn field_ref(
+    layout: vyre_lang::Layout,
+    path: &[&str],
+    element: Option<Expr>,
+) -> Result<crate::ir::FieldRef, HandlerError> {
+    let (word, ty, len) = resolve_field(layout, path)?;
+    let problem = |p: &str| HandlerError::StructField {
+        structure: layout.name().to_string(),
+        path: path.join("."),
+        problem: p.to_string(),
+    };
+    match (len, element) {
+        (None, None) => Ok(crate::ir::FieldRef::scalar(word, ty)),
+        (Some(n), Some(e)) => Ok(crate::ir::FieldRef::element(word, ty, e, n)),
+        (Some(_), None) => Err(problem("an array is not a value in a handler; index it")),
+        (None, Some(_)) => Err(problem("the field is not an array")),
+    }
+}
+
+/// Word offset, scalar type and array length of field `path`.
+fn resolve_field(
+    layout: vyre_lang::Layout,
+    path: &[&str],
+) -> Result<(u32, ScalarType, Option<u32>), HandlerError> {
+    let problem = |p: String| HandlerError::StructField {
+        structure: layout.name().to_string(),
+        path: path.join("."),
+        problem: p,
+    };
+    let mut current = layout;
+    let mut word = 0;
+    for (k, name) in path.iter().enumerate() {
+        let vyre_lang::Layout::Struct(s) = current else {
+            return Err(problem(format!("`{}` has no fields", current.name())));
+        };
+        let Some(f) = s.field(name) else {
+            return Err(problem(format!("`{}` has no field `{name}`", s.name)));
+        };
+        word += f.word;
+        let last = k + 1 == path.len();
+        match (f.ty, f.len, last) {
+            (vyre_lang::Layout::Scalar(ty), len, true) => return Ok((word, ty, len)),
+            (vyre_lang::Layout::Scalar(_), _, false) => {
+                return Err(problem(format!("`{name}` is a scalar, it has no fields")))
+            }
+            (vyre_lang::Layout::Struct(_), Some(_), _) => {
+                return Err(problem(format!(
+                    "`{name}` is an array of structs, which handlers cannot index yet; \
+                     keep such data in a buffer of its own"
+                )))
+            }
+            (vyre_lang::Layout::Struct(_), None, true) => {
+                return Err(problem(format!(
+                    "`{name}` is a whole struct; handlers read and write struct fields one \
+                     scalar at a time (`{name}.field`)"
+                )))
+            }
+            (inner @ vyre_lang::Layout::Struct(_), None, false) => current = inner,
+        }
+    }
+    Err(problem("an empty field path".into()))
+}
+
 /// The length of a local array `[v; N]` whose `N` is a constant, for its
 /// IR declaration (saturated to `u32`: the validator refuses lengths above
 /// [`MAX_ARRAY_LEN`](crate::ir::MAX_ARRAY_LEN)).

@@ -5,7 +5,9 @@ use std::cell::{Ref, RefCell, RefMut};
 
 use super::atomic::{Atomic, AtomicElement};
 use super::buffer::Buffer;
+use super::structs::{StructCell, StructData};
 use crate::ir::{Access, BufferKind, ScalarType};
+use crate::runtime::Element;
 use vyre_lang::{Layout, StructLayout};
 
 /// One buffer parameter of a handler, as `#[opcode]` describes it in the
@@ -118,7 +120,7 @@ pub enum HostBuffer {
     /// `#[derive(Element)]` structs, as the words of their layout
     /// (handlers do not take struct buffers yet; the host reads and writes
     /// them).
-    Struct(&'static StructLayout, Vec<u32>),
+    Struct(&'static StructLayout, StructData),
 }
 
 /// `$body` with `$c` bound to the `RefCell<Buffer<T>>` of a plain buffer,
@@ -169,7 +171,7 @@ impl HostBuffer {
         if let Some(s) = kind.structure {
             let per = s.words.max(1) as usize;
             let whole = words.len() / per * per;
-            return HostBuffer::Struct(s, words[..whole].to_vec());
+            return HostBuffer::Struct(s, StructData::words(words[..whole].to_vec()));
         }
         match (kind.elem, kind.atomic) {
             (ScalarType::I32, true) => HostBuffer::AtomicI32(atomic_from(words)),
@@ -202,7 +204,10 @@ impl HostBuffer {
             self,
             c => c.borrow().len(),
             a => a.len(),
-            (s, words) => u32::try_from(words.len() / s.words.max(1) as usize).unwrap_or(u32::MAX)
+            (s, cell) => match &*cell.0.borrow() {
+                StructCell::Words(words) => u32::try_from(words.len() / s.words.max(1) as usize).unwrap_or(u32::MAX),
+                StructCell::Typed(b) => u32::try_from(b.len()).unwrap_or(u32::MAX),
+            }
         )
     }
 
@@ -226,7 +231,7 @@ impl HostBuffer {
                 out
             },
             a => a.iter().map(|x| x.load().to_bits()).collect(),
-            (_, words) => words.clone()
+            (_, cell) => cell.0.borrow().to_words()
         )
     }
 }
@@ -408,6 +413,58 @@ impl HostBuffers {
         param: usize,
     ) -> RefMut<'_, Buffer<T>> {
         self.plain::<T>(bindings, param).borrow_mut()
+    }
+
+    /// The struct buffer bound to handler buffer parameter `param`,
+    /// read-only, as `Buffer<T>`.
+    ///
+    /// # Panics
+    ///
+    /// As [`read`](Self::read): a missing binding, another element type,
+    /// or a buffer borrowed mutably — a megakernel assembly bug.
+    #[track_caller]
+    pub fn read_struct<T: Element>(&self, bindings: &[usize], param: usize) -> Ref<'_, Buffer<T>> {
+        let b = self.bound(bindings, param);
+        let typed = match b {
+            HostBuffer::Struct(_, cell) => super::structs::borrow::<T>(&cell.0),
+            _ => None,
+        };
+        match typed {
+            Some(r) => r,
+            None => panic!(
+                "vyre: buffer parameter {param} expects a buffer of {}, but it is bound to a buffer of {}",
+                T::LAYOUT.name(),
+                b.kind()
+            ),
+        }
+    }
+
+    /// The struct buffer bound to handler buffer parameter `param`,
+    /// read-write, as `Buffer<T>`.
+    ///
+    /// # Panics
+    ///
+    /// As [`read_struct`](Self::read_struct), and when it is already
+    /// borrowed.
+    #[track_caller]
+    pub fn write_struct<T: Element>(
+        &self,
+        bindings: &[usize],
+        param: usize,
+    ) -> RefMut<'_, Buffer<T>> {
+        let b = self.bound(bindings, param);
+        let typed = match b {
+            HostBuffer::Struct(_, cell) => super::structs::borrow_mut::<T>(&cell.0),
+            _ => None,
+        };
+        match typed {
+            Some(r) => r,
+            None => panic!(
+                "vyre: buffer parameter {param} expects a buffer of {}, but it is bound to a buffer of {}",
+                T::LAYOUT.name(),
+                b.kind()
+            ),
+        }
     }
 
     /// The atomic buffer bound to handler buffer parameter `param`.

@@ -51,6 +51,7 @@ mod buffers;
 mod ctx;
 pub mod native;
 mod opcode;
+mod structs;
 mod task;
 
 #[doc(hidden)]
@@ -66,6 +67,8 @@ pub(crate) use buffers::each_buffer;
 pub use buffers::{BufferMeta, HostAtomic, HostBuffer, HostBuffers, PlainElement};
 pub use ctx::{Ctx, CtxSink, Outcome, SpawnPriority, Spawned, TaskInfo};
 pub use opcode::{ArgWord, Opcode, RangeOpcode};
+pub(crate) use structs::StructCell;
+pub use structs::StructData;
 pub use task::{RawTask, Task};
 
 use crate::ir::{Literal, ScalarType};

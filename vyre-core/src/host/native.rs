@@ -176,8 +176,9 @@ pub fn raise(kind: FaultKind) -> ! {
 }
 
 /// Runs `f`, turning a fault into `Err(Caught::Fault)`: a [`FaultSignal`]
-/// unwinding, or Rust's integer division/remainder-by-zero panic. Any
-/// other panic is returned as `Err(Caught::Panic)`.
+/// unwinding, Rust's integer division/remainder-by-zero panic, or its
+/// index-out-of-bounds panic (an array indexed past its end). Any other
+/// panic is returned as `Err(Caught::Panic)`.
 pub fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Caught> {
     panic::catch_unwind(AssertUnwindSafe(f)).map_err(classify)
 }
@@ -189,7 +190,19 @@ fn classify(payload: Box<dyn Any + Send>) -> Caught {
     if payload_str(payload.as_ref()).is_some_and(is_division_by_zero) {
         return Caught::Fault(FaultKind::DivideByZero);
     }
+    if let Some(index) = payload_str(payload.as_ref()).and_then(out_of_bounds_index) {
+        return Caught::Fault(FaultKind::OutOfBounds { index });
+    }
     Caught::Panic(payload)
+}
+
+/// The index of Rust's own out-of-bounds panic (an array field of a struct,
+/// say: `p.pos[j]`), saturated to `u32` as the fault's detail.
+fn out_of_bounds_index(msg: &str) -> Option<u32> {
+    let rest = msg.strip_prefix("index out of bounds: the len is ")?;
+    let (_, index) = rest.split_once(" but the index is ")?;
+    let index: u64 = index.trim().parse().ok()?;
+    Some(u32::try_from(index).unwrap_or(u32::MAX))
 }
 
 fn payload_str(p: &(dyn Any + Send)) -> Option<&str> {

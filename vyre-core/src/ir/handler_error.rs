@@ -30,6 +30,17 @@ pub enum HandlerError {
         /// What does not fit.
         problem: String,
     },
+    /// A struct field access a handler cannot make yet (an element of an
+    /// array of structs, or a whole nested struct as a value).
+    #[error("field `{path}` of `{structure}`: {problem}")]
+    StructField {
+        /// The struct.
+        structure: String,
+        /// The field path, `a.b`.
+        path: String,
+        /// What is not supported, and what to write instead.
+        problem: String,
+    },
     /// The IR the macro built does not validate: a bug in the translator.
     #[error("the IR generated for this handler is invalid ({0}); this is a bug in vyre's #[opcode] translator, please report it")]
     Invalid(#[from] ValidationError),

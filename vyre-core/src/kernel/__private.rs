@@ -167,7 +167,10 @@ const fn push_param(m: Msg, p: &BufferMeta) -> Msg {
         Access::ReadWrite => m.push("&mut Buffer<"),
         Access::Atomic => m.push("&Buffer<Atomic<"),
     };
-    let m = m.push(elem_name(p.elem));
+    let m = match p.structure {
+        Some(s) => m.push(s.name),
+        None => m.push(elem_name(p.elem)),
+    };
     match p.access {
         Access::Atomic => m.push(">>"),
         _ => m.push(">"),
@@ -230,10 +233,10 @@ pub const fn check_bindings(
                     .push("`; add `")
                     .push(p.name)
                     .push(": ");
-                let kind = if matches!(p.access, Access::Atomic) {
-                    BufferKind::atomic(p.elem)
-                } else {
-                    BufferKind::plain(p.elem)
+                let kind = match p.structure {
+                    Some(s) => BufferKind::of(vyre_lang::Layout::Struct(s)),
+                    None if matches!(p.access, Access::Atomic) => BufferKind::atomic(p.elem),
+                    None => BufferKind::plain(p.elem),
                 };
                 let m = push_kind(m, kind).push(
                     "` to its `buffers: { … }`, or rename the parameter to a declared buffer",
@@ -245,9 +248,11 @@ pub const fn check_bindings(
                     let m = head.push("`, but `").push(kernel).push("` declares `");
                     let m = push_kind(m.push(p.name).push(": "), kind).push("`; ");
                     let m = if let Some(s) = kind.structure {
-                        m.push("handlers cannot take struct buffers yet (`&Buffer<")
+                        m.push("take it as `&Buffer<")
                             .push(s.name)
-                            .push(">`); read and write them on the host")
+                            .push(">` or `&mut Buffer<")
+                            .push(s.name)
+                            .push(">`")
                     } else if kind.atomic {
                         m.push("take it as `&Buffer<Atomic<")
                             .push(elem_name(kind.elem))
@@ -260,10 +265,10 @@ pub const fn check_bindings(
                             .push(">`")
                     };
                     let m = m.push(", or declare it as `").push(p.name).push(": ");
-                    let wanted = if matches!(p.access, Access::Atomic) {
-                        BufferKind::atomic(p.elem)
-                    } else {
-                        BufferKind::plain(p.elem)
+                    let wanted = match p.structure {
+                        Some(s) => BufferKind::of(vyre_lang::Layout::Struct(s)),
+                        None if matches!(p.access, Access::Atomic) => BufferKind::atomic(p.elem),
+                        None => BufferKind::plain(p.elem),
                     };
                     return Some(push_kind(m, wanted).push("`"));
                 }

@@ -60,6 +60,15 @@ impl Gen<'_> {
                 let buffer = self.buf_id(*b);
                 quote!(::vyre::ir::Expr::Len { buffer: #buffer })
             }
+            ExprKind::LoadField(fa) => {
+                let mut refs: Vec<&Expr> = vec![&fa.index];
+                refs.extend(fa.element.as_ref());
+                let mut ts = self.operands(&refs, out).into_iter();
+                let it = ts.next().unwrap_or_else(Self::unit_value);
+                let field = self.field_ref(fa, ts.next());
+                let buffer = self.buf_id(fa.buf);
+                quote!(::vyre::ir::Expr::LoadField { buffer: #buffer, index: ::std::boxed::Box::new(#it), field: #field })
+            }
             ExprKind::Index(a, i) => {
                 let it = self.expr(i, out);
                 let array = self.local_id(*a);

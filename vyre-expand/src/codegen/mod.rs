@@ -127,6 +127,18 @@ impl<'a> Gen<'a> {
             .unwrap_or_else(|| quote!(0u32))
     }
 
+    /// The `FieldRef` of a struct field access, resolved from the struct's
+    /// layout when `handler()` runs (`element`: the array index's tokens).
+    fn field_ref(&self, fa: &FieldAccess, element: Option<TokenStream>) -> TokenStream {
+        let t = &fa.structure;
+        let path = &fa.path;
+        let element = match element {
+            Some(e) => quote!(::core::option::Option::Some(#e)),
+            None => quote!(::core::option::Option::None),
+        };
+        quote!(::vyre::host::__private::field_ref(<#t as ::vyre::Element>::LAYOUT, &[#(#path),*], #element)?)
+    }
+
     /// A fresh Rust variable name for the generated code.
     fn var(&mut self) -> syn::Ident {
         self.counter += 1;

@@ -25,6 +25,10 @@ impl Gen<'_> {
             | ExprKind::Load(_, v)
             | ExprKind::Index(_, v) => self.has_prelude(v),
             ExprKind::Binary(_, l, r) => self.has_prelude(l) || self.has_prelude(r),
+            ExprKind::LoadField(fa) => {
+                self.has_prelude(&fa.index)
+                    || fa.element.as_ref().is_some_and(|e| self.has_prelude(e))
+            }
             ExprKind::Intrinsic(_, args) => args.iter().any(|a| self.has_prelude(a)),
             ExprKind::Atomic(_, _, i, v) => {
                 self.has_prelude(i) || v.as_ref().is_some_and(|v| self.has_prelude(v))

@@ -98,6 +98,69 @@ impl Gen<'_> {
                     }),
                 );
             }
+            Stmt::StoreField(fa, op, v) => {
+                let buffer = self.buf_id(fa.buf);
+                match op {
+                    None => {
+                        let mut refs: Vec<&Expr> = vec![&fa.index];
+                        refs.extend(fa.element.as_ref());
+                        refs.push(v);
+                        let mut ts = self.operands(&refs, out).into_iter();
+                        let it = ts.next().unwrap_or_else(Self::unit_value);
+                        let et = fa.element.as_ref().and_then(|_| ts.next());
+                        let vt = ts.next().unwrap_or_else(Self::unit_value);
+                        let field = self.field_ref(fa, et);
+                        Self::push(
+                            out,
+                            quote!(::vyre::ir::Stmt::StoreField { buffer: #buffer, index: #it, field: #field, value: #vt }),
+                        );
+                    }
+                    Some(op) => {
+                        // The index (and array index) once, into
+                        // temporaries: `buf[i].f op= v` is
+                        // `buf[i].f = buf[i].f op v`.
+                        let u32t = Final::S(ScalarType::U32);
+                        let it = self.expr(&fa.index, out);
+                        let it = self.spill(it, u32t, out);
+                        let iv = self.var();
+                        out.push(quote!(let #iv = #it;));
+                        let ev = match &fa.element {
+                            Some(e) => {
+                                let et = self.expr(e, out);
+                                let et = self.spill(et, u32t, out);
+                                let ev = self.var();
+                                out.push(quote!(let #ev = #et;));
+                                Some(ev)
+                            }
+                            None => None,
+                        };
+                        let vt = self.expr(v, out);
+                        let vt = if op.is_shift() {
+                            self.to_u32(v, vt)
+                        } else {
+                            vt
+                        };
+                        let clone = |x: &syn::Ident| quote!(::core::clone::Clone::clone(&#x));
+                        let read = self.field_ref(fa, ev.as_ref().map(clone));
+                        let write = self.field_ref(fa, ev.as_ref().map(clone));
+                        let opi = op.ir_tokens();
+                        let ic = clone(&iv);
+                        Self::push(
+                            out,
+                            quote!(::vyre::ir::Stmt::StoreField {
+                                buffer: #buffer,
+                                index: #ic,
+                                field: #write,
+                                value: ::vyre::ir::Expr::Binary {
+                                    op: #opi,
+                                    lhs: ::std::boxed::Box::new(::vyre::ir::Expr::LoadField { buffer: #buffer, index: ::std::boxed::Box::new(#iv), field: #read }),
+                                    rhs: ::std::boxed::Box::new(#vt),
+                                },
+                            }),
+                        );
+                    }
+                }
+            }
             Stmt::LetArray(a, init) => {
                 let array = self.local_id(*a);
                 let init = match init {

@@ -33,6 +33,21 @@ pub(crate) struct BufInfo {
     pub(crate) name: String,
     pub(crate) elem: ScalarType,
     pub(crate) access: Access,
+    /// A buffer of `#[derive(Element)]` structs: the struct's type.
+    pub(crate) structure: Option<syn::Type>,
+}
+
+/// One scalar of a struct buffer's element: `buf[index].a.b` or
+/// `buf[index].a.b[element]`.
+pub(crate) struct FieldAccess {
+    pub(crate) buf: BufIdx,
+    /// The buffer's struct type.
+    pub(crate) structure: syn::Type,
+    pub(crate) index: Expr,
+    /// The field names, outermost first.
+    pub(crate) path: Vec<String>,
+    /// The index into an array field.
+    pub(crate) element: Option<Expr>,
 }
 
 /// A literal value; its type is the expression's.
@@ -95,6 +110,8 @@ pub(crate) enum ExprKind {
     Index(LocalIdx, Box<Expr>),
     /// `array.len()`: the length, a `u32`.
     ArrayLen(LocalIdx),
+    /// A scalar field of a struct buffer's element.
+    LoadField(Box<FieldAccess>),
 }
 
 /// The elements of a new local array.
@@ -163,6 +180,8 @@ pub(crate) enum Stmt {
     LetArray(LocalIdx, ArrayInit),
     /// `array[i] = v`.
     StoreIndex(LocalIdx, Expr, Expr),
+    /// `buf[i].field = v` (or `op=`: the operator) on a struct buffer.
+    StoreField(Box<FieldAccess>, Option<BinOp>, Expr),
     /// `array[i] op= v`.
     CompoundStoreIndex(LocalIdx, Expr, BinOp, Expr),
     /// `buf[i] op= v`.

@@ -51,6 +51,13 @@ pub(crate) fn walk_stmt<V: Visit + ?Sized>(v: &mut V, s: &Stmt) {
             v.visit_expr(i);
             v.visit_expr(x);
         }
+        Stmt::StoreField(fa, _, x) => {
+            v.visit_expr(&fa.index);
+            if let Some(e) = &fa.element {
+                v.visit_expr(e);
+            }
+            v.visit_expr(x);
+        }
         Stmt::LetArray(_, init) => match init {
             ArrayInit::Repeat(x) => v.visit_expr(x),
             ArrayInit::List(xs) => xs.iter().for_each(|x| v.visit_expr(x)),
@@ -107,6 +114,12 @@ pub(crate) fn walk_expr<V: Visit + ?Sized>(v: &mut V, e: &Expr) {
         ExprKind::Binary(_, l, r) => {
             v.visit_expr(l);
             v.visit_expr(r);
+        }
+        ExprKind::LoadField(fa) => {
+            v.visit_expr(&fa.index);
+            if let Some(e) = &fa.element {
+                v.visit_expr(e);
+            }
         }
         ExprKind::Intrinsic(_, args) => args.iter().for_each(|a| v.visit_expr(a)),
         ExprKind::Atomic(_, _, i, x) => {

@@ -55,6 +55,9 @@ impl Lowerer<'_> {
             },
             syn::Expr::Binary(b) => self.binary(b),
             syn::Expr::Cast(c) => self.cast(c),
+            syn::Expr::Index(_) | syn::Expr::Field(_) if super::field::is_field(e) => {
+                self.load_field(e)
+            }
             syn::Expr::Index(ix) if self.array_of(&ix.expr).is_some() => {
                 let Some(array) = self.array_of(&ix.expr) else {
                     return self.err_expr(span);
@@ -72,6 +75,9 @@ impl Lowerer<'_> {
                 };
                 if info.access == Access::Atomic {
                     return self.reject(e, format!("`{}` holds atomics: read an element with `{}[i].load()` (or another atomic method)", info.name, info.name));
+                }
+                if info.structure.is_some() {
+                    return self.reject(e, format!("whole structs are not values in a handler yet: read the fields you need (`{}[i].field`)", info.name));
                 }
                 let index = self.expr(&ix.index);
                 self.expect(&index, Ty::S(ScalarType::U32), "buffer index");

@@ -22,6 +22,7 @@ mod branch;
 mod call;
 mod cas;
 mod expr;
+mod field;
 mod intrinsic;
 mod printf;
 mod reject;
@@ -120,6 +121,7 @@ pub(crate) fn lower_fn(
                     name: p.name.clone(),
                     elem,
                     access,
+                    structure: p.structure.clone(),
                 });
                 let idx = l.bufs.len() - 1;
                 l.bind(&p.name, Binding::Buffer(idx));

@@ -378,6 +378,9 @@ impl Lowerer<'_> {
                     }
                 }
             }
+            syn::Expr::Index(_) | syn::Expr::Field(_) if super::field::is_field(left) => {
+                self.store_field(left, right, op.map(|(o, _)| o), out);
+            }
             syn::Expr::Index(ix) if self.array_of(&ix.expr).is_some() => {
                 let Some(array) = self.array_of(&ix.expr) else {
                     return;
@@ -428,6 +431,10 @@ impl Lowerer<'_> {
                         return;
                     }
                     Access::ReadWrite => {}
+                }
+                if info.structure.is_some() {
+                    self.cx.error(left, format!("whole structs are not stored by a handler yet: write the fields (`{}[i].field = v`)", info.name));
+                    return;
                 }
                 let elem = Ty::S(info.elem);
                 let index = self.expr(&ix.index);

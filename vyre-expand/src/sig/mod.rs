@@ -36,6 +36,9 @@ pub(crate) struct Param {
     pub(crate) name: String,
     pub(crate) mutable: bool,
     pub(crate) kind: ParamKind,
+    /// A buffer of `#[derive(Element)]` structs: the struct's type (the
+    /// kind is then a `u32` buffer, the words the structs are stored as).
+    pub(crate) structure: Option<syn::Type>,
 }
 
 /// A parsed signature.
@@ -189,11 +192,16 @@ pub(crate) fn parse_signature(cx: &Ctxt, sig: &syn::Signature, kind: FnKind) -> 
                 );
             }
         }
+        let structure = match pkind {
+            ParamKind::Buffer { .. } => struct_elem(&pat_ty.ty),
+            _ => None,
+        };
         params.push(Param {
             ident,
             name,
             mutable,
             kind: pkind,
+            structure,
         });
     }
     // `ctx` comes first.
@@ -239,6 +247,20 @@ fn scalar_free_generic(ty: &syn::Type, generics: &syn::Generics) -> bool {
     }
     walk(tokens, &names, &mut found);
     found
+}
+
+/// The struct type `T` of a `&Buffer<T>` / `&mut Buffer<T>` parameter
+/// whose `T` is not a scalar (nor `Atomic<…>`).
+fn struct_elem(ty: &syn::Type) -> Option<syn::Type> {
+    let syn::Type::Reference(r) = ty else {
+        return None;
+    };
+    let seg = last_segment(&r.elem).filter(|s| s.ident == "Buffer")?;
+    let elem = single_type_arg(seg)?;
+    if scalar_of(elem).is_some() || last_segment(elem).is_some_and(|s| s.ident == "Atomic") {
+        return None;
+    }
+    Some(elem.clone())
 }
 
 fn classify_param(cx: &Ctxt, ty: &syn::Type, _index: usize, what: &str, kind: FnKind) -> ParamKind {
@@ -308,13 +330,26 @@ fn classify_param(cx: &Ctxt, ty: &syn::Type, _index: usize, what: &str, kind: Fn
                     },
                     None => {
                         let rejected = type_rejection(elem_ty);
-                        let msg = if rejected.contains("is not a GPU type") {
-                            // A user type: a `#[derive(Element)]` struct, perhaps.
-                            "handlers do not take struct buffers yet: read the struct buffer's fields on the host, or pass them to the handler in scalar buffers (`&Buffer<f32>`, …)".to_string()
-                        } else {
-                            format!("buffers hold `u32`, `i32`, `f32`, `u64` or `i64`: {rejected}")
-                        };
-                        cx.error(elem_ty, msg);
+                        if rejected.contains("is not a GPU type") {
+                            // A user type: a `#[derive(Element)]` struct
+                            // (rustc checks that it is one).
+                            if kind == FnKind::Device {
+                                cx.error(elem_ty, "#[device] functions do not take struct buffers yet; read the fields in the handler and pass them as values");
+                                return ParamKind::Invalid;
+                            }
+                            return ParamKind::Buffer {
+                                elem: ScalarType::U32,
+                                access: if mutable {
+                                    Access::ReadWrite
+                                } else {
+                                    Access::Read
+                                },
+                            };
+                        }
+                        cx.error(
+                            elem_ty,
+                            format!("buffers hold `u32`, `i32`, `f32`, `u64` or `i64`: {rejected}"),
+                        );
                         ParamKind::Invalid
                     }
                 };

@@ -6,7 +6,7 @@
 use crate::cpu::MAX_BUFFER_ELEMENTS;
 use crate::error::{Error, Result};
 use crate::host::{
-    each_buffer, Atomic, AtomicElement, Buffer, HostBuffer, HostBuffers, PlainElement,
+    each_buffer, Atomic, AtomicElement, Buffer, HostBuffer, HostBuffers, PlainElement, StructCell,
 };
 use crate::program::Program;
 
@@ -94,10 +94,18 @@ impl Memory {
                     *d = Atomic::new(AtomicElement::from_bits(w));
                 }
             },
-            (l, data) => {
+            (l, cell) => {
                 let per = l.words.max(1) as usize;
-                let r = range(name, data.len() / per, offset, (words.len() / per) as u64)?;
-                data[r.start * per..r.end * per].copy_from_slice(&words[..r.len() * per]);
+                match cell.0.get_mut() {
+                    StructCell::Words(data) => {
+                        let r = range(name, data.len() / per, offset, (words.len() / per) as u64)?;
+                        data[r.start * per..r.end * per].copy_from_slice(&words[..r.len() * per]);
+                    }
+                    StructCell::Typed(b) => {
+                        let r = range(name, b.len(), offset, (words.len() / per) as u64)?;
+                        b.write_words(r.start, &words[..r.len() * per]);
+                    }
+                }
             }
         );
         Ok(())
@@ -123,10 +131,18 @@ impl Memory {
                 let r = range(name, s.len(), offset, len)?;
                 s[r].iter().map(|x| x.load().to_bits()).collect()
             },
-            (l, data) => {
+            (l, cell) => {
                 let per = l.words.max(1) as usize;
-                let r = range(name, data.len() / per, offset, len)?;
-                data[r.start * per..r.end * per].to_vec()
+                match cell.0.get_mut() {
+                    StructCell::Words(data) => {
+                        let r = range(name, data.len() / per, offset, len)?;
+                        data[r.start * per..r.end * per].to_vec()
+                    }
+                    StructCell::Typed(b) => {
+                        let r = range(name, b.len(), offset, len)?;
+                        b.read_words(r.start, r.len())
+                    }
+                }
             }
         ))
     }
@@ -149,15 +165,18 @@ impl Memory {
             b,
             c => resize_vec(c.get_mut(), n, Default::default),
             a => resize_vec(a, n, Atomic::default),
-            (l, data) => {
-                let total = n.checked_mul(l.words as usize);
-                total.and_then(|t| {
-                    if t > data.len() {
-                        data.try_reserve_exact(t - data.len()).ok()?;
-                    }
-                    data.resize(t, 0);
-                    Some(())
-                })
+            (l, cell) => match cell.0.get_mut() {
+                StructCell::Words(data) => {
+                    let total = n.checked_mul(l.words as usize);
+                    total.and_then(|t| {
+                        if t > data.len() {
+                            data.try_reserve_exact(t - data.len()).ok()?;
+                        }
+                        data.resize(t, 0);
+                        Some(())
+                    })
+                }
+                StructCell::Typed(b) => b.resize(n),
             }
         );
         done.ok_or_else(too_large)
