@@ -7,6 +7,7 @@ use crate::ir::{BufferId, Expr, Literal, ScalarType};
 use crate::protocol::Priority;
 
 pub use super::buffers::HostAtomic;
+pub use super::struct_local::{FieldInit, StructLocal};
 /// `#[derive(Element)]` implements bytemuck's traits through this path.
 pub use bytemuck;
 

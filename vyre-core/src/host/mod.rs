@@ -51,6 +51,7 @@ mod buffers;
 mod ctx;
 pub mod native;
 mod opcode;
+mod struct_local;
 mod structs;
 mod task;
 

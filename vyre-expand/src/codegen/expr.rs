@@ -60,6 +60,12 @@ impl Gen<'_> {
                 let buffer = self.buf_id(*b);
                 quote!(::vyre::ir::Expr::Len { buffer: #buffer })
             }
+            ExprKind::StructGet(s, path, element) => {
+                let et = element.as_ref().map(|e| self.expr(e, out));
+                let v = Self::struct_var(*s);
+                let et = Self::option(et);
+                quote!(#v.get(&[#(#path),*], #et)?)
+            }
             ExprKind::LoadField(fa) => {
                 let mut refs: Vec<&Expr> = vec![&fa.index];
                 refs.extend(fa.element.as_ref());

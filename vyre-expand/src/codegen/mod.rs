@@ -62,17 +62,29 @@ pub(crate) struct Gen<'a> {
     returned: Option<LocalIdx>,
     /// Device mode: loops of the device body around the current code.
     loop_depth: usize,
+    /// The struct locals: name, type, mutability.
+    structs: Vec<(String, syn::Type, bool)>,
 }
 
 /// Generated statements, appended in order.
 type Out = Vec<TokenStream>;
 
 impl<'a> Gen<'a> {
-    /// A generator for a function with these locals and solved types.
-    pub(crate) fn new(types: &'a Types, mode: Mode, locals: &[LocalInfo]) -> Self {
+    /// A generator for a function with these locals, struct locals and
+    /// solved types.
+    pub(crate) fn new(
+        types: &'a Types,
+        mode: Mode,
+        locals: &[LocalInfo],
+        structs: &[StructInfo],
+    ) -> Self {
         Gen {
             types,
             mode,
+            structs: structs
+                .iter()
+                .map(|s| (s.name.clone(), s.ty.clone(), s.mutable))
+                .collect(),
             locals: locals
                 .iter()
                 .map(|l| GenLocal {
@@ -125,6 +137,19 @@ impl<'a> Gen<'a> {
             .get(l)
             .and_then(|g| g.array.clone())
             .unwrap_or_else(|| quote!(0u32))
+    }
+
+    /// The Rust variable holding struct local `s`'s leaves.
+    fn struct_var(s: StructIdx) -> syn::Ident {
+        format_ident!("__s{}", s)
+    }
+
+    /// `Some(tokens)` / `None` of an optional expression's tokens.
+    fn option(t: Option<TokenStream>) -> TokenStream {
+        match t {
+            Some(t) => quote!(::core::option::Option::Some(#t)),
+            None => quote!(::core::option::Option::None),
+        }
     }
 
     /// The `FieldRef` of a struct field access, resolved from the struct's

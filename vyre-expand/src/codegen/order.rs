@@ -25,6 +25,9 @@ impl Gen<'_> {
             | ExprKind::Load(_, v)
             | ExprKind::Index(_, v) => self.has_prelude(v),
             ExprKind::Binary(_, l, r) => self.has_prelude(l) || self.has_prelude(r),
+            ExprKind::StructGet(_, _, element) => {
+                element.as_ref().is_some_and(|e| self.has_prelude(e))
+            }
             ExprKind::LoadField(fa) => {
                 self.has_prelude(&fa.index)
                     || fa.element.as_ref().is_some_and(|e| self.has_prelude(e))

@@ -98,6 +98,122 @@ impl Gen<'_> {
                     }),
                 );
             }
+            Stmt::LetStruct(s, init) => {
+                let var = Self::struct_var(*s);
+                let (name, ty, mutable) = self
+                    .structs
+                    .get(*s)
+                    .cloned()
+                    .unwrap_or_else(|| (String::new(), syn::parse_quote!(u32), false));
+                let stmts = match init {
+                    StructInit::Buffer(b, i) => {
+                        let it = self.expr(i, out);
+                        let it = self.spill(it, Final::S(ScalarType::U32), out);
+                        let buffer = self.buf_id(*b);
+                        quote!(#var.load(#buffer, &#it))
+                    }
+                    StructInit::Copy(q) => {
+                        let src = Self::struct_var(*q);
+                        quote!(#var.copy_of(&#src))
+                    }
+                    StructInit::Literal(fields) => {
+                        // Every value in the order written, then the leaves.
+                        let mut refs: Vec<&Expr> = Vec::new();
+                        for (_, f) in fields {
+                            match f {
+                                LeafInit::Value(x) | LeafInit::Repeat(x) => refs.push(x),
+                                LeafInit::List(xs) => refs.extend(xs.iter()),
+                                LeafInit::Local(_) => {}
+                            }
+                        }
+                        let mut ts = self.operands(&refs, out).into_iter();
+                        let mut next = || ts.next().unwrap_or_else(Self::unit_value);
+                        let entries: Vec<TokenStream> = fields
+                            .iter()
+                            .map(|(path, f)| {
+                                let init = match f {
+                                    LeafInit::Value(_) => {
+                                        let t = next();
+                                        quote!(::vyre::host::__private::FieldInit::Value(#t))
+                                    }
+                                    LeafInit::Repeat(_) => {
+                                        let t = next();
+                                        quote!(::vyre::host::__private::FieldInit::Repeat(#t))
+                                    }
+                                    LeafInit::List(xs) => {
+                                        let ts: Vec<TokenStream> = xs.iter().map(|_| next()).collect();
+                                        quote!(::vyre::host::__private::FieldInit::List(::std::vec![#(#ts),*]))
+                                    }
+                                    LeafInit::Local(q) => {
+                                        let src = Self::struct_var(*q);
+                                        quote!(::vyre::host::__private::FieldInit::Local(::core::clone::Clone::clone(&#src)))
+                                    }
+                                };
+                                quote!((::std::vec![#(#path),*], #init))
+                            })
+                            .collect();
+                        quote!(#var.literal(::std::vec![#(#entries),*])?)
+                    }
+                };
+                out.push(quote! {
+                    let #var = ::vyre::host::__private::StructLocal::new(__cx, #name, <#ty as ::vyre::Element>::LAYOUT, #mutable)?;
+                    __blk.extend(#stmts);
+                });
+            }
+            Stmt::StructSet(s, path, element, op, v) => {
+                let var = Self::struct_var(*s);
+                match op {
+                    None => {
+                        let mut refs: Vec<&Expr> = element.iter().collect();
+                        refs.push(v);
+                        let mut ts = self.operands(&refs, out).into_iter();
+                        let et = element.as_ref().and_then(|_| ts.next());
+                        let vt = ts.next().unwrap_or_else(Self::unit_value);
+                        let et = Self::option(et);
+                        out.push(quote!(__blk.push(#var.set(&[#(#path),*], #et, #vt)?);));
+                    }
+                    Some(op) => {
+                        let ev = match element {
+                            Some(e) => {
+                                let et = self.expr(e, out);
+                                let et = self.spill(et, Final::S(ScalarType::U32), out);
+                                let ev = self.var();
+                                out.push(quote!(let #ev = #et;));
+                                Some(ev)
+                            }
+                            None => None,
+                        };
+                        let vt = self.expr(v, out);
+                        let vt = if op.is_shift() {
+                            self.to_u32(v, vt)
+                        } else {
+                            vt
+                        };
+                        let clone = |x: &syn::Ident| quote!(::core::clone::Clone::clone(&#x));
+                        let read = Self::option(ev.as_ref().map(clone));
+                        let write = Self::option(ev.as_ref().map(clone));
+                        let opi = op.ir_tokens();
+                        out.push(quote! {
+                            __blk.push(#var.set(&[#(#path),*], #write, ::vyre::ir::Expr::Binary {
+                                op: #opi,
+                                lhs: ::std::boxed::Box::new(#var.get(&[#(#path),*], #read)?),
+                                rhs: ::std::boxed::Box::new(#vt),
+                            })?);
+                        });
+                    }
+                }
+            }
+            Stmt::AssignStruct(p, path, q) => {
+                let (dst, src) = (Self::struct_var(*p), Self::struct_var(*q));
+                out.push(quote!(__blk.extend(#dst.assign_at(&[#(#path),*], &#src));));
+            }
+            Stmt::StoreStruct(b, i, s) => {
+                let it = self.expr(i, out);
+                let it = self.spill(it, Final::S(ScalarType::U32), out);
+                let buffer = self.buf_id(*b);
+                let var = Self::struct_var(*s);
+                out.push(quote!(__blk.extend(#var.store(#buffer, &#it));));
+            }
             Stmt::StoreField(fa, op, v) => {
                 let buffer = self.buf_id(fa.buf);
                 match op {

@@ -40,7 +40,12 @@ fn inline_body(cx: &Ctxt, sig: &Sig, name: &str, lowered: Lowered) -> TokenStrea
     if !soft.is_empty() {
         return crate::fallback::untranslatable(FnKind::Device, &soft);
     }
-    let mut gen = Gen::new(&lowered.types, Mode::Device, &lowered.locals);
+    let mut gen = Gen::new(
+        &lowered.types,
+        Mode::Device,
+        &lowered.locals,
+        &lowered.structs,
+    );
     let ret = lowered.ret;
     let (body, ret_local) = gen.device_body(lowered.body, ret);
     let locals = gen.local_decls();

@@ -43,7 +43,12 @@ fn handler_body(cx: &Ctxt, lowered: Lowered) -> TokenStream {
     if !soft.is_empty() {
         return crate::fallback::untranslatable(FnKind::Opcode, &soft);
     }
-    let mut gen = Gen::new(&lowered.types, Mode::Handler, &lowered.locals);
+    let mut gen = Gen::new(
+        &lowered.types,
+        Mode::Handler,
+        &lowered.locals,
+        &lowered.structs,
+    );
     let body = gen.block(&lowered.body);
     let locals = gen.local_decls();
     quote! {

@@ -37,6 +37,37 @@ pub(crate) struct BufInfo {
     pub(crate) structure: Option<syn::Type>,
 }
 
+/// Index of a struct local in the function's struct table.
+pub(crate) type StructIdx = usize;
+
+/// A struct local (`let mut p = ps[i];`): its leaves are allocated when
+/// `handler()` runs (`vyre::host::__private::StructLocal`).
+pub(crate) struct StructInfo {
+    pub(crate) name: String,
+    /// The struct's type.
+    pub(crate) ty: syn::Type,
+    pub(crate) mutable: bool,
+}
+
+/// What a struct local starts as.
+pub(crate) enum StructInit {
+    /// Element `index` of a struct buffer.
+    Buffer(BufIdx, Expr),
+    /// A copy of another struct local.
+    Copy(StructIdx),
+    /// A struct literal: each leaf's path and value.
+    Literal(Vec<(Vec<String>, LeafInit)>),
+}
+
+/// A struct literal's value for one leaf.
+pub(crate) enum LeafInit {
+    Value(Expr),
+    Repeat(Expr),
+    List(Vec<Expr>),
+    /// A nested struct field given as a struct local.
+    Local(StructIdx),
+}
+
 /// One scalar of a struct buffer's element: `buf[index].a.b` or
 /// `buf[index].a.b[element]`.
 pub(crate) struct FieldAccess {
@@ -112,6 +143,8 @@ pub(crate) enum ExprKind {
     ArrayLen(LocalIdx),
     /// A scalar field of a struct buffer's element.
     LoadField(Box<FieldAccess>),
+    /// `p.a.b` (or `p.a.b[j]`) of a struct local.
+    StructGet(StructIdx, Vec<String>, Option<Box<Expr>>),
 }
 
 /// The elements of a new local array.
@@ -182,6 +215,15 @@ pub(crate) enum Stmt {
     StoreIndex(LocalIdx, Expr, Expr),
     /// `buf[i].field = v` (or `op=`: the operator) on a struct buffer.
     StoreField(Box<FieldAccess>, Option<BinOp>, Expr),
+    /// `let [mut] p = …;` of a struct.
+    LetStruct(StructIdx, StructInit),
+    /// `p.a.b = v` / `p.a.b[j] = v` (or `op=`) on a struct local.
+    StructSet(StructIdx, Vec<String>, Option<Expr>, Option<BinOp>, Expr),
+    /// `p = q` between struct locals (`p.a = q`: the nested struct at the
+    /// path).
+    AssignStruct(StructIdx, Vec<String>, StructIdx),
+    /// `buf[i] = p`: a struct local into a struct buffer's element.
+    StoreStruct(BufIdx, Expr, StructIdx),
     /// `array[i] op= v`.
     CompoundStoreIndex(LocalIdx, Expr, BinOp, Expr),
     /// `buf[i] op= v`.

@@ -3,7 +3,9 @@
 //! cares about and calls the matching `walk_*` function to go on into the
 //! children.
 
-use super::{ArrayInit, Block, DevArg, DeviceCall, Expr, ExprKind, Match, Spawn, Stmt};
+use super::{
+    ArrayInit, Block, DevArg, DeviceCall, Expr, ExprKind, LeafInit, Match, Spawn, Stmt, StructInit,
+};
 
 /// A pass over the tree. Every method's default walks the children.
 pub(crate) trait Visit {
@@ -51,6 +53,27 @@ pub(crate) fn walk_stmt<V: Visit + ?Sized>(v: &mut V, s: &Stmt) {
             v.visit_expr(i);
             v.visit_expr(x);
         }
+        Stmt::LetStruct(_, init) => match init {
+            StructInit::Buffer(_, i) => v.visit_expr(i),
+            StructInit::Copy(_) => {}
+            StructInit::Literal(fields) => {
+                for (_, f) in fields {
+                    match f {
+                        LeafInit::Value(x) | LeafInit::Repeat(x) => v.visit_expr(x),
+                        LeafInit::List(xs) => xs.iter().for_each(|x| v.visit_expr(x)),
+                        LeafInit::Local(_) => {}
+                    }
+                }
+            }
+        },
+        Stmt::StructSet(_, _, element, _, x) => {
+            if let Some(e) = element {
+                v.visit_expr(e);
+            }
+            v.visit_expr(x);
+        }
+        Stmt::AssignStruct(..) => {}
+        Stmt::StoreStruct(_, i, _) => v.visit_expr(i),
         Stmt::StoreField(fa, _, x) => {
             v.visit_expr(&fa.index);
             if let Some(e) = &fa.element {
@@ -114,6 +137,11 @@ pub(crate) fn walk_expr<V: Visit + ?Sized>(v: &mut V, e: &Expr) {
         ExprKind::Binary(_, l, r) => {
             v.visit_expr(l);
             v.visit_expr(r);
+        }
+        ExprKind::StructGet(_, _, element) => {
+            if let Some(e) = element {
+                v.visit_expr(e);
+            }
         }
         ExprKind::LoadField(fa) => {
             v.visit_expr(&fa.index);

@@ -56,7 +56,10 @@ impl Lowerer<'_> {
             syn::Expr::Binary(b) => self.binary(b),
             syn::Expr::Cast(c) => self.cast(c),
             syn::Expr::Index(_) | syn::Expr::Field(_) if super::field::is_field(e) => {
-                self.load_field(e)
+                match self.struct_get(e) {
+                    Some(v) => v,
+                    None => self.load_field(e),
+                }
             }
             syn::Expr::Index(ix) if self.array_of(&ix.expr).is_some() => {
                 let Some(array) = self.array_of(&ix.expr) else {
@@ -225,6 +228,9 @@ impl Lowerer<'_> {
                 }
                 Some(Binding::Array(_)) => {
                     return self.reject(p, format!("`{name}` is a local array: read and write its elements (`{name}[i as usize]`) or take its length (`{name}.len()`); whole arrays are not values"));
+                }
+                Some(Binding::Struct(_)) => {
+                    return self.reject(p, format!("`{name}` is a struct local: read its fields (`{name}.field`), copy it (`let q = {name};`) or store it (`buf[i] = {name};`); a whole struct is not a value anywhere else"));
                 }
                 Some(Binding::Ctx) => {
                     return self.reject(p, format!("`{name}` is the context: call its methods (`{name}.lane()`, `{name}.spawn(…)`, …) or pass it to a #[device] function"));

@@ -28,6 +28,7 @@ mod printf;
 mod reject;
 mod spawn;
 mod stmt;
+mod structs;
 mod syntax;
 
 use proc_macro2::{Span, TokenStream};
@@ -49,6 +50,8 @@ enum Binding {
     Local(LocalIdx),
     /// A local array (indexed, never a value).
     Array(LocalIdx),
+    /// A struct local (its fields are values).
+    Struct(StructIdx),
     Buffer(BufIdx),
     Ctx,
     /// `let r = buf[i].compare_exchange(a, b);`
@@ -64,6 +67,8 @@ enum Binding {
 pub(crate) struct Lowered {
     pub(crate) types: Types,
     pub(crate) locals: Vec<LocalInfo>,
+    /// The struct locals.
+    pub(crate) structs: Vec<StructInfo>,
     pub(crate) body: Block,
     /// The device function's return type.
     pub(crate) ret: Option<ScalarType>,
@@ -76,6 +81,7 @@ struct Lowerer<'a> {
     fn_name: String,
     types: Types,
     locals: Vec<LocalInfo>,
+    structs: Vec<StructInfo>,
     bufs: Vec<BufInfo>,
     scopes: Vec<Vec<(String, Binding)>>,
     loop_depth: usize,
@@ -99,6 +105,7 @@ pub(crate) fn lower_fn(
         fn_name: fn_name.to_string(),
         types: Types::default(),
         locals: Vec::new(),
+        structs: Vec::new(),
         bufs: Vec::new(),
         scopes: vec![Vec::new()],
         loop_depth: 0,
@@ -138,6 +145,7 @@ pub(crate) fn lower_fn(
     Lowered {
         types: l.types,
         locals: l.locals,
+        structs: l.structs,
         body,
         ret: sig.ret,
     }

@@ -84,6 +84,10 @@ impl Lowerer<'_> {
             self.cx.error(diverge, "`let … else` is not supported: the only refutable values are compare_exchange results; use `match` or `if let`");
             return;
         }
+        // `let p = ps[i];`, `let q = p;`, `let p = Particle { … };`
+        if self.let_struct(name.clone(), mutable, strip_parens(&init.expr), out) {
+            return;
+        }
         // `let a = [v; N];`, `let a = [x, y];`
         if let syn::Expr::Repeat(_) | syn::Expr::Array(_) = strip_parens(&init.expr) {
             self.let_array(name, mutable, annotation, strip_parens(&init.expr), out);
@@ -359,6 +363,12 @@ impl Lowerer<'_> {
                     Some(Binding::Array(_)) => {
                         self.cx.error(left, format!("assigning a whole array is not supported; assign its elements (`{name}[i as usize] = v`)"));
                     }
+                    Some(Binding::Struct(_)) if op.is_none() => {
+                        self.assign_struct(left, right, out);
+                    }
+                    Some(Binding::Struct(_)) => {
+                        self.cx.error(left, format!("`{name}` is a struct: a compound assignment applies to its fields (`{name}.field += v`)"));
+                    }
                     Some(Binding::Ctx) => {
                         self.cx.error(left, "cannot assign to the context");
                     }
@@ -379,8 +389,12 @@ impl Lowerer<'_> {
                 }
             }
             syn::Expr::Index(_) | syn::Expr::Field(_) if super::field::is_field(left) => {
-                self.store_field(left, right, op.map(|(o, _)| o), out);
+                let op = op.map(|(o, _)| o);
+                if !self.struct_set(left, right, op, out) {
+                    self.store_field(left, right, op, out);
+                }
             }
+            _ if op.is_none() && self.assign_struct(left, right, out) => {}
             syn::Expr::Index(ix) if self.array_of(&ix.expr).is_some() => {
                 let Some(array) = self.array_of(&ix.expr) else {
                     return;

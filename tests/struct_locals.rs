@@ -1,0 +1,127 @@
+//! Struct locals in `#[opcode]` handlers, as the language issue writes
+//! them: a whole-struct load (`let mut p = ps[i]`), field and array-element
+//! access on the local, a whole-struct store (`ps[i] = p`), a field store
+//! through the buffer, copies, whole assignment and struct literals with
+//! nested structs — agreeing with plain Rust on the native backend, the
+//! reference interpreter and wgpu.
+
+mod common;
+
+use common::wgpu_backend;
+use vyre::prelude::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Element)]
+#[repr(C)]
+pub struct Particle {
+    pub pos: [f32; 2],
+    pub vel: [f32; 2],
+    pub id: u32,
+    pub hits: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Element)]
+#[repr(C)]
+pub struct Pair {
+    pub key: u64,
+    pub a: Particle,
+    pub b: Particle,
+}
+
+/// The language issue's `step`, verbatim.
+#[opcode(id = 0x700)]
+pub fn step(ps: &mut Buffer<Particle>, i: u32, dt: f32) {
+    let mut p = ps[i]; // whole-struct load
+    p.pos[0] += p.vel[0] * dt; // field and array-element access
+    p.pos[1] += p.vel[1] * dt;
+    if p.pos[0] < 0.0 {
+        p.vel[0] = -p.vel[0];
+        p.hits += 1;
+    }
+    ps[i] = p; // whole-struct store
+    ps[i].id = i; // field store through the buffer
+}
+
+/// Copies, whole assignment, literals with a nested struct, a 64-bit field.
+#[opcode(id = 0x701)]
+pub fn pair(pairs: &mut Buffer<Pair>, ps: &Buffer<Particle>, i: u32, j: u32) {
+    let first = ps[i];
+    let mut second = first;
+    second.id = j;
+    second.pos[1] = ps[j].pos[0];
+    let mut made = Pair {
+        key: (i as u64) << 40 | j as u64,
+        a: first,
+        b: Particle {
+            pos: [1.0, 2.0],
+            vel: [0.0; 2],
+            id: i + j,
+            hits: first.hits * 2,
+        },
+    };
+    if j % 2 == 0 {
+        made.a = second;
+    }
+    made.key += made.b.id as u64;
+    pairs[i] = made;
+}
+
+megakernel! {
+    /// The struct-local test kernel.
+    pub struct Swarm {
+        workgroup_size: 64,
+        buffers: { ps: Particle, pairs: Pair },
+        opcodes: [step, pair],
+    }
+}
+
+fn particle(k: u32) -> Particle {
+    Particle {
+        pos: [k as f32 * 0.25 - 3.0, 1.5 + k as f32],
+        vel: [-1.0 + k as f32 * 0.125, 0.5],
+        id: 0,
+        hits: k % 3,
+    }
+}
+
+#[test]
+fn struct_locals_agree_with_rust() {
+    let mut gpus = vec![Gpu::cpu(), Gpu::reference().with_workgroups(4)];
+    gpus.extend(wgpu_backend("struct_locals"));
+    let ps: Vec<Particle> = (0..30).map(particle).collect();
+    let zero = Pair {
+        key: 0,
+        a: particle(0),
+        b: particle(0),
+    };
+    let mut eps = Buffer::from(ps.clone());
+    for i in 0..30u32 {
+        step(&mut eps, i, 0.5);
+    }
+    let mut epairs = Buffer::from(vec![zero; 30]);
+    for i in 0..30u32 {
+        pair(&mut epairs, &eps, i, (i * 7) % 30);
+    }
+    for gpu in &gpus {
+        let what = gpu.description();
+        let mut k = Swarm::new(gpu).unwrap();
+        k.ps().upload(&ps).unwrap();
+        k.pairs().upload(&vec![zero; 30]).unwrap();
+        for i in 0..30u32 {
+            k.publish(Priority::High, step::task(i, 0.5)).unwrap();
+        }
+        let report = k.run().unwrap();
+        assert!(report.faults.is_empty(), "{what}: {:?}", report.faults);
+        for i in 0..30u32 {
+            k.publish(Priority::Normal, pair::task(i, (i * 7) % 30))
+                .unwrap();
+        }
+        let report = k.run().unwrap();
+        assert!(report.faults.is_empty(), "{what}: {:?}", report.faults);
+        assert_eq!(k.ps().read().unwrap(), eps.as_slice(), "{what}: particles");
+        assert_eq!(
+            k.pairs().read().unwrap(),
+            epairs.as_slice(),
+            "{what}: pairs"
+        );
+    }
+}

@@ -1,0 +1,324 @@
+//! Struct locals: `let mut p = ps[i];` (a struct buffer's element),
+//! `let q = p;` (a copy), `let p = Particle { pos: [0.0; 2], id: i, .. }`
+//! without `..` (a literal, nested literals included); `p.a.b` and
+//! `p.a.b[j]` read a field, `p.a.b = v`, `p.a.b[j] op= v` write one;
+//! `p = q` copies, `ps[i] = p` stores a whole struct. A struct local is
+//! flattened into one IR local per scalar field and one local array per
+//! array field when `handler()` runs (`vyre::host::__private::StructLocal`),
+//! since only then is the layout known.
+
+use syn::spanned::Spanned;
+
+use super::syntax::strip_parens;
+use super::{Binding, Lowerer};
+use crate::hir::*;
+use crate::types::Ty;
+
+impl Lowerer<'_> {
+    /// The struct local `e` names, if it is a plain name of one.
+    fn struct_of(&self, e: &syn::Expr) -> Option<StructIdx> {
+        match self.binding_of(e)? {
+            Binding::Struct(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// `buf[index]` of a struct buffer, as a whole: the buffer, its struct
+    /// type and the index expression.
+    fn struct_element<'e>(&self, e: &'e syn::Expr) -> Option<(BufIdx, syn::Type, &'e syn::Expr)> {
+        let syn::Expr::Index(ix) = strip_parens(e) else {
+            return None;
+        };
+        let (buf, info) = self.buffer_of(&ix.expr)?;
+        Some((buf, info.structure?, &ix.index))
+    }
+
+    /// What a struct local is initialised from, when `init` is a struct
+    /// value; `None` (and nothing reported) when it is not.
+    fn struct_init(&mut self, init: &syn::Expr) -> Option<Option<(syn::Type, StructInit)>> {
+        if let Some((buf, ty, index)) = self.struct_element(init) {
+            let i = self.expr(index);
+            self.expect(&i, Ty::S(ScalarType::U32), "buffer index");
+            return Some(Some((ty, StructInit::Buffer(buf, i))));
+        }
+        if let Some(q) = self.struct_of(init) {
+            let ty = self.structs.get(q).map(|s| s.ty.clone())?;
+            return Some(Some((ty, StructInit::Copy(q))));
+        }
+        if let syn::Expr::Struct(lit) = strip_parens(init) {
+            let ty = syn::Type::Path(syn::TypePath {
+                qself: None,
+                path: lit.path.clone(),
+            });
+            let mut fields = Vec::new();
+            let ok = self.literal_fields(&ty, lit, &[], &mut fields);
+            return Some(ok.then_some((ty, StructInit::Literal(fields))));
+        }
+        None
+    }
+
+    /// The leaves of struct literal `lit` (paths under `prefix`); false
+    /// after reporting what is not supported.
+    fn literal_fields(
+        &mut self,
+        top: &syn::Type,
+        lit: &syn::ExprStruct,
+        prefix: &[String],
+        out: &mut Vec<(Vec<String>, LeafInit)>,
+    ) -> bool {
+        if let Some(rest) = &lit.rest {
+            self.cx.error(
+                rest,
+                "`..base` is not supported in a handler's struct literal; list every field",
+            );
+            return false;
+        }
+        let mut ok = true;
+        for f in &lit.fields {
+            let syn::Member::Named(name) = &f.member else {
+                self.cx
+                    .error(&f.member, "fields are named in a handler's struct literal");
+                ok = false;
+                continue;
+            };
+            let mut path = prefix.to_vec();
+            path.push(crate::sig::ident_name(name));
+            // Values take the field's type (known when `handler()` runs),
+            // so unsuffixed literals are typed by it.
+            let ty = self.field_type_of(top, &path);
+            match strip_parens(&f.expr) {
+                syn::Expr::Struct(inner) => ok &= self.literal_fields(top, inner, &path, out),
+                e if self.struct_of(e).is_some() => {
+                    if let Some(q) = self.struct_of(e) {
+                        out.push((path, LeafInit::Local(q)));
+                    }
+                }
+                e if self.struct_element(e).is_some() => {
+                    self.cx.error(e, "a nested struct field takes a struct local here: load the element first (`let q = buf[i];`)");
+                    ok = false;
+                }
+                syn::Expr::Repeat(r) => {
+                    let v = self.expr(&r.expr);
+                    self.expect(&v, ty, "struct field");
+                    out.push((path, LeafInit::Repeat(v)));
+                }
+                syn::Expr::Array(a) => {
+                    let vs: Vec<Expr> = a.elems.iter().map(|e| self.expr(e)).collect();
+                    for v in &vs {
+                        self.expect(v, ty, "struct field");
+                    }
+                    out.push((path, LeafInit::List(vs)));
+                }
+                other => {
+                    let v = self.expr(other);
+                    self.expect(&v, ty, "struct field");
+                    out.push((path, LeafInit::Value(v)));
+                }
+            }
+        }
+        ok
+    }
+
+    /// `let [mut] name = <struct value>;`: true when `init` is one (handled
+    /// or reported), false when it is not a struct value.
+    pub(super) fn let_struct(
+        &mut self,
+        name: Option<String>,
+        mutable: bool,
+        init: &syn::Expr,
+        out: &mut Vec<Stmt>,
+    ) -> bool {
+        let Some(parts) = self.struct_init(init) else {
+            return false;
+        };
+        let Some(name) = name else {
+            self.cx
+                .error(init, "bind a struct value to a name (`let p = …;`)");
+            return true;
+        };
+        let Some((ty, init)) = parts else {
+            self.bind(&name, Binding::Poisoned);
+            return true;
+        };
+        self.structs.push(StructInfo {
+            name: name.clone(),
+            ty,
+            mutable,
+        });
+        let s = self.structs.len() - 1;
+        out.push(Stmt::LetStruct(s, init));
+        self.bind(&name, Binding::Struct(s));
+        true
+    }
+
+    /// A temporary struct local initialised from `init`.
+    fn temp_struct(&mut self, ty: syn::Type, init: StructInit, out: &mut Vec<Stmt>) -> StructIdx {
+        self.structs.push(StructInfo {
+            name: "tmp".into(),
+            ty,
+            mutable: false,
+        });
+        let q = self.structs.len() - 1;
+        out.push(Stmt::LetStruct(q, init));
+        q
+    }
+
+    /// A field chain rooted at a struct local: the local, the field names,
+    /// the array index.
+    fn local_place<'e>(
+        &self,
+        e: &'e syn::Expr,
+    ) -> Option<(StructIdx, Vec<String>, Option<&'e syn::Expr>)> {
+        match strip_parens(e) {
+            syn::Expr::Index(ix) => {
+                let (s, path, element) = self.local_place(&ix.expr)?;
+                if element.is_some() {
+                    return None;
+                }
+                Some((s, path, Some(&*ix.index)))
+            }
+            syn::Expr::Field(f) => {
+                let syn::Member::Named(name) = &f.member else {
+                    return None;
+                };
+                let name = crate::sig::ident_name(name);
+                if let Some(s) = self.struct_of(&f.base) {
+                    return Some((s, vec![name], None));
+                }
+                let (s, mut path, element) = self.local_place(&f.base)?;
+                if element.is_some() {
+                    return None;
+                }
+                path.push(name);
+                Some((s, path, None))
+            }
+            _ => None,
+        }
+    }
+
+    /// `p.a.b` / `p.a.b[j]` of a struct local as a value, when `e` is one.
+    pub(super) fn struct_get(&mut self, e: &syn::Expr) -> Option<Expr> {
+        let (s, path, element) = self.local_place(e)?;
+        let element = element.map(|j| Box::new(self.array_index(j)));
+        let ty = self.struct_field_type(s, &path);
+        Some(self.mk(ExprKind::StructGet(s, path, element), ty, e.span()))
+    }
+
+    /// The type of field `path` of struct local `s`: known when
+    /// `handler()` runs.
+    fn struct_field_type(&mut self, s: StructIdx, path: &[String]) -> Ty {
+        let Some(t) = self.structs.get(s).map(|i| i.ty.clone()) else {
+            return Ty::Err;
+        };
+        self.field_type_of(&t, path)
+    }
+
+    /// The type of field `path` of struct type `t`: known when `handler()`
+    /// runs.
+    fn field_type_of(&mut self, t: &syn::Type, path: &[String]) -> Ty {
+        self.types.dynamic(quote::quote!(
+            ::vyre::host::__private::field_type(<#t as ::vyre::Element>::LAYOUT, &[#(#path),*])
+        ))
+    }
+
+    /// `p.a.b = right` (or `op=`) on a struct local: true when `left` is
+    /// rooted at one.
+    pub(super) fn struct_set(
+        &mut self,
+        left: &syn::Expr,
+        right: &syn::Expr,
+        op: Option<BinOp>,
+        out: &mut Vec<Stmt>,
+    ) -> bool {
+        let Some((s, path, element)) = self.local_place(left) else {
+            return false;
+        };
+        // `p.a = q`: a nested struct, from a struct value.
+        if op.is_none() && element.is_none() {
+            let source = match self.struct_of(right) {
+                Some(q) => Some(q),
+                None => match self.struct_init(right) {
+                    Some(Some((ty, init))) => Some(self.temp_struct(ty, init, out)),
+                    Some(None) => return true,
+                    None => None,
+                },
+            };
+            if let Some(q) = source {
+                out.push(Stmt::AssignStruct(s, path, q));
+                return true;
+            }
+        }
+        if !self.structs.get(s).is_some_and(|i| i.mutable) {
+            // rustc reports the assignment to an immutable binding.
+            self.cx
+                .soft("assignment to a field of an immutable struct local");
+            return true;
+        }
+        let element = element.map(|j| self.array_index(j));
+        let ty = self.struct_field_type(s, &path);
+        let value = self.expr(right);
+        if !op.is_some_and(BinOp::is_shift) {
+            self.expect(&value, ty, "stored value");
+        }
+        out.push(Stmt::StructSet(s, path, element, op, value));
+        true
+    }
+
+    /// `p = q`, `p = buf[i]` (into a struct local) and `buf[i] = p`,
+    /// `buf[i] = buf[j]` (into a struct buffer): true when `left` is a
+    /// whole struct.
+    pub(super) fn assign_struct(
+        &mut self,
+        left: &syn::Expr,
+        right: &syn::Expr,
+        out: &mut Vec<Stmt>,
+    ) -> bool {
+        let target = self.struct_of(left);
+        let element = self.struct_element(left).map(|(b, _, i)| (b, i));
+        if target.is_none() && element.is_none() {
+            return false;
+        }
+        // The source as a struct local: itself, or a temporary.
+        let source = match self.struct_of(right) {
+            Some(q) => Some(q),
+            None => match self.struct_init(right) {
+                Some(Some((ty, init))) => Some(self.temp_struct(ty, init, out)),
+                Some(None) => return true,
+                None => None,
+            },
+        };
+        let Some(q) = source else {
+            self.cx.error(right, "a whole struct is assigned from a struct local, a struct buffer's element or a struct literal");
+            return true;
+        };
+        match (target, element) {
+            (Some(p), _) => {
+                if !self.structs.get(p).is_some_and(|i| i.mutable) {
+                    self.cx.soft("assignment to an immutable struct local");
+                    return true;
+                }
+                out.push(Stmt::AssignStruct(p, Vec::new(), q));
+            }
+            (None, Some((buf, index))) => {
+                if self
+                    .bufs
+                    .get(buf)
+                    .is_some_and(|b| b.access != Access::ReadWrite)
+                {
+                    let name = self
+                        .bufs
+                        .get(buf)
+                        .map(|b| b.name.clone())
+                        .unwrap_or_default();
+                    self.cx.error(left, format!("`{name}` is read-only (`&Buffer<…>`): take it as `&mut Buffer<…>` to store into it"));
+                    return true;
+                }
+                let i = self.expr(index);
+                self.expect(&i, Ty::S(ScalarType::U32), "buffer index");
+                out.push(Stmt::StoreStruct(buf, i, q));
+            }
+            (None, None) => {}
+        }
+        true
+    }
+}
