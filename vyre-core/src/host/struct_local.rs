@@ -127,7 +127,7 @@ impl StructLocal {
                         Some(k) => FieldRef::element(l.word, l.ty, k, l.len.unwrap_or(0)),
                     },
                 };
-                declare(l, |k| load(k))
+                declare(l, load)
             })
             .collect()
     }

@@ -10,9 +10,9 @@ use vyre_lang::Layout;
 /// [`LAYOUT`](Self::LAYOUT) says what the GPU sees: a scalar, or a struct's
 /// fields at their word offsets.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a buffer element",
+    message = "`{Self}` is not a GPU type: it is not a vyre `Element`",
     label = "not a vyre `Element`",
-    note = "buffers hold u32, i32, f32, u64, i64, or a `#[repr(C)]` struct of those with `#[derive(Element)]`"
+    note = "buffer elements and handler structs are u32, i32, f32, u64, i64, or `#[repr(C)]` structs of those with `#[derive(Element)]`"
 )]
 pub trait Element: bytemuck::Pod + Send + Sync + 'static {
     /// What one element is on the GPU.

@@ -18,8 +18,6 @@ pub struct Swarm {
 
 #[opcode]
 pub fn step(ps: &mut Buffer<Particle>, swarms: &Buffer<Swarm>, i: u32) {
-    let p = ps[i];
-    ps[0] = ps[i];
     ps[i].id = swarms[i].all[1].id;
 }
 
