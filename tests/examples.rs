@@ -27,6 +27,10 @@ mod bfs;
 #[path = "../examples/scan.rs"]
 mod scan;
 
+#[allow(dead_code)]
+#[path = "../examples/particles.rs"]
+mod particles;
+
 // The examples' flag parser, included once more to test it directly
 // (without the process exits of `parse_args`).
 #[path = "../examples/common/mod.rs"]
@@ -52,6 +56,20 @@ fn hello_squares_and_greets_on_every_backend() {
             lines[3].starts_with("hello from task 3 on lane"),
             "{lines:?}"
         );
+    }
+}
+
+#[test]
+fn particles_match_plain_rust_on_every_backend() {
+    let start = particles::particles(500);
+    let want = particles::reference(&start, 12, 0.5);
+    assert!(
+        want.0.iter().any(|p| p.hits > 0),
+        "some particles hit a wall"
+    );
+    for gpu in every_backend("particles_match_plain_rust_on_every_backend") {
+        let got = particles::simulate(&gpu, &start, 12, 0.5).unwrap();
+        particles::compare(&got, &want).unwrap_or_else(|e| panic!("{}: {e}", gpu.description()));
     }
 }
 

@@ -16,7 +16,7 @@ use proc_macro2::TokenStream;
 use quote::ToTokens;
 
 /// The examples whose expansion is kept.
-const EXAMPLES: &[&str] = &["hello", "priority_scheduler", "bfs", "scan"];
+const EXAMPLES: &[&str] = &["hello", "priority_scheduler", "bfs", "scan", "particles"];
 
 fn examples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")
