@@ -5,19 +5,9 @@
 
 mod common;
 
-use common::wgpu_backend;
+use common::{wgpu_backend, Particle};
 use vyre::ir::{FieldLayout, Layout, ScalarType};
 use vyre::prelude::*;
-
-/// The particle.
-#[derive(Clone, Copy, Debug, PartialEq, Element)]
-#[repr(C)]
-pub struct Particle {
-    pub pos: [f32; 2],
-    pub vel: [f32; 2],
-    pub id: u32,
-    pub hits: u32,
-}
 
 /// A struct with a 64-bit field, a nested struct and an array of structs.
 #[derive(Clone, Copy, Debug, PartialEq, Element)]

@@ -6,20 +6,11 @@
 
 mod common;
 
-use common::wgpu_backend;
+use common::{wgpu_backend, Particle};
 use vyre::ir::{
     Access, BufferKind, Expr, FieldRef, HandlerBuilder, Layout, ScalarType, StructLayout,
 };
 use vyre::prelude::*;
-
-#[derive(Clone, Copy, Debug, PartialEq, Element)]
-#[repr(C)]
-pub struct Particle {
-    pub pos: [f32; 2],
-    pub vel: [f32; 2],
-    pub id: u32,
-    pub hits: u32,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Element)]
 #[repr(C)]

@@ -6,17 +6,8 @@
 
 mod common;
 
-use common::wgpu_backend;
+use common::{particle, wgpu_backend, Particle};
 use vyre::prelude::*;
-
-#[derive(Clone, Copy, Debug, PartialEq, Element)]
-#[repr(C)]
-pub struct Particle {
-    pub pos: [f32; 2],
-    pub vel: [f32; 2],
-    pub id: u32,
-    pub hits: u32,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Element)]
 #[repr(C)]
@@ -56,15 +47,6 @@ megakernel! {
         workgroup_size: 64,
         buffers: { ps: Particle, bodies: Body },
         opcodes: [step, weigh],
-    }
-}
-
-fn particle(k: u32) -> Particle {
-    Particle {
-        pos: [k as f32 * 0.25 - 3.0, 1.5 + k as f32],
-        vel: [-1.0 + k as f32 * 0.125, 0.5],
-        id: 0,
-        hits: k % 3,
     }
 }
 

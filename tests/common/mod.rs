@@ -97,3 +97,24 @@ pub fn on_every_backend<R: PartialEq + std::fmt::Debug>(
     }
     results.swap_remove(0).1
 }
+
+/// The language issue's particle, shared by the struct tests.
+#[derive(Clone, Copy, Debug, PartialEq, vyre::Element)]
+#[repr(C)]
+pub struct Particle {
+    pub pos: [f32; 2],
+    pub vel: [f32; 2],
+    pub id: u32,
+    pub hits: u32,
+}
+
+/// Particle `k` of a test set: positions left and right of the wall at 0,
+/// velocities that carry some across it.
+pub fn particle(k: u32) -> Particle {
+    Particle {
+        pos: [k as f32 * 0.25 - 3.0, 1.5 + k as f32],
+        vel: [-1.0 + k as f32 * 0.125, 0.5],
+        id: 0,
+        hits: k % 3,
+    }
+}

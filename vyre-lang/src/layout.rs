@@ -123,7 +123,8 @@ const fn same_struct(a: &StructLayout, b: &StructLayout) -> bool {
     true
 }
 
-const fn str_eq(a: &str, b: &str) -> bool {
+/// String equality usable in const context.
+pub const fn str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
         return false;

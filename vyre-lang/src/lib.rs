@@ -37,7 +37,7 @@ mod scalar;
 pub use atomic::AtomicOp;
 pub use ctx::CtxValue;
 pub use intrinsic::Intrinsic;
-pub use layout::{same_layout, FieldLayout, Layout, StructLayout};
+pub use layout::{same_layout, str_eq, FieldLayout, Layout, StructLayout};
 pub use op::{BinOp, UnOp};
 pub use priority::{Priority, PRIORITIES};
 pub use scalar::{Access, BufferKind, Literal, ScalarType};

@@ -86,18 +86,7 @@ impl BufferMeta {
 
 /// String equality usable in const context.
 pub(crate) const fn const_str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    vyre_lang::str_eq(a, b)
 }
 
 /// One program buffer on the host, as the native backend holds it.
@@ -142,6 +131,14 @@ macro_rules! each_buffer {
     };
 }
 pub(crate) use each_buffer;
+
+/// A handler's struct buffer parameter bound to another kind of buffer: a
+/// megakernel assembly bug.
+#[cold]
+#[track_caller]
+fn struct_mismatch(param: usize, wanted: &str, bound: BufferKind) -> ! {
+    panic!("vyre: buffer parameter {param} expects a buffer of {wanted}, but it is bound to a buffer of {bound}")
+}
 
 /// Elements of `T` from their bit patterns (`T::TYPE.words()` words each).
 fn plain_from<T: PlainElement>(words: &[u32]) -> RefCell<Buffer<T>> {
@@ -429,14 +426,7 @@ impl HostBuffers {
             HostBuffer::Struct(_, cell) => super::structs::borrow::<T>(&cell.0),
             _ => None,
         };
-        match typed {
-            Some(r) => r,
-            None => panic!(
-                "vyre: buffer parameter {param} expects a buffer of {}, but it is bound to a buffer of {}",
-                T::LAYOUT.name(),
-                b.kind()
-            ),
-        }
+        typed.unwrap_or_else(|| struct_mismatch(param, T::LAYOUT.name(), b.kind()))
     }
 
     /// The struct buffer bound to handler buffer parameter `param`,
@@ -457,14 +447,7 @@ impl HostBuffers {
             HostBuffer::Struct(_, cell) => super::structs::borrow_mut::<T>(&cell.0),
             _ => None,
         };
-        match typed {
-            Some(r) => r,
-            None => panic!(
-                "vyre: buffer parameter {param} expects a buffer of {}, but it is bound to a buffer of {}",
-                T::LAYOUT.name(),
-                b.kind()
-            ),
-        }
+        typed.unwrap_or_else(|| struct_mismatch(param, T::LAYOUT.name(), b.kind()))
     }
 
     /// The atomic buffer bound to handler buffer parameter `param`.

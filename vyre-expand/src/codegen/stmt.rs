@@ -40,6 +40,44 @@ impl Gen<'_> {
         t
     }
 
+    /// `place[i] op= v` on a buffer or a local array: the index evaluated
+    /// once (into a temporary unless it is a literal or a local and `v`
+    /// pushes no statements), then `store(i, load(i) op v)`.
+    fn compound_store(
+        &mut self,
+        i: &Expr,
+        op: BinOp,
+        v: &Expr,
+        out: &mut Out,
+        store: impl Fn(TokenStream, TokenStream) -> TokenStream,
+        load: impl Fn(TokenStream) -> TokenStream,
+    ) {
+        let it = self.expr(i, out);
+        let simple =
+            matches!(i.kind, ExprKind::Lit(_) | ExprKind::Local(_)) && !self.has_prelude(v);
+        let it = if simple {
+            it
+        } else {
+            self.spill(it, Final::S(ScalarType::U32), out)
+        };
+        let iv = self.var();
+        out.push(quote!(let #iv = #it;));
+        let vt = self.expr(v, out);
+        let vt = if op.is_shift() {
+            self.to_u32(v, vt)
+        } else {
+            vt
+        };
+        let opi = op.ir_tokens();
+        let read = load(quote!(#iv));
+        let value = quote!(::vyre::ir::Expr::Binary {
+            op: #opi,
+            lhs: ::std::boxed::Box::new(#read),
+            rhs: ::std::boxed::Box::new(#vt),
+        });
+        Self::push(out, store(quote!(::core::clone::Clone::clone(&#iv)), value));
+    }
+
     /// Pushes the code of statement `s` to `out`.
     pub(super) fn stmt(&mut self, s: &Stmt, out: &mut Out) {
         match s {
@@ -67,36 +105,12 @@ impl Gen<'_> {
                 );
             }
             Stmt::CompoundStore(b, i, op, v) => {
-                let it = self.expr(i, out);
-                let simple =
-                    matches!(i.kind, ExprKind::Lit(_) | ExprKind::Local(_)) && !self.has_prelude(v);
-                let it = if simple {
-                    it
-                } else {
-                    self.spill(it, Final::S(ScalarType::U32), out)
-                };
-                let iv = self.var();
-                out.push(quote!(let #iv = #it;));
-                let vt = self.expr(v, out);
-                let vt = if op.is_shift() {
-                    self.to_u32(v, vt)
-                } else {
-                    vt
-                };
                 let buffer = self.buf_id(*b);
-                let opi = op.ir_tokens();
-                Self::push(
-                    out,
-                    quote!(::vyre::ir::Stmt::Store {
-                        buffer: #buffer,
-                        index: ::core::clone::Clone::clone(&#iv),
-                        value: ::vyre::ir::Expr::Binary {
-                            op: #opi,
-                            lhs: ::std::boxed::Box::new(::vyre::ir::Expr::Load { buffer: #buffer, index: ::std::boxed::Box::new(#iv) }),
-                            rhs: ::std::boxed::Box::new(#vt),
-                        },
-                    }),
-                );
+                self.compound_store(i, *op, v, out, |index, value| {
+                    quote!(::vyre::ir::Stmt::Store { buffer: #buffer, index: #index, value: #value })
+                }, |index| {
+                    quote!(::vyre::ir::Expr::Load { buffer: #buffer, index: ::std::boxed::Box::new(#index) })
+                });
             }
             Stmt::LetStruct(s, init) => {
                 let var = Self::struct_var(*s);
@@ -306,36 +320,12 @@ impl Gen<'_> {
                 );
             }
             Stmt::CompoundStoreIndex(a, i, op, v) => {
-                let it = self.expr(i, out);
-                let simple =
-                    matches!(i.kind, ExprKind::Lit(_) | ExprKind::Local(_)) && !self.has_prelude(v);
-                let it = if simple {
-                    it
-                } else {
-                    self.spill(it, Final::S(ScalarType::U32), out)
-                };
-                let iv = self.var();
-                out.push(quote!(let #iv = #it;));
-                let vt = self.expr(v, out);
-                let vt = if op.is_shift() {
-                    self.to_u32(v, vt)
-                } else {
-                    vt
-                };
                 let array = self.local_id(*a);
-                let opi = op.ir_tokens();
-                Self::push(
-                    out,
-                    quote!(::vyre::ir::Stmt::StoreIndex {
-                        array: #array,
-                        index: ::core::clone::Clone::clone(&#iv),
-                        value: ::vyre::ir::Expr::Binary {
-                            op: #opi,
-                            lhs: ::std::boxed::Box::new(::vyre::ir::Expr::Index { array: #array, index: ::std::boxed::Box::new(#iv) }),
-                            rhs: ::std::boxed::Box::new(#vt),
-                        },
-                    }),
-                );
+                self.compound_store(i, *op, v, out, |index, value| {
+                    quote!(::vyre::ir::Stmt::StoreIndex { array: #array, index: #index, value: #value })
+                }, |index| {
+                    quote!(::vyre::ir::Expr::Index { array: #array, index: ::std::boxed::Box::new(#index) })
+                });
             }
             Stmt::AtomicStore(b, i, v) => {
                 let mut ts = self.operands(&[i, v], out).into_iter();
