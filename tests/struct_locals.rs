@@ -56,12 +56,34 @@ pub fn pair(pairs: &mut Buffer<Pair>, ps: &Buffer<Particle>, i: u32, j: u32) {
     pairs[i] = made;
 }
 
+/// Kinetic energy of a particle, a struct passed by value to a device
+/// function.
+#[device]
+fn energy(p: Particle, scale: f32) -> f32 {
+    (p.vel[0] * p.vel[0] + p.vel[1] * p.vel[1]) * scale
+}
+
+/// Counts a hit on its own copy: the caller's struct is unchanged.
+#[device]
+fn bumped(mut p: Particle) -> u32 {
+    p.hits += 1;
+    p.hits * 10 + p.id
+}
+
+/// Struct arguments of device functions.
+#[opcode(id = 0x702)]
+pub fn measure(ps: &Buffer<Particle>, es: &mut Buffer<f32>, hs: &mut Buffer<u32>, i: u32) {
+    let p = ps[i];
+    es[i] = energy(p, 0.5);
+    hs[i] = bumped(p) + p.hits;
+}
+
 megakernel! {
     /// The struct-local test kernel.
     pub struct Swarm {
         workgroup_size: 64,
-        buffers: { ps: Particle, pairs: Pair },
-        opcodes: [step, pair],
+        buffers: { ps: Particle, pairs: Pair, es: f32, hs: u32 },
+        opcodes: [step, pair, measure],
     }
 }
 
@@ -105,5 +127,18 @@ fn struct_locals_agree_with_rust() {
             epairs.as_slice(),
             "{what}: pairs"
         );
+
+        let mut ees = Buffer::from(vec![0.0f32; 30]);
+        let mut ehs = Buffer::from(vec![0u32; 30]);
+        k.es().upload(&[0.0; 30]).unwrap();
+        k.hs().upload(&[0; 30]).unwrap();
+        for i in 0..30u32 {
+            measure(&eps, &mut ees, &mut ehs, i);
+            k.publish(Priority::Normal, measure::task(i)).unwrap();
+        }
+        let report = k.run().unwrap();
+        assert!(report.faults.is_empty(), "{what}: {:?}", report.faults);
+        assert_eq!(k.es().read().unwrap(), ees.as_slice(), "{what}: energies");
+        assert_eq!(k.hs().read().unwrap(), ehs.as_slice(), "{what}: hits");
     }
 }

@@ -74,6 +74,8 @@ pub enum DeviceArg {
     Buffer(BufferId),
     /// The caller's `ctx`.
     Ctx,
+    /// A struct local of the caller (the device function copies it).
+    Struct(StructLocal),
 }
 
 impl DeviceArg {
@@ -90,6 +92,14 @@ impl DeviceArg {
         match self {
             DeviceArg::Buffer(b) => Ok(b),
             _ => Err(arg_error(device, param, "a buffer")),
+        }
+    }
+
+    /// The struct, or an error naming the device and the parameter.
+    pub fn structure(self, device: &str, param: &str) -> Result<StructLocal, HandlerError> {
+        match self {
+            DeviceArg::Struct(s) => Ok(s),
+            _ => Err(arg_error(device, param, "a struct")),
         }
     }
 

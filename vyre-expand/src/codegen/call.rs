@@ -31,6 +31,10 @@ impl Gen<'_> {
                     quote!(::vyre::host::__private::DeviceArg::Buffer(#id))
                 }
                 DevArg::Ctx => quote!(::vyre::host::__private::DeviceArg::Ctx),
+                DevArg::Struct(s) => {
+                    let v = Self::struct_var(*s);
+                    quote!(::vyre::host::__private::DeviceArg::Struct(::core::clone::Clone::clone(&#v)))
+                }
             });
         }
         let path = &d.path;

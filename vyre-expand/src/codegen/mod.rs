@@ -144,6 +144,12 @@ impl<'a> Gen<'a> {
         format_ident!("__s{}", s)
     }
 
+    /// The Rust variable holding a `#[device]` function's struct argument
+    /// `k` (parameter order).
+    pub(crate) fn struct_param_var(k: usize) -> syn::Ident {
+        format_ident!("__p{}", k)
+    }
+
     /// `Some(tokens)` / `None` of an optional expression's tokens.
     fn option(t: Option<TokenStream>) -> TokenStream {
         match t {

@@ -130,6 +130,10 @@ impl Gen<'_> {
                         let src = Self::struct_var(*q);
                         quote!(#var.copy_of(&#src))
                     }
+                    StructInit::Param(k) => {
+                        let src = Self::struct_param_var(*k);
+                        quote!(#var.copy_of(&#src))
+                    }
                     StructInit::Literal(fields) => {
                         // Every value in the order written, then the leaves.
                         let mut refs: Vec<&Expr> = Vec::new();

@@ -54,6 +54,7 @@ fn inline_body(cx: &Ctxt, sig: &Sig, name: &str, lowered: Lowered) -> TokenStrea
     let mut binds = Vec::new();
     let mut scalar_index = 0usize;
     let mut buf_index = 0usize;
+    let mut struct_index = 0usize;
     for (p, var) in sig.params.iter().zip(&arg_vars) {
         let pname = &p.name;
         match p.kind {
@@ -72,6 +73,11 @@ fn inline_body(cx: &Ctxt, sig: &Sig, name: &str, lowered: Lowered) -> TokenStrea
                     });
                 });
                 scalar_index += 1;
+            }
+            ParamKind::Struct => {
+                let sv = Gen::struct_param_var(struct_index);
+                binds.push(quote!(let #sv: ::vyre::host::__private::StructLocal = #var.structure(#name, #pname)?;));
+                struct_index += 1;
             }
             ParamKind::Invalid => {}
         }

@@ -218,7 +218,7 @@ fn task_and_native(ident: &syn::Ident, sig: &Sig, real: bool) -> (TokenStream, T
                 call_args.push(quote!(::vyre::host::__private::arg::<#ty>(__args, #at)));
                 arg_index += s.words() as usize;
             }
-            ParamKind::Invalid => {}
+            ParamKind::Struct | ParamKind::Invalid => {}
         }
     }
     let native = quote! {

@@ -57,6 +57,9 @@ pub(crate) enum StructInit {
     Copy(StructIdx),
     /// A struct literal: each leaf's path and value.
     Literal(Vec<(Vec<String>, LeafInit)>),
+    /// A `#[device]` function's struct parameter `k` (a copy of the
+    /// caller's struct local).
+    Param(usize),
 }
 
 /// A struct literal's value for one leaf.
@@ -104,6 +107,8 @@ pub(crate) enum DevArg {
     Scalar(Expr),
     Buffer(BufIdx),
     Ctx,
+    /// A struct local (copied into the device function's parameter).
+    Struct(StructIdx),
 }
 
 /// What an expression is.

@@ -276,6 +276,7 @@ impl Lowerer<'_> {
             match self.binding_of(a) {
                 Some(Binding::Buffer(b)) => args.push(DevArg::Buffer(b)),
                 Some(Binding::Ctx) => args.push(DevArg::Ctx),
+                Some(Binding::Struct(s)) => args.push(DevArg::Struct(s)),
                 _ => {
                     let v = self.expr(a);
                     let ty = self.dyn_ty(

@@ -121,6 +121,7 @@ pub(crate) fn lower_fn(
             l.bind(&p.name, Binding::Local(idx));
         }
     }
+    let mut struct_params = Vec::new();
     for p in &sig.params {
         match p.kind {
             ParamKind::Buffer { elem, access } => {
@@ -134,11 +135,26 @@ pub(crate) fn lower_fn(
                 l.bind(&p.name, Binding::Buffer(idx));
             }
             ParamKind::Ctx => l.bind(&p.name, Binding::Ctx),
+            ParamKind::Struct => {
+                // A copy of the caller's struct local, declared first.
+                let k = l.structs.len();
+                l.structs.push(StructInfo {
+                    name: p.name.clone(),
+                    ty: p
+                        .structure
+                        .clone()
+                        .unwrap_or_else(|| syn::parse_quote!(u32)),
+                    mutable: p.mutable,
+                });
+                l.bind(&p.name, Binding::Struct(k));
+                struct_params.push(Stmt::LetStruct(k, StructInit::Param(k)));
+            }
             ParamKind::Scalar(_) | ParamKind::Invalid => {}
         }
     }
     let want_value = kind == FnKind::Device && sig.ret.is_some();
-    let body = l.block(body, want_value);
+    let mut body = l.block(body, want_value);
+    body.stmts.splice(0..0, struct_params);
     if let (Some(ret), Some(tail)) = (sig.ret, &body.tail) {
         l.unify(tail.ty, Ty::S(ret));
     }

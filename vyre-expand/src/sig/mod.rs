@@ -24,6 +24,9 @@ pub(crate) enum ParamKind {
         access: Access,
     },
     Scalar(ScalarType),
+    /// A `#[derive(Element)]` struct by value (`#[device]` functions only;
+    /// the type is the parameter's `structure`).
+    Struct,
     /// Rejected (already reported).
     Invalid,
 }
@@ -194,6 +197,7 @@ pub(crate) fn parse_signature(cx: &Ctxt, sig: &syn::Signature, kind: FnKind) -> 
         }
         let structure = match pkind {
             ParamKind::Buffer { .. } => struct_elem(&pat_ty.ty),
+            ParamKind::Struct => Some((*pat_ty.ty).clone()),
             _ => None,
         };
         params.push(Param {
@@ -385,7 +389,18 @@ fn classify_param(cx: &Ctxt, ty: &syn::Type, _index: usize, what: &str, kind: Fn
                 return ParamKind::Invalid;
             }
             let _ = what;
-            cx.error(ty, type_rejection(ty));
+            let rejected = type_rejection(ty);
+            if rejected.contains("is not a GPU type") {
+                // A user type: a `#[derive(Element)]` struct (rustc checks).
+                return match kind {
+                    FnKind::Device => ParamKind::Struct,
+                    FnKind::Opcode => {
+                        cx.error(ty, "a task argument is a scalar: pass the struct through a struct buffer (`&Buffer<T>`) and its index");
+                        ParamKind::Invalid
+                    }
+                };
+            }
+            cx.error(ty, rejected);
             ParamKind::Invalid
         }
     }
