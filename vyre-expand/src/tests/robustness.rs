@@ -33,6 +33,7 @@ impl Rng {
 const SIGNATURES: &[&str] = &[
     "pub fn h(ctx: &Ctx, offsets: &Buffer<u32>, edges: &Buffer<u32>, dist: &Buffer<Atomic<u32>>, out: &mut Buffer<f32>, node: u32, depth: u32, x: i32, f: f32, flag: bool)",
     "pub fn w(ctx: &Ctx, wide: &mut Buffer<u64>, signed: &Buffer<i64>, i: u32, a: u64, s: i64)",
+    "pub fn s(ps: &mut Buffer<Particle>, seen: &Buffer<Pair>, i: u32, dt: f32)",
 ];
 
 const BODIES: &[&str] = &[
@@ -75,6 +76,15 @@ const BODIES: &[&str] = &[
         if v < 64 { stack[top as usize] = 2 * v + 1; stack[(top + 1) as usize] += v; top += 2; }
     }
     out[node] = list[(depth % 3) as usize] as f32 + stack.len() as f32;",
+    "let mut p = ps[i];
+    p.pos[0] += p.vel[0] * dt;
+    if p.pos[0] < 0.0 { p.vel[0] = -p.vel[0]; p.hits += 1; }
+    let q = Particle { pos: [p.pos[1], 0.5], vel: [0.0; 2], id: seen[i].a.id, hits: p.hits };
+    let mut r = q;
+    r.pos[(i % 2) as usize] = seen[i].b.pos[1];
+    ps[i] = p;
+    ps[i].id = i;
+    ps[(i + 1) % ps.len()] = r;",
     "let mut z = a.wrapping_add((i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     let t = signed[i] / (s | 1) + (z as i64 >> 3);
@@ -499,10 +509,12 @@ fn seeds_parse() {
 fn the_wide_seed_is_accepted_with_its_signature() {
     // Unmutated, the 64-bit body expands without an error under the 64-bit
     // signature, so its mutations start from accepted code.
-    // So is the local-array body under the first.
+    // So are the struct body under the third and the local-array body
+    // under the first.
     for (sig, body) in [
         (SIGNATURES[1], BODIES[BODIES.len() - 1]),
-        (SIGNATURES[0], BODIES[BODIES.len() - 2]),
+        (SIGNATURES[2], BODIES[BODIES.len() - 2]),
+        (SIGNATURES[0], BODIES[BODIES.len() - 3]),
     ] {
         let item = format!("{sig} {{ {body} }}");
         let mut tally = Tally::default();
