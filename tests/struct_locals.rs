@@ -142,3 +142,97 @@ fn struct_locals_agree_with_rust() {
         assert_eq!(k.hs().read().unwrap(), ehs.as_slice(), "{what}: hits");
     }
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Element)]
+#[repr(C)]
+pub struct Tally {
+    pub lo: u32,
+    pub w: [u32; 2],
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Element)]
+#[repr(C)]
+pub struct Rec {
+    pub id: u32,
+    pub inner: Tally,
+}
+
+/// `r.inner = made.inner` (a nested struct from another local's field),
+/// `r.inner.w = made.inner.w` (an array field), `r.id = made.inner.lo`
+/// (a scalar), through the same syntax; and a negative `i32` index.
+#[opcode(id = 0x703)]
+pub fn nested(recs: &mut Buffer<Rec>, out: &mut Buffer<u32>, i: u32, j: i32) {
+    let made = Rec {
+        id: i,
+        inner: Tally {
+            lo: i * 3,
+            w: [i, i + 1],
+        },
+    };
+    let mut r = recs[i];
+    r.inner = made.inner;
+    r.inner.w = made.inner.w;
+    r.id = made.inner.lo;
+    recs[i] = r;
+    let table = [7u32, 8, 9];
+    out[i] = table[j as usize];
+}
+
+megakernel! {
+    /// Nested struct assignment and negative indices.
+    pub struct Nested {
+        workgroup_size: 64,
+        buffers: { recs: Rec, out: u32 },
+        opcodes: [nested],
+    }
+}
+
+#[test]
+fn nested_fields_assign_by_shape_and_negative_indices_fault_alike() {
+    let start: Vec<Rec> = (0..8u32)
+        .map(|k| Rec {
+            id: 100 + k,
+            inner: Tally { lo: k, w: [k, k] },
+        })
+        .collect();
+    let mut gpus = vec![Gpu::cpu(), Gpu::reference()];
+    gpus.extend(wgpu_backend("struct_locals_nested"));
+    for gpu in &gpus {
+        let what = gpu.description();
+        let mut k = Nested::new(gpu).unwrap();
+        k.recs().upload(&start).unwrap();
+        k.out().upload(&[0; 8]).unwrap();
+        for i in 0..6u32 {
+            k.publish(Priority::Normal, nested::task(i, (i % 3) as i32))
+                .unwrap();
+        }
+        k.publish(Priority::Normal, nested::task(6, -2)).unwrap();
+        k.publish(Priority::Normal, nested::task(7, i32::MIN))
+            .unwrap();
+        let report = k.run().unwrap();
+        let mut kinds: Vec<FaultKind> = report.faults.iter().map(|f| f.kind).collect();
+        kinds.sort_by_key(|k| format!("{k:?}"));
+        // A negative index is past any array: the fault says u32::MAX on
+        // every backend (Rust's usize index saturated).
+        assert_eq!(
+            kinds,
+            [
+                FaultKind::OutOfBounds { index: u32::MAX },
+                FaultKind::OutOfBounds { index: u32::MAX }
+            ],
+            "{what}"
+        );
+        let recs = k.recs().read().unwrap();
+        for i in 0..6usize {
+            let u = i as u32;
+            let want = Rec {
+                id: u * 3,
+                inner: Tally {
+                    lo: u * 3,
+                    w: [u, u + 1],
+                },
+            };
+            assert_eq!(recs[i], want, "{what}: rec {i}");
+        }
+    }
+}

@@ -214,6 +214,47 @@ impl StructLocal {
         self.assign_at(&[], source)
     }
 
+    /// `self.a.b = source.c.d`: a scalar or array field, or a nested
+    /// struct, from the field of the same shape of `source` (which fields
+    /// these are is known only now: the same syntax assigns a scalar or a
+    /// struct).
+    pub fn assign_path(
+        &self,
+        dst: &[&str],
+        source: &StructLocal,
+        src: &[&str],
+    ) -> Result<Vec<Stmt>, HandlerError> {
+        let mut out = Vec::new();
+        for l in self.leaves.iter().filter(|l| l.path.starts_with(dst)) {
+            let rest = &l.path[dst.len()..];
+            let Some(s) = source
+                .leaves
+                .iter()
+                .find(|s| s.path.starts_with(src) && &s.path[src.len()..] == rest)
+            else {
+                return Err(self.shape(dst));
+            };
+            match l.len {
+                None => out.push(Stmt::Assign {
+                    local: l.local,
+                    value: Expr::Local(s.local),
+                }),
+                Some(n) => out.extend((0..n).map(|k| Stmt::StoreIndex {
+                    array: l.local,
+                    index: Expr::lit(k),
+                    value: Expr::Index {
+                        array: s.local,
+                        index: Box::new(Expr::lit(k)),
+                    },
+                })),
+            }
+        }
+        if out.is_empty() {
+            return Err(self.shape(dst));
+        }
+        Ok(out)
+    }
+
     /// Assigns the nested struct at field `prefix` (every leaf under it)
     /// from `source`, a struct local of that nested type.
     pub fn assign_at(&self, prefix: &[&str], source: &StructLocal) -> Vec<Stmt> {

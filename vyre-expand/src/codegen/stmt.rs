@@ -221,9 +221,11 @@ impl Gen<'_> {
                     }
                 }
             }
-            Stmt::AssignStruct(p, path, q) => {
+            Stmt::AssignStruct(p, path, q, from) => {
                 let (dst, src) = (Self::struct_var(*p), Self::struct_var(*q));
-                out.push(quote!(__blk.extend(#dst.assign_at(&[#(#path),*], &#src));));
+                out.push(
+                    quote!(__blk.extend(#dst.assign_path(&[#(#path),*], &#src, &[#(#from),*])?);),
+                );
             }
             Stmt::StoreStruct(b, i, s) => {
                 let it = self.expr(i, out);

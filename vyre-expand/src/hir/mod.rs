@@ -224,9 +224,9 @@ pub(crate) enum Stmt {
     LetStruct(StructIdx, StructInit),
     /// `p.a.b = v` / `p.a.b[j] = v` (or `op=`) on a struct local.
     StructSet(StructIdx, Vec<String>, Option<Expr>, Option<BinOp>, Expr),
-    /// `p = q` between struct locals (`p.a = q`: the nested struct at the
-    /// path).
-    AssignStruct(StructIdx, Vec<String>, StructIdx),
+    /// `p = q` between struct locals, `p.a = q` (the nested struct at the
+    /// path), `p.a = q.b` (a field or nested struct of the same shape).
+    AssignStruct(StructIdx, Vec<String>, StructIdx, Vec<String>),
     /// `buf[i] = p`: a struct local into a struct buffer's element.
     StoreStruct(BufIdx, Expr, StructIdx),
     /// `array[i] op= v`.

@@ -190,9 +190,11 @@ impl Lowerer<'_> {
             let _ = self.unify(value.ty, u32t);
         }
         match self.types.resolve(value.ty) {
-            Ty::S(w @ (ScalarType::U64 | ScalarType::I64)) => {
-                // As u64, a negative i64 is above u32::MAX too.
-                let wide = if w == ScalarType::I64 {
+            Ty::S(w @ (ScalarType::U64 | ScalarType::I64 | ScalarType::I32)) => {
+                // As u64, a negative i64 (or i32, sign-extended) is above
+                // u32::MAX too: it saturates, as Rust's huge usize does in
+                // the fault it reports.
+                let wide = if w != ScalarType::U64 {
                     self.mk(
                         ExprKind::Cast(ScalarType::U64, Box::new(value)),
                         Ty::S(ScalarType::U64),

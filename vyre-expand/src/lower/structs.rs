@@ -244,7 +244,18 @@ impl Lowerer<'_> {
                 },
             };
             if let Some(q) = source {
-                out.push(Stmt::AssignStruct(s, path, q));
+                out.push(Stmt::AssignStruct(s, path, q, Vec::new()));
+                return true;
+            }
+            // `p.a = q.b`: a scalar, an array or a nested struct, resolved
+            // when `handler()` runs.
+            if let Some((q, from, None)) = self.local_place(right) {
+                if !self.structs.get(s).is_some_and(|i| i.mutable) {
+                    self.cx
+                        .soft("assignment to a field of an immutable struct local");
+                    return true;
+                }
+                out.push(Stmt::AssignStruct(s, path, q, from));
                 return true;
             }
         }
@@ -297,7 +308,7 @@ impl Lowerer<'_> {
                     self.cx.soft("assignment to an immutable struct local");
                     return true;
                 }
-                out.push(Stmt::AssignStruct(p, Vec::new(), q));
+                out.push(Stmt::AssignStruct(p, Vec::new(), q, Vec::new()));
             }
             (None, Some((buf, index))) => {
                 if self

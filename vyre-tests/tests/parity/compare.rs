@@ -1,12 +1,14 @@
 //! The comparison of two backends' results: integers (the `u64` and `i64`
 //! buffers bit for bit), faults, spawns, printf lines and counters exactly;
-//! `f32` outputs within WGSL's accuracy, with a tolerance per operation.
+//! the struct buffer `recs` field by field (integer fields bit for bit,
+//! its `f32` field within the tolerance of its one operation); `f32`
+//! outputs within WGSL's accuracy, with a tolerance per operation.
 
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
-use crate::handlers::STRIDE;
-use crate::workload::{Case, Observed};
+use crate::handlers::{Rec, STRIDE};
+use crate::workload::{Case, Run};
 
 /// Absolute and relative tolerance of each `float_ops` output (WGSL's
 /// accuracy, §"Floating Point Accuracy" of the WGSL spec, for the input
@@ -96,17 +98,86 @@ fn same_bits<T: Copy + Into<i128> + std::fmt::Debug>(
     Ok(())
 }
 
+/// The `F32_OPS` entry of an operation, by the start of its description.
+fn f32_op(name: &str) -> usize {
+    F32_OPS.iter().position(|o| o.0.starts_with(name)).unwrap()
+}
+
+/// A `Rec`'s integer fields, named, as `i128` (every field's value exactly).
+fn rec_ints(r: &Rec) -> Vec<(String, i128)> {
+    let mut v = vec![
+        ("key".to_string(), r.key as i128),
+        ("skey".into(), r.skey as i128),
+    ];
+    v.extend((0..4).map(|k| (format!("vals[{k}]"), r.vals[k] as i128)));
+    v.push(("inner.lo".into(), r.inner.lo as i128));
+    v.push(("inner.sign".into(), r.inner.sign as i128));
+    v.extend((0..2).map(|k| (format!("inner.w[{k}]"), r.inner.w[k] as i128)));
+    v.extend((0..3).map(|k| (format!("bins[{k}]"), r.bins[k] as i128)));
+    v
+}
+
+/// Which `cells` task owns element `i` of `recs`, and its inputs.
+fn rec_writer(c: &Case, i: usize) -> String {
+    let n = i / 2;
+    match c.cells.get(n) {
+        Some(&(ti, tj, e, x, y)) => format!(
+            "owned by cells task {n} (slot {}): cells(i = {ti}, j = {tj}, e = {e}, x = {x:#x}, y = {y}); initially {:?}",
+            c.first_cell() + n,
+            c.recs[i]
+        ),
+        None => format!("a spare element no task owns; initially {:?}", c.recs[i]),
+    }
+}
+
+/// The first field of the first element where two `recs` differ: integer
+/// fields bit for bit, `f` (`r.f + small integer`) as `+` in [`F32_OPS`].
+fn same_recs(name: &str, c: &Case, a: &[Rec], b: &[Rec]) -> Result<(), TestCaseError> {
+    prop_assert_eq!(a.len(), b.len(), "recs lengths");
+    let add = f32_op("+:");
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        for ((field, u), (_, v)) in rec_ints(x).into_iter().zip(rec_ints(y)) {
+            prop_assert!(
+                u == v,
+                "native and {} disagree on recs[{}].{}: {} = {:#x} vs {} = {:#x} ({})",
+                name,
+                i,
+                field,
+                u,
+                u as u64,
+                v,
+                v as u64,
+                rec_writer(c, i)
+            );
+        }
+        prop_assert!(
+            f32_close(add, x.f, y.f),
+            "native and {} disagree on recs[{}].f: {:?} ({:#x}) vs {:?} ({:#x}) ({})",
+            name,
+            i,
+            x.f,
+            x.f.to_bits(),
+            y.f,
+            y.f.to_bits(),
+            rec_writer(c, i)
+        );
+    }
+    Ok(())
+}
+
 /// Compares a backend's result with the native one's: everything but the
 /// `f32` outputs exactly (the 64-bit buffers first, bit for bit, to name
-/// the task of a difference), the `f32` outputs within [`F32_OPS`].
+/// the task of a difference, then `recs` field by field), the `f32`
+/// outputs within [`F32_OPS`].
 pub fn compare(
     name: &str,
     c: &Case,
-    (a, af): &(Observed, Vec<f32>),
-    (b, bf): &(Observed, Vec<f32>),
+    (a, af, ar): &Run,
+    (b, bf, br): &Run,
 ) -> Result<(), TestCaseError> {
     same_bits("wout", name, c, &a.wout, &b.wout)?;
     same_bits("wiout", name, c, &a.wiout, &b.wiout)?;
+    same_recs(name, c, ar, br)?;
     prop_assert_eq!(a, b, "native and {} disagree on {:?}", name, c);
     prop_assert_eq!(af.len(), bf.len());
     for (i, (x, y)) in af.iter().zip(bf).enumerate() {

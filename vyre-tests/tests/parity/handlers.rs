@@ -1,4 +1,4 @@
-//! The fifteen handlers under test and the `Parity` megakernel that runs
+//! The seventeen handlers under test and the `Parity` megakernel that runs
 //! them. Together they use every construct of the handler language
 //! (DESIGN §2, `docs/language.md`); the table at the end of
 //! `docs/architecture.md` ("native backend") lists which handler covers
@@ -6,8 +6,9 @@
 
 // The handlers spell constructs out on purpose (`!(a == 3)`, guarded
 // division, `len() > 0`: handlers have no `is_empty`): they test the
-// language, not good style.
+// language, not good style; `cells` takes the arguments it tests.
 #![allow(
+    clippy::too_many_arguments,
     clippy::identity_op,
     clippy::nonminimal_bool,
     clippy::manual_checked_ops,
@@ -626,6 +627,168 @@ pub fn i64_ops(wiout: &mut Buffer<i64>, base: u32, x: i64, y: i64, f: f32) {
     }
 }
 
+/// Length of [`arrays`]' table: an array length given by a `const`.
+pub const TABLE: usize = 8;
+
+/// Local arrays: `[0u32; N]` with a `const` length, list literals of `u32`,
+/// `u64` and `i32`, reads and writes (`=` and `op=`) at indices computed
+/// from task arguments, `a.len()` (as a value, an index and a loop bound),
+/// loops over `0..a.len()`; then indices straight from the arguments,
+/// which may be out of bounds (fault `OUT_OF_BOUNDS` with the index, after
+/// the statements before it took effect): a `u32` read, an `i32` index
+/// stored through and a `u64` index with `op=` (`as usize` of a `u64`
+/// saturating).
+#[opcode]
+pub fn arrays(out: &mut Buffer<u32>, base: u32, a: u32, b: u32, i: u32, j: i32, w: u64) {
+    let mut k = base;
+    let mut t = [0u32; TABLE];
+    let lit = [a, b, a ^ b, 7];
+    let mut wide = [w, !w, 0u64];
+    let mut signed = [-1i32, j, 0, i32::MAX];
+    for n in 0..8u32 {
+        t[n as usize] = lit[(n & 3) as usize].wrapping_mul(n + 1);
+    }
+    t[(a % 8) as usize] ^= b;
+    t[(b & 7) as usize] = t[(b & 7) as usize].wrapping_add(a);
+    t[TABLE - 1] |= 1;
+    t[t.len() - 2] = t[0].rotate_left(b);
+    let mut sum = 0u32;
+    for n in 0..t.len() {
+        sum = sum.wrapping_mul(31).wrapping_add(t[n]);
+    }
+    out[k] = sum;
+    k += 1;
+    let mut best = 0u32;
+    for n in 1..4u32 {
+        if lit[n as usize] > lit[best as usize] {
+            best = n;
+        }
+    }
+    out[k] = best | (lit.len() as u32) << 8 | (t.len() as u32) << 16;
+    k += 1;
+    wide[(b % 3) as usize] = wide[(a % 2) as usize].wrapping_mul(w | 1);
+    wide[2] ^= wide[0] >> 7u32;
+    out[k] = wide[2] as u32;
+    k += 1;
+    out[k] = (wide[2] >> 32u32) as u32 ^ (wide[1] as u32);
+    k += 1;
+    signed[(b & 3) as usize] = signed[(b & 3) as usize].wrapping_sub(5);
+    signed[0] *= 3;
+    signed[(a & 3) as usize] >>= 1;
+    let mut ssum = 0i32;
+    for n in 0..signed.len() {
+        ssum = ssum.wrapping_add(signed[n]);
+    }
+    out[k] = ssum as u32;
+    k += 1;
+    out[k] = t[(i & 7) as usize];
+    k += 1;
+    // Indices from the arguments: the first out of bounds faults the task.
+    out[k] = t[i as usize];
+    k += 1;
+    signed[j as usize] = !j;
+    out[k] = signed[(j & 3) as usize] as u32;
+    k += 1;
+    wide[w as usize] ^= 1;
+    out[k] = wide[(w & 1) as usize] as u32;
+}
+
+/// The nested struct of [`Rec`].
+#[derive(Clone, Copy, Debug, PartialEq, Element)]
+#[repr(C)]
+pub struct Tally {
+    pub lo: u32,
+    pub sign: i32,
+    pub w: [u32; 2],
+}
+
+/// The struct element of the `recs` buffer: 64-bit fields, array fields, a
+/// nested struct and an `f32` (no padding).
+#[derive(Clone, Copy, Debug, PartialEq, Element)]
+#[repr(C)]
+pub struct Rec {
+    pub key: u64,
+    pub skey: i64,
+    pub vals: [u32; 4],
+    pub inner: Tally,
+    pub bins: [i32; 3],
+    pub f: f32,
+}
+
+/// A struct buffer: fields read and written through it (`recs[i].key`,
+/// `recs[i].vals[k]`, `recs[i].inner.w[1]`, the 64-bit fields, `=` and
+/// `op=`), `recs.len()`; a struct local loaded from it (`let mut r =
+/// recs[j]`), modified (array, nested, 64-bit and `f32` fields), copied
+/// (`let q = r`), assigned whole (`r = made`) and by nested struct
+/// (`r.inner = tally`), struct literals (one nested), and
+/// whole-struct stores (`recs[j] = r`). Indices from the arguments may be
+/// out of bounds (fault `OUT_OF_BOUNDS`): the element `i`, the array
+/// field's `e`, the element `j`. A task touches only its own two elements
+/// (the generator's choice of `i` and `j`), so the order of tasks does not
+/// matter.
+#[opcode]
+pub fn cells(
+    recs: &mut Buffer<Rec>,
+    out: &mut Buffer<u32>,
+    base: u32,
+    i: u32,
+    j: u32,
+    e: u32,
+    x: u32,
+    y: i64,
+) {
+    out[base] = recs.len();
+    recs[i].key = recs[i].key.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ y as u64;
+    recs[i].skey >>= x & 63;
+    recs[i].vals[(x & 3) as usize] ^= x;
+    recs[i].inner.w[1] = recs[i].inner.w[0].rotate_left(x) ^ recs[i].inner.lo;
+    recs[i].inner.sign = recs[i].inner.sign.wrapping_mul(-3) | (x as i32 & 1);
+    recs[i].bins[2] &= !(y as i32);
+    recs[i].inner.lo <<= x & 31;
+    out[base + 1] = recs[i].vals[3] ^ (recs[i].skey as u32);
+    recs[i].vals[e as usize] ^= 0x8000_0001;
+    let mut r = recs[j];
+    r.vals[0] = r.vals[0].wrapping_add(r.inner.lo);
+    r.inner.w[(x & 1) as usize] ^= r.vals[3];
+    r.bins[(x % 3) as usize] = r.bins[(x % 3) as usize].wrapping_sub(y as i32);
+    r.key ^= r.skey as u64;
+    r.skey = r.skey.wrapping_add(r.key as i64);
+    r.f += (x & 0xFFFF) as f32;
+    let q = r;
+    r.inner.lo = q.vals[1] ^ q.inner.w[0];
+    let tally = Tally {
+        lo: x ^ 5,
+        sign: -3,
+        w: [e; 2],
+    };
+    let made = Rec {
+        key: (i as u64) << 32 | j as u64,
+        skey: y,
+        vals: [x, i, j, q.vals[2]],
+        inner: Tally {
+            lo: tally.w[0] ^ q.inner.w[1],
+            sign: q.inner.sign,
+            w: [9, x],
+        },
+        bins: [0; 3],
+        f: 0.5,
+    };
+    match x % 4 {
+        0 => r.inner = tally,
+        1 => {
+            r = made;
+            r.bins[1] = q.bins[0];
+        }
+        2 => recs[j] = made,
+        _ => {}
+    }
+    out[base + 2] = r.vals[0] ^ q.inner.lo ^ r.inner.lo;
+    if x % 4 != 2 {
+        recs[j] = r;
+    }
+    recs[j].inner.sign ^= q.inner.sign;
+}
+
 megakernel! {
     /// Every construct of the handler language, for the parity suite.
     pub struct Parity {
@@ -643,10 +806,12 @@ megakernel! {
             wdata: u64,
             wout: u64,
             wiout: i64,
+            recs: Rec,
         },
         opcodes: [
             int_ops, signed_ops, float_ops, control, atomics, lookup, divide,
             spin, ctx_ops, spawn_tree, devices, prints, stop, u64_ops, i64_ops,
+            arrays, cells,
         ],
     }
 }

@@ -3,14 +3,15 @@
 //! macro produced) and wgpu (the WGSL lowering; lavapipe in CI), over
 //! proptest-generated inputs.
 //!
-//! The fifteen handlers of [`handlers`] together use every construct of the
-//! handler language (DESIGN §2, `docs/language.md`), `u64` and `i64`
+//! The seventeen handlers of [`handlers`] together use every construct of
+//! the handler language (DESIGN §2, `docs/language.md`), `u64` and `i64`,
+//! local arrays and `#[derive(Element)]` struct buffers and locals
 //! included; the table at the end of `docs/architecture.md` ("native
 //! backend") lists which handler covers what. Integer results (the 64-bit
-//! buffers bit for bit), faults, spawns, printf lines and counters must be
-//! identical on every backend; `f32` results must agree within WGSL's
-//! accuracy, with the tolerance of each operation given by
-//! [`compare::F32_OPS`].
+//! buffers and the struct buffer's integer fields bit for bit), faults,
+//! spawns, printf lines and counters must be identical on every backend;
+//! `f32` results must agree within WGSL's accuracy, with the tolerance of
+//! each operation given by [`compare::F32_OPS`].
 //!
 //! Cases: `VYRE_PARITY_CASES` (default 6). Without a wgpu adapter the wgpu
 //! leg is skipped with a notice, unless `VYRE_REQUIRE_GPU=1`.
@@ -34,7 +35,7 @@ use proptest::test_runner::{Config, TestRunner};
 use vyre::prelude::*;
 
 use compare::compare;
-use handlers::{spawn_tree, stop, Parity, LOOP_LIMIT};
+use handlers::{spawn_tree, stop, Parity, Rec, Tally, LOOP_LIMIT};
 use workload::{case, run_case, Case};
 
 fn cases() -> u32 {
@@ -125,6 +126,25 @@ fn every_fault_kind_is_reported_alike() {
         wides: vec![(5, 0, 3)],
         swides: vec![(-7, 0, 0.5)],
         wdata: vec![1, u64::MAX],
+        // `t[9]` of an 8-element local array; `recs[0].vals[5]` of a
+        // `[u32; 4]` field (after the stores to `recs[0]` before it).
+        arrays: vec![(1, 2, 9, 0, 0)],
+        cells: vec![(0, 1, 5, 3, -1)],
+        recs: vec![
+            Rec {
+                key: u64::MAX,
+                skey: i64::MIN,
+                vals: [1, 2, 3, 4],
+                inner: Tally {
+                    lo: 5,
+                    sign: -6,
+                    w: [7, 8],
+                },
+                bins: [9, -10, 11],
+                f: 0.25,
+            };
+            2
+        ],
     };
     let gpus = [
         Some(Gpu::cpu()),
@@ -144,6 +164,8 @@ fn every_fault_kind_is_reported_alike() {
     for kind in [
         FaultKind::OutOfBounds { index: 3 },
         FaultKind::OutOfBounds { index: 40 },
+        FaultKind::OutOfBounds { index: 9 },
+        FaultKind::OutOfBounds { index: 5 },
         FaultKind::DivideByZero,
         FaultKind::LoopLimit { limit: LOOP_LIMIT },
         FaultKind::User { code: 4 },
@@ -151,10 +173,10 @@ fn every_fault_kind_is_reported_alike() {
     ] {
         assert!(kinds.contains(&kind), "{kind:?} missing from {kinds:?}");
     }
-    // 2 out of bounds, 1 + 3 divisions (i32, u64, i64 twice), 2 loop
-    // limits, 1 user fault, and the 3 depth-1 nodes of the tree spawning at
-    // priority 6.
-    assert_eq!(kinds.len(), 12, "{kinds:?}");
+    // 4 out of bounds (lookup twice, arrays, cells), 1 + 3 divisions (i32,
+    // u64, i64 twice), 2 loop limits, 1 user fault, and the 3 depth-1
+    // nodes of the tree spawning at priority 6.
+    assert_eq!(kinds.len(), 14, "{kinds:?}");
     // The tree's 3 + 9 and u64_ops's i64_ops, spawned before it faulted.
     assert_eq!(first.0.outcome.spawned, 3 + 9 + 1);
     assert_eq!(first.0.outcome.printf.len(), 2);

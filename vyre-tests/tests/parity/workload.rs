@@ -8,8 +8,8 @@ use vyre::prelude::*;
 use crate::common;
 use crate::compare::F32_OPS;
 use crate::handlers::{
-    atomics, control, ctx_ops, devices, divide, float_ops, i64_ops, int_ops, lookup, prints,
-    signed_ops, spawn_tree, spin, u64_ops, Parity, SHARED, STRIDE,
+    arrays, atomics, cells, control, ctx_ops, devices, divide, float_ops, i64_ops, int_ops, lookup,
+    prints, signed_ops, spawn_tree, spin, u64_ops, Parity, Rec, Tally, SHARED, STRIDE, TABLE,
 };
 
 /// One generated workload.
@@ -35,6 +35,14 @@ pub struct Case {
     /// `i64_ops` tasks: (x, y, f).
     pub swides: Vec<(i64, i64, f32)>,
     pub wdata: Vec<u64>,
+    /// `arrays` tasks: (a, b, i, j, w).
+    pub arrays: Vec<(u32, u32, u32, i32, u64)>,
+    /// `cells` tasks: (i, j, e, x, y); task `n` owns `recs[2n]` and
+    /// `recs[2n + 1]`, and its `i` and `j` are one of those or out of
+    /// bounds.
+    pub cells: Vec<(u32, u32, u32, u32, i64)>,
+    /// The initial `recs`: two elements per `cells` task, then spares.
+    pub recs: Vec<Rec>,
 }
 
 impl Case {
@@ -51,6 +59,12 @@ impl Case {
             + self.spins.len()
             + self.ctxs.len()
             + self.devices.len()
+    }
+
+    /// The output slot of the first `cells` task (after the `u64_ops`,
+    /// `i64_ops` and `arrays` ones).
+    pub fn first_cell(&self) -> usize {
+        self.first_wide() + self.wides.len() + self.swides.len() + self.arrays.len()
     }
 }
 
@@ -84,6 +98,42 @@ pub fn edge_i64() -> impl Strategy<Value = i64> + Clone {
         Just(u32::MAX as i64),
         Just(i32::MIN as i64),
     ]
+}
+
+/// `recs` elements: edge values in every integer field, `f32` values that
+/// are not subnormal (an adapter may flush those), infinities and NaN.
+pub fn rec() -> impl Strategy<Value = Rec> {
+    let edge_u32 = prop_oneof![any::<u32>(), 0u32..16, Just(u32::MAX), Just(0x8000_0000u32)];
+    let edge_i32 = prop_oneof![any::<i32>(), -16i32..16, Just(i32::MIN), Just(i32::MAX)];
+    let f = prop_oneof![
+        4 => -1e6f32..1e6,
+        1 => Just(0.0f32),
+        1 => Just(-0.0f32),
+        1 => Just(f32::INFINITY),
+        1 => Just(f32::NAN),
+        1 => Just(3.0e38f32),
+    ];
+    (
+        (
+            edge_u64(),
+            edge_i64(),
+            prop::array::uniform4(edge_u32.clone()),
+        ),
+        (
+            edge_u32.clone(),
+            edge_i32.clone(),
+            prop::array::uniform2(edge_u32),
+        ),
+        (prop::array::uniform3(edge_i32), f),
+    )
+        .prop_map(|((key, skey, vals), (lo, sign, w), (bins, f))| Rec {
+            key,
+            skey,
+            vals,
+            inner: Tally { lo, sign, w },
+            bins,
+            f,
+        })
 }
 
 pub fn case() -> impl Strategy<Value = Case> {
@@ -126,35 +176,94 @@ pub fn case() -> impl Strategy<Value = Case> {
     ];
     let swides = prop::collection::vec((edge_i64(), edge_i64(), wide_f32), 1..3);
     let wdata = prop::collection::vec(edge_u64(), 0..6);
+    // Indices mostly in bounds; past the end by a little, and u32::MAX,
+    // i32::MIN, u64::MAX (`as usize` saturating) now and then.
+    let table = TABLE as u32;
+    let arrays = prop::collection::vec(
+        (
+            edge_u32.clone(),
+            edge_u32.clone(),
+            prop_oneof![6 => 0..table, 1 => table..table + 3, 1 => Just(u32::MAX)],
+            // Negative `i32` indices: `a[j as usize]` faults with index
+            // u32::MAX on every backend (Rust's huge usize, saturated).
+            prop_oneof![
+                6 => 0i32..4,
+                1 => -3i32..0,
+                1 => Just(i32::MIN),
+                1 => 4i32..6,
+                1 => Just(i32::MAX)
+            ],
+            prop_oneof![6 => 0u64..3, 1 => 3u64..5, 1 => edge_u64()],
+        ),
+        1..4,
+    );
+    // `cells` task n: i and j each its own element 2n or 2n + 1, or out of
+    // bounds (`len + d` or u32::MAX, resolved below, once the length is
+    // known), e an index into `vals` ([u32; 4]).
+    let own = || {
+        prop_oneof![
+            4 => Just(0u32),
+            2 => Just(1u32),
+            1 => (0u32..3).prop_map(|d| 1000 + d),
+            1 => Just(u32::MAX),
+        ]
+    };
+    let cells = prop::collection::vec(
+        (
+            own(),
+            own(),
+            prop_oneof![6 => 0u32..4, 1 => 4u32..6, 1 => Just(u32::MAX)],
+            edge_u32.clone(),
+            edge_i64(),
+        ),
+        1..4,
+    );
+    let recs = (prop::collection::vec(rec(), 8), 0usize..3);
     (
         (ints, signed, floats, controls, atomics, atomic_init, data),
         (lookups, divides, spins, ctxs, tree, devices, prints, parked),
-        (wides, swides, wdata),
+        (wides, swides, wdata, arrays, cells, recs),
     )
         .prop_map(
             |(
                 (ints, signed, floats, controls, atomics, atomic_init, data),
                 (lookups, divides, spins, ctxs, tree, devices, prints, parked),
-                (wides, swides, wdata),
-            )| Case {
-                ints,
-                signed,
-                floats,
-                controls,
-                atomics,
-                atomic_init,
-                data,
-                lookups,
-                divides,
-                spins,
-                ctxs,
-                tree,
-                devices,
-                prints,
-                parked,
-                wides,
-                swides,
-                wdata,
+                (wides, swides, wdata, arrays, cells, (recs, spare)),
+            )| {
+                let len = (2 * cells.len() + spare) as u32;
+                let at = |n: usize, pick: u32| match pick {
+                    0 | 1 => 2 * n as u32 + pick,
+                    u32::MAX => u32::MAX,
+                    d => len + d - 1000,
+                };
+                let cells = cells
+                    .into_iter()
+                    .enumerate()
+                    .map(|(n, (i, j, e, x, y))| (at(n, i), at(n, j), e, x, y))
+                    .collect();
+                Case {
+                    ints,
+                    signed,
+                    floats,
+                    controls,
+                    atomics,
+                    atomic_init,
+                    data,
+                    lookups,
+                    divides,
+                    spins,
+                    ctxs,
+                    tree,
+                    devices,
+                    prints,
+                    parked,
+                    wides,
+                    swides,
+                    wdata,
+                    arrays,
+                    cells,
+                    recs: recs[..len as usize].to_vec(),
+                }
             },
         )
 }
@@ -172,8 +281,14 @@ pub struct Observed {
     pub wiout: Vec<i64>,
 }
 
-/// Runs `c` on `k`; returns the comparable result and the `f32` outputs.
-pub fn run_case(k: &mut Parity, c: &Case) -> (Observed, Vec<f32>) {
+/// One backend's result: the exactly comparable part, the `f32` outputs
+/// and the `recs` buffer (compared field by field, its `f32` within
+/// tolerance).
+pub type Run = (Observed, Vec<f32>, Vec<Rec>);
+
+/// Runs `c` on `k`; returns the comparable result, the `f32` outputs and
+/// the struct buffer.
+pub fn run_case(k: &mut Parity, c: &Case) -> Run {
     let tasks = 64u32;
     k.out().upload(&vec![0; (tasks * STRIDE) as usize]).unwrap();
     k.iout()
@@ -192,6 +307,7 @@ pub fn run_case(k: &mut Parity, c: &Case) -> (Observed, Vec<f32>) {
         .unwrap();
     k.data().upload(&c.data).unwrap();
     k.wdata().upload(&c.wdata).unwrap();
+    k.recs().upload(&c.recs).unwrap();
     k.wout()
         .upload(&vec![0; (tasks * STRIDE) as usize])
         .unwrap();
@@ -256,6 +372,14 @@ pub fn run_case(k: &mut Parity, c: &Case) -> (Observed, Vec<f32>) {
     for (i, &(x, y, f)) in c.swides.iter().enumerate() {
         k.publish(p[i % 5], i64_ops::task(next(), x, y, f)).unwrap();
     }
+    for (n, &(a, b, i, j, w)) in c.arrays.iter().enumerate() {
+        k.publish(p[(n + 2) % 5], arrays::task(next(), a, b, i, j, w))
+            .unwrap();
+    }
+    for (n, &(i, j, e, x, y)) in c.cells.iter().enumerate() {
+        k.publish(p[(n + 3) % 5], cells::task(next(), i, j, e, x, y))
+            .unwrap();
+    }
     for &(x, y, f, flag) in &c.prints {
         k.publish(Priority::Low, prints::task(x, y, f, flag))
             .unwrap();
@@ -280,10 +404,11 @@ pub fn run_case(k: &mut Parity, c: &Case) -> (Observed, Vec<f32>) {
         wout: k.wout().read().unwrap(),
         wiout: k.wiout().read().unwrap(),
     };
+    let recs = k.recs().read().unwrap();
     // Leave no parked work behind for the next case.
     for t in 0..4 {
         k.enable_tenant(t).unwrap();
     }
     k.run().unwrap();
-    (result, fout)
+    (result, fout, recs)
 }
