@@ -223,7 +223,7 @@ fn nested_fields_assign_by_shape_and_negative_indices_fault_alike() {
             "{what}"
         );
         let recs = k.recs().read().unwrap();
-        for i in 0..6usize {
+        for (i, rec) in recs.iter().take(6).enumerate() {
             let u = i as u32;
             let want = Rec {
                 id: u * 3,
@@ -232,7 +232,7 @@ fn nested_fields_assign_by_shape_and_negative_indices_fault_alike() {
                     w: [u, u + 1],
                 },
             };
-            assert_eq!(recs[i], want, "{what}: rec {i}");
+            assert_eq!(*rec, want, "{what}: rec {i}");
         }
     }
 }
