@@ -234,20 +234,7 @@ impl StructLocal {
             else {
                 return Err(self.shape(dst));
             };
-            match l.len {
-                None => out.push(Stmt::Assign {
-                    local: l.local,
-                    value: Expr::Local(s.local),
-                }),
-                Some(n) => out.extend((0..n).map(|k| Stmt::StoreIndex {
-                    array: l.local,
-                    index: Expr::lit(k),
-                    value: Expr::Index {
-                        array: s.local,
-                        index: Box::new(Expr::lit(k)),
-                    },
-                })),
-            }
+            assign_leaf(l, s, &mut out);
         }
         if out.is_empty() {
             return Err(self.shape(dst));
@@ -265,20 +252,7 @@ impl StructLocal {
             Some((l, s))
         });
         for (l, s) in pairs {
-            match l.len {
-                None => out.push(Stmt::Assign {
-                    local: l.local,
-                    value: Expr::Local(s.local),
-                }),
-                Some(n) => out.extend((0..n).map(|k| Stmt::StoreIndex {
-                    array: l.local,
-                    index: Expr::lit(k),
-                    value: Expr::Index {
-                        array: s.local,
-                        index: Box::new(Expr::lit(k)),
-                    },
-                })),
-            }
+            assign_leaf(l, s, &mut out);
         }
         out
     }
@@ -349,6 +323,24 @@ impl StructLocal {
             path: format!("{}.{}", self.name, path.join(".")),
             problem: "an array field is indexed (`p.a[j]`), a scalar field is not".into(),
         }
+    }
+}
+
+/// `l = s` (the same shape): an `Assign`, or a `StoreIndex` per element.
+fn assign_leaf(l: &Leaf, s: &Leaf, out: &mut Vec<Stmt>) {
+    match l.len {
+        None => out.push(Stmt::Assign {
+            local: l.local,
+            value: Expr::Local(s.local),
+        }),
+        Some(n) => out.extend((0..n).map(|k| Stmt::StoreIndex {
+            array: l.local,
+            index: Expr::lit(k),
+            value: Expr::Index {
+                array: s.local,
+                index: Box::new(Expr::lit(k)),
+            },
+        })),
     }
 }
 
