@@ -169,10 +169,13 @@ pub fn nested(recs: &mut Buffer<Rec>, out: &mut Buffer<u32>, i: u32, j: i32) {
             w: [i, i + 1],
         },
     };
+    let before: Tally = recs[i].inner;
     let mut r = recs[i];
     r.inner = made.inner;
     r.inner.w = made.inner.w;
     r.id = made.inner.lo;
+    let copied: Tally = r.inner;
+    r.id += copied.w[1] + before.lo;
     recs[i] = r;
     let table = [7u32, 8, 9];
     out[i] = table[j as usize];
@@ -226,7 +229,7 @@ fn nested_fields_assign_by_shape_and_negative_indices_fault_alike() {
         for (i, rec) in recs.iter().take(6).enumerate() {
             let u = i as u32;
             let want = Rec {
-                id: u * 3,
+                id: u * 3 + (u + 1) + start[i].inner.lo,
                 inner: Tally {
                     lo: u * 3,
                     w: [u, u + 1],

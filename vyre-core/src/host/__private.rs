@@ -371,6 +371,33 @@ pub fn field_ref(
     }
 }
 
+/// Word offset of the nested struct at field `path` of a struct (`let q:
+/// Inner = ps[i].inner;`).
+pub fn field_word(layout: vyre_lang::Layout, path: &[&str]) -> Result<u32, HandlerError> {
+    let problem = |p: &str| HandlerError::StructField {
+        structure: layout.name().to_string(),
+        path: path.join("."),
+        problem: p.to_string(),
+    };
+    let mut current = layout;
+    let mut word = 0;
+    for name in path {
+        let vyre_lang::Layout::Struct(s) = current else {
+            return Err(problem("is not a nested struct"));
+        };
+        let f = s.field(name).ok_or_else(|| problem("names no field"))?;
+        if f.len.is_some() {
+            return Err(problem("is an array, not a nested struct"));
+        }
+        word += f.word;
+        current = f.ty;
+    }
+    match current {
+        vyre_lang::Layout::Struct(_) => Ok(word),
+        vyre_lang::Layout::Scalar(_) => Err(problem("is a scalar, not a nested struct")),
+    }
+}
+
 /// Word offset, scalar type and array length of field `path`.
 fn resolve_field(
     layout: vyre_lang::Layout,
@@ -405,8 +432,8 @@ fn resolve_field(
             }
             (vyre_lang::Layout::Struct(_), None, true) => {
                 return Err(problem(format!(
-                    "`{name}` is a whole struct; handlers read and write struct fields one \
-                     scalar at a time (`{name}.field`)"
+                    "`{name}` is a whole struct: read its fields (`{name}.field`), or read it \
+                     into a local with its type (`let q: Inner = buf[i].{name};`)"
                 )))
             }
             (inner @ vyre_lang::Layout::Struct(_), None, false) => current = inner,

@@ -108,7 +108,7 @@ impl StructLocal {
             .ok_or_else(|| HandlerError::StructField {
                 structure: self.layout.name.to_string(),
                 path: format!("{}.{}", self.name, path.join(".")),
-                problem: "names no scalar or array field (a whole nested struct is not a value in a handler yet)".into(),
+                problem: "names no scalar or array field; a nested struct is read into a local with its type (`let q: Inner = p.inner;`)".into(),
             })
     }
 
@@ -116,15 +116,22 @@ impl StructLocal {
     /// buffer `buffer` (`index` is evaluated once per leaf: pass a local or
     /// a literal).
     pub fn load(&self, buffer: BufferId, index: &Expr) -> Vec<Stmt> {
+        self.load_at(buffer, index, 0)
+    }
+
+    /// Declares every leaf from the nested struct at word `base` of element
+    /// `index` of struct buffer `buffer` (`let q: Inner = ps[i].inner;`).
+    pub fn load_at(&self, buffer: BufferId, index: &Expr, base: u32) -> Vec<Stmt> {
         self.leaves
             .iter()
             .map(|l| {
+                let word = base + l.word;
                 let load = |element: Option<u32>| Expr::LoadField {
                     buffer,
                     index: Box::new(index.clone()),
                     field: match element {
-                        None => FieldRef::scalar(l.word, l.ty),
-                        Some(k) => FieldRef::element(l.word, l.ty, k, l.len.unwrap_or(0)),
+                        None => FieldRef::scalar(word, l.ty),
+                        Some(k) => FieldRef::element(word, l.ty, k, l.len.unwrap_or(0)),
                     },
                 };
                 declare(l, load)
@@ -146,6 +153,32 @@ impl StructLocal {
                         index: Box::new(Expr::lit(k)),
                     },
                 })
+            })
+            .collect()
+    }
+
+    /// Declares every leaf from the nested struct at field `prefix` of
+    /// `source` (`let q: Inner = p.inner;`).
+    pub fn copy_at(
+        &self,
+        source: &StructLocal,
+        prefix: &[&str],
+    ) -> Result<Vec<Stmt>, HandlerError> {
+        self.leaves
+            .iter()
+            .map(|l| {
+                let s = source
+                    .leaves
+                    .iter()
+                    .find(|s| s.path.starts_with(prefix) && s.path[prefix.len()..] == l.path[..])
+                    .ok_or_else(|| source.shape(prefix))?;
+                Ok(declare(l, |k| match k {
+                    None => Expr::Local(s.local),
+                    Some(k) => Expr::Index {
+                        array: s.local,
+                        index: Box::new(Expr::lit(k)),
+                    },
+                }))
             })
             .collect()
     }

@@ -134,6 +134,16 @@ impl Gen<'_> {
                         let src = Self::struct_param_var(*k);
                         quote!(#var.copy_of(&#src))
                     }
+                    StructInit::LocalField(q, path) => {
+                        let src = Self::struct_var(*q);
+                        quote!(#var.copy_at(&#src, &[#(#path),*])?)
+                    }
+                    StructInit::BufferField(b, parent, i, path) => {
+                        let it = self.expr(i, out);
+                        let it = self.spill(it, Final::S(ScalarType::U32), out);
+                        let buffer = self.buf_id(*b);
+                        quote!(#var.load_at(#buffer, &#it, ::vyre::host::__private::field_word(<#parent as ::vyre::Element>::LAYOUT, &[#(#path),*])?))
+                    }
                     StructInit::Literal(fields) => {
                         // Every value in the order written, then the leaves.
                         let mut refs: Vec<&Expr> = Vec::new();

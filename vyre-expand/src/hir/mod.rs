@@ -60,6 +60,13 @@ pub(crate) enum StructInit {
     /// A `#[device]` function's struct parameter `k` (a copy of the
     /// caller's struct local).
     Param(usize),
+    /// The nested struct at a field of another struct local
+    /// (`let q: Inner = p.inner;`).
+    LocalField(StructIdx, Vec<String>),
+    /// The nested struct at a field of a struct buffer's element
+    /// (`let q: Inner = ps[i].inner;`): the buffer, its struct type, the
+    /// index, the field path.
+    BufferField(BufIdx, syn::Type, Expr, Vec<String>),
 }
 
 /// A struct literal's value for one leaf.

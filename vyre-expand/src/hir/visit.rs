@@ -55,7 +55,8 @@ pub(crate) fn walk_stmt<V: Visit + ?Sized>(v: &mut V, s: &Stmt) {
         }
         Stmt::LetStruct(_, init) => match init {
             StructInit::Buffer(_, i) => v.visit_expr(i),
-            StructInit::Copy(_) | StructInit::Param(_) => {}
+            StructInit::Copy(_) | StructInit::Param(_) | StructInit::LocalField(..) => {}
+            StructInit::BufferField(_, _, i, _) => v.visit_expr(i),
             StructInit::Literal(fields) => {
                 for (_, f) in fields {
                     match f {

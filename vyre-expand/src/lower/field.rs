@@ -73,6 +73,16 @@ fn root(e: &syn::Expr) -> &syn::Expr {
     }
 }
 
+/// `base[index].a.b` without an array index: the buffer expression, the
+/// index and the field names.
+pub(super) fn nested_place(e: &syn::Expr) -> Option<(&syn::Expr, &syn::Expr, Vec<String>)> {
+    let p = place(e)?;
+    if p.element.is_some() {
+        return None;
+    }
+    Some((p.base, p.index, p.path))
+}
+
 /// Whether `e` reads or writes a field (`x.f`, `x.f[j]`).
 pub(super) fn is_field(e: &syn::Expr) -> bool {
     match strip_parens(e) {

@@ -85,7 +85,13 @@ impl Lowerer<'_> {
             return;
         }
         // `let p = ps[i];`, `let q = p;`, `let p = Particle { … };`
-        if self.let_struct(name.clone(), mutable, strip_parens(&init.expr), out) {
+        if self.let_struct(
+            name.clone(),
+            mutable,
+            annotation,
+            strip_parens(&init.expr),
+            out,
+        ) {
             return;
         }
         // `let a = [v; N];`, `let a = [x, y];`

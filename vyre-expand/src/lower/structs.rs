@@ -125,11 +125,16 @@ impl Lowerer<'_> {
         &mut self,
         name: Option<String>,
         mutable: bool,
+        annotation: Option<&syn::Type>,
         init: &syn::Expr,
         out: &mut Vec<Stmt>,
     ) -> bool {
-        let Some(parts) = self.struct_init(init) else {
-            return false;
+        let parts = match self.struct_init(init) {
+            Some(parts) => parts,
+            None => match annotation.and_then(|t| self.nested_init(t, init)) {
+                Some(parts) => Some(parts),
+                None => return false,
+            },
         };
         let Some(name) = name else {
             self.cx
@@ -149,6 +154,24 @@ impl Lowerer<'_> {
         out.push(Stmt::LetStruct(s, init));
         self.bind(&name, Binding::Struct(s));
         true
+    }
+
+    /// `let q: Inner = p.inner;` / `= ps[i].inner;`: a nested struct read
+    /// into a new local, when the annotation names a user type (the macro
+    /// cannot tell a nested struct from a scalar field without it).
+    fn nested_init(&mut self, ty: &syn::Type, init: &syn::Expr) -> Option<(syn::Type, StructInit)> {
+        if crate::sig::scalar_of(ty).is_some() || !matches!(ty, syn::Type::Path(_)) {
+            return None;
+        }
+        if let Some((q, path, None)) = self.local_place(init) {
+            return Some((ty.clone(), StructInit::LocalField(q, path)));
+        }
+        let (base, index, path) = super::field::nested_place(init)?;
+        let (buf, info) = self.buffer_of(base)?;
+        let parent = info.structure?;
+        let i = self.expr(index);
+        self.expect(&i, Ty::S(ScalarType::U32), "buffer index");
+        Some((ty.clone(), StructInit::BufferField(buf, parent, i, path)))
     }
 
     /// A temporary struct local initialised from `init`.
