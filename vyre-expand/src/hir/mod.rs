@@ -66,7 +66,7 @@ pub(crate) enum StructInit {
     /// The nested struct at a field of a struct buffer's element
     /// (`let q: Inner = ps[i].inner;`): the buffer, its struct type, the
     /// index, the field path.
-    BufferField(BufIdx, syn::Type, Expr, Vec<String>),
+    BufferField(BufIdx, Box<syn::Type>, Expr, Vec<String>),
 }
 
 /// A struct literal's value for one leaf.
