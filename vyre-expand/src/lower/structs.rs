@@ -171,7 +171,10 @@ impl Lowerer<'_> {
         let parent = info.structure?;
         let i = self.expr(index);
         self.expect(&i, Ty::S(ScalarType::U32), "buffer index");
-        Some((ty.clone(), StructInit::BufferField(buf, Box::new(parent), i, path)))
+        Some((
+            ty.clone(),
+            StructInit::BufferField(buf, Box::new(parent), i, path),
+        ))
     }
 
     /// A temporary struct local initialised from `init`.
