@@ -25,6 +25,7 @@
 #![warn(missing_docs)]
 
 mod atomic;
+mod buffer_kind;
 mod ctx;
 pub mod eval;
 mod intrinsic;
@@ -35,9 +36,10 @@ mod priority;
 mod scalar;
 
 pub use atomic::AtomicOp;
+pub use buffer_kind::BufferKind;
 pub use ctx::CtxValue;
 pub use intrinsic::Intrinsic;
 pub use layout::{same_layout, str_eq, FieldLayout, Layout, StructLayout};
 pub use op::{BinOp, UnOp};
 pub use priority::{Priority, PRIORITIES};
-pub use scalar::{Access, BufferKind, Literal, ScalarType};
+pub use scalar::{Access, Literal, ScalarType};
