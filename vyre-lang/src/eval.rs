@@ -44,6 +44,27 @@ pub fn unary(op: UnOp, v: Literal) -> Literal {
     }
 }
 
+/// The arithmetic and bitwise operators on one integer type, the same for
+/// all four: wrapping, with division and remainder by zero an error (and
+/// `MIN / -1` wrapping, as the GPU does).
+macro_rules! integer {
+    ($op:expr, $a:expr, $b:expr) => {{
+        let (a, b) = ($a, $b);
+        match $op {
+            BinOp::Add => a.wrapping_add(b),
+            BinOp::Sub => a.wrapping_sub(b),
+            BinOp::Mul => a.wrapping_mul(b),
+            BinOp::Div | BinOp::Rem if b == 0 => return Err(DivideByZero),
+            BinOp::Div => a.wrapping_div(b),
+            BinOp::Rem => a.wrapping_rem(b),
+            BinOp::BitAnd => a & b,
+            BinOp::BitOr => a | b,
+            BinOp::BitXor => a ^ b,
+            _ => 0,
+        }
+    }};
+}
+
 /// `lhs op rhs` for every operator but the short-circuiting `&&` and `||`
 /// (which the evaluator handles; here they are the plain logical
 /// operators). Integer division and remainder by zero return
@@ -57,54 +78,10 @@ pub fn binary(op: BinOp, lhs: Literal, rhs: Literal) -> Result<Literal, DivideBy
         return Ok(Bool(compare(op, lhs, rhs)));
     }
     let r = match (lhs, rhs) {
-        (U32(a), U32(b)) => U32(match op {
-            BinOp::Add => a.wrapping_add(b),
-            BinOp::Sub => a.wrapping_sub(b),
-            BinOp::Mul => a.wrapping_mul(b),
-            BinOp::Div => a.checked_div(b).ok_or(DivideByZero)?,
-            BinOp::Rem => a.checked_rem(b).ok_or(DivideByZero)?,
-            BinOp::BitAnd => a & b,
-            BinOp::BitOr => a | b,
-            BinOp::BitXor => a ^ b,
-            _ => 0,
-        }),
-        (I32(a), I32(b)) => I32(match op {
-            BinOp::Add => a.wrapping_add(b),
-            BinOp::Sub => a.wrapping_sub(b),
-            BinOp::Mul => a.wrapping_mul(b),
-            BinOp::Div if b == 0 => return Err(DivideByZero),
-            BinOp::Rem if b == 0 => return Err(DivideByZero),
-            BinOp::Div => a.wrapping_div(b),
-            BinOp::Rem => a.wrapping_rem(b),
-            BinOp::BitAnd => a & b,
-            BinOp::BitOr => a | b,
-            BinOp::BitXor => a ^ b,
-            _ => 0,
-        }),
-        (U64(a), U64(b)) => U64(match op {
-            BinOp::Add => a.wrapping_add(b),
-            BinOp::Sub => a.wrapping_sub(b),
-            BinOp::Mul => a.wrapping_mul(b),
-            BinOp::Div => a.checked_div(b).ok_or(DivideByZero)?,
-            BinOp::Rem => a.checked_rem(b).ok_or(DivideByZero)?,
-            BinOp::BitAnd => a & b,
-            BinOp::BitOr => a | b,
-            BinOp::BitXor => a ^ b,
-            _ => 0,
-        }),
-        (I64(a), I64(b)) => I64(match op {
-            BinOp::Add => a.wrapping_add(b),
-            BinOp::Sub => a.wrapping_sub(b),
-            BinOp::Mul => a.wrapping_mul(b),
-            BinOp::Div if b == 0 => return Err(DivideByZero),
-            BinOp::Rem if b == 0 => return Err(DivideByZero),
-            BinOp::Div => a.wrapping_div(b),
-            BinOp::Rem => a.wrapping_rem(b),
-            BinOp::BitAnd => a & b,
-            BinOp::BitOr => a | b,
-            BinOp::BitXor => a ^ b,
-            _ => 0,
-        }),
+        (U32(a), U32(b)) => U32(integer!(op, a, b)),
+        (I32(a), I32(b)) => I32(integer!(op, a, b)),
+        (U64(a), U64(b)) => U64(integer!(op, a, b)),
+        (I64(a), I64(b)) => I64(integer!(op, a, b)),
         (F32(a), F32(b)) => F32(match op {
             BinOp::Add => a + b,
             BinOp::Sub => a - b,

@@ -203,10 +203,7 @@ impl Gen<'_> {
             );
             return self.local_expr(t);
         }
-        let ts = self.operands(&[l, r], out);
-        let mut ts = ts.into_iter();
-        let lt = ts.next().unwrap_or_else(Self::unit_value);
-        let mut rt = ts.next().unwrap_or_else(Self::unit_value);
+        let (lt, mut rt) = self.operand_pair(l, r, out);
         if op.is_shift() {
             rt = self.to_u32(r, rt);
         }

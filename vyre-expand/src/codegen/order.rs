@@ -122,4 +122,17 @@ impl Gen<'_> {
         }
         v
     }
+
+    /// Two operands evaluated left to right, as [`Self::operands`] does.
+    pub(super) fn operand_pair(
+        &mut self,
+        a: &Expr,
+        b: &Expr,
+        out: &mut Out,
+    ) -> (TokenStream, TokenStream) {
+        let mut ts = self.operands(&[a, b], out).into_iter();
+        let a = ts.next().unwrap_or_else(Self::unit_value);
+        let b = ts.next().unwrap_or_else(Self::unit_value);
+        (a, b)
+    }
 }

@@ -95,9 +95,7 @@ impl Gen<'_> {
                 );
             }
             Stmt::Store(b, i, v) => {
-                let mut ts = self.operands(&[i, v], out).into_iter();
-                let it = ts.next().unwrap_or_else(Self::unit_value);
-                let vt = ts.next().unwrap_or_else(Self::unit_value);
+                let (it, vt) = self.operand_pair(i, v, out);
                 let buffer = self.buf_id(*b);
                 Self::push(
                     out,
@@ -326,9 +324,7 @@ impl Gen<'_> {
                 );
             }
             Stmt::StoreIndex(a, i, v) => {
-                let mut ts = self.operands(&[i, v], out).into_iter();
-                let it = ts.next().unwrap_or_else(Self::unit_value);
-                let vt = ts.next().unwrap_or_else(Self::unit_value);
+                let (it, vt) = self.operand_pair(i, v, out);
                 let array = self.local_id(*a);
                 Self::push(
                     out,
@@ -344,9 +340,7 @@ impl Gen<'_> {
                 });
             }
             Stmt::AtomicStore(b, i, v) => {
-                let mut ts = self.operands(&[i, v], out).into_iter();
-                let it = ts.next().unwrap_or_else(Self::unit_value);
-                let vt = ts.next().unwrap_or_else(Self::unit_value);
+                let (it, vt) = self.operand_pair(i, v, out);
                 let buffer = self.buf_id(*b);
                 Self::push(
                     out,
@@ -409,9 +403,7 @@ impl Gen<'_> {
                 inclusive,
                 body,
             } => {
-                let mut ts = self.operands(&[start, end], out).into_iter();
-                let st = ts.next().unwrap_or_else(Self::unit_value);
-                let et = ts.next().unwrap_or_else(Self::unit_value);
+                let (st, et) = self.operand_pair(start, end, out);
                 let id = self.local_id(*var);
                 let body = self.loop_block(body);
                 Self::push(

@@ -177,6 +177,17 @@ impl Lowerer<'_> {
         ))
     }
 
+    /// `e` as a struct local: itself, or a temporary initialised from the
+    /// struct value `e` is. `None` when `e` is no struct value, `Some(None)`
+    /// when it is one that has been reported.
+    fn struct_source(&mut self, e: &syn::Expr, out: &mut Vec<Stmt>) -> Option<Option<StructIdx>> {
+        if let Some(q) = self.struct_of(e) {
+            return Some(Some(q));
+        }
+        let init = self.struct_init(e)?;
+        Some(init.map(|(ty, init)| self.temp_struct(ty, init, out)))
+    }
+
     /// A temporary struct local initialised from `init`.
     fn temp_struct(&mut self, ty: syn::Type, init: StructInit, out: &mut Vec<Stmt>) -> StructIdx {
         self.structs.push(StructInfo {
@@ -261,17 +272,13 @@ impl Lowerer<'_> {
         };
         // `p.a = q`: a nested struct, from a struct value.
         if op.is_none() && element.is_none() {
-            let source = match self.struct_of(right) {
-                Some(q) => Some(q),
-                None => match self.struct_init(right) {
-                    Some(Some((ty, init))) => Some(self.temp_struct(ty, init, out)),
-                    Some(None) => return true,
-                    None => None,
-                },
-            };
-            if let Some(q) = source {
-                out.push(Stmt::AssignStruct(s, path, q, Vec::new()));
-                return true;
+            match self.struct_source(right, out) {
+                Some(Some(q)) => {
+                    out.push(Stmt::AssignStruct(s, path, q, Vec::new()));
+                    return true;
+                }
+                Some(None) => return true,
+                None => {}
             }
             // `p.a = q.b`: a scalar, an array or a nested struct, resolved
             // when `handler()` runs.
@@ -315,17 +322,11 @@ impl Lowerer<'_> {
         if target.is_none() && element.is_none() {
             return false;
         }
-        // The source as a struct local: itself, or a temporary.
-        let source = match self.struct_of(right) {
-            Some(q) => Some(q),
-            None => match self.struct_init(right) {
-                Some(Some((ty, init))) => Some(self.temp_struct(ty, init, out)),
-                Some(None) => return true,
-                None => None,
-            },
+        let Some(source) = self.struct_source(right, out) else {
+            self.cx.error(right, "a whole struct is assigned from a struct local, a struct buffer's element or a struct literal");
+            return true;
         };
         let Some(q) = source else {
-            self.cx.error(right, "a whole struct is assigned from a struct local, a struct buffer's element or a struct literal");
             return true;
         };
         match (target, element) {

@@ -6,7 +6,9 @@ use std::collections::HashSet;
 
 use super::error::ValidationErrorKind;
 use super::signature::count_placeholders;
-use super::typing::{buffer_param, check_field, mismatch, record, Typing, VResult};
+use super::typing::{
+    buffer_param, check_field, mismatch, record, visible_local, LocalUse, Typing, VResult,
+};
 use crate::ir::expr::{BufferId, Expr, LocalId};
 use crate::ir::handler::{BufferParam, LocalDecl};
 use crate::ir::info::{ExprEntry, HandlerInfo, StmtEntry};
@@ -112,6 +114,12 @@ impl<'a> Validator<'a> {
             })
     }
 
+    /// `local`'s declaration where a statement uses it as `usage`.
+    fn visible_local(&self, local: LocalId, usage: LocalUse) -> VResult<&'a LocalDecl> {
+        let in_scope = self.in_scope.contains(&local);
+        visible_local(self.locals, local, in_scope, usage)
+    }
+
     fn buffer(&self, id: BufferId) -> VResult<&'a BufferParam> {
         buffer_param(self.buffers, id)
     }
@@ -165,18 +173,7 @@ impl<'a> Validator<'a> {
                 }
             }
             Stmt::Assign { local, value } => {
-                let decl = self.local_decl(*local)?;
-                if !self.in_scope.contains(local) {
-                    return Err(K::UndeclaredLocal {
-                        local: local.0,
-                        name: decl.name.clone(),
-                    });
-                }
-                if decl.array.is_some() {
-                    return Err(K::ArrayAsValue {
-                        name: decl.name.clone(),
-                    });
-                }
+                let decl = self.visible_local(*local, LocalUse::Scalar)?;
                 if !decl.mutable {
                     return Err(K::AssignToImmutable {
                         name: decl.name.clone(),
@@ -306,18 +303,7 @@ impl<'a> Validator<'a> {
                 index,
                 value,
             } => {
-                let decl = self.local_decl(*array)?;
-                if !self.in_scope.contains(array) {
-                    return Err(K::UndeclaredLocal {
-                        local: array.0,
-                        name: decl.name.clone(),
-                    });
-                }
-                if decl.array.is_none() {
-                    return Err(K::NotAnArray {
-                        name: decl.name.clone(),
-                    });
-                }
+                let decl = self.visible_local(*array, LocalUse::Array)?;
                 if !decl.mutable {
                     return Err(K::AssignToImmutable {
                         name: decl.name.clone(),

@@ -17,6 +17,45 @@ pub(super) struct Typing<'a> {
     pub(super) in_scope: &'a dyn Fn(LocalId) -> bool,
 }
 
+/// How a statement or expression uses a local: as a value or as an array.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum LocalUse {
+    /// Read or assigned whole: it must not be an array.
+    Scalar,
+    /// Indexed: it must be an array.
+    Array,
+}
+
+/// The declaration of `local` where it is used as `usage`: declared, in
+/// scope (`in_scope`, which the caller knows), and an array exactly when
+/// the use indexes it.
+pub(super) fn visible_local(
+    locals: &[LocalDecl],
+    local: LocalId,
+    in_scope: bool,
+    usage: LocalUse,
+) -> VResult<&LocalDecl> {
+    use ValidationErrorKind as K;
+    let Some(decl) = locals.get(local.0 as usize) else {
+        return Err(K::UndeclaredLocal {
+            local: local.0,
+            name: "?".into(),
+        });
+    };
+    let name = || decl.name.clone();
+    if !in_scope {
+        return Err(K::UndeclaredLocal {
+            local: local.0,
+            name: name(),
+        });
+    }
+    match (usage, decl.array.is_some()) {
+        (LocalUse::Scalar, true) => Err(K::ArrayAsValue { name: name() }),
+        (LocalUse::Array, false) => Err(K::NotAnArray { name: name() }),
+        _ => Ok(decl),
+    }
+}
+
 /// Computes the type of `e`. `in_scope` says whether a local may be read
 /// here; pass `&|_| true` to skip scope checks (the builder does, while a
 /// handler is being built; a validated handler's types are in its
@@ -139,39 +178,11 @@ fn infer(e: &Expr, cx: &Typing<'_>, out: &mut Vec<ExprEntry>) -> VResult<ScalarT
     match e {
         Expr::Lit(l) => Ok(l.ty()),
         Expr::Local(id) => {
-            let decl = locals.get(id.0 as usize).ok_or(K::UndeclaredLocal {
-                local: id.0,
-                name: "?".into(),
-            })?;
-            if !(cx.in_scope)(*id) {
-                return Err(K::UndeclaredLocal {
-                    local: id.0,
-                    name: decl.name.clone(),
-                });
-            }
-            if decl.array.is_some() {
-                return Err(K::ArrayAsValue {
-                    name: decl.name.clone(),
-                });
-            }
+            let decl = visible_local(locals, *id, (cx.in_scope)(*id), LocalUse::Scalar)?;
             Ok(decl.ty)
         }
         Expr::Index { array, index } => {
-            let decl = locals.get(array.0 as usize).ok_or(K::UndeclaredLocal {
-                local: array.0,
-                name: "?".into(),
-            })?;
-            if !(cx.in_scope)(*array) {
-                return Err(K::UndeclaredLocal {
-                    local: array.0,
-                    name: decl.name.clone(),
-                });
-            }
-            if decl.array.is_none() {
-                return Err(K::NotAnArray {
-                    name: decl.name.clone(),
-                });
-            }
+            let decl = visible_local(locals, *array, (cx.in_scope)(*array), LocalUse::Array)?;
             let it = ty(index, out)?;
             if it != U32 {
                 return Err(mismatch("array index", "u32", it));
