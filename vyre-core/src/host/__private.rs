@@ -203,36 +203,20 @@ pub trait ScalarConst: Copy {
     fn literal(self) -> Literal;
 }
 
-impl ScalarConst for u32 {
-    const TYPE: ScalarType = ScalarType::U32;
-    fn literal(self) -> Literal {
-        Literal::U32(self)
-    }
+/// `impl ScalarConst` for Rust types that are IR scalars as they are.
+macro_rules! scalar_const {
+    ($($rust:ty => $ir:ident),* $(,)?) => {$(
+        impl ScalarConst for $rust {
+            const TYPE: ScalarType = ScalarType::$ir;
+            fn literal(self) -> Literal {
+                Literal::$ir(self)
+            }
+        }
+    )*};
 }
-impl ScalarConst for i32 {
-    const TYPE: ScalarType = ScalarType::I32;
-    fn literal(self) -> Literal {
-        Literal::I32(self)
-    }
-}
-impl ScalarConst for f32 {
-    const TYPE: ScalarType = ScalarType::F32;
-    fn literal(self) -> Literal {
-        Literal::F32(self)
-    }
-}
-impl ScalarConst for u64 {
-    const TYPE: ScalarType = ScalarType::U64;
-    fn literal(self) -> Literal {
-        Literal::U64(self)
-    }
-}
-impl ScalarConst for i64 {
-    const TYPE: ScalarType = ScalarType::I64;
-    fn literal(self) -> Literal {
-        Literal::I64(self)
-    }
-}
+
+scalar_const!(u32 => U32, i32 => I32, f32 => F32, u64 => U64, i64 => I64, bool => Bool);
+
 /// `usize` constants appear where Rust wants a `usize`: array indices
 /// and lengths, which are `u32` in the IR (saturated: an index that large
 /// is out of bounds either way).
@@ -240,12 +224,6 @@ impl ScalarConst for usize {
     const TYPE: ScalarType = ScalarType::U32;
     fn literal(self) -> Literal {
         Literal::U32(u32::try_from(self).unwrap_or(u32::MAX))
-    }
-}
-impl ScalarConst for bool {
-    const TYPE: ScalarType = ScalarType::Bool;
-    fn literal(self) -> Literal {
-        Literal::Bool(self)
     }
 }
 impl ScalarConst for Priority {

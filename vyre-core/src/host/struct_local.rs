@@ -21,6 +21,19 @@ struct Leaf {
     local: LocalId,
 }
 
+impl Leaf {
+    /// The leaf's value, or element `k` of it when it is an array.
+    fn value(&self, k: Option<u32>) -> Expr {
+        match k {
+            None => Expr::Local(self.local),
+            Some(k) => Expr::Index {
+                array: self.local,
+                index: Box::new(Expr::lit(k)),
+            },
+        }
+    }
+}
+
 /// A struct local: its leaves, in layout order.
 #[derive(Debug, Clone)]
 pub struct StructLocal {
@@ -145,15 +158,7 @@ impl StructLocal {
         self.leaves
             .iter()
             .zip(&source.leaves)
-            .map(|(l, s)| {
-                declare(l, |k| match k {
-                    None => Expr::Local(s.local),
-                    Some(k) => Expr::Index {
-                        array: s.local,
-                        index: Box::new(Expr::lit(k)),
-                    },
-                })
-            })
+            .map(|(l, s)| declare(l, |k| s.value(k)))
             .collect()
     }
 
@@ -172,13 +177,7 @@ impl StructLocal {
                     .iter()
                     .find(|s| s.path.starts_with(prefix) && s.path[prefix.len()..] == l.path[..])
                     .ok_or_else(|| source.shape(prefix))?;
-                Ok(declare(l, |k| match k {
-                    None => Expr::Local(s.local),
-                    Some(k) => Expr::Index {
-                        array: s.local,
-                        index: Box::new(Expr::lit(k)),
-                    },
-                }))
+                Ok(declare(l, |k| s.value(k)))
             })
             .collect()
     }
@@ -199,13 +198,7 @@ impl StructLocal {
                 _ => None,
             });
             if let Some(s) = nested {
-                out.push(declare(l, |k| match k {
-                    None => Expr::Local(s.local),
-                    Some(k) => Expr::Index {
-                        array: s.local,
-                        index: Box::new(Expr::lit(k)),
-                    },
-                }));
+                out.push(declare(l, |k| s.value(k)));
                 continue;
             }
             let Some((_, init)) = values.iter().find(|(p, _)| *p == l.path) else {
@@ -299,16 +292,13 @@ impl StructLocal {
                     buffer,
                     index: index.clone(),
                     field: FieldRef::scalar(l.word, l.ty),
-                    value: Expr::Local(l.local),
+                    value: l.value(None),
                 }),
                 Some(n) => out.extend((0..n).map(|k| Stmt::StoreField {
                     buffer,
                     index: index.clone(),
                     field: FieldRef::element(l.word, l.ty, k, n),
-                    value: Expr::Index {
-                        array: l.local,
-                        index: Box::new(Expr::lit(k)),
-                    },
+                    value: l.value(Some(k)),
                 })),
             }
         }
@@ -364,15 +354,12 @@ fn assign_leaf(l: &Leaf, s: &Leaf, out: &mut Vec<Stmt>) {
     match l.len {
         None => out.push(Stmt::Assign {
             local: l.local,
-            value: Expr::Local(s.local),
+            value: s.value(None),
         }),
         Some(n) => out.extend((0..n).map(|k| Stmt::StoreIndex {
             array: l.local,
             index: Expr::lit(k),
-            value: Expr::Index {
-                array: s.local,
-                index: Box::new(Expr::lit(k)),
-            },
+            value: s.value(Some(k)),
         })),
     }
 }
