@@ -2,68 +2,14 @@
 //! Not a public API: it changes with the macros.
 
 use crate::ir::HandlerError;
-use crate::ir::LocalDecl;
 use crate::ir::{BufferId, Expr, Literal, ScalarType};
 use crate::protocol::Priority;
 
 pub use super::buffers::HostAtomic;
+pub use super::inliner::{Inliner, MAX_DEVICE_DEPTH};
 pub use super::struct_local::{FieldInit, StructLocal};
 /// `#[derive(Element)]` implements bytemuck's traits through this path.
 pub use bytemuck;
-
-/// How deep `#[device]` calls may nest while inlining.
-pub const MAX_DEVICE_DEPTH: usize = 64;
-
-/// State of one `handler()` build: the local table (which inlined device
-/// functions extend) and the chain of device functions being inlined.
-#[derive(Debug)]
-pub struct Inliner {
-    /// Every local so far.
-    pub locals: Vec<LocalDecl>,
-    stack: Vec<&'static str>,
-}
-
-impl Inliner {
-    /// Starts with the handler's own locals.
-    pub fn new(locals: Vec<LocalDecl>) -> Self {
-        Inliner {
-            locals,
-            stack: Vec::new(),
-        }
-    }
-
-    /// Enters device function `key` (`module::path::name`): fails on a
-    /// cycle or past the nesting limit.
-    pub fn enter(&mut self, key: &'static str) -> Result<(), HandlerError> {
-        if let Some(pos) = self.stack.iter().position(|k| *k == key) {
-            let mut cycle: Vec<&str> = self.stack[pos..].to_vec();
-            cycle.push(key);
-            return Err(HandlerError::DeviceRecursion {
-                cycle: cycle.join(" -> "),
-            });
-        }
-        if self.stack.len() >= MAX_DEVICE_DEPTH {
-            return Err(HandlerError::DeviceNesting {
-                limit: MAX_DEVICE_DEPTH,
-                chain: self.stack.join(" -> "),
-            });
-        }
-        self.stack.push(key);
-        Ok(())
-    }
-
-    /// Leaves the innermost device function.
-    pub fn leave(&mut self) {
-        self.stack.pop();
-    }
-
-    /// Appends locals, returning the index of the first.
-    pub fn alloc(&mut self, locals: Vec<LocalDecl>) -> u32 {
-        let base = self.locals.len() as u32;
-        self.locals.extend(locals);
-        base
-    }
-}
 
 /// One argument of a `#[device]` call.
 #[derive(Debug, Clone)]

@@ -49,6 +49,7 @@ mod atomic;
 mod buffer;
 mod buffers;
 mod ctx;
+mod inliner;
 pub mod native;
 mod opcode;
 mod struct_local;

@@ -5,7 +5,7 @@
 //! The layout is known only then (another derive defines it), so the
 //! leaves are allocated here, at the end of the handler's local table.
 
-use super::__private::Inliner;
+use super::inliner::Inliner;
 use crate::ir::{ArrayInit, BufferId, Expr, FieldRef, HandlerError, LocalDecl, LocalId, Stmt};
 use vyre_lang::{Layout, ScalarType, StructLayout};
 

@@ -71,7 +71,11 @@ pub(super) fn literal(l: Literal, f32_bits: &mut dyn FnMut() -> String) -> (Stri
             }
         }
         Literal::F32(v) => (format!("{}({:#010x}u)", f32_bits(), v.to_bits()), false),
-        Literal::U64(_) | Literal::I64(_) => (super::wide::literal(l), true),
+        // `vec2<u32>(low, high)`: how `lower/wide.rs` holds 64-bit values.
+        Literal::U64(_) | Literal::I64(_) => {
+            let [lo, hi] = l.to_words();
+            (format!("vec2<u32>({lo}u, {hi}u)"), true)
+        }
     }
 }
 

@@ -11,13 +11,7 @@
 
 use super::expr::Val;
 use super::function::FnLowerer;
-use crate::ir::{BinOp, Intrinsic, Literal, ScalarType, UnOp};
-
-/// A 64-bit literal: `vec2<u32>(low, high)` (a constant expression).
-pub(super) fn literal(l: Literal) -> String {
-    let [lo, hi] = l.to_words();
-    format!("vec2<u32>({lo}u, {hi}u)")
-}
+use crate::ir::{BinOp, Intrinsic, ScalarType, UnOp};
 
 /// `u64` or `i64`: which of the library's signed forms applies.
 fn prefix(ty: ScalarType) -> &'static str {
