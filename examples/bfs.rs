@@ -51,11 +51,16 @@ pub fn visit(
     expanded[node].fetch_min(depth);
 }
 
+// The HIGH partition holds about a million tasks (64 MB of ring): the
+// widest frontier of an 8M-edge graph (`--edges 8000000`) fits, so the
+// search runs in one host pass with no spawn refused. With a quarter of
+// it, 566,020 spawns of the first pass were refused and the search took
+// three passes (native backend, 2026-12-05).
 megakernel! {
     /// Breadth-first search over a CSR graph.
     pub struct Bfs {
-        slots: 1 << 18,
-        partitions: [1024, 258048, 1024, 1024, 1024],
+        slots: 1 << 20,
+        partitions: [1024, 1044480, 1024, 1024, 1024],
         buffers: { offsets: u32, edges: u32, dist: Atomic<u32>, expanded: Atomic<u32> },
         opcodes: [visit],
     }

@@ -360,9 +360,9 @@ impl Bfs {
     /// are `ProgramConfig`'s defaults).
     pub fn config() -> ::vyre::ProgramConfig {
         ::vyre::ProgramConfig {
-            slots: 262144u32,
+            slots: 1048576u32,
             partition_sizes: ::core::option::Option::Some([
-                1024u32, 258048u32, 1024u32, 1024u32, 1024u32,
+                1024u32, 1044480u32, 1024u32, 1024u32, 1024u32,
             ]),
             grow_ring: false,
             auto_dispatch: true,
