@@ -38,7 +38,7 @@ pub mod byte_at {
         __blk: &mut ::std::vec::Vec<::vyre::ir::Stmt>,
         __args: ::std::vec::Vec<::vyre::host::__private::DeviceArg>,
     ) -> ::core::result::Result<
-        ::core::option::Option<::vyre::ir::Expr>,
+        ::vyre::host::__private::DeviceValue,
         ::vyre::host::HandlerError,
     > {
         __cx.enter(::core::module_path!())?;
@@ -109,7 +109,7 @@ pub mod byte_at {
             });
         __cx.leave();
         ::core::result::Result::Ok(
-            ::core::option::Option::Some(
+            ::vyre::host::__private::DeviceValue::Scalar(
                 ::vyre::ir::Expr::Local(::vyre::ir::LocalId(__base + 1u32)),
             ),
         )

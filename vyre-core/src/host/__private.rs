@@ -77,12 +77,43 @@ pub fn device_args<const N: usize>(
     })
 }
 
-/// The result of a device call used as a value.
-pub fn device_value(device: &str, value: Option<Expr>) -> Result<Expr, HandlerError> {
-    value.ok_or_else(|| HandlerError::DeviceArguments {
-        device: device.to_string(),
-        problem: "its result is used, but it returns nothing".to_string(),
-    })
+/// What an inlined `#[device]` call gives back.
+#[derive(Debug, Clone)]
+pub enum DeviceValue {
+    /// The function returns nothing.
+    Unit,
+    /// A scalar result.
+    Scalar(Expr),
+    /// A struct result: the struct local the function returned into.
+    Struct(StructLocal),
+}
+
+/// The result of a device call used as a scalar value.
+pub fn device_value(device: &str, value: DeviceValue) -> Result<Expr, HandlerError> {
+    match value {
+        DeviceValue::Scalar(e) => Ok(e),
+        DeviceValue::Unit => Err(HandlerError::DeviceArguments {
+            device: device.to_string(),
+            problem: "its result is used, but it returns nothing".to_string(),
+        }),
+        DeviceValue::Struct(_) => Err(HandlerError::DeviceArguments {
+            device: device.to_string(),
+            problem: "it returns a struct, used here as a scalar; bind it to a struct local \
+                      first (`let p: T = f(…);`)"
+                .to_string(),
+        }),
+    }
+}
+
+/// The result of a device call used as a struct value.
+pub fn device_struct(device: &str, value: DeviceValue) -> Result<StructLocal, HandlerError> {
+    match value {
+        DeviceValue::Struct(s) => Ok(s),
+        _ => Err(HandlerError::DeviceArguments {
+            device: device.to_string(),
+            problem: "its result is used as a struct, but it does not return one".to_string(),
+        }),
+    }
 }
 
 /// Type `i` of a parameter list (spawn targets, device functions); `u32`

@@ -152,6 +152,15 @@ impl StructLocal {
             .collect()
     }
 
+    /// Declares every leaf as zero (a `#[device]` function's struct result
+    /// before its `return`).
+    pub fn zeroed(&self) -> Vec<Stmt> {
+        self.leaves
+            .iter()
+            .map(|l| declare(l, |_| Expr::Lit(super::__private::zero(l.ty))))
+            .collect()
+    }
+
     /// Declares every leaf with the value of the same leaf of `source`
     /// (same layout).
     pub fn copy_of(&self, source: &StructLocal) -> Vec<Stmt> {

@@ -140,7 +140,7 @@ impl<'a> Gen<'a> {
     }
 
     /// The Rust variable holding struct local `s`'s leaves.
-    fn struct_var(s: StructIdx) -> syn::Ident {
+    pub(crate) fn struct_var(s: StructIdx) -> syn::Ident {
         format_ident!("__s{}", s)
     }
 

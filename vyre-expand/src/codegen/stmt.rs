@@ -1,7 +1,7 @@
 //! Statements and blocks.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, ToTokens};
 
 use super::{Gen, Mode, Out};
 use crate::hir::*;
@@ -130,6 +130,16 @@ impl Gen<'_> {
                     }
                     StructInit::Param(k) => {
                         let src = Self::struct_param_var(*k);
+                        quote!(#var.copy_of(&#src))
+                    }
+                    StructInit::Zero => quote!(#var.zeroed()),
+                    StructInit::Call(d) => {
+                        // The call appends the function's body; its result
+                        // local is then copied leaf by leaf.
+                        let call = self.device_call(d, out);
+                        let name = d.path.to_token_stream().to_string().replace(' ', "");
+                        let src = self.var();
+                        out.push(quote!(let #src = ::vyre::host::__private::device_struct(#name, #call)?;));
                         quote!(#var.copy_of(&#src))
                     }
                     StructInit::LocalField(q, path) => {

@@ -47,6 +47,7 @@ fn inline_body(cx: &Ctxt, sig: &Sig, name: &str, lowered: Lowered) -> TokenStrea
         &lowered.structs,
     );
     let ret = lowered.ret;
+    let ret_struct = lowered.ret_struct;
     let (body, ret_local) = gen.device_body(lowered.body, ret);
     let locals = gen.local_decls();
     let n = sig.params.len();
@@ -82,12 +83,16 @@ fn inline_body(cx: &Ctxt, sig: &Sig, name: &str, lowered: Lowered) -> TokenStrea
             ParamKind::Invalid => {}
         }
     }
-    let result = match ret_local {
-        Some(r) => {
+    let result = match (ret_local, ret_struct) {
+        (Some(r), _) => {
             let k = r as u32;
-            quote!(::core::option::Option::Some(::vyre::ir::Expr::Local(::vyre::ir::LocalId(__base + #k))))
+            quote!(::vyre::host::__private::DeviceValue::Scalar(::vyre::ir::Expr::Local(::vyre::ir::LocalId(__base + #k))))
         }
-        None => quote!(::core::option::Option::None),
+        (None, Some(s)) => {
+            let v = Gen::struct_var(s);
+            quote!(::vyre::host::__private::DeviceValue::Struct(#v))
+        }
+        (None, None) => quote!(::vyre::host::__private::DeviceValue::Unit),
     };
     quote! {
         __cx.enter(::core::module_path!())?;
@@ -130,7 +135,7 @@ fn device_module(head: &Head<'_>, sig: &Sig, body: Option<TokenStream>) -> Token
                 __cx: &mut ::vyre::host::__private::Inliner,
                 __blk: &mut ::std::vec::Vec<::vyre::ir::Stmt>,
                 __args: ::std::vec::Vec<::vyre::host::__private::DeviceArg>,
-            ) -> ::core::result::Result<::core::option::Option<::vyre::ir::Expr>, ::vyre::host::HandlerError> {
+            ) -> ::core::result::Result<::vyre::host::__private::DeviceValue, ::vyre::host::HandlerError> {
                 #body
             }
         }

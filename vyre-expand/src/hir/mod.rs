@@ -60,6 +60,10 @@ pub(crate) enum StructInit {
     /// A `#[device]` function's struct parameter `k` (a copy of the
     /// caller's struct local).
     Param(usize),
+    /// Every leaf zero (a `#[device]` function's struct result).
+    Zero,
+    /// The struct a `#[device]` call returns (`let p: T = f(…);`).
+    Call(Box<DeviceCall>),
     /// The nested struct at a field of another struct local
     /// (`let q: Inner = p.inner;`).
     LocalField(StructIdx, Vec<String>),

@@ -55,7 +55,11 @@ pub(crate) fn walk_stmt<V: Visit + ?Sized>(v: &mut V, s: &Stmt) {
         }
         Stmt::LetStruct(_, init) => match init {
             StructInit::Buffer(_, i) => v.visit_expr(i),
-            StructInit::Copy(_) | StructInit::Param(_) | StructInit::LocalField(..) => {}
+            StructInit::Copy(_)
+            | StructInit::Param(_)
+            | StructInit::LocalField(..)
+            | StructInit::Zero => {}
+            StructInit::Call(d) => walk_device_call(v, d),
             StructInit::BufferField(_, _, i, _) => v.visit_expr(i),
             StructInit::Literal(fields) => {
                 for (_, f) in fields {

@@ -117,6 +117,10 @@ impl Lowerer<'_> {
                         }
                     }
                     (Some(v), FnKind::Device) => {
+                        if let Some(ret) = self.ret_struct {
+                            let s = self.return_struct(ret, v);
+                            return self.mk(ExprKind::Diverge(Box::new(s)), Ty::Never, span);
+                        }
                         let v = self.expr(v);
                         match self.ret {
                             Some(ret) => self.expect(&v, Ty::S(ret), "returned value"),

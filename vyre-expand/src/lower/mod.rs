@@ -72,6 +72,9 @@ pub(crate) struct Lowered {
     pub(crate) body: Block,
     /// The device function's return type.
     pub(crate) ret: Option<ScalarType>,
+    /// The struct local a device function returning a struct returns
+    /// into (declared first, zeroed).
+    pub(crate) ret_struct: Option<StructIdx>,
 }
 
 /// The state of lowering one function body.
@@ -88,6 +91,8 @@ struct Lowerer<'a> {
     depth: usize,
     too_deep: bool,
     ret: Option<ScalarType>,
+    /// See [`Lowered::ret_struct`].
+    ret_struct: Option<StructIdx>,
     own_args: Vec<ScalarType>,
 }
 
@@ -112,6 +117,7 @@ pub(crate) fn lower_fn(
         depth: 0,
         too_deep: false,
         ret: sig.ret,
+        ret_struct: None,
         own_args: sig.scalars().map(|(_, s)| s).collect(),
     };
     // Scalar parameters are the first locals, in order.
@@ -152,8 +158,22 @@ pub(crate) fn lower_fn(
             ParamKind::Scalar(_) | ParamKind::Invalid => {}
         }
     }
+    if let (FnKind::Device, Some(ty)) = (kind, &sig.ret_struct) {
+        let k = l.structs.len();
+        l.structs.push(StructInfo {
+            name: "ret".into(),
+            ty: ty.clone(),
+            mutable: true,
+        });
+        l.ret_struct = Some(k);
+        struct_params.push(Stmt::LetStruct(k, StructInit::Zero));
+    }
     let want_value = kind == FnKind::Device && sig.ret.is_some();
-    let mut body = l.block(body, want_value);
+    let mut body = match l.ret_struct {
+        // The tail value of a function returning a struct is its return.
+        Some(_) => l.block(&tail_as_return(body), false),
+        None => l.block(body, want_value),
+    };
     body.stmts.splice(0..0, struct_params);
     if let (Some(ret), Some(tail)) = (sig.ret, &body.tail) {
         l.unify(tail.ty, Ty::S(ret));
@@ -164,7 +184,23 @@ pub(crate) fn lower_fn(
         structs: l.structs,
         body,
         ret: sig.ret,
+        ret_struct: l.ret_struct,
     }
+}
+
+/// `body` with its tail expression, if any, written as a `return`.
+fn tail_as_return(body: &syn::Block) -> syn::Block {
+    let mut body = body.clone();
+    if let Some(syn::Stmt::Expr(e, semi @ None)) = body.stmts.last_mut() {
+        let value = e.clone();
+        *e = syn::Expr::Return(syn::ExprReturn {
+            attrs: Vec::new(),
+            return_token: Default::default(),
+            expr: Some(Box::new(value)),
+        });
+        *semi = Some(Default::default());
+    }
+    body
 }
 
 impl Lowerer<'_> {

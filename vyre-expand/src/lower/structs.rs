@@ -163,6 +163,9 @@ impl Lowerer<'_> {
         if crate::sig::scalar_of(ty).is_some() || !matches!(ty, syn::Type::Path(_)) {
             return None;
         }
+        if let Some(call) = self.struct_call(init) {
+            return Some((ty.clone(), StructInit::Call(call)));
+        }
         if let Some((q, path, None)) = self.local_place(init) {
             return Some((ty.clone(), StructInit::LocalField(q, path)));
         }
@@ -186,6 +189,60 @@ impl Lowerer<'_> {
         }
         let init = self.struct_init(e)?;
         Some(init.map(|(ty, init)| self.temp_struct(ty, init, out)))
+    }
+
+    /// `f(…)`, a call of a `#[device]` function, as the struct it returns
+    /// (the caller knows it is one from the type it expects; the call
+    /// fails when `handler()` runs if `f` returns none).
+    fn struct_call(&mut self, e: &syn::Expr) -> Option<Box<DeviceCall>> {
+        let syn::Expr::Call(c) = strip_parens(e) else {
+            return None;
+        };
+        match self.call(c, true).kind {
+            ExprKind::Device(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// `e` as a struct local of type `ty`: what [`Self::struct_source`]
+    /// takes, or a `#[device]` call returning a `ty`. `None` after
+    /// reporting what it is not.
+    fn struct_source_as(
+        &mut self,
+        e: &syn::Expr,
+        ty: &syn::Type,
+        out: &mut Vec<Stmt>,
+    ) -> Option<Option<StructIdx>> {
+        if let Some(found) = self.struct_source(e, out) {
+            return Some(found);
+        }
+        let call = self.struct_call(e)?;
+        Some(Some(self.temp_struct(
+            ty.clone(),
+            StructInit::Call(call),
+            out,
+        )))
+    }
+
+    /// `return value;` in a `#[device]` function returning a struct into
+    /// its result local `ret`: the copy, then the return.
+    pub(super) fn return_struct(&mut self, ret: StructIdx, value: &syn::Expr) -> Stmt {
+        let mut out = Vec::new();
+        let ty = self.structs.get(ret).map(|i| i.ty.clone());
+        let source = match &ty {
+            Some(ty) => self.struct_source_as(value, ty, &mut out),
+            None => None,
+        };
+        match source {
+            Some(Some(q)) => out.push(Stmt::AssignStruct(ret, Vec::new(), q, Vec::new())),
+            Some(None) => {}
+            None => self.cx.error(value, "a #[device] function returning a struct returns a struct local, a struct buffer's element, a struct literal or a #[device] call that returns one"),
+        }
+        out.push(Stmt::Return(None));
+        Stmt::Block(Block {
+            stmts: out,
+            tail: None,
+        })
     }
 
     /// A temporary struct local initialised from `init`.
@@ -322,8 +379,17 @@ impl Lowerer<'_> {
         if target.is_none() && element.is_none() {
             return false;
         }
-        let Some(source) = self.struct_source(right, out) else {
-            self.cx.error(right, "a whole struct is assigned from a struct local, a struct buffer's element or a struct literal");
+        let target_ty = match (target, &element) {
+            (Some(p), _) => self.structs.get(p).map(|i| i.ty.clone()),
+            (None, Some((b, _))) => self.bufs.get(*b).and_then(|b| b.structure.clone()),
+            (None, None) => None,
+        };
+        let source = match &target_ty {
+            Some(ty) => self.struct_source_as(right, ty, out),
+            None => self.struct_source(right, out),
+        };
+        let Some(source) = source else {
+            self.cx.error(right, "a whole struct is assigned from a struct local, a struct buffer's element, a struct literal or a #[device] call that returns one");
             return true;
         };
         let Some(q) = source else {

@@ -47,8 +47,10 @@ pub(crate) struct Param {
 /// A parsed signature.
 pub(crate) struct Sig {
     pub(crate) params: Vec<Param>,
-    /// `-> T` of a device function.
+    /// `-> T` of a device function, a scalar.
     pub(crate) ret: Option<ScalarType>,
+    /// `-> T` of a device function, a `#[derive(Element)]` struct.
+    pub(crate) ret_struct: Option<syn::Type>,
     /// No problem in the signature.
     pub(crate) ok: bool,
 }
@@ -130,6 +132,7 @@ pub(crate) fn parse_signature(cx: &Ctxt, sig: &syn::Signature, kind: FnKind) -> 
         cx.error(v, format!("{what} cannot be variadic"));
     }
     let mut ret = None;
+    let mut ret_struct = None;
     match (&sig.output, kind) {
         (syn::ReturnType::Default, _) => {}
         (syn::ReturnType::Type(_, ty), FnKind::Opcode) => {
@@ -144,13 +147,19 @@ pub(crate) fn parse_signature(cx: &Ctxt, sig: &syn::Signature, kind: FnKind) -> 
             } else if let Some(s) = scalar_of(ty) {
                 ret = Some(s);
             } else if !matches!(&**ty, syn::Type::Tuple(t) if t.elems.is_empty()) {
-                cx.error(
-                    ty,
-                    format!(
-                        "a #[device] function returns a scalar or nothing: {}",
-                        type_rejection(ty)
-                    ),
-                );
+                let rejected = type_rejection(ty);
+                if rejected.contains("is not a GPU type") {
+                    // A user type: a `#[derive(Element)]` struct (rustc
+                    // checks the derive through `Element::LAYOUT`).
+                    ret_struct = Some((**ty).clone());
+                } else {
+                    cx.error(
+                        ty,
+                        format!(
+                            "a #[device] function returns a scalar, a struct or nothing: {rejected}"
+                        ),
+                    );
+                }
             }
         }
     }
@@ -225,6 +234,7 @@ pub(crate) fn parse_signature(cx: &Ctxt, sig: &syn::Signature, kind: FnKind) -> 
     Sig {
         params,
         ret,
+        ret_struct,
         ok: cx.error_count() == before,
     }
 }

@@ -188,7 +188,7 @@ fn device_functions() {
     let errs = errors(&device("fn f(x: u32) -> Vec<u32> { x }"));
     assert!(
         errs.iter()
-            .any(|e| e.contains("returns a scalar or nothing")),
+            .any(|e| e.contains("returns a scalar, a struct or nothing")),
         "{errs:?}"
     );
 }
