@@ -137,7 +137,7 @@ impl Inbox {
         count: usize,
         args: &(dyn Fn(usize, &mut [u32]) + Sync),
     ) -> Result<bool> {
-        if self.queued(p) != 0 || count < DIRECT_MIN_TASKS || count > (1 << 31) {
+        if self.queued(p) != 0 || !(DIRECT_MIN_TASKS..=1 << 31).contains(&count) {
             return Ok(false);
         }
         let mut extra = [0; PRIORITIES];
