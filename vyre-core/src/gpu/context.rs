@@ -12,19 +12,6 @@ use super::cache::{PipelineCache, PipelineCacheStats};
 use super::disk_cache::DiskCache;
 use super::sync::lock;
 
-/// Environment variable that chooses the work pass on every adapter
-/// ([`GpuContext::lower_options`]): `per-lane`, `cooperative` or `flat`.
-pub const WORK_PASS_ENV: &str = "VYRE_WORK_PASS";
-
-/// Warns once per process that `VYRE_WORK_PASS` asked for something that
-/// cannot be used; the adapter's own choice stays.
-fn warn_work_pass(what: &str) {
-    static WARNED: std::sync::Once = std::sync::Once::new();
-    WARNED.call_once(|| {
-        eprintln!("vyre: {WORK_PASS_ENV} ignored: {what}; using the adapter's own work pass");
-    });
-}
-
 /// Which adapters [`GpuContext::new`] may open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AdapterChoice {
@@ -340,12 +327,8 @@ impl GpuContext {
     /// per-lane claim loop has no barrier, so a cut stays in the lanes it
     /// hits. A CPU gains nothing from the cooperative variant's fewer
     /// atomics anyway.
-    ///
-    /// `VYRE_WORK_PASS` (`per-lane`, `cooperative` or `flat`) chooses the
-    /// work pass instead, except cooperative claims on a software adapter
-    /// (see above); a value it cannot use is ignored with one warning.
     pub fn lower_options(&self) -> LowerOptions {
-        let mut options = if self.is_software() {
+        if self.is_software() {
             LowerOptions {
                 claims: ClaimVariant::PerLane,
                 ..LowerOptions::default()
@@ -357,20 +340,7 @@ impl GpuContext {
                 guard_loops: false,
                 ..LowerOptions::default()
             }
-        };
-        if let Ok(asked) = std::env::var(WORK_PASS_ENV) {
-            match ClaimVariant::from_name(&asked) {
-                Some(ClaimVariant::Cooperative) if self.is_software() => warn_work_pass(
-                    "cooperative claims on a software adapter, which may cut loops short",
-                ),
-                Some(claims) => options.claims = claims,
-                None => warn_work_pass(&format!(
-                    "`{asked}` (use {})",
-                    ClaimVariant::ALL.map(ClaimVariant::name).join(", ")
-                )),
-            }
         }
-        options
     }
 
     /// The adapter the device was opened on.

@@ -142,12 +142,6 @@ pub const ENTRY_POINTS: [&str; 4] = [ENTRY_PREPARE, ENTRY_MAINTAIN, ENTRY_FINALI
 /// Workgroup size of the expand pass.
 pub const EXPAND_WORKGROUP_SIZE: u32 = 256;
 
-/// Workgroups in one row of a dispatch (WebGPU's default
-/// `max_compute_workgroups_per_dimension`): the flat work pass
-/// ([`ClaimVariant::Flat`]) spreads a long claim list over rows of this
-/// many.
-pub const MAX_GROUPS_X: u32 = 65_535;
-
 /// Workgroup size of the maintain pass: dispatch
 /// `slots.div_ceil(MAINTAIN_WORKGROUP_SIZE)` workgroups (optionally split
 /// over x and y).
@@ -214,39 +208,11 @@ pub enum ClaimVariant {
     /// that does not cut loops short (not lavapipe: see
     /// `GpuContext::lower_options`).
     Cooperative,
-    /// No lane loops: the work dispatch has one invocation per listed task
-    /// (finalize sizes it from the claim lists), invocation `t` runs
-    /// ticket `t` of the lists taken in priority order, and no ticket
-    /// counter is touched. The handler runs as the body of a plain kernel;
-    /// every listed task of a round runs in that round.
-    Flat,
 }
 
 impl ClaimVariant {
     /// Every variant.
-    pub const ALL: [ClaimVariant; 3] = [
-        ClaimVariant::PerLane,
-        ClaimVariant::Cooperative,
-        ClaimVariant::Flat,
-    ];
-
-    /// The variant's name, as `VYRE_WORK_PASS` takes it: `per-lane`,
-    /// `cooperative` or `flat`.
-    pub fn name(self) -> &'static str {
-        match self {
-            ClaimVariant::PerLane => "per-lane",
-            ClaimVariant::Cooperative => "cooperative",
-            ClaimVariant::Flat => "flat",
-        }
-    }
-
-    /// The variant called `name` (ASCII case and surrounding spaces
-    /// ignored), if any.
-    pub fn from_name(name: &str) -> Option<ClaimVariant> {
-        ClaimVariant::ALL
-            .into_iter()
-            .find(|v| v.name().eq_ignore_ascii_case(name.trim()))
-    }
+    pub const ALL: [ClaimVariant; 2] = [ClaimVariant::PerLane, ClaimVariant::Cooperative];
 }
 
 /// Variants of the generated scheduler that the runtime chooses between
@@ -316,7 +282,7 @@ pub fn wgsl_with(program: &Program, options: &LowerOptions) -> String {
     let mut out = String::new();
     scheduler::header(program, &mut out);
     scheduler::bindings(program, &mut out);
-    scheduler::constants(program, options, &mut out);
+    scheduler::constants(program, &mut out);
     scheduler::runtime(&mut out);
     helpers.emit(&mut out);
     out.push_str(&handlers);

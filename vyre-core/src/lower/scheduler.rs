@@ -19,7 +19,7 @@ use super::template::Template;
 use super::{
     buffer_binding, ClaimVariant, LowerOptions, BIND_GROUP, CAS_TRIES, CLAIM_TRIES, CTRL_BINDING,
     EXPAND_WORKGROUP_SIZE, INBOX_BINDING, INDIRECT_BINDING, INDIRECT_GROUP,
-    MAINTAIN_WORKGROUP_SIZE, MAX_GROUPS_X, NO_HANDLER, RING_BINDING,
+    MAINTAIN_WORKGROUP_SIZE, NO_HANDLER, RING_BINDING,
 };
 use crate::ir::ScalarType;
 use crate::program::Program;
@@ -27,21 +27,6 @@ use crate::protocol::{
     ctrl, entry, fault, fault_record, indirect, range, slot, status, FAULT_RECORD_WORDS, MAX_ARGS,
     PRINTF_MAX_ARGS, PRINTF_RECORD_WORDS, PRIORITIES, RANGE_SLOTS, RANGE_WORDS, SLOT_WORDS,
 };
-
-/// The workgroup counters of the flat work pass (`work_flat.wgsl`), by
-/// index.
-mod flat {
-    use crate::protocol::PRIORITIES;
-
-    pub const EXECUTED: u32 = 0;
-    pub const FAULTED: u32 = 1;
-    pub const SPAWNED: u32 = 2;
-    pub const OVERFLOWED: u32 = 3;
-    /// The first of one per priority.
-    pub const BY_PRIORITY: u32 = 4;
-    /// The first of one per handler.
-    pub const BY_OP: u32 = BY_PRIORITY + PRIORITIES as u32;
-}
 
 /// Declares the templates, each from its file under `lower/wgsl/`, and
 /// `TEMPLATES`, the list of them all (for the tests).
@@ -81,8 +66,6 @@ templates! {
     WORK_PER_LANE = "work_per_lane.wgsl";
     /// The work pass of [`ClaimVariant::Cooperative`].
     WORK_COOPERATIVE = "work_cooperative.wgsl";
-    /// The work pass of [`ClaimVariant::Flat`].
-    WORK_FLAT = "work_flat.wgsl";
     /// A claimed task's run, inside either work pass.
     RUN_CLAIMED = "run_claimed.wgsl";
     /// The lane's counters, at the end of either work pass.
@@ -138,26 +121,13 @@ pub(super) fn bindings(program: &Program, out: &mut String) {
 
 /// Every constant the code names, from the program's configuration and
 /// control layout and from [`crate::protocol`].
-pub(super) fn constants(program: &Program, options: &LowerOptions, out: &mut String) {
+pub(super) fn constants(program: &Program, out: &mut String) {
     let c = program.config();
     let layout = program.control_layout();
     out.push_str(&CONSTANTS.fill(&[
         ("WORKGROUP_SIZE", &c.workgroup_size),
         ("MAINTAIN_WORKGROUP_SIZE", &MAINTAIN_WORKGROUP_SIZE),
         ("EXPAND_WORKGROUP_SIZE", &EXPAND_WORKGROUP_SIZE),
-        ("FLAT_WORK", &(options.claims == ClaimVariant::Flat)),
-        ("CUT_LOOPS", &options.guard_loops),
-        ("MAX_GROUPS_X", &MAX_GROUPS_X),
-        ("FLAT_EXECUTED", &flat::EXECUTED),
-        ("FLAT_FAULTED", &flat::FAULTED),
-        ("FLAT_SPAWNED", &flat::SPAWNED),
-        ("FLAT_OVERFLOWED", &flat::OVERFLOWED),
-        ("FLAT_BY_PRIORITY", &flat::BY_PRIORITY),
-        ("FLAT_BY_OP", &flat::BY_OP),
-        (
-            "FLAT_COUNTERS",
-            &(flat::BY_OP + program.handlers().len() as u32),
-        ),
         ("ENTRY_WORDS", &program.entry_words()),
         ("TENANTS", &c.tenants),
         ("CLAIM_BUDGET", &c.claim_budget),
@@ -347,7 +317,6 @@ pub(super) fn entry_points(options: &LowerOptions, out: &mut String) {
             ("RUN_CLAIMED", &run_claimed),
             ("FLUSH", &flush),
         ]),
-        ClaimVariant::Flat => WORK_FLAT.fill(&[("RUN_CLAIMED", &run_claimed)]),
     });
 }
 

@@ -6,17 +6,6 @@
 const vy_WORKGROUP_SIZE: u32 = {{WORKGROUP_SIZE}}u; // lanes per workgroup of the work pass
 const vy_MAINTAIN_WORKGROUP_SIZE: u32 = {{MAINTAIN_WORKGROUP_SIZE}}u; // invocations per workgroup of the maintain pass
 const vy_EXPAND_WORKGROUP_SIZE: u32 = {{EXPAND_WORKGROUP_SIZE}}u; // invocations per workgroup of the expand pass
-const vy_FLAT_WORK: bool = {{FLAT_WORK}}; // one work invocation per listed task (ClaimVariant::Flat)
-const vy_CUT_LOOPS: bool = {{CUT_LOOPS}}; // lowered for a driver that may cut loops short (LowerOptions::guard_loops)
-const vy_MAX_GROUPS_X: u32 = {{MAX_GROUPS_X}}u; // workgroups per dispatch row (WebGPU's default limit)
-// workgroup counters of the flat work pass, added to the control block once per workgroup
-const vy_FLAT_EXECUTED: u32 = {{FLAT_EXECUTED}}u; // tasks executed
-const vy_FLAT_FAULTED: u32 = {{FLAT_FAULTED}}u; // tasks faulted
-const vy_FLAT_SPAWNED: u32 = {{FLAT_SPAWNED}}u; // tasks spawned
-const vy_FLAT_OVERFLOWED: u32 = {{FLAT_OVERFLOWED}}u; // spawns refused by a full partition
-const vy_FLAT_BY_PRIORITY: u32 = {{FLAT_BY_PRIORITY}}u; // tasks executed per priority (one counter each)
-const vy_FLAT_BY_OP: u32 = {{FLAT_BY_OP}}u; // tasks executed per handler (one counter each)
-const vy_FLAT_COUNTERS: u32 = {{FLAT_COUNTERS}}u; // counters in all
 const vy_ENTRY_WORDS: u32 = {{ENTRY_WORDS}}u; // words per inbox entry (header and the widest handler's arguments)
 const vy_TENANTS: u32 = {{TENANTS}}u; // size of the tenant table
 const vy_CLAIM_BUDGET: u32 = {{CLAIM_BUDGET}}u; // claims per lane per dispatch

@@ -9,9 +9,8 @@
 // (vy_indirect) and prepare and finalize return at once, leaving the
 // counts of this pass for the host to read. Busy, the next maintain
 // dispatch gets the full grid the host wrote, and the next work dispatch
-// as many workgroups as the listed tasks need (one lane each): at most the
-// host's grid for the looping work passes (a round with a few tasks does
-// not start every lane), every listed task for the flat one.
+// as many workgroups as the listed tasks need (one lane each), at most the
+// host's grid: a round with a few tasks does not start every lane.
 @compute @workgroup_size(1)
 fn vy_finalize() {
     if (atomicLoad(&vy_ctrl[vy_CTRL_IDLE]) != 0u) {
@@ -35,15 +34,10 @@ fn vy_finalize() {
     atomicAdd(&vy_ctrl[vy_CTRL_ROUND], 1u);
     atomicStore(&vy_ctrl[vy_CTRL_IDLE], select(1u, 0u, busy));
     let needed = listed / vy_WORKGROUP_SIZE + u32(listed % vy_WORKGROUP_SIZE != 0u);
-    // The flat work pass runs one invocation per listed task: all of them,
-    // in rows of at most vy_MAX_GROUPS_X workgroups.
-    let rows = max(1u, needed / vy_MAX_GROUPS_X + u32(needed % vy_MAX_GROUPS_X != 0u));
     for (var i = 0u; i < 3u; i++) {
         var work = vy_indirect[vy_INDIRECT_FULL_WORK + i];
         let maintain = vy_indirect[vy_INDIRECT_FULL_MAINTAIN + i];
-        if (vy_FLAT_WORK) {
-            work = select(1u, select(rows, min(needed, vy_MAX_GROUPS_X), i == 0u), i < 2u);
-        } else if (i == 0u) {
+        if (i == 0u) {
             work = min(work, needed);
         }
         // x is 0 when idle; y and z stay (a zero in x alone is enough).
