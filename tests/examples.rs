@@ -39,6 +39,31 @@ mod flags;
 use common::wgpu_backend;
 use vyre::prelude::*;
 
+// The proof that vyre's shaders may go without naga's loop and division
+// checks (`vyre-core/tests/trusted_shaders.rs`).
+#[path = "../vyre-core/tests/wgsl_common/trusted.rs"]
+#[allow(dead_code)]
+mod trusted;
+
+#[test]
+fn every_example_may_go_without_nagas_loop_and_division_checks() {
+    let programs = [
+        hello::Hello::try_program().unwrap(),
+        priority_scheduler::Scheduler::try_program().unwrap(),
+        bfs::Bfs::try_program().unwrap(),
+        scan::Scan::try_program().unwrap(),
+        particles::Particles::try_program().unwrap(),
+    ];
+    for program in &programs {
+        for options in vyre::lower::LowerOptions::all() {
+            trusted::assert_trusted(
+                &format!("example `{}`, {options:?}", program.name()),
+                &vyre::lower::wgsl_with(program, &options),
+            );
+        }
+    }
+}
+
 /// The native and reference CPU backends, and wgpu where there is one.
 fn every_backend(test: &str) -> Vec<Gpu> {
     let mut v = vec![Gpu::cpu(), Gpu::reference()];

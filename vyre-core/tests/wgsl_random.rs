@@ -628,6 +628,8 @@ proptest! {
         if let Err(msg) = check_loop_guards(&src) {
             prop_assert!(false, "seed {seed:#x}: {msg}");
         }
+        // Without naga's loop bounding and division guards too.
+        wgsl_common::prove_every_variant(&program);
     }
 }
 

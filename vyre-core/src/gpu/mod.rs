@@ -34,6 +34,7 @@ pub use autotune::{Tuning, AUTOTUNE_ENV};
 pub use cache::PipelineCacheStats;
 pub use context::{AdapterChoice, GpuContext};
 pub use disk_cache::{CACHE_DIR_ENV, CACHE_ENV};
+pub use pipeline::TRUSTED_ENV;
 pub use engine::WgpuEngine;
 
 /// The environment variable that turns a missing adapter in tests from a

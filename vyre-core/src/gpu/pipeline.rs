@@ -36,6 +36,35 @@ pub(crate) fn pipelines(
     Ok(ctx.inner.cache.insert(key, compiled))
 }
 
+/// `VYRE_TRUSTED=off` (or `0`, `false`) has naga add its own loop bounds
+/// and division guards to vyre's shaders again.
+pub const TRUSTED_ENV: &str = "VYRE_TRUSTED";
+
+/// Whether vyre's shader modules go without naga's loop bounding and
+/// integer-division guards (unless [`TRUSTED_ENV`] says `off`): vyre's own
+/// bounds and checks cover them, and naga's cost about 45% of a handler's
+/// hash loop on an H200 (`docs/benchmarks.md`).
+pub(crate) fn trusted() -> bool {
+    trusted_by(std::env::var(TRUSTED_ENV).ok().as_deref())
+}
+
+/// [`trusted`] for the value `VYRE_TRUSTED` has (`None`: unset).
+fn trusted_by(value: Option<&str>) -> bool {
+    !value.is_some_and(|v| {
+        let v = v.trim();
+        v.eq_ignore_ascii_case("off") || v == "0" || v.eq_ignore_ascii_case("false")
+    })
+}
+
+
+/// naga's checks with loop bounding and integer-division guards left out.
+fn trusted_checks() -> wgpu::ShaderRuntimeChecks {
+    let mut checks = wgpu::ShaderRuntimeChecks::checked();
+    checks.force_loop_bounding = false;
+    checks.int_div_checks = false;
+    checks
+}
+
 /// The bind group layout entry of a storage buffer at `binding`.
 fn storage_entry(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
     wgpu::BindGroupLayoutEntry {
@@ -81,15 +110,16 @@ fn compile(ctx: &GpuContext, label: &str, wgsl: &str, read_only: &[bool]) -> Res
             label: Some(label),
             source: wgpu::ShaderSource::Wgsl(Cow::Borrowed(wgsl)),
         };
-        if std::env::var_os("VYRE_PROBE_UNCHECKED").is_some() {
-            // PROBE (issue 14, to be measured and then adopted with its
-            // proof or removed): naga's loop bounding and division checks
-            // off.
-            let mut checks = wgpu::ShaderRuntimeChecks::checked();
-            checks.force_loop_bounding = false;
-            checks.int_div_checks = false;
-            // SAFETY: a probe for the bench only; see above.
-            unsafe { device.create_shader_module_trusted(desc, checks) }
+        if trusted() {
+            // SAFETY: the two checks left out are naga's loop bounding and
+            // integer-division guards. Every loop vyre generates is bounded
+            // by vyre (a counter below an invariant bound, or `vy_tick`
+            // against the loop limit) and every integer division divides by
+            // a nonzero constant or sits behind vyre's own zero test: the
+            // proof walks the naga module of every shader the test corpus
+            // generates (`vyre-core/tests/trusted_shaders.rs`,
+            // `tests/wgsl_common/trusted.rs`). Buffer bounds checks stay.
+            unsafe { device.create_shader_module_trusted(desc, trusted_checks()) }
         } else {
             device.create_shader_module(desc)
         }
@@ -214,4 +244,19 @@ pub(crate) fn expand_pipeline<'p>(
         disk.save();
     }
     Ok(pipelines.expand.get_or_init(|| compiled))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trusted_by;
+
+    #[test]
+    fn only_off_restores_nagas_checks() {
+        assert!(trusted_by(None));
+        assert!(trusted_by(Some("on")));
+        assert!(trusted_by(Some("")));
+        for off in ["off", " OFF ", "0", "false"] {
+            assert!(!trusted_by(Some(off)), "{off}");
+        }
+    }
 }

@@ -376,7 +376,8 @@ impl Helpers {
                  return {result}({z}, false);\n    }}\n    \
                  if (vy_fault != 0u) {{\n        return {result}({z}, false);\n    }}\n    \
                  var r = atomicCompareExchangeWeak(&{b}[index], current, replacement);\n    \
-                 for (var i = 1u; i < vy_CAS_TRIES && !r.exchanged && r.old_value == current; i++) {{\n        \
+                 for (var i = 1u; i < vy_CAS_TRIES; i++) {{\n        \
+                 if (r.exchanged || r.old_value != current) {{\n            break;\n        }}\n        \
                  r = atomicCompareExchangeWeak(&{b}[index], current, replacement);\n    }}\n    \
                  return {result}(r.old_value, r.old_value == current && r.exchanged);\n}}\n",
                 src = buf.name,

@@ -132,6 +132,13 @@ pub(super) fn constants(program: &Program, out: &mut String) {
         ("TENANTS", &c.tenants),
         ("CLAIM_BUDGET", &c.claim_budget),
         ("ITERATION_BUDGET", &c.iteration_budget),
+        ("LANE_LOOP_BOUND", &c.claim_budget.saturating_add(1)),
+        (
+            "WORKGROUP_LOOP_BOUND",
+            &c.claim_budget
+                .saturating_mul(c.workgroup_size)
+                .saturating_add(1),
+        ),
         ("LOOP_LIMIT", &c.loop_limit),
         ("STARVATION_LIMIT", &c.starvation_limit),
         ("PRINTF_CAPACITY", &c.printf_capacity),

@@ -7,6 +7,7 @@
 
 pub mod fixtures;
 pub mod machine;
+pub mod trusted;
 
 use vyre_core::ir::{BufferKind, Expr, HandlerBuilder, ScalarType};
 use vyre_core::program::{OpcodeHandler, Program};
@@ -31,14 +32,27 @@ pub fn validate_source(src: &str) -> Result<naga::Module, String> {
 
 /// Lowers `program` and validates the WGSL; panics with naga's
 /// diagnostic and the source on failure.
+/// Also proves, in every lowering variant, that the module may go without
+/// naga's loop and division checks ([`trusted`]).
 pub fn lower_and_validate(program: &Program) -> (String, naga::Module) {
     let src = program.wgsl();
+    prove_every_variant(program);
     match validate_source(&src) {
         Ok(module) => (src, module),
         Err(msg) => panic!(
             "program `{}` lowered to invalid WGSL:\n{msg}",
             program.name()
         ),
+    }
+}
+
+/// [`trusted::assert_trusted`] on `program` in every lowering variant.
+pub fn prove_every_variant(program: &Program) {
+    for options in vyre_core::lower::LowerOptions::all() {
+        trusted::assert_trusted(
+            &format!("program `{}`, {options:?}", program.name()),
+            &vyre_core::lower::wgsl_with(program, &options),
+        );
     }
 }
 

@@ -10,6 +10,8 @@ const vy_ENTRY_WORDS: u32 = {{ENTRY_WORDS}}u; // words per inbox entry (header a
 const vy_TENANTS: u32 = {{TENANTS}}u; // size of the tenant table
 const vy_CLAIM_BUDGET: u32 = {{CLAIM_BUDGET}}u; // claims per lane per dispatch
 const vy_ITERATION_BUDGET: u32 = {{ITERATION_BUDGET}}u; // loop iterations per lane per dispatch
+const vy_LANE_LOOP_BOUND: u32 = {{LANE_LOOP_BOUND}}u; // iterations of a lane's claim loop: the claim budget + 1
+const vy_WORKGROUP_LOOP_BOUND: u32 = {{WORKGROUP_LOOP_BOUND}}u; // iterations of a workgroup's claim loop: its lanes' claim budgets + 1
 const vy_LOOP_LIMIT: u32 = {{LOOP_LIMIT}}u; // loop iterations per task
 const vy_STARVATION_LIMIT: u32 = {{STARVATION_LIMIT}}u; // consecutive claims before a bottom-up scan; 0 = strict priority
 const vy_PRINTF_CAPACITY: u32 = {{PRINTF_CAPACITY}}u; // printf records per submission

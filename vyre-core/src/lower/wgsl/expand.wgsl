@@ -22,10 +22,16 @@ fn vy_expand(@builtin(global_invocation_id) vy_gid: vec3<u32>,
     let base = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_BASE + p]);
     let mask = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_MASK + p]);
     let stride = vy_groups.x * vy_EXPAND_WORKGROUP_SIZE;
-    // The number of iterations is at most count / stride + 1, set by the
-    // host; a driver that cut this loop would leave entries unwritten, so
-    // the host keeps each row's share small (see the engine's expand).
-    for (var i = vy_gid.x; i < count; i += stride) {
+    // Entry i = gid.x + k * stride for k = 0, 1, …: at most count / stride
+    // + 1 iterations, set by the host; a driver that cut this loop would
+    // leave entries unwritten, so the host keeps each row's share small
+    // (see the engine's expand). The counter k, bounded by count, is the
+    // loop's bound that needs no naga check: i reaches count first.
+    for (var k = 0u; k < count; k++) {
+        let i = vy_gid.x + k * stride;
+        if (i >= count) {
+            break;
+        }
         let at = (base + ((position + i) & mask)) * vy_ENTRY_WORDS;
         vy_inbox[at + vy_ENTRY_OPCODE] = opcode;
         vy_inbox[at + vy_ENTRY_TENANT] = tenant;

@@ -197,7 +197,9 @@ fn vy_i64_from_i32(x: i32) -> vec2<u32> {
 fn vy_div_wide(hi: u32, lo: u32, d: u32) -> vec2<u32> {
     let s = countLeadingZeros(d);
     let dn = d << s;
-    let dh = dn >> 16u;
+    // At least 0x8000 once normalized (d != 0, which the caller checked);
+    // the max keeps the divisions below guarded without naga's checks.
+    let dh = max(dn >> 16u, 1u);
     let dl = dn & 0xFFFFu;
     // The dividend shifted left by s: the high word (< dn), then two digits.
     var top = hi << s;
@@ -240,11 +242,14 @@ fn vy_u64_divrem(a: vec2<u32>, b: vec2<u32>) -> vec4<u32> {
             return vec4<u32>(0u, 0u, 0u, 0u);
         }
         if (a.y == 0u) {
-            return vec4<u32>(a.x / b.x, 0u, a.x % b.x, 0u);
+            // b.x != 0 here; max(…, 1u) says so to the shader's proof.
+            let d = max(b.x, 1u);
+            return vec4<u32>(a.x / d, 0u, a.x % d, 0u);
         }
         // High word first, then the rest with its remainder on top.
-        let low = vy_div_wide(a.y % b.x, a.x, b.x);
-        return vec4<u32>(low.x, a.y / b.x, low.y, 0u);
+        let d = max(b.x, 1u);
+        let low = vy_div_wide(a.y % d, a.x, d);
+        return vec4<u32>(low.x, a.y / d, low.y, 0u);
     }
     // b >= 2^32, so the quotient fits in 32 bits. Estimate it from a / 2
     // and b's top 32 significant bits; the estimate is q or q + 1, so one

@@ -143,7 +143,10 @@ fn vy_record_fault(slot: u32, opcode: u32, code: u32, detail: u32, tenant: u32, 
 // compare-exchange is strong: there the loop never repeats.)
 fn vy_transition(base: u32, expected: u32, desired: u32) -> bool {
     var r = atomicCompareExchangeWeak(&vy_ring[base + vy_SLOT_STATUS], expected, desired);
-    for (var i = 1u; i < vy_CLAIM_TRIES && !r.exchanged && r.old_value == expected; i++) {
+    for (var i = 1u; i < vy_CLAIM_TRIES; i++) {
+        if (r.exchanged || r.old_value != expected) {
+            break;
+        }
         r = atomicCompareExchangeWeak(&vy_ring[base + vy_SLOT_STATUS], expected, desired);
     }
     return r.exchanged;
@@ -174,19 +177,17 @@ fn vy_spawn(priority: u32, opcode: u32, args: array<u32, vy_MAX_ARGS>) -> bool {
     let cursor = atomicAdd(&vy_ctrl[vy_CTRL_SPAWN_CURSOR + priority], 1u);
     // The probe's outcome is carried round the loop (as a handler loop's
     // exit state, see vy_loop_end): 0 while probing, 1 once the slot at
-    // `base` is reserved, 2 once every slot was probed.
+    // `base` is reserved; after the loop, 2 once every slot was probed.
+    // The counter is carried round too: a probe the driver cut leaves it
+    // below `size`.
     var probe = 0u;
     var base = 0u;
     var i = 0u;
-    loop {
+    for (; i < size; i++) {
         if (probe != 0u) {
             break;
         }
-        if (i >= size) {
-            probe = 2u;
-            continue;
-        }
-        let at = (start + (cursor + i) % size) * vy_SLOT_WORDS;
+        let at = (start + (cursor + i) % max(size, 1u)) * vy_SLOT_WORDS;
         // No slot becomes EMPTY during a work pass, so a slot seen non-EMPTY
         // here could not be reserved: skip it without a read-modify-write.
         if (atomicLoad(&vy_ring[at + vy_SLOT_STATUS]) == vy_STATUS_EMPTY
@@ -194,9 +195,9 @@ fn vy_spawn(priority: u32, opcode: u32, args: array<u32, vy_MAX_ARGS>) -> bool {
             base = at;
             probe = 1u;
         }
-        continuing {
-            i += 1u;
-        }
+    }
+    if (probe == 0u && i >= size) {
+        probe = 2u;
     }
     if (probe == 0u) {
         // The driver cut the probe: the slots not probed may be EMPTY, so an

@@ -88,7 +88,12 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>,
     var run_op_count = 0u;
     var run_prio = 0u;
     var run_prio_count = 0u;
-    loop {
+    // Every iteration but the last hands some lane of the workgroup a
+    // ticket, which counts as that lane's claim, and no lane claims past
+    // the budget: vy_WORKGROUP_LOOP_BOUND (the workgroup's claims + 1) is
+    // never reached. It is the bound that lets the module go without
+    // naga's; every lane counts the same iterations.
+    for (var iteration = 0u; iteration < vy_WORKGROUP_LOOP_BOUND; iteration++) {
         var want = false;
         var dir = 0u;
         var rank = 0u;
@@ -123,7 +128,10 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>,
             var part = 0u;
             var r = rank;
             // The result is carried round the loop, as in the per-lane scan.
-            for (var k = 0u; k < vy_PRIORITIES && !found; k++) {
+            for (var k = 0u; k < vy_PRIORITIES; k++) {
+                if (found) {
+                    break;
+                }
                 let p = select(k, vy_PRIORITIES - 1u - k, dir == 1u);
                 let count = vy_wg_count[dir * vy_PRIORITIES + p];
                 if (r < count) {

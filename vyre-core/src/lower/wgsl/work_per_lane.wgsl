@@ -41,7 +41,10 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>) {
     var run_op_count = 0u;
     var run_prio = 0u;
     var run_prio_count = 0u;
-    loop {
+    // Every iteration but the last claims (or breaks), and claims stay
+    // within the budget: vy_LANE_LOOP_BOUND (the budget + 1) is never
+    // reached. It is the bound that lets the module go without naga's.
+    for (var iteration = 0u; iteration < vy_LANE_LOOP_BOUND; iteration++) {
         if (claims >= vy_CLAIM_BUDGET || vy_lane_iters >= vy_ITERATION_BUDGET
             || atomicLoad(&vy_ctrl[vy_CTRL_SHUTDOWN]) != 0u) {
             break;
@@ -52,7 +55,10 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>) {
         var part = 0u;
         // The scan's result is carried round the loop (no `break` with a
         // result): if the driver cuts the scan, the lane sees what it found.
-        for (var k = 0u; k < vy_PRIORITIES && !found; k++) {
+        for (var k = 0u; k < vy_PRIORITIES; k++) {
+            if (found) {
+                break;
+            }
             let p = select(k, vy_PRIORITIES - 1u - k, bottom_up);
             let len = atomicLoad(&vy_ctrl[vy_CTRL_LIST_LEN + p]);
             // A cheap load first: only take a ticket where some are left.
