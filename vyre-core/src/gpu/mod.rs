@@ -34,8 +34,8 @@ pub use autotune::{Tuning, AUTOTUNE_ENV};
 pub use cache::PipelineCacheStats;
 pub use context::{AdapterChoice, GpuContext};
 pub use disk_cache::{CACHE_DIR_ENV, CACHE_ENV};
-pub use pipeline::TRUSTED_ENV;
 pub use engine::WgpuEngine;
+pub use pipeline::TRUSTED_ENV;
 
 /// The environment variable that turns a missing adapter in tests from a
 /// skip into a failure.

@@ -56,7 +56,6 @@ fn trusted_by(value: Option<&str>) -> bool {
     })
 }
 
-
 /// naga's checks with loop bounding and integer-division guards left out.
 fn trusted_checks() -> wgpu::ShaderRuntimeChecks {
     let mut checks = wgpu::ShaderRuntimeChecks::checked();

@@ -35,12 +35,22 @@ pub fn check_trusted(module: &Module, info: &naga::valid::ModuleInfo) -> Vec<Str
     let tick = find_function(module, "vy_tick");
     for (h, f) in module.functions.iter() {
         let name = f.name.clone().unwrap_or_default();
-        let cx = Cx { module, f, tick, name: name.clone() };
+        let cx = Cx {
+            module,
+            f,
+            tick,
+            name: name.clone(),
+        };
         cx.block(&f.body, &mut problems);
         cx.divisions(&info[h], &mut problems);
     }
     for (i, ep) in module.entry_points.iter().enumerate() {
-        let cx = Cx { module, f: &ep.function, tick, name: ep.name.clone() };
+        let cx = Cx {
+            module,
+            f: &ep.function,
+            tick,
+            name: ep.name.clone(),
+        };
         cx.block(&ep.function.body, &mut problems);
         cx.divisions(info.get_entry_point(i), &mut problems);
     }
@@ -85,8 +95,16 @@ pub fn check_tick(module: &Module) -> Vec<String> {
         }
     });
     for s in f.body.iter() {
-        if let S::If { condition, accept, .. } = s {
-            if let E::Binary { op: B::Greater, left, right } = f.expressions[*condition] {
+        if let S::If {
+            condition, accept, ..
+        } = s
+        {
+            if let E::Binary {
+                op: B::Greater,
+                left,
+                right,
+            } = f.expressions[*condition]
+            {
                 compares = loads_global(f, left, iters)
                     && const_u32(module, f, right).is_some()
                     && ends_in_return_true(f, accept);
@@ -114,7 +132,9 @@ pub fn check_tick(module: &Module) -> Vec<String> {
 
 fn ends_in_return_true(f: &Function, block: &Block) -> bool {
     block.iter().any(|s| match s {
-        S::Return { value: Some(v) } => matches!(f.expressions[*v], E::Literal(Literal::Bool(true))),
+        S::Return { value: Some(v) } => {
+            matches!(f.expressions[*v], E::Literal(Literal::Bool(true)))
+        }
         _ => false,
     })
 }
@@ -141,7 +161,11 @@ impl Cx<'_> {
                         self.block(&c.body, problems);
                     }
                 }
-                S::Loop { body, continuing, break_if } => {
+                S::Loop {
+                    body,
+                    continuing,
+                    break_if,
+                } => {
                     if let Err(why) = self.bounded(body, continuing, *break_if) {
                         problems.push(format!("{}: a loop without a vyre bound: {why}", self.name));
                     }
@@ -165,7 +189,12 @@ impl Cx<'_> {
         if self.tick_guarded(&first) {
             return Ok(());
         }
-        let Some(S::If { condition, accept, reject }) = first.first() else {
+        let Some(S::If {
+            condition,
+            accept,
+            reject,
+        }) = first.first()
+        else {
             return Err("it does not start with a test".into());
         };
         let (cond, stays) = match (is_break(accept), is_break(reject)) {
@@ -221,8 +250,18 @@ impl Cx<'_> {
         let mut rest = first;
         // With loop guards: `if (state != vy_LOOP_RUNNING) { break; }`.
         let mut state = None;
-        if let Some(S::If { condition, accept, reject }) = rest.first() {
-            if let E::Binary { op: B::NotEqual, left, .. } = self.f.expressions[*condition] {
+        if let Some(S::If {
+            condition,
+            accept,
+            reject,
+        }) = rest.first()
+        {
+            if let E::Binary {
+                op: B::NotEqual,
+                left,
+                ..
+            } = self.f.expressions[*condition]
+            {
                 if is_break(accept) && reject.is_empty() {
                     state = load_local(self.f, left);
                     rest = &rest[1..];
@@ -241,8 +280,14 @@ impl Cx<'_> {
         if rest[..at].iter().any(|s| self.may_skip(s, state)) {
             return false;
         }
-        let (S::Call { result: Some(r), .. }, Some(S::If { condition, accept, .. })) =
-            (rest[at], rest.get(at + 1))
+        let (
+            S::Call {
+                result: Some(r), ..
+            },
+            Some(S::If {
+                condition, accept, ..
+            }),
+        ) = (rest[at], rest.get(at + 1))
         else {
             return false;
         };
@@ -298,21 +343,40 @@ impl Cx<'_> {
         out: &mut Vec<(Handle<naga::LocalVariable>, Handle<E>)>,
     ) {
         match self.f.expressions[cond] {
-            E::Binary { op: B::LogicalAnd, left, right } if stays => {
+            E::Binary {
+                op: B::LogicalAnd,
+                left,
+                right,
+            } if stays => {
                 self.counters(left, stays, out);
                 self.counters(right, stays, out);
             }
-            E::Binary { op: B::LogicalOr, left, right } if !stays => {
+            E::Binary {
+                op: B::LogicalOr,
+                left,
+                right,
+            } if !stays => {
                 self.counters(left, stays, out);
                 self.counters(right, stays, out);
             }
-            E::Unary { op: UnaryOperator::LogicalNot, expr } => self.counters(expr, !stays, out),
-            E::Binary { op: B::Less, left, right } if stays => {
+            E::Unary {
+                op: UnaryOperator::LogicalNot,
+                expr,
+            } => self.counters(expr, !stays, out),
+            E::Binary {
+                op: B::Less,
+                left,
+                right,
+            } if stays => {
                 if let Some(k) = load_local(self.f, left) {
                     out.push((k, right));
                 }
             }
-            E::Binary { op: B::GreaterEqual, left, right } if !stays => {
+            E::Binary {
+                op: B::GreaterEqual,
+                left,
+                right,
+            } if !stays => {
                 if let Some(k) = load_local(self.f, left) {
                     out.push((k, right));
                 }
@@ -324,7 +388,12 @@ impl Cx<'_> {
     /// `value` is `load(pointer) + step`: the step when it is a constant,
     /// `Some(None)` when it is not.
     fn step_of(&self, value: Handle<E>, pointer: Handle<E>) -> Option<Option<u32>> {
-        let E::Binary { op: B::Add, left, right } = self.f.expressions[value] else {
+        let E::Binary {
+            op: B::Add,
+            left,
+            right,
+        } = self.f.expressions[value]
+        else {
             return None;
         };
         if !same_place(self.f, left, pointer) {
@@ -387,17 +456,32 @@ impl Cx<'_> {
     /// `vy_div_*` / `vy_rem_*` helper.
     fn divisions(&self, info: &naga::valid::FunctionInfo, problems: &mut Vec<String>) {
         for (h, e) in self.f.expressions.iter() {
-            let E::Binary { op: op @ (B::Divide | B::Modulo), right, .. } = *e else {
+            let E::Binary {
+                op: op @ (B::Divide | B::Modulo),
+                right,
+                ..
+            } = *e
+            else {
                 continue;
             };
             let signed = match info[h].ty.inner_with(&self.module.types) {
-                TypeInner::Scalar(Scalar { kind: ScalarKind::Float, .. }) => continue,
-                TypeInner::Vector { scalar: Scalar { kind: ScalarKind::Float, .. }, .. } => {
-                    continue
-                }
-                TypeInner::Scalar(Scalar { kind, .. }) | TypeInner::Vector { scalar: Scalar { kind, .. }, .. } => {
-                    *kind == ScalarKind::Sint
-                }
+                TypeInner::Scalar(Scalar {
+                    kind: ScalarKind::Float,
+                    ..
+                }) => continue,
+                TypeInner::Vector {
+                    scalar:
+                        Scalar {
+                            kind: ScalarKind::Float,
+                            ..
+                        },
+                    ..
+                } => continue,
+                TypeInner::Scalar(Scalar { kind, .. })
+                | TypeInner::Vector {
+                    scalar: Scalar { kind, .. },
+                    ..
+                } => *kind == ScalarKind::Sint,
                 _ => false,
             };
             let constant = const_i64(self.module, self.f, right)
@@ -438,25 +522,36 @@ impl Cx<'_> {
         for s in self.f.body.iter() {
             match s {
                 S::Emit(_) => {}
-                S::If { condition, accept, .. } if matches!(accept.last(), Some(S::Return { .. })) => {
+                S::If {
+                    condition, accept, ..
+                } if matches!(accept.last(), Some(S::Return { .. })) => {
                     let tested = match self.f.expressions[*condition] {
-                        E::Binary { op: B::Equal, left, right }
-                            if matches!(self.f.expressions[left], E::FunctionArgument(1)) =>
-                        {
+                        E::Binary {
+                            op: B::Equal,
+                            left,
+                            right,
+                        } if matches!(self.f.expressions[left], E::FunctionArgument(1)) => {
                             const_i64(self.module, self.f, right)
                         }
                         // `all(b == vec2(0))`: a 64-bit zero.
-                        E::Relational { fun: naga::RelationalFunction::All, argument } => {
-                            match self.f.expressions[argument] {
-                                E::Binary { op: B::Equal, left, right }
-                                    if matches!(self.f.expressions[left], E::FunctionArgument(1))
-                                        && matches!(self.f.expressions[right], E::ZeroValue(_) | E::Compose { .. }) =>
-                                {
-                                    Some(0)
-                                }
-                                _ => None,
+                        E::Relational {
+                            fun: naga::RelationalFunction::All,
+                            argument,
+                        } => match self.f.expressions[argument] {
+                            E::Binary {
+                                op: B::Equal,
+                                left,
+                                right,
+                            } if matches!(self.f.expressions[left], E::FunctionArgument(1))
+                                && matches!(
+                                    self.f.expressions[right],
+                                    E::ZeroValue(_) | E::Compose { .. }
+                                ) =>
+                            {
+                                Some(0)
                             }
-                        }
+                            _ => None,
+                        },
                         _ => None,
                     };
                     match tested {
@@ -477,59 +572,58 @@ fn is_break(block: &Block) -> bool {
     matches!((it.next(), it.next()), (Some(S::Break), None))
 }
 
+/// Calls `f` on every statement of `block`, nested blocks included.
+fn walk(block: &Block, f: &mut dyn FnMut(&S)) {
+    for s in block.iter() {
+        f(s);
+        match s {
+            S::Block(b) => walk(b, f),
+            S::If { accept, reject, .. } => {
+                walk(accept, f);
+                walk(reject, f);
+            }
+            S::Switch { cases, .. } => cases.iter().for_each(|c| walk(&c.body, f)),
+            S::Loop {
+                body, continuing, ..
+            } => {
+                walk(body, f);
+                walk(continuing, f);
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Calls `f(pointer, value)` for every `Store` in `block`, nested blocks
 /// included.
 fn walk_stores(block: &Block, f: &mut dyn FnMut(Handle<E>, Handle<E>)) {
-    for s in block.iter() {
-        match s {
-            S::Store { pointer, value } => f(*pointer, *value),
-            S::Block(b) => walk_stores(b, f),
-            S::If { accept, reject, .. } => {
-                walk_stores(accept, f);
-                walk_stores(reject, f);
-            }
-            S::Switch { cases, .. } => cases.iter().for_each(|c| walk_stores(&c.body, f)),
-            S::Loop { body, continuing, .. } => {
-                walk_stores(body, f);
-                walk_stores(continuing, f);
-            }
-            _ => {}
+    walk(block, &mut |s| {
+        if let S::Store { pointer, value } = s {
+            f(*pointer, *value);
         }
-    }
+    });
 }
 
 fn calls_in(block: &Block) -> bool {
-    block.iter().any(|s| match s {
-        S::Call { .. } => true,
-        S::Block(b) => calls_in(b),
-        S::If { accept, reject, .. } => calls_in(accept) || calls_in(reject),
-        S::Switch { cases, .. } => cases.iter().any(|c| calls_in(&c.body)),
-        S::Loop { body, continuing, .. } => calls_in(body) || calls_in(continuing),
-        _ => false,
-    })
+    let mut found = false;
+    walk(block, &mut |s| found |= matches!(s, S::Call { .. }));
+    found
 }
 
+/// The expressions `block` evaluates (emits, and results of calls and
+/// atomics), nested blocks included.
 fn collect_emitted(block: &Block, out: &mut Vec<Handle<E>>) {
-    for s in block.iter() {
-        match s {
-            S::Emit(range) => out.extend(range.clone()),
-            S::Block(b) => collect_emitted(b, out),
-            S::If { accept, reject, .. } => {
-                collect_emitted(accept, out);
-                collect_emitted(reject, out);
-            }
-            S::Switch { cases, .. } => cases.iter().for_each(|c| collect_emitted(&c.body, out)),
-            S::Loop { body, continuing, .. } => {
-                collect_emitted(body, out);
-                collect_emitted(continuing, out);
-            }
-            S::Call { result: Some(r), .. } | S::WorkGroupUniformLoad { result: r, .. } => {
-                out.push(*r)
-            }
-            S::Atomic { result: Some(r), .. } => out.push(*r),
-            _ => {}
+    walk(block, &mut |s| match s {
+        S::Emit(range) => out.extend(range.clone()),
+        S::Call {
+            result: Some(r), ..
         }
-    }
+        | S::WorkGroupUniformLoad { result: r, .. }
+        | S::Atomic {
+            result: Some(r), ..
+        } => out.push(*r),
+        _ => {}
+    });
 }
 
 fn local_of(f: &Function, pointer: Handle<E>) -> Option<Handle<naga::LocalVariable>> {
@@ -576,7 +670,12 @@ fn same_place(f: &Function, e: Handle<E>, pointer: Handle<E>) -> bool {
 /// `value` is `load(pointer) + step` with a constant `step` (any, when
 /// `None`).
 fn is_add_of(f: &Function, value: Handle<E>, pointer: Handle<E>, step: Option<u32>) -> bool {
-    let E::Binary { op: B::Add, left, right } = f.expressions[value] else {
+    let E::Binary {
+        op: B::Add,
+        left,
+        right,
+    } = f.expressions[value]
+    else {
         return false;
     };
     same_place(f, left, pointer)
@@ -589,22 +688,19 @@ fn is_add_of(f: &Function, value: Handle<E>, pointer: Handle<E>, step: Option<u3
 
 /// The value of a constant expression of the function, if it is one.
 fn const_i64(module: &Module, f: &Function, e: Handle<E>) -> Option<i64> {
-    match f.expressions[e] {
-        E::Literal(l) => literal(l),
-        E::Constant(c) => global_const(module, module.constants[c].init),
-        E::ZeroValue(_) => Some(0),
-        _ => None,
-    }
+    const_in(module, &f.expressions, e)
 }
 
 fn const_u32(module: &Module, f: &Function, e: Handle<E>) -> Option<u32> {
     const_i64(module, f, e).and_then(|v| u32::try_from(v).ok())
 }
 
-fn global_const(module: &Module, e: Handle<E>) -> Option<i64> {
-    match module.global_expressions[e] {
+/// The value of expression `e` of `arena` (a function's, or the module's
+/// constant expressions) when it is an integer constant.
+fn const_in(module: &Module, arena: &naga::Arena<E>, e: Handle<E>) -> Option<i64> {
+    match arena[e] {
         E::Literal(l) => literal(l),
-        E::Constant(c) => global_const(module, module.constants[c].init),
+        E::Constant(c) => const_in(module, &module.global_expressions, module.constants[c].init),
         E::ZeroValue(_) => Some(0),
         _ => None,
     }
