@@ -318,7 +318,7 @@ impl Cx<'_> {
     /// `state` to a leaving value and goes round to the test that breaks
     /// on it.
     fn leaves(&self, block: &Block, state: Option<Handle<naga::LocalVariable>>) -> bool {
-        match block.iter().filter(|s| !matches!(s, S::Emit(_))).last() {
+        match block.iter().rfind(|s| !matches!(s, S::Emit(_))) {
             Some(S::Return { .. } | S::Break) => true,
             Some(S::Continue) => {
                 let mut sets_state = false;
