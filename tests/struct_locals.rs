@@ -78,12 +78,33 @@ pub fn measure(ps: &Buffer<Particle>, es: &mut Buffer<f32>, hs: &mut Buffer<u32>
     hs[i] = bumped(p) + p.hits;
 }
 
+/// `..base` in struct literals: the fields not listed come from a local,
+/// in a nested literal too.
+#[opcode(id = 0x704)]
+pub fn refresh(ps: &mut Buffer<Particle>, pairs: &mut Buffer<Pair>, i: u32) {
+    let p = ps[i];
+    ps[i] = Particle {
+        id: i + 7,
+        hits: p.hits + 1,
+        ..p
+    };
+    let old = pairs[i];
+    pairs[i] = Pair {
+        key: 99,
+        b: Particle {
+            pos: [1.0, i as f32],
+            ..p
+        },
+        ..old
+    };
+}
+
 megakernel! {
     /// The struct-local test kernel.
     pub struct Swarm {
         workgroup_size: 64,
         buffers: { ps: Particle, pairs: Pair, es: f32, hs: u32 },
-        opcodes: [step, pair, measure],
+        opcodes: [step, pair, measure, refresh],
     }
 }
 
@@ -140,6 +161,42 @@ fn struct_locals_agree_with_rust() {
         assert!(report.faults.is_empty(), "{what}: {:?}", report.faults);
         assert_eq!(k.es().read().unwrap(), ees.as_slice(), "{what}: energies");
         assert_eq!(k.hs().read().unwrap(), ehs.as_slice(), "{what}: hits");
+    }
+}
+
+#[test]
+fn struct_update_syntax_agrees_with_rust() {
+    let mut gpus = vec![Gpu::cpu(), Gpu::reference().with_workgroups(4)];
+    gpus.extend(wgpu_backend("struct_update"));
+    let ps: Vec<Particle> = (0..20).map(particle).collect();
+    let pairs: Vec<Pair> = (0..20u32)
+        .map(|k| Pair {
+            key: u64::from(k) << 33,
+            a: particle(k + 1),
+            b: particle(k + 2),
+        })
+        .collect();
+    let mut eps = Buffer::from(ps.clone());
+    let mut epairs = Buffer::from(pairs.clone());
+    for i in 0..20u32 {
+        refresh(&mut eps, &mut epairs, i);
+    }
+    for gpu in &gpus {
+        let what = gpu.description();
+        let mut k = Swarm::new(gpu).unwrap();
+        k.ps().upload(&ps).unwrap();
+        k.pairs().upload(&pairs).unwrap();
+        for i in 0..20u32 {
+            k.publish(Priority::Normal, refresh::task(i)).unwrap();
+        }
+        let report = k.run().unwrap();
+        assert!(report.faults.is_empty(), "{what}: {:?}", report.faults);
+        assert_eq!(k.ps().read().unwrap(), eps.as_slice(), "{what}: particles");
+        assert_eq!(
+            k.pairs().read().unwrap(),
+            epairs.as_slice(),
+            "{what}: pairs"
+        );
     }
 }
 

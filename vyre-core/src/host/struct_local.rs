@@ -199,18 +199,29 @@ impl StructLocal {
     ) -> Result<Vec<Stmt>, HandlerError> {
         let mut out = Vec::new();
         for l in &self.leaves {
-            // A nested struct given whole: the source's leaf under it.
-            let nested = values.iter().find_map(|(p, init)| match init {
-                FieldInit::Local(src) if l.path.starts_with(p) => {
-                    src.leaves.iter().find(|s| s.path == l.path[p.len()..])
-                }
-                _ => None,
-            });
-            if let Some(s) = nested {
+            let listed = values
+                .iter()
+                .find(|(p, init)| *p == l.path && !matches!(init, FieldInit::Local(_)));
+            // Not listed: from a struct given whole, the innermost one
+            // holding the leaf (a nested field given as a local, or a
+            // `..base`, whose prefix is the literal's own path).
+            let nested = values
+                .iter()
+                .filter_map(|(p, init)| match init {
+                    FieldInit::Local(src) if l.path.starts_with(p) => src
+                        .leaves
+                        .iter()
+                        .find(|s| s.path == l.path[p.len()..])
+                        .map(|s| (p.len(), s)),
+                    _ => None,
+                })
+                .max_by_key(|(depth, _)| *depth)
+                .map(|(_, s)| s);
+            if let (None, Some(s)) = (listed, nested) {
                 out.push(declare(l, |k| s.value(k)));
                 continue;
             }
-            let Some((_, init)) = values.iter().find(|(p, _)| *p == l.path) else {
+            let Some((_, init)) = listed else {
                 return Err(HandlerError::StructField {
                     structure: self.layout.name.to_string(),
                     path: format!("{}.{}", self.name, l.path.join(".")),
@@ -383,7 +394,7 @@ pub enum FieldInit {
     /// An array field's `[a, b, …]`.
     List(Vec<Expr>),
     /// A nested struct field's value: another struct local (its leaves
-    /// under the field's path).
+    /// under the field's path); at the literal's own path, its `..base`.
     Local(StructLocal),
 }
 

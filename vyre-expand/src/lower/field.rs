@@ -98,7 +98,7 @@ impl Lowerer<'_> {
     pub(super) fn field_access(&mut self, e: &syn::Expr) -> Option<(FieldAccess, Ty)> {
         let Some(p) = place(e) else {
             if !self.poisoned(root(e)) {
-                self.cx.error(e, "this field access is not supported: handlers reach fields of struct buffer elements (`buf[i].field`, `buf[i].field[j]`, nested `buf[i].a.b`); struct locals and indexing an array of structs are not supported yet");
+                self.cx.error(e, "this field access is not supported: handlers reach fields of struct buffer elements (`buf[i].field`, `buf[i].field[j]`, nested `buf[i].a.b`) and of struct locals (`p.field`); indexing an array of structs is not supported yet: read the element's fields from a buffer of the element type");
             }
             return None;
         };

@@ -66,14 +66,21 @@ impl Lowerer<'_> {
         prefix: &[String],
         out: &mut Vec<(Vec<String>, LeafInit)>,
     ) -> bool {
-        if let Some(rest) = &lit.rest {
-            self.cx.error(
-                rest,
-                "`..base` is not supported in a handler's struct literal; list every field",
-            );
-            return false;
-        }
         let mut ok = true;
+        // `..base`: the fields not listed come from a struct local of the
+        // same type (rustc checks the type on the original code).
+        if let Some(rest) = &lit.rest {
+            match self.struct_of(rest) {
+                Some(q) => out.push((prefix.to_vec(), LeafInit::Local(q))),
+                None => {
+                    self.cx.error(
+                        rest,
+                        "`..base` takes a struct local here: load the element or call the function first (`let q = ps[i];`, then `..q`)",
+                    );
+                    ok = false;
+                }
+            }
+        }
         for f in &lit.fields {
             let syn::Member::Named(name) = &f.member else {
                 self.cx
