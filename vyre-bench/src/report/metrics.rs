@@ -85,8 +85,8 @@ pub fn metrics(doc: &Value) -> Value {
     });
     // The round the last CRITICAL task finished in, counted from 1 as the
     // issue writes it (the workload counts from 0).
-    let first_round = f(&w["priority"]["with_priorities"]["urgent_last_round"]["max"])
-        .map(|r| r + 1.0);
+    let first_round =
+        f(&w["priority"]["with_priorities"]["urgent_last_round"]["max"]).map(|r| r + 1.0);
     for (key, value) in [
         ("uniform_64_mk_over_direct", json!(uniform(64.0))),
         ("uniform_1024_mk_over_direct", json!(uniform(1024.0))),
