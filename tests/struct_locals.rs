@@ -108,6 +108,15 @@ megakernel! {
     }
 }
 
+/// Runs what `k` has published and compares its particles and pairs with
+/// plain Rust's.
+fn run_and_compare(k: &mut Swarm, eps: &[Particle], epairs: &[Pair], what: &str) {
+    let report = k.run().unwrap();
+    assert!(report.faults.is_empty(), "{what}: {:?}", report.faults);
+    assert_eq!(k.ps().read().unwrap(), eps, "{what}: particles");
+    assert_eq!(k.pairs().read().unwrap(), epairs, "{what}: pairs");
+}
+
 #[test]
 fn struct_locals_agree_with_rust() {
     let mut gpus = vec![Gpu::cpu(), Gpu::reference().with_workgroups(4)];
@@ -140,14 +149,7 @@ fn struct_locals_agree_with_rust() {
             k.publish(Priority::Normal, pair::task(i, (i * 7) % 30))
                 .unwrap();
         }
-        let report = k.run().unwrap();
-        assert!(report.faults.is_empty(), "{what}: {:?}", report.faults);
-        assert_eq!(k.ps().read().unwrap(), eps.as_slice(), "{what}: particles");
-        assert_eq!(
-            k.pairs().read().unwrap(),
-            epairs.as_slice(),
-            "{what}: pairs"
-        );
+        run_and_compare(&mut k, eps.as_slice(), epairs.as_slice(), &what);
 
         let mut ees = Buffer::from(vec![0.0f32; 30]);
         let mut ehs = Buffer::from(vec![0u32; 30]);
@@ -189,14 +191,7 @@ fn struct_update_syntax_agrees_with_rust() {
         for i in 0..20u32 {
             k.publish(Priority::Normal, refresh::task(i)).unwrap();
         }
-        let report = k.run().unwrap();
-        assert!(report.faults.is_empty(), "{what}: {:?}", report.faults);
-        assert_eq!(k.ps().read().unwrap(), eps.as_slice(), "{what}: particles");
-        assert_eq!(
-            k.pairs().read().unwrap(),
-            epairs.as_slice(),
-            "{what}: pairs"
-        );
+        run_and_compare(&mut k, eps.as_slice(), epairs.as_slice(), &what);
     }
 }
 
