@@ -151,7 +151,7 @@ impl Gen<'_> {
             ExprKind::Device(d) => {
                 let call = self.device_call(d, out);
                 let v = self.var();
-                let name = d.path.to_token_stream().to_string().replace(' ', "");
+                let name = d.name();
                 out.push(quote!(let #v = ::vyre::host::__private::device_value(#name, #call)?;));
                 v.into_token_stream()
             }

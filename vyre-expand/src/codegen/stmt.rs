@@ -1,7 +1,7 @@
 //! Statements and blocks.
 
 use proc_macro2::TokenStream;
-use quote::{quote, ToTokens};
+use quote::quote;
 
 use super::{Gen, Mode, Out};
 use crate::hir::*;
@@ -137,7 +137,7 @@ impl Gen<'_> {
                         // The call appends the function's body; its result
                         // local is then copied leaf by leaf.
                         let call = self.device_call(d, out);
-                        let name = d.path.to_token_stream().to_string().replace(' ', "");
+                        let name = d.name();
                         let src = self.var();
                         out.push(quote!(let #src = ::vyre::host::__private::device_struct(#name, #call)?;));
                         quote!(#var.copy_of(&#src))

@@ -178,6 +178,16 @@ pub(crate) struct DeviceCall {
     pub(crate) args: Vec<DevArg>,
 }
 
+impl DeviceCall {
+    /// The function's path as written, without spaces (for errors raised
+    /// when `handler()` runs).
+    pub(crate) fn name(&self) -> String {
+        quote::ToTokens::to_token_stream(&self.path)
+            .to_string()
+            .replace(' ', "")
+    }
+}
+
 /// `ctx.spawn(priority, target::task(args))`.
 pub(crate) struct Spawn {
     pub(crate) priority: Expr,
