@@ -90,7 +90,7 @@ pub fn check_tick(module: &Module) -> Vec<String> {
     let mut increments = 0;
     let mut compares = false;
     walk_stores(&f.body, &mut |pointer, value| {
-        if global_of(f, pointer) == Some(iters) && is_add_of(f, value, pointer, Some(1)) {
+        if global_of(f, pointer) == Some(iters) && is_increment(f, value, pointer) {
             increments += 1;
         }
     });
@@ -667,9 +667,8 @@ fn same_place(f: &Function, e: Handle<E>, pointer: Handle<E>) -> bool {
         )
 }
 
-/// `value` is `load(pointer) + step` with a constant `step` (any, when
-/// `None`).
-fn is_add_of(f: &Function, value: Handle<E>, pointer: Handle<E>, step: Option<u32>) -> bool {
+/// `value` is `load(pointer) + 1u`.
+fn is_increment(f: &Function, value: Handle<E>, pointer: Handle<E>) -> bool {
     let E::Binary {
         op: B::Add,
         left,
@@ -678,12 +677,7 @@ fn is_add_of(f: &Function, value: Handle<E>, pointer: Handle<E>, step: Option<u3
     else {
         return false;
     };
-    same_place(f, left, pointer)
-        && match (step, &f.expressions[right]) {
-            (None, _) => true,
-            (Some(s), E::Literal(Literal::U32(v))) => *v == s,
-            _ => false,
-        }
+    same_place(f, left, pointer) && matches!(f.expressions[right], E::Literal(Literal::U32(1)))
 }
 
 /// The value of a constant expression of the function, if it is one.
