@@ -408,6 +408,39 @@ pub const fn array_len(n: usize) -> u32 {
     }
 }
 
+/// Whether a local array of `count` structs of `layout` fits the local
+/// array limit: every leaf array it flattens into (one per scalar or
+/// array field, `count` times the field's length) holds 1 to
+/// [`MAX_ARRAY_LEN`](crate::ir::MAX_ARRAY_LEN) values. `#[opcode]` checks
+/// it at compile time, in a `const` block on the array's length.
+pub const fn struct_array_fits(layout: vyre_lang::Layout, count: u32) -> bool {
+    let max = vyre_lang::limits::MAX_ARRAY_LEN;
+    if count == 0 || count > max {
+        return false;
+    }
+    let vyre_lang::Layout::Struct(s) = layout else {
+        return true;
+    };
+    let mut k = 0;
+    while k < s.fields.len() {
+        let f = &s.fields[k];
+        let fits = match (f.ty, f.len) {
+            (vyre_lang::Layout::Scalar(_), Some(len)) => {
+                (count as u64) * (len as u64) <= max as u64
+            }
+            (vyre_lang::Layout::Scalar(_), None) => true,
+            (inner, None) => struct_array_fits(inner, count),
+            // An array of structs inside is refused when `handler()` runs.
+            (_, Some(_)) => true,
+        };
+        if !fits {
+            return false;
+        }
+        k += 1;
+    }
+    true
+}
+
 /// `index` when it is inside an array of `len` elements; otherwise the
 /// `OUT_OF_BOUNDS` fault in fault mode (the native backend, `Ctx::run`),
 /// Rust's own panic message otherwise. `#[opcode]` routes the emitted

@@ -108,6 +108,18 @@ pub enum Expr {
         /// The element's index.
         index: Box<Expr>,
     },
+    /// `index` itself, after checking it against `len`: out of bounds
+    /// faults the task with `OUT_OF_BOUNDS`, detail = the index (the value
+    /// is then clamped below `len`). It checks one subscript of a
+    /// flattened array (`a[j].pos[k]` of a local array of structs is one
+    /// local array indexed `j * 2 + k`, each of `j` and `k` checked on
+    /// its own, so a fault names the subscript Rust would).
+    CheckIndex {
+        /// The index (`u32`).
+        index: Box<Expr>,
+        /// The length it must stay below.
+        len: u32,
+    },
 }
 
 /// One scalar of a struct element: a scalar field (nested fields
@@ -159,6 +171,7 @@ impl Expr {
             Expr::Load { .. }
             | Expr::Atomic { .. }
             | Expr::Index { .. }
+            | Expr::CheckIndex { .. }
             | Expr::LoadField { .. } => true,
             Expr::Unary { operand, .. } => operand.may_fault(),
             Expr::Binary { op, lhs, rhs } => {

@@ -11,7 +11,7 @@
 use super::expr::Val;
 use super::function::FnLowerer;
 use super::names::wgsl_type;
-use crate::ir::{ArrayInit, Expr, ExprId, LocalId};
+use crate::ir::{ArrayInit, Expr, ExprId, LocalId, ScalarType};
 
 impl FnLowerer<'_> {
     /// The WGSL name, element type and length of array local `array`.
@@ -68,6 +68,19 @@ impl FnLowerer<'_> {
         ));
         let last = len.saturating_sub(1);
         self.hoist(ty, format!("{name}[min({}, {last}u)]", i.code))
+    }
+
+    /// `index` checked against `len` (one subscript of a flattened array),
+    /// clamped below it.
+    pub(super) fn check_index(&mut self, index: &Expr, len: u32, index_id: ExprId) -> Val {
+        let i = self.expr(index, index_id);
+        let i = self.bind(i);
+        self.line(&format!(
+            "if ({} >= {len}u) {{ vy_fail(vy_FAULT_OUT_OF_BOUNDS, {}); }}",
+            i.code, i.code
+        ));
+        let last = len.saturating_sub(1);
+        self.hoist(ScalarType::U32, format!("min({}, {last}u)", i.code))
     }
 
     /// `array[index] = value;`: index, then value, then the checked store.

@@ -186,6 +186,7 @@ impl FnLowerer<'_> {
                 }
             }
             Expr::Index { array, index } => self.index(*array, index, first),
+            Expr::CheckIndex { index, len } => self.check_index(index, *len, first),
             Expr::LoadField {
                 buffer,
                 index,

@@ -31,8 +31,8 @@ impl Gen<'_> {
                     quote!(::vyre::host::__private::DeviceArg::Buffer(#id))
                 }
                 DevArg::Ctx => quote!(::vyre::host::__private::DeviceArg::Ctx),
-                DevArg::Struct(s) => {
-                    let v = Self::struct_var(*s);
+                DevArg::Struct(r) => {
+                    let v = self.struct_ref(r, out);
                     quote!(::vyre::host::__private::DeviceArg::Struct(::core::clone::Clone::clone(&#v)))
                 }
             });

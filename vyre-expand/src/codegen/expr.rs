@@ -60,9 +60,9 @@ impl Gen<'_> {
                 let buffer = self.buf_id(*b);
                 quote!(::vyre::ir::Expr::Len { buffer: #buffer })
             }
-            ExprKind::StructGet(s, path, element) => {
+            ExprKind::StructGet(r, path, element) => {
+                let v = self.struct_ref(r, out);
                 let et = element.as_ref().map(|e| self.expr(e, out));
-                let v = Self::struct_var(*s);
                 let et = Self::option(et);
                 quote!(#v.get(&[#(#path),*], #et)?)
             }

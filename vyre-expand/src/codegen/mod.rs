@@ -62,8 +62,8 @@ pub(crate) struct Gen<'a> {
     returned: Option<LocalIdx>,
     /// Device mode: loops of the device body around the current code.
     loop_depth: usize,
-    /// The struct locals: name, type, mutability.
-    structs: Vec<(String, syn::Type, bool)>,
+    /// The struct locals.
+    structs: Vec<StructInfo>,
 }
 
 /// Generated statements, appended in order.
@@ -81,10 +81,7 @@ impl<'a> Gen<'a> {
         Gen {
             types,
             mode,
-            structs: structs
-                .iter()
-                .map(|s| (s.name.clone(), s.ty.clone(), s.mutable))
-                .collect(),
+            structs: structs.to_vec(),
             locals: locals
                 .iter()
                 .map(|l| GenLocal {
@@ -131,12 +128,32 @@ impl<'a> Gen<'a> {
         self.locals.len() - 1
     }
 
-    /// The length of local array `l` (tokens of a `u32` expression).
-    fn array_len(&self, l: LocalIdx) -> TokenStream {
-        self.locals
-            .get(l)
-            .and_then(|g| g.array.clone())
-            .unwrap_or_else(|| quote!(0u32))
+    /// The length of a local array (tokens of a `u32` expression).
+    fn array_len(&self, a: ArrayOf) -> TokenStream {
+        match a {
+            ArrayOf::Scalars(l) => self.locals.get(l).and_then(|g| g.array.clone()),
+            ArrayOf::Structs(s) => self.structs.get(s).and_then(|i| i.count.clone()),
+        }
+        .unwrap_or_else(|| quote!(0u32))
+    }
+
+    /// A struct local's `StructLocal`, or the view of one element of an
+    /// array of them (`a[j]`: `j` evaluated here, into a local unless it
+    /// is a constant, since each leaf accessed reads it).
+    fn struct_ref(&mut self, r: &StructRef, out: &mut Out) -> TokenStream {
+        let var = Self::struct_var(r.s);
+        match &r.row {
+            None => quote!(#var),
+            Some(row) => {
+                let t = self.expr(row, out);
+                let t = if Self::is_constant(row) {
+                    t
+                } else {
+                    self.spill(t, Final::S(ScalarType::U32), out)
+                };
+                quote!(#var.row(#t)?)
+            }
+        }
     }
 
     /// The Rust variable holding struct local `s`'s leaves.

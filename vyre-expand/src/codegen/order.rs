@@ -25,8 +25,9 @@ impl Gen<'_> {
             | ExprKind::Load(_, v)
             | ExprKind::Index(_, v) => self.has_prelude(v),
             ExprKind::Binary(_, l, r) => self.has_prelude(l) || self.has_prelude(r),
-            ExprKind::StructGet(_, _, element) => {
-                element.as_ref().is_some_and(|e| self.has_prelude(e))
+            ExprKind::StructGet(r, _, element) => {
+                r.row.as_ref().is_some_and(|row| !Self::is_constant(row))
+                    || element.as_ref().is_some_and(|e| self.has_prelude(e))
             }
             ExprKind::LoadField(fa) => {
                 self.has_prelude(&fa.index)
@@ -49,7 +50,7 @@ impl Gen<'_> {
 
     /// Whether evaluating `e` twice or out of order is harmless and it
     /// reads nothing another statement could change.
-    fn is_constant(e: &Expr) -> bool {
+    pub(super) fn is_constant(e: &Expr) -> bool {
         matches!(
             e.kind,
             ExprKind::Lit(_)

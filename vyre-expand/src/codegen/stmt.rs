@@ -112,12 +112,24 @@ impl Gen<'_> {
             }
             Stmt::LetStruct(s, init) => {
                 let var = Self::struct_var(*s);
-                let (name, ty, mutable) = self
+                let (name, ty, mutable, count) = self
                     .structs
                     .get(*s)
-                    .cloned()
-                    .unwrap_or_else(|| (String::new(), syn::parse_quote!(u32), false));
+                    .map(|i| (i.name.clone(), i.ty.clone(), i.mutable, i.count.clone()))
+                    .unwrap_or_else(|| (String::new(), syn::parse_quote!(u32), false, None));
                 let stmts = match init {
+                    StructInit::Row(r) => {
+                        let src = self.struct_ref(r, out);
+                        quote!(#var.copy_of(&#src))
+                    }
+                    StructInit::Repeat(q) => {
+                        let src = Self::struct_var(*q);
+                        quote!(#var.repeat(&#src))
+                    }
+                    StructInit::List(qs) => {
+                        let srcs = qs.iter().map(|q| Self::struct_var(*q));
+                        quote!(#var.list(&[#(&#srcs),*])?)
+                    }
                     StructInit::Buffer(b, i) => {
                         let it = self.expr(i, out);
                         let it = self.spill(it, Final::S(ScalarType::U32), out);
@@ -143,7 +155,7 @@ impl Gen<'_> {
                         quote!(#var.copy_of(&#src))
                     }
                     StructInit::LocalField(q, path) => {
-                        let src = Self::struct_var(*q);
+                        let src = self.struct_ref(q, out);
                         quote!(#var.copy_at(&#src, &[#(#path),*])?)
                     }
                     StructInit::BufferField(b, parent, i, path) => {
@@ -191,13 +203,46 @@ impl Gen<'_> {
                         quote!(#var.literal(::std::vec![#(#entries),*])?)
                     }
                 };
+                let new = match count {
+                    None => {
+                        quote!(::vyre::host::__private::StructLocal::new(__cx, #name, <#ty as ::vyre::Element>::LAYOUT, #mutable))
+                    }
+                    Some(n) => {
+                        // The limit, checked when the crate compiles, on
+                        // the length's tokens.
+                        let span = n
+                            .clone()
+                            .into_iter()
+                            .next()
+                            .map_or_else(proc_macro2::Span::call_site, |t| t.span());
+                        out.push(quote::quote_spanned! {span=>
+                            const {
+                                ::core::assert!(
+                                    ::vyre::host::__private::struct_array_fits(<#ty as ::vyre::Element>::LAYOUT, #n),
+                                    "a local array of structs is too large: it is one local array per field, holding the length times the field's array length, and a local array holds 1 to 1024 values (it lives in each lane's private memory); use fewer elements or a buffer"
+                                )
+                            };
+                        });
+                        quote!(::vyre::host::__private::StructLocal::new_array(__cx, #name, <#ty as ::vyre::Element>::LAYOUT, #n, #mutable))
+                    }
+                };
                 out.push(quote! {
-                    let #var = ::vyre::host::__private::StructLocal::new(__cx, #name, <#ty as ::vyre::Element>::LAYOUT, #mutable)?;
+                    let #var = #new?;
                     __blk.extend(#stmts);
                 });
             }
-            Stmt::StructSet(s, path, element, op, v) => {
-                let var = Self::struct_var(*s);
+            Stmt::StructSet(r, path, element, op, v) => {
+                // An element's view is made once, for the read and the
+                // write of `op=`.
+                let var = match r.row {
+                    None => Self::struct_var(r.s),
+                    Some(_) => {
+                        let var = self.var();
+                        let view = self.struct_ref(r, out);
+                        out.push(quote!(let #var = #view;));
+                        var
+                    }
+                };
                 match op {
                     None => {
                         let mut refs: Vec<&Expr> = element.iter().collect();
@@ -205,6 +250,16 @@ impl Gen<'_> {
                         let mut ts = self.operands(&refs, out).into_iter();
                         let et = element.as_ref().and_then(|_| ts.next());
                         let vt = ts.next().unwrap_or_else(Self::unit_value);
+                        // Through an element of an array of structs the
+                        // store's index checks its subscripts before the
+                        // value is evaluated: the value goes first, as in
+                        // a store to a plain array.
+                        let vt = if r.row.is_some() && !Self::is_constant(v) {
+                            let ty = self.fin(v);
+                            self.spill(vt, ty, out)
+                        } else {
+                            vt
+                        };
                         let et = Self::option(et);
                         out.push(quote!(__blk.push(#var.set(&[#(#path),*], #et, #vt)?);));
                     }
@@ -220,8 +275,14 @@ impl Gen<'_> {
                             None => None,
                         };
                         let vt = self.expr(v, out);
-                        let vt = if op.is_shift() {
-                            self.to_u32(v, vt)
+                        let (vt, ty) = if op.is_shift() {
+                            (self.to_u32(v, vt), Final::S(ScalarType::U32))
+                        } else {
+                            (vt, self.fin(v))
+                        };
+                        // As for `=`: the value before the subscripts.
+                        let vt = if r.row.is_some() && !Self::is_constant(v) {
+                            self.spill(vt, ty, out)
                         } else {
                             vt
                         };
@@ -240,7 +301,8 @@ impl Gen<'_> {
                 }
             }
             Stmt::AssignStruct(p, path, q, from) => {
-                let (dst, src) = (Self::struct_var(*p), Self::struct_var(*q));
+                let dst = self.struct_ref(p, out);
+                let src = self.struct_ref(q, out);
                 out.push(
                     quote!(__blk.extend(#dst.assign_path(&[#(#path),*], &#src, &[#(#from),*])?);),
                 );

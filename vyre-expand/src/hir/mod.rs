@@ -42,11 +42,29 @@ pub(crate) type StructIdx = usize;
 
 /// A struct local (`let mut p = ps[i];`): its leaves are allocated when
 /// `handler()` runs (`vyre::host::__private::StructLocal`).
+#[derive(Clone)]
 pub(crate) struct StructInfo {
     pub(crate) name: String,
     /// The struct's type.
     pub(crate) ty: syn::Type,
     pub(crate) mutable: bool,
+    /// For a local array of structs (`let a = [p; 4];`): its length
+    /// (tokens of a `u32` expression).
+    pub(crate) count: Option<proc_macro2::TokenStream>,
+}
+
+/// A struct local, or one element of a local array of structs (`a[j]`,
+/// the index a `u32`).
+pub(crate) struct StructRef {
+    pub(crate) s: StructIdx,
+    pub(crate) row: Option<Box<Expr>>,
+}
+
+impl StructRef {
+    /// The struct local `s` itself.
+    pub(crate) fn whole(s: StructIdx) -> Self {
+        StructRef { s, row: None }
+    }
 }
 
 /// What a struct local starts as.
@@ -66,11 +84,18 @@ pub(crate) enum StructInit {
     Call(Box<DeviceCall>),
     /// The nested struct at a field of another struct local
     /// (`let q: Inner = p.inner;`).
-    LocalField(StructIdx, Vec<String>),
+    LocalField(StructRef, Vec<String>),
     /// The nested struct at a field of a struct buffer's element
     /// (`let q: Inner = ps[i].inner;`): the buffer, its struct type, the
     /// index, the field path.
     BufferField(BufIdx, Box<syn::Type>, Expr, Vec<String>),
+    /// An element of a local array of structs (`let q = a[j];`).
+    Row(StructRef),
+    /// A local array of structs, every element the same struct
+    /// (`[p; N]`).
+    Repeat(StructIdx),
+    /// A local array of structs from its elements (`[p, q, r]`).
+    List(Vec<StructIdx>),
 }
 
 /// A struct literal's value for one leaf.
@@ -118,8 +143,9 @@ pub(crate) enum DevArg {
     Scalar(Expr),
     Buffer(BufIdx),
     Ctx,
-    /// A struct local (copied into the device function's parameter).
-    Struct(StructIdx),
+    /// A struct local, or an element of a local array of structs (copied
+    /// into the device function's parameter).
+    Struct(StructRef),
 }
 
 /// What an expression is.
@@ -156,11 +182,19 @@ pub(crate) enum ExprKind {
     /// `array[index]` on a local array (the index is `u32` here).
     Index(LocalIdx, Box<Expr>),
     /// `array.len()`: the length, a `u32`.
-    ArrayLen(LocalIdx),
+    ArrayLen(ArrayOf),
     /// A scalar field of a struct buffer's element.
     LoadField(Box<FieldAccess>),
-    /// `p.a.b` (or `p.a.b[j]`) of a struct local.
-    StructGet(StructIdx, Vec<String>, Option<Box<Expr>>),
+    /// `p.a.b` (or `p.a.b[j]`) of a struct local (or `a[i].b` of an
+    /// array of them).
+    StructGet(StructRef, Vec<String>, Option<Box<Expr>>),
+}
+
+/// A local array: of scalars, or of structs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ArrayOf {
+    Scalars(LocalIdx),
+    Structs(StructIdx),
 }
 
 /// The elements of a new local array.
@@ -244,10 +278,11 @@ pub(crate) enum Stmt {
     /// `let [mut] p = …;` of a struct.
     LetStruct(StructIdx, StructInit),
     /// `p.a.b = v` / `p.a.b[j] = v` (or `op=`) on a struct local.
-    StructSet(StructIdx, Vec<String>, Option<Expr>, Option<BinOp>, Expr),
+    StructSet(StructRef, Vec<String>, Option<Expr>, Option<BinOp>, Expr),
     /// `p = q` between struct locals, `p.a = q` (the nested struct at the
-    /// path), `p.a = q.b` (a field or nested struct of the same shape).
-    AssignStruct(StructIdx, Vec<String>, StructIdx, Vec<String>),
+    /// path), `p.a = q.b` (a field or nested struct of the same shape);
+    /// either side may be an element of an array of structs (`a[j] = q`).
+    AssignStruct(StructRef, Vec<String>, StructRef, Vec<String>),
     /// `buf[i] = p`: a struct local into a struct buffer's element.
     StoreStruct(BufIdx, Expr, StructIdx),
     /// `array[i] op= v`.

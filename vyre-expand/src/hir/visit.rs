@@ -55,9 +55,15 @@ pub(crate) fn walk_stmt<V: Visit + ?Sized>(v: &mut V, s: &Stmt) {
         }
         Stmt::LetStruct(_, init) => match init {
             StructInit::Buffer(_, i) => v.visit_expr(i),
+            StructInit::Row(r) | StructInit::LocalField(r, _) => {
+                if let Some(row) = &r.row {
+                    v.visit_expr(row);
+                }
+            }
             StructInit::Copy(_)
+            | StructInit::Repeat(_)
+            | StructInit::List(_)
             | StructInit::Param(_)
-            | StructInit::LocalField(..)
             | StructInit::Zero => {}
             StructInit::Call(d) => walk_device_call(v, d),
             StructInit::BufferField(_, _, i, _) => v.visit_expr(i),
@@ -71,13 +77,20 @@ pub(crate) fn walk_stmt<V: Visit + ?Sized>(v: &mut V, s: &Stmt) {
                 }
             }
         },
-        Stmt::StructSet(_, _, element, _, x) => {
+        Stmt::StructSet(r, _, element, _, x) => {
+            if let Some(row) = &r.row {
+                v.visit_expr(row);
+            }
             if let Some(e) = element {
                 v.visit_expr(e);
             }
             v.visit_expr(x);
         }
-        Stmt::AssignStruct(..) => {}
+        Stmt::AssignStruct(dst, _, src, _) => {
+            for row in [&dst.row, &src.row].into_iter().flatten() {
+                v.visit_expr(row);
+            }
+        }
         Stmt::StoreStruct(_, i, _) => v.visit_expr(i),
         Stmt::StoreField(fa, _, x) => {
             v.visit_expr(&fa.index);
@@ -143,7 +156,10 @@ pub(crate) fn walk_expr<V: Visit + ?Sized>(v: &mut V, e: &Expr) {
             v.visit_expr(l);
             v.visit_expr(r);
         }
-        ExprKind::StructGet(_, _, element) => {
+        ExprKind::StructGet(r, _, element) => {
+            if let Some(row) = &r.row {
+                v.visit_expr(row);
+            }
             if let Some(e) = element {
                 v.visit_expr(e);
             }
@@ -191,11 +207,14 @@ pub(crate) fn walk_spawn<V: Visit + ?Sized>(v: &mut V, s: &Spawn) {
     s.args.iter().for_each(|a| v.visit_expr(a));
 }
 
-/// The scalar arguments of a `#[device]` call.
+/// The scalar arguments of a `#[device]` call, and the element indices of
+/// its struct arguments.
 pub(crate) fn walk_device_call<V: Visit + ?Sized>(v: &mut V, d: &DeviceCall) {
     for a in &d.args {
-        if let DevArg::Scalar(e) = a {
-            v.visit_expr(e);
+        match a {
+            DevArg::Scalar(e) => v.visit_expr(e),
+            DevArg::Struct(super::StructRef { row: Some(row), .. }) => v.visit_expr(row),
+            _ => {}
         }
     }
 }

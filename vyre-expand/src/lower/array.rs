@@ -107,7 +107,7 @@ impl Lowerer<'_> {
     /// The length of `[v; len]` as tokens of a `u32` expression: a literal
     /// (checked here against the limit) or a constant (checked when
     /// `handler()` runs).
-    fn array_length(&mut self, len: &syn::Expr) -> Option<TokenStream> {
+    pub(super) fn array_length(&mut self, len: &syn::Expr) -> Option<TokenStream> {
         match strip_parens(len) {
             syn::Expr::Lit(syn::ExprLit {
                 lit: syn::Lit::Int(i),
@@ -119,7 +119,9 @@ impl Lowerer<'_> {
                     self.cx.error(len, format!("a local array has 1 to {max} elements (it lives in each lane's private memory); use a buffer for more"));
                     return None;
                 }
-                let n = n as u32;
+                // Spanned on the length, for the errors of checks made on it
+                // when the crate compiles.
+                let n = syn::LitInt::new(&format!("{n}u32"), i.span());
                 Some(quote!(#n))
             }
             syn::Expr::Path(p)
@@ -130,7 +132,7 @@ impl Lowerer<'_> {
             {
                 // A constant: its value is read when the IR is built.
                 let path = p.to_token_stream();
-                Some(quote!(::vyre::host::__private::array_len(#path)))
+                Some(quote::quote_spanned!(p.span()=> ::vyre::host::__private::array_len(#path)))
             }
             other => {
                 self.cx.error(other, "the length of a local array is a constant: an integer literal or a `const` (`[0u32; 32]`, `[0u32; DEPTH]`)");

@@ -99,9 +99,24 @@ impl Lowerer<'_> {
             Some(Binding::Cas { exchanged, .. }) => {
                 return self.cas_flag(&name, mc, Block::default(), exchanged);
             }
+            Some(Binding::Struct(s))
+                if name == "len"
+                    && mc.args.is_empty()
+                    && self.structs.get(s).is_some_and(|i| i.count.is_some()) =>
+            {
+                return self.mk(
+                    ExprKind::ArrayLen(ArrayOf::Structs(s)),
+                    Ty::S(ScalarType::U32),
+                    span,
+                );
+            }
             Some(Binding::Array(a)) => {
                 if name == "len" && mc.args.is_empty() {
-                    return self.mk(ExprKind::ArrayLen(a), Ty::S(ScalarType::U32), span);
+                    return self.mk(
+                        ExprKind::ArrayLen(ArrayOf::Scalars(a)),
+                        Ty::S(ScalarType::U32),
+                        span,
+                    );
                 }
                 let aname = self
                     .locals
@@ -276,7 +291,16 @@ impl Lowerer<'_> {
             match self.binding_of(a) {
                 Some(Binding::Buffer(b)) => args.push(DevArg::Buffer(b)),
                 Some(Binding::Ctx) => args.push(DevArg::Ctx),
-                Some(Binding::Struct(s)) => args.push(DevArg::Struct(s)),
+                Some(Binding::Struct(s)) => args.push(DevArg::Struct(StructRef::whole(s))),
+                _ if self.struct_row(a).is_some() => {
+                    if let Some((s, j)) = self.struct_row(a) {
+                        let r = StructRef {
+                            s,
+                            row: Some(Box::new(self.array_index(j))),
+                        };
+                        args.push(DevArg::Struct(r));
+                    }
+                }
                 _ => {
                     let v = self.expr(a);
                     let ty = self.dyn_ty(

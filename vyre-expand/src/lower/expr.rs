@@ -61,6 +61,12 @@ impl Lowerer<'_> {
                     None => self.load_field(e),
                 }
             }
+            syn::Expr::Index(_) if self.struct_row(e).is_some() => {
+                match self.struct_get(e) {
+                    Some(v) => v,
+                    None => self.err_expr(span),
+                }
+            }
             syn::Expr::Index(ix) if self.array_of(&ix.expr).is_some() => {
                 let Some(array) = self.array_of(&ix.expr) else {
                     return self.err_expr(span);

@@ -65,7 +65,7 @@ fn place(e: &syn::Expr) -> Option<Place<'_>> {
 
 /// The expression a chain of fields and indices starts from (`p` of
 /// `p.a[1].b`).
-fn root(e: &syn::Expr) -> &syn::Expr {
+pub(super) fn root(e: &syn::Expr) -> &syn::Expr {
     match strip_parens(e) {
         syn::Expr::Field(f) => root(&f.base),
         syn::Expr::Index(ix) => root(&ix.expr),

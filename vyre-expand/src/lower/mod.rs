@@ -151,6 +151,7 @@ pub(crate) fn lower_fn(
                         .clone()
                         .unwrap_or_else(|| syn::parse_quote!(u32)),
                     mutable: p.mutable,
+                    count: None,
                 });
                 l.bind(&p.name, Binding::Struct(k));
                 struct_params.push(Stmt::LetStruct(k, StructInit::Param(k)));
@@ -164,6 +165,7 @@ pub(crate) fn lower_fn(
             name: "ret".into(),
             ty: ty.clone(),
             mutable: true,
+            count: None,
         });
         l.ret_struct = Some(k);
         struct_params.push(Stmt::LetStruct(k, StructInit::Zero));

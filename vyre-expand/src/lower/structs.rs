@@ -5,7 +5,10 @@
 //! `p = q` copies, `ps[i] = p` stores a whole struct. A struct local is
 //! flattened into one IR local per scalar field and one local array per
 //! array field when `handler()` runs (`vyre::host::__private::StructLocal`),
-//! since only then is the layout known.
+//! since only then is the layout known. A local array of structs
+//! (`let mut a = [p; 4];`, `[p, q]`) is a struct local with a length;
+//! `a[j]` is one element of it wherever a struct local is taken
+//! (`a[j].id`, `a[j].pos[k] = v`, `a[j] = q`, `let q = a[j];`).
 
 use syn::spanned::Spanned;
 
@@ -21,6 +24,41 @@ impl Lowerer<'_> {
             Binding::Struct(s) => Some(s),
             _ => None,
         }
+    }
+
+    /// The local array of structs `e` names, if it is a plain name of one.
+    fn struct_array_of(&self, e: &syn::Expr) -> Option<StructIdx> {
+        self.struct_of(e)
+            .filter(|s| self.structs.get(*s).is_some_and(|i| i.count.is_some()))
+    }
+
+    /// `a[j]` of a local array of structs: the array and the index.
+    pub(super) fn struct_row<'e>(&self, e: &'e syn::Expr) -> Option<(StructIdx, &'e syn::Expr)> {
+        let syn::Expr::Index(ix) = strip_parens(e) else {
+            return None;
+        };
+        Some((self.struct_array_of(&ix.expr)?, &ix.index))
+    }
+
+    /// `a[j]`'s reference, the index lowered.
+    fn row_ref(&mut self, a: StructIdx, j: &syn::Expr) -> StructRef {
+        StructRef {
+            s: a,
+            row: Some(Box::new(self.array_index(j))),
+        }
+    }
+
+    /// Whether `e` is a whole struct value a local array of structs can
+    /// hold: a struct local, a struct buffer's element, a struct literal
+    /// or an element of another array of structs.
+    fn is_struct_value(&self, e: &syn::Expr) -> bool {
+        let plain = self
+            .struct_of(e)
+            .is_some_and(|s| self.structs.get(s).is_some_and(|i| i.count.is_none()));
+        plain
+            || self.struct_element(e).is_some()
+            || self.struct_row(e).is_some()
+            || matches!(strip_parens(e), syn::Expr::Struct(_))
     }
 
     /// `buf[index]` of a struct buffer, as a whole: the buffer, its struct
@@ -40,6 +78,10 @@ impl Lowerer<'_> {
             let i = self.expr(index);
             self.expect(&i, Ty::S(ScalarType::U32), "buffer index");
             return Some(Some((ty, StructInit::Buffer(buf, i))));
+        }
+        if let Some((a, j)) = self.struct_row(init) {
+            let ty = self.structs.get(a).map(|s| s.ty.clone())?;
+            return Some(Some((ty, StructInit::Row(self.row_ref(a, j)))));
         }
         if let Some(q) = self.struct_of(init) {
             let ty = self.structs.get(q).map(|s| s.ty.clone())?;
@@ -100,7 +142,7 @@ impl Lowerer<'_> {
                         out.push((path, LeafInit::Local(q)));
                     }
                 }
-                e if self.struct_element(e).is_some() => {
+                e if self.struct_element(e).is_some() || self.struct_row(e).is_some() => {
                     self.cx.error(e, "a nested struct field takes a struct local here: load the element first (`let q = buf[i];`)");
                     ok = false;
                 }
@@ -137,10 +179,13 @@ impl Lowerer<'_> {
         out: &mut Vec<Stmt>,
     ) -> bool {
         let parts = match self.struct_init(init) {
-            Some(parts) => parts,
-            None => match annotation.and_then(|t| self.nested_init(t, init)) {
-                Some(parts) => Some(parts),
-                None => return false,
+            Some(parts) => parts.map(|(ty, init)| (ty, self.count_of(&init), init)),
+            None => match self.struct_array_init(annotation, init, out) {
+                Some(parts) => parts,
+                None => match annotation.and_then(|t| self.nested_init(t, init)) {
+                    Some((ty, init)) => Some((ty, None, init)),
+                    None => return false,
+                },
             },
         };
         let Some(name) = name else {
@@ -148,7 +193,7 @@ impl Lowerer<'_> {
                 .error(init, "bind a struct value to a name (`let p = …;`)");
             return true;
         };
-        let Some((ty, init)) = parts else {
+        let Some((ty, count, init)) = parts else {
             self.bind(&name, Binding::Poisoned);
             return true;
         };
@@ -156,11 +201,100 @@ impl Lowerer<'_> {
             name: name.clone(),
             ty,
             mutable,
+            count,
         });
         let s = self.structs.len() - 1;
         out.push(Stmt::LetStruct(s, init));
         self.bind(&name, Binding::Struct(s));
         true
+    }
+
+    /// The length of the array of structs `init` makes: a copy of one has
+    /// its length; every other initialiser here makes one struct.
+    fn count_of(&self, init: &StructInit) -> Option<proc_macro2::TokenStream> {
+        match init {
+            StructInit::Copy(q) => self.structs.get(*q).and_then(|i| i.count.clone()),
+            _ => None,
+        }
+    }
+
+    /// `[p; N]` and `[p, q, r]` of struct values (or, annotated `[T; N]`
+    /// with a struct `T`, of `#[device]` calls returning one): the element
+    /// type, the length and the initialiser. `None` when `init` is no
+    /// array of structs, `Some(None)` when it is one that was reported.
+    #[allow(clippy::type_complexity)]
+    fn struct_array_init(
+        &mut self,
+        annotation: Option<&syn::Type>,
+        init: &syn::Expr,
+        out: &mut Vec<Stmt>,
+    ) -> Option<Option<(syn::Type, Option<proc_macro2::TokenStream>, StructInit)>> {
+        let annotated = match annotation {
+            Some(syn::Type::Array(a))
+                if crate::sig::scalar_of(&a.elem).is_none()
+                    && matches!(&*a.elem, syn::Type::Path(_)) =>
+            {
+                Some((*a.elem).clone())
+            }
+            _ => None,
+        };
+        let first = match strip_parens(init) {
+            syn::Expr::Repeat(r) => &*r.expr,
+            syn::Expr::Array(a) => a.elems.first()?,
+            _ => return None,
+        };
+        if annotated.is_none() && !self.is_struct_value(first) {
+            if self.struct_array_of(first).is_some() {
+                self.cx.error(first, "an array of arrays of structs is not supported: use one array of structs, indexed `i * n + j`");
+                return Some(None);
+            }
+            return None;
+        }
+        let element = |l: &mut Self, e: &syn::Expr, out: &mut Vec<Stmt>| match &annotated {
+            Some(ty) => l.struct_source_as(e, ty, out),
+            None => l.struct_source(e, out),
+        };
+        match strip_parens(init) {
+            syn::Expr::Repeat(r) => {
+                let len = self.array_length(&r.len);
+                let q = match element(self, &r.expr, out) {
+                    Some(Some(q)) => q,
+                    Some(None) => return Some(None),
+                    None => {
+                        self.cx.error(&r.expr, "an array of structs repeats a struct value: a struct local, a struct buffer's element, a struct literal or another array's element");
+                        return Some(None);
+                    }
+                };
+                let ty = self.structs.get(q).map(|i| i.ty.clone())?;
+                Some(len.map(|len| (ty, Some(len), StructInit::Repeat(q))))
+            }
+            syn::Expr::Array(a) => {
+                let max = vyre_lang::limits::MAX_ARRAY_LEN;
+                let n = a.elems.len();
+                if n > max as usize {
+                    self.cx.error(a, format!("{n} elements: a local array has 1 to {max} (it lives in each lane's private memory); use a buffer for more"));
+                    return Some(None);
+                }
+                let mut qs = Vec::with_capacity(n);
+                for e in &a.elems {
+                    match element(self, e, out) {
+                        Some(Some(q)) => qs.push(q),
+                        Some(None) => return Some(None),
+                        None => {
+                            self.cx.error(e, "every element of an array of structs is a struct value: a struct local, a struct buffer's element, a struct literal or another array's element");
+                            return Some(None);
+                        }
+                    }
+                }
+                let ty = qs
+                    .first()
+                    .and_then(|q| self.structs.get(*q))
+                    .map(|i| i.ty.clone())?;
+                let n = syn::LitInt::new(&format!("{n}u32"), a.span());
+                Some(Some((ty, Some(quote::quote!(#n)), StructInit::List(qs))))
+            }
+            _ => None,
+        }
     }
 
     /// `let q: Inner = p.inner;` / `= ps[i].inner;`: a nested struct read
@@ -173,8 +307,9 @@ impl Lowerer<'_> {
         if let Some(call) = self.struct_call(init) {
             return Some((ty.clone(), StructInit::Call(call)));
         }
-        if let Some((q, path, None)) = self.local_place(init) {
-            return Some((ty.clone(), StructInit::LocalField(q, path)));
+        if let Some((q, row, path, None)) = self.local_place(init) {
+            let r = self.struct_ref_of(q, row);
+            return Some((ty.clone(), StructInit::LocalField(r, path)));
         }
         let (base, index, path) = super::field::nested_place(init)?;
         let (buf, info) = self.buffer_of(base)?;
@@ -241,7 +376,12 @@ impl Lowerer<'_> {
             None => None,
         };
         match source {
-            Some(Some(q)) => out.push(Stmt::AssignStruct(ret, Vec::new(), q, Vec::new())),
+            Some(Some(q)) => out.push(Stmt::AssignStruct(
+                StructRef::whole(ret),
+                Vec::new(),
+                StructRef::whole(q),
+                Vec::new(),
+            )),
             Some(None) => {}
             None => self.cx.error(value, "a #[device] function returning a struct returns a struct local, a struct buffer's element, a struct literal or a #[device] call that returns one"),
         }
@@ -254,29 +394,41 @@ impl Lowerer<'_> {
 
     /// A temporary struct local initialised from `init`.
     fn temp_struct(&mut self, ty: syn::Type, init: StructInit, out: &mut Vec<Stmt>) -> StructIdx {
+        let count = self.count_of(&init);
         self.structs.push(StructInfo {
             name: "tmp".into(),
             ty,
             mutable: false,
+            count,
         });
         let q = self.structs.len() - 1;
         out.push(Stmt::LetStruct(q, init));
         q
     }
 
-    /// A field chain rooted at a struct local: the local, the field names,
-    /// the array index.
+    /// A field chain rooted at a struct local, or at an element of a local
+    /// array of structs: the local, the element's index (`a[j]`), the
+    /// field names, the index into an array field.
+    #[allow(clippy::type_complexity)]
     fn local_place<'e>(
         &self,
         e: &'e syn::Expr,
-    ) -> Option<(StructIdx, Vec<String>, Option<&'e syn::Expr>)> {
+    ) -> Option<(
+        StructIdx,
+        Option<&'e syn::Expr>,
+        Vec<String>,
+        Option<&'e syn::Expr>,
+    )> {
         match strip_parens(e) {
             syn::Expr::Index(ix) => {
-                let (s, path, element) = self.local_place(&ix.expr)?;
-                if element.is_some() {
+                if let Some(a) = self.struct_array_of(&ix.expr) {
+                    return Some((a, Some(&*ix.index), Vec::new(), None));
+                }
+                let (s, row, path, element) = self.local_place(&ix.expr)?;
+                if element.is_some() || path.is_empty() {
                     return None;
                 }
-                Some((s, path, Some(&*ix.index)))
+                Some((s, row, path, Some(&*ix.index)))
             }
             syn::Expr::Field(f) => {
                 let syn::Member::Named(name) = &f.member else {
@@ -284,25 +436,43 @@ impl Lowerer<'_> {
                 };
                 let name = crate::sig::ident_name(name);
                 if let Some(s) = self.struct_of(&f.base) {
-                    return Some((s, vec![name], None));
+                    return Some((s, None, vec![name], None));
                 }
-                let (s, mut path, element) = self.local_place(&f.base)?;
+                let (s, row, mut path, element) = self.local_place(&f.base)?;
                 if element.is_some() {
                     return None;
                 }
                 path.push(name);
-                Some((s, path, None))
+                Some((s, row, path, None))
             }
             _ => None,
         }
     }
 
-    /// `p.a.b` / `p.a.b[j]` of a struct local as a value, when `e` is one.
+    /// The reference to struct local `s`, or to its element `row`.
+    fn struct_ref_of(&mut self, s: StructIdx, row: Option<&syn::Expr>) -> StructRef {
+        match row {
+            Some(j) => self.row_ref(s, j),
+            None => StructRef::whole(s),
+        }
+    }
+
+    /// `p.a.b` / `p.a.b[j]` of a struct local (or `a[i].b` of an array of
+    /// them) as a value, when `e` is one.
     pub(super) fn struct_get(&mut self, e: &syn::Expr) -> Option<Expr> {
-        let (s, path, element) = self.local_place(e)?;
+        let (s, row, path, element) = self.local_place(e)?;
+        if path.is_empty() {
+            let name = self
+                .structs
+                .get(s)
+                .map(|i| i.name.clone())
+                .unwrap_or_default();
+            return Some(self.reject(e, format!("`{name}[…]` is a struct: read its fields (`{name}[j].field`), copy it (`let q = {name}[j];`) or store it (`buf[i] = {name}[j];`)")));
+        }
+        let r = self.struct_ref_of(s, row);
         let element = element.map(|j| Box::new(self.array_index(j)));
         let ty = self.struct_field_type(s, &path);
-        Some(self.mk(ExprKind::StructGet(s, path, element), ty, e.span()))
+        Some(self.mk(ExprKind::StructGet(r, path, element), ty, e.span()))
     }
 
     /// The type of field `path` of struct local `s`: known when
@@ -331,14 +501,20 @@ impl Lowerer<'_> {
         op: Option<BinOp>,
         out: &mut Vec<Stmt>,
     ) -> bool {
-        let Some((s, path, element)) = self.local_place(left) else {
+        let Some((s, row, path, element)) = self.local_place(left) else {
             return false;
         };
         // `p.a = q`: a nested struct, from a struct value.
         if op.is_none() && element.is_none() {
             match self.struct_source(right, out) {
                 Some(Some(q)) => {
-                    out.push(Stmt::AssignStruct(s, path, q, Vec::new()));
+                    let dst = self.struct_ref_of(s, row);
+                    out.push(Stmt::AssignStruct(
+                        dst,
+                        path,
+                        StructRef::whole(q),
+                        Vec::new(),
+                    ));
                     return true;
                 }
                 Some(None) => return true,
@@ -346,13 +522,15 @@ impl Lowerer<'_> {
             }
             // `p.a = q.b`: a scalar, an array or a nested struct, resolved
             // when `handler()` runs.
-            if let Some((q, from, None)) = self.local_place(right) {
+            if let Some((q, qrow, from, None)) = self.local_place(right) {
                 if !self.structs.get(s).is_some_and(|i| i.mutable) {
                     self.cx
                         .soft("assignment to a field of an immutable struct local");
                     return true;
                 }
-                out.push(Stmt::AssignStruct(s, path, q, from));
+                let dst = self.struct_ref_of(s, row);
+                let src = self.struct_ref_of(q, qrow);
+                out.push(Stmt::AssignStruct(dst, path, src, from));
                 return true;
             }
         }
@@ -362,17 +540,19 @@ impl Lowerer<'_> {
                 .soft("assignment to a field of an immutable struct local");
             return true;
         }
+        let dst = self.struct_ref_of(s, row);
         let element = element.map(|j| self.array_index(j));
         let ty = self.struct_field_type(s, &path);
         let value = self.expr(right);
         if !op.is_some_and(BinOp::is_shift) {
             self.expect(&value, ty, "stored value");
         }
-        out.push(Stmt::StructSet(s, path, element, op, value));
+        out.push(Stmt::StructSet(dst, path, element, op, value));
         true
     }
 
-    /// `p = q`, `p = buf[i]` (into a struct local) and `buf[i] = p`,
+    /// `p = q`, `p = buf[i]` (into a struct local), `a[j] = q` (into an
+    /// element of a local array of structs) and `buf[i] = p`,
     /// `buf[i] = buf[j]` (into a struct buffer): true when `left` is a
     /// whole struct.
     pub(super) fn assign_struct(
@@ -381,13 +561,16 @@ impl Lowerer<'_> {
         right: &syn::Expr,
         out: &mut Vec<Stmt>,
     ) -> bool {
-        let target = self.struct_of(left);
+        let target = match self.struct_row(left) {
+            Some((a, j)) => Some((a, Some(j))),
+            None => self.struct_of(left).map(|p| (p, None)),
+        };
         let element = self.struct_element(left).map(|(b, _, i)| (b, i));
         if target.is_none() && element.is_none() {
             return false;
         }
         let target_ty = match (target, &element) {
-            (Some(p), _) => self.structs.get(p).map(|i| i.ty.clone()),
+            (Some((p, _)), _) => self.structs.get(p).map(|i| i.ty.clone()),
             (None, Some((b, _))) => self.bufs.get(*b).and_then(|b| b.structure.clone()),
             (None, None) => None,
         };
@@ -396,19 +579,28 @@ impl Lowerer<'_> {
             None => self.struct_source(right, out),
         };
         let Some(source) = source else {
-            self.cx.error(right, "a whole struct is assigned from a struct local, a struct buffer's element, a struct literal or a #[device] call that returns one");
+            // A use of a name whose `let` was reported is not reported again.
+            if !self.poisoned(super::field::root(right)) {
+                self.cx.error(right, "a whole struct is assigned from a struct local, a struct buffer's element, a struct literal or a #[device] call that returns one");
+            }
             return true;
         };
         let Some(q) = source else {
             return true;
         };
         match (target, element) {
-            (Some(p), _) => {
+            (Some((p, row)), _) => {
                 if !self.structs.get(p).is_some_and(|i| i.mutable) {
                     self.cx.soft("assignment to an immutable struct local");
                     return true;
                 }
-                out.push(Stmt::AssignStruct(p, Vec::new(), q, Vec::new()));
+                let dst = self.struct_ref_of(p, row);
+                out.push(Stmt::AssignStruct(
+                    dst,
+                    Vec::new(),
+                    StructRef::whole(q),
+                    Vec::new(),
+                ));
             }
             (None, Some((buf, index))) => {
                 if self

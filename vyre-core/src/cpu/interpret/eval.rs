@@ -149,6 +149,14 @@ impl Env<'_> {
                     ops::zero(info.ty(id))
                 })
             }
+            Expr::CheckIndex { index, len } => {
+                let i = word(self.eval(index, first));
+                if i >= *len {
+                    self.state.record(TaskFault::out_of_bounds(i));
+                    return Literal::U32(len.saturating_sub(1));
+                }
+                Literal::U32(i)
+            }
             Expr::Ctx(v) => Literal::U32(match v {
                 CtxValue::Lane => self.lane,
                 CtxValue::Slot => self.task.slot,

@@ -189,6 +189,13 @@ fn infer(e: &Expr, cx: &Typing<'_>, out: &mut Vec<ExprEntry>) -> VResult<ScalarT
             }
             Ok(decl.ty)
         }
+        Expr::CheckIndex { index, .. } => {
+            let it = ty(index, out)?;
+            if it != U32 {
+                return Err(mismatch("array index", "u32", it));
+            }
+            Ok(U32)
+        }
         Expr::Unary { op, operand } => {
             let t = ty(operand, out)?;
             let ok = match op {

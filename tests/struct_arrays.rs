@@ -1,0 +1,197 @@
+//! Local arrays of structs in `#[opcode]` handlers (`[p; N]`, `[p, q]`,
+//! `[Card { … }; N]`): elements read and written whole (`let x = a[j];`,
+//! `a[k] = a[k - 1];`, `ps[i] = a[0];`), fields and array fields of an
+//! element (`a[j].key`, `a[j].w[k] += v`), `a.len()`, copies of the whole
+//! array, elements passed to `#[device]` functions — agreeing with plain
+//! Rust on the native backend, the reference interpreter and wgpu; an
+//! element index out of bounds is the same `OUT_OF_BOUNDS` fault on all
+//! three, naming the subscript Rust's panic names.
+
+mod common;
+
+use common::wgpu_backend;
+use vyre::prelude::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Element)]
+#[repr(C)]
+pub struct Card {
+    pub key: u64,
+    pub w: [u32; 3],
+    pub n: i32,
+}
+
+const SLOTS: usize = 4;
+
+/// The weight of a cell, by value.
+#[device]
+fn weight(c: Card) -> u32 {
+    c.w[0] + c.w[1] * 3 + c.w[2] * 5
+}
+
+/// Gathers four cells into a local array, sorts them by key with an
+/// insertion sort that moves whole elements, edits fields of elements and
+/// writes the smallest back; `out` gets weights and a checksum.
+#[opcode(id = 0x720)]
+pub fn sort_cells(cells: &mut Buffer<Card>, out: &mut Buffer<u32>, i: u32, n: u32) {
+    let mut a = [cells[i]; SLOTS];
+    for j in 1..4u32 {
+        a[j as usize] = cells[(i + 2 * j + 1) % n];
+    }
+    let mut j = 1u32;
+    while j < 4 {
+        let x = a[j as usize];
+        let mut k = j;
+        while k > 0 && a[(k - 1) as usize].key > x.key {
+            a[k as usize] = a[(k - 1) as usize];
+            k -= 1;
+        }
+        a[k as usize] = x;
+        j += 1;
+    }
+    a[0].w[1] += a[3].w[2];
+    a[1].n = -a[2].n;
+    let k = (i % 3) as usize;
+    a[2].w[k] ^= 0xFF;
+    let pair = [
+        Card {
+            key: 7,
+            w: [1, 2, 3],
+            n: -4,
+        },
+        a[1],
+    ];
+    let copy = a;
+    a[3].key = pair[0].key + copy[3].key;
+    cells[i] = a[0];
+    let mut sum = 0u32;
+    for s in 0..a.len() {
+        sum = sum.wrapping_add(weight(a[s]));
+        sum = sum.wrapping_add(a[s].w[s % 3].wrapping_add(copy[s].key as u32));
+    }
+    out[i * 3] = sum;
+    out[i * 3 + 1] = (weight(pair[1]) + pair[0].w[2]).wrapping_add(a[1].n as u32);
+    out[i * 3 + 2] = a[3].key as u32 ^ a[2].w[k];
+}
+
+/// An element index past the array (`a[j]`) and one inside it with an
+/// array-field subscript past the field (`a[0].w[k]`).
+#[opcode(id = 0x721)]
+pub fn probe(cells: &Buffer<Card>, out: &mut Buffer<u32>, i: u32, j: u32, k: u32) {
+    let a = [cells[i], cells[i + 1]];
+    out[i] = a[j as usize].w[1];
+    out[i + 1] = a[0].w[k as usize];
+}
+
+/// A store through an element whose value faults too: Rust evaluates the
+/// value first, so its fault is the one reported.
+#[opcode(id = 0x722)]
+pub fn order(cells: &Buffer<Card>, out: &mut Buffer<u32>, i: u32, j: u32, m: u32) {
+    let mut a = [cells[i]; 2];
+    a[j as usize].w[(m % 3) as usize] += out[m];
+    out[i] = a[0].w[0];
+}
+
+megakernel! {
+    /// The struct-array test kernel.
+    pub struct Cards {
+        workgroup_size: 64,
+        buffers: { cells: Card, out: u32 },
+        opcodes: [sort_cells, probe, order],
+    }
+}
+
+fn card(k: u32) -> Card {
+    Card {
+        key: u64::from(k.wrapping_mul(2_654_435_761)) % 97 + (u64::from(k) << 36),
+        w: [k, k * 3 + 1, k ^ 0x55],
+        n: k as i32 - 9,
+    }
+}
+
+fn all_gpus(test: &str) -> Vec<Gpu> {
+    let mut gpus = vec![Gpu::cpu(), Gpu::reference().with_workgroups(4)];
+    gpus.extend(wgpu_backend(test));
+    gpus
+}
+
+#[test]
+fn struct_arrays_agree_with_rust() {
+    const N: u32 = 24;
+    let start: Vec<Card> = (0..N).map(card).collect();
+    let mut want_cells = Buffer::from(start.clone());
+    let mut want_out = Buffer::from(vec![0u32; 3 * N as usize]);
+    // Rust runs the tasks in order; the kernel runs them in any order, so
+    // each task writes its own even cell and reads odd ones.
+    for i in (0..N).step_by(2) {
+        sort_cells(&mut want_cells, &mut want_out, i, N);
+    }
+    for gpu in all_gpus("struct_arrays") {
+        let what = gpu.description();
+        let mut k = Cards::new(&gpu).unwrap();
+        k.cells().upload(&start).unwrap();
+        k.out().upload(&vec![0; 3 * N as usize]).unwrap();
+        for i in (0..N).step_by(2) {
+            k.publish(Priority::Normal, sort_cells::task(i, N)).unwrap();
+        }
+        let report = k.run().unwrap();
+        assert!(report.faults.is_empty(), "{what}: {:?}", report.faults);
+        assert_eq!(
+            k.cells().read().unwrap(),
+            want_cells.as_slice(),
+            "{what}: cells"
+        );
+        assert_eq!(k.out().read().unwrap(), want_out.as_slice(), "{what}: out");
+    }
+}
+
+#[test]
+fn struct_array_indices_out_of_bounds_fault_alike() {
+    let start: Vec<Card> = (0..8).map(card).collect();
+    for gpu in all_gpus("struct_arrays_bounds") {
+        let what = gpu.description();
+        let mut k = Cards::new(&gpu).unwrap();
+        k.cells().upload(&start).unwrap();
+        k.out().upload(&[0; 8]).unwrap();
+        // In bounds: both reads land.
+        k.publish(Priority::Normal, probe::task(0, 1, 2)).unwrap();
+        let report = k.run().unwrap();
+        assert!(report.faults.is_empty(), "{what}: {:?}", report.faults);
+        assert_eq!(
+            &k.out().read().unwrap()[..2],
+            &[start[1].w[1], start[0].w[2]],
+            "{what}"
+        );
+        for (j, kk, index) in [(2, 0, 2), (9, 1, 9), (1, 3, 3), (5, 7, 5)] {
+            k.out().upload(&[0; 8]).unwrap();
+            k.publish(Priority::Normal, probe::task(4, j, kk)).unwrap();
+            let report = k.run().unwrap();
+            let kinds: Vec<FaultKind> = report.faults.iter().map(|f| f.kind).collect();
+            assert_eq!(
+                kinds,
+                [FaultKind::OutOfBounds { index }],
+                "{what}: a[{j}].w / a[0].w[{kk}]"
+            );
+            let out = k.out().read().unwrap();
+            let stored = if j < 2 { start[4 + j as usize].w[1] } else { 0 };
+            assert_eq!(out[4], stored, "{what}: a[{j}].w[1] before the fault");
+            assert_eq!(out[5], 0, "{what}: nothing stored after the fault");
+        }
+        for (j, m, index) in [(5, 100, 100), (5, 1, 5), (0, 1, u32::MAX)] {
+            k.out().upload(&[0; 8]).unwrap();
+            let m = if index == u32::MAX { 1 } else { m };
+            k.publish(Priority::Normal, order::task(2, j, m)).unwrap();
+            let report = k.run().unwrap();
+            let kinds: Vec<FaultKind> = report.faults.iter().map(|f| f.kind).collect();
+            if index == u32::MAX {
+                assert!(kinds.is_empty(), "{what}: {kinds:?}");
+                assert_eq!(k.out().read().unwrap()[2], start[2].w[0], "{what}");
+            } else {
+                assert_eq!(
+                    kinds,
+                    [FaultKind::OutOfBounds { index }],
+                    "{what}: a[{j}].w[..] += out[{m}]"
+                );
+            }
+        }
+    }
+}
