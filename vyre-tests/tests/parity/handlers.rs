@@ -721,9 +721,11 @@ pub struct Rec {
 /// recs[j]`), modified (array, nested, 64-bit and `f32` fields), copied
 /// (`let q = r`), assigned whole (`r = made`) and by nested struct
 /// (`r.inner = tally`), struct literals (one nested), and
-/// whole-struct stores (`recs[j] = r`). Indices from the arguments may be
-/// out of bounds (fault `OUT_OF_BOUNDS`): the element `i`, the array
-/// field's `e`, the element `j`. A task touches only its own two elements
+/// whole-struct stores (`recs[j] = r`); a local array of two structs
+/// (`[q, made]`), its elements' fields written and one element copied
+/// out. Indices from the arguments may be out of bounds (fault
+/// `OUT_OF_BOUNDS`): the element `i`, the array field's `e`, the element
+/// `j`, the local array's `e % 3`. A task touches only its own two elements
 /// (the generator's choice of `i` and `j`), so the order of tasks does not
 /// matter.
 #[opcode]
@@ -782,6 +784,11 @@ pub fn cells(
         2 => recs[j] = made,
         _ => {}
     }
+    let mut pair = [q, made];
+    pair[(x & 1) as usize].vals[(x >> 3 & 3) as usize] ^= e;
+    pair[(x >> 5 & 1) as usize].inner = tally;
+    let picked = pair[(e % 3) as usize];
+    r.vals[3] ^= picked.vals[(x & 3) as usize] ^ pair.len() as u32 ^ picked.inner.w[1];
     out[base + 2] = r.vals[0] ^ q.inner.lo ^ r.inner.lo;
     if x % 4 != 2 {
         recs[j] = r;
