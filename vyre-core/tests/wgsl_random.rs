@@ -321,6 +321,21 @@ fn array_index(g: G, b: &Buffers, len: u32, depth: u32) -> Expr {
             let zero = expr(g, b, U32, MAX_EXPR_DEPTH) & Expr::lit(0u32);
             binary(BinOp::Add, i, zero)
         }
+        3 if depth < MAX_EXPR_DEPTH => {
+            // Two subscripts of a flattened array (`a[j].w[k]` of an
+            // array of structs): each checked on its own.
+            let inner = 1 + g.borrow_mut().rng.below(len);
+            let rows = len.div_ceil(inner);
+            let j = Expr::CheckIndex {
+                index: Box::new(array_index(g, b, rows, depth + 1)),
+                len: rows,
+            };
+            let k = Expr::CheckIndex {
+                index: Box::new(array_index(g, b, inner, depth + 1)),
+                len: inner,
+            };
+            binary(BinOp::Add, binary(BinOp::Mul, j, Expr::lit(inner)), k)
+        }
         _ => Expr::lit(g.borrow_mut().rng.below(len)),
     }
 }
