@@ -91,12 +91,38 @@ pub fn order(cells: &Buffer<Card>, out: &mut Buffer<u32>, i: u32, j: u32, m: u32
     out[i] = a[0].w[0];
 }
 
+/// A struct buffer as a `#[device]` parameter: fields read through it,
+/// a whole element loaded into a local and one stored back.
+#[device]
+fn heaviest(cells: &mut Buffer<Card>, i: u32, n: u32) -> u32 {
+    let mut best = i;
+    for j in 1..4u32 {
+        let k = (i + j) % n;
+        let candidate = cells[k];
+        let held = cells[best];
+        if weight(candidate) > weight(held) {
+            best = k;
+        }
+    }
+    let mut top = cells[best];
+    top.n += 1;
+    cells[best] = top;
+    cells[best].w[2] ^= 1;
+    best
+}
+
+/// Calls [`heaviest`] on the kernel's struct buffer.
+#[opcode(id = 0x723)]
+pub fn pick_heaviest(cells: &mut Buffer<Card>, out: &mut Buffer<u32>, i: u32, n: u32) {
+    out[i] = heaviest(cells, i, n);
+}
+
 megakernel! {
     /// The struct-array test kernel.
     pub struct Cards {
         workgroup_size: 64,
         buffers: { cells: Card, out: u32 },
-        opcodes: [sort_cells, probe, order],
+        opcodes: [sort_cells, probe, order, pick_heaviest],
     }
 }
 
@@ -193,5 +219,29 @@ fn struct_array_indices_out_of_bounds_fault_alike() {
                 );
             }
         }
+    }
+}
+
+#[test]
+fn struct_buffers_pass_to_device_functions() {
+    let start: Vec<Card> = (0..16).map(card).collect();
+    let mut want_cells = Buffer::from(start.clone());
+    let mut want_out = Buffer::from(vec![0u32; 16]);
+    pick_heaviest(&mut want_cells, &mut want_out, 3, 16);
+    for gpu in all_gpus("struct_buffer_device_param") {
+        let what = gpu.description();
+        let mut k = Cards::new(&gpu).unwrap();
+        k.cells().upload(&start).unwrap();
+        k.out().upload(&[0; 16]).unwrap();
+        k.publish(Priority::Normal, pick_heaviest::task(3, 16))
+            .unwrap();
+        let report = k.run().unwrap();
+        assert!(report.faults.is_empty(), "{what}: {:?}", report.faults);
+        assert_eq!(
+            k.cells().read().unwrap(),
+            want_cells.as_slice(),
+            "{what}: cells"
+        );
+        assert_eq!(k.out().read().unwrap(), want_out.as_slice(), "{what}: out");
     }
 }

@@ -346,11 +346,8 @@ fn classify_param(cx: &Ctxt, ty: &syn::Type, _index: usize, what: &str, kind: Fn
                         let rejected = type_rejection(elem_ty);
                         if rejected.contains("is not a GPU type") {
                             // A user type: a `#[derive(Element)]` struct
-                            // (rustc checks that it is one).
-                            if kind == FnKind::Device {
-                                cx.error(elem_ty, "#[device] functions do not take struct buffers yet; read the fields in the handler and pass them as values");
-                                return ParamKind::Invalid;
-                            }
+                            // (rustc checks that it is one, and that a
+                            // `#[device]` caller passes a buffer of it).
                             return ParamKind::Buffer {
                                 elem: ScalarType::U32,
                                 access: if mutable {
