@@ -224,3 +224,75 @@ fn the_validator_refuses_arrays_used_wrongly() {
         info_walk::check(h, &info);
     }
 }
+
+/// `grid(j, k)`: element `[j][k]` of a 2 × 3 table flattened into one
+/// array, each subscript checked on its own (`Expr::CheckIndex`, the form
+/// of `a[j].w[k]` of a local array of structs).
+fn grid_program() -> Program {
+    let mut h = HandlerBuilder::new(3, "grid");
+    let out = h.buffer("out", U32, Access::ReadWrite);
+    let j = h.arg("j", U32);
+    let k = h.arg("k", U32);
+    h.body(|b| {
+        let cells = (10..16u32).map(Expr::from).collect();
+        let table = b.let_array("table", U32, 6, false, ArrayInit::List(cells));
+        let row = Expr::CheckIndex {
+            index: Box::new(j.into()),
+            len: 2,
+        };
+        let col = Expr::CheckIndex {
+            index: Box::new(k.into()),
+            len: 3,
+        };
+        b.store(out, 0u32, table.at(row * 3u32 + col));
+    });
+    let grid = h.finish().expect("grid");
+    let info = validate_handler(&grid).expect("valid");
+    info_walk::check(&grid, &info);
+    Program::builder("grid")
+        .buffer("out", BufferKind::plain(U32))
+        .opcode(grid)
+        .build()
+        .expect("program")
+}
+
+#[test]
+fn each_subscript_of_a_flattened_array_faults_with_its_own_index() {
+    let mut gpus = vec![Gpu::reference()];
+    if test_context().is_some() {
+        gpus.push(Gpu::wgpu().expect("a wgpu adapter"));
+    }
+    for gpu in &gpus {
+        let what = gpu.description();
+        let mut rt = Runtime::new(gpu, grid_program()).unwrap();
+        let out = rt.buffer::<u32>("out").unwrap();
+        for (j, k, want) in [
+            (1u32, 2u32, Ok(15)),
+            (0, 0, Ok(10)),
+            (2, 0, Err(2)),
+            (0, 3, Err(3)),
+            (5, 7, Err(5)),
+            (1, u32::MAX, Err(u32::MAX)),
+        ] {
+            rt.upload(out, &[99]).unwrap();
+            rt.publish(Priority::Normal, Task::new(3, [j.into(), k.into()]))
+                .unwrap();
+            let report = rt.run().unwrap();
+            let kinds: Vec<FaultKind> = report.faults.iter().map(|f| f.kind).collect();
+            match want {
+                Ok(v) => {
+                    assert!(kinds.is_empty(), "{what}: [{j}][{k}]: {kinds:?}");
+                    assert_eq!(rt.read(out).unwrap()[0], v, "{what}: [{j}][{k}]");
+                }
+                Err(index) => {
+                    assert_eq!(
+                        kinds,
+                        [FaultKind::OutOfBounds { index }],
+                        "{what}: [{j}][{k}]"
+                    );
+                    assert_eq!(rt.read(out).unwrap()[0], 99, "{what}: nothing stored");
+                }
+            }
+        }
+    }
+}

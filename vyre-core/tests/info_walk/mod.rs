@@ -112,7 +112,11 @@ impl Walk<'_> {
                 if_false,
             } => vec![&**cond, &**if_true, &**if_false],
             Expr::Intrinsic { args, .. } => args.iter().collect(),
-            Expr::Load { index, .. } | Expr::Index { index, .. } => vec![&**index],
+            Expr::Load { index, .. }
+            | Expr::Index { index, .. }
+            | Expr::CheckIndex { index, .. } => {
+                vec![&**index]
+            }
             Expr::LoadField { index, field, .. } => std::iter::once(&**index)
                 .chain(field.element.as_ref().map(|(e, _)| &**e))
                 .collect(),
