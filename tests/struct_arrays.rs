@@ -98,9 +98,7 @@ fn heaviest(cells: &mut Buffer<Card>, i: u32, n: u32) -> u32 {
     let mut best = i;
     for j in 1..4u32 {
         let k = (i + j) % n;
-        let candidate = cells[k];
-        let held = cells[best];
-        if weight(candidate) > weight(held) {
+        if weight(cells[k]) > weight(cells[best]) {
             best = k;
         }
     }
@@ -111,10 +109,26 @@ fn heaviest(cells: &mut Buffer<Card>, i: u32, n: u32) -> u32 {
     best
 }
 
-/// Calls [`heaviest`] on the kernel's struct buffer.
+/// A card moved along, by value.
+#[device]
+fn shifted(mut c: Card) -> Card {
+    c.key = c.key.rotate_left(5);
+    let t = c.w[0];
+    c.w[0] = c.w[2];
+    c.w[2] = c.w[1];
+    c.w[1] = t;
+    c
+}
+
+/// Calls [`heaviest`] on the kernel's struct buffer, and [`shifted`] and
+/// [`weight`] on buffer elements passed straight (`f(cells[k])`).
 #[opcode(id = 0x723)]
 pub fn pick_heaviest(cells: &mut Buffer<Card>, out: &mut Buffer<u32>, i: u32, n: u32) {
     out[i] = heaviest(cells, i, n);
+    let moved: Card = shifted(cells[(i + 5) % n]);
+    cells[(i + 6) % n] = shifted(cells[(i + 7) % n]);
+    cells[(i + 5) % n] = moved;
+    out[i + 1] = weight(cells[(i + 6) % n]) ^ weight(moved);
 }
 
 megakernel! {

@@ -287,7 +287,17 @@ impl Lowerer<'_> {
         // A #[device] function (rustc reports a call to anything else).
         let path = relocate(&p.path);
         let mut args = Vec::new();
+        // A struct buffer's element passed by value is loaded into a
+        // temporary struct local first (`f(ps[i])`).
+        let mut loads = Vec::new();
         for (i, a) in c.args.iter().enumerate() {
+            if let Some((buf, ty, index)) = self.struct_element(a) {
+                let index = self.expr(index);
+                self.expect(&index, Ty::S(ScalarType::U32), "buffer index");
+                let q = self.temp_struct(ty, StructInit::Buffer(buf, index), &mut loads);
+                args.push(DevArg::Struct(StructRef::whole(q)));
+                continue;
+            }
             match self.binding_of(a) {
                 Some(Binding::Buffer(b)) => args.push(DevArg::Buffer(b)),
                 Some(Binding::Ctx) => args.push(DevArg::Ctx),
@@ -316,8 +326,19 @@ impl Lowerer<'_> {
         } else {
             self.dyn_ty(quote!(#path::__VYRE_RET))
         };
-        self.mk(
+        let call = self.mk(
             ExprKind::Device(Box::new(DeviceCall { path, args })),
+            ty,
+            span,
+        );
+        if loads.is_empty() {
+            return call;
+        }
+        self.mk(
+            ExprKind::Block(Block {
+                stmts: loads,
+                tail: Some(Box::new(call)),
+            }),
             ty,
             span,
         )

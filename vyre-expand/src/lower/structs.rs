@@ -63,7 +63,10 @@ impl Lowerer<'_> {
 
     /// `buf[index]` of a struct buffer, as a whole: the buffer, its struct
     /// type and the index expression.
-    fn struct_element<'e>(&self, e: &'e syn::Expr) -> Option<(BufIdx, syn::Type, &'e syn::Expr)> {
+    pub(super) fn struct_element<'e>(
+        &self,
+        e: &'e syn::Expr,
+    ) -> Option<(BufIdx, syn::Type, &'e syn::Expr)> {
         let syn::Expr::Index(ix) = strip_parens(e) else {
             return None;
         };
@@ -182,7 +185,7 @@ impl Lowerer<'_> {
             Some(parts) => parts.map(|(ty, init)| (ty, self.count_of(&init), init)),
             None => match self.struct_array_init(annotation, init, out) {
                 Some(parts) => parts,
-                None => match annotation.and_then(|t| self.nested_init(t, init)) {
+                None => match annotation.and_then(|t| self.nested_init(t, init, out)) {
                     Some((ty, init)) => Some((ty, None, init)),
                     None => return false,
                 },
@@ -300,11 +303,16 @@ impl Lowerer<'_> {
     /// `let q: Inner = p.inner;` / `= ps[i].inner;`: a nested struct read
     /// into a new local, when the annotation names a user type (the macro
     /// cannot tell a nested struct from a scalar field without it).
-    fn nested_init(&mut self, ty: &syn::Type, init: &syn::Expr) -> Option<(syn::Type, StructInit)> {
+    fn nested_init(
+        &mut self,
+        ty: &syn::Type,
+        init: &syn::Expr,
+        out: &mut Vec<Stmt>,
+    ) -> Option<(syn::Type, StructInit)> {
         if crate::sig::scalar_of(ty).is_some() || !matches!(ty, syn::Type::Path(_)) {
             return None;
         }
-        if let Some(call) = self.struct_call(init) {
+        if let Some(call) = self.struct_call(init, out) {
             return Some((ty.clone(), StructInit::Call(call)));
         }
         if let Some((q, row, path, None)) = self.local_place(init) {
@@ -336,12 +344,20 @@ impl Lowerer<'_> {
     /// `f(…)`, a call of a `#[device]` function, as the struct it returns
     /// (the caller knows it is one from the type it expects; the call
     /// fails when `handler()` runs if `f` returns none).
-    fn struct_call(&mut self, e: &syn::Expr) -> Option<Box<DeviceCall>> {
+    fn struct_call(&mut self, e: &syn::Expr, out: &mut Vec<Stmt>) -> Option<Box<DeviceCall>> {
         let syn::Expr::Call(c) = strip_parens(e) else {
             return None;
         };
         match self.call(c, true).kind {
             ExprKind::Device(d) => Some(d),
+            // Struct arguments loaded from buffers first (`f(ps[i])`).
+            ExprKind::Block(b) => match b.tail.map(|t| t.kind) {
+                Some(ExprKind::Device(d)) => {
+                    out.extend(b.stmts);
+                    Some(d)
+                }
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -358,7 +374,7 @@ impl Lowerer<'_> {
         if let Some(found) = self.struct_source(e, out) {
             return Some(found);
         }
-        let call = self.struct_call(e)?;
+        let call = self.struct_call(e, out)?;
         Some(Some(self.temp_struct(
             ty.clone(),
             StructInit::Call(call),
@@ -393,7 +409,12 @@ impl Lowerer<'_> {
     }
 
     /// A temporary struct local initialised from `init`.
-    fn temp_struct(&mut self, ty: syn::Type, init: StructInit, out: &mut Vec<Stmt>) -> StructIdx {
+    pub(super) fn temp_struct(
+        &mut self,
+        ty: syn::Type,
+        init: StructInit,
+        out: &mut Vec<Stmt>,
+    ) -> StructIdx {
         let count = self.count_of(&init);
         self.structs.push(StructInfo {
             name: "tmp".into(),
