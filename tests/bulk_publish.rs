@@ -305,3 +305,62 @@ fn a_large_batch_goes_through_the_staging_chunks_whole() {
         assert_eq!(sums, want, "{}", gpu.description());
     }
 }
+
+#[test]
+fn large_batches_upload_their_arguments_and_the_device_writes_the_entries() {
+    // Batches of at least 4,096 tasks go to the device as argument words
+    // alone (the batch area after the inboxes), and the expand pass writes
+    // their entries: four argument words of mixed types, two that wrap
+    // around the grown inbox, none at all, and a second batch that finds
+    // the inbox in use and takes the host queue instead. Every backend
+    // agrees with plain Rust and with the others, and the books balance.
+    let n = 5000u32;
+    let mixed_tasks: Vec<(u32, f32, bool, i32)> = (0..n)
+        .map(|i| (i, i as f32 * 0.5, i % 3 == 0, -(i as i32)))
+        .collect();
+    let add_tasks: Vec<(u32, u32)> = (0..6000u32).map(|i| (i % n, i % 7 + 1)).collect();
+    let mut want_sums = vec![0u32; n as usize];
+    for &(i, a) in &add_tasks {
+        want_sums[i as usize] += a;
+    }
+    let want_cells: Vec<u32> = (0..n).map(expected_mixed).collect();
+    let mut gpus = vec![Gpu::cpu(), Gpu::reference().with_workgroups(4)];
+    gpus.extend(common::wgpu_backend("argument batches"));
+    for gpu in gpus {
+        let what = gpu.description();
+        let mut k = Bulk::builder(&gpu)
+            .configure(|c| c.slots = 1 << 13)
+            .build()
+            .unwrap();
+        k.sums().upload(&vec![0; n as usize]).unwrap();
+        k.cells().upload(&vec![0; n as usize]).unwrap();
+        k.publish_batch(Priority::Normal, mixed::Op, &mixed_tasks)
+            .unwrap();
+        let report = k.run().unwrap();
+        let (executed, _, cells) = outcome(&mut k, &report);
+        assert_eq!(executed, u64::from(n), "{what}");
+        assert_eq!(cells, want_cells, "{what}: cells");
+
+        // The inbox holds 8,192 entries and its tail is at 5,000: these
+        // wrap around it.
+        k.publish_batch(Priority::Normal, add::Op, &add_tasks)
+            .unwrap();
+        let report = k.run().unwrap();
+        let (executed, sums, _) = outcome(&mut k, &report);
+        assert_eq!(executed, 6000, "{what}");
+        assert_eq!(sums, want_sums, "{what}: sums");
+
+        // No argument words; then two batches before one run.
+        k.sums().upload(&vec![0; n as usize]).unwrap();
+        k.publish_batch(Priority::Normal, tick::Op, &vec![(); 4096])
+            .unwrap();
+        k.publish_batch(Priority::High, add::Op, &add_tasks).unwrap();
+        k.publish_batch(Priority::High, add::Op, &add_tasks).unwrap();
+        let report = k.run().unwrap();
+        let (executed, sums, _) = outcome(&mut k, &report);
+        assert_eq!(executed, 4096 + 12_000, "{what}");
+        let mut want = want_sums.iter().map(|s| 2 * s).collect::<Vec<_>>();
+        want[0] += 4096;
+        assert_eq!(sums, want, "{what}: sums after the second batches");
+    }
+}

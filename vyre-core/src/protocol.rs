@@ -68,6 +68,12 @@ pub mod range {
     pub const FIRST: u32 = 5;
     /// The other arguments (1 ..), the same for every entry.
     pub const REST: u32 = 6;
+    /// 0 for a range. For a batch (`publish_batch`, `publish_with`: the
+    /// host uploads only the argument words), the words each entry takes
+    /// from the batch area: entry `i`'s arguments are the `SOURCE_WORDS`
+    /// words of `vy_inbox` from word `FIRST + i × SOURCE_WORDS` (the
+    /// others zero), and `REST` is unused.
+    pub const SOURCE_WORDS: u32 = REST + crate::protocol::MAX_ARGS as u32 - 1;
 }
 
 /// The control words `INBOX_BASE[P]` then `INBOX_MASK[P]` (contiguous) for
@@ -109,7 +115,7 @@ pub fn ring_words(partitions: &[(u32, u32); PRIORITIES]) -> [u32; 1 + 2 * PRIORI
 }
 
 /// Words of one range descriptor: its header and `MAX_ARGS - 1` rest words.
-pub const RANGE_WORDS: u32 = range::REST + MAX_ARGS as u32 - 1;
+pub const RANGE_WORDS: u32 = range::SOURCE_WORDS + 1;
 /// Range descriptors one expand dispatch reads at most.
 pub const RANGE_SLOTS: u32 = 8;
 

@@ -152,10 +152,11 @@ impl CpuMachine {
         self.cw(ctrl::IDLE) != 0
     }
 
-    /// *expand*: writes the entries of the first `ranges` range
-    /// descriptors (`publish_range`), entry `i` of a descriptor being
-    /// `[opcode, tenant, first + i, rest..]` at inbox position `position +
-    /// i` of its partition.
+    /// *expand*: writes the entries of the first `ranges` descriptors at
+    /// inbox positions `position + i` of their partitions: entry `i` of a
+    /// range (`publish_range`) is `[opcode, tenant, first + i, rest..]`, of
+    /// a batch (`SOURCE_WORDS` = `n` > 0) `[opcode, tenant, the n inbox
+    /// words from first + i × n, zeros]`.
     pub fn expand_ranges(&mut self, ranges: u32) {
         let entry_words = self.program.entry_words();
         for r in 0..ranges.min(RANGE_SLOTS) {
@@ -164,6 +165,7 @@ impl CpuMachine {
             let p = dw(range::PARTITION).min(PRIORITIES as u32 - 1);
             let (position, count) = (dw(range::POSITION), dw(range::COUNT));
             let (opcode, tenant, first) = (dw(range::OPCODE), dw(range::TENANT), dw(range::FIRST));
+            let source_words = dw(range::SOURCE_WORDS);
             let rest: Vec<u32> = (0..MAX_ARGS as u32 - 1)
                 .map(|i| dw(range::REST + i))
                 .collect();
@@ -174,11 +176,14 @@ impl CpuMachine {
                     base.wrapping_add(position.wrapping_add(i) & mask) as u64 * entry_words as u64;
                 self.set_iw(at + entry::OPCODE as u64, opcode);
                 self.set_iw(at + entry::TENANT as u64, tenant);
+                let src = u64::from(first) + u64::from(i) * u64::from(source_words);
                 for k in entry::ARG0..entry_words {
-                    let v = if k == entry::ARG0 {
-                        first.wrapping_add(i)
-                    } else {
-                        rest[(k - entry::ARG0 - 1) as usize]
+                    let a = k - entry::ARG0;
+                    let v = match (source_words, a) {
+                        (0, 0) => first.wrapping_add(i),
+                        (0, _) => rest[(a - 1) as usize],
+                        (n, a) if a < n => self.iw(src + u64::from(a)),
+                        _ => 0,
                     };
                     self.set_iw(at + k as u64, v);
                 }

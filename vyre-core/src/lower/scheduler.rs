@@ -178,6 +178,7 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("RANGE_TENANT", &range::TENANT),
             ("RANGE_FIRST", &range::FIRST),
             ("RANGE_REST", &range::REST),
+            ("RANGE_SOURCE_WORDS", &range::SOURCE_WORDS),
             ("INDIRECT_WORK", &indirect::WORK),
             ("INDIRECT_MAINTAIN", &indirect::MAINTAIN),
             ("INDIRECT_FULL_WORK", &indirect::FULL_WORK),
@@ -272,6 +273,20 @@ fn expand_arg_stores() -> String {
     body
 }
 
+/// The expand pass's copies of a batch entry's argument words from the
+/// batch area: one statement per word the program's entries hold, zero
+/// past the batch's own words.
+fn batch_arg_stores() -> String {
+    let mut body = String::new();
+    for i in 0..MAX_ARGS {
+        let _ = writeln!(
+            body,
+            "if ({i}u + vy_ENTRY_ARG0 < vy_ENTRY_WORDS) {{ vy_inbox[at + vy_ENTRY_ARG0 + {i}u] = select(0u, vy_inbox[src + {i}u], {i}u < source_words); }}",
+        );
+    }
+    body
+}
+
 /// `vy_dispatch`: runs the handler of an opcode, decoding its arguments
 /// from the slot words.
 pub(super) fn dispatch(program: &Program, out: &mut String) {
@@ -314,7 +329,10 @@ pub(super) fn entry_points(options: &LowerOptions, out: &mut String) {
     ]));
     out.push_str(&MAINTAIN.fill(&[("PRIORITIES", &PRIORITIES)]));
     out.push_str(&FINALIZE.fill(&[]));
-    out.push_str(&EXPAND.fill(&[("ENTRY_ARG_STORES", &expand_arg_stores())]));
+    out.push_str(&EXPAND.fill(&[
+        ("ENTRY_ARG_STORES", &expand_arg_stores()),
+        ("BATCH_ARG_STORES", &batch_arg_stores()),
+    ]));
     let run_claimed = RUN_CLAIMED.fill(&[]);
     let flush = WORK_FLUSH.fill(&[]);
     out.push_str(&match options.claims {

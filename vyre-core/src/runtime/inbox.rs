@@ -1,6 +1,8 @@
 //! The host's half of publishing: per-priority queues of compact entries
 //! (and of ranges the device expands), flushed into the device inboxes
-//! (`docs/protocol.md`, "Inboxes"), which grow to fit what waits.
+//! (`docs/protocol.md`, "Inboxes"), which grow to fit what waits; large
+//! batches go straight to the device as their argument words alone, which
+//! the device expands into entries.
 
 use std::collections::VecDeque;
 
@@ -28,6 +30,16 @@ pub(crate) struct PendingRange {
     pub(crate) first: u32,
     pub(crate) count: u32,
     pub(crate) rest: [u32; MAX_ARGS - 1],
+}
+
+/// A batch of `count` tasks of `opcode` for `tenant`, each taking `arity`
+/// argument words.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Batch {
+    pub(crate) opcode: u32,
+    pub(crate) tenant: u32,
+    pub(crate) count: usize,
+    pub(crate) arity: usize,
 }
 
 /// One partition's host queue: explicit entries (oldest first, from
@@ -64,6 +76,11 @@ pub(crate) struct Inbox {
     base: [u32; PRIORITIES],
     /// Where the control block keeps the range descriptors.
     ranges_at: u32,
+    /// The batch area: words of `vy_inbox` after the inboxes, where a
+    /// batch's argument words wait for the expand pass.
+    batch_at: u64,
+    /// Its size in words.
+    batch_words: u64,
 }
 
 impl Inbox {
@@ -74,8 +91,12 @@ impl Inbox {
         let words = protocol::inbox_words(&capacity);
         let mut base = [0; PRIORITIES];
         base.copy_from_slice(&words[..PRIORITIES]);
+        let entry_words = program.entry_words() as usize;
+        let entries: u64 = capacity.iter().map(|&c| u64::from(c)).sum();
         Inbox {
-            entry_words: program.entry_words() as usize,
+            entry_words,
+            batch_at: entries * entry_words as u64,
+            batch_words: 0,
             queues: Default::default(),
             tail: [0; PRIORITIES],
             head: [0; PRIORITIES],
@@ -119,11 +140,14 @@ impl Inbox {
         Ok(())
     }
 
-    /// Writes `count` entries straight into the device inbox of partition
-    /// `p` when nothing of `p` waits on the host and the inbox (grown if
-    /// needed and possible) has room for all of them: the bulk path, which
-    /// then costs no host queue and no upload inside `run()`. `args(k,
-    /// words)` writes the argument words of entry `k` (zeroed); it may run
+    /// Writes a batch straight into the device inbox of partition `p` when
+    /// nothing of `p` waits on the host and the inbox (grown if needed and
+    /// possible) has room for all of it: the bulk path, which then costs
+    /// no host queue and no upload inside `run()`. Only the argument words
+    /// cross the bus when the batch area holds them (`arity` words a task,
+    /// none for an opcode without arguments): the expand pass writes the
+    /// entries; otherwise whole entries are packed here. `args(k, words)`
+    /// writes the `arity` argument words of task `k` (zeroed); it may run
     /// on several threads. Returns whether it wrote them; if not, nothing
     /// happened and the caller queues them. Batches under
     /// [`DIRECT_MIN_TASKS`] are always queued: a device write costs
@@ -132,20 +156,54 @@ impl Inbox {
         &mut self,
         engine: &mut dyn Engine,
         p: usize,
-        opcode: u32,
-        tenant: u32,
-        count: usize,
+        batch: Batch,
         args: &(dyn Fn(usize, &mut [u32]) + Sync),
     ) -> Result<bool> {
+        let Batch {
+            opcode,
+            tenant,
+            count,
+            arity,
+        } = batch;
         if self.queued(p) != 0 || !(DIRECT_MIN_TASKS..=1 << 31).contains(&count) {
             return Ok(false);
         }
         let mut extra = [0; PRIORITIES];
         extra[p] = count as u64;
-        self.grow(engine, extra)?;
+        let area = count as u64 * arity as u64;
+        self.grow(engine, extra, area)?;
         let cap = self.capacity[p];
         if (count as u64) > u64::from(cap - self.pending(p).min(cap)) {
             return Ok(false);
+        }
+        let source = u32::try_from(self.batch_at).ok();
+        if let (true, Some(first)) = (area <= self.batch_words, source) {
+            if arity > 0 {
+                engine.write_inbox_with(self.batch_at, count, arity, &|from, out| {
+                    for (j, a) in out.chunks_exact_mut(arity).enumerate() {
+                        a.fill(0);
+                        args(from + j, a);
+                    }
+                })?;
+            }
+            let mut d = vec![0u32; RANGE_WORDS as usize];
+            d[range::PARTITION as usize] = p as u32;
+            d[range::POSITION as usize] = self.tail[p];
+            d[range::COUNT as usize] = count as u32;
+            d[range::OPCODE as usize] = opcode;
+            d[range::TENANT as usize] = tenant;
+            // No argument words: a range of zeros' worth (the entries'
+            // first argument word, which no handler of the opcode reads,
+            // holds the task's index).
+            if arity > 0 {
+                d[range::FIRST as usize] = first;
+                d[range::SOURCE_WORDS as usize] = arity as u32;
+            }
+            self.tail[p] = self.tail[p].wrapping_add(count as u32);
+            engine.write_control(ctrl::INBOX_TAIL as u64 + p as u64, &[self.tail[p]])?;
+            let mut widest = count as u32;
+            expand(engine, self.ranges_at, &mut d, &mut widest)?;
+            return Ok(true);
         }
         let ew = self.entry_words;
         let pack = |from: usize| {
@@ -224,23 +282,28 @@ impl Inbox {
 
     /// Grows the inboxes, when every one is empty, so that each holds what
     /// its queue has waiting (powers of two, within what the engine can
-    /// bind): one flush then moves a whole batch.
-    fn grow(&mut self, engine: &mut dyn Engine, extra: [u64; PRIORITIES]) -> Result<()> {
+    /// bind): one flush then moves a whole batch. The batch area after them
+    /// grows to `batch` words when that fits too (it is never in use then:
+    /// the expand pass has read it before the device consumed the entries
+    /// it wrote).
+    fn grow(&mut self, engine: &mut dyn Engine, extra: [u64; PRIORITIES], batch: u64) -> Result<()> {
         if (0..PRIORITIES).any(|p| self.pending(p) != 0) {
             return Ok(());
         }
         let ew = self.entry_words as u64;
-        let max_entries = engine.max_inbox_words() / ew;
+        let max_words = engine.max_inbox_words();
         let mut want = self.capacity;
         for (p, w) in want.iter_mut().enumerate() {
             let queued = (self.queued(p) + extra[p]).min(1 << 31) as u32;
             *w = (*w).max(queued.next_power_of_two());
         }
-        // Halve the largest new capacity until all fit (never below the
-        // current ones, which fit already).
+        let entry_words = |want: &[u32; PRIORITIES]| -> u64 {
+            want.iter().map(|&c| u64::from(c)).sum::<u64>() * ew
+        };
+        // Halve the largest new capacity until all fit with the batch area
+        // (never below the current ones, which fit already).
         loop {
-            let total: u64 = want.iter().map(|&c| u64::from(c)).sum();
-            if total <= max_entries {
+            if entry_words(&want) + self.batch_words <= max_words {
                 break;
             }
             let Some((p, _)) = want
@@ -249,19 +312,27 @@ impl Inbox {
                 .filter(|&(p, &c)| c > self.capacity[p])
                 .max_by_key(|&(_, &c)| c)
             else {
-                return Ok(());
+                want = self.capacity;
+                break;
             };
             want[p] /= 2;
         }
-        if want == self.capacity {
+        let entries = entry_words(&want);
+        let area = if batch > self.batch_words && entries + batch <= max_words {
+            batch
+        } else {
+            self.batch_words
+        };
+        if want == self.capacity && area == self.batch_words {
             return Ok(());
         }
-        let total: u64 = want.iter().map(|&c| u64::from(c)).sum();
-        engine.resize_inbox(total * ew)?;
+        engine.resize_inbox(entries + area)?;
         let words = protocol::inbox_words(&want);
         engine.write_control(ctrl::INBOX_BASE as u64, &words)?;
         self.capacity = want;
         self.base.copy_from_slice(&words[..PRIORITIES]);
+        self.batch_at = entries;
+        self.batch_words = area;
         Ok(())
     }
 
@@ -273,7 +344,7 @@ impl Inbox {
         if (0..PRIORITIES).all(|p| self.queued(p) == 0) {
             return Ok(0);
         }
-        self.grow(engine, [0; PRIORITIES])?;
+        self.grow(engine, [0; PRIORITIES], 0)?;
         let ew = self.entry_words;
         let mut moved = 0u64;
         let mut descriptors: Vec<u32> = Vec::new();
@@ -319,7 +390,7 @@ impl Inbox {
                 d[range::OPCODE as usize] = r.opcode;
                 d[range::TENANT as usize] = r.tenant;
                 d[range::FIRST as usize] = r.first;
-                d[range::REST as usize..].copy_from_slice(&r.rest);
+                d[range::REST as usize..range::SOURCE_WORDS as usize].copy_from_slice(&r.rest);
                 descriptors.extend_from_slice(&d);
                 widest = widest.max(k);
                 self.tail[p] = self.tail[p].wrapping_add(k);

@@ -122,7 +122,7 @@ impl Runtime {
             .handler_index(opcode)
             .ok_or(Error::UnknownOpcode { id: opcode })?;
         let arity = self.program.handlers()[index].arg_words().min(MAX_ARGS);
-        self.publish_bulk(tenant, priority, opcode, count, &|k, words| {
+        self.publish_bulk(tenant, priority, opcode, count, arity, &|k, words| {
             args(k, &mut words[..arity])
         })
     }
@@ -193,7 +193,7 @@ impl Runtime {
         self.check_typed::<O>(tenant)?;
         let arity: usize = O::ARG_TYPES.iter().map(|t| t.words() as usize).sum();
         let arity = arity.min(MAX_ARGS);
-        self.publish_bulk(tenant, priority, O::ID, tasks.len(), &|k, words| {
+        self.publish_bulk(tenant, priority, O::ID, tasks.len(), arity, &|k, words| {
             O::encode(&tasks[k], &mut words[..arity])
         })
     }
@@ -201,19 +201,26 @@ impl Runtime {
     /// `count` checked tasks of `opcode`: straight into the device inbox
     /// when it can take them all now (nothing of this priority queued on
     /// the host), else into the host queue; `args` writes task `k`'s
-    /// argument words.
+    /// `arity` argument words.
     fn publish_bulk(
         &mut self,
         tenant: u32,
         priority: Priority,
         opcode: u32,
         count: usize,
+        arity: usize,
         args: &(dyn Fn(usize, &mut [u32]) + Sync),
     ) -> Result<()> {
         let p = priority.index();
-        let direct =
-            self.inbox
-                .publish_direct(self.engine.as_mut(), p, opcode, tenant, count, args)?;
+        let batch = crate::runtime::inbox::Batch {
+            opcode,
+            tenant,
+            count,
+            arity,
+        };
+        let direct = self
+            .inbox
+            .publish_direct(self.engine.as_mut(), p, batch, args)?;
         if !direct {
             self.inbox.push_with(p, opcode, tenant, count, args)?;
         }

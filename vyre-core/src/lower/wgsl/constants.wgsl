@@ -51,6 +51,7 @@ const vy_RANGE_OPCODE: u32 = {{RANGE_OPCODE}}u; // word of a range descriptor
 const vy_RANGE_TENANT: u32 = {{RANGE_TENANT}}u; // word of a range descriptor
 const vy_RANGE_FIRST: u32 = {{RANGE_FIRST}}u; // word of a range descriptor
 const vy_RANGE_REST: u32 = {{RANGE_REST}}u; // word of a range descriptor
+const vy_RANGE_SOURCE_WORDS: u32 = {{RANGE_SOURCE_WORDS}}u; // word of a range descriptor: 0, or a batch's argument words per entry
 const vy_INDIRECT_WORK: u32 = {{INDIRECT_WORK}}u; // word of vy_indirect
 const vy_INDIRECT_MAINTAIN: u32 = {{INDIRECT_MAINTAIN}}u; // word of vy_indirect
 const vy_INDIRECT_FULL_WORK: u32 = {{INDIRECT_FULL_WORK}}u; // word of vy_indirect

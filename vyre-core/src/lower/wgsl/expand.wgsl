@@ -1,10 +1,15 @@
-//! The expand pass (publish_range). Placeholder: ENTRY_ARG_STORES (the
-//! rest words of a descriptor into an entry, one statement per argument).
+//! The expand pass (publish_range, and batches whose arguments the host
+//! uploaded alone). Placeholders: ENTRY_ARG_STORES (the rest words of a
+//! range descriptor into an entry, one statement per argument),
+//! BATCH_ARG_STORES (a batch entry's argument words from the batch area).
 // expand (dispatched (x, descriptors, 1) before a submission): row y
-// writes the entries of range descriptor y, entry i = [opcode, tenant,
-// first + i, rest..] at inbox position POSITION + i of its partition,
-// walking its entries with a grid stride. The host has checked that they
-// fit (the inbox holds them between the device's head and the new tail).
+// writes the entries of descriptor y at inbox positions POSITION + i of
+// its partition, walking them with a grid stride: for a range, entry i =
+// [opcode, tenant, first + i, rest..]; for a batch (SOURCE_WORDS = n > 0),
+// entry i = [opcode, tenant, the n words of vy_inbox from first + i * n,
+// zeros]. The host has checked that they fit (the inbox holds them between
+// the device's head and the new tail) and wrote the batch area, after the
+// inboxes, before this pass.
 @compute @workgroup_size(vy_EXPAND_WORKGROUP_SIZE)
 fn vy_expand(@builtin(global_invocation_id) vy_gid: vec3<u32>,
              @builtin(num_workgroups) vy_groups: vec3<u32>) {
@@ -19,6 +24,7 @@ fn vy_expand(@builtin(global_invocation_id) vy_gid: vec3<u32>,
     let opcode = atomicLoad(&vy_ctrl[d + vy_RANGE_OPCODE]);
     let tenant = atomicLoad(&vy_ctrl[d + vy_RANGE_TENANT]);
     let first = atomicLoad(&vy_ctrl[d + vy_RANGE_FIRST]);
+    let source_words = atomicLoad(&vy_ctrl[d + vy_RANGE_SOURCE_WORDS]);
     let base = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_BASE + p]);
     let mask = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_MASK + p]);
     let stride = vy_groups.x * vy_EXPAND_WORKGROUP_SIZE;
@@ -35,9 +41,14 @@ fn vy_expand(@builtin(global_invocation_id) vy_gid: vec3<u32>,
         let at = (base + ((position + i) & mask)) * vy_ENTRY_WORDS;
         vy_inbox[at + vy_ENTRY_OPCODE] = opcode;
         vy_inbox[at + vy_ENTRY_TENANT] = tenant;
-        if (vy_ENTRY_ARG0 < vy_ENTRY_WORDS) {
-            vy_inbox[at + vy_ENTRY_ARG0] = first + i;
+        if (source_words == 0u) {
+            if (vy_ENTRY_ARG0 < vy_ENTRY_WORDS) {
+                vy_inbox[at + vy_ENTRY_ARG0] = first + i;
+            }
+            {{ENTRY_ARG_STORES}}
+        } else {
+            let src = first + i * source_words;
+            {{BATCH_ARG_STORES}}
         }
-        {{ENTRY_ARG_STORES}}
     }
 }
