@@ -131,12 +131,31 @@ pub fn pick_heaviest(cells: &mut Buffer<Card>, out: &mut Buffer<u32>, i: u32, n:
     out[i + 1] = weight(cells[(i + 6) % n]) ^ weight(moved);
 }
 
+/// A struct with an array of structs inside, in a buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Element)]
+#[repr(C)]
+pub struct Deck {
+    pub cards: [Card; 3],
+    pub best: u32,
+    pub n: u32,
+}
+
+/// Fields of elements of an array of structs inside a struct buffer's
+/// element (`decks[i].cards[j].w[k]`): read, written, `op=`.
+#[opcode(id = 0x724)]
+pub fn deal(decks: &mut Buffer<Deck>, i: u32, j: u32, k: u32) {
+    decks[i].cards[j as usize].w[k as usize] += decks[i].cards[0].w[1];
+    decks[i].cards[((j + 1) % 3) as usize].key ^= decks[i].n as u64;
+    decks[i].best = decks[i].cards[2].w[0].wrapping_add(decks[i].cards[j as usize].n as u32);
+    decks[i].cards[1].n = -decks[i].cards[1].n;
+}
+
 megakernel! {
     /// The struct-array test kernel.
     pub struct Cards {
         workgroup_size: 64,
-        buffers: { cells: Card, out: u32 },
-        opcodes: [sort_cells, probe, order, pick_heaviest],
+        buffers: { cells: Card, out: u32, decks: Deck },
+        opcodes: [sort_cells, probe, order, pick_heaviest, deal],
     }
 }
 
@@ -257,5 +276,47 @@ fn struct_buffers_pass_to_device_functions() {
             "{what}: cells"
         );
         assert_eq!(k.out().read().unwrap(), want_out.as_slice(), "{what}: out");
+    }
+}
+
+fn deck(k: u32) -> Deck {
+    Deck {
+        cards: [card(k), card(k + 7), card(k + 13)],
+        best: 0,
+        n: k * 5 + 1,
+    }
+}
+
+#[test]
+fn arrays_of_structs_inside_buffer_elements_agree_with_rust() {
+    let start: Vec<Deck> = (0..12).map(deck).collect();
+    let mut want = Buffer::from(start.clone());
+    for i in 0..12u32 {
+        deal(&mut want, i, i % 3, (i / 3) % 3);
+    }
+    for gpu in all_gpus("struct_array_fields") {
+        let what = gpu.description();
+        let mut k = Cards::new(&gpu).unwrap();
+        k.decks().upload(&start).unwrap();
+        for i in 0..12u32 {
+            k.publish(Priority::Normal, deal::task(i, i % 3, (i / 3) % 3))
+                .unwrap();
+        }
+        let report = k.run().unwrap();
+        assert!(report.faults.is_empty(), "{what}: {:?}", report.faults);
+        assert_eq!(k.decks().read().unwrap(), want.as_slice(), "{what}");
+        // Out of bounds: the card's index first, then the array field's.
+        for (j, kk, index) in [(3, 0, 3), (0, 3, 3), (7, 9, 7)] {
+            k.decks().upload(&start).unwrap();
+            k.publish(Priority::Normal, deal::task(0, j, kk)).unwrap();
+            let report = k.run().unwrap();
+            let kinds: Vec<FaultKind> = report.faults.iter().map(|f| f.kind).collect();
+            assert_eq!(
+                kinds,
+                [FaultKind::OutOfBounds { index }],
+                "{what}: cards[{j}].w[{kk}]"
+            );
+            assert_eq!(k.decks().read().unwrap(), start, "{what}: nothing stored");
+        }
     }
 }

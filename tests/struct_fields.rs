@@ -209,3 +209,33 @@ fn the_validator_checks_fields_against_the_layout() {
         assert!(msg.contains(needle), "{needle}: {msg}");
     }
 }
+
+#[test]
+fn rows_into_arrays_of_structs_stay_inside_the_array() {
+    let t = layout::<Tracked>();
+    let pl = layout::<Particle>();
+    let id = word(t, "trail") + word(pl, "id");
+    let row = |len: u32, stride: u32| {
+        vec![vyre::ir::FieldRow {
+            index: Box::new(Expr::lit(1u32)),
+            len,
+            stride,
+        }]
+    };
+    let check = |field: FieldRef| {
+        let mut h = HandlerBuilder::new(1, "rows");
+        let ts = h.struct_buffer("ts", t, Access::Read);
+        h.body(|b| {
+            b.let_("x", ts.field(0u32, field));
+        });
+        h.finish().map(drop).map_err(|e| e.to_string())
+    };
+    // `trail[j].id`: two particles, `pl.words` apart.
+    assert!(check(FieldRef::scalar(id, U32).within(row(2, pl.words))).is_ok());
+    // A third element would be past the struct; a stride of another size
+    // lands on another field.
+    for rows in [row(3, pl.words), row(2, pl.words + 1), row(2, 0)] {
+        let msg = check(FieldRef::scalar(id, U32).within(rows)).expect_err("refused");
+        assert!(msg.contains("rows"), "{msg}");
+    }
+}

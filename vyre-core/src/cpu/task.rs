@@ -168,26 +168,27 @@ impl CpuMachine {
         param: u32,
         index: u32,
         word: u32,
-        element: Option<(u32, u32, u32)>,
+        subscripts: &[(u32, u32, u32)],
     ) -> Option<(usize, usize)> {
         let Some((b, base)) = self.element(handler, param, index) else {
             st.record(TaskFault::out_of_bounds(index));
             return None;
         };
-        let offset = match element {
-            None => word as usize,
-            Some((j, len, _)) if j >= len => {
+        let mut offset = word as usize;
+        for &(j, len, stride) in subscripts {
+            if j >= len {
                 st.record(TaskFault::out_of_bounds(j));
                 return None;
             }
-            Some((j, _, stride)) => word as usize + j as usize * stride as usize,
-        };
+            offset += j as usize * stride as usize;
+        }
         Some((b, base + offset))
     }
 
     /// `buf[index].field` on a struct buffer: the scalar's `words` words
-    /// (`element`: the array field's index, length and stride); zeros
-    /// after a fault.
+    /// (`subscripts`: each array's index, length and stride in words, the
+    /// arrays of structs first, then the array field); zeros after a
+    /// fault.
     #[allow(clippy::too_many_arguments)]
     pub fn task_load_field(
         &self,
@@ -197,10 +198,10 @@ impl CpuMachine {
         index: u32,
         word: u32,
         words: usize,
-        element: Option<(u32, u32, u32)>,
+        subscripts: &[(u32, u32, u32)],
     ) -> [u32; 2] {
         let mut out = [0, 0];
-        if let Some((b, at)) = self.field_at(st, handler, param, index, word, element) {
+        if let Some((b, at)) = self.field_at(st, handler, param, index, word, subscripts) {
             if let Some(src) = self.buffers[b].get(at..at + words) {
                 out[..words].copy_from_slice(src);
             }
@@ -218,10 +219,10 @@ impl CpuMachine {
         param: u32,
         index: u32,
         word: u32,
-        element: Option<(u32, u32, u32)>,
+        subscripts: &[(u32, u32, u32)],
         value: &[u32],
     ) {
-        if let Some((b, at)) = self.field_at(st, handler, param, index, word, element) {
+        if let Some((b, at)) = self.field_at(st, handler, param, index, word, subscripts) {
             if !st.faulted() {
                 if let Some(dst) = self.buffers[b].get_mut(at..at + value.len()) {
                     dst.copy_from_slice(value);

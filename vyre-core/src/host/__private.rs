@@ -301,7 +301,7 @@ pub fn arg<T: FromWord>(args: &[u32], at: usize) -> T {
 /// one ([`field_ref`] reports why).
 pub fn field_type(layout: vyre_lang::Layout, path: &[&str]) -> ScalarType {
     resolve_field(layout, path)
-        .map(|(_, ty, _)| ty)
+        .map(|f| f.ty)
         .unwrap_or(ScalarType::U32)
 }
 
@@ -312,18 +312,46 @@ pub fn field_ref(
     path: &[&str],
     element: Option<Expr>,
 ) -> Result<crate::ir::FieldRef, HandlerError> {
-    let (word, ty, len) = resolve_field(layout, path)?;
+    field_ref_in(layout, path, Vec::new(), element)
+}
+
+/// [`field_ref`] through arrays of structs on the path: `rows` index
+/// them, outermost first (`buf[i].all[j].id`: `rows` = `[j]`).
+pub fn field_ref_in(
+    layout: vyre_lang::Layout,
+    path: &[&str],
+    rows: Vec<Expr>,
+    element: Option<Expr>,
+) -> Result<crate::ir::FieldRef, HandlerError> {
+    let f = resolve_field(layout, path)?;
     let problem = |p: &str| HandlerError::StructField {
         structure: layout.name().to_string(),
         path: path.join("."),
         problem: p.to_string(),
     };
-    match (len, element) {
-        (None, None) => Ok(crate::ir::FieldRef::scalar(word, ty)),
-        (Some(n), Some(e)) => Ok(crate::ir::FieldRef::element(word, ty, e, n)),
-        (Some(_), None) => Err(problem("an array is not a value in a handler; index it")),
-        (None, Some(_)) => Err(problem("the field is not an array")),
+    if rows.len() != f.arrays.len() {
+        return Err(problem(if rows.len() < f.arrays.len() {
+            "goes through an array of structs: index it (`buf[i].all[j].field`)"
+        } else {
+            "indexes a field that is not an array of structs"
+        }));
     }
+    let rows = rows
+        .into_iter()
+        .zip(&f.arrays)
+        .map(|(index, &(len, stride))| crate::ir::FieldRow {
+            index: Box::new(index),
+            len,
+            stride,
+        })
+        .collect();
+    let field = match (f.len, element) {
+        (None, None) => crate::ir::FieldRef::scalar(f.word, f.ty),
+        (Some(n), Some(e)) => crate::ir::FieldRef::element(f.word, f.ty, e, n),
+        (Some(_), None) => return Err(problem("an array is not a value in a handler; index it")),
+        (None, Some(_)) => return Err(problem("the field is not an array")),
+    };
+    Ok(field.within(rows))
 }
 
 /// Word offset of the nested struct at field `path` of a struct (`let q:
@@ -353,11 +381,18 @@ pub fn field_word(layout: vyre_lang::Layout, path: &[&str]) -> Result<u32, Handl
     }
 }
 
-/// Word offset, scalar type and array length of field `path`.
-fn resolve_field(
-    layout: vyre_lang::Layout,
-    path: &[&str],
-) -> Result<(u32, ScalarType, Option<u32>), HandlerError> {
+/// A scalar field found by path: its word (in element 0 of every array of
+/// structs on the path), type, array length, and those arrays (length,
+/// stride in words; outermost first).
+struct FoundField {
+    word: u32,
+    ty: ScalarType,
+    len: Option<u32>,
+    arrays: Vec<(u32, u32)>,
+}
+
+/// The scalar field at `path`.
+fn resolve_field(layout: vyre_lang::Layout, path: &[&str]) -> Result<FoundField, HandlerError> {
     let problem = |p: String| HandlerError::StructField {
         structure: layout.name().to_string(),
         path: path.join("."),
@@ -365,6 +400,7 @@ fn resolve_field(
     };
     let mut current = layout;
     let mut word = 0;
+    let mut arrays = Vec::new();
     for (k, name) in path.iter().enumerate() {
         let vyre_lang::Layout::Struct(s) = current else {
             return Err(problem(format!("`{}` has no fields", current.name())));
@@ -375,15 +411,26 @@ fn resolve_field(
         word += f.word;
         let last = k + 1 == path.len();
         match (f.ty, f.len, last) {
-            (vyre_lang::Layout::Scalar(ty), len, true) => return Ok((word, ty, len)),
+            (vyre_lang::Layout::Scalar(ty), len, true) => {
+                return Ok(FoundField {
+                    word,
+                    ty,
+                    len,
+                    arrays,
+                })
+            }
             (vyre_lang::Layout::Scalar(_), _, false) => {
                 return Err(problem(format!("`{name}` is a scalar, it has no fields")))
             }
-            (vyre_lang::Layout::Struct(_), Some(_), _) => {
+            (vyre_lang::Layout::Struct(_), Some(_), true) => {
                 return Err(problem(format!(
-                    "`{name}` is an array of structs, which handlers cannot index yet; \
-                     keep such data in a buffer of its own"
+                    "`{name}` is an array of structs: read a field of an element \
+                     (`buf[i].{name}[j].field`)"
                 )))
+            }
+            (inner @ vyre_lang::Layout::Struct(s), Some(n), false) => {
+                arrays.push((n, s.words));
+                current = inner;
             }
             (vyre_lang::Layout::Struct(_), None, true) => {
                 return Err(problem(format!(

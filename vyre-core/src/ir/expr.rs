@@ -123,17 +123,34 @@ pub enum Expr {
 }
 
 /// One scalar of a struct element: a scalar field (nested fields
-/// flattened: `best.id`), or an element of an array field.
+/// flattened: `best.id`), or an element of an array field; inside
+/// elements of arrays of structs (`all[j].id`) when `rows` say which.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldRef {
     /// Word offset, within the struct, of the field (of an array field's
-    /// first element).
+    /// first element), in element 0 of every array of structs of `rows`.
     pub word: u32,
     /// The scalar read or written.
     pub ty: ScalarType,
     /// For an element of an array field: its index (`u32`) and the array's
     /// length; the element is at `word + index * ty.words()`.
     pub element: Option<(Box<Expr>, u32)>,
+    /// The arrays of structs the field sits in, outermost first: row `r`
+    /// moves it `r.index * r.stride` words (each index checked against
+    /// its length before the array field's, as Rust indexes).
+    pub rows: Vec<FieldRow>,
+}
+
+/// One array of structs a [`FieldRef`] goes through (`all: [Inner; 4]`):
+/// which element, of how many, how many words apart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldRow {
+    /// The element's index (`u32`).
+    pub index: Box<Expr>,
+    /// The array's length.
+    pub len: u32,
+    /// Words from one element to the next (the inner struct's size).
+    pub stride: u32,
 }
 
 impl FieldRef {
@@ -143,6 +160,7 @@ impl FieldRef {
             word,
             ty,
             element: None,
+            rows: Vec::new(),
         }
     }
 
@@ -153,7 +171,24 @@ impl FieldRef {
             word,
             ty,
             element: Some((Box::new(index.into()), len)),
+            rows: Vec::new(),
         }
+    }
+
+    /// The same field inside elements of arrays of structs (outermost
+    /// first).
+    pub fn within(mut self, rows: Vec<FieldRow>) -> Self {
+        self.rows = rows;
+        self
+    }
+
+    /// The subscripts of this field in evaluation order: the rows, then
+    /// the array field's element.
+    pub fn subscripts(&self) -> impl Iterator<Item = &Expr> {
+        self.rows
+            .iter()
+            .map(|r| &*r.index)
+            .chain(self.element.as_ref().map(|(e, _)| &**e))
     }
 }
 

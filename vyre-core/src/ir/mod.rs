@@ -19,7 +19,7 @@ mod visit;
 
 pub use builder::ctx;
 pub use builder::{ArrayVar, BlockBuilder, BufferRef, HandlerBuilder, Var};
-pub use expr::{BufferId, Expr, FieldRef, LocalId};
+pub use expr::{BufferId, Expr, FieldRef, FieldRow, LocalId};
 pub use handler::{BufferParam, LocalDecl, OpcodeHandler};
 pub use handler_error::HandlerError;
 pub use info::{ExprId, HandlerInfo, Siblings, StmtId};

@@ -29,29 +29,52 @@ impl Place {
 }
 
 impl FnLowerer<'_> {
-    /// The place of `field`, its element index (if any) numbered `id`.
+    /// The place of `field`, its subscripts (rows, then the array field's
+    /// element) numbered from `id`.
     fn place(&mut self, field: &FieldRef, id: ExprId) -> Place {
         let w = field.word;
-        match &field.element {
-            None => Place {
-                offset: format!("{w}u"),
+        let subscripts = field
+            .rows
+            .iter()
+            .map(|r| (&*r.index, r.len, r.stride))
+            .chain(
+                field
+                    .element
+                    .as_ref()
+                    .map(|(j, len)| (&**j, *len, field.ty.words())),
+            );
+        let mut id = id;
+        let mut offset = format!("{w}u");
+        let mut checks: Vec<(String, String)> = Vec::new();
+        for (j, len, stride) in subscripts {
+            let j = self.expr(j, id);
+            let j = self.bind(j);
+            id = self.info.next_expr(id);
+            let last = len.saturating_sub(1);
+            // Clamped, so the address is one of the array's even when the
+            // index is out of range (then `ok` is false and nothing is read
+            // or written).
+            offset = format!("({offset} + min({}, {last}u) * {stride}u)", j.code);
+            checks.push((format!("({} < {len}u)", j.code), j.code));
+        }
+        let Some((ok, detail)) = checks.last().cloned() else {
+            return Place {
+                offset,
                 ok: "true".into(),
                 detail: "0u".into(),
-            },
-            Some((j, len)) => {
-                let j = self.expr(j, id);
-                let j = self.bind(j);
-                let last = len.saturating_sub(1);
-                let stride = field.ty.words();
-                Place {
-                    // Clamped, so the address is one of the array's even
-                    // when the index is out of range (then `ok` is false and
-                    // nothing is read or written).
-                    offset: format!("({w}u + min({}, {last}u) * {stride}u)", j.code),
-                    ok: format!("({} < {len}u)", j.code),
-                    detail: j.code,
-                }
-            }
+            };
+        };
+        // The first subscript out of range is the fault's detail.
+        let mut all_ok = ok;
+        let mut first_bad = detail;
+        for (ok, detail) in checks.iter().rev().skip(1) {
+            all_ok = format!("({ok} && {all_ok})");
+            first_bad = format!("select({first_bad}, {detail}, !{ok})");
+        }
+        Place {
+            offset,
+            ok: all_ok,
+            detail: first_bad,
         }
     }
 
@@ -103,7 +126,7 @@ impl FnLowerer<'_> {
         let i = self.bind(i);
         let mut next = self.info.next_expr(first);
         let place = self.place(field, next);
-        if field.element.is_some() {
+        for _ in field.subscripts() {
             next = self.info.next_expr(next);
         }
         let v = self.expr(value, next);

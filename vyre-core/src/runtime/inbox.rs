@@ -286,7 +286,12 @@ impl Inbox {
     /// grows to `batch` words when that fits too (it is never in use then:
     /// the expand pass has read it before the device consumed the entries
     /// it wrote).
-    fn grow(&mut self, engine: &mut dyn Engine, extra: [u64; PRIORITIES], batch: u64) -> Result<()> {
+    fn grow(
+        &mut self,
+        engine: &mut dyn Engine,
+        extra: [u64; PRIORITIES],
+        batch: u64,
+    ) -> Result<()> {
         if (0..PRIORITIES).any(|p| self.pending(p) != 0) {
             return Ok(());
         }

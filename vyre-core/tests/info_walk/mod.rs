@@ -56,7 +56,7 @@ impl Walk<'_> {
                 value,
                 ..
             } => std::iter::once(index)
-                .chain(field.element.as_ref().map(|(e, _)| &**e))
+                .chain(field.subscripts())
                 .chain(std::iter::once(value))
                 .collect(),
             Stmt::Printf { args, .. } => args.iter().collect(),
@@ -118,7 +118,7 @@ impl Walk<'_> {
                 vec![&**index]
             }
             Expr::LoadField { index, field, .. } => std::iter::once(&**index)
-                .chain(field.element.as_ref().map(|(e, _)| &**e))
+                .chain(field.subscripts())
                 .collect(),
             Expr::Atomic { index, value, .. } => {
                 std::iter::once(&**index).chain(value.as_deref()).collect()

@@ -68,10 +68,11 @@ impl Gen<'_> {
             }
             ExprKind::LoadField(fa) => {
                 let mut refs: Vec<&Expr> = vec![&fa.index];
-                refs.extend(fa.element.as_ref());
+                refs.extend(fa.subscripts());
                 let mut ts = self.operands(&refs, out).into_iter();
                 let it = ts.next().unwrap_or_else(Self::unit_value);
-                let field = self.field_ref(fa, ts.next());
+                let rows: Vec<TokenStream> = ts.by_ref().take(fa.rows.len()).collect();
+                let field = self.field_ref(fa, rows, ts.next());
                 let buffer = self.buf_id(fa.buf);
                 quote!(::vyre::ir::Expr::LoadField { buffer: #buffer, index: ::std::boxed::Box::new(#it), field: #field })
             }

@@ -177,14 +177,22 @@ impl<'a> Gen<'a> {
 
     /// The `FieldRef` of a struct field access, resolved from the struct's
     /// layout when `handler()` runs (`element`: the array index's tokens).
-    fn field_ref(&self, fa: &FieldAccess, element: Option<TokenStream>) -> TokenStream {
+    fn field_ref(
+        &self,
+        fa: &FieldAccess,
+        rows: Vec<TokenStream>,
+        element: Option<TokenStream>,
+    ) -> TokenStream {
         let t = &fa.structure;
         let path = &fa.path;
         let element = match element {
             Some(e) => quote!(::core::option::Option::Some(#e)),
             None => quote!(::core::option::Option::None),
         };
-        quote!(::vyre::host::__private::field_ref(<#t as ::vyre::Element>::LAYOUT, &[#(#path),*], #element)?)
+        if rows.is_empty() {
+            return quote!(::vyre::host::__private::field_ref(<#t as ::vyre::Element>::LAYOUT, &[#(#path),*], #element)?);
+        }
+        quote!(::vyre::host::__private::field_ref_in(<#t as ::vyre::Element>::LAYOUT, &[#(#path),*], ::std::vec![#(#rows),*], #element)?)
     }
 
     /// A fresh Rust variable name for the generated code.

@@ -30,8 +30,7 @@ impl Gen<'_> {
                     || element.as_ref().is_some_and(|e| self.has_prelude(e))
             }
             ExprKind::LoadField(fa) => {
-                self.has_prelude(&fa.index)
-                    || fa.element.as_ref().is_some_and(|e| self.has_prelude(e))
+                self.has_prelude(&fa.index) || fa.subscripts().any(|e| self.has_prelude(e))
             }
             ExprKind::Intrinsic(_, args) => args.iter().any(|a| self.has_prelude(a)),
             ExprKind::Atomic(_, _, i, v) => {

@@ -319,13 +319,14 @@ impl Gen<'_> {
                 match op {
                     None => {
                         let mut refs: Vec<&Expr> = vec![&fa.index];
-                        refs.extend(fa.element.as_ref());
+                        refs.extend(fa.subscripts());
                         refs.push(v);
                         let mut ts = self.operands(&refs, out).into_iter();
                         let it = ts.next().unwrap_or_else(Self::unit_value);
+                        let rows: Vec<TokenStream> = ts.by_ref().take(fa.rows.len()).collect();
                         let et = fa.element.as_ref().and_then(|_| ts.next());
                         let vt = ts.next().unwrap_or_else(Self::unit_value);
-                        let field = self.field_ref(fa, et);
+                        let field = self.field_ref(fa, rows, et);
                         Self::push(
                             out,
                             quote!(::vyre::ir::Stmt::StoreField { buffer: #buffer, index: #it, field: #field, value: #vt }),
@@ -340,6 +341,14 @@ impl Gen<'_> {
                         let it = self.spill(it, u32t, out);
                         let iv = self.var();
                         out.push(quote!(let #iv = #it;));
+                        let mut rvs = Vec::new();
+                        for r in &fa.rows {
+                            let rt = self.expr(r, out);
+                            let rt = self.spill(rt, u32t, out);
+                            let rv = self.var();
+                            out.push(quote!(let #rv = #rt;));
+                            rvs.push(rv);
+                        }
                         let ev = match &fa.element {
                             Some(e) => {
                                 let et = self.expr(e, out);
@@ -357,8 +366,16 @@ impl Gen<'_> {
                             vt
                         };
                         let clone = |x: &syn::Ident| quote!(::core::clone::Clone::clone(&#x));
-                        let read = self.field_ref(fa, ev.as_ref().map(clone));
-                        let write = self.field_ref(fa, ev.as_ref().map(clone));
+                        let read = self.field_ref(
+                            fa,
+                            rvs.iter().map(clone).collect(),
+                            ev.as_ref().map(clone),
+                        );
+                        let write = self.field_ref(
+                            fa,
+                            rvs.iter().map(clone).collect(),
+                            ev.as_ref().map(clone),
+                        );
                         let opi = op.ir_tokens();
                         let ic = clone(&iv);
                         Self::push(

@@ -116,8 +116,19 @@ pub(crate) struct FieldAccess {
     pub(crate) index: Expr,
     /// The field names, outermost first.
     pub(crate) path: Vec<String>,
+    /// The indices into the arrays of structs on the path
+    /// (`buf[i].all[j].id`: `j`), outermost first.
+    pub(crate) rows: Vec<Expr>,
     /// The index into an array field.
     pub(crate) element: Option<Expr>,
+}
+
+impl FieldAccess {
+    /// The subscripts after the element index, in evaluation order: the
+    /// rows, then the array field's index.
+    pub(crate) fn subscripts(&self) -> impl Iterator<Item = &Expr> {
+        self.rows.iter().chain(self.element.as_ref())
+    }
 }
 
 /// A literal value; its type is the expression's.

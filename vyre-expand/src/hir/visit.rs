@@ -94,9 +94,7 @@ pub(crate) fn walk_stmt<V: Visit + ?Sized>(v: &mut V, s: &Stmt) {
         Stmt::StoreStruct(_, i, _) => v.visit_expr(i),
         Stmt::StoreField(fa, _, x) => {
             v.visit_expr(&fa.index);
-            if let Some(e) = &fa.element {
-                v.visit_expr(e);
-            }
+            fa.subscripts().for_each(|e| v.visit_expr(e));
             v.visit_expr(x);
         }
         Stmt::LetArray(_, init) => match init {
@@ -166,9 +164,7 @@ pub(crate) fn walk_expr<V: Visit + ?Sized>(v: &mut V, e: &Expr) {
         }
         ExprKind::LoadField(fa) => {
             v.visit_expr(&fa.index);
-            if let Some(e) = &fa.element {
-                v.visit_expr(e);
-            }
+            fa.subscripts().for_each(|e| v.visit_expr(e));
         }
         ExprKind::Intrinsic(_, args) => args.iter().for_each(|a| v.visit_expr(a)),
         ExprKind::Atomic(_, _, i, x) => {

@@ -14,11 +14,13 @@ use crate::hir::*;
 use crate::types::Ty;
 
 /// The syntax of a field access: the buffer expression, the element
-/// index, the field names, the array index.
+/// index, the field names, the indices into arrays of structs on the path
+/// (`all[j]` of `buf[i].all[j].id`), the array index.
 struct Place<'e> {
     base: &'e syn::Expr,
     index: &'e syn::Expr,
     path: Vec<String>,
+    rows: Vec<&'e syn::Expr>,
     element: Option<&'e syn::Expr>,
 }
 
@@ -46,13 +48,16 @@ fn place(e: &syn::Expr) -> Option<Place<'_>> {
                         base: &ix.expr,
                         index: &ix.index,
                         path: vec![name],
+                        rows: Vec::new(),
                         element: None,
                     })
                 }
                 base => {
                     let mut inner = place(base)?;
-                    if inner.element.is_some() {
-                        return None;
+                    // `….all[j].id`: the index was into an array of
+                    // structs.
+                    if let Some(row) = inner.element.take() {
+                        inner.rows.push(row);
                     }
                     inner.path.push(name);
                     Some(inner)
@@ -77,7 +82,7 @@ pub(super) fn root(e: &syn::Expr) -> &syn::Expr {
 /// index and the field names.
 pub(super) fn nested_place(e: &syn::Expr) -> Option<(&syn::Expr, &syn::Expr, Vec<String>)> {
     let p = place(e)?;
-    if p.element.is_some() {
+    if p.element.is_some() || !p.rows.is_empty() {
         return None;
     }
     Some((p.base, p.index, p.path))
@@ -117,6 +122,7 @@ impl Lowerer<'_> {
         };
         let index = self.expr(p.index);
         self.expect(&index, Ty::S(ScalarType::U32), "buffer index");
+        let rows = p.rows.iter().map(|j| self.array_index(j)).collect();
         let element = p.element.map(|j| self.array_index(j));
         let path = p.path;
         let names = &path;
@@ -129,6 +135,7 @@ impl Lowerer<'_> {
                 structure,
                 index,
                 path,
+                rows,
                 element,
             },
             ty,

@@ -121,10 +121,12 @@ impl Env<'_> {
                 field,
             } => {
                 let i = word(self.eval(index, first));
-                let element = field
-                    .element
-                    .as_ref()
-                    .map(|(e, len)| (word(self.eval(e, second)), *len, field.ty.words()));
+                let mut id = second;
+                let mut subscripts = Vec::new();
+                for (e, len, stride) in field_subscripts(field) {
+                    subscripts.push((word(self.eval(e, id)), len, stride));
+                    id = info.next_expr(id);
+                }
                 let n = field.ty.words() as usize;
                 let bits = self.machine.task_load_field(
                     self.state,
@@ -133,7 +135,7 @@ impl Env<'_> {
                     i,
                     field.word,
                     n,
-                    element,
+                    &subscripts,
                 );
                 Literal::from_words(field.ty, bits)
             }
@@ -165,4 +167,21 @@ impl Env<'_> {
             }),
         }
     }
+}
+
+/// A field's subscripts in evaluation order, each with its length and
+/// stride in words: the arrays of structs, then the array field.
+pub(super) fn field_subscripts(
+    field: &crate::ir::FieldRef,
+) -> impl Iterator<Item = (&Expr, u32, u32)> {
+    field
+        .rows
+        .iter()
+        .map(|r| (&*r.index, r.len, r.stride))
+        .chain(
+            field
+                .element
+                .as_ref()
+                .map(|(e, len)| (&**e, *len, field.ty.words())),
+        )
 }

@@ -275,10 +275,10 @@ impl<'p> TaskExec<'p> {
                 value,
             } => {
                 let i = word(self.eval(machine, l, index, e()));
-                let element = field
-                    .element
-                    .as_ref()
-                    .map(|(x, len)| (word(self.eval(machine, l, x, e())), *len, field.ty.words()));
+                let mut subscripts = Vec::new();
+                for (x, len, stride) in super::eval::field_subscripts(field) {
+                    subscripts.push((word(self.eval(machine, l, x, e())), len, stride));
+                }
                 let v = self.eval(machine, l, value, e());
                 let words = v.to_words();
                 machine.task_store_field(
@@ -287,7 +287,7 @@ impl<'p> TaskExec<'p> {
                     buffer.0,
                     i,
                     field.word,
-                    element,
+                    &subscripts,
                     &words[..field.ty.words() as usize],
                 );
             }

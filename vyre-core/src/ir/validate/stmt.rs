@@ -261,7 +261,7 @@ impl<'a> Validator<'a> {
                     });
                 }
                 self.expect(index, ScalarType::U32, "buffer index")?;
-                if let Some((i, _)) = &field.element {
+                for i in field.subscripts() {
                     self.expect(i, ScalarType::U32, "index of an array field")?;
                 }
                 self.expect(value, field.ty, &format!("value stored into `{}`", b.name))?;

@@ -101,6 +101,16 @@ pub(super) fn check_field(b: &BufferParam, field: &FieldRef) -> VResult<()> {
     let Some((ty, len)) = leaf(layout, field.word) else {
         return Err(bad(format!("no field of `{}` starts there", layout.name)));
     };
+    // Rows, when given, are exactly the arrays of structs holding the
+    // field, which sits in element 0 of each.
+    if !field.rows.is_empty() {
+        let rows: Vec<(u32, u32)> = field.rows.iter().map(|r| (r.len, r.stride)).collect();
+        if enclosing_arrays(layout, field.word) != Some(rows) {
+            return Err(bad(
+                "its rows are not the arrays of structs that hold it (element 0 of each)".into(),
+            ));
+        }
+    }
     if ty != field.ty {
         return Err(bad(format!("the field there holds {ty}, not {}", field.ty)));
     }
@@ -111,6 +121,31 @@ pub(super) fn check_field(b: &BufferParam, field: &FieldRef) -> VResult<()> {
         (Some(_), None) => Err(bad("the field there is an array: index it".into())),
         (None, Some(_)) => Err(bad("the field there is not an array".into())),
     }
+}
+
+/// The arrays of structs (length, stride in words; outermost first) whose
+/// element 0 holds `word` of `layout`; `None` when `word` lies in a later
+/// element of one.
+fn enclosing_arrays(layout: &StructLayout, word: u32) -> Option<Vec<(u32, u32)>> {
+    for f in layout.fields {
+        if word < f.word || word >= f.word + f.words() {
+            continue;
+        }
+        return match (f.ty, f.len) {
+            (Layout::Scalar(_), _) => Some(Vec::new()),
+            (Layout::Struct(inner), None) => enclosing_arrays(inner, word - f.word),
+            (Layout::Struct(inner), Some(n)) => {
+                let within = word - f.word;
+                if within >= inner.words {
+                    return None;
+                }
+                let mut arrays = vec![(n, inner.words)];
+                arrays.extend(enclosing_arrays(inner, within)?);
+                Some(arrays)
+            }
+        };
+    }
+    Some(Vec::new())
 }
 
 /// The scalar field (type, and array length for an array field of
@@ -344,7 +379,7 @@ fn infer(e: &Expr, cx: &Typing<'_>, out: &mut Vec<ExprEntry>) -> VResult<ScalarT
             if it != U32 {
                 return Err(mismatch("buffer index", "u32", it));
             }
-            if let Some((i, _)) = &field.element {
+            for i in field.subscripts() {
                 let et = ty(i, out)?;
                 if et != U32 {
                     return Err(mismatch("index of an array field", "u32", et));
