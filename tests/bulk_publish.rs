@@ -354,8 +354,10 @@ fn large_batches_upload_their_arguments_and_the_device_writes_the_entries() {
         k.sums().upload(&vec![0; n as usize]).unwrap();
         k.publish_batch(Priority::Normal, tick::Op, &vec![(); 4096])
             .unwrap();
-        k.publish_batch(Priority::High, add::Op, &add_tasks).unwrap();
-        k.publish_batch(Priority::High, add::Op, &add_tasks).unwrap();
+        k.publish_batch(Priority::High, add::Op, &add_tasks)
+            .unwrap();
+        k.publish_batch(Priority::High, add::Op, &add_tasks)
+            .unwrap();
         let report = k.run().unwrap();
         let (executed, sums, _) = outcome(&mut k, &report);
         assert_eq!(executed, 4096 + 12_000, "{what}");
