@@ -150,12 +150,32 @@ pub fn deal(decks: &mut Buffer<Deck>, i: u32, j: u32, k: u32) {
     decks[i].cards[1].n = -decks[i].cards[1].n;
 }
 
+/// A struct local holding an array of structs: its elements' fields, a
+/// whole element read and written, the local stored back; and a local
+/// array of such structs.
+#[opcode(id = 0x725)]
+pub fn shuffle(decks: &mut Buffer<Deck>, i: u32, j: u32, k: u32) {
+    let mut d = decks[i];
+    d.cards[j as usize].w[k as usize] ^= d.n;
+    let first: Card = d.cards[0];
+    d.cards[0] = d.cards[2];
+    d.cards[2] = first;
+    d.cards[1].key = d.cards[1].key.wrapping_add(first.key);
+    let picked: Card = d.cards[j as usize];
+    d.best = weight(picked);
+    let mut pair = [d, decks[(i + 1) % decks.len()]];
+    pair[1].cards[k as usize].n = pair[0].cards[j as usize].n + 1;
+    pair[0].cards[1] = pair[1].cards[k as usize];
+    decks[i] = pair[0];
+    decks[i].n = pair[1].cards[k as usize].w[2];
+}
+
 megakernel! {
     /// The struct-array test kernel.
     pub struct Cards {
         workgroup_size: 64,
         buffers: { cells: Card, out: u32, decks: Deck },
-        opcodes: [sort_cells, probe, order, pick_heaviest, deal],
+        opcodes: [sort_cells, probe, order, pick_heaviest, deal, shuffle],
     }
 }
 
@@ -317,6 +337,40 @@ fn arrays_of_structs_inside_buffer_elements_agree_with_rust() {
                 "{what}: cards[{j}].w[{kk}]"
             );
             assert_eq!(k.decks().read().unwrap(), start, "{what}: nothing stored");
+        }
+    }
+}
+
+#[test]
+fn struct_locals_holding_arrays_of_structs_agree_with_rust() {
+    let start: Vec<Deck> = (0..12).map(deck).collect();
+    let mut want = Buffer::from(start.clone());
+    // Even decks only: each task reads the next (odd) one.
+    for i in (0..12u32).step_by(2) {
+        shuffle(&mut want, i, i % 3, (i / 2) % 3);
+    }
+    for gpu in all_gpus("struct_local_array_fields") {
+        let what = gpu.description();
+        let mut k = Cards::new(&gpu).unwrap();
+        k.decks().upload(&start).unwrap();
+        for i in (0..12u32).step_by(2) {
+            k.publish(Priority::Normal, shuffle::task(i, i % 3, (i / 2) % 3))
+                .unwrap();
+        }
+        let report = k.run().unwrap();
+        assert!(report.faults.is_empty(), "{what}: {:?}", report.faults);
+        assert_eq!(k.decks().read().unwrap(), want.as_slice(), "{what}");
+        for (j, kk, index) in [(3, 0, 3), (0, 5, 5)] {
+            k.decks().upload(&start).unwrap();
+            k.publish(Priority::Normal, shuffle::task(0, j, kk))
+                .unwrap();
+            let report = k.run().unwrap();
+            let kinds: Vec<FaultKind> = report.faults.iter().map(|f| f.kind).collect();
+            assert_eq!(
+                kinds,
+                [FaultKind::OutOfBounds { index }],
+                "{what}: cards[{j}].w[{kk}]"
+            );
         }
     }
 }

@@ -457,7 +457,8 @@ pub const fn array_len(n: usize) -> u32 {
 
 /// Whether a local array of `count` structs of `layout` fits the local
 /// array limit: every leaf array it flattens into (one per scalar or
-/// array field, `count` times the field's length) holds 1 to
+/// array field, `count` times the field's length, times the lengths of
+/// the arrays of structs on its path) holds 1 to
 /// [`MAX_ARRAY_LEN`](crate::ir::MAX_ARRAY_LEN) values. `#[opcode]` checks
 /// it at compile time, in a `const` block on the array's length.
 pub const fn struct_array_fits(layout: vyre_lang::Layout, count: u32) -> bool {
@@ -477,8 +478,9 @@ pub const fn struct_array_fits(layout: vyre_lang::Layout, count: u32) -> bool {
             }
             (vyre_lang::Layout::Scalar(_), None) => true,
             (inner, None) => struct_array_fits(inner, count),
-            // An array of structs inside is refused when `handler()` runs.
-            (_, Some(_)) => true,
+            (inner, Some(n)) => {
+                (count as u64) * (n as u64) <= max as u64 && struct_array_fits(inner, count * n)
+            }
         };
         if !fits {
             return false;

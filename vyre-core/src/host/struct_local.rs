@@ -5,42 +5,50 @@
 //! The layout is known only then (another derive defines it), so the
 //! leaves are allocated here, at the end of the handler's local table.
 //!
-//! A local array of structs (`let mut a = [p; 4];`) is the same leaves,
-//! each an array holding that leaf of every element: `a[j].id` is element
-//! `j` of the `id` leaf, `a[j].pos[k]` element `j * 2 + k` of the `pos`
-//! leaf (`j` and `k` each checked on its own, so a fault names the
-//! subscript Rust's would). `a[j]` is a view of one element
-//! ([`StructLocal::row`]) that every operation takes like a struct local.
+//! Arrays of structs flatten the same way: a local array of structs (`let
+//! mut a = [p; 4];`) and a field that is one (`all: [Inner; 3]`) are
+//! *dimensions* of every leaf under them, each leaf one local array
+//! holding that leaf of every element, outermost dimension first
+//! (`a[j].pos[k]` is element `j * 2 + k` of the `pos` leaf; `j` and `k`
+//! are each checked on their own, so a fault names the subscript Rust's
+//! would). `a[j]` and `p.all[j]` are *views* ([`StructLocal::view`]): the
+//! same leaves with that dimension bound, which every operation takes like
+//! a struct local.
 
 use super::inliner::Inliner;
-use crate::ir::{ArrayInit, BufferId, Expr, FieldRef, HandlerError, LocalDecl, LocalId, Stmt};
+use crate::ir::{
+    ArrayInit, BinOp, BufferId, Expr, FieldRef, HandlerError, Literal, LocalDecl, LocalId, Stmt,
+};
 use vyre_lang::{Layout, ScalarType, StructLayout};
+
+/// One array dimension of a leaf: the local array of structs itself, or
+/// an array-of-structs field its path goes through.
+#[derive(Debug, Clone)]
+struct Dim {
+    count: u32,
+    /// Words between consecutive elements in a buffer's layout.
+    stride: u32,
+    /// Segments of the leaf's path before the dimension applies: 0 for
+    /// the local array itself, `k + 1` for the array field at segment `k`.
+    after: usize,
+    /// The index a view chose (a local or a literal: each access reads
+    /// it once).
+    bound: Option<Expr>,
+}
 
 /// One scalar field, or array field of scalars, of a struct local.
 #[derive(Debug, Clone)]
 struct Leaf {
-    /// `["best", "id"]`.
+    /// `["best", "id"]`, from the struct this value is.
     path: Vec<&'static str>,
-    /// Word offset in the struct (for loads and stores to buffers).
+    /// Word offset of the leaf in this value's struct (element 0 of every
+    /// dimension not bound).
     word: u32,
     ty: ScalarType,
+    /// The array field's length.
     len: Option<u32>,
     local: LocalId,
-}
-
-/// A struct local, a local array of structs, or one element of such an
-/// array: its leaves, in layout order.
-#[derive(Debug, Clone)]
-pub struct StructLocal {
-    name: String,
-    layout: &'static StructLayout,
-    leaves: Vec<Leaf>,
-    /// For an array of structs: its length (each leaf's local holds that
-    /// leaf of every element, element `j`'s at `j * len`).
-    count: Option<u32>,
-    /// For one element of an array of structs (`a[j]`): its index, a
-    /// local or a literal (it is used once per leaf accessed).
-    row: Option<Expr>,
+    dims: Vec<Dim>,
 }
 
 /// Where one scalar of a leaf lives.
@@ -77,7 +85,7 @@ impl Place {
 /// `index` checked against `len`, unless it is a literal inside it.
 fn checked(index: Expr, len: u32) -> Expr {
     match index {
-        Expr::Lit(crate::ir::Literal::U32(k)) if k < len => index,
+        Expr::Lit(Literal::U32(k)) if k < len => index,
         index => Expr::CheckIndex {
             index: Box::new(index),
             len,
@@ -85,30 +93,170 @@ fn checked(index: Expr, len: u32) -> Expr {
     }
 }
 
-/// The scalar leaves of `layout` (word offsets from `base`), or why a
-/// handler cannot hold it (an array of structs).
+fn binary(op: BinOp, lhs: Expr, rhs: Expr) -> Expr {
+    Expr::Binary {
+        op,
+        lhs: Box::new(lhs),
+        rhs: Box::new(rhs),
+    }
+}
+
+impl Leaf {
+    /// The dimensions no view has bound.
+    fn free(&self) -> impl Iterator<Item = &Dim> {
+        self.dims.iter().filter(|d| d.bound.is_none())
+    }
+
+    /// How many scalars this value holds of the leaf: one (`None`), or an
+    /// array's worth (every free dimension's elements times the array
+    /// field's length).
+    fn shape(&self) -> Option<u32> {
+        let free: u32 = self.free().fold(1u32, |n, d| n.saturating_mul(d.count));
+        if self.free().next().is_none() {
+            self.len
+        } else {
+            Some(free.saturating_mul(self.len.unwrap_or(1)))
+        }
+    }
+
+    /// The values the leaf's local holds (every dimension).
+    fn total(&self) -> Option<u32> {
+        if self.dims.is_empty() {
+            return self.len;
+        }
+        let n = self
+            .dims
+            .iter()
+            .fold(1u32, |n, d| n.saturating_mul(d.count));
+        Some(n.saturating_mul(self.len.unwrap_or(1)))
+    }
+
+    /// Scalar `k` of this value's shape split into one index per free
+    /// dimension and the array field's element.
+    fn split(&self, k: u32) -> (Vec<u32>, u32) {
+        let mut rest = k;
+        let element = match self.len {
+            Some(n) => {
+                let e = rest % n.max(1);
+                rest /= n.max(1);
+                e
+            }
+            None => 0,
+        };
+        let counts: Vec<u32> = self.free().map(|d| d.count.max(1)).collect();
+        let mut idx = vec![0; counts.len()];
+        for (i, c) in counts.iter().enumerate().rev() {
+            idx[i] = rest % c;
+            rest /= c;
+        }
+        (idx, element)
+    }
+
+    /// Where scalar `k` is: a literal over this value's shape (whole
+    /// copies) or, when every dimension is bound, the array field's
+    /// element (any `u32` expression).
+    fn place(&self, k: Option<Expr>) -> Place {
+        if self.dims.is_empty() {
+            return match k {
+                None => Place::Local(self.local),
+                Some(e) => Place::Element(self.local, e),
+            };
+        }
+        let literal = match &k {
+            Some(Expr::Lit(Literal::U32(v))) if self.free().next().is_some() => Some(*v),
+            _ => None,
+        };
+        let (mut free_idx, element) = match literal {
+            Some(v) => {
+                let (idx, e) = self.split(v);
+                (idx.into_iter(), Some(Expr::lit(e)))
+            }
+            None => (Vec::new().into_iter(), k),
+        };
+        let mut subscripts: Vec<(Expr, u32)> = self
+            .dims
+            .iter()
+            .map(|d| {
+                let index = match &d.bound {
+                    Some(b) => b.clone(),
+                    None => Expr::lit(free_idx.next().unwrap_or(0)),
+                };
+                (index, d.count)
+            })
+            .collect();
+        if let Some(n) = self.len {
+            subscripts.push((element.unwrap_or(Expr::lit(0u32)), n));
+        }
+        // One subscript over the whole local: the `Index`'s own check
+        // names it.
+        if subscripts.len() == 1 {
+            let (index, _) = subscripts.remove(0);
+            return Place::Element(self.local, index);
+        }
+        let mut flat: Option<Expr> = None;
+        for (index, count) in subscripts {
+            let index = checked(index, count);
+            flat = Some(match flat {
+                None => index,
+                Some(acc) => binary(BinOp::Add, binary(BinOp::Mul, acc, Expr::lit(count)), index),
+            });
+        }
+        Place::Element(self.local, flat.unwrap_or(Expr::lit(0u32)))
+    }
+
+    /// Scalar `k` of the leaf as a value.
+    fn value(&self, k: Option<u32>) -> Expr {
+        self.place(k.map(Expr::lit)).read()
+    }
+
+    /// The buffer word of scalar `k` (a literal over the shape) in this
+    /// value's struct, and its element in the array field.
+    fn word_of(&self, k: u32) -> (u32, u32) {
+        let (idx, element) = self.split(k);
+        let mut word = self.word;
+        for (i, d) in idx.iter().zip(self.free()) {
+            word += i * d.stride;
+        }
+        (word, element)
+    }
+}
+
+/// A struct local, a local array of structs, or a view of one element or
+/// nested struct of either: its leaves, in layout order.
+#[derive(Debug, Clone)]
+pub struct StructLocal {
+    name: String,
+    layout: &'static StructLayout,
+    leaves: Vec<Leaf>,
+}
+
+/// The leaves of `layout` (word offsets from `base`, under the arrays of
+/// structs `dims` of the enclosing path).
 fn leaves(
     layout: &'static StructLayout,
     base: u32,
     prefix: &[&'static str],
-    out: &mut Vec<(Vec<&'static str>, u32, ScalarType, Option<u32>)>,
-) -> Result<(), String> {
+    dims: &[Dim],
+    out: &mut Vec<(Vec<&'static str>, u32, ScalarType, Option<u32>, Vec<Dim>)>,
+) {
     for f in layout.fields {
         let mut path = prefix.to_vec();
         path.push(f.name);
         match (f.ty, f.len) {
-            (Layout::Scalar(ty), len) => out.push((path, base + f.word, ty, len)),
-            (Layout::Struct(inner), None) => leaves(inner, base + f.word, &path, out)?,
-            (Layout::Struct(_), Some(_)) => {
-                return Err(format!(
-                    "`{}` is an array of structs, which a handler cannot hold in a local yet; \
-                     read the fields you need from the buffer",
-                    path.join(".")
-                ))
+            (Layout::Scalar(ty), len) => out.push((path, base + f.word, ty, len, dims.to_vec())),
+            (Layout::Struct(inner), None) => leaves(inner, base + f.word, &path, dims, out),
+            (Layout::Struct(inner), Some(n)) => {
+                let mut inner_dims = dims.to_vec();
+                inner_dims.push(Dim {
+                    count: n,
+                    stride: inner.words,
+                    after: path.len(),
+                    bound: None,
+                });
+                leaves(inner, base + f.word, &path, &inner_dims, out);
             }
         }
     }
-    Ok(())
 }
 
 impl StructLocal {
@@ -149,134 +297,156 @@ impl StructLocal {
                 problem: "is not a struct".into(),
             });
         };
+        let outer: Vec<Dim> = count
+            .map(|n| Dim {
+                count: n,
+                stride: s.words,
+                after: 0,
+                bound: None,
+            })
+            .into_iter()
+            .collect();
         let mut found = Vec::new();
-        leaves(s, 0, &[], &mut found).map_err(|problem| HandlerError::StructField {
-            structure: s.name.to_string(),
-            path: name.to_string(),
-            problem,
-        })?;
+        leaves(s, 0, &[], &outer, &mut found);
         let max = vyre_lang::limits::MAX_ARRAY_LEN;
-        let mut leaves = Vec::with_capacity(found.len());
-        for (path, word, ty, len) in found {
-            let total = match count {
-                None => len,
-                Some(n) => Some(n.saturating_mul(len.unwrap_or(1))),
-            };
-            if let (Some(n), Some(t)) = (count, total) {
-                if n == 0 || t > max {
-                    return Err(HandlerError::StructField {
-                        structure: s.name.to_string(),
-                        path: format!("{name}[..].{}", path.join(".")),
-                        problem: format!(
-                            "an array of {n} structs holds {t} values of this field; a local array holds 1 to {max} (it lives in each lane's private memory): use fewer elements or a buffer"
-                        ),
-                    });
-                }
-            }
-            let local = LocalId(cx.locals.len() as u32);
-            cx.locals.push(LocalDecl {
-                array: total,
-                ..LocalDecl::scalar(format!("{name}_{}", path.join("_")), ty, mutable)
-            });
-            leaves.push(Leaf {
+        let mut out = Vec::with_capacity(found.len());
+        for (path, word, ty, len, dims) in found {
+            let mut leaf = Leaf {
                 path,
                 word,
                 ty,
                 len,
-                local,
+                local: LocalId(cx.locals.len() as u32),
+                dims,
+            };
+            let total = leaf.total();
+            if let Some(t) = total {
+                if t == 0 || t > max {
+                    return Err(HandlerError::StructField {
+                        structure: s.name.to_string(),
+                        path: format!("{name}.{}", leaf.path.join(".")),
+                        problem: format!(
+                            "its arrays of structs hold {t} values of this field; a local array holds 1 to {max} (it lives in each lane's private memory): use fewer elements or a buffer"
+                        ),
+                    });
+                }
+            }
+            leaf.local = LocalId(cx.locals.len() as u32);
+            cx.locals.push(LocalDecl {
+                array: total,
+                ..LocalDecl::scalar(format!("{name}_{}", leaf.path.join("_")), ty, mutable)
             });
+            out.push(leaf);
         }
         Ok(StructLocal {
             name: name.to_string(),
             layout: s,
-            leaves,
-            count,
-            row: None,
+            leaves: out,
         })
+    }
+
+    /// The free dimension at the top of this value: a whole local array of
+    /// structs has one (its length).
+    fn outer(&self) -> Option<u32> {
+        let l = self.leaves.first()?;
+        l.free().find(|d| d.after == 0).map(|d| d.count)
     }
 
     /// The number of structs of a local array of structs.
     pub fn len(&self) -> Result<u32, HandlerError> {
-        match (self.count, &self.row) {
-            (Some(n), None) => Ok(n),
-            _ => Err(self.not_array()),
-        }
+        self.outer().ok_or_else(|| self.not_array(&[]))
     }
 
     /// Whether this is an empty array of structs (never: the length is
     /// at least 1).
     pub fn is_empty(&self) -> bool {
-        self.count == Some(0)
+        self.outer() == Some(0)
     }
 
-    /// Element `index` of a local array of structs (`a[j]`), which every
-    /// operation takes like a struct local. `index` is used once per leaf
-    /// accessed: pass a local or a literal.
+    /// Element `index` of a local array of structs (`a[j]`).
     pub fn row(&self, index: Expr) -> Result<StructLocal, HandlerError> {
-        if self.count.is_none() || self.row.is_some() {
-            return Err(self.not_array());
+        self.view(&[], vec![index])
+    }
+
+    /// The nested struct at field `prefix` (`p.inner`), through the arrays
+    /// of structs it crosses — the local array itself first, then each
+    /// array field on the path — at `indices` (`a[i].all[j]`: `view(&[],
+    /// [i])`, then `view(&["all"], [j])`). Each index is used once per
+    /// leaf accessed: pass a local or a literal.
+    pub fn view(&self, prefix: &[&str], indices: Vec<Expr>) -> Result<StructLocal, HandlerError> {
+        // The nested struct's layout and word.
+        let mut layout = self.layout;
+        let mut base = 0u32;
+        for name in prefix {
+            let f = layout.field(name).ok_or_else(|| self.no_field(prefix))?;
+            let Layout::Struct(inner) = f.ty else {
+                return Err(HandlerError::StructField {
+                    structure: self.layout.name.to_string(),
+                    path: format!("{}.{}", self.name, prefix.join(".")),
+                    problem: "is a scalar field, not a struct".into(),
+                });
+            };
+            base += f.word;
+            layout = inner;
+        }
+        let depth = prefix.len();
+        let mut leaves = Vec::new();
+        for l in self.leaves.iter().filter(|l| l.path.starts_with(prefix)) {
+            let mut l = l.clone();
+            let mut given = indices.iter();
+            for d in l.dims.iter_mut().filter(|d| d.bound.is_none()) {
+                if d.after <= depth {
+                    let Some(index) = given.next() else {
+                        return Err(self.not_indexed(prefix));
+                    };
+                    d.bound = Some(index.clone());
+                } else {
+                    d.after -= depth;
+                }
+            }
+            if given.next().is_some() {
+                return Err(self.not_array(prefix));
+            }
+            l.path.drain(..depth);
+            l.word -= base;
+            leaves.push(l);
+        }
+        if leaves.is_empty() {
+            return Err(self.no_field(prefix));
         }
         Ok(StructLocal {
-            row: Some(index),
-            ..self.clone()
+            name: if prefix.is_empty() {
+                format!("{}[..]", self.name)
+            } else {
+                format!("{}.{}", self.name, prefix.join("."))
+            },
+            layout,
+            leaves,
         })
     }
 
-    fn not_array(&self) -> HandlerError {
+    fn no_field(&self, path: &[&str]) -> HandlerError {
         HandlerError::StructField {
             structure: self.layout.name.to_string(),
-            path: self.name.clone(),
+            path: format!("{}.{}", self.name, path.join(".")),
+            problem: "names no field".into(),
+        }
+    }
+
+    fn not_array(&self, path: &[&str]) -> HandlerError {
+        HandlerError::StructField {
+            structure: self.layout.name.to_string(),
+            path: format!("{}.{}", self.name, path.join(".")),
             problem: "is not an array of structs, so it has no elements to index".into(),
         }
     }
 
-    fn whole_array(&self, path: &[&str]) -> HandlerError {
+    fn not_indexed(&self, path: &[&str]) -> HandlerError {
         HandlerError::StructField {
             structure: self.layout.name.to_string(),
             path: format!("{}.{}", self.name, path.join(".")),
-            problem: format!(
-                "`{}` is an array of structs: index it first (`{}[j].field`)",
-                self.name, self.name
-            ),
+            problem: "is an array of structs (or in one): index it first (`a[j].field`, `p.all[j].field`)".into(),
         }
-    }
-
-    /// How many scalars of leaf `l` this value holds: one (`None`), or an
-    /// array's worth (a whole array of structs counts every element's).
-    fn shape(&self, l: &Leaf) -> Option<u32> {
-        match (self.count, &self.row) {
-            (Some(n), None) => Some(n.saturating_mul(l.len.unwrap_or(1))),
-            _ => l.len,
-        }
-    }
-
-    /// Where scalar `k` of leaf `l` is (`k`: `None` for a scalar leaf,
-    /// the element for an array one, as this value's shape counts them).
-    fn place(&self, l: &Leaf, k: Option<Expr>) -> Place {
-        match (self.count, &self.row, l.len, k) {
-            (Some(_), Some(j), None, _) => Place::Element(l.local, j.clone()),
-            (Some(n), Some(j), Some(len), k) => {
-                let k = k.unwrap_or(Expr::lit(0u32));
-                let row = Expr::Binary {
-                    op: crate::ir::BinOp::Mul,
-                    lhs: Box::new(checked(j.clone(), n)),
-                    rhs: Box::new(Expr::lit(len)),
-                };
-                let flat = Expr::Binary {
-                    op: crate::ir::BinOp::Add,
-                    lhs: Box::new(row),
-                    rhs: Box::new(checked(k, len)),
-                };
-                Place::Element(l.local, flat)
-            }
-            (_, _, _, None) => Place::Local(l.local),
-            (_, _, _, Some(k)) => Place::Element(l.local, k),
-        }
-    }
-
-    /// Scalar `k` of leaf `l` as a value.
-    fn value(&self, l: &Leaf, k: Option<u32>) -> Expr {
-        self.place(l, k.map(Expr::lit)).read()
     }
 
     fn leaf(&self, path: &[&str]) -> Result<&Leaf, HandlerError> {
@@ -292,8 +462,8 @@ impl StructLocal {
 
     /// The declaration of leaf `l` with the value `at(None)` (a scalar) or
     /// elements `at(Some(k))` (an array, as this value's shape counts).
-    fn declare(&self, l: &Leaf, at: impl Fn(Option<u32>) -> Expr) -> Stmt {
-        match self.shape(l) {
+    fn declare(l: &Leaf, at: impl Fn(Option<u32>) -> Expr) -> Stmt {
+        match l.shape() {
             None => Stmt::Let {
                 local: l.local,
                 value: at(None),
@@ -305,15 +475,14 @@ impl StructLocal {
         }
     }
 
-    /// `self`'s leaf `l` = `source`'s leaf `s` (the same shape): an
+    /// Leaf `l` = leaf `s` of another value of the same shape: an
     /// assignment, or a store per element.
-    fn assign_leaf(&self, l: &Leaf, source: &StructLocal, s: &Leaf, out: &mut Vec<Stmt>) {
-        match self.shape(l) {
-            None => out.push(self.place(l, None).write(source.value(s, None))),
-            Some(n) => out.extend((0..n).map(|k| {
-                self.place(l, Some(Expr::lit(k)))
-                    .write(source.value(s, Some(k)))
-            })),
+    fn assign_leaf(l: &Leaf, s: &Leaf, out: &mut Vec<Stmt>) {
+        match l.shape() {
+            None => out.push(l.place(None).write(s.value(None))),
+            Some(n) => {
+                out.extend((0..n).map(|k| l.place(Some(Expr::lit(k))).write(s.value(Some(k)))))
+            }
         }
     }
 
@@ -330,16 +499,15 @@ impl StructLocal {
         self.leaves
             .iter()
             .map(|l| {
-                let word = base + l.word;
-                let load = |element: Option<u32>| Expr::LoadField {
-                    buffer,
-                    index: Box::new(index.clone()),
-                    field: match element {
-                        None => FieldRef::scalar(word, l.ty),
-                        Some(k) => FieldRef::element(word, l.ty, k, l.len.unwrap_or(0)),
-                    },
+                let load = |k: Option<u32>| {
+                    let (word, element) = l.word_of(k.unwrap_or(0));
+                    Expr::LoadField {
+                        buffer,
+                        index: Box::new(index.clone()),
+                        field: field_at(base + word, l, element),
+                    }
                 };
-                self.declare(l, load)
+                Self::declare(l, load)
             })
             .collect()
     }
@@ -349,18 +517,17 @@ impl StructLocal {
     pub fn zeroed(&self) -> Vec<Stmt> {
         self.leaves
             .iter()
-            .map(|l| self.declare(l, |_| Expr::Lit(super::__private::zero(l.ty))))
+            .map(|l| Self::declare(l, |_| Expr::Lit(super::__private::zero(l.ty))))
             .collect()
     }
 
     /// Declares every leaf with the value of the same leaf of `source`
-    /// (same layout and shape: a struct, an element of an array of
-    /// structs, or a whole array of as many structs).
+    /// (same layout and shape).
     pub fn copy_of(&self, source: &StructLocal) -> Vec<Stmt> {
         self.leaves
             .iter()
             .zip(&source.leaves)
-            .map(|(l, s)| self.declare(l, |k| source.value(s, k)))
+            .map(|(l, s)| Self::declare(l, |k| s.value(k)))
             .collect()
     }
 
@@ -370,15 +537,16 @@ impl StructLocal {
         self.leaves
             .iter()
             .zip(&source.leaves)
-            .map(|(l, s)| match l.len {
-                None => Stmt::LetArray {
-                    array: l.local,
-                    init: ArrayInit::Repeat(source.value(s, None)),
-                },
-                Some(_) => self.declare(l, |k| {
-                    let len = l.len.unwrap_or(1);
-                    source.value(s, k.map(|k| k % len))
-                }),
+            .map(|(l, s)| {
+                // `l`'s shape is the array's length times `s`'s.
+                let per = s.shape().unwrap_or(1).max(1);
+                match s.shape() {
+                    None => Stmt::LetArray {
+                        array: l.local,
+                        init: ArrayInit::Repeat(s.value(None)),
+                    },
+                    Some(_) => Self::declare(l, |k| s.value(k.map(|k| k % per))),
+                }
             })
             .collect()
     }
@@ -386,13 +554,13 @@ impl StructLocal {
     /// Declares a local array of structs from its elements in order
     /// (`[p, q, r]`; as many as the array's length).
     pub fn list(&self, sources: &[&StructLocal]) -> Result<Vec<Stmt>, HandlerError> {
-        if self.count != Some(sources.len() as u32) || self.row.is_some() {
+        if self.outer() != Some(sources.len() as u32) {
             return Err(HandlerError::StructField {
                 structure: self.layout.name.to_string(),
                 path: self.name.clone(),
                 problem: format!(
                     "an array of {:?} structs is given {} elements",
-                    self.count,
+                    self.outer(),
                     sources.len()
                 ),
             });
@@ -402,12 +570,12 @@ impl StructLocal {
             .iter()
             .enumerate()
             .map(|(i, l)| {
-                let len = l.len.unwrap_or(1);
                 let values = sources
                     .iter()
                     .flat_map(|src| {
                         let s = &src.leaves[i];
-                        (0..len).map(move |k| src.value(s, l.len.map(|_| k)))
+                        let n = s.shape();
+                        (0..n.unwrap_or(1)).map(move |k| s.value(n.map(|_| k)))
                     })
                     .collect();
                 Stmt::LetArray {
@@ -425,17 +593,8 @@ impl StructLocal {
         source: &StructLocal,
         prefix: &[&str],
     ) -> Result<Vec<Stmt>, HandlerError> {
-        self.leaves
-            .iter()
-            .map(|l| {
-                let s = source
-                    .leaves
-                    .iter()
-                    .find(|s| s.path.starts_with(prefix) && s.path[prefix.len()..] == l.path[..])
-                    .ok_or_else(|| source.shape_error(prefix))?;
-                Ok(self.declare(l, |k| source.value(s, k)))
-            })
-            .collect()
+        let nested = source.view(prefix, Vec::new())?;
+        Ok(self.copy_of(&nested))
     }
 
     /// Declares every leaf from a struct literal's fields (`values`: each
@@ -459,13 +618,13 @@ impl StructLocal {
                         .leaves
                         .iter()
                         .find(|s| s.path == l.path[p.len()..])
-                        .map(|s| (p.len(), src, s)),
+                        .map(|s| (p.len(), s)),
                     _ => None,
                 })
-                .max_by_key(|(depth, _, _)| *depth)
-                .map(|(_, src, s)| (src, s));
-            if let (None, Some((src, s))) = (listed, nested) {
-                out.push(self.declare(l, |k| src.value(s, k)));
+                .max_by_key(|(depth, _)| *depth)
+                .map(|(_, s)| s);
+            if let (None, Some(s)) = (listed, nested) {
+                out.push(Self::declare(l, |k| s.value(k)));
                 continue;
             }
             let Some((_, init)) = listed else {
@@ -517,10 +676,10 @@ impl StructLocal {
         source: &StructLocal,
         src: &[&str],
     ) -> Result<Vec<Stmt>, HandlerError> {
-        if (self.shape_of_whole() || source.shape_of_whole())
+        if (self.outer().is_some() || source.outer().is_some())
             && (!dst.is_empty() || !src.is_empty())
         {
-            return Err(self.whole_array(dst));
+            return Err(self.not_indexed(dst));
         }
         let mut out = Vec::new();
         for l in self.leaves.iter().filter(|l| l.path.starts_with(dst)) {
@@ -532,7 +691,10 @@ impl StructLocal {
             else {
                 return Err(self.shape_error(dst));
             };
-            self.assign_leaf(l, source, s, &mut out);
+            if l.shape() != s.shape() {
+                return Err(self.not_indexed(dst));
+            }
+            Self::assign_leaf(l, s, &mut out);
         }
         if out.is_empty() {
             return Err(self.shape_error(dst));
@@ -540,9 +702,40 @@ impl StructLocal {
         Ok(out)
     }
 
-    /// Whether this is a whole array of structs (not one element of it).
-    fn shape_of_whole(&self) -> bool {
-        self.count.is_some() && self.row.is_none()
+    /// `self.a[j] = source.b[k]`: an element of a scalar array field, or a
+    /// whole element of an array of structs (the same syntax; which one
+    /// the layout says). `j` and `k` are locals or literals.
+    pub fn assign_element(
+        &self,
+        dst: &[&str],
+        j: Expr,
+        source: &StructLocal,
+        src: &[&str],
+        k: Expr,
+    ) -> Result<Vec<Stmt>, HandlerError> {
+        if self.is_struct_array(dst) {
+            let to = self.view(dst, vec![j])?;
+            let from = source.view(src, vec![k])?;
+            return to.assign_path(&[], &from, &[]);
+        }
+        let value = source.get(src, Some(k))?;
+        Ok(vec![self.set(dst, Some(j), value)?])
+    }
+
+    /// Whether field `path` of this value's struct is an array of structs.
+    fn is_struct_array(&self, path: &[&str]) -> bool {
+        let mut layout = self.layout;
+        for (i, name) in path.iter().enumerate() {
+            let Some(f) = layout.field(name) else {
+                return false;
+            };
+            match f.ty {
+                Layout::Struct(_) if i + 1 == path.len() => return f.len.is_some(),
+                Layout::Struct(inner) => layout = inner,
+                Layout::Scalar(_) => return false,
+            }
+        }
+        false
     }
 
     /// Assigns the nested struct at field `prefix` (every leaf under it)
@@ -555,7 +748,7 @@ impl StructLocal {
             Some((l, s))
         });
         for (l, s) in pairs {
-            self.assign_leaf(l, source, s, &mut out);
+            Self::assign_leaf(l, s, &mut out);
         }
         out
     }
@@ -564,19 +757,15 @@ impl StructLocal {
     pub fn store(&self, buffer: BufferId, index: &Expr) -> Vec<Stmt> {
         let mut out = Vec::new();
         for l in &self.leaves {
-            match l.len {
-                None => out.push(Stmt::StoreField {
+            let n = l.shape();
+            for k in 0..n.unwrap_or(1) {
+                let (word, element) = l.word_of(k);
+                out.push(Stmt::StoreField {
                     buffer,
                     index: index.clone(),
-                    field: FieldRef::scalar(l.word, l.ty),
-                    value: self.value(l, None),
-                }),
-                Some(n) => out.extend((0..n).map(|k| Stmt::StoreField {
-                    buffer,
-                    index: index.clone(),
-                    field: FieldRef::element(l.word, l.ty, k, n),
-                    value: self.value(l, Some(k)),
-                })),
+                    field: field_at(word, l, element),
+                    value: l.value(n.map(|_| k)),
+                });
             }
         }
         out
@@ -607,11 +796,11 @@ impl StructLocal {
         path: &[&str],
         element: Option<Expr>,
     ) -> Result<Place, HandlerError> {
-        if self.shape_of_whole() {
-            return Err(self.whole_array(path));
+        if l.free().next().is_some() {
+            return Err(self.not_indexed(path));
         }
         match (l.len, &element) {
-            (None, None) | (Some(_), Some(_)) => Ok(self.place(l, element)),
+            (None, None) | (Some(_), Some(_)) => Ok(l.place(element)),
             _ => Err(self.shape_error(path)),
         }
     }
@@ -622,6 +811,15 @@ impl StructLocal {
             path: format!("{}.{}", self.name, path.join(".")),
             problem: "an array field is indexed (`p.a[j]`), a scalar field is not".into(),
         }
+    }
+}
+
+/// The `FieldRef` of leaf `l`'s scalar at `word` (element `element` of an
+/// array field).
+fn field_at(word: u32, l: &Leaf, element: u32) -> FieldRef {
+    match l.len {
+        None => FieldRef::scalar(word, l.ty),
+        Some(n) => FieldRef::element(word, l.ty, element, n),
     }
 }
 

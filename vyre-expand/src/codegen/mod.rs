@@ -137,23 +137,26 @@ impl<'a> Gen<'a> {
         .unwrap_or_else(|| quote!(0u32))
     }
 
-    /// A struct local's `StructLocal`, or the view of one element of an
-    /// array of them (`a[j]`: `j` evaluated here, into a local unless it
-    /// is a constant, since each leaf accessed reads it).
+    /// A struct local's `StructLocal`, or a view into it through arrays of
+    /// structs (`a[j]`, `p.all[j]`: each index evaluated here, in order,
+    /// into a local unless it is a constant, since each leaf accessed
+    /// reads it).
     fn struct_ref(&mut self, r: &StructRef, out: &mut Out) -> TokenStream {
-        let var = Self::struct_var(r.s);
-        match &r.row {
-            None => quote!(#var),
-            Some(row) => {
-                let t = self.expr(row, out);
-                let t = if Self::is_constant(row) {
-                    t
-                } else {
-                    self.spill(t, Final::S(ScalarType::U32), out)
-                };
-                quote!(#var.row(#t)?)
-            }
+        let mut ts = Self::struct_var(r.s).to_token_stream();
+        for (prefix, index) in &r.steps {
+            let t = self.expr(index, out);
+            let t = if Self::is_constant(index) {
+                t
+            } else {
+                self.spill(t, Final::S(ScalarType::U32), out)
+            };
+            ts = if prefix.is_empty() {
+                quote!(#ts.row(#t)?)
+            } else {
+                quote!(#ts.view(&[#(#prefix),*], ::std::vec![#t])?)
+            };
         }
+        ts
     }
 
     /// The Rust variable holding struct local `s`'s leaves.

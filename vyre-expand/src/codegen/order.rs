@@ -26,7 +26,7 @@ impl Gen<'_> {
             | ExprKind::Index(_, v) => self.has_prelude(v),
             ExprKind::Binary(_, l, r) => self.has_prelude(l) || self.has_prelude(r),
             ExprKind::StructGet(r, _, element) => {
-                r.row.as_ref().is_some_and(|row| !Self::is_constant(row))
+                r.indices().any(|i| !Self::is_constant(i))
                     || element.as_ref().is_some_and(|e| self.has_prelude(e))
             }
             ExprKind::LoadField(fa) => {

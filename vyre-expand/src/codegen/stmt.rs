@@ -234,9 +234,9 @@ impl Gen<'_> {
             Stmt::StructSet(r, path, element, op, v) => {
                 // An element's view is made once, for the read and the
                 // write of `op=`.
-                let var = match r.row {
-                    None => Self::struct_var(r.s),
-                    Some(_) => {
+                let var = match r.is_view() {
+                    false => Self::struct_var(r.s),
+                    true => {
                         let var = self.var();
                         let view = self.struct_ref(r, out);
                         out.push(quote!(let #var = #view;));
@@ -254,7 +254,7 @@ impl Gen<'_> {
                         // store's index checks its subscripts before the
                         // value is evaluated: the value goes first, as in
                         // a store to a plain array.
-                        let vt = if r.row.is_some() && !Self::is_constant(v) {
+                        let vt = if r.is_view() && !Self::is_constant(v) {
                             let ty = self.fin(v);
                             self.spill(vt, ty, out)
                         } else {
@@ -281,7 +281,7 @@ impl Gen<'_> {
                             (vt, self.fin(v))
                         };
                         // As for `=`: the value before the subscripts.
-                        let vt = if r.row.is_some() && !Self::is_constant(v) {
+                        let vt = if r.is_view() && !Self::is_constant(v) {
                             self.spill(vt, ty, out)
                         } else {
                             vt
@@ -299,6 +299,16 @@ impl Gen<'_> {
                         });
                     }
                 }
+            }
+            Stmt::AssignElement(p, path, j, q, from, k) => {
+                let u32t = Final::S(ScalarType::U32);
+                let dst = self.struct_ref(p, out);
+                let jt = self.expr(j, out);
+                let jt = self.spill(jt, u32t, out);
+                let src = self.struct_ref(q, out);
+                let kt = self.expr(k, out);
+                let kt = self.spill(kt, u32t, out);
+                out.push(quote!(__blk.extend(#dst.assign_element(&[#(#path),*], #jt, &#src, &[#(#from),*], #kt)?);));
             }
             Stmt::AssignStruct(p, path, q, from) => {
                 let dst = self.struct_ref(p, out);

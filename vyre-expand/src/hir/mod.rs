@@ -53,17 +53,32 @@ pub(crate) struct StructInfo {
     pub(crate) count: Option<proc_macro2::TokenStream>,
 }
 
-/// A struct local, or one element of a local array of structs (`a[j]`,
-/// the index a `u32`).
+/// A struct local, or a view into it through arrays of structs: `a[i]`
+/// of a local array of structs, `p.all[j]` of an array-of-structs field,
+/// `a[i].all[j]`. Each step is the field path to the array (empty for the
+/// local array itself) and the index into it (a `u32`).
 pub(crate) struct StructRef {
     pub(crate) s: StructIdx,
-    pub(crate) row: Option<Box<Expr>>,
+    pub(crate) steps: Vec<(Vec<String>, Box<Expr>)>,
 }
 
 impl StructRef {
     /// The struct local `s` itself.
     pub(crate) fn whole(s: StructIdx) -> Self {
-        StructRef { s, row: None }
+        StructRef {
+            s,
+            steps: Vec::new(),
+        }
+    }
+
+    /// Whether this is a view through an array of structs.
+    pub(crate) fn is_view(&self) -> bool {
+        !self.steps.is_empty()
+    }
+
+    /// The indices of the steps, in evaluation order.
+    pub(crate) fn indices(&self) -> impl Iterator<Item = &Expr> {
+        self.steps.iter().map(|(_, i)| &**i)
     }
 }
 
@@ -294,6 +309,10 @@ pub(crate) enum Stmt {
     /// path), `p.a = q.b` (a field or nested struct of the same shape);
     /// either side may be an element of an array of structs (`a[j] = q`).
     AssignStruct(StructRef, Vec<String>, StructRef, Vec<String>),
+    /// `p.a[j] = q.b[k]` between struct locals: elements of scalar array
+    /// fields, or whole elements of arrays of structs (which one is known
+    /// when `handler()` runs).
+    AssignElement(StructRef, Vec<String>, Expr, StructRef, Vec<String>, Expr),
     /// `buf[i] = p`: a struct local into a struct buffer's element.
     StoreStruct(BufIdx, Expr, StructIdx),
     /// `array[i] op= v`.

@@ -56,9 +56,7 @@ pub(crate) fn walk_stmt<V: Visit + ?Sized>(v: &mut V, s: &Stmt) {
         Stmt::LetStruct(_, init) => match init {
             StructInit::Buffer(_, i) => v.visit_expr(i),
             StructInit::Row(r) | StructInit::LocalField(r, _) => {
-                if let Some(row) = &r.row {
-                    v.visit_expr(row);
-                }
+                r.indices().for_each(|i| v.visit_expr(i));
             }
             StructInit::Copy(_)
             | StructInit::Repeat(_)
@@ -78,18 +76,22 @@ pub(crate) fn walk_stmt<V: Visit + ?Sized>(v: &mut V, s: &Stmt) {
             }
         },
         Stmt::StructSet(r, _, element, _, x) => {
-            if let Some(row) = &r.row {
-                v.visit_expr(row);
-            }
+            r.indices().for_each(|i| v.visit_expr(i));
             if let Some(e) = element {
                 v.visit_expr(e);
             }
             v.visit_expr(x);
         }
+        Stmt::AssignElement(dst, _, j, src, _, k) => {
+            dst.indices().for_each(|i| v.visit_expr(i));
+            v.visit_expr(j);
+            src.indices().for_each(|i| v.visit_expr(i));
+            v.visit_expr(k);
+        }
         Stmt::AssignStruct(dst, _, src, _) => {
-            for row in [&dst.row, &src.row].into_iter().flatten() {
-                v.visit_expr(row);
-            }
+            dst.indices()
+                .chain(src.indices())
+                .for_each(|i| v.visit_expr(i));
         }
         Stmt::StoreStruct(_, i, _) => v.visit_expr(i),
         Stmt::StoreField(fa, _, x) => {
@@ -155,9 +157,7 @@ pub(crate) fn walk_expr<V: Visit + ?Sized>(v: &mut V, e: &Expr) {
             v.visit_expr(r);
         }
         ExprKind::StructGet(r, _, element) => {
-            if let Some(row) = &r.row {
-                v.visit_expr(row);
-            }
+            r.indices().for_each(|i| v.visit_expr(i));
             if let Some(e) = element {
                 v.visit_expr(e);
             }
@@ -209,7 +209,7 @@ pub(crate) fn walk_device_call<V: Visit + ?Sized>(v: &mut V, d: &DeviceCall) {
     for a in &d.args {
         match a {
             DevArg::Scalar(e) => v.visit_expr(e),
-            DevArg::Struct(super::StructRef { row: Some(row), .. }) => v.visit_expr(row),
+            DevArg::Struct(r) => r.indices().for_each(|i| v.visit_expr(i)),
             _ => {}
         }
     }

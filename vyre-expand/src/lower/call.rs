@@ -306,7 +306,7 @@ impl Lowerer<'_> {
                     if let Some((s, j)) = self.struct_row(a) {
                         let r = StructRef {
                             s,
-                            row: Some(Box::new(self.array_index(j))),
+                            steps: vec![(Vec::new(), Box::new(self.array_index(j)))],
                         };
                         args.push(DevArg::Struct(r));
                     }

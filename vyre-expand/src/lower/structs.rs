@@ -44,7 +44,7 @@ impl Lowerer<'_> {
     fn row_ref(&mut self, a: StructIdx, j: &syn::Expr) -> StructRef {
         StructRef {
             s: a,
-            row: Some(Box::new(self.array_index(j))),
+            steps: vec![(Vec::new(), Box::new(self.array_index(j)))],
         }
     }
 
@@ -315,9 +315,12 @@ impl Lowerer<'_> {
         if let Some(call) = self.struct_call(init, out) {
             return Some((ty.clone(), StructInit::Call(call)));
         }
-        if let Some((q, row, path, None)) = self.local_place(init) {
-            let r = self.struct_ref_of(q, row);
-            return Some((ty.clone(), StructInit::LocalField(r, path)));
+        if let Some(mut p) = self.local_place(init) {
+            // `let q: Inner = p.all[j];`: the annotation says it is a
+            // whole element of an array of structs.
+            p.into_view();
+            let r = self.struct_ref_of(p.s, &p.steps);
+            return Some((ty.clone(), StructInit::LocalField(r, p.path)));
         }
         let (base, index, path) = super::field::nested_place(init)?;
         let (buf, info) = self.buffer_of(base)?;
@@ -427,29 +430,26 @@ impl Lowerer<'_> {
         q
     }
 
-    /// A field chain rooted at a struct local, or at an element of a local
-    /// array of structs: the local, the element's index (`a[j]`), the
-    /// field names, the index into an array field.
-    #[allow(clippy::type_complexity)]
-    fn local_place<'e>(
-        &self,
-        e: &'e syn::Expr,
-    ) -> Option<(
-        StructIdx,
-        Option<&'e syn::Expr>,
-        Vec<String>,
-        Option<&'e syn::Expr>,
-    )> {
+    /// A field chain rooted at a struct local: the local, the views
+    /// through arrays of structs (`a[i]`, `.all[j]` followed by a field),
+    /// the field names after them, the index into the last field.
+    fn local_place<'e>(&self, e: &'e syn::Expr) -> Option<LocalPlace<'e>> {
         match strip_parens(e) {
             syn::Expr::Index(ix) => {
                 if let Some(a) = self.struct_array_of(&ix.expr) {
-                    return Some((a, Some(&*ix.index), Vec::new(), None));
+                    return Some(LocalPlace {
+                        s: a,
+                        steps: vec![(Vec::new(), &*ix.index)],
+                        path: Vec::new(),
+                        element: None,
+                    });
                 }
-                let (s, row, path, element) = self.local_place(&ix.expr)?;
-                if element.is_some() || path.is_empty() {
+                let mut p = self.local_place(&ix.expr)?;
+                if p.element.is_some() || p.path.is_empty() {
                     return None;
                 }
-                Some((s, row, path, Some(&*ix.index)))
+                p.element = Some(&*ix.index);
+                Some(p)
             }
             syn::Expr::Field(f) => {
                 let syn::Member::Named(name) = &f.member else {
@@ -457,31 +457,43 @@ impl Lowerer<'_> {
                 };
                 let name = crate::sig::ident_name(name);
                 if let Some(s) = self.struct_of(&f.base) {
-                    return Some((s, None, vec![name], None));
+                    return Some(LocalPlace {
+                        s,
+                        steps: Vec::new(),
+                        path: vec![name],
+                        element: None,
+                    });
                 }
-                let (s, row, mut path, element) = self.local_place(&f.base)?;
-                if element.is_some() {
-                    return None;
-                }
-                path.push(name);
-                Some((s, row, path, None))
+                let mut p = self.local_place(&f.base)?;
+                // `….all[j].id`: the index was into an array of structs.
+                p.into_view();
+                p.path.push(name);
+                Some(p)
             }
             _ => None,
         }
     }
 
-    /// The reference to struct local `s`, or to its element `row`.
-    fn struct_ref_of(&mut self, s: StructIdx, row: Option<&syn::Expr>) -> StructRef {
-        match row {
-            Some(j) => self.row_ref(s, j),
-            None => StructRef::whole(s),
+    /// The reference to struct local `s` through the views `steps`.
+    fn struct_ref_of(&mut self, s: StructIdx, steps: &[(Vec<String>, &syn::Expr)]) -> StructRef {
+        StructRef {
+            s,
+            steps: steps
+                .iter()
+                .map(|(prefix, j)| (prefix.clone(), Box::new(self.array_index(j))))
+                .collect(),
         }
     }
 
     /// `p.a.b` / `p.a.b[j]` of a struct local (or `a[i].b` of an array of
     /// them) as a value, when `e` is one.
     pub(super) fn struct_get(&mut self, e: &syn::Expr) -> Option<Expr> {
-        let (s, row, path, element) = self.local_place(e)?;
+        let LocalPlace {
+            s,
+            steps,
+            path,
+            element,
+        } = self.local_place(e)?;
         if path.is_empty() {
             let name = self
                 .structs
@@ -490,9 +502,9 @@ impl Lowerer<'_> {
                 .unwrap_or_default();
             return Some(self.reject(e, format!("`{name}[…]` is a struct: read its fields (`{name}[j].field`), copy it (`let q = {name}[j];`) or store it (`buf[i] = {name}[j];`)")));
         }
-        let r = self.struct_ref_of(s, row);
+        let ty = self.struct_field_type(s, &full_path(&steps, &path));
+        let r = self.struct_ref_of(s, &steps);
         let element = element.map(|j| Box::new(self.array_index(j)));
-        let ty = self.struct_field_type(s, &path);
         Some(self.mk(ExprKind::StructGet(r, path, element), ty, e.span()))
     }
 
@@ -522,14 +534,42 @@ impl Lowerer<'_> {
         op: Option<BinOp>,
         out: &mut Vec<Stmt>,
     ) -> bool {
-        let Some((s, row, path, element)) = self.local_place(left) else {
+        let Some(mut place) = self.local_place(left) else {
             return false;
         };
+        // `p.all[j] = q`: an element of an array of structs, whole.
+        if op.is_none() && place.element.is_some() && self.is_struct_value(right) {
+            place.into_view();
+        }
+        // `p.a[j] = q.b[k]`: scalars or structs, known when `handler()`
+        // runs.
+        if let (None, Some(j), Some(src)) = (op, place.element, self.local_place(right)) {
+            if let Some(k) = src.element {
+                if !self.structs.get(place.s).is_some_and(|i| i.mutable) {
+                    self.cx
+                        .soft("assignment to a field of an immutable struct local");
+                    return true;
+                }
+                let dst = self.struct_ref_of(place.s, &place.steps);
+                let j = self.array_index(j);
+                let from = src.path.clone();
+                let src_ref = self.struct_ref_of(src.s, &src.steps);
+                let k = self.array_index(k);
+                out.push(Stmt::AssignElement(dst, place.path, j, src_ref, from, k));
+                return true;
+            }
+        }
+        let LocalPlace {
+            s,
+            steps,
+            path,
+            element,
+        } = place;
         // `p.a = q`: a nested struct, from a struct value.
         if op.is_none() && element.is_none() {
             match self.struct_source(right, out) {
                 Some(Some(q)) => {
-                    let dst = self.struct_ref_of(s, row);
+                    let dst = self.struct_ref_of(s, &steps);
                     out.push(Stmt::AssignStruct(
                         dst,
                         path,
@@ -543,14 +583,15 @@ impl Lowerer<'_> {
             }
             // `p.a = q.b`: a scalar, an array or a nested struct, resolved
             // when `handler()` runs.
-            if let Some((q, qrow, from, None)) = self.local_place(right) {
+            if let Some(src) = self.local_place(right).filter(|p| p.element.is_none()) {
                 if !self.structs.get(s).is_some_and(|i| i.mutable) {
                     self.cx
                         .soft("assignment to a field of an immutable struct local");
                     return true;
                 }
-                let dst = self.struct_ref_of(s, row);
-                let src = self.struct_ref_of(q, qrow);
+                let dst = self.struct_ref_of(s, &steps);
+                let from = src.path.clone();
+                let src = self.struct_ref_of(src.s, &src.steps);
                 out.push(Stmt::AssignStruct(dst, path, src, from));
                 return true;
             }
@@ -561,9 +602,9 @@ impl Lowerer<'_> {
                 .soft("assignment to a field of an immutable struct local");
             return true;
         }
-        let dst = self.struct_ref_of(s, row);
+        let ty = self.struct_field_type(s, &full_path(&steps, &path));
+        let dst = self.struct_ref_of(s, &steps);
         let element = element.map(|j| self.array_index(j));
-        let ty = self.struct_field_type(s, &path);
         let value = self.expr(right);
         if !op.is_some_and(BinOp::is_shift) {
             self.expect(&value, ty, "stored value");
@@ -615,7 +656,9 @@ impl Lowerer<'_> {
                     self.cx.soft("assignment to an immutable struct local");
                     return true;
                 }
-                let dst = self.struct_ref_of(p, row);
+                let steps: Vec<(Vec<String>, &syn::Expr)> =
+                    row.map(|j| (Vec::new(), j)).into_iter().collect();
+                let dst = self.struct_ref_of(p, &steps);
                 out.push(Stmt::AssignStruct(
                     dst,
                     Vec::new(),
@@ -645,4 +688,34 @@ impl Lowerer<'_> {
         }
         true
     }
+}
+
+/// A place rooted at a struct local, as written: see
+/// [`Lowerer::local_place`].
+struct LocalPlace<'e> {
+    s: StructIdx,
+    steps: Vec<(Vec<String>, &'e syn::Expr)>,
+    path: Vec<String>,
+    element: Option<&'e syn::Expr>,
+}
+
+impl LocalPlace<'_> {
+    /// Takes the index into the last field as an index into an array of
+    /// structs: a view, whose path starts afresh.
+    fn into_view(&mut self) {
+        if let Some(j) = self.element.take() {
+            self.steps.push((std::mem::take(&mut self.path), j));
+        }
+    }
+}
+
+/// The path from the struct local's own type through every view's field
+/// path to `path` (for the field's type, which the layout of the local's
+/// type gives through its arrays of structs).
+fn full_path(steps: &[(Vec<String>, &syn::Expr)], path: &[String]) -> Vec<String> {
+    steps
+        .iter()
+        .flat_map(|(prefix, _)| prefix.iter().cloned())
+        .chain(path.iter().cloned())
+        .collect()
 }
