@@ -352,7 +352,7 @@ fn large_batches_upload_their_arguments_and_the_device_writes_the_entries() {
 
         // No argument words; then two batches before one run.
         k.sums().upload(&vec![0; n as usize]).unwrap();
-        k.publish_batch(Priority::Normal, tick::Op, &vec![(); 4096])
+        k.publish_batch(Priority::Normal, tick::Op, &[(); 4096])
             .unwrap();
         k.publish_batch(Priority::High, add::Op, &add_tasks)
             .unwrap();

@@ -159,7 +159,8 @@ pub fn shuffle(decks: &mut Buffer<Deck>, i: u32, j: u32, k: u32) {
     d.cards[j as usize].w[k as usize] ^= d.n;
     let first: Card = d.cards[0];
     d.cards[0] = d.cards[2];
-    d.cards[2] = first;
+    d.cards[2] = d.cards[1];
+    d.cards[1] = first;
     d.cards[1].key = d.cards[1].key.wrapping_add(first.key);
     let picked: Card = d.cards[j as usize];
     d.best = weight(picked);

@@ -237,13 +237,21 @@ fn leaves(
     base: u32,
     prefix: &[&'static str],
     dims: &[Dim],
-    out: &mut Vec<(Vec<&'static str>, u32, ScalarType, Option<u32>, Vec<Dim>)>,
+    out: &mut Vec<Leaf>,
 ) {
     for f in layout.fields {
         let mut path = prefix.to_vec();
         path.push(f.name);
         match (f.ty, f.len) {
-            (Layout::Scalar(ty), len) => out.push((path, base + f.word, ty, len, dims.to_vec())),
+            (Layout::Scalar(ty), len) => out.push(Leaf {
+                path,
+                word: base + f.word,
+                ty,
+                len,
+                // Set when the leaf is declared.
+                local: LocalId(0),
+                dims: dims.to_vec(),
+            }),
             (Layout::Struct(inner), None) => leaves(inner, base + f.word, &path, dims, out),
             (Layout::Struct(inner), Some(n)) => {
                 let mut inner_dims = dims.to_vec();
@@ -310,15 +318,7 @@ impl StructLocal {
         leaves(s, 0, &[], &outer, &mut found);
         let max = vyre_lang::limits::MAX_ARRAY_LEN;
         let mut out = Vec::with_capacity(found.len());
-        for (path, word, ty, len, dims) in found {
-            let mut leaf = Leaf {
-                path,
-                word,
-                ty,
-                len,
-                local: LocalId(cx.locals.len() as u32),
-                dims,
-            };
+        for mut leaf in found {
             let total = leaf.total();
             if let Some(t) = total {
                 if t == 0 || t > max {
@@ -334,7 +334,7 @@ impl StructLocal {
             leaf.local = LocalId(cx.locals.len() as u32);
             cx.locals.push(LocalDecl {
                 array: total,
-                ..LocalDecl::scalar(format!("{name}_{}", leaf.path.join("_")), ty, mutable)
+                ..LocalDecl::scalar(format!("{name}_{}", leaf.path.join("_")), leaf.ty, mutable)
             });
             out.push(leaf);
         }

@@ -318,7 +318,7 @@ impl Lowerer<'_> {
         if let Some(mut p) = self.local_place(init) {
             // `let q: Inner = p.all[j];`: the annotation says it is a
             // whole element of an array of structs.
-            p.into_view();
+            p.as_view();
             let r = self.struct_ref_of(p.s, &p.steps);
             return Some((ty.clone(), StructInit::LocalField(r, p.path)));
         }
@@ -466,7 +466,7 @@ impl Lowerer<'_> {
                 }
                 let mut p = self.local_place(&f.base)?;
                 // `….all[j].id`: the index was into an array of structs.
-                p.into_view();
+                p.as_view();
                 p.path.push(name);
                 Some(p)
             }
@@ -539,7 +539,7 @@ impl Lowerer<'_> {
         };
         // `p.all[j] = q`: an element of an array of structs, whole.
         if op.is_none() && place.element.is_some() && self.is_struct_value(right) {
-            place.into_view();
+            place.as_view();
         }
         // `p.a[j] = q.b[k]`: scalars or structs, known when `handler()`
         // runs.
@@ -702,7 +702,7 @@ struct LocalPlace<'e> {
 impl LocalPlace<'_> {
     /// Takes the index into the last field as an index into an array of
     /// structs: a view, whose path starts afresh.
-    fn into_view(&mut self) {
+    fn as_view(&mut self) {
         if let Some(j) = self.element.take() {
             self.steps.push((std::mem::take(&mut self.path), j));
         }
