@@ -188,6 +188,20 @@ fn card(k: u32) -> Card {
     }
 }
 
+/// Runs what `k` has published; the faults' kinds.
+fn run_faults(k: &mut Cards) -> Vec<FaultKind> {
+    let report = k.run().unwrap();
+    report.faults.iter().map(|f| f.kind).collect()
+}
+
+/// Runs what `k` has published, fault-free, and compares its cells and
+/// outputs with plain Rust's.
+fn run_and_compare(k: &mut Cards, cells: &[Card], out: &[u32], what: &str) {
+    assert_eq!(run_faults(k), [], "{what}");
+    assert_eq!(k.cells().read().unwrap(), cells, "{what}: cells");
+    assert_eq!(k.out().read().unwrap(), out, "{what}: out");
+}
+
 fn all_gpus(test: &str) -> Vec<Gpu> {
     let mut gpus = vec![Gpu::cpu(), Gpu::reference().with_workgroups(4)];
     gpus.extend(wgpu_backend(test));
@@ -213,14 +227,7 @@ fn struct_arrays_agree_with_rust() {
         for i in (0..N).step_by(2) {
             k.publish(Priority::Normal, sort_cells::task(i, N)).unwrap();
         }
-        let report = k.run().unwrap();
-        assert!(report.faults.is_empty(), "{what}: {:?}", report.faults);
-        assert_eq!(
-            k.cells().read().unwrap(),
-            want_cells.as_slice(),
-            "{what}: cells"
-        );
-        assert_eq!(k.out().read().unwrap(), want_out.as_slice(), "{what}: out");
+        run_and_compare(&mut k, want_cells.as_slice(), want_out.as_slice(), &what);
     }
 }
 
@@ -234,8 +241,7 @@ fn struct_array_indices_out_of_bounds_fault_alike() {
         k.out().upload(&[0; 8]).unwrap();
         // In bounds: both reads land.
         k.publish(Priority::Normal, probe::task(0, 1, 2)).unwrap();
-        let report = k.run().unwrap();
-        assert!(report.faults.is_empty(), "{what}: {:?}", report.faults);
+        assert_eq!(run_faults(&mut k), [], "{what}");
         assert_eq!(
             &k.out().read().unwrap()[..2],
             &[start[1].w[1], start[0].w[2]],
@@ -244,8 +250,7 @@ fn struct_array_indices_out_of_bounds_fault_alike() {
         for (j, kk, index) in [(2, 0, 2), (9, 1, 9), (1, 3, 3), (5, 7, 5)] {
             k.out().upload(&[0; 8]).unwrap();
             k.publish(Priority::Normal, probe::task(4, j, kk)).unwrap();
-            let report = k.run().unwrap();
-            let kinds: Vec<FaultKind> = report.faults.iter().map(|f| f.kind).collect();
+            let kinds = run_faults(&mut k);
             assert_eq!(
                 kinds,
                 [FaultKind::OutOfBounds { index }],
@@ -260,8 +265,7 @@ fn struct_array_indices_out_of_bounds_fault_alike() {
             k.out().upload(&[0; 8]).unwrap();
             let m = if index == u32::MAX { 1 } else { m };
             k.publish(Priority::Normal, order::task(2, j, m)).unwrap();
-            let report = k.run().unwrap();
-            let kinds: Vec<FaultKind> = report.faults.iter().map(|f| f.kind).collect();
+            let kinds = run_faults(&mut k);
             if index == u32::MAX {
                 assert!(kinds.is_empty(), "{what}: {kinds:?}");
                 assert_eq!(k.out().read().unwrap()[2], start[2].w[0], "{what}");
@@ -289,14 +293,7 @@ fn struct_buffers_pass_to_device_functions() {
         k.out().upload(&[0; 16]).unwrap();
         k.publish(Priority::Normal, pick_heaviest::task(3, 16))
             .unwrap();
-        let report = k.run().unwrap();
-        assert!(report.faults.is_empty(), "{what}: {:?}", report.faults);
-        assert_eq!(
-            k.cells().read().unwrap(),
-            want_cells.as_slice(),
-            "{what}: cells"
-        );
-        assert_eq!(k.out().read().unwrap(), want_out.as_slice(), "{what}: out");
+        run_and_compare(&mut k, want_cells.as_slice(), want_out.as_slice(), &what);
     }
 }
 
@@ -323,15 +320,13 @@ fn arrays_of_structs_inside_buffer_elements_agree_with_rust() {
             k.publish(Priority::Normal, deal::task(i, i % 3, (i / 3) % 3))
                 .unwrap();
         }
-        let report = k.run().unwrap();
-        assert!(report.faults.is_empty(), "{what}: {:?}", report.faults);
+        assert_eq!(run_faults(&mut k), [], "{what}");
         assert_eq!(k.decks().read().unwrap(), want.as_slice(), "{what}");
         // Out of bounds: the card's index first, then the array field's.
         for (j, kk, index) in [(3, 0, 3), (0, 3, 3), (7, 9, 7)] {
             k.decks().upload(&start).unwrap();
             k.publish(Priority::Normal, deal::task(0, j, kk)).unwrap();
-            let report = k.run().unwrap();
-            let kinds: Vec<FaultKind> = report.faults.iter().map(|f| f.kind).collect();
+            let kinds = run_faults(&mut k);
             assert_eq!(
                 kinds,
                 [FaultKind::OutOfBounds { index }],
@@ -358,15 +353,13 @@ fn struct_locals_holding_arrays_of_structs_agree_with_rust() {
             k.publish(Priority::Normal, shuffle::task(i, i % 3, (i / 2) % 3))
                 .unwrap();
         }
-        let report = k.run().unwrap();
-        assert!(report.faults.is_empty(), "{what}: {:?}", report.faults);
+        assert_eq!(run_faults(&mut k), [], "{what}");
         assert_eq!(k.decks().read().unwrap(), want.as_slice(), "{what}");
         for (j, kk, index) in [(3, 0, 3), (0, 5, 5)] {
             k.decks().upload(&start).unwrap();
             k.publish(Priority::Normal, shuffle::task(0, j, kk))
                 .unwrap();
-            let report = k.run().unwrap();
-            let kinds: Vec<FaultKind> = report.faults.iter().map(|f| f.kind).collect();
+            let kinds = run_faults(&mut k);
             assert_eq!(
                 kinds,
                 [FaultKind::OutOfBounds { index }],

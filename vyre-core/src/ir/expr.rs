@@ -185,10 +185,20 @@ impl FieldRef {
     /// The subscripts of this field in evaluation order: the rows, then
     /// the array field's element.
     pub fn subscripts(&self) -> impl Iterator<Item = &Expr> {
+        self.bounded_subscripts().map(|(e, _, _)| e)
+    }
+
+    /// [`subscripts`](Self::subscripts), each with the length it must stay
+    /// below and the words one step of it moves the field.
+    pub fn bounded_subscripts(&self) -> impl Iterator<Item = (&Expr, u32, u32)> {
         self.rows
             .iter()
-            .map(|r| &*r.index)
-            .chain(self.element.as_ref().map(|(e, _)| &**e))
+            .map(|r| (&*r.index, r.len, r.stride))
+            .chain(
+                self.element
+                    .as_ref()
+                    .map(|(e, len)| (&**e, *len, self.ty.words())),
+            )
     }
 }
 

@@ -60,6 +60,13 @@ impl FnLowerer<'_> {
     /// `array[index]`, numbered so that its index is `index_id`.
     pub(super) fn index(&mut self, array: LocalId, index: &Expr, index_id: ExprId) -> Val {
         let (name, ty, len) = self.array(array);
+        let i = self.bounded(index, len, index_id);
+        self.hoist(ty, format!("{name}[{i}]"))
+    }
+
+    /// `index` evaluated and checked against `len` (out of bounds faults
+    /// with it), as WGSL clamped below `len`.
+    fn bounded(&mut self, index: &Expr, len: u32, index_id: ExprId) -> String {
         let i = self.expr(index, index_id);
         let i = self.bind(i);
         self.line(&format!(
@@ -67,20 +74,14 @@ impl FnLowerer<'_> {
             i.code, i.code
         ));
         let last = len.saturating_sub(1);
-        self.hoist(ty, format!("{name}[min({}, {last}u)]", i.code))
+        format!("min({}, {last}u)", i.code)
     }
 
     /// `index` checked against `len` (one subscript of a flattened array),
     /// clamped below it.
     pub(super) fn check_index(&mut self, index: &Expr, len: u32, index_id: ExprId) -> Val {
-        let i = self.expr(index, index_id);
-        let i = self.bind(i);
-        self.line(&format!(
-            "if ({} >= {len}u) {{ vy_fail(vy_FAULT_OUT_OF_BOUNDS, {}); }}",
-            i.code, i.code
-        ));
-        let last = len.saturating_sub(1);
-        self.hoist(ScalarType::U32, format!("min({}, {last}u)", i.code))
+        let i = self.bounded(index, len, index_id);
+        self.hoist(ScalarType::U32, i)
     }
 
     /// `array[index] = value;`: index, then value, then the checked store.

@@ -33,20 +33,10 @@ impl FnLowerer<'_> {
     /// element) numbered from `id`.
     fn place(&mut self, field: &FieldRef, id: ExprId) -> Place {
         let w = field.word;
-        let subscripts = field
-            .rows
-            .iter()
-            .map(|r| (&*r.index, r.len, r.stride))
-            .chain(
-                field
-                    .element
-                    .as_ref()
-                    .map(|(j, len)| (&**j, *len, field.ty.words())),
-            );
         let mut id = id;
         let mut offset = format!("{w}u");
         let mut checks: Vec<(String, String)> = Vec::new();
-        for (j, len, stride) in subscripts {
+        for (j, len, stride) in field.bounded_subscripts() {
             let j = self.expr(j, id);
             let j = self.bind(j);
             id = self.info.next_expr(id);

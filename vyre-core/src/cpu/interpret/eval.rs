@@ -123,7 +123,7 @@ impl Env<'_> {
                 let i = word(self.eval(index, first));
                 let mut id = second;
                 let mut subscripts = Vec::new();
-                for (e, len, stride) in field_subscripts(field) {
+                for (e, len, stride) in field.bounded_subscripts() {
                     subscripts.push((word(self.eval(e, id)), len, stride));
                     id = info.next_expr(id);
                 }
@@ -167,21 +167,4 @@ impl Env<'_> {
             }),
         }
     }
-}
-
-/// A field's subscripts in evaluation order, each with its length and
-/// stride in words: the arrays of structs, then the array field.
-pub(super) fn field_subscripts(
-    field: &crate::ir::FieldRef,
-) -> impl Iterator<Item = (&Expr, u32, u32)> {
-    field
-        .rows
-        .iter()
-        .map(|r| (&*r.index, r.len, r.stride))
-        .chain(
-            field
-                .element
-                .as_ref()
-                .map(|(e, len)| (&**e, *len, field.ty.words())),
-        )
 }

@@ -276,7 +276,7 @@ impl<'p> TaskExec<'p> {
             } => {
                 let i = word(self.eval(machine, l, index, e()));
                 let mut subscripts = Vec::new();
-                for (x, len, stride) in super::eval::field_subscripts(field) {
+                for (x, len, stride) in field.bounded_subscripts() {
                     subscripts.push((word(self.eval(machine, l, x, e())), len, stride));
                 }
                 let v = self.eval(machine, l, value, e());
