@@ -517,7 +517,7 @@ impl StructLocal {
     pub fn zeroed(&self) -> Vec<Stmt> {
         self.leaves
             .iter()
-            .map(|l| Self::declare(l, |_| Expr::Lit(super::__private::zero(l.ty))))
+            .map(|l| Self::declare(l, |_| Expr::Lit(Literal::from_words(l.ty, [0, 0]))))
             .collect()
     }
 
