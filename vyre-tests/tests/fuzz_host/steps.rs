@@ -67,6 +67,16 @@ pub enum Step {
         tenant: u32,
         words: [u32; 12],
     },
+    /// `publish_with`: `count` tasks at once, task `k`'s argument words
+    /// `words` plus `k` (large counts take the device's bulk path, whole
+    /// entries or argument words alone, or the host queue).
+    PublishWith {
+        tenant: u32,
+        priority: usize,
+        opcode: u32,
+        count: usize,
+        words: [u32; 12],
+    },
     /// Sets limits (valid or not) and runs.
     Run(Option<RunLimits>),
     /// Sets limits only.
@@ -196,7 +206,7 @@ pub fn step() -> impl Strategy<Value = Step> {
                 args,
                 words,
             }),
-        3 => (0usize..5, opcode, tenant, words12()).prop_map(|(priority, opcode, tenant, words)| {
+        3 => (0usize..5, opcode.clone(), tenant.clone(), words12()).prop_map(|(priority, opcode, tenant, words)| {
             Step::PublishRaw {
                 priority,
                 opcode,
@@ -204,6 +214,20 @@ pub fn step() -> impl Strategy<Value = Step> {
                 words,
             }
         }),
+        1 => (
+            tenant,
+            0usize..5,
+            opcode,
+            prop_oneof![3 => 1usize..40, 1 => Just(4096usize), 1 => Just(5000usize)],
+            words12(),
+        )
+            .prop_map(|(tenant, priority, opcode, count, words)| Step::PublishWith {
+                tenant,
+                priority,
+                opcode,
+                count,
+                words,
+            }),
         4 => prop::option::weighted(0.3, limits()).prop_map(Step::Run),
         1 => limits().prop_map(Step::Limits),
         2 => (prop_oneof![4 => 0u32..3, 1 => 3u32..6, 1 => Just(u32::MAX)], any::<bool>())
