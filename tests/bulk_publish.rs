@@ -366,3 +366,47 @@ fn large_batches_upload_their_arguments_and_the_device_writes_the_entries() {
         assert_eq!(sums, want, "{what}: sums after the second batches");
     }
 }
+
+#[test]
+fn interleaved_opcodes_in_one_partition_keep_their_arguments() {
+    // The host queue keeps runs of one opcode and tenant (argument words
+    // only); tasks of three opcodes of 0, 2 and 4 argument words, taking
+    // turns in one partition (runs of one task) and in stretches (longer
+    // runs), with a batch in between, through inboxes of 16 entries.
+    let result = on_every_backend("interleaved", 2, |gpu| {
+        let mut k = fresh(gpu);
+        for i in 0..N {
+            match i % 7 {
+                0..=2 => k.publish(Priority::Normal, add::task(i, 3)).unwrap(),
+                3 => k
+                    .publish(
+                        Priority::Normal,
+                        mixed::task(i, i as f32 * 0.5, i % 3 == 0, -(i as i32)),
+                    )
+                    .unwrap(),
+                _ => k.publish(Priority::Normal, tick::task()).unwrap(),
+            }
+            if i == N / 2 {
+                let batch: Vec<(u32, u32)> = (0..100).map(|j| (j, 1)).collect();
+                k.publish_batch(Priority::Normal, add::Op, &batch).unwrap();
+            }
+        }
+        let report = k.run().unwrap();
+        outcome(&mut k, &report)
+    });
+    let mut sums = vec![0u32; N as usize];
+    let mut cells = vec![0u32; N as usize];
+    for i in 0..N {
+        match i % 7 {
+            0..=2 => sums[i as usize] += 3,
+            3 => cells[i as usize] = expected_mixed(i),
+            _ => sums[0] += 1,
+        }
+    }
+    for s in &mut sums[..100] {
+        *s += 1;
+    }
+    assert_eq!(result.0, u64::from(N) + 100);
+    assert_eq!(result.1, sums);
+    assert_eq!(result.2, cells);
+}
