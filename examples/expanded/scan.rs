@@ -830,6 +830,11 @@ impl Scan {
     pub fn disable_tenant(&mut self, tenant: u32) -> ::vyre::Result<()> {
         self.__vyre_runtime.disable_tenant(tenant)
     }
+    /// Resizes the ring's five partitions (CRITICAL first) between
+    /// runs: see `Runtime::set_partition_sizes`.
+    pub fn set_partition_sizes(&mut self, sizes: [u32; 5]) -> ::vyre::Result<()> {
+        self.__vyre_runtime.set_partition_sizes(sizes)
+    }
     /// The runtime, for everything else (accounting, limits, raw
     /// publishing, buffers by name).
     pub fn runtime(&self) -> &::vyre::Runtime {

@@ -113,6 +113,23 @@ pub enum Error {
         /// The name.
         name: String,
     },
+    /// `set_partition_sizes` with sizes the ring cannot take.
+    #[error(
+        "partition sizes {sizes:?} must each be at least 1 and add up to the ring's {slots} slots"
+    )]
+    PartitionSizes {
+        /// The sizes asked for, CRITICAL first.
+        sizes: [u32; crate::protocol::PRIORITIES],
+        /// The ring's slots.
+        slots: u32,
+    },
+    /// `set_partition_sizes` while tasks sit in the ring's slots: they
+    /// would have to move between partitions.
+    #[error("the ring holds {tasks} tasks (claimable, or parked for disabled tenants); run until idle and enable their tenants, then resize the partitions")]
+    PartitionsInUse {
+        /// Tasks in the ring's slots.
+        tasks: u64,
+    },
     /// A run option out of range.
     #[error("run option `{option}` is invalid: {reason}")]
     InvalidRunOption {

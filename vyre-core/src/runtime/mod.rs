@@ -119,6 +119,41 @@ impl Runtime {
         self.partitions
     }
 
+    /// Gives the ring's five partitions the sizes `sizes` (CRITICAL
+    /// first) between runs, without rebuilding the program: each at least
+    /// one slot, together the ring's slots. Tasks waiting in the inboxes
+    /// and host queues are not in slots yet and stay where they are; the
+    /// ring itself must hold none (after a run that ended idle, with every
+    /// tenant that has parked tasks enabled and run again), since its
+    /// tasks would have to move between partitions.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::PartitionSizes`] for sizes the ring cannot take,
+    /// [`Error::PartitionsInUse`] (how many tasks) while the ring holds
+    /// tasks; either changes nothing.
+    pub fn set_partition_sizes(&mut self, sizes: [u32; crate::protocol::PRIORITIES]) -> Result<()> {
+        let slots: u64 = self.partitions.iter().map(|&(_, s)| u64::from(s)).sum();
+        let sum: u64 = sizes.iter().map(|&s| u64::from(s)).sum();
+        if sizes.contains(&0) || sum != slots {
+            return Err(Error::PartitionSizes {
+                sizes,
+                slots: slots as u32,
+            });
+        }
+        if sizes == self.partitions.map(|(_, size)| size) {
+            return Ok(());
+        }
+        let in_ring = self.claimable.iter().sum::<u64>() + self.books.parked;
+        if in_ring != 0 {
+            return Err(Error::PartitionsInUse { tasks: in_ring });
+        }
+        let partitions = crate::protocol::partitions(sizes);
+        self.engine.resize_ring(partitions)?;
+        self.partitions = partitions;
+        Ok(())
+    }
+
     /// The limits `run()` uses.
     pub fn limits(&self) -> RunLimits {
         self.limits
