@@ -70,7 +70,7 @@ fn partitions_resize_between_runs_and_every_task_runs_once() {
     for gpu in all_gpus("partition_sizes") {
         let what = gpu.description();
         let mut k = Parts::new(&gpu).unwrap();
-        k.hits().upload(&[0; 2 * 1000 + N as usize]).unwrap();
+        k.hits().upload(&[0; 2100]).unwrap();
         let start = k.runtime().partitions();
         assert_eq!(start, layout([8; 5]), "{what}");
 
@@ -91,7 +91,9 @@ fn partitions_resize_between_runs_and_every_task_runs_once() {
         assert_eq!(k.runtime().partitions(), layout([4, 4, 24, 4, 4]), "{what}");
         books_balance(&k);
 
-        // A run cut short leaves tasks in the ring: refused, with how many.
+        // A run cut short leaves every partition full (more tasks wait in
+        // the inboxes): a partition smaller than what it holds is refused,
+        // with how many, and nothing changes.
         k.runtime_mut()
             .set_limits(RunLimits {
                 max_rounds: 2,
@@ -101,11 +103,34 @@ fn partitions_resize_between_runs_and_every_task_runs_once() {
         let report = k.run().unwrap();
         assert!(report.faults.is_empty(), "{what}: {:?}", report.faults);
         books_balance(&k);
-        match k.set_partition_sizes([20, 5, 5, 5, 5]) {
-            Err(Error::PartitionsInUse { tasks }) => assert!(tasks > 0, "{what}"),
+        match k.set_partition_sizes([20, 2, 10, 4, 4]) {
+            Err(Error::PartitionTooSmall {
+                priority: Priority::High,
+                tasks: 4,
+                size: 2,
+            }) => {}
             other => panic!("{what}: {other:?}"),
         }
         assert_eq!(k.runtime().partitions(), layout([4, 4, 24, 4, 4]), "{what}");
+
+        // Run to the end; then a run cut short with LOW full and the
+        // rest empty: its claimable tasks move to the new LOW, and run once.
+        k.runtime_mut().set_limits(RunLimits::default()).unwrap();
+        k.run().unwrap();
+        for i in 0..40 {
+            k.publish(Priority::Low, hop::task(2000 + i, 0)).unwrap();
+        }
+        k.runtime_mut()
+            .set_limits(RunLimits {
+                max_rounds: 1,
+                ..RunLimits::default()
+            })
+            .unwrap();
+        k.run().unwrap();
+        books_balance(&k);
+        assert!(k.runtime().accounting().waiting > 0, "{what}");
+        k.set_partition_sizes([4, 4, 20, 8, 4]).unwrap();
+        books_balance(&k);
 
         // Run to the end; then resize and run a second load.
         k.runtime_mut().set_limits(RunLimits::default()).unwrap();
@@ -117,33 +142,40 @@ fn partitions_resize_between_runs_and_every_task_runs_once() {
         assert!(report.faults.is_empty(), "{what}: {:?}", report.faults);
         books_balance(&k);
 
-        // Parked tasks of a disabled tenant are in the ring too.
+        // Parked tasks of a disabled tenant sit in their slots: they move
+        // with their partition (HIGH starts at slot 20, then at 8), stay
+        // parked, and run once when the tenant is enabled.
         k.disable_tenant(1).unwrap();
-        k.publish_for(1, Priority::High, hop::task(7, 1)).unwrap();
+        for i in [7, 8, 9] {
+            k.publish_for(1, Priority::High, hop::task(i, u32::from(i == 7)))
+                .unwrap();
+        }
         k.run().unwrap();
-        assert_eq!(k.runtime().accounting().parked, 1, "{what}");
-        assert!(
-            matches!(
-                k.set_partition_sizes([8; 5]),
-                Err(Error::PartitionsInUse { tasks: 1 })
-            ),
-            "{what}"
-        );
-        k.enable_tenant(1).unwrap();
-        k.run().unwrap();
+        assert_eq!(k.runtime().accounting().parked, 3, "{what}");
+        match k.set_partition_sizes([36, 1, 1, 1, 1]) {
+            Err(Error::PartitionTooSmall { tasks: 3, .. }) => {}
+            other => panic!("{what}: {other:?}"),
+        }
         k.set_partition_sizes([8; 5]).unwrap();
         assert_eq!(k.runtime().partitions(), start, "{what}");
+        assert_eq!(k.runtime().accounting().parked, 3, "{what}");
+        books_balance(&k);
+        k.enable_tenant(1).unwrap();
+        k.run().unwrap();
+        books_balance(&k);
 
-        // Every task ran exactly once: both loads, the parked one and its
-        // child (the ring was empty: its spawn fit).
+        // Every task ran exactly once: both loads, the three parked ones
+        // and one child (the ring was empty: its spawn fit).
         let b = k.runtime().accounting();
         assert_eq!((b.waiting, b.parked, b.faulted), (0, 0, 0), "{what}: {b:?}");
         assert_eq!((b.spawned, b.spawn_overflows), (1, 0), "{what}: {b:?}");
-        assert_eq!(b.executed, 2 * u64::from(N) + 2, "{what}: {b:?}");
+        assert_eq!(b.executed, 2 * u64::from(N) + 44, "{what}: {b:?}");
         let hits = k.hits().read().unwrap();
         for (i, &h) in hits.iter().enumerate().take(N as usize) {
-            assert_eq!(h, if i == 7 { 3 } else { 2 }, "{what}: hits[{i}]");
+            let parked = u32::from((7..=9).contains(&i));
+            assert_eq!(h, 2 + parked, "{what}: hits[{i}]");
         }
         assert_eq!(hits[1007], 1, "{what}: the child");
+        assert_eq!(&hits[2000..2040], &[1; 40], "{what}: the moved LOW tasks");
     }
 }

@@ -77,6 +77,9 @@ pub trait Engine: Send {
     /// Writes words into the ring buffer (slots and inboxes).
     fn write_ring(&mut self, offset: u64, words: &[u32]) -> Result<()>;
 
+    /// Reads words of the ring buffer (between submissions).
+    fn read_ring(&mut self, offset: u64, len: u64) -> Result<Vec<u32>>;
+
     /// Writes words into the inboxes (`vy_inbox`).
     fn write_inbox(&mut self, offset: u64, words: &[u32]) -> Result<()>;
 

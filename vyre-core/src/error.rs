@@ -123,12 +123,16 @@ pub enum Error {
         /// The ring's slots.
         slots: u32,
     },
-    /// `set_partition_sizes` while tasks sit in the ring's slots: they
-    /// would have to move between partitions.
-    #[error("the ring holds {tasks} tasks (claimable, or parked for disabled tenants); run until idle and enable their tenants, then resize the partitions")]
-    PartitionsInUse {
-        /// Tasks in the ring's slots.
+    /// `set_partition_sizes` would shrink a partition below the tasks its
+    /// slots hold (claimable after a run cut short, or parked).
+    #[error("the {priority:?} partition holds {tasks} tasks, more than the {size} slots asked for it; run them (or enable their tenants and run) first, or give it more")]
+    PartitionTooSmall {
+        /// The partition.
+        priority: crate::protocol::Priority,
+        /// Tasks in its slots.
         tasks: u64,
+        /// The size asked for.
+        size: u32,
     },
     /// A run option out of range.
     #[error("run option `{option}` is invalid: {reason}")]

@@ -16,6 +16,10 @@ macro_rules! forward_protocol_memory {
             self.$memory.write_ring(offset, words)
         }
 
+        fn read_ring(&mut self, offset: u64, len: u64) -> $crate::error::Result<Vec<u32>> {
+            self.$memory.read_ring(offset, len)
+        }
+
         fn write_inbox(&mut self, offset: u64, words: &[u32]) -> $crate::error::Result<()> {
             self.$memory.write_inbox(offset, words)
         }

@@ -122,16 +122,16 @@ impl Runtime {
     /// Gives the ring's five partitions the sizes `sizes` (CRITICAL
     /// first) between runs, without rebuilding the program: each at least
     /// one slot, together the ring's slots. Tasks waiting in the inboxes
-    /// and host queues are not in slots yet and stay where they are; the
-    /// ring itself must hold none (after a run that ended idle, with every
-    /// tenant that has parked tasks enabled and run again), since its
-    /// tasks would have to move between partitions.
+    /// and host queues are not in slots yet and wait for the new
+    /// partitions; tasks in slots (claimable after a run cut short, or
+    /// parked for a disabled tenant) move to the start of their
+    /// partition's new slots, in slot order.
     ///
     /// # Errors
     ///
     /// [`Error::PartitionSizes`] for sizes the ring cannot take,
-    /// [`Error::PartitionsInUse`] (how many tasks) while the ring holds
-    /// tasks; either changes nothing.
+    /// [`Error::PartitionTooSmall`] for a partition smaller than the tasks
+    /// its slots hold (with how many); either changes nothing.
     pub fn set_partition_sizes(&mut self, sizes: [u32; crate::protocol::PRIORITIES]) -> Result<()> {
         let slots: u64 = self.partitions.iter().map(|&(_, s)| u64::from(s)).sum();
         let sum: u64 = sizes.iter().map(|&s| u64::from(s)).sum();
@@ -144,12 +144,41 @@ impl Runtime {
         if sizes == self.partitions.map(|(_, size)| size) {
             return Ok(());
         }
-        let in_ring = self.claimable.iter().sum::<u64>() + self.books.parked;
-        if in_ring != 0 {
-            return Err(Error::PartitionsInUse { tasks: in_ring });
-        }
         let partitions = crate::protocol::partitions(sizes);
+        let in_ring = self.claimable.iter().sum::<u64>() + self.books.parked;
+        if in_ring == 0 {
+            self.engine.resize_ring(partitions)?;
+            self.partitions = partitions;
+            return Ok(());
+        }
+        // The slots that hold a task (every one not EMPTY between runs),
+        // partition by partition.
+        let sw = crate::protocol::SLOT_WORDS as usize;
+        let ring = self.engine.read_ring(0, slots * sw as u64)?;
+        let mut held: [Vec<u32>; crate::protocol::PRIORITIES] = Default::default();
+        for (p, &(start, size)) in self.partitions.iter().enumerate() {
+            for s in start as usize..(start + size) as usize {
+                let words = &ring[s * sw..(s + 1) * sw];
+                if words[crate::protocol::slot::STATUS as usize] != crate::protocol::status::EMPTY {
+                    held[p].extend_from_slice(words);
+                }
+            }
+            let tasks = (held[p].len() / sw) as u64;
+            if tasks > u64::from(sizes[p]) {
+                return Err(Error::PartitionTooSmall {
+                    priority: crate::protocol::Priority::ALL[p],
+                    tasks,
+                    size: sizes[p],
+                });
+            }
+        }
         self.engine.resize_ring(partitions)?;
+        for (p, words) in held.iter().enumerate() {
+            if !words.is_empty() {
+                let start = u64::from(partitions[p].0) * sw as u64;
+                self.engine.write_ring(start, words)?;
+            }
+        }
         self.partitions = partitions;
         Ok(())
     }

@@ -333,6 +333,12 @@ impl Engine for WgpuEngine {
         self.write(RING, &self.ring.buffer, offset, words)
     }
 
+    fn read_ring(&mut self, offset: u64, len: u64) -> Result<Vec<u32>> {
+        check_range(RING, self.ring.words, offset, len)?;
+        let buffer = self.ring.buffer.clone();
+        self.read(RING, &buffer, offset, len)
+    }
+
     fn write_inbox(&mut self, offset: u64, words: &[u32]) -> Result<()> {
         check_range(INBOX, self.inbox.words, offset, words.len() as u64)?;
         self.write(INBOX, &self.inbox.buffer, offset, words)
