@@ -151,6 +151,45 @@ impl Driver {
                     self.stats.add(&self.stats.published, *count as u64);
                 }
             }
+            Step::Partitions { weights, bad } => {
+                let before = self.rt.partitions();
+                let slots: u32 = before.iter().map(|&(_, s)| s).sum();
+                // One slot each, the rest shared by weight (the remainder to
+                // NORMAL); `bad` breaks it: a zero, or a sum off.
+                let total: u32 = weights.iter().map(|&w| u32::from(w)).sum::<u32>().max(1);
+                let spare = slots - 5;
+                let mut sizes = weights.map(|w| 1 + spare * u32::from(w) / total);
+                sizes[2] += slots - sizes.iter().sum::<u32>();
+                match bad {
+                    Some(0) => sizes[(weights[0] % 5) as usize] = 0,
+                    Some(d) => sizes[2] = sizes[2].saturating_add_signed(i32::from(*d)).max(1),
+                    None => {}
+                }
+                let valid = !sizes.contains(&0) && sizes.iter().sum::<u32>() == slots;
+                let got = self.rt.set_partition_sizes(sizes);
+                match (&got, valid) {
+                    (Ok(()), true) => {
+                        let mut first = 0;
+                        let layout = sizes.map(|s| {
+                            let p = (first, s);
+                            first += s;
+                            p
+                        });
+                        assert_eq!(self.rt.partitions(), layout, "{what}");
+                        self.model.resized = Some(layout);
+                    }
+                    // The ring's contents decide: nothing changes.
+                    (Err(Error::PartitionTooSmall { tasks, size, .. }), true) => {
+                        assert!(tasks > &u64::from(*size), "{what}: {got:?}");
+                        assert_eq!(self.rt.partitions(), before, "{what}");
+                    }
+                    (Err(Error::PartitionSizes { sizes: s, slots: n }), false) => {
+                        assert_eq!((*s, *n), (sizes, slots), "{what}");
+                        assert_eq!(self.rt.partitions(), before, "{what}");
+                    }
+                    _ => panic!("{what}: sizes {sizes:?} of {slots} slots: {got:?}"),
+                }
+            }
             Step::Limits(l) => self.set_limits(&what, l),
             Step::Run(l) => {
                 if let Some(l) = l {

@@ -52,6 +52,10 @@ pub struct Model {
     /// Tasks the test expects to have been published with a priority and
     /// tenant (checked: published; unchecked raw tasks too).
     pub runs: u32,
+    /// The partitions a successful `set_partition_sizes` gave the ring
+    /// last (the runtime may grow them afterwards when the program lets
+    /// it).
+    pub resized: Option<[(u32, u32); 5]>,
 }
 
 /// The largest length a resize may ask for and still be expected to work.
@@ -72,6 +76,7 @@ impl Model {
             overflows: 0,
             reported_published: 0,
             runs: 0,
+            resized: None,
         }
     }
 

@@ -77,6 +77,13 @@ pub enum Step {
         count: usize,
         words: [u32; 12],
     },
+    /// `set_partition_sizes`: the ring's slots shared by `weights` (each
+    /// partition at least one slot), or, when `bad`, sizes with a zero or
+    /// a sum off by `bad`.
+    Partitions {
+        weights: [u8; 5],
+        bad: Option<i8>,
+    },
     /// Sets limits (valid or not) and runs.
     Run(Option<RunLimits>),
     /// Sets limits only.
@@ -228,6 +235,11 @@ pub fn step() -> impl Strategy<Value = Step> {
                 count,
                 words,
             }),
+        1 => (
+            prop::array::uniform5(0u8..8),
+            prop::option::weighted(0.3, prop_oneof![Just(0i8), Just(-1), Just(1), Just(5)]),
+        )
+            .prop_map(|(weights, bad)| Step::Partitions { weights, bad }),
         4 => prop::option::weighted(0.3, limits()).prop_map(Step::Run),
         1 => limits().prop_map(Step::Limits),
         2 => (prop_oneof![4 => 0u32..3, 1 => 3u32..6, 1 => Just(u32::MAX)], any::<bool>())
