@@ -71,15 +71,7 @@ impl Driver {
             } => {
                 let args = match args {
                     Some(a) => a.clone(),
-                    None => match self.model.program.handler_index(*opcode) {
-                        Some(h) => self.model.program.handlers()[h]
-                            .arg_types()
-                            .iter()
-                            .zip(words)
-                            .map(|(t, w)| Literal::from_word(*t, *w))
-                            .collect(),
-                        None => vec![],
-                    },
+                    None => self.model.own_args(*opcode, words),
                 };
                 let tenant = if *via_publish { 0 } else { *tenant };
                 let want = self.model.publish_error(tenant, *opcode, &args);
@@ -124,15 +116,7 @@ impl Driver {
             } => {
                 // The model's answer for a task of the handler's own types:
                 // `publish_with` checks the tenant and the opcode.
-                let args: Vec<Literal> = match self.model.program.handler_index(*opcode) {
-                    Some(h) => self.model.program.handlers()[h]
-                        .arg_types()
-                        .iter()
-                        .zip(words)
-                        .map(|(t, w)| Literal::from_word(*t, *w))
-                        .collect(),
-                    None => vec![],
-                };
+                let args = self.model.own_args(*opcode, words);
                 let want = self.model.publish_error(*tenant, *opcode, &args);
                 let got = self.rt.publish_with(
                     *tenant,

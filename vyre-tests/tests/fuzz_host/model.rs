@@ -81,6 +81,20 @@ impl Model {
     }
 
     /// The error `publish_for` must return, if any.
+    /// Arguments of the handler of `opcode`'s own types, from `words`
+    /// (none for an opcode the program does not have).
+    pub fn own_args(&self, opcode: u32, words: &[u32; 12]) -> Vec<Literal> {
+        match self.program.handler_index(opcode) {
+            Some(h) => self.program.handlers()[h]
+                .arg_types()
+                .iter()
+                .zip(words)
+                .map(|(t, w)| Literal::from_word(*t, *w))
+                .collect(),
+            None => vec![],
+        }
+    }
+
     pub fn publish_error(&self, tenant: u32, opcode: u32, args: &[Literal]) -> Option<Error> {
         if tenant as usize >= self.tenants.len() {
             return Some(Error::UnknownTenant {
