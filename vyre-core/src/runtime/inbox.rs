@@ -42,69 +42,22 @@ pub(crate) struct Batch {
     pub(crate) arity: usize,
 }
 
-/// Tasks of one opcode and tenant published one after another, waiting
-/// in a host queue: their argument words, `arity` a task, from word
-/// `start` of the queue's `args`.
-#[derive(Debug, Clone, Copy)]
-struct Run {
-    opcode: u32,
-    tenant: u32,
-    arity: usize,
-    start: usize,
-    count: usize,
-}
-
-/// One partition's host queue: explicit tasks (oldest first) as runs of
-/// one opcode and tenant, which store only argument words — a publishing
-/// loop writes 4 bytes a one-argument task, not a 12-byte entry; `flush`
-/// writes the entries — then ranges.
+/// One partition's host queue: explicit entries (oldest first, from
+/// `start`), then ranges.
 #[derive(Debug, Default)]
 struct Queue {
-    runs: VecDeque<Run>,
-    /// The runs' argument words; those before the first run's `start` are
-    /// gone.
-    args: Vec<u32>,
-    /// Tasks in the runs.
-    tasks: usize,
+    /// Compact entries, `entry_words` each; the first `start` are gone.
+    words: Vec<u32>,
+    /// Entries already flushed from the front of `words`.
+    start: usize,
     ranges: VecDeque<PendingRange>,
     /// Tasks the ranges still hold.
     range_tasks: u64,
 }
 
 impl Queue {
-    /// The run a task of `opcode`, `tenant` and `arity` joins: the last
-    /// one when it matches, else a new one.
-    #[inline]
-    fn run_for(&mut self, opcode: u32, tenant: u32, arity: usize) -> &mut Run {
-        let start = self.args.len();
-        let joins = matches!(self.runs.back(), Some(r) if r.opcode == opcode && r.tenant == tenant && r.arity == arity);
-        if !joins {
-            self.runs.push_back(Run {
-                opcode,
-                tenant,
-                arity,
-                start,
-                count: 0,
-            });
-        }
-        // Just pushed, or matched: there is a last run.
-        let last = self.runs.len() - 1;
-        &mut self.runs[last]
-    }
-
-    /// Forgets the argument words no run holds any more.
-    fn compact(&mut self) {
-        match self.runs.front() {
-            None => self.args.clear(),
-            Some(first) if first.start > self.args.len() / 2 => {
-                let gone = first.start;
-                self.args.drain(..gone);
-                for r in &mut self.runs {
-                    r.start -= gone;
-                }
-            }
-            Some(_) => {}
-        }
+    fn entries(&self, entry_words: usize) -> usize {
+        self.words.len() / entry_words - self.start
     }
 }
 
@@ -163,33 +116,26 @@ impl Inbox {
     pub(crate) fn push_with(
         &mut self,
         p: usize,
-        batch: Batch,
+        opcode: u32,
+        tenant: u32,
+        count: usize,
         mut fill: impl FnMut(usize, &mut [u32]),
     ) -> Result<()> {
-        let Batch {
-            opcode,
-            tenant,
-            count,
-            arity,
-        } = batch;
-        let arity = arity.min(self.entry_words - entry::ARG0 as usize);
-        let q = &mut self.queues[p];
-        let from = q.args.len();
+        let ew = self.entry_words;
+        let words = &mut self.queues[p].words;
+        let from = words.len();
         let too_large = || Error::BufferTooLarge {
             name: "host queue".to_string(),
-            bytes: (count as u64).saturating_mul(arity as u64 * 4),
+            bytes: (count as u64).saturating_mul(ew as u64 * 4),
             max: isize::MAX as u64,
         };
-        let added = count.checked_mul(arity).ok_or_else(too_large)?;
-        q.args.try_reserve(added).map_err(|_| too_large())?;
-        // The run first: a new one starts at the words added next.
-        q.run_for(opcode, tenant, arity).count += count;
-        q.tasks += count;
-        q.args.resize(from + added, 0);
-        if arity > 0 {
-            for (k, a) in q.args[from..].chunks_exact_mut(arity).enumerate() {
-                fill(k, a);
-            }
+        let added = count.checked_mul(ew).ok_or_else(too_large)?;
+        words.try_reserve(added).map_err(|_| too_large())?;
+        words.resize(from + added, 0);
+        for (k, e) in words[from..].chunks_exact_mut(ew).enumerate() {
+            e[entry::OPCODE as usize] = opcode;
+            e[entry::TENANT as usize] = tenant;
+            fill(k, &mut e[entry::ARG0 as usize..]);
         }
         Ok(())
     }
@@ -284,24 +230,28 @@ impl Inbox {
         Ok(true)
     }
 
-    /// Appends one task with argument words `args` (those past the
+    /// Appends one entry with argument words `args` (those past the
     /// program's widest handler are dropped: no handler reads them).
     #[inline]
     pub(crate) fn push(&mut self, p: usize, opcode: u32, tenant: u32, args: &[u32]) {
-        // `publish` is the per-task path: the run's counter and the
-        // argument words, no more.
-        let n = args.len().min(self.entry_words - entry::ARG0 as usize);
-        let q = &mut self.queues[p];
-        q.run_for(opcode, tenant, n).count += 1;
-        q.tasks += 1;
+        // One entry assembled in place, then one copy: `publish` is the
+        // per-task path, so it does no more than that.
+        let mut e = [0u32; protocol::ENTRY_HEADER_WORDS as usize + MAX_ARGS];
+        e[entry::OPCODE as usize] = opcode;
+        e[entry::TENANT as usize] = tenant;
+        let ew = self.entry_words;
+        let n = args.len().min(ew - entry::ARG0 as usize);
+        e[entry::ARG0 as usize..entry::ARG0 as usize + n].copy_from_slice(&args[..n]);
+        let words = &mut self.queues[p].words;
         // Copies of a length known here compile to a few moves instead of
-        // a call to `memcpy` (the common tasks are small).
-        match n {
-            0 => {}
-            1 => q.args.push(args[0]),
-            2 => q.args.extend_from_slice(&args[..2]),
-            3 => q.args.extend_from_slice(&args[..3]),
-            _ => q.args.extend_from_slice(&args[..n]),
+        // a call to `memcpy` (the common entries are small).
+        match ew {
+            2 => words.extend_from_slice(&e[..2]),
+            3 => words.extend_from_slice(&e[..3]),
+            4 => words.extend_from_slice(&e[..4]),
+            5 => words.extend_from_slice(&e[..5]),
+            6 => words.extend_from_slice(&e[..6]),
+            _ => words.extend_from_slice(&e[..ew]),
         }
     }
 
@@ -320,7 +270,7 @@ impl Inbox {
     /// Tasks still in the host queue of partition `p`.
     pub(crate) fn queued(&self, p: usize) -> u64 {
         let q = &self.queues[p];
-        q.tasks as u64 + q.range_tasks
+        q.entries(self.entry_words) as u64 + q.range_tasks
     }
 
     /// Records the device's `INBOX_HEAD` words from a summary.
@@ -408,46 +358,32 @@ impl Inbox {
             let cap = self.capacity[p];
             let mut room = cap - self.pending(p).min(cap);
             let before = self.tail[p];
-            // Explicit tasks, run by run, each in at most two contiguous
-            // pieces of the inbox: the entries written from the runs'
-            // argument words.
-            while room > 0 {
-                let Some(&r) = self.queues[p].runs.front() else {
-                    break;
-                };
-                let n = (room as usize).min(r.count);
-                let mut done = 0usize;
-                while done < n {
-                    let pos = self.tail[p] & (cap - 1);
-                    let piece = ((cap - pos) as usize).min(n - done);
-                    let from = r.start + done * r.arity;
-                    let src = &self.queues[p].args[from..from + piece * r.arity];
-                    let at = u64::from(self.base[p] + pos) * ew as u64;
-                    engine.write_inbox_with(at, piece, ew, &|first, out: &mut [u32]| {
-                        for (j, e) in out.chunks_exact_mut(ew).enumerate() {
-                            e[entry::OPCODE as usize] = r.opcode;
-                            e[entry::TENANT as usize] = r.tenant;
-                            let a = &mut e[entry::ARG0 as usize..];
-                            let k = (first + j) * r.arity;
-                            a[..r.arity].copy_from_slice(&src[k..k + r.arity]);
-                            a[r.arity..].fill(0);
-                        }
-                    })?;
-                    self.tail[p] = self.tail[p].wrapping_add(piece as u32);
-                    done += piece;
-                }
-                let q = &mut self.queues[p];
-                q.tasks -= n;
-                room -= n as u32;
-                if n == r.count {
-                    q.runs.pop_front();
-                } else if let Some(front) = q.runs.front_mut() {
-                    front.start += n * r.arity;
-                    front.count -= n;
-                }
+            // Explicit entries, in at most two contiguous runs.
+            let n = (room as usize).min(self.queues[p].entries(ew));
+            let mut done = 0usize;
+            while done < n {
+                let pos = self.tail[p] & (cap - 1);
+                let run = ((cap - pos) as usize).min(n - done);
+                let q = &self.queues[p];
+                let from = (q.start + done) * ew;
+                let src = &q.words[from..from + run * ew];
+                let at = u64::from(self.base[p] + pos) * ew as u64;
+                engine.write_inbox_with(at, run, ew, &|first, out: &mut [u32]| {
+                    out.copy_from_slice(&src[first * ew..first * ew + out.len()])
+                })?;
+                self.tail[p] = self.tail[p].wrapping_add(run as u32);
+                done += run;
             }
             let q = &mut self.queues[p];
-            q.compact();
+            q.start += n;
+            if q.start * ew == q.words.len() {
+                q.words.clear();
+                q.start = 0;
+            } else if q.start * ew > q.words.len() / 2 {
+                q.words.drain(..q.start * ew);
+                q.start = 0;
+            }
+            room -= n as u32;
             // Ranges: the device writes their entries.
             while room > 0 {
                 let Some(r) = q.ranges.front_mut() else { break };

@@ -222,7 +222,7 @@ impl Runtime {
             .inbox
             .publish_direct(self.engine.as_mut(), p, batch, args)?;
         if !direct {
-            self.inbox.push_with(p, batch, args)?;
+            self.inbox.push_with(p, opcode, tenant, count, args)?;
         }
         self.count_published(count as u64);
         Ok(())
