@@ -352,17 +352,6 @@ impl StructLocal {
         l.free().find(|d| d.after == 0).map(|d| d.count)
     }
 
-    /// The number of structs of a local array of structs.
-    pub fn len(&self) -> Result<u32, HandlerError> {
-        self.outer().ok_or_else(|| self.not_array(&[]))
-    }
-
-    /// Whether this is an empty array of structs (never: the length is
-    /// at least 1).
-    pub fn is_empty(&self) -> bool {
-        self.outer() == Some(0)
-    }
-
     /// Element `index` of a local array of structs (`a[j]`).
     pub fn row(&self, index: Expr) -> Result<StructLocal, HandlerError> {
         self.view(&[], vec![index])
@@ -661,11 +650,6 @@ impl StructLocal {
         Ok(out)
     }
 
-    /// Assigns every leaf the value of the same leaf of `source`.
-    pub fn assign_from(&self, source: &StructLocal) -> Vec<Stmt> {
-        self.assign_at(&[], source)
-    }
-
     /// `self.a.b = source.c.d`: a scalar or array field, or a nested
     /// struct, from the field of the same shape of `source` (which fields
     /// these are is known only now: the same syntax assigns a scalar or a
@@ -736,21 +720,6 @@ impl StructLocal {
             }
         }
         false
-    }
-
-    /// Assigns the nested struct at field `prefix` (every leaf under it)
-    /// from `source`, a struct local of that nested type.
-    pub fn assign_at(&self, prefix: &[&str], source: &StructLocal) -> Vec<Stmt> {
-        let mut out = Vec::new();
-        let pairs = self.leaves.iter().filter_map(|l| {
-            let rest = l.path.strip_prefix(prefix)?;
-            let s = source.leaves.iter().find(|s| s.path == rest)?;
-            Some((l, s))
-        });
-        for (l, s) in pairs {
-            Self::assign_leaf(l, s, &mut out);
-        }
-        out
     }
 
     /// Stores every leaf into element `index` of struct buffer `buffer`.
