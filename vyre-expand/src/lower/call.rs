@@ -291,6 +291,11 @@ impl Lowerer<'_> {
         // temporary struct local first (`f(ps[i])`).
         let mut loads = Vec::new();
         for (i, a) in c.args.iter().enumerate() {
+            if let Some((s, j)) = self.struct_row(a) {
+                let r = self.row_ref(s, j);
+                args.push(DevArg::Struct(r));
+                continue;
+            }
             if let Some((buf, ty, index)) = self.struct_element(a) {
                 let index = self.expr(index);
                 self.expect(&index, Ty::S(ScalarType::U32), "buffer index");
@@ -302,15 +307,6 @@ impl Lowerer<'_> {
                 Some(Binding::Buffer(b)) => args.push(DevArg::Buffer(b)),
                 Some(Binding::Ctx) => args.push(DevArg::Ctx),
                 Some(Binding::Struct(s)) => args.push(DevArg::Struct(StructRef::whole(s))),
-                _ if self.struct_row(a).is_some() => {
-                    if let Some((s, j)) = self.struct_row(a) {
-                        let r = StructRef {
-                            s,
-                            steps: vec![(Vec::new(), Box::new(self.array_index(j)))],
-                        };
-                        args.push(DevArg::Struct(r));
-                    }
-                }
                 _ => {
                     let v = self.expr(a);
                     let ty = self.dyn_ty(

@@ -41,7 +41,7 @@ impl Lowerer<'_> {
     }
 
     /// `a[j]`'s reference, the index lowered.
-    fn row_ref(&mut self, a: StructIdx, j: &syn::Expr) -> StructRef {
+    pub(super) fn row_ref(&mut self, a: StructIdx, j: &syn::Expr) -> StructRef {
         StructRef {
             s: a,
             steps: vec![(Vec::new(), Box::new(self.array_index(j)))],
@@ -656,9 +656,10 @@ impl Lowerer<'_> {
                     self.cx.soft("assignment to an immutable struct local");
                     return true;
                 }
-                let steps: Vec<(Vec<String>, &syn::Expr)> =
-                    row.map(|j| (Vec::new(), j)).into_iter().collect();
-                let dst = self.struct_ref_of(p, &steps);
+                let dst = match row {
+                    Some(j) => self.row_ref(p, j),
+                    None => StructRef::whole(p),
+                };
                 out.push(Stmt::AssignStruct(
                     dst,
                     Vec::new(),
