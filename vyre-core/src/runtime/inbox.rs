@@ -186,12 +186,7 @@ impl Inbox {
                     }
                 })?;
             }
-            let mut d = vec![0u32; RANGE_WORDS as usize];
-            d[range::PARTITION as usize] = p as u32;
-            d[range::POSITION as usize] = self.tail[p];
-            d[range::COUNT as usize] = count as u32;
-            d[range::OPCODE as usize] = opcode;
-            d[range::TENANT as usize] = tenant;
+            let mut d = descriptor(p, self.tail[p], count as u32, opcode, tenant);
             // No argument words: a range of zeros' worth (the entries'
             // first argument word, which no handler of the opcode reads,
             // holds the task's index).
@@ -202,7 +197,7 @@ impl Inbox {
             self.tail[p] = self.tail[p].wrapping_add(count as u32);
             engine.write_control(ctrl::INBOX_TAIL as u64 + p as u64, &[self.tail[p]])?;
             let mut widest = count as u32;
-            expand(engine, self.ranges_at, &mut d, &mut widest)?;
+            expand(engine, self.ranges_at, &mut d.to_vec(), &mut widest)?;
             return Ok(true);
         }
         let ew = self.entry_words;
@@ -388,12 +383,7 @@ impl Inbox {
             while room > 0 {
                 let Some(r) = q.ranges.front_mut() else { break };
                 let k = room.min(r.count);
-                let mut d = [0u32; RANGE_WORDS as usize];
-                d[range::PARTITION as usize] = p as u32;
-                d[range::POSITION as usize] = self.tail[p];
-                d[range::COUNT as usize] = k;
-                d[range::OPCODE as usize] = r.opcode;
-                d[range::TENANT as usize] = r.tenant;
+                let mut d = descriptor(p, self.tail[p], k, r.opcode, r.tenant);
                 d[range::FIRST as usize] = r.first;
                 d[range::REST as usize..range::SOURCE_WORDS as usize].copy_from_slice(&r.rest);
                 descriptors.extend_from_slice(&d);
@@ -418,6 +408,24 @@ impl Inbox {
         expand(engine, self.ranges_at, &mut descriptors, &mut widest)?;
         Ok(moved)
     }
+}
+
+/// The descriptor of `count` entries of `opcode` for `tenant` at inbox
+/// position `position` of partition `p`; its arguments still zero.
+fn descriptor(
+    p: usize,
+    position: u32,
+    count: u32,
+    opcode: u32,
+    tenant: u32,
+) -> [u32; RANGE_WORDS as usize] {
+    let mut d = [0u32; RANGE_WORDS as usize];
+    d[range::PARTITION as usize] = p as u32;
+    d[range::POSITION as usize] = position;
+    d[range::COUNT as usize] = count;
+    d[range::OPCODE as usize] = opcode;
+    d[range::TENANT as usize] = tenant;
+    d
 }
 
 /// Has the engine write the entries of `descriptors` (at most
