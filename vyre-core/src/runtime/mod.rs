@@ -20,7 +20,7 @@ pub use options::RunLimits;
 use crate::engine::{BackendKind, Engine};
 use crate::error::{Error, Result};
 use crate::program::Program;
-use crate::protocol::ControlLayout;
+use crate::protocol::{self, ControlLayout};
 use inbox::Inbox;
 use vyre_lang::Layout;
 
@@ -132,7 +132,7 @@ impl Runtime {
     /// [`Error::PartitionSizes`] for sizes the ring cannot take,
     /// [`Error::PartitionTooSmall`] for a partition smaller than the tasks
     /// its slots hold (with how many); either changes nothing.
-    pub fn set_partition_sizes(&mut self, sizes: [u32; crate::protocol::PRIORITIES]) -> Result<()> {
+    pub fn set_partition_sizes(&mut self, sizes: [u32; protocol::PRIORITIES]) -> Result<()> {
         let slots: u64 = self.partitions.iter().map(|&(_, s)| u64::from(s)).sum();
         let sum: u64 = sizes.iter().map(|&s| u64::from(s)).sum();
         if sizes.contains(&0) || sum != slots {
@@ -144,39 +144,36 @@ impl Runtime {
         if sizes == self.partitions.map(|(_, size)| size) {
             return Ok(());
         }
-        let partitions = crate::protocol::partitions(sizes);
-        let in_ring = self.claimable.iter().sum::<u64>() + self.books.parked;
-        if in_ring == 0 {
-            self.engine.resize_ring(partitions)?;
-            self.partitions = partitions;
-            return Ok(());
-        }
-        // The slots that hold a task (every one not EMPTY between runs),
-        // partition by partition.
-        let sw = crate::protocol::SLOT_WORDS as usize;
-        let ring = self.engine.read_ring(0, slots * sw as u64)?;
-        let mut held: [Vec<u32>; crate::protocol::PRIORITIES] = Default::default();
-        for (p, &(start, size)) in self.partitions.iter().enumerate() {
-            for s in start as usize..(start + size) as usize {
-                let words = &ring[s * sw..(s + 1) * sw];
-                if words[crate::protocol::slot::STATUS as usize] != crate::protocol::status::EMPTY {
-                    held[p].extend_from_slice(words);
+        let partitions = protocol::partitions(sizes);
+        // The tasks in slots (every slot not EMPTY between runs), partition
+        // by partition; none to read when nothing is claimable or parked.
+        let sw = protocol::SLOT_WORDS as usize;
+        let mut held: [Vec<u32>; protocol::PRIORITIES] = Default::default();
+        if self.claimable.iter().sum::<u64>() + self.books.parked != 0 {
+            let ring = self.engine.read_ring(0, slots * sw as u64)?;
+            for (p, &(start, size)) in self.partitions.iter().enumerate() {
+                for words in
+                    ring[start as usize * sw..(start + size) as usize * sw].chunks_exact(sw)
+                {
+                    if words[protocol::slot::STATUS as usize] != protocol::status::EMPTY {
+                        held[p].extend_from_slice(words);
+                    }
                 }
-            }
-            let tasks = (held[p].len() / sw) as u64;
-            if tasks > u64::from(sizes[p]) {
-                return Err(Error::PartitionTooSmall {
-                    priority: crate::protocol::Priority::ALL[p],
-                    tasks,
-                    size: sizes[p],
-                });
+                let tasks = (held[p].len() / sw) as u64;
+                if tasks > u64::from(sizes[p]) {
+                    return Err(Error::PartitionTooSmall {
+                        priority: protocol::Priority::ALL[p],
+                        tasks,
+                        size: sizes[p],
+                    });
+                }
             }
         }
         self.engine.resize_ring(partitions)?;
         for (p, words) in held.iter().enumerate() {
             if !words.is_empty() {
-                let start = u64::from(partitions[p].0) * sw as u64;
-                self.engine.write_ring(start, words)?;
+                self.engine
+                    .write_ring(u64::from(partitions[p].0) * sw as u64, words)?;
             }
         }
         self.partitions = partitions;
