@@ -9,6 +9,17 @@ use crate::ir_tokens::IrTokens;
 use crate::types::Final;
 
 impl Gen<'_> {
+    /// A `u32` index evaluated here, once, into a local, and a Rust
+    /// variable holding that local's expression (for a read and a write of
+    /// `op=`).
+    fn index_var(&mut self, e: &Expr, out: &mut Out) -> syn::Ident {
+        let t = self.expr(e, out);
+        let t = self.spill(t, Final::S(ScalarType::U32), out);
+        let v = self.var();
+        out.push(quote!(let #v = #t;));
+        v
+    }
+
     /// A statement block.
     pub(crate) fn block(&mut self, b: &Block) -> TokenStream {
         self.value_block(b, None)
@@ -264,16 +275,7 @@ impl Gen<'_> {
                         out.push(quote!(__blk.push(#var.set(&[#(#path),*], #et, #vt)?);));
                     }
                     Some(op) => {
-                        let ev = match element {
-                            Some(e) => {
-                                let et = self.expr(e, out);
-                                let et = self.spill(et, Final::S(ScalarType::U32), out);
-                                let ev = self.var();
-                                out.push(quote!(let #ev = #et;));
-                                Some(ev)
-                            }
-                            None => None,
-                        };
+                        let ev = element.as_ref().map(|e| self.index_var(e, out));
                         let vt = self.expr(v, out);
                         let (vt, ty) = if op.is_shift() {
                             (self.to_u32(v, vt), Final::S(ScalarType::U32))
@@ -346,29 +348,10 @@ impl Gen<'_> {
                         // The index (and array index) once, into
                         // temporaries: `buf[i].f op= v` is
                         // `buf[i].f = buf[i].f op v`.
-                        let u32t = Final::S(ScalarType::U32);
-                        let it = self.expr(&fa.index, out);
-                        let it = self.spill(it, u32t, out);
-                        let iv = self.var();
-                        out.push(quote!(let #iv = #it;));
-                        let mut rvs = Vec::new();
-                        for r in &fa.rows {
-                            let rt = self.expr(r, out);
-                            let rt = self.spill(rt, u32t, out);
-                            let rv = self.var();
-                            out.push(quote!(let #rv = #rt;));
-                            rvs.push(rv);
-                        }
-                        let ev = match &fa.element {
-                            Some(e) => {
-                                let et = self.expr(e, out);
-                                let et = self.spill(et, u32t, out);
-                                let ev = self.var();
-                                out.push(quote!(let #ev = #et;));
-                                Some(ev)
-                            }
-                            None => None,
-                        };
+                        let iv = self.index_var(&fa.index, out);
+                        let rvs: Vec<syn::Ident> =
+                            fa.rows.iter().map(|r| self.index_var(r, out)).collect();
+                        let ev = fa.element.as_ref().map(|e| self.index_var(e, out));
                         let vt = self.expr(v, out);
                         let vt = if op.is_shift() {
                             self.to_u32(v, vt)
