@@ -49,7 +49,8 @@ pub mod prelude {
     pub use vyre_core::ir::Literal;
     pub use vyre_core::{
         BackendKind, BufferHandle, Element, Error, Fault, FaultKind, Gpu, Priority, Program,
-        RunLimits, RunReport, Runtime, StopReason, Task,
+        PublishOptions, RunLimits, RunReport, Runtime, Service, ServiceOptions, StopReason, Task,
+        Ticket, TicketOutcome,
     };
     pub use vyre_macros::{device, megakernel, opcode, printf, Element};
 }

@@ -100,31 +100,39 @@ fn particles_match_plain_rust_on_every_backend() {
 
 #[test]
 fn priority_scheduler_counts_match_what_was_published() {
-    use priority_scheduler::{plan, schedule, UNLUCKY};
-    let jobs = 40;
+    use priority_scheduler::{cost, plan, serve, Load, UNLUCKY};
+    let load = Load {
+        threads: 3,
+        calls: Some(25),
+        seconds: 0.0,
+    };
     // The expectation, computed independently of the example's checks.
     let mut executed = [0u64; 5];
     let mut faulted = 0;
-    for n in 0..jobs {
-        for p in Priority::ALL {
-            if plan(n, p).1 % UNLUCKY == 0 {
-                faulted += 1;
-            } else {
-                executed[p.index()] += 1;
+    for t in 0..load.threads {
+        for c in 0..25 {
+            let (priority, _, jobs) = plan(t, c);
+            for j in 0..jobs {
+                if cost((c * priority_scheduler::BATCH + j) * 64 + t) % UNLUCKY == 0 {
+                    faulted += 1;
+                } else {
+                    executed[priority.index()] += 1;
+                }
             }
         }
     }
-    assert!(faulted > 0, "the scenario includes faults");
     for gpu in every_backend("priority_scheduler_counts_match_what_was_published") {
-        let s = schedule(&gpu, jobs).unwrap();
-        assert_eq!(s.published, u64::from(jobs) * 5);
+        let s = serve(&gpu, load).unwrap();
+        assert_eq!(s.published, executed.iter().sum::<u64>() + faulted);
         assert_eq!(s.executed, executed, "{}", gpu.description());
         assert_eq!(s.faulted, faulted);
-        assert_eq!(s.parked, 50, "tenant 3's quarter waits out run 1");
         assert_eq!(
             s.per_tenant.iter().map(|&t| u64::from(t)).sum::<u64>(),
             executed.iter().sum::<u64>()
         );
+        // One latency per ticket: 25 calls per thread.
+        let tickets: usize = s.latencies.iter().map(Vec::len).sum();
+        assert_eq!(tickets, 75);
     }
 }
 

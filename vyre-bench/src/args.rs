@@ -19,6 +19,8 @@ pub enum Workload {
     Bfs,
     /// (5) build costs: assembly, WGSL, pipelines.
     Build,
+    /// Service mode: CRITICAL latency under an open-loop IDLE flood.
+    Service,
     /// Configuration sweeps and lowering variants (not part of `all`).
     Experiments,
     /// Measurements behind the analyses of missed targets (not part of
@@ -28,13 +30,14 @@ pub enum Workload {
 
 impl Workload {
     /// Every workload, in the order the suite runs them.
-    pub const ALL: [Workload; 8] = [
+    pub const ALL: [Workload; 9] = [
         Workload::Wall,
         Workload::Trivial,
         Workload::Mix,
         Workload::Priority,
         Workload::Bfs,
         Workload::Build,
+        Workload::Service,
         Workload::Experiments,
         Workload::Probes,
     ];
@@ -48,6 +51,7 @@ impl Workload {
             Workload::Priority => "priority",
             Workload::Bfs => "bfs",
             Workload::Build => "build",
+            Workload::Service => "service",
             Workload::Experiments => "experiments",
             Workload::Probes => "probes",
         }
@@ -83,6 +87,8 @@ pub struct Args {
     /// Work workgroups of the megakernel (lanes = workgroups × workgroup
     /// size); `None` keeps the library's default.
     pub workgroups: Option<u32>,
+    /// IDLE tasks per second the service workload offers (full mode).
+    pub service_rate: Option<f64>,
     /// No progress lines (tests).
     pub silent: bool,
     /// The command line as given, for the report.
@@ -94,11 +100,11 @@ pub const USAGE: &str = "\
 vyre benchmark suite (issue 5): every workload and its baselines in one run.
 
 usage: bench [--quick] [--only LIST] [--out DIR] [--reps N] [--warmup N]
-             [--min-scale S] [--max-scale S] [--workgroups N]
+             [--min-scale S] [--max-scale S] [--workgroups N] [--service-rate R]
 
   --quick          small sizes, 3 repetitions (lavapipe: well under a minute)
   --only LIST      comma-separated workloads: wall, trivial, mix, priority, bfs,
-                   build, experiments, probes (default: all but
+                   build, service, experiments, probes (default: all but
                    experiments and probes)
   --out DIR        where results.json, summary.md and the SVG plots go
                    (default: bench-out)
@@ -107,6 +113,7 @@ usage: bench [--quick] [--only LIST] [--out DIR] [--reps N] [--warmup N]
   --min-scale S    smallest RMAT scale for bfs (default 18, quick 8)
   --max-scale S    largest RMAT scale for bfs (default 22, quick 10)
   --workgroups N   work workgroups of the megakernel (default: the library's)
+  --service-rate R IDLE tasks/s the service workload offers (default 1e8)
   --help           this text
 
 build: cargo build --release -p vyre-bench
@@ -168,6 +175,17 @@ impl Args {
                     args.workgroups =
                         Some(number(&value("--workgroups")?, "--workgroups", 1, 65_535)? as u32)
                 }
+                "--service-rate" => {
+                    let text = value("--service-rate")?;
+                    let rate: f64 = text
+                        .trim()
+                        .parse()
+                        .map_err(|_| format!("--service-rate takes a number, not `{text}`"))?;
+                    if !(1.0..=1e12).contains(&rate) {
+                        return Err(format!("--service-rate {rate} is outside 1 ..= 1e12"));
+                    }
+                    args.service_rate = Some(rate);
+                }
                 other => return Err(format!("unknown argument `{other}`; see --help")),
             }
         }
@@ -197,6 +215,7 @@ impl Args {
             min_scale: if quick { 8 } else { 18 },
             max_scale: if quick { 10 } else { 22 },
             workgroups: None,
+            service_rate: None,
             silent: false,
             command_line: String::new(),
         }

@@ -206,6 +206,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
             Workload::Priority => workloads::priority::run(bench),
             Workload::Bfs => workloads::bfs::run(bench),
             Workload::Build => workloads::build::run(bench),
+            Workload::Service => workloads::service::run(bench),
             Workload::Experiments => experiments::run(bench),
             Workload::Probes => probes::run(bench),
         };

@@ -1,5 +1,5 @@
 //! Smoke test of the reliability binary (`src/bin/reliability.rs`): its
-//! `--quick` storm and soak, on the reference interpreter and on wgpu
+//! `--quick` storm, soak and service soak, on the reference interpreter and on wgpu
 //! (lavapipe in CI). Not timed: the storm checks every scenario's counts
 //! exactly, the soak checks the handlers' own counters against every
 //! report and the books at the end.
@@ -11,7 +11,7 @@ mod common;
 use vyre_bench::reliability as workload;
 
 use vyre::prelude::*;
-use workload::{soak, storm, SoakOptions, StormOptions, SCENARIOS};
+use workload::{service_soak, soak, storm, SoakOptions, StormOptions, SCENARIOS};
 
 fn backends() -> Vec<Gpu> {
     let mut v = vec![Gpu::reference()];
@@ -49,5 +49,18 @@ fn quick_soak_is_exact() {
         assert!(r.spawned > r.published, "spawn-driven: {}", r.summary());
         assert!(r.overflows > 0, "partitions overflowed: {}", r.summary());
         assert!(r.faulted > 0, "faults mixed in: {}", r.summary());
+    }
+}
+
+#[test]
+fn quick_service_soak_is_exact() {
+    for gpu in backends() {
+        let opts = SoakOptions::quick();
+        let r = service_soak(&gpu, &opts, &mut |_| {})
+            .unwrap_or_else(|e| panic!("{}: {e}", gpu.description()));
+        eprintln!("{}: {}", gpu.kind(), r.summary());
+        assert!(r.executed + r.faulted >= opts.tasks, "{}", r.summary());
+        assert!(r.overflows > 0, "partitions overflowed: {}", r.summary());
+        assert!(r.tickets == r.published, "{}", r.summary());
     }
 }

@@ -176,6 +176,42 @@ pub enum Error {
         /// wgpu's reason.
         reason: String,
     },
+    /// A [`Service`](crate::Service) no longer accepts work.
+    #[error("the service has stopped ({reason}); nothing was published")]
+    ServiceStopped {
+        /// Why: shut down by the user, or what stopped it.
+        reason: String,
+    },
+    /// A [`Service`](crate::Service)'s backlog has no room for the tasks
+    /// of a publish call now.
+    #[error("the service's backlog holds {backlog} of its {capacity} tasks: no room for {tasks} more now; retry, use a `_waiting` form, or raise `ServiceOptions::backlog`")]
+    Backlog {
+        /// Tasks the call publishes.
+        tasks: u64,
+        /// Accepted tasks not yet ended.
+        backlog: u64,
+        /// The backlog's size.
+        capacity: u64,
+    },
+    /// A publish call with more tasks than a ticket counts or the backlog
+    /// holds at all.
+    #[error(
+        "one publish call of {tasks} tasks cannot be served: a call takes at most {max} (split it)"
+    )]
+    TooManyTasks {
+        /// Tasks the call publishes.
+        tasks: u64,
+        /// The most one call may publish.
+        max: u64,
+    },
+    /// A [`ServiceOptions`](crate::ServiceOptions) value out of range.
+    #[error("service option `{option}` is invalid: {reason}")]
+    InvalidServiceOption {
+        /// The option.
+        option: &'static str,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// `Result` with vyre's [`Error`].

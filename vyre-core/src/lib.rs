@@ -22,6 +22,7 @@ pub mod protocol;
 pub mod reference;
 pub mod report;
 pub mod runtime;
+pub mod service;
 
 pub use backend::Gpu;
 pub use engine::{BackendKind, Engine, Submission};
@@ -32,4 +33,8 @@ pub use protocol::Priority;
 pub use report::{Fault, FaultKind, RunReport, StopReason, SubmissionTime};
 pub use runtime::{
     Accounting, BufferHandle, Element, Opcode, RangeOpcode, RawTask, RunLimits, Runtime, Task,
+};
+pub use service::{
+    PublishOptions, Publisher, Service, ServiceOptions, ServiceReport, ServiceStatus, ServiceStop,
+    Ticket, TicketOutcome,
 };

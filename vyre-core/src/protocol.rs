@@ -3,7 +3,7 @@
 //! describes the same map in prose. Const assertions keep the map
 //! consistent.
 
-/// Words per ring slot: `[status, opcode, tenant, priority, arg0 .. arg11]`.
+/// Words per ring slot: `[status, opcode, tenant, ticket, arg0 .. arg11]`.
 pub const SLOT_WORDS: u32 = 16;
 pub use vyre_lang::limits::{MAX_ARGS, PRINTF_MAX_ARGS, RESERVED_ID_START};
 pub use vyre_lang::{Priority, PRIORITIES};
@@ -16,8 +16,9 @@ pub mod slot {
     pub const OPCODE: u32 = 1;
     /// The tenant of the task.
     pub const TENANT: u32 = 2;
-    /// The priority of the task (0 = CRITICAL .. 4 = IDLE).
-    pub const PRIORITY: u32 = 3;
+    /// The task's ticket word ([`ticket`](super::ticket)): 0 for a task
+    /// no ticket follows. (A task's priority is its partition's.)
+    pub const TICKET: u32 = 3;
     /// First argument word; argument `i` is at `ARG0 + i`.
     pub const ARG0: u32 = 4;
 }
@@ -30,8 +31,10 @@ pub mod entry {
     pub const OPCODE: u32 = 0;
     /// The tenant of the task.
     pub const TENANT: u32 = 1;
+    /// The task's ticket word (0: none).
+    pub const TICKET: u32 = 2;
     /// First argument word; argument `i` is at `ARG0 + i`.
-    pub const ARG0: u32 = 2;
+    pub const ARG0: u32 = 3;
 }
 
 /// Words of an inbox entry before its arguments.
@@ -50,8 +53,8 @@ pub const fn entry_words(max_args: usize) -> u32 {
 
 /// A range descriptor of the expand pass (`publish_range`): the device
 /// writes `COUNT` inbox entries of partition `PARTITION` from inbox
-/// position `POSITION` on, entry `i` being `[OPCODE, TENANT, FIRST + i,
-/// REST..]`.
+/// position `POSITION` on, entry `i` being `[OPCODE, TENANT, TICKET,
+/// FIRST + i, REST..]`.
 pub mod range {
     /// The partition whose inbox receives the entries.
     pub const PARTITION: u32 = 0;
@@ -74,6 +77,8 @@ pub mod range {
     /// words of `vy_inbox` from word `FIRST + i × SOURCE_WORDS` (the
     /// others zero), and `REST` is unused.
     pub const SOURCE_WORDS: u32 = REST + crate::protocol::MAX_ARGS as u32 - 1;
+    /// The ticket word of every entry.
+    pub const TICKET: u32 = SOURCE_WORDS + 1;
 }
 
 /// The control words `INBOX_BASE[P]` then `INBOX_MASK[P]` (contiguous) for
@@ -114,8 +119,9 @@ pub fn ring_words(partitions: &[(u32, u32); PRIORITIES]) -> [u32; 1 + 2 * PRIORI
     words
 }
 
-/// Words of one range descriptor: its header and `MAX_ARGS - 1` rest words.
-pub const RANGE_WORDS: u32 = range::SOURCE_WORDS + 1;
+/// Words of one range descriptor: its header, `MAX_ARGS - 1` rest words,
+/// the source words and the ticket.
+pub const RANGE_WORDS: u32 = range::TICKET + 1;
 /// Range descriptors one expand dispatch reads at most.
 pub const RANGE_SLOTS: u32 = 8;
 
@@ -183,7 +189,7 @@ pub mod fault {
 }
 
 /// Words of one fault record in the fault log.
-pub const FAULT_RECORD_WORDS: u32 = 8;
+pub const FAULT_RECORD_WORDS: u32 = 9;
 /// Word offsets inside a fault record.
 pub mod fault_record {
     /// The slot that faulted.
@@ -202,6 +208,34 @@ pub mod fault_record {
     pub const ROUND: u32 = 6;
     /// The lane that ran it (`u32::MAX` when the maintenance pass faulted it).
     pub const LANE: u32 = 7;
+    /// The task's ticket word.
+    pub const TICKET: u32 = 8;
+}
+
+/// Tickets (`docs/protocol.md`, "Tickets"): a task's ticket word names
+/// an entry of the control block's ticket table, which counts the
+/// ticket's live tasks. The host sets an entry when it publishes the
+/// ticket's tasks (`LIVE` = their number); every task with the ticket
+/// takes one off `LIVE` when it ends (DONE or FAULT), and the one that
+/// takes it to zero appends the entry's index to the ticket log. A
+/// ticket that follows its descendants ([`DESCENDANTS`](ticket::DESCENDANTS))
+/// passes its word on to the tasks its tasks spawn, each adding one to
+/// `LIVE` first; other spawned tasks have ticket word 0. A refused spawn
+/// of a task with a ticket adds one to the entry's `REFUSED`.
+pub mod ticket {
+    /// Entries of the ticket table; entry 0 is never used (word 0 is "no
+    /// ticket").
+    pub const ENTRIES: u32 = 1 << 16;
+    /// The bits of a ticket word that hold the entry's index.
+    pub const INDEX: u32 = ENTRIES - 1;
+    /// The bit of a ticket word that passes it on to spawned tasks.
+    pub const DESCENDANTS: u32 = 1 << 31;
+    /// Word of an entry: the ticket's tasks not yet ended.
+    pub const LIVE: u32 = 0;
+    /// Word of an entry: spawns of the ticket's tasks the ring refused.
+    pub const REFUSED: u32 = 1;
+    /// Words of one entry.
+    pub const ENTRY_WORDS: u32 = 2;
 }
 
 /// Words of one printf record: `[format id, arg0 .. arg5, lane]`.
@@ -274,8 +308,10 @@ pub mod ctrl {
     pub const PART_START: u32 = SLOTS + 1;
     /// Per partition: its slots (host-owned).
     pub const PART_SIZE: u32 = PART_START + P;
+    /// Ticket log records written since the host last cleared it.
+    pub const TICKETS_ENDED: u32 = PART_SIZE + P;
     /// Number of fixed words; the variable tables follow.
-    pub const FIXED_WORDS: u32 = PART_SIZE + P;
+    pub const FIXED_WORDS: u32 = TICKETS_ENDED + 1;
 
     /// Counters the host reads and clears after each submission.
     pub const CLEARED_AFTER_READ: [u32; 6] = [
@@ -302,6 +338,12 @@ pub struct ControlLayout {
     pub executed_by_op: u32,
     /// Per tenant: 1 when enabled.
     pub tenant_enabled: u32,
+    /// The ticket table: [`ticket::ENTRIES`] entries of
+    /// [`ticket::ENTRY_WORDS`].
+    pub tickets: u32,
+    /// The ticket log: the indices of entries whose `LIVE` reached zero,
+    /// room for [`ticket::ENTRIES`].
+    pub ticket_log: u32,
     /// Claim lists: one word per slot, partition `p`'s list at the
     /// partition's own slot range.
     pub claim_list: u32,
@@ -323,12 +365,16 @@ impl ControlLayout {
         let tenant_enabled = executed_by_op + handlers;
         let printf_log = tenant_enabled + tenants;
         let ranges = printf_log + printf_capacity * PRINTF_RECORD_WORDS;
-        let claim_list = ranges + RANGE_SLOTS * RANGE_WORDS;
+        let tickets = ranges + RANGE_SLOTS * RANGE_WORDS;
+        let ticket_log = tickets + ticket::ENTRIES * ticket::ENTRY_WORDS;
+        let claim_list = ticket_log + ticket::ENTRIES;
         let fault_log = claim_list + slots;
         let lane_state = fault_log + slots * FAULT_RECORD_WORDS;
         ControlLayout {
             executed_by_op,
             tenant_enabled,
+            tickets,
+            ticket_log,
             claim_list,
             fault_log,
             printf_log,
@@ -364,11 +410,14 @@ const _: () = {
     assert!(slot::ARG0 as usize + MAX_ARGS == SLOT_WORDS as usize);
     assert!(PRINTF_MAX_ARGS + 2 == PRINTF_RECORD_WORDS as usize);
     assert!(fault_record::LANE < FAULT_RECORD_WORDS);
-    assert!(ctrl::PART_SIZE + PRIORITIES as u32 == ctrl::FIXED_WORDS);
+    assert!(ctrl::TICKETS_ENDED + 1 == ctrl::FIXED_WORDS);
     assert!(ctrl::INBOX_MASK == ctrl::INBOX_BASE + PRIORITIES as u32);
     assert!(ctrl::PART_START == ctrl::SLOTS + 1 && ctrl::PART_SIZE == ctrl::PART_START + 5);
-    // An entry is a slot without its status and priority words.
-    assert!(entry_words(MAX_ARGS) + 2 == SLOT_WORDS);
+    // An entry is a slot without its status word, in the same order.
+    assert!(entry_words(MAX_ARGS) + 1 == SLOT_WORDS);
+    assert!(entry::OPCODE + 1 == slot::OPCODE && entry::TENANT + 1 == slot::TENANT);
+    assert!(entry::TICKET + 1 == slot::TICKET && entry::ARG0 + 1 == slot::ARG0);
+    assert!(ticket::ENTRIES.is_power_of_two() && ticket::INDEX & ticket::DESCENDANTS == 0);
     assert!(ctrl::LIST_LEN > ctrl::EXECUTED);
     assert!(status::FAULT > status::DONE && status::EMPTY == 0);
     // Zeroed memory is a valid empty ring and a valid idle control block.

@@ -10,7 +10,7 @@ use vyre_core::gpu::{test_context, GpuContext, WgpuEngine};
 use vyre_core::ir::{Access, BufferKind, HandlerBuilder, ScalarType};
 use vyre_core::program::Program;
 use vyre_core::protocol::ctrl;
-use vyre_core::protocol::{entry, fault, fault_record, PRIORITIES, SLOT_WORDS};
+use vyre_core::protocol::{entry, fault, fault_record, FAULT_RECORD_WORDS, PRIORITIES, SLOT_WORDS};
 use vyre_core::Priority;
 use vyre_core::{Engine, Error};
 
@@ -176,10 +176,13 @@ fn lowered_program_reports_faults_and_parks_disabled_tenants() {
     let layout = host.program.control_layout();
     let records = host
         .engine
-        .read_control(u64::from(layout.fault_log), 16)
+        .read_control(
+            u64::from(layout.fault_log),
+            2 * u64::from(FAULT_RECORD_WORDS),
+        )
         .expect("fault log");
     let mut codes: Vec<(u32, u32)> = records
-        .chunks(8)
+        .chunks(FAULT_RECORD_WORDS as usize)
         .map(|r| {
             (
                 r[fault_record::CODE as usize],

@@ -17,7 +17,7 @@ use ScalarType::{F32, I32, U32};
 fn run_body(
     loop_limit: u32,
     body: impl FnOnce(&mut vyre_core::ir::BlockBuilder<'_>, vyre_core::ir::BufferRef),
-) -> (Vec<u32>, Vec<[u32; 8]>) {
+) -> (Vec<u32>, Vec<support::FaultRecord>) {
     let mut h = HandlerBuilder::new(1, "body");
     let out = h.buffer("out", U32, Access::ReadWrite);
     h.body(|b| body(b, out));

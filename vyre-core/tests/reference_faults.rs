@@ -158,7 +158,7 @@ fn reset(host: &mut Host) {
 
 /// Publishes one NORMAL task of tenant 1 and runs one round; returns the
 /// fault records, after checking the slot's status and the counters.
-fn run_one(host: &mut Host, opcode: u32, x: u32) -> Vec<[u32; 8]> {
+fn run_one(host: &mut Host, opcode: u32, x: u32) -> Vec<support::FaultRecord> {
     reset(host);
     host.publish(Priority::Normal, opcode, 1, &[0, x]);
     let round_before = host.ctrl(ctrl::ROUND);
@@ -202,7 +202,7 @@ fn every_fault_kind_is_recorded_with_its_words() {
         let f = faults[0];
         assert_eq!(
             f,
-            [start, opcode, code, detail, 1, 2, f[6], 0],
+            [start, opcode, code, detail, 1, 2, f[6], 0, 0],
             "opcode {opcode}"
         );
     }
@@ -225,7 +225,6 @@ fn unknown_opcode_faults_on_the_lane_that_claimed_it() {
     let mut w = [0u32; SLOT_WORDS as usize];
     w[slot::OPCODE as usize] = 0xDEAD;
     w[slot::TENANT as usize] = 1;
-    w[slot::PRIORITY as usize] = 2;
     host.publish_raw(2, w);
     let round = host.ctrl(ctrl::ROUND);
     host.submit(1);
@@ -239,6 +238,7 @@ fn unknown_opcode_faults_on_the_lane_that_claimed_it() {
             1,
             2,
             round + 1,
+            0,
             0
         ]]
     );
@@ -253,14 +253,13 @@ fn bad_tenant_faults_in_maintenance() {
     let mut w = [0u32; SLOT_WORDS as usize];
     w[slot::OPCODE as usize] = 1;
     w[slot::TENANT as usize] = 99;
-    w[slot::PRIORITY as usize] = 3;
     host.publish_raw(3, w);
     let round = host.ctrl(ctrl::ROUND);
     let s = host.submit(2);
     // Faulted by the first M of the submission: before its finalize.
     assert_eq!(
         host.faults(),
-        [[start, 1, fault::BAD_TENANT, 99, 99, 3, round, u32::MAX]]
+        [[start, 1, fault::BAD_TENANT, 99, 99, 3, round, u32::MAX, 0]]
     );
     assert_eq!(s.summary[ctrl::FAULTED as usize], 1);
     assert_eq!(s.summary[ctrl::PLACED as usize], 1);

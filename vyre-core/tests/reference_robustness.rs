@@ -80,9 +80,12 @@ fn garbage_memory_never_panics() {
             // The host recycles faulted slots and clears its counters.
             let n = s.summary[ctrl::FAULT_COUNT as usize].min(p.config().slots);
             let log = e
-                .read_control(layout.fault_log as u64, n as u64 * 8)
+                .read_control(
+                    layout.fault_log as u64,
+                    n as u64 * vyre_core::protocol::FAULT_RECORD_WORDS as u64,
+                )
                 .unwrap();
-            for r in log.chunks(8) {
+            for r in log.chunks(vyre_core::protocol::FAULT_RECORD_WORDS as usize) {
                 if r[0] < p.config().slots {
                     e.write_ring(r[0] as u64 * SLOT_WORDS as u64, &[0]).unwrap();
                 }

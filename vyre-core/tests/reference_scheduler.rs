@@ -143,7 +143,8 @@ fn spawned_tasks_become_claimable_only_next_round() {
     assert_eq!(s.summary[ctrl::SPAWNED as usize], 9);
     assert_eq!(s.summary[ctrl::EXECUTED_BY_PRIORITY as usize + 1], 9);
     assert_eq!(host.buffer("seen"), vec![1; 10]);
-    // Spawned tasks carry the spawner's tenant and the spawn's priority.
+    // Spawned tasks carry the spawner's tenant, sit in the spawn's
+    // priority's partition, and have no ticket (the spawner had none).
     let (start, size) = host.program.config().partitions()[Priority::High.index()];
     let ring = host.engine.machine().ring().to_vec();
     let spawned_slots: Vec<u32> = (start..start + size)
@@ -151,7 +152,7 @@ fn spawned_tasks_become_claimable_only_next_round() {
         .collect();
     assert!(!spawned_slots.is_empty());
     for s in spawned_slots {
-        assert_eq!(ring[(s * SLOT_WORDS + slot::PRIORITY) as usize], 1);
+        assert_eq!(ring[(s * SLOT_WORDS + slot::TICKET) as usize], 0);
         assert_eq!(ring[(s * SLOT_WORDS + slot::TENANT) as usize], 0);
     }
 }

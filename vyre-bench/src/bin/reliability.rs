@@ -5,6 +5,7 @@
 //! ```text
 //! cargo run --release -p vyre-bench --bin reliability -- storm            # default sizes
 //! cargo run --release -p vyre-bench --bin reliability -- soak             # >= 1e8 tasks
+//! cargo run --release -p vyre-bench --bin reliability -- service          # the soak as a service
 //! cargo run --release -p vyre-bench --bin reliability -- all --quick      # lavapipe-sized
 //! cargo run --release -p vyre-bench --bin reliability -- soak --quick --backend reference
 //! ```
@@ -24,7 +25,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use vyre::prelude::*;
-use workload::{soak, storm, SoakOptions, StormOptions};
+use workload::{service_soak, soak, storm, SoakOptions, StormOptions};
 
 struct Args {
     mode: String,
@@ -50,7 +51,7 @@ fn parse() -> Result<Args, String> {
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
-            "storm" | "soak" | "all" => a.mode = arg,
+            "storm" | "soak" | "service" | "all" => a.mode = arg,
             "--quick" => a.quick = true,
             "--backend" => a.backend = value("--backend")?,
             "--tasks" => {
@@ -76,7 +77,7 @@ fn parse() -> Result<Args, String> {
             }
             "--out" => a.out = Some(value("--out")?.into()),
             "-h" | "--help" => return Err(
-                "usage: reliability [storm|soak|all] [--quick] [--backend wgpu|reference|auto] \
+                "usage: reliability [storm|soak|service|all] [--quick] [--backend wgpu|reference|auto] \
                             [--tasks N] [--seconds S] [--workgroups N] [--out DIR]"
                     .into(),
             ),
@@ -136,6 +137,11 @@ fn main() -> ExitCode {
                     failures.push(e);
                 }
             }
+            if args.mode == "service" || args.mode == "all" {
+                if let Err(e) = run_service_soak(&gpu, &args, &mut log) {
+                    failures.push(e);
+                }
+            }
         }
     }
     for e in &failures {
@@ -181,6 +187,17 @@ fn run_storm(gpu: &Gpu, args: &Args, log: &mut dyn FnMut(&str)) -> Result<(), St
 }
 
 fn run_soak(gpu: &Gpu, args: &Args, log: &mut dyn FnMut(&str)) -> Result<(), String> {
+    let r = soak(gpu, &soak_options(args), log)?;
+    log(&r.summary());
+    log("soak: throughput samples (seconds, tasks done, tasks/s of that run):");
+    for s in &r.samples {
+        log(&format!("  {:>8.2} {:>12} {:>12.3e}", s.at, s.done, s.rate));
+    }
+    log("soak: books exact, handler counters equal the reports after every run");
+    Ok(())
+}
+
+fn soak_options(args: &Args) -> SoakOptions {
     let mut opts = if args.quick {
         SoakOptions::quick()
     } else {
@@ -193,12 +210,12 @@ fn run_soak(gpu: &Gpu, args: &Args, log: &mut dyn FnMut(&str)) -> Result<(), Str
     if let Some(s) = args.seconds {
         opts.max_time = Duration::from_secs(s);
     }
-    let r = soak(gpu, &opts, log)?;
+    opts
+}
+
+fn run_service_soak(gpu: &Gpu, args: &Args, log: &mut dyn FnMut(&str)) -> Result<(), String> {
+    let r = service_soak(gpu, &soak_options(args), log)?;
     log(&r.summary());
-    log("soak: throughput samples (seconds, tasks done, tasks/s of that run):");
-    for s in &r.samples {
-        log(&format!("  {:>8.2} {:>12} {:>12.3e}", s.at, s.done, s.rate));
-    }
-    log("soak: books exact, handler counters equal the reports after every run");
+    log("service soak: every ticket resolved; its faults and refused spawns, the handlers' counters and the books agree");
     Ok(())
 }

@@ -14,7 +14,13 @@
 //!   per-opcode counters the handlers keep in buffers equal the report's
 //!   counts, and at the end that the books are exact.
 //!
-//! Each lives in its own file (`storm.rs`, `soak.rs`) with its handlers
+//! - [`service_soak()`]: the soak's trees published from several threads
+//!   into a [`vyre::Service`], each root's ticket following its
+//!   descendants: every ticket must resolve with its tree's faults and
+//!   refused spawns, and their sums, the handlers' counters and the books
+//!   must agree at the end.
+//!
+//! Each lives in its own file (`storm.rs`, `soak.rs`, `service_soak.rs`) with its handlers
 //! and program; what both use (handler building, the striped counters)
 //! is here.
 
@@ -23,9 +29,11 @@
 use vyre::ir::{CtxValue, Expr, HandlerBuilder, ScalarType};
 use vyre::program::OpcodeHandler;
 
+mod service_soak;
 mod soak;
 mod storm;
 
+pub use service_soak::{service_soak, ServiceSoakResult};
 pub use soak::{soak, Sample, SoakOptions, SoakResult};
 pub use storm::{storm, StormOptions, StormResult, SCENARIOS};
 

@@ -144,10 +144,10 @@ impl SoakResult {
     }
 }
 
-const TREE: u32 = 0x51;
-const LEAF: u32 = 0x52;
+pub(super) const TREE: u32 = 0x51;
+pub(super) const LEAF: u32 = 0x52;
 /// One leaf in this many faults on purpose.
-const FAULT_EVERY: u32 = 1009;
+pub(super) const FAULT_EVERY: u32 = 1009;
 
 /// `tree(depth, salt)`: counts itself, then spawns two `tree(depth - 1)`
 /// children (at a priority that cycles with the depth) or, at depth 0, a
@@ -199,7 +199,8 @@ fn leaf() -> Result<OpcodeHandler, Failure> {
     })
 }
 
-fn soak_program(opts: &SoakOptions) -> Result<Program, Failure> {
+/// The soak's program: `tree` and `leaf` over a ring of `opts.slots`.
+pub(super) fn soak_program(opts: &SoakOptions) -> Result<Program, Failure> {
     Program::builder("soak")
         .config(ProgramConfig {
             slots: opts.slots,

@@ -539,9 +539,9 @@ mod tests {
         let m = CpuMachine::new(p.clone(), 6).unwrap();
         assert_eq!(m.ring().len() as u64, p.config().ring_words());
         assert_eq!(m.ctrl().len() as u32, p.control_layout().total_words(6));
-        // Five inboxes of `inbox_capacity` entries of 2 words (no arguments).
-        assert_eq!(p.entry_words(), 2);
-        assert_eq!(m.inbox().len(), 5 * 4 * 2);
+        // Five inboxes of `inbox_capacity` entries of 3 words (no arguments).
+        assert_eq!(p.entry_words(), 3);
+        assert_eq!(m.inbox().len(), 5 * 4 * 3);
         assert!(m.ring().iter().chain(m.inbox()).all(|&w| w == 0));
         // The control block is zeroed but for the inboxes' bases and masks
         // and the ring's sizes (10 slots: 2 each).
@@ -644,18 +644,18 @@ mod tests {
     fn spawn_probes_the_partition_and_checks_the_priority() {
         let mut m = CpuMachine::new(program(), 1).unwrap();
         assert_eq!(
-            m.spawn(5, 1, 0, &[]),
+            m.spawn(5, 1, 0, 0, &[]),
             Err(crate::cpu::TaskFault::bad_priority(5))
         );
         let (start, size) = m.partitions()[Priority::Low.index()];
         assert_eq!(size, 2);
-        assert_eq!(m.spawn(3, 1, 2, &[4; 20]), Ok(true));
-        assert_eq!(m.spawn(3, 1, 2, &[]), Ok(true));
-        assert_eq!(m.spawn(3, 1, 2, &[]), Ok(false));
+        assert_eq!(m.spawn(3, 1, 2, 0, &[4; 20]), Ok(true));
+        assert_eq!(m.spawn(3, 1, 2, 0, &[]), Ok(true));
+        assert_eq!(m.spawn(3, 1, 2, 0, &[]), Ok(false));
         assert_eq!(m.status(start), status::PENDING);
         assert_eq!(m.status(start + 1), status::PENDING);
         let words = m.read_ring(start as u64 * 16, 16).unwrap();
-        assert_eq!(words[..4], [status::PENDING, 1, 2, 3]);
+        assert_eq!(words[..4], [status::PENDING, 1, 2, 0]);
         assert_eq!(words[4..], [4; 12]);
         let c = m.ctrl();
         assert_eq!(c[ctrl::SPAWNED as usize], 2);
@@ -665,7 +665,7 @@ mod tests {
         // work pass, so later spawns overflow without probing (the cursor
         // does not move) until prepare clears the flag.
         assert_eq!(c[(ctrl::SPAWN_FULL + 3) as usize], 1);
-        assert_eq!(m.spawn(3, 1, 2, &[]), Ok(false));
+        assert_eq!(m.spawn(3, 1, 2, 0, &[]), Ok(false));
         let c = m.ctrl();
         assert_eq!(c[ctrl::SPAWN_OVERFLOW as usize], 2);
         assert_eq!(c[(ctrl::SPAWN_CURSOR + 3) as usize], 3);

@@ -79,16 +79,11 @@ impl CpuMachine {
                         // Entry k lives at INBOX_BASE + (k & INBOX_MASK) (u32 k).
                         let at = inbox_base.wrapping_add(head.wrapping_add(t) & mask);
                         let entry = at as u64 * entry_words as u64;
+                        // An entry is a slot without its status word.
                         for k in 0..entry_words {
                             let v = self.iw(entry + k as u64);
-                            let word = if k >= entry::ARG0 {
-                                slot::ARG0 + k - entry::ARG0
-                            } else {
-                                slot::OPCODE + k
-                            };
-                            self.set_slot_word(s, word, v);
+                            self.set_slot_word(s, slot::OPCODE + k, v);
                         }
-                        self.set_slot_word(s, slot::PRIORITY, p32);
                         st = status::PUBLISHED;
                         self.set_slot_word(s, slot::STATUS, st);
                     }
@@ -97,6 +92,7 @@ impl CpuMachine {
                     let tenant = self.slot_word(s, slot::TENANT);
                     if tenant >= tenants {
                         let opcode = self.slot_word(s, slot::OPCODE);
+                        let ticket = self.slot_word(s, slot::TICKET);
                         self.record_fault([
                             s,
                             opcode,
@@ -106,9 +102,11 @@ impl CpuMachine {
                             p32,
                             self.cw(ctrl::ROUND),
                             u32::MAX,
+                            ticket,
                         ]);
                         self.set_slot_word(s, slot::STATUS, status::FAULT);
                         self.add_cw(ctrl::FAULTED, 1);
+                        self.ticket_end(ticket);
                     } else if self.cw(layout.tenant_enabled.wrapping_add(tenant)) != 0 {
                         let k = self.add_cw(ctrl::LIST_LEN + p32, 1);
                         let at = layout.claim_list.wrapping_add(start).wrapping_add(k);
@@ -154,9 +152,9 @@ impl CpuMachine {
 
     /// *expand*: writes the entries of the first `ranges` descriptors at
     /// inbox positions `position + i` of their partitions: entry `i` of a
-    /// range (`publish_range`) is `[opcode, tenant, first + i, rest..]`, of
-    /// a batch (`SOURCE_WORDS` = `n` > 0) `[opcode, tenant, the n inbox
-    /// words from first + i × n, zeros]`.
+    /// range (`publish_range`) is `[opcode, tenant, ticket, first + i,
+    /// rest..]`, of a batch (`SOURCE_WORDS` = `n` > 0) `[opcode, tenant,
+    /// ticket, the n inbox words from first + i × n, zeros]`.
     pub fn expand_ranges(&mut self, ranges: u32) {
         let entry_words = self.program.entry_words();
         for r in 0..ranges.min(RANGE_SLOTS) {
@@ -166,6 +164,7 @@ impl CpuMachine {
             let (position, count) = (dw(range::POSITION), dw(range::COUNT));
             let (opcode, tenant, first) = (dw(range::OPCODE), dw(range::TENANT), dw(range::FIRST));
             let source_words = dw(range::SOURCE_WORDS);
+            let ticket = dw(range::TICKET);
             let rest: Vec<u32> = (0..MAX_ARGS as u32 - 1)
                 .map(|i| dw(range::REST + i))
                 .collect();
@@ -176,6 +175,7 @@ impl CpuMachine {
                     base.wrapping_add(position.wrapping_add(i) & mask) as u64 * entry_words as u64;
                 self.set_iw(at + entry::OPCODE as u64, opcode);
                 self.set_iw(at + entry::TENANT as u64, tenant);
+                self.set_iw(at + entry::TICKET as u64, ticket);
                 let src = u64::from(first) + u64::from(i) * u64::from(source_words);
                 for k in entry::ARG0..entry_words {
                     let a = k - entry::ARG0;

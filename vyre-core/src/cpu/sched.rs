@@ -6,7 +6,7 @@
 use super::fault::TaskFault;
 use super::machine::CpuMachine;
 use crate::protocol::{
-    ctrl, slot, status, FAULT_RECORD_WORDS, MAX_ARGS, PRINTF_MAX_ARGS, PRINTF_RECORD_WORDS,
+    ctrl, slot, status, ticket, FAULT_RECORD_WORDS, MAX_ARGS, PRINTF_MAX_ARGS, PRINTF_RECORD_WORDS,
     PRIORITIES,
 };
 
@@ -41,9 +41,9 @@ pub struct Claimed {
     pub handler: Option<usize>,
     /// The slot's tenant word (checked against the table by *maintain*).
     pub tenant: u32,
-    /// The task's priority: the partition the slot was claimed from. This
-    /// equals the slot's priority word for every task that the host or a
-    /// spawn wrote, and unlike a raw word it is always a valid index.
+    /// The slot's ticket word (0: none).
+    pub ticket: u32,
+    /// The task's priority: the partition the slot was claimed from.
     pub priority: u32,
     /// The argument words.
     pub args: [u32; MAX_ARGS],
@@ -163,15 +163,18 @@ impl CpuMachine {
             opcode,
             handler: self.program.handler_index(opcode),
             tenant: self.slot_word(slot, slot::TENANT),
+            ticket: self.slot_word(slot, slot::TICKET),
             priority: p as u32,
             args,
         })
     }
 
     /// Finishes `task` normally: status DONE, `EXECUTED`,
-    /// `EXECUTED_BY_PRIORITY[priority]` and `executed_by_op[handler]` += 1.
+    /// `EXECUTED_BY_PRIORITY[priority]` and `executed_by_op[handler]` += 1,
+    /// and one live task fewer on its ticket.
     pub fn complete(&mut self, task: &Claimed) {
         self.set_slot_word(task.slot, slot::STATUS, status::DONE);
+        self.ticket_end(task.ticket);
         self.add_cw(ctrl::EXECUTED, 1);
         if (task.priority as usize) < PRIORITIES {
             self.add_cw(ctrl::EXECUTED_BY_PRIORITY + task.priority, 1);
@@ -182,7 +185,8 @@ impl CpuMachine {
     }
 
     /// Finishes `task` with `fault`, run on lane `lane`: appends the fault
-    /// record, sets status FAULT and `FAULTED += 1`.
+    /// record, sets status FAULT and `FAULTED += 1`, and one live task
+    /// fewer on its ticket.
     pub fn fault(&mut self, task: &Claimed, fault: TaskFault, lane: u32) {
         self.record_fault([
             task.slot,
@@ -193,9 +197,42 @@ impl CpuMachine {
             task.priority,
             self.cw(ctrl::ROUND),
             lane,
+            task.ticket,
         ]);
         self.set_slot_word(task.slot, slot::STATUS, status::FAULT);
         self.add_cw(ctrl::FAULTED, 1);
+        self.ticket_end(task.ticket);
+    }
+
+    /// A task with ticket word `ticket` ended: its entry's `LIVE` -= 1, and
+    /// the task that takes it to zero appends the entry's index to the
+    /// ticket log (`n = TICKETS_ENDED++`, written when `n <` the log's
+    /// room). Nothing for word 0.
+    pub(crate) fn ticket_end(&mut self, ticket: u32) {
+        if ticket == 0 {
+            return;
+        }
+        let index = ticket & ticket::INDEX;
+        let live = self.layout.tickets + index * ticket::ENTRY_WORDS + ticket::LIVE;
+        if self.add_cw(live, u32::MAX) == 1 {
+            let n = self.add_cw(ctrl::TICKETS_ENDED, 1);
+            if n < ticket::ENTRIES {
+                self.set_cw(self.layout.ticket_log + n, index);
+            }
+        }
+    }
+
+    /// A spawn of a task with ticket word `ticket` was refused:
+    /// `SPAWN_OVERFLOW` += 1, and the entry's `REFUSED` += 1.
+    fn spawn_refused(&mut self, ticket: u32) {
+        self.add_cw(ctrl::SPAWN_OVERFLOW, 1);
+        if ticket != 0 {
+            let index = ticket & ticket::INDEX;
+            self.add_cw(
+                self.layout.tickets + index * ticket::ENTRY_WORDS + ticket::REFUSED,
+                1,
+            );
+        }
     }
 
     /// Appends a fault record: `n = FAULT_COUNT++`, written when
@@ -211,7 +248,10 @@ impl CpuMachine {
     }
 
     /// A device spawn of `opcode` with `args` (missing words are 0, words
-    /// past 12 are ignored) for `tenant` at `priority`: bumps
+    /// past 12 are ignored) for `tenant` at `priority`, by a task with
+    /// ticket word `ticket` (the new task's own ticket word is `ticket`
+    /// when that follows descendants, adding one to the entry's `LIVE`,
+    /// else 0): bumps
     /// `SPAWN_CURSOR[p]`, probes the partition's slots from the cursor,
     /// and at the first EMPTY one writes the task and marks it PENDING
     /// (`SPAWNED += 1`, `Ok(true)`). A full partition counts
@@ -224,6 +264,7 @@ impl CpuMachine {
         priority: u32,
         opcode: u32,
         tenant: u32,
+        ticket: u32,
         args: &[u32],
     ) -> Result<bool, TaskFault> {
         if priority as usize >= PRIORITIES {
@@ -232,7 +273,7 @@ impl CpuMachine {
         // Found full earlier in this work pass: still full (no slot
         // becomes EMPTY during a work pass), so overflow without probing.
         if self.cw(ctrl::SPAWN_FULL + priority) != 0 {
-            self.add_cw(ctrl::SPAWN_OVERFLOW, 1);
+            self.spawn_refused(ticket);
             return Ok(false);
         }
         let (start, size) = self.partitions[priority as usize];
@@ -245,9 +286,19 @@ impl CpuMachine {
                 continue;
             }
             self.set_slot_word(s, slot::STATUS, status::RESERVED);
+            let inherited = if ticket & ticket::DESCENDANTS != 0 {
+                let index = ticket & ticket::INDEX;
+                self.add_cw(
+                    self.layout.tickets + index * ticket::ENTRY_WORDS + ticket::LIVE,
+                    1,
+                );
+                ticket
+            } else {
+                0
+            };
             self.set_slot_word(s, slot::OPCODE, opcode);
             self.set_slot_word(s, slot::TENANT, tenant);
-            self.set_slot_word(s, slot::PRIORITY, priority);
+            self.set_slot_word(s, slot::TICKET, inherited);
             for i in 0..MAX_ARGS {
                 let w = args.get(i).copied().unwrap_or(0);
                 self.set_slot_word(s, slot::ARG0 + i as u32, w);
@@ -257,7 +308,7 @@ impl CpuMachine {
             return Ok(true);
         }
         self.set_cw(ctrl::SPAWN_FULL + priority, 1);
-        self.add_cw(ctrl::SPAWN_OVERFLOW, 1);
+        self.spawn_refused(ticket);
         Ok(false)
     }
 

@@ -313,7 +313,7 @@ impl CpuMachine {
         if st.faulted() {
             return false;
         }
-        match self.spawn(priority, opcode, task.tenant, args) {
+        match self.spawn(priority, opcode, task.tenant, task.ticket, args) {
             Ok(queued) => queued,
             Err(fault) => {
                 st.record(fault);

@@ -24,8 +24,9 @@ use super::{
 use crate::ir::ScalarType;
 use crate::program::Program;
 use crate::protocol::{
-    ctrl, entry, fault, fault_record, indirect, range, slot, status, FAULT_RECORD_WORDS, MAX_ARGS,
-    PRINTF_MAX_ARGS, PRINTF_RECORD_WORDS, PRIORITIES, RANGE_SLOTS, RANGE_WORDS, SLOT_WORDS,
+    ctrl, entry, fault, fault_record, indirect, range, slot, status, ticket, FAULT_RECORD_WORDS,
+    MAX_ARGS, PRINTF_MAX_ARGS, PRINTF_RECORD_WORDS, PRIORITIES, RANGE_SLOTS, RANGE_WORDS,
+    SLOT_WORDS,
 };
 
 /// Declares the templates, each from its file under `lower/wgsl/`, and
@@ -148,6 +149,14 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("CLAIM_LIST", &layout.claim_list),
             ("PRINTF_LOG", &layout.printf_log),
             ("RANGES", &layout.ranges),
+            ("TICKETS", &layout.tickets),
+            ("TICKET_LOG", &layout.ticket_log),
+            ("TICKET_ENTRIES", &ticket::ENTRIES),
+            ("TICKET_INDEX", &ticket::INDEX),
+            ("TICKET_DESCENDANTS", &ticket::DESCENDANTS),
+            ("TICKET_LIVE", &ticket::LIVE),
+            ("TICKET_REFUSED", &ticket::REFUSED),
+            ("TICKET_ENTRY_WORDS", &ticket::ENTRY_WORDS),
             ("PRIORITIES", &PRIORITIES),
             ("SLOT_WORDS", &SLOT_WORDS),
             ("MAX_ARGS", &MAX_ARGS),
@@ -164,10 +173,11 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("SLOT_STATUS", &slot::STATUS),
             ("SLOT_OPCODE", &slot::OPCODE),
             ("SLOT_TENANT", &slot::TENANT),
-            ("SLOT_PRIORITY", &slot::PRIORITY),
+            ("SLOT_TICKET", &slot::TICKET),
             ("SLOT_ARG0", &slot::ARG0),
             ("ENTRY_OPCODE", &entry::OPCODE),
             ("ENTRY_TENANT", &entry::TENANT),
+            ("ENTRY_TICKET", &entry::TICKET),
             ("ENTRY_ARG0", &entry::ARG0),
             ("RANGE_SLOTS", &RANGE_SLOTS),
             ("RANGE_WORDS", &RANGE_WORDS),
@@ -179,6 +189,7 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("RANGE_FIRST", &range::FIRST),
             ("RANGE_REST", &range::REST),
             ("RANGE_SOURCE_WORDS", &range::SOURCE_WORDS),
+            ("RANGE_TICKET", &range::TICKET),
             ("INDIRECT_WORK", &indirect::WORK),
             ("INDIRECT_MAINTAIN", &indirect::MAINTAIN),
             ("INDIRECT_FULL_WORK", &indirect::FULL_WORK),
@@ -209,6 +220,7 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("RECORD_PRIORITY", &fault_record::PRIORITY),
             ("RECORD_ROUND", &fault_record::ROUND),
             ("RECORD_LANE", &fault_record::LANE),
+            ("RECORD_TICKET", &fault_record::TICKET),
             ("CTRL_SHUTDOWN", &ctrl::SHUTDOWN),
             ("CTRL_ROUND", &ctrl::ROUND),
             ("CTRL_FAULT_COUNT", &ctrl::FAULT_COUNT),
@@ -234,6 +246,7 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("CTRL_SLOTS", &ctrl::SLOTS),
             ("CTRL_PART_START", &ctrl::PART_START),
             ("CTRL_PART_SIZE", &ctrl::PART_SIZE),
+            ("CTRL_TICKETS_ENDED", &ctrl::TICKETS_ENDED),
         ]),
     );
 }

@@ -20,24 +20,40 @@ use crate::protocol::{
 /// a call, where appending to the host queue costs nanoseconds.
 pub(crate) const DIRECT_MIN_TASKS: usize = 1 << 12;
 
-/// A `publish_range` not yet (fully) in a device inbox: `count` tasks of
-/// `opcode` whose first argument runs from `first`, the other arguments
-/// being `rest`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct PendingRange {
+/// The words every entry of one publish call shares: its opcode, tenant
+/// and ticket word (0 outside service mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct EntryHeader {
     pub(crate) opcode: u32,
     pub(crate) tenant: u32,
+    pub(crate) ticket: u32,
+}
+
+impl EntryHeader {
+    /// Writes the header words of entry `e`.
+    #[inline]
+    fn write(&self, e: &mut [u32]) {
+        e[entry::OPCODE as usize] = self.opcode;
+        e[entry::TENANT as usize] = self.tenant;
+        e[entry::TICKET as usize] = self.ticket;
+    }
+}
+
+/// A `publish_range` not yet (fully) in a device inbox: `count` tasks
+/// whose first argument runs from `first`, the other arguments being
+/// `rest`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PendingRange {
+    pub(crate) header: EntryHeader,
     pub(crate) first: u32,
     pub(crate) count: u32,
     pub(crate) rest: [u32; MAX_ARGS - 1],
 }
 
-/// A batch of `count` tasks of `opcode` for `tenant`, each taking `arity`
-/// argument words.
+/// A batch of `count` tasks, each taking `arity` argument words.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Batch {
-    pub(crate) opcode: u32,
-    pub(crate) tenant: u32,
+    pub(crate) header: EntryHeader,
     pub(crate) count: usize,
     pub(crate) arity: usize,
 }
@@ -116,8 +132,7 @@ impl Inbox {
     pub(crate) fn push_with(
         &mut self,
         p: usize,
-        opcode: u32,
-        tenant: u32,
+        header: EntryHeader,
         count: usize,
         mut fill: impl FnMut(usize, &mut [u32]),
     ) -> Result<()> {
@@ -133,8 +148,7 @@ impl Inbox {
         words.try_reserve(added).map_err(|_| too_large())?;
         words.resize(from + added, 0);
         for (k, e) in words[from..].chunks_exact_mut(ew).enumerate() {
-            e[entry::OPCODE as usize] = opcode;
-            e[entry::TENANT as usize] = tenant;
+            header.write(e);
             fill(k, &mut e[entry::ARG0 as usize..]);
         }
         Ok(())
@@ -160,8 +174,7 @@ impl Inbox {
         args: &(dyn Fn(usize, &mut [u32]) + Sync),
     ) -> Result<bool> {
         let Batch {
-            opcode,
-            tenant,
+            header,
             count,
             arity,
         } = batch;
@@ -186,7 +199,7 @@ impl Inbox {
                     }
                 })?;
             }
-            let mut d = descriptor(p, self.tail[p], count as u32, opcode, tenant);
+            let mut d = descriptor(p, self.tail[p], count as u32, header);
             // No argument words: a range of zeros' worth (the entries'
             // first argument word, which no handler of the opcode reads,
             // holds the task's index).
@@ -204,8 +217,7 @@ impl Inbox {
         let pack = |from: usize| {
             move |first: usize, out: &mut [u32]| {
                 for (j, e) in out.chunks_exact_mut(ew).enumerate() {
-                    e[entry::OPCODE as usize] = opcode;
-                    e[entry::TENANT as usize] = tenant;
+                    header.write(e);
                     let a = &mut e[entry::ARG0 as usize..];
                     a.fill(0);
                     args(from + first + j, a);
@@ -228,12 +240,11 @@ impl Inbox {
     /// Appends one entry with argument words `args` (those past the
     /// program's widest handler are dropped: no handler reads them).
     #[inline]
-    pub(crate) fn push(&mut self, p: usize, opcode: u32, tenant: u32, args: &[u32]) {
+    pub(crate) fn push(&mut self, p: usize, header: EntryHeader, args: &[u32]) {
         // One entry assembled in place, then one copy: `publish` is the
         // per-task path, so it does no more than that.
         let mut e = [0u32; protocol::ENTRY_HEADER_WORDS as usize + MAX_ARGS];
-        e[entry::OPCODE as usize] = opcode;
-        e[entry::TENANT as usize] = tenant;
+        header.write(&mut e);
         let ew = self.entry_words;
         let n = args.len().min(ew - entry::ARG0 as usize);
         e[entry::ARG0 as usize..entry::ARG0 as usize + n].copy_from_slice(&args[..n]);
@@ -241,11 +252,11 @@ impl Inbox {
         // Copies of a length known here compile to a few moves instead of
         // a call to `memcpy` (the common entries are small).
         match ew {
-            2 => words.extend_from_slice(&e[..2]),
             3 => words.extend_from_slice(&e[..3]),
             4 => words.extend_from_slice(&e[..4]),
             5 => words.extend_from_slice(&e[..5]),
             6 => words.extend_from_slice(&e[..6]),
+            7 => words.extend_from_slice(&e[..7]),
             _ => words.extend_from_slice(&e[..ew]),
         }
     }
@@ -383,7 +394,7 @@ impl Inbox {
             while room > 0 {
                 let Some(r) = q.ranges.front_mut() else { break };
                 let k = room.min(r.count);
-                let mut d = descriptor(p, self.tail[p], k, r.opcode, r.tenant);
+                let mut d = descriptor(p, self.tail[p], k, r.header);
                 d[range::FIRST as usize] = r.first;
                 d[range::REST as usize..range::SOURCE_WORDS as usize].copy_from_slice(&r.rest);
                 descriptors.extend_from_slice(&d);
@@ -410,21 +421,21 @@ impl Inbox {
     }
 }
 
-/// The descriptor of `count` entries of `opcode` for `tenant` at inbox
-/// position `position` of partition `p`; its arguments still zero.
+/// The descriptor of `count` entries with `header` at inbox position
+/// `position` of partition `p`; its arguments still zero.
 fn descriptor(
     p: usize,
     position: u32,
     count: u32,
-    opcode: u32,
-    tenant: u32,
+    header: EntryHeader,
 ) -> [u32; RANGE_WORDS as usize] {
     let mut d = [0u32; RANGE_WORDS as usize];
     d[range::PARTITION as usize] = p as u32;
     d[range::POSITION as usize] = position;
     d[range::COUNT as usize] = count;
-    d[range::OPCODE as usize] = opcode;
-    d[range::TENANT as usize] = tenant;
+    d[range::OPCODE as usize] = header.opcode;
+    d[range::TENANT as usize] = header.tenant;
+    d[range::TICKET as usize] = header.ticket;
     d
 }
 

@@ -8,6 +8,7 @@ mod inbox;
 mod options;
 mod publish;
 mod run;
+mod tickets;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -15,7 +16,10 @@ use std::sync::Arc;
 pub use crate::host::{Opcode, RangeOpcode, RawTask, Task};
 pub use accounting::Accounting;
 pub use buffers::{BufferHandle, Element};
+pub(crate) use inbox::EntryHeader;
 pub use options::RunLimits;
+pub(crate) use publish::{check_task, check_typed, opcode_arity, typed_arity};
+pub(crate) use tickets::TicketEvents;
 
 use crate::engine::{BackendKind, Engine};
 use crate::error::{Error, Result};
@@ -51,6 +55,8 @@ pub struct Runtime {
     /// The ring's partitions, `(first slot, slots)`: the program's, or
     /// grown to fit the work (`ProgramConfig::grow_ring`).
     partitions: [(u32, u32); crate::protocol::PRIORITIES],
+    /// The ticket table's host state (service mode).
+    tickets: tickets::Tickets,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -85,6 +91,7 @@ impl Runtime {
             claimable: [0; crate::protocol::PRIORITIES],
             recycled: [0; crate::protocol::PRIORITIES],
             partitions,
+            tickets: tickets::Tickets::default(),
         };
         let ones = vec![1u32; rt.tenants.len()];
         rt.engine
@@ -95,6 +102,11 @@ impl Runtime {
     /// The program.
     pub fn program(&self) -> &Program {
         &self.program
+    }
+
+    /// The program, shared.
+    pub(crate) fn program_arc(&self) -> Arc<Program> {
+        Arc::clone(&self.program)
     }
 
     /// Which backend runs it.

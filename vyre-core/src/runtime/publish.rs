@@ -4,10 +4,11 @@
 //! (`publish_raw`). Every path counts what it published in the books;
 //! the inboxes (`inbox.rs`) hold the entries until `run()`.
 
-use super::inbox::PendingRange;
+use super::inbox::{Batch, EntryHeader, PendingRange};
 use super::Runtime;
 use crate::error::{Error, Result};
 use crate::host::{Opcode, RangeOpcode, RawTask, Task};
+use crate::program::Program;
 use crate::protocol::{Priority, MAX_ARGS};
 
 impl Runtime {
@@ -24,52 +25,28 @@ impl Runtime {
     #[inline]
     pub fn publish_for(&mut self, tenant: u32, priority: Priority, task: Task) -> Result<()> {
         self.check_tenant(tenant)?;
-        let Some(index) = self.program.handler_index(task.opcode()) else {
-            return Err(Error::UnknownOpcode { id: task.opcode() });
-        };
-        if self.program.arg_types(index) != task.types()
-            || task.arg_count() != task.types().len()
-            || task.word_count() > MAX_ARGS
-        {
-            return Err(self.argument_error(index, &task));
-        }
-        self.inbox
-            .push(priority.index(), task.opcode(), tenant, task.words());
-        self.count_published(1);
+        check_task(&self.program, &task)?;
+        self.publish_checked(tenant, priority, &task, 0);
         Ok(())
     }
 
-    /// Why `task`'s arguments do not fit handler `index`.
-    #[cold]
-    fn argument_error(&self, index: usize, task: &Task) -> Error {
-        let handler = &self.program.handlers()[index];
-        let expected = handler.args();
-        if expected.len() != task.arg_count() {
-            return Error::ArgumentCount {
-                opcode: handler.name.clone(),
-                expected: expected.len(),
-                found: task.arg_count(),
-            };
-        }
-        let differs = expected
-            .iter()
-            .zip(task.types())
-            .enumerate()
-            .find(|(_, (decl, &ty))| decl.ty != ty);
-        match differs {
-            Some((index, (decl, &found))) => Error::ArgumentType {
-                opcode: handler.name.clone(),
-                index,
-                expected: decl.ty,
-                found,
-            },
-            // Unreachable: equal counts and equal types would have passed.
-            None => Error::ArgumentCount {
-                opcode: handler.name.clone(),
-                expected: expected.len(),
-                found: task.arg_count(),
-            },
-        }
+    /// Queues a task already checked against the program and the tenant
+    /// table, with ticket word `ticket`.
+    #[inline]
+    pub(crate) fn publish_checked(
+        &mut self,
+        tenant: u32,
+        priority: Priority,
+        task: &Task,
+        ticket: u32,
+    ) {
+        let header = EntryHeader {
+            opcode: task.opcode(),
+            tenant,
+            ticket,
+        };
+        self.inbox.push(priority.index(), header, task.words());
+        self.count_published(1);
     }
 
     /// Publishes `count` tasks of opcode `opcode` for `tenant` at
@@ -117,12 +94,13 @@ impl Runtime {
         args: impl Fn(usize, &mut [u32]) + Sync,
     ) -> Result<()> {
         self.check_tenant(tenant)?;
-        let index = self
-            .program
-            .handler_index(opcode)
-            .ok_or(Error::UnknownOpcode { id: opcode })?;
-        let arity = self.program.handlers()[index].arg_words().min(MAX_ARGS);
-        self.publish_bulk(tenant, priority, opcode, count, arity, &|k, words| {
+        let arity = opcode_arity(&self.program, opcode)?;
+        let header = EntryHeader {
+            opcode,
+            tenant,
+            ticket: 0,
+        };
+        self.publish_bulk(header, priority, count, arity, &|k, words| {
             args(k, &mut words[..arity])
         })
     }
@@ -190,31 +168,44 @@ impl Runtime {
         _op: O,
         tasks: &[O::Args],
     ) -> Result<()> {
-        self.check_typed::<O>(tenant)?;
-        let arity: usize = O::ARG_TYPES.iter().map(|t| t.words() as usize).sum();
-        let arity = arity.min(MAX_ARGS);
-        self.publish_bulk(tenant, priority, O::ID, tasks.len(), arity, &|k, words| {
+        self.check_tenant(tenant)?;
+        check_typed::<O>(&self.program)?;
+        let header = EntryHeader {
+            opcode: O::ID,
+            tenant,
+            ticket: 0,
+        };
+        self.publish_typed_batch::<O>(header, priority, tasks)
+    }
+
+    /// A typed batch already checked, with `header`'s ticket word.
+    pub(crate) fn publish_typed_batch<O: Opcode>(
+        &mut self,
+        header: EntryHeader,
+        priority: Priority,
+        tasks: &[O::Args],
+    ) -> Result<()> {
+        let arity = typed_arity::<O>();
+        self.publish_bulk(header, priority, tasks.len(), arity, &|k, words| {
             O::encode(&tasks[k], &mut words[..arity])
         })
     }
 
-    /// `count` checked tasks of `opcode`: straight into the device inbox
+    /// `count` checked tasks with `header`: straight into the device inbox
     /// when it can take them all now (nothing of this priority queued on
     /// the host), else into the host queue; `args` writes task `k`'s
     /// `arity` argument words.
-    fn publish_bulk(
+    pub(crate) fn publish_bulk(
         &mut self,
-        tenant: u32,
+        header: EntryHeader,
         priority: Priority,
-        opcode: u32,
         count: usize,
         arity: usize,
         args: &(dyn Fn(usize, &mut [u32]) + Sync),
     ) -> Result<()> {
         let p = priority.index();
-        let batch = crate::runtime::inbox::Batch {
-            opcode,
-            tenant,
+        let batch = Batch {
+            header,
             count,
             arity,
         };
@@ -222,7 +213,7 @@ impl Runtime {
             .inbox
             .publish_direct(self.engine.as_mut(), p, batch, args)?;
         if !direct {
-            self.inbox.push_with(p, opcode, tenant, count, args)?;
+            self.inbox.push_with(p, header, count, args)?;
         }
         self.count_published(count as u64);
         Ok(())
@@ -256,7 +247,8 @@ impl Runtime {
         indices: std::ops::Range<u32>,
         rest: O::Rest,
     ) -> Result<()> {
-        self.check_typed::<O>(tenant)?;
+        self.check_tenant(tenant)?;
+        check_typed::<O>(&self.program)?;
         if indices.is_empty() {
             return Ok(());
         }
@@ -266,8 +258,11 @@ impl Runtime {
         self.inbox.push_range(
             priority.index(),
             PendingRange {
-                opcode: O::ID,
-                tenant,
+                header: EntryHeader {
+                    opcode: O::ID,
+                    tenant,
+                    ticket: 0,
+                },
                 first: indices.start,
                 count,
                 rest: words,
@@ -277,41 +272,15 @@ impl Runtime {
         Ok(())
     }
 
-    /// Checks that `tenant` exists and that this program's handler for
-    /// `O::ID` takes the arguments `O` encodes.
-    fn check_typed<O: Opcode>(&self, tenant: u32) -> Result<()> {
-        self.check_tenant(tenant)?;
-        let index = self
-            .program
-            .handler_index(O::ID)
-            .ok_or(Error::UnknownOpcode { id: O::ID })?;
-        let handler = &self.program.handlers()[index];
-        let expected = handler.args();
-        if expected.len() != O::ARG_TYPES.len() {
-            return Err(Error::ArgumentCount {
-                opcode: handler.name.clone(),
-                expected: expected.len(),
-                found: O::ARG_TYPES.len(),
-            });
-        }
-        for (i, (decl, &ty)) in expected.iter().zip(O::ARG_TYPES).enumerate() {
-            if decl.ty != ty {
-                return Err(Error::ArgumentType {
-                    opcode: handler.name.clone(),
-                    index: i,
-                    expected: decl.ty,
-                    found: ty,
-                });
-            }
-        }
-        Ok(())
-    }
-
     /// Publishes a task without host-side checks (see [`RawTask`]): the
     /// device faults what it cannot run.
     pub fn publish_raw(&mut self, priority: Priority, task: RawTask) {
-        self.inbox
-            .push(priority.index(), task.opcode, task.tenant, &task.args);
+        let header = EntryHeader {
+            opcode: task.opcode,
+            tenant: task.tenant,
+            ticket: 0,
+        };
+        self.inbox.push(priority.index(), header, &task.args);
         self.count_published(1);
     }
 
@@ -319,5 +288,96 @@ impl Runtime {
         self.books.published += n;
         self.books.waiting += n;
         self.published_since_run += n;
+    }
+}
+
+/// Checks `task` against `program`: a known opcode whose handler takes the
+/// task's argument types.
+#[inline]
+pub(crate) fn check_task(program: &Program, task: &Task) -> Result<()> {
+    let Some(index) = program.handler_index(task.opcode()) else {
+        return Err(Error::UnknownOpcode { id: task.opcode() });
+    };
+    if program.arg_types(index) != task.types()
+        || task.arg_count() != task.types().len()
+        || task.word_count() > MAX_ARGS
+    {
+        return Err(argument_error(program, index, task));
+    }
+    Ok(())
+}
+
+/// The argument words of `opcode`'s handler, or [`Error::UnknownOpcode`].
+pub(crate) fn opcode_arity(program: &Program, opcode: u32) -> Result<usize> {
+    let index = program
+        .handler_index(opcode)
+        .ok_or(Error::UnknownOpcode { id: opcode })?;
+    Ok(program.handlers()[index].arg_words().min(MAX_ARGS))
+}
+
+/// The argument words `O` encodes.
+pub(crate) fn typed_arity<O: Opcode>() -> usize {
+    let arity: usize = O::ARG_TYPES.iter().map(|t| t.words() as usize).sum();
+    arity.min(MAX_ARGS)
+}
+
+/// Checks that `program`'s handler for `O::ID` takes the arguments `O`
+/// encodes.
+pub(crate) fn check_typed<O: Opcode>(program: &Program) -> Result<()> {
+    let index = program
+        .handler_index(O::ID)
+        .ok_or(Error::UnknownOpcode { id: O::ID })?;
+    let handler = &program.handlers()[index];
+    let expected = handler.args();
+    if expected.len() != O::ARG_TYPES.len() {
+        return Err(Error::ArgumentCount {
+            opcode: handler.name.clone(),
+            expected: expected.len(),
+            found: O::ARG_TYPES.len(),
+        });
+    }
+    for (i, (decl, &ty)) in expected.iter().zip(O::ARG_TYPES).enumerate() {
+        if decl.ty != ty {
+            return Err(Error::ArgumentType {
+                opcode: handler.name.clone(),
+                index: i,
+                expected: decl.ty,
+                found: ty,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Why `task`'s arguments do not fit handler `index`.
+#[cold]
+fn argument_error(program: &Program, index: usize, task: &Task) -> Error {
+    let handler = &program.handlers()[index];
+    let expected = handler.args();
+    if expected.len() != task.arg_count() {
+        return Error::ArgumentCount {
+            opcode: handler.name.clone(),
+            expected: expected.len(),
+            found: task.arg_count(),
+        };
+    }
+    let differs = expected
+        .iter()
+        .zip(task.types())
+        .enumerate()
+        .find(|(_, (decl, &ty))| decl.ty != ty);
+    match differs {
+        Some((index, (decl, &found))) => Error::ArgumentType {
+            opcode: handler.name.clone(),
+            index,
+            expected: decl.ty,
+            found,
+        },
+        // Unreachable: equal counts and equal types would have passed.
+        None => Error::ArgumentCount {
+            opcode: handler.name.clone(),
+            expected: expected.len(),
+            found: task.arg_count(),
+        },
     }
 }

@@ -11,23 +11,36 @@ use crate::protocol::{
 };
 use crate::report::{Fault, FaultKind, OpcodeCount, RunReport, StopReason, SubmissionTime};
 
-/// What the host accumulates over one run.
+/// What the host accumulates over one run (or one service step).
 #[derive(Default)]
-struct Tally {
+pub(crate) struct Tally {
     executed_by_op: Vec<u64>,
-    executed_by_priority: [u64; PRIORITIES],
+    pub(crate) executed_by_priority: [u64; PRIORITIES],
     executed: u64,
     faulted: u64,
     spawned: u64,
     overflows: u64,
-    faults: Vec<Fault>,
-    printf: Vec<String>,
-    printf_dropped: u64,
-    rounds: u64,
+    /// The fault records read of tasks without a ticket (those with one
+    /// are reported on it: [`Runtime::take_ticket_events`]).
+    pub(crate) faults: Vec<Fault>,
+    /// Printf lines.
+    pub(crate) printf: Vec<String>,
+    pub(crate) printf_dropped: u64,
+    pub(crate) rounds: u64,
     submissions: u64,
     dispatches: u64,
     gpu_nanos: Option<u128>,
     submission_times: Vec<SubmissionTime>,
+}
+
+/// One submission of [`Runtime::step`].
+pub(crate) struct Step {
+    /// What it did.
+    pub(crate) tally: Tally,
+    /// A handler asked for shutdown (the flag is cleared again).
+    pub(crate) shutdown: bool,
+    /// Whether another submission could make progress now.
+    pub(crate) runnable: bool,
 }
 
 impl Runtime {
@@ -42,26 +55,10 @@ impl Runtime {
         self.grow_ring()?;
         let mut batch = 1u32;
         let stop = loop {
-            self.inbox.flush(self.engine.as_mut())?;
             batch = batch.max(self.rounds_for_waiting());
             let remaining = self.limits.max_rounds.saturating_sub(tally.rounds);
             let rounds = (batch as u64).min(remaining).max(1) as u32;
-            let submitted = Instant::now();
-            let sub = self.engine.submit(rounds)?;
-            tally.submission_times.push(SubmissionTime {
-                rounds,
-                wall: submitted.elapsed(),
-                gpu: sub.gpu_time,
-            });
-            tally.rounds += rounds as u64;
-            tally.submissions += 1;
-            tally.dispatches += sub.dispatches;
-            if let Some(t) = sub.gpu_time {
-                *tally.gpu_nanos.get_or_insert(0) += t.as_nanos();
-            }
-            let shutdown = self.absorb(&sub.summary, &mut tally)?;
-            if shutdown {
-                self.engine.write_control(ctrl::SHUTDOWN as u64, &[0])?;
+            if self.submission(rounds, &mut tally)? {
                 break StopReason::Shutdown;
             }
             if !self.can_progress() {
@@ -92,6 +89,52 @@ impl Runtime {
         };
         let published = std::mem::take(&mut self.published_since_run);
         Ok(self.report(tally, stop, published, started.elapsed()))
+    }
+
+    /// One submission of at most `max_rounds` rounds (as many as the
+    /// waiting work needs, at least one), for a service that keeps the
+    /// runtime fed: the unit `run()` repeats.
+    pub(crate) fn step(&mut self, max_rounds: u32) -> Result<Step> {
+        let mut tally = Tally {
+            executed_by_op: vec![0; self.program.handlers().len()],
+            ..Tally::default()
+        };
+        self.grow_ring()?;
+        let rounds = self.rounds_for_waiting().min(max_rounds.max(1));
+        let shutdown = self.submission(rounds, &mut tally)?;
+        self.published_since_run = 0;
+        Ok(Step {
+            tally,
+            shutdown,
+            runnable: self.can_progress(),
+        })
+    }
+
+    /// Writes what waits on the host (opened tickets, queued tasks), runs
+    /// one submission of `rounds` rounds and absorbs its summary into
+    /// `tally` and the books. Returns whether a handler asked for shutdown
+    /// (the flag is cleared again).
+    fn submission(&mut self, rounds: u32, tally: &mut Tally) -> Result<bool> {
+        self.write_tickets()?;
+        self.inbox.flush(self.engine.as_mut())?;
+        let submitted = Instant::now();
+        let sub = self.engine.submit(rounds)?;
+        tally.submission_times.push(SubmissionTime {
+            rounds,
+            wall: submitted.elapsed(),
+            gpu: sub.gpu_time,
+        });
+        tally.rounds += rounds as u64;
+        tally.submissions += 1;
+        tally.dispatches += sub.dispatches;
+        if let Some(t) = sub.gpu_time {
+            *tally.gpu_nanos.get_or_insert(0) += t.as_nanos();
+        }
+        let shutdown = self.absorb(&sub.summary, tally)?;
+        if shutdown {
+            self.engine.write_control(ctrl::SHUTDOWN as u64, &[0])?;
+        }
+        Ok(shutdown)
     }
 
     /// Grows the ring when the program lets it (`ProgramConfig::grow_ring`),
@@ -186,6 +229,7 @@ impl Runtime {
             parked += word(ctrl::PARKED + p as u32);
         }
         self.read_faults(word(ctrl::FAULT_COUNT), tally)?;
+        self.read_tickets(word(ctrl::TICKETS_ENDED), word(ctrl::SPAWN_OVERFLOW) != 0)?;
         self.read_printf(word(ctrl::PRINTF_COUNT), tally)?;
         self.clear_counters()?;
 
@@ -221,7 +265,7 @@ impl Runtime {
             let f = |w: u32| rec[w as usize];
             let opcode = f(fault_record::OPCODE);
             let slot = f(fault_record::SLOT);
-            tally.faults.push(Fault {
+            let fault = Fault {
                 slot,
                 opcode,
                 opcode_name: self
@@ -233,7 +277,11 @@ impl Runtime {
                 priority: f(fault_record::PRIORITY),
                 round: f(fault_record::ROUND),
                 lane: f(fault_record::LANE),
-            });
+            };
+            match f(fault_record::TICKET) {
+                0 => tally.faults.push(fault),
+                ticket => self.tickets.fault(ticket, fault),
+            }
             // The record is read: the slot may be reused. (A slot outside
             // the ring would name an inbox entry: never write there.)
             if let Some(p) = partitions

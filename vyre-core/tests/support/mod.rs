@@ -18,6 +18,8 @@ use vyre_core::protocol::{
 use vyre_core::reference::ReferenceEngine;
 use vyre_core::{Engine, Priority, Submission};
 
+/// One fault record's words.
+pub type FaultRecord = [u32; FAULT_RECORD_WORDS as usize];
 /// A small config for tests: few slots, small budgets.
 pub fn small_config() -> ProgramConfig {
     ProgramConfig {
@@ -120,6 +122,7 @@ impl<E: Engine> Host<E> {
         let mut e = vec![0u32; ew];
         e[entry::OPCODE as usize] = words[slot::OPCODE as usize];
         e[entry::TENANT as usize] = words[slot::TENANT as usize];
+        e[entry::TICKET as usize] = words[slot::TICKET as usize];
         let args = ew - entry::ARG0 as usize;
         e[entry::ARG0 as usize..]
             .copy_from_slice(&words[slot::ARG0 as usize..slot::ARG0 as usize + args]);
@@ -134,7 +137,6 @@ impl<E: Engine> Host<E> {
         let mut w = [0u32; SLOT_WORDS as usize];
         w[slot::OPCODE as usize] = opcode;
         w[slot::TENANT as usize] = tenant;
-        w[slot::PRIORITY as usize] = priority as u32;
         for (i, a) in args.iter().enumerate() {
             w[slot::ARG0 as usize + i] = *a;
         }
@@ -149,7 +151,7 @@ impl<E: Engine> Host<E> {
     }
 
     /// The fault records the device wrote (FAULT_COUNT of them).
-    pub fn faults(&mut self) -> Vec<[u32; 8]> {
+    pub fn faults(&mut self) -> Vec<FaultRecord> {
         let n = self
             .ctrl(ctrl::FAULT_COUNT)
             .min(self.program.config().slots);
@@ -160,7 +162,10 @@ impl<E: Engine> Host<E> {
                 (n * FAULT_RECORD_WORDS) as u64,
             )
             .unwrap();
-        words.chunks(8).map(|c| c.try_into().unwrap()).collect()
+        words
+            .chunks(FAULT_RECORD_WORDS as usize)
+            .map(|c| c.try_into().unwrap())
+            .collect()
     }
 
     /// The printf records the device wrote.

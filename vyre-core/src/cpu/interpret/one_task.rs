@@ -152,6 +152,7 @@ pub fn run_task(program: &Program, buffers: &[Vec<u32>], setup: &TaskSetup) -> R
         opcode: setup.opcode,
         handler: Some(index),
         tenant: setup.tenant,
+        ticket: 0,
         priority: setup.priority as u32,
         args,
     };
@@ -203,7 +204,11 @@ fn new_spawn(machine: &CpuMachine, seen: &[(u32, SpawnedTask)]) -> Option<(u32, 
     Some((
         s,
         SpawnedTask {
-            priority: word(slot::PRIORITY),
+            priority: machine
+                .partitions()
+                .iter()
+                .position(|&(start, size)| s >= start && s - start < size)
+                .unwrap_or(0) as u32,
             opcode,
             args: (0..count as u32).map(|i| word(slot::ARG0 + i)).collect(),
         },

@@ -105,6 +105,7 @@ impl NativeEngine {
                     machine: None,
                     handler: 0,
                     lane: 0,
+                    ticket: 0,
                     formats,
                     error: None,
                 })),
@@ -171,6 +172,8 @@ struct Env {
     handler: usize,
     /// The running lane.
     lane: u32,
+    /// The running task's ticket word (its spawns may inherit it).
+    ticket: u32,
     /// Per handler: its printf formats and their ids.
     formats: Vec<Vec<(String, u32)>>,
     /// A problem the glue met (a printf format the program does not
@@ -192,10 +195,11 @@ impl CtxSink for Sink {
         let mut words = [0u32; MAX_ARGS];
         words[..task.words().len()].copy_from_slice(task.words());
         let mut env = lock(&self.0);
+        let ticket = env.ticket;
         match env.machine.as_mut() {
             // The priority is a `Priority`: `spawn` cannot refuse it.
             Some(m) => m
-                .spawn(priority as u32, task.opcode(), from.tenant, &words)
+                .spawn(priority as u32, task.opcode(), from.tenant, ticket, &words)
                 .unwrap_or(false),
             None => false,
         }
@@ -313,6 +317,7 @@ impl NativeWork {
                     };
                     env.handler = handler;
                     env.lane = lane;
+                    env.ticket = task.ticket;
                     (task, handler)
                 };
                 let state = self.run_task(ctx, &task.0, task.1, lane, &mut sched.iterations)?;

@@ -5,9 +5,9 @@
 // expand (dispatched (x, descriptors, 1) before a submission): row y
 // writes the entries of descriptor y at inbox positions POSITION + i of
 // its partition, walking them with a grid stride: for a range, entry i =
-// [opcode, tenant, first + i, rest..]; for a batch (SOURCE_WORDS = n > 0),
-// entry i = [opcode, tenant, the n words of vy_inbox from first + i * n,
-// zeros]. The host has checked that they fit (the inbox holds them between
+// [opcode, tenant, ticket, first + i, rest..]; for a batch (SOURCE_WORDS =
+// n > 0), entry i = [opcode, tenant, ticket, the n words of vy_inbox from
+// first + i * n, zeros]. The host has checked that they fit (the inbox holds them between
 // the device's head and the new tail) and wrote the batch area, after the
 // inboxes, before this pass.
 @compute @workgroup_size(vy_EXPAND_WORKGROUP_SIZE)
@@ -25,6 +25,7 @@ fn vy_expand(@builtin(global_invocation_id) vy_gid: vec3<u32>,
     let tenant = atomicLoad(&vy_ctrl[d + vy_RANGE_TENANT]);
     let first = atomicLoad(&vy_ctrl[d + vy_RANGE_FIRST]);
     let source_words = atomicLoad(&vy_ctrl[d + vy_RANGE_SOURCE_WORDS]);
+    let ticket = atomicLoad(&vy_ctrl[d + vy_RANGE_TICKET]);
     let base = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_BASE + p]);
     let mask = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_MASK + p]);
     let stride = vy_groups.x * vy_EXPAND_WORKGROUP_SIZE;
@@ -41,6 +42,7 @@ fn vy_expand(@builtin(global_invocation_id) vy_gid: vec3<u32>,
         let at = (base + ((position + i) & mask)) * vy_ENTRY_WORDS;
         vy_inbox[at + vy_ENTRY_OPCODE] = opcode;
         vy_inbox[at + vy_ENTRY_TENANT] = tenant;
+        vy_inbox[at + vy_ENTRY_TICKET] = ticket;
         if (source_words == 0u) {
             if (vy_ENTRY_ARG0 < vy_ENTRY_WORDS) {
                 vy_inbox[at + vy_ENTRY_ARG0] = first + i;

@@ -88,23 +88,20 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
     }
     workgroupBarrier();
     // Every placed entry, copied by the whole workgroup: entry word k goes
-    // to slot word 1 + k (opcode, tenant), or 2 + k for the arguments
-    // (after the slot's priority word, which the slot's own invocation
-    // writes). Argument words past the entry keep older values: no handler
-    // reads past its own arguments.
+    // to slot word 1 + k (an entry is a slot without its status word).
+    // Argument words past the entry keep older values: no handler reads
+    // past its own arguments.
     for (var w = vy_lid; w < vy_MAINTAIN_WORKGROUP_SIZE * vy_ENTRY_WORDS;
          w += vy_MAINTAIN_WORKGROUP_SIZE) {
         let j = w / vy_ENTRY_WORDS;
         let entry = vy_mwg_src[j];
         if (entry != 0xFFFFFFFFu) {
             let k = w % vy_ENTRY_WORDS;
-            let word = select(vy_SLOT_OPCODE + k, vy_SLOT_ARG0 + k - vy_ENTRY_ARG0, k >= vy_ENTRY_ARG0);
-            atomicStore(&vy_ring[(first_slot + j) * vy_SLOT_WORDS + word], vy_inbox[entry + k]);
+            atomicStore(&vy_ring[(first_slot + j) * vy_SLOT_WORDS + vy_SLOT_OPCODE + k], vy_inbox[entry + k]);
         }
     }
     var listed = false;
     if (src != 0xFFFFFFFFu) {
-        atomicStore(&vy_ring[base + vy_SLOT_PRIORITY], p);
         atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PUBLISHED);
     }
     if (st == vy_STATUS_PUBLISHED) {
@@ -112,14 +109,17 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
         // entry, which nothing writes during this pass.
         var opcode = 0u;
         var tenant = 0u;
+        var ticket = 0u;
         if (src != 0xFFFFFFFFu) {
             opcode = vy_inbox[src + vy_ENTRY_OPCODE];
             tenant = vy_inbox[src + vy_ENTRY_TENANT];
+            ticket = vy_inbox[src + vy_ENTRY_TICKET];
         } else {
             opcode = atomicLoad(&vy_ring[base + vy_SLOT_OPCODE]);
             tenant = atomicLoad(&vy_ring[base + vy_SLOT_TENANT]);
+            ticket = atomicLoad(&vy_ring[base + vy_SLOT_TICKET]);
         }
-        listed = vy_admit(s, base, opcode, tenant, p);
+        listed = vy_admit(s, base, opcode, tenant, ticket, p);
     }
     workgroupBarrier();
     vy_mwg_flag[vy_lid] = select(0u, p + 1u, listed);

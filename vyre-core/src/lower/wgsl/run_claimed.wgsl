@@ -4,7 +4,9 @@
 //! no placeholders.
 let opcode = atomicLoad(&vy_ring[base + vy_SLOT_OPCODE]);
 let tenant = atomicLoad(&vy_ring[base + vy_SLOT_TENANT]);
+let ticket = atomicLoad(&vy_ring[base + vy_SLOT_TICKET]);
 vy_slot = slot;
+vy_ticket = ticket;
 vy_tenant = tenant;
 vy_priority = part;
 vy_fault = 0u;
@@ -13,11 +15,13 @@ vy_task_iters = 0u;
 let handler = vy_dispatch(opcode, base);
 vy_lane_iters += vy_task_iters;
 if (vy_fault != 0u) {
-    vy_record_fault(slot, opcode, vy_fault, vy_fault_detail, tenant, part, lane);
+    vy_record_fault(slot, opcode, vy_fault, vy_fault_detail, tenant, part, lane, ticket);
     atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_FAULT);
+    vy_ticket_end(ticket);
     faulted += 1u;
 } else {
     atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_DONE);
+    vy_ticket_end(ticket);
     executed += 1u;
     if (handler != run_op) {
         if (run_op_count != 0u) {

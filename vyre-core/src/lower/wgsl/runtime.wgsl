@@ -13,6 +13,7 @@ var<private> vy_lane: u32;          // ctx.lane()
 var<private> vy_slot: u32;          // ctx.slot()
 var<private> vy_tenant: u32;        // ctx.tenant()
 var<private> vy_priority: u32;      // ctx.priority()
+var<private> vy_ticket: u32;        // the task's ticket word (0: none)
 var<private> vy_spawned: u32;       // successful spawns of the lane, flushed at the end
 var<private> vy_overflowed: u32;    // refused spawns of the lane, flushed at the end
 
@@ -118,7 +119,7 @@ fn vy_partition_of(s: u32) -> u32 {
 
 // Appends a fault record; it is written only while the log has room
 // (outstanding faults never exceed the slots, so none is lost).
-fn vy_record_fault(slot: u32, opcode: u32, code: u32, detail: u32, tenant: u32, priority: u32, lane: u32) {
+fn vy_record_fault(slot: u32, opcode: u32, code: u32, detail: u32, tenant: u32, priority: u32, lane: u32, ticket: u32) {
     let n = atomicAdd(&vy_ctrl[vy_CTRL_FAULT_COUNT], 1u);
     if (n >= vy_slots) {
         return;
@@ -132,6 +133,34 @@ fn vy_record_fault(slot: u32, opcode: u32, code: u32, detail: u32, tenant: u32, 
     atomicStore(&vy_ctrl[r + vy_RECORD_PRIORITY], priority);
     atomicStore(&vy_ctrl[r + vy_RECORD_ROUND], atomicLoad(&vy_ctrl[vy_CTRL_ROUND]));
     atomicStore(&vy_ctrl[r + vy_RECORD_LANE], lane);
+    atomicStore(&vy_ctrl[r + vy_RECORD_TICKET], ticket);
+}
+
+// A task with ticket word `ticket` ended (DONE or FAULT): one live task
+// fewer; the task that ends the ticket's last one logs the entry's index
+// for the host. (A ticket's entry cannot be reused before the host has
+// read that record, so the log never holds more than the table.)
+fn vy_ticket_end(ticket: u32) {
+    if (ticket == 0u) {
+        return;
+    }
+    let index = ticket & vy_TICKET_INDEX;
+    let live = atomicSub(&vy_ctrl[vy_TICKETS + index * vy_TICKET_ENTRY_WORDS + vy_TICKET_LIVE], 1u);
+    if (live == 1u) {
+        let n = atomicAdd(&vy_ctrl[vy_CTRL_TICKETS_ENDED], 1u);
+        if (n < vy_TICKET_ENTRIES) {
+            atomicStore(&vy_ctrl[vy_TICKET_LOG + n], index);
+        }
+    }
+}
+
+// A spawn of the running task was refused: counted on its ticket too.
+fn vy_spawn_refused() {
+    vy_overflowed += 1u;
+    if (vy_ticket != 0u) {
+        let index = vy_ticket & vy_TICKET_INDEX;
+        atomicAdd(&vy_ctrl[vy_TICKETS + index * vy_TICKET_ENTRY_WORDS + vy_TICKET_REFUSED], 1u);
+    }
 }
 
 // Takes the slot whose status word is at `base` from `expected` to `desired` with a
@@ -169,7 +198,7 @@ fn vy_spawn(priority: u32, opcode: u32, args: array<u32, vy_MAX_ARGS>) -> bool {
     // rather than probe every slot again, which would make a loop of
     // spawns into a full partition cost loop_limit x size probes.
     if (atomicLoad(&vy_ctrl[vy_CTRL_SPAWN_FULL + priority]) != 0u) {
-        vy_overflowed += 1u;
+        vy_spawn_refused();
         return false;
     }
     let start = vy_part_start(priority);
@@ -209,12 +238,21 @@ fn vy_spawn(priority: u32, opcode: u32, args: array<u32, vy_MAX_ARGS>) -> bool {
     }
     if (probe == 2u) {
         atomicStore(&vy_ctrl[vy_CTRL_SPAWN_FULL + priority], 1u);
-        vy_overflowed += 1u;
+        vy_spawn_refused();
         return false;
+    }
+    // A ticket that follows descendants counts the new task live before
+    // it can run (it becomes claimable only after this pass); any other
+    // spawned task has no ticket.
+    var child_ticket = 0u;
+    if ((vy_ticket & vy_TICKET_DESCENDANTS) != 0u) {
+        child_ticket = vy_ticket;
+        let index = vy_ticket & vy_TICKET_INDEX;
+        atomicAdd(&vy_ctrl[vy_TICKETS + index * vy_TICKET_ENTRY_WORDS + vy_TICKET_LIVE], 1u);
     }
     atomicStore(&vy_ring[base + vy_SLOT_OPCODE], opcode);
     atomicStore(&vy_ring[base + vy_SLOT_TENANT], vy_tenant);
-    atomicStore(&vy_ring[base + vy_SLOT_PRIORITY], priority);
+    atomicStore(&vy_ring[base + vy_SLOT_TICKET], child_ticket);
     vy_write_args(base + vy_SLOT_ARG0, args);
     atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PENDING);
     vy_spawned += 1u;
@@ -245,16 +283,17 @@ fn vy_shutdown() {
 }
 
 // maintain: whether the PUBLISHED slot s (status word at `base`, partition
-// p) goes into the claim list; `opcode` and `tenant` are the slot's (read
-// from the inbox entry when the slot is being filled from one, whose copy
-// other invocations may still be writing). A tenant outside the table
-// faults the slot (BAD_TENANT, lane vy_NO_LANE); a disabled tenant's slot
-// is parked.
-fn vy_admit(s: u32, base: u32, opcode: u32, tenant: u32, p: u32) -> bool {
+// p) goes into the claim list; `opcode`, `tenant` and `ticket` are the
+// slot's (read from the inbox entry when the slot is being filled from
+// one, whose copy other invocations may still be writing). A tenant
+// outside the table faults the slot (BAD_TENANT, lane vy_NO_LANE); a
+// disabled tenant's slot is parked.
+fn vy_admit(s: u32, base: u32, opcode: u32, tenant: u32, ticket: u32, p: u32) -> bool {
     if (tenant >= vy_TENANTS) {
-        vy_record_fault(s, opcode, vy_FAULT_BAD_TENANT, tenant, tenant, p, vy_NO_LANE);
+        vy_record_fault(s, opcode, vy_FAULT_BAD_TENANT, tenant, tenant, p, vy_NO_LANE, ticket);
         atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_FAULT);
         atomicAdd(&vy_ctrl[vy_CTRL_FAULTED], 1u);
+        vy_ticket_end(ticket);
         return false;
     }
     if (atomicLoad(&vy_ctrl[vy_TENANT_ENABLED + tenant]) == 0u) {

@@ -1,0 +1,468 @@
+//! Service mode on every backend: many threads publishing with exact books
+//! and every ticket resolved; faults, refused spawns and descendants on
+//! their tickets; a full backlog; shutdown, drop and a handler's shutdown
+//! under load; tickets awaited as futures.
+
+mod common;
+
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread;
+
+use common::wgpu_backend;
+use vyre::prelude::*;
+use vyre::{Error, FaultKind, ServiceStop};
+
+/// Tasks whose `i` is a multiple of this fault.
+const UNLUCKY: u32 = 1009;
+
+/// `hits[i % len] += 1`; faults when `i` is unlucky (and not 0).
+#[opcode(id = 0x50)]
+pub fn count(ctx: &Ctx, hits: &Buffer<Atomic<u32>>, i: u32) {
+    if i % UNLUCKY == 0 && i != 0 {
+        ctx.fault(i);
+    }
+    hits[i % hits.len()].fetch_add(1);
+}
+
+/// A binary tree of `depth` levels below this task: each task counts
+/// itself in `tree[0]` and spawns two children at LOW.
+#[opcode(id = 0x51)]
+pub fn tree(ctx: &Ctx, tree: &Buffer<Atomic<u32>>, depth: u32) {
+    tree[0].fetch_add(1);
+    if depth > 0 {
+        ctx.spawn(Priority::Low, tree::task(depth - 1));
+        ctx.spawn(Priority::Low, tree::task(depth - 1));
+    }
+}
+
+/// Asks for shutdown.
+#[opcode(id = 0x52)]
+pub fn stop(ctx: &Ctx) {
+    ctx.shutdown();
+}
+
+megakernel! {
+    /// A small ring, so that the load streams through it.
+    pub struct Serve {
+        workgroup_size: 16,
+        slots: 160,
+        tenants: 2,
+        partitions: [32, 32, 32, 32, 32],
+        buffers: { hits: Atomic<u32>, tree: Atomic<u32> },
+        opcodes: [count, tree, stop],
+    }
+}
+
+/// Every backend: native, reference and (where an adapter exists) wgpu.
+fn all_gpus(test: &str) -> Vec<Gpu> {
+    let mut gpus = vec![Gpu::cpu(), Gpu::reference().with_workgroups(2)];
+    gpus.extend(wgpu_backend(test));
+    gpus
+}
+
+const HITS: usize = 4096;
+
+fn start(gpu: &Gpu, options: ServiceOptions) -> Service {
+    let mut k = Serve::new(gpu).unwrap();
+    k.hits().upload(&[0; HITS]).unwrap();
+    k.tree().upload(&[0]).unwrap();
+    Service::start(k.into_runtime(), options).unwrap()
+}
+
+fn read(service: &Service, name: &'static str) -> Vec<u32> {
+    service
+        .with_runtime(move |rt| {
+            let b = rt.buffer::<u32>(name)?;
+            rt.read(b)
+        })
+        .unwrap()
+        .unwrap()
+}
+
+/// Tasks each thread publishes: `VYRE_SERVICE_TASKS`, or 100,000.
+fn tasks_per_thread() -> u32 {
+    std::env::var("VYRE_SERVICE_TASKS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000)
+}
+
+/// What one publishing thread expects of the hits buffer, and its tickets.
+fn publish_share(service: &Service, thread: u32, n: u32) -> (Vec<u32>, Vec<(Ticket, u32)>) {
+    let mut hits = vec![0u32; HITS];
+    let mut tickets = Vec::new();
+    let mut i = 0;
+    let mut call = 0u32;
+    while i < n {
+        let priority = Priority::ALL[((thread + call) % 5) as usize];
+        let first = thread * n + i;
+        let (ticket, len) = if call % 8 == 0 {
+            // One task per call now and then.
+            let t = service
+                .publisher(PublishOptions {
+                    wait_for_room: true,
+                    ..PublishOptions::default()
+                })
+                .publish(priority, count::task(first))
+                .unwrap();
+            (t, 1)
+        } else {
+            let len = (n - i).min(500 + call % 700);
+            let args: Vec<u32> = (first..first + len).collect();
+            let t = service
+                .publisher(PublishOptions {
+                    tenant: thread % 2,
+                    wait_for_room: true,
+                    descendants: false,
+                })
+                .publish_batch(priority, count::Op, &args)
+                .unwrap();
+            (t, len)
+        };
+        let mut faults = 0;
+        for x in first..first + len {
+            if x % UNLUCKY == 0 && x != 0 {
+                faults += 1;
+            } else {
+                hits[(x as usize) % HITS] += 1;
+            }
+        }
+        tickets.push((ticket, faults));
+        i += len;
+        call += 1;
+    }
+    (hits, tickets)
+}
+
+#[test]
+fn eight_threads_publish_and_every_ticket_resolves_with_exact_books() {
+    for gpu in all_gpus("service_threads") {
+        let what = gpu.description();
+        let n = tasks_per_thread();
+        let service = start(
+            &gpu,
+            ServiceOptions {
+                backlog: 20_000,
+                ..ServiceOptions::default()
+            },
+        );
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let s = service.clone();
+                thread::spawn(move || publish_share(&s, t, n))
+            })
+            .collect();
+        let mut want = vec![0u32; HITS];
+        let mut faulted = 0u64;
+        for t in threads {
+            let (hits, tickets) = t.join().unwrap();
+            for (w, h) in want.iter_mut().zip(hits) {
+                *w += h;
+            }
+            for (ticket, faults) in tickets {
+                let o = ticket.wait();
+                assert_eq!(o.tasks, ticket.tasks(), "{what}");
+                assert_eq!(o.unfinished, 0, "{what}");
+                assert_eq!(o.faults.len() as u32, faults, "{what}: {o:?}");
+                for f in &o.faults {
+                    assert!(
+                        matches!(f.kind, FaultKind::User { code } if code % UNLUCKY == 0),
+                        "{what}: {f:?}"
+                    );
+                }
+                faulted += u64::from(faults);
+            }
+        }
+        assert_eq!(read(&service, "hits"), want, "{what}");
+        let report = service.shutdown();
+        assert_eq!(report.stop, ServiceStop::Shutdown, "{what}");
+        let b = report.status.books;
+        assert!(b.balanced(), "{what}: {b:?}");
+        assert_eq!(b.published, 8 * u64::from(n), "{what}");
+        assert_eq!(b.faulted, faulted, "{what}");
+        assert_eq!(b.executed + b.faulted, b.published, "{what}: {b:?}");
+        assert_eq!(b.waiting + b.parked, 0, "{what}");
+        assert_eq!(report.status.backlog, 0, "{what}");
+        assert_eq!(report.faults_total, 0, "{what}: every fault had a ticket");
+        assert!(report.status.tickets_resolved >= 8, "{what}");
+        assert!(matches!(
+            service.publish(Priority::High, count::task(1)),
+            Err(Error::ServiceStopped { .. })
+        ));
+    }
+}
+
+#[test]
+fn descendants_are_followed_on_request_and_refused_spawns_reported() {
+    for gpu in all_gpus("service_descendants") {
+        let what = gpu.description();
+        let service = start(&gpu, ServiceOptions::default());
+        // 2^5 - 1 tasks: the widest level (16) and its parents (8) fit in
+        // LOW's 32 slots, so nothing is refused.
+        let tracked = service
+            .publisher(PublishOptions {
+                descendants: true,
+                ..PublishOptions::default()
+            })
+            .publish(Priority::High, tree::task(4))
+            .unwrap();
+        let o = tracked.wait();
+        assert!(o.is_done(), "{what}: {o:?}");
+        assert!(o.descendants);
+        assert_eq!(o.refused_spawns, 0, "{what}");
+        // Resolved only once every descendant ran.
+        assert_eq!(read(&service, "tree"), [31], "{what}");
+
+        // A tree too wide for LOW: the ring refuses spawns, and the
+        // ticket says how many (tasks = 1 + 2 × accepted spawns).
+        service
+            .with_runtime(|rt| {
+                let b = rt.buffer::<u32>("tree").unwrap();
+                rt.upload(b, &[0]).unwrap();
+            })
+            .unwrap();
+        let wide = service
+            .publisher(PublishOptions {
+                descendants: true,
+                ..PublishOptions::default()
+            })
+            .publish_batch(Priority::High, tree::Op, &[8; 16])
+            .unwrap();
+        let o = wide.wait();
+        assert!(o.refused_spawns > 0, "{what}: {o:?}");
+        let ran = u64::from(read(&service, "tree")[0]);
+        let report = service.shutdown();
+        let b = report.status.books;
+        assert!(b.balanced(), "{what}: {b:?}");
+        assert_eq!(b.spawned, 30 + ran - 16, "{what}: {b:?}");
+        // Every task spawned spawned two or had two refused, but leaves.
+        assert_eq!(b.spawn_overflows, o.refused_spawns, "{what}");
+
+        // Without following descendants the ticket resolves when its own
+        // task ends; the children still run.
+        let service = start(&gpu, ServiceOptions::default());
+        let own = service.publish(Priority::High, tree::task(3)).unwrap();
+        let o = own.wait();
+        assert!(o.is_done() && !o.descendants, "{what}");
+        let report = service.shutdown();
+        assert_eq!(report.status.books.executed, 15, "{what}");
+    }
+}
+
+#[test]
+fn a_full_backlog_is_a_typed_error_or_a_wait() {
+    for gpu in all_gpus("service_backlog") {
+        let what = gpu.description();
+        let service = start(
+            &gpu,
+            ServiceOptions {
+                backlog: 100,
+                ..ServiceOptions::default()
+            },
+        );
+        assert!(matches!(
+            service.publish_batch(Priority::Idle, count::Op, &[1; 101]),
+            Err(Error::TooManyTasks {
+                tasks: 101,
+                max: 100
+            })
+        ));
+        // Parked work holds the backlog: tenant 1 disabled.
+        service
+            .with_runtime(|rt| rt.disable_tenant(1))
+            .unwrap()
+            .unwrap();
+        let parked = service
+            .publish_with(1, Priority::Low, 0x50, 90, |k, w| w[0] = k as u32 + 1)
+            .unwrap();
+        match service.publish_batch(Priority::Idle, count::Op, &[1; 20]) {
+            Err(Error::Backlog {
+                tasks: 20,
+                backlog: 90,
+                capacity: 100,
+            }) => {}
+            other => panic!("{what}: {other:?}"),
+        }
+        assert!(matches!(
+            service.publish_for(2, Priority::Idle, count::task(1)),
+            Err(Error::UnknownTenant { tenant: 2, .. })
+        ));
+        assert!(matches!(
+            service.publish(Priority::Idle, Task::new(0x99, [])),
+            Err(Error::UnknownOpcode { id: 0x99 })
+        ));
+        // A waiting publisher gets in once the tenant runs.
+        let waiter = {
+            let s = service.clone();
+            thread::spawn(move || {
+                s.publisher(PublishOptions {
+                    wait_for_room: true,
+                    ..PublishOptions::default()
+                })
+                .publish_batch(Priority::Idle, count::Op, &[1; 20])
+                .unwrap()
+                .wait()
+            })
+        };
+        thread::sleep(std::time::Duration::from_millis(50));
+        assert!(!parked.is_resolved(), "{what}");
+        service
+            .with_runtime(|rt| rt.enable_tenant(1))
+            .unwrap()
+            .unwrap();
+        assert!(parked.wait().is_done(), "{what}");
+        assert!(waiter.join().unwrap().is_done(), "{what}");
+        assert!(service.shutdown().status.books.balanced());
+    }
+}
+
+#[test]
+fn shutdown_and_drop_under_load_resolve_every_accepted_ticket() {
+    for gpu in all_gpus("service_shutdown") {
+        let what = gpu.description();
+        for drop_it in [false, true] {
+            let service = start(&gpu, ServiceOptions::default());
+            let publishers: Vec<_> = (0..4)
+                .map(|t| {
+                    let s = service.clone();
+                    thread::spawn(move || {
+                        let mut accepted = Vec::new();
+                        for c in 0..400u32 {
+                            let args: Vec<u32> =
+                                (0..50).map(|k| t * 100_000 + c * 50 + k).collect();
+                            match s.publish_batch(Priority::ALL[(c % 5) as usize], count::Op, &args)
+                            {
+                                Ok(ticket) => accepted.push(ticket),
+                                Err(Error::ServiceStopped { .. }) => break,
+                                Err(Error::Backlog { .. }) => thread::yield_now(),
+                                Err(e) => panic!("{e}"),
+                            }
+                        }
+                        accepted
+                    })
+                })
+                .collect();
+            thread::sleep(std::time::Duration::from_millis(20));
+            let report = if drop_it {
+                drop(service);
+                None
+            } else {
+                Some(service.shutdown())
+            };
+            let mut tasks = 0;
+            for p in publishers {
+                for ticket in p.join().unwrap() {
+                    // Resolved already: the service drained before it
+                    // stopped.
+                    let o = ticket.outcome().expect("resolved at shutdown");
+                    assert_eq!(o.unfinished, 0, "{what}");
+                    tasks += o.tasks;
+                }
+            }
+            if let Some(report) = report {
+                let b = report.status.books;
+                assert!(b.balanced(), "{what}: {b:?}");
+                assert_eq!(b.published, tasks, "{what}");
+                assert_eq!(b.executed + b.faulted, tasks, "{what}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_handler_shutdown_returns_the_rest_unfinished() {
+    for gpu in all_gpus("service_handler_shutdown") {
+        let what = gpu.description();
+        let service = start(&gpu, ServiceOptions::default());
+        service
+            .with_runtime(|rt| rt.disable_tenant(1))
+            .unwrap()
+            .unwrap();
+        let parked = service
+            .publish_with(1, Priority::Normal, 0x50, 10, |k, w| w[0] = k as u32 + 1)
+            .unwrap();
+        let stopper = service.publish(Priority::Critical, stop::task()).unwrap();
+        assert!(stopper.wait().is_done(), "{what}");
+        let o = parked.wait();
+        assert_eq!(o.unfinished, 10, "{what}: {o:?}");
+        assert!(!o.is_done());
+        let report = service.shutdown();
+        assert_eq!(report.stop, ServiceStop::HandlerShutdown, "{what}");
+        assert!(report.status.books.balanced());
+        assert!(matches!(
+            service.publish(Priority::High, count::task(1)),
+            Err(Error::ServiceStopped { ref reason }) if reason.contains("ctx.shutdown")
+        ));
+        assert!(matches!(
+            service.with_runtime(|_| ()),
+            Err(Error::ServiceStopped { .. })
+        ));
+    }
+}
+
+/// Wakes a parked thread.
+struct Unpark(thread::Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// The smallest executor: polls `f` on this thread, parking between polls.
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let waker = Waker::from(Arc::new(Unpark(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+        thread::park();
+    }
+}
+
+#[test]
+fn tickets_are_futures() {
+    let service = start(&Gpu::cpu(), ServiceOptions::default());
+    let outcomes = block_on(async {
+        let a = service.publish(Priority::High, count::task(7)).unwrap();
+        let b = service
+            .publish_batch(Priority::Low, count::Op, &[1, UNLUCKY, 3])
+            .unwrap();
+        (a.await, b.await)
+    });
+    assert!(outcomes.0.is_done());
+    assert_eq!(outcomes.1.faults.len(), 1);
+    assert_eq!(outcomes.1.faults[0].kind, FaultKind::User { code: UNLUCKY });
+    let hits = read(&service, "hits");
+    assert_eq!((hits[1], hits[3], hits[7]), (1, 1, 1));
+}
+
+#[test]
+fn partitions_resize_between_submissions_while_serving() {
+    for gpu in all_gpus("service_partitions") {
+        let what = gpu.description();
+        let service = start(&gpu, ServiceOptions::default());
+        let first: Vec<u32> = (1..600).collect();
+        let a = service
+            .publish_batch(Priority::Idle, count::Op, &first)
+            .unwrap();
+        match service.set_partition_sizes([0, 40, 40, 40, 40]) {
+            Err(Error::PartitionSizes { slots: 160, .. }) => {}
+            other => panic!("{what}: {other:?}"),
+        }
+        service.set_partition_sizes([16, 16, 16, 16, 96]).unwrap();
+        let second: Vec<u32> = (600..1000).collect();
+        let b = service
+            .publish_batch(Priority::Idle, count::Op, &second)
+            .unwrap();
+        assert!(a.wait().is_done() && b.wait().is_done(), "{what}");
+        let hits = read(&service, "hits");
+        assert_eq!(hits.iter().map(|&h| u64::from(h)).sum::<u64>(), 999, "{what}");
+        let rt = service.into_runtime().expect("this handle's runtime");
+        assert_eq!(rt.partitions()[4], (64, 96), "{what}");
+        assert!(rt.accounting().balanced(), "{what}");
+    }
+}

@@ -1,0 +1,192 @@
+//! The host's half of tickets (`docs/protocol.md`, "Tickets"): which
+//! entries of the device's ticket table are free, the entries opened since
+//! the last submission (written together before it), and what the device
+//! reported about the others — entries whose tasks all ended, faults of
+//! tasks with a ticket, refused spawns — until the service takes it.
+
+use super::Runtime;
+use crate::error::Result;
+use crate::protocol::ticket;
+use crate::report::Fault;
+
+/// A ticket whose tasks (and followed descendants) all ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TicketEnd {
+    /// Its entry.
+    pub(crate) index: u32,
+    /// Spawns of its tasks the ring refused.
+    pub(crate) refused: u32,
+}
+
+/// What the device reported about tickets since the last
+/// [`Runtime::take_ticket_events`]: faults first (a ticket's faults always
+/// come before or with its end).
+#[derive(Debug, Default)]
+pub(crate) struct TicketEvents {
+    /// `(entry, fault)` for every faulted task with a ticket.
+    pub(crate) faults: Vec<(u32, Fault)>,
+    /// Tickets that ended; their entries are free again.
+    pub(crate) ended: Vec<TicketEnd>,
+}
+
+/// The table's host state.
+#[derive(Debug)]
+pub(crate) struct Tickets {
+    /// Free entries, the lowest on top: the entries in use stay at the
+    /// front of the table, so reading their words reads a short span.
+    free: Vec<u32>,
+    /// Entries in use.
+    open: u32,
+    /// The highest entry handed out since the table was last empty.
+    high: u32,
+    /// Entries opened since the last submission: `(index, live)`.
+    unwritten: Vec<(u32, u32)>,
+    /// Per entry: `REFUSED` as last read (0 when opened).
+    refused: Vec<u32>,
+    /// Reported and not yet taken.
+    events: TicketEvents,
+}
+
+impl Default for Tickets {
+    fn default() -> Self {
+        Tickets {
+            free: (1..ticket::ENTRIES).rev().collect(),
+            open: 0,
+            high: 0,
+            unwritten: Vec::new(),
+            refused: vec![0; ticket::ENTRIES as usize],
+            events: TicketEvents::default(),
+        }
+    }
+}
+
+impl Tickets {
+    /// Records a fault of a task with ticket word `word`.
+    pub(crate) fn fault(&mut self, word: u32, fault: Fault) {
+        self.events.faults.push((word & ticket::INDEX, fault));
+    }
+}
+
+impl Runtime {
+    /// Opens a ticket for `tasks` tasks (which the caller publishes next
+    /// with the returned word), following their descendants when
+    /// `descendants`; `None` while every entry is in use. The entry is
+    /// written to the device before the next submission.
+    pub(crate) fn open_ticket(&mut self, tasks: u32, descendants: bool) -> Option<u32> {
+        let t = &mut self.tickets;
+        let index = t.free.pop()?;
+        t.open += 1;
+        t.high = t.high.max(index);
+        t.refused[index as usize] = 0;
+        t.unwritten.push((index, tasks));
+        Some(index | if descendants { ticket::DESCENDANTS } else { 0 })
+    }
+
+    /// Gives back the entry of a ticket opened by [`open_ticket`](Self::open_ticket)
+    /// whose tasks could not be published after all (before any
+    /// submission: it is not written yet).
+    pub(crate) fn abandon_ticket(&mut self, word: u32) {
+        let index = word & ticket::INDEX;
+        let t = &mut self.tickets;
+        if let Some(at) = t.unwritten.iter().position(|&(i, _)| i == index) {
+            t.unwritten.swap_remove(at);
+            t.free.push(index);
+            t.open -= 1;
+        }
+    }
+
+    /// Writes the entries opened since the last submission, in runs of
+    /// neighbouring entries (never a word of an entry in use: the device
+    /// owns those).
+    pub(crate) fn write_tickets(&mut self) -> Result<()> {
+        let t = &mut self.tickets;
+        if t.unwritten.is_empty() {
+            return Ok(());
+        }
+        t.unwritten.sort_unstable();
+        let mut words = Vec::new();
+        let mut i = 0;
+        while i < t.unwritten.len() {
+            let first = t.unwritten[i].0;
+            words.clear();
+            let mut next = first;
+            while i < t.unwritten.len() && t.unwritten[i].0 == next {
+                words.extend_from_slice(&[t.unwritten[i].1, 0]);
+                next += 1;
+                i += 1;
+            }
+            let at = self.layout.tickets + first * ticket::ENTRY_WORDS;
+            self.engine.write_control(u64::from(at), &words)?;
+        }
+        t.unwritten.clear();
+        Ok(())
+    }
+
+    /// Reads what one submission reported: the ticket log (`ended`
+    /// records) and, when some spawn was refused, the `REFUSED` words of
+    /// the entries in use.
+    pub(crate) fn read_tickets(&mut self, ended: u64, overflowed: bool) -> Result<()> {
+        if self.tickets.open == 0 {
+            return Ok(());
+        }
+        if overflowed {
+            let span = self.tickets.high + 1;
+            let words = self.engine.read_control(
+                u64::from(self.layout.tickets),
+                u64::from(span * ticket::ENTRY_WORDS),
+            )?;
+            for (refused, entry) in self
+                .tickets
+                .refused
+                .iter_mut()
+                .zip(words.chunks_exact(ticket::ENTRY_WORDS as usize))
+            {
+                *refused = entry[ticket::REFUSED as usize];
+            }
+        }
+        let n = ended.min(u64::from(ticket::ENTRIES));
+        if n == 0 {
+            return Ok(());
+        }
+        let log = self
+            .engine
+            .read_control(u64::from(self.layout.ticket_log), n)?;
+        self.engine
+            .write_control(u64::from(crate::protocol::ctrl::TICKETS_ENDED), &[0])?;
+        let t = &mut self.tickets;
+        for index in log {
+            let index = index & ticket::INDEX;
+            t.events.ended.push(TicketEnd {
+                index,
+                refused: t.refused[index as usize],
+            });
+            t.free.push(index);
+            t.open -= 1;
+        }
+        if t.open == 0 {
+            t.high = 0;
+        }
+        Ok(())
+    }
+
+    /// The live task counts of entries `indices` (tasks of theirs not yet
+    /// ended), read from the device.
+    pub(crate) fn ticket_live(&mut self, indices: &[u32]) -> Result<Vec<u32>> {
+        let Some(&high) = indices.iter().max() else {
+            return Ok(Vec::new());
+        };
+        let words = self.engine.read_control(
+            u64::from(self.layout.tickets),
+            u64::from((high + 1) * ticket::ENTRY_WORDS),
+        )?;
+        Ok(indices
+            .iter()
+            .map(|&i| words[(i * ticket::ENTRY_WORDS + ticket::LIVE) as usize])
+            .collect())
+    }
+
+    /// Takes what the device reported about tickets since the last call.
+    pub(crate) fn take_ticket_events(&mut self) -> TicketEvents {
+        std::mem::take(&mut self.tickets.events)
+    }
+}

@@ -1,0 +1,319 @@
+//! The driver thread of a [`Service`](super::Service): it owns the
+//! runtime, and in a loop runs the calls waiting for the runtime, takes
+//! accepted publish calls into the runtime (each with a ticket entry),
+//! runs one submission while there is runnable work, resolves the tickets
+//! the device reported, and parks when there is nothing to do.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::inflow::{Payload, Request};
+use super::ticket::{TicketCell, TicketOutcome};
+use super::{ServiceStatus, ServiceStop, Shared};
+use crate::error::Result;
+use crate::protocol::ticket;
+use crate::report::Fault;
+use crate::runtime::{EntryHeader, Runtime, TicketEvents};
+
+/// Faults of tasks without a ticket and printf lines the final report
+/// keeps (the newest are dropped past it; the counts go on).
+const KEPT_LINES: usize = 10_000;
+
+/// How long the driver parks at most before it looks again (a wake-up
+/// normally comes first: a publish, a call, or shutdown).
+const PARK: Duration = Duration::from_millis(50);
+
+/// A ticket whose tasks are in the runtime.
+struct Open {
+    cell: Arc<TicketCell>,
+    tasks: u64,
+    descendants: bool,
+    faults: Vec<Fault>,
+}
+
+/// What the driver keeps for the final report.
+#[derive(Default)]
+pub(crate) struct Leftovers {
+    pub(crate) faults: Vec<Fault>,
+    pub(crate) faults_total: u64,
+    pub(crate) printf: Vec<String>,
+    pub(crate) printf_total: u64,
+}
+
+/// The driver's state.
+struct Driver {
+    shared: Arc<Shared>,
+    rt: Runtime,
+    /// Accepted calls not in the runtime yet (no free ticket entry).
+    waiting: VecDeque<Request>,
+    /// Tickets in the runtime, by entry.
+    open: Vec<Option<Open>>,
+    /// Something was published since the last submission.
+    fresh: bool,
+    /// The last submission left runnable work.
+    runnable: bool,
+    status: ServiceStatus,
+    leftovers: Leftovers,
+}
+
+/// Serves until shutdown (drained), a handler's `ctx.shutdown()` or an
+/// error; then resolves every ticket still open and returns why it
+/// stopped, with the runtime.
+pub(crate) fn drive(shared: Arc<Shared>, rt: Runtime) -> (ServiceStop, Leftovers, Runtime) {
+    let mut d = Driver {
+        shared,
+        rt,
+        waiting: VecDeque::new(),
+        open: (0..ticket::ENTRIES).map(|_| None).collect(),
+        fresh: false,
+        runnable: false,
+        status: ServiceStatus::default(),
+        leftovers: Leftovers::default(),
+    };
+    let stop = d.serve();
+    d.shared.inflow.close();
+    d.shared.inflow.drain(&mut d.waiting);
+    d.return_unfinished(&stop);
+    d.status.running = false;
+    d.publish_status();
+    (stop, d.leftovers, d.rt)
+}
+
+impl Driver {
+    fn serve(&mut self) -> ServiceStop {
+        loop {
+            if self.shared.run_calls(&mut self.rt) {
+                // A call may have made work runnable (a tenant enabled,
+                // tasks published): look with one submission.
+                self.runnable = true;
+            }
+            // Ticket events a call's own `run()` produced.
+            let events = self.rt.take_ticket_events();
+            self.resolve(events);
+            self.shared.inflow.drain(&mut self.waiting);
+            self.admit();
+            let stopping = self.shared.stop_requested();
+            if stopping && self.shared.inflow.accepting() {
+                // Every call accepted before the close is in the shards
+                // now: take them, then drain.
+                self.shared.inflow.close();
+                continue;
+            }
+            if self.fresh || self.runnable {
+                if let Err(stop) = self.step() {
+                    return stop;
+                }
+                continue;
+            }
+            if stopping && self.waiting.is_empty() {
+                // Drained, or what is left cannot run (parked tasks of a
+                // disabled tenant): it is returned unfinished.
+                return ServiceStop::Shutdown;
+            }
+            self.shared.inflow.park(PARK);
+        }
+    }
+
+    /// Moves waiting calls into the runtime while ticket entries are free.
+    fn admit(&mut self) {
+        while let Some(req) = self.waiting.front() {
+            let Some(word) = self.rt.open_ticket(req.tasks as u32, req.descendants) else {
+                return;
+            };
+            let Some(req) = self.waiting.pop_front() else {
+                return;
+            };
+            match publish(&mut self.rt, &req, word) {
+                Ok(()) => {
+                    self.open[(word & ticket::INDEX) as usize] = Some(Open {
+                        cell: req.cell,
+                        tasks: req.tasks,
+                        descendants: req.descendants,
+                        faults: Vec::new(),
+                    });
+                    self.fresh = true;
+                }
+                Err(_) => {
+                    // The host could not hold the tasks: nothing of them
+                    // was published.
+                    self.rt.abandon_ticket(word);
+                    self.finish(
+                        &req.cell,
+                        req.tasks,
+                        req.descendants,
+                        Vec::new(),
+                        0,
+                        req.tasks,
+                    );
+                }
+            }
+        }
+    }
+
+    /// One submission; its events resolve tickets.
+    fn step(&mut self) -> Result<(), ServiceStop> {
+        let max_rounds = self.shared.options.max_rounds_per_submission;
+        let step = self
+            .rt
+            .step(max_rounds)
+            .map_err(|e| ServiceStop::Error(e.to_string()))?;
+        self.fresh = false;
+        self.runnable = step.runnable;
+        let t = step.tally;
+        self.status.submissions += 1;
+        self.status.rounds += t.rounds;
+        for (n, add) in self
+            .status
+            .executed_by_priority
+            .iter_mut()
+            .zip(t.executed_by_priority)
+        {
+            *n += add;
+        }
+        let l = &mut self.leftovers;
+        l.faults_total += t.faults.len() as u64;
+        keep(&mut l.faults, t.faults);
+        l.printf_total += t.printf.len() as u64 + t.printf_dropped;
+        keep(&mut l.printf, t.printf);
+        let events = self.rt.take_ticket_events();
+        self.resolve(events);
+        self.publish_status();
+        if step.shutdown {
+            return Err(ServiceStop::HandlerShutdown);
+        }
+        Ok(())
+    }
+
+    /// Attributes faults to their tickets and resolves the tickets that
+    /// ended.
+    fn resolve(&mut self, events: TicketEvents) {
+        for (index, fault) in events.faults {
+            match self.open.get_mut(index as usize).and_then(Option::as_mut) {
+                Some(open) => open.faults.push(fault),
+                None => {
+                    self.leftovers.faults_total += 1;
+                    keep(&mut self.leftovers.faults, vec![fault]);
+                }
+            }
+        }
+        for end in events.ended {
+            if let Some(open) = self.open.get_mut(end.index as usize).and_then(Option::take) {
+                self.finish(
+                    &open.cell,
+                    open.tasks,
+                    open.descendants,
+                    open.faults,
+                    u64::from(end.refused),
+                    0,
+                );
+            }
+        }
+    }
+
+    /// Resolves a ticket and gives its tasks' room back.
+    fn finish(
+        &mut self,
+        cell: &TicketCell,
+        tasks: u64,
+        descendants: bool,
+        faults: Vec<Fault>,
+        refused_spawns: u64,
+        unfinished: u64,
+    ) {
+        cell.resolve(TicketOutcome {
+            tasks,
+            descendants,
+            faults,
+            refused_spawns,
+            unfinished,
+            resolved_at: Instant::now(),
+        });
+        self.status.tickets_resolved += 1;
+        self.shared.inflow.release(tasks);
+    }
+
+    /// After the loop: every ticket still open or waiting resolves, its
+    /// tasks not ended counted as unfinished (read from the device's
+    /// table; all of a waiting call's tasks).
+    fn return_unfinished(&mut self, stop: &ServiceStop) {
+        let indices: Vec<u32> = (0..self.open.len() as u32)
+            .filter(|&i| self.open[i as usize].is_some())
+            .collect();
+        // A device that failed cannot be read: every task of the ticket
+        // is then returned as unfinished.
+        let live = match stop {
+            ServiceStop::Error(_) => None,
+            _ => self.rt.ticket_live(&indices).ok(),
+        };
+        for (k, &i) in indices.iter().enumerate() {
+            if let Some(open) = self.open[i as usize].take() {
+                let unfinished = live
+                    .as_ref()
+                    .map_or(open.tasks, |l| u64::from(l[k]).min(open.tasks));
+                self.finish(
+                    &open.cell,
+                    open.tasks,
+                    open.descendants,
+                    open.faults,
+                    0,
+                    unfinished,
+                );
+            }
+        }
+        while let Some(req) = self.waiting.pop_front() {
+            self.finish(
+                &req.cell,
+                req.tasks,
+                req.descendants,
+                Vec::new(),
+                0,
+                req.tasks,
+            );
+        }
+    }
+
+    /// Publishes the status users read: the runtime's books, with the
+    /// calls waiting here counted as published and waiting.
+    fn publish_status(&mut self) {
+        let queued: u64 = self.waiting.iter().map(|r| r.tasks).sum();
+        let mut books = self.rt.accounting();
+        books.published += queued;
+        books.waiting += queued;
+        self.status.books = books;
+        self.status.backlog = self.shared.inflow.backlog();
+        *self.shared.status_lock() = self.status.clone();
+    }
+}
+
+/// Publishes a request's tasks with ticket word `word`.
+fn publish(rt: &mut Runtime, req: &Request, word: u32) -> Result<()> {
+    match &req.payload {
+        Payload::One(task) => {
+            rt.publish_checked(req.tenant, req.priority, task, word);
+            Ok(())
+        }
+        Payload::Words {
+            opcode,
+            arity,
+            count,
+            words,
+        } => {
+            let header = EntryHeader {
+                opcode: *opcode,
+                tenant: req.tenant,
+                ticket: word,
+            };
+            let arity = *arity;
+            rt.publish_bulk(header, req.priority, *count, arity, &|k, out| {
+                out[..arity].copy_from_slice(&words[k * arity..(k + 1) * arity])
+            })
+        }
+    }
+}
+
+/// Appends `more` to `kept` up to [`KEPT_LINES`].
+fn keep<T>(kept: &mut Vec<T>, more: Vec<T>) {
+    let room = KEPT_LINES.saturating_sub(kept.len());
+    kept.extend(more.into_iter().take(room));
+}

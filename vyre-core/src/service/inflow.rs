@@ -1,0 +1,235 @@
+//! How work reaches the driver: accepted publish calls wait in sharded
+//! queues (a thread locks only its own shard, so publishing threads do not
+//! contend on one lock), the backlog counts accepted tasks not yet ended,
+//! and the driver parks on a condition variable while there is nothing to
+//! do.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use super::ticket::TicketCell;
+use crate::error::{Error, Result};
+use crate::host::Task;
+use crate::protocol::Priority;
+
+/// The tasks of one publish call.
+#[derive(Debug)]
+pub(crate) enum Payload {
+    /// One checked task.
+    One(Task),
+    /// `count` tasks of `opcode`, `arity` argument words each, packed.
+    Words {
+        opcode: u32,
+        arity: usize,
+        count: usize,
+        words: Vec<u32>,
+    },
+}
+
+/// One accepted publish call.
+#[derive(Debug)]
+pub(crate) struct Request {
+    pub(crate) tenant: u32,
+    pub(crate) priority: Priority,
+    pub(crate) payload: Payload,
+    /// Whether its ticket follows the tasks' descendants.
+    pub(crate) descendants: bool,
+    pub(crate) cell: Arc<TicketCell>,
+    pub(crate) tasks: u64,
+}
+
+/// Shards of the request queue: more than the threads that usually
+/// publish at once.
+const SHARDS: usize = 16;
+
+thread_local! {
+    /// This thread's shard, given out round-robin on first use.
+    static SHARD: usize = NEXT_SHARD.fetch_add(1, Ordering::Relaxed) % SHARDS;
+}
+static NEXT_SHARD: AtomicUsize = AtomicUsize::new(0);
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Nothing panics while these locks are held; recover the data anyway.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The queues between publishing threads and the driver.
+#[derive(Debug)]
+pub(crate) struct Inflow {
+    shards: Vec<Mutex<Vec<Request>>>,
+    /// Requests in the shards.
+    queued: AtomicUsize,
+    /// Publish calls between their check of `accepting` and their push.
+    entering: AtomicUsize,
+    /// Cleared when the service stops taking work.
+    accepting: AtomicBool,
+    /// Set while the driver is parked (or about to park).
+    parked: AtomicBool,
+    /// A wake-up for the driver; the flag says one is pending.
+    wake: Mutex<bool>,
+    wake_cv: Condvar,
+    /// Accepted tasks not yet ended, and its bound.
+    backlog: AtomicU64,
+    capacity: u64,
+    /// Publishers waiting for room.
+    room: Mutex<()>,
+    room_cv: Condvar,
+}
+
+impl Inflow {
+    /// Empty queues for a backlog of `capacity` tasks.
+    pub(crate) fn new(capacity: u64) -> Self {
+        Inflow {
+            shards: (0..SHARDS).map(|_| Mutex::new(Vec::new())).collect(),
+            queued: AtomicUsize::new(0),
+            entering: AtomicUsize::new(0),
+            accepting: AtomicBool::new(true),
+            parked: AtomicBool::new(false),
+            wake: Mutex::new(false),
+            wake_cv: Condvar::new(),
+            backlog: AtomicU64::new(0),
+            capacity,
+            room: Mutex::new(()),
+            room_cv: Condvar::new(),
+        }
+    }
+
+    /// Accepted tasks not yet ended.
+    pub(crate) fn backlog(&self) -> u64 {
+        self.backlog.load(Ordering::Relaxed)
+    }
+
+    /// The backlog's size.
+    pub(crate) fn capacity(&self) -> u64 {
+        self.capacity
+    }
+
+    /// Takes room for `tasks` in the backlog; with `wait`, blocks until
+    /// there is room (or the service stops). `stopped` is the error for a
+    /// service that no longer accepts work.
+    pub(crate) fn reserve(
+        &self,
+        tasks: u64,
+        wait: bool,
+        stopped: impl Fn() -> Error,
+    ) -> Result<()> {
+        if tasks > self.capacity {
+            return Err(Error::TooManyTasks {
+                tasks,
+                max: self.capacity,
+            });
+        }
+        loop {
+            if !self.accepting.load(Ordering::SeqCst) {
+                return Err(stopped());
+            }
+            let before = self.backlog.fetch_add(tasks, Ordering::SeqCst);
+            if before + tasks <= self.capacity {
+                return Ok(());
+            }
+            self.backlog.fetch_sub(tasks, Ordering::SeqCst);
+            if !wait {
+                return Err(Error::Backlog {
+                    tasks,
+                    backlog: before,
+                    capacity: self.capacity,
+                });
+            }
+            let guard = lock(&self.room);
+            // Re-checked under the lock the driver takes to notify: a
+            // release between the check above and this wait is not missed
+            // for longer than the timeout.
+            if self.backlog.load(Ordering::SeqCst) + tasks > self.capacity
+                && self.accepting.load(Ordering::SeqCst)
+            {
+                let _ = self
+                    .room_cv
+                    .wait_timeout(guard, Duration::from_millis(10))
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+        }
+    }
+
+    /// Gives back room for `tasks` (ended, or never queued) and wakes
+    /// publishers waiting for it.
+    pub(crate) fn release(&self, tasks: u64) {
+        if tasks == 0 {
+            return;
+        }
+        self.backlog.fetch_sub(tasks, Ordering::SeqCst);
+        let _guard = lock(&self.room);
+        self.room_cv.notify_all();
+    }
+
+    /// Queues an accepted request for the driver, unless the service has
+    /// stopped taking work (then the request comes back).
+    pub(crate) fn push(&self, request: Request) -> std::result::Result<(), Request> {
+        self.entering.fetch_add(1, Ordering::SeqCst);
+        if !self.accepting.load(Ordering::SeqCst) {
+            self.entering.fetch_sub(1, Ordering::SeqCst);
+            return Err(request);
+        }
+        let shard = SHARD.with(|s| *s);
+        lock(&self.shards[shard]).push(request);
+        self.queued.fetch_add(1, Ordering::SeqCst);
+        self.entering.fetch_sub(1, Ordering::SeqCst);
+        if self.parked.load(Ordering::SeqCst) {
+            self.wake();
+        }
+        Ok(())
+    }
+
+    /// Wakes the driver.
+    pub(crate) fn wake(&self) {
+        *lock(&self.wake) = true;
+        self.wake_cv.notify_one();
+    }
+
+    /// Moves every queued request to `out` (oldest of each shard first).
+    pub(crate) fn drain(&self, out: &mut VecDeque<Request>) {
+        if self.queued.load(Ordering::SeqCst) == 0 {
+            return;
+        }
+        for shard in &self.shards {
+            let taken = std::mem::take(&mut *lock(shard));
+            self.queued.fetch_sub(taken.len(), Ordering::SeqCst);
+            out.extend(taken);
+        }
+    }
+
+    /// Stops taking work: from now on `push` refuses, and once this
+    /// returns every request a `push` accepted is in the shards.
+    pub(crate) fn close(&self) {
+        self.accepting.store(false, Ordering::SeqCst);
+        while self.entering.load(Ordering::SeqCst) != 0 {
+            std::thread::yield_now();
+        }
+        // Publishers waiting for room see the service stopped.
+        let _guard = lock(&self.room);
+        self.room_cv.notify_all();
+    }
+
+    /// Whether the service still takes work.
+    pub(crate) fn accepting(&self) -> bool {
+        self.accepting.load(Ordering::SeqCst)
+    }
+
+    /// Parks the driver until a request arrives, [`wake`](Self::wake) is
+    /// called or `timeout` passes; returns at once when a request or a
+    /// wake-up is pending.
+    pub(crate) fn park(&self, timeout: Duration) {
+        self.parked.store(true, Ordering::SeqCst);
+        let mut woken = lock(&self.wake);
+        if !*woken && self.queued.load(Ordering::SeqCst) == 0 {
+            woken = self
+                .wake_cv
+                .wait_timeout(woken, timeout)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        *woken = false;
+        self.parked.store(false, Ordering::SeqCst);
+    }
+}
