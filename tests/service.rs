@@ -460,7 +460,11 @@ fn partitions_resize_between_submissions_while_serving() {
             .unwrap();
         assert!(a.wait().is_done() && b.wait().is_done(), "{what}");
         let hits = read(&service, "hits");
-        assert_eq!(hits.iter().map(|&h| u64::from(h)).sum::<u64>(), 999, "{what}");
+        assert_eq!(
+            hits.iter().map(|&h| u64::from(h)).sum::<u64>(),
+            999,
+            "{what}"
+        );
         let rt = service.into_runtime().expect("this handle's runtime");
         assert_eq!(rt.partitions()[4], (64, 96), "{what}");
         assert!(rt.accounting().balanced(), "{what}");
