@@ -54,10 +54,26 @@ fn every_example_may_go_without_nagas_loop_and_division_checks() {
         scan::Scan::try_program().unwrap(),
         particles::Particles::try_program().unwrap(),
     ];
-    for program in &programs {
+    // Each in both scheduling forms: the sharded work pass has its own
+    // loop over the lane's slots.
+    let sharded: Vec<_> = programs
+        .iter()
+        .map(|p| {
+            let config = vyre::ProgramConfig {
+                sharded: true,
+                ..p.config().clone()
+            };
+            (**p).clone().with_config(config).unwrap()
+        })
+        .collect();
+    for program in programs.iter().map(|p| &**p).chain(&sharded) {
         for options in vyre::lower::LowerOptions::all() {
             trusted::assert_trusted(
-                &format!("example `{}`, {options:?}", program.name()),
+                &format!(
+                    "example `{}` (sharded: {}), {options:?}",
+                    program.name(),
+                    program.config().sharded
+                ),
                 &vyre::lower::wgsl_with(program, &options),
             );
         }

@@ -168,6 +168,19 @@ pub fn run(bench: &Bench) -> Result<Value> {
         defaults,
     )?;
 
+    // The sharded scheduling form (issue 17) at the library's dispatch.
+    t.run(
+        "scheduling",
+        format!("sharded at {}x{}", d.workgroups, d.workgroup_size),
+        ProgramConfig {
+            sharded: true,
+            ..d.apply(ring.clone())
+        },
+        &bench.ctx.lower_options(),
+        d.workgroups,
+        defaults,
+    )?;
+
     for options in variants() {
         t.run(
             "lowering",

@@ -6,6 +6,7 @@
 //! and plain Rust.
 
 use serde_json::{json, Value};
+use vyre::program::ProgramConfig;
 use vyre::{Priority, Runtime};
 
 use super::super::baselines::{Direct, DirectWork};
@@ -99,10 +100,19 @@ pub fn run(bench: &Bench) -> Result<Value> {
     let d = dispatch(bench);
     let wg = d.workgroups;
     let config = d.apply(programs::ring(Priority::Normal, n as u64, 64));
-    let program = programs::mix(config)?;
+    let program = programs::mix(config.clone())?;
     let mut rt = bench.runtime(&bench.gpu_with(wg), program.clone())?;
     let out = rt.buffer::<u32>("out")?;
     rt.upload(out, &vec![0; n])?;
+    // The same program in the sharded scheduling form (issue 17): every
+    // lane walks its own slots, no claim lists or priority scan.
+    let sharded = programs::mix(ProgramConfig {
+        sharded: true,
+        ..config
+    })?;
+    let mut rt_sharded = bench.runtime(&bench.gpu_with(wg), sharded)?;
+    let out_sharded = rt_sharded.buffer::<u32>("out")?;
+    rt_sharded.upload(out_sharded, &vec![0; n])?;
     let mut rows = Vec::new();
     for variant in VARIANTS {
         let name = variant.name();
@@ -128,19 +138,28 @@ pub fn run(bench: &Bench) -> Result<Value> {
             let rounds: f64 = (0..n).map(|i| f64::from(variant.cost(i))).sum::<f64>() / n as f64;
 
             rt.write(out, 0, &vec![0; n])?;
+            rt_sharded.write(out_sharded, 0, &vec![0; n])?;
             // The megakernel and the direct kernel alternate, one run each
             // per repetition: both see the same clocks (the H100's SM clock
             // climbs for seconds under load, so measuring one after the
             // other compared different clocks as much as different code).
             let direct = Direct::new(ctx, DirectWork::Mix, n as u32, &tasks, 1)?;
             bench.heat()?;
-            let pairs: Vec<(MkRun, Timing)> = plan.run(|_| {
+            let runs: Vec<(MkRun, Timing, MkRun)> = plan.run(|_| {
                 let (run, report) = MkRun::measure(&mut rt, |rt| variant.publish(rt, n))?;
                 check_report(&report, n as u64, "mix megakernel")?;
-                Ok((run, direct.run(ctx)?))
+                let direct_run = direct.run(ctx)?;
+                let (sharded_run, report) =
+                    MkRun::measure(&mut rt_sharded, |rt| variant.publish(rt, n))?;
+                check_report(&report, n as u64, "mix megakernel, sharded")?;
+                Ok((run, direct_run, sharded_run))
             })?;
-            let mk: Vec<MkRun> = pairs.iter().map(|p| p.0).collect();
-            let direct_t: Vec<Timing> = pairs.iter().map(|p| p.1).collect();
+            let mk: Vec<MkRun> = runs.iter().map(|p| p.0).collect();
+            let direct_t: Vec<Timing> = runs.iter().map(|p| p.1).collect();
+            let mk_sharded: Vec<MkRun> = runs.iter().map(|p| p.2).collect();
+            if rt_sharded.read(out_sharded)? != expected {
+                return fail(format!("mix megakernel, sharded ({name}): wrong outputs"));
+            }
             let got = rt.read(out)?;
             if got != expected {
                 let bad: Vec<usize> = (0..n).filter(|&i| got[i] != expected[i]).collect();
@@ -200,6 +219,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
 
             let nf = n as f64;
             let mk_s = mk_seconds(&mk);
+            let sharded_s = mk_seconds(&mk_sharded);
             let direct_s = best_seconds(&direct_t).map(|s| s.median);
             // Seconds for n tasks at the measured rate.
             let cpu_s =
@@ -217,6 +237,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
                 "hash_rounds_per_task": rounds,
                 "tasks": n,
                 "megakernel": mk_json(&mk, nf),
+                "megakernel_sharded": mk_json(&mk_sharded, nf),
                 "direct": timing_json(&direct_t, nf),
                 "reference": timing_json(&reference_t, reference_n as f64),
                 "reference_tasks": reference_n,
@@ -226,6 +247,8 @@ pub fn run(bench: &Bench) -> Result<Value> {
                 "native_tasks": native_n,
                 "ratios": {
                     "megakernel_over_direct": num(ratio(direct_s, mk_s)),
+                    "sharded_over_priority": num(ratio(mk_s, sharded_s)),
+                    "sharded_over_direct": num(ratio(direct_s, sharded_s)),
                     "megakernel_over_cpu_plain": num(ratio(cpu_s, mk_s)),
                     "megakernel_over_native": num(ratio(native_s, mk_s)),
                     "native_over_cpu_plain": num(ratio(cpu_s, native_s)),

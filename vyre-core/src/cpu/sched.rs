@@ -24,6 +24,9 @@ pub struct LaneSched {
     pub claims: u32,
     /// Loop iterations the lane's tasks ran in this dispatch.
     pub iterations: u32,
+    /// The sharded form: the lane's next own slot is `lane + cursor ×
+    /// lanes`.
+    pub cursor: u32,
     /// Set when the lane left its claim loop (budget, shutdown, or a scan
     /// that found nothing); it claims nothing more in this dispatch.
     pub finished: bool,
@@ -58,6 +61,7 @@ impl CpuMachine {
             streak: self.cw(self.layout.lane_state.wrapping_add(lane)),
             claims: 0,
             iterations: 0,
+            cursor: 0,
             finished: false,
         }
     }
@@ -80,6 +84,9 @@ impl CpuMachine {
     pub fn claim(&mut self, lane: &mut LaneSched) -> Option<Claimed> {
         if lane.finished {
             return None;
+        }
+        if self.program.config().sharded {
+            return self.claim_own(lane);
         }
         let config = self.program.config();
         let (claim_budget, iteration_budget) = (config.claim_budget, config.iteration_budget);
@@ -109,12 +116,57 @@ impl CpuMachine {
         }
     }
 
+    /// The claim loop of the sharded form (`docs/protocol.md`, "Sharded
+    /// lanes"): walks the lane's own slots (`lane`, `lane + lanes`, …) from
+    /// its cursor and claims the next PUBLISHED one whose tenant is
+    /// enabled, within the budgets and unless shutdown was requested.
+    fn claim_own(&mut self, lane: &mut LaneSched) -> Option<Claimed> {
+        let config = self.program.config();
+        let (claim_budget, iteration_budget) = (config.claim_budget, config.iteration_budget);
+        let tenants = config.tenants;
+        let (slots, lanes) = (self.slots(), self.lanes.max(1));
+        loop {
+            let slot = u64::from(lane.lane) + u64::from(lane.cursor) * u64::from(lanes);
+            if slot >= u64::from(slots)
+                || lane.claims >= claim_budget
+                || lane.iterations >= iteration_budget
+                || self.shutdown_requested()
+            {
+                lane.finished = true;
+                return None;
+            }
+            lane.cursor += 1;
+            let slot = slot as u32;
+            if self.status(slot) != status::PUBLISHED {
+                continue;
+            }
+            let tenant = self.slot_word(slot, slot::TENANT);
+            if tenant >= tenants || self.cw(self.layout.tenant_enabled.wrapping_add(tenant)) == 0 {
+                continue;
+            }
+            lane.claims = lane.claims.wrapping_add(1);
+            let p = self
+                .partitions
+                .iter()
+                .position(|&(start, size)| slot >= start && slot - start < size)
+                .unwrap_or(0);
+            if let Some(claimed) = self.exchange_claim(p, slot) {
+                return Some(claimed);
+            }
+        }
+    }
+
     /// Whether a lane starting its claim loop now could claim anything:
     /// some claim list has a ticket left and no shutdown was requested.
     /// Within a dispatch tickets only run out (spawned tasks wait for the
     /// next round's lists), so once this is false every later lane of the
-    /// dispatch leaves its loop at once, without a side effect.
+    /// dispatch leaves its loop at once, without a side effect. In the
+    /// sharded form every lane owns slots of its own: true unless shutdown
+    /// was requested.
     pub fn tickets_left(&self) -> bool {
+        if self.program.config().sharded {
+            return !self.shutdown_requested();
+        }
         !self.shutdown_requested()
             && (0..PRIORITIES as u32)
                 .any(|p| self.cw(ctrl::LIST_NEXT + p) < self.cw(ctrl::LIST_LEN + p))

@@ -287,7 +287,7 @@ pub fn wgsl_with(program: &Program, options: &LowerOptions) -> String {
     helpers.emit(&mut out);
     out.push_str(&handlers);
     scheduler::dispatch(program, &mut out);
-    scheduler::entry_points(options, &mut out);
+    scheduler::entry_points(options, program.config().sharded, &mut out);
     out
 }
 
@@ -297,13 +297,17 @@ mod tests {
 
     #[test]
     fn entry_point_constants_name_the_generated_functions() {
-        for claims in ClaimVariant::ALL {
+        for (claims, sharded) in ClaimVariant::ALL
+            .into_iter()
+            .flat_map(|c| [(c, false), (c, true)])
+        {
             let mut text = String::new();
             scheduler::entry_points(
                 &LowerOptions {
                     claims,
                     ..LowerOptions::default()
                 },
+                sharded,
                 &mut text,
             );
             assert!(text.contains(&format!("@workgroup_size(1)\nfn {ENTRY_PREPARE}(")));

@@ -67,6 +67,9 @@ templates! {
     WORK_PER_LANE = "work_per_lane.wgsl";
     /// The work pass of [`ClaimVariant::Cooperative`].
     WORK_COOPERATIVE = "work_cooperative.wgsl";
+    /// The work pass of the sharded form (`ProgramConfig::sharded`),
+    /// whatever the claim variant.
+    WORK_SHARDED = "work_sharded.wgsl";
     /// A claimed task's run, inside either work pass.
     RUN_CLAIMED = "run_claimed.wgsl";
     /// The lane's counters, at the end of either work pass.
@@ -143,6 +146,7 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ),
             ("LOOP_LIMIT", &c.loop_limit),
             ("STARVATION_LIMIT", &c.starvation_limit),
+            ("SHARDED", &c.sharded),
             ("PRINTF_CAPACITY", &c.printf_capacity),
             ("EXECUTED_BY_OP", &layout.executed_by_op),
             ("TENANT_ENABLED", &layout.tenant_enabled),
@@ -334,8 +338,9 @@ pub(super) fn dispatch(program: &Program, out: &mut String) {
     out.push_str(&DISPATCH.fill(&[("CASES", &cases)]));
 }
 
-/// The entry points, in the variant `options` asks for.
-pub(super) fn entry_points(options: &LowerOptions, out: &mut String) {
+/// The entry points, in the variant `options` asks for; the work pass of
+/// the sharded form when `sharded` (`ProgramConfig::sharded`).
+pub(super) fn entry_points(options: &LowerOptions, sharded: bool, out: &mut String) {
     out.push_str(&PREPARE.fill(&[
         ("PRIORITIES", &PRIORITIES),
         ("COPIED_WORDS", &(SLOT_WORDS - 1)),
@@ -349,6 +354,7 @@ pub(super) fn entry_points(options: &LowerOptions, out: &mut String) {
     let run_claimed = RUN_CLAIMED.fill(&[]);
     let flush = WORK_FLUSH.fill(&[]);
     out.push_str(&match options.claims {
+        _ if sharded => WORK_SHARDED.fill(&[("RUN_CLAIMED", &run_claimed), ("FLUSH", &flush)]),
         ClaimVariant::PerLane => {
             WORK_PER_LANE.fill(&[("RUN_CLAIMED", &run_claimed), ("FLUSH", &flush)])
         }

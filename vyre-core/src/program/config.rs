@@ -56,6 +56,15 @@ pub struct ProgramConfig {
     /// `megakernel!` sets it when the macro does not declare
     /// `workgroup_size`.
     pub auto_dispatch: bool,
+    /// The sharded scheduling form: each lane of the work pass owns a
+    /// fixed set of slots (lane `l` of `n` owns slots `l`, `l + n`, `l +
+    /// 2n`, …) and runs every claimable task in them, in slot order,
+    /// without claim lists or the priority scan. For uniform work where
+    /// priorities do not matter: every claimable task of a round still
+    /// runs in that round (budgets allowing), but CRITICAL work no longer
+    /// goes first. `false` (the default): the priority form
+    /// (`docs/protocol.md`, "work" and "Sharded lanes").
+    pub sharded: bool,
 }
 
 /// Lanes per workgroup [`ProgramConfig::auto_dispatch`] chooses on a
@@ -84,6 +93,7 @@ impl Default for ProgramConfig {
             printf_capacity: limits::PRINTF_CAPACITY.default,
             grow_ring: false,
             auto_dispatch: false,
+            sharded: false,
         }
     }
 }

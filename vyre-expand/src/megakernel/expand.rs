@@ -310,10 +310,12 @@ fn config(k: &Kernel) -> TokenStream {
     let grow = !declared_sizes;
     // Without a declared workgroup size the backend picks the adapter's.
     let auto = !k.config.iter().any(|c| c.limit.field == "workgroup_size");
+    let sharded = k.sharded.then(|| quote!(sharded: true,));
     quote! {
         ::vyre::ProgramConfig {
             #(#fields)*
             #partitions
+            #sharded
             grow_ring: #grow,
             auto_dispatch: #auto,
             ..::core::default::Default::default()

@@ -22,6 +22,7 @@ pub(crate) const FIELDS: &[&str] = &[
     "loop_limit",
     "starvation_limit",
     "printf_capacity",
+    "scheduling",
     "buffers",
     "opcodes",
 ];
@@ -50,6 +51,8 @@ pub(crate) enum Value {
     Buffers(token::Brace, Vec<BufferDecl>),
     /// `[path, …]`.
     Opcodes(token::Bracket, Vec<syn::Path>),
+    /// `priority` or `sharded` (`scheduling`): whether the form is sharded.
+    Scheduling(syn::Ident, bool),
     /// Already reported.
     Invalid,
 }
@@ -181,6 +184,7 @@ fn parse_value(cx: &Ctxt, name: &syn::Ident, input: ParseStream) -> Value {
         "buffers" => parse_buffers(cx, input),
         "opcodes" => parse_opcodes(cx, input),
         "partitions" => parse_list(input),
+        "scheduling" => parse_scheduling(input),
         k if FIELDS.contains(&k) => input.parse().map(|e| Value::Expr(Box::new(e))),
         _ => {
             skip_to_comma(input);
@@ -194,6 +198,18 @@ fn parse_value(cx: &Ctxt, name: &syn::Ident, input: ParseStream) -> Value {
             skip_to_comma(input);
             Value::Invalid
         }
+    }
+}
+
+fn parse_scheduling(input: ParseStream) -> syn::Result<Value> {
+    const EXPECTED: &str = "expected `priority` (the default: lanes claim the highest priority first) or `sharded` (each lane runs the tasks of its own slots, for uniform work)";
+    let ident: syn::Ident = input
+        .parse()
+        .map_err(|e| syn::Error::new(e.span(), EXPECTED))?;
+    match ident.to_string().as_str() {
+        "priority" => Ok(Value::Scheduling(ident, false)),
+        "sharded" => Ok(Value::Scheduling(ident, true)),
+        _ => Err(syn::Error::new(ident.span(), EXPECTED)),
     }
 }
 
@@ -279,6 +295,7 @@ pub(crate) fn value_span(v: &Value, fallback: Span) -> Span {
         Value::Expr(e) => e.span(),
         Value::List(b, _) | Value::Opcodes(b, _) => b.span.join(),
         Value::Buffers(b, _) => b.span.join(),
+        Value::Scheduling(i, _) => i.span(),
         Value::Invalid => fallback,
     }
 }

@@ -233,9 +233,34 @@ fn a_kernel_with_errors_still_defines_its_type() {
 }
 
 #[test]
+fn scheduling_chooses_the_form_by_name() {
+    let sharded = super::megakernel(quote!(
+        struct K {
+            scheduling: sharded,
+            opcodes: [a],
+        }
+    ));
+    assert!(sharded.to_string().contains("sharded : true"), "{sharded}");
+    let priority = super::megakernel(quote!(
+        struct K {
+            scheduling: priority,
+            opcodes: [a],
+        }
+    ));
+    assert!(!priority.to_string().contains("sharded"), "{priority}");
+    for bad in [quote!(fast), quote!(1)] {
+        let m = one_error(quote!(struct K { scheduling: #bad, opcodes: [a] }));
+        assert!(
+            m.starts_with("expected `priority` (the default: lanes claim the highest priority first) or `sharded`"),
+            "{m}"
+        );
+    }
+}
+
+#[test]
 fn the_limits_cover_every_numeric_field() {
     for f in parse::FIELDS {
-        let structural = matches!(*f, "buffers" | "opcodes" | "partitions");
+        let structural = matches!(*f, "buffers" | "opcodes" | "partitions" | "scheduling");
         assert_eq!(
             vyre_lang::limits::config_limit(f).is_some(),
             !structural,

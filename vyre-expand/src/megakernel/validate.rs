@@ -86,6 +86,8 @@ pub(crate) struct Kernel {
     pub(crate) partitions: Option<Vec<Num>>,
     /// The first and last token of the `partitions` list.
     pub(crate) partitions_at: Option<(Span, Span)>,
+    /// `scheduling: sharded`.
+    pub(crate) sharded: bool,
     pub(crate) buffers: Vec<Buffer>,
     pub(crate) opcodes: Vec<Opcode>,
 }
@@ -115,6 +117,7 @@ pub(crate) fn validate(cx: &Ctxt, input: Input) -> (Kernel, bool) {
         config: Vec::new(),
         partitions: None,
         partitions_at: None,
+        sharded: false,
         buffers: Vec::new(),
         opcodes: Vec::new(),
     };
@@ -157,6 +160,7 @@ pub(crate) fn validate(cx: &Ctxt, input: Input) -> (Kernel, bool) {
                 }
                 kernel.opcodes = check_opcodes(cx, &kernel.name, paths);
             }
+            ("scheduling", Value::Scheduling(_, sharded)) => kernel.sharded = *sharded,
             ("partitions", Value::List(bracket, items)) => {
                 partitions_span = Some(bracket.span.join());
                 kernel.partitions_at = Some((bracket.span.open(), bracket.span.close()));

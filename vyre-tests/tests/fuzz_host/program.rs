@@ -137,6 +137,7 @@ pub fn configs() -> [ProgramConfig; 3] {
             // a partition: the fuzzed traces cover resizing too.
             grow_ring: true,
             auto_dispatch: true,
+            sharded: false,
         },
         ProgramConfig {
             workgroup_size: 1,
@@ -148,6 +149,8 @@ pub fn configs() -> [ProgramConfig; 3] {
             loop_limit: 32,
             starvation_limit: 1,
             printf_capacity: 1,
+            // The sharded form: every host call's model holds for it too.
+            sharded: true,
             ..ProgramConfig::default()
         },
     ]

@@ -46,10 +46,11 @@ fn count() -> OpcodeHandler {
     h.finish().expect("count")
 }
 
-fn program(workgroup_size: u32) -> Program {
+fn program(workgroup_size: u32, sharded: bool) -> Program {
     Program::builder("scheduler test")
         .config(ProgramConfig {
             workgroup_size,
+            sharded,
             slots: 1000,
             ..ProgramConfig::default()
         })
@@ -74,8 +75,9 @@ fn validate(src: &str) -> Result<(), String> {
 
 #[test]
 fn every_product_module_validates_with_naga() {
-    for workgroup_size in [1, 64, 256] {
-        let p = program(workgroup_size);
+    for (workgroup_size, sharded) in [(1, false), (64, false), (256, false), (1, true), (64, true)]
+    {
+        let p = program(workgroup_size, sharded);
         for options in LowerOptions::all() {
             let src = super::super::wgsl_with(&p, &options);
             for entry in super::super::ENTRY_POINTS {
@@ -92,7 +94,9 @@ fn every_product_module_validates_with_naga() {
             )));
             assert!(src.contains(&format!("fn {}(", super::super::ENTRY_EXPAND)));
             if let Err(e) = validate(&src) {
-                panic!("{options:?}, workgroup size {workgroup_size}: {e}\n{src}");
+                panic!(
+                    "{options:?}, workgroup size {workgroup_size}, sharded {sharded}: {e}\n{src}"
+                );
             }
         }
     }
@@ -104,9 +108,12 @@ fn every_placeholder_of_every_template_is_filled() {
     // value without a placeholder) in debug builds, so assembling every
     // variant checks every fill; what is left to see is that no
     // placeholder survives and that every template took part.
-    let p = program(64);
-    let modules: Vec<String> = LowerOptions::all()
-        .map(|o| super::super::wgsl_with(&p, &o))
+    let modules: Vec<String> = [false, true]
+        .into_iter()
+        .flat_map(|sharded| {
+            let p = program(64, sharded);
+            LowerOptions::all().map(move |o| super::super::wgsl_with(&p, &o))
+        })
         .collect();
     for m in &modules {
         assert!(!m.contains("{{") && !m.contains("}}"), "{m}");
@@ -132,7 +139,10 @@ fn the_protocol_numbers_come_from_rust() {
     // the program or lower/: no number of the protocol is written into
     // the templates.
     for line in CONSTANTS.body().lines().filter(|l| l.starts_with("const ")) {
-        assert!(line.contains(": u32 = {{"), "{line}");
+        assert!(
+            line.contains(": u32 = {{") || line.contains(": bool = {{"),
+            "{line}"
+        );
     }
     for t in TEMPLATES {
         assert!(!t.body().contains("const vy_") || t.name == CONSTANTS.name);

@@ -14,6 +14,7 @@ const vy_LANE_LOOP_BOUND: u32 = {{LANE_LOOP_BOUND}}u; // iterations of a lane's 
 const vy_WORKGROUP_LOOP_BOUND: u32 = {{WORKGROUP_LOOP_BOUND}}u; // iterations of a workgroup's claim loop: its lanes' claim budgets + 1
 const vy_LOOP_LIMIT: u32 = {{LOOP_LIMIT}}u; // loop iterations per task
 const vy_STARVATION_LIMIT: u32 = {{STARVATION_LIMIT}}u; // consecutive claims before a bottom-up scan; 0 = strict priority
+const vy_SHARDED: bool = {{SHARDED}}; // the sharded form: every lane walks its own slots
 const vy_PRINTF_CAPACITY: u32 = {{PRINTF_CAPACITY}}u; // printf records per submission
 // ---- control block layout (protocol::ControlLayout) ----
 const vy_EXECUTED_BY_OP: u32 = {{EXECUTED_BY_OP}}u; // per handler: tasks executed

@@ -10,7 +10,8 @@
 // counts of this pass for the host to read. Busy, the next maintain
 // dispatch gets the full grid the host wrote, and the next work dispatch
 // as many workgroups as the listed tasks need (one lane each), at most the
-// host's grid: a round with a few tasks does not start every lane.
+// host's grid: a round with a few tasks does not start every lane. (The
+// sharded form's work pass gets the full grid: each lane owns its slots.)
 @compute @workgroup_size(1)
 fn vy_finalize() {
     if (atomicLoad(&vy_ctrl[vy_CTRL_IDLE]) != 0u) {
@@ -37,7 +38,7 @@ fn vy_finalize() {
     for (var i = 0u; i < 3u; i++) {
         var work = vy_indirect[vy_INDIRECT_FULL_WORK + i];
         let maintain = vy_indirect[vy_INDIRECT_FULL_MAINTAIN + i];
-        if (i == 0u) {
+        if (i == 0u && !vy_SHARDED) {
             work = min(work, needed);
         }
         // x is 0 when idle; y and z stay (a zero in x alone is enough).
