@@ -31,6 +31,10 @@ mod scan;
 #[path = "../examples/particles.rs"]
 mod particles;
 
+#[allow(dead_code)]
+#[path = "../examples/wgpu_interop.rs"]
+mod wgpu_interop;
+
 // The examples' flag parser, included once more to test it directly
 // (without the process exits of `parse_args`).
 #[path = "../examples/common/mod.rs"]
@@ -53,6 +57,7 @@ fn every_example_may_go_without_nagas_loop_and_division_checks() {
         bfs::Bfs::try_program().unwrap(),
         scan::Scan::try_program().unwrap(),
         particles::Particles::try_program().unwrap(),
+        wgpu_interop::Interop::try_program().unwrap(),
     ];
     // Each in both scheduling forms: the sharded work pass has its own
     // loop over the lane's slots.
@@ -257,5 +262,19 @@ fn example_flags_parse_and_refuse() {
         "--help",
     ] {
         assert!(text.contains(line), "{line} missing from\n{text}");
+    }
+}
+
+#[test]
+fn wgpu_interop_shares_the_applications_device_and_buffer() {
+    match wgpu_interop::interop(1000).unwrap() {
+        Some(values) => {
+            let want: Vec<u32> = (0..1000).map(|i| i * i * 3 + 1).collect();
+            assert_eq!(values, want);
+        }
+        None => assert!(
+            !common::gpu_required(),
+            "VYRE_REQUIRE_GPU=1 but the example found no wgpu adapter"
+        ),
     }
 }

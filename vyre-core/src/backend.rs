@@ -76,6 +76,16 @@ impl Gpu {
         Ok(Gpu::from_context(ctx, "wgpu requested".into()))
     }
 
+    /// The device of an application that already has one (bring your own
+    /// wgpu; see [`GpuContext::from_wgpu`]): vyre's programs run on it
+    /// beside the application's work and can share buffers with it.
+    pub fn from_wgpu(adapter: wgpu::Adapter, device: wgpu::Device, queue: wgpu::Queue) -> Gpu {
+        Gpu::from_context(
+            GpuContext::from_wgpu(adapter, device, queue),
+            "the application's wgpu device".into(),
+        )
+    }
+
     /// A hardware wgpu adapter only.
     pub fn hardware() -> Result<Gpu> {
         let ctx = GpuContext::new(AdapterChoice::Hardware)?;

@@ -145,4 +145,24 @@ pub trait Engine: Send {
 
     /// Runs one submission: `M, (W, M) × rounds` (`docs/protocol.md`).
     fn submit(&mut self, rounds: u32) -> Result<Submission>;
+
+    /// The device buffer of declared buffer `buffer` (it holds `len + 1`
+    /// elements), for an application that draws from it; `None` on a
+    /// backend without one (the CPU backends).
+    fn wgpu_buffer(&self, buffer: usize) -> Option<wgpu::Buffer> {
+        let _ = buffer;
+        None
+    }
+
+    /// Makes `device_buffer` the device buffer of declared buffer
+    /// `buffer`: its logical length becomes its size in elements, less
+    /// the spare one. The caller has checked its size and usages; the CPU
+    /// backends refuse with [`Error::Interop`](crate::Error::Interop).
+    fn bind_wgpu_buffer(&mut self, buffer: usize, device_buffer: wgpu::Buffer) -> Result<()> {
+        let _ = device_buffer;
+        Err(crate::Error::Interop {
+            buffer: format!("#{buffer}"),
+            reason: format!("the {} backend has no wgpu device", self.kind().name()),
+        })
+    }
 }

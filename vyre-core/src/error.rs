@@ -176,6 +176,14 @@ pub enum Error {
         /// wgpu's reason.
         reason: String,
     },
+    /// A wgpu buffer cannot be exchanged with a declared buffer.
+    #[error("buffer `{buffer}` cannot be shared with wgpu: {reason}")]
+    Interop {
+        /// The declared buffer.
+        buffer: String,
+        /// What does not fit, and what to do.
+        reason: String,
+    },
     /// A [`Service`](crate::Service) no longer accepts work.
     #[error("the service has stopped ({reason}); nothing was published")]
     ServiceStopped {

@@ -38,3 +38,6 @@ pub use service::{
     PublishOptions, Publisher, Service, ServiceOptions, ServiceReport, ServiceStatus, ServiceStop,
     Ticket, TicketOutcome,
 };
+/// The wgpu vyre is built with, for applications that share their device
+/// and buffers with it (`Gpu::from_wgpu`).
+pub use wgpu;

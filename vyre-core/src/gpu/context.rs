@@ -40,7 +40,7 @@ pub(crate) struct DeviceState {
 pub(crate) struct Inner {
     // Kept alive for the device's lifetime; wgpu does not require it, but
     // dropping the instance first has tripped drivers in the past.
-    _instance: wgpu::Instance,
+    _instance: Option<wgpu::Instance>,
     adapter: wgpu::Adapter,
     pub(crate) device: wgpu::Device,
     pub(crate) queue: wgpu::Queue,
@@ -211,7 +211,7 @@ impl GpuContext {
                 Ok((device, queue, timestamps)) => {
                     let info = infos[index].clone();
                     return Ok(GpuContext::assemble(
-                        instance,
+                        Some(instance),
                         adapter.clone(),
                         device,
                         queue,
@@ -247,8 +247,26 @@ impl GpuContext {
             .collect()
     }
 
+    /// Wraps a device the application opened itself (bring your own
+    /// wgpu): vyre's programs run on `device` and `queue` beside the
+    /// application's own work, and their buffers can be shared with it
+    /// (`Runtime::wgpu_buffer`, `Runtime::bind_wgpu_buffer`). vyre uses
+    /// the device's limits and features as they are (timestamps when it
+    /// has `TIMESTAMP_QUERY`; large buffers only as far as its limits
+    /// allow). It installs its own device-lost callback and
+    /// uncaptured-error handler, which record what happens for the next
+    /// vyre call to report as a typed error (wgpu's default handler
+    /// panics); an application that wants its own handlers sets them
+    /// after this call, and vyre's calls then rely on their own error
+    /// scopes.
+    pub fn from_wgpu(adapter: wgpu::Adapter, device: wgpu::Device, queue: wgpu::Queue) -> Self {
+        let info = adapter.get_info();
+        let timestamps = device.features().contains(wgpu::Features::TIMESTAMP_QUERY);
+        GpuContext::assemble(None, adapter, device, queue, info, timestamps)
+    }
+
     fn assemble(
-        instance: wgpu::Instance,
+        instance: Option<wgpu::Instance>,
         adapter: wgpu::Adapter,
         device: wgpu::Device,
         queue: wgpu::Queue,

@@ -37,6 +37,13 @@ pub use disk_cache::{CACHE_DIR_ENV, CACHE_ENV};
 pub use engine::WgpuEngine;
 pub use pipeline::TRUSTED_ENV;
 
+/// Runs a future to completion on this thread (wgpu's `request_adapter`,
+/// `request_device`): a minimal executor for code that sets up its own
+/// wgpu device to share with vyre (`examples/wgpu_interop.rs`).
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    pollster::block_on(future)
+}
+
 /// The environment variable that turns a missing adapter in tests from a
 /// skip into a failure.
 pub const REQUIRE_GPU_ENV: &str = "VYRE_REQUIRE_GPU";

@@ -74,6 +74,8 @@ templates! {
     RUN_CLAIMED = "run_claimed.wgsl";
     /// The lane's counters, at the end of either work pass.
     WORK_FLUSH = "work_flush.wgsl";
+    /// The lane's task state and counters, at the start of every work pass.
+    WORK_LANE_START = "work_lane_start.wgsl";
 }
 
 /// The opening comment: what the module is and how to run it.
@@ -351,17 +353,22 @@ pub(super) fn entry_points(options: &LowerOptions, sharded: bool, out: &mut Stri
         ("ENTRY_ARG_STORES", &expand_arg_stores()),
         ("BATCH_ARG_STORES", &batch_arg_stores()),
     ]));
+    let start = WORK_LANE_START.fill(&[]);
     let run_claimed = RUN_CLAIMED.fill(&[]);
     let flush = WORK_FLUSH.fill(&[]);
+    let blocks = [
+        ("LANE_START", &start as &dyn std::fmt::Display),
+        ("RUN_CLAIMED", &run_claimed),
+        ("FLUSH", &flush),
+    ];
     out.push_str(&match options.claims {
-        _ if sharded => WORK_SHARDED.fill(&[("RUN_CLAIMED", &run_claimed), ("FLUSH", &flush)]),
-        ClaimVariant::PerLane => {
-            WORK_PER_LANE.fill(&[("RUN_CLAIMED", &run_claimed), ("FLUSH", &flush)])
-        }
+        _ if sharded => WORK_SHARDED.fill(&blocks),
+        ClaimVariant::PerLane => WORK_PER_LANE.fill(&blocks),
         ClaimVariant::Cooperative => WORK_COOPERATIVE.fill(&[
             ("DIRECTED_LISTS", &(2 * PRIORITIES)),
-            ("RUN_CLAIMED", &run_claimed),
-            ("FLUSH", &flush),
+            blocks[0],
+            blocks[1],
+            blocks[2],
         ]),
     });
 }

@@ -5,6 +5,7 @@
 mod accounting;
 mod buffers;
 mod inbox;
+mod interop;
 mod options;
 mod publish;
 mod run;

@@ -138,14 +138,7 @@ impl Driver {
                     // The host could not hold the tasks: nothing of them
                     // was published.
                     self.rt.abandon_ticket(word);
-                    self.finish(
-                        &req.cell,
-                        req.tasks,
-                        req.descendants,
-                        Vec::new(),
-                        0,
-                        req.tasks,
-                    );
+                    self.return_request(&req);
                 }
             }
         }
@@ -262,15 +255,20 @@ impl Driver {
             }
         }
         while let Some(req) = self.waiting.pop_front() {
-            self.finish(
-                &req.cell,
-                req.tasks,
-                req.descendants,
-                Vec::new(),
-                0,
-                req.tasks,
-            );
+            self.return_request(&req);
         }
+    }
+
+    /// Resolves the ticket of a call none of whose tasks ran.
+    fn return_request(&mut self, req: &Request) {
+        self.finish(
+            &req.cell,
+            req.tasks,
+            req.descendants,
+            Vec::new(),
+            0,
+            req.tasks,
+        );
     }
 
     /// Publishes the status users read: the runtime's books, with the

@@ -16,7 +16,14 @@ use proc_macro2::TokenStream;
 use quote::ToTokens;
 
 /// The examples whose expansion is kept.
-const EXAMPLES: &[&str] = &["hello", "priority_scheduler", "bfs", "scan", "particles"];
+const EXAMPLES: &[&str] = &[
+    "hello",
+    "priority_scheduler",
+    "bfs",
+    "scan",
+    "particles",
+    "wgpu_interop",
+];
 
 fn examples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")

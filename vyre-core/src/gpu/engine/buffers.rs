@@ -329,6 +329,15 @@ impl WgpuEngine {
                 ctx.queue().submit([encoder.finish()]);
             })?;
         }
+        // Dropping the old buffer is safe: wgpu keeps it alive until the
+        // copy that reads it has executed.
+        self.replace(buffer, new, len)
+    }
+
+    /// Makes `new` the device buffer of declared buffer `buffer`, of
+    /// logical length `len`: a new bind group first, so that a failure
+    /// changes nothing.
+    fn replace(&mut self, buffer: usize, new: wgpu::Buffer, len: u64) -> Result<()> {
         let group = bind_group(
             &self.ctx,
             &self.program_name,
@@ -337,13 +346,23 @@ impl WgpuEngine {
             &self.buffers,
             Some((buffer, &new)),
         )?;
-        // Dropping the old buffer is safe: wgpu keeps it alive until the
-        // copy that reads it has executed.
         let b = &mut self.buffers[buffer];
         b.buffer = new;
         b.len = len;
         self.bind_group = group;
         Ok(())
+    }
+}
+
+impl WgpuEngine {
+    /// Makes `new` (an application's buffer, its size and usages checked
+    /// by the runtime) the device buffer of declared buffer `buffer`; its
+    /// logical length is its size in elements less the spare one. A
+    /// buffer of another device fails the bind group, a typed error, and
+    /// changes nothing.
+    pub(super) fn adopt(&mut self, buffer: usize, new: wgpu::Buffer) -> Result<()> {
+        let elements = new.size() / (self.user(buffer)?.elem_words * WORD);
+        self.replace(buffer, new, elements.saturating_sub(1))
     }
 }
 

@@ -424,4 +424,12 @@ impl Engine for WgpuEngine {
     fn submit(&mut self, rounds: u32) -> Result<Submission> {
         self.submit_rounds(rounds)
     }
+
+    fn wgpu_buffer(&self, buffer: usize) -> Option<wgpu::Buffer> {
+        self.buffers.get(buffer).map(|b| b.buffer.clone())
+    }
+
+    fn bind_wgpu_buffer(&mut self, buffer: usize, device_buffer: wgpu::Buffer) -> Result<()> {
+        self.adopt(buffer, device_buffer)
+    }
 }

@@ -1,7 +1,8 @@
 //! The work pass with cooperative claims (ClaimVariant::Cooperative, the
 //! runtime's choice on hardware). Placeholders: DIRECTED_LISTS (claim lists
-//! in both scan directions: twice PRIORITIES), RUN_CLAIMED (run_claimed.wgsl)
-//! and FLUSH (work_flush.wgsl), blocks.
+//! in both scan directions: twice PRIORITIES), LANE_START
+//! (work_lane_start.wgsl), RUN_CLAIMED (run_claimed.wgsl) and FLUSH
+//! (work_flush.wgsl), blocks.
 // Cooperative claims: per direction (0 = top-down, 1 = bottom-up), how
 // many lanes of the workgroup want a task this iteration; per direction
 // and partition, the first ticket the leader took and how many are valid;
@@ -70,24 +71,11 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>,
     let state = vy_lane_state + lane;
     let has_state = state < arrayLength(&vy_ctrl);
     var claiming = has_state;
-    vy_lane = lane;
-    vy_lane_iters = 0u;
-    vy_spawned = 0u;
-    vy_overflowed = 0u;
+    {{LANE_START}}
     var streak = 0u;
     if (has_state) {
         streak = atomicLoad(&vy_ctrl[state]);
     }
-    var claims = 0u;
-    var executed = 0u;
-    var faulted = 0u;
-    // Per-handler and per-priority counts, run-length coded: a lane mostly
-    // repeats the same opcode and priority, so one private pair each
-    // replaces an atomic per task (or a private array per handler).
-    var run_op = vy_NO_HANDLER;
-    var run_op_count = 0u;
-    var run_prio = 0u;
-    var run_prio_count = 0u;
     // Every iteration but the last hands some lane of the workgroup a
     // ticket, which counts as that lane's claim, and no lane claims past
     // the budget: vy_WORKGROUP_LOOP_BOUND (the workgroup's claims + 1) is

@@ -1,6 +1,7 @@
 //! The work pass with per-lane claims (ClaimVariant::PerLane, the
-//! runtime's choice on software adapters). Placeholders: RUN_CLAIMED
-//! (run_claimed.wgsl) and FLUSH (work_flush.wgsl), blocks.
+//! runtime's choice on software adapters). Placeholders: LANE_START
+//! (work_lane_start.wgsl), RUN_CLAIMED (run_claimed.wgsl) and FLUSH
+//! (work_flush.wgsl), blocks.
 // work (one invocation per lane): claims tasks by ticket, highest priority
 // first (bottom-up after vy_STARVATION_LIMIT consecutive claims), runs
 // them and marks them DONE or FAULT, until a full scan finds nothing, a
@@ -26,21 +27,8 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>) {
     if (state >= arrayLength(&vy_ctrl)) {
         return;
     }
-    vy_lane = lane;
-    vy_lane_iters = 0u;
-    vy_spawned = 0u;
-    vy_overflowed = 0u;
+    {{LANE_START}}
     var streak = atomicLoad(&vy_ctrl[state]);
-    var claims = 0u;
-    var executed = 0u;
-    var faulted = 0u;
-    // Per-handler and per-priority counts, run-length coded: a lane mostly
-    // repeats the same opcode and priority, so one private pair each
-    // replaces an atomic per task (or a private array per handler).
-    var run_op = vy_NO_HANDLER;
-    var run_op_count = 0u;
-    var run_prio = 0u;
-    var run_prio_count = 0u;
     // Every iteration but the last claims (or breaks), and claims stay
     // within the budget: vy_LANE_LOOP_BOUND (the budget + 1) is never
     // reached. It is the bound that lets the module go without naga's.

@@ -1,6 +1,6 @@
 //! The work pass of the sharded form (ProgramConfig::sharded).
-//! Placeholders: RUN_CLAIMED (run_claimed.wgsl) and FLUSH
-//! (work_flush.wgsl), blocks.
+//! Placeholders: LANE_START (work_lane_start.wgsl), RUN_CLAIMED
+//! (run_claimed.wgsl) and FLUSH (work_flush.wgsl), blocks.
 // work, sharded (one invocation per lane): lane l of n owns the slots l,
 // l + n, l + 2n, … of the ring and runs every claimable task among them
 // (PUBLISHED, tenant enabled) in slot order, until its slots are done, a
@@ -25,21 +25,9 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>,
     }
     let lanes = max(vy_groups.x * vy_WORKGROUP_SIZE, 1u);
     let slots = vy_slots;
-    vy_lane = lane;
-    vy_lane_iters = 0u;
-    vy_spawned = 0u;
-    vy_overflowed = 0u;
+    {{LANE_START}}
     // The streak of the priority form, kept as it is.
     let streak = atomicLoad(&vy_ctrl[state]);
-    var claims = 0u;
-    var executed = 0u;
-    var faulted = 0u;
-    // Per-handler and per-priority counts, run-length coded (as in the
-    // priority form).
-    var run_op = vy_NO_HANDLER;
-    var run_op_count = 0u;
-    var run_prio = 0u;
-    var run_prio_count = 0u;
     for (var k = 0u; k < slots; k++) {
         let slot = lane + k * lanes;
         if (slot >= slots || claims >= vy_CLAIM_BUDGET || vy_lane_iters >= vy_ITERATION_BUDGET
