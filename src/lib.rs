@@ -6,6 +6,48 @@
 //! may spawn more tasks. The program is lowered to WGSL and run through wgpu,
 //! or run on the CPU by a reference interpreter.
 //!
+//! A handler is a plain Rust function; `megakernel!` assembles handlers
+//! into one GPU program with typed buffers and task encoders (the README's
+//! taste; `examples/hello.rs` is this, complete):
+//!
+//! ```
+//! use vyre::prelude::*;
+//!
+//! /// Squares `values[i]` in place.
+//! #[opcode]
+//! pub fn square(values: &mut Buffer<u32>, i: u32) {
+//!     values[i] = values[i] * values[i];
+//! }
+//!
+//! /// Says hello, counts the greeting, and hands its number to `square`.
+//! #[opcode]
+//! pub fn greet(ctx: &Ctx, greetings: &Buffer<Atomic<u32>>, n: u32) {
+//!     greetings[0].fetch_add(1);
+//!     vyre::printf!("hello from task {} on lane {}", n, ctx.lane());
+//!     ctx.spawn(Priority::Normal, square::task(n));
+//! }
+//!
+//! megakernel! {
+//!     pub struct Hello {
+//!         buffers: { values: u32, greetings: Atomic<u32> },
+//!         opcodes: [greet, square],
+//!     }
+//! }
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut k = Hello::new(&Gpu::auto()?)?;
+//! k.values().upload(&(0..8).collect::<Vec<u32>>())?;
+//! k.greetings().upload(&[0])?;
+//! // greet(0) .. greet(7): one descriptor, the GPU writes the eight tasks.
+//! k.publish_range(Priority::High, greet::Op, 0..8, ())?;
+//! let report = k.run()?;
+//! println!("{} tasks on {}: {:?}", report.executed, report.adapter, k.values().read()?);
+//! # assert_eq!(k.values().read()?, (0..8).map(|i| i * i).collect::<Vec<u32>>());
+//! # assert_eq!(report.executed, 16);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! Start with `use vyre::prelude::*;`. Handlers can be built without macros
 //! through [`ir::HandlerBuilder`] and assembled with [`Program::builder`]:
 //!
