@@ -470,3 +470,36 @@ fn partitions_resize_between_submissions_while_serving() {
         assert!(rt.accounting().balanced(), "{what}");
     }
 }
+
+#[test]
+fn shutdown_returns_calls_waiting_for_a_ticket_entry() {
+    // More calls than the device's ticket table has entries, all for a
+    // paused tenant: nothing can run, the table fills and the rest wait
+    // on the host. Shutdown must still end, every ticket resolved.
+    let service = start(
+        &Gpu::cpu(),
+        ServiceOptions {
+            backlog: 100_000,
+            ..ServiceOptions::default()
+        },
+    );
+    service
+        .with_runtime(|rt| rt.disable_tenant(1))
+        .unwrap()
+        .unwrap();
+    let calls = vyre::protocol::ticket::ENTRIES + 100;
+    let tickets: Vec<Ticket> = (0..calls)
+        .map(|i| {
+            service
+                .publish_for(1, Priority::Low, count::task(i + 1))
+                .unwrap()
+        })
+        .collect();
+    let report = service.shutdown();
+    assert_eq!(report.stop, ServiceStop::Shutdown);
+    for t in &tickets {
+        let o = t.outcome().expect("resolved at shutdown");
+        assert_eq!(o.unfinished, 1, "{o:?}");
+    }
+    assert_eq!(report.status.backlog, 0);
+}

@@ -106,9 +106,10 @@ impl Driver {
                 }
                 continue;
             }
-            if stopping && self.waiting.is_empty() {
+            if stopping {
                 // Drained, or what is left cannot run (parked tasks of a
-                // disabled tenant): it is returned unfinished.
+                // disabled tenant, and calls waiting for the ticket
+                // entries those hold): it is returned unfinished.
                 return ServiceStop::Shutdown;
             }
             self.shared.inflow.park(PARK);

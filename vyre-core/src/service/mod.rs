@@ -423,7 +423,9 @@ impl Service {
 
     /// Runs `call` on the runtime between two submissions (reads and
     /// writes of buffers, tenants, partition sizes) and returns what it
-    /// returned. Tasks it publishes have no ticket.
+    /// returned. Tasks it publishes have no ticket. `call` runs on the
+    /// driver thread: it must not wait for a ticket of this service or
+    /// shut it down (the driver would wait for itself).
     ///
     /// # Errors
     ///
