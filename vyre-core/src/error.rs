@@ -176,6 +176,14 @@ pub enum Error {
         /// wgpu's reason.
         reason: String,
     },
+    /// The runtime is away on its worker thread: an async call
+    /// (`run_async`, `read_async`) has it, and its future was not awaited
+    /// to the end (leaked), or the worker could not start.
+    #[error("the runtime is busy: {reason}")]
+    Busy {
+        /// What happened.
+        reason: String,
+    },
     /// A wgpu buffer cannot be exchanged with a declared buffer.
     #[error("buffer `{buffer}` cannot be shared with wgpu: {reason}")]
     Interop {

@@ -10,6 +10,7 @@ mod options;
 mod publish;
 mod run;
 mod tickets;
+mod worker;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -21,6 +22,7 @@ pub(crate) use inbox::EntryHeader;
 pub use options::RunLimits;
 pub(crate) use publish::{check_task, check_typed, opcode_arity, typed_arity};
 pub(crate) use tickets::TicketEvents;
+pub use worker::OnWorker;
 
 use crate::engine::{BackendKind, Engine};
 use crate::error::{Error, Result};
@@ -58,6 +60,11 @@ pub struct Runtime {
     partitions: [(u32, u32); crate::protocol::PRIORITIES],
     /// The ticket table's host state (service mode).
     tickets: tickets::Tickets,
+    /// The thread that runs the async calls, once one was made.
+    worker: Option<Arc<worker::Worker>>,
+    /// Set in the stand-in of a runtime away on its worker: every buffer
+    /// call is `Error::Busy` (the engine refuses the rest).
+    away: bool,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -93,11 +100,36 @@ impl Runtime {
             recycled: [0; crate::protocol::PRIORITIES],
             partitions,
             tickets: tickets::Tickets::default(),
+            worker: None,
+            away: false,
         };
         let ones = vec![1u32; rt.tenants.len()];
         rt.engine
             .write_control(rt.layout.tenant_enabled as u64, &ones)?;
         Ok(rt)
+    }
+
+    /// A runtime of `program` whose engine refuses every call: what stands
+    /// in a runtime's place while an async call has it on its worker.
+    fn detached(program: Arc<Program>, kind: BackendKind) -> Runtime {
+        let layout = program.control_layout();
+        Runtime {
+            id: 0,
+            inbox: Inbox::new(&program, &layout),
+            tenants: vec![true; program.config().tenants as usize],
+            partitions: program.config().partitions(),
+            program,
+            engine: Box::new(worker::Away { kind }),
+            layout,
+            limits: RunLimits::default(),
+            books: Accounting::default(),
+            published_since_run: 0,
+            claimable: [0; crate::protocol::PRIORITIES],
+            recycled: [0; crate::protocol::PRIORITIES],
+            tickets: tickets::Tickets::default(),
+            worker: None,
+            away: true,
+        }
     }
 
     /// The program.
@@ -246,6 +278,11 @@ impl Runtime {
 
     /// Checks that `buffer` was made by this runtime.
     fn own<T: Element>(&self, buffer: BufferHandle<T>) -> Result<usize> {
+        if self.away {
+            return Err(Error::Busy {
+                reason: "the runtime is on its worker thread (an async call is in flight)".into(),
+            });
+        }
         if buffer.runtime == self.id {
             Ok(buffer.index)
         } else {

@@ -29,32 +29,45 @@ pub(crate) struct TicketEvents {
     pub(crate) ended: Vec<TicketEnd>,
 }
 
+/// What the host knows of one entry.
+#[derive(Debug, Clone, Copy, Default)]
+struct EntryState {
+    in_use: bool,
+    refused: u32,
+}
+
 /// The table's host state.
 #[derive(Debug)]
 pub(crate) struct Tickets {
-    /// Free entries, the lowest on top: the entries in use stay at the
-    /// front of the table, so reading their words reads a short span.
+    /// Entries given back, the last given back on top (reused first, so
+    /// that the entries in use stay at the front of the table and reading
+    /// their words reads a short span).
     free: Vec<u32>,
+    /// The next entry never handed out (entry 0 is never used).
+    fresh: u32,
     /// Entries in use.
     open: u32,
     /// The highest entry handed out since the table was last empty.
     high: u32,
     /// Entries opened since the last submission: `(index, live)`.
     unwritten: Vec<(u32, u32)>,
-    /// Per entry: `REFUSED` as last read (0 when opened).
-    refused: Vec<u32>,
+    /// Per entry handed out: whether it is in use, and its `REFUSED` as
+    /// last read (0 when opened).
+    entries: Vec<EntryState>,
     /// Reported and not yet taken.
     events: TicketEvents,
 }
 
 impl Default for Tickets {
     fn default() -> Self {
+        // Nothing is allocated until a service opens a ticket.
         Tickets {
-            free: (1..ticket::ENTRIES).rev().collect(),
+            free: Vec::new(),
+            fresh: 1,
             open: 0,
             high: 0,
             unwritten: Vec::new(),
-            refused: vec![0; ticket::ENTRIES as usize],
+            entries: Vec::new(),
             events: TicketEvents::default(),
         }
     }
@@ -74,10 +87,23 @@ impl Runtime {
     /// written to the device before the next submission.
     pub(crate) fn open_ticket(&mut self, tasks: u32, descendants: bool) -> Option<u32> {
         let t = &mut self.tickets;
-        let index = t.free.pop()?;
+        let index = match t.free.pop() {
+            Some(index) => index,
+            None if t.fresh < ticket::ENTRIES => {
+                t.fresh += 1;
+                t.fresh - 1
+            }
+            None => return None,
+        };
         t.open += 1;
         t.high = t.high.max(index);
-        t.refused[index as usize] = 0;
+        if t.entries.len() <= index as usize {
+            t.entries.resize(index as usize + 1, EntryState::default());
+        }
+        t.entries[index as usize] = EntryState {
+            in_use: true,
+            refused: 0,
+        };
         t.unwritten.push((index, tasks));
         Some(index | if descendants { ticket::DESCENDANTS } else { 0 })
     }
@@ -90,6 +116,7 @@ impl Runtime {
         let t = &mut self.tickets;
         if let Some(at) = t.unwritten.iter().position(|&(i, _)| i == index) {
             t.unwritten.swap_remove(at);
+            t.entries[index as usize].in_use = false;
             t.free.push(index);
             t.open -= 1;
         }
@@ -135,13 +162,13 @@ impl Runtime {
                 u64::from(self.layout.tickets),
                 u64::from(span * ticket::ENTRY_WORDS),
             )?;
-            for (refused, entry) in self
+            for (state, entry) in self
                 .tickets
-                .refused
+                .entries
                 .iter_mut()
                 .zip(words.chunks_exact(ticket::ENTRY_WORDS as usize))
             {
-                *refused = entry[ticket::REFUSED as usize];
+                state.refused = entry[ticket::REFUSED as usize];
             }
         }
         let n = ended.min(u64::from(ticket::ENTRIES));
@@ -155,10 +182,16 @@ impl Runtime {
             .write_control(u64::from(crate::protocol::ctrl::TICKETS_ENDED), &[0])?;
         let t = &mut self.tickets;
         for index in log {
+            // Only an entry in use can end, once: a word that names no such
+            // entry (device memory gone wrong) is not taken for one.
             let index = index & ticket::INDEX;
+            let Some(state) = t.entries.get_mut(index as usize).filter(|e| e.in_use) else {
+                continue;
+            };
+            state.in_use = false;
             t.events.ended.push(TicketEnd {
                 index,
-                refused: t.refused[index as usize],
+                refused: state.refused,
             });
             t.free.push(index);
             t.open -= 1;
