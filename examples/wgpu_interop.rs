@@ -52,9 +52,8 @@ fn fill(@builtin(global_invocation_id) id: vec3<u32>) {
 /// notice when there is none.
 fn open_device() -> Option<(wgpu::Adapter, wgpu::Device, wgpu::Queue)> {
     let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
-    if wgpu::Backends::from_env().is_none() {
-        desc.backends = wgpu::Backends::VULKAN;
-    }
+    // The backends vyre itself would look on (WGPU_BACKEND honoured).
+    desc.backends = vyre::gpu::backends();
     let instance = wgpu::Instance::new(desc);
     let adapter = vyre::gpu::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
         power_preference: wgpu::PowerPreference::HighPerformance,

@@ -113,8 +113,12 @@ fn describe_adapter(info: &wgpu::AdapterInfo) -> String {
 /// One line per adapter for error messages: name and device type.
 fn seen_list(infos: &[wgpu::AdapterInfo]) -> String {
     if infos.is_empty() {
-        return "no adapters at all (is a Vulkan driver installed? on Debian: \
-                `apt-get install mesa-vulkan-drivers libvulkan1`)"
+        return "no adapters at all: wgpu looked on Vulkan, Metal, DX12 and GL (as this \
+                platform has them, or as WGPU_BACKEND says). A driver is missing: on \
+                Debian/Ubuntu `apt-get install mesa-vulkan-drivers libvulkan1` (Vulkan, \
+                lavapipe on a machine without a GPU) or `libegl1 libegl-mesa0 \
+                libgl1-mesa-dri` (GL through EGL, llvmpipe); on Windows a GPU driver \
+                (DX12 or Vulkan); on macOS Metal needs nothing"
             .to_string();
     }
     let names: Vec<String> = infos
@@ -140,6 +144,15 @@ pub(crate) fn error_text(e: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
+/// The wgpu backends vyre looks on: `WGPU_BACKEND` when set, else every
+/// backend this build has (Vulkan, Metal, DX12 and GL, where the platform
+/// has them). Adapters of equal rank keep wgpu's order, Vulkan first.
+pub fn backends() -> wgpu::Backends {
+    wgpu::Backends::from_env().unwrap_or(
+        wgpu::Backends::VULKAN | wgpu::Backends::METAL | wgpu::Backends::DX12 | wgpu::Backends::GL,
+    )
+}
+
 impl GpuContext {
     /// Opens the best adapter that `choice` allows: discrete, then
     /// integrated, then virtual GPUs, then (for [`AdapterChoice::Any`])
@@ -147,9 +160,9 @@ impl GpuContext {
     /// with many or large buffers work wherever the hardware allows, and
     /// timestamp queries when the adapter has them.
     ///
-    /// Uses the Vulkan backend; `WGPU_BACKEND` overrides the backend set
-    /// and `WGPU_ADAPTER_NAME` keeps only adapters whose name contains its
-    /// value.
+    /// Looks on every backend of [`backends`] (`WGPU_BACKEND` overrides
+    /// the set) and `WGPU_ADAPTER_NAME` keeps only adapters whose name
+    /// contains its value.
     ///
     /// # Errors
     ///
@@ -166,9 +179,7 @@ impl GpuContext {
             ));
         }
         let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
-        if wgpu::Backends::from_env().is_none() {
-            desc.backends = wgpu::Backends::VULKAN;
-        }
+        desc.backends = backends();
         let backends = desc.backends;
         let instance = wgpu::Instance::new(desc);
         let adapters = pollster::block_on(instance.enumerate_adapters(backends));
@@ -236,9 +247,7 @@ impl GpuContext {
             return Vec::new();
         }
         let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
-        if wgpu::Backends::from_env().is_none() {
-            desc.backends = wgpu::Backends::VULKAN;
-        }
+        desc.backends = backends();
         let backends = desc.backends;
         let instance = wgpu::Instance::new(desc);
         pollster::block_on(instance.enumerate_adapters(backends))

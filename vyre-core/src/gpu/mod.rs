@@ -32,7 +32,7 @@ pub(crate) use autotune::{
 };
 pub use autotune::{Tuning, AUTOTUNE_ENV};
 pub use cache::PipelineCacheStats;
-pub use context::{AdapterChoice, GpuContext};
+pub use context::{backends, AdapterChoice, GpuContext};
 pub use disk_cache::{CACHE_DIR_ENV, CACHE_ENV};
 pub use engine::WgpuEngine;
 pub use pipeline::TRUSTED_ENV;

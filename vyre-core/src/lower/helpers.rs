@@ -79,8 +79,17 @@ impl Helpers {
                 }
                 let _ = writeln!(s, "    }}");
             }
-            let op = if rem { "%" } else { "/" };
-            let _ = writeln!(s, "    return a {op} b;");
+            if rem && ty == ScalarType::I32 {
+                // Through the truncating division rather than `%`: naga's
+                // GLSL back end writes `%`, whose result GLSL leaves
+                // undefined for negative operands (llvmpipe's GL gives the
+                // floored remainder); `a - (a / b) * b` is Rust's `%` on
+                // every backend.
+                let _ = writeln!(s, "    return a - (a / b) * b;");
+            } else {
+                let op = if rem { "%" } else { "/" };
+                let _ = writeln!(s, "    return a {op} b;");
+            }
             let _ = writeln!(s, "}}");
             s
         })

@@ -21,14 +21,12 @@ pub struct Gpu {
     queue: wgpu::Queue,
 }
 
-/// The first adapter wgpu finds on Vulkan (or `WGPU_BACKEND`), or `None`
-/// with a notice; panics instead when `VYRE_REQUIRE_GPU=1`.
+/// The first adapter wgpu finds on vyre's backends (`WGPU_BACKEND` when
+/// set), or `None` with a notice; panics instead when `VYRE_REQUIRE_GPU=1`.
 pub fn gpu() -> Option<Gpu> {
     let required = std::env::var("VYRE_REQUIRE_GPU").is_ok_and(|v| v == "1");
     let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
-    if wgpu::Backends::from_env().is_none() {
-        desc.backends = wgpu::Backends::VULKAN;
-    }
+    desc.backends = vyre_core::gpu::backends();
     let backends = desc.backends;
     let instance = wgpu::Instance::new(desc);
     let adapters = pollster::block_on(instance.enumerate_adapters(backends));
