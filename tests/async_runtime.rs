@@ -7,10 +7,8 @@
 mod common;
 
 use std::future::Future;
-use std::pin::pin;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
-use std::thread;
+use std::pin::Pin;
+use std::task::Context;
 
 use vyre::prelude::*;
 
@@ -32,28 +30,6 @@ megakernel! {
         workgroup_size: 16,
         buffers: { sums: Atomic<u32> },
         opcodes: [add],
-    }
-}
-
-/// Wakes a parked thread.
-struct Unpark(thread::Thread);
-
-impl Wake for Unpark {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-}
-
-/// The smallest executor: polls on this thread, parking between polls.
-fn park_on<F: Future>(f: F) -> F::Output {
-    let mut f = pin!(f);
-    let waker = Waker::from(Arc::new(Unpark(thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    loop {
-        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-        thread::park();
     }
 }
 
@@ -90,7 +66,7 @@ fn both_executors_give_what_the_blocking_calls_give() {
                 Ok::<_, vyre::Error>((report, sums))
             };
             let (report, got) = match executor {
-                "parking" => park_on(job),
+                "parking" => common::park_on(job),
                 _ => vyre::gpu::block_on(job),
             }
             .unwrap();
@@ -112,21 +88,19 @@ fn the_executor_thread_is_free_while_the_worker_runs() {
     let mut k = loaded(&Gpu::reference(), 20_000);
     let rt = k.runtime_mut();
     let mut run = rt.run_async();
-    let waker = Waker::from(Arc::new(Unpark(thread::current())));
+    let waker = common::thread_waker();
     let mut cx = Context::from_waker(&waker);
     assert!(Pin::new(&mut run).poll(&mut cx).is_pending());
-    let report = park_on(run).unwrap();
+    let report = common::park_on(run).unwrap();
     assert_eq!(report.executed, 20_000);
 }
-
-use std::pin::Pin;
 
 #[test]
 fn a_future_dropped_early_waits_and_gives_the_runtime_back() {
     let mut k = loaded(&Gpu::reference(), 5_000);
     {
         let mut run = k.runtime_mut().run_async();
-        let waker = Waker::from(Arc::new(Unpark(thread::current())));
+        let waker = common::thread_waker();
         let _ = Pin::new(&mut run).poll(&mut Context::from_waker(&waker));
         // Dropped here, mid-run: the drop waits for the worker.
     }

@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
 use std::thread;
 
 use common::wgpu_backend;
@@ -68,6 +66,18 @@ fn start(gpu: &Gpu, options: ServiceOptions) -> Service {
     k.hits().upload(&[0; HITS]).unwrap();
     k.tree().upload(&[0]).unwrap();
     Service::start(k.into_runtime(), options).unwrap()
+}
+
+/// Pauses tenant 1 and publishes `n` of its tasks under one ticket: they
+/// park in the ring (and wait behind it) until the tenant is enabled.
+fn park(service: &Service, n: usize) -> Ticket {
+    service
+        .with_runtime(|rt| rt.disable_tenant(1))
+        .unwrap()
+        .unwrap();
+    service
+        .publish_with(1, Priority::Low, 0x50, n, |k, w| w[0] = k as u32 + 1)
+        .unwrap()
 }
 
 fn read(service: &Service, name: &'static str) -> Vec<u32> {
@@ -269,13 +279,7 @@ fn a_full_backlog_is_a_typed_error_or_a_wait() {
             })
         ));
         // Parked work holds the backlog: tenant 1 disabled.
-        service
-            .with_runtime(|rt| rt.disable_tenant(1))
-            .unwrap()
-            .unwrap();
-        let parked = service
-            .publish_with(1, Priority::Low, 0x50, 90, |k, w| w[0] = k as u32 + 1)
-            .unwrap();
+        let parked = park(&service, 90);
         match service.publish_batch(Priority::Idle, count::Op, &[1; 20]) {
             Err(Error::Backlog {
                 tasks: 20,
@@ -375,13 +379,7 @@ fn a_handler_shutdown_returns_the_rest_unfinished() {
     for gpu in all_gpus("service_handler_shutdown") {
         let what = gpu.description();
         let service = start(&gpu, ServiceOptions::default());
-        service
-            .with_runtime(|rt| rt.disable_tenant(1))
-            .unwrap()
-            .unwrap();
-        let parked = service
-            .publish_with(1, Priority::Normal, 0x50, 10, |k, w| w[0] = k as u32 + 1)
-            .unwrap();
+        let parked = park(&service, 10);
         let stopper = service.publish(Priority::Critical, stop::task()).unwrap();
         assert!(stopper.wait().is_done(), "{what}");
         let o = parked.wait();
@@ -401,32 +399,10 @@ fn a_handler_shutdown_returns_the_rest_unfinished() {
     }
 }
 
-/// Wakes a parked thread.
-struct Unpark(thread::Thread);
-
-impl Wake for Unpark {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-}
-
-/// The smallest executor: polls `f` on this thread, parking between polls.
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    let mut f = std::pin::pin!(f);
-    let waker = Waker::from(Arc::new(Unpark(thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    loop {
-        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
-        thread::park();
-    }
-}
-
 #[test]
 fn tickets_are_futures() {
     let service = start(&Gpu::cpu(), ServiceOptions::default());
-    let outcomes = block_on(async {
+    let outcomes = common::park_on(async {
         let a = service.publish(Priority::High, count::task(7)).unwrap();
         let b = service
             .publish_batch(Priority::Low, count::Op, &[1, UNLUCKY, 3])

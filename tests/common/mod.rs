@@ -118,3 +118,31 @@ pub fn particle(k: u32) -> Particle {
         hits: k % 3,
     }
 }
+
+/// A waker that unparks the current thread.
+pub fn thread_waker() -> std::task::Waker {
+    /// Wakes a parked thread.
+    struct Unpark(std::thread::Thread);
+
+    impl std::task::Wake for Unpark {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    std::task::Waker::from(std::sync::Arc::new(Unpark(std::thread::current())))
+}
+
+/// The smallest executor: polls `f` on this thread, parking between
+/// polls (what the service and async tests await futures with, beside
+/// pollster).
+pub fn park_on<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let waker = thread_waker();
+    let mut cx = std::task::Context::from_waker(&waker);
+    loop {
+        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+        std::thread::park();
+    }
+}
