@@ -32,8 +32,8 @@ pub use program::{Program, ProgramConfig};
 pub use protocol::Priority;
 pub use report::{Fault, FaultKind, RunReport, StopReason, SubmissionTime};
 pub use runtime::{
-    Accounting, BufferHandle, Element, OnWorker, Opcode, RangeOpcode, RawTask, RunLimits, Runtime,
-    Task,
+    Accounting, BufferHandle, Element, OnWorker, Opcode, Progress, RangeOpcode, RawTask, RunLimits,
+    Runtime, Task,
 };
 pub use service::{
     PublishOptions, Publisher, Service, ServiceOptions, ServiceReport, ServiceStatus, ServiceStop,

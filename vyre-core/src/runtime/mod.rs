@@ -7,6 +7,7 @@ mod buffers;
 mod inbox;
 mod interop;
 mod options;
+mod progress;
 mod publish;
 mod run;
 mod tickets;
@@ -20,6 +21,7 @@ pub use accounting::Accounting;
 pub use buffers::{BufferHandle, Element};
 pub(crate) use inbox::EntryHeader;
 pub use options::RunLimits;
+pub use progress::Progress;
 pub(crate) use publish::{check_task, check_typed, opcode_arity, typed_arity};
 pub(crate) use tickets::TicketEvents;
 pub use worker::OnWorker;
@@ -65,6 +67,8 @@ pub struct Runtime {
     /// Set in the stand-in of a runtime away on its worker: every buffer
     /// call is `Error::Busy` (the engine refuses the rest).
     away: bool,
+    /// Called after every submission of `run()`.
+    progress: Option<progress::ProgressFn>,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -102,6 +106,7 @@ impl Runtime {
             tickets: tickets::Tickets::default(),
             worker: None,
             away: false,
+            progress: None,
         };
         let ones = vec![1u32; rt.tenants.len()];
         rt.engine
@@ -129,6 +134,7 @@ impl Runtime {
             tickets: tickets::Tickets::default(),
             worker: None,
             away: true,
+            progress: None,
         }
     }
 

@@ -16,9 +16,9 @@ use crate::report::{Fault, FaultKind, OpcodeCount, RunReport, StopReason, Submis
 pub(crate) struct Tally {
     executed_by_op: Vec<u64>,
     pub(crate) executed_by_priority: [u64; PRIORITIES],
-    executed: u64,
-    faulted: u64,
-    spawned: u64,
+    pub(crate) executed: u64,
+    pub(crate) faulted: u64,
+    pub(crate) spawned: u64,
     overflows: u64,
     /// The fault records read of tasks without a ticket (those with one
     /// are reported on it: [`Runtime::take_ticket_events`]).
@@ -27,7 +27,7 @@ pub(crate) struct Tally {
     pub(crate) printf: Vec<String>,
     pub(crate) printf_dropped: u64,
     pub(crate) rounds: u64,
-    submissions: u64,
+    pub(crate) submissions: u64,
     dispatches: u64,
     gpu_nanos: Option<u128>,
     submission_times: Vec<SubmissionTime>,
@@ -58,7 +58,9 @@ impl Runtime {
             batch = batch.max(self.rounds_for_waiting());
             let remaining = self.limits.max_rounds.saturating_sub(tally.rounds);
             let rounds = (batch as u64).min(remaining).max(1) as u32;
-            if self.submission(rounds, &mut tally)? {
+            let shutdown = self.submission(rounds, &mut tally)?;
+            self.report_progress(&tally);
+            if shutdown {
                 break StopReason::Shutdown;
             }
             if !self.can_progress() {
