@@ -107,6 +107,14 @@ pub fn partitions(sizes: [u32; PRIORITIES]) -> [(u32, u32); PRIORITIES] {
     out
 }
 
+/// The partition (= priority index) of `partitions` that holds `slot`,
+/// or `None` for a slot outside the ring.
+pub fn partition_of(partitions: &[(u32, u32); PRIORITIES], slot: u32) -> Option<usize> {
+    partitions
+        .iter()
+        .position(|&(start, size)| slot >= start && slot - start < size)
+}
+
 /// The control words `SLOTS`, `PART_START[P]`, `PART_SIZE[P]`
 /// (contiguous) of a ring split into `partitions` (`(start, size)` each).
 pub fn ring_words(partitions: &[(u32, u32); PRIORITIES]) -> [u32; 1 + 2 * PRIORITIES] {

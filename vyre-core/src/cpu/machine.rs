@@ -139,9 +139,7 @@ impl CpuMachine {
 
     /// The partition (= priority index) that holds `slot`.
     pub fn partition_of(&self, slot: u32) -> Option<usize> {
-        self.partitions
-            .iter()
-            .position(|&(start, size)| slot >= start && slot - start < size)
+        crate::protocol::partition_of(&self.partitions, slot)
     }
 
     /// Slots of the ring now (the program's, or more once the host grew

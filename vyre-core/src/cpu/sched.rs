@@ -145,11 +145,7 @@ impl CpuMachine {
                 continue;
             }
             lane.claims = lane.claims.wrapping_add(1);
-            let p = self
-                .partitions
-                .iter()
-                .position(|&(start, size)| slot >= start && slot - start < size)
-                .unwrap_or(0);
+            let p = self.partition_of(slot).unwrap_or(0);
             if let Some(claimed) = self.exchange_claim(p, slot) {
                 return Some(claimed);
             }

@@ -286,10 +286,7 @@ impl Runtime {
             }
             // The record is read: the slot may be reused. (A slot outside
             // the ring would name an inbox entry: never write there.)
-            if let Some(p) = partitions
-                .iter()
-                .position(|&(start, size)| slot >= start && slot - start < size)
-            {
+            if let Some(p) = protocol::partition_of(&partitions, slot) {
                 self.engine
                     .write_ring(slot as u64 * SLOT_WORDS as u64, &[status::EMPTY])?;
                 self.recycled[p] += 1;

@@ -204,11 +204,7 @@ fn new_spawn(machine: &CpuMachine, seen: &[(u32, SpawnedTask)]) -> Option<(u32, 
     Some((
         s,
         SpawnedTask {
-            priority: machine
-                .partitions()
-                .iter()
-                .position(|&(start, size)| s >= start && s - start < size)
-                .unwrap_or(0) as u32,
+            priority: machine.partition_of(s).unwrap_or(0) as u32,
             opcode,
             args: (0..count as u32).map(|i| word(slot::ARG0 + i)).collect(),
         },
