@@ -168,7 +168,6 @@ type Call = Box<dyn FnOnce(&mut Runtime) + Send>;
 /// What the handles and the driver share.
 pub(crate) struct Shared {
     program: Arc<Program>,
-    tenants: u32,
     options: ServiceOptions,
     inflow: Inflow,
     stop: AtomicBool,
@@ -230,9 +229,11 @@ impl Handle {
     fn stop(&self) -> ServiceReport {
         self.shared.stop.store(true, Ordering::SeqCst);
         self.shared.inflow.wake();
-        let driver = lock(&self.driver).take();
+        // `ended` first: a second caller waits here for the first one's
+        // join and reads its report, never a report of a driver that is
+        // still draining.
         let mut ended = lock(&self.ended);
-        if let Some(driver) = driver {
+        if let Some(driver) = lock(&self.driver).take() {
             let (stop, left, rt) = match driver.join() {
                 Ok(done) => (done.0, done.1, Some(done.2)),
                 Err(_) => (
@@ -301,10 +302,8 @@ impl Service {
     pub fn start(runtime: Runtime, options: ServiceOptions) -> Result<Service> {
         options.validate()?;
         let program = runtime.program_arc();
-        let tenants = program.config().tenants;
         let shared = Arc::new(Shared {
             program,
-            tenants,
             options,
             inflow: Inflow::new(options.backlog),
             stop: AtomicBool::new(false),
@@ -543,11 +542,9 @@ impl Publisher<'_> {
     fn submit(&self, priority: Priority, tasks: u64, payload: Payload) -> Result<Ticket> {
         let shared = &self.service.handle.shared;
         let tenant = self.options.tenant;
-        if tenant >= shared.tenants {
-            return Err(Error::UnknownTenant {
-                tenant,
-                tenants: shared.tenants,
-            });
+        let tenants = shared.program.config().tenants;
+        if tenant >= tenants {
+            return Err(Error::UnknownTenant { tenant, tenants });
         }
         let max = u64::from(u32::MAX).min(shared.inflow.capacity());
         if tasks > max {
