@@ -181,8 +181,8 @@ const FILLER: u32 = 12;
 /// Slots per partition.
 const PART: u32 = 1024;
 /// Iterations the prober spins before it spawns: just under lavapipe's
-/// cap, so that what is left of it runs out while the spawn probes a
-/// nearly full partition.
+/// cap, so that a spawn that looped (as spawns once probed slots) would
+/// run out of what is left of it in a nearly full partition.
 const SPIN: u32 = 65_400;
 
 /// `prober(n)`: hashes `0..n`, spawns `child(hash)` at LOW, and stores
@@ -217,13 +217,15 @@ fn filler() -> OpcodeHandler {
     h.finish().unwrap()
 }
 
-/// A spawn whose slot probe the driver cuts faults with `LoopCut`; it
-/// never reports a full partition (false, an overflow) when a slot was
-/// free. LOW has one EMPTY slot among parked tasks, and the spawner spins
-/// almost to lavapipe's cap first, so there the probe is cut (when the
-/// free slot comes late in the probe order).
+/// A spawn never reports a full partition (false, an overflow) when a
+/// slot was free, however little of lavapipe's loop cap is left: LOW has
+/// one EMPTY slot among parked tasks, and the spawner spins almost to the
+/// cap first. Spawns take their slot off the free list without a loop, so
+/// the spawn finds the slot; the only cut lavapipe may make is the
+/// spinning loop's own (the scheduler's loops count towards the cap too),
+/// which faults `LoopCut` before the spawn.
 #[test]
-fn a_cut_spawn_probe_faults_instead_of_overflowing() {
+fn a_spawn_after_a_long_loop_finds_the_one_free_slot() {
     let p = program(
         "probe",
         vec![prober(), child(), filler()],
@@ -235,7 +237,7 @@ fn a_cut_spawn_probe_faults_instead_of_overflowing() {
         },
     );
     let mut backends = vec![Gpu::reference().with_workgroups(1)];
-    backends.extend(wgpu_backend("spawn probe cut").map(|g| g.with_workgroups(1)));
+    backends.extend(wgpu_backend("spawn after a long loop").map(|g| g.with_workgroups(1)));
     for gpu in &backends {
         let mut rt = Runtime::new(gpu, p.clone()).unwrap();
         let out = rt.buffer::<u32>("out").unwrap();
@@ -266,15 +268,12 @@ fn a_cut_spawn_probe_faults_instead_of_overflowing() {
                 assert_eq!(f.opcode, PROBER);
                 assert_eq!(got, [UNTOUCHED, UNTOUCHED], "nothing after the cut");
                 assert_eq!((r.spawned, r.executed), (0, 0));
-                if iterations == SPIN {
-                    "the driver cut the spawn's slot probe: faulted LoopCut".to_string()
-                } else {
-                    format!("the driver cut the spinning loop after {iterations} iterations: faulted LoopCut")
-                }
+                assert!(iterations < SPIN, "a spawn has no loop to cut: {f:?}");
+                format!("the driver cut the spinning loop after {iterations} iterations: faulted LoopCut")
             }
             faults => panic!("{faults:?}"),
         };
-        eprintln!("spawn probe cut on {}: {what}", gpu.description());
+        eprintln!("spawn after a long loop on {}: {what}", gpu.description());
     }
 }
 

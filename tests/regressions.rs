@@ -108,8 +108,9 @@ fn faulted_slots_make_room_for_waiting_tasks_within_the_same_run() {
 /// dispatch of seconds to hours at the default sizes on a real GPU, and on
 /// lavapipe (whose shader loops stop silently after 65,535 iterations per
 /// invocation) a task reported as executed instead of faulting. A spawn
-/// now overflows at once once its partition was found full in the same
-/// work pass (`SPAWN_FULL`, `docs/protocol.md`): same outcome, O(1) cost.
+/// now takes a slot from its partition's free list and overflows at once
+/// when the list is used up (`FREE_LEN`, `docs/protocol.md`): same
+/// outcome, O(1) cost.
 #[test]
 fn a_loop_of_spawns_into_a_full_partition_overflows_cheaply() {
     const LIMIT: u32 = 1000;

@@ -151,23 +151,23 @@ pub mod indirect {
     pub const WORDS: u32 = 12;
 }
 
-/// Slot status values. EMPTY → (RESERVED → PENDING →) PUBLISHED → CLAIMED →
-/// DONE → EMPTY; FAULT stays until the host has read the fault record.
+/// Slot status values. EMPTY → (PENDING →) PUBLISHED → CLAIMED → DONE →
+/// EMPTY; FAULT stays until the host has read the fault record.
 pub mod status {
     /// Free.
     pub const EMPTY: u32 = 0;
-    /// Taken by a device spawn that is writing the slot's words.
-    pub const RESERVED: u32 = 1;
-    /// Spawned this round; becomes PUBLISHED in the maintenance pass.
-    pub const PENDING: u32 = 2;
+    /// Spawned this round (the spawn took the slot off its partition's
+    /// free list, so no other writer can reach it); becomes PUBLISHED in
+    /// the maintenance pass.
+    pub const PENDING: u32 = 1;
     /// Claimable (when its tenant is enabled).
-    pub const PUBLISHED: u32 = 3;
+    pub const PUBLISHED: u32 = 2;
     /// Claimed by a lane, running.
-    pub const CLAIMED: u32 = 4;
+    pub const CLAIMED: u32 = 3;
     /// Finished; recycled to EMPTY by the maintenance pass.
-    pub const DONE: u32 = 5;
+    pub const DONE: u32 = 4;
     /// Faulted; recycled by the host once it has read the fault record.
-    pub const FAULT: u32 = 6;
+    pub const FAULT: u32 = 5;
 }
 
 /// Fault codes of fault records.
@@ -281,24 +281,26 @@ pub mod ctrl {
     pub const INBOX_HEAD: u32 = INBOX_TAKE + P;
     /// Per partition: inbox entries written (host-owned).
     pub const INBOX_TAIL: u32 = INBOX_HEAD + P;
-    /// Per partition: next probe position of device spawns.
-    pub const SPAWN_CURSOR: u32 = INBOX_TAIL + P;
+    /// Per partition: free-list entries taken by this work pass's spawns
+    /// (may pass `FREE_LEN`: the spawns past it were refused).
+    pub const FREE_NEXT: u32 = INBOX_TAIL + P;
     /// Per priority: tasks executed since the host last cleared it.
-    pub const EXECUTED_BY_PRIORITY: u32 = SPAWN_CURSOR + P;
+    pub const EXECUTED_BY_PRIORITY: u32 = FREE_NEXT + P;
     /// Per partition: PUBLISHED slots of disabled tenants (parked), as
     /// counted by the last maintenance pass.
     pub const PARKED: u32 = EXECUTED_BY_PRIORITY + P;
     /// Faulted tasks since the host last cleared it (records may be fewer
     /// only if the log overflowed, which its sizing prevents).
     pub const FAULTED: u32 = PARKED + P;
-    /// Per partition: 1 once a spawn found no EMPTY slot in this work pass
-    /// (cleared by the prepare pass). No slot becomes EMPTY during a work
-    /// pass, so the partition stays full until then: later spawns overflow
-    /// at once instead of probing every slot again.
-    pub const SPAWN_FULL: u32 = FAULTED + 1;
+    /// Per partition: the length of this pass's free list, the EMPTY
+    /// slots the maintenance pass left (cleared by the prepare pass). They
+    /// are listed from the end of the partition's claim-list span
+    /// backwards: listed and free slots of a partition never outnumber
+    /// its slots, so the two lists share the span without overlapping.
+    pub const FREE_LEN: u32 = FAULTED + 1;
     /// Per partition: the first entry of the partition's inbox in
     /// `vy_inbox` (host-owned).
-    pub const INBOX_BASE: u32 = SPAWN_FULL + P;
+    pub const INBOX_BASE: u32 = FREE_LEN + P;
     /// Per partition: inbox capacity − 1 (capacities are powers of two;
     /// host-owned).
     pub const INBOX_MASK: u32 = INBOX_BASE + P;

@@ -308,7 +308,7 @@ fn a_faulting_statement_has_no_side_effects_and_ends_the_handler() {
 
     check(&mut host, 16, Some(oob(80)));
     assert_eq!(host.ctrl(ctrl::SPAWNED), 0);
-    assert_eq!(host.ctrl(ctrl::SPAWN_CURSOR + 2), 0, "no probe at all");
+    assert_eq!(host.ctrl(ctrl::FREE_NEXT + 2), 0, "no free slot taken");
 
     check(&mut host, 17, Some(div0));
     assert_eq!(host.ctrl(ctrl::PRINTF_COUNT), 0);

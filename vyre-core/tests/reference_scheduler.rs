@@ -198,11 +198,11 @@ fn spawn_overflow_is_counted_and_nothing_is_lost() {
     assert_eq!(s.summary[ctrl::SPAWNED as usize], 2);
     assert_eq!(s.summary[ctrl::SPAWN_OVERFLOW as usize], 3);
     assert_eq!(host.buffer("ok"), [2, 3]);
-    // The spawn cursor moved once per spawn that probed: the two that
-    // succeeded and the first that found the partition full; the last two
-    // overflowed at once (SPAWN_FULL, cleared again by the last prepare).
-    assert_eq!(s.summary[ctrl::SPAWN_CURSOR as usize + 2], 3);
-    assert_eq!(s.summary[ctrl::SPAWN_FULL as usize + 2], 0);
+    // The free list held the partition's two slots: the two spawns that
+    // succeeded took them, the other three found it used up (the last
+    // prepare cleared both words again).
+    assert_eq!(s.summary[ctrl::FREE_NEXT as usize + 2], 0);
+    assert_eq!(s.summary[ctrl::FREE_LEN as usize + 2], 0);
     let s = host.submit(2);
     // Accounting: published + spawned = executed + faulted + parked + waiting.
     let executed = s.summary[ctrl::EXECUTED as usize];

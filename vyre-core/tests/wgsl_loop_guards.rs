@@ -138,11 +138,11 @@ fn the_loop_guard_checker_rejects_unguarded_loops() {
     }
 }
 
-/// A spawn's slot probe faults LOOP_CUT when cut (rather than reporting a
-/// full partition), and the argument words of spawns and printf records
-/// are written without a loop.
+/// A spawn has no loop a driver could cut (it takes its slot off the free
+/// list), and the argument words of spawns and printf records are written
+/// without a loop, a spawn's only as many as its callee takes.
 #[test]
-fn spawn_probes_fault_when_cut_and_argument_writes_are_unrolled() {
+fn spawns_and_argument_writes_have_no_loop() {
     use vyre_core::protocol::{MAX_ARGS, PRINTF_MAX_ARGS};
     let (src, _) = lower_and_validate(&sink_program());
     let func = |name: &str| {
@@ -154,19 +154,21 @@ fn spawn_probes_fault_when_cut_and_argument_writes_are_unrolled() {
     };
     let spawn = func("vy_spawn");
     assert!(
-        spawn.contains("if (probe == 0u) {")
-            && spawn.contains("vy_fail(vy_FAULT_LOOP_CUT, vy_task_iters);"),
+        spawn.contains("vy_CTRL_FREE_NEXT") && !spawn.contains("vy_transition"),
         "{spawn}"
     );
-    assert!(spawn.contains("vy_write_args(base + vy_SLOT_ARG0, args);"));
+    assert!(spawn.contains("vy_write_args(base + vy_SLOT_ARG0, words, args);"));
     let args = func("vy_write_args");
     assert_eq!(args.matches("atomicStore(&vy_ring[at + ").count(), MAX_ARGS);
+    assert_eq!(args.matches("if (words > ").count(), MAX_ARGS);
+    // The sink's spawns pass the argument words they write (four).
+    assert_eq!(src.matches("vy_spawn(3u, 1u, 4u, ").count(), 1, "{src}");
     let printf = func("vy_write_printf_args");
     assert_eq!(
         printf.matches("atomicStore(&vy_ctrl[at + ").count(),
         PRINTF_MAX_ARGS
     );
-    for f in [&args, &printf, &func("vy_printf")] {
+    for f in [&spawn, &args, &printf, &func("vy_printf")] {
         assert!(!f.contains("for (") && !f.contains("loop {"), "{f}");
     }
 }

@@ -6,7 +6,8 @@
 //! cache off (`__GL_SHADER_DISK_CACHE=0`) only vyre's cache can help.
 //!
 //! ```text
-//! startup [HANDLERS] [SALT]    # defaults: 20 handlers, salt 1
+//! startup [HANDLERS] [SALT]         # defaults: 20 handlers, salt 1
+//! startup [HANDLERS] [SALT] --wgsl  # print the WGSL a hardware adapter gets
 //! ```
 //!
 //! The same handler count and salt build the same WGSL in every process;
@@ -30,6 +31,20 @@ fn main() -> ExitCode {
     let run = || -> Result<(), String> {
         let handlers = arg(1, 20)?;
         let salt = arg(2, 1)?;
+        if std::env::args().nth(3).as_deref() == Some("--wgsl") {
+            let built = (0..handlers)
+                .map(|k| programs::build_handler(k, handlers, salt))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| e.to_string())?;
+            let program = programs::build_program(built).map_err(|e| e.to_string())?;
+            // What GpuContext::lower_options gives a hardware adapter.
+            let options = vyre::lower::LowerOptions {
+                guard_loops: false,
+                ..Default::default()
+            };
+            print!("{}", vyre::lower::wgsl_with(&program, &options));
+            return Ok(());
+        }
         let t0 = Instant::now();
         let gpu = Gpu::auto().map_err(|e| e.to_string())?;
         let t1 = Instant::now();

@@ -639,36 +639,41 @@ mod tests {
     }
 
     #[test]
-    fn spawn_probes_the_partition_and_checks_the_priority() {
+    fn spawn_takes_the_free_list_and_checks_the_priority() {
         let mut m = CpuMachine::new(program(), 1).unwrap();
         assert_eq!(
             m.spawn(5, 1, 0, 0, &[]),
             Err(crate::cpu::TaskFault::bad_priority(5))
         );
+        // No maintenance pass has listed a free slot yet.
+        assert_eq!(m.spawn(3, 1, 2, 0, &[]), Ok(false));
+        m.prepare();
+        m.maintain();
         let (start, size) = m.partitions()[Priority::Low.index()];
         assert_eq!(size, 2);
+        assert_eq!(m.ctrl()[(ctrl::FREE_LEN + 3) as usize], 2);
         assert_eq!(m.spawn(3, 1, 2, 0, &[4; 20]), Ok(true));
         assert_eq!(m.spawn(3, 1, 2, 0, &[]), Ok(true));
         assert_eq!(m.spawn(3, 1, 2, 0, &[]), Ok(false));
         assert_eq!(m.status(start), status::PENDING);
         assert_eq!(m.status(start + 1), status::PENDING);
+        // Free-list entry 0 (the partition's first EMPTY slot, listed at
+        // the end of its span) went to the first spawn.
         let words = m.read_ring(start as u64 * 16, 16).unwrap();
         assert_eq!(words[..4], [status::PENDING, 1, 2, 0]);
         assert_eq!(words[4..], [4; 12]);
         let c = m.ctrl();
         assert_eq!(c[ctrl::SPAWNED as usize], 2);
-        assert_eq!(c[ctrl::SPAWN_OVERFLOW as usize], 1);
-        assert_eq!(c[(ctrl::SPAWN_CURSOR + 3) as usize], 3);
-        // The partition was found full: it stays full for the rest of the
-        // work pass, so later spawns overflow without probing (the cursor
-        // does not move) until prepare clears the flag.
-        assert_eq!(c[(ctrl::SPAWN_FULL + 3) as usize], 1);
+        assert_eq!(c[ctrl::SPAWN_OVERFLOW as usize], 2);
+        // A used-up list refuses without taking an entry.
+        assert_eq!(c[(ctrl::FREE_NEXT + 3) as usize], 2);
         assert_eq!(m.spawn(3, 1, 2, 0, &[]), Ok(false));
         let c = m.ctrl();
-        assert_eq!(c[ctrl::SPAWN_OVERFLOW as usize], 2);
-        assert_eq!(c[(ctrl::SPAWN_CURSOR + 3) as usize], 3);
-        assert_eq!(c[(ctrl::SPAWN_FULL + 2) as usize], 0, "per partition");
+        assert_eq!(c[ctrl::SPAWN_OVERFLOW as usize], 3);
+        assert_eq!(c[(ctrl::FREE_NEXT + 3) as usize], 2);
+        assert_eq!(c[(ctrl::FREE_NEXT + 2) as usize], 0, "per partition");
         m.prepare();
-        assert_eq!(m.ctrl()[(ctrl::SPAWN_FULL + 3) as usize], 0);
+        assert_eq!(m.ctrl()[(ctrl::FREE_LEN + 3) as usize], 0);
+        assert_eq!(m.ctrl()[(ctrl::FREE_NEXT + 3) as usize], 0);
     }
 }

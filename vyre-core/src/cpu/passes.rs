@@ -17,7 +17,7 @@ pub(crate) const ROUND_DISPATCHES: u64 = 1 + MAINTENANCE_DISPATCHES;
 
 impl CpuMachine {
     /// *prepare*: for each partition, `LIST_LEN = LIST_NEXT = INBOX_TAKE =
-    /// PARKED = SPAWN_FULL = 0`.
+    /// PARKED = FREE_LEN = FREE_NEXT = 0`.
     /// Nothing while the ring is idle (see [`finalize`](Self::finalize)).
     pub fn prepare(&mut self) {
         if self.idle() {
@@ -29,7 +29,8 @@ impl CpuMachine {
                 ctrl::LIST_NEXT,
                 ctrl::INBOX_TAKE,
                 ctrl::PARKED,
-                ctrl::SPAWN_FULL,
+                ctrl::FREE_LEN,
+                ctrl::FREE_NEXT,
             ] {
                 self.set_cw(base + p, 0);
             }
@@ -43,9 +44,10 @@ impl CpuMachine {
     /// observe).
     ///
     /// DONE → EMPTY, PENDING → PUBLISHED, an EMPTY slot takes the next
-    /// inbox entry of its partition if there is one, and every PUBLISHED
+    /// inbox entry of its partition if there is one, every PUBLISHED
     /// slot is faulted (tenant outside the table), listed (tenant enabled)
-    /// or counted as parked.
+    /// or counted as parked, and every slot still EMPTY goes on the free
+    /// list: `k = FREE_LEN[p]++`, at `claim_list + start + size - 1 - k`.
     /// Nothing while the ring is idle (see [`finalize`](Self::finalize)).
     pub fn maintain(&mut self) {
         if self.idle() {
@@ -114,6 +116,14 @@ impl CpuMachine {
                     } else {
                         self.add_cw(ctrl::PARKED + p32, 1);
                     }
+                }
+                if st == status::EMPTY {
+                    let k = self.add_cw(ctrl::FREE_LEN + p32, 1);
+                    let at = layout
+                        .claim_list
+                        .wrapping_add(start + size - 1)
+                        .wrapping_sub(k);
+                    self.set_cw(at, s);
                 }
             }
         }

@@ -299,14 +299,13 @@ impl CpuMachine {
     /// past 12 are ignored) for `tenant` at `priority`, by a task with
     /// ticket word `ticket` (the new task's own ticket word is `ticket`
     /// when that follows descendants, adding one to the entry's `LIVE`,
-    /// else 0): bumps
-    /// `SPAWN_CURSOR[p]`, probes the partition's slots from the cursor,
-    /// and at the first EMPTY one writes the task and marks it PENDING
-    /// (`SPAWNED += 1`, `Ok(true)`). A full partition counts
-    /// `SPAWN_OVERFLOW`, sets `SPAWN_FULL[p]` and yields `Ok(false)`; while
-    /// `SPAWN_FULL[p]` is set a spawn overflows without probing (and
-    /// without bumping the cursor). A priority above 4 is
-    /// `Err(BAD_PRIORITY)`, for the caller to record.
+    /// else 0): takes free-list entry `k = FREE_NEXT[p]++` and, when `k <
+    /// FREE_LEN[p]`, writes the task into that slot and marks it PENDING
+    /// (`SPAWNED += 1`, `Ok(true)`). A used-up list — the partition has no
+    /// EMPTY slot left — counts `SPAWN_OVERFLOW` and yields `Ok(false)`
+    /// (without bumping `FREE_NEXT` once it has passed the length, as the
+    /// GPU's first load sees). A priority above 4 is `Err(BAD_PRIORITY)`,
+    /// for the caller to record.
     pub fn spawn(
         &mut self,
         priority: u32,
@@ -318,46 +317,34 @@ impl CpuMachine {
         if priority as usize >= PRIORITIES {
             return Err(TaskFault::bad_priority(priority));
         }
-        // Found full earlier in this work pass: still full (no slot
-        // becomes EMPTY during a work pass), so overflow without probing.
-        if self.cw(ctrl::SPAWN_FULL + priority) != 0 {
+        let free = self.cw(ctrl::FREE_LEN + priority);
+        if self.cw(ctrl::FREE_NEXT + priority) >= free {
             self.spawn_refused(ticket);
             return Ok(false);
         }
+        let k = self.add_cw(ctrl::FREE_NEXT + priority, 1);
         let (start, size) = self.partitions[priority as usize];
-        let c = self.add_cw(ctrl::SPAWN_CURSOR + priority, 1);
-        for i in 0..size {
-            let s = start + c.wrapping_add(i) % size;
-            // CAS EMPTY -> RESERVED; the words are then written and the
-            // slot published as PENDING within the same step.
-            if self.status(s) != status::EMPTY {
-                continue;
-            }
-            self.set_slot_word(s, slot::STATUS, status::RESERVED);
-            let inherited = if ticket & ticket::DESCENDANTS != 0 {
-                let index = ticket & ticket::INDEX;
-                self.add_cw(
-                    self.layout.tickets + index * ticket::ENTRY_WORDS + ticket::LIVE,
-                    1,
-                );
-                ticket
-            } else {
-                0
-            };
-            self.set_slot_word(s, slot::OPCODE, opcode);
-            self.set_slot_word(s, slot::TENANT, tenant);
-            self.set_slot_word(s, slot::TICKET, inherited);
-            for i in 0..MAX_ARGS {
-                let w = args.get(i).copied().unwrap_or(0);
-                self.set_slot_word(s, slot::ARG0 + i as u32, w);
-            }
-            self.set_slot_word(s, slot::STATUS, status::PENDING);
-            self.add_cw(ctrl::SPAWNED, 1);
-            return Ok(true);
+        let s = self.cw(self.layout.claim_list + start + size - 1 - k);
+        let inherited = if ticket & ticket::DESCENDANTS != 0 {
+            let index = ticket & ticket::INDEX;
+            self.add_cw(
+                self.layout.tickets + index * ticket::ENTRY_WORDS + ticket::LIVE,
+                1,
+            );
+            ticket
+        } else {
+            0
+        };
+        self.set_slot_word(s, slot::OPCODE, opcode);
+        self.set_slot_word(s, slot::TENANT, tenant);
+        self.set_slot_word(s, slot::TICKET, inherited);
+        for i in 0..MAX_ARGS {
+            let w = args.get(i).copied().unwrap_or(0);
+            self.set_slot_word(s, slot::ARG0 + i as u32, w);
         }
-        self.set_cw(ctrl::SPAWN_FULL + priority, 1);
-        self.spawn_refused(ticket);
-        Ok(false)
+        self.set_slot_word(s, slot::STATUS, status::PENDING);
+        self.add_cw(ctrl::SPAWNED, 1);
+        Ok(true)
     }
 
     /// A printf record `[format_id, args (0-padded to 6), lane]`:

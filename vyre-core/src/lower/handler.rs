@@ -486,9 +486,10 @@ impl FnLowerer<'_> {
             words.extend(self.words(v));
         }
         words.truncate(MAX_ARGS);
+        let count = words.len();
         words.resize(MAX_ARGS, "0u".into());
         let call = format!(
-            "vy_spawn({}, {opcode}u, array<u32, vy_MAX_ARGS>({}))",
+            "vy_spawn({}, {opcode}u, {count}u, array<u32, vy_MAX_ARGS>({}))",
             p.code,
             words.join(", ")
         );

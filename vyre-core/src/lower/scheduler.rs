@@ -201,7 +201,6 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("INDIRECT_FULL_WORK", &indirect::FULL_WORK),
             ("INDIRECT_FULL_MAINTAIN", &indirect::FULL_MAINTAIN),
             ("STATUS_EMPTY", &status::EMPTY),
-            ("STATUS_RESERVED", &status::RESERVED),
             ("STATUS_PENDING", &status::PENDING),
             ("STATUS_PUBLISHED", &status::PUBLISHED),
             ("STATUS_CLAIMED", &status::CLAIMED),
@@ -240,11 +239,11 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("CTRL_INBOX_TAKE", &ctrl::INBOX_TAKE),
             ("CTRL_INBOX_HEAD", &ctrl::INBOX_HEAD),
             ("CTRL_INBOX_TAIL", &ctrl::INBOX_TAIL),
-            ("CTRL_SPAWN_CURSOR", &ctrl::SPAWN_CURSOR),
+            ("CTRL_FREE_NEXT", &ctrl::FREE_NEXT),
             ("CTRL_EXECUTED_BY_PRIORITY", &ctrl::EXECUTED_BY_PRIORITY),
             ("CTRL_PARKED", &ctrl::PARKED),
             ("CTRL_FAULTED", &ctrl::FAULTED),
-            ("CTRL_SPAWN_FULL", &ctrl::SPAWN_FULL),
+            ("CTRL_FREE_LEN", &ctrl::FREE_LEN),
             ("CTRL_INBOX_BASE", &ctrl::INBOX_BASE),
             ("CTRL_INBOX_MASK", &ctrl::INBOX_MASK),
             ("CTRL_IDLE", &ctrl::IDLE),
@@ -261,19 +260,30 @@ pub(super) fn constants(program: &Program, out: &mut String) {
 /// helpers every program has.
 pub(super) fn runtime(out: &mut String) {
     out.push_str(&RUNTIME.fill(&[
-        ("SPAWN_ARG_STORES", &arg_stores("vy_ring", MAX_ARGS)),
-        ("PRINTF_ARG_STORES", &arg_stores("vy_ctrl", PRINTF_MAX_ARGS)),
+        (
+            "SPAWN_ARG_STORES",
+            &arg_stores("vy_ring", MAX_ARGS, Some("words")),
+        ),
+        (
+            "PRINTF_ARG_STORES",
+            &arg_stores("vy_ctrl", PRINTF_MAX_ARGS, None),
+        ),
     ]));
 }
 
 /// The body of an argument writer: the `n` words of `args` stored at
 /// `buffer[at + i]`, one statement per word (unrolled because a loop could
-/// be cut by the driver half-way, leaving a reserved slot or a record with
-/// some words of an earlier task).
-fn arg_stores(buffer: &str, n: usize) -> String {
+/// be cut by the driver half-way, leaving a slot or a record with some
+/// words of an earlier task), each below the writer's parameter `count`
+/// when there is one.
+fn arg_stores(buffer: &str, n: usize, count: Option<&str>) -> String {
     let mut body = String::new();
     for i in 0..n {
-        let _ = writeln!(body, "atomicStore(&{buffer}[at + {i}u], args[{i}]);");
+        let store = format!("atomicStore(&{buffer}[at + {i}u], args[{i}]);");
+        let _ = match count {
+            Some(c) => writeln!(body, "if ({c} > {i}u) {{ {store} }}"),
+            None => writeln!(body, "{store}"),
+        };
     }
     body
 }

@@ -141,7 +141,12 @@ pub fn run_task(program: &Program, buffers: &[Vec<u32>], setup: &TaskSetup) -> R
         machine.resize_buffer(i, words.len() as u64 / u64::from(per))?;
         machine.write_buffer(i, 0, words)?;
     }
+    // The task holds its slot; maintain then lists every other slot as
+    // free, so that the task's spawns find room as they would in a ring
+    // with nothing else in it.
+    machine.set_slot_word(setup.slot, slot::STATUS, status::CLAIMED);
     machine.prepare();
+    machine.maintain();
 
     let mut args = [0u32; MAX_ARGS];
     for (w, a) in args.iter_mut().zip(&setup.args) {

@@ -1,13 +1,16 @@
 //! The maintain pass: coalesced, workgroup-ranked inbox placement and
-//! claim listing. Placeholder: PRIORITIES (sizes of per-partition arrays).
+//! claim and free listing. Placeholder: PRIORITIES (sizes of per-partition arrays).
 // Per partition, inside one maintain workgroup: slots wanting an inbox
 // entry / listed, and the first global ticket / list position taken;
+// the same for the slots left EMPTY (the free list);
 // per local slot: its partition + 1 while it wants (0 otherwise), and the
 // first vy_inbox word of the entry it takes (0xFFFFFFFF: none).
 var<workgroup> vy_mwg_take: array<atomic<u32>, {{PRIORITIES}}>;
 var<workgroup> vy_mwg_take_base: array<u32, {{PRIORITIES}}>;
 var<workgroup> vy_mwg_list: array<atomic<u32>, {{PRIORITIES}}>;
 var<workgroup> vy_mwg_list_base: array<u32, {{PRIORITIES}}>;
+var<workgroup> vy_mwg_free: array<atomic<u32>, {{PRIORITIES}}>;
+var<workgroup> vy_mwg_free_base: array<u32, {{PRIORITIES}}>;
 var<workgroup> vy_mwg_flag: array<u32, vy_MAINTAIN_WORKGROUP_SIZE>;
 var<workgroup> vy_mwg_src: array<u32, vy_MAINTAIN_WORKGROUP_SIZE>;
 
@@ -21,8 +24,8 @@ fn vy_maintain_rank(lid: u32, flag: u32) -> u32 {
 }
 
 // maintain (one invocation per slot): recycles DONE, publishes PENDING,
-// fills EMPTY slots from the partition's inbox and lists every claimable
-// slot. The slot index is gid.y * (groups.x * vy_MAINTAIN_WORKGROUP_SIZE) +
+// fills EMPTY slots from the partition's inbox, lists every claimable
+// slot and every slot still EMPTY (the free list the spawns take). The slot index is gid.y * (groups.x * vy_MAINTAIN_WORKGROUP_SIZE) +
 // gid.x, so the host may spread a large ring over a 2D dispatch. Inbox
 // tickets and claim-list positions are ranked inside the workgroup in slot
 // order and taken from the global counters once per workgroup and
@@ -121,10 +124,19 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
         }
         listed = vy_admit(s, base, opcode, tenant, ticket, p);
     }
+    // A slot left EMPTY goes on its partition's free list, from the end of
+    // the partition's span of the claim lists backwards: the next work
+    // pass's spawns take them. Flags: partition + 1 for a listed slot,
+    // partition + 1 + PRIORITIES for a free one, so one ranking round
+    // serves both lists.
+    let free = st == vy_STATUS_EMPTY;
     workgroupBarrier();
-    vy_mwg_flag[vy_lid] = select(0u, p + 1u, listed);
+    vy_mwg_flag[vy_lid] = select(select(0u, p + 1u + vy_PRIORITIES, free), p + 1u, listed);
     if (listed) {
         atomicAdd(&vy_mwg_list[p], 1u);
+    }
+    if (free) {
+        atomicAdd(&vy_mwg_free[p], 1u);
     }
     workgroupBarrier();
     if (vy_lid < vy_PRIORITIES) {
@@ -132,11 +144,18 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
         if (n != 0u) {
             vy_mwg_list_base[vy_lid] = atomicAdd(&vy_ctrl[vy_CTRL_LIST_LEN + vy_lid], n);
         }
+        let f = atomicLoad(&vy_mwg_free[vy_lid]);
+        if (f != 0u) {
+            vy_mwg_free_base[vy_lid] = atomicAdd(&vy_ctrl[vy_CTRL_FREE_LEN + vy_lid], f);
+        }
     }
     workgroupBarrier();
     if (listed) {
         let k = vy_mwg_list_base[p] + vy_maintain_rank(vy_lid, p + 1u);
         atomicStore(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(p) + k], s);
     }
+    if (free) {
+        let k = vy_mwg_free_base[p] + vy_maintain_rank(vy_lid, p + 1u + vy_PRIORITIES);
+        atomicStore(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(p) + vy_part_size(p) - 1u - k], s);
+    }
 }
-

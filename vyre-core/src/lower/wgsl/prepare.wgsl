@@ -9,8 +9,8 @@
 // workgroup's size for a rank), far below any such cap, so they always
 // finish. The work pass's loops are guarded or argued in vy_work.
 
-// prepare (one invocation): resets this pass's claim lists, inbox tickets
-// and parked counts — unless the ring is idle (vy_finalize), when the
+// prepare (one invocation): resets this pass's claim and free lists, inbox
+// tickets and parked counts — unless the ring is idle (vy_finalize), when the
 // counts of the last pass that ran are still the ring's.
 @compute @workgroup_size(1)
 fn vy_prepare() {
@@ -22,7 +22,8 @@ fn vy_prepare() {
         atomicStore(&vy_ctrl[vy_CTRL_LIST_NEXT + p], 0u);
         atomicStore(&vy_ctrl[vy_CTRL_INBOX_TAKE + p], 0u);
         atomicStore(&vy_ctrl[vy_CTRL_PARKED + p], 0u);
-        atomicStore(&vy_ctrl[vy_CTRL_SPAWN_FULL + p], 0u);
+        atomicStore(&vy_ctrl[vy_CTRL_FREE_LEN + p], 0u);
+        atomicStore(&vy_ctrl[vy_CTRL_FREE_NEXT + p], 0u);
     }
 }
 

@@ -181,11 +181,16 @@ fn vy_transition(base: u32, expected: u32, desired: u32) -> bool {
     return r.exchanged;
 }
 
-// ctx.spawn(priority, task): probes the partition's slots from its spawn
-// cursor for an EMPTY one, reserves it, writes the task and marks it
-// PENDING (claimable after the next maintain pass). False when the
-// partition is full (counted as an overflow) or the task has faulted.
-fn vy_spawn(priority: u32, opcode: u32, args: array<u32, vy_MAX_ARGS>) -> bool {
+// ctx.spawn(priority, task): takes the next slot of the partition's free
+// list (the EMPTY slots the maintenance pass left, each handed out once,
+// so no other writer can reach it), writes the task's header and its
+// `words` argument words, and marks it PENDING (claimable after the next
+// maintenance pass). False when the list is used up — the partition has no
+// EMPTY slot left: none becomes EMPTY during a work pass — (counted as an
+// overflow) or the task has faulted. No loop and no compare-exchange: a
+// spawn costs the same whatever the partition holds, and its code,
+// inlined at every spawn site, stays small.
+fn vy_spawn(priority: u32, opcode: u32, words: u32, args: array<u32, vy_MAX_ARGS>) -> bool {
     if (vy_fault != 0u) {
         return false;
     }
@@ -193,54 +198,21 @@ fn vy_spawn(priority: u32, opcode: u32, args: array<u32, vy_MAX_ARGS>) -> bool {
         vy_fail(vy_FAULT_BAD_PRIORITY, priority);
         return false;
     }
-    // A partition a spawn found full stays full until the next maintenance
-    // pass (no slot becomes EMPTY during a work pass): overflow at once
-    // rather than probe every slot again, which would make a loop of
-    // spawns into a full partition cost loop_limit x size probes.
-    if (atomicLoad(&vy_ctrl[vy_CTRL_SPAWN_FULL + priority]) != 0u) {
+    // A used-up list is seen without a read-modify-write (a loop of spawns
+    // into a full partition then costs two loads each).
+    let free = atomicLoad(&vy_ctrl[vy_CTRL_FREE_LEN + priority]);
+    if (atomicLoad(&vy_ctrl[vy_CTRL_FREE_NEXT + priority]) >= free) {
         vy_spawn_refused();
         return false;
     }
-    let start = vy_part_start(priority);
-    let size = vy_part_size(priority);
-    let cursor = atomicAdd(&vy_ctrl[vy_CTRL_SPAWN_CURSOR + priority], 1u);
-    // The probe's outcome is carried round the loop (as a handler loop's
-    // exit state, see vy_loop_end): 0 while probing, 1 once the slot at
-    // `base` is reserved; after the loop, 2 once every slot was probed.
-    // The counter is carried round too: a probe the driver cut leaves it
-    // below `size`.
-    var probe = 0u;
-    var base = 0u;
-    var i = 0u;
-    for (; i < size; i++) {
-        if (probe != 0u) {
-            break;
-        }
-        let at = (start + (cursor + i) % max(size, 1u)) * vy_SLOT_WORDS;
-        // No slot becomes EMPTY during a work pass, so a slot seen non-EMPTY
-        // here could not be reserved: skip it without a read-modify-write.
-        if (atomicLoad(&vy_ring[at + vy_SLOT_STATUS]) == vy_STATUS_EMPTY
-            && vy_transition(at, vy_STATUS_EMPTY, vy_STATUS_RESERVED)) {
-            base = at;
-            probe = 1u;
-        }
-    }
-    if (probe == 0u && i >= size) {
-        probe = 2u;
-    }
-    if (probe == 0u) {
-        // The driver cut the probe: the slots not probed may be EMPTY, so an
-        // overflow would be a guess (and SPAWN_FULL would refuse every later
-        // spawn of this pass). The task faults instead. No slot is left
-        // RESERVED: a reservation sets the state before the back-edge.
-        vy_fail(vy_FAULT_LOOP_CUT, vy_task_iters);
-        return false;
-    }
-    if (probe == 2u) {
-        atomicStore(&vy_ctrl[vy_CTRL_SPAWN_FULL + priority], 1u);
+    let k = atomicAdd(&vy_ctrl[vy_CTRL_FREE_NEXT + priority], 1u);
+    if (k >= free) {
         vy_spawn_refused();
         return false;
     }
+    let slot = atomicLoad(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(priority)
+        + vy_part_size(priority) - 1u - k]);
+    let base = slot * vy_SLOT_WORDS;
     // A ticket that follows descendants counts the new task live before
     // it can run (it becomes claimable only after this pass); any other
     // spawned task has no ticket.
@@ -253,7 +225,7 @@ fn vy_spawn(priority: u32, opcode: u32, args: array<u32, vy_MAX_ARGS>) -> bool {
     atomicStore(&vy_ring[base + vy_SLOT_OPCODE], opcode);
     atomicStore(&vy_ring[base + vy_SLOT_TENANT], vy_tenant);
     atomicStore(&vy_ring[base + vy_SLOT_TICKET], child_ticket);
-    vy_write_args(base + vy_SLOT_ARG0, args);
+    vy_write_args(base + vy_SLOT_ARG0, words, args);
     atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PENDING);
     vy_spawned += 1u;
     return true;
@@ -308,9 +280,12 @@ fn vy_arg(base: u32, i: u32) -> u32 {
     return atomicLoad(&vy_ring[base + vy_SLOT_ARG0 + i]);
 }
 
-// Writes a spawned task's arguments into its reserved slot, word by word. Unrolled: a loop here could be cut by the
-// driver (see vy_loop_end) after some of the words, silently.
-fn vy_write_args(at: u32, args: array<u32, vy_MAX_ARGS>) {
+// Writes the first `words` of a spawned task's arguments into its slot,
+// word by word (the rest keep older values: no handler reads past its own
+// arguments). Unrolled: a loop here could be cut by the driver (see
+// vy_loop_end) after some of the words, silently; each spawn site passes
+// a constant `words`, so the tests fold away where it is inlined.
+fn vy_write_args(at: u32, words: u32, args: array<u32, vy_MAX_ARGS>) {
     {{SPAWN_ARG_STORES}}
 }
 // Writes a printf record's arguments, word by word. Unrolled: a loop here could be cut by the

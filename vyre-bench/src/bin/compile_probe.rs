@@ -1,0 +1,101 @@
+//! How long the driver takes to compile each entry point of some WGSL
+//! modules: the probe behind the cold start-up's analysis
+//! (`docs/benchmarks.md`, "Probes"). Every file is one module: naga's
+//! translation is timed apart from the driver's pipeline compiles, which
+//! run one after another, in the order given, with no pipeline cache (turn
+//! the driver's own disk cache off too, e.g. `__GL_SHADER_DISK_CACHE=0`).
+//!
+//! ```text
+//! compile_probe [--entries vy_work,vy_maintain] FILE.wgsl...
+//! ```
+//!
+//! Modules are created as vyre creates them (naga's loop bounding and
+//! division guards off); pipelines take their layout from the shader.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use vyre::wgpu;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("compile_probe: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let mut entries = vec!["vy_work".to_string()];
+    let mut files = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--entries" {
+            let list = args
+                .next()
+                .ok_or("--entries needs a comma-separated list")?;
+            entries = list.split(',').map(str::to_string).collect();
+        } else {
+            files.push(arg);
+        }
+    }
+    if files.is_empty() {
+        return Err("usage: compile_probe [--entries a,b] FILE.wgsl...".into());
+    }
+    let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+    desc.backends = vyre::gpu::backends();
+    let instance = wgpu::Instance::new(desc);
+    let adapter = vyre::gpu::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
+        power_preference: wgpu::PowerPreference::HighPerformance,
+        ..Default::default()
+    }))
+    .map_err(|e| format!("no adapter: {e}"))?;
+    let (device, _queue) = vyre::gpu::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+        label: Some("compile_probe"),
+        required_limits: adapter.limits(),
+        ..Default::default()
+    }))
+    .map_err(|e| format!("no device: {e}"))?;
+    let info = adapter.get_info();
+    println!("# {} ({:?}, {})", info.name, info.backend, info.driver_info);
+    for file in &files {
+        let source = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
+        let mut checks = wgpu::ShaderRuntimeChecks::checked();
+        checks.force_loop_bounding = false;
+        checks.int_div_checks = false;
+        let t0 = Instant::now();
+        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        // SAFETY: a probe of vyre's own shaders, created as vyre creates
+        // them (gpu/pipeline.rs says why their loops and divisions are safe).
+        let module = unsafe {
+            device.create_shader_module_trusted(
+                wgpu::ShaderModuleDescriptor {
+                    label: Some(file),
+                    source: wgpu::ShaderSource::Wgsl(source.as_str().into()),
+                },
+                checks,
+            )
+        };
+        let module_ms = t0.elapsed().as_secs_f64() * 1e3;
+        let mut line = format!("{file}: {} bytes, module {module_ms:.1} ms", source.len());
+        for entry in &entries {
+            let t = Instant::now();
+            let _pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(entry),
+                layout: None,
+                module: &module,
+                entry_point: Some(entry),
+                compilation_options: wgpu::PipelineCompilationOptions::default(),
+                cache: None,
+            });
+            line += &format!(", {entry} {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+        }
+        if let Some(e) = vyre::gpu::block_on(scope.pop()) {
+            line += &format!(" (error: {e})");
+        }
+        println!("{line}");
+    }
+    Ok(())
+}
