@@ -38,6 +38,7 @@ pub mod probes;
 pub mod programs;
 pub mod reliability;
 pub mod report;
+pub mod stages;
 pub mod stats;
 pub mod workloads;
 

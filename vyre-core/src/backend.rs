@@ -295,7 +295,9 @@ fn check_workgroups(workgroups: u32) -> Result<()> {
 impl Runtime {
     /// Instantiates `program` on `gpu`.
     pub fn new(gpu: &Gpu, program: impl Into<Arc<Program>>) -> Result<Runtime> {
-        let program = gpu.fit(program.into())?;
+        let program = program.into();
+        crate::trace::stage!("runtime_new", program = program.name());
+        let program = gpu.fit(program)?;
         let engine = gpu.engine(&program)?;
         Runtime::with_engine(program, engine)
     }

@@ -23,6 +23,7 @@ pub mod reference;
 pub mod report;
 pub mod runtime;
 pub mod service;
+mod trace;
 
 pub use backend::Gpu;
 pub use engine::{BackendKind, Engine, Submission};

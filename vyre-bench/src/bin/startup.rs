@@ -7,7 +7,8 @@
 //!
 //! ```text
 //! startup [HANDLERS] [SALT]         # defaults: 20 handlers, salt 1
-//! startup [HANDLERS] [SALT] --wgsl  # print the WGSL a hardware adapter gets
+//! startup [HANDLERS] [SALT] --wgsl    # print the WGSL a hardware adapter gets
+//! startup [HANDLERS] [SALT] --stages  # also print vyre's stages (tracing spans)
 //! ```
 //!
 //! The same handler count and salt build the same WGSL in every process;
@@ -31,6 +32,9 @@ fn main() -> ExitCode {
     let run = || -> Result<(), String> {
         let handlers = arg(1, 20)?;
         let salt = arg(2, 1)?;
+        if std::env::args().nth(3).as_deref() == Some("--stages") {
+            vyre_bench::stages::install();
+        }
         if std::env::args().nth(3).as_deref() == Some("--wgsl") {
             let built = (0..handlers)
                 .map(|k| programs::build_handler(k, handlers, salt))

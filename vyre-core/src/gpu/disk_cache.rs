@@ -185,6 +185,11 @@ impl DiskCache {
         let dir = cache_dir(|name| std::env::var(name).ok())?;
         let path = dir.join(format!("{key}.bin"));
         let data = load(&path);
+        crate::trace::event!(
+            "pipeline cache file",
+            bytes = data.as_ref().map_or(0, Vec::len),
+            found = data.is_some()
+        );
         // SAFETY: `data` is exactly what `PipelineCache::get_data` returned
         // in an earlier process (vyre's envelope checked its length and
         // hash), and wgpu validates its own header (adapter, driver and wgpu

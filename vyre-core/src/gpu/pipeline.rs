@@ -24,8 +24,15 @@ pub(crate) fn pipelines(
 ) -> Result<Arc<Pipelines>> {
     let key = PipelineKey::new(wgsl, workgroup_size, read_only);
     if let Some(found) = ctx.inner.cache.get(&key) {
+        crate::trace::event!("pipelines from vyre's cache", program = label);
         return Ok(found);
     }
+    crate::trace::stage!(
+        "pipelines",
+        program = label,
+        wgsl_bytes = wgsl.len(),
+        disk_cache = ctx.inner.disk.is_some()
+    );
     // Compile without holding the cache's lock: other programs' engines may
     // be created meanwhile. Two threads compiling the same module both
     // succeed; the first insert wins.
@@ -105,6 +112,7 @@ fn compile(ctx: &GpuContext, label: &str, wgsl: &str, read_only: &[bool]) -> Res
     }
 
     let module = ctx.scoped(&format!("shader module of `{label}`"), || {
+        crate::trace::stage!("shader_module", program = label, trusted = trusted());
         let desc = wgpu::ShaderModuleDescriptor {
             label: Some(label),
             source: wgpu::ShaderSource::Wgsl(Cow::Borrowed(wgsl)),
@@ -210,6 +218,9 @@ fn create_pipeline(
     entry: &str,
 ) -> Result<wgpu::ComputePipeline> {
     ctx.scoped(&format!("compute pipeline `{entry}` of `{label}`"), || {
+        // On the thread that compiles it (the small passes compile on
+        // threads of their own), so a root span there.
+        crate::trace::stage!("pipeline", program = label, entry = entry);
         ctx.inner
             .device
             .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {

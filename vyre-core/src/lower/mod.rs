@@ -268,6 +268,7 @@ pub fn wgsl(program: &Program) -> String {
 
 /// [`wgsl`] in the scheduler variant `options`.
 pub fn wgsl_with(program: &Program, options: &LowerOptions) -> String {
+    crate::trace::stage!("wgsl", program = program.name());
     let mut helpers = helpers::Helpers::default();
     let mut handlers = String::from("// ---- handlers ----\n\n");
     for index in 0..program.handlers().len() {

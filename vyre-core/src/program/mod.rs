@@ -274,6 +274,11 @@ impl ProgramBuilder {
 
     /// Checks everything and assembles the program.
     pub fn build(self) -> Result<Program, AssemblyError> {
+        crate::trace::stage!(
+            "program_build",
+            program = self.name.as_str(),
+            handlers = self.handlers.len()
+        );
         self.config.validate()?;
         if self.handlers.is_empty() {
             return Err(AssemblyError::NoOpcodes);

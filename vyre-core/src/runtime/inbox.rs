@@ -355,6 +355,7 @@ impl Inbox {
         if (0..PRIORITIES).all(|p| self.queued(p) == 0) {
             return Ok(0);
         }
+        crate::trace::stage!("inbox_flush");
         self.grow(engine, [0; PRIORITIES], 0)?;
         let ew = self.entry_words;
         let mut moved = 0u64;
@@ -417,6 +418,7 @@ impl Inbox {
             }
         }
         expand(engine, self.ranges_at, &mut descriptors, &mut widest)?;
+        crate::trace::event!("flushed", tasks = moved);
         Ok(moved)
     }
 }

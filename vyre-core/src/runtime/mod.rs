@@ -335,6 +335,11 @@ impl Runtime {
         if data.is_empty() {
             return Ok(());
         }
+        crate::trace::stage!(
+            "upload",
+            buffer = buffer.index,
+            bytes = std::mem::size_of_val(data)
+        );
         self.engine
             .write_buffer(buffer.index, offset, bytemuck::cast_slice(data))
     }
@@ -358,6 +363,11 @@ impl Runtime {
         if len == 0 {
             return Ok(Vec::new());
         }
+        crate::trace::stage!(
+            "readback",
+            buffer = buffer.index,
+            bytes = len * std::mem::size_of::<T>() as u64
+        );
         let words = self.engine.read_buffer(buffer.index, offset, len)?;
         Ok(bytemuck::cast_slice(&words).to_vec())
     }

@@ -47,6 +47,7 @@ impl Runtime {
     /// Runs rounds until no runnable work is left, a handler asks for
     /// shutdown, or a limit of [`RunLimits`](super::RunLimits) is reached.
     pub fn run(&mut self) -> Result<RunReport> {
+        crate::trace::stage!("run", program = self.program.name());
         let started = Instant::now();
         let mut tally = Tally {
             executed_by_op: vec![0; self.program.handlers().len()],
@@ -117,10 +118,17 @@ impl Runtime {
     /// `tally` and the books. Returns whether a handler asked for shutdown
     /// (the flag is cleared again).
     fn submission(&mut self, rounds: u32, tally: &mut Tally) -> Result<bool> {
+        crate::trace::stage!("submission", rounds = rounds);
         self.write_tickets()?;
         self.inbox.flush(self.engine.as_mut())?;
         let submitted = Instant::now();
         let sub = self.engine.submit(rounds)?;
+        crate::trace::event!(
+            "submitted",
+            wall_ns = submitted.elapsed().as_nanos() as u64,
+            gpu_ns = sub.gpu_time.map_or(0, |t| t.as_nanos() as u64),
+            dispatches = sub.dispatches
+        );
         tally.submission_times.push(SubmissionTime {
             rounds,
             wall: submitted.elapsed(),
