@@ -20,7 +20,7 @@ mod common;
 use std::collections::VecDeque;
 use std::time::Instant;
 
-use common::{check, CommonArgs, Flag, Result, SplitMix64};
+use common::{check, end_status_line, status_line, CommonArgs, Flag, Result, SplitMix64};
 use vyre::prelude::*;
 
 /// Relaxes the edges of `node`, reached at `depth`, and records that the
@@ -194,10 +194,12 @@ pub fn bfs(gpu: &Gpu, g: &Graph) -> Result<BfsRun> {
     k.dist().upload(&dist)?;
     k.expanded().upload(&vec![u32::MAX; nodes])?;
     k.publish(Priority::High, visit::task(0, 0))?;
+    status_line(k.runtime_mut(), "search");
     let (mut passes, mut rounds, mut tasks) = (0, 0, 0);
     loop {
         passes += 1;
         let r = k.run()?;
+        end_status_line();
         println!(
             "pass {passes}: {} tasks ({} spawned, {} spawns refused) in {} rounds, {:.2?}",
             r.executed, r.spawned, r.spawn_overflows, r.rounds, r.wall_time

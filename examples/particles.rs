@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::{check, CommonArgs, Flag, Result};
+use common::{check, end_status_line, status_line, CommonArgs, Flag, Result};
 use vyre::prelude::*;
 
 /// One particle: position, velocity, its id, and how often it hit a wall.
@@ -146,6 +146,7 @@ pub fn simulate(
     let mut k = Particles::new(gpu)?;
     k.ps().upload(start)?;
     k.sums().upload(&vec![0; start.len()])?;
+    status_line(k.runtime_mut(), "simulation");
     let mut executed = 0;
     for _ in 0..steps {
         // One step: a task per particle, written by the device from one
@@ -155,6 +156,7 @@ pub fn simulate(
     }
     k.publish_range(Priority::Normal, digest::Op, 0..n, ())?;
     let report = k.run()?;
+    end_status_line();
     executed += report.executed;
     check(report.faults.is_empty(), || {
         format!("unexpected faults: {:?}", report.faults)

@@ -265,3 +265,33 @@ impl SplitMix64 {
         (((self.next_u64() >> 32) * u64::from(n)) >> 32) as u32
     }
 }
+
+/// Shows where each run of `rt` stands on a status line of standard error
+/// (rounds, tasks done per priority, spawned, waiting), through
+/// `Runtime::on_progress`, which calls back after every submission. Only
+/// when standard error is a terminal, so that logs and tests stay clean;
+/// [`end_status_line`] clears it.
+pub fn status_line(rt: &mut Runtime, what: &'static str) {
+    use std::io::{IsTerminal, Write};
+    if !std::io::stderr().is_terminal() {
+        return;
+    }
+    rt.on_progress(move |p| {
+        let [c, h, n, l, i] = p.executed_by_priority;
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r{what}: round {}, {} tasks done (critical {c}, high {h}, normal {n}, low {l}, idle {i}), {} spawned, {} waiting\x1b[K",
+            p.rounds, p.executed, p.spawned, p.waiting
+        );
+        let _ = err.flush();
+    });
+}
+
+/// Clears the status line of [`status_line`].
+pub fn end_status_line() {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() {
+        eprint!("\r\x1b[K");
+    }
+}
