@@ -67,23 +67,23 @@
 //!   nothing set means the driver ended it (Mesa's lavapipe stops an
 //!   invocation's loops after about 65,535 back-edges in all), and the
 //!   task faults with LOOP_CUT instead of going on with a half-finished
-//!   loop (`handler` module, "Loops a driver may cut"). A spawn whose slot
-//!   probe is cut faults LOOP_CUT rather than report a full partition.
-//!   The scheduler's own loops either cannot be cut silently (argument
-//!   copies are unrolled; compare-exchange retries and claim scans keep
-//!   their last result) or only end a lane's claiming early, which loses
+//!   loop (`handler` module, "Loops a driver may cut"). A spawn has no
+//!   loop. The scheduler's own loops either cannot be cut silently (argument
+//!   copies are unrolled; claim scans keep their last result) or only end a lane's claiming early, which loses
 //!   nothing in the per-lane claim loop (the comments of `vy_work`). The
 //!   cooperative claim loop meets at workgroup barriers and assumes no
 //!   cuts; the runtime uses per-lane claims on software adapters, the
 //!   drivers that cut (`GpuContext::lower_options`). The CPU backends
 //!   never record LOOP_CUT.
-//! * **Spawn** probes `start + (cursor + i) % size` with a wrapping `u32`
-//!   sum, reads each status first and compare-exchanges only EMPTY slots
-//!   (no slot becomes EMPTY during a work pass, so this is the protocol's
-//!   probe), retrying spurious failures like a claim ([`CLAIM_TRIES`]).
-//! * **Claims** — a ticket whose slot number is not below `slots` (a
-//!   corrupted list) counts as a claim and is skipped; the streak is
-//!   updated with wrapping arithmetic.
+//! * **Spawn** takes entry `atomicAdd(FREE_NEXT[p], 1)` of the partition's
+//!   free list (a load first: a used-up list costs no read-modify-write)
+//!   and writes only the callee's argument words.
+//! * **Claims** — a ticket whose slot number is not below `slots` or whose
+//!   slot is not PUBLISHED (a corrupted list) counts as a claim and is
+//!   skipped; a claim is that status check, not a compare-exchange (each
+//!   ticket goes to one lane), and CLAIMED is not stored (nothing can
+//!   observe the slot before its DONE or FAULT). The streak is updated
+//!   with wrapping arithmetic.
 //! * **Strong compare-exchange** retries spurious failures of WGSL's weak
 //!   one at most [`CAS_TRIES`] times; `exchanged` is `old == current &&
 //!   r.exchanged`, so after that many spurious failures in a row it reports
@@ -169,10 +169,6 @@ pub const INDIRECT_GROUP: u32 = 1;
 /// [`INDIRECT_GROUP`].
 pub const INDIRECT_BINDING: u32 = 0;
 
-/// Tries of the compare-exchange that claims a slot or reserves one for a
-/// spawn; only spurious failures (the status still had the expected value)
-/// are retried (`docs/protocol.md`: at most 8).
-pub const CLAIM_TRIES: u32 = 8;
 /// Tries of a handler's strong `compare_exchange` built on WGSL's weak one;
 /// only spurious failures are retried. After this many spurious failures
 /// in a row the exchange reports failure with `old == current`.

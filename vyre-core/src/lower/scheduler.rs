@@ -17,7 +17,7 @@ use super::handler::{LOOP_DONE, LOOP_RETURN, LOOP_RUNNING};
 use super::names::{self, wgsl_type};
 use super::template::Template;
 use super::{
-    buffer_binding, ClaimVariant, LowerOptions, BIND_GROUP, CAS_TRIES, CLAIM_TRIES, CTRL_BINDING,
+    buffer_binding, ClaimVariant, LowerOptions, BIND_GROUP, CAS_TRIES, CTRL_BINDING,
     EXPAND_WORKGROUP_SIZE, INBOX_BINDING, INDIRECT_BINDING, INDIRECT_GROUP,
     MAINTAIN_WORKGROUP_SIZE, NO_HANDLER, RING_BINDING,
 };
@@ -174,7 +174,6 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("PRINTF_LANE", &(1 + PRINTF_MAX_ARGS)),
             ("NO_LANE", &u32::MAX),
             ("NO_HANDLER", &NO_HANDLER),
-            ("CLAIM_TRIES", &CLAIM_TRIES),
             ("CAS_TRIES", &CAS_TRIES),
             ("SLOT_STATUS", &slot::STATUS),
             ("SLOT_OPCODE", &slot::OPCODE),

@@ -163,22 +163,16 @@ fn vy_spawn_refused() {
     }
 }
 
-// Takes the slot whose status word is at `base` from `expected` to `desired` with a
-// compare-exchange. WGSL's compare-exchange is weak: a failure that still
-// saw `expected` is spurious and retried, at most vy_CLAIM_TRIES tries. The
-// result is carried round the loop, not returned from inside it: a driver
-// that cuts the loop (see vy_loop_end) then leaves the last try's result,
-// which is an outcome the retry limit allows anyway. (Vulkan's
-// compare-exchange is strong: there the loop never repeats.)
-fn vy_transition(base: u32, expected: u32, desired: u32) -> bool {
-    var r = atomicCompareExchangeWeak(&vy_ring[base + vy_SLOT_STATUS], expected, desired);
-    for (var i = 1u; i < vy_CLAIM_TRIES; i++) {
-        if (r.exchanged || r.old_value != expected) {
-            break;
-        }
-        r = atomicCompareExchangeWeak(&vy_ring[base + vy_SLOT_STATUS], expected, desired);
-    }
-    return r.exchanged;
+// Whether the listed slot whose status word is at `base` is PUBLISHED: the
+// claim of the lane that holds its ticket. No compare-exchange: a ticket
+// goes to one lane only (tickets are handed out by an atomic add on the
+// claim list, and maintain lists a slot once), and nothing else writes a
+// PUBLISHED slot during a work pass, so the lane owns the slot until it
+// stores DONE or FAULT. No other invocation can observe the slot in
+// between, so the CLAIMED status is not stored either. The check only
+// skips a ticket a corrupted list could hold.
+fn vy_claimable(base: u32) -> bool {
+    return atomicLoad(&vy_ring[base + vy_SLOT_STATUS]) == vy_STATUS_PUBLISHED;
 }
 
 // ctx.spawn(priority, task): takes the next slot of the partition's free

@@ -55,8 +55,8 @@ fn vy_take_tickets(dir: u32, need: u32) -> u32 {
 // which cuts loops, runs a workgroup's groups of lanes as coroutines that
 // take turns at each barrier and ends the workgroup soon after any group
 // finishes, so the other groups would stop at a barrier without adding
-// their counters (no task is lost or left CLAIMED: a group stops only at a
-// barrier, where none of its lanes holds a claimed task). The runtime
+// their counters (no task is lost or left half-run: a group stops only at
+// a barrier, where none of its lanes holds a claimed task). The runtime
 // therefore lowers with the per-lane loop on software adapters
 // (GpuContext::lower_options); hardware drivers do not cut loops.
 @compute @workgroup_size(vy_WORKGROUP_SIZE)
@@ -141,7 +141,7 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>,
                 // A ticket whose slot is not PUBLISHED (or not a slot at
                 // all, which only a corrupted list could hold) counts as a
                 // claim and the loop goes on.
-                if (slot < vy_slots && vy_transition(base, vy_STATUS_PUBLISHED, vy_STATUS_CLAIMED)) {
+                if (slot < vy_slots && vy_claimable(base)) {
                     {{RUN_CLAIMED}}
                 }
             }

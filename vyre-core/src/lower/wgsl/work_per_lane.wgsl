@@ -11,9 +11,9 @@
 // A driver that cuts loops (see vy_loop_end) may end this loop, or a scan
 // in it, early: the lane then stops claiming, as if its budget were spent,
 // and nothing is lost. No loop stands between a claim and the slot's DONE
-// or FAULT that could silently end early (a cut handler loop or spawn
-// probe faults the task; a compare-exchange retry keeps its last result);
-// a ticket taken but not claimed leaves its slot PUBLISHED, and the next
+// or FAULT that could silently end early (a cut handler loop faults the
+// task; a spawn has no loop); a ticket taken but not run leaves its slot
+// PUBLISHED, and the next
 // maintenance pass lists it again; the counters are carried round the loop,
 // so the flush after it adds what the lane did.
 @compute @workgroup_size(vy_WORKGROUP_SIZE)
@@ -71,7 +71,7 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>) {
         if (slot >= vy_slots) {
             continue;
         }
-        if (!vy_transition(base, vy_STATUS_PUBLISHED, vy_STATUS_CLAIMED)) {
+        if (!vy_claimable(base)) {
             continue;
         }
         {{RUN_CLAIMED}}

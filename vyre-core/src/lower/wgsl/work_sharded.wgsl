@@ -46,9 +46,6 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>,
             continue;
         }
         claims += 1u;
-        if (!vy_transition(base, vy_STATUS_PUBLISHED, vy_STATUS_CLAIMED)) {
-            continue;
-        }
         let part = vy_partition_of(slot);
         {{RUN_CLAIMED}}
     }
