@@ -15,6 +15,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
+use vyre::gpu::{AdapterChoice, GpuContext};
 use vyre::wgpu;
 
 fn main() -> ExitCode {
@@ -44,21 +45,12 @@ fn run() -> Result<(), String> {
     if files.is_empty() {
         return Err("usage: compile_probe [--entries a,b] FILE.wgsl...".into());
     }
-    let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
-    desc.backends = vyre::gpu::backends();
-    let instance = wgpu::Instance::new(desc);
-    let adapter = vyre::gpu::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
-        power_preference: wgpu::PowerPreference::HighPerformance,
-        ..Default::default()
-    }))
-    .map_err(|e| format!("no adapter: {e}"))?;
-    let (device, _queue) = vyre::gpu::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
-        label: Some("compile_probe"),
-        required_limits: adapter.limits(),
-        ..Default::default()
-    }))
-    .map_err(|e| format!("no device: {e}"))?;
-    let info = adapter.get_info();
+    // The device vyre itself would open (hardware preferred, any adapter
+    // accepted), with vyre's features and limits; no pipeline cache is
+    // used below.
+    let ctx = GpuContext::new(AdapterChoice::Any).map_err(|e| e.to_string())?;
+    let device = ctx.device();
+    let info = ctx.adapter_info();
     println!("# {} ({:?}, {})", info.name, info.backend, info.driver_info);
     for file in &files {
         let source = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
