@@ -309,15 +309,66 @@ fn a_full_backlog_is_a_typed_error_or_a_wait() {
                 .wait()
             })
         };
+        // And one that awaits room as a future (its own executor, on its
+        // own thread: the future is pending until room is given back; 11
+        // tasks do not fit beside the 90 parked ones).
+        let awaiter = {
+            let s = service.clone();
+            thread::spawn(move || {
+                common::park_on(s.publish_batch_async(Priority::Idle, count::Op, &[1; 11]))
+                    .unwrap()
+                    .wait()
+            })
+        };
         thread::sleep(std::time::Duration::from_millis(50));
         assert!(!parked.is_resolved(), "{what}");
+        assert!(!waiter.is_finished() && !awaiter.is_finished(), "{what}");
         service
             .with_runtime(|rt| rt.enable_tenant(1))
             .unwrap()
             .unwrap();
         assert!(parked.wait().is_done(), "{what}");
         assert!(waiter.join().unwrap().is_done(), "{what}");
-        assert!(service.shutdown().status.books.balanced());
+        assert!(awaiter.join().unwrap().is_done(), "{what}");
+        let report = service.shutdown();
+        assert!(report.status.books.balanced());
+        assert_eq!(report.status.books.executed, 90 + 20 + 11, "{what}");
+    }
+}
+
+/// A publisher awaiting room when the service stops gets `ServiceStopped`
+/// (never a hang); a call too large for the backlog fails at once.
+#[test]
+fn an_awaiting_publisher_sees_the_service_stop() {
+    for gpu in all_gpus("service_await_stop") {
+        let what = gpu.description();
+        let service = start(
+            &gpu,
+            ServiceOptions {
+                backlog: 50,
+                ..ServiceOptions::default()
+            },
+        );
+        assert!(matches!(
+            common::park_on(service.publish_batch_async(Priority::Idle, count::Op, &[1; 51])),
+            Err(Error::TooManyTasks { tasks: 51, max: 50 })
+        ));
+        let parked = park(&service, 50);
+        let awaiter = {
+            let s = service.clone();
+            thread::spawn(move || common::park_on(s.publish_async(Priority::High, count::task(1))))
+        };
+        thread::sleep(std::time::Duration::from_millis(50));
+        assert!(!awaiter.is_finished(), "{what}");
+        let report = service.shutdown();
+        match awaiter.join().unwrap() {
+            Err(Error::ServiceStopped { .. }) => {}
+            other => panic!("{what}: {other:?}"),
+        }
+        // The parked tasks come back unfinished on their ticket.
+        let o = parked.wait();
+        assert_eq!(o.unfinished, 50, "{what}: {o:?}");
+        assert!(report.status.books.balanced(), "{what}");
     }
 }
 

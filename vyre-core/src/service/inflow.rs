@@ -7,6 +7,7 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use super::ticket::TicketCell;
@@ -73,8 +74,9 @@ pub(crate) struct Inflow {
     /// Accepted tasks not yet ended, and its bound.
     backlog: AtomicU64,
     capacity: u64,
-    /// Publishers waiting for room.
-    room: Mutex<()>,
+    /// Publishers waiting for room: threads on the condition variable,
+    /// futures by their wakers (woken, and dropped, with the threads).
+    room: Mutex<Vec<Waker>>,
     room_cv: Condvar,
 }
 
@@ -91,7 +93,7 @@ impl Inflow {
             wake_cv: Condvar::new(),
             backlog: AtomicU64::new(0),
             capacity,
-            room: Mutex::new(()),
+            room: Mutex::new(Vec::new()),
             room_cv: Condvar::new(),
         }
     }
@@ -115,27 +117,10 @@ impl Inflow {
         wait: bool,
         stopped: impl Fn() -> Error,
     ) -> Result<()> {
-        if tasks > self.capacity {
-            return Err(Error::TooManyTasks {
-                tasks,
-                max: self.capacity,
-            });
-        }
         loop {
-            if !self.accepting.load(Ordering::SeqCst) {
-                return Err(stopped());
-            }
-            let before = self.backlog.fetch_add(tasks, Ordering::SeqCst);
-            if before + tasks <= self.capacity {
-                return Ok(());
-            }
-            self.backlog.fetch_sub(tasks, Ordering::SeqCst);
-            if !wait {
-                return Err(Error::Backlog {
-                    tasks,
-                    backlog: before,
-                    capacity: self.capacity,
-                });
+            match self.try_reserve(tasks, &stopped) {
+                Err(Error::Backlog { .. }) if wait => {}
+                done => return done,
             }
             let guard = lock(&self.room);
             // Re-checked under the lock the driver takes to notify: a
@@ -152,6 +137,59 @@ impl Inflow {
         }
     }
 
+    /// Takes room for `tasks` now, or says why not (`Backlog`,
+    /// `TooManyTasks`, the service stopped).
+    fn try_reserve(&self, tasks: u64, stopped: &impl Fn() -> Error) -> Result<()> {
+        if tasks > self.capacity {
+            return Err(Error::TooManyTasks {
+                tasks,
+                max: self.capacity,
+            });
+        }
+        if !self.accepting.load(Ordering::SeqCst) {
+            return Err(stopped());
+        }
+        let before = self.backlog.fetch_add(tasks, Ordering::SeqCst);
+        if before + tasks <= self.capacity {
+            return Ok(());
+        }
+        self.backlog.fetch_sub(tasks, Ordering::SeqCst);
+        Err(Error::Backlog {
+            tasks,
+            backlog: before,
+            capacity: self.capacity,
+        })
+    }
+
+    /// [`reserve`](Self::reserve) that waits as a future: ready once room
+    /// for `tasks` is taken (or with the error that no room can come);
+    /// pending otherwise, woken when room is given back or the service
+    /// stops.
+    pub(crate) fn poll_reserve(
+        &self,
+        tasks: u64,
+        cx: &mut Context<'_>,
+        stopped: impl Fn() -> Error,
+    ) -> Poll<Result<()>> {
+        match self.try_reserve(tasks, &stopped) {
+            Err(Error::Backlog { .. }) => {}
+            done => return Poll::Ready(done),
+        }
+        let mut waiting = lock(&self.room);
+        // Tried again under the lock that `release` and `close` take before
+        // they wake: room given back before the waker is in the list is
+        // seen here, and any given back after it wakes this future.
+        match self.try_reserve(tasks, &stopped) {
+            Err(Error::Backlog { .. }) => {
+                if !waiting.iter().any(|w| w.will_wake(cx.waker())) {
+                    waiting.push(cx.waker().clone());
+                }
+                Poll::Pending
+            }
+            done => Poll::Ready(done),
+        }
+    }
+
     /// Gives back room for `tasks` (ended, or never queued) and wakes
     /// publishers waiting for it.
     pub(crate) fn release(&self, tasks: u64) {
@@ -159,8 +197,16 @@ impl Inflow {
             return;
         }
         self.backlog.fetch_sub(tasks, Ordering::SeqCst);
-        let _guard = lock(&self.room);
+        self.wake_waiting();
+    }
+
+    /// Wakes every publisher waiting for room, threads and futures.
+    fn wake_waiting(&self) {
+        let wakers = std::mem::take(&mut *lock(&self.room));
         self.room_cv.notify_all();
+        for w in wakers {
+            w.wake();
+        }
     }
 
     /// Queues an accepted request for the driver, unless the service has
@@ -207,8 +253,7 @@ impl Inflow {
             std::thread::yield_now();
         }
         // Publishers waiting for room see the service stopped.
-        let _guard = lock(&self.room);
-        self.room_cv.notify_all();
+        self.wake_waiting();
     }
 
     /// Whether the service still takes work.

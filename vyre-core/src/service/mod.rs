@@ -37,8 +37,10 @@ mod driver;
 mod inflow;
 mod ticket;
 
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex, MutexGuard, PoisonError};
+use std::task::Poll;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -411,6 +413,39 @@ impl Service {
         .publish_with(priority, opcode, count, args)
     }
 
+    /// Publishes `task` at `priority` for tenant 0, awaiting room in the
+    /// backlog instead of failing with [`Error::Backlog`]
+    /// ([`Publisher::publish_async`]; other options through
+    /// [`publisher`](Self::publisher)).
+    ///
+    /// # Errors
+    ///
+    /// As [`publish_for`](Self::publish_for), but never `Backlog`.
+    pub fn publish_async(
+        &self,
+        priority: Priority,
+        task: Task,
+    ) -> impl Future<Output = Result<Ticket>> + Send + '_ {
+        self.publisher(PublishOptions::default())
+            .publish_async(priority, task)
+    }
+
+    /// [`publish_batch`](Self::publish_batch), awaiting room in the
+    /// backlog ([`Publisher::publish_batch_async`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`publish_batch`](Self::publish_batch), but never `Backlog`.
+    pub fn publish_batch_async<O: Opcode>(
+        &self,
+        priority: Priority,
+        op: O,
+        tasks: &[O::Args],
+    ) -> impl Future<Output = Result<Ticket>> + Send + '_ {
+        self.publisher(PublishOptions::default())
+            .publish_batch_async(priority, op, tasks)
+    }
+
     /// A publisher making its calls with `options` (tenant, waiting for
     /// room, following descendants).
     pub fn publisher(&self, options: PublishOptions) -> Publisher<'_> {
@@ -489,7 +524,7 @@ pub struct Publisher<'a> {
     options: PublishOptions,
 }
 
-impl Publisher<'_> {
+impl<'a> Publisher<'a> {
     /// Publishes `task` at `priority`.
     ///
     /// # Errors
@@ -537,9 +572,105 @@ impl Publisher<'_> {
         self.submit(priority, count as u64, payload)
     }
 
+    /// Publishes `task` at `priority`, awaiting room in the backlog
+    /// instead of failing with [`Error::Backlog`] (whatever the
+    /// publisher's `wait_for_room`): the future is ready with the ticket
+    /// once the call is queued. It works under any executor (the service's
+    /// driver wakes it when tasks end and give room back).
+    ///
+    /// # Errors
+    ///
+    /// As [`Service::publish_for`], but never `Backlog`.
+    pub fn publish_async(
+        &self,
+        priority: Priority,
+        task: Task,
+    ) -> impl Future<Output = Result<Ticket>> + Send + 'a {
+        let shared = &self.service.handle.shared;
+        let call = check_task(&shared.program, &task)
+            .and_then(|()| self.call(priority, 1, Payload::One(task)));
+        self.queue_when_room(call)
+    }
+
+    /// [`publish_batch`](Self::publish_batch), awaiting room in the
+    /// backlog instead of failing with [`Error::Backlog`] (see
+    /// [`publish_async`](Self::publish_async)). The arguments are packed
+    /// before the future is returned.
+    ///
+    /// # Errors
+    ///
+    /// As [`Service::publish_batch`], but never `Backlog`.
+    pub fn publish_batch_async<O: Opcode>(
+        &self,
+        priority: Priority,
+        _op: O,
+        tasks: &[O::Args],
+    ) -> impl Future<Output = Result<Ticket>> + Send + 'a {
+        let call = check_typed::<O>(&self.service.handle.shared.program).and_then(|()| {
+            let payload = pack(O::ID, typed_arity::<O>(), tasks.len(), |k, w| {
+                O::encode(&tasks[k], w)
+            });
+            self.call(priority, tasks.len() as u64, payload)
+        });
+        self.queue_when_room(call)
+    }
+
     /// Checks the tenant and the size, takes room in the backlog and
     /// queues the call for the driver.
     fn submit(&self, priority: Priority, tasks: u64, payload: Payload) -> Result<Ticket> {
+        match self.call(priority, tasks, payload)? {
+            Checked::Resolved(ticket) => Ok(ticket),
+            Checked::Queue(call) => {
+                let shared = &self.service.handle.shared;
+                shared
+                    .inflow
+                    .reserve(call.tasks, self.options.wait_for_room, || {
+                        shared.stopped_error()
+                    })?;
+                self.queue(*call)
+            }
+        }
+    }
+
+    /// Queues `call` once the backlog has room for it, as a future.
+    fn queue_when_room(
+        &self,
+        call: Result<Checked>,
+    ) -> impl Future<Output = Result<Ticket>> + Send + 'a {
+        let this = *self;
+        let mut call = Some(call);
+        std::future::poll_fn(move |cx| {
+            let queued = match call.as_ref() {
+                None => return Poll::Ready(Err(this.service.handle.shared.stopped_error())),
+                Some(Err(_)) | Some(Ok(Checked::Resolved(_))) => None,
+                Some(Ok(Checked::Queue(q))) => Some(q.tasks),
+            };
+            if let Some(tasks) = queued {
+                let shared = &this.service.handle.shared;
+                match shared
+                    .inflow
+                    .poll_reserve(tasks, cx, || shared.stopped_error())
+                {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Err(e)) => {
+                        call = None;
+                        return Poll::Ready(Err(e));
+                    }
+                    Poll::Ready(Ok(())) => {}
+                }
+            }
+            Poll::Ready(match call.take() {
+                Some(Ok(Checked::Resolved(ticket))) => Ok(ticket),
+                Some(Ok(Checked::Queue(q))) => this.queue(*q),
+                Some(Err(e)) => Err(e),
+                None => Err(this.service.handle.shared.stopped_error()),
+            })
+        })
+    }
+
+    /// A publish call checked (tenant, size; a call of no tasks resolves at
+    /// once), before it has room in the backlog.
+    fn call(&self, priority: Priority, tasks: u64, payload: Payload) -> Result<Checked> {
         let shared = &self.service.handle.shared;
         let tenant = self.options.tenant;
         let tenants = shared.program.config().tenants;
@@ -551,10 +682,6 @@ impl Publisher<'_> {
             return Err(Error::TooManyTasks { tasks, max });
         }
         let cell = Arc::new(TicketCell::default());
-        let ticket = Ticket {
-            cell: Arc::clone(&cell),
-            tasks,
-        };
         if tasks == 0 {
             if !shared.inflow.accepting() {
                 return Err(shared.stopped_error());
@@ -567,19 +694,26 @@ impl Publisher<'_> {
                 unfinished: 0,
                 resolved_at: Instant::now(),
             });
-            return Ok(ticket);
+            return Ok(Checked::Resolved(Ticket { cell, tasks }));
         }
-        shared
-            .inflow
-            .reserve(tasks, self.options.wait_for_room, || shared.stopped_error())?;
-        let request = Request {
+        Ok(Checked::Queue(Box::new(Request {
             tenant,
             priority,
             payload,
             descendants: self.options.descendants,
             cell,
             tasks,
+        })))
+    }
+
+    /// Queues a request whose room in the backlog is taken.
+    fn queue(&self, request: Request) -> Result<Ticket> {
+        let shared = &self.service.handle.shared;
+        let ticket = Ticket {
+            cell: Arc::clone(&request.cell),
+            tasks: request.tasks,
         };
+        let tasks = request.tasks;
         match shared.inflow.push(request) {
             Ok(()) => Ok(ticket),
             Err(_) => {
@@ -588,6 +722,15 @@ impl Publisher<'_> {
             }
         }
     }
+}
+
+/// A checked publish call: resolved already (no tasks), or a request to
+/// queue once it has room.
+enum Checked {
+    /// Its ticket, resolved.
+    Resolved(Ticket),
+    /// The request, boxed (a payload is large).
+    Queue(Box<Request>),
 }
 
 /// `count` tasks of `opcode`, their `arity` argument words each written
