@@ -1,27 +1,17 @@
 //! The maintain pass: coalesced, workgroup-ranked inbox placement and
 //! claim and free listing. Placeholder: PRIORITIES (sizes of per-partition arrays).
 // Per partition, inside one maintain workgroup: slots wanting an inbox
-// entry / listed, and the first global ticket / list position taken;
-// the same for the slots left EMPTY (the free list);
-// per local slot: its partition + 1 while it wants (0 otherwise), and the
-// first vy_inbox word of the entry it takes (0xFFFFFFFF: none).
+// entry / listed / left EMPTY (the free list), counted by an atomic add
+// whose result is the slot's rank among them, and the first global ticket
+// / list position the workgroup took; per local slot, the first vy_inbox
+// word of the entry it takes (0xFFFFFFFF: none).
 var<workgroup> vy_mwg_take: array<atomic<u32>, {{PRIORITIES}}>;
 var<workgroup> vy_mwg_take_base: array<u32, {{PRIORITIES}}>;
 var<workgroup> vy_mwg_list: array<atomic<u32>, {{PRIORITIES}}>;
 var<workgroup> vy_mwg_list_base: array<u32, {{PRIORITIES}}>;
 var<workgroup> vy_mwg_free: array<atomic<u32>, {{PRIORITIES}}>;
 var<workgroup> vy_mwg_free_base: array<u32, {{PRIORITIES}}>;
-var<workgroup> vy_mwg_flag: array<u32, vy_MAINTAIN_WORKGROUP_SIZE>;
 var<workgroup> vy_mwg_src: array<u32, vy_MAINTAIN_WORKGROUP_SIZE>;
-
-// How many local slots before `lid` carry `flag` (ranks in slot order).
-fn vy_maintain_rank(lid: u32, flag: u32) -> u32 {
-    var r = 0u;
-    for (var j = 0u; j < lid; j++) {
-        r += u32(vy_mwg_flag[j] == flag);
-    }
-    return r;
-}
 
 // maintain (one invocation per slot): recycles DONE, publishes PENDING,
 // fills EMPTY slots from the partition's inbox, lists every claimable
@@ -58,10 +48,14 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
     let head = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_HEAD + p]);
     let waiting = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAIL + p]) - head;
     let wants_entry = st == vy_STATUS_EMPTY && waiting != 0u;
-    vy_mwg_flag[vy_lid] = select(0u, p + 1u, wants_entry);
     vy_mwg_src[vy_lid] = 0xFFFFFFFFu;
+    // Ranks come from workgroup atomics, in no particular order: which slot
+    // takes which entry, and the order of the lists, are unobservable
+    // (docs/protocol.md), and a rank costs one shared-memory atomic instead
+    // of a count over the slots before it.
+    var take_rank = 0u;
     if (wants_entry) {
-        atomicAdd(&vy_mwg_take[p], 1u);
+        take_rank = atomicAdd(&vy_mwg_take[p], 1u);
     }
     workgroupBarrier();
     if (vy_lid < vy_PRIORITIES) {
@@ -80,7 +74,7 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
     var src = 0xFFFFFFFFu;
     if (wants_entry) {
         let first = vy_mwg_take_base[p];
-        let t = first + vy_maintain_rank(vy_lid, p + 1u);
+        let t = first + take_rank;
         if (first != 0xFFFFFFFFu && t >= first && t < waiting) {
             let at = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_BASE + p])
                 + ((head + t) & atomicLoad(&vy_ctrl[vy_CTRL_INBOX_MASK + p]));
@@ -126,17 +120,15 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
     }
     // A slot left EMPTY goes on its partition's free list, from the end of
     // the partition's span of the claim lists backwards: the next work
-    // pass's spawns take them. Flags: partition + 1 for a listed slot,
-    // partition + 1 + PRIORITIES for a free one, so one ranking round
-    // serves both lists.
+    // pass's spawns take them. One round of workgroup atomics ranks the
+    // slots of both lists.
     let free = st == vy_STATUS_EMPTY;
-    workgroupBarrier();
-    vy_mwg_flag[vy_lid] = select(select(0u, p + 1u + vy_PRIORITIES, free), p + 1u, listed);
+    var rank = 0u;
     if (listed) {
-        atomicAdd(&vy_mwg_list[p], 1u);
+        rank = atomicAdd(&vy_mwg_list[p], 1u);
     }
     if (free) {
-        atomicAdd(&vy_mwg_free[p], 1u);
+        rank = atomicAdd(&vy_mwg_free[p], 1u);
     }
     workgroupBarrier();
     if (vy_lid < vy_PRIORITIES) {
@@ -151,11 +143,11 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
     }
     workgroupBarrier();
     if (listed) {
-        let k = vy_mwg_list_base[p] + vy_maintain_rank(vy_lid, p + 1u);
+        let k = vy_mwg_list_base[p] + rank;
         atomicStore(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(p) + k], s);
     }
     if (free) {
-        let k = vy_mwg_free_base[p] + vy_maintain_rank(vy_lid, p + 1u + vy_PRIORITIES);
+        let k = vy_mwg_free_base[p] + rank;
         atomicStore(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(p) + vy_part_size(p) - 1u - k], s);
     }
 }
