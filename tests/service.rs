@@ -278,9 +278,9 @@ fn a_full_backlog_is_a_typed_error_or_a_wait() {
                 max: 100
             })
         ));
-        // Parked work holds the backlog: tenant 1 disabled.
+        // Parked work holds LOW's backlog: tenant 1 disabled.
         let parked = park(&service, 90);
-        match service.publish_batch(Priority::Idle, count::Op, &[1; 20]) {
+        match service.publish_batch(Priority::Low, count::Op, &[1; 20]) {
             Err(Error::Backlog {
                 tasks: 20,
                 backlog: 90,
@@ -288,6 +288,17 @@ fn a_full_backlog_is_a_typed_error_or_a_wait() {
             }) => {}
             other => panic!("{what}: {other:?}"),
         }
+        // Every priority has room of its own: a full LOW takes none of
+        // CRITICAL's (nor of IDLE's), and the call runs at once.
+        let critical = service
+            .publish_batch(Priority::Critical, count::Op, &[1; 100])
+            .unwrap();
+        assert!(critical.wait().is_done(), "{what}");
+        assert!(service
+            .publish(Priority::Idle, count::task(1))
+            .unwrap()
+            .wait()
+            .is_done());
         assert!(matches!(
             service.publish_for(2, Priority::Idle, count::task(1)),
             Err(Error::UnknownTenant { tenant: 2, .. })
@@ -304,7 +315,7 @@ fn a_full_backlog_is_a_typed_error_or_a_wait() {
                     wait_for_room: true,
                     ..PublishOptions::default()
                 })
-                .publish_batch(Priority::Idle, count::Op, &[1; 20])
+                .publish_batch(Priority::Low, count::Op, &[1; 20])
                 .unwrap()
                 .wait()
             })
@@ -315,7 +326,7 @@ fn a_full_backlog_is_a_typed_error_or_a_wait() {
         let awaiter = {
             let s = service.clone();
             thread::spawn(move || {
-                common::park_on(s.publish_batch_async(Priority::Idle, count::Op, &[1; 11]))
+                common::park_on(s.publish_batch_async(Priority::Low, count::Op, &[1; 11]))
                     .unwrap()
                     .wait()
             })
@@ -332,7 +343,11 @@ fn a_full_backlog_is_a_typed_error_or_a_wait() {
         assert!(awaiter.join().unwrap().is_done(), "{what}");
         let report = service.shutdown();
         assert!(report.status.books.balanced());
-        assert_eq!(report.status.books.executed, 90 + 20 + 11, "{what}");
+        assert_eq!(
+            report.status.books.executed,
+            100 + 1 + 90 + 20 + 11,
+            "{what}"
+        );
     }
 }
 
@@ -356,7 +371,7 @@ fn an_awaiting_publisher_sees_the_service_stop() {
         let parked = park(&service, 50);
         let awaiter = {
             let s = service.clone();
-            thread::spawn(move || common::park_on(s.publish_async(Priority::High, count::task(1))))
+            thread::spawn(move || common::park_on(s.publish_async(Priority::Low, count::task(1))))
         };
         thread::sleep(std::time::Duration::from_millis(50));
         assert!(!awaiter.is_finished(), "{what}");

@@ -200,13 +200,13 @@ pub enum Error {
     },
     /// A [`Service`](crate::Service)'s backlog has no room for the tasks
     /// of a publish call now.
-    #[error("the service's backlog holds {backlog} of its {capacity} tasks: no room for {tasks} more now; retry, use a `_waiting` form, or raise `ServiceOptions::backlog`")]
+    #[error("the service's backlog at this priority holds {backlog} of its {capacity} tasks: no room for {tasks} more now; retry, wait for room (`PublishOptions::wait_for_room`, `publish_async`), or raise `ServiceOptions::backlog`")]
     Backlog {
         /// Tasks the call publishes.
         tasks: u64,
-        /// Accepted tasks not yet ended.
+        /// Accepted tasks not yet ended at the call's priority.
         backlog: u64,
-        /// The backlog's size.
+        /// The backlog's size (per priority).
         capacity: u64,
     },
     /// A publish call with more tasks than a ticket counts or the backlog

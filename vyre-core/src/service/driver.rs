@@ -12,7 +12,7 @@ use super::inflow::{Payload, Request};
 use super::ticket::{TicketCell, TicketOutcome};
 use super::{ServiceStatus, ServiceStop, Shared};
 use crate::error::Result;
-use crate::protocol::ticket;
+use crate::protocol::{ticket, Priority};
 use crate::report::Fault;
 use crate::runtime::{EntryHeader, Runtime, TicketEvents};
 
@@ -28,6 +28,8 @@ const PARK: Duration = Duration::from_millis(50);
 struct Open {
     cell: Arc<TicketCell>,
     tasks: u64,
+    /// The call's priority: its room in the backlog is that priority's.
+    priority: Priority,
     descendants: bool,
     faults: Vec<Fault>,
 }
@@ -116,8 +118,13 @@ impl Driver {
         }
     }
 
-    /// Moves waiting calls into the runtime while ticket entries are free.
+    /// Moves waiting calls into the runtime while ticket entries are free,
+    /// the highest priority first (in arrival order within a priority):
+    /// an IDLE flood queued before a CRITICAL call does not go before it.
     fn admit(&mut self) {
+        self.waiting
+            .make_contiguous()
+            .sort_by_key(|r| r.priority.index());
         while let Some(req) = self.waiting.front() {
             let Some(word) = self.rt.open_ticket(req.tasks as u32, req.descendants) else {
                 return;
@@ -130,6 +137,7 @@ impl Driver {
                     self.open[(word & ticket::INDEX) as usize] = Some(Open {
                         cell: req.cell,
                         tasks: req.tasks,
+                        priority: req.priority,
                         descendants: req.descendants,
                         faults: Vec::new(),
                     });
@@ -193,38 +201,23 @@ impl Driver {
         }
         for end in events.ended {
             if let Some(open) = self.open.get_mut(end.index as usize).and_then(Option::take) {
-                self.finish(
-                    &open.cell,
-                    open.tasks,
-                    open.descendants,
-                    open.faults,
-                    u64::from(end.refused),
-                    0,
-                );
+                self.finish(open, u64::from(end.refused), 0);
             }
         }
     }
 
     /// Resolves a ticket and gives its tasks' room back.
-    fn finish(
-        &mut self,
-        cell: &TicketCell,
-        tasks: u64,
-        descendants: bool,
-        faults: Vec<Fault>,
-        refused_spawns: u64,
-        unfinished: u64,
-    ) {
-        cell.resolve(TicketOutcome {
-            tasks,
-            descendants,
-            faults,
+    fn finish(&mut self, open: Open, refused_spawns: u64, unfinished: u64) {
+        open.cell.resolve(TicketOutcome {
+            tasks: open.tasks,
+            descendants: open.descendants,
+            faults: open.faults,
             refused_spawns,
             unfinished,
             resolved_at: Instant::now(),
         });
         self.status.tickets_resolved += 1;
-        self.shared.inflow.release(tasks);
+        self.shared.inflow.release(open.tasks, open.priority);
     }
 
     /// After the loop: every ticket still open or waiting resolves, its
@@ -245,14 +238,7 @@ impl Driver {
                 let unfinished = live
                     .as_ref()
                     .map_or(open.tasks, |l| u64::from(l[k]).min(open.tasks));
-                self.finish(
-                    &open.cell,
-                    open.tasks,
-                    open.descendants,
-                    open.faults,
-                    0,
-                    unfinished,
-                );
+                self.finish(open, 0, unfinished);
             }
         }
         while let Some(req) = self.waiting.pop_front() {
@@ -262,14 +248,14 @@ impl Driver {
 
     /// Resolves the ticket of a call none of whose tasks ran.
     fn return_request(&mut self, req: &Request) {
-        self.finish(
-            &req.cell,
-            req.tasks,
-            req.descendants,
-            Vec::new(),
-            0,
-            req.tasks,
-        );
+        let open = Open {
+            cell: Arc::clone(&req.cell),
+            tasks: req.tasks,
+            priority: req.priority,
+            descendants: req.descendants,
+            faults: Vec::new(),
+        };
+        self.finish(open, 0, req.tasks);
     }
 
     /// Publishes the status users read: the runtime's books, with the

@@ -13,7 +13,7 @@ use std::time::Duration;
 use super::ticket::TicketCell;
 use crate::error::{Error, Result};
 use crate::host::Task;
-use crate::protocol::Priority;
+use crate::protocol::{Priority, PRIORITIES};
 
 /// The tasks of one publish call.
 #[derive(Debug)]
@@ -71,8 +71,9 @@ pub(crate) struct Inflow {
     /// A wake-up for the driver; the flag says one is pending.
     wake: Mutex<bool>,
     wake_cv: Condvar,
-    /// Accepted tasks not yet ended, and its bound.
-    backlog: AtomicU64,
+    /// Per priority: accepted tasks not yet ended, each below the bound
+    /// (a flood at one priority never takes another's room).
+    backlog: [AtomicU64; PRIORITIES],
     capacity: u64,
     /// Publishers waiting for room: threads on the condition variable,
     /// futures by their wakers (woken, and dropped, with the threads).
@@ -91,34 +92,36 @@ impl Inflow {
             parked: AtomicBool::new(false),
             wake: Mutex::new(false),
             wake_cv: Condvar::new(),
-            backlog: AtomicU64::new(0),
+            backlog: std::array::from_fn(|_| AtomicU64::new(0)),
             capacity,
             room: Mutex::new(Vec::new()),
             room_cv: Condvar::new(),
         }
     }
 
-    /// Accepted tasks not yet ended.
+    /// Accepted tasks not yet ended, all priorities.
     pub(crate) fn backlog(&self) -> u64 {
-        self.backlog.load(Ordering::Relaxed)
+        self.backlog.iter().map(|b| b.load(Ordering::Relaxed)).sum()
     }
 
-    /// The backlog's size.
+    /// The backlog's size per priority.
     pub(crate) fn capacity(&self) -> u64 {
         self.capacity
     }
 
-    /// Takes room for `tasks` in the backlog; with `wait`, blocks until
+    /// Takes room for `tasks` in `priority`'s backlog; with `wait`, blocks until
     /// there is room (or the service stops). `stopped` is the error for a
     /// service that no longer accepts work.
     pub(crate) fn reserve(
         &self,
         tasks: u64,
+        priority: Priority,
         wait: bool,
         stopped: impl Fn() -> Error,
     ) -> Result<()> {
+        let backlog = &self.backlog[priority.index()];
         loop {
-            match self.try_reserve(tasks, &stopped) {
+            match self.try_reserve(tasks, priority, &stopped) {
                 Err(Error::Backlog { .. }) if wait => {}
                 done => return done,
             }
@@ -126,7 +129,7 @@ impl Inflow {
             // Re-checked under the lock the driver takes to notify: a
             // release between the check above and this wait is not missed
             // for longer than the timeout.
-            if self.backlog.load(Ordering::SeqCst) + tasks > self.capacity
+            if backlog.load(Ordering::SeqCst) + tasks > self.capacity
                 && self.accepting.load(Ordering::SeqCst)
             {
                 let _ = self
@@ -139,7 +142,13 @@ impl Inflow {
 
     /// Takes room for `tasks` now, or says why not (`Backlog`,
     /// `TooManyTasks`, the service stopped).
-    fn try_reserve(&self, tasks: u64, stopped: &impl Fn() -> Error) -> Result<()> {
+    fn try_reserve(
+        &self,
+        tasks: u64,
+        priority: Priority,
+        stopped: &impl Fn() -> Error,
+    ) -> Result<()> {
+        let backlog = &self.backlog[priority.index()];
         if tasks > self.capacity {
             return Err(Error::TooManyTasks {
                 tasks,
@@ -149,11 +158,11 @@ impl Inflow {
         if !self.accepting.load(Ordering::SeqCst) {
             return Err(stopped());
         }
-        let before = self.backlog.fetch_add(tasks, Ordering::SeqCst);
+        let before = backlog.fetch_add(tasks, Ordering::SeqCst);
         if before + tasks <= self.capacity {
             return Ok(());
         }
-        self.backlog.fetch_sub(tasks, Ordering::SeqCst);
+        backlog.fetch_sub(tasks, Ordering::SeqCst);
         Err(Error::Backlog {
             tasks,
             backlog: before,
@@ -168,10 +177,11 @@ impl Inflow {
     pub(crate) fn poll_reserve(
         &self,
         tasks: u64,
+        priority: Priority,
         cx: &mut Context<'_>,
         stopped: impl Fn() -> Error,
     ) -> Poll<Result<()>> {
-        match self.try_reserve(tasks, &stopped) {
+        match self.try_reserve(tasks, priority, &stopped) {
             Err(Error::Backlog { .. }) => {}
             done => return Poll::Ready(done),
         }
@@ -179,7 +189,7 @@ impl Inflow {
         // Tried again under the lock that `release` and `close` take before
         // they wake: room given back before the waker is in the list is
         // seen here, and any given back after it wakes this future.
-        match self.try_reserve(tasks, &stopped) {
+        match self.try_reserve(tasks, priority, &stopped) {
             Err(Error::Backlog { .. }) => {
                 if !waiting.iter().any(|w| w.will_wake(cx.waker())) {
                     waiting.push(cx.waker().clone());
@@ -192,11 +202,11 @@ impl Inflow {
 
     /// Gives back room for `tasks` (ended, or never queued) and wakes
     /// publishers waiting for it.
-    pub(crate) fn release(&self, tasks: u64) {
+    pub(crate) fn release(&self, tasks: u64, priority: Priority) {
         if tasks == 0 {
             return;
         }
-        self.backlog.fetch_sub(tasks, Ordering::SeqCst);
+        self.backlog[priority.index()].fetch_sub(tasks, Ordering::SeqCst);
         self.wake_waiting();
     }
 

@@ -58,9 +58,13 @@ use ticket::TicketCell;
 /// How a [`Service`] runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServiceOptions {
-    /// Accepted tasks not yet ended, at most: a publish call that would
-    /// pass it is refused with [`Error::Backlog`] (or waits for room, in
-    /// [`PublishOptions::wait_for_room`]).
+    /// Accepted tasks not yet ended, at most, per priority: a publish
+    /// call that would pass its priority's bound is refused with
+    /// [`Error::Backlog`] (or waits for room, in
+    /// [`PublishOptions::wait_for_room`] and the `_async` forms). Each
+    /// priority has a bound of its own, so that a flood of IDLE work never
+    /// takes the room of a CRITICAL call; the service holds at most five
+    /// times this many tasks.
     pub backlog: u64,
     /// Rounds in one submission at most. Fewer rounds a submission means
     /// newly published work (a CRITICAL task) waits less for the one in
@@ -123,7 +127,7 @@ pub struct ServiceStatus {
     pub executed_by_priority: [u64; PRIORITIES],
     /// Tickets resolved.
     pub tickets_resolved: u64,
-    /// Accepted tasks not yet ended.
+    /// Accepted tasks not yet ended (all priorities).
     pub backlog: u64,
     /// Submissions and rounds run.
     pub submissions: u64,
@@ -622,11 +626,12 @@ impl<'a> Publisher<'a> {
             Checked::Resolved(ticket) => Ok(ticket),
             Checked::Queue(call) => {
                 let shared = &self.service.handle.shared;
-                shared
-                    .inflow
-                    .reserve(call.tasks, self.options.wait_for_room, || {
-                        shared.stopped_error()
-                    })?;
+                shared.inflow.reserve(
+                    call.tasks,
+                    call.priority,
+                    self.options.wait_for_room,
+                    || shared.stopped_error(),
+                )?;
                 self.queue(*call)
             }
         }
@@ -643,13 +648,13 @@ impl<'a> Publisher<'a> {
             let queued = match call.as_ref() {
                 None => return Poll::Ready(Err(this.service.handle.shared.stopped_error())),
                 Some(Err(_)) | Some(Ok(Checked::Resolved(_))) => None,
-                Some(Ok(Checked::Queue(q))) => Some(q.tasks),
+                Some(Ok(Checked::Queue(q))) => Some((q.tasks, q.priority)),
             };
-            if let Some(tasks) = queued {
+            if let Some((tasks, priority)) = queued {
                 let shared = &this.service.handle.shared;
                 match shared
                     .inflow
-                    .poll_reserve(tasks, cx, || shared.stopped_error())
+                    .poll_reserve(tasks, priority, cx, || shared.stopped_error())
                 {
                     Poll::Pending => return Poll::Pending,
                     Poll::Ready(Err(e)) => {
@@ -713,11 +718,11 @@ impl<'a> Publisher<'a> {
             cell: Arc::clone(&request.cell),
             tasks: request.tasks,
         };
-        let tasks = request.tasks;
+        let (tasks, priority) = (request.tasks, request.priority);
         match shared.inflow.push(request) {
             Ok(()) => Ok(ticket),
             Err(_) => {
-                shared.inflow.release(tasks);
+                shared.inflow.release(tasks, priority);
                 Err(shared.stopped_error())
             }
         }
