@@ -79,7 +79,14 @@ fn the_disk_cache_is_used_and_never_changes_a_result() {
     let good = fs::read(file).expect("the cache file");
     assert!(good.len() > 24, "the file holds the driver's cache");
 
+    let stamp = fs::metadata(file).and_then(|m| m.modified()).ok();
     assert_eq!(run(), expected, "warm");
+    if fs::read(file).ok().as_deref() == Some(&good[..]) {
+        // Every pipeline came from the file and the driver's cache is
+        // what the file holds: it is not written again.
+        let now = fs::metadata(file).and_then(|m| m.modified()).ok();
+        assert_eq!(now, stamp, "a warm start rewrote an unchanged cache file");
+    }
 
     // Damaged files: a flipped payload byte, half a file, another file.
     let mut flipped = good.clone();
