@@ -4,6 +4,15 @@
 //! caller's executor — and wakes the future; the future puts the runtime
 //! back. While it is away its place holds a runtime whose engine refuses
 //! every call (`Error::Busy`).
+//!
+//! A thread per runtime rather than one poller per device: a run is a
+//! sequence (flush, submit, wait, read the summary, decide, maybe submit
+//! again) that runs as a whole on one thread; a poller shared by a
+//! device's runtimes would need `run` rewritten as a state machine driven
+//! by wgpu's callbacks. The worker starts on the first async call and
+//! sleeps between calls, so the cost is one idle thread per runtime that
+//! has been awaited; a served runtime's poller is the service's driver
+//! thread, and its tickets are the futures.
 
 use std::future::Future;
 use std::pin::Pin;
