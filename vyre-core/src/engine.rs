@@ -54,6 +54,11 @@ pub struct Submission {
     /// Control words `0 .. ControlLayout::summary_words()` as they were
     /// after the submission's last pass.
     pub summary: Vec<u32>,
+    /// The first [`ticket::LOG_HEAD`](crate::protocol::ticket::LOG_HEAD)
+    /// words of the ticket log after the last pass (read in the same
+    /// copy as the summary, so that the tickets a submission ended cost no
+    /// second read).
+    pub ticket_log: Vec<u32>,
     /// Compute dispatches the submission recorded.
     pub dispatches: u64,
     /// GPU time of the submission, where the adapter has timestamp queries.

@@ -244,6 +244,10 @@ pub mod ticket {
     pub const REFUSED: u32 = 1;
     /// Words of one entry.
     pub const ENTRY_WORDS: u32 = 2;
+    /// Words at the head of the ticket log that every submission reads
+    /// back with its summary: a submission that ended at most this many
+    /// tickets needs no second read (a round trip to the device each).
+    pub const LOG_HEAD: u32 = 64;
 }
 
 /// Words of one printf record: `[format id, arg0 .. arg5, lane]`.

@@ -7,7 +7,7 @@ use super::work::WorkPass;
 use crate::engine::Submission;
 use crate::error::Result;
 use crate::protocol::{
-    ctrl, entry, fault, range, slot, status, MAX_ARGS, PRIORITIES, RANGE_SLOTS, RANGE_WORDS,
+    ctrl, entry, fault, range, slot, status, ticket, MAX_ARGS, PRIORITIES, RANGE_SLOTS, RANGE_WORDS,
 };
 
 /// Dispatches one `M` records: prepare, maintain and finalize.
@@ -225,8 +225,10 @@ impl CpuMachine {
             }
             self.maintenance();
         }
+        let log = self.layout.ticket_log;
         Ok(Submission {
             summary: self.summary(),
+            ticket_log: (0..ticket::LOG_HEAD).map(|i| self.cw(log + i)).collect(),
             dispatches: MAINTENANCE_DISPATCHES + ROUND_DISPATCHES * rounds as u64,
             gpu_time: None,
         })

@@ -140,7 +140,7 @@ impl Runtime {
         if let Some(t) = sub.gpu_time {
             *tally.gpu_nanos.get_or_insert(0) += t.as_nanos();
         }
-        let shutdown = self.absorb(&sub.summary, tally)?;
+        let shutdown = self.absorb(&sub.summary, &sub.ticket_log, tally)?;
         if shutdown {
             self.engine.write_control(ctrl::SHUTDOWN as u64, &[0])?;
         }
@@ -216,7 +216,7 @@ impl Runtime {
     /// Decodes one submission's summary into the tally and the books, reads
     /// and acknowledges fault and printf records, clears the counters.
     /// Returns whether a handler asked for shutdown.
-    fn absorb(&mut self, summary: &[u32], tally: &mut Tally) -> Result<bool> {
+    fn absorb(&mut self, summary: &[u32], ticket_log: &[u32], tally: &mut Tally) -> Result<bool> {
         let word = |w: u32| summary[w as usize] as u64;
         let executed = word(ctrl::EXECUTED);
         let faulted = word(ctrl::FAULTED);
@@ -239,7 +239,11 @@ impl Runtime {
             parked += word(ctrl::PARKED + p as u32);
         }
         self.read_faults(word(ctrl::FAULT_COUNT), tally)?;
-        self.read_tickets(word(ctrl::TICKETS_ENDED), word(ctrl::SPAWN_OVERFLOW) != 0)?;
+        self.read_tickets(
+            word(ctrl::TICKETS_ENDED),
+            word(ctrl::SPAWN_OVERFLOW) != 0,
+            ticket_log,
+        )?;
         self.read_printf(word(ctrl::PRINTF_COUNT), tally)?;
         self.clear_counters()?;
 

@@ -150,9 +150,15 @@ impl Runtime {
     }
 
     /// Reads what one submission reported: the ticket log (`ended`
-    /// records) and, when some spawn was refused, the `REFUSED` words of
-    /// the entries in use.
-    pub(crate) fn read_tickets(&mut self, ended: u64, overflowed: bool) -> Result<()> {
+    /// records; `head` holds its first words, read with the summary, so
+    /// that a few ended tickets cost no read of their own) and, when some
+    /// spawn was refused, the `REFUSED` words of the entries in use.
+    pub(crate) fn read_tickets(
+        &mut self,
+        ended: u64,
+        overflowed: bool,
+        head: &[u32],
+    ) -> Result<()> {
         if self.tickets.open == 0 {
             return Ok(());
         }
@@ -175,9 +181,12 @@ impl Runtime {
         if n == 0 {
             return Ok(());
         }
-        let log = self
-            .engine
-            .read_control(u64::from(self.layout.ticket_log), n)?;
+        let log = match head.get(..n as usize) {
+            Some(words) => words.to_vec(),
+            None => self
+                .engine
+                .read_control(u64::from(self.layout.ticket_log), n)?,
+        };
         self.engine
             .write_control(u64::from(crate::protocol::ctrl::TICKETS_ENDED), &[0])?;
         let t = &mut self.tickets;

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::gpu::pipeline::expand_pipeline;
 use crate::gpu::readback::read_words;
 use crate::lower::{EXPAND_WORKGROUP_SIZE, INDIRECT_GROUP};
-use crate::protocol::{ctrl, indirect};
+use crate::protocol::{ctrl, indirect, ticket};
 
 use super::{WgpuEngine, WORD};
 
@@ -41,10 +41,13 @@ impl WgpuEngine {
             &[0],
         )?;
         let summary_bytes = u64::from(self.summary_words) * WORD;
+        // The ticket log's head follows the summary in the staging buffer.
+        let log_bytes = u64::from(ticket::LOG_HEAD) * WORD;
+        let log_at = u64::from(self.layout.ticket_log) * WORD;
         let ts_word = self.timestamp_word();
         let staging_bytes = match self.timer {
             Some(_) => (ts_word + 4) * WORD,
-            None => summary_bytes,
+            None => summary_bytes + log_bytes,
         };
         let staging = self
             .submit_staging
@@ -99,6 +102,7 @@ impl WgpuEngine {
             if summary_bytes > 0 {
                 encoder.copy_buffer_to_buffer(control, 0, &staging, 0, summary_bytes);
             }
+            encoder.copy_buffer_to_buffer(control, log_at, &staging, summary_bytes, log_bytes);
             if let Some(t) = timer {
                 encoder.resolve_query_set(&t.queries, 0..2, &t.resolve, 0);
                 encoder.copy_buffer_to_buffer(&t.resolve, 0, &staging, ts_word * WORD, 16);
@@ -110,9 +114,15 @@ impl WgpuEngine {
             .get(..self.summary_words as usize)
             .map(<[u32]>::to_vec)
             .unwrap_or_default();
+        let head = self.summary_words as usize;
+        let ticket_log = words
+            .get(head..head + ticket::LOG_HEAD as usize)
+            .map(<[u32]>::to_vec)
+            .unwrap_or_default();
         let gpu_time = timer.and_then(|t| t.elapsed(&words, ts_word));
         Ok(Submission {
             summary,
+            ticket_log,
             dispatches: 3 + 4 * u64::from(rounds),
             gpu_time,
         })

@@ -61,9 +61,10 @@ impl Timer {
 }
 
 impl WgpuEngine {
-    /// Words of the summary staging buffer: the summary, then (8-aligned)
-    /// the two resolved timestamps.
+    /// Words of the summary staging buffer: the summary, the ticket log's
+    /// head, then (8-byte aligned) the two resolved timestamps.
     pub(super) fn timestamp_word(&self) -> u64 {
-        u64::from(self.summary_words).next_multiple_of(2)
+        // After the summary and the ticket log's head (submit.rs).
+        u64::from(self.summary_words + crate::protocol::ticket::LOG_HEAD).next_multiple_of(2)
     }
 }
