@@ -12,7 +12,7 @@ use super::inflow::{Payload, Request};
 use super::ticket::{TicketCell, TicketOutcome};
 use super::{ServiceStatus, ServiceStop, Shared};
 use crate::error::Result;
-use crate::protocol::{ticket, Priority};
+use crate::protocol::{ticket, Priority, PRIORITIES};
 use crate::report::Fault;
 use crate::runtime::{EntryHeader, Runtime, TicketEvents};
 
@@ -34,6 +34,19 @@ struct Open {
     faults: Vec<Fault>,
 }
 
+impl Open {
+    /// The open ticket of call `req`, no fault recorded yet.
+    fn of(req: Request) -> Open {
+        Open {
+            cell: req.cell,
+            tasks: req.tasks,
+            priority: req.priority,
+            descendants: req.descendants,
+            faults: Vec::new(),
+        }
+    }
+}
+
 /// What the driver keeps for the final report.
 #[derive(Default)]
 pub(crate) struct Leftovers {
@@ -48,7 +61,9 @@ struct Driver {
     shared: Arc<Shared>,
     rt: Runtime,
     /// Accepted calls not in the runtime yet (no free ticket entry).
-    waiting: VecDeque<Request>,
+    /// Calls not yet admitted, per priority (CRITICAL first), each in
+    /// arrival order.
+    waiting: [VecDeque<Request>; PRIORITIES],
     /// Tickets in the runtime, by entry.
     open: Vec<Option<Open>>,
     /// Something was published since the last submission.
@@ -66,7 +81,7 @@ pub(crate) fn drive(shared: Arc<Shared>, rt: Runtime) -> (ServiceStop, Leftovers
     let mut d = Driver {
         shared,
         rt,
-        waiting: VecDeque::new(),
+        waiting: Default::default(),
         open: (0..ticket::ENTRIES).map(|_| None).collect(),
         fresh: false,
         runnable: false,
@@ -122,33 +137,32 @@ impl Driver {
     /// the highest priority first (in arrival order within a priority):
     /// an IDLE flood queued before a CRITICAL call does not go before it.
     fn admit(&mut self) {
-        self.waiting
-            .make_contiguous()
-            .sort_by_key(|r| r.priority.index());
-        while let Some(req) = self.waiting.front() {
-            let Some(word) = self.rt.open_ticket(req.tasks as u32, req.descendants) else {
-                return;
-            };
-            let Some(req) = self.waiting.pop_front() else {
-                return;
-            };
-            match publish(&mut self.rt, &req, word) {
-                Ok(()) => {
-                    self.open[(word & ticket::INDEX) as usize] = Some(Open {
-                        cell: req.cell,
-                        tasks: req.tasks,
-                        priority: req.priority,
-                        descendants: req.descendants,
-                        faults: Vec::new(),
-                    });
-                    self.fresh = true;
-                }
-                Err(_) => {
-                    // The host could not hold the tasks: nothing of them
-                    // was published.
-                    self.rt.abandon_ticket(word);
-                    self.return_request(&req);
-                }
+        for p in 0..PRIORITIES {
+            while let Some(req) = self.waiting[p].front() {
+                let Some(word) = self.rt.open_ticket(req.tasks as u32, req.descendants) else {
+                    // No entry is free for any call until tickets end.
+                    return;
+                };
+                let Some(req) = self.waiting[p].pop_front() else {
+                    return;
+                };
+                self.admit_one(req, word);
+            }
+        }
+    }
+
+    /// Publishes `req` under ticket word `word`.
+    fn admit_one(&mut self, req: Request, word: u32) {
+        match publish(&mut self.rt, &req, word) {
+            Ok(()) => {
+                self.open[(word & ticket::INDEX) as usize] = Some(Open::of(req));
+                self.fresh = true;
+            }
+            Err(_) => {
+                // The host could not hold the tasks: nothing of them was
+                // published.
+                self.rt.abandon_ticket(word);
+                self.return_request(req);
             }
         }
     }
@@ -241,27 +255,21 @@ impl Driver {
                 self.finish(open, 0, unfinished);
             }
         }
-        while let Some(req) = self.waiting.pop_front() {
-            self.return_request(&req);
+        for req in std::mem::take(&mut self.waiting).into_iter().flatten() {
+            self.return_request(req);
         }
     }
 
     /// Resolves the ticket of a call none of whose tasks ran.
-    fn return_request(&mut self, req: &Request) {
-        let open = Open {
-            cell: Arc::clone(&req.cell),
-            tasks: req.tasks,
-            priority: req.priority,
-            descendants: req.descendants,
-            faults: Vec::new(),
-        };
-        self.finish(open, 0, req.tasks);
+    fn return_request(&mut self, req: Request) {
+        let tasks = req.tasks;
+        self.finish(Open::of(req), 0, tasks);
     }
 
     /// Publishes the status users read: the runtime's books, with the
     /// calls waiting here counted as published and waiting.
     fn publish_status(&mut self) {
-        let queued: u64 = self.waiting.iter().map(|r| r.tasks).sum();
+        let queued: u64 = self.waiting.iter().flatten().map(|r| r.tasks).sum();
         let mut books = self.rt.accounting();
         books.published += queued;
         books.waiting += queued;

@@ -243,15 +243,18 @@ impl Inflow {
         self.wake_cv.notify_one();
     }
 
-    /// Moves every queued request to `out` (oldest of each shard first).
-    pub(crate) fn drain(&self, out: &mut VecDeque<Request>) {
+    /// Moves every queued request to the queue of its priority in `out`
+    /// (oldest of each shard first).
+    pub(crate) fn drain(&self, out: &mut [VecDeque<Request>; PRIORITIES]) {
         if self.queued.load(Ordering::SeqCst) == 0 {
             return;
         }
         for shard in &self.shards {
             let taken = std::mem::take(&mut *lock(shard));
             self.queued.fetch_sub(taken.len(), Ordering::SeqCst);
-            out.extend(taken);
+            for req in taken {
+                out[req.priority.index()].push_back(req);
+            }
         }
     }
 

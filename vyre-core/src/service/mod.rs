@@ -40,7 +40,6 @@ mod ticket;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex, MutexGuard, PoisonError};
-use std::task::Poll;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -643,34 +642,22 @@ impl<'a> Publisher<'a> {
         call: Result<Checked>,
     ) -> impl Future<Output = Result<Ticket>> + Send + 'a {
         let this = *self;
-        let mut call = Some(call);
-        std::future::poll_fn(move |cx| {
-            let queued = match call.as_ref() {
-                None => return Poll::Ready(Err(this.service.handle.shared.stopped_error())),
-                Some(Err(_)) | Some(Ok(Checked::Resolved(_))) => None,
-                Some(Ok(Checked::Queue(q))) => Some((q.tasks, q.priority)),
+        async move {
+            let request = match call? {
+                Checked::Resolved(ticket) => return Ok(ticket),
+                Checked::Queue(request) => request,
             };
-            if let Some((tasks, priority)) = queued {
-                let shared = &this.service.handle.shared;
-                match shared
+            let shared = &this.service.handle.shared;
+            std::future::poll_fn(|cx| {
+                shared
                     .inflow
-                    .poll_reserve(tasks, priority, cx, || shared.stopped_error())
-                {
-                    Poll::Pending => return Poll::Pending,
-                    Poll::Ready(Err(e)) => {
-                        call = None;
-                        return Poll::Ready(Err(e));
-                    }
-                    Poll::Ready(Ok(())) => {}
-                }
-            }
-            Poll::Ready(match call.take() {
-                Some(Ok(Checked::Resolved(ticket))) => Ok(ticket),
-                Some(Ok(Checked::Queue(q))) => this.queue(*q),
-                Some(Err(e)) => Err(e),
-                None => Err(this.service.handle.shared.stopped_error()),
+                    .poll_reserve(request.tasks, request.priority, cx, || {
+                        shared.stopped_error()
+                    })
             })
-        })
+            .await?;
+            this.queue(*request)
+        }
     }
 
     /// A publish call checked (tenant, size; a call of no tasks resolves at
