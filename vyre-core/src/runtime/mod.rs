@@ -86,28 +86,8 @@ impl Runtime {
     /// Wraps an engine already built for `program`. Every tenant starts
     /// enabled and every buffer empty.
     pub fn with_engine(program: impl Into<Arc<Program>>, engine: Box<dyn Engine>) -> Result<Self> {
-        let program = program.into();
-        let layout = program.control_layout();
-        let tenants = vec![true; program.config().tenants as usize];
-        let partitions = program.config().partitions();
-        let mut rt = Runtime {
-            id: NEXT_RUNTIME_ID.fetch_add(1, Ordering::Relaxed),
-            inbox: Inbox::new(&program, &layout),
-            program,
-            engine,
-            layout,
-            tenants,
-            limits: RunLimits::default(),
-            books: Accounting::default(),
-            published_since_run: 0,
-            claimable: [0; crate::protocol::PRIORITIES],
-            recycled: [0; crate::protocol::PRIORITIES],
-            partitions,
-            tickets: tickets::Tickets::default(),
-            worker: None,
-            away: false,
-            progress: None,
-        };
+        let mut rt = Runtime::fresh(program.into(), engine);
+        rt.id = NEXT_RUNTIME_ID.fetch_add(1, Ordering::Relaxed);
         let ones = vec![1u32; rt.tenants.len()];
         rt.engine
             .write_control(rt.layout.tenant_enabled as u64, &ones)?;
@@ -117,6 +97,15 @@ impl Runtime {
     /// A runtime of `program` whose engine refuses every call: what stands
     /// in a runtime's place while an async call has it on its worker.
     fn detached(program: Arc<Program>, kind: BackendKind) -> Runtime {
+        let mut rt = Runtime::fresh(program, Box::new(worker::Away { kind }));
+        rt.away = true;
+        rt
+    }
+
+    /// The host's state of a new runtime of `program` on `engine` (id 0,
+    /// every tenant enabled, nothing published), before the engine is
+    /// written to.
+    fn fresh(program: Arc<Program>, engine: Box<dyn Engine>) -> Runtime {
         let layout = program.control_layout();
         Runtime {
             id: 0,
@@ -124,7 +113,7 @@ impl Runtime {
             tenants: vec![true; program.config().tenants as usize],
             partitions: program.config().partitions(),
             program,
-            engine: Box::new(worker::Away { kind }),
+            engine,
             layout,
             limits: RunLimits::default(),
             books: Accounting::default(),
@@ -133,7 +122,7 @@ impl Runtime {
             recycled: [0; crate::protocol::PRIORITIES],
             tickets: tickets::Tickets::default(),
             worker: None,
-            away: true,
+            away: false,
             progress: None,
         }
     }
