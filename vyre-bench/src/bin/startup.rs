@@ -35,12 +35,15 @@ fn main() -> ExitCode {
         if std::env::args().nth(3).as_deref() == Some("--stages") {
             vyre_bench::stages::install();
         }
-        if std::env::args().nth(3).as_deref() == Some("--wgsl") {
+        let build = || -> Result<vyre::Program, String> {
             let built = (0..handlers)
                 .map(|k| programs::build_handler(k, handlers, salt))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| e.to_string())?;
-            let program = programs::build_program(built).map_err(|e| e.to_string())?;
+            programs::build_program(built).map_err(|e| e.to_string())
+        };
+        if std::env::args().nth(3).as_deref() == Some("--wgsl") {
+            let program = build()?;
             // What GpuContext::lower_options gives a hardware adapter.
             let options = vyre::lower::LowerOptions {
                 guard_loops: false,
@@ -52,11 +55,7 @@ fn main() -> ExitCode {
         let t0 = Instant::now();
         let gpu = Gpu::auto().map_err(|e| e.to_string())?;
         let t1 = Instant::now();
-        let built = (0..handlers)
-            .map(|k| programs::build_handler(k, handlers, salt))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| e.to_string())?;
-        let program = programs::build_program(built).map_err(|e| e.to_string())?;
+        let program = build()?;
         let t2 = Instant::now();
         // The lowering alone, to split the runtime's time between vyre's
         // WGSL and wgpu and the driver (the runtime lowers again; this
