@@ -545,3 +545,68 @@ fn shutdown_returns_calls_waiting_for_a_ticket_entry() {
     }
     assert_eq!(report.status.backlog, 0);
 }
+
+#[test]
+fn a_flood_waits_in_the_driver_and_critical_calls_go_first() {
+    // A paused tenant's IDLE flood, far more than two submissions' worth:
+    // the driver hands the runtime at most that much (2 × 32 slots × 4
+    // rounds, plus what the partition parks), the rest waits in the
+    // driver's queue, and a CRITICAL call published after all of it still
+    // runs at once.
+    for gpu in all_gpus("service_flood") {
+        let what = gpu.description();
+        let service = start(&gpu, ServiceOptions::default());
+        service
+            .with_runtime(|rt| rt.disable_tenant(1))
+            .unwrap()
+            .unwrap();
+        let flood: Vec<Ticket> = (0..100u32)
+            .map(|c| {
+                service
+                    .publish_with(1, Priority::Idle, 0x50, 50, move |k, w| {
+                        // Below UNLUCKY: none of them faults.
+                        w[0] = 1 + (c * 50 + k as u32) % 1000
+                    })
+                    .unwrap()
+            })
+            .collect();
+        let seen = std::time::Instant::now();
+        while service.status().books.published < 5000 {
+            assert!(
+                seen.elapsed().as_secs() < 60,
+                "{what}: the flood never arrived"
+            );
+            thread::yield_now();
+        }
+        let in_runtime = service.with_runtime(|rt| rt.accounting()).unwrap();
+        assert!(
+            in_runtime.published <= 2 * 32 * 4 + 32,
+            "{what}: the runtime holds {} of the flood",
+            in_runtime.published
+        );
+        let urgent = service
+            .publish(Priority::Critical, count::task(5000))
+            .unwrap();
+        assert!(urgent.wait().is_done(), "{what}");
+        assert!(flood.iter().all(|t| t.outcome().is_none()), "{what}");
+        service
+            .with_runtime(|rt| rt.enable_tenant(1))
+            .unwrap()
+            .unwrap();
+        for t in &flood {
+            assert!(t.wait().is_done(), "{what}");
+        }
+        let hits = read(&service, "hits");
+        assert_eq!(
+            hits.iter().map(|&h| u64::from(h)).sum::<u64>(),
+            5001,
+            "{what}"
+        );
+        let report = service.shutdown();
+        assert!(
+            report.status.books.balanced(),
+            "{what}: {:?}",
+            report.status.books
+        );
+    }
+}

@@ -89,6 +89,9 @@ pub struct Args {
     pub workgroups: Option<u32>,
     /// IDLE tasks per second the service workload offers (full mode).
     pub service_rate: Option<f64>,
+    /// Sum vyre's tracing spans by name and log the table after each
+    /// workload (where the host time goes).
+    pub stages: bool,
     /// No progress lines (tests).
     pub silent: bool,
     /// The command line as given, for the report.
@@ -101,6 +104,7 @@ vyre benchmark suite (issue 5): every workload and its baselines in one run.
 
 usage: bench [--quick] [--only LIST] [--out DIR] [--reps N] [--warmup N]
              [--min-scale S] [--max-scale S] [--workgroups N] [--service-rate R]
+             [--stages]
 
   --quick          small sizes, 3 repetitions (lavapipe: well under a minute)
   --only LIST      comma-separated workloads: wall, trivial, mix, priority, bfs,
@@ -114,6 +118,8 @@ usage: bench [--quick] [--only LIST] [--out DIR] [--reps N] [--warmup N]
   --max-scale S    largest RMAT scale for bfs (default 22, quick 10)
   --workgroups N   work workgroups of the megakernel (default: the library's)
   --service-rate R IDLE tasks/s the service workload offers (default 1e8)
+  --stages         after each workload, log the wall time of vyre's stages
+                   (tracing spans summed by name, every thread)
   --help           this text
 
 build: cargo build --release -p vyre-bench
@@ -145,6 +151,7 @@ impl Args {
                 "--quick" => args.quick = true,
                 "--smoke" => args.smoke = true,
                 "--silent" => args.silent = true,
+                "--stages" => args.stages = true,
                 "--only" => {
                     let list = value("--only")?;
                     for name in list.split(',').filter(|s| !s.trim().is_empty()) {
@@ -216,6 +223,7 @@ impl Args {
             max_scale: if quick { 10 } else { 22 },
             workgroups: None,
             service_rate: None,
+            stages: false,
             silent: false,
             command_line: String::new(),
         }

@@ -194,6 +194,15 @@ pub fn run(bench: &Bench) -> Result<Value> {
         info.device_type,
         bench.ctx.has_timestamps()
     ));
+    let stages = if bench.args.stages {
+        let totals = stages::StageTotals::install();
+        if totals.is_none() {
+            bench.log("--stages: a tracing subscriber was installed already; no table");
+        }
+        totals
+    } else {
+        None
+    };
     let mut workloads = serde_json::Map::new();
     for w in Workload::ALL {
         if !bench.args.selected(w) {
@@ -218,6 +227,9 @@ pub fn run(bench: &Bench) -> Result<Value> {
             json!({"error": e.to_string()})
         });
         workloads.insert(w.name().to_string(), value);
+        if let Some(totals) = stages {
+            bench.log(format!("stages of {}:\n{}", w.name(), totals.take_table()));
+        }
         // Partial results survive a run cut short (a device time limit).
         let partial = json!({"partial": true, "workloads": Value::Object(workloads.clone())});
         if std::fs::create_dir_all(&bench.args.out).is_ok() {

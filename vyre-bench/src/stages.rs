@@ -79,3 +79,79 @@ impl Subscriber for StagePrinter {
         true
     }
 }
+
+/// Sums each span's wall time by name, on every thread (`bench
+/// --stages`): where a workload's host time goes. Events are ignored.
+#[derive(Default)]
+pub struct StageTotals {
+    open: Mutex<HashMap<u64, (&'static str, Instant)>>,
+    totals: Mutex<HashMap<&'static str, (u64, f64)>>,
+    next: AtomicU64,
+}
+
+impl StageTotals {
+    /// Installs a shared [`StageTotals`] as the process's subscriber and
+    /// returns it (`None` when a subscriber was installed already).
+    pub fn install() -> Option<&'static StageTotals> {
+        let totals: &'static StageTotals = Box::leak(Box::default());
+        tracing::subscriber::set_global_default(Shared(totals))
+            .ok()
+            .map(|()| totals)
+    }
+
+    /// `name  calls  total ms  µs per call`, largest total first, and
+    /// resets the sums.
+    pub fn take_table(&self) -> String {
+        let mut rows: Vec<(&'static str, (u64, f64))> = self
+            .totals
+            .lock()
+            .map(|mut t| t.drain().collect())
+            .unwrap_or_default();
+        rows.sort_by(|a, b| b.1 .1.total_cmp(&a.1 .1));
+        let mut out = String::from("stage            calls     total ms   µs/call\n");
+        for (name, (calls, secs)) in rows {
+            let _ = writeln!(
+                out,
+                "{name:<14} {calls:>8} {:>12.2} {:>9.2}",
+                secs * 1e3,
+                secs * 1e6 / calls.max(1) as f64
+            );
+        }
+        out
+    }
+}
+
+/// The subscriber that forwards to a leaked [`StageTotals`].
+struct Shared(&'static StageTotals);
+
+impl Subscriber for Shared {
+    fn enabled(&self, meta: &Metadata<'_>) -> bool {
+        meta.target() == "vyre" && meta.is_span()
+    }
+    fn new_span(&self, span: &Attributes<'_>) -> Id {
+        let id = self.0.next.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Ok(mut open) = self.0.open.lock() {
+            open.insert(id, (span.metadata().name(), Instant::now()));
+        }
+        Id::from_u64(id)
+    }
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, _: &Event<'_>) {}
+    fn enter(&self, _: &Id) {}
+    fn exit(&self, _: &Id) {}
+    fn try_close(&self, id: Id) -> bool {
+        let closed = self
+            .0
+            .open
+            .lock()
+            .ok()
+            .and_then(|mut o| o.remove(&id.into_u64()));
+        if let (Some((name, started)), Ok(mut totals)) = (closed, self.0.totals.lock()) {
+            let t = totals.entry(name).or_insert((0, 0.0));
+            t.0 += 1;
+            t.1 += started.elapsed().as_secs_f64();
+        }
+        true
+    }
+}

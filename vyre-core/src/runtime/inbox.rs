@@ -231,6 +231,7 @@ impl Inbox {
         if self.queued(p) != 0 || !(DIRECT_MIN_TASKS..=1 << 31).contains(&count) {
             return Ok(false);
         }
+        crate::trace::stage!("publish_direct", tasks = count);
         let mut extra = [0; PRIORITIES];
         extra[p] = count as u64;
         let area = count as u64 * arity as u64;

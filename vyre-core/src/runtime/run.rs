@@ -119,7 +119,10 @@ impl Runtime {
     /// (the flag is cleared again).
     fn submission(&mut self, rounds: u32, tally: &mut Tally) -> Result<bool> {
         crate::trace::stage!("submission", rounds = rounds);
-        self.write_tickets()?;
+        {
+            crate::trace::stage!("write_tickets");
+            self.write_tickets()?;
+        }
         self.inbox.flush(self.engine.as_mut())?;
         let submitted = Instant::now();
         let sub = self.engine.submit(rounds)?;
@@ -185,16 +188,31 @@ impl Runtime {
     /// its inbox or queued), at least one and at most
     /// `max_rounds_per_submission`.
     fn rounds_for_waiting(&self) -> u32 {
-        let partitions = self.partitions;
         let rounds = (0..PRIORITIES)
-            .map(|p| {
-                let waiting =
-                    self.claimable[p] + u64::from(self.inbox.pending(p)) + self.inbox.queued(p);
-                waiting.div_ceil(u64::from(partitions[p].1.max(1)))
-            })
+            .map(|p| self.rounds_for(p))
             .max()
             .unwrap_or(0);
         rounds.clamp(1, u64::from(self.limits.max_rounds_per_submission)) as u32
+    }
+
+    /// Rounds the work waiting for partition `p` needs (claimable, in its
+    /// inbox or host queue), at one partition's worth a round.
+    pub(crate) fn rounds_for(&self, p: usize) -> u64 {
+        let waiting = self.claimable[p] + u64::from(self.inbox.pending(p)) + self.inbox.queued(p);
+        waiting.div_ceil(u64::from(self.partitions[p].1.max(1)))
+    }
+
+    /// Whether a service should hand this runtime `tasks` more tasks of
+    /// partition `p` now: yes while what waits for that partition off the
+    /// ring (host queue and device inbox, as of the last summary) is less
+    /// than what two submissions of `max_rounds` rounds take in, and
+    /// always when nothing waits (a call larger than that still goes in,
+    /// alone). Work handed over earlier than that only waits in front of
+    /// later, more urgent calls, and makes the next flush longer.
+    pub(crate) fn wants(&self, p: usize, tasks: u64, max_rounds: u32) -> bool {
+        let waiting = self.inbox.queued(p) + u64::from(self.inbox.pending(p));
+        let budget = 2 * u64::from(self.partitions[p].1.max(1)) * u64::from(max_rounds.max(1));
+        waiting == 0 || waiting + tasks <= budget
     }
 
     /// Whether another submission can make progress: something is

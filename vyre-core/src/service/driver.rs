@@ -68,6 +68,10 @@ struct Driver {
     open: Vec<Option<Open>>,
     /// Something was published since the last submission.
     fresh: bool,
+    /// A CRITICAL call was published since the last submission: the next
+    /// one runs only the rounds CRITICAL work needs, so that its tickets
+    /// resolve without waiting for rounds of lower-priority work.
+    urgent: bool,
     /// The last submission left runnable work.
     runnable: bool,
     status: ServiceStatus,
@@ -84,6 +88,7 @@ pub(crate) fn drive(shared: Arc<Shared>, rt: Runtime) -> (ServiceStop, Leftovers
         waiting: Default::default(),
         open: (0..ticket::ENTRIES).map(|_| None).collect(),
         fresh: false,
+        urgent: false,
         runnable: false,
         status: ServiceStatus::default(),
         leftovers: Leftovers::default(),
@@ -129,16 +134,34 @@ impl Driver {
                 // entries those hold): it is returned unfinished.
                 return ServiceStop::Shutdown;
             }
+            // Calls taken in since the last submission (waiting here when
+            // the runtime wants no more) show in the status before the
+            // driver sleeps.
+            self.publish_status();
             self.shared.inflow.park(PARK);
         }
     }
 
-    /// Moves waiting calls into the runtime while ticket entries are free,
-    /// the highest priority first (in arrival order within a priority):
-    /// an IDLE flood queued before a CRITICAL call does not go before it.
+    /// Moves waiting calls into the runtime, the highest priority first (in
+    /// arrival order within a priority): an IDLE flood queued before a
+    /// CRITICAL call does not go before it. A priority takes calls only
+    /// while the runtime wants more of its work (what waits for its
+    /// partition off the ring stays within two submissions' worth,
+    /// [`Runtime::wants`]) and ticket entries are free: the rest waits
+    /// here, where a later CRITICAL call still goes first, instead of in
+    /// the runtime's queues and inboxes, where every submission would
+    /// carry it to the device ahead of that call.
     fn admit(&mut self) {
+        let max_rounds = self.shared.options.max_rounds_per_submission;
         for p in 0..PRIORITIES {
+            if self.waiting[p].is_empty() {
+                continue;
+            }
+            crate::trace::stage!("admit", priority = p);
             while let Some(req) = self.waiting[p].front() {
+                if !self.rt.wants(p, req.tasks, max_rounds) {
+                    break;
+                }
                 let Some(word) = self.rt.open_ticket(req.tasks as u32, req.descendants) else {
                     // No entry is free for any call until tickets end.
                     return;
@@ -155,6 +178,7 @@ impl Driver {
     fn admit_one(&mut self, req: Request, word: u32) {
         match publish(&mut self.rt, &req, word) {
             Ok(()) => {
+                self.urgent |= req.priority == Priority::Critical;
                 self.open[(word & ticket::INDEX) as usize] = Some(Open::of(req));
                 self.fresh = true;
             }
@@ -169,12 +193,17 @@ impl Driver {
 
     /// One submission; its events resolve tickets.
     fn step(&mut self) -> Result<(), ServiceStop> {
-        let max_rounds = self.shared.options.max_rounds_per_submission;
+        let mut max_rounds = self.shared.options.max_rounds_per_submission;
+        if self.urgent {
+            let critical = self.rt.rounds_for(Priority::Critical.index());
+            max_rounds = max_rounds.min(critical.max(1).try_into().unwrap_or(u32::MAX));
+        }
         let step = self
             .rt
             .step(max_rounds)
             .map_err(|e| ServiceStop::Error(e.to_string()))?;
         self.fresh = false;
+        self.urgent = false;
         self.runnable = step.runnable;
         let t = step.tally;
         self.status.submissions += 1;
@@ -204,6 +233,7 @@ impl Driver {
     /// Attributes faults to their tickets and resolves the tickets that
     /// ended.
     fn resolve(&mut self, events: TicketEvents) {
+        crate::trace::stage!("resolve");
         for (index, fault) in events.faults {
             match self.open.get_mut(index as usize).and_then(Option::as_mut) {
                 Some(open) => open.faults.push(fault),

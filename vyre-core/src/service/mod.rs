@@ -68,7 +68,10 @@ pub struct ServiceOptions {
     /// Rounds in one submission at most. Fewer rounds a submission means
     /// newly published work (a CRITICAL task) waits less for the one in
     /// flight; more means fewer round trips while spawned work keeps the
-    /// ring busy.
+    /// ring busy. A submission that follows a CRITICAL publish runs only
+    /// the rounds CRITICAL work needs, and the driver hands the runtime at
+    /// most two submissions' worth of each priority's work at a time (the
+    /// rest waits in the driver's queue, behind later CRITICAL calls).
     pub max_rounds_per_submission: u32,
 }
 

@@ -61,6 +61,7 @@ impl WgpuEngine {
         let (mx, my) = self.maintain_grid;
         let control = &self.control.buffer;
         let submission = ctx.scoped("submission", || {
+            crate::trace::stage!("encode_submit", rounds = rounds);
             let mut encoder =
                 ctx.device()
                     .create_command_encoder(&wgpu::CommandEncoderDescriptor {
@@ -109,7 +110,10 @@ impl WgpuEngine {
             }
             ctx.queue().submit([encoder.finish()])
         })?;
-        let words = read_words(ctx, &staging, staging_bytes, submission, self.poll_timeout)?;
+        let words = {
+            crate::trace::stage!("gpu_wait");
+            read_words(ctx, &staging, staging_bytes, submission, self.poll_timeout)?
+        };
         let summary = words
             .get(..self.summary_words as usize)
             .map(<[u32]>::to_vec)
