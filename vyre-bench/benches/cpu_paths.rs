@@ -17,6 +17,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use vyre::{Gpu, Priority, Runtime};
 
+use vyre_bench::handlers::bump;
 use vyre_bench::{cpu, graph, programs};
 
 fn plain_rust(c: &mut Criterion) {
@@ -98,6 +99,38 @@ fn native(c: &mut Criterion) {
     backend(c, "native", &Gpu::cpu(), 1 << 14);
 }
 
+/// One `publish` call per task (the host path alone: the loop of calls
+/// is timed, the `run()` that empties the queue is not), on the native
+/// backend; the bench's `single_publish_ns` is the same loop on a GPU.
+fn publish(c: &mut Criterion) {
+    let mut g = c.benchmark_group("publish");
+    let n: u32 = 1 << 20;
+    let config = programs::ring(Priority::Normal, n.into(), 64);
+    let program = programs::trivial(config).expect("trivial program");
+    let mut rt = Runtime::new(&Gpu::cpu(), program).expect("runtime");
+    let hits = rt.buffer::<u32>("hits").expect("hits");
+    rt.upload(hits, &vec![0; programs::HITS as usize])
+        .expect("upload");
+    g.throughput(Throughput::Elements(n.into()));
+    g.sample_size(10);
+    g.bench_function("single_1m", |b| {
+        b.iter_custom(|iters| {
+            let mut spent = std::time::Duration::ZERO;
+            for _ in 0..iters {
+                let t = std::time::Instant::now();
+                for k in 0..n {
+                    rt.publish(Priority::Normal, bump::task(k % programs::HITS))
+                        .expect("publish");
+                }
+                spent += t.elapsed();
+                rt.run().expect("run");
+            }
+            spent
+        })
+    });
+    g.finish();
+}
+
 /// `#[opcode]` and `megakernel!` expansion (`vyre-expand`), on the build
 /// workload's handler source, already tokenized.
 fn expansion(c: &mut Criterion) {
@@ -123,5 +156,5 @@ fn expansion(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, plain_rust, reference, native, expansion);
+criterion_group!(benches, plain_rust, reference, native, publish, expansion);
 criterion_main!(benches);

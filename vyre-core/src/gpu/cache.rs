@@ -45,6 +45,17 @@ impl PipelineKey {
     }
 }
 
+impl PipelineKey {
+    /// A 64-bit hash of the key: what the disk cache lists of the
+    /// modules whose pipelines its file holds.
+    pub(crate) fn module_hash(&self) -> u64 {
+        let mut bytes = self.wgsl.as_bytes().to_vec();
+        bytes.extend_from_slice(&self.workgroup_size.to_le_bytes());
+        bytes.extend(self.read_only.iter().map(|&r| u8::from(r)));
+        super::disk_cache::fnv1a(&bytes)
+    }
+}
+
 /// One module's shader, bind group layouts and compute pipelines: the four
 /// of a submission, and the expand pipeline, built on first use (only
 /// programs that publish ranges need it).

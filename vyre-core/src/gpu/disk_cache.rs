@@ -165,14 +165,65 @@ pub(crate) fn store(path: &Path, payload: &[u8]) {
     }
 }
 
+/// First bytes of a pipeline cache file's payload: the list of modules
+/// whose pipelines the driver's data was saved after (then the data).
+const MODULES_MAGIC: [u8; 4] = *b"MODS";
+
+/// A pipeline that took longer than this to create was compiled, not
+/// found in the driver's cache: on the H100 and H200 the smallest entry
+/// point of a vyre module takes 20 ms or more to compile and every entry
+/// point of a 20-handler program under 4 ms to load.
+pub(crate) const LOADED_UNDER: std::time::Duration = std::time::Duration::from_millis(15);
+
+/// Whether a module's pipelines came from the cache file: it lists the
+/// module and none took [`LOADED_UNDER`] or longer.
+fn loaded_from_file(listed: bool, slowest: std::time::Duration) -> bool {
+    listed && slowest < LOADED_UNDER
+}
+
+/// A cache file's payload: the modules it lists and the driver's data.
+/// A payload without the list (an older file) lists nothing.
+fn split_payload(payload: &[u8]) -> (Vec<u64>, &[u8]) {
+    let listed = (|| {
+        let rest = payload.strip_prefix(&MODULES_MAGIC)?;
+        let count = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+        let keys = rest.get(4..4 + count.checked_mul(8)?)?;
+        let modules = keys
+            .chunks_exact(8)
+            .filter_map(|k| Some(u64::from_le_bytes(k.try_into().ok()?)))
+            .collect();
+        Some((modules, &rest[4 + count * 8..]))
+    })();
+    listed.unwrap_or((Vec::new(), payload))
+}
+
+/// The payload of `modules` and the driver's `data`.
+fn join_payload(modules: &std::collections::BTreeSet<u64>, data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(8 + modules.len() * 8 + data.len());
+    out.extend_from_slice(&MODULES_MAGIC);
+    out.extend_from_slice(&(modules.len() as u32).to_le_bytes());
+    for m in modules {
+        out.extend_from_slice(&m.to_le_bytes());
+    }
+    out.extend_from_slice(data);
+    out
+}
+
 /// The device's pipeline cache and the file it is kept in.
 #[derive(Debug)]
 pub(crate) struct DiskCache {
     cache: wgpu::PipelineCache,
     path: PathBuf,
-    /// Hash of the contents the file holds (read or last written): a save
-    /// that would write them again is skipped.
-    on_disk: std::sync::Mutex<Option<u64>>,
+    /// What the file holds (read or last written): the hash of its
+    /// payload, so that a save that would write it again is skipped, and
+    /// the modules whose pipelines were compiled before it was saved.
+    on_disk: std::sync::Mutex<OnDisk>,
+}
+
+#[derive(Debug, Default)]
+struct OnDisk {
+    hash: Option<u64>,
+    modules: std::collections::BTreeSet<u64>,
 }
 
 impl DiskCache {
@@ -187,11 +238,16 @@ impl DiskCache {
         let key = wgpu::util::pipeline_cache_key(info)?;
         let dir = cache_dir(|name| std::env::var(name).ok())?;
         let path = dir.join(format!("{key}.bin"));
-        let data = load(&path);
+        let payload = load(&path);
+        let (modules, data) = payload.as_deref().map_or((Vec::new(), None), |p| {
+            let (modules, data) = split_payload(p);
+            (modules, Some(data))
+        });
         crate::trace::event!(
             "pipeline cache file",
-            bytes = data.as_ref().map_or(0, Vec::len),
-            found = data.is_some()
+            bytes = data.map_or(0, <[u8]>::len),
+            found = data.is_some(),
+            modules = modules.len()
         );
         // SAFETY: `data` is exactly what `PipelineCache::get_data` returned
         // in an earlier process (vyre's envelope checked its length and
@@ -201,11 +257,14 @@ impl DiskCache {
         let cache = unsafe {
             device.create_pipeline_cache(&wgpu::PipelineCacheDescriptor {
                 label: Some("vyre"),
-                data: data.as_deref(),
+                data,
                 fallback: true,
             })
         };
-        let on_disk = std::sync::Mutex::new(data.as_deref().map(fnv1a));
+        let on_disk = std::sync::Mutex::new(OnDisk {
+            hash: payload.as_deref().map(fnv1a),
+            modules: modules.into_iter().collect(),
+        });
         Some(DiskCache {
             cache,
             path,
@@ -218,19 +277,38 @@ impl DiskCache {
         &self.cache
     }
 
+    /// Saves the cache after the pipelines of `module` (a hash of its
+    /// WGSL and layout) were created, the slowest in `slowest`, unless the
+    /// file lists the module and every pipeline came back faster than
+    /// [`LOADED_UNDER`]: they were loaded from the file then, and reading
+    /// the driver's data back to find that out costs about 5 ms of a warm
+    /// start's 18 (H100, 2026-12-05). A listed module compiled anew (a new
+    /// driver whose cache refused the file's data) is saved again.
+    pub(crate) fn save_after(&self, module: u64, slowest: std::time::Duration) {
+        let listed = super::sync::lock(&self.on_disk).modules.contains(&module);
+        if loaded_from_file(listed, slowest) {
+            crate::trace::event!("pipelines loaded from the cache file: not saved again");
+            return;
+        }
+        self.save(Some(module));
+    }
+
     /// Writes the cache's current contents to its file (after new
-    /// pipelines were compiled), unless the file holds them already — as
-    /// after a warm start, where every pipeline came from the file (the
-    /// write was about 5 ms of a warm process's 19 on an H200).
-    pub(crate) fn save(&self) {
+    /// pipelines were compiled, of `module` when given), unless the file
+    /// holds them already.
+    pub(crate) fn save(&self, module: Option<u64>) {
         let Some(data) = self.cache.get_data() else {
             return;
         };
-        let hash = fnv1a(&data);
         let mut on_disk = super::sync::lock(&self.on_disk);
-        if *on_disk != Some(hash) {
-            store(&self.path, &data);
-            *on_disk = Some(hash);
+        if let Some(m) = module {
+            on_disk.modules.insert(m);
+        }
+        let payload = join_payload(&on_disk.modules, &data);
+        let hash = fnv1a(&payload);
+        if on_disk.hash != Some(hash) {
+            store(&self.path, &payload);
+            on_disk.hash = Some(hash);
         }
     }
 }
@@ -318,5 +396,31 @@ mod tests {
         store(&good, b"data");
         assert_eq!(load(&good).as_deref(), Some(&b"data"[..]));
         let _ = fs::remove_dir_all(&base);
+    }
+
+    #[test]
+    fn the_module_list_comes_back_and_older_payloads_list_nothing() {
+        let modules: std::collections::BTreeSet<u64> = [7, 1 << 40, u64::MAX].into();
+        let payload = join_payload(&modules, b"driver bytes");
+        let (listed, data) = split_payload(&payload);
+        assert_eq!(listed, vec![7, 1 << 40, u64::MAX]);
+        assert_eq!(data, b"driver bytes");
+        // An older file's payload is all driver data.
+        assert_eq!(split_payload(b"driver bytes"), (Vec::new(), &b"driver bytes"[..]));
+        // A list longer than the payload is not a list.
+        let mut short = b"MODS".to_vec();
+        short.extend_from_slice(&100u32.to_le_bytes());
+        assert_eq!(split_payload(&short), (Vec::new(), &short[..]));
+    }
+
+    #[test]
+    fn only_a_listed_module_loaded_fast_skips_the_save() {
+        let ms = std::time::Duration::from_millis;
+        assert!(loaded_from_file(true, ms(4)));
+        // Not listed: its pipelines may be new to the file.
+        assert!(!loaded_from_file(false, ms(4)));
+        // Listed but compiled: the driver refused the file's data.
+        assert!(!loaded_from_file(true, ms(20)));
+        assert!(!loaded_from_file(true, LOADED_UNDER));
     }
 }

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 
@@ -36,11 +37,11 @@ pub(crate) fn pipelines(
     // Compile without holding the cache's lock: other programs' engines may
     // be created meanwhile. Two threads compiling the same module both
     // succeed; the first insert wins.
-    let compiled = Arc::new(compile(ctx, label, wgsl, read_only)?);
+    let (compiled, slowest) = compile(ctx, label, wgsl, read_only)?;
     if let Some(disk) = &ctx.inner.disk {
-        disk.save();
+        disk.save_after(key.module_hash(), slowest);
     }
-    Ok(ctx.inner.cache.insert(key, compiled))
+    Ok(ctx.inner.cache.insert(key, Arc::new(compiled)))
 }
 
 /// `VYRE_TRUSTED=off` (or `0`, `false`) has naga add its own loop bounds
@@ -85,7 +86,13 @@ fn storage_entry(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
     }
 }
 
-fn compile(ctx: &GpuContext, label: &str, wgsl: &str, read_only: &[bool]) -> Result<Pipelines> {
+/// The pipelines of `wgsl`, and how long the slowest took to create.
+fn compile(
+    ctx: &GpuContext,
+    label: &str,
+    wgsl: &str,
+    read_only: &[bool],
+) -> Result<(Pipelines, Duration)> {
     let device = &ctx.inner.device;
     let limits = device.limits();
     let storage = read_only.len() as u64 + 3;
@@ -174,7 +181,8 @@ fn compile(ctx: &GpuContext, label: &str, wgsl: &str, read_only: &[bool]) -> Res
         })
     })?;
     let pipeline = |entry: &str, layout: &wgpu::PipelineLayout| {
-        create_pipeline(ctx, label, &module, layout, entry)
+        let started = Instant::now();
+        create_pipeline(ctx, label, &module, layout, entry).map(|p| (p, started.elapsed()))
     };
     // The driver compiles each entry point on its own: the three small
     // passes compile on other threads while this one compiles the work
@@ -185,7 +193,7 @@ fn compile(ctx: &GpuContext, label: &str, wgsl: &str, read_only: &[bool]) -> Res
         let maintain = s.spawn(|| pipeline(ENTRY_MAINTAIN, &pipeline_layout));
         let finalize = s.spawn(|| pipeline(ENTRY_FINALIZE, &finalize_layout));
         let work = pipeline(ENTRY_WORK, &pipeline_layout);
-        let join = |h: std::thread::ScopedJoinHandle<'_, Result<wgpu::ComputePipeline>>| {
+        let join = |h: std::thread::ScopedJoinHandle<'_, Result<(wgpu::ComputePipeline, Duration)>>| {
             h.join().unwrap_or_else(|_| {
                 Err(Error::Gpu {
                     stage: format!("compute pipelines of `{label}`"),
@@ -195,18 +203,20 @@ fn compile(ctx: &GpuContext, label: &str, wgsl: &str, read_only: &[bool]) -> Res
         };
         ((join(prepare), join(maintain), join(finalize)), work)
     });
-    let (prepare, maintain, finalize) = small;
-    Ok(Pipelines {
-        prepare: prepare?,
-        maintain: maintain?,
-        finalize: finalize?,
-        work: work?,
+    let ((prepare, a), (maintain, b), (finalize, c), (work, d)) =
+        (small.0?, small.1?, small.2?, work?);
+    let pipelines = Pipelines {
+        prepare,
+        maintain,
+        finalize,
+        work,
         layout,
         indirect_layout,
         module,
         pipeline_layout,
         expand: std::sync::OnceLock::new(),
-    })
+    };
+    Ok((pipelines, a.max(b).max(c).max(d)))
 }
 
 /// Compiles entry point `entry` of `module` (through the disk cache).
@@ -251,7 +261,7 @@ pub(crate) fn expand_pipeline<'p>(
         ENTRY_EXPAND,
     )?;
     if let Some(disk) = &ctx.inner.disk {
-        disk.save();
+        disk.save(None);
     }
     Ok(pipelines.expand.get_or_init(|| compiled))
 }

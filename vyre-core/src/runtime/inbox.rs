@@ -204,6 +204,65 @@ impl Inbox {
         Ok(())
     }
 
+    /// Appends `count` entries to the queue of partition `p` whose
+    /// argument words are `words` (`arity` a task, back to back): the
+    /// copy of a service's batch call, one tight loop without a call per
+    /// task.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BufferTooLarge`] (`host queue`) when the host cannot hold
+    /// them; nothing is queued then.
+    pub(crate) fn push_words(
+        &mut self,
+        p: usize,
+        header: EntryHeader,
+        count: usize,
+        arity: usize,
+        words: &[u32],
+    ) -> Result<()> {
+        let hw = host_words(self.entry_words);
+        let n = arity.min(hw - HOST_ARG0);
+        if n == 0 || words.len() < count * arity {
+            return self.push_with(p, header, count, |k, out| {
+                let a = &words[(k * arity).min(words.len())..];
+                let m = n.min(a.len());
+                out[..m].copy_from_slice(&a[..m]);
+            });
+        }
+        let q = &mut self.queues[p];
+        let from = q.words.len();
+        let too_large = || Error::BufferTooLarge {
+            name: "host queue".to_string(),
+            bytes: (count as u64).saturating_mul(hw as u64 * 4),
+            max: isize::MAX as u64,
+        };
+        let added = count.checked_mul(hw).ok_or_else(too_large)?;
+        q.words.try_reserve(added).map_err(|_| too_large())?;
+        if count > 0 {
+            q.mark_ticket(from / hw, header.ticket);
+        }
+        q.words.resize(from + added, 0);
+        let entries = q.words[from..].chunks_exact_mut(hw);
+        let args = words.chunks_exact(arity);
+        // One argument (the common case) as a plain store, not a copy of
+        // a length known only at run time.
+        if n == 1 {
+            for (e, a) in entries.zip(args) {
+                e[0] = header.opcode;
+                e[1] = header.tenant;
+                e[HOST_ARG0] = a[0];
+            }
+        } else {
+            for (e, a) in entries.zip(args) {
+                e[0] = header.opcode;
+                e[1] = header.tenant;
+                e[HOST_ARG0..HOST_ARG0 + n].copy_from_slice(&a[..n]);
+            }
+        }
+        Ok(())
+    }
+
     /// Writes a batch straight into the device inbox of partition `p` when
     /// nothing of `p` waits on the host and the inbox (grown if needed and
     /// possible) has room for all of it: the bulk path, which then costs

@@ -219,6 +219,25 @@ impl Runtime {
         Ok(())
     }
 
+    /// `count` checked tasks with `header` whose argument words are
+    /// `words` (`arity` a task), into the host queue: a service's batch
+    /// call, which the next submission's flush uploads together with the
+    /// other calls of its step (one upload, where writing each call to
+    /// the device cost about 0.7 ms on an H100, 2026-12-05).
+    pub(crate) fn queue_words(
+        &mut self,
+        header: EntryHeader,
+        priority: Priority,
+        count: usize,
+        arity: usize,
+        words: &[u32],
+    ) -> Result<()> {
+        self.inbox
+            .push_words(priority.index(), header, count, arity, words)?;
+        self.count_published(count as u64);
+        Ok(())
+    }
+
     /// Publishes one task of opcode `O` per index of `indices`, the index
     /// as the opcode's first argument (a `u32`) and `rest` as the others,
     /// at `priority` for tenant 0. Nothing per task crosses the bus: the

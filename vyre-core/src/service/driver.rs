@@ -327,10 +327,7 @@ fn publish(rt: &mut Runtime, req: &Request, word: u32) -> Result<()> {
                 tenant: req.tenant,
                 ticket: word,
             };
-            let arity = *arity;
-            rt.publish_bulk(header, req.priority, *count, arity, &|k, out| {
-                out[..arity].copy_from_slice(&words[k * arity..(k + 1) * arity])
-            })
+            rt.queue_words(header, req.priority, *count, *arity, words)
         }
     }
 }
