@@ -406,7 +406,10 @@ mod tests {
         assert_eq!(listed, vec![7, 1 << 40, u64::MAX]);
         assert_eq!(data, b"driver bytes");
         // An older file's payload is all driver data.
-        assert_eq!(split_payload(b"driver bytes"), (Vec::new(), &b"driver bytes"[..]));
+        assert_eq!(
+            split_payload(b"driver bytes"),
+            (Vec::new(), &b"driver bytes"[..])
+        );
         // A list longer than the payload is not a list.
         let mut short = b"MODS".to_vec();
         short.extend_from_slice(&100u32.to_le_bytes());

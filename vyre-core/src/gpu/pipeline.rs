@@ -193,14 +193,15 @@ fn compile(
         let maintain = s.spawn(|| pipeline(ENTRY_MAINTAIN, &pipeline_layout));
         let finalize = s.spawn(|| pipeline(ENTRY_FINALIZE, &finalize_layout));
         let work = pipeline(ENTRY_WORK, &pipeline_layout);
-        let join = |h: std::thread::ScopedJoinHandle<'_, Result<(wgpu::ComputePipeline, Duration)>>| {
-            h.join().unwrap_or_else(|_| {
-                Err(Error::Gpu {
-                    stage: format!("compute pipelines of `{label}`"),
-                    message: "a pipeline compile panicked".to_string(),
+        let join =
+            |h: std::thread::ScopedJoinHandle<'_, Result<(wgpu::ComputePipeline, Duration)>>| {
+                h.join().unwrap_or_else(|_| {
+                    Err(Error::Gpu {
+                        stage: format!("compute pipelines of `{label}`"),
+                        message: "a pipeline compile panicked".to_string(),
+                    })
                 })
-            })
-        };
+            };
         ((join(prepare), join(maintain), join(finalize)), work)
     });
     let ((prepare, a), (maintain, b), (finalize, c), (work, d)) =

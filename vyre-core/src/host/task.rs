@@ -46,7 +46,13 @@ impl Task {
             let n = arg.ty().words();
             let at = task.used as usize;
             if task.kept == task.given && at + n as usize <= MAX_ARGS {
-                task.words[at..at + n as usize].copy_from_slice(&arg.to_words()[..n as usize]);
+                // Word by word, not a copy of a run-time length (a call to
+                // `memcpy` on `publish`'s path).
+                let w = arg.to_words();
+                task.words[at] = w[0];
+                if n == 2 {
+                    task.words[at + 1] = w[1];
+                }
                 task.types[task.kept as usize] = arg.ty();
                 task.kept += 1;
             }
