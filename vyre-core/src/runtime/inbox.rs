@@ -74,9 +74,9 @@ struct Queue {
     /// `start` are gone. Tenants and tickets are kept as runs in `tags`:
     /// they change between calls, not between a call's tasks (outside a
     /// service both are nearly always 0), and each word fewer per entry
-    /// is less memory traffic on `publish`'s path, which the stores into
-    /// the queue bound (a third less for a one-argument task: 12.2 →
-    /// 8.9 ns a task on the development machine, 2026-12-05).
+    /// is less memory traffic on `publish`'s path (a third less for a
+    /// one-argument task; 9.9 → 9.4 ns a task in `cpu_paths`'
+    /// `publish/single_1m` on the development machine, 2026-12-05).
     words: Vec<u32>,
     /// Entries already flushed from the front of `words`.
     start: usize,
