@@ -31,6 +31,9 @@ const HEAVY_ROUNDS: u32 = 1024;
 struct Wall {
     wall: f64,
     gpu: Option<f64>,
+    /// Rounds and submissions `run()` took.
+    rounds: u64,
+    submissions: u64,
 }
 
 /// Times `publish` then `run()`; checks that all `n` tasks ran.
@@ -53,6 +56,8 @@ fn timed(
     Ok(Wall {
         wall,
         gpu: report.gpu_time.map(|d| d.as_secs_f64()),
+        rounds: report.rounds,
+        submissions: report.submissions,
     })
 }
 
@@ -303,8 +308,20 @@ fn defaults(bench: &Bench, d: Dispatch, n: u32) -> Result<Value> {
                 Ok(rt.publish_batch(Priority::Normal, heavy::Op, &tasks)?)
             })
         })?;
+        // What the library chose for the default program (its first-use
+        // tuning), against the bench's own dispatch.
+        let dispatch = if tuned {
+            Some((d.workgroup_size, d.workgroups))
+        } else {
+            bench
+                .gpu
+                .auto_dispatch(handlers::Trivial::try_program()?.as_ref())
+        };
+        let last = |runs: &[Wall]| runs.last().map(|w| (w.rounds, w.submissions));
         rows.push(json!({
             "tuned": tuned,
+            "rounds_submissions": {"trivial": last(&t), "hash64": last(&h)},
+            "dispatch": dispatch.map(|(size, groups)| json!({"workgroup_size": size, "workgroups": groups})),
             "trivial": rates(&t, n.into()),
             "hash64": rates(&h, n.into()),
         }));
@@ -316,9 +333,13 @@ fn defaults(bench: &Bench, d: Dispatch, n: u32) -> Result<Value> {
         .flatten()
         .reduce(f64::min);
     bench.log(format!(
-        "  defaults over tuned, {n} tasks: trivial {:.3}, hash64 {:.3}",
+        "  defaults over tuned, {n} tasks: trivial {:.3}, hash64 {:.3} (default dispatch {}, rounds and submissions {}; tuned {}, {})",
         ratio("trivial").unwrap_or(0.0),
-        ratio("hash64").unwrap_or(0.0)
+        ratio("hash64").unwrap_or(0.0),
+        rows[0]["dispatch"],
+        rows[0]["rounds_submissions"],
+        rows[1]["dispatch"],
+        rows[1]["rounds_submissions"]
     ));
     Ok(json!({"tasks": n, "rows": rows, "default_over_tuned": worst}))
 }
