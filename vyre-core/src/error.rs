@@ -21,6 +21,14 @@ pub enum Error {
         /// The id.
         id: u32,
     },
+    /// A request kind the program does not declare.
+    #[error("request kind {kind} is not declared by this program (it declares {declared:?}); declare it with `ProgramBuilder::request_kind`")]
+    UnknownRequestKind {
+        /// The kind asked for.
+        kind: u32,
+        /// The kinds the program declares.
+        declared: Vec<u32>,
+    },
     /// A tenant outside the tenant table.
     #[error("tenant {tenant} does not exist: the program has {tenants} tenants (0..{tenants}); raise `tenants` in the config")]
     UnknownTenant {

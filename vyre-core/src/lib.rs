@@ -29,9 +29,9 @@ pub use backend::Gpu;
 pub use engine::{BackendKind, Engine, Submission};
 pub use error::{AssemblyError, Error, Result};
 pub use ir::OpcodeHandler;
-pub use program::{Program, ProgramConfig};
+pub use program::{Program, ProgramConfig, RequestKind};
 pub use protocol::Priority;
-pub use report::{Fault, FaultKind, RunReport, StopReason, SubmissionTime};
+pub use report::{Fault, FaultKind, RequestProblem, RunReport, StopReason, SubmissionTime};
 pub use runtime::{
     Accounting, BufferHandle, Element, OnWorker, Opcode, Progress, RangeOpcode, RawTask, RunLimits,
     Runtime, Task,

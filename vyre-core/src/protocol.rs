@@ -194,6 +194,44 @@ pub mod fault {
     /// faults the task rather than let it go on with wrong state. The CPU
     /// backends never cut a loop.
     pub const LOOP_CUT: u32 = 8;
+    /// The host could not serve the device→host request whose
+    /// continuation the task was (recorded by the host, never by the
+    /// device; `report::RequestProblem` says why).
+    pub const REQUEST: u32 = 9;
+}
+
+/// Device→host requests (`docs/protocol.md`, "Host requests"): the words
+/// of one request slot and the states of its `STATE` word.
+pub mod request {
+    use super::MAX_ARGS;
+
+    /// Who owns the slot: [`FREE`], [`WRITING`] or [`WRITTEN`].
+    pub const STATE: u32 = 0;
+    /// The request kind.
+    pub const KIND: u32 = 1;
+    /// The requester's tenant.
+    pub const TENANT: u32 = 2;
+    /// The requester's ticket word (passed on as a spawn passes it).
+    pub const TICKET: u32 = 3;
+    /// The continuation's priority.
+    pub const PRIORITY: u32 = 4;
+    /// The continuation's opcode.
+    pub const OPCODE: u32 = 5;
+    /// The request's argument words, which come first in `ARGS`; the
+    /// continuation's given words follow up to the end of the words the
+    /// request kind and the continuation declare.
+    pub const WORDS: u32 = 6;
+    /// First argument word.
+    pub const ARGS: u32 = 7;
+    /// Words of one slot: the header and room for a request's and a
+    /// continuation's arguments.
+    pub const SLOT_WORDS: u32 = ARGS + 2 * MAX_ARGS as u32;
+    /// The device may claim it (compare-exchange to [`WRITING`]).
+    pub const FREE: u32 = 0;
+    /// One lane owns it and is writing it.
+    pub const WRITING: u32 = 1;
+    /// Written by the device; the host owns it until it writes [`FREE`].
+    pub const WRITTEN: u32 = 2;
 }
 
 /// Words of one fault record in the fault log.
@@ -324,8 +362,14 @@ pub mod ctrl {
     pub const PART_SIZE: u32 = PART_START + P;
     /// Ticket log records written since the host last cleared it.
     pub const TICKETS_ENDED: u32 = PART_SIZE + P;
+    /// Request slots handed out this submission (may pass the slots: the
+    /// requests past them were refused); the host serves the first ones
+    /// and writes it back to zero.
+    pub const REQUEST_NEXT: u32 = TICKETS_ENDED + 1;
+    /// Requests refused since the host last cleared it (no request slot).
+    pub const REQUEST_REFUSED: u32 = REQUEST_NEXT + 1;
     /// Number of fixed words; the variable tables follow.
-    pub const FIXED_WORDS: u32 = TICKETS_ENDED + 1;
+    pub const FIXED_WORDS: u32 = REQUEST_REFUSED + 1;
 
     /// Counters the host reads and clears after each submission.
     pub const CLEARED_AFTER_READ: [u32; 6] = [
@@ -358,6 +402,8 @@ pub struct ControlLayout {
     /// The ticket log: the indices of entries whose `LIVE` reached zero,
     /// room for [`ticket::ENTRIES`].
     pub ticket_log: u32,
+    /// Request slots: `request_slots` of [`request::SLOT_WORDS`].
+    pub requests: u32,
     /// Claim lists: one word per slot, partition `p`'s list at the
     /// partition's own slot range.
     pub claim_list: u32,
@@ -373,15 +419,23 @@ pub struct ControlLayout {
 
 impl ControlLayout {
     /// The layout for `handlers` opcodes, `tenants` tenants, `slots` ring
-    /// slots and room for `printf_capacity` printf records.
-    pub const fn new(handlers: u32, tenants: u32, slots: u32, printf_capacity: u32) -> Self {
+    /// slots, room for `printf_capacity` printf records and
+    /// `request_slots` requests.
+    pub const fn new(
+        handlers: u32,
+        tenants: u32,
+        slots: u32,
+        printf_capacity: u32,
+        request_slots: u32,
+    ) -> Self {
         let executed_by_op = ctrl::FIXED_WORDS;
         let tenant_enabled = executed_by_op + handlers;
         let printf_log = tenant_enabled + tenants;
         let ranges = printf_log + printf_capacity * PRINTF_RECORD_WORDS;
         let tickets = ranges + RANGE_SLOTS * RANGE_WORDS;
         let ticket_log = tickets + ticket::ENTRIES * ticket::ENTRY_WORDS;
-        let claim_list = ticket_log + ticket::ENTRIES;
+        let requests = ticket_log + ticket::ENTRIES;
+        let claim_list = requests + request_slots * request::SLOT_WORDS;
         let fault_log = claim_list + slots;
         let lane_state = fault_log + slots * FAULT_RECORD_WORDS;
         ControlLayout {
@@ -389,6 +443,7 @@ impl ControlLayout {
             tenant_enabled,
             tickets,
             ticket_log,
+            requests,
             claim_list,
             fault_log,
             printf_log,
@@ -424,7 +479,7 @@ const _: () = {
     assert!(slot::ARG0 as usize + MAX_ARGS == SLOT_WORDS as usize);
     assert!(PRINTF_MAX_ARGS + 2 == PRINTF_RECORD_WORDS as usize);
     assert!(fault_record::LANE < FAULT_RECORD_WORDS);
-    assert!(ctrl::TICKETS_ENDED + 1 == ctrl::FIXED_WORDS);
+    assert!(ctrl::REQUEST_REFUSED + 1 == ctrl::FIXED_WORDS);
     assert!(ctrl::INBOX_MASK == ctrl::INBOX_BASE + PRIORITIES as u32);
     assert!(ctrl::PART_START == ctrl::SLOTS + 1 && ctrl::PART_SIZE == ctrl::PART_START + 5);
     // An entry is a slot without its status word, in the same order.

@@ -49,6 +49,16 @@ pub enum FaultKind {
         /// the cut was found.
         iterations: u32,
     },
+    /// The host could not serve the device→host request whose
+    /// continuation this task was (`docs/protocol.md`, "Host requests"):
+    /// the continuation never ran. [`Fault::message`] has the handler's
+    /// error or panic.
+    Request {
+        /// The request kind.
+        kind: u32,
+        /// What went wrong.
+        problem: RequestProblem,
+    },
     /// A fault code this version does not know.
     Unknown {
         /// The code.
@@ -85,6 +95,7 @@ impl FaultKind {
             FaultKind::User { .. } => fault::USER,
             FaultKind::BadPriority { .. } => fault::BAD_PRIORITY,
             FaultKind::LoopCut { .. } => fault::LOOP_CUT,
+            FaultKind::Request { .. } => fault::REQUEST,
             FaultKind::Unknown { code, .. } => *code,
         }
     }
@@ -108,9 +119,48 @@ impl fmt::Display for FaultKind {
                 f,
                 "the GPU driver cut a loop short (after {iterations} loop iterations of the task)"
             ),
+            FaultKind::Request { kind, problem } => {
+                write!(f, "the host could not serve its request of kind {kind}: {problem}")
+            }
             FaultKind::Unknown { code, detail } => {
                 write!(f, "fault code {code} (detail {detail})")
             }
+        }
+    }
+}
+
+/// Why the host could not serve a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RequestProblem {
+    /// No handler is registered for the request's kind
+    /// ([`Runtime::on_request`](crate::Runtime::on_request)).
+    NoHandler,
+    /// The handler returned an error.
+    Failed,
+    /// The handler panicked.
+    Panicked,
+    /// The handler's reply did not have the words the kind declares.
+    ReplyWords {
+        /// The words the kind's reply takes.
+        expected: u32,
+        /// The words the handler replied.
+        found: u32,
+    },
+    /// A buffer write of the reply did not fit the buffer.
+    Write,
+}
+
+impl fmt::Display for RequestProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RequestProblem::NoHandler => f.write_str("no handler is registered for it"),
+            RequestProblem::Failed => f.write_str("its handler returned an error"),
+            RequestProblem::Panicked => f.write_str("its handler panicked"),
+            RequestProblem::ReplyWords { expected, found } => write!(
+                f,
+                "its handler replied {found} words where the kind's reply takes {expected}"
+            ),
+            RequestProblem::Write => f.write_str("a buffer write of its reply did not fit"),
         }
     }
 }
@@ -132,8 +182,12 @@ pub struct Fault {
     pub priority: u32,
     /// The round it faulted in.
     pub round: u32,
-    /// The lane that ran it (`u32::MAX`: faulted by the scheduler).
+    /// The lane that ran it (`u32::MAX`: faulted by the scheduler or
+    /// the host).
     pub lane: u32,
+    /// What the host said, for a [`FaultKind::Request`] whose handler
+    /// failed or panicked.
+    pub message: Option<String>,
 }
 
 /// Tasks executed by one opcode.

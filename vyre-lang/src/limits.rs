@@ -136,8 +136,18 @@ pub const PRINTF_CAPACITY: ConfigLimit = ConfigLimit {
     why: "the printf log keeps 1 ..= 1048576 records per submission",
 };
 
+/// `request_slots`: device→host requests one submission can make.
+pub const REQUEST_SLOTS: ConfigLimit = ConfigLimit {
+    field: "request_slots",
+    min: 1,
+    max: 1 << 16,
+    power_of_two: false,
+    default: 1024,
+    why: "1 ..= 65536 request slots (used only by programs that declare request kinds)",
+};
+
 /// Every numeric configuration field, in the order of `ProgramConfig`.
-pub const CONFIG: [ConfigLimit; 9] = [
+pub const CONFIG: [ConfigLimit; 10] = [
     WORKGROUP_SIZE,
     SLOTS,
     TENANTS,
@@ -147,6 +157,7 @@ pub const CONFIG: [ConfigLimit; 9] = [
     LOOP_LIMIT,
     STARVATION_LIMIT,
     PRINTF_CAPACITY,
+    REQUEST_SLOTS,
 ];
 
 /// The limit of the configuration field `field`.

@@ -6,7 +6,8 @@
 use super::fault::TaskFault;
 use super::machine::CpuMachine;
 use crate::protocol::{
-    ctrl, slot, status, ticket, FAULT_RECORD_WORDS, MAX_ARGS, PRINTF_MAX_ARGS, PRINTF_RECORD_WORDS,
+    ctrl, request, slot, status, ticket, FAULT_RECORD_WORDS, MAX_ARGS, PRINTF_MAX_ARGS,
+    PRINTF_RECORD_WORDS,
     PRIORITIES,
 };
 
@@ -347,6 +348,58 @@ impl CpuMachine {
         Ok(true)
     }
 
+    /// A device→host request (`docs/protocol.md`, "Host requests"):
+    /// `i = REQUEST_NEXT++`; past the slots, or a slot not FREE, it is
+    /// refused (`REQUEST_REFUSED += 1`, and the ticket's `REFUSED`, as a
+    /// refused spawn); otherwise the slot goes FREE → WRITING, gets the
+    /// words, then WRITTEN, and the continuation counts as spawned (and,
+    /// for a ticket that follows descendants, as one more live task).
+    /// `words` are the request's argument words, then the continuation's
+    /// given words.
+    pub fn request(
+        &mut self,
+        head: RequestHead,
+        tenant: u32,
+        ticket: u32,
+        words: &[u32],
+    ) -> Result<bool, TaskFault> {
+        if head.priority as usize >= PRIORITIES {
+            return Err(TaskFault::bad_priority(head.priority));
+        }
+        let slots = self.program.request_slots();
+        let i = self.add_cw(ctrl::REQUEST_NEXT, 1);
+        let base = self.layout.requests + i.min(slots) * request::SLOT_WORDS;
+        if i >= slots || self.cw(base + request::STATE) != request::FREE {
+            self.add_cw(ctrl::REQUEST_REFUSED, 1);
+            self.spawn_refused(ticket);
+            return Ok(false);
+        }
+        self.set_cw(base + request::STATE, request::WRITING);
+        let inherited = if ticket & ticket::DESCENDANTS != 0 {
+            let index = ticket & ticket::INDEX;
+            self.add_cw(
+                self.layout.tickets + index * ticket::ENTRY_WORDS + ticket::LIVE,
+                1,
+            );
+            ticket
+        } else {
+            0
+        };
+        self.set_cw(base + request::KIND, head.kind);
+        self.set_cw(base + request::TENANT, tenant);
+        self.set_cw(base + request::TICKET, inherited);
+        self.set_cw(base + request::PRIORITY, head.priority);
+        self.set_cw(base + request::OPCODE, head.opcode);
+        self.set_cw(base + request::WORDS, head.arg_words);
+        for i in 0..2 * MAX_ARGS as u32 {
+            let w = words.get(i as usize).copied().unwrap_or(0);
+            self.set_cw(base + request::ARGS + i, w);
+        }
+        self.set_cw(base + request::STATE, request::WRITTEN);
+        self.add_cw(ctrl::SPAWNED, 1);
+        Ok(true)
+    }
+
     /// A printf record `[format_id, args (0-padded to 6), lane]`:
     /// `n = PRINTF_COUNT++`, written when `n < printf_capacity`.
     pub fn printf(&mut self, format_id: u32, args: &[u32], lane: u32) {
@@ -366,4 +419,18 @@ impl CpuMachine {
     pub fn shutdown(&mut self) {
         self.set_cw(ctrl::SHUTDOWN, 1);
     }
+}
+
+/// What a request names besides its words: its kind, the continuation's
+/// opcode and priority, and how many of the words are the request's own.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestHead {
+    /// The request kind.
+    pub kind: u32,
+    /// The continuation's priority.
+    pub priority: u32,
+    /// The continuation's opcode.
+    pub opcode: u32,
+    /// The request's argument words (the given words follow them).
+    pub arg_words: u32,
 }

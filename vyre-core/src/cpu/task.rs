@@ -322,6 +322,27 @@ impl CpuMachine {
         }
     }
 
+    /// A device→host request of `task`, unless a fault is recorded
+    /// (false then); a bad priority is recorded as the task's fault.
+    pub fn task_request(
+        &mut self,
+        st: &mut TaskState,
+        task: &Claimed,
+        head: super::sched::RequestHead,
+        words: &[u32],
+    ) -> bool {
+        if st.faulted() {
+            return false;
+        }
+        match self.request(head, task.tenant, task.ticket, words) {
+            Ok(taken) => taken,
+            Err(fault) => {
+                st.record(fault);
+                false
+            }
+        }
+    }
+
     /// `printf!` with `format_id`, unless a fault is recorded.
     pub fn task_printf(&mut self, st: &TaskState, format_id: u32, args: &[u32], lane: u32) {
         if !st.faulted() {

@@ -15,7 +15,8 @@
 //! * **Expressions** ([`ExprId`]) statement by statement in that order: a
 //!   statement's own expressions in field order (`Store`: index, value;
 //!   `CompareExchange`: index, current, new; `For`: start, end; `Spawn`:
-//!   priority, then the arguments; ...), each as its subtree in pre-order
+//!   priority, then the arguments; `Request`: priority, the request's
+//!   arguments, the continuation's given arguments; ...), each as its subtree in pre-order
 //!   (an expression, then its operands in field order: `Binary` lhs, rhs;
 //!   `Select` cond, if true, if false; `Intrinsic` its arguments; `Atomic`
 //!   index, value). Every expression of a statement comes before those of

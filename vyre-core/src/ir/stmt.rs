@@ -157,6 +157,28 @@ pub enum Stmt {
         /// Declared: whether the spawn succeeded.
         result: Option<LocalId>,
     },
+    /// A device→host request (`docs/protocol.md`, "Host requests"): asks
+    /// the host to serve request kind `kind` with `args`; the host's reply
+    /// goes to a new task of `opcode` at `priority`, after the arguments
+    /// `given` now. `result`, when present, is declared as a `bool` local:
+    /// true when the request was taken, false when no request slot was
+    /// left (counted with the refused spawns).
+    Request {
+        /// Priority of the continuation as `u32`, 0 = CRITICAL ... 4 =
+        /// IDLE; larger faults.
+        priority: Expr,
+        /// The request kind's id.
+        kind: u32,
+        /// The request's arguments, typed as the kind declares.
+        args: Vec<Expr>,
+        /// The continuation's opcode id.
+        opcode: u32,
+        /// The continuation's leading arguments; the reply's values
+        /// follow them.
+        given: Vec<Expr>,
+        /// Declared: whether the request was taken.
+        result: Option<LocalId>,
+    },
     /// `ctx.fault(code)`: ends the task; the slot is reported with a user
     /// fault carrying `code` (`u32`).
     Fault {

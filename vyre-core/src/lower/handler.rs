@@ -264,6 +264,14 @@ impl FnLowerer<'_> {
                 args,
                 result,
             } => self.spawn(priority, *opcode, args, *result, e0),
+            Stmt::Request {
+                priority,
+                kind,
+                args,
+                opcode,
+                given,
+                result,
+            } => self.request(priority, (*kind, *opcode), (args, given), *result, e0),
             Stmt::Fault { code } => {
                 // The code is evaluated first (it may fault itself; the
                 // first fault wins), then the task ends.
@@ -490,6 +498,50 @@ impl FnLowerer<'_> {
         words.resize(MAX_ARGS, "0u".into());
         let call = format!(
             "vy_spawn({}, {opcode}u, {count}u, array<u32, vy_MAX_ARGS>({}))",
+            p.code,
+            words.join(", ")
+        );
+        match result {
+            Some(r) => self.declare(r, &call),
+            None => self.line(&format!("_ = {call};")),
+        }
+        self.fault_check();
+    }
+}
+
+impl FnLowerer<'_> {
+    /// A device→host request: priority, the request's words, then the
+    /// continuation's given words, in one array (`vy_request`).
+    fn request(
+        &mut self,
+        priority: &Expr,
+        (kind, opcode): (u32, u32),
+        (args, given): (&[Expr], &[Expr]),
+        result: Option<LocalId>,
+        first: ExprId,
+    ) {
+        let p = self.expr(priority, first);
+        let info = self.info;
+        let mut ids = info.siblings(info.next_expr(first));
+        let mut words = Vec::new();
+        for a in args {
+            let Some(aid) = ids.next() else { break };
+            let v = self.expr(a, aid);
+            words.extend(self.words(v));
+        }
+        words.truncate(MAX_ARGS);
+        let arg_words = words.len();
+        let mut rest = Vec::new();
+        for a in given {
+            let Some(aid) = ids.next() else { break };
+            let v = self.expr(a, aid);
+            rest.extend(self.words(v));
+        }
+        rest.truncate(MAX_ARGS);
+        words.extend(rest);
+        words.resize(2 * MAX_ARGS, "0u".into());
+        let call = format!(
+            "vy_request({}, {kind}u, {opcode}u, {arg_words}u, array<u32, vy_REQUEST_ARGS>({}))",
             p.code,
             words.join(", ")
         );

@@ -281,6 +281,7 @@ pub fn wgsl_with(program: &Program, options: &LowerOptions) -> String {
     scheduler::bindings(program, &mut out);
     scheduler::constants(program, &mut out);
     scheduler::runtime(&mut out);
+    scheduler::requests(program, &mut out);
     helpers.emit(&mut out);
     out.push_str(&handlers);
     scheduler::dispatch(program, &mut out);

@@ -24,7 +24,7 @@ use super::{
 use crate::ir::ScalarType;
 use crate::program::Program;
 use crate::protocol::{
-    ctrl, entry, fault, fault_record, indirect, range, slot, status, ticket, FAULT_RECORD_WORDS,
+    ctrl, entry, fault, fault_record, indirect, range, request, slot, status, ticket, FAULT_RECORD_WORDS,
     MAX_ARGS, PRINTF_MAX_ARGS, PRINTF_RECORD_WORDS, PRIORITIES, RANGE_SLOTS, RANGE_WORDS,
     SLOT_WORDS,
 };
@@ -268,6 +268,102 @@ pub(super) fn runtime(out: &mut String) {
             &arg_stores("vy_ctrl", PRINTF_MAX_ARGS, None),
         ),
     ]));
+}
+
+/// `vy_request`, for a program that declares request kinds
+/// (`docs/protocol.md`, "Host requests"; `cpu/sched.rs`'s `request` is
+/// its twin): takes request slot `REQUEST_NEXT++` by compare-exchange
+/// from FREE to WRITING, writes the words and stores WRITTEN; refused
+/// (false, counted with the refused spawns) past the slots or when the
+/// slot is not FREE. Programs without request kinds get none of it.
+pub(super) fn requests(program: &Program, out: &mut String) {
+    let slots = program.request_slots();
+    if slots == 0 {
+        return;
+    }
+    let layout = program.control_layout();
+    let words = 2 * MAX_ARGS;
+    let mut stores = String::new();
+    for i in 0..words {
+        let _ = writeln!(
+            stores,
+            "    atomicStore(&vy_ctrl[base + {}u], args[{i}]);",
+            request::ARGS as usize + i
+        );
+    }
+    let _ = write!(
+        out,
+        "
+// ---- device->host requests ----
+const vy_REQUESTS: u32 = {requests}u; // the request slots
+const vy_REQUEST_SLOTS: u32 = {slots}u;
+const vy_REQUEST_WORDS: u32 = {slot_words}u; // words per request slot
+const vy_REQUEST_ARGS: u32 = {words}u; // the request's words, then the continuation's
+
+// A device->host request: the continuation `opcode` at `priority` gets the
+// host's reply after the given words (`args` holds the request's
+// `arg_words` words, then those). False when the task has faulted, or when
+// no request slot is left this submission (counted with the refused
+// spawns). The slot is claimed by compare-exchange from FREE, so no two
+// lanes, and never the device and the host, own one slot; a weak exchange
+// that fails spuriously is tried again, a few times at most.
+fn vy_request(priority: u32, kind: u32, opcode: u32, arg_words: u32, args: array<u32, vy_REQUEST_ARGS>) -> bool {{
+    if (vy_fault != 0u) {{
+        return false;
+    }}
+    if (priority >= vy_PRIORITIES) {{
+        vy_fail(vy_FAULT_BAD_PRIORITY, priority);
+        return false;
+    }}
+    let i = atomicAdd(&vy_ctrl[{next}u], 1u);
+    var taken = false;
+    let base = vy_REQUESTS + min(i, vy_REQUEST_SLOTS - 1u) * vy_REQUEST_WORDS;
+    if (i < vy_REQUEST_SLOTS) {{
+        for (var t = 0u; t < 4u; t++) {{
+            let r = atomicCompareExchangeWeak(&vy_ctrl[base + {state}u], {free}u, {writing}u);
+            if (r.exchanged || r.old_value != {free}u) {{
+                taken = r.exchanged;
+                break;
+            }}
+        }}
+    }}
+    if (!taken) {{
+        atomicAdd(&vy_ctrl[{refused}u], 1u);
+        vy_spawn_refused();
+        return false;
+    }}
+    var ticket = 0u;
+    if ((vy_ticket & vy_TICKET_DESCENDANTS) != 0u) {{
+        ticket = vy_ticket;
+        let index = vy_ticket & vy_TICKET_INDEX;
+        atomicAdd(&vy_ctrl[vy_TICKETS + index * vy_TICKET_ENTRY_WORDS + vy_TICKET_LIVE], 1u);
+    }}
+    atomicStore(&vy_ctrl[base + {kind_w}u], kind);
+    atomicStore(&vy_ctrl[base + {tenant_w}u], vy_tenant);
+    atomicStore(&vy_ctrl[base + {ticket_w}u], ticket);
+    atomicStore(&vy_ctrl[base + {priority_w}u], priority);
+    atomicStore(&vy_ctrl[base + {opcode_w}u], opcode);
+    atomicStore(&vy_ctrl[base + {words_w}u], arg_words);
+{stores}    atomicStore(&vy_ctrl[base + {state}u], {written}u);
+    vy_spawned += 1u;
+    return true;
+}}
+",
+        requests = layout.requests,
+        slot_words = request::SLOT_WORDS,
+        next = ctrl::REQUEST_NEXT,
+        refused = ctrl::REQUEST_REFUSED,
+        state = request::STATE,
+        free = request::FREE,
+        writing = request::WRITING,
+        written = request::WRITTEN,
+        kind_w = request::KIND,
+        tenant_w = request::TENANT,
+        ticket_w = request::TICKET,
+        priority_w = request::PRIORITY,
+        opcode_w = request::OPCODE,
+        words_w = request::WORDS,
+    );
 }
 
 /// The body of an argument writer: the `n` words of `args` stored at

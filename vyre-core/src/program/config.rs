@@ -38,6 +38,10 @@ pub struct ProgramConfig {
     pub starvation_limit: u32,
     /// Printf records kept per submission; more are counted as dropped.
     pub printf_capacity: u32,
+    /// Device→host requests one submission can make (request slots in
+    /// the control block, only for a program that declares request
+    /// kinds); more are refused, like spawns into a full partition.
+    pub request_slots: u32,
     /// Whether the runtime may grow the ring to fit the work published:
     /// between runs, while the ring is empty, a partition with more tasks
     /// waiting than slots grows to the next power of two that holds them
@@ -91,6 +95,7 @@ impl Default for ProgramConfig {
             loop_limit: limits::LOOP_LIMIT.default,
             starvation_limit: limits::STARVATION_LIMIT.default,
             printf_capacity: limits::PRINTF_CAPACITY.default,
+            request_slots: limits::REQUEST_SLOTS.default,
             grow_ring: false,
             auto_dispatch: false,
             sharded: false,
@@ -139,6 +144,7 @@ impl ProgramConfig {
         check(&limits::ITERATION_BUDGET, self.iteration_budget, "")?;
         check(&limits::LOOP_LIMIT, self.loop_limit, "")?;
         check(&limits::PRINTF_CAPACITY, self.printf_capacity, "")?;
+        check(&limits::REQUEST_SLOTS, self.request_slots, "")?;
         Ok(())
     }
 

@@ -117,4 +117,59 @@ pub enum AssemblyError {
         /// The types passed.
         found: Vec<ScalarType>,
     },
+    /// Two request kinds with one id.
+    #[error("request kinds `{first}` and `{second}` both use id {id}; give each kind its own id")]
+    DuplicateRequestKind {
+        /// The id.
+        id: u32,
+        /// The first kind with it.
+        first: String,
+        /// The second.
+        second: String,
+    },
+    /// A request kind whose arguments or reply take more words than a
+    /// request slot or a task holds.
+    #[error("request kind `{kind}` has {words} {what} words (u64 and i64 take two), but at most {max} fit")]
+    RequestKindTooWide {
+        /// The kind.
+        kind: String,
+        /// "argument" or "reply".
+        what: &'static str,
+        /// Its words.
+        words: usize,
+        /// The most that fit.
+        max: usize,
+    },
+    /// A request of a kind the program does not declare.
+    #[error("opcode `{opcode}` makes a request of kind {kind}, which this megakernel does not declare; add it to the program's request kinds")]
+    RequestUnknownKind {
+        /// The requesting handler.
+        opcode: String,
+        /// The kind id.
+        kind: u32,
+    },
+    /// A request whose continuation is not an opcode of the program.
+    #[error("opcode `{opcode}` makes a request whose continuation is opcode id {target:#x}, which is not part of this megakernel; add its handler to `opcodes`")]
+    RequestUnknownOpcode {
+        /// The requesting handler.
+        opcode: String,
+        /// The continuation's id.
+        target: u32,
+    },
+    /// A request whose arguments, or whose continuation's arguments
+    /// followed by the reply, do not match what is declared.
+    #[error("opcode `{opcode}` makes a request of kind `{kind}` with {what} {found:?}, but {expected:?} are declared")]
+    RequestArguments {
+        /// The requesting handler.
+        opcode: String,
+        /// The request kind.
+        kind: String,
+        /// Which list: the request's arguments, or the continuation's
+        /// given arguments followed by the reply.
+        what: String,
+        /// The declared types.
+        expected: Vec<ScalarType>,
+        /// The types found.
+        found: Vec<ScalarType>,
+    },
 }

@@ -33,6 +33,34 @@ pub struct ProgramBuffer {
     pub written: bool,
 }
 
+/// A kind of device→host request a program's handlers may make
+/// (`docs/protocol.md`, "Host requests"): what it sends and what the
+/// host's reply holds, which the continuation receives after the
+/// arguments it was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestKind {
+    /// The kind's id (what the host registers its handler under).
+    pub id: u32,
+    /// Its name (an identifier), for messages.
+    pub name: String,
+    /// The types of the request's arguments.
+    pub args: Vec<crate::ir::ScalarType>,
+    /// The types of the reply's values.
+    pub reply: Vec<crate::ir::ScalarType>,
+}
+
+impl RequestKind {
+    /// Argument words of a request of this kind.
+    pub fn arg_words(&self) -> usize {
+        self.args.iter().map(|t| t.words() as usize).sum()
+    }
+
+    /// Words of the reply.
+    pub fn reply_words(&self) -> usize {
+        self.reply.iter().map(|t| t.words() as usize).sum()
+    }
+}
+
 /// An assembled, checked megakernel program: what the WGSL lowering, the
 /// reference interpreter and the runtime all consume.
 #[derive(Debug, Clone)]
@@ -56,6 +84,8 @@ pub struct Program {
     /// The handlers' original Rust functions, for the native backend
     /// (programs made by `megakernel!`).
     native: Option<NativeTable>,
+    /// The request kinds the handlers may use, sorted by id.
+    requests: Vec<RequestKind>,
 }
 
 impl Program {
@@ -67,6 +97,30 @@ impl Program {
             buffers: Vec::new(),
             handlers: Vec::new(),
             native: None,
+            requests: Vec::new(),
+        }
+    }
+
+    /// The request kinds the program declares, sorted by id.
+    pub fn request_kinds(&self) -> &[RequestKind] {
+        &self.requests
+    }
+
+    /// The request kind with id `id`.
+    pub fn request_kind(&self, id: u32) -> Option<&RequestKind> {
+        self.requests
+            .binary_search_by_key(&id, |k| k.id)
+            .ok()
+            .map(|at| &self.requests[at])
+    }
+
+    /// Request slots of this program's control block: the configured
+    /// number when it declares request kinds, none otherwise.
+    pub fn request_slots(&self) -> u32 {
+        if self.requests.is_empty() {
+            0
+        } else {
+            self.config.request_slots
         }
     }
 
@@ -161,6 +215,7 @@ impl Program {
             self.config.tenants,
             self.config.slots,
             self.config.printf_capacity,
+            self.request_slots(),
         )
     }
 
@@ -196,6 +251,9 @@ impl Program {
         if let Some(table) = &self.native {
             builder = builder.native(table.clone());
         }
+        for k in &self.requests {
+            builder = builder.request_kind(k.clone());
+        }
         builder.build()
     }
 }
@@ -225,9 +283,17 @@ pub struct ProgramBuilder {
     buffers: Vec<(String, BufferKind)>,
     handlers: Vec<OpcodeHandler>,
     native: Option<NativeTable>,
+    requests: Vec<RequestKind>,
 }
 
 impl ProgramBuilder {
+    /// Declares a request kind the handlers may use
+    /// ([`BlockBuilder::request`](crate::ir::BlockBuilder::request)).
+    pub fn request_kind(mut self, kind: RequestKind) -> Self {
+        self.requests.push(kind);
+        self
+    }
+
     /// Attaches the handlers' original Rust functions, so that the native
     /// backend can run the program (`megakernel!` does this). The table is
     /// checked when an engine is made: every handler needs its function.
@@ -328,8 +394,10 @@ impl ProgramBuilder {
             arg_types: self.handlers.iter().map(|h| h.arg_types()).collect(),
             handlers: self.handlers,
             native: self.native,
+            requests: check_request_kinds(self.requests)?,
         };
         check_spawns(&program)?;
+        check_requests(&program)?;
         printf::collect_formats(&mut program);
         Ok(program)
     }
@@ -450,6 +518,109 @@ fn check_spawns(program: &Program) -> Result<(), AssemblyError> {
                         found,
                     });
                 }
+            }
+        });
+        if let Some(e) = err {
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// The declared request kinds, sorted by id: ids unique, arguments and
+/// replies within a request slot and a task.
+fn check_request_kinds(mut kinds: Vec<RequestKind>) -> Result<Vec<RequestKind>, AssemblyError> {
+    kinds.sort_by_key(|k| k.id);
+    for pair in kinds.windows(2) {
+        if pair[0].id == pair[1].id {
+            return Err(AssemblyError::DuplicateRequestKind {
+                id: pair[0].id,
+                first: pair[0].name.clone(),
+                second: pair[1].name.clone(),
+            });
+        }
+    }
+    for k in &kinds {
+        for (what, words) in [("argument", k.arg_words()), ("reply", k.reply_words())] {
+            if words > crate::protocol::MAX_ARGS {
+                return Err(AssemblyError::RequestKindTooWide {
+                    kind: k.name.clone(),
+                    what,
+                    words,
+                    max: crate::protocol::MAX_ARGS,
+                });
+            }
+        }
+    }
+    Ok(kinds)
+}
+
+/// Every request names a declared kind with its argument types and an
+/// opcode of the program whose arguments are the given ones followed by
+/// the kind's reply.
+fn check_requests(program: &Program) -> Result<(), AssemblyError> {
+    for (h, info) in program.handlers.iter().zip(&program.infos) {
+        let mut err = None;
+        let mut id = StmtId(0);
+        crate::ir::visit_stmts(&h.body, &mut |s| {
+            let stmt = id;
+            id = StmtId(id.0 + 1);
+            if err.is_some() {
+                return;
+            }
+            let Stmt::Request {
+                kind,
+                args,
+                opcode,
+                given,
+                ..
+            } = s
+            else {
+                return;
+            };
+            let Some(k) = program.request_kind(*kind) else {
+                err = Some(AssemblyError::RequestUnknownKind {
+                    opcode: h.name.clone(),
+                    kind: *kind,
+                });
+                return;
+            };
+            let Some(t) = program.handler_index(*opcode) else {
+                err = Some(AssemblyError::RequestUnknownOpcode {
+                    opcode: h.name.clone(),
+                    target: *opcode,
+                });
+                return;
+            };
+            // Priority first, then the request's arguments, then the
+            // continuation's given ones.
+            let priority = info.stmt_expr(stmt);
+            let mut types = info
+                .siblings(info.next_expr(priority))
+                .take(args.len() + given.len())
+                .map(|a| info.ty(a));
+            let found: Vec<_> = types.by_ref().take(args.len()).collect();
+            if found != k.args {
+                err = Some(AssemblyError::RequestArguments {
+                    opcode: h.name.clone(),
+                    kind: k.name.clone(),
+                    what: "arguments".into(),
+                    expected: k.args.clone(),
+                    found,
+                });
+                return;
+            }
+            let mut found: Vec<_> = types.collect();
+            found.extend(k.reply.iter().copied());
+            let target = &program.handlers()[t];
+            if found != target.arg_types() {
+                err = Some(AssemblyError::RequestArguments {
+                    opcode: h.name.clone(),
+                    kind: k.name.clone(),
+                    what: format!("continuation `{}` given, then the reply,", target.name),
+                    expected: target.arg_types(),
+                    found,
+                });
             }
         });
         if let Some(e) = err {

@@ -9,6 +9,7 @@ mod interop;
 mod options;
 mod progress;
 mod publish;
+mod requests;
 mod run;
 mod tickets;
 mod worker;
@@ -22,6 +23,7 @@ pub use buffers::{BufferHandle, Element};
 pub(crate) use inbox::EntryHeader;
 pub use options::RunLimits;
 pub use progress::Progress;
+pub use requests::{HostRequest, Reply, RequestHandler};
 pub(crate) use publish::{check_task, check_typed, opcode_arity, typed_arity};
 pub(crate) use tickets::TicketEvents;
 pub use worker::OnWorker;
@@ -69,6 +71,8 @@ pub struct Runtime {
     away: bool,
     /// Called after every submission of `run()`.
     progress: Option<progress::ProgressFn>,
+    /// The handlers of device→host requests, by kind.
+    requests: requests::Handlers,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -124,6 +128,7 @@ impl Runtime {
             worker: None,
             away: false,
             progress: None,
+            requests: requests::Handlers::default(),
         }
     }
 

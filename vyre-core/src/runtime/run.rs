@@ -263,9 +263,12 @@ impl Runtime {
             ticket_log,
         )?;
         self.read_printf(word(ctrl::PRINTF_COUNT), tally)?;
+        let request_faults = self.serve_requests(word(ctrl::REQUEST_NEXT), &mut tally.faults)?;
+        tally.faulted += request_faults;
         self.clear_counters()?;
 
         let b = &mut self.books;
+        b.faulted += request_faults;
         b.spawned += spawned;
         b.spawn_overflows += word(ctrl::SPAWN_OVERFLOW);
         b.executed += executed;
@@ -309,6 +312,7 @@ impl Runtime {
                 priority: f(fault_record::PRIORITY),
                 round: f(fault_record::ROUND),
                 lane: f(fault_record::LANE),
+                message: None,
             };
             match f(fault_record::TICKET) {
                 0 => tally.faults.push(fault),

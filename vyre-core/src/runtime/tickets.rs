@@ -227,6 +227,40 @@ impl Runtime {
             .collect())
     }
 
+    /// Ends, on the host, one live task of the ticket with word `word`
+    /// (a request's continuation the host faulted, which the device
+    /// counted live when the request was taken): `LIVE` goes down by one,
+    /// and the ticket ends here when that was its last task. Between
+    /// submissions only (the device is not running).
+    pub(crate) fn end_task_on_host(&mut self, word: u32) -> Result<()> {
+        if word & ticket::DESCENDANTS == 0 {
+            return Ok(());
+        }
+        let index = word & ticket::INDEX;
+        let at = u64::from(self.layout.tickets + index * ticket::ENTRY_WORDS + ticket::LIVE);
+        let live = self.engine.read_control(at, 1)?;
+        let live = live.first().copied().unwrap_or(0).saturating_sub(1);
+        self.engine.write_control(at, &[live])?;
+        let t = &mut self.tickets;
+        if live != 0 {
+            return Ok(());
+        }
+        let Some(state) = t.entries.get_mut(index as usize).filter(|e| e.in_use) else {
+            return Ok(());
+        };
+        state.in_use = false;
+        t.events.ended.push(TicketEnd {
+            index,
+            refused: state.refused,
+        });
+        t.free.push(index);
+        t.open -= 1;
+        if t.open == 0 {
+            t.high = 0;
+        }
+        Ok(())
+    }
+
     /// Takes what the device reported about tickets since the last call.
     pub(crate) fn take_ticket_events(&mut self) -> TicketEvents {
         std::mem::take(&mut self.tickets.events)

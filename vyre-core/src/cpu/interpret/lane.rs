@@ -487,6 +487,44 @@ impl<'p> TaskExec<'p> {
                     self.set(*r, Literal::Bool(queued));
                 }
             }
+            Stmt::Request {
+                priority,
+                kind,
+                args,
+                opcode,
+                given,
+                result,
+            } => {
+                let p = word(self.eval(machine, l, priority, e()));
+                // The request's words, then the continuation's, each list
+                // one word per argument, two (low first) for u64 and i64.
+                let mut words = [0u32; 2 * crate::protocol::MAX_ARGS];
+                let mut n = 0;
+                let mut arg_words = 0;
+                for (list, a) in args.iter().map(|a| (0, a)).chain(given.iter().map(|a| (1, a))) {
+                    let v = self.eval(machine, l, a, e());
+                    for w in &v.to_words()[..v.ty().words() as usize] {
+                        if let Some(slot) = words.get_mut(n) {
+                            *slot = *w;
+                        }
+                        n += 1;
+                        if list == 0 {
+                            arg_words += 1;
+                        }
+                    }
+                }
+                let head = crate::cpu::sched::RequestHead {
+                    kind: *kind,
+                    priority: p,
+                    opcode: *opcode,
+                    arg_words,
+                };
+                let n = n.min(words.len());
+                let taken = machine.task_request(&mut self.state, &self.task, head, &words[..n]);
+                if let Some(r) = result {
+                    self.set(*r, Literal::Bool(taken));
+                }
+            }
             Stmt::Fault { code } => {
                 let c = word(self.eval(machine, l, code, e()));
                 self.state.record(TaskFault::user(c));

@@ -244,6 +244,7 @@ fn task_fault(kind: FaultKind) -> TaskFault {
         FaultKind::BadPriority { priority } => priority,
         FaultKind::LoopCut { iterations } => iterations,
         FaultKind::Unknown { detail, .. } => detail,
+        FaultKind::Request { kind, .. } => kind,
         FaultKind::DivideByZero | FaultKind::UnknownOpcode | FaultKind::BadTenant => 0,
     };
     TaskFault {

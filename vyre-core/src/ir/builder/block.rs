@@ -290,6 +290,30 @@ impl BlockBuilder<'_> {
         result
     }
 
+    /// A device→host request of kind `kind` with `args`, whose reply goes
+    /// to a new task of `opcode` at `priority` after the arguments `given`
+    /// (`docs/protocol.md`, "Host requests") — returns the `bool` local
+    /// that says whether the request was taken.
+    pub fn request(
+        &mut self,
+        priority: impl Into<Expr>,
+        kind: u32,
+        args: Vec<Expr>,
+        opcode: u32,
+        given: Vec<Expr>,
+    ) -> Var {
+        let result = self.state.new_local("requested", ScalarType::Bool, false);
+        self.stmts.push(Stmt::Request {
+            priority: priority.into(),
+            kind,
+            args,
+            opcode,
+            given,
+            result: Some(result.id),
+        });
+        result
+    }
+
     /// `ctx.fault(code)`.
     pub fn fault(&mut self, code: impl Into<Expr>) {
         self.stmts.push(Stmt::Fault { code: code.into() });

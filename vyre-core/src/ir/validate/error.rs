@@ -195,6 +195,17 @@ pub enum ValidationErrorKind {
         /// Argument words.
         count: usize,
     },
+    /// A request whose arguments, or whose continuation's given
+    /// arguments, take more words than a request slot holds.
+    #[error(
+        "a request of kind {kind} passes {count} argument words (u64 and i64 take two), but a request slot holds at most {MAX_ARGS} for the request and {MAX_ARGS} for its continuation"
+    )]
+    RequestTooManyArgs {
+        /// The request kind.
+        kind: u32,
+        /// Argument words.
+        count: usize,
+    },
     /// A field access that does not name a scalar of the struct buffer.
     #[error("buffer `{buffer}`, word {word}: {reason}")]
     BadField {

@@ -413,6 +413,42 @@ impl<'a> Validator<'a> {
                     }
                 }
             }
+            Stmt::Request {
+                priority,
+                kind,
+                args,
+                given,
+                result,
+                ..
+            } => {
+                self.expect(priority, ScalarType::U32, "request priority")?;
+                let mut words = 0;
+                for a in args {
+                    words += self.expr(a)?.words() as usize;
+                }
+                if words > MAX_ARGS {
+                    return Err(K::RequestTooManyArgs {
+                        kind: *kind,
+                        count: words,
+                    });
+                }
+                let mut words = 0;
+                for a in given {
+                    words += self.expr(a)?.words() as usize;
+                }
+                if words > MAX_ARGS {
+                    return Err(K::RequestTooManyArgs {
+                        kind: *kind,
+                        count: words,
+                    });
+                }
+                if let Some(r) = result {
+                    let ty = self.declare(*r)?;
+                    if ty != ScalarType::Bool {
+                        return Err(mismatch("result of request", "bool", ty));
+                    }
+                }
+            }
             Stmt::Fault { code } => self.expect(code, ScalarType::U32, "fault code")?,
             Stmt::Printf { format, args } => {
                 if args.len() > PRINTF_MAX_ARGS {
