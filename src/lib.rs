@@ -83,7 +83,7 @@
 extern crate self as vyre;
 
 pub use vyre_core::*;
-pub use vyre_macros::{device, megakernel, opcode, printf, Element};
+pub use vyre_macros::{device, megakernel, opcode, printf, request, Element};
 
 /// The names most programs need.
 pub mod prelude {
@@ -94,5 +94,5 @@ pub mod prelude {
         PublishOptions, RunLimits, RunReport, Runtime, Service, ServiceOptions, StopReason, Task,
         Ticket, TicketOutcome,
     };
-    pub use vyre_macros::{device, megakernel, opcode, printf, Element};
+    pub use vyre_macros::{device, megakernel, opcode, printf, request, Element};
 }

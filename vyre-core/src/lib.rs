@@ -33,8 +33,8 @@ pub use program::{Program, ProgramConfig, RequestKind};
 pub use protocol::Priority;
 pub use report::{Fault, FaultKind, RequestProblem, RunReport, StopReason, SubmissionTime};
 pub use runtime::{
-    Accounting, BufferHandle, Element, OnWorker, Opcode, Progress, RangeOpcode, RawTask, RunLimits,
-    Runtime, Task,
+    Accounting, BufferHandle, Element, HostRequest, OnWorker, Opcode, Progress, RangeOpcode,
+    RawTask, Reply, RequestHandler, RunLimits, Runtime, Task,
 };
 pub use service::{
     PublishOptions, Publisher, Service, ServiceOptions, ServiceReport, ServiceStatus, ServiceStop,

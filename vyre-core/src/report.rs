@@ -120,7 +120,10 @@ impl fmt::Display for FaultKind {
                 "the GPU driver cut a loop short (after {iterations} loop iterations of the task)"
             ),
             FaultKind::Request { kind, problem } => {
-                write!(f, "the host could not serve its request of kind {kind}: {problem}")
+                write!(
+                    f,
+                    "the host could not serve its request of kind {kind}: {problem}"
+                )
             }
             FaultKind::Unknown { code, detail } => {
                 write!(f, "fault code {code} (detail {detail})")

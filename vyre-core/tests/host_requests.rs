@@ -7,9 +7,7 @@
 use vyre_core::gpu::test_context;
 use vyre_core::ir::{Access, BufferKind, Expr, HandlerBuilder, ScalarType};
 use vyre_core::program::{AssemblyError, OpcodeHandler, ProgramConfig};
-use vyre_core::{
-    FaultKind, Gpu, Priority, Program, RequestKind, RequestProblem, Runtime, Task,
-};
+use vyre_core::{FaultKind, Gpu, Priority, Program, RequestKind, RequestProblem, Runtime, Task};
 
 const U32: ScalarType = ScalarType::U32;
 /// The request kind: `lookup(key) -> value`.
@@ -290,4 +288,67 @@ fn misused_requests_do_not_build() {
     // A handler for a kind the program does not declare.
     let mut rt = Runtime::new(&Gpu::reference(), program(8)).unwrap();
     assert!(rt.on_request(99, |_, _| Ok(())).is_err());
+}
+
+#[test]
+fn a_service_serves_requests_and_tickets_follow_continuations() {
+    use vyre_core::{PublishOptions, Service, ServiceOptions};
+    for gpu in backends() {
+        let what = gpu.description();
+        let mut rt = Runtime::new(&gpu, program(16)).unwrap();
+        let n = 300u32;
+        let out = rt.buffer::<u32>("out").unwrap();
+        let side = rt.buffer::<u32>("side").unwrap();
+        rt.upload(out, &vec![0; n as usize]).unwrap();
+        rt.upload(side, &vec![0; n as usize]).unwrap();
+        serve(&mut rt);
+        let service = Service::start(rt, ServiceOptions::default()).unwrap();
+        let follow = service.publisher(PublishOptions {
+            descendants: true,
+            ..PublishOptions::default()
+        });
+        // A ticket that follows descendants ends after the continuations
+        // (and the retries of refused requests); the faulted continuation
+        // of ERROR_KEY is on it.
+        let tickets: Vec<_> = (0..n)
+            .step_by(50)
+            .map(|from| {
+                follow
+                    .publish_with(Priority::Normal, ASK, 50, move |k, w| {
+                        w[0] = from + k as u32;
+                    })
+                    .unwrap()
+            })
+            .collect();
+        for (t, from) in tickets.iter().zip((0..n).step_by(50)) {
+            let o = t.wait();
+            let keys = from..from + 50;
+            let failing: Vec<u32> = [ERROR_KEY, PANIC_KEY, SHORT_KEY, WRITE_KEY]
+                .into_iter()
+                .filter(|k| keys.contains(k))
+                .collect();
+            assert_eq!(o.faults.len(), failing.len(), "{what}: {:?}", o.faults);
+            assert!(o
+                .faults
+                .iter()
+                .all(|f| matches!(f.kind, FaultKind::Request { kind: LOOKUP, .. })));
+            assert_eq!(o.unfinished, 0, "{what}");
+        }
+        let report = service.shutdown();
+        assert!(
+            report.status.books.balanced(),
+            "{what}: {:?}",
+            report.status.books
+        );
+        let mut rt = service.into_runtime().expect("the runtime");
+        let got = rt.read(out).unwrap();
+        for i in 0..n {
+            let failed = [ERROR_KEY, PANIC_KEY, SHORT_KEY, WRITE_KEY].contains(&i);
+            assert_eq!(
+                got[i as usize],
+                if failed { 0 } else { value(i) },
+                "{what}: out[{i}]"
+            );
+        }
+    }
 }

@@ -24,6 +24,40 @@ fn every_variant_of_the_fixtures_is_proven() {
     }
 }
 
+#[test]
+fn a_program_with_requests_is_proven() {
+    use vyre_core::ir::{Access, BufferKind, HandlerBuilder, ScalarType};
+    use vyre_core::{Program, RequestKind};
+    let u32_ = ScalarType::U32;
+    let mut ask = HandlerBuilder::new(1, "ask");
+    let i = ask.arg("i", u32_);
+    ask.body(|b| {
+        b.request(2u32, 7, vec![i.into()], 2, vec![i.into()]);
+    });
+    let mut got = HandlerBuilder::new(2, "got");
+    let out = got.buffer("out", u32_, Access::ReadWrite);
+    let (i, v) = (got.arg("i", u32_), got.arg("v", u32_));
+    got.body(|b| b.store(out, i, v));
+    let program = Program::builder("requests")
+        .buffer("out", BufferKind::plain(u32_))
+        .request_kind(RequestKind {
+            id: 7,
+            name: "lookup".into(),
+            args: vec![u32_],
+            reply: vec![u32_],
+        })
+        .opcode(ask.finish().unwrap())
+        .opcode(got.finish().unwrap())
+        .build()
+        .unwrap();
+    for options in LowerOptions::all() {
+        assert_trusted(
+            &format!("requests {options:?}"),
+            &wgsl_with(&program, &options),
+        );
+    }
+}
+
 /// Parses and proves `body`, a module of its own with a `vy_tick` like
 /// vyre's; the problems found.
 fn problems(body: &str) -> Vec<String> {

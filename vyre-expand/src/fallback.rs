@@ -97,11 +97,29 @@ pub(crate) fn task_and_native(sig: &Sig, doc_task: &str) -> (TokenStream, TokenS
         }
         _ => None,
     });
+    let scalars: Vec<(&syn::Ident, syn::Type)> = sig
+        .params
+        .iter()
+        .filter_map(|p| match p.kind {
+            ParamKind::Scalar(s) => Some((&p.ident, syn::parse_str(s.rust_name()).ok()?)),
+            _ => None,
+        })
+        .collect();
+    let then = scalars.split_last().map(|((_, reply), given)| {
+        let given = given.iter().map(|(n, t)| quote!(#n: #t));
+        quote! {
+            #[doc = "This opcode as the continuation of a device→host request."]
+            pub fn then(#(#given),*) -> ::vyre::host::Continuation<#reply> {
+                ::core::unreachable!("vyre: the handler was rejected at compile time")
+            }
+        }
+    });
     let task = quote! {
         #[doc = #doc_task]
         pub fn task(#(#params),*) -> ::vyre::Task {
             ::core::unreachable!("vyre: the handler was rejected at compile time")
         }
+        #then
     };
     let native = quote! {
         #[doc(hidden)]

@@ -61,6 +61,7 @@ mod lower;
 mod megakernel;
 mod printf;
 mod relocate;
+mod request;
 mod sig;
 mod ticks;
 mod types;
@@ -69,6 +70,14 @@ mod types;
 mod tests;
 
 use proc_macro2::TokenStream;
+
+/// Expands `#[request(id = N)] pub fn name(args…) -> Reply;`: a module with
+/// the request kind's id, argument and reply types, `kind()`, `call(args…)`
+/// for `ctx.request` and `serve(closure)` for the host. Errors come back as
+/// `compile_error!` tokens.
+pub fn request(attr: TokenStream, item: TokenStream) -> TokenStream {
+    request::expand(attr, item)
+}
 
 /// Expands `#[opcode(attr)] item`: the function itself (loop bodies ticking
 /// the native backend's loop limit) and a module of the same name with the

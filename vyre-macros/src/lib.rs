@@ -30,6 +30,23 @@ pub fn opcode(attr: TokenStream, item: TokenStream) -> TokenStream {
     vyre_expand::opcode(attr.into(), item.into()).into()
 }
 
+/// Declares a kind of device→host request: its id, argument types and
+/// reply type. The item is a declaration, served by the host at run time.
+///
+/// ```ignore
+/// /// The length in words of chunk `chunk` of file `file`, read into `text`.
+/// #[request(id = 1)]
+/// pub fn read_chunk(file: u32, chunk: u32) -> u32;
+/// ```
+///
+/// Emits `mod read_chunk` with `ID`, `NAME`, `ARGS`, `REPLY`, `kind()`,
+/// `call(file, chunk)` (for `ctx.request(priority, read_chunk::call(…),
+/// op::then(…))` in handlers) and `serve(closure)` (a typed host handler).
+#[proc_macro_attribute]
+pub fn request(attr: TokenStream, item: TokenStream) -> TokenStream {
+    vyre_expand::request(attr.into(), item.into()).into()
+}
+
 /// Marks a helper function that handlers (and other device functions) may
 /// call: it is inlined into their IR. It emits the function unchanged (with
 /// loop ticks) and a hidden module of the same name whose `__vyre_inline`

@@ -7,8 +7,7 @@ use super::fault::TaskFault;
 use super::machine::CpuMachine;
 use crate::protocol::{
     ctrl, request, slot, status, ticket, FAULT_RECORD_WORDS, MAX_ARGS, PRINTF_MAX_ARGS,
-    PRINTF_RECORD_WORDS,
-    PRIORITIES,
+    PRINTF_RECORD_WORDS, PRIORITIES,
 };
 
 /// The scheduler state of one lane during one work dispatch: the claim

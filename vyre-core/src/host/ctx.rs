@@ -43,6 +43,12 @@ pub trait CtxSink: Send {
     fn spawn(&mut self, from: &TaskInfo, priority: Priority, task: Task) -> bool;
     /// `ctx.shutdown()`.
     fn shutdown(&mut self, from: &TaskInfo);
+    /// `ctx.request(..)` of the task `from`; false when refused (no request
+    /// slot left). A sink that serves no requests refuses them all.
+    fn request(&mut self, from: &TaskInfo, request: &super::request::Requested) -> bool {
+        let _ = (from, request);
+        false
+    }
 }
 
 /// A spawn recorded by a [`Ctx`] that runs without a sink.
@@ -59,6 +65,7 @@ pub struct Spawned {
 #[derive(Debug, Default)]
 struct Records {
     spawns: Vec<Spawned>,
+    requests: Vec<super::request::Requested>,
     shutdown: bool,
     capacity: Option<usize>,
 }
@@ -300,6 +307,27 @@ impl Ctx {
         match &mut *self.mode.borrow_mut() {
             Mode::Record(r) => r.shutdown = true,
             Mode::Sink(s) => s.shutdown(&from),
+        }
+    }
+
+    /// Hands a request to the sink, or records it (taken, as a spawn
+    /// within the capacity is).
+    pub(super) fn send_request(&self, request: super::request::Requested) -> bool {
+        let from = self.task.get();
+        match &mut *self.mode.borrow_mut() {
+            Mode::Record(r) => {
+                r.requests.push(request);
+                true
+            }
+            Mode::Sink(s) => s.request(&from, &request),
+        }
+    }
+
+    /// The requests recorded so far (empty with a sink).
+    pub fn requested(&self) -> Vec<super::request::Requested> {
+        match &*self.mode.borrow() {
+            Mode::Record(r) => r.requests.clone(),
+            Mode::Sink(_) => Vec::new(),
         }
     }
 

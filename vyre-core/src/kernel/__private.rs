@@ -52,7 +52,20 @@ pub fn assemble(
     buffers: &[Declared],
     opcodes: &[Opcode],
 ) -> Result<Arc<Program>> {
+    assemble_all(name, config, buffers, opcodes, &[])
+}
+
+fn assemble_all(
+    name: &str,
+    config: ProgramConfig,
+    buffers: &[Declared],
+    opcodes: &[Opcode],
+    requests: &[fn() -> crate::program::RequestKind],
+) -> Result<Arc<Program>> {
     let mut builder = Program::builder(name).config(config);
+    for kind in requests {
+        builder = builder.request_kind(kind());
+    }
     for b in buffers {
         builder = builder.buffer(b.name, b.kind);
     }
@@ -66,6 +79,18 @@ pub fn assemble(
         table.insert(op.id, op.native);
     }
     Ok(Arc::new(builder.native(table).build()?))
+}
+
+/// [`assemble`] for a megakernel with `requests: [..]`: the request kinds
+/// (each `kind::kind`) declared too.
+pub fn assemble_with_requests(
+    name: &str,
+    config: ProgramConfig,
+    buffers: &[Declared],
+    opcodes: &[Opcode],
+    requests: &[fn() -> crate::program::RequestKind],
+) -> Result<Arc<Program>> {
+    assemble_all(name, config, buffers, opcodes, requests)
 }
 
 // ---- const-evaluated checks -------------------------------------------

@@ -24,9 +24,9 @@ use super::{
 use crate::ir::ScalarType;
 use crate::program::Program;
 use crate::protocol::{
-    ctrl, entry, fault, fault_record, indirect, range, request, slot, status, ticket, FAULT_RECORD_WORDS,
-    MAX_ARGS, PRINTF_MAX_ARGS, PRINTF_RECORD_WORDS, PRIORITIES, RANGE_SLOTS, RANGE_WORDS,
-    SLOT_WORDS,
+    ctrl, entry, fault, fault_record, indirect, range, request, slot, status, ticket,
+    FAULT_RECORD_WORDS, MAX_ARGS, PRINTF_MAX_ARGS, PRINTF_RECORD_WORDS, PRIORITIES, RANGE_SLOTS,
+    RANGE_WORDS, SLOT_WORDS,
 };
 
 /// Declares the templates, each from its file under `lower/wgsl/`, and

@@ -23,8 +23,8 @@ pub use buffers::{BufferHandle, Element};
 pub(crate) use inbox::EntryHeader;
 pub use options::RunLimits;
 pub use progress::Progress;
-pub use requests::{HostRequest, Reply, RequestHandler};
 pub(crate) use publish::{check_task, check_typed, opcode_arity, typed_arity};
+pub use requests::{HostRequest, Reply, RequestHandler, Served};
 pub(crate) use tickets::TicketEvents;
 pub use worker::OnWorker;
 

@@ -62,6 +62,13 @@ impl Reply {
         self.writes.push((buffer.index, offset, words.to_vec()));
     }
 
+    /// Appends reply words as they are (each value as the bits a task
+    /// stores).
+    pub fn push_words(&mut self, words: &[u32]) -> &mut Self {
+        self.words.extend_from_slice(words);
+        self
+    }
+
     /// The reply words so far.
     pub fn words(&self) -> &[u32] {
         &self.words
@@ -72,6 +79,31 @@ impl Reply {
 /// (any message) faults the continuation.
 pub type RequestHandler =
     Box<dyn FnMut(&HostRequest<'_>, &mut Reply) -> std::result::Result<(), String> + Send>;
+
+/// A request kind's id with its handler, as `#[request]`'s `serve` makes
+/// them (typed) for [`Runtime::serve`].
+pub struct Served {
+    kind: u32,
+    handler: RequestHandler,
+}
+
+impl Served {
+    /// Handler `handler` for request kind `kind`.
+    pub fn new(kind: u32, handler: RequestHandler) -> Self {
+        Served { kind, handler }
+    }
+
+    /// The request kind.
+    pub fn kind(&self) -> u32 {
+        self.kind
+    }
+}
+
+impl std::fmt::Debug for Served {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Served").field("kind", &self.kind).finish()
+    }
+}
 
 /// The handlers of one runtime, by kind.
 #[derive(Default)]
@@ -88,7 +120,7 @@ impl std::fmt::Debug for Handlers {
 }
 
 /// What serving one request came to.
-enum Served {
+enum Outcome {
     /// The continuation's argument words (given, then the reply).
     Reply(Vec<u32>, Vec<(usize, u64, Vec<u32>)>),
     Fault(RequestProblem, Option<String>),
@@ -114,16 +146,22 @@ impl Runtime {
         if self.program.request_kind(kind).is_none() {
             return Err(Error::UnknownRequestKind {
                 kind,
-                declared: self
-                    .program
-                    .request_kinds()
-                    .iter()
-                    .map(|k| k.id)
-                    .collect(),
+                declared: self.program.request_kinds().iter().map(|k| k.id).collect(),
             });
         }
         self.requests.by_kind.insert(kind, Box::new(handler));
         Ok(())
+    }
+
+    /// Serves requests with a typed handler made by `#[request]`'s
+    /// `serve`: `rt.serve(lookup::serve(|key, reply| Ok(map[&key])))`.
+    ///
+    /// # Errors
+    ///
+    /// As [`on_request`](Self::on_request).
+    pub fn serve(&mut self, served: Served) -> Result<()> {
+        let Served { kind, handler } = served;
+        self.on_request(kind, handler)
     }
 
     /// Serves the requests of the last submission (`made` slots handed
@@ -152,7 +190,7 @@ impl Runtime {
             };
             let priority = Priority::from_index(w(request::PRIORITY)).unwrap_or(Priority::Idle);
             match self.serve_one(rec) {
-                Served::Reply(args, writes) => {
+                Outcome::Reply(args, writes) => {
                     let mut bad_write = false;
                     for (buffer, offset, data) in writes {
                         let fits = self
@@ -173,7 +211,7 @@ impl Runtime {
                         self.inbox.push(priority.index(), header, &args);
                     }
                 }
-                Served::Fault(problem, message) => {
+                Outcome::Fault(problem, message) => {
                     faulted += 1;
                     self.request_fault(rec, problem, message, faults)?;
                 }
@@ -187,11 +225,11 @@ impl Runtime {
     }
 
     /// Runs the handler of the request in slot words `rec`.
-    fn serve_one(&mut self, rec: &[u32]) -> Served {
+    fn serve_one(&mut self, rec: &[u32]) -> Outcome {
         let w = |i: u32| rec[i as usize];
         let kind = w(request::KIND);
         let Some(k) = self.program.request_kind(kind) else {
-            return Served::Fault(RequestProblem::NoHandler, None);
+            return Outcome::Fault(RequestProblem::NoHandler, None);
         };
         let reply_words = k.reply_words();
         let arg_words = (w(request::WORDS) as usize).min(2 * crate::protocol::MAX_ARGS);
@@ -202,7 +240,7 @@ impl Runtime {
             .map_or(0, |i| self.program.handlers()[i].arg_words());
         let given = continuation.saturating_sub(reply_words);
         let Some(handler) = self.requests.by_kind.get_mut(&kind) else {
-            return Served::Fault(RequestProblem::NoHandler, None);
+            return Outcome::Fault(RequestProblem::NoHandler, None);
         };
         let req = HostRequest {
             kind,
@@ -212,17 +250,17 @@ impl Runtime {
         let mut reply = Reply::default();
         match catch_unwind(AssertUnwindSafe(|| handler(&req, &mut reply))) {
             Ok(Ok(())) => {}
-            Ok(Err(message)) => return Served::Fault(RequestProblem::Failed, Some(message)),
+            Ok(Err(message)) => return Outcome::Fault(RequestProblem::Failed, Some(message)),
             Err(panic) => {
                 let message = panic
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned());
-                return Served::Fault(RequestProblem::Panicked, message);
+                return Outcome::Fault(RequestProblem::Panicked, message);
             }
         }
         if reply.words.len() != reply_words {
-            return Served::Fault(
+            return Outcome::Fault(
                 RequestProblem::ReplyWords {
                     expected: reply_words as u32,
                     found: reply.words.len() as u32,
@@ -234,7 +272,7 @@ impl Runtime {
         let mut args: Vec<u32> = rec[from..(from + given).min(rec.len())].to_vec();
         args.resize(given, 0);
         args.extend_from_slice(&reply.words);
-        Served::Reply(args, reply.writes)
+        Outcome::Reply(args, reply.writes)
     }
 
     /// Records the fault of the continuation of the request in `rec`: on

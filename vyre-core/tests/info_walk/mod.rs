@@ -44,6 +44,15 @@ impl Walk<'_> {
             Stmt::Spawn { priority, args, .. } => {
                 std::iter::once(priority).chain(args.iter()).collect()
             }
+            Stmt::Request {
+                priority,
+                args,
+                given,
+                ..
+            } => std::iter::once(priority)
+                .chain(args.iter())
+                .chain(given.iter())
+                .collect(),
             Stmt::Fault { code } => vec![code],
             Stmt::LetArray { init, .. } => match init {
                 ArrayInit::Repeat(v) => vec![v],

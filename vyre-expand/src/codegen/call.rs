@@ -49,11 +49,20 @@ impl Gen<'_> {
         result: Option<LocalIdx>,
         out: &mut Out,
     ) -> TokenStream {
+        // Evaluated in the IR's order: priority, the request's arguments,
+        // the task's (the continuation's given) arguments.
         let mut refs: Vec<&Expr> = vec![&s.priority];
+        if let Some(r) = &s.request {
+            refs.extend(r.args.iter());
+        }
         refs.extend(s.args.iter());
         let mut ts = self.operands(&refs, out).into_iter();
         let prio = ts.next().unwrap_or_else(Self::unit_value);
         let prio = self.to_u32(&s.priority, prio);
+        let request_args: Vec<TokenStream> = match &s.request {
+            Some(r) => ts.by_ref().take(r.args.len()).collect(),
+            None => Vec::new(),
+        };
         let args: Vec<TokenStream> = ts.collect();
         let target = &s.target;
         let result = match result {
@@ -63,11 +72,24 @@ impl Gen<'_> {
             }
             None => quote!(::core::option::Option::None),
         };
-        quote!(::vyre::ir::Stmt::Spawn {
-            priority: #prio,
-            opcode: #target::ID,
-            args: ::std::vec![#(#args),*],
-            result: #result,
-        })
+        match &s.request {
+            Some(r) => {
+                let kind = &r.kind;
+                quote!(::vyre::ir::Stmt::Request {
+                    priority: #prio,
+                    kind: #kind::ID,
+                    args: ::std::vec![#(#request_args),*],
+                    opcode: #target::ID,
+                    given: ::std::vec![#(#args),*],
+                    result: #result,
+                })
+            }
+            None => quote!(::vyre::ir::Stmt::Spawn {
+                priority: #prio,
+                opcode: #target::ID,
+                args: ::std::vec![#(#args),*],
+                result: #result,
+            }),
+        }
     }
 }

@@ -149,6 +149,42 @@ fn opcode_module(
     }
 }
 
+/// `then(args…)`: the opcode as the continuation of a device→host
+/// request, given every argument but the last, which receives the reply
+/// (none for an opcode without arguments).
+fn then(scalars: &[(&crate::sig::Param, ScalarType)]) -> TokenStream {
+    let Some(((last, reply), given)) = scalars.split_last() else {
+        return TokenStream::new();
+    };
+    let _ = last;
+    let reply = primitive_type(*reply, Span::call_site());
+    let params = given.iter().map(|(p, s)| {
+        let name = &p.ident;
+        let ty = primitive_type(*s, p.ident.span());
+        quote!(#name: #ty)
+    });
+    let names = given.iter().map(|(p, _)| &p.ident);
+    let offsets: Vec<usize> = given
+        .iter()
+        .scan(0usize, |at, (_, s)| {
+            let here = *at;
+            *at += s.words() as usize;
+            Some(here)
+        })
+        .collect();
+    let words: usize = given.iter().map(|(_, s)| s.words() as usize).sum();
+    quote! {
+        /// This opcode as the continuation of a device→host request: every
+        /// argument but the last, which receives the host's reply
+        /// (`ctx.request(priority, kind::call(…), op::then(…))`).
+        pub fn then(#(#params),*) -> ::vyre::host::Continuation<#reply> {
+            let mut __w = [0u32; #words + 1];
+            #(::vyre::host::ArgWord::write(#names, &mut __w[#offsets..]);)*
+            ::vyre::host::Continuation::new(ID, &__w[..#words])
+        }
+    }
+}
+
 /// `task(args…)` and `__native(…)`; with `real == false` their bodies are
 /// `unreachable!()` and `task` keeps whatever parameters can be named.
 fn task_and_native(ident: &syn::Ident, sig: &Sig, real: bool) -> (TokenStream, TokenStream) {
@@ -164,12 +200,14 @@ fn task_and_native(ident: &syn::Ident, sig: &Sig, real: bool) -> (TokenStream, T
     });
     let names: Vec<&syn::Ident> = scalars.iter().map(|(p, _)| &p.ident).collect();
     let n = names.len();
+    let then = then(&scalars);
     let task = quote! {
         #[doc = #doc_task]
         pub fn task(#(#params),*) -> ::vyre::Task {
             let __args: [::vyre::ir::Literal; #n] = [#(<::vyre::ir::Literal as ::core::convert::From<_>>::from(#names)),*];
             ::vyre::Task::new(ID, __args)
         }
+        #then
     };
     let mut lets = Vec::new();
     let mut call_args = Vec::new();

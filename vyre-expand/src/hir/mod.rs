@@ -248,11 +248,22 @@ impl DeviceCall {
     }
 }
 
-/// `ctx.spawn(priority, target::task(args))`.
+/// `ctx.spawn(priority, target::task(args))`, or a device→host request
+/// `ctx.request(priority, kind::call(..), target::then(args))`, whose
+/// reply spawns `target` with `args` and the reply.
 pub(crate) struct Spawn {
     pub(crate) priority: Expr,
     /// Path of the target opcode's module.
     pub(crate) target: syn::Path,
+    pub(crate) args: Vec<Expr>,
+    /// The request, when this is one.
+    pub(crate) request: Option<RequestPart>,
+}
+
+/// `kind::call(args)` of a request.
+pub(crate) struct RequestPart {
+    /// Path of the request kind's module.
+    pub(crate) kind: syn::Path,
     pub(crate) args: Vec<Expr>,
 }
 

@@ -200,6 +200,9 @@ pub(crate) fn walk_match<V: Visit + ?Sized>(v: &mut V, m: &Match) {
 /// The priority and arguments of a spawn.
 pub(crate) fn walk_spawn<V: Visit + ?Sized>(v: &mut V, s: &Spawn) {
     v.visit_expr(&s.priority);
+    if let Some(r) = &s.request {
+        r.args.iter().for_each(|a| v.visit_expr(a));
+    }
     s.args.iter().for_each(|a| v.visit_expr(a));
 }
 

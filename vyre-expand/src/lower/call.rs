@@ -36,6 +36,12 @@ impl Lowerer<'_> {
                     }
                     return;
                 }
+                "request" => {
+                    if let Some(s) = self.request(mc) {
+                        out.push(Stmt::Spawn(Box::new(s)));
+                    }
+                    return;
+                }
                 _ => {}
             }
         }
@@ -189,7 +195,11 @@ impl Lowerer<'_> {
                 Some(s) => self.mk(ExprKind::Spawn(Box::new(s)), Ty::S(ScalarType::Bool), span),
                 None => self.err_expr(span),
             },
-            _ => self.reject(&mc.method, format!("`ctx.{name}()` does not exist: the context has `lane()`, `slot()`, `tenant()`, `priority()`, `spawn(priority, op::task(…))`, `fault(code)` and `shutdown()`")),
+            "request" => match self.request(mc) {
+                Some(s) => self.mk(ExprKind::Spawn(Box::new(s)), Ty::S(ScalarType::Bool), span),
+                None => self.err_expr(span),
+            },
+            _ => self.reject(&mc.method, format!("`ctx.{name}()` does not exist: the context has `lane()`, `slot()`, `tenant()`, `priority()`, `spawn(priority, op::task(…))`, `request(priority, kind::call(…), op::then(…))`, `fault(code)` and `shutdown()`")),
         }
     }
 

@@ -74,6 +74,16 @@ pub(crate) fn expand(k: &Kernel, real: bool) -> TokenStream {
     let accessors = accessors(k);
     // Only for a kernel that passed its checks: a wrong opcode path is
     // already an error on its tokens.
+    // Only a megakernel that declares request kinds serves requests.
+    let serve = (!k.requests.is_empty()).then(|| {
+        quote! {
+            /// Serves a request kind with a typed handler made by its
+            /// `serve`: see `Runtime::serve`.
+            pub fn serve(&mut self, served: ::vyre::host::Served) -> ::vyre::Result<()> {
+                self.__vyre_runtime.serve(served)
+            }
+        }
+    });
     let listed = if real { &k.opcodes[..] } else { &[] };
     let has_opcodes = listed.iter().map(|o| {
         let p = &o.path;
@@ -256,6 +266,7 @@ pub(crate) fn expand(k: &Kernel, real: bool) -> TokenStream {
                 self.__vyre_runtime.backend()
             }
 
+            #serve
             #accessors
         }
 
@@ -352,12 +363,24 @@ fn assemble(k: &Kernel) -> TokenStream {
             }
         }
     });
+    if k.requests.is_empty() {
+        return quote! {
+            ::vyre::kernel::__private::assemble(
+                Self::NAME,
+                Self::config(),
+                #declared,
+                &[#(#opcodes),*],
+            )
+        };
+    }
+    let requests = k.requests.iter().map(|p| quote!(#p::kind));
     quote! {
-        ::vyre::kernel::__private::assemble(
+        ::vyre::kernel::__private::assemble_with_requests(
             Self::NAME,
             Self::config(),
             #declared,
             &[#(#opcodes),*],
+            &[#(#requests),*],
         )
     }
 }

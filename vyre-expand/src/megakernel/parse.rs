@@ -22,9 +22,11 @@ pub(crate) const FIELDS: &[&str] = &[
     "loop_limit",
     "starvation_limit",
     "printf_capacity",
+    "request_slots",
     "scheduling",
     "buffers",
     "opcodes",
+    "requests",
 ];
 
 /// The invocation: one struct-like definition.
@@ -51,6 +53,8 @@ pub(crate) enum Value {
     Buffers(token::Brace, Vec<BufferDecl>),
     /// `[path, …]`.
     Opcodes(token::Bracket, Vec<syn::Path>),
+    /// `[path, …]` of `requests`.
+    Requests(token::Bracket, Vec<syn::Path>),
     /// `priority` or `sharded` (`scheduling`): whether the form is sharded.
     Scheduling(syn::Ident, bool),
     /// Already reported.
@@ -183,6 +187,7 @@ fn parse_value(cx: &Ctxt, name: &syn::Ident, input: ParseStream) -> Value {
     let result = match key.as_str() {
         "buffers" => parse_buffers(cx, input),
         "opcodes" => parse_opcodes(cx, input),
+        "requests" => parse_requests(cx, input),
         "partitions" => parse_list(input),
         "scheduling" => parse_scheduling(input),
         k if FIELDS.contains(&k) => input.parse().map(|e| Value::Expr(Box::new(e))),
@@ -223,6 +228,33 @@ fn parse_list(input: ParseStream) -> syn::Result<Value> {
     let bracket = bracketed!(content in input);
     let items = Punctuated::<syn::Expr, Token![,]>::parse_terminated(&content)?;
     Ok(Value::List(bracket, items.into_iter().collect()))
+}
+
+/// `requests: [kind, …]`: the #[request] kinds the handlers use.
+fn parse_requests(cx: &Ctxt, input: ParseStream) -> syn::Result<Value> {
+    if !input.peek(token::Bracket) {
+        return Err(input.error(
+            "expected `[kind, …]`: the #[request] kinds this megakernel's handlers use, e.g. `requests: [read_chunk]`",
+        ));
+    }
+    let content;
+    let bracket = bracketed!(content in input);
+    let mut paths = Vec::new();
+    while !content.is_empty() {
+        match content.call(syn::Path::parse_mod_style) {
+            Ok(p) => paths.push(p),
+            Err(_) => {
+                cx.syn_error(
+                    content.error(
+                        "expected the path of a #[request] declaration, such as `read_chunk`",
+                    ),
+                );
+                skip_to_comma(&content);
+            }
+        }
+        expect_comma(cx, &content, "a request kind");
+    }
+    Ok(Value::Requests(bracket, paths))
 }
 
 fn parse_opcodes(cx: &Ctxt, input: ParseStream) -> syn::Result<Value> {
@@ -293,7 +325,7 @@ fn parse_buffers(cx: &Ctxt, input: ParseStream) -> syn::Result<Value> {
 pub(crate) fn value_span(v: &Value, fallback: Span) -> Span {
     match v {
         Value::Expr(e) => e.span(),
-        Value::List(b, _) | Value::Opcodes(b, _) => b.span.join(),
+        Value::List(b, _) | Value::Opcodes(b, _) | Value::Requests(b, _) => b.span.join(),
         Value::Buffers(b, _) => b.span.join(),
         Value::Scheduling(i, _) => i.span(),
         Value::Invalid => fallback,

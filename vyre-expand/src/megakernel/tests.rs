@@ -260,7 +260,10 @@ fn scheduling_chooses_the_form_by_name() {
 #[test]
 fn the_limits_cover_every_numeric_field() {
     for f in parse::FIELDS {
-        let structural = matches!(*f, "buffers" | "opcodes" | "partitions" | "scheduling");
+        let structural = matches!(
+            *f,
+            "buffers" | "opcodes" | "partitions" | "scheduling" | "requests"
+        );
         assert_eq!(
             vyre_lang::limits::config_limit(f).is_some(),
             !structural,

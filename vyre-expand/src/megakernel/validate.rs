@@ -90,6 +90,8 @@ pub(crate) struct Kernel {
     pub(crate) sharded: bool,
     pub(crate) buffers: Vec<Buffer>,
     pub(crate) opcodes: Vec<Opcode>,
+    /// `requests: [..]`: the #[request] kinds the handlers use.
+    pub(crate) requests: Vec<syn::Path>,
 }
 
 impl Kernel {
@@ -120,6 +122,7 @@ pub(crate) fn validate(cx: &Ctxt, input: Input) -> (Kernel, bool) {
         sharded: false,
         buffers: Vec::new(),
         opcodes: Vec::new(),
+        requests: Vec::new(),
     };
     let mut seen: Vec<&syn::Ident> = Vec::new();
     let mut opcodes_given = false;
@@ -159,6 +162,19 @@ pub(crate) fn validate(cx: &Ctxt, input: Input) -> (Kernel, bool) {
                     );
                 }
                 kernel.opcodes = check_opcodes(cx, &kernel.name, paths);
+            }
+            ("requests", Value::Requests(_, paths)) => {
+                for p in paths {
+                    let text = path_text(p);
+                    if kernel.requests.iter().any(|k| path_text(k) == text) {
+                        cx.error(
+                            p,
+                            format!("request kind `{text}` is listed twice in megakernel `{}`; remove one", kernel.name),
+                        );
+                        continue;
+                    }
+                    kernel.requests.push(p.clone());
+                }
             }
             ("scheduling", Value::Scheduling(_, sharded)) => kernel.sharded = *sharded,
             ("partitions", Value::List(bracket, items)) => {

@@ -120,6 +120,10 @@ impl Driver {
                     panic!("{what}: the driver cut a loop at fuzzer sizes: {f:?}")
                 }
                 FaultKind::Unknown { .. } => panic!("{what}: undecodable fault {f:?}"),
+                // The fuzzed programs make no requests.
+                FaultKind::Request { .. } => {
+                    panic!("{what}: a request fault without requests {f:?}")
+                }
             }
             if f.kind != FaultKind::BadTenant {
                 assert!(f.tenant < config.tenants, "{what}: {f:?}");

@@ -35,6 +35,7 @@ pub fn valid_config() -> impl Strategy<Value = ProgramConfig> {
                     loop_limit: budgets.2,
                     starvation_limit: rest.0,
                     printf_capacity: rest.1,
+                    request_slots: rest.1,
                     grow_ring: rest.0 % 2 == 0,
                     auto_dispatch: rest.0 % 3 == 0,
                     sharded: rest.0 % 5 == 0,

@@ -133,6 +133,7 @@ pub fn configs() -> [ProgramConfig; 3] {
             loop_limit: 40,
             starvation_limit: 0,
             printf_capacity: 2,
+            request_slots: 4,
             // The ring grows between runs when published work overflows
             // a partition: the fuzzed traces cover resizing too.
             grow_ring: true,

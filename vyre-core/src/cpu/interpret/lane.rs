@@ -501,7 +501,11 @@ impl<'p> TaskExec<'p> {
                 let mut words = [0u32; 2 * crate::protocol::MAX_ARGS];
                 let mut n = 0;
                 let mut arg_words = 0;
-                for (list, a) in args.iter().map(|a| (0, a)).chain(given.iter().map(|a| (1, a))) {
+                for (list, a) in args
+                    .iter()
+                    .map(|a| (0, a))
+                    .chain(given.iter().map(|a| (1, a)))
+                {
                     let v = self.eval(machine, l, a, e());
                     for w in &v.to_words()[..v.ty().words() as usize] {
                         if let Some(slot) = words.get_mut(n) {

@@ -210,6 +210,29 @@ impl CtxSink for Sink {
             m.shutdown();
         }
     }
+
+    fn request(&mut self, from: &TaskInfo, r: &crate::host::Requested) -> bool {
+        // Into the machine's request slots, as on every backend: the host
+        // serves them between submissions and the continuation runs in a
+        // later one, so a program sees the same order and the same refusals
+        // natively as on the GPU.
+        let mut words = r.args.clone();
+        words.extend_from_slice(&r.given);
+        let head = crate::cpu::sched::RequestHead {
+            kind: r.kind,
+            priority: r.priority as u32,
+            opcode: r.opcode,
+            arg_words: r.args.len() as u32,
+        };
+        let mut env = lock(&self.0);
+        let ticket = env.ticket;
+        match env.machine.as_mut() {
+            Some(m) => m
+                .request(head, from.tenant, ticket, &words)
+                .unwrap_or(false),
+            None => false,
+        }
+    }
 }
 
 /// `printf!` inside a native task: the record the GPU would write.

@@ -33,6 +33,7 @@ megakernel! {
         loop_limit: 1000,
         starvation_limit: 0,
         printf_capacity: 64,
+        request_slots: 32,
         buffers: { hits: Atomic<u32>, src: f32, dst: f32, unused: i32, },
         opcodes: [bump, self::copy,],
     }
