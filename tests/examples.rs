@@ -35,6 +35,10 @@ mod particles;
 #[path = "../examples/wgpu_interop.rs"]
 mod wgpu_interop;
 
+#[allow(dead_code)]
+#[path = "../examples/host_requests.rs"]
+mod host_requests;
+
 // The examples' flag parser, included once more to test it directly
 // (without the process exits of `parse_args`).
 #[path = "../examples/common/mod.rs"]
@@ -58,6 +62,7 @@ fn every_example_may_go_without_nagas_loop_and_division_checks() {
         scan::Scan::try_program().unwrap(),
         particles::Particles::try_program().unwrap(),
         wgpu_interop::Interop::try_program().unwrap(),
+        host_requests::WordCount::try_program().unwrap(),
     ];
     // Each in both scheduling forms: the sharded work pass has its own
     // loop over the lane's slots.
@@ -103,6 +108,28 @@ fn hello_squares_and_greets_on_every_backend() {
             "{lines:?}"
         );
     }
+}
+
+#[test]
+fn host_requests_count_the_words_of_files_on_every_backend() {
+    let dir = std::env::temp_dir().join(format!("vyre-host-requests-test-{}", std::process::id()));
+    let files = host_requests::write_files(&dir, 6).unwrap();
+    let want: Vec<u32> = files
+        .iter()
+        .map(|p| host_requests::count_words(&std::fs::read(p).unwrap()))
+        .collect();
+    assert!(want.iter().all(|&w| w > 0), "{want:?}");
+    let chunks: u64 = files
+        .iter()
+        .map(|p| std::fs::metadata(p).unwrap().len() / u64::from(host_requests::CHUNK_BYTES) + 1)
+        .sum();
+    for gpu in every_backend("host_requests_count_the_words_of_files_on_every_backend") {
+        let (got, requested) = host_requests::count_files(&gpu, &files).unwrap();
+        assert_eq!(got, want, "{}", gpu.description());
+        // One request, one continuation, per chunk of every file.
+        assert_eq!(requested, chunks, "{}", gpu.description());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

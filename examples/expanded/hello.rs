@@ -101,6 +101,13 @@ pub mod square {
         ];
         ::vyre::Task::new(ID, __args)
     }
+    /// This opcode as the continuation of a device→host request: every
+    /// argument but the last, which receives the host's reply
+    /// (`ctx.request(priority, kind::call(…), op::then(…))`).
+    pub fn then() -> ::vyre::host::Continuation<::core::primitive::u32> {
+        let mut __w = [0u32; 0usize + 1];
+        ::vyre::host::Continuation::new(ID, &__w[..0usize])
+    }
     /// This opcode as a type: `publish_batch(priority, Op, &args)` and,
     /// when the first argument is a `u32` index, `publish_range`.
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -252,6 +259,13 @@ pub mod greet {
             <::vyre::ir::Literal as ::core::convert::From<_>>::from(n),
         ];
         ::vyre::Task::new(ID, __args)
+    }
+    /// This opcode as the continuation of a device→host request: every
+    /// argument but the last, which receives the host's reply
+    /// (`ctx.request(priority, kind::call(…), op::then(…))`).
+    pub fn then() -> ::vyre::host::Continuation<::core::primitive::u32> {
+        let mut __w = [0u32; 0usize + 1];
+        ::vyre::host::Continuation::new(ID, &__w[..0usize])
     }
     /// This opcode as a type: `publish_batch(priority, Op, &args)` and,
     /// when the first argument is a `u32` index, `publish_range`.

@@ -418,6 +418,16 @@ pub mod step {
         ];
         ::vyre::Task::new(ID, __args)
     }
+    /// This opcode as the continuation of a device→host request: every
+    /// argument but the last, which receives the host's reply
+    /// (`ctx.request(priority, kind::call(…), op::then(…))`).
+    pub fn then(
+        i: ::core::primitive::u32,
+    ) -> ::vyre::host::Continuation<::core::primitive::f32> {
+        let mut __w = [0u32; 1usize + 1];
+        ::vyre::host::ArgWord::write(i, &mut __w[0usize..]);
+        ::vyre::host::Continuation::new(ID, &__w[..1usize])
+    }
     /// This opcode as a type: `publish_batch(priority, Op, &args)` and,
     /// when the first argument is a `u32` index, `publish_range`.
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -652,6 +662,13 @@ pub mod digest {
             <::vyre::ir::Literal as ::core::convert::From<_>>::from(i),
         ];
         ::vyre::Task::new(ID, __args)
+    }
+    /// This opcode as the continuation of a device→host request: every
+    /// argument but the last, which receives the host's reply
+    /// (`ctx.request(priority, kind::call(…), op::then(…))`).
+    pub fn then() -> ::vyre::host::Continuation<::core::primitive::u32> {
+        let mut __w = [0u32; 0usize + 1];
+        ::vyre::host::Continuation::new(ID, &__w[..0usize])
     }
     /// This opcode as a type: `publish_batch(priority, Op, &args)` and,
     /// when the first argument is a `u32` index, `publish_range`.

@@ -577,6 +577,18 @@ pub mod scan {
         ];
         ::vyre::Task::new(ID, __args)
     }
+    /// This opcode as the continuation of a device→host request: every
+    /// argument but the last, which receives the host's reply
+    /// (`ctx.request(priority, kind::call(…), op::then(…))`).
+    pub fn then(
+        start: ::core::primitive::u32,
+        end: ::core::primitive::u32,
+    ) -> ::vyre::host::Continuation<::core::primitive::u32> {
+        let mut __w = [0u32; 2usize + 1];
+        ::vyre::host::ArgWord::write(start, &mut __w[0usize..]);
+        ::vyre::host::ArgWord::write(end, &mut __w[1usize..]);
+        ::vyre::host::Continuation::new(ID, &__w[..2usize])
+    }
     /// This opcode as a type: `publish_batch(priority, Op, &args)` and,
     /// when the first argument is a `u32` index, `publish_range`.
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -1,5 +1,5 @@
-//! Snapshots of what the macros make of the examples' handlers and
-//! megakernels: `examples/expanded/<example>.rs`, pretty-printed with
+//! Snapshots of what the macros make of the examples' handlers, request
+//! kinds and megakernels: `examples/expanded/<example>.rs`, pretty-printed with
 //! prettyplease so a reader can see the generated code.
 //!
 //! Regenerate them with
@@ -23,6 +23,7 @@ const EXAMPLES: &[&str] = &[
     "scan",
     "particles",
     "wgpu_interop",
+    "host_requests",
 ];
 
 fn examples_dir() -> PathBuf {
@@ -66,6 +67,22 @@ fn expand_example(name: &str, source: &str) -> String {
                     "opcode" => crate::expand::expand_opcode(args, tokens),
                     _ => crate::expand::expand_device(args, tokens),
                 });
+            }
+            // `#[request] pub fn kind(args…) -> Reply;`: syn keeps a
+            // function without a body as verbatim tokens.
+            syn::Item::Verbatim(tokens) => {
+                let Ok(mut decl) = syn::parse2::<syn::ForeignItemFn>(tokens) else {
+                    continue;
+                };
+                let Some(i) = decl.attrs.iter().position(|a| a.path().is_ident("request")) else {
+                    continue;
+                };
+                let attr = decl.attrs.remove(i);
+                let args = match &attr.meta {
+                    syn::Meta::List(list) => list.tokens.clone(),
+                    _ => TokenStream::new(),
+                };
+                out.extend(crate::request::expand(args, decl.into_token_stream()));
             }
             syn::Item::Macro(m)
                 if m.mac

@@ -1,0 +1,8 @@
+#![allow(unused)]
+
+use vyre::prelude::*;
+
+#[request]
+pub fn lookup(key: u32) -> u32;
+
+fn main() {}
