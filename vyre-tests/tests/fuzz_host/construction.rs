@@ -109,6 +109,7 @@ pub fn config_valid(c: &ProgramConfig) -> bool {
         && within(c.iteration_budget, 1 << 30)
         && within(c.loop_limit, 1 << 30)
         && within(c.printf_capacity, 1 << 20)
+        && within(c.request_slots, 1 << 16)
 }
 
 /// Configurations small enough to instantiate in a test.
