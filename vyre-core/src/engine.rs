@@ -170,4 +170,20 @@ pub trait Engine: Send {
             reason: format!("the {} backend has no wgpu device", self.kind().name()),
         })
     }
+
+    /// Serves device→host requests inside the tasks that make them, with
+    /// `handlers` (the runtime's), where the engine can: the native backend
+    /// runs on the host and calls the handler at once. Other engines leave
+    /// requests in the request slots, which the runtime serves between
+    /// submissions.
+    fn serve_requests_with(&mut self, handlers: crate::runtime::RequestHandlers) {
+        let _ = handlers;
+    }
+
+    /// The requests served inside tasks since the last call (see
+    /// [`serve_requests_with`](Self::serve_requests_with)), for the runtime
+    /// to publish their continuations or record their faults.
+    fn take_served_requests(&mut self) -> Vec<crate::runtime::ServedRequest> {
+        Vec::new()
+    }
 }

@@ -399,6 +399,23 @@ impl CpuMachine {
         Ok(true)
     }
 
+    /// A request served inside its task (the native backend): its
+    /// continuation is born (`SPAWNED += 1`) and, for a ticket that follows
+    /// descendants, counted live as a spawn is. Returns the continuation's
+    /// ticket word.
+    pub fn request_served(&mut self, ticket: u32) -> u32 {
+        self.add_cw(ctrl::SPAWNED, 1);
+        if ticket & ticket::DESCENDANTS == 0 {
+            return 0;
+        }
+        let index = ticket & ticket::INDEX;
+        self.add_cw(
+            self.layout.tickets + index * ticket::ENTRY_WORDS + ticket::LIVE,
+            1,
+        );
+        ticket
+    }
+
     /// A printf record `[format_id, args (0-padded to 6), lane]`:
     /// `n = PRINTF_COUNT++`, written when `n < printf_capacity`.
     pub fn printf(&mut self, format_id: u32, args: &[u32], lane: u32) {

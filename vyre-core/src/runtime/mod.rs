@@ -24,7 +24,10 @@ pub(crate) use inbox::EntryHeader;
 pub use options::RunLimits;
 pub use progress::Progress;
 pub(crate) use publish::{check_task, check_typed, opcode_arity, typed_arity};
-pub use requests::{HostRequest, Reply, RequestHandler, Served};
+pub use requests::{
+    BufferWrite, HostRequest, Reply, RequestFailure, RequestHandler, RequestHandlers, Served,
+    ServedReply, ServedRequest,
+};
 pub(crate) use tickets::TicketEvents;
 pub use worker::OnWorker;
 
@@ -71,8 +74,9 @@ pub struct Runtime {
     away: bool,
     /// Called after every submission of `run()`.
     progress: Option<progress::ProgressFn>,
-    /// The handlers of device→host requests, by kind.
-    requests: requests::Handlers,
+    /// The handlers of device→host requests, by kind (shared with an
+    /// engine that serves them inside its tasks).
+    requests: requests::RequestHandlers,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -92,6 +96,10 @@ impl Runtime {
     pub fn with_engine(program: impl Into<Arc<Program>>, engine: Box<dyn Engine>) -> Result<Self> {
         let mut rt = Runtime::fresh(program.into(), engine);
         rt.id = NEXT_RUNTIME_ID.fetch_add(1, Ordering::Relaxed);
+        if !rt.program.request_kinds().is_empty() {
+            let handlers = rt.request_handlers();
+            rt.engine.serve_requests_with(handlers);
+        }
         let ones = vec![1u32; rt.tenants.len()];
         rt.engine
             .write_control(rt.layout.tenant_enabled as u64, &ones)?;
@@ -128,7 +136,7 @@ impl Runtime {
             worker: None,
             away: false,
             progress: None,
-            requests: requests::Handlers::default(),
+            requests: requests::RequestHandlers::default(),
         }
     }
 

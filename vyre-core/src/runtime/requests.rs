@@ -5,9 +5,11 @@
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex};
 
 use super::{BufferHandle, Element, EntryHeader, Runtime};
 use crate::error::{Error, Result};
+use crate::program::Program;
 use crate::protocol::{ctrl, request, Priority};
 use crate::report::{Fault, FaultKind, RequestProblem};
 
@@ -37,7 +39,20 @@ impl HostRequest<'_> {
 #[derive(Debug, Default)]
 pub struct Reply {
     words: Vec<u32>,
-    writes: Vec<(usize, u64, Vec<u32>)>,
+    writes: Vec<BufferWrite>,
+}
+
+/// A write of a reply into one of the program's buffers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BufferWrite {
+    /// The buffer's index among the program's buffers.
+    pub buffer: usize,
+    /// The first element written.
+    pub offset: u64,
+    /// Elements written.
+    pub elements: u64,
+    /// Their words.
+    pub words: Vec<u32>,
 }
 
 impl Reply {
@@ -59,7 +74,12 @@ impl Reply {
     /// continuation ([`RequestProblem::Write`]).
     pub fn write<T: Element>(&mut self, buffer: BufferHandle<T>, offset: u64, data: &[T]) {
         let words: &[u32] = bytemuck::cast_slice(data);
-        self.writes.push((buffer.index, offset, words.to_vec()));
+        self.writes.push(BufferWrite {
+            buffer: buffer.index,
+            offset,
+            elements: data.len() as u64,
+            words: words.to_vec(),
+        });
     }
 
     /// Appends reply words as they are (each value as the bits a task
@@ -105,32 +125,119 @@ impl std::fmt::Debug for Served {
     }
 }
 
-/// The handlers of one runtime, by kind.
-#[derive(Default)]
-pub(crate) struct Handlers {
-    by_kind: HashMap<u32, RequestHandler>,
-}
+/// The request handlers of a runtime, by kind: shared with an engine that
+/// serves requests inside its tasks (the native backend calls the handler
+/// the moment a task makes the request).
+#[derive(Clone, Default)]
+pub struct RequestHandlers(Arc<Mutex<HashMap<u32, RequestHandler>>>);
 
-impl std::fmt::Debug for Handlers {
+impl std::fmt::Debug for RequestHandlers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut kinds: Vec<_> = self.by_kind.keys().collect();
+        let mut kinds: Vec<u32> = lock(&self.0).keys().copied().collect();
         kinds.sort();
-        f.debug_struct("Handlers").field("kinds", &kinds).finish()
+        f.debug_struct("RequestHandlers")
+            .field("kinds", &kinds)
+            .finish()
     }
 }
 
-/// What serving one request came to.
-enum Outcome {
-    /// The continuation's argument words (given, then the reply).
-    Reply(Vec<u32>, Vec<(usize, u64, Vec<u32>)>),
-    Fault(RequestProblem, Option<String>),
+/// Why a request's continuation faults: the problem and the handler's
+/// message, if it gave one.
+pub type RequestFailure = (RequestProblem, Option<String>);
+
+/// What serving a request gave: the continuation's argument words (the
+/// given ones, then the reply) and the reply's buffer writes
+/// [`BufferWrite`]s, or why the continuation faults.
+pub type ServedReply = std::result::Result<(Vec<u32>, Vec<BufferWrite>), RequestFailure>;
+
+impl RequestHandlers {
+    /// Serves one request of `program`: kind `kind` with argument words
+    /// `args`, whose continuation is `opcode` given `given` (its words
+    /// past those the reply fills are ignored). The handler's error, a
+    /// panic, a reply of another size than the kind's, or a kind without
+    /// a handler is the continuation's fault.
+    pub fn serve(
+        &self,
+        program: &Program,
+        call: &HostRequest<'_>,
+        opcode: u32,
+        given: &[u32],
+    ) -> ServedReply {
+        let Some(k) = program.request_kind(call.kind) else {
+            return Err((RequestProblem::NoHandler, None));
+        };
+        let reply_words = k.reply_words();
+        let continuation = program
+            .handler_index(opcode)
+            .map_or(0, |i| program.handlers()[i].arg_words());
+        let given_words = continuation.saturating_sub(reply_words);
+        let mut handlers = lock(&self.0);
+        let Some(handler) = handlers.get_mut(&call.kind) else {
+            return Err((RequestProblem::NoHandler, None));
+        };
+        let mut reply = Reply::default();
+        match catch_unwind(AssertUnwindSafe(|| handler(call, &mut reply))) {
+            Ok(Ok(())) => {}
+            Ok(Err(message)) => return Err((RequestProblem::Failed, Some(message))),
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned());
+                return Err((RequestProblem::Panicked, message));
+            }
+        }
+        if reply.words.len() != reply_words {
+            let found = reply.words.len() as u32;
+            return Err((
+                RequestProblem::ReplyWords {
+                    expected: reply_words as u32,
+                    found,
+                },
+                None,
+            ));
+        }
+        let mut args: Vec<u32> = given.iter().copied().take(given_words).collect();
+        args.resize(given_words, 0);
+        args.extend_from_slice(&reply.words);
+        Ok((args, reply.writes))
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A handler that panicked was caught inside the lock; the map is
+    // intact.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A request an engine served inside a task (the native backend), for
+/// the runtime to finish after the submission: its continuation
+/// published, or faulted. The engine has applied the reply's buffer
+/// writes already.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServedRequest {
+    /// The request kind.
+    pub kind: u32,
+    /// The continuation's priority index.
+    pub priority: u32,
+    /// The continuation's opcode.
+    pub opcode: u32,
+    /// The requester's tenant.
+    pub tenant: u32,
+    /// The continuation's ticket word (the requester's, when its ticket
+    /// follows descendants: the engine counted the continuation live).
+    pub ticket: u32,
+    /// The continuation's argument words, or why it faults.
+    pub outcome: std::result::Result<Vec<u32>, RequestFailure>,
 }
 
 impl Runtime {
     /// Serves requests of kind `kind` with `handler` from now on (replacing
-    /// an earlier handler of the kind). Handlers run between submissions, on
-    /// the thread that runs the runtime (`run()`, or a service's driver),
-    /// one request at a time in the order the device made them.
+    /// an earlier handler of the kind). Handlers run on the thread that
+    /// runs the runtime (`run()`, or a service's driver), one request at a
+    /// time in the order the tasks made them: between submissions on the
+    /// GPU and the reference backend, inside the requesting task on the
+    /// native backend (which runs on the host already).
     ///
     /// # Errors
     ///
@@ -149,7 +256,7 @@ impl Runtime {
                 declared: self.program.request_kinds().iter().map(|k| k.id).collect(),
             });
         }
-        self.requests.by_kind.insert(kind, Box::new(handler));
+        lock(&self.requests.0).insert(kind, Box::new(handler));
         Ok(())
     }
 
@@ -164,58 +271,58 @@ impl Runtime {
         self.on_request(kind, handler)
     }
 
-    /// Serves the requests of the last submission (`made` slots handed
-    /// out, as its summary says): each slot the device wrote is served and
-    /// its continuation queued or faulted; then every slot read is FREE
-    /// again and `REQUEST_NEXT` zero. Returns the continuations faulted.
+    /// The runtime's handlers, for an engine that serves requests itself.
+    pub(crate) fn request_handlers(&self) -> RequestHandlers {
+        self.requests.clone()
+    }
+
+    /// Finishes the requests of the last submission: those the engine
+    /// served inside its tasks, then the request slots the device wrote
+    /// (`made` handed out, as its summary says), each served here; every
+    /// slot read is FREE again and `REQUEST_NEXT` zero afterwards.
+    /// Returns the continuations faulted.
     pub(crate) fn serve_requests(&mut self, made: u64, faults: &mut Vec<Fault>) -> Result<u64> {
+        let mut faulted = 0;
+        for served in self.engine.take_served_requests() {
+            faulted += u64::from(self.finish_request(served, faults)?);
+        }
         let slots = u64::from(self.program.request_slots());
         let n = made.min(slots);
         if n == 0 {
-            return Ok(0);
+            return Ok(faulted);
         }
         let words_per = request::SLOT_WORDS as usize;
         let base = u64::from(self.layout.requests);
         let slots_read = self.engine.read_control(base, n * words_per as u64)?;
-        let mut faulted = 0;
         for rec in slots_read.chunks_exact(words_per) {
             if rec[request::STATE as usize] != request::WRITTEN {
                 continue;
             }
             let w = |i: u32| rec[i as usize];
-            let header = EntryHeader {
-                opcode: w(request::OPCODE),
+            let arg_words = (w(request::WORDS) as usize).min(2 * crate::protocol::MAX_ARGS);
+            let at = request::ARGS as usize;
+            let call = HostRequest {
+                kind: w(request::KIND),
+                args: &rec[at..at + arg_words],
                 tenant: w(request::TENANT),
-                ticket: w(request::TICKET),
             };
-            let priority = Priority::from_index(w(request::PRIORITY)).unwrap_or(Priority::Idle);
-            match self.serve_one(rec) {
-                Outcome::Reply(args, writes) => {
-                    let mut bad_write = false;
-                    for (buffer, offset, data) in writes {
-                        let fits = self
-                            .engine
-                            .buffer_len(buffer)
-                            .checked_sub(offset)
-                            .is_some_and(|room| room >= data.len() as u64);
-                        if !fits {
-                            bad_write = true;
-                            break;
-                        }
-                        self.engine.write_buffer(buffer, offset, &data)?;
-                    }
-                    if bad_write {
-                        faulted += 1;
-                        self.request_fault(rec, RequestProblem::Write, None, faults)?;
-                    } else {
-                        self.inbox.push(priority.index(), header, &args);
-                    }
-                }
-                Outcome::Fault(problem, message) => {
-                    faulted += 1;
-                    self.request_fault(rec, problem, message, faults)?;
-                }
-            }
+            let given = &rec[at + arg_words..];
+            let outcome = match self
+                .requests
+                .serve(&self.program, &call, w(request::OPCODE), given)
+            {
+                Ok((args, writes)) => self.apply_writes(writes).map(|()| args),
+                Err(failure) => Err(failure),
+            };
+            let served = ServedRequest {
+                kind: call.kind,
+                priority: w(request::PRIORITY),
+                opcode: w(request::OPCODE),
+                tenant: call.tenant,
+                ticket: w(request::TICKET),
+                outcome,
+            };
+            faulted += u64::from(self.finish_request(served, faults)?);
         }
         self.engine
             .write_control(base, &vec![0; n as usize * words_per])?;
@@ -224,93 +331,71 @@ impl Runtime {
         Ok(faulted)
     }
 
-    /// Runs the handler of the request in slot words `rec`.
-    fn serve_one(&mut self, rec: &[u32]) -> Outcome {
-        let w = |i: u32| rec[i as usize];
-        let kind = w(request::KIND);
-        let Some(k) = self.program.request_kind(kind) else {
-            return Outcome::Fault(RequestProblem::NoHandler, None);
-        };
-        let reply_words = k.reply_words();
-        let arg_words = (w(request::WORDS) as usize).min(2 * crate::protocol::MAX_ARGS);
-        let args_at = request::ARGS as usize;
-        let continuation = self
-            .program
-            .handler_index(w(request::OPCODE))
-            .map_or(0, |i| self.program.handlers()[i].arg_words());
-        let given = continuation.saturating_sub(reply_words);
-        let Some(handler) = self.requests.by_kind.get_mut(&kind) else {
-            return Outcome::Fault(RequestProblem::NoHandler, None);
-        };
-        let req = HostRequest {
-            kind,
-            args: &rec[args_at..args_at + arg_words],
-            tenant: w(request::TENANT),
-        };
-        let mut reply = Reply::default();
-        match catch_unwind(AssertUnwindSafe(|| handler(&req, &mut reply))) {
-            Ok(Ok(())) => {}
-            Ok(Err(message)) => return Outcome::Fault(RequestProblem::Failed, Some(message)),
-            Err(panic) => {
-                let message = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned());
-                return Outcome::Fault(RequestProblem::Panicked, message);
+    /// A reply's buffer writes, or [`RequestProblem::Write`] (none made)
+    /// when one does not fit its buffer.
+    fn apply_writes(
+        &mut self,
+        writes: Vec<BufferWrite>,
+    ) -> std::result::Result<(), RequestFailure> {
+        let fits = writes.iter().all(|w| {
+            self.engine
+                .buffer_len(w.buffer)
+                .checked_sub(w.offset)
+                .is_some_and(|room| room >= w.elements)
+        });
+        if !fits {
+            return Err((RequestProblem::Write, None));
+        }
+        for w in writes {
+            if let Err(e) = self.engine.write_buffer(w.buffer, w.offset, &w.words) {
+                return Err((RequestProblem::Write, Some(e.to_string())));
             }
         }
-        if reply.words.len() != reply_words {
-            return Outcome::Fault(
-                RequestProblem::ReplyWords {
-                    expected: reply_words as u32,
-                    found: reply.words.len() as u32,
-                },
-                None,
-            );
-        }
-        let from = args_at + arg_words;
-        let mut args: Vec<u32> = rec[from..(from + given).min(rec.len())].to_vec();
-        args.resize(given, 0);
-        args.extend_from_slice(&reply.words);
-        Outcome::Reply(args, reply.writes)
+        Ok(())
     }
 
-    /// Records the fault of the continuation of the request in `rec`: on
+    /// Publishes a served request's continuation, or records its fault: on
     /// its ticket (ending one of the ticket's live tasks, which the device
-    /// counted when it took the request) or in `faults`.
-    fn request_fault(
-        &mut self,
-        rec: &[u32],
-        problem: RequestProblem,
-        message: Option<String>,
-        faults: &mut Vec<Fault>,
-    ) -> Result<()> {
-        let w = |i: u32| rec[i as usize];
-        let opcode = w(request::OPCODE);
+    /// counted when it took the request) or in `faults`. Returns whether
+    /// it faulted.
+    fn finish_request(&mut self, served: ServedRequest, faults: &mut Vec<Fault>) -> Result<bool> {
+        let priority = Priority::from_index(served.priority).unwrap_or(Priority::Idle);
+        let (problem, message) = match served.outcome {
+            Ok(args) => {
+                let header = EntryHeader {
+                    opcode: served.opcode,
+                    tenant: served.tenant,
+                    ticket: served.ticket,
+                };
+                self.inbox.push(priority.index(), header, &args);
+                return Ok(false);
+            }
+            Err(failure) => failure,
+        };
         let fault = Fault {
             slot: u32::MAX,
-            opcode,
+            opcode: served.opcode,
             opcode_name: self
                 .program
-                .handler_index(opcode)
+                .handler_index(served.opcode)
                 .map(|i| self.program.handlers()[i].name.clone()),
             kind: FaultKind::Request {
-                kind: w(request::KIND),
+                kind: served.kind,
                 problem,
             },
-            tenant: w(request::TENANT),
-            priority: w(request::PRIORITY),
+            tenant: served.tenant,
+            priority: served.priority,
             round: 0,
             lane: u32::MAX,
             message,
         };
-        match w(request::TICKET) {
+        match served.ticket {
             0 => faults.push(fault),
             ticket => {
                 self.tickets.fault(ticket, fault);
                 self.end_task_on_host(ticket)?;
             }
         }
-        Ok(())
+        Ok(true)
     }
 }

@@ -14,7 +14,8 @@ use crate::ir::Literal;
 use crate::program::NativeFn;
 use crate::program::Program;
 use crate::protocol::{Priority, MAX_ARGS, PRINTF_MAX_ARGS};
-use crate::report::FaultKind;
+use crate::report::{FaultKind, RequestProblem};
+use crate::runtime::{RequestHandlers, ServedRequest};
 
 /// The native backend's engine: a [`CpuMachine`] (ring, control block,
 /// passes, lane primitives — the code every CPU backend shares) whose work
@@ -108,6 +109,9 @@ impl NativeEngine {
                     ticket: 0,
                     formats,
                     error: None,
+                    handlers: None,
+                    served: Vec::new(),
+                    writes: Vec::new(),
                 })),
             },
         })
@@ -159,6 +163,14 @@ impl Engine for NativeEngine {
     fn submit(&mut self, rounds: u32) -> Result<Submission> {
         self.machine.submit(&mut self.work, rounds)
     }
+
+    fn serve_requests_with(&mut self, handlers: RequestHandlers) {
+        lock(&self.work.env).handlers = Some(handlers);
+    }
+
+    fn take_served_requests(&mut self) -> Vec<ServedRequest> {
+        std::mem::take(&mut lock(&self.work.env).served)
+    }
 }
 
 /// What the task-side glue (the [`Ctx`] sink and the print hook) reaches
@@ -179,6 +191,14 @@ struct Env {
     /// A problem the glue met (a printf format the program does not
     /// know), reported when the task returns.
     error: Option<String>,
+    /// The runtime's request handlers: a request is served inside its
+    /// task (without them, it goes to the request slots).
+    handlers: Option<RequestHandlers>,
+    /// Requests served inside tasks, for the runtime after the submission.
+    served: Vec<ServedRequest>,
+    /// Their replies' buffer writes, applied after the work pass (the
+    /// running task may hold the buffers): `(served index, writes)`.
+    writes: Vec<(usize, Vec<crate::runtime::BufferWrite>)>,
 }
 
 fn lock(env: &Mutex<Env>) -> MutexGuard<'_, Env> {
@@ -212,26 +232,57 @@ impl CtxSink for Sink {
     }
 
     fn request(&mut self, from: &TaskInfo, r: &crate::host::Requested) -> bool {
-        // Into the machine's request slots, as on every backend: the host
-        // serves them between submissions and the continuation runs in a
-        // later one, so a program sees the same order and the same refusals
-        // natively as on the GPU.
-        let mut words = r.args.clone();
-        words.extend_from_slice(&r.given);
-        let head = crate::cpu::sched::RequestHead {
+        let mut env = lock(&self.0);
+        let ticket = env.ticket;
+        let Some(handlers) = env.handlers.clone() else {
+            // No runtime's handlers (an engine used on its own): into the
+            // machine's request slots, as on every other backend.
+            let mut words = r.args.clone();
+            words.extend_from_slice(&r.given);
+            let head = crate::cpu::sched::RequestHead {
+                kind: r.kind,
+                priority: r.priority as u32,
+                opcode: r.opcode,
+                arg_words: r.args.len() as u32,
+            };
+            return match env.machine.as_mut() {
+                Some(m) => m
+                    .request(head, from.tenant, ticket, &words)
+                    .unwrap_or(false),
+                None => false,
+            };
+        };
+        let Some(machine) = env.machine.as_mut() else {
+            return false;
+        };
+        // The native backend runs on the host: the handler is called now,
+        // inside the requesting task, and the continuation (or its fault)
+        // goes to the runtime after the submission, as a reply from the
+        // request slots would.
+        let program = Arc::clone(&machine.program);
+        let continuation_ticket = machine.request_served(ticket);
+        let call = crate::runtime::HostRequest {
+            kind: r.kind,
+            args: &r.args,
+            tenant: from.tenant,
+        };
+        let (outcome, writes) = match handlers.serve(&program, &call, r.opcode, &r.given) {
+            Ok((args, writes)) => (Ok(args), writes),
+            Err(failure) => (Err(failure), Vec::new()),
+        };
+        env.served.push(ServedRequest {
             kind: r.kind,
             priority: r.priority as u32,
             opcode: r.opcode,
-            arg_words: r.args.len() as u32,
-        };
-        let mut env = lock(&self.0);
-        let ticket = env.ticket;
-        match env.machine.as_mut() {
-            Some(m) => m
-                .request(head, from.tenant, ticket, &words)
-                .unwrap_or(false),
-            None => false,
+            tenant: from.tenant,
+            ticket: continuation_ticket,
+            outcome,
+        });
+        if !writes.is_empty() {
+            let at = env.served.len() - 1;
+            env.writes.push((at, writes));
         }
+        true
     }
 }
 
@@ -305,6 +356,34 @@ impl Drop for Restore<'_> {
 }
 
 impl NativeWork {
+    /// Lands the buffer writes of the replies served in this pass (no
+    /// task holds a buffer now); a write that does not fit its buffer
+    /// faults that reply's continuation instead, with nothing written.
+    fn apply_reply_writes(&mut self) {
+        let mut env = lock(&self.env);
+        let pending = std::mem::take(&mut env.writes);
+        for (at, writes) in pending {
+            let fits = writes.iter().all(|w| {
+                self.memory
+                    .len(w.buffer)
+                    .checked_sub(w.offset)
+                    .is_some_and(|room| room >= w.elements)
+            });
+            let mut failure = (!fits).then_some((RequestProblem::Write, None));
+            if fits {
+                for w in &writes {
+                    if let Err(e) = self.memory.write(w.buffer, w.offset, &w.words) {
+                        failure = Some((RequestProblem::Write, Some(e.to_string())));
+                        break;
+                    }
+                }
+            }
+            if let (Some(f), Some(served)) = (failure, env.served.get_mut(at)) {
+                served.outcome = Err(f);
+            }
+        }
+    }
+
     /// Runs every lane; the machine is in `self.env`.
     fn run_lanes(&mut self, lanes: u32, loop_limit: u32) -> Result<()> {
         let ctx = Ctx::with_sink(TaskInfo::default(), Box::new(Sink(Arc::clone(&self.env))));
@@ -452,6 +531,8 @@ impl WorkPass for NativeWork {
             machine,
             env: Arc::clone(&self.env),
         };
-        self.run_lanes(lanes, loop_limit)
+        let ran = self.run_lanes(lanes, loop_limit);
+        self.apply_reply_writes();
+        ran
     }
 }
