@@ -325,16 +325,7 @@ impl CpuMachine {
         let k = self.add_cw(ctrl::FREE_NEXT + priority, 1);
         let (start, size) = self.partitions[priority as usize];
         let s = self.cw(self.layout.claim_list + start + size - 1 - k);
-        let inherited = if ticket & ticket::DESCENDANTS != 0 {
-            let index = ticket & ticket::INDEX;
-            self.add_cw(
-                self.layout.tickets + index * ticket::ENTRY_WORDS + ticket::LIVE,
-                1,
-            );
-            ticket
-        } else {
-            0
-        };
+        let inherited = self.inherit_ticket(ticket);
         self.set_slot_word(s, slot::OPCODE, opcode);
         self.set_slot_word(s, slot::TENANT, tenant);
         self.set_slot_word(s, slot::TICKET, inherited);
@@ -374,16 +365,7 @@ impl CpuMachine {
             return Ok(false);
         }
         self.set_cw(base + request::STATE, request::WRITING);
-        let inherited = if ticket & ticket::DESCENDANTS != 0 {
-            let index = ticket & ticket::INDEX;
-            self.add_cw(
-                self.layout.tickets + index * ticket::ENTRY_WORDS + ticket::LIVE,
-                1,
-            );
-            ticket
-        } else {
-            0
-        };
+        let inherited = self.inherit_ticket(ticket);
         self.set_cw(base + request::KIND, head.kind);
         self.set_cw(base + request::TENANT, tenant);
         self.set_cw(base + request::TICKET, inherited);
@@ -405,6 +387,13 @@ impl CpuMachine {
     /// ticket word.
     pub fn request_served(&mut self, ticket: u32) -> u32 {
         self.add_cw(ctrl::SPAWNED, 1);
+        self.inherit_ticket(ticket)
+    }
+
+    /// The ticket word a new task (a spawn, or a request's continuation)
+    /// of a task with ticket word `ticket` gets: the same word, counted one
+    /// more live task, when the ticket follows descendants; 0 otherwise.
+    fn inherit_ticket(&mut self, ticket: u32) -> u32 {
         if ticket & ticket::DESCENDANTS == 0 {
             return 0;
         }

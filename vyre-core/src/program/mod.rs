@@ -483,41 +483,52 @@ impl ProgramBuilder {
 
 /// Every spawn names an opcode of the program, with its argument types.
 fn check_spawns(program: &Program) -> Result<(), AssemblyError> {
+    check_stmts(program, |h, info, stmt, s| {
+        let Stmt::Spawn { opcode, args, .. } = s else {
+            return Ok(());
+        };
+        let Some(t) = program.handler_index(*opcode) else {
+            return Err(AssemblyError::SpawnUnknownOpcode {
+                opcode: h.name.clone(),
+                target: *opcode,
+            });
+        };
+        let target = &program.handlers()[t];
+        // The priority is the statement's first expression, the
+        // arguments follow it.
+        let priority = info.stmt_expr(stmt);
+        let found: Vec<_> = info
+            .siblings(info.next_expr(priority))
+            .take(args.len())
+            .map(|a| info.ty(a))
+            .collect();
+        if found != target.arg_types() {
+            return Err(AssemblyError::SpawnArguments {
+                opcode: h.name.clone(),
+                target: target.name.clone(),
+                expected: target.arg_types(),
+                found,
+            });
+        }
+        Ok(())
+    })
+}
+
+/// Runs `check(handler, info, id, statement)` over every statement of
+/// every handler (numbered in the order `visit_stmts` visits them); the
+/// first error wins.
+fn check_stmts(
+    program: &Program,
+    mut check: impl FnMut(&OpcodeHandler, &HandlerInfo, StmtId, &Stmt) -> Result<(), AssemblyError>,
+) -> Result<(), AssemblyError> {
     for (h, info) in program.handlers.iter().zip(&program.infos) {
         let mut err = None;
-        // Statements are numbered in the order `visit_stmts` visits them.
         let mut id = StmtId(0);
         crate::ir::visit_stmts(&h.body, &mut |s| {
             let stmt = id;
             id = StmtId(id.0 + 1);
-            if err.is_some() {
-                return;
-            }
-            if let Stmt::Spawn { opcode, args, .. } = s {
-                let Some(t) = program.handler_index(*opcode) else {
-                    err = Some(AssemblyError::SpawnUnknownOpcode {
-                        opcode: h.name.clone(),
-                        target: *opcode,
-                    });
-                    return;
-                };
-                let target = &program.handlers()[t];
-                // The priority is the statement's first expression, the
-                // arguments follow it.
-                let priority = info.stmt_expr(stmt);
-                let found: Vec<_> = info
-                    .siblings(info.next_expr(priority))
-                    .take(args.len())
-                    .map(|a| info.ty(a))
-                    .collect();
-                if found != target.arg_types() {
-                    err = Some(AssemblyError::SpawnArguments {
-                        opcode: h.name.clone(),
-                        target: target.name.clone(),
-                        expected: target.arg_types(),
-                        found,
-                    });
-                }
+            if err.is_none() {
+                err = check(h, info, stmt, s).err();
             }
         });
         if let Some(e) = err {
@@ -527,8 +538,6 @@ fn check_spawns(program: &Program) -> Result<(), AssemblyError> {
     Ok(())
 }
 
-/// The declared request kinds, sorted by id: ids unique, arguments and
-/// replies within a request slot and a task.
 fn check_request_kinds(mut kinds: Vec<RequestKind>) -> Result<Vec<RequestKind>, AssemblyError> {
     kinds.sort_by_key(|k| k.id);
     for pair in kinds.windows(2) {
@@ -559,73 +568,58 @@ fn check_request_kinds(mut kinds: Vec<RequestKind>) -> Result<Vec<RequestKind>, 
 /// opcode of the program whose arguments are the given ones followed by
 /// the kind's reply.
 fn check_requests(program: &Program) -> Result<(), AssemblyError> {
-    for (h, info) in program.handlers.iter().zip(&program.infos) {
-        let mut err = None;
-        let mut id = StmtId(0);
-        crate::ir::visit_stmts(&h.body, &mut |s| {
-            let stmt = id;
-            id = StmtId(id.0 + 1);
-            if err.is_some() {
-                return;
-            }
-            let Stmt::Request {
-                kind,
-                args,
-                opcode,
-                given,
-                ..
-            } = s
-            else {
-                return;
-            };
-            let Some(k) = program.request_kind(*kind) else {
-                err = Some(AssemblyError::RequestUnknownKind {
-                    opcode: h.name.clone(),
-                    kind: *kind,
-                });
-                return;
-            };
-            let Some(t) = program.handler_index(*opcode) else {
-                err = Some(AssemblyError::RequestUnknownOpcode {
-                    opcode: h.name.clone(),
-                    target: *opcode,
-                });
-                return;
-            };
-            // Priority first, then the request's arguments, then the
-            // continuation's given ones.
-            let priority = info.stmt_expr(stmt);
-            let mut types = info
-                .siblings(info.next_expr(priority))
-                .take(args.len() + given.len())
-                .map(|a| info.ty(a));
-            let found: Vec<_> = types.by_ref().take(args.len()).collect();
-            if found != k.args {
-                err = Some(AssemblyError::RequestArguments {
-                    opcode: h.name.clone(),
-                    kind: k.name.clone(),
-                    what: "arguments".into(),
-                    expected: k.args.clone(),
-                    found,
-                });
-                return;
-            }
-            let mut found: Vec<_> = types.collect();
-            found.extend(k.reply.iter().copied());
-            let target = &program.handlers()[t];
-            if found != target.arg_types() {
-                err = Some(AssemblyError::RequestArguments {
-                    opcode: h.name.clone(),
-                    kind: k.name.clone(),
-                    what: format!("continuation `{}` given, then the reply,", target.name),
-                    expected: target.arg_types(),
-                    found,
-                });
-            }
-        });
-        if let Some(e) = err {
-            return Err(e);
+    check_stmts(program, |h, info, stmt, s| {
+        let Stmt::Request {
+            kind,
+            args,
+            opcode,
+            given,
+            ..
+        } = s
+        else {
+            return Ok(());
+        };
+        let Some(k) = program.request_kind(*kind) else {
+            return Err(AssemblyError::RequestUnknownKind {
+                opcode: h.name.clone(),
+                kind: *kind,
+            });
+        };
+        let Some(t) = program.handler_index(*opcode) else {
+            return Err(AssemblyError::RequestUnknownOpcode {
+                opcode: h.name.clone(),
+                target: *opcode,
+            });
+        };
+        // Priority first, then the request's arguments, then the
+        // continuation's given ones.
+        let priority = info.stmt_expr(stmt);
+        let mut types = info
+            .siblings(info.next_expr(priority))
+            .take(args.len() + given.len())
+            .map(|a| info.ty(a));
+        let found: Vec<_> = types.by_ref().take(args.len()).collect();
+        if found != k.args {
+            return Err(AssemblyError::RequestArguments {
+                opcode: h.name.clone(),
+                kind: k.name.clone(),
+                what: "arguments".into(),
+                expected: k.args.clone(),
+                found,
+            });
         }
-    }
-    Ok(())
+        let mut found: Vec<_> = types.collect();
+        found.extend(k.reply.iter().copied());
+        let target = &program.handlers()[t];
+        if found != target.arg_types() {
+            return Err(AssemblyError::RequestArguments {
+                opcode: h.name.clone(),
+                kind: k.name.clone(),
+                what: format!("continuation `{}` given, then the reply,", target.name),
+                expected: target.arg_types(),
+                found,
+            });
+        }
+        Ok(())
+    })
 }

@@ -94,6 +94,23 @@ impl Queue {
         self.words.len() / host_words - self.start
     }
 
+    /// Room for `count` more entries of `hw` words; the words they take.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BufferTooLarge`] (`host queue`) when the host cannot hold
+    /// them.
+    fn reserve(&mut self, count: usize, hw: usize) -> Result<usize> {
+        let too_large = || Error::BufferTooLarge {
+            name: "host queue".to_string(),
+            bytes: (count as u64).saturating_mul(hw as u64 * 4),
+            max: isize::MAX as u64,
+        };
+        let added = count.checked_mul(hw).ok_or_else(too_large)?;
+        self.words.try_reserve(added).map_err(|_| too_large())?;
+        Ok(added)
+    }
+
     /// Records that the entries from `entry` on carry `header`'s tenant
     /// and ticket.
     #[inline]
@@ -203,13 +220,7 @@ impl Inbox {
         let hw = host_words(self.entry_words);
         let q = &mut self.queues[p];
         let from = q.words.len();
-        let too_large = || Error::BufferTooLarge {
-            name: "host queue".to_string(),
-            bytes: (count as u64).saturating_mul(hw as u64 * 4),
-            max: isize::MAX as u64,
-        };
-        let added = count.checked_mul(hw).ok_or_else(too_large)?;
-        q.words.try_reserve(added).map_err(|_| too_large())?;
+        let added = q.reserve(count, hw)?;
         if count > 0 {
             q.mark(from / hw, header);
         }
@@ -249,13 +260,7 @@ impl Inbox {
         }
         let q = &mut self.queues[p];
         let from = q.words.len();
-        let too_large = || Error::BufferTooLarge {
-            name: "host queue".to_string(),
-            bytes: (count as u64).saturating_mul(hw as u64 * 4),
-            max: isize::MAX as u64,
-        };
-        let added = count.checked_mul(hw).ok_or_else(too_large)?;
-        q.words.try_reserve(added).map_err(|_| too_large())?;
+        let added = q.reserve(count, hw)?;
         if count > 0 {
             q.mark(from / hw, header);
         }

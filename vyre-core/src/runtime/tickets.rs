@@ -78,6 +78,25 @@ impl Tickets {
     pub(crate) fn fault(&mut self, word: u32, fault: Fault) {
         self.events.faults.push((word & ticket::INDEX, fault));
     }
+
+    /// Entry `index` ended (its last live task): reported, and free
+    /// again. Only an entry in use can end, once: an index that names no
+    /// such entry (device memory gone wrong) is not taken for one.
+    fn end(&mut self, index: u32) {
+        let Some(state) = self.entries.get_mut(index as usize).filter(|e| e.in_use) else {
+            return;
+        };
+        state.in_use = false;
+        self.events.ended.push(TicketEnd {
+            index,
+            refused: state.refused,
+        });
+        self.free.push(index);
+        self.open -= 1;
+        if self.open == 0 {
+            self.high = 0;
+        }
+    }
 }
 
 impl Runtime {
@@ -189,24 +208,8 @@ impl Runtime {
         };
         self.engine
             .write_control(u64::from(crate::protocol::ctrl::TICKETS_ENDED), &[0])?;
-        let t = &mut self.tickets;
         for index in log {
-            // Only an entry in use can end, once: a word that names no such
-            // entry (device memory gone wrong) is not taken for one.
-            let index = index & ticket::INDEX;
-            let Some(state) = t.entries.get_mut(index as usize).filter(|e| e.in_use) else {
-                continue;
-            };
-            state.in_use = false;
-            t.events.ended.push(TicketEnd {
-                index,
-                refused: state.refused,
-            });
-            t.free.push(index);
-            t.open -= 1;
-        }
-        if t.open == 0 {
-            t.high = 0;
+            self.tickets.end(index & ticket::INDEX);
         }
         Ok(())
     }
@@ -241,22 +244,8 @@ impl Runtime {
         let live = self.engine.read_control(at, 1)?;
         let live = live.first().copied().unwrap_or(0).saturating_sub(1);
         self.engine.write_control(at, &[live])?;
-        let t = &mut self.tickets;
-        if live != 0 {
-            return Ok(());
-        }
-        let Some(state) = t.entries.get_mut(index as usize).filter(|e| e.in_use) else {
-            return Ok(());
-        };
-        state.in_use = false;
-        t.events.ended.push(TicketEnd {
-            index,
-            refused: state.refused,
-        });
-        t.free.push(index);
-        t.open -= 1;
-        if t.open == 0 {
-            t.high = 0;
+        if live == 0 {
+            self.tickets.end(index);
         }
         Ok(())
     }

@@ -232,36 +232,37 @@ fn parse_list(input: ParseStream) -> syn::Result<Value> {
 
 /// `requests: [kind, …]`: the #[request] kinds the handlers use.
 fn parse_requests(cx: &Ctxt, input: ParseStream) -> syn::Result<Value> {
-    if !input.peek(token::Bracket) {
-        return Err(input.error(
-            "expected `[kind, …]`: the #[request] kinds this megakernel's handlers use, e.g. `requests: [read_chunk]`",
-        ));
-    }
-    let content;
-    let bracket = bracketed!(content in input);
-    let mut paths = Vec::new();
-    while !content.is_empty() {
-        match content.call(syn::Path::parse_mod_style) {
-            Ok(p) => paths.push(p),
-            Err(_) => {
-                cx.syn_error(
-                    content.error(
-                        "expected the path of a #[request] declaration, such as `read_chunk`",
-                    ),
-                );
-                skip_to_comma(&content);
-            }
-        }
-        expect_comma(cx, &content, "a request kind");
-    }
+    let (bracket, paths) = parse_paths(
+        cx,
+        input,
+        "expected `[kind, …]`: the #[request] kinds this megakernel's handlers use, e.g. `requests: [read_chunk]`",
+        "expected the path of a #[request] declaration, such as `read_chunk`",
+        "a request kind",
+    )?;
     Ok(Value::Requests(bracket, paths))
 }
 
 fn parse_opcodes(cx: &Ctxt, input: ParseStream) -> syn::Result<Value> {
+    let (bracket, paths) = parse_paths(
+        cx,
+        input,
+        "expected `[handler, …]`: the #[opcode] functions of this megakernel, e.g. `opcodes: [visit, relax]`",
+        "expected the path of an #[opcode] function, such as `visit` or `graph::visit`",
+        "an opcode",
+    )?;
+    Ok(Value::Opcodes(bracket, paths))
+}
+
+/// `[path, …]`; a bad path is reported (`item`) and skipped.
+fn parse_paths(
+    cx: &Ctxt,
+    input: ParseStream,
+    list: &str,
+    item: &str,
+    what: &str,
+) -> syn::Result<(token::Bracket, Vec<syn::Path>)> {
     if !input.peek(token::Bracket) {
-        return Err(input.error(
-            "expected `[handler, …]`: the #[opcode] functions of this megakernel, e.g. `opcodes: [visit, relax]`",
-        ));
+        return Err(input.error(list));
     }
     let content;
     let bracket = bracketed!(content in input);
@@ -270,15 +271,13 @@ fn parse_opcodes(cx: &Ctxt, input: ParseStream) -> syn::Result<Value> {
         match content.call(syn::Path::parse_mod_style) {
             Ok(p) => paths.push(p),
             Err(_) => {
-                cx.syn_error(content.error(
-                    "expected the path of an #[opcode] function, such as `visit` or `graph::visit`",
-                ));
+                cx.syn_error(content.error(item));
                 skip_to_comma(&content);
             }
         }
-        expect_comma(cx, &content, "an opcode");
+        expect_comma(cx, &content, what);
     }
-    Ok(Value::Opcodes(bracket, paths))
+    Ok((bracket, paths))
 }
 
 fn parse_buffers(cx: &Ctxt, input: ParseStream) -> syn::Result<Value> {
