@@ -65,6 +65,63 @@ pub struct Submission {
     pub gpu_time: Option<Duration>,
 }
 
+/// A write of a reply into one of the program's buffers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BufferWrite {
+    /// The buffer's index among the program's buffers.
+    pub buffer: usize,
+    /// The first element written.
+    pub offset: u64,
+    /// Elements written.
+    pub elements: u64,
+    /// Their words.
+    pub words: Vec<u32>,
+}
+
+/// Why a request's continuation faults: the problem and the handler's
+/// message, if it gave one.
+pub type RequestFailure = (crate::report::RequestProblem, Option<String>);
+
+/// What serving a request gave: the continuation's argument words (the
+/// given ones, then the reply) and the reply's buffer writes
+/// [`BufferWrite`]s, or why the continuation faults.
+pub type ServedReply = std::result::Result<(Vec<u32>, Vec<BufferWrite>), RequestFailure>;
+
+/// A request an engine served inside a task (the native backend), for
+/// the runtime to finish after the submission: its continuation
+/// published, or faulted. The engine has applied the reply's buffer
+/// writes already.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServedRequest {
+    /// The request kind.
+    pub kind: u32,
+    /// The continuation's priority index.
+    pub priority: u32,
+    /// The continuation's opcode.
+    pub opcode: u32,
+    /// The requester's tenant.
+    pub tenant: u32,
+    /// The continuation's ticket word (the requester's, when its ticket
+    /// follows descendants: the engine counted the continuation live).
+    pub ticket: u32,
+    /// The continuation's argument words, or why it faults.
+    pub outcome: std::result::Result<Vec<u32>, RequestFailure>,
+}
+
+/// What serves device→host requests inside the tasks that make them (the
+/// runtime's handlers, for the native backend).
+pub trait RequestServer: Send + Sync + std::fmt::Debug {
+    /// Serves request `call` = `(kind, argument words, tenant)` of
+    /// `program`, whose continuation is `opcode` given `given`.
+    fn serve_in_task(
+        &self,
+        program: &crate::program::Program,
+        call: (u32, &[u32], u32),
+        opcode: u32,
+        given: &[u32],
+    ) -> ServedReply;
+}
+
 /// A backend instance of one program: device memory laid out as in
 /// `docs/protocol.md`, and the passes that run over it. Offsets and lengths
 /// are in 32-bit words.
@@ -172,18 +229,18 @@ pub trait Engine: Send {
     }
 
     /// Serves device→host requests inside the tasks that make them, with
-    /// `handlers` (the runtime's), where the engine can: the native backend
+    /// `server` (the runtime's handlers), where the engine can: the native backend
     /// runs on the host and calls the handler at once. Other engines leave
     /// requests in the request slots, which the runtime serves between
     /// submissions.
-    fn serve_requests_with(&mut self, handlers: crate::runtime::RequestHandlers) {
-        let _ = handlers;
+    fn serve_requests_with(&mut self, server: std::sync::Arc<dyn RequestServer>) {
+        let _ = server;
     }
 
     /// The requests served inside tasks since the last call (see
     /// [`serve_requests_with`](Self::serve_requests_with)), for the runtime
     /// to publish their continuations or record their faults.
-    fn take_served_requests(&mut self) -> Vec<crate::runtime::ServedRequest> {
+    fn take_served_requests(&mut self) -> Vec<ServedRequest> {
         Vec::new()
     }
 }

@@ -34,7 +34,7 @@ pub use protocol::Priority;
 pub use report::{Fault, FaultKind, RequestProblem, RunReport, StopReason, SubmissionTime};
 pub use runtime::{
     Accounting, BufferHandle, Element, HostRequest, OnWorker, Opcode, Progress, RangeOpcode,
-    RawTask, Reply, RequestHandler, RunLimits, Runtime, Task,
+    RawTask, Reply, RequestHandler, RunLimits, Runtime, Served, Task,
 };
 pub use service::{
     PublishOptions, Publisher, Service, ServiceOptions, ServiceReport, ServiceStatus, ServiceStop,

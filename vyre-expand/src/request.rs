@@ -206,13 +206,13 @@ fn module(
             /// the request's arguments and the reply (for buffer writes)
             /// and returns the reply's value, or an error that faults the
             /// continuation.
-            pub fn serve<F>(mut f: F) -> ::vyre::host::Served
+            pub fn serve<F>(mut f: F) -> ::vyre::Served
             where
                 F: FnMut(#(#types,)* &mut ::vyre::Reply) -> ::core::result::Result<#reply_rust, ::std::string::String>
                     + ::core::marker::Send
                     + 'static,
             {
-                ::vyre::host::Served::new(ID, ::std::boxed::Box::new(move |__req: &::vyre::HostRequest<'_>, __reply: &mut ::vyre::Reply| {
+                ::vyre::Served::new(ID, ::std::boxed::Box::new(move |__req: &::vyre::HostRequest<'_>, __reply: &mut ::vyre::Reply| {
                     #(let #handler_names: #types = ::vyre::host::__private::arg::<#types>(__req.args, #offsets);)*
                     let __value = f(#(#handler_names,)* __reply)?;
                     let mut __w = [0u32; 2];

@@ -45,7 +45,7 @@ pub trait CtxSink: Send {
     fn shutdown(&mut self, from: &TaskInfo);
     /// `ctx.request(..)` of the task `from`; false when refused (no request
     /// slot left). A sink that serves no requests refuses them all.
-    fn request(&mut self, from: &TaskInfo, request: &super::request::Requested) -> bool {
+    fn request(&mut self, from: &TaskInfo, request: &Requested) -> bool {
         let _ = (from, request);
         false
     }
@@ -62,10 +62,25 @@ pub struct Spawned {
     pub accepted: bool,
 }
 
+/// A request recorded by a [`Ctx`] that runs without a sink.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requested {
+    /// The continuation's priority.
+    pub priority: Priority,
+    /// The request kind.
+    pub kind: u32,
+    /// The request's argument words.
+    pub args: Vec<u32>,
+    /// The continuation's opcode.
+    pub opcode: u32,
+    /// The continuation's given words.
+    pub given: Vec<u32>,
+}
+
 #[derive(Debug, Default)]
 struct Records {
     spawns: Vec<Spawned>,
-    requests: Vec<super::request::Requested>,
+    requests: Vec<Requested>,
     shutdown: bool,
     capacity: Option<usize>,
 }
@@ -312,7 +327,7 @@ impl Ctx {
 
     /// Hands a request to the sink, or records it (taken, as a spawn
     /// within the capacity is).
-    pub(super) fn send_request(&self, request: super::request::Requested) -> bool {
+    pub(super) fn send_request(&self, request: Requested) -> bool {
         let from = self.task.get();
         match &mut *self.mode.borrow_mut() {
             Mode::Record(r) => {
@@ -324,7 +339,7 @@ impl Ctx {
     }
 
     /// The requests recorded so far (empty with a sink).
-    pub fn requested(&self) -> Vec<super::request::Requested> {
+    pub fn requested(&self) -> Vec<Requested> {
         match &*self.mode.borrow() {
             Mode::Record(r) => r.requests.clone(),
             Mode::Sink(_) => Vec::new(),

@@ -64,14 +64,13 @@ pub mod __private;
 mod tests;
 
 pub use crate::ir::HandlerError;
-pub use crate::runtime::Served;
 pub use atomic::{Atomic, AtomicElement};
 pub use buffer::Buffer;
 pub(crate) use buffers::each_buffer;
 pub use buffers::{BufferMeta, HostAtomic, HostBuffer, HostBuffers, PlainElement};
-pub use ctx::{Ctx, CtxSink, Outcome, SpawnPriority, Spawned, TaskInfo};
+pub use ctx::{Ctx, CtxSink, Outcome, Requested, SpawnPriority, Spawned, TaskInfo};
 pub use opcode::{ArgWord, Opcode, RangeOpcode};
-pub use request::{Continuation, RequestCall, Requested};
+pub use request::{Continuation, RequestCall};
 pub(crate) use structs::StructCell;
 pub use structs::StructData;
 pub use task::{RawTask, Task};

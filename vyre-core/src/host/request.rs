@@ -7,7 +7,7 @@
 
 use std::marker::PhantomData;
 
-use super::ctx::{Ctx, SpawnPriority};
+use super::ctx::{Ctx, Requested, SpawnPriority};
 use crate::protocol::{Priority, MAX_ARGS};
 
 /// A request of some kind with its argument words, made in place in a
@@ -79,21 +79,6 @@ impl<R> Continuation<R> {
     pub fn words(&self) -> &[u32] {
         &self.words[..self.len]
     }
-}
-
-/// A request recorded by a [`Ctx`] that runs without a sink.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Requested {
-    /// The continuation's priority.
-    pub priority: Priority,
-    /// The request kind.
-    pub kind: u32,
-    /// The request's argument words.
-    pub args: Vec<u32>,
-    /// The continuation's opcode.
-    pub opcode: u32,
-    /// The continuation's given words.
-    pub given: Vec<u32>,
 }
 
 impl Ctx {

@@ -24,10 +24,7 @@ pub(crate) use inbox::EntryHeader;
 pub use options::RunLimits;
 pub use progress::Progress;
 pub(crate) use publish::{check_task, check_typed, opcode_arity, typed_arity};
-pub use requests::{
-    BufferWrite, HostRequest, Reply, RequestFailure, RequestHandler, RequestHandlers, Served,
-    ServedReply, ServedRequest,
-};
+pub use requests::{HostRequest, Reply, RequestHandler, RequestHandlers, Served};
 pub(crate) use tickets::TicketEvents;
 pub use worker::OnWorker;
 
@@ -98,7 +95,7 @@ impl Runtime {
         rt.id = NEXT_RUNTIME_ID.fetch_add(1, Ordering::Relaxed);
         if !rt.program.request_kinds().is_empty() {
             let handlers = rt.request_handlers();
-            rt.engine.serve_requests_with(handlers);
+            rt.engine.serve_requests_with(Arc::new(handlers));
         }
         let ones = vec![1u32; rt.tenants.len()];
         rt.engine

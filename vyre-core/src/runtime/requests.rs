@@ -8,6 +8,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 
 use super::{BufferHandle, Element, EntryHeader, Runtime};
+use crate::engine::{BufferWrite, RequestFailure, RequestServer, ServedReply, ServedRequest};
 use crate::error::{Error, Result};
 use crate::program::Program;
 use crate::protocol::{ctrl, request, Priority};
@@ -40,19 +41,6 @@ impl HostRequest<'_> {
 pub struct Reply {
     words: Vec<u32>,
     writes: Vec<BufferWrite>,
-}
-
-/// A write of a reply into one of the program's buffers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BufferWrite {
-    /// The buffer's index among the program's buffers.
-    pub buffer: usize,
-    /// The first element written.
-    pub offset: u64,
-    /// Elements written.
-    pub elements: u64,
-    /// Their words.
-    pub words: Vec<u32>,
 }
 
 impl Reply {
@@ -141,15 +129,6 @@ impl std::fmt::Debug for RequestHandlers {
     }
 }
 
-/// Why a request's continuation faults: the problem and the handler's
-/// message, if it gave one.
-pub type RequestFailure = (RequestProblem, Option<String>);
-
-/// What serving a request gave: the continuation's argument words (the
-/// given ones, then the reply) and the reply's buffer writes
-/// [`BufferWrite`]s, or why the continuation faults.
-pub type ServedReply = std::result::Result<(Vec<u32>, Vec<BufferWrite>), RequestFailure>;
-
 impl RequestHandlers {
     /// Serves one request of `program`: kind `kind` with argument words
     /// `args`, whose continuation is `opcode` given `given` (its words
@@ -204,31 +183,23 @@ impl RequestHandlers {
     }
 }
 
+impl RequestServer for RequestHandlers {
+    fn serve_in_task(
+        &self,
+        program: &Program,
+        call: (u32, &[u32], u32),
+        opcode: u32,
+        given: &[u32],
+    ) -> ServedReply {
+        let (kind, args, tenant) = call;
+        self.serve(program, &HostRequest { kind, args, tenant }, opcode, given)
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A handler that panicked was caught inside the lock; the map is
     // intact.
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// A request an engine served inside a task (the native backend), for
-/// the runtime to finish after the submission: its continuation
-/// published, or faulted. The engine has applied the reply's buffer
-/// writes already.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServedRequest {
-    /// The request kind.
-    pub kind: u32,
-    /// The continuation's priority index.
-    pub priority: u32,
-    /// The continuation's opcode.
-    pub opcode: u32,
-    /// The requester's tenant.
-    pub tenant: u32,
-    /// The continuation's ticket word (the requester's, when its ticket
-    /// follows descendants: the engine counted the continuation live).
-    pub ticket: u32,
-    /// The continuation's argument words, or why it faults.
-    pub outcome: std::result::Result<Vec<u32>, RequestFailure>,
 }
 
 impl Runtime {

@@ -79,7 +79,7 @@ pub(crate) fn expand(k: &Kernel, real: bool) -> TokenStream {
         quote! {
             /// Serves a request kind with a typed handler made by its
             /// `serve`: see `Runtime::serve`.
-            pub fn serve(&mut self, served: ::vyre::host::Served) -> ::vyre::Result<()> {
+            pub fn serve(&mut self, served: ::vyre::Served) -> ::vyre::Result<()> {
                 self.__vyre_runtime.serve(served)
             }
         }

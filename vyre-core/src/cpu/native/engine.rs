@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use super::memory::Memory;
 use crate::cpu::{Claimed, CpuMachine, TaskFault, TaskState, WorkPass};
 use crate::engine::{BackendKind, Engine, Submission};
+use crate::engine::{RequestServer, ServedRequest};
 use crate::error::{Error, Result};
 use crate::host::native::{self as hooks, Caught};
 use crate::host::Task;
@@ -15,7 +16,6 @@ use crate::program::NativeFn;
 use crate::program::Program;
 use crate::protocol::{Priority, MAX_ARGS, PRINTF_MAX_ARGS};
 use crate::report::{FaultKind, RequestProblem};
-use crate::runtime::{RequestHandlers, ServedRequest};
 
 /// The native backend's engine: a [`CpuMachine`] (ring, control block,
 /// passes, lane primitives — the code every CPU backend shares) whose work
@@ -164,8 +164,8 @@ impl Engine for NativeEngine {
         self.machine.submit(&mut self.work, rounds)
     }
 
-    fn serve_requests_with(&mut self, handlers: RequestHandlers) {
-        lock(&self.work.env).handlers = Some(handlers);
+    fn serve_requests_with(&mut self, server: Arc<dyn RequestServer>) {
+        lock(&self.work.env).handlers = Some(server);
     }
 
     fn take_served_requests(&mut self) -> Vec<ServedRequest> {
@@ -193,12 +193,12 @@ struct Env {
     error: Option<String>,
     /// The runtime's request handlers: a request is served inside its
     /// task (without them, it goes to the request slots).
-    handlers: Option<RequestHandlers>,
+    handlers: Option<Arc<dyn RequestServer>>,
     /// Requests served inside tasks, for the runtime after the submission.
     served: Vec<ServedRequest>,
     /// Their replies' buffer writes, applied after the work pass (the
     /// running task may hold the buffers): `(served index, writes)`.
-    writes: Vec<(usize, Vec<crate::runtime::BufferWrite>)>,
+    writes: Vec<(usize, Vec<crate::engine::BufferWrite>)>,
 }
 
 fn lock(env: &Mutex<Env>) -> MutexGuard<'_, Env> {
@@ -261,12 +261,8 @@ impl CtxSink for Sink {
         // request slots would.
         let program = Arc::clone(&machine.program);
         let continuation_ticket = machine.request_served(ticket);
-        let call = crate::runtime::HostRequest {
-            kind: r.kind,
-            args: &r.args,
-            tenant: from.tenant,
-        };
-        let (outcome, writes) = match handlers.serve(&program, &call, r.opcode, &r.given) {
+        let call = (r.kind, r.args.as_slice(), from.tenant);
+        let (outcome, writes) = match handlers.serve_in_task(&program, call, r.opcode, &r.given) {
             Ok((args, writes)) => (Ok(args), writes),
             Err(failure) => (Err(failure), Vec::new()),
         };
