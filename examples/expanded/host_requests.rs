@@ -45,7 +45,7 @@ pub mod read_chunk {
     /// the request's arguments and the reply (for buffer writes)
     /// and returns the reply's value, or an error that faults the
     /// continuation.
-    pub fn serve<F>(mut f: F) -> ::vyre::host::Served
+    pub fn serve<F>(mut f: F) -> ::vyre::Served
     where
         F: FnMut(
                 ::core::primitive::u32,
@@ -54,7 +54,7 @@ pub mod read_chunk {
             ) -> ::core::result::Result<::core::primitive::u32, ::std::string::String>
             + ::core::marker::Send + 'static,
     {
-        ::vyre::host::Served::new(
+        ::vyre::Served::new(
             ID,
             ::std::boxed::Box::new(move |
                 __req: &::vyre::HostRequest<'_>,
@@ -1460,7 +1460,7 @@ impl WordCount {
     }
     /// Serves a request kind with a typed handler made by its
     /// `serve`: see `Runtime::serve`.
-    pub fn serve(&mut self, served: ::vyre::host::Served) -> ::vyre::Result<()> {
+    pub fn serve(&mut self, served: ::vyre::Served) -> ::vyre::Result<()> {
         self.__vyre_runtime.serve(served)
     }
     ///The `text` buffer (`u32`): write, upload, read and resize it.
