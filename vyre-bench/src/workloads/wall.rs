@@ -267,18 +267,23 @@ fn heavy_row(bench: &Bench, gpu: &Gpu, d: Dispatch, n: u32) -> Result<Value> {
 
 /// The library's defaults (`Trivial::new` / `Mix::new`: default ring,
 /// partitions, inboxes and dispatch) against the bench's tuned ring and
-/// dispatch, on `n` trivial and `n` hash-64 tasks.
+/// dispatch, on `n` trivial and `n` hash-64 tasks, the two sides in turn.
 fn defaults(bench: &Bench, d: Dispatch, n: u32) -> Result<Value> {
     let plan = bench.plan();
     let args: Vec<u32> = (0..n).collect();
-    let mut rows = Vec::new();
+    let tasks: Vec<(u32, u32, u32)> = (0..n).map(|i| (i, cpu::mix_seed(i), 64)).collect();
+    // Both sides are built first and measured in turn, repetition by
+    // repetition: measured one after the other, the side that ran first
+    // (right after the first-use tuning) saw other GPU clocks.
+    let mut trivial = Vec::new();
+    let mut mix = Vec::new();
     for tuned in [false, true] {
         let gpu = if tuned {
             bench.gpu_with(d.workgroups)
         } else {
             bench.gpu.clone()
         };
-        let (trivial, mix) = if tuned {
+        let (t, m) = if tuned {
             let ring = programs::ring(Priority::Normal, n.into(), 64);
             (
                 programs::trivial(d.apply(ring.clone()))?,
@@ -290,24 +295,28 @@ fn defaults(bench: &Bench, d: Dispatch, n: u32) -> Result<Value> {
                 handlers::Mix::try_program()?.as_ref().clone(),
             )
         };
-        let mut rt = bench.runtime(&gpu, trivial)?;
+        let mut rt = bench.runtime(&gpu, t)?;
         let hits = rt.buffer::<u32>("hits")?;
         rt.upload(hits, &vec![0; n as usize])?;
-        bench.heat()?;
-        let t = plan.run(|_| {
-            timed(&mut rt, n.into(), |rt| {
-                Ok(rt.publish_batch(Priority::Normal, bump::Op, &args)?)
-            })
-        })?;
-        let mut rt = bench.runtime(&gpu, mix)?;
+        trivial.push(rt);
+        let mut rt = bench.runtime(&gpu, m)?;
         let out = rt.buffer::<u32>("out")?;
         rt.upload(out, &vec![0; n as usize])?;
-        let tasks: Vec<(u32, u32, u32)> = (0..n).map(|i| (i, cpu::mix_seed(i), 64)).collect();
-        let h = plan.run(|_| {
-            timed(&mut rt, n.into(), |rt| {
-                Ok(rt.publish_batch(Priority::Normal, heavy::Op, &tasks)?)
-            })
-        })?;
+        mix.push(rt);
+    }
+    bench.heat()?;
+    let t = plan.run_alternating(2, |v| {
+        timed(&mut trivial[v], n.into(), |rt| {
+            Ok(rt.publish_batch(Priority::Normal, bump::Op, &args)?)
+        })
+    })?;
+    let h = plan.run_alternating(2, |v| {
+        timed(&mut mix[v], n.into(), |rt| {
+            Ok(rt.publish_batch(Priority::Normal, heavy::Op, &tasks)?)
+        })
+    })?;
+    let mut rows = Vec::new();
+    for (v, tuned) in [false, true].into_iter().enumerate() {
         // What the library chose for the default program (its first-use
         // tuning), against the bench's own dispatch.
         let dispatch = if tuned {
@@ -320,10 +329,10 @@ fn defaults(bench: &Bench, d: Dispatch, n: u32) -> Result<Value> {
         let last = |runs: &[Wall]| runs.last().map(|w| (w.rounds, w.submissions));
         rows.push(json!({
             "tuned": tuned,
-            "rounds_submissions": {"trivial": last(&t), "hash64": last(&h)},
+            "rounds_submissions": {"trivial": last(&t[v]), "hash64": last(&h[v])},
             "dispatch": dispatch.map(|(size, groups)| json!({"workgroup_size": size, "workgroups": groups})),
-            "trivial": rates(&t, n.into()),
-            "hash64": rates(&h, n.into()),
+            "trivial": rates(&t[v], n.into()),
+            "hash64": rates(&h[v], n.into()),
         }));
     }
     let ratio =
