@@ -486,14 +486,9 @@ impl FnLowerer<'_> {
         first: ExprId,
     ) {
         let p = self.expr(priority, first);
-        let mut words = Vec::new();
         let info = self.info;
-        let ids = info.siblings(info.next_expr(first));
-        for (a, aid) in args.iter().zip(ids) {
-            let v = self.expr(a, aid);
-            words.extend(self.words(v));
-        }
-        words.truncate(MAX_ARGS);
+        let mut ids = info.siblings(info.next_expr(first));
+        let mut words = self.arg_words(args, &mut ids);
         let count = words.len();
         words.resize(MAX_ARGS, "0u".into());
         let call = format!(
@@ -501,15 +496,9 @@ impl FnLowerer<'_> {
             p.code,
             words.join(", ")
         );
-        match result {
-            Some(r) => self.declare(r, &call),
-            None => self.line(&format!("_ = {call};")),
-        }
-        self.fault_check();
+        self.call_with_result(&call, result);
     }
-}
 
-impl FnLowerer<'_> {
     /// A device→host request: priority, the request's words, then the
     /// continuation's given words, in one array (`vy_request`).
     fn request(
@@ -523,6 +512,21 @@ impl FnLowerer<'_> {
         let p = self.expr(priority, first);
         let info = self.info;
         let mut ids = info.siblings(info.next_expr(first));
+        let mut words = self.arg_words(args, &mut ids);
+        let arg_words = words.len();
+        words.extend(self.arg_words(given, &mut ids));
+        words.resize(2 * MAX_ARGS, "0u".into());
+        let call = format!(
+            "vy_request({}, {kind}u, {opcode}u, {arg_words}u, array<u32, vy_REQUEST_ARGS>({}))",
+            p.code,
+            words.join(", ")
+        );
+        self.call_with_result(&call, result);
+    }
+
+    /// The words of `args`, evaluated in order (numbered by `ids`), at
+    /// most a slot's [`MAX_ARGS`].
+    fn arg_words(&mut self, args: &[Expr], ids: &mut impl Iterator<Item = ExprId>) -> Vec<String> {
         let mut words = Vec::new();
         for a in args {
             let Some(aid) = ids.next() else { break };
@@ -530,23 +534,14 @@ impl FnLowerer<'_> {
             words.extend(self.words(v));
         }
         words.truncate(MAX_ARGS);
-        let arg_words = words.len();
-        let mut rest = Vec::new();
-        for a in given {
-            let Some(aid) = ids.next() else { break };
-            let v = self.expr(a, aid);
-            rest.extend(self.words(v));
-        }
-        rest.truncate(MAX_ARGS);
-        words.extend(rest);
-        words.resize(2 * MAX_ARGS, "0u".into());
-        let call = format!(
-            "vy_request({}, {kind}u, {opcode}u, {arg_words}u, array<u32, vy_REQUEST_ARGS>({}))",
-            p.code,
-            words.join(", ")
-        );
+        words
+    }
+
+    /// `call` (a spawn or a request) into its `bool` result local, or
+    /// evaluated for its effect; then the fault check.
+    fn call_with_result(&mut self, call: &str, result: Option<LocalId>) {
         match result {
-            Some(r) => self.declare(r, &call),
+            Some(r) => self.declare(r, call),
             None => self.line(&format!("_ = {call};")),
         }
         self.fault_check();
