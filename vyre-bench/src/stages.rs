@@ -155,3 +155,34 @@ impl Subscriber for Shared {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totals_sum_vyre_spans_by_name_and_reset() {
+        let totals: &'static StageTotals = Box::leak(Box::default());
+        tracing::subscriber::with_default(Shared(totals), || {
+            for _ in 0..3 {
+                let _s = tracing::info_span!(target: "vyre", "submission").entered();
+                let _inner = tracing::info_span!(target: "vyre", "gpu_wait").entered();
+            }
+            // Other targets are not vyre's stages.
+            let _other = tracing::info_span!(target: "elsewhere", "submission").entered();
+        });
+        let table = totals.take_table();
+        let calls = |name: &str| {
+            table
+                .lines()
+                .find(|l| l.split_whitespace().next() == Some(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse::<u64>().ok())
+        };
+        assert_eq!(calls("submission"), Some(3), "{table}");
+        assert_eq!(calls("gpu_wait"), Some(3), "{table}");
+        assert_eq!(table.lines().count(), 3, "{table}");
+        // Taken: the next table is empty.
+        assert_eq!(totals.take_table().lines().count(), 1);
+    }
+}
