@@ -563,6 +563,44 @@ impl Inbox {
 /// each) for `out` from the host entries of `q` from `entry` on, their
 /// tenant and ticket words from the queue's runs.
 fn expand_entries(q: &Queue, entry: usize, hw: usize, out: &mut [u32]) {
+    // The common widths with their copies unrolled: a copy of a length
+    // known only at run time is a call to `memcpy` per entry.
+    match hw {
+        1 => expand_fixed::<1>(q, entry, out),
+        2 => expand_fixed::<2>(q, entry, out),
+        3 => expand_fixed::<3>(q, entry, out),
+        4 => expand_fixed::<4>(q, entry, out),
+        _ => expand_any(q, entry, hw, out),
+    }
+}
+
+/// [`expand_entries`] for host entries of `HW` words.
+fn expand_fixed<const HW: usize>(q: &Queue, entry: usize, out: &mut [u32]) {
+    let mut run = q.run_after(entry);
+    let mut tag = run.checked_sub(1).map_or(Tag::default(), |i| q.tags[i].1);
+    let mut next = q.tags.get(run).map_or(usize::MAX, |&(e, _)| e);
+    let src = &q.words[entry * HW..];
+    for (j, (e, h)) in out
+        .chunks_exact_mut(HW + 2)
+        .zip(src.chunks_exact(HW))
+        .enumerate()
+    {
+        while entry + j >= next {
+            tag = q.tags[run].1;
+            run += 1;
+            next = q.tags.get(run).map_or(usize::MAX, |&(e, _)| e);
+        }
+        e[entry::OPCODE as usize] = h[0];
+        e[entry::TENANT as usize] = tag.tenant;
+        e[entry::TICKET as usize] = tag.ticket;
+        for i in HOST_ARG0..HW {
+            e[entry::ARG0 as usize + i - HOST_ARG0] = h[i];
+        }
+    }
+}
+
+/// [`expand_entries`] for any width.
+fn expand_any(q: &Queue, entry: usize, hw: usize, out: &mut [u32]) {
     let ew = hw + 2;
     let mut run = q.run_after(entry);
     let mut tag = run.checked_sub(1).map_or(Tag::default(), |i| q.tags[i].1);
@@ -721,6 +759,32 @@ mod tests {
             let before = q.tags.len();
             q.mark(rest.len(), header(1, tickets[tickets.len() - 1]));
             assert_eq!(q.tags.len(), before, "after dropping {n}");
+        }
+    }
+
+    #[test]
+    fn the_unrolled_widths_write_what_the_general_loop_writes() {
+        for hw in 1..=4usize {
+            let mut q = Queue::default();
+            for k in 0..40u32 {
+                q.mark(k as usize, header(k / 7, k / 5));
+                q.words.push(9);
+                q.words.extend((1..hw as u32).map(|i| k * 10 + i));
+            }
+            for from in [0usize, 3, 39] {
+                let n = 40 - from;
+                let mut fixed = vec![0u32; n * (hw + 2)];
+                let mut any = vec![0u32; n * (hw + 2)];
+                expand_entries(&q, from, hw, &mut fixed);
+                expand_any(&q, from, hw, &mut any);
+                assert_eq!(fixed, any, "width {hw} from {from}");
+                // Spot check: entry `from`'s tenant, ticket and last word.
+                let k = from as u32;
+                assert_eq!(&fixed[1..3], &[k / 7, k / 5], "width {hw} from {from}");
+                if hw > 1 {
+                    assert_eq!(fixed[hw + 1], k * 10 + hw as u32 - 1);
+                }
+            }
         }
     }
 }
