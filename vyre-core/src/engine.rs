@@ -87,10 +87,10 @@ pub type RequestFailure = (crate::report::RequestProblem, Option<String>);
 /// [`BufferWrite`]s, or why the continuation faults.
 pub type ServedReply = std::result::Result<(Vec<u32>, Vec<BufferWrite>), RequestFailure>;
 
-/// A request an engine served inside a task (the native backend), for
-/// the runtime to finish after the submission: its continuation
-/// published, or faulted. The engine has applied the reply's buffer
-/// writes already.
+/// A served request, for the runtime to finish: the reply's writes
+/// landed and its continuation published, or the continuation faulted.
+/// An engine that serves requests inside its tasks (the native backend)
+/// hands them over after the submission.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServedRequest {
     /// The request kind.
@@ -104,19 +104,44 @@ pub struct ServedRequest {
     /// The continuation's ticket word (the requester's, when its ticket
     /// follows descendants: the engine counted the continuation live).
     pub ticket: u32,
-    /// The continuation's argument words, or why it faults.
-    pub outcome: std::result::Result<Vec<u32>, RequestFailure>,
+    /// What the handler gave (the continuation's arguments and the
+    /// reply's buffer writes, which the runtime lands before it publishes
+    /// the continuation), or why the continuation faults.
+    pub outcome: ServedReply,
+}
+
+/// One request as its handler sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct HostRequest<'a> {
+    /// The request kind.
+    pub kind: u32,
+    /// The request's argument words (each argument as the bits a task
+    /// stores: `bool` 0 or 1, `i32` two's complement, `f32` its IEEE
+    /// bits; `u64` and `i64` two words, low first).
+    pub args: &'a [u32],
+    /// The requesting task's tenant.
+    pub tenant: u32,
+}
+
+impl HostRequest<'_> {
+    /// Argument word `i`, or 0 past the arguments.
+    pub fn word(&self, i: usize) -> u32 {
+        self.args.get(i).copied().unwrap_or(0)
+    }
 }
 
 /// What serves device→host requests inside the tasks that make them (the
 /// runtime's handlers, for the native backend).
 pub trait RequestServer: Send + Sync + std::fmt::Debug {
-    /// Serves request `call` = `(kind, argument words, tenant)` of
-    /// `program`, whose continuation is `opcode` given `given`.
-    fn serve_in_task(
+    /// Serves `call`, a request of `program`, whose continuation is
+    /// `opcode` given `given` (its words past those the reply fills are
+    /// ignored). The handler's error, a panic, a reply of another size
+    /// than the kind's, or a kind without a handler is the continuation's
+    /// fault.
+    fn serve(
         &self,
         program: &crate::program::Program,
-        call: (u32, &[u32], u32),
+        call: &HostRequest<'_>,
         opcode: u32,
         given: &[u32],
     ) -> ServedReply;

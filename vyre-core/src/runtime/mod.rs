@@ -17,6 +17,7 @@ mod worker;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+pub use crate::engine::HostRequest;
 pub use crate::host::{Opcode, RangeOpcode, RawTask, Task};
 pub use accounting::Accounting;
 pub use buffers::{BufferHandle, Element};
@@ -24,7 +25,7 @@ pub(crate) use inbox::EntryHeader;
 pub use options::RunLimits;
 pub use progress::Progress;
 pub(crate) use publish::{check_task, check_typed, opcode_arity, typed_arity};
-pub use requests::{HostRequest, Reply, RequestHandler, RequestHandlers, Served};
+pub use requests::{Reply, RequestHandler, Served};
 pub(crate) use tickets::TicketEvents;
 pub use worker::OnWorker;
 

@@ -8,31 +8,13 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 
 use super::{BufferHandle, Element, EntryHeader, Runtime};
-use crate::engine::{BufferWrite, RequestFailure, RequestServer, ServedReply, ServedRequest};
+use crate::engine::{
+    BufferWrite, HostRequest, RequestFailure, RequestServer, ServedReply, ServedRequest,
+};
 use crate::error::{Error, Result};
 use crate::program::Program;
 use crate::protocol::{ctrl, request, Priority};
 use crate::report::{Fault, FaultKind, RequestProblem};
-
-/// One request as its handler sees it.
-#[derive(Debug, Clone, Copy)]
-pub struct HostRequest<'a> {
-    /// The request kind.
-    pub kind: u32,
-    /// The request's argument words (each argument as the bits a task
-    /// stores: `bool` 0 or 1, `i32` two's complement, `f32` its IEEE
-    /// bits; `u64` and `i64` two words, low first).
-    pub args: &'a [u32],
-    /// The requesting task's tenant.
-    pub tenant: u32,
-}
-
-impl HostRequest<'_> {
-    /// Argument word `i`, or 0 past the arguments.
-    pub fn word(&self, i: usize) -> u32 {
-        self.args.get(i).copied().unwrap_or(0)
-    }
-}
 
 /// What a request handler answers: the reply's words, which the
 /// continuation receives after the arguments it was given, and writes into
@@ -117,7 +99,7 @@ impl std::fmt::Debug for Served {
 /// serves requests inside its tasks (the native backend calls the handler
 /// the moment a task makes the request).
 #[derive(Clone, Default)]
-pub struct RequestHandlers(Arc<Mutex<HashMap<u32, RequestHandler>>>);
+pub(crate) struct RequestHandlers(Arc<Mutex<HashMap<u32, RequestHandler>>>);
 
 impl std::fmt::Debug for RequestHandlers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -129,13 +111,8 @@ impl std::fmt::Debug for RequestHandlers {
     }
 }
 
-impl RequestHandlers {
-    /// Serves one request of `program`: kind `kind` with argument words
-    /// `args`, whose continuation is `opcode` given `given` (its words
-    /// past those the reply fills are ignored). The handler's error, a
-    /// panic, a reply of another size than the kind's, or a kind without
-    /// a handler is the continuation's fault.
-    pub fn serve(
+impl RequestServer for RequestHandlers {
+    fn serve(
         &self,
         program: &Program,
         call: &HostRequest<'_>,
@@ -180,19 +157,6 @@ impl RequestHandlers {
         args.resize(given_words, 0);
         args.extend_from_slice(&reply.words);
         Ok((args, reply.writes))
-    }
-}
-
-impl RequestServer for RequestHandlers {
-    fn serve_in_task(
-        &self,
-        program: &Program,
-        call: (u32, &[u32], u32),
-        opcode: u32,
-        given: &[u32],
-    ) -> ServedReply {
-        let (kind, args, tenant) = call;
-        self.serve(program, &HostRequest { kind, args, tenant }, opcode, given)
     }
 }
 
@@ -278,13 +242,9 @@ impl Runtime {
                 tenant: w(request::TENANT),
             };
             let given = &rec[at + arg_words..];
-            let outcome = match self
+            let outcome = self
                 .requests
-                .serve(&self.program, &call, w(request::OPCODE), given)
-            {
-                Ok((args, writes)) => self.apply_writes(writes).map(|()| args),
-                Err(failure) => Err(failure),
-            };
+                .serve(&self.program, &call, w(request::OPCODE), given);
             let served = ServedRequest {
                 kind: call.kind,
                 priority: w(request::PRIORITY),
@@ -325,13 +285,17 @@ impl Runtime {
         Ok(())
     }
 
-    /// Publishes a served request's continuation, or records its fault: on
-    /// its ticket (ending one of the ticket's live tasks, which the device
-    /// counted when it took the request) or in `faults`. Returns whether
-    /// it faulted.
+    /// Lands a served request's buffer writes and publishes its
+    /// continuation, or records its fault: on its ticket (ending one of the
+    /// ticket's live tasks, which the device counted when it took the
+    /// request) or in `faults`. Returns whether it faulted.
     fn finish_request(&mut self, served: ServedRequest, faults: &mut Vec<Fault>) -> Result<bool> {
         let priority = Priority::from_index(served.priority).unwrap_or(Priority::Idle);
-        let (problem, message) = match served.outcome {
+        let outcome = match served.outcome {
+            Ok((args, writes)) => self.apply_writes(writes).map(|()| args),
+            Err(failure) => Err(failure),
+        };
+        let (problem, message) = match outcome {
             Ok(args) => {
                 let header = EntryHeader {
                     opcode: served.opcode,

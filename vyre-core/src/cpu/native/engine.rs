@@ -15,7 +15,7 @@ use crate::ir::Literal;
 use crate::program::NativeFn;
 use crate::program::Program;
 use crate::protocol::{Priority, MAX_ARGS, PRINTF_MAX_ARGS};
-use crate::report::{FaultKind, RequestProblem};
+use crate::report::FaultKind;
 
 /// The native backend's engine: a [`CpuMachine`] (ring, control block,
 /// passes, lane primitives — the code every CPU backend shares) whose work
@@ -111,7 +111,6 @@ impl NativeEngine {
                     error: None,
                     handlers: None,
                     served: Vec::new(),
-                    writes: Vec::new(),
                 })),
             },
         })
@@ -194,11 +193,10 @@ struct Env {
     /// The runtime's request handlers: a request is served inside its
     /// task (without them, it goes to the request slots).
     handlers: Option<Arc<dyn RequestServer>>,
-    /// Requests served inside tasks, for the runtime after the submission.
+    /// Requests served inside tasks, for the runtime after the submission
+    /// (which lands their replies' writes then: the task that made one may
+    /// hold the buffers now).
     served: Vec<ServedRequest>,
-    /// Their replies' buffer writes, applied after the work pass (the
-    /// running task may hold the buffers): `(served index, writes)`.
-    writes: Vec<(usize, Vec<crate::engine::BufferWrite>)>,
 }
 
 fn lock(env: &Mutex<Env>) -> MutexGuard<'_, Env> {
@@ -261,11 +259,12 @@ impl CtxSink for Sink {
         // request slots would.
         let program = Arc::clone(&machine.program);
         let continuation_ticket = machine.request_served(ticket);
-        let call = (r.kind, r.args.as_slice(), from.tenant);
-        let (outcome, writes) = match handlers.serve_in_task(&program, call, r.opcode, &r.given) {
-            Ok((args, writes)) => (Ok(args), writes),
-            Err(failure) => (Err(failure), Vec::new()),
+        let call = crate::engine::HostRequest {
+            kind: r.kind,
+            args: &r.args,
+            tenant: from.tenant,
         };
+        let outcome = handlers.serve(&program, &call, r.opcode, &r.given);
         env.served.push(ServedRequest {
             kind: r.kind,
             priority: r.priority as u32,
@@ -274,10 +273,6 @@ impl CtxSink for Sink {
             ticket: continuation_ticket,
             outcome,
         });
-        if !writes.is_empty() {
-            let at = env.served.len() - 1;
-            env.writes.push((at, writes));
-        }
         true
     }
 }
@@ -352,34 +347,6 @@ impl Drop for Restore<'_> {
 }
 
 impl NativeWork {
-    /// Lands the buffer writes of the replies served in this pass (no
-    /// task holds a buffer now); a write that does not fit its buffer
-    /// faults that reply's continuation instead, with nothing written.
-    fn apply_reply_writes(&mut self) {
-        let mut env = lock(&self.env);
-        let pending = std::mem::take(&mut env.writes);
-        for (at, writes) in pending {
-            let fits = writes.iter().all(|w| {
-                self.memory
-                    .len(w.buffer)
-                    .checked_sub(w.offset)
-                    .is_some_and(|room| room >= w.elements)
-            });
-            let mut failure = (!fits).then_some((RequestProblem::Write, None));
-            if fits {
-                for w in &writes {
-                    if let Err(e) = self.memory.write(w.buffer, w.offset, &w.words) {
-                        failure = Some((RequestProblem::Write, Some(e.to_string())));
-                        break;
-                    }
-                }
-            }
-            if let (Some(f), Some(served)) = (failure, env.served.get_mut(at)) {
-                served.outcome = Err(f);
-            }
-        }
-    }
-
     /// Runs every lane; the machine is in `self.env`.
     fn run_lanes(&mut self, lanes: u32, loop_limit: u32) -> Result<()> {
         let ctx = Ctx::with_sink(TaskInfo::default(), Box::new(Sink(Arc::clone(&self.env))));
@@ -527,8 +494,6 @@ impl WorkPass for NativeWork {
             machine,
             env: Arc::clone(&self.env),
         };
-        let ran = self.run_lanes(lanes, loop_limit);
-        self.apply_reply_writes();
-        ran
+        self.run_lanes(lanes, loop_limit)
     }
 }
