@@ -49,10 +49,13 @@ impl PipelineKey {
     /// A 64-bit hash of the key: what the disk cache lists of the
     /// modules whose pipelines its file holds.
     pub(crate) fn module_hash(&self) -> u64 {
-        let mut bytes = self.wgsl.as_bytes().to_vec();
-        bytes.extend_from_slice(&self.workgroup_size.to_le_bytes());
-        bytes.extend(self.read_only.iter().map(|&r| u8::from(r)));
-        super::disk_cache::fnv1a(&bytes)
+        use super::disk_cache::{fnv1a, fnv1a_on};
+        let read_only: Vec<u8> = self.read_only.iter().map(|&r| u8::from(r)).collect();
+        let h = fnv1a_on(
+            fnv1a(self.wgsl.as_bytes()),
+            &self.workgroup_size.to_le_bytes(),
+        );
+        fnv1a_on(h, &read_only)
     }
 }
 

@@ -58,7 +58,12 @@ pub(crate) fn cache_dir(var: impl Fn(&str) -> Option<String>) -> Option<PathBuf>
 
 /// 64-bit FNV-1a: enough to tell a damaged file from an intact one.
 pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+    fnv1a_on(0xcbf2_9ce4_8422_2325, bytes)
+}
+
+/// [`fnv1a`] going on from hash `h` (of the bytes before `bytes`).
+pub(crate) fn fnv1a_on(h: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(h, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
 }
@@ -94,8 +99,9 @@ impl FileProblem {
     }
 }
 
-/// The payload of a cache file, checked against its envelope.
-pub(crate) fn decode(bytes: &[u8]) -> Result<&[u8], FileProblem> {
+/// The payload of a cache file and its hash, checked against its
+/// envelope.
+pub(crate) fn decode(bytes: &[u8]) -> Result<(&[u8], u64), FileProblem> {
     let word = |at: usize| -> Option<u64> {
         let b: [u8; 8] = bytes.get(at..at + 8)?.try_into().ok()?;
         Some(u64::from_le_bytes(b))
@@ -111,7 +117,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<&[u8], FileProblem> {
         std::cmp::Ordering::Less => Err(FileProblem::Truncated),
         std::cmp::Ordering::Greater => Err(FileProblem::Corrupt),
         std::cmp::Ordering::Equal if fnv1a(payload) != hash => Err(FileProblem::Corrupt),
-        std::cmp::Ordering::Equal => Ok(payload),
+        std::cmp::Ordering::Equal => Ok((payload, hash)),
     }
 }
 
@@ -126,6 +132,11 @@ pub(crate) fn warn_once(what: &str) {
 /// The payload of the cache file at `path`, or `None` (missing or
 /// unusable: warned).
 pub(crate) fn load(path: &Path) -> Option<Vec<u8>> {
+    load_hashed(path).map(|(payload, _)| payload)
+}
+
+/// [`load`], with the payload's hash (as the envelope checked it).
+fn load_hashed(path: &Path) -> Option<(Vec<u8>, u64)> {
     let bytes = match fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
@@ -135,7 +146,7 @@ pub(crate) fn load(path: &Path) -> Option<Vec<u8>> {
         }
     };
     match decode(&bytes) {
-        Ok(payload) => Some(payload.to_vec()),
+        Ok((payload, hash)) => Some((payload.to_vec(), hash)),
         Err(problem) => {
             warn_once(&format!("{} is {}", path.display(), problem.describe()));
             None
@@ -238,8 +249,8 @@ impl DiskCache {
         let key = wgpu::util::pipeline_cache_key(info)?;
         let dir = cache_dir(|name| std::env::var(name).ok())?;
         let path = dir.join(format!("{key}.bin"));
-        let payload = load(&path);
-        let (modules, data) = payload.as_deref().map_or((Vec::new(), None), |p| {
+        let loaded = load_hashed(&path);
+        let (modules, data) = loaded.as_ref().map_or((Vec::new(), None), |(p, _)| {
             let (modules, data) = split_payload(p);
             (modules, Some(data))
         });
@@ -262,7 +273,7 @@ impl DiskCache {
             })
         };
         let on_disk = std::sync::Mutex::new(OnDisk {
-            hash: payload.as_deref().map(fnv1a),
+            hash: loaded.as_ref().map(|&(_, hash)| hash),
             modules: modules.into_iter().collect(),
         });
         Some(DiskCache {
@@ -353,7 +364,7 @@ mod tests {
     #[test]
     fn an_intact_file_gives_back_its_payload() {
         for payload in [&b""[..], b"x", &[7u8; 1000]] {
-            assert_eq!(decode(&encode(payload)), Ok(payload));
+            assert_eq!(decode(&encode(payload)).map(|(p, _)| p), Ok(payload));
         }
     }
 
