@@ -11,12 +11,44 @@ use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
 
+/// The spans a subscriber has open: what it keeps of each (`T`) and when
+/// it opened, under the id handed to `tracing`.
+struct OpenSpans<T> {
+    open: Mutex<HashMap<u64, (T, Instant)>>,
+    next: AtomicU64,
+}
+
+impl<T> Default for OpenSpans<T> {
+    fn default() -> Self {
+        OpenSpans {
+            open: Mutex::new(HashMap::new()),
+            next: AtomicU64::new(0),
+        }
+    }
+}
+
+impl<T> OpenSpans<T> {
+    /// Opens a span keeping `value`; its id.
+    fn open(&self, value: T) -> Id {
+        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Ok(mut open) = self.open.lock() {
+            open.insert(id, (value, Instant::now()));
+        }
+        Id::from_u64(id)
+    }
+
+    /// Closes span `id`: its value and how long it was open.
+    fn close(&self, id: Id) -> Option<(T, f64)> {
+        let (value, started) = self.open.lock().ok()?.remove(&id.into_u64())?;
+        Some((value, started.elapsed().as_secs_f64()))
+    }
+}
+
 /// Prints each span when it closes (`   12.34 ms  name field=value …`)
 /// and each event as it happens, on standard error.
 #[derive(Default)]
 pub struct StagePrinter {
-    open: Mutex<HashMap<u64, (String, Instant)>>,
-    next: AtomicU64,
+    spans: OpenSpans<String>,
 }
 
 /// Installs a [`StagePrinter`] as the process's subscriber (false when
@@ -52,11 +84,7 @@ impl Subscriber for StagePrinter {
     fn new_span(&self, span: &Attributes<'_>) -> Id {
         let mut line = Line(span.metadata().name().to_string());
         span.record(&mut line);
-        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
-        if let Ok(mut open) = self.open.lock() {
-            open.insert(id, (line.0, Instant::now()));
-        }
-        Id::from_u64(id)
+        self.spans.open(line.0)
     }
     fn record(&self, _: &Id, _: &Record<'_>) {}
     fn record_follows_from(&self, _: &Id, _: &Id) {}
@@ -68,13 +96,8 @@ impl Subscriber for StagePrinter {
     fn enter(&self, _: &Id) {}
     fn exit(&self, _: &Id) {}
     fn try_close(&self, id: Id) -> bool {
-        let closed = self
-            .open
-            .lock()
-            .ok()
-            .and_then(|mut o| o.remove(&id.into_u64()));
-        if let Some((line, started)) = closed {
-            eprintln!("{:>8.2} ms  {line}", started.elapsed().as_secs_f64() * 1e3);
+        if let Some((line, secs)) = self.spans.close(id) {
+            eprintln!("{:>8.2} ms  {line}", secs * 1e3);
         }
         true
     }
@@ -84,9 +107,8 @@ impl Subscriber for StagePrinter {
 /// --stages`): where a workload's host time goes. Events are ignored.
 #[derive(Default)]
 pub struct StageTotals {
-    open: Mutex<HashMap<u64, (&'static str, Instant)>>,
+    spans: OpenSpans<&'static str>,
     totals: Mutex<HashMap<&'static str, (u64, f64)>>,
-    next: AtomicU64,
 }
 
 impl StageTotals {
@@ -94,7 +116,7 @@ impl StageTotals {
     /// returns it (`None` when a subscriber was installed already).
     pub fn install() -> Option<&'static StageTotals> {
         let totals: &'static StageTotals = Box::leak(Box::default());
-        tracing::subscriber::set_global_default(Shared(totals))
+        tracing::subscriber::set_global_default(totals)
             .ok()
             .map(|()| totals)
     }
@@ -121,19 +143,14 @@ impl StageTotals {
     }
 }
 
-/// The subscriber that forwards to a leaked [`StageTotals`].
-struct Shared(&'static StageTotals);
-
-impl Subscriber for Shared {
+/// A leaked [`StageTotals`] is the subscriber (`install` keeps the
+/// reference to read the table).
+impl Subscriber for &'static StageTotals {
     fn enabled(&self, meta: &Metadata<'_>) -> bool {
         meta.target() == "vyre" && meta.is_span()
     }
     fn new_span(&self, span: &Attributes<'_>) -> Id {
-        let id = self.0.next.fetch_add(1, Ordering::Relaxed) + 1;
-        if let Ok(mut open) = self.0.open.lock() {
-            open.insert(id, (span.metadata().name(), Instant::now()));
-        }
-        Id::from_u64(id)
+        self.spans.open(span.metadata().name())
     }
     fn record(&self, _: &Id, _: &Record<'_>) {}
     fn record_follows_from(&self, _: &Id, _: &Id) {}
@@ -141,16 +158,10 @@ impl Subscriber for Shared {
     fn enter(&self, _: &Id) {}
     fn exit(&self, _: &Id) {}
     fn try_close(&self, id: Id) -> bool {
-        let closed = self
-            .0
-            .open
-            .lock()
-            .ok()
-            .and_then(|mut o| o.remove(&id.into_u64()));
-        if let (Some((name, started)), Ok(mut totals)) = (closed, self.0.totals.lock()) {
+        if let (Some((name, secs)), Ok(mut totals)) = (self.spans.close(id), self.totals.lock()) {
             let t = totals.entry(name).or_insert((0, 0.0));
             t.0 += 1;
-            t.1 += started.elapsed().as_secs_f64();
+            t.1 += secs;
         }
         true
     }
@@ -163,7 +174,7 @@ mod tests {
     #[test]
     fn totals_sum_vyre_spans_by_name_and_reset() {
         let totals: &'static StageTotals = Box::leak(Box::default());
-        tracing::subscriber::with_default(Shared(totals), || {
+        tracing::subscriber::with_default(totals, || {
             for _ in 0..3 {
                 let _s = tracing::info_span!(target: "vyre", "submission").entered();
                 let _inner = tracing::info_span!(target: "vyre", "gpu_wait").entered();
