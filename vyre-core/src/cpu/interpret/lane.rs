@@ -248,6 +248,30 @@ impl<'p> TaskExec<'p> {
         false
     }
 
+    /// Evaluates `args` in order (their ids from `next`) into `out`: one
+    /// word per argument, two (low first) for u64 and i64, those past
+    /// `out`'s end dropped. Returns the words written.
+    fn eval_words(
+        &mut self,
+        machine: &mut CpuMachine,
+        lane: u32,
+        args: &[Expr],
+        next: &mut impl FnMut() -> ExprId,
+        out: &mut [u32],
+    ) -> usize {
+        let mut n = 0;
+        for a in args {
+            let v = self.eval(machine, lane, a, next());
+            for &w in &v.to_words()[..v.ty().words() as usize] {
+                if let Some(slot) = out.get_mut(n) {
+                    *slot = w;
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+
     /// Executes statement `stmt`, numbered `id`; true when it ended the
     /// task (`return`).
     fn exec(
@@ -468,19 +492,8 @@ impl<'p> TaskExec<'p> {
                 result,
             } => {
                 let p = word(self.eval(machine, l, priority, e()));
-                // One word per argument, two (low first) for u64 and i64.
                 let mut words = [0u32; crate::protocol::MAX_ARGS];
-                let mut n = 0;
-                for a in args {
-                    let v = self.eval(machine, l, a, e());
-                    for w in &v.to_words()[..v.ty().words() as usize] {
-                        if let Some(slot) = words.get_mut(n) {
-                            *slot = *w;
-                        }
-                        n += 1;
-                    }
-                }
-                let n = n.min(words.len());
+                let n = self.eval_words(machine, l, args, &mut e, &mut words);
                 let queued =
                     machine.task_spawn(&mut self.state, &self.task, p, *opcode, &words[..n]);
                 if let Some(r) = result {
@@ -496,34 +509,22 @@ impl<'p> TaskExec<'p> {
                 result,
             } => {
                 let p = word(self.eval(machine, l, priority, e()));
-                // The request's words, then the continuation's, each list
-                // one word per argument, two (low first) for u64 and i64.
+                // The request's words, then the continuation's.
                 let mut words = [0u32; 2 * crate::protocol::MAX_ARGS];
-                let mut n = 0;
-                let mut arg_words = 0;
-                for (list, a) in args
-                    .iter()
-                    .map(|a| (0, a))
-                    .chain(given.iter().map(|a| (1, a)))
-                {
-                    let v = self.eval(machine, l, a, e());
-                    for w in &v.to_words()[..v.ty().words() as usize] {
-                        if let Some(slot) = words.get_mut(n) {
-                            *slot = *w;
-                        }
-                        n += 1;
-                        if list == 0 {
-                            arg_words += 1;
-                        }
-                    }
-                }
+                let (mine, theirs) = words.split_at_mut(crate::protocol::MAX_ARGS);
+                let arg_words = self.eval_words(machine, l, args, &mut e, mine);
+                let given_words = self.eval_words(machine, l, given, &mut e, theirs);
+                words.copy_within(
+                    crate::protocol::MAX_ARGS..crate::protocol::MAX_ARGS + given_words,
+                    arg_words,
+                );
                 let head = crate::cpu::sched::RequestHead {
                     kind: *kind,
                     priority: p,
                     opcode: *opcode,
-                    arg_words,
+                    arg_words: arg_words as u32,
                 };
-                let n = n.min(words.len());
+                let n = arg_words + given_words;
                 let taken = machine.task_request(&mut self.state, &self.task, head, &words[..n]);
                 if let Some(r) = result {
                     self.set(*r, Literal::Bool(taken));
