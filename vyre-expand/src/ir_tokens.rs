@@ -119,6 +119,34 @@ pub(crate) fn primitive_type(s: ScalarType, span: Span) -> TokenStream {
     quote!(::core::primitive::#ident)
 }
 
+/// The word offset of each of `types` packed as a task's slot holds
+/// arguments (`u64` and `i64` take two words), and the words of all.
+pub(crate) fn word_offsets(types: impl IntoIterator<Item = ScalarType>) -> (Vec<usize>, usize) {
+    let mut at = 0;
+    let offsets = types
+        .into_iter()
+        .map(|s| {
+            let here = at;
+            at += s.words() as usize;
+            here
+        })
+        .collect();
+    (offsets, at)
+}
+
+/// Statements that pack the scalar values `values` (a variable and its
+/// type each) into a word array `__w` (`ArgWord::write`, as a task's slot
+/// holds them), and how many words they take.
+pub(crate) fn pack_words(values: &[(&syn::Ident, ScalarType)]) -> (TokenStream, usize) {
+    let (offsets, words) = word_offsets(values.iter().map(|&(_, s)| s));
+    let names = values.iter().map(|&(n, _)| n);
+    let code = quote! {
+        let mut __w = [0u32; #words + 1];
+        #(::vyre::host::ArgWord::write(#names, &mut __w[#offsets..]);)*
+    };
+    (code, words)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

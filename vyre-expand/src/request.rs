@@ -10,7 +10,7 @@ use quote::{format_ident, quote};
 use vyre_lang::ScalarType;
 
 use crate::ctxt::Ctxt;
-use crate::ir_tokens::{primitive_type, IrTokens};
+use crate::ir_tokens::{pack_words, primitive_type, word_offsets, IrTokens};
 use crate::sig::{scalar_of, type_rejection};
 
 /// Expands `#[request(attr)] item`.
@@ -153,20 +153,13 @@ fn module(
             quote!(#n: #t)
         })
         .collect();
-    let names: Vec<&syn::Ident> = args.iter().map(|(n, _)| n).collect();
     let types: Vec<TokenStream> = args
         .iter()
         .map(|(n, s)| primitive_type(*s, n.span()))
         .collect();
-    let offsets: Vec<usize> = args
-        .iter()
-        .scan(0usize, |at, (_, s)| {
-            let here = *at;
-            *at += s.words() as usize;
-            Some(here)
-        })
-        .collect();
-    let words: usize = args.iter().map(|(_, s)| s.words() as usize).sum();
+    let values: Vec<(&syn::Ident, ScalarType)> = args.iter().map(|(n, s)| (n, *s)).collect();
+    let (pack, words) = pack_words(&values);
+    let (offsets, _) = word_offsets(args.iter().map(|&(_, s)| s));
     let handler_names: Vec<syn::Ident> =
         (0..args.len()).map(|i| format_ident!("__a{}", i)).collect();
     quote! {
@@ -196,8 +189,7 @@ fn module(
             /// The request, in a handler:
             /// `ctx.request(priority, kind::call(args…), op::then(given…))`.
             pub fn call(#(#params),*) -> ::vyre::host::RequestCall<#reply_rust> {
-                let mut __w = [0u32; #words + 1];
-                #(::vyre::host::ArgWord::write(#names, &mut __w[#offsets..]);)*
+                #pack
                 ::vyre::host::RequestCall::new(ID, &__w[..#words])
             }
 

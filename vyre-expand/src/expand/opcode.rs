@@ -9,7 +9,7 @@ use vyre_lang::{Access, ScalarType};
 use super::{allow_attrs, cfg_attrs, expand_fn, FnMacro, Head};
 use crate::codegen::{Gen, Mode};
 use crate::ctxt::Ctxt;
-use crate::ir_tokens::{primitive_type, IrTokens};
+use crate::ir_tokens::{pack_words, primitive_type, IrTokens};
 use crate::lower::Lowered;
 use crate::sig::{ident_name, parse_opcode_attr, FnKind, IdSpec, ParamKind, Sig};
 
@@ -153,33 +153,24 @@ fn opcode_module(
 /// request, given every argument but the last, which receives the reply
 /// (none for an opcode without arguments).
 fn then(scalars: &[(&crate::sig::Param, ScalarType)]) -> TokenStream {
-    let Some(((last, reply), given)) = scalars.split_last() else {
+    let Some(((_, reply), given)) = scalars.split_last() else {
         return TokenStream::new();
     };
-    let _ = last;
     let reply = primitive_type(*reply, Span::call_site());
     let params = given.iter().map(|(p, s)| {
         let name = &p.ident;
         let ty = primitive_type(*s, p.ident.span());
         quote!(#name: #ty)
     });
-    let names = given.iter().map(|(p, _)| &p.ident);
-    let offsets: Vec<usize> = given
-        .iter()
-        .scan(0usize, |at, (_, s)| {
-            let here = *at;
-            *at += s.words() as usize;
-            Some(here)
-        })
-        .collect();
-    let words: usize = given.iter().map(|(_, s)| s.words() as usize).sum();
+    let values: Vec<(&syn::Ident, ScalarType)> =
+        given.iter().map(|(p, s)| (&p.ident, *s)).collect();
+    let (pack, words) = pack_words(&values);
     quote! {
         /// This opcode as the continuation of a device→host request: every
         /// argument but the last, which receives the host's reply
         /// (`ctx.request(priority, kind::call(…), op::then(…))`).
         pub fn then(#(#params),*) -> ::vyre::host::Continuation<#reply> {
-            let mut __w = [0u32; #words + 1];
-            #(::vyre::host::ArgWord::write(#names, &mut __w[#offsets..]);)*
+            #pack
             ::vyre::host::Continuation::new(ID, &__w[..#words])
         }
     }
