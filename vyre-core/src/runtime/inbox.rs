@@ -94,13 +94,14 @@ impl Queue {
         self.words.len() / host_words - self.start
     }
 
-    /// Room for `count` more entries of `hw` words; the words they take.
+    /// `count` new entries of `hw` words carrying `header`'s tenant and
+    /// ticket, zeroed for the caller to fill.
     ///
     /// # Errors
     ///
     /// [`Error::BufferTooLarge`] (`host queue`) when the host cannot hold
-    /// them.
-    fn reserve(&mut self, count: usize, hw: usize) -> Result<usize> {
+    /// them; nothing is added then.
+    fn append(&mut self, header: EntryHeader, count: usize, hw: usize) -> Result<&mut [u32]> {
         let too_large = || Error::BufferTooLarge {
             name: "host queue".to_string(),
             bytes: (count as u64).saturating_mul(hw as u64 * 4),
@@ -108,7 +109,12 @@ impl Queue {
         };
         let added = count.checked_mul(hw).ok_or_else(too_large)?;
         self.words.try_reserve(added).map_err(|_| too_large())?;
-        Ok(added)
+        let from = self.words.len();
+        if count > 0 {
+            self.mark(from / hw, header);
+        }
+        self.words.resize(from + added, 0);
+        Ok(&mut self.words[from..])
     }
 
     /// Records that the entries from `entry` on carry `header`'s tenant
@@ -218,14 +224,8 @@ impl Inbox {
         mut fill: impl FnMut(usize, &mut [u32]),
     ) -> Result<()> {
         let hw = host_words(self.entry_words);
-        let q = &mut self.queues[p];
-        let from = q.words.len();
-        let added = q.reserve(count, hw)?;
-        if count > 0 {
-            q.mark(from / hw, header);
-        }
-        q.words.resize(from + added, 0);
-        for (k, e) in q.words[from..].chunks_exact_mut(hw).enumerate() {
+        let entries = self.queues[p].append(header, count, hw)?;
+        for (k, e) in entries.chunks_exact_mut(hw).enumerate() {
             e[0] = header.opcode;
             fill(k, &mut e[HOST_ARG0..]);
         }
@@ -258,14 +258,9 @@ impl Inbox {
                 out[..m].copy_from_slice(&a[..m]);
             });
         }
-        let q = &mut self.queues[p];
-        let from = q.words.len();
-        let added = q.reserve(count, hw)?;
-        if count > 0 {
-            q.mark(from / hw, header);
-        }
-        q.words.resize(from + added, 0);
-        let entries = q.words[from..].chunks_exact_mut(hw);
+        let entries = self.queues[p]
+            .append(header, count, hw)?
+            .chunks_exact_mut(hw);
         let args = words.chunks_exact(arity);
         // One argument (the common case) as a plain store, not a copy of
         // a length known only at run time.
