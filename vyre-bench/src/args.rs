@@ -117,7 +117,7 @@ usage: bench [--quick] [--only LIST] [--out DIR] [--reps N] [--warmup N]
   --min-scale S    smallest RMAT scale for bfs (default 18, quick 8)
   --max-scale S    largest RMAT scale for bfs (default 22, quick 10)
   --workgroups N   work workgroups of the megakernel (default: the library's)
-  --service-rate R IDLE tasks/s the service workload offers (default 1e8)
+  --service-rate R IDLE tasks/s the service workload offers (default 1.05e8)
   --stages         after each workload, log the wall time of vyre's stages
                    (tracing spans summed by name, every thread)
   --help           this text

@@ -65,6 +65,52 @@ pub struct Submission {
     pub gpu_time: Option<Duration>,
 }
 
+/// A submission on its way ([`Engine::start_submit`]): the device runs it
+/// while the host goes on, and [`wait`](Self::wait) returns its summary.
+pub struct InFlight(Pending);
+
+/// What an [`InFlight`] holds.
+enum Pending {
+    /// An engine that runs submissions on the calling thread has run it.
+    Done(Box<Submission>),
+    /// Waits for the device and reads the summary back.
+    Waiting(Box<dyn FnOnce() -> Result<Submission> + Send>),
+}
+
+impl InFlight {
+    /// A submission that has already run.
+    pub fn done(submission: Submission) -> InFlight {
+        InFlight(Pending::Done(Box::new(submission)))
+    }
+
+    /// A submission whose summary `wait` will read once the device is done.
+    pub fn waiting(wait: impl FnOnce() -> Result<Submission> + Send + 'static) -> InFlight {
+        InFlight(Pending::Waiting(Box::new(wait)))
+    }
+
+    /// Waits for the submission and returns what it reported.
+    ///
+    /// # Errors
+    ///
+    /// The device's errors, as [`Engine::submit`] returns them.
+    pub fn wait(self) -> Result<Submission> {
+        match self.0 {
+            Pending::Done(s) => Ok(*s),
+            Pending::Waiting(wait) => wait(),
+        }
+    }
+}
+
+impl std::fmt::Debug for InFlight {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match self.0 {
+            Pending::Done(_) => "done",
+            Pending::Waiting(_) => "waiting",
+        };
+        f.debug_tuple("InFlight").field(&state).finish()
+    }
+}
+
 /// A write of a reply into one of the program's buffers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BufferWrite {
@@ -232,6 +278,16 @@ pub trait Engine: Send {
 
     /// Runs one submission: `M, (W, M) × rounds` (`docs/protocol.md`).
     fn submit(&mut self, rounds: u32) -> Result<Submission>;
+
+    /// Starts one submission as [`submit`](Self::submit) does and returns
+    /// before the device is done, where the engine can: until the
+    /// [`InFlight`] is waited for, the host may only write into the
+    /// inboxes and the control block (those writes land after the
+    /// submission) and must not start another one. Engines that run
+    /// submissions on the calling thread run it here.
+    fn start_submit(&mut self, rounds: u32) -> Result<InFlight> {
+        self.submit(rounds).map(InFlight::done)
+    }
 
     /// The device buffer of declared buffer `buffer` (it holds `len + 1`
     /// elements), for an application that draws from it; `None` on a

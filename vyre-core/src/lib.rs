@@ -26,7 +26,7 @@ pub mod service;
 mod trace;
 
 pub use backend::Gpu;
-pub use engine::{BackendKind, Engine, Submission};
+pub use engine::{BackendKind, Engine, InFlight, Submission};
 pub use error::{AssemblyError, Error, Result};
 pub use ir::OpcodeHandler;
 pub use program::{Program, ProgramConfig, RequestKind};

@@ -226,7 +226,10 @@ pub fn run(bench: &Bench) -> Result<Value> {
     } else {
         Load {
             seconds: 5.0,
-            idle_rate: bench.args.service_rate.unwrap_or(1e8),
+            // 5% over the 1e8: the held rate is measured up to the
+            // last IDLE ticket's resolution, after the last offer, so a
+            // service that keeps up with exactly 1e8 shows a hair under it.
+            idle_rate: bench.args.service_rate.unwrap_or(1.05e8),
             critical_rate: 1000.0,
             batch: 1 << 16,
         }

@@ -55,6 +55,9 @@ pub(crate) struct Inner {
     /// Dispatches chosen for programs in this process (`autotune`), by
     /// the tuning's key.
     pub(crate) tunings: Mutex<HashMap<u64, (u32, u32)>>,
+    /// How long a readback polls for its submission before it blocks
+    /// ([`super::readback::spin_budget`]).
+    pub(crate) spin: std::time::Duration,
 }
 
 /// An open wgpu device and everything shared by the engines that use it.
@@ -301,6 +304,7 @@ impl GpuContext {
         }));
         let description = describe_adapter(&info);
         let disk = DiskCache::open(&device, &info);
+        let spin = super::readback::spin_budget(&info);
         GpuContext {
             inner: Arc::new(Inner {
                 _instance: instance,
@@ -314,6 +318,7 @@ impl GpuContext {
                 cache: PipelineCache::default(),
                 disk,
                 tunings: Mutex::new(HashMap::new()),
+                spin,
             }),
         }
     }

@@ -1,11 +1,44 @@
 //! Reading device memory back: reusable staging buffers and a blocking map.
 
 use std::panic::AssertUnwindSafe;
-use std::time::Duration;
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 
 use super::context::GpuContext;
+
+/// How long a readback polls for its submission by default before it
+/// blocks in the driver's wait, on a GPU.
+const SPIN: Duration = Duration::from_micros(2_000);
+
+/// Environment variable that sets the polling phase in microseconds (`0`:
+/// block at once).
+pub(crate) const SPIN_ENV: &str = "VYRE_WAIT_SPIN_US";
+
+/// How long a readback on adapter `info` polls for its submission before
+/// it blocks: [`SPIN`] on a GPU, none on a CPU implementation (whose
+/// driver threads need the cores a poller would hold), `VYRE_WAIT_SPIN_US`
+/// when set.
+///
+/// Why poll: the driver's blocking wait sleeps until the device signals
+/// and wakes the thread again, which costs tens of microseconds on every
+/// submission a user waits for (a service's CRITICAL task waits for two);
+/// polling sees the end at once. The phase is bounded, so a long
+/// submission still waits without holding a core.
+pub(crate) fn spin_budget(info: &wgpu::AdapterInfo) -> Duration {
+    if let Some(us) = std::env::var(SPIN_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        return Duration::from_micros(us);
+    }
+    if matches!(info.device_type, wgpu::DeviceType::Cpu) {
+        Duration::ZERO
+    } else {
+        SPIN
+    }
+}
 
 /// Staging buffers at most this large are kept between reads; larger ones
 /// are dropped after use so that one big read does not pin its memory.
@@ -85,11 +118,16 @@ pub(crate) fn read_words(
     }
     let (tx, rx) = std::sync::mpsc::channel();
     let device = &ctx.inner.device;
+    let mut early = None;
     let waited = ctx.scoped("readback map", || {
         buffer.map_async(wgpu::MapMode::Read, 0..bytes, move |result| {
             // The receiver may be gone after a timeout; nothing to do then.
             let _ = tx.send(result);
         });
+        early = spin(device, &rx, ctx.inner.spin);
+        if early.is_some() {
+            return Ok(Ok(wgpu::PollStatus::WaitSucceeded));
+        }
         // wgpu panics in `Device::poll` when the device is lost during the
         // wait (it calls the device-lost callback first), and on an
         // internal assertion that concurrent timed waits on one device can
@@ -128,7 +166,11 @@ pub(crate) fn read_words(
         });
     }
     ctx.health()?;
-    match await_map(device, &rx, timeout) {
+    let mapped = match early {
+        Some(result) => Some(result),
+        None => await_map(device, &rx, timeout),
+    };
+    match mapped {
         Some(Ok(())) => {}
         Some(Err(e)) => {
             buffer.unmap();
@@ -151,6 +193,34 @@ pub(crate) fn read_words(
     };
     buffer.unmap();
     words
+}
+
+/// Polls the device for at most `budget` until the map behind `rx`
+/// completes (its submission has then finished); `None` when the budget
+/// ran out first or a poll failed (the caller then blocks, and checks the
+/// device's health).
+fn spin(
+    device: &wgpu::Device,
+    rx: &Receiver<Result<(), wgpu::BufferAsyncError>>,
+    budget: Duration,
+) -> Option<Result<(), wgpu::BufferAsyncError>> {
+    if budget.is_zero() {
+        return None;
+    }
+    let deadline = Instant::now() + budget;
+    loop {
+        let polled =
+            std::panic::catch_unwind(AssertUnwindSafe(|| device.poll(wgpu::PollType::Poll)));
+        match (polled, rx.try_recv()) {
+            (_, Ok(result)) => return Some(result),
+            (Err(_), _) | (_, Err(TryRecvError::Disconnected)) => return None,
+            (Ok(_), Err(TryRecvError::Empty)) => {}
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        std::hint::spin_loop();
+    }
 }
 
 /// Waits for the map callback after the submission has finished.

@@ -476,15 +476,22 @@ impl Inbox {
     }
 
     /// Moves as many queued tasks as fit into the device inboxes (growing
-    /// them first when they are empty and too small), has the device expand
-    /// the ranges among them, and publishes the new tails. Returns how many
-    /// tasks moved.
-    pub(crate) fn flush(&mut self, engine: &mut dyn Engine) -> Result<u64> {
+    /// them first when they are empty and too small, unless `in_flight`),
+    /// has the device expand the ranges among them, and publishes the new
+    /// tails. Returns how many tasks moved.
+    ///
+    /// With `in_flight`, a submission is running: only the entries free as
+    /// of the last summary are written (the device reads none of them
+    /// before the next submission: they lie past the tail it was given),
+    /// and the inboxes keep their buffers.
+    pub(crate) fn flush(&mut self, engine: &mut dyn Engine, in_flight: bool) -> Result<u64> {
         if (0..PRIORITIES).all(|p| self.queued(p) == 0) {
             return Ok(0);
         }
-        crate::trace::stage!("inbox_flush");
-        self.grow(engine, [0; PRIORITIES], 0)?;
+        crate::trace::stage!("inbox_flush", in_flight = in_flight);
+        if !in_flight {
+            self.grow(engine, [0; PRIORITIES], 0)?;
+        }
         let ew = self.entry_words;
         let hw = host_words(ew);
         let mut moved = 0u64;

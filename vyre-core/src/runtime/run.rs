@@ -3,6 +3,7 @@
 use std::time::Instant;
 
 use super::Runtime;
+use crate::engine::InFlight;
 use crate::error::Result;
 use crate::program::{MAX_GROWN_PARTITION, MAX_SLOTS};
 use crate::protocol::{
@@ -33,7 +34,14 @@ pub(crate) struct Tally {
     submission_times: Vec<SubmissionTime>,
 }
 
-/// One submission of [`Runtime::step`].
+/// A submission [`Runtime::start_step`] started, on its way.
+pub(crate) struct Started {
+    flight: InFlight,
+    rounds: u32,
+    submitted: Instant,
+}
+
+/// One submission of [`Runtime::finish_step`].
 pub(crate) struct Step {
     /// What it did.
     pub(crate) tally: Tally,
@@ -94,17 +102,25 @@ impl Runtime {
         Ok(self.report(tally, stop, published, started.elapsed()))
     }
 
-    /// One submission of at most `max_rounds` rounds (as many as the
-    /// waiting work needs, at least one), for a service that keeps the
-    /// runtime fed: the unit `run()` repeats.
-    pub(crate) fn step(&mut self, max_rounds: u32) -> Result<Step> {
+    /// Starts one submission of at most `max_rounds` rounds (as many as
+    /// the waiting work needs, at least one), for a service that keeps the
+    /// runtime fed: the unit `run()` repeats. Until
+    /// [`finish_step`](Self::finish_step), the caller may only publish
+    /// into the host queues and [`flush_ahead`](Self::flush_ahead).
+    pub(crate) fn start_step(&mut self, max_rounds: u32) -> Result<Started> {
+        self.grow_ring()?;
+        let rounds = self.rounds_for_waiting().min(max_rounds.max(1));
+        self.start_submission(rounds)
+    }
+
+    /// Waits for the submission [`start_step`](Self::start_step) started
+    /// and absorbs it.
+    pub(crate) fn finish_step(&mut self, started: Started) -> Result<Step> {
         let mut tally = Tally {
             executed_by_op: vec![0; self.program.handlers().len()],
             ..Tally::default()
         };
-        self.grow_ring()?;
-        let rounds = self.rounds_for_waiting().min(max_rounds.max(1));
-        let shutdown = self.submission(rounds, &mut tally)?;
+        let shutdown = self.finish_submission(started, &mut tally)?;
         self.published_since_run = 0;
         Ok(Step {
             tally,
@@ -113,19 +129,48 @@ impl Runtime {
         })
     }
 
-    /// Writes what waits on the host (opened tickets, queued tasks), runs
-    /// one submission of `rounds` rounds and absorbs its summary into
+    /// While a step's submission runs: moves what the host queues hold
+    /// into the inbox entries that were free before it started, so that
+    /// the next step finds them on the device (their writes land after
+    /// the running submission).
+    pub(crate) fn flush_ahead(&mut self) -> Result<()> {
+        self.inbox.flush(self.engine.as_mut(), true).map(drop)
+    }
+
+    /// One submission of `rounds` rounds, its summary absorbed into
     /// `tally` and the books. Returns whether a handler asked for shutdown
     /// (the flag is cleared again).
     fn submission(&mut self, rounds: u32, tally: &mut Tally) -> Result<bool> {
         crate::trace::stage!("submission", rounds = rounds);
+        let started = self.start_submission(rounds)?;
+        self.finish_submission(started, tally)
+    }
+
+    /// Writes what waits on the host (opened tickets, queued tasks) and
+    /// starts a submission of `rounds` rounds.
+    fn start_submission(&mut self, rounds: u32) -> Result<Started> {
         {
             crate::trace::stage!("write_tickets");
             self.write_tickets()?;
         }
-        self.inbox.flush(self.engine.as_mut())?;
+        self.inbox.flush(self.engine.as_mut(), false)?;
         let submitted = Instant::now();
-        let sub = self.engine.submit(rounds)?;
+        let flight = self.engine.start_submit(rounds)?;
+        Ok(Started {
+            flight,
+            rounds,
+            submitted,
+        })
+    }
+
+    /// Waits for a started submission and absorbs its summary.
+    fn finish_submission(&mut self, started: Started, tally: &mut Tally) -> Result<bool> {
+        let Started {
+            flight,
+            rounds,
+            submitted,
+        } = started;
+        let sub = flight.wait()?;
         crate::trace::event!(
             "submitted",
             wall_ns = submitted.elapsed().as_nanos() as u64,
@@ -406,5 +451,68 @@ impl Runtime {
                 .map(|n| std::time::Duration::from_nanos(n.min(u64::MAX as u128) as u64)),
             submission_times: tally.submission_times,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ir::{Access, BufferKind, HandlerBuilder, ScalarType};
+    use crate::program::ProgramConfig;
+    use crate::{Gpu, Priority, Program, Runtime};
+
+    /// `bump(i)`: `hits[i] += 1`, on a ring of 4 slots a partition (so a
+    /// round takes few tasks off the inbox) and an inbox that starts at 8
+    /// entries.
+    fn runtime() -> Runtime {
+        let mut h = HandlerBuilder::new(1, "bump");
+        let hits = h.buffer("hits", ScalarType::U32, Access::Atomic);
+        let i = h.arg("i", ScalarType::U32);
+        h.body(|b| b.eval(hits.fetch_add(i, 1u32)));
+        let program = Program::builder("flush_ahead")
+            .buffer("hits", BufferKind::atomic(ScalarType::U32))
+            .opcode(h.finish().expect("handler"))
+            .config(ProgramConfig {
+                slots: 20,
+                partition_sizes: Some([4; 5]),
+                inbox_capacity: 8,
+                grow_ring: false,
+                ..ProgramConfig::default()
+            })
+            .build()
+            .expect("program");
+        Runtime::new(&Gpu::reference(), program).expect("runtime")
+    }
+
+    fn publish(rt: &mut Runtime, from: usize, n: usize) {
+        rt.publish_with(0, Priority::Normal, 1, n, |k, w| w[0] = (from + k) as u32)
+            .expect("publish");
+    }
+
+    #[test]
+    fn a_flush_while_a_submission_runs_writes_only_entries_free_before_it() {
+        let p = Priority::Normal.index();
+        let mut rt = runtime();
+        let hits = rt.buffer::<u32>("hits").expect("hits");
+        rt.upload(hits, &[0; 60]).expect("upload");
+        publish(&mut rt, 0, 20);
+        // The step's flush grows the empty inbox to 32 entries and moves
+        // all 20 tasks; its one round takes a few of them.
+        let started = rt.start_step(1).expect("start");
+        assert_eq!(rt.inbox.queued(p), 0);
+        assert_eq!(rt.inbox.pending(p), 20);
+        // While it runs, the host knows of no consumed entry yet: of 40
+        // more tasks, only the 12 that fit past the 20 it wrote may move.
+        publish(&mut rt, 20, 40);
+        rt.flush_ahead().expect("flush ahead");
+        assert_eq!(rt.inbox.queued(p), 28);
+        assert_eq!(rt.inbox.pending(p), 32);
+        let step = rt.finish_step(started).expect("finish");
+        assert!(step.tally.executed > 0 && step.runnable);
+        // Nothing was written over: every task runs once.
+        let report = rt.run().expect("run");
+        assert_eq!(step.tally.executed + report.executed, 60);
+        assert_eq!(rt.read(hits).expect("read"), vec![1; 60]);
+        let b = rt.accounting();
+        assert_eq!((b.published, b.executed, b.waiting), (60, 60, 0));
     }
 }

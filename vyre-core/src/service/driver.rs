@@ -198,12 +198,20 @@ impl Driver {
             let critical = self.rt.rounds_for(Priority::Critical.index());
             max_rounds = max_rounds.min(critical.max(1).try_into().unwrap_or(u32::MAX));
         }
-        let step = self
-            .rt
-            .step(max_rounds)
-            .map_err(|e| ServiceStop::Error(e.to_string()))?;
+        crate::trace::stage!("step", rounds = max_rounds);
+        let failed = |e: crate::Error| ServiceStop::Error(e.to_string());
+        let started = self.rt.start_step(max_rounds).map_err(failed)?;
         self.fresh = false;
         self.urgent = false;
+        // While the device runs it, take in the calls that arrived and
+        // move them to the device (their writes land after this
+        // submission): the host's share of the next step overlaps this
+        // one's, and a CRITICAL call admitted now is on the device when
+        // the next step starts.
+        self.shared.inflow.drain(&mut self.waiting);
+        self.admit();
+        self.rt.flush_ahead().map_err(failed)?;
+        let step = self.rt.finish_step(started).map_err(failed)?;
         self.runnable = step.runnable;
         let t = step.tally;
         self.status.submissions += 1;

@@ -15,7 +15,7 @@ mod transfer;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::engine::{BackendKind, Engine, Submission};
+use crate::engine::{BackendKind, Engine, InFlight, Submission};
 use crate::error::{Error, Result};
 use crate::program::Program;
 
@@ -422,6 +422,10 @@ impl Engine for WgpuEngine {
     }
 
     fn submit(&mut self, rounds: u32) -> Result<Submission> {
+        self.submit_rounds(rounds)?.wait()
+    }
+
+    fn start_submit(&mut self, rounds: u32) -> Result<InFlight> {
         self.submit_rounds(rounds)
     }
 

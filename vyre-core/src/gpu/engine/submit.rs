@@ -1,13 +1,14 @@
 //! One submission: the compute pass that chains the rounds' dispatches,
 //! the copy of the summary (and timestamps) into staging, and its readback.
 
-use crate::engine::Submission;
+use crate::engine::{InFlight, Submission};
 use crate::error::Result;
 use crate::gpu::pipeline::expand_pipeline;
 use crate::gpu::readback::read_words;
 use crate::lower::{EXPAND_WORKGROUP_SIZE, INDIRECT_GROUP};
 use crate::protocol::{ctrl, indirect, ticket};
 
+use super::timing::elapsed;
 use super::{WgpuEngine, WORD};
 
 /// The `(x, y)` workgroup grid of a maintain dispatch of `groups`
@@ -26,11 +27,11 @@ pub(super) fn maintain_grid(groups: u32, max: u32) -> Option<(u32, u32)> {
 impl WgpuEngine {
     /// Runs `rounds` rounds in one submission (prepare, maintain and
     /// finalize first, then work and the three again per round) and
-    /// returns the summary read back after it. The rounds' work and
+    /// returns it in flight: its wait reads the summary back. The rounds' work and
     /// maintain dispatches are indirect: once finalize finds the ring idle
     /// they have zero workgroups, so rounds past the end of the work cost
     /// next to nothing.
-    pub(super) fn submit_rounds(&mut self, rounds: u32) -> Result<Submission> {
+    pub(super) fn submit_rounds(&mut self, rounds: u32) -> Result<InFlight> {
         // The host may have written since the last submission: the ring
         // is not known to be idle (a queue write lands before the
         // submission's commands).
@@ -110,26 +111,30 @@ impl WgpuEngine {
             }
             ctx.queue().submit([encoder.finish()])
         })?;
-        let words = {
-            crate::trace::stage!("gpu_wait");
-            read_words(ctx, &staging, staging_bytes, submission, self.poll_timeout)?
-        };
-        let summary = words
-            .get(..self.summary_words as usize)
-            .map(<[u32]>::to_vec)
-            .unwrap_or_default();
+        // What the wait needs, owned: the engine stays free for the host's
+        // writes meanwhile.
+        let ctx = ctx.clone();
+        let timeout = self.poll_timeout;
         let head = self.summary_words as usize;
-        let ticket_log = words
-            .get(head..head + ticket::LOG_HEAD as usize)
-            .map(<[u32]>::to_vec)
-            .unwrap_or_default();
-        let gpu_time = timer.and_then(|t| t.elapsed(&words, ts_word));
-        Ok(Submission {
-            summary,
-            ticket_log,
-            dispatches: 3 + 4 * u64::from(rounds),
-            gpu_time,
-        })
+        let period = timer.map(|t| t.period_ns);
+        Ok(InFlight::waiting(move || {
+            let words = {
+                crate::trace::stage!("gpu_wait");
+                read_words(&ctx, &staging, staging_bytes, submission, timeout)?
+            };
+            let summary = words.get(..head).map(<[u32]>::to_vec).unwrap_or_default();
+            let ticket_log = words
+                .get(head..head + ticket::LOG_HEAD as usize)
+                .map(<[u32]>::to_vec)
+                .unwrap_or_default();
+            let gpu_time = period.and_then(|p| elapsed(p, &words, ts_word));
+            Ok(Submission {
+                summary,
+                ticket_log,
+                dispatches: 3 + 4 * u64::from(rounds),
+                gpu_time,
+            })
+        }))
     }
 }
 

@@ -42,22 +42,20 @@ pub(super) fn create_timer(ctx: &GpuContext) -> Result<Timer> {
     })
 }
 
-impl Timer {
-    /// The time between the two timestamps resolved at word `ts_word` of
-    /// a submission's staging `words`; `None` when the adapter reported no
-    /// usable time.
-    pub(super) fn elapsed(&self, words: &[u32], ts_word: u64) -> Option<Duration> {
-        let at = |i: usize| -> Option<u64> {
-            let lo = *words.get(ts_word as usize + 2 * i)?;
-            let hi = *words.get(ts_word as usize + 2 * i + 1)?;
-            Some(u64::from(lo) | (u64::from(hi) << 32))
-        };
-        let ticks = at(1)?.checked_sub(at(0)?)?;
-        // A zero period (or zero ticks) means the adapter reported no
-        // usable time.
-        let ns = ticks as f64 * self.period_ns;
-        (ns > 0.0 && ns.is_finite()).then(|| Duration::from_nanos(ns as u64))
-    }
+/// The time between the two timestamps resolved at word `ts_word` of a
+/// submission's staging `words` by a timer of period `period_ns`; `None`
+/// when the adapter reported no usable time.
+pub(super) fn elapsed(period_ns: f64, words: &[u32], ts_word: u64) -> Option<Duration> {
+    let at = |i: usize| -> Option<u64> {
+        let lo = *words.get(ts_word as usize + 2 * i)?;
+        let hi = *words.get(ts_word as usize + 2 * i + 1)?;
+        Some(u64::from(lo) | (u64::from(hi) << 32))
+    };
+    let ticks = at(1)?.checked_sub(at(0)?)?;
+    // A zero period (or zero ticks) means the adapter reported no usable
+    // time.
+    let ns = ticks as f64 * period_ns;
+    (ns > 0.0 && ns.is_finite()).then(|| Duration::from_nanos(ns as u64))
 }
 
 impl WgpuEngine {
