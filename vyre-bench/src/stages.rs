@@ -103,6 +103,9 @@ impl Subscriber for StagePrinter {
     }
 }
 
+/// The process's [`StageTotals`], once installed.
+static INSTALLED: std::sync::OnceLock<&'static StageTotals> = std::sync::OnceLock::new();
+
 /// Sums each span's wall time by name, on every thread (`bench
 /// --stages`): where a workload's host time goes. Events are ignored.
 #[derive(Default)]
@@ -116,9 +119,15 @@ impl StageTotals {
     /// returns it (`None` when a subscriber was installed already).
     pub fn install() -> Option<&'static StageTotals> {
         let totals: &'static StageTotals = Box::leak(Box::default());
-        tracing::subscriber::set_global_default(totals)
-            .ok()
-            .map(|()| totals)
+        tracing::subscriber::set_global_default(totals).ok()?;
+        let _ = INSTALLED.set(totals);
+        Some(totals)
+    }
+
+    /// The totals [`install`](Self::install) installed, for a workload
+    /// that reports its phases apart.
+    pub fn installed() -> Option<&'static StageTotals> {
+        INSTALLED.get().copied()
     }
 
     /// `name  calls  total ms  µs per call`, largest total first, and
