@@ -256,7 +256,10 @@ pub fn run(bench: &Bench) -> Result<Value> {
     )?;
     if let Some(totals) = crate::stages::StageTotals::installed() {
         // The idle service's host stages apart from the loaded run's.
-        bench.log(format!("stages of the idle service:\n{}", totals.take_table()));
+        bench.log(format!(
+            "stages of the idle service:\n{}",
+            totals.take_table()
+        ));
     }
     bench.log(format!(
         "service: CRITICAL at {} /s under {:.2e} IDLE tasks/s offered",
