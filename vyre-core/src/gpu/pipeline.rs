@@ -39,13 +39,7 @@ pub(crate) fn pipelines(
     // succeed; the first insert wins.
     let layouts = layouts(ctx, label, read_only)?;
     if tiered(ctx, &key) {
-        let (quick, slowest) = compile(ctx, label, wgsl, &layouts, false)?;
-        // Saved under a name of its own: a short process that ends before
-        // its trusted pipelines are compiled leaves the next one a warm
-        // quick tier, and only the trusted pipelines' name ends tiering.
-        if let Some(disk) = &ctx.inner.disk {
-            disk.save_after(quick_module(&key), slowest);
-        }
+        let (quick, _) = compile(ctx, label, wgsl, &layouts, false)?;
         let quick = ctx.inner.cache.insert(key.clone(), Arc::new(quick));
         upgrade_later(ctx, label, wgsl, layouts, key, Arc::clone(&quick));
         return Ok(quick);
@@ -82,12 +76,6 @@ fn tiered(ctx: &GpuContext, key: &PipelineKey) -> bool {
         .is_some_and(|d| d.lists(key.module_hash()));
     let always = mode.is_some_and(|m| m.eq_ignore_ascii_case("always"));
     !listed && (always || !ctx.is_software())
-}
-
-/// The name the disk cache lists the quick tier of `key`'s module under.
-fn quick_module(key: &PipelineKey) -> u64 {
-    // "QUICK" in the top bytes: any value apart from the module's own.
-    key.module_hash() ^ 0x5155_4943_4B00_0000
 }
 
 /// Compiles the trusted pipelines of `wgsl` on a thread of their own, over
