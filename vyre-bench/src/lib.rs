@@ -171,11 +171,6 @@ impl Bench {
     pub fn runtime(&self, gpu: &Gpu, program: vyre::Program) -> Result<vyre::Runtime> {
         let mut rt = vyre::Runtime::new(gpu, program)?;
         rt.set_limits(self.limits())?;
-        // Measure the trusted pipelines, not the quick tier a cold compile
-        // starts on.
-        if let Some(ctx) = gpu.context() {
-            ctx.finish_compiles();
-        }
         Ok(rt)
     }
 

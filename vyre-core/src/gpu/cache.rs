@@ -20,9 +20,6 @@ pub struct PipelineCacheStats {
     pub hits: u64,
     /// Engine creations that compiled their pipelines.
     pub misses: u64,
-    /// Modules first compiled with naga's checks (the quick tier) whose
-    /// trusted pipelines have since replaced them (`VYRE_TIERED`).
-    pub upgrades: u64,
 }
 
 /// What identifies a set of pipelines: the WGSL text itself (not a hash of
@@ -79,11 +76,6 @@ pub(crate) struct Pipelines {
     pub(crate) module: wgpu::ShaderModule,
     pub(crate) pipeline_layout: wgpu::PipelineLayout,
     pub(crate) expand: std::sync::OnceLock<wgpu::ComputePipeline>,
-    /// The trusted pipelines of the same module once compiled, when these
-    /// are its quick tier (naga's checks on, compiled first because the
-    /// driver compiles them several times faster): engines move to them
-    /// at their next submission. They share these bind group layouts.
-    pub(crate) upgraded: std::sync::OnceLock<Arc<Pipelines>>,
 }
 
 /// Compiled modules by key, with hit and miss counters; shared by every
@@ -93,7 +85,6 @@ pub(crate) struct PipelineCache {
     modules: Mutex<HashMap<PipelineKey, Arc<Pipelines>>>,
     hits: AtomicU64,
     misses: AtomicU64,
-    upgrades: AtomicU64,
 }
 
 impl PipelineCache {
@@ -113,20 +104,12 @@ impl PipelineCache {
         Arc::clone(lock(&self.modules).entry(key).or_insert(compiled))
     }
 
-    /// Puts `full`, the trusted tier of the module cached under `key`, in
-    /// place of its quick tier, counted as an upgrade.
-    pub(crate) fn upgrade(&self, key: PipelineKey, full: Arc<Pipelines>) {
-        self.upgrades.fetch_add(1, Relaxed);
-        lock(&self.modules).insert(key, full);
-    }
-
     /// The counters.
     pub(crate) fn stats(&self) -> PipelineCacheStats {
         PipelineCacheStats {
             entries: lock(&self.modules).len(),
             hits: self.hits.load(Relaxed),
             misses: self.misses.load(Relaxed),
-            upgrades: self.upgrades.load(Relaxed),
         }
     }
 

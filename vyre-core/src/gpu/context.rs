@@ -58,9 +58,6 @@ pub(crate) struct Inner {
     /// How long a readback polls for its submission before it blocks
     /// ([`super::readback::spin_budget`]).
     pub(crate) spin: std::time::Duration,
-    /// Trusted pipelines being compiled in the background (the quick tier,
-    /// `gpu/pipeline.rs`), and their end.
-    pub(crate) compiling: (Mutex<usize>, std::sync::Condvar),
 }
 
 /// An open wgpu device and everything shared by the engines that use it.
@@ -322,7 +319,6 @@ impl GpuContext {
                 disk,
                 tunings: Mutex::new(HashMap::new()),
                 spin,
-                compiling: Default::default(),
             }),
         }
     }
@@ -442,23 +438,6 @@ impl GpuContext {
     /// Counters of the pipeline cache.
     pub fn pipeline_cache_stats(&self) -> PipelineCacheStats {
         self.inner.cache.stats()
-    }
-
-    /// Waits until every program's trusted pipelines are compiled, for a
-    /// caller that wants full speed from the first submission (a
-    /// benchmark): a program the driver compiles from scratch starts on
-    /// a quick tier, compiled with naga's checks, and its engines move to
-    /// the trusted pipelines between submissions once the background
-    /// compile ends (`VYRE_TIERED`; `docs/architecture.md`). Returns at
-    /// once when nothing is being compiled.
-    pub fn finish_compiles(&self) {
-        let (count, ended) = &self.inner.compiling;
-        let mut n = lock(count);
-        while *n > 0 {
-            n = ended
-                .wait(n)
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-        }
     }
 
     /// Drops every cached pipeline (engines that use them keep theirs).

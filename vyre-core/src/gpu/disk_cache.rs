@@ -288,12 +288,6 @@ impl DiskCache {
         &self.cache
     }
 
-    /// Whether the file was saved after the pipelines of `module` were
-    /// compiled (the driver then finds them in its cache).
-    pub(crate) fn lists(&self, module: u64) -> bool {
-        super::sync::lock(&self.on_disk).modules.contains(&module)
-    }
-
     /// Saves the cache after the pipelines of `module` (a hash of its
     /// WGSL and layout) were created, the slowest in `slowest`, unless the
     /// file lists the module and every pipeline came back faster than
@@ -302,7 +296,7 @@ impl DiskCache {
     /// start's 18 (H100, 2026-12-05). A listed module compiled anew (a new
     /// driver whose cache refused the file's data) is saved again.
     pub(crate) fn save_after(&self, module: u64, slowest: std::time::Duration) {
-        let listed = self.lists(module);
+        let listed = super::sync::lock(&self.on_disk).modules.contains(&module);
         if loaded_from_file(listed, slowest) {
             crate::trace::event!("pipelines loaded from the cache file: not saved again");
             return;

@@ -37,102 +37,11 @@ pub(crate) fn pipelines(
     // Compile without holding the cache's lock: other programs' engines may
     // be created meanwhile. Two threads compiling the same module both
     // succeed; the first insert wins.
-    let layouts = layouts(ctx, label, read_only)?;
-    if tiered(ctx, &key) {
-        let (quick, _) = compile(ctx, label, wgsl, &layouts, false)?;
-        let quick = ctx.inner.cache.insert(key.clone(), Arc::new(quick));
-        upgrade_later(ctx, label, wgsl, layouts, key, Arc::clone(&quick));
-        return Ok(quick);
-    }
-    let (compiled, slowest) = compile(ctx, label, wgsl, &layouts, trusted())?;
+    let (compiled, slowest) = compile(ctx, label, wgsl, read_only)?;
     if let Some(disk) = &ctx.inner.disk {
         disk.save_after(key.module_hash(), slowest);
     }
     Ok(ctx.inner.cache.insert(key, Arc::new(compiled)))
-}
-
-/// `VYRE_TIERED=off` compiles every module trusted at once, as before the
-/// quick tier; `always` uses the quick tier on software adapters too.
-pub const TIERED_ENV: &str = "VYRE_TIERED";
-
-/// Whether the module of `key` is compiled first with naga's checks (the
-/// quick tier) and its trusted pipelines in the background: on a GPU, when
-/// vyre's modules are trusted and the disk cache does not list the module
-/// (so the driver would compile it from scratch). NVIDIA's compiler takes
-/// several times longer over a trusted module (H100, the 20-handler build
-/// program: 648 ms trusted against 115 ms with naga's checks, whose loop
-/// counters keep it from unrolling), while the trusted one runs handler
-/// loops up to 1.8 times faster; the quick tier gives both.
-fn tiered(ctx: &GpuContext, key: &PipelineKey) -> bool {
-    let mode = std::env::var(TIERED_ENV).ok();
-    let mode = mode.as_deref().map(str::trim);
-    if mode.is_some_and(|m| m.eq_ignore_ascii_case("off") || m == "0") || !trusted() {
-        return false;
-    }
-    let listed = ctx
-        .inner
-        .disk
-        .as_ref()
-        .is_some_and(|d| d.lists(key.module_hash()));
-    let always = mode.is_some_and(|m| m.eq_ignore_ascii_case("always"));
-    !listed && (always || !ctx.is_software())
-}
-
-/// Compiles the trusted pipelines of `wgsl` on a thread of their own, over
-/// the quick tier's layouts (so the engines' bind groups fit both), then
-/// offers them to the engines of `quick` and to later ones, and saves them
-/// to the disk cache. A failure leaves the quick tier in use (warned once).
-fn upgrade_later(
-    ctx: &GpuContext,
-    label: &str,
-    wgsl: &str,
-    layouts: Layouts,
-    key: PipelineKey,
-    quick: Arc<Pipelines>,
-) {
-    let (ctx, label, wgsl) = (ctx.clone(), label.to_string(), wgsl.to_string());
-    *super::sync::lock(&ctx.inner.compiling.0) += 1;
-    let ended = |ctx: &GpuContext| {
-        let (count, ended) = &ctx.inner.compiling;
-        let mut n = super::sync::lock(count);
-        *n = n.saturating_sub(1);
-        ended.notify_all();
-    };
-    let waiter = ctx.clone();
-    let spawned = std::thread::Builder::new()
-        .name("vyre-compile".into())
-        .spawn(move || {
-            let _ended = Ended(&ctx, ended);
-            crate::trace::stage!("pipelines_upgrade", program = label.as_str());
-            match compile(&ctx, &label, &wgsl, &layouts, true) {
-                Ok((full, slowest)) => {
-                    if let Some(disk) = &ctx.inner.disk {
-                        disk.save_after(key.module_hash(), slowest);
-                    }
-                    let full = Arc::new(full);
-                    ctx.inner.cache.upgrade(key, Arc::clone(&full));
-                    let _ = quick.upgraded.set(full);
-                }
-                Err(e) => super::disk_cache::warn_once(&format!(
-                    "the trusted pipelines of `{label}` did not compile ({e}); \
-                     it keeps running with naga's checks"
-                )),
-            }
-        });
-    if spawned.is_err() {
-        ended(&waiter);
-        super::disk_cache::warn_once("no thread for the trusted pipelines: naga's checks stay");
-    }
-}
-
-/// Runs its function on drop: a background compile ends its count however
-/// it ends (a panic in the driver included).
-struct Ended<'a, F: Fn(&GpuContext)>(&'a GpuContext, F);
-
-impl<F: Fn(&GpuContext)> Drop for Ended<'_, F> {
-    fn drop(&mut self) {
-        (self.1)(self.0);
-    }
 }
 
 /// `VYRE_TRUSTED=off` (or `0`, `false`) has naga add its own loop bounds
@@ -177,19 +86,13 @@ fn storage_entry(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
     }
 }
 
-/// The bind group and pipeline layouts of a module: both tiers of one
-/// module share them.
-#[derive(Debug, Clone)]
-struct Layouts {
-    layout: wgpu::BindGroupLayout,
-    indirect_layout: wgpu::BindGroupLayout,
-    pipeline_layout: wgpu::PipelineLayout,
-    finalize_layout: wgpu::PipelineLayout,
-}
-
-/// The layouts of a program whose declared buffer `i` binds read-only when
-/// `read_only[i]`.
-fn layouts(ctx: &GpuContext, label: &str, read_only: &[bool]) -> Result<Layouts> {
+/// The pipelines of `wgsl`, and how long the slowest took to create.
+fn compile(
+    ctx: &GpuContext,
+    label: &str,
+    wgsl: &str,
+    read_only: &[bool],
+) -> Result<(Pipelines, Duration)> {
     let device = &ctx.inner.device;
     let limits = device.limits();
     let storage = read_only.len() as u64 + 3;
@@ -208,6 +111,34 @@ fn layouts(ctx: &GpuContext, label: &str, read_only: &[bool]) -> Result<Layouts>
             ),
         });
     }
+    if wgsl.trim().is_empty() {
+        return Err(Error::Gpu {
+            stage: format!("shader module of `{label}`"),
+            message: "the WGSL source is empty".to_string(),
+        });
+    }
+
+    let module = ctx.scoped(&format!("shader module of `{label}`"), || {
+        crate::trace::stage!("shader_module", program = label, trusted = trusted());
+        let desc = wgpu::ShaderModuleDescriptor {
+            label: Some(label),
+            source: wgpu::ShaderSource::Wgsl(Cow::Borrowed(wgsl)),
+        };
+        if trusted() {
+            // SAFETY: the two checks left out are naga's loop bounding and
+            // integer-division guards. Every loop vyre generates is bounded
+            // by vyre (a counter below an invariant bound, or `vy_tick`
+            // against the loop limit) and every integer division divides by
+            // a nonzero constant or sits behind vyre's own zero test: the
+            // proof walks the naga module of every shader the test corpus
+            // generates (`vyre-core/tests/trusted_shaders.rs`,
+            // `tests/wgsl_common/trusted.rs`). Buffer bounds checks stay.
+            unsafe { device.create_shader_module_trusted(desc, trusted_checks()) }
+        } else {
+            device.create_shader_module(desc)
+        }
+    })?;
+
     let mut entries = vec![
         storage_entry(RING_BINDING, false),
         storage_entry(CTRL_BINDING, false),
@@ -249,58 +180,6 @@ fn layouts(ctx: &GpuContext, label: &str, read_only: &[bool]) -> Result<Layouts>
             immediate_size: 0,
         })
     })?;
-    Ok(Layouts {
-        layout,
-        indirect_layout,
-        pipeline_layout,
-        finalize_layout,
-    })
-}
-
-/// The pipelines of `wgsl` over `layouts` (its module `trusted` or with
-/// naga's checks), and how long the slowest took to create.
-fn compile(
-    ctx: &GpuContext,
-    label: &str,
-    wgsl: &str,
-    layouts: &Layouts,
-    trusted: bool,
-) -> Result<(Pipelines, Duration)> {
-    let device = &ctx.inner.device;
-    if wgsl.trim().is_empty() {
-        return Err(Error::Gpu {
-            stage: format!("shader module of `{label}`"),
-            message: "the WGSL source is empty".to_string(),
-        });
-    }
-
-    let module = ctx.scoped(&format!("shader module of `{label}`"), || {
-        crate::trace::stage!("shader_module", program = label, trusted = trusted);
-        let desc = wgpu::ShaderModuleDescriptor {
-            label: Some(label),
-            source: wgpu::ShaderSource::Wgsl(Cow::Borrowed(wgsl)),
-        };
-        if trusted {
-            // SAFETY: the two checks left out are naga's loop bounding and
-            // integer-division guards. Every loop vyre generates is bounded
-            // by vyre (a counter below an invariant bound, or `vy_tick`
-            // against the loop limit) and every integer division divides by
-            // a nonzero constant or sits behind vyre's own zero test: the
-            // proof walks the naga module of every shader the test corpus
-            // generates (`vyre-core/tests/trusted_shaders.rs`,
-            // `tests/wgsl_common/trusted.rs`). Buffer bounds checks stay.
-            unsafe { device.create_shader_module_trusted(desc, trusted_checks()) }
-        } else {
-            device.create_shader_module(desc)
-        }
-    })?;
-
-    let Layouts {
-        layout,
-        indirect_layout,
-        pipeline_layout,
-        finalize_layout,
-    } = layouts.clone();
     let pipeline = |entry: &str, layout: &wgpu::PipelineLayout| {
         let started = Instant::now();
         create_pipeline(ctx, label, &module, layout, entry).map(|p| (p, started.elapsed()))
@@ -337,7 +216,6 @@ fn compile(
         module,
         pipeline_layout,
         expand: std::sync::OnceLock::new(),
-        upgraded: std::sync::OnceLock::new(),
     };
     Ok((pipelines, a.max(b).max(c).max(d)))
 }

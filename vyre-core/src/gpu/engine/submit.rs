@@ -32,7 +32,6 @@ impl WgpuEngine {
     /// they have zero workgroups, so rounds past the end of the work cost
     /// next to nothing.
     pub(super) fn submit_rounds(&mut self, rounds: u32) -> Result<InFlight> {
-        self.follow_upgrade();
         // The host may have written since the last submission: the ring
         // is not known to be idle (a queue write lands before the
         // submission's commands).
@@ -140,15 +139,6 @@ impl WgpuEngine {
 }
 
 impl WgpuEngine {
-    /// Moves to the module's trusted pipelines once they are compiled,
-    /// when the engine started on the quick tier (`gpu/pipeline.rs`): they
-    /// share its layouts, so its bind groups stay.
-    fn follow_upgrade(&mut self) {
-        if let Some(full) = self.pipelines.upgraded.get() {
-            self.pipelines = std::sync::Arc::clone(full);
-        }
-    }
-
     /// Runs the expand pass over `ranges` descriptors in a submission of
     /// its own (queue order puts it before the next one); nothing is read
     /// back. Each row walks its descriptor's `widest` entries at most with
@@ -158,7 +148,6 @@ impl WgpuEngine {
         if ranges == 0 || widest == 0 {
             return self.ctx.health();
         }
-        self.follow_upgrade();
         let ctx = &self.ctx;
         let pipeline = expand_pipeline(ctx, &self.program_name, &self.pipelines)?;
         let max = ctx.limits().max_compute_workgroups_per_dimension;
