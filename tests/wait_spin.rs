@@ -78,6 +78,14 @@ fn every_way_of_waiting_resolves_every_ticket_exactly() {
         let expected: Vec<u32> = (0..N).map(|i| 1 + u32::from(i % 10 == 0)).collect();
         assert_eq!(hits, expected, "spin {spin}");
         let report = service.shutdown();
+        // The submissions' GPU time, where the adapter can time them.
+        let timed = gpu.context().is_some_and(|c| c.has_timestamps());
+        assert_eq!(
+            report.status.gpu_time.is_some_and(|t| !t.is_zero()),
+            timed,
+            "spin {spin}: {:?}",
+            report.status.gpu_time
+        );
         let b = report.status.books;
         assert!(b.balanced(), "spin {spin}: {b:?}");
         assert_eq!(

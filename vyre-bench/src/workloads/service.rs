@@ -42,6 +42,15 @@ struct Served {
     window: f64,
     submissions: u64,
     rounds: u64,
+    /// GPU time of the submissions (timestamp queries), in seconds.
+    gpu_s: Option<f64>,
+}
+
+impl Served {
+    /// Microseconds of GPU time a submission, on average.
+    fn gpu_us_per_submission(&self) -> Option<f64> {
+        self.gpu_s.map(|s| s * 1e6 / self.submissions.max(1) as f64)
+    }
 }
 
 /// p50 / p99 / p99.9 of sorted seconds, in microseconds.
@@ -189,6 +198,7 @@ fn serve(bench: &Bench, program: &Program, workgroups: u32, load: &Load) -> Resu
         window,
         submissions: report.status.submissions,
         rounds: report.status.rounds,
+        gpu_s: report.status.gpu_time.map(|t| t.as_secs_f64()),
     })
 }
 
@@ -275,6 +285,11 @@ pub fn run(bench: &Bench) -> Result<Value> {
         quantile_us(&loaded.critical, 0.5),
         quantile_us(&direct, 0.5)
     ));
+    bench.log(format!(
+        "  GPU time a submission: {:?} µs loaded, {:?} µs idle",
+        loaded.gpu_us_per_submission(),
+        unloaded.gpu_us_per_submission()
+    ));
     let metrics = json!({
         "service_idle_tasks_per_s": held,
         "service_critical_p50_us": quantile_us(&loaded.critical, 0.5),
@@ -299,10 +314,12 @@ pub fn run(bench: &Bench) -> Result<Value> {
             "window_s": loaded.window,
             "submissions": loaded.submissions,
             "rounds": loaded.rounds,
+            "gpu_us_per_submission": loaded.gpu_us_per_submission(),
         },
         "unloaded": {
             "critical": quantiles(&unloaded.critical),
             "submissions": unloaded.submissions,
+            "gpu_us_per_submission": unloaded.gpu_us_per_submission(),
         },
         "direct_dispatch_with_readback": quantiles(&direct),
         "metrics": metrics,

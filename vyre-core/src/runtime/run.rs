@@ -30,7 +30,7 @@ pub(crate) struct Tally {
     pub(crate) rounds: u64,
     pub(crate) submissions: u64,
     dispatches: u64,
-    gpu_nanos: Option<u128>,
+    pub(crate) gpu_nanos: Option<u128>,
     submission_times: Vec<SubmissionTime>,
 }
 

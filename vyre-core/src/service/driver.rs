@@ -216,6 +216,13 @@ impl Driver {
         let t = step.tally;
         self.status.submissions += 1;
         self.status.rounds += t.rounds;
+        if let Some(ns) = t.gpu_nanos {
+            let ns = std::time::Duration::from_nanos(ns.min(u128::from(u64::MAX)) as u64);
+            *self
+                .status
+                .gpu_time
+                .get_or_insert(std::time::Duration::ZERO) += ns;
+        }
         for (n, add) in self
             .status
             .executed_by_priority

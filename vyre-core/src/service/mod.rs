@@ -135,6 +135,10 @@ pub struct ServiceStatus {
     pub submissions: u64,
     /// Rounds run.
     pub rounds: u64,
+    /// GPU time of those submissions, where the adapter has timestamp
+    /// queries: with the submissions' wall time, how much of a step is the
+    /// device's work and how much the round trip around it.
+    pub gpu_time: Option<std::time::Duration>,
 }
 
 /// Why a service stopped.
