@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use vyre_core::gpu::{test_context, GpuContext, WgpuEngine};
+use vyre_core::gpu::{test_context, AdapterChoice, GpuContext, WgpuEngine};
 use vyre_core::ir::{Access, BufferKind, HandlerBuilder, ScalarType};
 use vyre_core::program::Program;
 use vyre_core::protocol::ctrl;
@@ -213,7 +213,13 @@ fn lowered_program_reports_faults_and_parks_disabled_tenants() {
 
 #[test]
 fn lowered_programs_share_the_pipeline_cache() {
-    let Some(ctx) = test_context() else { return };
+    if test_context().is_none() {
+        return;
+    }
+    // A context of its own: the shared one's cache counters move with the
+    // compiles of this binary's other tests, which run at the same time
+    // (seen in CI: a miss between the two counts).
+    let ctx = GpuContext::new(AdapterChoice::Any).expect("context");
     let program = bump_program();
     let t = Instant::now();
     let _first = WgpuEngine::new(&ctx, &program, 1).expect("engine");
