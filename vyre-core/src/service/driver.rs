@@ -210,8 +210,12 @@ impl Driver {
         // the next step starts.
         self.shared.inflow.drain(&mut self.waiting);
         self.admit();
-        self.rt.flush_ahead().map_err(failed)?;
+        // Waited for even when the flush failed: a submission left in
+        // flight would keep its summary's staging buffer mapped for the
+        // runtime's next user.
+        let ahead = self.rt.flush_ahead();
         let step = self.rt.finish_step(started).map_err(failed)?;
+        ahead.map_err(failed)?;
         self.runnable = step.runnable;
         let t = step.tally;
         self.status.submissions += 1;
