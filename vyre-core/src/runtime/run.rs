@@ -30,8 +30,16 @@ pub(crate) struct Tally {
     pub(crate) rounds: u64,
     pub(crate) submissions: u64,
     dispatches: u64,
-    pub(crate) gpu_nanos: Option<u128>,
+    gpu_nanos: Option<u128>,
     submission_times: Vec<SubmissionTime>,
+}
+
+impl Tally {
+    /// The submissions' GPU time, where the adapter has timestamp queries.
+    pub(crate) fn gpu_time(&self) -> Option<std::time::Duration> {
+        self.gpu_nanos
+            .map(|n| std::time::Duration::from_nanos(n.min(u128::from(u64::MAX)) as u64))
+    }
 }
 
 /// A submission [`Runtime::start_step`] started, on its way.
@@ -417,6 +425,7 @@ impl Runtime {
         published: u64,
         wall: std::time::Duration,
     ) -> RunReport {
+        let gpu_time = tally.gpu_time();
         RunReport {
             backend: self.engine.kind().name().to_string(),
             adapter: self.engine.adapter(),
@@ -446,9 +455,7 @@ impl Runtime {
             submissions: tally.submissions,
             dispatches: tally.dispatches,
             wall_time: wall,
-            gpu_time: tally
-                .gpu_nanos
-                .map(|n| std::time::Duration::from_nanos(n.min(u64::MAX as u128) as u64)),
+            gpu_time,
             submission_times: tally.submission_times,
         }
     }

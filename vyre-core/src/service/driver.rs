@@ -220,12 +220,8 @@ impl Driver {
         let t = step.tally;
         self.status.submissions += 1;
         self.status.rounds += t.rounds;
-        if let Some(ns) = t.gpu_nanos {
-            let ns = std::time::Duration::from_nanos(ns.min(u128::from(u64::MAX)) as u64);
-            *self
-                .status
-                .gpu_time
-                .get_or_insert(std::time::Duration::ZERO) += ns;
+        if let Some(gpu) = t.gpu_time() {
+            *self.status.gpu_time.get_or_insert_with(Default::default) += gpu;
         }
         for (n, add) in self
             .status
