@@ -71,3 +71,37 @@ fn progress_is_reported_after_every_submission() {
         assert_eq!(after, report.submissions, "{what}: cleared");
     }
 }
+
+/// `VYRE_PASS_TIMES=1` on wgpu: every submission's GPU time is split by
+/// pass, the split adds up to no more than the submission's time, and a
+/// run with work charges the work dispatches. (The variable is read per
+/// submission; this binary's other test only gains the split.)
+#[test]
+fn pass_times_split_each_submission() {
+    std::env::set_var("VYRE_PASS_TIMES", "1");
+    let Some(gpu) = common::wgpu_backend("pass_times") else {
+        return;
+    };
+    let mut k = Forks::new(&gpu).unwrap();
+    k.seen().upload(&[0]).unwrap();
+    k.publish(Priority::Normal, fork::task(6)).unwrap();
+    let report = k.run().unwrap();
+    assert_eq!(report.executed, 127);
+    let Some(gpu_time) = report.gpu_time else {
+        eprintln!("pass_times: the adapter has no timestamp queries; nothing to split");
+        return;
+    };
+    let inside = vyre::wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES;
+    if !gpu.context().is_some_and(|c| c.features().contains(inside)) {
+        eprintln!("pass_times: the adapter cannot write timestamps inside a pass; skipped");
+        return;
+    }
+    let mut work = std::time::Duration::ZERO;
+    for t in &report.submission_times {
+        let p = t.passes.expect("every submission is split");
+        let sum = p.lead + p.first_maintain + p.work + p.maintain + p.small;
+        assert!(sum <= t.gpu.expect("timed"), "{p:?} against {:?}", t.gpu);
+        work += p.work;
+    }
+    assert!(work > std::time::Duration::ZERO && work <= gpu_time);
+}

@@ -82,6 +82,9 @@ pub struct MkRun {
     pub rounds: u64,
     /// Submissions (device round trips).
     pub submissions: u64,
+    /// The GPU time split by pass over the run's submissions
+    /// (`VYRE_PASS_TIMES=1`).
+    pub passes: Option<vyre::PassTimes>,
 }
 
 impl MkRun {
@@ -103,6 +106,12 @@ impl MkRun {
                 gpu: report.gpu_time.map(|d: Duration| d.as_secs_f64()),
                 rounds: report.rounds,
                 submissions: report.submissions,
+                passes: report
+                    .submission_times
+                    .iter()
+                    .try_fold(vyre::PassTimes::default(), |sum, t| {
+                        t.passes.map(|p| sum.add(p))
+                    }),
             },
             report,
         ))
@@ -125,7 +134,28 @@ pub fn mk_json(runs: &[MkRun], n: f64) -> Value {
         "per_s_end_to_end": json_opt(total.map(|s| s.rate(n))),
         "rounds": json_opt(Stats::of_by(runs, |r| r.rounds as f64)),
         "submissions": json_opt(Stats::of_by(runs, |r| r.submissions as f64)),
+        "passes_us": passes_json(runs),
     })
+}
+
+/// Median GPU microseconds of each pass (`VYRE_PASS_TIMES=1`), or null.
+fn passes_json(runs: &[MkRun]) -> Value {
+    let field = |f: fn(&vyre::PassTimes) -> Duration| {
+        Stats::of_opt(runs, |r| {
+            r.passes.as_ref().map(|p| f(p).as_secs_f64() * 1e6)
+        })
+        .map(|s| s.median)
+    };
+    match field(|p| p.work) {
+        None => Value::Null,
+        Some(work) => json!({
+            "lead": field(|p| p.lead),
+            "first_maintain": field(|p| p.first_maintain),
+            "work": work,
+            "maintain": field(|p| p.maintain),
+            "small": field(|p| p.small),
+        }),
+    }
 }
 
 /// Median seconds of the megakernel runs by the best clock: GPU time

@@ -63,6 +63,8 @@ pub struct Submission {
     pub dispatches: u64,
     /// GPU time of the submission, where the adapter has timestamp queries.
     pub gpu_time: Option<Duration>,
+    /// Its GPU time split by pass (`VYRE_PASS_TIMES=1`, wgpu only).
+    pub passes: Option<crate::report::PassTimes>,
 }
 
 /// A submission on its way ([`Engine::start_submit`]): the device runs it

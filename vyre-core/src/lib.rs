@@ -31,7 +31,9 @@ pub use error::{AssemblyError, Error, Result};
 pub use ir::OpcodeHandler;
 pub use program::{Program, ProgramConfig, RequestKind};
 pub use protocol::Priority;
-pub use report::{Fault, FaultKind, RequestProblem, RunReport, StopReason, SubmissionTime};
+pub use report::{
+    Fault, FaultKind, PassTimes, RequestProblem, RunReport, StopReason, SubmissionTime,
+};
 pub use runtime::{
     Accounting, BufferHandle, Element, HostRequest, OnWorker, Opcode, Progress, RangeOpcode,
     RawTask, Reply, RequestHandler, RunLimits, Runtime, Served, Task,

@@ -229,6 +229,44 @@ pub struct SubmissionTime {
     /// GPU time from the start to the end of its compute pass, where the
     /// adapter supports timestamp queries.
     pub gpu: Option<Duration>,
+    /// The GPU time split by pass, when `VYRE_PASS_TIMES=1` asked for it
+    /// and the adapter can write timestamps between dispatches (a
+    /// diagnostic: the timestamps themselves cost a little).
+    pub passes: Option<PassTimes>,
+}
+
+/// A submission's GPU time split by the passes of `docs/protocol.md`
+/// ("One submission"), measured with a timestamp after every dispatch
+/// (`VYRE_PASS_TIMES=1`). Each dispatch is charged the time since the
+/// dispatch before it ended, so the fields add up to the submission's GPU
+/// time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PassTimes {
+    /// The first prepare dispatch, which also waits for the writes queued
+    /// before the submission (inbox uploads, ticket entries).
+    pub lead: Duration,
+    /// The first maintain dispatch: it places the inbox entries into
+    /// slots.
+    pub first_maintain: Duration,
+    /// Every work dispatch.
+    pub work: Duration,
+    /// The rounds' maintain dispatches.
+    pub maintain: Duration,
+    /// Every other prepare and finalize dispatch.
+    pub small: Duration,
+}
+
+impl PassTimes {
+    /// The sum of two splits.
+    pub fn add(self, other: PassTimes) -> PassTimes {
+        PassTimes {
+            lead: self.lead + other.lead,
+            first_maintain: self.first_maintain + other.first_maintain,
+            work: self.work + other.work,
+            maintain: self.maintain + other.maintain,
+            small: self.small + other.small,
+        }
+    }
 }
 
 /// What one `run()` did.

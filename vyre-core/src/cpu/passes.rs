@@ -231,6 +231,7 @@ impl CpuMachine {
             ticket_log: (0..ticket::LOG_HEAD).map(|i| self.cw(log + i)).collect(),
             dispatches: MAINTENANCE_DISPATCHES + ROUND_DISPATCHES * rounds as u64,
             gpu_time: None,
+            passes: None,
         })
     }
 }

@@ -189,6 +189,7 @@ impl Runtime {
             rounds,
             wall: submitted.elapsed(),
             gpu: sub.gpu_time,
+            passes: sub.passes,
         });
         tally.rounds += rounds as u64;
         tally.submissions += 1;

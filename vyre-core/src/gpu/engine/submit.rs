@@ -8,7 +8,7 @@ use crate::gpu::readback::read_words;
 use crate::lower::{EXPAND_WORKGROUP_SIZE, INDIRECT_GROUP};
 use crate::protocol::{ctrl, indirect, ticket};
 
-use super::timing::elapsed;
+use super::timing::{elapsed, split};
 use super::{WgpuEngine, WORD};
 
 /// The `(x, y)` workgroup grid of a maintain dispatch of `groups`
@@ -46,9 +46,18 @@ impl WgpuEngine {
         let log_bytes = u64::from(ticket::LOG_HEAD) * WORD;
         let log_at = u64::from(self.layout.ticket_log) * WORD;
         let ts_word = self.timestamp_word();
-        let staging_bytes = match self.timer {
-            Some(_) => (ts_word + 4) * WORD,
-            None => summary_bytes + log_bytes,
+        let dispatches = rounds.saturating_mul(4).saturating_add(3);
+        // A timestamp after every dispatch (`VYRE_PASS_TIMES=1`), after
+        // the pass's own two in the staging buffer.
+        let pass_word = ts_word + 4;
+        let split_passes = match self.timer.as_mut() {
+            Some(t) => t.passes_for(&self.ctx, dispatches)?.is_some(),
+            None => false,
+        };
+        let staging_bytes = match (&self.timer, split_passes) {
+            (Some(_), true) => (pass_word + 2 * u64::from(dispatches)) * WORD,
+            (Some(_), false) => (ts_word + 4) * WORD,
+            (None, _) => summary_bytes + log_bytes,
         };
         let staging = self
             .submit_staging
@@ -59,6 +68,9 @@ impl WgpuEngine {
         let indirect_group = &self.indirect_group;
         let args = &self.indirect;
         let timer = self.timer.as_ref();
+        let pass_timer = timer
+            .and_then(|t| t.passes.as_ref())
+            .filter(|_| split_passes);
         let (mx, my) = self.maintain_grid;
         let control = &self.control.buffer;
         let submission = ctx.scoped("submission", || {
@@ -83,22 +95,36 @@ impl WgpuEngine {
                 pass.set_bind_group(0, bind_group, &[]);
                 pass.set_bind_group(INDIRECT_GROUP, indirect_group, &[]);
                 let word = |w: u32| u64::from(w) * WORD;
+                let mut stamps = 0;
+                let mut stamp = |pass: &mut wgpu::ComputePass<'_>| {
+                    if let Some(t) = pass_timer {
+                        pass.write_timestamp(&t.queries, stamps);
+                        stamps += 1;
+                    }
+                };
                 // The first maintenance pass always runs in full.
                 pass.set_pipeline(&p.prepare);
                 pass.dispatch_workgroups(1, 1, 1);
+                stamp(&mut pass);
                 pass.set_pipeline(&p.maintain);
                 pass.dispatch_workgroups(mx, my, 1);
+                stamp(&mut pass);
                 pass.set_pipeline(&p.finalize);
                 pass.dispatch_workgroups(1, 1, 1);
+                stamp(&mut pass);
                 for _ in 0..rounds {
                     pass.set_pipeline(&p.work);
                     pass.dispatch_workgroups_indirect(args, word(indirect::WORK));
+                    stamp(&mut pass);
                     pass.set_pipeline(&p.prepare);
                     pass.dispatch_workgroups(1, 1, 1);
+                    stamp(&mut pass);
                     pass.set_pipeline(&p.maintain);
                     pass.dispatch_workgroups_indirect(args, word(indirect::MAINTAIN));
+                    stamp(&mut pass);
                     pass.set_pipeline(&p.finalize);
                     pass.dispatch_workgroups(1, 1, 1);
+                    stamp(&mut pass);
                 }
             }
             if summary_bytes > 0 {
@@ -108,6 +134,11 @@ impl WgpuEngine {
             if let Some(t) = timer {
                 encoder.resolve_query_set(&t.queries, 0..2, &t.resolve, 0);
                 encoder.copy_buffer_to_buffer(&t.resolve, 0, &staging, ts_word * WORD, 16);
+            }
+            if let Some(t) = pass_timer {
+                let bytes = u64::from(dispatches) * wgpu::QUERY_SIZE as u64;
+                encoder.resolve_query_set(&t.queries, 0..dispatches, &t.resolve, 0);
+                encoder.copy_buffer_to_buffer(&t.resolve, 0, &staging, pass_word * WORD, bytes);
             }
             ctx.queue().submit([encoder.finish()])
         })?;
@@ -128,11 +159,15 @@ impl WgpuEngine {
                 .map(<[u32]>::to_vec)
                 .unwrap_or_default();
             let gpu_time = period.and_then(|p| elapsed(p, &words, ts_word));
+            let passes = period
+                .filter(|_| split_passes)
+                .and_then(|p| split(p, &words, ts_word, pass_word, rounds));
             Ok(Submission {
                 summary,
                 ticket_log,
-                dispatches: 3 + 4 * u64::from(rounds),
+                dispatches: u64::from(dispatches),
                 gpu_time,
+                passes,
             })
         }))
     }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::error::Result;
 use crate::gpu::context::GpuContext;
+use crate::report::PassTimes;
 
 use super::WgpuEngine;
 
@@ -15,6 +16,104 @@ pub(super) struct Timer {
     pub(super) queries: wgpu::QuerySet,
     pub(super) resolve: wgpu::Buffer,
     pub(super) period_ns: f64,
+    /// A timestamp after every dispatch, when `VYRE_PASS_TIMES=1` asked
+    /// for them and the adapter can write them inside a pass.
+    pub(super) passes: Option<PassTimer>,
+}
+
+/// The timestamps written after each dispatch of a submission.
+#[derive(Debug)]
+pub(super) struct PassTimer {
+    pub(super) queries: wgpu::QuerySet,
+    pub(super) resolve: wgpu::Buffer,
+    /// Queries in the set: the dispatches of the largest submission so
+    /// far (the set grows when a larger one comes).
+    pub(super) capacity: u32,
+}
+
+/// Whether `VYRE_PASS_TIMES` asks for a timestamp after every dispatch.
+fn pass_times_wanted() -> bool {
+    std::env::var("VYRE_PASS_TIMES").is_ok_and(|v| v == "1")
+}
+
+/// wgpu's limit on the queries of one set.
+const MAX_QUERIES: u32 = wgpu::QUERY_SET_MAX_QUERIES;
+
+impl Timer {
+    /// The per-dispatch timer, able to hold `dispatches` timestamps;
+    /// `None` when not asked for, not supported, or too many dispatches.
+    pub(super) fn passes_for(
+        &mut self,
+        ctx: &GpuContext,
+        dispatches: u32,
+    ) -> Result<Option<&PassTimer>> {
+        let supported = ctx
+            .features()
+            .contains(wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES);
+        if !supported || dispatches > MAX_QUERIES || !pass_times_wanted() {
+            return Ok(None);
+        }
+        if self.passes.as_ref().is_none_or(|p| p.capacity < dispatches) {
+            let capacity = dispatches.next_power_of_two().min(MAX_QUERIES);
+            let queries = ctx.scoped("pass timestamp query set", || {
+                ctx.device().create_query_set(&wgpu::QuerySetDescriptor {
+                    label: Some("vyre pass times"),
+                    ty: wgpu::QueryType::Timestamp,
+                    count: capacity,
+                })
+            })?;
+            let resolve = ctx.scoped("pass timestamp resolve buffer", || {
+                ctx.device().create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("vyre pass timestamps"),
+                    size: u64::from(capacity) * wgpu::QUERY_SIZE as u64,
+                    usage: wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
+                    mapped_at_creation: false,
+                })
+            })?;
+            self.passes = Some(PassTimer {
+                queries,
+                resolve,
+                capacity,
+            });
+        }
+        Ok(self.passes.as_ref())
+    }
+}
+
+/// Splits a submission of `rounds` rounds by pass: `words` holds the
+/// pass's starting timestamp at `ts_word` and, from `pass_word` on, one
+/// timestamp after each dispatch, in the order `submit_rounds` records
+/// them (prepare, maintain, finalize, then work, prepare, maintain,
+/// finalize a round).
+pub(super) fn split(
+    period_ns: f64,
+    words: &[u32],
+    ts_word: u64,
+    pass_word: u64,
+    rounds: u32,
+) -> Option<PassTimes> {
+    let stamp = |w: u64| -> Option<u64> {
+        let lo = *words.get(w as usize)?;
+        let hi = *words.get(w as usize + 1)?;
+        Some(u64::from(lo) | (u64::from(hi) << 32))
+    };
+    let ns = |ticks: u64| Duration::from_nanos((ticks as f64 * period_ns) as u64);
+    let mut times = PassTimes::default();
+    let mut last = stamp(ts_word)?;
+    for k in 0..3 + 4 * u64::from(rounds) {
+        let t = stamp(pass_word + 2 * k)?;
+        let d = ns(t.saturating_sub(last));
+        last = t.max(last);
+        let field = match k {
+            0 => &mut times.lead,
+            1 => &mut times.first_maintain,
+            k if k >= 3 && (k - 3) % 4 == 0 => &mut times.work,
+            k if k >= 3 && (k - 3) % 4 == 2 => &mut times.maintain,
+            _ => &mut times.small,
+        };
+        *field += d;
+    }
+    Some(times)
 }
 
 /// The query set and resolve buffer of an engine on an adapter with
@@ -39,6 +138,7 @@ pub(super) fn create_timer(ctx: &GpuContext) -> Result<Timer> {
         queries,
         resolve,
         period_ns: f64::from(ctx.queue().get_timestamp_period()),
+        passes: None,
     })
 }
 
@@ -64,5 +164,36 @@ impl WgpuEngine {
     pub(super) fn timestamp_word(&self) -> u64 {
         // After the summary and the ticket log's head (submit.rs).
         u64::from(self.summary_words + crate::protocol::ticket::LOG_HEAD).next_multiple_of(2)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Words holding `stamps` as little-endian pairs.
+    fn words(stamps: &[u64]) -> Vec<u32> {
+        stamps
+            .iter()
+            .flat_map(|&t| [t as u32, (t >> 32) as u32])
+            .collect()
+    }
+
+    #[test]
+    fn each_dispatch_is_charged_the_time_since_the_one_before() {
+        // Start at 100, then one round: prepare, maintain, finalize,
+        // work, prepare, maintain, finalize.
+        let w = words(&[100, 110, 140, 141, 1141, 1142, 1342, 1343]);
+        let t = split(2.0, &w, 0, 2, 1).expect("split");
+        let us = |n: u64| Duration::from_nanos(2 * n);
+        assert_eq!(t.lead, us(10));
+        assert_eq!(t.first_maintain, us(30));
+        assert_eq!(t.work, us(1000));
+        assert_eq!(t.maintain, us(200));
+        assert_eq!(t.small, us(1 + 1 + 1));
+        let total = t.lead + t.first_maintain + t.work + t.maintain + t.small;
+        assert_eq!(total, us(1343 - 100));
+        // Missing words: no split.
+        assert_eq!(split(2.0, &w[..10], 0, 2, 1), None);
     }
 }
