@@ -110,7 +110,7 @@ impl MkRun {
                     .submission_times
                     .iter()
                     .try_fold(vyre::PassTimes::default(), |sum, t| {
-                        t.passes.map(|p| sum.add(p))
+                        t.passes.map(|p| sum + p)
                     }),
             },
             report,

@@ -256,9 +256,11 @@ pub struct PassTimes {
     pub small: Duration,
 }
 
-impl PassTimes {
-    /// The sum of two splits.
-    pub fn add(self, other: PassTimes) -> PassTimes {
+impl std::ops::Add for PassTimes {
+    type Output = PassTimes;
+
+    /// The sum of two splits, field by field.
+    fn add(self, other: PassTimes) -> PassTimes {
         PassTimes {
             lead: self.lead + other.lead,
             first_maintain: self.first_maintain + other.first_maintain,
