@@ -351,3 +351,70 @@ fn a_ring_past_the_device_limit_is_buffer_too_large() {
         other => panic!("expected BufferTooLarge, got {other:?}"),
     }
 }
+
+/// wgpu's validation of indirect dispatch arguments is off
+/// (`instance_descriptor` in `gpu/context.rs`): after every submission of
+/// busy, spawning, idle, sharded and resized rings, each live grid the
+/// finalize pass wrote is zero workgroups or at most the full grid, whose
+/// every dimension the adapter can dispatch.
+#[test]
+fn every_indirect_grid_stays_within_the_full_grid_and_the_limits() {
+    let Some(ctx) = test_context() else { return };
+    let max = ctx.limits().max_compute_workgroups_per_dimension;
+    let check = |engine: &mut WgpuEngine, what: &str| {
+        let g = engine.read_indirect().expect("indirect");
+        let (work, maintain) = (&g[0..3], &g[3..6]);
+        let (full_work, full_maintain) = (&g[6..9], &g[9..12]);
+        for (live, full) in [(work, full_work), (maintain, full_maintain)] {
+            assert!(
+                full.iter().all(|&d| (1..=max).contains(&d)),
+                "{what}: {g:?}"
+            );
+            assert!(live[0] <= full[0], "{what}: {g:?}");
+            assert!(live[0] == 0 || live[1..] == full[1..], "{what}: {g:?}");
+        }
+    };
+    for sharded in [false, true] {
+        let mut h = HandlerBuilder::new(7, "countdown");
+        let out = h.buffer("out", ScalarType::U32, Access::Atomic);
+        let n = h.arg("n", ScalarType::U32);
+        h.body(|b| {
+            b.eval(out.fetch_add(0u32, 1u32));
+            b.if_(n.gt(0u32), |b| {
+                b.spawn(Priority::Low, 7, vec![n - 1u32]);
+                b.spawn(Priority::Normal, 7, vec![n - 1u32]);
+            });
+        });
+        let program = Program::builder("grids")
+            .slots(300)
+            .buffer("out", BufferKind::atomic(ScalarType::U32))
+            .opcode(h.finish().expect("handler"))
+            .config(vyre_core::program::ProgramConfig {
+                slots: 300,
+                sharded,
+                ..Default::default()
+            })
+            .build()
+            .expect("program");
+        let mut host = Host::new(&ctx, program, 3);
+        host.engine.resize_buffer(0, 1).expect("resize");
+        let what = format!("sharded {sharded}");
+        for k in 0..40u32 {
+            host.publish(Priority::ALL[(k % 5) as usize], 7, 0, &[k % 6]);
+        }
+        // Busy rounds, spawns refused by full partitions, then idle ones.
+        for rounds in [1, 2, 5, 30] {
+            host.engine.submit(rounds).expect("submit");
+            check(&mut host.engine, &what);
+        }
+        // A larger ring: a new maintain grid.
+        host.engine
+            .resize_ring(vyre_core::protocol::partitions([4096; PRIORITIES]))
+            .expect("resize ring");
+        host.publish(Priority::High, 7, 0, &[3]);
+        for rounds in [1, 4] {
+            host.engine.submit(rounds).expect("submit");
+            check(&mut host.engine, &what);
+        }
+    }
+}

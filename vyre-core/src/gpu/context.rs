@@ -181,8 +181,7 @@ impl GpuContext {
                 "this build of wgpu has no backend for this platform".to_string(),
             ));
         }
-        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
-        desc.backends = backends();
+        let desc = instance_descriptor();
         let backends = desc.backends;
         let instance = wgpu::Instance::new(desc);
         let adapters = pollster::block_on(instance.enumerate_adapters(backends));
@@ -249,8 +248,7 @@ impl GpuContext {
         if wgpu::Instance::enabled_backend_features().is_empty() {
             return Vec::new();
         }
-        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
-        desc.backends = backends();
+        let desc = instance_descriptor();
         let backends = desc.backends;
         let instance = wgpu::Instance::new(desc);
         pollster::block_on(instance.enumerate_adapters(backends))
@@ -486,6 +484,58 @@ impl GpuContext {
     }
 }
 
+/// `VYRE_TRUSTED=off` (or `0`, `false`) has naga add its own loop bounds
+/// and division guards to vyre's shaders again, and wgpu validate the
+/// arguments of vyre's indirect dispatches.
+pub const TRUSTED_ENV: &str = "VYRE_TRUSTED";
+
+/// Whether vyre goes without the checks its own cover (unless
+/// [`TRUSTED_ENV`] says `off`): naga's loop bounding and integer-division
+/// guards in its shader modules, which cost about 45% of a handler's hash
+/// loop on an H200 (`docs/benchmarks.md`), and wgpu's validation of
+/// indirect dispatch arguments ([`instance_descriptor`]).
+pub(crate) fn trusted() -> bool {
+    trusted_by(std::env::var(TRUSTED_ENV).ok().as_deref())
+}
+
+/// [`trusted`] for the value `VYRE_TRUSTED` has (`None`: unset).
+fn trusted_by(value: Option<&str>) -> bool {
+    !value.is_some_and(|v| {
+        let v = v.trim();
+        v.eq_ignore_ascii_case("off") || v == "0" || v.eq_ignore_ascii_case("false")
+    })
+}
+
+/// wgpu's variable for its validation of indirect dispatch arguments.
+const INDIRECT_VALIDATION_ENV: &str = "WGPU_VALIDATION_INDIRECT_CALL";
+
+/// The instance vyre opens adapters through: wgpu's settings from the
+/// environment, but without wgpu's validation of indirect dispatch
+/// arguments unless `WGPU_VALIDATION_INDIRECT_CALL` or `VYRE_TRUSTED=off`
+/// asks for it. wgpu validates by running a dispatch of its own, behind
+/// barriers, before every indirect dispatch: two a round. vyre's finalize
+/// pass writes every live grid as zero, the full grid the host wrote, or
+/// fewer workgroups in x than the full grid, and the host checks the full
+/// grids against the adapter's limits (`docs/reliability.md`, "Checks
+/// vyre leaves out"; `vyre-core/tests/gpu_engine.rs` reads every grid
+/// back).
+fn instance_descriptor() -> wgpu::InstanceDescriptor {
+    let asked = std::env::var_os(INDIRECT_VALIDATION_ENV).is_some();
+    instance_descriptor_with(asked || !trusted())
+}
+
+/// [`instance_descriptor`], with wgpu's indirect validation kept when
+/// `validate` (else removed).
+fn instance_descriptor_with(validate: bool) -> wgpu::InstanceDescriptor {
+    let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+    desc.backends = backends();
+    if !validate {
+        desc.flags
+            .remove(wgpu::InstanceFlags::VALIDATION_INDIRECT_CALL);
+    }
+    desc
+}
+
 /// Opens a device on `adapter` with the adapter's own limits and, where
 /// supported, timestamp queries. Returns whether timestamps are on.
 fn open_device(adapter: &wgpu::Adapter) -> Result<(wgpu::Device, wgpu::Queue, bool), String> {
@@ -527,6 +577,29 @@ fn open_device(adapter: &wgpu::Adapter) -> Result<(wgpu::Device, wgpu::Queue, bo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indirect_validation_is_left_out_unless_asked_for() {
+        let flag = wgpu::InstanceFlags::VALIDATION_INDIRECT_CALL;
+        assert!(!instance_descriptor_with(false).flags.contains(flag));
+        // Asked for: wgpu's own setting stays (on in wgpu's release
+        // default unless its variable says 0).
+        let kept = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+        assert_eq!(
+            instance_descriptor_with(true).flags.contains(flag),
+            kept.flags.contains(flag)
+        );
+    }
+
+    #[test]
+    fn only_off_restores_nagas_checks() {
+        assert!(trusted_by(None));
+        assert!(trusted_by(Some("on")));
+        assert!(trusted_by(Some("")));
+        for off in ["off", " OFF ", "0", "false"] {
+            assert!(!trusted_by(Some(off)), "{off}");
+        }
+    }
 
     #[test]
     fn hardware_excludes_cpu_adapters() {

@@ -32,10 +32,9 @@ pub(crate) use autotune::{
 };
 pub use autotune::{Tuning, AUTOTUNE_ENV};
 pub use cache::PipelineCacheStats;
-pub use context::{backends, AdapterChoice, GpuContext};
+pub use context::{backends, AdapterChoice, GpuContext, TRUSTED_ENV};
 pub use disk_cache::{CACHE_DIR_ENV, CACHE_ENV};
 pub use engine::WgpuEngine;
-pub use pipeline::TRUSTED_ENV;
 
 /// Runs a future to completion on this thread (wgpu's `request_adapter`,
 /// `request_device`): a minimal executor for code that sets up its own

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result};
 
 use super::cache::{PipelineKey, Pipelines};
-use super::context::GpuContext;
+use super::context::{trusted, GpuContext};
 use crate::lower::{
     buffer_binding, CTRL_BINDING, ENTRY_EXPAND, ENTRY_FINALIZE, ENTRY_MAINTAIN, ENTRY_PREPARE,
     ENTRY_WORK, INBOX_BINDING, INDIRECT_BINDING, RING_BINDING,
@@ -42,26 +42,6 @@ pub(crate) fn pipelines(
         disk.save_after(key.module_hash(), slowest);
     }
     Ok(ctx.inner.cache.insert(key, Arc::new(compiled)))
-}
-
-/// `VYRE_TRUSTED=off` (or `0`, `false`) has naga add its own loop bounds
-/// and division guards to vyre's shaders again.
-pub const TRUSTED_ENV: &str = "VYRE_TRUSTED";
-
-/// Whether vyre's shader modules go without naga's loop bounding and
-/// integer-division guards (unless [`TRUSTED_ENV`] says `off`): vyre's own
-/// bounds and checks cover them, and naga's cost about 45% of a handler's
-/// hash loop on an H200 (`docs/benchmarks.md`).
-pub(crate) fn trusted() -> bool {
-    trusted_by(std::env::var(TRUSTED_ENV).ok().as_deref())
-}
-
-/// [`trusted`] for the value `VYRE_TRUSTED` has (`None`: unset).
-fn trusted_by(value: Option<&str>) -> bool {
-    !value.is_some_and(|v| {
-        let v = v.trim();
-        v.eq_ignore_ascii_case("off") || v == "0" || v.eq_ignore_ascii_case("false")
-    })
 }
 
 /// naga's checks with loop bounding and integer-division guards left out.
@@ -265,19 +245,4 @@ pub(crate) fn expand_pipeline<'p>(
         disk.save(None);
     }
     Ok(pipelines.expand.get_or_init(|| compiled))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::trusted_by;
-
-    #[test]
-    fn only_off_restores_nagas_checks() {
-        assert!(trusted_by(None));
-        assert!(trusted_by(Some("on")));
-        assert!(trusted_by(Some("")));
-        for off in ["off", " OFF ", "0", "false"] {
-            assert!(!trusted_by(Some(off)), "{off}");
-        }
-    }
 }

@@ -30,6 +30,21 @@ impl WgpuEngine {
         self.read(INBOX, &buffer, offset, len)
     }
 
+    /// Reads the indirect dispatch arguments ([`protocol::indirect`](crate::protocol::indirect)):
+    /// the live work and maintain grids the last finalize pass wrote, then
+    /// the full grids. For tests and diagnostics: vyre leaves wgpu's own
+    /// validation of these arguments off, and its tests read them back to
+    /// show they never pass the adapter's limits.
+    ///
+    /// # Errors
+    ///
+    /// GPU errors as elsewhere.
+    pub fn read_indirect(&mut self) -> Result<Vec<u32>> {
+        let buffer = self.indirect.clone();
+        let words = u64::from(crate::protocol::indirect::WORDS);
+        self.read("indirect arguments", &buffer, 0, words)
+    }
+
     /// Copies `len` words at word `offset` of `source` into the read
     /// staging buffer and returns them.
     pub(super) fn read(
