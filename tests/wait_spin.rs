@@ -17,6 +17,18 @@ pub fn hit(hits: &Buffer<Atomic<u32>>, i: u32) {
     hits[i].fetch_add(1);
 }
 
+/// `i` stirred `n` times into `sink[i]`, then `hits[i] += 1`: a task that
+/// keeps the device busy for a while.
+#[opcode]
+pub fn slow(hits: &Buffer<Atomic<u32>>, sink: &mut Buffer<u32>, i: u32, n: u32) {
+    let mut x = i;
+    for _ in 0..n {
+        x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+    }
+    sink[i] = x;
+    hits[i].fetch_add(1);
+}
+
 megakernel! {
     /// Partitions of 64 and small inboxes, so that the calls stream
     /// through many submissions.
@@ -24,8 +36,8 @@ megakernel! {
         workgroup_size: 16,
         slots: 320,
         inbox_capacity: 64,
-        buffers: { hits: Atomic<u32> },
-        opcodes: [hit],
+        buffers: { hits: Atomic<u32>, sink: u32 },
+        opcodes: [hit, slow],
     }
 }
 
@@ -41,6 +53,10 @@ fn every_way_of_waiting_resolves_every_ticket_exactly() {
         };
         let mut k = Hits::new(&gpu).unwrap();
         k.hits().upload(&vec![0; N as usize]).unwrap();
+        k.sink().upload(&vec![0; N as usize]).unwrap();
+        if spin == "10000000" {
+            overtaking(&gpu);
+        }
         let service = Service::start(k.into_runtime(), ServiceOptions::default()).unwrap();
         // Two threads: batches at every priority and single CRITICAL
         // tasks, arriving while the driver has submissions in flight.
@@ -95,4 +111,77 @@ fn every_way_of_waiting_resolves_every_ticket_exactly() {
         );
     }
     std::env::remove_var("VYRE_WAIT_SPIN_US");
+}
+
+/// CRITICAL calls published while a long submission runs start the next
+/// submission at once (two in flight) when waits poll: every ticket
+/// resolves exactly, and the faults of both submissions reach their
+/// tickets although the second writes its fault records before the host
+/// has read the first's (the fault log is a ring).
+fn overtaking(gpu: &Gpu) {
+    const SLOW: u32 = 256;
+    let mut k = Hits::new(gpu).unwrap();
+    k.hits().upload(&vec![0; N as usize]).unwrap();
+    k.sink().upload(&vec![0; N as usize]).unwrap();
+    let service = Service::start(k.into_runtime(), ServiceOptions::default()).unwrap();
+    // Slow IDLE tasks, a call each, every eighth faulting (an index past
+    // `hits`): a submission ends many tickets.
+    let faults = |i: u32| if i % 8 == 7 { N + i } else { i };
+    let slow: Vec<(u32, Ticket)> = (0..SLOW)
+        .map(|i| {
+            let t = service.publish(Priority::Idle, slow::task(faults(i), 6_000));
+            (faults(i), t.unwrap())
+        })
+        .collect();
+    // Bursts of CRITICAL calls while the slow ones run, every other one
+    // faulting: an overtaking submission ends more tickets than the log's
+    // head, and writes its fault records, before the host has read the
+    // slow submission's.
+    let mut critical = Vec::new();
+    for burst in 0..4u32 {
+        std::thread::sleep(std::time::Duration::from_millis(3));
+        for k in 0..100u32 {
+            let j = SLOW + burst * 100 + k;
+            let i = if k % 2 == 1 { N + j } else { j };
+            critical.push((
+                i,
+                service.publish(Priority::Critical, hit::task(i)).unwrap(),
+            ));
+        }
+    }
+    for (i, t) in slow.iter().chain(&critical) {
+        // A lost ticket end would leave the ticket open for ever.
+        let outcome = t
+            .wait_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_else(|| panic!("task {i}: its ticket never resolved"));
+        assert_eq!(outcome.unfinished, 0, "task {i}");
+        if *i >= N {
+            assert_eq!(outcome.faults.len(), 1, "task {i}");
+            assert_eq!(oob_index(&outcome.faults[0]), *i, "task {i}");
+        } else {
+            assert!(outcome.faults.is_empty(), "task {i}: {:?}", outcome.faults);
+        }
+    }
+    let report = service.shutdown();
+    assert!(
+        report.status.overtaking > 0,
+        "no CRITICAL call overtook the slow submission: {:?}",
+        report.status
+    );
+    let b = report.status.books;
+    assert!(b.balanced(), "{b:?}");
+    assert_eq!(
+        (b.published, b.executed + b.faulted),
+        (u64::from(SLOW) + 400, u64::from(SLOW) + 400)
+    );
+    assert_eq!(b.faulted, u64::from(SLOW / 8) + 200);
+    println!("overtaking submissions: {}", report.status.overtaking);
+}
+
+/// The index of an out-of-bounds fault.
+fn oob_index(f: &vyre::Fault) -> u32 {
+    match f.kind {
+        FaultKind::OutOfBounds { index } => index,
+        other => panic!("expected an out-of-bounds fault, got {other:?}"),
+    }
 }

@@ -54,9 +54,9 @@ pub struct Submission {
     /// Control words `0 .. ControlLayout::summary_words()` as they were
     /// after the submission's last pass.
     pub summary: Vec<u32>,
-    /// The first [`ticket::LOG_HEAD`](crate::protocol::ticket::LOG_HEAD)
-    /// words of the ticket log after the last pass (read in the same
-    /// copy as the summary, so that the tickets a submission ended cost no
+    /// The first words of the ticket log after the last pass, as many as
+    /// [`Engine::set_ticket_log_words`] asked for (read in the same copy
+    /// as the summary, so that the tickets a submission ended cost no
     /// second read).
     pub ticket_log: Vec<u32>,
     /// Compute dispatches the submission recorded.
@@ -77,6 +77,11 @@ enum Pending {
     Done(Box<Submission>),
     /// Waits for the device and reads the summary back.
     Waiting(Box<dyn FnOnce() -> Result<Submission> + Send>),
+    /// As `Waiting`, with a check of whether the device is done.
+    Probed(
+        Box<dyn FnOnce() -> Result<Submission> + Send>,
+        Box<dyn Fn() -> bool + Send>,
+    ),
 }
 
 impl InFlight {
@@ -90,6 +95,25 @@ impl InFlight {
         InFlight(Pending::Waiting(Box::new(wait)))
     }
 
+    /// A submission whose `wait` reads the summary once the device is
+    /// done, and whose end `done` can tell without waiting.
+    pub fn waiting_with_probe(
+        wait: impl FnOnce() -> Result<Submission> + Send + 'static,
+        done: impl Fn() -> bool + Send + 'static,
+    ) -> InFlight {
+        InFlight(Pending::Probed(Box::new(wait), Box::new(done)))
+    }
+
+    /// Whether the device has finished the submission, without waiting
+    /// (`false` where the engine cannot tell before `wait`).
+    pub fn is_done(&self) -> bool {
+        match &self.0 {
+            Pending::Done(_) => true,
+            Pending::Waiting(_) => false,
+            Pending::Probed(_, done) => done(),
+        }
+    }
+
     /// Waits for the submission and returns what it reported.
     ///
     /// # Errors
@@ -98,7 +122,7 @@ impl InFlight {
     pub fn wait(self) -> Result<Submission> {
         match self.0 {
             Pending::Done(s) => Ok(*s),
-            Pending::Waiting(wait) => wait(),
+            Pending::Waiting(wait) | Pending::Probed(wait, _) => wait(),
         }
     }
 }
@@ -107,7 +131,7 @@ impl std::fmt::Debug for InFlight {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let state = match self.0 {
             Pending::Done(_) => "done",
-            Pending::Waiting(_) => "waiting",
+            Pending::Waiting(_) | Pending::Probed(..) => "waiting",
         };
         f.debug_tuple("InFlight").field(&state).finish()
     }
@@ -285,10 +309,30 @@ pub trait Engine: Send {
     /// before the device is done, where the engine can: until the
     /// [`InFlight`] is waited for, the host may only write into the
     /// inboxes and the control block (those writes land after the
-    /// submission) and must not start another one. Engines that run
-    /// submissions on the calling thread run it here.
+    /// submission) and start at most one more submission (which runs
+    /// after it); the two are waited for in the order they started.
+    /// Engines that run submissions on the calling thread run it here.
     fn start_submit(&mut self, rounds: u32) -> Result<InFlight> {
         self.submit(rounds).map(InFlight::done)
+    }
+
+    /// How long a wait for a submission polls the device before it blocks
+    /// (zero: it blocks at once, or the engine runs submissions on the
+    /// calling thread). A service watches for CRITICAL calls as long while
+    /// a submission runs.
+    fn wait_spin(&self) -> std::time::Duration {
+        std::time::Duration::ZERO
+    }
+
+    /// How many words of the ticket log the next submissions return in
+    /// [`Submission::ticket_log`] (at least
+    /// [`ticket::LOG_HEAD`](crate::protocol::ticket::LOG_HEAD), at most
+    /// [`ticket::ENTRIES`](crate::protocol::ticket::ENTRIES)): the host
+    /// asks for as many as tickets are open, so that a submission's ended
+    /// tickets all come back with its summary even when the next
+    /// submission, already started, writes the log again.
+    fn set_ticket_log_words(&mut self, words: u32) {
+        let _ = words;
     }
 
     /// The device buffer of declared buffer `buffer` (it holds `len + 1`

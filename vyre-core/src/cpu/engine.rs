@@ -39,6 +39,10 @@ macro_rules! forward_protocol_memory {
             self.$memory.inbox_words()
         }
 
+        fn set_ticket_log_words(&mut self, words: u32) {
+            self.$memory.set_ticket_log_words(words)
+        }
+
         fn max_inbox_words(&self) -> u64 {
             self.$memory.max_inbox_words()
         }

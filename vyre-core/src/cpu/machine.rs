@@ -47,6 +47,9 @@ pub struct CpuMachine {
     pub(crate) inbox: Vec<u32>,
     pub(crate) ctrl: Vec<u32>,
     pub(crate) buffers: Vec<Vec<u32>>,
+    /// Words of the ticket log a submission returns
+    /// ([`Engine::set_ticket_log_words`](crate::engine::Engine::set_ticket_log_words)).
+    pub(crate) ticket_log_words: u32,
 }
 
 /// Allocates `words` zeroed words, or says which buffer is too large.
@@ -114,7 +117,15 @@ impl CpuMachine {
             ctrl,
             buffers: vec![Vec::new(); program.buffers().len()],
             program,
+            ticket_log_words: crate::protocol::ticket::LOG_HEAD,
         })
+    }
+
+    /// How many words of the ticket log the next submissions return,
+    /// clamped to `LOG_HEAD ..= ENTRIES`.
+    pub fn set_ticket_log_words(&mut self, words: u32) {
+        use crate::protocol::ticket;
+        self.ticket_log_words = words.clamp(ticket::LOG_HEAD, ticket::ENTRIES);
     }
 
     /// The program this memory belongs to.

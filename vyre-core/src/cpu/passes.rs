@@ -7,7 +7,7 @@ use super::work::WorkPass;
 use crate::engine::Submission;
 use crate::error::Result;
 use crate::protocol::{
-    ctrl, entry, fault, range, slot, status, ticket, MAX_ARGS, PRIORITIES, RANGE_SLOTS, RANGE_WORDS,
+    ctrl, entry, fault, range, slot, status, MAX_ARGS, PRIORITIES, RANGE_SLOTS, RANGE_WORDS,
 };
 
 /// Dispatches one `M` records: prepare, maintain and finalize.
@@ -228,7 +228,9 @@ impl CpuMachine {
         let log = self.layout.ticket_log;
         Ok(Submission {
             summary: self.summary(),
-            ticket_log: (0..ticket::LOG_HEAD).map(|i| self.cw(log + i)).collect(),
+            ticket_log: (0..self.ticket_log_words)
+                .map(|i| self.cw(log + i))
+                .collect(),
             dispatches: MAINTENANCE_DISPATCHES + ROUND_DISPATCHES * rounds as u64,
             gpu_time: None,
             passes: None,

@@ -283,15 +283,14 @@ impl CpuMachine {
         }
     }
 
-    /// Appends a fault record: `n = FAULT_COUNT++`, written when
-    /// `n < slots`.
+    /// Appends a fault record: `n = FAULT_COUNT++`, written at record
+    /// `n % slots` of the log (a ring: every unread record holds a slot in
+    /// FAULT, so none is written over).
     pub(crate) fn record_fault(&mut self, record: [u32; FAULT_RECORD_WORDS as usize]) {
-        let n = self.add_cw(ctrl::FAULT_COUNT, 1);
-        if n < self.slots() {
-            let base = self.layout.fault_log + n * FAULT_RECORD_WORDS;
-            for (i, w) in record.into_iter().enumerate() {
-                self.set_cw(base + i as u32, w);
-            }
+        let n = self.add_cw(ctrl::FAULT_COUNT, 1) % self.slots().max(1);
+        let base = self.layout.fault_log + n * FAULT_RECORD_WORDS;
+        for (i, w) in record.into_iter().enumerate() {
+            self.set_cw(base + i as u32, w);
         }
     }
 

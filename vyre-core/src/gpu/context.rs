@@ -443,6 +443,22 @@ impl GpuContext {
         self.inner.cache.clear();
     }
 
+    /// How long a wait for a submission polls the device before it
+    /// blocks (`VYRE_WAIT_SPIN_US`; none on software adapters by default).
+    pub(crate) fn wait_spin(&self) -> std::time::Duration {
+        self.inner.spin
+    }
+
+    /// Polls the device once without blocking: callbacks of finished work
+    /// run (a panic of wgpu's inside the poll, on a lost device, is caught;
+    /// the next call that checks health reports it).
+    pub(crate) fn poll_now(&self) {
+        let device = &self.inner.device;
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            device.poll(wgpu::PollType::Poll)
+        }));
+    }
+
     /// Runs `f` inside error scopes for validation, internal and
     /// out-of-memory errors, and turns what they caught into
     /// [`Error::Gpu`] with `stage` (or [`Error::DeviceLost`] when the

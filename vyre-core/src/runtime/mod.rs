@@ -26,6 +26,7 @@ pub use options::RunLimits;
 pub use progress::Progress;
 pub(crate) use publish::{check_task, check_typed, opcode_arity, typed_arity};
 pub use requests::{Reply, RequestHandler, Served};
+pub(crate) use run::Started;
 pub(crate) use tickets::TicketEvents;
 pub use worker::OnWorker;
 
@@ -60,6 +61,11 @@ pub struct Runtime {
     /// partition: the device's last maintenance pass saw them as FAULT, so
     /// inbox entries that did not fit may fit now.
     recycled: [u64; crate::protocol::PRIORITIES],
+    /// Submissions started and not yet waited for (at most two).
+    in_flight: u32,
+    /// `FAULT_COUNT` as of the last fault record read: the records from
+    /// here on (the log is a ring of one record per slot) are new.
+    fault_read: u32,
     /// The ring's partitions, `(first slot, slots)`: the program's, or
     /// grown to fit the work (`ProgramConfig::grow_ring`).
     partitions: [(u32, u32); crate::protocol::PRIORITIES],
@@ -130,6 +136,8 @@ impl Runtime {
             published_since_run: 0,
             claimable: [0; crate::protocol::PRIORITIES],
             recycled: [0; crate::protocol::PRIORITIES],
+            in_flight: 0,
+            fault_read: 0,
             tickets: tickets::Tickets::default(),
             worker: None,
             away: false,

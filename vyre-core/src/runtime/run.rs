@@ -49,6 +49,14 @@ pub(crate) struct Started {
     submitted: Instant,
 }
 
+impl Started {
+    /// Whether the device has finished it (without waiting; `false` where
+    /// the engine cannot tell).
+    pub(crate) fn is_done(&self) -> bool {
+        self.flight.is_done()
+    }
+}
+
 /// One submission of [`Runtime::finish_step`].
 pub(crate) struct Step {
     /// What it did.
@@ -114,11 +122,27 @@ impl Runtime {
     /// the waiting work needs, at least one), for a service that keeps the
     /// runtime fed: the unit `run()` repeats. Until
     /// [`finish_step`](Self::finish_step), the caller may only publish
-    /// into the host queues and [`flush_ahead`](Self::flush_ahead).
+    /// into the host queues, [`flush_ahead`](Self::flush_ahead), and —
+    /// where [`can_overlap`](Self::can_overlap) — start one more step,
+    /// which runs after this one; steps finish in the order they started.
     pub(crate) fn start_step(&mut self, max_rounds: u32) -> Result<Started> {
+        debug_assert!(self.in_flight == 0 || (self.in_flight == 1 && self.can_overlap()));
         self.grow_ring()?;
         let rounds = self.rounds_for_waiting().min(max_rounds.max(1));
         self.start_submission(rounds)
+    }
+
+    /// How long the engine's waits poll before they block.
+    pub(crate) fn wait_spin(&self) -> std::time::Duration {
+        self.engine.wait_spin()
+    }
+
+    /// Whether a second step may start while one is in flight: not for
+    /// programs with printf or device→host requests, whose logs and
+    /// request slots the host reads after a submission and clears before
+    /// the next (a second submission would write them first).
+    pub(crate) fn can_overlap(&self) -> bool {
+        self.program.printf_formats().is_empty() && self.program.request_kinds().is_empty()
     }
 
     /// Waits for the submission [`start_step`](Self::start_step) started
@@ -161,9 +185,17 @@ impl Runtime {
             crate::trace::stage!("write_tickets");
             self.write_tickets()?;
         }
-        self.inbox.flush(self.engine.as_mut(), false)?;
+        // With a submission in flight, only entries free as of the last
+        // summary are written, and no inbox grows.
+        let ahead = self.in_flight > 0;
+        self.inbox.flush(self.engine.as_mut(), ahead)?;
+        self.clear_counters(ahead)?;
+        // Every ticket this submission can end comes back with its summary
+        // (at most one record per ticket open now).
+        self.engine.set_ticket_log_words(self.tickets.in_use());
         let submitted = Instant::now();
         let flight = self.engine.start_submit(rounds)?;
+        self.in_flight += 1;
         Ok(Started {
             flight,
             rounds,
@@ -178,7 +210,9 @@ impl Runtime {
             rounds,
             submitted,
         } = started;
-        let sub = flight.wait()?;
+        let waited = flight.wait();
+        self.in_flight -= 1;
+        let sub = waited?;
         crate::trace::event!(
             "submitted",
             wall_ns = submitted.elapsed().as_nanos() as u64,
@@ -211,6 +245,7 @@ impl Runtime {
     /// most [`MAX_GROWN_PARTITION`]; the others keep their sizes.
     fn grow_ring(&mut self) -> Result<()> {
         if !self.program.config().grow_ring
+            || self.in_flight > 0
             || self.claimable.iter().any(|&c| c != 0)
             || self.books.parked != 0
         {
@@ -286,8 +321,9 @@ impl Runtime {
     }
 
     /// Decodes one submission's summary into the tally and the books, reads
-    /// and acknowledges fault and printf records, clears the counters.
-    /// Returns whether a handler asked for shutdown.
+    /// and acknowledges fault and printf records. (The counters were
+    /// cleared just before the submission, so they are its own.) Returns
+    /// whether a handler asked for shutdown.
     fn absorb(&mut self, summary: &[u32], ticket_log: &[u32], tally: &mut Tally) -> Result<bool> {
         let word = |w: u32| summary[w as usize] as u64;
         let executed = word(ctrl::EXECUTED);
@@ -310,7 +346,7 @@ impl Runtime {
             self.claimable[p] = word(ctrl::LIST_LEN + p as u32);
             parked += word(ctrl::PARKED + p as u32);
         }
-        self.read_faults(word(ctrl::FAULT_COUNT), tally)?;
+        self.read_faults(summary[ctrl::FAULT_COUNT as usize], tally)?;
         self.read_tickets(
             word(ctrl::TICKETS_ENDED),
             word(ctrl::SPAWN_OVERFLOW) != 0,
@@ -319,7 +355,6 @@ impl Runtime {
         self.read_printf(word(ctrl::PRINTF_COUNT), tally)?;
         let request_faults = self.serve_requests(word(ctrl::REQUEST_NEXT), &mut tally.faults)?;
         tally.faulted += request_faults;
-        self.clear_counters()?;
 
         let b = &mut self.books;
         b.faulted += request_faults;
@@ -335,20 +370,32 @@ impl Runtime {
         Ok(word(ctrl::SHUTDOWN) != 0)
     }
 
-    fn read_faults(&mut self, count: u64, tally: &mut Tally) -> Result<()> {
+    /// Reads the fault records written since the last read: `count` is
+    /// `FAULT_COUNT` after the submission, and record `k` of the ring
+    /// (one record per slot) is at `k % slots`.
+    fn read_faults(&mut self, count: u32, tally: &mut Tally) -> Result<()> {
         self.recycled = [0; PRIORITIES];
         let slots: u64 = self
             .partitions
             .iter()
             .map(|&(_, size)| u64::from(size))
             .sum();
-        let n = count.min(slots);
+        let n = u64::from(count.wrapping_sub(self.fault_read)).min(slots);
+        let first = u64::from(self.fault_read) % slots.max(1);
+        self.fault_read = count;
         if n == 0 {
             return Ok(());
         }
-        let words = self
+        // At most two spans: up to the end of the log, then from its start.
+        let record = FAULT_RECORD_WORDS as u64;
+        let log = self.layout.fault_log as u64;
+        let tail = n.min(slots - first);
+        let mut words = self
             .engine
-            .read_control(self.layout.fault_log as u64, n * FAULT_RECORD_WORDS as u64)?;
+            .read_control(log + first * record, tail * record)?;
+        if n > tail {
+            words.extend(self.engine.read_control(log, (n - tail) * record)?);
+        }
         let partitions = self.partitions;
         for rec in words.chunks_exact(FAULT_RECORD_WORDS as usize) {
             let f = |w: u32| rec[w as usize];
@@ -405,16 +452,28 @@ impl Runtime {
         Ok(())
     }
 
-    fn clear_counters(&mut self) -> Result<()> {
+    /// Zeroes the counters a submission reports, just before it starts
+    /// (the writes land between the previous submission and this one, so
+    /// every summary holds its own submission's counts). `FAULT_COUNT`,
+    /// which places the fault records in their ring, starts again from 0
+    /// only when no submission is in flight (`ahead`: one is), whose
+    /// records the host may not have read yet.
+    fn clear_counters(&mut self, ahead: bool) -> Result<()> {
         let e = self.engine.as_mut();
         // FAULT_COUNT ..= EXECUTED are contiguous; see protocol.rs.
-        let first = ctrl::FAULT_COUNT;
+        let first = if ahead {
+            ctrl::PRINTF_COUNT
+        } else {
+            self.fault_read = 0;
+            ctrl::FAULT_COUNT
+        };
         e.write_control(
             first as u64,
             &vec![0; (ctrl::EXECUTED - first + 1) as usize],
         )?;
         e.write_control(ctrl::EXECUTED_BY_PRIORITY as u64, &[0; PRIORITIES])?;
         e.write_control(ctrl::FAULTED as u64, &[0])?;
+        e.write_control(ctrl::TICKETS_ENDED as u64, &[0])?;
         let ops = self.program.handlers().len();
         e.write_control(self.layout.executed_by_op as u64, &vec![0; ops])
     }

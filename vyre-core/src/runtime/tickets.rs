@@ -74,6 +74,11 @@ impl Default for Tickets {
 }
 
 impl Tickets {
+    /// Entries in use: no submission started now can end more tickets.
+    pub(crate) fn in_use(&self) -> u32 {
+        self.open
+    }
+
     /// Records a fault of a task with ticket word `word`.
     pub(crate) fn fault(&mut self, word: u32, fault: Fault) {
         self.events.faults.push((word & ticket::INDEX, fault));
@@ -206,8 +211,6 @@ impl Runtime {
                 .engine
                 .read_control(u64::from(self.layout.ticket_log), n)?,
         };
-        self.engine
-            .write_control(u64::from(crate::protocol::ctrl::TICKETS_ENDED), &[0])?;
         for index in log {
             self.tickets.end(index & ticket::INDEX);
         }

@@ -14,7 +14,7 @@ use super::{ServiceStatus, ServiceStop, Shared};
 use crate::error::Result;
 use crate::protocol::{ticket, Priority, PRIORITIES};
 use crate::report::Fault;
-use crate::runtime::{EntryHeader, Runtime, TicketEvents};
+use crate::runtime::{EntryHeader, Runtime, Started, TicketEvents};
 
 /// Faults of tasks without a ticket and printf lines the final report
 /// keeps (the newest are dropped past it; the counts go on).
@@ -23,6 +23,11 @@ const KEPT_LINES: usize = 10_000;
 /// How long the driver parks at most before it looks again (a wake-up
 /// normally comes first: a publish, a call, or shutdown).
 const PARK: Duration = Duration::from_millis(50);
+
+/// A runtime error as the service's stop.
+fn failed(e: crate::Error) -> ServiceStop {
+    ServiceStop::Error(e.to_string())
+}
 
 /// A ticket whose tasks are in the runtime.
 struct Open {
@@ -74,6 +79,13 @@ struct Driver {
     urgent: bool,
     /// The last submission left runnable work.
     runnable: bool,
+    /// Submissions started and not yet waited for, oldest first (at most
+    /// two: the second only for CRITICAL calls that arrived while the
+    /// first ran).
+    flight: VecDeque<Started>,
+    /// A flush beside a submission failed: reported once the submissions
+    /// in flight are waited for.
+    flush_error: Option<crate::Error>,
     status: ServiceStatus,
     leftovers: Leftovers,
 }
@@ -90,6 +102,8 @@ pub(crate) fn drive(shared: Arc<Shared>, rt: Runtime) -> (ServiceStop, Leftovers
         fresh: false,
         urgent: false,
         runnable: false,
+        flight: VecDeque::new(),
+        flush_error: None,
         status: ServiceStatus::default(),
         leftovers: Leftovers::default(),
     };
@@ -104,15 +118,29 @@ pub(crate) fn drive(shared: Arc<Shared>, rt: Runtime) -> (ServiceStop, Leftovers
 
 impl Driver {
     fn serve(&mut self) -> ServiceStop {
+        let stop = self.serve_until_stopped();
+        // Nothing stays in flight past the loop: the runtime goes back to
+        // its owner (or returns the unfinished tickets) with every
+        // submission waited for.
+        while let Some(started) = self.flight.pop_front() {
+            let _ = self.rt.finish_step(started);
+        }
+        stop
+    }
+
+    fn serve_until_stopped(&mut self) -> ServiceStop {
         loop {
-            if self.shared.run_calls(&mut self.rt) {
-                // A call may have made work runnable (a tenant enabled,
-                // tasks published): look with one submission.
-                self.runnable = true;
+            if self.flight.is_empty() {
+                // Calls on the runtime run only between submissions.
+                if self.shared.run_calls(&mut self.rt) {
+                    // A call may have made work runnable (a tenant
+                    // enabled, tasks published): look with one submission.
+                    self.runnable = true;
+                }
+                // Ticket events a call's own `run()` produced.
+                let events = self.rt.take_ticket_events();
+                self.resolve(events);
             }
-            // Ticket events a call's own `run()` produced.
-            let events = self.rt.take_ticket_events();
-            self.resolve(events);
             self.shared.inflow.drain(&mut self.waiting);
             self.admit();
             let stopping = self.shared.stop_requested();
@@ -122,8 +150,14 @@ impl Driver {
                 self.shared.inflow.close();
                 continue;
             }
+            if !self.flight.is_empty() {
+                if let Err(stop) = self.finish_oldest() {
+                    return stop;
+                }
+                continue;
+            }
             if self.fresh || self.runnable {
-                if let Err(stop) = self.step() {
+                if let Err(stop) = self.start() {
                     return stop;
                 }
                 continue;
@@ -191,31 +225,67 @@ impl Driver {
         }
     }
 
-    /// One submission; its events resolve tickets.
-    fn step(&mut self) -> Result<(), ServiceStop> {
+    /// Starts one submission; while the device runs it, takes in the
+    /// calls that arrived and moves them to the device (their writes land
+    /// after this submission): the host's share of the next step overlaps
+    /// this one's, and a CRITICAL call admitted now is on the device when
+    /// the next step starts.
+    fn start(&mut self) -> Result<(), ServiceStop> {
         let mut max_rounds = self.shared.options.max_rounds_per_submission;
         if self.urgent {
             let critical = self.rt.rounds_for(Priority::Critical.index());
             max_rounds = max_rounds.min(critical.max(1).try_into().unwrap_or(u32::MAX));
         }
         crate::trace::stage!("step", rounds = max_rounds);
-        let failed = |e: crate::Error| ServiceStop::Error(e.to_string());
         let started = self.rt.start_step(max_rounds).map_err(failed)?;
+        self.flight.push_back(started);
         self.fresh = false;
         self.urgent = false;
-        // While the device runs it, take in the calls that arrived and
-        // move them to the device (their writes land after this
-        // submission): the host's share of the next step overlaps this
-        // one's, and a CRITICAL call admitted now is on the device when
-        // the next step starts.
         self.shared.inflow.drain(&mut self.waiting);
         self.admit();
-        // Waited for even when the flush failed: a submission left in
-        // flight would keep its summary's staging buffer mapped for the
-        // runtime's next user.
-        let ahead = self.rt.flush_ahead();
+        // A failed flush is reported once the submissions in flight are
+        // waited for: one left in flight would keep its summary's staging
+        // buffer mapped for the runtime's next user.
+        if let Err(e) = self.rt.flush_ahead() {
+            self.flush_error.get_or_insert(e);
+        }
+        Ok(())
+    }
+
+    /// Waits for the oldest submission in flight and resolves the tickets
+    /// it reports. While it is the only one and the device has not
+    /// finished it (watched as long as the engine's waits poll,
+    /// `VYRE_WAIT_SPIN_US`, then simply waited for), a CRITICAL call that
+    /// arrives starts the next
+    /// submission at once (where the program allows two in flight,
+    /// [`Runtime::can_overlap`], and the engine can tell a submission's
+    /// end without waiting for it): the call's tasks run right after the
+    /// running submission instead of one host round trip later.
+    fn finish_oldest(&mut self) -> Result<(), ServiceStop> {
+        if self.flight.len() == 1 && self.rt.can_overlap() {
+            let deadline = Instant::now() + self.rt.wait_spin();
+            while self.flight.front().is_some_and(|f| !f.is_done()) && Instant::now() < deadline {
+                if self.shared.inflow.critical_waiting() {
+                    self.shared.inflow.drain(&mut self.waiting);
+                    self.admit();
+                    if self.urgent {
+                        self.status.overtaking += 1;
+                        self.start()?;
+                        break;
+                    }
+                }
+                std::hint::spin_loop();
+            }
+        }
+        let Some(started) = self.flight.pop_front() else {
+            return Ok(());
+        };
         let step = self.rt.finish_step(started).map_err(failed)?;
-        ahead.map_err(failed)?;
+        if self.flight.is_empty() {
+            if let Some(e) = self.flush_error.take() {
+                return Err(failed(e));
+            }
+        }
         self.runnable = step.runnable;
         let t = step.tally;
         self.status.submissions += 1;

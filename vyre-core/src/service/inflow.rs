@@ -62,6 +62,9 @@ pub(crate) struct Inflow {
     shards: Vec<Mutex<Vec<Request>>>,
     /// Requests in the shards.
     queued: AtomicUsize,
+    /// CRITICAL requests in the shards: the driver looks at it while a
+    /// submission runs, to start the next one for them at once.
+    critical: AtomicUsize,
     /// Publish calls between their check of `accepting` and their push.
     entering: AtomicUsize,
     /// Cleared when the service stops taking work.
@@ -87,6 +90,7 @@ impl Inflow {
         Inflow {
             shards: (0..SHARDS).map(|_| Mutex::new(Vec::new())).collect(),
             queued: AtomicUsize::new(0),
+            critical: AtomicUsize::new(0),
             entering: AtomicUsize::new(0),
             accepting: AtomicBool::new(true),
             parked: AtomicBool::new(false),
@@ -228,7 +232,14 @@ impl Inflow {
             return Err(request);
         }
         let shard = SHARD.with(|s| *s);
-        lock(&self.shards[shard]).push(request);
+        {
+            // Counted under the shard's lock, as `drain` uncounts them.
+            let mut queue = lock(&self.shards[shard]);
+            if request.priority == Priority::Critical {
+                self.critical.fetch_add(1, Ordering::SeqCst);
+            }
+            queue.push(request);
+        }
         self.queued.fetch_add(1, Ordering::SeqCst);
         self.entering.fetch_sub(1, Ordering::SeqCst);
         if self.parked.load(Ordering::SeqCst) {
@@ -250,12 +261,26 @@ impl Inflow {
             return;
         }
         for shard in &self.shards {
-            let taken = std::mem::take(&mut *lock(shard));
+            let taken = {
+                let mut queue = lock(shard);
+                let critical = queue
+                    .iter()
+                    .filter(|r| r.priority == Priority::Critical)
+                    .count();
+                self.critical.fetch_sub(critical, Ordering::SeqCst);
+                std::mem::take(&mut *queue)
+            };
             self.queued.fetch_sub(taken.len(), Ordering::SeqCst);
             for req in taken {
                 out[req.priority.index()].push_back(req);
             }
         }
+    }
+
+    /// Whether a CRITICAL request waits in the shards (a relaxed look:
+    /// one pushed a moment ago may show only at the next).
+    pub(crate) fn critical_waiting(&self) -> bool {
+        self.critical.load(Ordering::Relaxed) != 0
     }
 
     /// Stops taking work: from now on `push` refuses, and once this

@@ -139,6 +139,11 @@ pub struct ServiceStatus {
     /// queries: with the submissions' wall time, how much of a step is the
     /// device's work and how much the round trip around it.
     pub gpu_time: Option<std::time::Duration>,
+    /// Submissions started for CRITICAL calls while another was still
+    /// running: those calls' tasks ran right after it, without waiting
+    /// for its summary to come back first (`docs/protocol.md`, "Service
+    /// mode").
+    pub overtaking: u64,
 }
 
 /// Why a service stopped.

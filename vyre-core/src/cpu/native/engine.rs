@@ -472,6 +472,7 @@ impl CpuMachine {
             inbox: Vec::new(),
             ctrl: Vec::new(),
             buffers: Vec::new(),
+            ticket_log_words: self.ticket_log_words,
         }
     }
 }

@@ -74,7 +74,13 @@ pub struct WgpuEngine {
     /// The control block's layout for the ring's current size.
     layout: ControlLayout,
     timer: Option<Timer>,
-    submit_staging: Staging,
+    /// The summaries' staging buffers, used in turn: two submissions may
+    /// be in flight.
+    submit_staging: [Staging; 2],
+    /// Which of them the next submission uses.
+    next_staging: usize,
+    /// Words of the ticket log each submission copies with its summary.
+    ticket_log_words: u32,
     read_staging: Staging,
     /// Large inbox uploads.
     uploader: Uploader,
@@ -273,7 +279,12 @@ impl WgpuEngine {
             summary_words: layout.summary_words(),
             layout,
             timer,
-            submit_staging: Staging::new("vyre summary staging"),
+            submit_staging: [
+                Staging::new("vyre summary staging"),
+                Staging::new("vyre summary staging"),
+            ],
+            next_staging: 0,
+            ticket_log_words: crate::protocol::ticket::LOG_HEAD,
             read_staging: Staging::new("vyre read staging"),
             uploader: Uploader::default(),
             poll_timeout: None,
@@ -427,6 +438,15 @@ impl Engine for WgpuEngine {
 
     fn start_submit(&mut self, rounds: u32) -> Result<InFlight> {
         self.submit_rounds(rounds)
+    }
+
+    fn wait_spin(&self) -> std::time::Duration {
+        self.ctx.wait_spin()
+    }
+
+    fn set_ticket_log_words(&mut self, words: u32) {
+        use crate::protocol::ticket;
+        self.ticket_log_words = words.clamp(ticket::LOG_HEAD, ticket::ENTRIES);
     }
 
     fn wgpu_buffer(&self, buffer: usize) -> Option<wgpu::Buffer> {

@@ -1,12 +1,15 @@
 //! One submission: the compute pass that chains the rounds' dispatches,
 //! the copy of the summary (and timestamps) into staging, and its readback.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use crate::engine::{InFlight, Submission};
 use crate::error::Result;
 use crate::gpu::pipeline::expand_pipeline;
 use crate::gpu::readback::read_words;
 use crate::lower::{EXPAND_WORKGROUP_SIZE, INDIRECT_GROUP};
-use crate::protocol::{ctrl, indirect, ticket};
+use crate::protocol::{ctrl, indirect};
 
 use super::timing::{elapsed, split};
 use super::{WgpuEngine, WORD};
@@ -42,8 +45,10 @@ impl WgpuEngine {
             &[0],
         )?;
         let summary_bytes = u64::from(self.summary_words) * WORD;
-        // The ticket log's head follows the summary in the staging buffer.
-        let log_bytes = u64::from(ticket::LOG_HEAD) * WORD;
+        // The ticket log's first words follow the summary in the staging
+        // buffer.
+        let log_words = self.ticket_log_words;
+        let log_bytes = u64::from(log_words) * WORD;
         let log_at = u64::from(self.layout.ticket_log) * WORD;
         let ts_word = self.timestamp_word();
         let dispatches = rounds.saturating_mul(4).saturating_add(3);
@@ -59,9 +64,10 @@ impl WgpuEngine {
             (Some(_), false) => (ts_word + 4) * WORD,
             (None, _) => summary_bytes + log_bytes,
         };
-        let staging = self
-            .submit_staging
-            .get(&self.ctx, staging_bytes.max(WORD))?;
+        // Two submissions may be in flight: each has its own staging.
+        let staging =
+            self.submit_staging[self.next_staging].get(&self.ctx, staging_bytes.max(WORD))?;
+        self.next_staging ^= 1;
         let ctx = &self.ctx;
         let p = &self.pipelines;
         let bind_group = &self.bind_group;
@@ -142,34 +148,50 @@ impl WgpuEngine {
             }
             ctx.queue().submit([encoder.finish()])
         })?;
+        // Set once the device has finished this submission (and what was
+        // submitted before it), seen at the next poll of the device.
+        let finished = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&finished);
+        ctx.queue()
+            .on_submitted_work_done(move || flag.store(true, Ordering::Release));
+        let probe_ctx = ctx.clone();
+        let done = move || {
+            if !finished.load(Ordering::Acquire) {
+                probe_ctx.poll_now();
+            }
+            finished.load(Ordering::Acquire)
+        };
         // What the wait needs, owned: the engine stays free for the host's
         // writes meanwhile.
         let ctx = ctx.clone();
         let timeout = self.poll_timeout;
         let head = self.summary_words as usize;
         let period = timer.map(|t| t.period_ns);
-        Ok(InFlight::waiting(move || {
-            let words = {
-                crate::trace::stage!("gpu_wait");
-                read_words(&ctx, &staging, staging_bytes, submission, timeout)?
-            };
-            let summary = words.get(..head).map(<[u32]>::to_vec).unwrap_or_default();
-            let ticket_log = words
-                .get(head..head + ticket::LOG_HEAD as usize)
-                .map(<[u32]>::to_vec)
-                .unwrap_or_default();
-            let gpu_time = period.and_then(|p| elapsed(p, &words, ts_word));
-            let passes = period
-                .filter(|_| split_passes)
-                .and_then(|p| split(p, &words, ts_word, pass_word, rounds));
-            Ok(Submission {
-                summary,
-                ticket_log,
-                dispatches: u64::from(dispatches),
-                gpu_time,
-                passes,
-            })
-        }))
+        Ok(InFlight::waiting_with_probe(
+            move || {
+                let words = {
+                    crate::trace::stage!("gpu_wait");
+                    read_words(&ctx, &staging, staging_bytes, submission, timeout)?
+                };
+                let summary = words.get(..head).map(<[u32]>::to_vec).unwrap_or_default();
+                let ticket_log = words
+                    .get(head..head + log_words as usize)
+                    .map(<[u32]>::to_vec)
+                    .unwrap_or_default();
+                let gpu_time = period.and_then(|p| elapsed(p, &words, ts_word));
+                let passes = period
+                    .filter(|_| split_passes)
+                    .and_then(|p| split(p, &words, ts_word, pass_word, rounds));
+                Ok(Submission {
+                    summary,
+                    ticket_log,
+                    dispatches: u64::from(dispatches),
+                    gpu_time,
+                    passes,
+                })
+            },
+            done,
+        ))
     }
 }
 

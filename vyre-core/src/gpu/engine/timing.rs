@@ -160,10 +160,10 @@ pub(super) fn elapsed(period_ns: f64, words: &[u32], ts_word: u64) -> Option<Dur
 
 impl WgpuEngine {
     /// Words of the summary staging buffer: the summary, the ticket log's
-    /// head, then (8-byte aligned) the two resolved timestamps.
+    /// first words, then (8-byte aligned) the two resolved timestamps.
     pub(super) fn timestamp_word(&self) -> u64 {
-        // After the summary and the ticket log's head (submit.rs).
-        u64::from(self.summary_words + crate::protocol::ticket::LOG_HEAD).next_multiple_of(2)
+        // After the summary and the ticket log's words (submit.rs).
+        u64::from(self.summary_words + self.ticket_log_words).next_multiple_of(2)
     }
 }
 

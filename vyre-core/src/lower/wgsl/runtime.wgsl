@@ -120,10 +120,11 @@ fn vy_partition_of(s: u32) -> u32 {
 // Appends a fault record; it is written only while the log has room
 // (outstanding faults never exceed the slots, so none is lost).
 fn vy_record_fault(slot: u32, opcode: u32, code: u32, detail: u32, tenant: u32, priority: u32, lane: u32, ticket: u32) {
-    let n = atomicAdd(&vy_ctrl[vy_CTRL_FAULT_COUNT], 1u);
-    if (n >= vy_slots) {
-        return;
-    }
+    // The log is a ring of one record per slot: every record not yet read
+    // belongs to a slot still in FAULT (the host empties it after reading
+    // the record), so a record never lands on an unread one, even while
+    // the host reads the records of an earlier submission.
+    let n = atomicAdd(&vy_ctrl[vy_CTRL_FAULT_COUNT], 1u) % max(vy_slots, 1u);
     let r = vy_fault_log + n * vy_FAULT_RECORD_WORDS;
     atomicStore(&vy_ctrl[r + vy_RECORD_SLOT], slot);
     atomicStore(&vy_ctrl[r + vy_RECORD_OPCODE], opcode);
