@@ -300,7 +300,9 @@ pub mod ctrl {
     pub const SHUTDOWN: u32 = 0;
     /// Rounds completed (incremented by the finalize pass).
     pub const ROUND: u32 = 1;
-    /// Fault records written since the host last cleared it.
+    /// Fault records written since the host last cleared it (which it does
+    /// only with no submission in flight); record `n` is at `n % slots` of
+    /// the fault log, a ring.
     pub const FAULT_COUNT: u32 = 2;
     /// Printf records requested since the host last cleared it (those past
     /// the log's capacity were dropped).
@@ -371,7 +373,8 @@ pub mod ctrl {
     /// Number of fixed words; the variable tables follow.
     pub const FIXED_WORDS: u32 = REQUEST_REFUSED + 1;
 
-    /// Counters the host reads and clears after each submission.
+    /// Counters the host reads after a submission and zeroes before the
+    /// next (`FAULT_COUNT` only while no other submission is in flight).
     pub const CLEARED_AFTER_READ: [u32; 6] = [
         FAULT_COUNT,
         PRINTF_COUNT,

@@ -41,6 +41,8 @@ struct Served {
     /// From the first publish to the last IDLE ticket's resolution.
     window: f64,
     submissions: u64,
+    /// Submissions started for CRITICAL calls while another ran.
+    overtaking: u64,
     rounds: u64,
     /// GPU time of the submissions (timestamp queries), in seconds.
     gpu_s: Option<f64>,
@@ -197,6 +199,7 @@ fn serve(bench: &Bench, program: &Program, workgroups: u32, load: &Load) -> Resu
         accepted,
         window,
         submissions: report.status.submissions,
+        overtaking: report.status.overtaking,
         rounds: report.status.rounds,
         gpu_s: report.status.gpu_time.map(|t| t.as_secs_f64()),
     })
@@ -286,9 +289,11 @@ pub fn run(bench: &Bench) -> Result<Value> {
         quantile_us(&direct, 0.5)
     ));
     bench.log(format!(
-        "  GPU time a submission: {:?} µs loaded, {:?} µs idle",
+        "  GPU time a submission: {:?} µs loaded, {:?} µs idle; {} of {} loaded submissions overtook a running one",
         loaded.gpu_us_per_submission(),
-        unloaded.gpu_us_per_submission()
+        unloaded.gpu_us_per_submission(),
+        loaded.overtaking,
+        loaded.submissions
     ));
     let metrics = json!({
         "service_idle_tasks_per_s": held,
@@ -313,12 +318,14 @@ pub fn run(bench: &Bench) -> Result<Value> {
             "idle_held_tasks_per_s": held,
             "window_s": loaded.window,
             "submissions": loaded.submissions,
+            "overtaking_submissions": loaded.overtaking,
             "rounds": loaded.rounds,
             "gpu_us_per_submission": loaded.gpu_us_per_submission(),
         },
         "unloaded": {
             "critical": quantiles(&unloaded.critical),
             "submissions": unloaded.submissions,
+            "overtaking_submissions": unloaded.overtaking,
             "gpu_us_per_submission": unloaded.gpu_us_per_submission(),
         },
         "direct_dispatch_with_readback": quantiles(&direct),
