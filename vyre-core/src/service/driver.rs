@@ -268,11 +268,12 @@ impl Driver {
                 if self.shared.inflow.critical_waiting() {
                     self.shared.inflow.drain(&mut self.waiting);
                     self.admit();
-                    if self.urgent {
-                        self.status.overtaking += 1;
-                        self.start()?;
-                        break;
-                    }
+                }
+                // Admitted now, or already before this wait began.
+                if self.urgent {
+                    self.status.overtaking += 1;
+                    self.start()?;
+                    break;
                 }
                 std::hint::spin_loop();
             }
