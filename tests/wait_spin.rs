@@ -168,8 +168,13 @@ fn overtaking(gpu: &Gpu) {
         }
     }
     let report = service.shutdown();
+    // wgpu's GL backend runs a submission's commands as it submits them:
+    // by the time a second call could start, the first is done.
+    let gl = gpu
+        .context()
+        .is_some_and(|c| c.adapter_info().backend == vyre::wgpu::Backend::Gl);
     assert!(
-        report.status.overtaking > 0,
+        gl || report.status.overtaking > 0,
         "no CRITICAL call overtook the slow submission: {:?}",
         report.status
     );
