@@ -96,6 +96,8 @@ fn lowered_program_runs_published_tasks() {
     assert_eq!(w(ctrl::ROUND), 2);
     assert_eq!(w(ctrl::IDLE), 1);
     for p in 0..PRIORITIES as u32 {
+        // No handler spawns: maintain builds no free list.
+        assert_eq!(w(ctrl::FREE_LEN + p), 0, "free list {p}");
         assert_eq!(w(ctrl::EXECUTED_BY_PRIORITY + p), 20, "priority {p}");
         assert_eq!(w(ctrl::INBOX_HEAD + p), 20, "inbox {p} consumed");
         assert_eq!(w(ctrl::LIST_LEN + p), 0, "nothing left to claim");

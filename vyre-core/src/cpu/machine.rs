@@ -50,6 +50,8 @@ pub struct CpuMachine {
     /// Words of the ticket log a submission returns
     /// ([`Engine::set_ticket_log_words`](crate::engine::Engine::set_ticket_log_words)).
     pub(crate) ticket_log_words: u32,
+    /// Whether maintain lists the EMPTY slots ([`Program::spawns`]).
+    pub(crate) free_lists: bool,
 }
 
 /// Allocates `words` zeroed words, or says which buffer is too large.
@@ -116,6 +118,7 @@ impl CpuMachine {
             inbox,
             ctrl,
             buffers: vec![Vec::new(); program.buffers().len()],
+            free_lists: program.spawns(),
             program,
             ticket_log_words: crate::protocol::ticket::LOG_HEAD,
         })
@@ -652,6 +655,13 @@ mod tests {
     #[test]
     fn spawn_takes_the_free_list_and_checks_the_priority() {
         let mut m = CpuMachine::new(program(), 1).unwrap();
+        // The test program has no spawn: maintain builds no free list.
+        assert!(!m.free_lists);
+        m.prepare();
+        m.maintain();
+        assert_eq!(m.ctrl()[(ctrl::FREE_LEN + 3) as usize], 0);
+        // As for a program that spawns: maintain builds the free lists.
+        m.free_lists = true;
         assert_eq!(
             m.spawn(5, 1, 0, 0, &[]),
             Err(crate::cpu::TaskFault::bad_priority(5))

@@ -46,8 +46,9 @@ impl CpuMachine {
     /// DONE → EMPTY, PENDING → PUBLISHED, an EMPTY slot takes the next
     /// inbox entry of its partition if there is one, every PUBLISHED
     /// slot is faulted (tenant outside the table), listed (tenant enabled)
-    /// or counted as parked, and every slot still EMPTY goes on the free
-    /// list: `k = FREE_LEN[p]++`, at `claim_list + start + size - 1 - k`.
+    /// or counted as parked, and — in a program that spawns — every slot
+    /// still EMPTY goes on the free list: `k = FREE_LEN[p]++`, at
+    /// `claim_list + start + size - 1 - k`.
     /// Nothing while the ring is idle (see [`finalize`](Self::finalize)).
     pub fn maintain(&mut self) {
         if self.idle() {
@@ -56,6 +57,7 @@ impl CpuMachine {
         let layout = self.layout;
         let tenants = self.program.config().tenants;
         let entry_words = self.program.entry_words();
+        let free_lists = self.free_lists;
         for (p, (start, size)) in self.partitions.into_iter().enumerate() {
             let p32 = p as u32;
             let inbox_base = self.cw(ctrl::INBOX_BASE + p32);
@@ -117,7 +119,7 @@ impl CpuMachine {
                         self.add_cw(ctrl::PARKED + p32, 1);
                     }
                 }
-                if st == status::EMPTY {
+                if st == status::EMPTY && free_lists {
                     let k = self.add_cw(ctrl::FREE_LEN + p32, 1);
                     let at = layout
                         .claim_list

@@ -149,6 +149,7 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("LOOP_LIMIT", &c.loop_limit),
             ("STARVATION_LIMIT", &c.starvation_limit),
             ("SHARDED", &c.sharded),
+            ("FREE_LISTS", &program.spawns()),
             ("PRINTF_CAPACITY", &c.printf_capacity),
             ("EXECUTED_BY_OP", &layout.executed_by_op),
             ("TENANT_ENABLED", &layout.tenant_enabled),

@@ -183,6 +183,19 @@ impl Program {
         self.bindings[handler][param]
     }
 
+    /// Whether some handler spawns. Only then does the maintain pass list
+    /// each partition's EMPTY slots for the spawns to take (the free
+    /// lists): a program that never spawns would never read them.
+    pub fn spawns(&self) -> bool {
+        self.handlers.iter().any(|h| {
+            let mut found = false;
+            crate::ir::visit_stmts(&h.body, &mut |s| {
+                found |= matches!(s, Stmt::Spawn { .. });
+            });
+            found
+        })
+    }
+
     /// Every printf format used by the program; record ids index this.
     pub fn printf_formats(&self) -> &[PrintfFormat] {
         &self.formats

@@ -473,6 +473,7 @@ impl CpuMachine {
             ctrl: Vec::new(),
             buffers: Vec::new(),
             ticket_log_words: self.ticket_log_words,
+            free_lists: self.free_lists,
         }
     }
 }

@@ -15,6 +15,7 @@ const vy_WORKGROUP_LOOP_BOUND: u32 = {{WORKGROUP_LOOP_BOUND}}u; // iterations of
 const vy_LOOP_LIMIT: u32 = {{LOOP_LIMIT}}u; // loop iterations per task
 const vy_STARVATION_LIMIT: u32 = {{STARVATION_LIMIT}}u; // consecutive claims before a bottom-up scan; 0 = strict priority
 const vy_SHARDED: bool = {{SHARDED}}; // the sharded form: every lane walks its own slots
+const vy_FREE_LISTS: bool = {{FREE_LISTS}}; // some handler spawns: maintain lists the EMPTY slots
 const vy_PRINTF_CAPACITY: u32 = {{PRINTF_CAPACITY}}u; // printf records per submission
 // ---- control block layout (protocol::ControlLayout) ----
 const vy_EXECUTED_BY_OP: u32 = {{EXECUTED_BY_OP}}u; // per handler: tasks executed

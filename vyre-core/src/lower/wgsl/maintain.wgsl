@@ -122,7 +122,8 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
     // the partition's span of the claim lists backwards: the next work
     // pass's spawns take them. One round of workgroup atomics ranks the
     // slots of both lists.
-    let free = st == vy_STATUS_EMPTY;
+    // (Only for a program that spawns: nothing else reads the lists.)
+    let free = vy_FREE_LISTS && st == vy_STATUS_EMPTY;
     var rank = 0u;
     if (listed) {
         rank = atomicAdd(&vy_mwg_list[p], 1u);
