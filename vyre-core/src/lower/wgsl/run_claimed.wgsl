@@ -1,8 +1,10 @@
-//! Inside every work loop: runs the claimed slot's handler and marks the
-//! slot DONE or FAULT (slot, part, base, lane, the counters and the slot's
-//! opcode, tenant and ticket, read by the loop, are its locals). A block of
-//! work_per_lane.wgsl, work_cooperative.wgsl and work_sharded.wgsl; no
-//! placeholders.
+//! Inside either work loop: runs the claimed slot's handler and marks the
+//! slot DONE or FAULT (slot, part, base, lane and the counters are the
+//! loop's locals). A block of work_per_lane.wgsl and work_cooperative.wgsl;
+//! no placeholders.
+let opcode = atomicLoad(&vy_ring[base + vy_SLOT_OPCODE]);
+let tenant = atomicLoad(&vy_ring[base + vy_SLOT_TENANT]);
+let ticket = atomicLoad(&vy_ring[base + vy_SLOT_TICKET]);
 vy_slot = slot;
 vy_ticket = ticket;
 vy_tenant = tenant;

@@ -164,21 +164,16 @@ fn vy_spawn_refused() {
     }
 }
 
-// The listed slot at `base`: (status, opcode, tenant, ticket), read
-// together (four loads that do not wait for each other). A status of
-// PUBLISHED is the claim of the lane that holds the slot's ticket. No
-// compare-exchange: a ticket goes to one lane only (tickets are handed out
-// by an atomic add on the claim list, and maintain lists a slot once), and
-// nothing else writes a PUBLISHED slot during a work pass, so the lane owns
-// the slot until it stores DONE or FAULT. No other invocation can observe
-// the slot in between, so the CLAIMED status is not stored either. The
-// status check only skips a ticket a corrupted list could hold.
-fn vy_slot_header(base: u32) -> vec4<u32> {
-    return vec4<u32>(
-        atomicLoad(&vy_ring[base + vy_SLOT_STATUS]),
-        atomicLoad(&vy_ring[base + vy_SLOT_OPCODE]),
-        atomicLoad(&vy_ring[base + vy_SLOT_TENANT]),
-        atomicLoad(&vy_ring[base + vy_SLOT_TICKET]));
+// Whether the listed slot whose status word is at `base` is PUBLISHED: the
+// claim of the lane that holds its ticket. No compare-exchange: a ticket
+// goes to one lane only (tickets are handed out by an atomic add on the
+// claim list, and maintain lists a slot once), and nothing else writes a
+// PUBLISHED slot during a work pass, so the lane owns the slot until it
+// stores DONE or FAULT. No other invocation can observe the slot in
+// between, so the CLAIMED status is not stored either. The check only
+// skips a ticket a corrupted list could hold.
+fn vy_claimable(base: u32) -> bool {
+    return atomicLoad(&vy_ring[base + vy_SLOT_STATUS]) == vy_STATUS_PUBLISHED;
 }
 
 // ctx.spawn(priority, task): takes the next slot of the partition's free

@@ -150,14 +150,8 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>,
                 // A ticket whose slot is not PUBLISHED (or not a slot at
                 // all, which only a corrupted list could hold) counts as a
                 // claim and the loop goes on.
-                if (slot < vy_slots) {
-                    let header = vy_slot_header(base);
-                    if (header.x == vy_STATUS_PUBLISHED) {
-                        let opcode = header.y;
-                        let tenant = header.z;
-                        let ticket = header.w;
-                        {{RUN_CLAIMED}}
-                    }
+                if (slot < vy_slots && vy_claimable(base)) {
+                    {{RUN_CLAIMED}}
                 }
             }
         }

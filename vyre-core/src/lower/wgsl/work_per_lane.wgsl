@@ -71,13 +71,9 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>) {
         if (slot >= vy_slots) {
             continue;
         }
-        let header = vy_slot_header(base);
-        if (header.x != vy_STATUS_PUBLISHED) {
+        if (!vy_claimable(base)) {
             continue;
         }
-        let opcode = header.y;
-        let tenant = header.z;
-        let ticket = header.w;
         {{RUN_CLAIMED}}
     }
     {{FLUSH}}

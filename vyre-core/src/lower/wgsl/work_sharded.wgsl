@@ -47,9 +47,6 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>,
         }
         claims += 1u;
         let part = vy_partition_of(slot);
-        let opcode = atomicLoad(&vy_ring[base + vy_SLOT_OPCODE]);
-        let tenant = owner;
-        let ticket = atomicLoad(&vy_ring[base + vy_SLOT_TICKET]);
         {{RUN_CLAIMED}}
     }
     {{FLUSH}}
