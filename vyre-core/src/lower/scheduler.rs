@@ -471,7 +471,6 @@ pub(super) fn entry_points(options: &LowerOptions, sharded: bool, out: &mut Stri
         _ if sharded => WORK_SHARDED.fill(&blocks),
         ClaimVariant::PerLane => WORK_PER_LANE.fill(&blocks),
         ClaimVariant::Cooperative => WORK_COOPERATIVE.fill(&[
-            ("PRIORITIES", &PRIORITIES),
             ("DIRECTED_LISTS", &(2 * PRIORITIES)),
             blocks[0],
             blocks[1],

@@ -1,6 +1,6 @@
 //! The work pass with cooperative claims (ClaimVariant::Cooperative, the
-//! runtime's choice on hardware). Placeholders: PRIORITIES, DIRECTED_LISTS
-//! (claim lists in both scan directions: twice PRIORITIES), LANE_START
+//! runtime's choice on hardware). Placeholders: DIRECTED_LISTS (claim lists
+//! in both scan directions: twice PRIORITIES), LANE_START
 //! (work_lane_start.wgsl), RUN_CLAIMED (run_claimed.wgsl) and FLUSH
 //! (work_flush.wgsl), blocks.
 // Cooperative claims: per direction (0 = top-down, 1 = bottom-up), how
@@ -14,32 +14,23 @@ var<workgroup> vy_wg_go: u32;
 
 // The leader's scan for `need` lanes in direction `dir`: in the order a
 // lane would scan, takes as many tickets as are left (one atomic per
-// list) until `need` are found. Returns how many it found. Every list's
-// length and next ticket are read first, all at once: the loads do not
-// depend on each other, so the leader waits for memory once instead of
-// once per list (they are hints; the atomic add decides).
+// list) until `need` are found. Returns how many it found.
 fn vy_take_tickets(dir: u32, need: u32) -> u32 {
-    var lens: array<u32, {{PRIORITIES}}>;
-    var nexts: array<u32, {{PRIORITIES}}>;
-    if (need != 0u) {
-        for (var p = 0u; p < vy_PRIORITIES; p++) {
-            lens[p] = atomicLoad(&vy_ctrl[vy_CTRL_LIST_LEN + p]);
-            nexts[p] = atomicLoad(&vy_ctrl[vy_CTRL_LIST_NEXT + p]);
-        }
-    }
     var left = need;
     for (var k = 0u; k < vy_PRIORITIES; k++) {
         let p = select(k, vy_PRIORITIES - 1u - k, dir == 1u);
         let at = dir * vy_PRIORITIES + p;
         vy_wg_count[at] = 0u;
-        if (left != 0u && nexts[p] < lens[p]) {
-            let len = lens[p];
-            let first = atomicAdd(&vy_ctrl[vy_CTRL_LIST_NEXT + p], left);
-            if (first < len) {
-                let got = min(left, len - first);
-                vy_wg_first[at] = first;
-                vy_wg_count[at] = got;
-                left -= got;
+        if (left != 0u) {
+            let len = atomicLoad(&vy_ctrl[vy_CTRL_LIST_LEN + p]);
+            if (atomicLoad(&vy_ctrl[vy_CTRL_LIST_NEXT + p]) < len) {
+                let first = atomicAdd(&vy_ctrl[vy_CTRL_LIST_NEXT + p], left);
+                if (first < len) {
+                    let got = min(left, len - first);
+                    vy_wg_first[at] = first;
+                    vy_wg_count[at] = got;
+                    left -= got;
+                }
             }
         }
     }
