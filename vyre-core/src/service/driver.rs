@@ -1,8 +1,9 @@
 //! The driver thread of a [`Service`](super::Service): it owns the
 //! runtime, and in a loop runs the calls waiting for the runtime, takes
 //! accepted publish calls into the runtime (each with a ticket entry),
-//! runs one submission while there is runnable work, resolves the tickets
-//! the device reported, and parks when there is nothing to do.
+//! runs one submission while there is runnable work (and a second one at
+//! once for CRITICAL calls that arrive while it runs), resolves the
+//! tickets the device reported, and parks when there is nothing to do.
 
 use std::collections::VecDeque;
 use std::sync::Arc;

@@ -7,8 +7,11 @@
 //! shard of their own (`inflow.rs`); the driver takes the queued calls into
 //! the runtime, each with an entry of the device's ticket table
 //! (`docs/protocol.md`, "Tickets"), runs one submission at a time while
-//! there is runnable work, resolves the tickets the device reports ended,
-//! and parks when there is nothing to do (`driver.rs`).
+//! there is runnable work — starting the next one at once for CRITICAL
+//! calls that arrive while a submission runs, so that two are in flight
+//! ("overtaking", `docs/protocol.md`, "Service mode") —, resolves the
+//! tickets the device reports ended, and parks when there is nothing to do
+//! (`driver.rs`).
 //!
 //! ```
 //! # use vyre_core::ir::{Access, BufferKind, HandlerBuilder, ScalarType};
