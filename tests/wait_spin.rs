@@ -55,7 +55,8 @@ fn every_way_of_waiting_resolves_every_ticket_exactly() {
         k.hits().upload(&vec![0; N as usize]).unwrap();
         k.sink().upload(&vec![0; N as usize]).unwrap();
         if spin == "10000000" {
-            overtaking(&gpu);
+            overtaking(&gpu, true);
+            overtaking(&gpu, false);
         }
         let service = Service::start(k.into_runtime(), ServiceOptions::default()).unwrap();
         // Two threads: batches at every priority and single CRITICAL
@@ -118,12 +119,18 @@ fn every_way_of_waiting_resolves_every_ticket_exactly() {
 /// resolves exactly, and the faults of both submissions reach their
 /// tickets although the second writes its fault records before the host
 /// has read the first's (the fault log is a ring).
-fn overtaking(gpu: &Gpu) {
+///
+/// With `ServiceOptions::overtake` off, the same calls never overtake.
+fn overtaking(gpu: &Gpu, overtake: bool) {
     const SLOW: u32 = 512;
     let mut k = Hits::new(gpu).unwrap();
     k.hits().upload(&vec![0; N as usize]).unwrap();
     k.sink().upload(&vec![0; N as usize]).unwrap();
-    let service = Service::start(k.into_runtime(), ServiceOptions::default()).unwrap();
+    let options = ServiceOptions {
+        overtake,
+        ..ServiceOptions::default()
+    };
+    let service = Service::start(k.into_runtime(), options).unwrap();
     // Slow IDLE tasks, a call each, every eighth faulting (an index past
     // `hits`): a submission ends many tickets.
     let faults = |i: u32| if i % 8 == 7 { N + i } else { i };
@@ -174,10 +181,13 @@ fn overtaking(gpu: &Gpu) {
         .context()
         .is_some_and(|c| c.adapter_info().backend == vyre::wgpu::Backend::Gl);
     assert!(
-        gl || report.status.overtaking > 0,
+        gl || !overtake || report.status.overtaking > 0,
         "no CRITICAL call overtook the slow submission: {:?}",
         report.status
     );
+    if !overtake {
+        assert_eq!(report.status.overtaking, 0);
+    }
     let b = report.status.books;
     assert!(b.balanced(), "{b:?}");
     assert_eq!(
@@ -185,7 +195,10 @@ fn overtaking(gpu: &Gpu) {
         (u64::from(SLOW) + 500, u64::from(SLOW) + 500)
     );
     assert_eq!(b.faulted, u64::from(SLOW / 8) + 250);
-    println!("overtaking submissions: {}", report.status.overtaking);
+    println!(
+        "overtake {overtake}: overtaking submissions: {}",
+        report.status.overtaking
+    );
 }
 
 /// The index of an out-of-bounds fault.

@@ -89,6 +89,10 @@ pub struct Args {
     pub workgroups: Option<u32>,
     /// IDLE tasks per second the service workload offers (full mode).
     pub service_rate: Option<f64>,
+    /// The service workload's CRITICAL calls never overtake a running
+    /// submission (`ServiceOptions::overtake` off), for an A/B in one
+    /// binary.
+    pub no_overtake: bool,
     /// Sum vyre's tracing spans by name and log the table after each
     /// workload (where the host time goes).
     pub stages: bool,
@@ -104,7 +108,7 @@ vyre benchmark suite (issue 5): every workload and its baselines in one run.
 
 usage: bench [--quick] [--only LIST] [--out DIR] [--reps N] [--warmup N]
              [--min-scale S] [--max-scale S] [--workgroups N] [--service-rate R]
-             [--stages]
+             [--no-overtake] [--stages]
 
   --quick          small sizes, 3 repetitions (lavapipe: well under a minute)
   --only LIST      comma-separated workloads: wall, trivial, mix, priority, bfs,
@@ -118,6 +122,8 @@ usage: bench [--quick] [--only LIST] [--out DIR] [--reps N] [--warmup N]
   --max-scale S    largest RMAT scale for bfs (default 22, quick 10)
   --workgroups N   work workgroups of the megakernel (default: the library's)
   --service-rate R IDLE tasks/s the service workload offers (default 1.05e8)
+  --no-overtake    the service's CRITICAL calls wait for the running
+                   submission (ServiceOptions::overtake off)
   --stages         after each workload, log the wall time of vyre's stages
                    (tracing spans summed by name, every thread)
   --help           this text
@@ -152,6 +158,7 @@ impl Args {
                 "--smoke" => args.smoke = true,
                 "--silent" => args.silent = true,
                 "--stages" => args.stages = true,
+                "--no-overtake" => args.no_overtake = true,
                 "--only" => {
                     let list = value("--only")?;
                     for name in list.split(',').filter(|s| !s.trim().is_empty()) {
@@ -223,6 +230,7 @@ impl Args {
             max_scale: if quick { 10 } else { 22 },
             workgroups: None,
             service_rate: None,
+            no_overtake: false,
             stages: false,
             silent: false,
             command_line: String::new(),

@@ -144,6 +144,7 @@ fn serve(bench: &Bench, program: &Program, workgroups: u32, load: &Load) -> Resu
         rt,
         ServiceOptions {
             backlog: 1 << 28,
+            overtake: !bench.args.no_overtake,
             ..ServiceOptions::default()
         },
     )?;

@@ -263,7 +263,7 @@ impl Driver {
     /// end without waiting for it): the call's tasks run right after the
     /// running submission instead of one host round trip later.
     fn finish_oldest(&mut self) -> Result<(), ServiceStop> {
-        if self.flight.len() == 1 && self.rt.can_overlap() {
+        if self.flight.len() == 1 && self.shared.options.overtake && self.rt.can_overlap() {
             let deadline = Instant::now() + self.rt.wait_spin();
             while self.flight.front().is_some_and(|f| !f.is_done()) && Instant::now() < deadline {
                 if self.shared.inflow.critical_waiting() {

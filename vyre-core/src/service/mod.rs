@@ -76,6 +76,12 @@ pub struct ServiceOptions {
     /// most two submissions' worth of each priority's work at a time (the
     /// rest waits in the driver's queue, behind later CRITICAL calls).
     pub max_rounds_per_submission: u32,
+    /// Whether a CRITICAL call that arrives while a submission runs
+    /// starts the next submission at once, two in flight (`docs/protocol.md`,
+    /// "Service mode", "Overtaking"; on by default). Off, CRITICAL calls
+    /// wait for the running submission's summary like every other call.
+    /// Programs with printf or device→host requests never overtake.
+    pub overtake: bool,
 }
 
 impl Default for ServiceOptions {
@@ -83,6 +89,7 @@ impl Default for ServiceOptions {
         ServiceOptions {
             backlog: 1 << 24,
             max_rounds_per_submission: 4,
+            overtake: true,
         }
     }
 }
