@@ -555,6 +555,42 @@ mod tests {
             .expect("publish");
     }
 
+    /// The fault log is a ring of one record per slot: records from the
+    /// last one read up to `FAULT_COUNT`, across the log's end, are read
+    /// in order and their slots emptied.
+    #[test]
+    fn fault_records_are_read_across_the_end_of_the_ring() {
+        use crate::protocol::{fault, fault_record, status, FAULT_RECORD_WORDS, SLOT_WORDS};
+        let mut rt = runtime();
+        let log = u64::from(rt.layout.fault_log);
+        // 20 slots: records 18, 19, 20 and 21 sit at 18, 19, 0 and 1.
+        rt.fault_read = 18;
+        for (k, slot) in [(18u64, 3u32), (19, 7), (0, 11), (1, 15)] {
+            let mut rec = [0u32; FAULT_RECORD_WORDS as usize];
+            rec[fault_record::SLOT as usize] = slot;
+            rec[fault_record::OPCODE as usize] = 1;
+            rec[fault_record::CODE as usize] = fault::DIVIDE_BY_ZERO;
+            rt.engine
+                .write_control(log + k * u64::from(FAULT_RECORD_WORDS), &rec)
+                .expect("record");
+            rt.engine
+                .write_ring(u64::from(slot * SLOT_WORDS), &[status::FAULT])
+                .expect("status");
+        }
+        let mut tally = super::Tally::default();
+        rt.read_faults(22, &mut tally).expect("read");
+        let slots: Vec<u32> = tally.faults.iter().map(|f| f.slot).collect();
+        assert_eq!(slots, [3, 7, 11, 15]);
+        assert_eq!(rt.fault_read, 22);
+        for slot in slots {
+            let word = rt.engine.read_ring(u64::from(slot * SLOT_WORDS), 1);
+            assert_eq!(word.expect("status"), [status::EMPTY]);
+        }
+        // Nothing new: nothing read.
+        rt.read_faults(22, &mut tally).expect("read");
+        assert_eq!(tally.faults.len(), 4);
+    }
+
     #[test]
     fn a_flush_while_a_submission_runs_writes_only_entries_free_before_it() {
         let p = Priority::Normal.index();
