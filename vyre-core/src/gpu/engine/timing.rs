@@ -16,8 +16,11 @@ pub(super) struct Timer {
     pub(super) queries: wgpu::QuerySet,
     pub(super) resolve: wgpu::Buffer,
     pub(super) period_ns: f64,
-    /// A timestamp after every dispatch, when `VYRE_PASS_TIMES=1` asked
-    /// for them and the adapter can write them inside a pass.
+    /// Whether to write a timestamp after every dispatch: `VYRE_PASS_TIMES=1`
+    /// asked for them and the adapter can write them inside a pass
+    /// (decided once, when the engine is made).
+    split_passes: bool,
+    /// Those timestamps' queries, made on the first submission.
     pub(super) passes: Option<PassTimer>,
 }
 
@@ -47,10 +50,7 @@ impl Timer {
         ctx: &GpuContext,
         dispatches: u32,
     ) -> Result<Option<&PassTimer>> {
-        let supported = ctx
-            .features()
-            .contains(wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES);
-        if !supported || dispatches > MAX_QUERIES || !pass_times_wanted() {
+        if !self.split_passes || dispatches > MAX_QUERIES {
             return Ok(None);
         }
         if self.passes.as_ref().is_none_or(|p| p.capacity < dispatches) {
@@ -92,11 +92,7 @@ pub(super) fn split(
     pass_word: u64,
     rounds: u32,
 ) -> Option<PassTimes> {
-    let stamp = |w: u64| -> Option<u64> {
-        let lo = *words.get(w as usize)?;
-        let hi = *words.get(w as usize + 1)?;
-        Some(u64::from(lo) | (u64::from(hi) << 32))
-    };
+    let stamp = |w: u64| stamp(words, w);
     let ns = |ticks: u64| Duration::from_nanos((ticks as f64 * period_ns) as u64);
     let mut times = PassTimes::default();
     let mut last = stamp(ts_word)?;
@@ -138,20 +134,27 @@ pub(super) fn create_timer(ctx: &GpuContext) -> Result<Timer> {
         queries,
         resolve,
         period_ns: f64::from(ctx.queue().get_timestamp_period()),
+        split_passes: pass_times_wanted()
+            && ctx
+                .features()
+                .contains(wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES),
         passes: None,
     })
+}
+
+/// The 64-bit timestamp resolved at word `w` of a submission's staging
+/// `words` (low word first).
+fn stamp(words: &[u32], w: u64) -> Option<u64> {
+    let lo = *words.get(w as usize)?;
+    let hi = *words.get(w as usize + 1)?;
+    Some(u64::from(lo) | (u64::from(hi) << 32))
 }
 
 /// The time between the two timestamps resolved at word `ts_word` of a
 /// submission's staging `words` by a timer of period `period_ns`; `None`
 /// when the adapter reported no usable time.
 pub(super) fn elapsed(period_ns: f64, words: &[u32], ts_word: u64) -> Option<Duration> {
-    let at = |i: usize| -> Option<u64> {
-        let lo = *words.get(ts_word as usize + 2 * i)?;
-        let hi = *words.get(ts_word as usize + 2 * i + 1)?;
-        Some(u64::from(lo) | (u64::from(hi) << 32))
-    };
-    let ticks = at(1)?.checked_sub(at(0)?)?;
+    let ticks = stamp(words, ts_word + 2)?.checked_sub(stamp(words, ts_word)?)?;
     // A zero period (or zero ticks) means the adapter reported no usable
     // time.
     let ns = ticks as f64 * period_ns;
