@@ -74,8 +74,8 @@ fn progress_is_reported_after_every_submission() {
 
 /// `VYRE_PASS_TIMES=1` on wgpu: every submission's GPU time is split by
 /// pass, the split adds up to no more than the submission's time, and a
-/// run with work charges the work dispatches. (The variable is read per
-/// submission; this binary's other test only gains the split.)
+/// run with work charges the work dispatches. (The variable is read when
+/// an engine is made; this binary's other test may gain the split too.)
 #[test]
 fn pass_times_split_each_submission() {
     std::env::set_var("VYRE_PASS_TIMES", "1");
