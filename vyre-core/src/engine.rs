@@ -75,12 +75,11 @@ pub struct InFlight(Pending);
 enum Pending {
     /// An engine that runs submissions on the calling thread has run it.
     Done(Box<Submission>),
-    /// Waits for the device and reads the summary back.
-    Waiting(Box<dyn FnOnce() -> Result<Submission> + Send>),
-    /// As `Waiting`, with a check of whether the device is done.
-    Probed(
+    /// Waits for the device and reads the summary back; the probe, where
+    /// the engine has one, tells whether the device is done.
+    Waiting(
         Box<dyn FnOnce() -> Result<Submission> + Send>,
-        Box<dyn Fn() -> bool + Send>,
+        Option<Box<dyn Fn() -> bool + Send>>,
     ),
 }
 
@@ -92,7 +91,7 @@ impl InFlight {
 
     /// A submission whose summary `wait` will read once the device is done.
     pub fn waiting(wait: impl FnOnce() -> Result<Submission> + Send + 'static) -> InFlight {
-        InFlight(Pending::Waiting(Box::new(wait)))
+        InFlight(Pending::Waiting(Box::new(wait), None))
     }
 
     /// A submission whose `wait` reads the summary once the device is
@@ -101,7 +100,7 @@ impl InFlight {
         wait: impl FnOnce() -> Result<Submission> + Send + 'static,
         done: impl Fn() -> bool + Send + 'static,
     ) -> InFlight {
-        InFlight(Pending::Probed(Box::new(wait), Box::new(done)))
+        InFlight(Pending::Waiting(Box::new(wait), Some(Box::new(done))))
     }
 
     /// Whether the device has finished the submission, without waiting
@@ -109,8 +108,7 @@ impl InFlight {
     pub fn is_done(&self) -> bool {
         match &self.0 {
             Pending::Done(_) => true,
-            Pending::Waiting(_) => false,
-            Pending::Probed(_, done) => done(),
+            Pending::Waiting(_, done) => done.as_ref().is_some_and(|done| done()),
         }
     }
 
@@ -122,7 +120,7 @@ impl InFlight {
     pub fn wait(self) -> Result<Submission> {
         match self.0 {
             Pending::Done(s) => Ok(*s),
-            Pending::Waiting(wait) | Pending::Probed(wait, _) => wait(),
+            Pending::Waiting(wait, _) => wait(),
         }
     }
 }
@@ -131,7 +129,7 @@ impl std::fmt::Debug for InFlight {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let state = match self.0 {
             Pending::Done(_) => "done",
-            Pending::Waiting(_) | Pending::Probed(..) => "waiting",
+            Pending::Waiting(..) => "waiting",
         };
         f.debug_tuple("InFlight").field(&state).finish()
     }
