@@ -232,14 +232,12 @@ impl Inflow {
             return Err(request);
         }
         let shard = SHARD.with(|s| *s);
-        {
-            // Counted under the shard's lock, as `drain` uncounts them.
-            let mut queue = lock(&self.shards[shard]);
-            if request.priority == Priority::Critical {
-                self.critical.fetch_add(1, Ordering::SeqCst);
-            }
-            queue.push(request);
+        // Counted before it can be taken, so that `drain`, which uncounts
+        // what it took, never takes the count below zero.
+        if request.priority == Priority::Critical {
+            self.critical.fetch_add(1, Ordering::SeqCst);
         }
+        lock(&self.shards[shard]).push(request);
         self.queued.fetch_add(1, Ordering::SeqCst);
         self.entering.fetch_sub(1, Ordering::SeqCst);
         if self.parked.load(Ordering::SeqCst) {
@@ -261,17 +259,12 @@ impl Inflow {
             return;
         }
         for shard in &self.shards {
-            let taken = {
-                let mut queue = lock(shard);
-                let critical = queue
-                    .iter()
-                    .filter(|r| r.priority == Priority::Critical)
-                    .count();
-                self.critical.fetch_sub(critical, Ordering::SeqCst);
-                std::mem::take(&mut *queue)
-            };
+            let taken = std::mem::take(&mut *lock(shard));
             self.queued.fetch_sub(taken.len(), Ordering::SeqCst);
             for req in taken {
+                if req.priority == Priority::Critical {
+                    self.critical.fetch_sub(1, Ordering::SeqCst);
+                }
                 out[req.priority.index()].push_back(req);
             }
         }
