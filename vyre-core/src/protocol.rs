@@ -286,6 +286,19 @@ pub mod ticket {
     /// back with its summary: a submission that ended at most this many
     /// tickets needs no second read (a round trip to the device each).
     pub const LOG_HEAD: u32 = 64;
+
+    /// The words of the ticket log a submission returns when the host
+    /// asks for `asked` (`Engine::set_ticket_log_words`): at least
+    /// [`LOG_HEAD`], at most the log.
+    pub const fn log_words(asked: u32) -> u32 {
+        if asked < LOG_HEAD {
+            LOG_HEAD
+        } else if asked > ENTRIES {
+            ENTRIES
+        } else {
+            asked
+        }
+    }
 }
 
 /// Words of one printf record: `[format id, arg0 .. arg5, lane]`.
@@ -492,6 +505,8 @@ const _: () = {
     assert!(ticket::ENTRIES.is_power_of_two() && ticket::INDEX & ticket::DESCENDANTS == 0);
     assert!(ctrl::LIST_LEN > ctrl::EXECUTED);
     assert!(status::FAULT > status::DONE && status::EMPTY == 0);
+    assert!(ticket::log_words(0) == ticket::LOG_HEAD && ticket::log_words(1000) == 1000);
+    assert!(ticket::log_words(u32::MAX) == ticket::ENTRIES);
     // Zeroed memory is a valid empty ring and a valid idle control block.
     assert!(status::EMPTY == 0);
 };

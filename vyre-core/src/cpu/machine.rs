@@ -127,8 +127,7 @@ impl CpuMachine {
     /// How many words of the ticket log the next submissions return,
     /// clamped to `LOG_HEAD ..= ENTRIES`.
     pub fn set_ticket_log_words(&mut self, words: u32) {
-        use crate::protocol::ticket;
-        self.ticket_log_words = words.clamp(ticket::LOG_HEAD, ticket::ENTRIES);
+        self.ticket_log_words = crate::protocol::ticket::log_words(words);
     }
 
     /// The program this memory belongs to.

@@ -532,9 +532,8 @@ const INDIRECT_VALIDATION_ENV: &str = "WGPU_VALIDATION_INDIRECT_CALL";
 /// barriers, before every indirect dispatch: two a round. vyre's finalize
 /// pass writes every live grid as zero, the full grid the host wrote, or
 /// fewer workgroups in x than the full grid, and the host checks the full
-/// grids against the adapter's limits (`docs/reliability.md`, "Checks
-/// vyre leaves out"; `vyre-core/tests/gpu_engine.rs` reads every grid
-/// back).
+/// grids against the adapter's limits (`docs/reliability.md`;
+/// `vyre-core/tests/gpu_engine_programs.rs` reads every grid back).
 fn instance_descriptor() -> wgpu::InstanceDescriptor {
     let asked = std::env::var_os(INDIRECT_VALIDATION_ENV).is_some();
     instance_descriptor_with(asked || !trusted())

@@ -257,11 +257,11 @@ impl Driver {
     /// it reports. While it is the only one and the device has not
     /// finished it (watched as long as the engine's waits poll,
     /// `VYRE_WAIT_SPIN_US`, then simply waited for), a CRITICAL call that
-    /// arrives starts the next
-    /// submission at once (where the program allows two in flight,
-    /// [`Runtime::can_overlap`], and the engine can tell a submission's
-    /// end without waiting for it): the call's tasks run right after the
-    /// running submission instead of one host round trip later.
+    /// arrives starts the next submission at once (where overtaking is on,
+    /// the program allows two in flight, [`Runtime::can_overlap`], and the
+    /// engine can tell a submission's end without waiting for it): the
+    /// call's tasks run right after the running submission instead of one
+    /// host round trip later.
     fn finish_oldest(&mut self) -> Result<(), ServiceStop> {
         if self.flight.len() == 1 && self.shared.options.overtake && self.rt.can_overlap() {
             let deadline = Instant::now() + self.rt.wait_spin();

@@ -445,8 +445,7 @@ impl Engine for WgpuEngine {
     }
 
     fn set_ticket_log_words(&mut self, words: u32) {
-        use crate::protocol::ticket;
-        self.ticket_log_words = words.clamp(ticket::LOG_HEAD, ticket::ENTRIES);
+        self.ticket_log_words = crate::protocol::ticket::log_words(words);
     }
 
     fn wgpu_buffer(&self, buffer: usize) -> Option<wgpu::Buffer> {
