@@ -239,7 +239,7 @@ pub struct SubmissionTime {
 /// ("One submission"), measured with a timestamp after every dispatch
 /// (`VYRE_PASS_TIMES=1`). Each dispatch is charged the time since the
 /// dispatch before it ended, so the fields add up to the submission's GPU
-/// time.
+/// time up to its last dispatch (a little less than `gpu`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PassTimes {
     /// The first prepare dispatch, which also waits for the writes queued
