@@ -115,10 +115,14 @@ pub fn partition_of(partitions: &[(u32, u32); PRIORITIES], slot: u32) -> Option<
         .position(|&(start, size)| slot >= start && slot - start < size)
 }
 
+/// How many control words describe the ring's size: `SLOTS`,
+/// `PART_START[P]` and `PART_SIZE[P]`, contiguous from `ctrl::SLOTS`.
+pub const RING_WORDS: usize = 1 + 2 * PRIORITIES;
+
 /// The control words `SLOTS`, `PART_START[P]`, `PART_SIZE[P]`
 /// (contiguous) of a ring split into `partitions` (`(start, size)` each).
-pub fn ring_words(partitions: &[(u32, u32); PRIORITIES]) -> [u32; 1 + 2 * PRIORITIES] {
-    let mut words = [0u32; 1 + 2 * PRIORITIES];
+pub fn ring_words(partitions: &[(u32, u32); PRIORITIES]) -> [u32; RING_WORDS] {
+    let mut words = [0u32; RING_WORDS];
     for (p, &(start, size)) in partitions.iter().enumerate() {
         words[0] = words[0].wrapping_add(size);
         words[1 + p] = start;
@@ -151,8 +155,9 @@ pub mod indirect {
     pub const WORDS: u32 = 12;
 }
 
-/// Slot status values. EMPTY → (PENDING →) PUBLISHED → CLAIMED → DONE →
-/// EMPTY; FAULT stays until the host has read the fault record.
+/// Slot status values. EMPTY → (PENDING →) PUBLISHED → CLAIMED → EMPTY;
+/// FAULT stays until the host has read the fault record. (4 is unused: a
+/// task that finishes empties its slot at once.)
 pub mod status {
     /// Free.
     pub const EMPTY: u32 = 0;
@@ -164,8 +169,6 @@ pub mod status {
     pub const PUBLISHED: u32 = 2;
     /// Claimed by a lane, running.
     pub const CLAIMED: u32 = 3;
-    /// Finished; recycled to EMPTY by the maintenance pass.
-    pub const DONE: u32 = 4;
     /// Faulted; recycled by the host once it has read the fault record.
     pub const FAULT: u32 = 5;
 }
@@ -262,7 +265,7 @@ pub mod fault_record {
 /// an entry of the control block's ticket table, which counts the
 /// ticket's live tasks. The host sets an entry when it publishes the
 /// ticket's tasks (`LIVE` = their number); every task with the ticket
-/// takes one off `LIVE` when it ends (DONE or FAULT), and the one that
+/// takes one off `LIVE` when it ends (finished or FAULT), and the one that
 /// takes it to zero appends the entry's index to the ticket log. A
 /// ticket that follows its descendants ([`DESCENDANTS`](ticket::DESCENDANTS))
 /// passes its word on to the tasks its tasks spawn, each adding one to
@@ -326,7 +329,7 @@ pub mod ctrl {
     pub const SPAWN_OVERFLOW: u32 = 5;
     /// Inbox entries placed into slots since the host last cleared it.
     pub const PLACED: u32 = 6;
-    /// Tasks executed to completion (DONE) since the host last cleared it.
+    /// Tasks executed to completion since the host last cleared it.
     pub const EXECUTED: u32 = 7;
     /// Per partition: tasks in this round's claim list.
     pub const LIST_LEN: u32 = 8;
@@ -504,7 +507,7 @@ const _: () = {
     assert!(entry::TICKET + 1 == slot::TICKET && entry::ARG0 + 1 == slot::ARG0);
     assert!(ticket::ENTRIES.is_power_of_two() && ticket::INDEX & ticket::DESCENDANTS == 0);
     assert!(ctrl::LIST_LEN > ctrl::EXECUTED);
-    assert!(status::FAULT > status::DONE && status::EMPTY == 0);
+    assert!(status::FAULT > status::CLAIMED && status::EMPTY == 0);
     assert!(ticket::log_words(0) == ticket::LOG_HEAD && ticket::log_words(1000) == 1000);
     assert!(ticket::log_words(u32::MAX) == ticket::ENTRIES);
     // Zeroed memory is a valid empty ring and a valid idle control block.

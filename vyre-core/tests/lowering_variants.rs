@@ -18,8 +18,10 @@ use wgsl_common::validate_source;
 const U32: ScalarType = ScalarType::U32;
 
 /// `work(tag, fanout)`: logs its priority, faults on tag 13, spawns
-/// `fanout` children at a lower priority.
-fn program(workgroup_size: u32, starvation_limit: u32) -> Program {
+/// `fanout` children at a lower priority. `tenants` sizes the tenant
+/// table (the maintain pass keeps up to 256 entries in workgroup memory
+/// and reads the rest from the control block).
+fn program(workgroup_size: u32, starvation_limit: u32, tenants: u32) -> Program {
     let mut h = HandlerBuilder::new(7, "work");
     let per_priority = h.buffer("per_priority", U32, Access::Atomic);
     let seen = h.buffer("seen", U32, Access::Atomic);
@@ -38,7 +40,7 @@ fn program(workgroup_size: u32, starvation_limit: u32) -> Program {
         .config(ProgramConfig {
             workgroup_size,
             slots: 1000,
-            tenants: 3,
+            tenants,
             inbox_capacity: 64,
             claim_budget: 5,
             starvation_limit,
@@ -59,7 +61,9 @@ fn scenario(rt: &mut Runtime) -> Outcome {
     let seen = rt.buffer::<u32>("seen").unwrap();
     rt.upload(pp, &[0; 5]).unwrap();
     rt.upload(seen, &[0; 64]).unwrap();
-    rt.disable_tenant(2).unwrap();
+    // Tenants 0, 1 and the table's last, which is disabled first.
+    let last = rt.program().config().tenants - 1;
+    rt.disable_tenant(last).unwrap();
     rt.set_limits(RunLimits {
         max_rounds: 10_000,
         ..RunLimits::default()
@@ -67,7 +71,7 @@ fn scenario(rt: &mut Runtime) -> Outcome {
     .unwrap();
     for k in 0..400u32 {
         let p = Priority::ALL[(k % 5) as usize];
-        let tenant = k % 3;
+        let tenant = [0, 1, last][(k % 3) as usize];
         rt.publish_with(tenant, p, 7, 1, |_, w| {
             w[0] = k;
             w[1] = u32::from(k % 7 == 0);
@@ -75,7 +79,7 @@ fn scenario(rt: &mut Runtime) -> Outcome {
         .unwrap();
     }
     let first = rt.run().unwrap();
-    rt.enable_tenant(2).unwrap();
+    rt.enable_tenant(last).unwrap();
     let second = rt.run().unwrap();
     let books = rt.accounting();
     let mut by_priority = first.executed_by_priority;
@@ -99,7 +103,7 @@ fn scenario(rt: &mut Runtime) -> Outcome {
 fn every_variant_validates() {
     for options in LowerOptions::all() {
         for wg in [1, 64, 256] {
-            let src = wgsl_with(&program(wg, 3), &options);
+            let src = wgsl_with(&program(wg, 3, 3), &options);
             if let Err(e) = validate_source(&src) {
                 panic!("{options:?}, workgroup size {wg}: {e}");
             }
@@ -109,8 +113,8 @@ fn every_variant_validates() {
 
 #[test]
 fn every_variant_matches_the_reference() {
-    for (wg, starvation) in [(1, 0), (4, 3), (64, 16)] {
-        let p = Arc::new(program(wg, starvation));
+    for (wg, starvation, tenants) in [(1, 0, 3), (4, 3, 300), (64, 16, 3)] {
+        let p = Arc::new(program(wg, starvation, tenants));
         let engine = ReferenceEngine::from_shared(Arc::clone(&p), wg * 2, 11).unwrap();
         let mut reference = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
         let expected = scenario(&mut reference);
@@ -128,7 +132,7 @@ fn every_variant_matches_the_reference() {
             assert_eq!(
                 scenario(&mut rt),
                 expected,
-                "{options:?}, workgroup size {wg}, starvation limit {starvation}"
+                "{options:?}, workgroup size {wg}, starvation limit {starvation}, {tenants} tenants"
             );
         }
     }

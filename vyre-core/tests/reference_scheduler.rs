@@ -446,7 +446,7 @@ fn counters_and_claim_lists_after_each_submission() {
     let s = host.submit(1);
     assert_eq!(s.summary[ctrl::EXECUTED as usize], 3);
     assert_eq!(s.summary[ctrl::LIST_LEN as usize + 1], 0);
-    // DONE slots were recycled by the last M.
+    // Finished tasks left their slots EMPTY.
     let (start, size) = host.program.config().partitions()[1];
     for sl in start..start + size {
         assert_eq!(host.engine.machine().status(sl), status::EMPTY);

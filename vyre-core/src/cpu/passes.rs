@@ -43,7 +43,7 @@ impl CpuMachine {
     /// order of the claim lists, which no deterministic workload can
     /// observe).
     ///
-    /// DONE → EMPTY, PENDING → PUBLISHED, an EMPTY slot takes the next
+    /// PENDING → PUBLISHED, an EMPTY slot takes the next
     /// inbox entry of its partition if there is one, every PUBLISHED
     /// slot is faulted (tenant outside the table), listed (tenant enabled)
     /// or counted as parked, and — in a program that spawns — every slot
@@ -64,10 +64,6 @@ impl CpuMachine {
             let mask = self.cw(ctrl::INBOX_MASK + p32);
             for s in start..start + size {
                 let mut st = self.status(s);
-                if st == status::DONE {
-                    st = status::EMPTY;
-                    self.set_slot_word(s, slot::STATUS, st);
-                }
                 if st == status::PENDING {
                     st = status::PUBLISHED;
                     self.set_slot_word(s, slot::STATUS, st);

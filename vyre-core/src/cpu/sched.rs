@@ -1,5 +1,5 @@
 //! The lane side of the work pass: claiming with tickets, finishing a task
-//! (DONE or FAULT with its record), spawning, printf and shutdown — the
+//! (EMPTY again, or FAULT with its record), spawning, printf and shutdown — the
 //! pseudo-code of `docs/protocol.md` ("work", "Inside a task"), one
 //! primitive per step so that any work pass can drive it.
 
@@ -217,11 +217,11 @@ impl CpuMachine {
         })
     }
 
-    /// Finishes `task` normally: status DONE, `EXECUTED`,
+    /// Finishes `task` normally: its slot EMPTY at once, `EXECUTED`,
     /// `EXECUTED_BY_PRIORITY[priority]` and `executed_by_op[handler]` += 1,
     /// and one live task fewer on its ticket.
     pub fn complete(&mut self, task: &Claimed) {
-        self.set_slot_word(task.slot, slot::STATUS, status::DONE);
+        self.set_slot_word(task.slot, slot::STATUS, status::EMPTY);
         self.ticket_end(task.ticket);
         self.add_cw(ctrl::EXECUTED, 1);
         if (task.priority as usize) < PRIORITIES {

@@ -358,7 +358,7 @@ impl CpuMachine {
     }
 
     /// Ends `task` as its state says: the recorded fault (record, FAULT),
-    /// else DONE with the counters.
+    /// else EMPTY with the counters.
     pub fn finish_task(&mut self, task: &Claimed, st: &TaskState, lane: u32) {
         match st.fault() {
             Some(f) => self.fault(task, f, lane),

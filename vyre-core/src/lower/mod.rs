@@ -9,7 +9,7 @@
 //! | entry point | workgroup size | dispatch |
 //! |---|---|---|
 //! | [`ENTRY_PREPARE`] | 1 | one workgroup |
-//! | [`ENTRY_MAINTAIN`] | [`MAINTAIN_WORKGROUP_SIZE`] | enough for one invocation per slot; slot = `gid.y * (groups.x * 64) + gid.x`, so a ring of more than 65,535 workgroups may be spread over y |
+//! | [`ENTRY_MAINTAIN`] | [`MAINTAIN_WORKGROUP_SIZE`] | enough for one invocation per slot; slot = `gid.y * (groups.x * 256) + gid.x`, so a ring of more than 65,535 workgroups may be spread over y |
 //! | [`ENTRY_FINALIZE`] | 1 | one workgroup |
 //! | [`ENTRY_WORK`] | `config.workgroup_size` | `lanes / workgroup_size` workgroups in x; lane = `global_invocation_id.x` |
 //!
@@ -82,7 +82,7 @@
 //!   slot is not PUBLISHED (a corrupted list) counts as a claim and is
 //!   skipped; a claim is that status check, not a compare-exchange (each
 //!   ticket goes to one lane), and CLAIMED is not stored (nothing can
-//!   observe the slot before its DONE or FAULT). The streak is updated
+//!   observe the slot before it is emptied or FAULT). The streak is updated
 //!   with wrapping arithmetic.
 //! * **Strong compare-exchange** retries spurious failures of WGSL's weak
 //!   one at most [`CAS_TRIES`] times; `exchanged` is `old == current &&
@@ -144,8 +144,11 @@ pub const EXPAND_WORKGROUP_SIZE: u32 = 256;
 
 /// Workgroup size of the maintain pass: dispatch
 /// `slots.div_ceil(MAINTAIN_WORKGROUP_SIZE)` workgroups (optionally split
-/// over x and y).
-pub const MAINTAIN_WORKGROUP_SIZE: u32 = 64;
+/// over x and y). A workgroup reads the control words its slots share and
+/// takes its inbox tickets and list positions once, so fewer, larger
+/// workgroups queue less at the control block (`docs/protocol.md`,
+/// maintain).
+pub const MAINTAIN_WORKGROUP_SIZE: u32 = 256;
 
 /// The bind group of the ring, control block, inboxes and declared
 /// buffers: every pass binds it.
@@ -285,7 +288,12 @@ pub fn wgsl_with(program: &Program, options: &LowerOptions) -> String {
     helpers.emit(&mut out);
     out.push_str(&handlers);
     scheduler::dispatch(program, &mut out);
-    scheduler::entry_points(options, program.config().sharded, &mut out);
+    scheduler::entry_points(
+        options,
+        program.config().sharded,
+        program.config().tenants,
+        &mut out,
+    );
     out
 }
 
@@ -306,6 +314,7 @@ mod tests {
                     ..LowerOptions::default()
                 },
                 sharded,
+                16,
                 &mut text,
             );
             assert!(text.contains(&format!("@workgroup_size(1)\nfn {ENTRY_PREPARE}(")));

@@ -166,6 +166,7 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("TICKET_ENTRY_WORDS", &ticket::ENTRY_WORDS),
             ("PRIORITIES", &PRIORITIES),
             ("SLOT_WORDS", &SLOT_WORDS),
+            ("RING_WORDS", &crate::protocol::RING_WORDS),
             ("MAX_ARGS", &MAX_ARGS),
             ("PRINTF_MAX_ARGS", &PRINTF_MAX_ARGS),
             ("FAULT_RECORD_WORDS", &FAULT_RECORD_WORDS),
@@ -204,7 +205,6 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("STATUS_PENDING", &status::PENDING),
             ("STATUS_PUBLISHED", &status::PUBLISHED),
             ("STATUS_CLAIMED", &status::CLAIMED),
-            ("STATUS_DONE", &status::DONE),
             ("STATUS_FAULT", &status::FAULT),
             ("FAULT_OUT_OF_BOUNDS", &fault::OUT_OF_BOUNDS),
             ("FAULT_DIVIDE_BY_ZERO", &fault::DIVIDE_BY_ZERO),
@@ -448,12 +448,15 @@ pub(super) fn dispatch(program: &Program, out: &mut String) {
 
 /// The entry points, in the variant `options` asks for; the work pass of
 /// the sharded form when `sharded` (`ProgramConfig::sharded`).
-pub(super) fn entry_points(options: &LowerOptions, sharded: bool, out: &mut String) {
+pub(super) fn entry_points(options: &LowerOptions, sharded: bool, tenants: u32, out: &mut String) {
     out.push_str(&PREPARE.fill(&[
         ("PRIORITIES", &PRIORITIES),
         ("COPIED_WORDS", &(SLOT_WORDS - 1)),
     ]));
-    out.push_str(&MAINTAIN.fill(&[("PRIORITIES", &PRIORITIES)]));
+    out.push_str(&MAINTAIN.fill(&[
+        ("PRIORITIES", &PRIORITIES),
+        ("CACHED_TENANTS", &tenants.min(MAINTAIN_WORKGROUP_SIZE)),
+    ]));
     out.push_str(&FINALIZE.fill(&[]));
     out.push_str(&EXPAND.fill(&[
         ("ENTRY_ARG_STORES", &expand_arg_stores()),

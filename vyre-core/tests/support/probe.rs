@@ -66,7 +66,7 @@ fn vy_prepare() {{
     atomicAdd(&vy_ctrl[{spawned}], 1u);
 }}
 
-@compute @workgroup_size(64)
+@compute @workgroup_size({mwg})
 fn vy_maintain(@builtin(global_invocation_id) gid: vec3<u32>) {{
     if gid.x < SLOTS {{
         atomicAdd(&vy_ctrl[{placed}], 1u);
@@ -102,6 +102,7 @@ fn vy_work(@builtin(global_invocation_id) gid: vec3<u32>) {{
 "#,
         slots = c.slots,
         wg = c.workgroup_size,
+        mwg = vyre_core::lower::MAINTAIN_WORKGROUP_SIZE,
         spawned = ctrl::SPAWNED,
         placed = ctrl::PLACED,
         round = ctrl::ROUND,

@@ -16,7 +16,7 @@
 //!   then the iteration accounting before the body is entered.
 //!
 //! Leaving finished blocks is free, and a task ends within the step that
-//! runs its last statement: the slot becomes DONE or FAULT right then.
+//! runs its last statement: the slot becomes EMPTY or FAULT right then.
 
 use super::eval::Env;
 use super::ops::{truth, word};

@@ -29,7 +29,7 @@
 //! bounds) and enters the chosen body; each later iteration's head (the
 //! `while` condition, the next `for` value, and the iteration accounting)
 //! is a step of its own. Leaving a finished block costs nothing, and a task
-//! becomes DONE or FAULT in the step that runs its last statement. At each
+//! becomes EMPTY or FAULT in the step that runs its last statement. At each
 //! step the seeded generator picks one lane among those still in the
 //! dispatch, where lanes not started yet enter in index order.
 //!

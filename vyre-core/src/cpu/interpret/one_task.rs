@@ -7,7 +7,7 @@
 //! slot, tenant and priority given, statement by statement as in a work
 //! dispatch, through the same `task_*` primitives of the machine (fault
 //! rules, bounds checks, spawns into the ring, printf records, shutdown).
-//! Its slot is never marked DONE or FAULT; what it did is read back from
+//! Its slot is never emptied or marked FAULT; what it did is read back from
 //! the machine's memory.
 
 use std::sync::Arc;

@@ -34,6 +34,7 @@ const vy_TICKET_ENTRY_WORDS: u32 = {{TICKET_ENTRY_WORDS}}u;
 // ---- protocol constants (protocol.rs) ----
 const vy_PRIORITIES: u32 = {{PRIORITIES}}u; // priority levels and partitions
 const vy_SLOT_WORDS: u32 = {{SLOT_WORDS}}u; // words per slot
+const vy_RING_WORDS: u32 = {{RING_WORDS}}u; // SLOTS, PART_START and PART_SIZE: contiguous control words
 const vy_MAX_ARGS: u32 = {{MAX_ARGS}}u; // argument words per slot
 const vy_PRINTF_MAX_ARGS: u32 = {{PRINTF_MAX_ARGS}}u; // argument words per printf record
 const vy_FAULT_RECORD_WORDS: u32 = {{FAULT_RECORD_WORDS}}u; // words per fault record
@@ -71,7 +72,6 @@ const vy_STATUS_EMPTY: u32 = {{STATUS_EMPTY}}u; // slot status
 const vy_STATUS_PENDING: u32 = {{STATUS_PENDING}}u; // slot status
 const vy_STATUS_PUBLISHED: u32 = {{STATUS_PUBLISHED}}u; // slot status
 const vy_STATUS_CLAIMED: u32 = {{STATUS_CLAIMED}}u; // slot status
-const vy_STATUS_DONE: u32 = {{STATUS_DONE}}u; // slot status
 const vy_STATUS_FAULT: u32 = {{STATUS_FAULT}}u; // slot status
 const vy_FAULT_OUT_OF_BOUNDS: u32 = {{FAULT_OUT_OF_BOUNDS}}u; // fault code
 const vy_FAULT_DIVIDE_BY_ZERO: u32 = {{FAULT_DIVIDE_BY_ZERO}}u; // fault code

@@ -12,8 +12,45 @@ var<workgroup> vy_mwg_list_base: array<u32, {{PRIORITIES}}>;
 var<workgroup> vy_mwg_free: array<atomic<u32>, {{PRIORITIES}}>;
 var<workgroup> vy_mwg_free_base: array<u32, {{PRIORITIES}}>;
 var<workgroup> vy_mwg_src: array<u32, vy_MAINTAIN_WORKGROUP_SIZE>;
+// The control words every slot reads, read once per workgroup: each is
+// an atomic, which the GPU serves from one place in its cache for all its
+// invocations, so a load per invocation queues there (H200: a
+// 1M-slot pass 82 → 43 µs, docs/benchmarks.md). The ring's sizes, each
+// partition's inbox head and tail (constant during the pass: only
+// finalize and the host move them), and the first {{CACHED_TENANTS}} entries of the
+// tenant table (all of it when it fits a workgroup; the host writes it
+// only between submissions).
+var<workgroup> vy_mwg_sizes: array<u32, vy_RING_WORDS>;
+var<workgroup> vy_mwg_head: array<u32, {{PRIORITIES}}>;
+var<workgroup> vy_mwg_tail: array<u32, {{PRIORITIES}}>;
+var<workgroup> vy_mwg_enabled: array<u32, {{CACHED_TENANTS}}>;
 
-// maintain (one invocation per slot): recycles DONE, publishes PENDING,
+// Reads the words above, one per invocation, then meets the workgroup at
+// a barrier (every invocation calls it, first).
+fn vy_maintain_reads(lid: u32) {
+    if (lid < vy_RING_WORDS) {
+        vy_mwg_sizes[lid] = atomicLoad(&vy_ctrl[vy_CTRL_SLOTS + lid]);
+    }
+    if (lid < vy_PRIORITIES) {
+        vy_mwg_head[lid] = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_HEAD + lid]);
+        vy_mwg_tail[lid] = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAIL + lid]);
+    }
+    if (lid < {{CACHED_TENANTS}}u) {
+        vy_mwg_enabled[lid] = atomicLoad(&vy_ctrl[vy_TENANT_ENABLED + lid]);
+    }
+    workgroupBarrier();
+    vy_set_sizes(vy_mwg_sizes);
+}
+
+// Whether tenant `t` (inside the table) is enabled.
+fn vy_tenant_enabled(t: u32) -> bool {
+    if (t < {{CACHED_TENANTS}}u) {
+        return vy_mwg_enabled[t] != 0u;
+    }
+    return atomicLoad(&vy_ctrl[vy_TENANT_ENABLED + t]) != 0u;
+}
+
+// maintain (one invocation per slot): publishes PENDING,
 // fills EMPTY slots from the partition's inbox, lists every claimable
 // slot and every slot still EMPTY (the free list the spawns take). The slot index is gid.y * (groups.x * vy_MAINTAIN_WORKGROUP_SIZE) +
 // gid.x, so the host may spread a large ring over a 2D dispatch. Inbox
@@ -27,7 +64,7 @@ var<workgroup> vy_mwg_src: array<u32, vy_MAINTAIN_WORKGROUP_SIZE>;
 fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
                @builtin(num_workgroups) vy_groups: vec3<u32>,
                @builtin(local_invocation_index) vy_lid: u32) {
-    vy_load_sizes();
+    vy_maintain_reads(vy_lid);
     let s = vy_gid.y * (vy_groups.x * vy_MAINTAIN_WORKGROUP_SIZE) + vy_gid.x;
     let first_slot = s - vy_lid;
     let valid = s < vy_slots;
@@ -36,17 +73,13 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
     var st = vy_STATUS_FAULT;
     if (valid) {
         st = atomicLoad(&vy_ring[base + vy_SLOT_STATUS]);
-        if (st == vy_STATUS_DONE) {
-            st = vy_STATUS_EMPTY;
-            atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_EMPTY);
-        }
         if (st == vy_STATUS_PENDING) {
             st = vy_STATUS_PUBLISHED;
             atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PUBLISHED);
         }
     }
-    let head = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_HEAD + p]);
-    let waiting = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAIL + p]) - head;
+    let head = vy_mwg_head[p];
+    let waiting = vy_mwg_tail[p] - head;
     let wants_entry = st == vy_STATUS_EMPTY && waiting != 0u;
     vy_mwg_src[vy_lid] = 0xFFFFFFFFu;
     // Ranks come from workgroup atomics, in no particular order: which slot
@@ -62,8 +95,7 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
         let n = atomicLoad(&vy_mwg_take[vy_lid]);
         var first = 0xFFFFFFFFu;
         if (n != 0u) {
-            let w = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAIL + vy_lid])
-                - atomicLoad(&vy_ctrl[vy_CTRL_INBOX_HEAD + vy_lid]);
+            let w = vy_mwg_tail[vy_lid] - vy_mwg_head[vy_lid];
             if (atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAKE + vy_lid]) < w) {
                 first = atomicAdd(&vy_ctrl[vy_CTRL_INBOX_TAKE + vy_lid], n);
             }

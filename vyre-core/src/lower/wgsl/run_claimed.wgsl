@@ -1,5 +1,5 @@
 //! Inside either work loop: runs the claimed slot's handler and marks the
-//! slot DONE or FAULT (slot, part, base, lane and the counters are the
+//! slot EMPTY (finished) or FAULT (slot, part, base, lane and the counters are the
 //! loop's locals). A block of work_per_lane.wgsl and work_cooperative.wgsl;
 //! no placeholders.
 let opcode = atomicLoad(&vy_ring[base + vy_SLOT_OPCODE]);
@@ -20,7 +20,7 @@ if (vy_fault != 0u) {
     vy_ticket_end(ticket);
     faulted += 1u;
 } else {
-    atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_DONE);
+    atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_EMPTY);
     vy_ticket_end(ticket);
     executed += 1u;
     if (handler != run_op) {

@@ -80,22 +80,39 @@ var<private> vy_size4: u32;
 var<private> vy_fault_log: u32;
 var<private> vy_lane_state: u32;
 
+// Sets the sizes from the words of SLOTS, PART_START and PART_SIZE.
+fn vy_set_sizes(w: array<u32, vy_RING_WORDS>) {
+    vy_slots = w[0];
+    vy_start0 = w[1];
+    vy_start1 = w[2];
+    vy_start2 = w[3];
+    vy_start3 = w[4];
+    vy_start4 = w[5];
+    vy_size0 = w[6];
+    vy_size1 = w[7];
+    vy_size2 = w[8];
+    vy_size3 = w[9];
+    vy_size4 = w[10];
+    vy_fault_log = vy_CLAIM_LIST + vy_slots;
+    vy_lane_state = vy_fault_log + vy_slots * vy_FAULT_RECORD_WORDS;
+}
+
 // Reads SLOTS, PART_START and PART_SIZE (word by word: a loop here could
 // be cut by the driver, see vy_loop_end).
 fn vy_load_sizes() {
-    vy_slots = atomicLoad(&vy_ctrl[vy_CTRL_SLOTS]);
-    vy_start0 = atomicLoad(&vy_ctrl[vy_CTRL_PART_START]);
-    vy_start1 = atomicLoad(&vy_ctrl[vy_CTRL_PART_START + 1u]);
-    vy_start2 = atomicLoad(&vy_ctrl[vy_CTRL_PART_START + 2u]);
-    vy_start3 = atomicLoad(&vy_ctrl[vy_CTRL_PART_START + 3u]);
-    vy_start4 = atomicLoad(&vy_ctrl[vy_CTRL_PART_START + 4u]);
-    vy_size0 = atomicLoad(&vy_ctrl[vy_CTRL_PART_SIZE]);
-    vy_size1 = atomicLoad(&vy_ctrl[vy_CTRL_PART_SIZE + 1u]);
-    vy_size2 = atomicLoad(&vy_ctrl[vy_CTRL_PART_SIZE + 2u]);
-    vy_size3 = atomicLoad(&vy_ctrl[vy_CTRL_PART_SIZE + 3u]);
-    vy_size4 = atomicLoad(&vy_ctrl[vy_CTRL_PART_SIZE + 4u]);
-    vy_fault_log = vy_CLAIM_LIST + vy_slots;
-    vy_lane_state = vy_fault_log + vy_slots * vy_FAULT_RECORD_WORDS;
+    var w: array<u32, vy_RING_WORDS>;
+    w[0] = atomicLoad(&vy_ctrl[vy_CTRL_SLOTS]);
+    w[1] = atomicLoad(&vy_ctrl[vy_CTRL_PART_START]);
+    w[2] = atomicLoad(&vy_ctrl[vy_CTRL_PART_START + 1u]);
+    w[3] = atomicLoad(&vy_ctrl[vy_CTRL_PART_START + 2u]);
+    w[4] = atomicLoad(&vy_ctrl[vy_CTRL_PART_START + 3u]);
+    w[5] = atomicLoad(&vy_ctrl[vy_CTRL_PART_START + 4u]);
+    w[6] = atomicLoad(&vy_ctrl[vy_CTRL_PART_SIZE]);
+    w[7] = atomicLoad(&vy_ctrl[vy_CTRL_PART_SIZE + 1u]);
+    w[8] = atomicLoad(&vy_ctrl[vy_CTRL_PART_SIZE + 2u]);
+    w[9] = atomicLoad(&vy_ctrl[vy_CTRL_PART_SIZE + 3u]);
+    w[10] = atomicLoad(&vy_ctrl[vy_CTRL_PART_SIZE + 4u]);
+    vy_set_sizes(w);
 }
 
 // First slot of partition p.
@@ -137,7 +154,7 @@ fn vy_record_fault(slot: u32, opcode: u32, code: u32, detail: u32, tenant: u32, 
     atomicStore(&vy_ctrl[r + vy_RECORD_TICKET], ticket);
 }
 
-// A task with ticket word `ticket` ended (DONE or FAULT): one live task
+// A task with ticket word `ticket` ended (finished or FAULT): one live task
 // fewer; the task that ends the ticket's last one logs the entry's index
 // for the host. (A ticket's entry cannot be reused before the host has
 // read that record, so the log never holds more than the table.)
@@ -169,7 +186,7 @@ fn vy_spawn_refused() {
 // goes to one lane only (tickets are handed out by an atomic add on the
 // claim list, and maintain lists a slot once), and nothing else writes a
 // PUBLISHED slot during a work pass, so the lane owns the slot until it
-// stores DONE or FAULT. No other invocation can observe the slot in
+// stores EMPTY or FAULT. No other invocation can observe the slot in
 // between, so the CLAIMED status is not stored either. The check only
 // skips a ticket a corrupted list could hold.
 fn vy_claimable(base: u32) -> bool {
@@ -181,8 +198,9 @@ fn vy_claimable(base: u32) -> bool {
 // so no other writer can reach it), writes the task's header and its
 // `words` argument words, and marks it PENDING (claimable after the next
 // maintenance pass). False when the list is used up — the partition has no
-// EMPTY slot left: none becomes EMPTY during a work pass — (counted as an
-// overflow) or the task has faulted. No loop and no compare-exchange: a
+// slot left that was EMPTY when the pass began (a slot a task finishes in
+// joins the list at the next maintenance pass) — (counted as an overflow)
+// or the task has faulted. No loop and no compare-exchange: a
 // spawn costs the same whatever the partition holds, and its code,
 // inlined at every spawn site, stays small.
 fn vy_spawn(priority: u32, opcode: u32, words: u32, args: array<u32, vy_MAX_ARGS>) -> bool {
@@ -263,7 +281,7 @@ fn vy_admit(s: u32, base: u32, opcode: u32, tenant: u32, ticket: u32, p: u32) ->
         vy_ticket_end(ticket);
         return false;
     }
-    if (atomicLoad(&vy_ctrl[vy_TENANT_ENABLED + tenant]) == 0u) {
+    if (!vy_tenant_enabled(tenant)) {
         atomicAdd(&vy_ctrl[vy_CTRL_PARKED + p], 1u);
         return false;
     }

@@ -4,13 +4,13 @@
 //! (work_flush.wgsl), blocks.
 // work (one invocation per lane): claims tasks by ticket, highest priority
 // first (bottom-up after vy_STARVATION_LIMIT consecutive claims), runs
-// them and marks them DONE or FAULT, until a full scan finds nothing, a
+// them and empties their slots (or marks them FAULT), until a full scan finds nothing, a
 // budget is spent or shutdown is requested. No lane ever waits for
 // another. Counters are summed per lane and added once at the end.
 //
 // A driver that cuts loops (see vy_loop_end) may end this loop, or a scan
 // in it, early: the lane then stops claiming, as if its budget were spent,
-// and nothing is lost. No loop stands between a claim and the slot's DONE
+// and nothing is lost. No loop stands between a claim and the slot's EMPTY
 // or FAULT that could silently end early (a cut handler loop faults the
 // task; a spawn has no loop); a ticket taken but not run leaves its slot
 // PUBLISHED, and the next
