@@ -175,6 +175,13 @@ fn eight_threads_publish_and_every_ticket_resolves_with_exact_books() {
                 assert_eq!(o.tasks, ticket.tasks(), "{what}");
                 assert_eq!(o.unfinished, 0, "{what}");
                 assert_eq!(o.faults.len() as u32, faults, "{what}: {o:?}");
+                // Admitted, then carried by a submission, then resolved.
+                let admitted = o.admitted_at.expect("admitted");
+                let started = o.started_at.expect("started");
+                assert!(
+                    admitted <= started && started <= o.resolved_at,
+                    "{what}: {o:?}"
+                );
                 for f in &o.faults {
                     assert!(
                         matches!(f.kind, FaultKind::User { code } if code % UNLUCKY == 0),
@@ -539,10 +546,18 @@ fn shutdown_returns_calls_waiting_for_a_ticket_entry() {
         .collect();
     let report = service.shutdown();
     assert_eq!(report.stop, ServiceStop::Shutdown);
+    let mut never_admitted = 0;
     for t in &tickets {
         let o = t.outcome().expect("resolved at shutdown");
         assert_eq!(o.unfinished, 1, "{o:?}");
+        if o.admitted_at.is_none() {
+            never_admitted += 1;
+            assert_eq!(o.started_at, None, "{o:?}");
+        }
     }
+    // The calls that waited on the host for a ticket entry never reached
+    // the runtime.
+    assert!(never_admitted >= 100, "{never_admitted}");
     assert_eq!(report.status.backlog, 0);
 }
 

@@ -34,6 +34,10 @@ struct Load {
 struct Served {
     /// Per-call latencies in seconds, sorted.
     critical: Vec<f64>,
+    /// The CRITICAL latencies' phases, each sorted: publish call to
+    /// admission into the runtime, admission to the start of the
+    /// submission that could run the task, and that start to resolution.
+    phases: [Vec<f64>; 3],
     idle: Vec<f64>,
     /// IDLE tasks offered (accepted or refused) and accepted.
     offered: u64,
@@ -49,6 +53,16 @@ struct Served {
 }
 
 impl Served {
+    /// The CRITICAL phases' quantiles, by name.
+    fn phases_json(&self) -> Value {
+        let [to_driver, to_submission, submission] = &self.phases;
+        json!({
+            "publish_to_admitted": quantiles(to_driver),
+            "admitted_to_submission_start": quantiles(to_submission),
+            "submission_start_to_resolved": quantiles(submission),
+        })
+    }
+
     /// Microseconds of GPU time a submission, on average.
     fn gpu_us_per_submission(&self) -> Option<f64> {
         self.gpu_s.map(|s| s * 1e6 / self.submissions.max(1) as f64)
@@ -176,16 +190,28 @@ fn serve(bench: &Bench, program: &Program, workgroups: u32, load: &Load) -> Resu
             .map_err(|_| "service: the flood thread panicked")??,
         None => (Vec::new(), 0, 0, 0.0),
     };
+    let mut phases: [Vec<f64>; 3] = Default::default();
     let mut critical: Vec<f64> = critical
         .into_iter()
         .map(|(at, t)| {
-            t.wait()
-                .resolved_at
-                .saturating_duration_since(at)
-                .as_secs_f64()
+            let o = t.wait();
+            if let (Some(admitted), Some(started)) = (o.admitted_at, o.started_at) {
+                let marks = [at, admitted, started, o.resolved_at];
+                for (k, phase) in phases.iter_mut().enumerate() {
+                    phase.push(
+                        marks[k + 1]
+                            .saturating_duration_since(marks[k])
+                            .as_secs_f64(),
+                    );
+                }
+            }
+            o.resolved_at.saturating_duration_since(at).as_secs_f64()
         })
         .collect();
     critical.sort_by(f64::total_cmp);
+    for phase in &mut phases {
+        phase.sort_by(f64::total_cmp);
+    }
     let mut idle = idle;
     idle.sort_by(f64::total_cmp);
     let report = service.shutdown();
@@ -195,6 +221,7 @@ fn serve(bench: &Bench, program: &Program, workgroups: u32, load: &Load) -> Resu
     }
     Ok(Served {
         critical,
+        phases,
         idle,
         offered,
         accepted,
@@ -289,6 +316,12 @@ pub fn run(bench: &Bench) -> Result<Value> {
         quantile_us(&loaded.critical, 0.5),
         quantile_us(&direct, 0.5)
     ));
+    for (name, served) in [("loaded", &loaded), ("idle", &unloaded)] {
+        let [a, b, c] = served.phases.each_ref().map(|p| quantile_us(p, 0.99));
+        bench.log(format!(
+            "  CRITICAL p99 phases ({name}): publish→admitted {a:?} µs, admitted→submission start {b:?} µs, start→resolved {c:?} µs"
+        ));
+    }
     bench.log(format!(
         "  GPU time a submission: {:?} µs loaded, {:?} µs idle; {} of {} loaded submissions overtook a running one",
         loaded.gpu_us_per_submission(),
@@ -313,6 +346,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
         "critical_per_s": load.critical_rate,
         "loaded": {
             "critical": quantiles(&loaded.critical),
+            "critical_phases": loaded.phases_json(),
             "idle_batches": quantiles(&loaded.idle),
             "idle_offered": loaded.offered,
             "idle_accepted": loaded.accepted,
@@ -325,6 +359,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
         },
         "unloaded": {
             "critical": quantiles(&unloaded.critical),
+            "critical_phases": unloaded.phases_json(),
             "submissions": unloaded.submissions,
             "overtaking_submissions": unloaded.overtaking,
             "gpu_us_per_submission": unloaded.gpu_us_per_submission(),

@@ -38,17 +38,24 @@ struct Open {
     priority: Priority,
     descendants: bool,
     faults: Vec<Fault>,
+    /// When its tasks entered the runtime (`None`: they never did).
+    admitted_at: Option<Instant>,
+    /// When the first submission after that started.
+    started_at: Option<Instant>,
 }
 
 impl Open {
-    /// The open ticket of call `req`, no fault recorded yet.
-    fn of(req: Request) -> Open {
+    /// The open ticket of call `req`, no fault recorded yet, admitted at
+    /// `admitted_at`.
+    fn of(req: Request, admitted_at: Option<Instant>) -> Open {
         Open {
             cell: req.cell,
             tasks: req.tasks,
             priority: req.priority,
             descendants: req.descendants,
             faults: Vec::new(),
+            admitted_at,
+            started_at: None,
         }
     }
 }
@@ -72,6 +79,8 @@ struct Driver {
     waiting: [VecDeque<Request>; PRIORITIES],
     /// Tickets in the runtime, by entry.
     open: Vec<Option<Open>>,
+    /// Entries of `open` admitted since the last submission started.
+    unstarted: Vec<u32>,
     /// Something was published since the last submission.
     fresh: bool,
     /// A CRITICAL call was published since the last submission: the next
@@ -100,6 +109,7 @@ pub(crate) fn drive(shared: Arc<Shared>, rt: Runtime) -> (ServiceStop, Leftovers
         rt,
         waiting: Default::default(),
         open: (0..ticket::ENTRIES).map(|_| None).collect(),
+        unstarted: Vec::new(),
         fresh: false,
         urgent: false,
         runnable: false,
@@ -214,7 +224,9 @@ impl Driver {
         match publish(&mut self.rt, &req, word) {
             Ok(()) => {
                 self.urgent |= req.priority == Priority::Critical;
-                self.open[(word & ticket::INDEX) as usize] = Some(Open::of(req));
+                let index = word & ticket::INDEX;
+                self.open[index as usize] = Some(Open::of(req, Some(Instant::now())));
+                self.unstarted.push(index);
                 self.fresh = true;
             }
             Err(_) => {
@@ -239,6 +251,12 @@ impl Driver {
         }
         crate::trace::stage!("step", rounds = max_rounds);
         let started = self.rt.start_step(max_rounds).map_err(failed)?;
+        let now = Instant::now();
+        for index in self.unstarted.drain(..) {
+            if let Some(open) = self.open.get_mut(index as usize).and_then(Option::as_mut) {
+                open.started_at.get_or_insert(now);
+            }
+        }
         self.flight.push_back(started);
         self.fresh = false;
         self.urgent = false;
@@ -345,6 +363,8 @@ impl Driver {
             faults: open.faults,
             refused_spawns,
             unfinished,
+            admitted_at: open.admitted_at,
+            started_at: open.started_at,
             resolved_at: Instant::now(),
         });
         self.status.tickets_resolved += 1;
@@ -380,7 +400,7 @@ impl Driver {
     /// Resolves the ticket of a call none of whose tasks ran.
     fn return_request(&mut self, req: Request) {
         let tasks = req.tasks;
-        self.finish(Open::of(req), 0, tasks);
+        self.finish(Open::of(req, None), 0, tasks);
     }
 
     /// Publishes the status users read: the runtime's books, with the

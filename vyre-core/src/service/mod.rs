@@ -706,6 +706,8 @@ impl<'a> Publisher<'a> {
                 faults: Vec::new(),
                 refused_spawns: 0,
                 unfinished: 0,
+                admitted_at: None,
+                started_at: None,
                 resolved_at: Instant::now(),
             });
             return Ok(Checked::Resolved(Ticket { cell, tasks }));

@@ -27,8 +27,18 @@ pub struct TicketOutcome {
     /// without draining (a handler's `ctx.shutdown()`, or a device
     /// error): returned to the caller as not run. 0 after a normal end.
     pub unfinished: u64,
+    /// When the driver took the call's tasks into the runtime (its ticket
+    /// entry opened). `None` for a call none of whose tasks reached it
+    /// (returned unfinished from the service's queue, or no tasks).
+    pub admitted_at: Option<Instant>,
+    /// When the first submission that could run the call's tasks started
+    /// (the first after they were admitted). `None` when none did.
+    pub started_at: Option<Instant>,
     /// When the driver resolved the ticket (for latency: subtract the
-    /// time of the publish call).
+    /// time of the publish call). With [`admitted_at`](Self::admitted_at)
+    /// and [`started_at`](Self::started_at) it splits a call's latency
+    /// into its wait for the driver, its wait for a submission, and that
+    /// submission's run and readback.
     pub resolved_at: Instant,
 }
 
