@@ -1,5 +1,7 @@
 //! The maintain pass: coalesced, workgroup-ranked inbox placement and
-//! claim and free listing. Placeholder: PRIORITIES (sizes of per-partition arrays).
+//! claim and free listing. Placeholders: PRIORITIES (sizes of per-partition
+//! arrays), CACHED_TENANTS (tenant-table entries read once per workgroup:
+//! the table's, at most the workgroup's size).
 // Per partition, inside one maintain workgroup: slots wanting an inbox
 // entry / listed / left EMPTY (the free list), counted by an atomic add
 // whose result is the slot's rank among them, and the first global ticket
