@@ -368,12 +368,23 @@ impl NativeWork {
                 Some(m) => m.begin_lane(lane),
                 None => return Ok(()),
             };
+            // The task that just ran, finished under the same lock that
+            // claims the next: one lock a task (it is most of what a
+            // trivial task costs here).
+            let mut ran: Option<(Claimed, TaskState)> = None;
             loop {
                 let task = {
                     let mut env = lock(&self.env);
+                    if let Some(problem) = env.error.take() {
+                        // Met by the glue while the last task ran.
+                        return Err(self.error(env.handler, problem));
+                    }
                     let Some(m) = env.machine.as_mut() else {
                         return Ok(());
                     };
+                    if let Some((task, state)) = ran.take() {
+                        m.finish_task(&task, &state, lane);
+                    }
                     let Some(task) = m.claim(&mut sched) else {
                         break;
                     };
@@ -387,9 +398,7 @@ impl NativeWork {
                     (task, handler)
                 };
                 let state = self.run_task(ctx, &task.0, task.1, lane, &mut sched.iterations)?;
-                if let Some(m) = lock(&self.env).machine.as_mut() {
-                    m.finish_task(&task.0, &state, lane);
-                }
+                ran = Some((task.0, state));
             }
             if let Some(m) = lock(&self.env).machine.as_mut() {
                 m.end_lane(&sched);
@@ -427,9 +436,8 @@ impl NativeWork {
         hooks::begin_task();
         let result = hooks::catch(|| f(ctx, buffers, bindings, &task.args));
         *lane_iterations = lane_iterations.wrapping_add(hooks::loop_count());
-        if let Some(problem) = lock(&self.env).error.take() {
-            return Err(self.error(handler, problem));
-        }
+        // A problem the glue met during the task (`env.error`) is reported
+        // when the lane next takes the lock, before the task is finished.
         let mut state = TaskState::new();
         match result {
             Ok(()) => {}
