@@ -292,12 +292,7 @@ pub fn wgsl_with(program: &Program, options: &LowerOptions) -> String {
     helpers.emit(&mut out);
     out.push_str(&handlers);
     scheduler::dispatch(program, &mut out);
-    scheduler::entry_points(
-        options,
-        program.config().sharded,
-        program.config().tenants,
-        &mut out,
-    );
+    scheduler::entry_points(options, program.config(), &mut out);
     out
 }
 
@@ -317,8 +312,10 @@ mod tests {
                     claims,
                     ..LowerOptions::default()
                 },
-                sharded,
-                16,
+                &crate::ProgramConfig {
+                    sharded,
+                    ..crate::ProgramConfig::default()
+                },
                 &mut text,
             );
             assert!(text.contains(&format!("@workgroup_size(1)\nfn {ENTRY_PREPARE}(")));

@@ -22,7 +22,7 @@ use super::{
     MAINTAIN_WORKGROUP_SIZE, NO_HANDLER, RING_BINDING,
 };
 use crate::ir::ScalarType;
-use crate::program::Program;
+use crate::program::{Program, ProgramConfig};
 use crate::protocol::{
     ctrl, entry, fault, fault_record, indirect, range, request, slot, status, ticket,
     FAULT_RECORD_WORDS, MAX_ARGS, PRINTF_MAX_ARGS, PRINTF_RECORD_WORDS, PRIORITIES, RANGE_SLOTS,
@@ -447,15 +447,19 @@ pub(super) fn dispatch(program: &Program, out: &mut String) {
 }
 
 /// The entry points, in the variant `options` asks for; the work pass of
-/// the sharded form when `sharded` (`ProgramConfig::sharded`).
-pub(super) fn entry_points(options: &LowerOptions, sharded: bool, tenants: u32, out: &mut String) {
+/// the sharded form when `config.sharded`, the maintain pass caching as
+/// much of the tenant table as a workgroup covers.
+pub(super) fn entry_points(options: &LowerOptions, config: &ProgramConfig, out: &mut String) {
     out.push_str(&PREPARE.fill(&[
         ("PRIORITIES", &PRIORITIES),
         ("COPIED_WORDS", &(SLOT_WORDS - 1)),
     ]));
     out.push_str(&MAINTAIN.fill(&[
         ("PRIORITIES", &PRIORITIES),
-        ("CACHED_TENANTS", &tenants.min(MAINTAIN_WORKGROUP_SIZE)),
+        (
+            "CACHED_TENANTS",
+            &config.tenants.min(MAINTAIN_WORKGROUP_SIZE),
+        ),
     ]));
     out.push_str(&FINALIZE.fill(&[]));
     out.push_str(&EXPAND.fill(&[
@@ -471,7 +475,7 @@ pub(super) fn entry_points(options: &LowerOptions, sharded: bool, tenants: u32, 
         ("FLUSH", &flush),
     ];
     out.push_str(&match options.claims {
-        _ if sharded => WORK_SHARDED.fill(&blocks),
+        _ if config.sharded => WORK_SHARDED.fill(&blocks),
         ClaimVariant::PerLane => WORK_PER_LANE.fill(&blocks),
         ClaimVariant::Cooperative => WORK_COOPERATIVE.fill(&[
             ("DIRECTED_LISTS", &(2 * PRIORITIES)),

@@ -52,10 +52,11 @@ fn vy_tenant_enabled(t: u32) -> bool {
     return atomicLoad(&vy_ctrl[vy_TENANT_ENABLED + t]) != 0u;
 }
 
-// maintain (one invocation per slot): publishes PENDING,
-// fills EMPTY slots from the partition's inbox, lists every claimable
-// slot and every slot still EMPTY (the free list the spawns take). The slot index is gid.y * (groups.x * vy_MAINTAIN_WORKGROUP_SIZE) +
-// gid.x, so the host may spread a large ring over a 2D dispatch. Inbox
+// maintain (one invocation per slot): publishes PENDING, fills EMPTY slots
+// from the partition's inbox, lists every claimable slot and every slot
+// still EMPTY (the free list the spawns take). The slot index is
+// gid.y * (groups.x * vy_MAINTAIN_WORKGROUP_SIZE) + gid.x, so the host may
+// spread a large ring over a 2D dispatch. Inbox
 // tickets and claim-list positions are ranked inside the workgroup in slot
 // order and taken from the global counters once per workgroup and
 // partition (an empty inbox costs no read-modify-write); the workgroup

@@ -1,6 +1,6 @@
 //! Inside either work loop: runs the claimed slot's handler and marks the
-//! slot EMPTY (finished) or FAULT (slot, part, base, lane and the counters are the
-//! loop's locals). A block of work_per_lane.wgsl and work_cooperative.wgsl;
+//! slot EMPTY (finished) or FAULT (slot, part, base, lane and the counters
+//! are the loop's locals). A block of work_per_lane.wgsl and work_cooperative.wgsl;
 //! no placeholders.
 let opcode = atomicLoad(&vy_ring[base + vy_SLOT_OPCODE]);
 let tenant = atomicLoad(&vy_ring[base + vy_SLOT_TENANT]);

@@ -39,8 +39,8 @@ fn vy_take_tickets(dir: u32, need: u32) -> u32 {
 
 // work (one invocation per lane): claims tasks by ticket, highest priority
 // first (bottom-up after vy_STARVATION_LIMIT consecutive claims), runs
-// them and empties their slots (or marks them FAULT), until a full scan finds nothing, a
-// budget is spent or shutdown is requested. The lanes of a workgroup claim
+// them and empties their slots (or marks them FAULT), until a full scan
+// finds nothing, a budget is spent or shutdown is requested. The lanes of a workgroup claim
 // together: each iteration, the lanes that want a task count themselves
 // per direction, one leader takes their tickets (one atomic per list
 // instead of one per task, in the order the lanes' own scans would take

@@ -4,9 +4,10 @@
 //! (work_flush.wgsl), blocks.
 // work (one invocation per lane): claims tasks by ticket, highest priority
 // first (bottom-up after vy_STARVATION_LIMIT consecutive claims), runs
-// them and empties their slots (or marks them FAULT), until a full scan finds nothing, a
-// budget is spent or shutdown is requested. No lane ever waits for
-// another. Counters are summed per lane and added once at the end.
+// them and empties their slots (or marks them FAULT), until a full scan
+// finds nothing, a budget is spent or shutdown is requested. No lane ever
+// waits for another. Counters are summed per lane and added once at the
+// end.
 //
 // A driver that cuts loops (see vy_loop_end) may end this loop, or a scan
 // in it, early: the lane then stops claiming, as if its budget were spent,
