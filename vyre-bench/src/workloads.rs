@@ -150,6 +150,7 @@ fn passes_json(runs: &[MkRun]) -> Value {
         None => Value::Null,
         Some(work) => json!({
             "lead": field(|p| p.lead),
+            "place": field(|p| p.place),
             "first_maintain": field(|p| p.first_maintain),
             "work": work,
             "maintain": field(|p| p.maintain),

@@ -322,6 +322,16 @@ pub trait Engine: Send {
         std::time::Duration::ZERO
     }
 
+    /// Tells the engine that the ring is empty as the next submission
+    /// starts (every slot EMPTY: nothing claimable, parked or in flight)
+    /// and that the program [places and runs](crate::Program::places_and_runs):
+    /// it may start that submission with the place pass, which places each
+    /// partition's first inbox entries and runs them at once, instead of
+    /// the first maintain and work passes (`docs/protocol.md`, "Place and
+    /// run"). What runs, and every count, fault and ticket, is the same
+    /// either way; engines without the pass (the CPU engines) ignore it.
+    fn next_starts_on_empty_ring(&mut self) {}
+
     /// How many words of the ticket log the next submissions return in
     /// [`Submission::ticket_log`] (at least
     /// [`ticket::LOG_HEAD`](crate::protocol::ticket::LOG_HEAD), at most

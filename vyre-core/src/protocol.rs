@@ -137,11 +137,12 @@ pub const RANGE_WORDS: u32 = range::TICKET + 1;
 /// Range descriptors one expand dispatch reads at most.
 pub const RANGE_SLOTS: u32 = 8;
 
-/// The indirect dispatch arguments the finalize pass writes (binding
-/// `vy_indirect`, group 1): the live `(x, y, z)` of the next work and
-/// maintain dispatches, then the full grids the host chose, which finalize
-/// copies into the live words while the ring has work and replaces with
-/// `(0, 1, 1)` once it is idle.
+/// The indirect dispatch arguments the prepare and finalize passes write
+/// (binding `vy_indirect`, group 1): the live `(x, y, z)` of the next work
+/// and maintain dispatches, then the full grids the host chose, which
+/// finalize copies into the live words while the ring has work and
+/// replaces with `(0, 1, 1)` once it is idle; last, the place pass's grid,
+/// which a submission's first prepare writes (`ctrl::START`).
 pub mod indirect {
     /// Live work dispatch `(x, y, z)`.
     pub const WORK: u32 = 0;
@@ -151,8 +152,30 @@ pub mod indirect {
     pub const FULL_WORK: u32 = 6;
     /// The full maintain grid.
     pub const FULL_MAINTAIN: u32 = 9;
+    /// The place pass `(x, y, z)`: `(0, 1, 1)` unless the submission
+    /// starts by placing and running (`ctrl::START`).
+    pub const PLACE: u32 = 12;
     /// Words of the buffer.
-    pub const WORDS: u32 = 12;
+    pub const WORDS: u32 = 15;
+}
+
+/// How a submission starts (`ctrl::START`).
+///
+/// Both have the top bit set; the first prepare replaces the word with the
+/// number of tasks the place pass takes (0 when it starts with maintain),
+/// which never has it, so that later prepares leave the first dispatches'
+/// grids alone.
+pub mod start {
+    /// The bit every start mode has.
+    pub const MODE: u32 = 0x8000_0000;
+    /// The first maintain pass places the inbox entries, the work pass
+    /// runs them (every submission but the one below).
+    pub const MAINTAIN: u32 = 0x8000_0000;
+    /// The ring is empty (every slot EMPTY) and the program's handlers
+    /// neither spawn nor request: the place pass puts each partition's
+    /// first inbox entries into its first slots and runs them at once,
+    /// instead of the first maintain pass and the first work pass.
+    pub const PLACE_AND_RUN: u32 = 0x8000_0001;
 }
 
 /// Slot status values. EMPTY → (PENDING →) PUBLISHED → CLAIMED → EMPTY;
@@ -369,8 +392,14 @@ pub mod ctrl {
     /// remaining passes skip their work (the host clears it before each
     /// submission).
     pub const IDLE: u32 = INBOX_MASK + P;
+    /// How the submission starts (host-written with `IDLE`, one of
+    /// [`start`](super::start)); the first prepare pass reads it, sizes the
+    /// first maintain and place dispatches by it, and leaves in its place
+    /// the number of tasks the place pass takes (0 when it starts with
+    /// maintain).
+    pub const START: u32 = IDLE + 1;
     /// Range descriptors the next expand dispatch reads.
-    pub const RANGE_COUNT: u32 = IDLE + 1;
+    pub const RANGE_COUNT: u32 = START + 1;
     /// Ring slots in use (host-owned; the ring may change size between
     /// submissions, so the passes read it instead of a WGSL constant).
     pub const SLOTS: u32 = RANGE_COUNT + 1;
@@ -512,4 +541,9 @@ const _: () = {
     assert!(ticket::log_words(u32::MAX) == ticket::ENTRIES);
     // Zeroed memory is a valid empty ring and a valid idle control block.
     assert!(status::EMPTY == 0);
+    // The host writes IDLE and START in one write; a count of tasks (at
+    // most a ring's slots) never looks like a start mode.
+    assert!(ctrl::START == ctrl::IDLE + 1);
+    assert!(start::MAINTAIN & start::MODE != 0 && start::PLACE_AND_RUN & start::MODE != 0);
+    assert!(start::MAINTAIN != start::PLACE_AND_RUN);
 };

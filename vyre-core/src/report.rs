@@ -245,8 +245,12 @@ pub struct PassTimes {
     /// The first prepare dispatch, which also waits for the writes queued
     /// before the submission (inbox uploads, ticket entries).
     pub lead: Duration,
+    /// The place pass, in a submission that starts on an empty ring of a
+    /// program that [places and runs](crate::Program::places_and_runs):
+    /// it places the first inbox entries and runs them at once.
+    pub place: Duration,
     /// The first maintain dispatch: it places the inbox entries into
-    /// slots.
+    /// slots (none after the place pass).
     pub first_maintain: Duration,
     /// Every work dispatch.
     pub work: Duration,
@@ -263,6 +267,7 @@ impl std::ops::Add for PassTimes {
     fn add(self, other: PassTimes) -> PassTimes {
         PassTimes {
             lead: self.lead + other.lead,
+            place: self.place + other.place,
             first_maintain: self.first_maintain + other.first_maintain,
             work: self.work + other.work,
             maintain: self.maintain + other.maintain,

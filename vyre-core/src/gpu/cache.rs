@@ -66,12 +66,16 @@ impl PipelineKey {
 pub(crate) struct Pipelines {
     /// Group 0: ring, control, inboxes, declared buffers.
     pub(crate) layout: wgpu::BindGroupLayout,
-    /// Group 1: the indirect dispatch arguments (finalize only).
+    /// Group 1: the indirect dispatch arguments (prepare and finalize
+    /// only).
     pub(crate) indirect_layout: wgpu::BindGroupLayout,
     pub(crate) prepare: wgpu::ComputePipeline,
     pub(crate) maintain: wgpu::ComputePipeline,
     pub(crate) finalize: wgpu::ComputePipeline,
     pub(crate) work: wgpu::ComputePipeline,
+    /// The place pass, where the module has one
+    /// (`Program::places_and_runs`).
+    pub(crate) place: Option<wgpu::ComputePipeline>,
     /// What building the expand pipeline later needs.
     pub(crate) module: wgpu::ShaderModule,
     pub(crate) pipeline_layout: wgpu::PipelineLayout,

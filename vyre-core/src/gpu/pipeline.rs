@@ -10,8 +10,8 @@ use crate::error::{Error, Result};
 use super::cache::{PipelineKey, Pipelines};
 use super::context::{trusted, GpuContext};
 use crate::lower::{
-    buffer_binding, CTRL_BINDING, ENTRY_EXPAND, ENTRY_FINALIZE, ENTRY_MAINTAIN, ENTRY_PREPARE,
-    ENTRY_WORK, INBOX_BINDING, INDIRECT_BINDING, RING_BINDING,
+    buffer_binding, CTRL_BINDING, ENTRY_EXPAND, ENTRY_FINALIZE, ENTRY_MAINTAIN, ENTRY_PLACE,
+    ENTRY_PREPARE, ENTRY_WORK, INBOX_BINDING, INDIRECT_BINDING, RING_BINDING,
 };
 
 /// The pipelines of `wgsl` from the context's cache, compiled on a miss.
@@ -150,9 +150,10 @@ fn compile(
             immediate_size: 0,
         })
     })?;
-    // Only finalize writes the indirect arguments; the dispatches that read
-    // them must not have that buffer bound (wgpu refuses a buffer used for
-    // writing and as indirect arguments in one dispatch).
+    // Only prepare and finalize write the indirect arguments; the
+    // dispatches that read them must not have that buffer bound (wgpu
+    // refuses a buffer used for writing and as indirect arguments in one
+    // dispatch).
     let finalize_layout = ctx.scoped(&format!("pipeline layout of `{label}`"), || {
         device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some(label),
@@ -168,10 +169,14 @@ fn compile(
     // passes compile on other threads while this one compiles the work
     // pass, the big one (every handler). wgpu's error scopes are per
     // thread, so each compile reports its own errors.
-    let (small, work) = std::thread::scope(|s| {
-        let prepare = s.spawn(|| pipeline(ENTRY_PREPARE, &pipeline_layout));
+    // The place pass holds every handler too, so it compiles on a thread
+    // of its own beside the work pass.
+    let has_place = wgsl.contains(&format!("fn {ENTRY_PLACE}("));
+    let (small, work, place) = std::thread::scope(|s| {
+        let prepare = s.spawn(|| pipeline(ENTRY_PREPARE, &finalize_layout));
         let maintain = s.spawn(|| pipeline(ENTRY_MAINTAIN, &pipeline_layout));
         let finalize = s.spawn(|| pipeline(ENTRY_FINALIZE, &finalize_layout));
+        let place = has_place.then(|| s.spawn(|| pipeline(ENTRY_PLACE, &pipeline_layout)));
         let work = pipeline(ENTRY_WORK, &pipeline_layout);
         let join =
             |h: std::thread::ScopedJoinHandle<'_, Result<(wgpu::ComputePipeline, Duration)>>| {
@@ -182,22 +187,32 @@ fn compile(
                     })
                 })
             };
-        ((join(prepare), join(maintain), join(finalize)), work)
+        (
+            (join(prepare), join(maintain), join(finalize)),
+            work,
+            place.map(join).transpose(),
+        )
     });
     let ((prepare, a), (maintain, b), (finalize, c), (work, d)) =
         (small.0?, small.1?, small.2?, work?);
+    let (place, e) = match place {
+        Ok(Some((p, e))) => (Some(p), e),
+        Ok(None) => (None, Duration::ZERO),
+        Err(e) => return Err(e),
+    };
     let pipelines = Pipelines {
         prepare,
         maintain,
         finalize,
         work,
+        place,
         layout,
         indirect_layout,
         module,
         pipeline_layout,
         expand: std::sync::OnceLock::new(),
     };
-    Ok((pipelines, a.max(b).max(c).max(d)))
+    Ok((pipelines, a.max(b).max(c).max(d).max(e)))
 }
 
 /// Compiles entry point `entry` of `module` (through the disk cache).

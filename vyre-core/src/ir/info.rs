@@ -94,9 +94,17 @@ pub struct HandlerInfo {
     pub(super) locals: Vec<ScalarType>,
     pub(super) stmts: Vec<StmtEntry>,
     pub(super) exprs: Vec<ExprEntry>,
+    pub(super) reads_lane: bool,
 }
 
 impl HandlerInfo {
+    /// Whether the body reads `ctx.lane()`: its tasks must then run on a
+    /// work lane (one task at a time per lane), never in the place pass
+    /// (`docs/protocol.md`, "Place and run").
+    pub fn reads_lane(&self) -> bool {
+        self.reads_lane
+    }
+
     /// The type of local `id` (task arguments first).
     pub fn local(&self, id: LocalId) -> ScalarType {
         self.locals

@@ -2,7 +2,7 @@
 //! persistent megakernel — the ring protocol of `docs/protocol.md` and
 //! every handler.
 //!
-//! The module has four entry points that share one bind group layout
+//! The module has four entry points (five with the place pass) that share one bind group layout
 //! (every entry point may use every binding; the runtime builds the layout
 //! explicitly rather than deriving it per entry point):
 //!
@@ -12,6 +12,7 @@
 //! | [`ENTRY_MAINTAIN`] | [`MAINTAIN_WORKGROUP_SIZE`] | enough for one invocation per slot; slot = `gid.y * (groups.x * 256) + gid.x`, so a ring of more than 65,535 workgroups may be spread over y |
 //! | [`ENTRY_FINALIZE`] | 1 | one workgroup |
 //! | [`ENTRY_WORK`] | `config.workgroup_size` | `lanes / workgroup_size` workgroups in x; lane = `global_invocation_id.x` |
+//! | [`ENTRY_PLACE`] | [`MAINTAIN_WORKGROUP_SIZE`] | indirect, sized by the first prepare: one invocation per inbox entry it took, spread over y like maintain (only in programs that [place and run](Program::places_and_runs)) |
 //!
 //! Bindings, all in group [`BIND_GROUP`]: [`RING_BINDING`] is the ring,
 //! [`CTRL_BINDING`] the control block, and declared buffer `i` is at
@@ -130,6 +131,12 @@ pub const ENTRY_FINALIZE: &str = "vy_finalize";
 /// Entry point of the *work* pass (`@workgroup_size(config.workgroup_size)`,
 /// one invocation per lane).
 pub const ENTRY_WORK: &str = "vy_work";
+/// Entry point of the *place* pass (`@workgroup_size(MAINTAIN_WORKGROUP_SIZE)`,
+/// one invocation per inbox entry the first prepare took): a submission's
+/// first pass on an empty ring, placing entries and running them at once
+/// (`docs/protocol.md`, "Place and run"). Only programs that
+/// [place and run](Program::places_and_runs) have it.
+pub const ENTRY_PLACE: &str = "vy_place";
 /// Entry point of the *expand* pass (`@workgroup_size(EXPAND_WORKGROUP_SIZE)`):
 /// writes the inbox entries of `publish_range` descriptors. Dispatched
 /// `(x, descriptors, 1)`; each row walks its descriptor's entries with a
@@ -292,7 +299,7 @@ pub fn wgsl_with(program: &Program, options: &LowerOptions) -> String {
     helpers.emit(&mut out);
     out.push_str(&handlers);
     scheduler::dispatch(program, &mut out);
-    scheduler::entry_points(options, program.config(), &mut out);
+    scheduler::entry_points(options, program, &mut out);
     out
 }
 
@@ -306,22 +313,34 @@ mod tests {
             .into_iter()
             .flat_map(|c| [(c, false), (c, true)])
         {
+            // A program that neither spawns nor reads its lane gets the
+            // place pass too.
+            let mut h = crate::ir::HandlerBuilder::new(1, "nop");
+            h.body(|_| {});
+            let program = Program::builder("entry points")
+                .config(crate::ProgramConfig {
+                    sharded,
+                    ..crate::ProgramConfig::default()
+                })
+                .opcode(h.finish().expect("nop"))
+                .build()
+                .expect("program");
+            assert!(program.places_and_runs());
             let mut text = String::new();
             scheduler::entry_points(
                 &LowerOptions {
                     claims,
                     ..LowerOptions::default()
                 },
-                &crate::ProgramConfig {
-                    sharded,
-                    ..crate::ProgramConfig::default()
-                },
+                &program,
                 &mut text,
             );
             assert!(text.contains(&format!("@workgroup_size(1)\nfn {ENTRY_PREPARE}(")));
-            assert!(text.contains(&format!(
-                "@workgroup_size(vy_MAINTAIN_WORKGROUP_SIZE)\nfn {ENTRY_MAINTAIN}("
-            )));
+            for entry in [ENTRY_MAINTAIN, ENTRY_PLACE] {
+                assert!(text.contains(&format!(
+                    "@workgroup_size(vy_MAINTAIN_WORKGROUP_SIZE)\nfn {entry}("
+                )));
+            }
             assert!(text.contains(&format!("@workgroup_size(1)\nfn {ENTRY_FINALIZE}(")));
             assert!(text.contains(&format!(
                 "@workgroup_size(vy_WORKGROUP_SIZE)\nfn {ENTRY_WORK}("

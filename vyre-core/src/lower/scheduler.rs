@@ -22,9 +22,9 @@ use super::{
     MAINTAIN_WORKGROUP_SIZE, NO_HANDLER, RING_BINDING,
 };
 use crate::ir::ScalarType;
-use crate::program::{Program, ProgramConfig};
+use crate::program::Program;
 use crate::protocol::{
-    ctrl, entry, fault, fault_record, indirect, range, request, slot, status, ticket,
+    ctrl, entry, fault, fault_record, indirect, range, request, slot, start, status, ticket,
     FAULT_RECORD_WORDS, MAX_ARGS, PRINTF_MAX_ARGS, PRINTF_RECORD_WORDS, PRIORITIES, RANGE_SLOTS,
     RANGE_WORDS, SLOT_WORDS,
 };
@@ -76,6 +76,8 @@ templates! {
     WORK_FLUSH = "work_flush.wgsl";
     /// The lane's task state and counters, at the start of every work pass.
     WORK_LANE_START = "work_lane_start.wgsl";
+    /// The place pass (place and run), for programs that allow it.
+    PLACE = "place.wgsl";
 }
 
 /// The opening comment: what the module is and how to run it.
@@ -201,6 +203,9 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("INDIRECT_MAINTAIN", &indirect::MAINTAIN),
             ("INDIRECT_FULL_WORK", &indirect::FULL_WORK),
             ("INDIRECT_FULL_MAINTAIN", &indirect::FULL_MAINTAIN),
+            ("INDIRECT_PLACE", &indirect::PLACE),
+            ("START_PLACE_AND_RUN", &start::PLACE_AND_RUN),
+            ("START_MODE", &start::MODE),
             ("STATUS_EMPTY", &status::EMPTY),
             ("STATUS_PENDING", &status::PENDING),
             ("STATUS_PUBLISHED", &status::PUBLISHED),
@@ -247,6 +252,7 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("CTRL_INBOX_BASE", &ctrl::INBOX_BASE),
             ("CTRL_INBOX_MASK", &ctrl::INBOX_MASK),
             ("CTRL_IDLE", &ctrl::IDLE),
+            ("CTRL_START", &ctrl::START),
             ("CTRL_RANGE_COUNT", &ctrl::RANGE_COUNT),
             ("CTRL_SLOTS", &ctrl::SLOTS),
             ("CTRL_PART_START", &ctrl::PART_START),
@@ -448,8 +454,10 @@ pub(super) fn dispatch(program: &Program, out: &mut String) {
 
 /// The entry points, in the variant `options` asks for; the work pass of
 /// the sharded form when `config.sharded`, the maintain pass caching as
-/// much of the tenant table as a workgroup covers.
-pub(super) fn entry_points(options: &LowerOptions, config: &ProgramConfig, out: &mut String) {
+/// much of the tenant table as a workgroup covers, and the place pass
+/// only for a program that [places and runs](Program::places_and_runs).
+pub(super) fn entry_points(options: &LowerOptions, program: &Program, out: &mut String) {
+    let config = program.config();
     out.push_str(&PREPARE.fill(&[
         ("PRIORITIES", &PRIORITIES),
         ("COPIED_WORDS", &(SLOT_WORDS - 1)),
@@ -474,6 +482,19 @@ pub(super) fn entry_points(options: &LowerOptions, config: &ProgramConfig, out: 
         ("RUN_CLAIMED", &run_claimed),
         ("FLUSH", &flush),
     ];
+    if program.places_and_runs() {
+        let handlers = program.handlers().len().max(1);
+        out.push_str(&PLACE.fill(&[
+            ("PRIORITIES", &PRIORITIES),
+            ("HANDLERS", &handlers),
+            (
+                "COUNTER_ROUNDS",
+                &handlers.div_ceil(MAINTAIN_WORKGROUP_SIZE as usize),
+            ),
+            blocks[0],
+            blocks[1],
+        ]));
+    }
     out.push_str(&match options.claims {
         _ if config.sharded => WORK_SHARDED.fill(&blocks),
         ClaimVariant::PerLane => WORK_PER_LANE.fill(&blocks),

@@ -196,6 +196,18 @@ impl Program {
         })
     }
 
+    /// Whether a submission that starts on an empty ring may place each
+    /// partition's first inbox entries and run them in one pass
+    /// (`docs/protocol.md`, "Place and run"): only when no handler
+    /// spawns or makes host requests (the place pass builds no free lists
+    /// and hands out no request slots) or reads `ctx.lane()` (the place
+    /// pass runs one task per invocation, not per work lane).
+    pub fn places_and_runs(&self) -> bool {
+        !self.spawns()
+            && self.request_kinds().is_empty()
+            && !self.infos.iter().any(crate::ir::HandlerInfo::reads_lane)
+    }
+
     /// Every printf format used by the program; record ids index this.
     pub fn printf_formats(&self) -> &[PrintfFormat] {
         &self.formats

@@ -63,6 +63,9 @@ pub struct Runtime {
     recycled: [u64; crate::protocol::PRIORITIES],
     /// Submissions started and not yet waited for (at most two).
     in_flight: u32,
+    /// Whether the program lets a submission on an empty ring start with
+    /// the place pass ([`Program::places_and_runs`]).
+    places_and_runs: bool,
     /// `FAULT_COUNT` as of the last fault record read: the records from
     /// here on (the log is a ring of one record per slot) are new.
     fault_read: u32,
@@ -123,6 +126,7 @@ impl Runtime {
     /// written to.
     fn fresh(program: Arc<Program>, engine: Box<dyn Engine>) -> Runtime {
         let layout = program.control_layout();
+        let places_and_runs = program.places_and_runs();
         Runtime {
             id: 0,
             inbox: Inbox::new(&program, &layout),
@@ -137,6 +141,7 @@ impl Runtime {
             claimable: [0; crate::protocol::PRIORITIES],
             recycled: [0; crate::protocol::PRIORITIES],
             in_flight: 0,
+            places_and_runs,
             fault_read: 0,
             tickets: tickets::Tickets::default(),
             worker: None,

@@ -193,6 +193,9 @@ impl Runtime {
         // Every ticket this submission can end comes back with its summary
         // (at most one record per ticket open now).
         self.engine.set_ticket_log_words(self.tickets.in_use());
+        if self.places_and_runs && self.in_flight == 0 && self.ring_is_empty() {
+            self.engine.next_starts_on_empty_ring();
+        }
         let submitted = Instant::now();
         let flight = self.engine.start_submit(rounds)?;
         self.in_flight += 1;
@@ -238,17 +241,22 @@ impl Runtime {
         Ok(shutdown)
     }
 
+    /// Whether every slot is EMPTY between submissions: the last summary
+    /// left nothing claimable or parked (PENDING slots are published by
+    /// each submission's last maintenance pass, and the host empties the
+    /// FAULT slots as it reads their records). Only meaningful with no
+    /// submission in flight.
+    fn ring_is_empty(&self) -> bool {
+        self.claimable.iter().all(|&c| c == 0) && self.books.parked == 0
+    }
+
     /// Grows the ring when the program lets it (`ProgramConfig::grow_ring`),
     /// the ring is empty (nothing claimable or parked: every slot EMPTY
     /// between runs) and some partition has more tasks waiting than slots:
     /// that partition becomes the next power of two that holds them, at
     /// most [`MAX_GROWN_PARTITION`]; the others keep their sizes.
     fn grow_ring(&mut self) -> Result<()> {
-        if !self.program.config().grow_ring
-            || self.in_flight > 0
-            || self.claimable.iter().any(|&c| c != 0)
-            || self.books.parked != 0
-        {
+        if !self.program.config().grow_ring || self.in_flight > 0 || !self.ring_is_empty() {
             return Ok(());
         }
         let mut sizes = self.partitions.map(|(_, size)| size);

@@ -62,7 +62,7 @@ pub struct WgpuEngine {
     buffers: Vec<UserBuffer>,
     bind_group: wgpu::BindGroup,
     /// The indirect dispatch arguments (`protocol::indirect`) and their
-    /// bind group (group 1, finalize only).
+    /// bind group (group 1, prepare and finalize only).
     indirect: wgpu::Buffer,
     indirect_group: wgpu::BindGroup,
     workgroups: u32,
@@ -85,6 +85,9 @@ pub struct WgpuEngine {
     /// Large inbox uploads.
     uploader: Uploader,
     poll_timeout: Option<Duration>,
+    /// The next submission starts with the place pass
+    /// ([`Engine::next_starts_on_empty_ring`]).
+    place_next: bool,
 }
 
 impl WgpuEngine {
@@ -288,6 +291,7 @@ impl WgpuEngine {
             read_staging: Staging::new("vyre read staging"),
             uploader: Uploader::default(),
             poll_timeout: None,
+            place_next: false,
         })
     }
 
@@ -446,6 +450,10 @@ impl Engine for WgpuEngine {
 
     fn set_ticket_log_words(&mut self, words: u32) {
         self.ticket_log_words = crate::protocol::ticket::log_words(words);
+    }
+
+    fn next_starts_on_empty_ring(&mut self) {
+        self.place_next = self.pipelines.place.is_some();
     }
 
     fn wgpu_buffer(&self, buffer: usize) -> Option<wgpu::Buffer> {

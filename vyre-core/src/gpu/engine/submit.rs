@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::gpu::pipeline::expand_pipeline;
 use crate::gpu::readback::read_words;
 use crate::lower::{EXPAND_WORKGROUP_SIZE, INDIRECT_GROUP};
-use crate::protocol::{ctrl, indirect};
+use crate::protocol::{ctrl, indirect, start};
 
 use super::timing::{elapsed, split};
 use super::{WgpuEngine, WORD};
@@ -37,12 +37,18 @@ impl WgpuEngine {
     pub(super) fn submit_rounds(&mut self, rounds: u32) -> Result<InFlight> {
         // The host may have written since the last submission: the ring
         // is not known to be idle (a queue write lands before the
-        // submission's commands).
+        // submission's commands). How it starts goes in the same write.
+        let place = std::mem::take(&mut self.place_next);
+        let start_mode = if place {
+            start::PLACE_AND_RUN
+        } else {
+            start::MAINTAIN
+        };
         self.write(
             super::CONTROL,
             &self.control.buffer,
             u64::from(ctrl::IDLE),
-            &[0],
+            &[0, start_mode],
         )?;
         let summary_bytes = u64::from(self.summary_words) * WORD;
         // The ticket log's first words follow the summary in the staging
@@ -51,7 +57,12 @@ impl WgpuEngine {
         let log_bytes = u64::from(log_words) * WORD;
         let log_at = u64::from(self.layout.ticket_log) * WORD;
         let ts_word = self.timestamp_word();
-        let dispatches = rounds.saturating_mul(4).saturating_add(3);
+        // The place dispatch is recorded in every submission of a module
+        // that has the pass (with no workgroups unless it starts it).
+        let place_pipeline = self.pipelines.place.as_ref();
+        let dispatches = rounds
+            .saturating_mul(4)
+            .saturating_add(3 + u32::from(place_pipeline.is_some()));
         // A timestamp after every dispatch (`VYRE_PASS_TIMES=1`), after
         // the pass's own two in the staging buffer.
         let pass_word = ts_word + 4;
@@ -77,7 +88,6 @@ impl WgpuEngine {
         let pass_timer = timer
             .and_then(|t| t.passes.as_ref())
             .filter(|_| split_passes);
-        let (mx, my) = self.maintain_grid;
         let control = &self.control.buffer;
         let submission = ctx.scoped("submission", || {
             crate::trace::stage!("encode_submit", rounds = rounds);
@@ -108,12 +118,19 @@ impl WgpuEngine {
                         stamps += 1;
                     }
                 };
-                // The first maintenance pass always runs in full.
+                // The first prepare sizes the place pass and the first
+                // maintain pass: one of them places the inbox entries
+                // (`ctrl::START`).
                 pass.set_pipeline(&p.prepare);
                 pass.dispatch_workgroups(1, 1, 1);
                 stamp(&mut pass);
+                if let Some(place) = place_pipeline {
+                    pass.set_pipeline(place);
+                    pass.dispatch_workgroups_indirect(args, word(indirect::PLACE));
+                    stamp(&mut pass);
+                }
                 pass.set_pipeline(&p.maintain);
-                pass.dispatch_workgroups(mx, my, 1);
+                pass.dispatch_workgroups_indirect(args, word(indirect::MAINTAIN));
                 stamp(&mut pass);
                 pass.set_pipeline(&p.finalize);
                 pass.dispatch_workgroups(1, 1, 1);
@@ -167,6 +184,7 @@ impl WgpuEngine {
         let timeout = self.poll_timeout;
         let head = self.summary_words as usize;
         let period = timer.map(|t| t.period_ns);
+        let has_place = place_pipeline.is_some();
         Ok(InFlight::waiting_with_probe(
             move || {
                 let words = {
@@ -181,7 +199,7 @@ impl WgpuEngine {
                 let gpu_time = period.and_then(|p| elapsed(p, &words, ts_word));
                 let passes = period
                     .filter(|_| split_passes)
-                    .and_then(|p| split(p, &words, ts_word, pass_word, rounds));
+                    .and_then(|p| split(p, &words, ts_word, pass_word, rounds, has_place));
                 Ok(Submission {
                     summary,
                     ticket_log,

@@ -83,28 +83,32 @@ impl Timer {
 /// Splits a submission of `rounds` rounds by pass: `words` holds the
 /// pass's starting timestamp at `ts_word` and, from `pass_word` on, one
 /// timestamp after each dispatch, in the order `submit_rounds` records
-/// them (prepare, maintain, finalize, then work, prepare, maintain,
-/// finalize a round).
+/// them (prepare, the place pass where `place`, maintain, finalize, then
+/// work, prepare, maintain, finalize a round).
 pub(super) fn split(
     period_ns: f64,
     words: &[u32],
     ts_word: u64,
     pass_word: u64,
     rounds: u32,
+    place: bool,
 ) -> Option<PassTimes> {
     let stamp = |w: u64| stamp(words, w);
     let ns = |ticks: u64| Duration::from_nanos((ticks as f64 * period_ns) as u64);
     let mut times = PassTimes::default();
     let mut last = stamp(ts_word)?;
-    for k in 0..3 + 4 * u64::from(rounds) {
+    // The dispatches before the first round's work.
+    let lead = 3 + u64::from(place);
+    for k in 0..lead + 4 * u64::from(rounds) {
         let t = stamp(pass_word + 2 * k)?;
         let d = ns(t.saturating_sub(last));
         last = t.max(last);
         let field = match k {
             0 => &mut times.lead,
-            1 => &mut times.first_maintain,
-            k if k >= 3 && (k - 3) % 4 == 0 => &mut times.work,
-            k if k >= 3 && (k - 3) % 4 == 2 => &mut times.maintain,
+            1 if place => &mut times.place,
+            k if k == lead - 2 => &mut times.first_maintain,
+            k if k >= lead && (k - lead) % 4 == 0 => &mut times.work,
+            k if k >= lead && (k - lead) % 4 == 2 => &mut times.maintain,
             _ => &mut times.small,
         };
         *field += d;
@@ -187,9 +191,10 @@ mod tests {
         // Start at 100, then one round: prepare, maintain, finalize,
         // work, prepare, maintain, finalize.
         let w = words(&[100, 110, 140, 141, 1141, 1142, 1342, 1343]);
-        let t = split(2.0, &w, 0, 2, 1).expect("split");
+        let t = split(2.0, &w, 0, 2, 1, false).expect("split");
         let us = |n: u64| Duration::from_nanos(2 * n);
         assert_eq!(t.lead, us(10));
+        assert_eq!(t.place, us(0));
         assert_eq!(t.first_maintain, us(30));
         assert_eq!(t.work, us(1000));
         assert_eq!(t.maintain, us(200));
@@ -197,6 +202,16 @@ mod tests {
         let total = t.lead + t.first_maintain + t.work + t.maintain + t.small;
         assert_eq!(total, us(1343 - 100));
         // Missing words: no split.
-        assert_eq!(split(2.0, &w[..10], 0, 2, 1), None);
+        assert_eq!(split(2.0, &w[..10], 0, 2, 1, false), None);
+        // With the place pass after the first prepare.
+        let w = words(&[100, 110, 510, 515, 520, 521, 522, 523, 524]);
+        let t = split(2.0, &w, 0, 2, 1, true).expect("split");
+        assert_eq!(t.lead, us(10));
+        assert_eq!(t.place, us(400));
+        assert_eq!(t.first_maintain, us(5));
+        assert_eq!(t.work, us(1));
+        assert_eq!(t.maintain, us(1));
+        assert_eq!(t.small, us(5 + 1 + 1));
+        assert_eq!(split(2.0, &w[..16], 0, 2, 1, true), None);
     }
 }

@@ -28,6 +28,7 @@ pub(super) struct Validator<'a> {
     loop_depth: usize,
     stmts: Vec<StmtEntry>,
     exprs: Vec<ExprEntry>,
+    reads_lane: std::cell::Cell<bool>,
 }
 
 impl<'a> Validator<'a> {
@@ -42,6 +43,7 @@ impl<'a> Validator<'a> {
             loop_depth: 0,
             stmts: Vec::new(),
             exprs: Vec::new(),
+            reads_lane: std::cell::Cell::new(false),
         };
         for i in 0..args.min(locals.len()) {
             v.declared[i] = true;
@@ -57,6 +59,7 @@ impl<'a> Validator<'a> {
             locals: self.locals.iter().map(|l| l.ty).collect(),
             stmts: self.stmts,
             exprs: self.exprs,
+            reads_lane: self.reads_lane.get(),
         })
     }
 
@@ -141,6 +144,7 @@ impl<'a> Validator<'a> {
             locals: self.locals,
             buffers: self.buffers,
             in_scope: &in_scope,
+            reads_lane: &self.reads_lane,
         };
         record(e, &cx, &mut self.exprs)
     }

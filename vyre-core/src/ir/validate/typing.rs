@@ -15,6 +15,8 @@ pub(super) struct Typing<'a> {
     pub(super) locals: &'a [LocalDecl],
     pub(super) buffers: &'a [BufferParam],
     pub(super) in_scope: &'a dyn Fn(LocalId) -> bool,
+    /// Set when an expression reads `ctx.lane()`.
+    pub(super) reads_lane: &'a std::cell::Cell<bool>,
 }
 
 /// How a statement or expression uses a local: as a value or as an array.
@@ -70,6 +72,7 @@ pub fn type_of(
         locals,
         buffers,
         in_scope,
+        reads_lane: &std::cell::Cell::new(false),
     };
     record(e, &cx, &mut Vec::new())
 }
@@ -444,6 +447,11 @@ fn infer(e: &Expr, cx: &Typing<'_>, out: &mut Vec<ExprEntry>) -> VResult<ScalarT
             }
             Ok(b.elem)
         }
-        Expr::Ctx(_) => Ok(U32),
+        Expr::Ctx(c) => {
+            if *c == vyre_lang::CtxValue::Lane {
+                cx.reads_lane.set(true);
+            }
+            Ok(U32)
+        }
     }
 }

@@ -46,8 +46,10 @@ fn count() -> OpcodeHandler {
     h.finish().expect("count")
 }
 
-fn program(workgroup_size: u32, sharded: bool) -> Program {
-    Program::builder("scheduler test")
+/// `report` and, where `spawns`, `count`; a program without `count`
+/// places and runs (it has the place pass).
+fn program(workgroup_size: u32, sharded: bool, spawns: bool) -> Program {
+    let mut b = Program::builder("scheduler test")
         .config(ProgramConfig {
             workgroup_size,
             sharded,
@@ -56,10 +58,18 @@ fn program(workgroup_size: u32, sharded: bool) -> Program {
         })
         .buffer("dist", BufferKind::atomic(U32))
         .buffer("out", BufferKind::plain(ScalarType::F32))
-        .opcode(report())
-        .opcode(count())
-        .build()
-        .expect("program")
+        .opcode(report());
+    if spawns {
+        b = b.opcode(count());
+    }
+    let p = b.build().expect("program");
+    assert_eq!(p.places_and_runs(), !spawns);
+    p
+}
+
+/// Whether a module has the place pass.
+fn src_has_place(src: &str) -> bool {
+    src.contains(&format!("fn {}(", crate::lower::ENTRY_PLACE))
 }
 
 fn validate(src: &str) -> Result<(), String> {
@@ -75,9 +85,20 @@ fn validate(src: &str) -> Result<(), String> {
 
 #[test]
 fn every_product_module_validates_with_naga() {
-    for (workgroup_size, sharded) in [(1, false), (64, false), (256, false), (1, true), (64, true)]
-    {
-        let p = program(workgroup_size, sharded);
+    for (workgroup_size, sharded, spawns) in [
+        (1, false, true),
+        (64, false, true),
+        (256, false, true),
+        (1, true, true),
+        (64, true, true),
+        (64, false, false),
+        (256, true, false),
+    ] {
+        let p = program(workgroup_size, sharded, spawns);
+        assert_eq!(
+            src_has_place(&super::super::wgsl_with(&p, &LowerOptions::default())),
+            !spawns
+        );
         for options in LowerOptions::all() {
             let src = super::super::wgsl_with(&p, &options);
             for entry in super::super::ENTRY_POINTS {
@@ -108,10 +129,10 @@ fn every_placeholder_of_every_template_is_filled() {
     // value without a placeholder) in debug builds, so assembling every
     // variant checks every fill; what is left to see is that no
     // placeholder survives and that every template took part.
-    let modules: Vec<String> = [false, true]
+    let modules: Vec<String> = [(false, true), (true, true), (false, false)]
         .into_iter()
-        .flat_map(|sharded| {
-            let p = program(64, sharded);
+        .flat_map(|(sharded, spawns)| {
+            let p = program(64, sharded, spawns);
             LowerOptions::all().map(move |o| super::super::wgsl_with(&p, &o))
         })
         .collect();

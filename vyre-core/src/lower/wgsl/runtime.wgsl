@@ -16,6 +16,7 @@ var<private> vy_priority: u32;      // ctx.priority()
 var<private> vy_ticket: u32;        // the task's ticket word (0: none)
 var<private> vy_spawned: u32;       // successful spawns of the lane, flushed at the end
 var<private> vy_overflowed: u32;    // refused spawns of the lane, flushed at the end
+var<private> vy_round_ahead: u32;   // 1 in the place pass: its tasks run in the round its finalize counts
 
 // ---- runtime helpers ----
 
@@ -149,7 +150,7 @@ fn vy_record_fault(slot: u32, opcode: u32, code: u32, detail: u32, tenant: u32, 
     atomicStore(&vy_ctrl[r + vy_RECORD_DETAIL], detail);
     atomicStore(&vy_ctrl[r + vy_RECORD_TENANT], tenant);
     atomicStore(&vy_ctrl[r + vy_RECORD_PRIORITY], priority);
-    atomicStore(&vy_ctrl[r + vy_RECORD_ROUND], atomicLoad(&vy_ctrl[vy_CTRL_ROUND]));
+    atomicStore(&vy_ctrl[r + vy_RECORD_ROUND], atomicLoad(&vy_ctrl[vy_CTRL_ROUND]) + vy_round_ahead);
     atomicStore(&vy_ctrl[r + vy_RECORD_LANE], lane);
     atomicStore(&vy_ctrl[r + vy_RECORD_TICKET], ticket);
 }
