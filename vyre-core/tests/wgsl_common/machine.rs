@@ -199,7 +199,8 @@ impl<'g> Machine<'g> {
             source: wgpu::ShaderSource::Wgsl(Cow::Owned(wgsl)),
         });
         let pipeline = |entry: &str| {
-            let layout = if entry == ENTRY_FINALIZE {
+            // prepare and finalize write the indirect arguments.
+            let layout = if entry == ENTRY_FINALIZE || entry == ENTRY_PREPARE {
                 &finalize_pl
             } else {
                 &pl

@@ -1,0 +1,179 @@
+//! The place pass (`docs/protocol.md`, "Place and run"): a submission
+//! that starts on an empty ring of a program that neither spawns, requests
+//! nor reads its lane places each partition's first inbox entries and runs
+//! them in one pass. On wgpu (lavapipe in CI) every scheduler variant runs
+//! a scenario with it to the same results as the reference interpreter:
+//! priorities, parked tenants, faults, and inboxes and batches
+//! larger than a partition (the rest placed by the rounds' maintenance).
+
+use std::sync::Arc;
+
+use vyre_core::gpu::{test_context, WgpuEngine};
+use vyre_core::ir::{Access, BufferKind, CtxValue, HandlerBuilder, ScalarType};
+use vyre_core::lower::{wgsl_with, LowerOptions, ENTRY_PLACE};
+use vyre_core::program::{Program, ProgramConfig};
+use vyre_core::reference::ReferenceEngine;
+use vyre_core::{FaultKind, Priority, RunLimits, Runtime};
+
+const U32: ScalarType = ScalarType::U32;
+
+/// `work(tag)`: faults on tags 13 mod 50, else counts its priority and its
+/// tag. It neither spawns nor reads its lane.
+fn program(workgroup_size: u32, tenants: u32) -> Program {
+    let mut h = HandlerBuilder::new(7, "work");
+    let per_priority = h.buffer("per_priority", U32, Access::Atomic);
+    let seen = h.buffer("seen", U32, Access::Atomic);
+    let tag = h.arg("tag", U32);
+    h.body(|b| {
+        b.if_((tag % 50u32).equals(13u32), |b| b.fault(99u32));
+        b.eval(per_priority.fetch_add(vyre_core::ir::ctx(CtxValue::Priority), 1u32));
+        b.eval(seen.fetch_add(tag % 64u32, 1u32));
+    });
+    Program::builder("place and run")
+        .config(ProgramConfig {
+            workgroup_size,
+            // 60 slots a partition at most: a batch of 400 a priority
+            // needs the rounds' maintenance for the rest.
+            slots: 300,
+            tenants,
+            inbox_capacity: 512,
+            ..ProgramConfig::default()
+        })
+        .buffer("per_priority", BufferKind::atomic(U32))
+        .buffer("seen", BufferKind::atomic(U32))
+        .opcode(h.finish().expect("handler"))
+        .build()
+        .expect("program")
+}
+
+/// What must not depend on the backend or the variant: executed, the
+/// faults (kind and priority, sorted), executed per priority, parked after
+/// the first run, the two buffers, and whether the books balance.
+type Outcome = (
+    u64,
+    Vec<(u32, u32)>,
+    [u64; 5],
+    u64,
+    Vec<u32>,
+    Vec<u32>,
+    bool,
+);
+
+/// Runs the scenario; also returns the lanes the faults name.
+fn scenario(rt: &mut Runtime) -> (Outcome, Vec<u32>) {
+    let pp = rt.buffer::<u32>("per_priority").unwrap();
+    let seen = rt.buffer::<u32>("seen").unwrap();
+    rt.upload(pp, &[0; 5]).unwrap();
+    rt.upload(seen, &[0; 64]).unwrap();
+    // Tenants 0, 1 and the table's last, disabled for the first run.
+    let last = rt.program().config().tenants - 1;
+    rt.disable_tenant(last).unwrap();
+    rt.set_limits(RunLimits {
+        max_rounds: 10_000,
+        ..RunLimits::default()
+    })
+    .unwrap();
+    for k in 0..1000u32 {
+        let p = Priority::ALL[(k % 5) as usize];
+        let tenant = if k % 7 == 0 { last } else { k % 2 };
+        rt.publish_with(tenant, p, 7, 1, |_, w| w[0] = k).unwrap();
+    }
+    let first = rt.run().unwrap();
+    rt.enable_tenant(last).unwrap();
+    let second = rt.run().unwrap();
+    let books = rt.accounting();
+    let mut by_priority = first.executed_by_priority;
+    for (a, b) in by_priority.iter_mut().zip(second.executed_by_priority) {
+        *a += b;
+    }
+    let faults: Vec<_> = first.faults.iter().chain(&second.faults).collect();
+    let mut kinds: Vec<(u32, u32)> = faults
+        .iter()
+        .map(|f| (f.kind.code(), f.priority))
+        .collect();
+    kinds.sort_unstable();
+    let lanes = faults
+        .iter()
+        .filter(|f| f.kind == FaultKind::User { code: 99 })
+        .map(|f| f.lane)
+        .collect();
+    (
+        (
+            first.executed + second.executed,
+            kinds,
+            by_priority,
+            first.parked,
+            rt.read(pp).unwrap(),
+            rt.read(seen).unwrap(),
+            books.balanced() && books.waiting == 0,
+        ),
+        lanes,
+    )
+}
+
+#[test]
+fn only_programs_that_neither_spawn_nor_read_their_lane_place_and_run() {
+    assert!(program(64, 3).places_and_runs());
+    assert!(wgsl_with(&program(64, 3), &LowerOptions::default())
+        .contains(&format!("fn {ENTRY_PLACE}(")));
+    for reads in [CtxValue::Lane, CtxValue::Slot] {
+        let mut h = HandlerBuilder::new(1, "who");
+        let out = h.buffer("out", U32, Access::ReadWrite);
+        h.body(|b| b.store(out, 0u32, vyre_core::ir::ctx(reads)));
+        let p = Program::builder("who")
+            .buffer("out", BufferKind::plain(U32))
+            .opcode(h.finish().expect("handler"))
+            .build()
+            .expect("program");
+        // A task's slot is the same kind of value either way; its lane is
+        // not (the place pass runs one task per invocation).
+        assert_eq!(p.places_and_runs(), reads != CtxValue::Lane);
+        assert_eq!(
+            wgsl_with(&p, &LowerOptions::default()).contains(&format!("fn {ENTRY_PLACE}(")),
+            p.places_and_runs()
+        );
+    }
+    let mut h = HandlerBuilder::new(1, "again");
+    h.body(|b| {
+        b.spawn(Priority::Low, 1, vec![]);
+    });
+    let p = Program::builder("spawner")
+        .opcode(h.finish().expect("handler"))
+        .build()
+        .expect("program");
+    assert!(!p.places_and_runs());
+}
+
+#[test]
+fn every_variant_places_and_runs_as_the_reference_runs() {
+    for (wg, tenants) in [(1, 3), (64, 300)] {
+        let p = Arc::new(program(wg, tenants));
+        let engine = ReferenceEngine::from_shared(Arc::clone(&p), wg * 2, 11).unwrap();
+        let mut reference = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
+        let (expected, _) = scenario(&mut reference);
+        assert!(expected.6, "the reference's books balance");
+        assert!(
+            expected.1.len() == 20 && expected.3 > 0,
+            "faults and parked tasks: {expected:?}"
+        );
+        let Some(ctx) = test_context() else { return };
+        for options in LowerOptions::all() {
+            let src = wgsl_with(&p, &options);
+            let engine = WgpuEngine::with_wgsl(&ctx, &p, 2, &src).unwrap();
+            let mut rt = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
+            let lanes = rt.lanes();
+            let (outcome, fault_lanes) = scenario(&mut rt);
+            assert_eq!(
+                outcome, expected,
+                "{options:?}, workgroup size {wg}, {tenants} tenants"
+            );
+            // The place pass ran tasks: a fault it records names its
+            // invocation, past the work pass's lanes for entries that
+            // far into the partitions.
+            assert!(
+                fault_lanes.iter().any(|&l| l >= lanes),
+                "{options:?}: no fault from the place pass ({fault_lanes:?}, {lanes} lanes)"
+            );
+        }
+    }
+}
