@@ -87,10 +87,7 @@ fn scenario(rt: &mut Runtime) -> (Outcome, Vec<u32>) {
         *a += b;
     }
     let faults: Vec<_> = first.faults.iter().chain(&second.faults).collect();
-    let mut kinds: Vec<(u32, u32)> = faults
-        .iter()
-        .map(|f| (f.kind.code(), f.priority))
-        .collect();
+    let mut kinds: Vec<(u32, u32)> = faults.iter().map(|f| (f.kind.code(), f.priority)).collect();
     kinds.sort_unstable();
     let lanes = faults
         .iter()

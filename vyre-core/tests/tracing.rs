@@ -205,7 +205,13 @@ fn every_stage_a_user_waits_on_is_a_span() {
             entries.sort();
             assert_eq!(
                 entries,
-                ["vy_finalize", "vy_maintain", "vy_place", "vy_prepare", "vy_work"],
+                [
+                    "vy_finalize",
+                    "vy_maintain",
+                    "vy_place",
+                    "vy_prepare",
+                    "vy_work"
+                ],
                 "{}",
                 gpu.description()
             );

@@ -419,8 +419,19 @@ fn batch_arg_stores() -> String {
 }
 
 /// `vy_dispatch`: runs the handler of an opcode, decoding its arguments
-/// from the slot words.
+/// from the slot words; and, for a program that
+/// [places and runs](Program::places_and_runs), `vy_dispatch_entry`, the
+/// same from an inbox entry's words (the place pass's).
 pub(super) fn dispatch(program: &Program, out: &mut String) {
+    dispatch_from(program, "vy_dispatch", "vy_arg", "slot", out);
+    if program.places_and_runs() {
+        dispatch_from(program, "vy_dispatch_entry", "vy_entry_arg", "inbox entry", out);
+    }
+}
+
+/// One opcode switch, `function`, whose handlers read argument word `k`
+/// as `reader(base, k)` from the task's `source`.
+fn dispatch_from(program: &Program, function: &str, reader: &str, source: &str, out: &mut String) {
     let mut cases = String::new();
     for (i, h) in program.handlers().iter().enumerate() {
         // Arguments take one word each, `u64` and `i64` two (low first).
@@ -429,8 +440,8 @@ pub(super) fn dispatch(program: &Program, out: &mut String) {
             .arg_types()
             .iter()
             .map(|ty| {
-                let w = format!("vy_arg(base, {at}u)");
-                let next = format!("vy_arg(base, {}u)", at + 1);
+                let w = format!("{reader}(base, {at}u)");
+                let next = format!("{reader}(base, {}u)", at + 1);
                 at += ty.words();
                 match ty {
                     ScalarType::U32 => w,
@@ -449,7 +460,11 @@ pub(super) fn dispatch(program: &Program, out: &mut String) {
             ("INDEX", &i),
         ]));
     }
-    out.push_str(&DISPATCH.fill(&[("CASES", &cases)]));
+    out.push_str(&DISPATCH.fill(&[
+        ("FUNCTION", &function),
+        ("SOURCE", &source),
+        ("CASES", &cases),
+    ]));
 }
 
 /// The entry points, in the variant `options` asks for; the work pass of
@@ -491,8 +506,6 @@ pub(super) fn entry_points(options: &LowerOptions, program: &Program, out: &mut 
                 "COUNTER_ROUNDS",
                 &handlers.div_ceil(MAINTAIN_WORKGROUP_SIZE as usize),
             ),
-            blocks[0],
-            blocks[1],
         ]));
     }
     out.push_str(&match options.claims {

@@ -1,9 +1,11 @@
-//! vy_dispatch, the opcode switch. Placeholder: CASES, a block of
-//! dispatch_case.wgsl, one per handler in program order.
-// Runs the handler of `opcode` on the task whose slot starts at word `base`
-// and returns the handler's index (program order), or vy_NO_HANDLER after
-// faulting UNKNOWN_OPCODE (detail = the opcode).
-fn vy_dispatch(opcode: u32, base: u32) -> u32 {
+//! The opcode switch. Placeholders: FUNCTION (vy_dispatch, or
+//! vy_dispatch_entry for the place pass), SOURCE (what `base` is) and
+//! CASES, a block of dispatch_case.wgsl, one per handler in program order,
+//! whose arguments read through the matching vy_arg or vy_entry_arg.
+// Runs the handler of `opcode` on the task whose {{SOURCE}} starts at word
+// `base` and returns the handler's index (program order), or
+// vy_NO_HANDLER after faulting UNKNOWN_OPCODE (detail = the opcode).
+fn {{FUNCTION}}(opcode: u32, base: u32) -> u32 {
     var handler = vy_NO_HANDLER;
     switch opcode {
         {{CASES}}
@@ -13,4 +15,3 @@ fn vy_dispatch(opcode: u32, base: u32) -> u32 {
     }
     return handler;
 }
-

@@ -1,13 +1,17 @@
 //! The place pass (place and run): a submission's first pass when the ring
 //! is empty and the program lets it (Program::places_and_runs).
 //! Placeholders: PRIORITIES, HANDLERS (sizes of per-partition and
-//! per-handler arrays), COUNTER_ROUNDS (HANDLERS / the workgroup size,
-//! rounded up), LANE_START and RUN_CLAIMED (blocks).
-// The entries the first prepare took, per partition, and the workgroup's
-// counters, added to the control block once per workgroup: a million
-// invocations each adding one task to the same few words would queue at
-// them (the maintain pass's lesson, docs/benchmarks.md).
+//! per-handler arrays) and COUNTER_ROUNDS (HANDLERS / the workgroup size,
+//! rounded up).
+// Per partition, the entries the first prepare took and the inbox's
+// layout; then the workgroup's counters, added to the control block once
+// per workgroup. Each is read or added by a few invocations of each
+// workgroup: a million invocations each loading or adding to the same few
+// control words would queue at them (the maintain pass's lesson,
+// docs/benchmarks.md).
 var<workgroup> vy_pwg_take: array<u32, {{PRIORITIES}}>;
+var<workgroup> vy_pwg_base: array<u32, {{PRIORITIES}}>;
+var<workgroup> vy_pwg_mask: array<u32, {{PRIORITIES}}>;
 var<workgroup> vy_pwg_executed: atomic<u32>;
 var<workgroup> vy_pwg_faulted: atomic<u32>;
 var<workgroup> vy_pwg_by_priority: array<atomic<u32>, {{PRIORITIES}}>;
@@ -15,15 +19,18 @@ var<workgroup> vy_pwg_by_op: array<atomic<u32>, {{HANDLERS}}>;
 
 // place (one invocation per entry the first prepare took, partitions in
 // priority order; index = gid.y * (groups.x * vy_MAINTAIN_WORKGROUP_SIZE)
-// + gid.x): entry t of partition p's inbox goes into the partition's slot
-// t, which is EMPTY (the host starts a submission this way only on an
-// empty ring), is admitted as the maintain pass would admit it, and runs
-// at once when listed — what the first maintain pass and the first work
-// pass would do with it, in one pass and without the claim lists. A task
-// of a disabled tenant stays PUBLISHED in its slot (parked), one of an
-// unknown tenant faults. Faults a handler raises carry the round the
-// first work pass would have run it in (the finalize after this pass
-// counts it). Every invocation reaches every barrier.
+// + gid.x): entry t of partition p's inbox is the task of the partition's
+// slot t, which is EMPTY (the host starts a submission this way only on an
+// empty ring). A task of an enabled tenant runs at once, straight from its
+// entry: the slot is written only if it faults (FAULT, until the host has
+// read the record). Any other task goes into its slot and is admitted as
+// the maintain pass would admit it (a disabled tenant's stays PUBLISHED,
+// parked; an unknown tenant's faults). So each task ends as the first
+// maintain pass and the first work pass would have ended it, in one pass,
+// without the claim lists and with no ring traffic for a task that
+// finishes. Faults a handler raises carry the round the first work pass
+// would have run it in (the finalize after this pass counts it), and the
+// invocation as their lane. Every invocation reaches every barrier.
 @compute @workgroup_size(vy_MAINTAIN_WORKGROUP_SIZE)
 fn vy_place(@builtin(global_invocation_id) vy_gid: vec3<u32>,
             @builtin(num_workgroups) vy_groups: vec3<u32>,
@@ -31,6 +38,8 @@ fn vy_place(@builtin(global_invocation_id) vy_gid: vec3<u32>,
     vy_maintain_reads(vy_lid);
     if (vy_lid < vy_PRIORITIES) {
         vy_pwg_take[vy_lid] = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAKE + vy_lid]);
+        vy_pwg_base[vy_lid] = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_BASE + vy_lid]);
+        vy_pwg_mask[vy_lid] = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_MASK + vy_lid]);
     }
     workgroupBarrier();
     let i = vy_gid.y * (vy_groups.x * vy_MAINTAIN_WORKGROUP_SIZE) + vy_gid.x;
@@ -46,42 +55,44 @@ fn vy_place(@builtin(global_invocation_id) vy_gid: vec3<u32>,
         }
         first += n;
     }
-    let lane = i;
-    {{LANE_START}}
+    vy_lane = i;
     if (p < vy_PRIORITIES) {
         let slot = vy_part_start(p) + t;
-        let part = p;
         let base = slot * vy_SLOT_WORDS;
-        let src = (atomicLoad(&vy_ctrl[vy_CTRL_INBOX_BASE + p])
-            + ((vy_mwg_head[p] + t) & atomicLoad(&vy_ctrl[vy_CTRL_INBOX_MASK + p])))
-            * vy_ENTRY_WORDS;
-        // Entry word k is slot word 1 + k (an entry is a slot without its
-        // status word); the loop's bound is a constant.
-        for (var k = 0u; k < vy_ENTRY_WORDS; k++) {
-            atomicStore(&vy_ring[base + vy_SLOT_OPCODE + k], vy_inbox[src + k]);
-        }
-        atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PUBLISHED);
-        let listed = vy_admit(slot, base, vy_inbox[src + vy_ENTRY_OPCODE],
-            vy_inbox[src + vy_ENTRY_TENANT], vy_inbox[src + vy_ENTRY_TICKET], p);
-        if (listed) {
+        let src = (vy_pwg_base[p] + ((vy_mwg_head[p] + t) & vy_pwg_mask[p])) * vy_ENTRY_WORDS;
+        let opcode = vy_inbox[src + vy_ENTRY_OPCODE];
+        let tenant = vy_inbox[src + vy_ENTRY_TENANT];
+        let ticket = vy_inbox[src + vy_ENTRY_TICKET];
+        if (tenant < vy_TENANTS && vy_tenant_enabled(tenant)) {
+            vy_slot = slot;
+            vy_ticket = ticket;
+            vy_tenant = tenant;
+            vy_priority = p;
             vy_round_ahead = 1u;
-            {{RUN_CLAIMED}}
+            let handler = vy_dispatch_entry(opcode, src);
+            if (vy_fault != 0u) {
+                vy_record_fault(slot, opcode, vy_fault, vy_fault_detail, tenant, p, i, ticket);
+                atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_FAULT);
+                vy_ticket_end(ticket);
+                atomicAdd(&vy_pwg_faulted, 1u);
+            } else {
+                vy_ticket_end(ticket);
+                atomicAdd(&vy_pwg_executed, 1u);
+                atomicAdd(&vy_pwg_by_op[handler], 1u);
+                atomicAdd(&vy_pwg_by_priority[p], 1u);
+            }
+        } else {
+            // Entry word k is slot word 1 + k (an entry is a slot without
+            // its status word); the loop's bound is a constant.
+            for (var k = 0u; k < vy_ENTRY_WORDS; k++) {
+                atomicStore(&vy_ring[base + vy_SLOT_OPCODE + k], vy_inbox[src + k]);
+            }
+            atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PUBLISHED);
+            vy_admit(slot, base, opcode, tenant, ticket, p);
         }
     }
-    if (executed != 0u) {
-        atomicAdd(&vy_pwg_executed, executed);
-    }
-    if (faulted != 0u) {
-        atomicAdd(&vy_pwg_faulted, faulted);
-    }
-    if (run_op_count != 0u) {
-        atomicAdd(&vy_pwg_by_op[run_op], run_op_count);
-    }
-    if (run_prio_count != 0u) {
-        atomicAdd(&vy_pwg_by_priority[run_prio], run_prio_count);
-    }
-    // Printf and the spawn counters need no sum: the program neither
-    // spawns nor requests (the host's condition for this pass).
+    // Printf needs no sum, and nothing spawns: the program neither spawns
+    // nor requests (the host's condition for this pass).
     workgroupBarrier();
     if (vy_lid == 0u) {
         let e = atomicLoad(&vy_pwg_executed);

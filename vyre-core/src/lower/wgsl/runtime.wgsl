@@ -294,6 +294,12 @@ fn vy_arg(base: u32, i: u32) -> u32 {
     return atomicLoad(&vy_ring[base + vy_SLOT_ARG0 + i]);
 }
 
+// Argument word i of the inbox entry whose first word is `base` (the place
+// pass runs tasks straight from their entries).
+fn vy_entry_arg(base: u32, i: u32) -> u32 {
+    return vy_inbox[base + vy_ENTRY_ARG0 + i];
+}
+
 // Writes the first `words` of a spawned task's arguments into its slot,
 // word by word (the rest keep older values: no handler reads past its own
 // arguments). Unrolled: a loop here could be cut by the driver (see
