@@ -425,7 +425,13 @@ fn batch_arg_stores() -> String {
 pub(super) fn dispatch(program: &Program, out: &mut String) {
     dispatch_from(program, "vy_dispatch", "vy_arg", "slot", out);
     if program.places_and_runs() {
-        dispatch_from(program, "vy_dispatch_entry", "vy_entry_arg", "inbox entry", out);
+        dispatch_from(
+            program,
+            "vy_dispatch_entry",
+            "vy_entry_arg",
+            "inbox entry",
+            out,
+        );
     }
 }
 
