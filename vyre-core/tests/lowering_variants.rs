@@ -3,16 +3,17 @@
 //! as the reference interpreter: priorities, spawns, tenants (parked
 //! work), faults, anti-starvation and inboxes larger than a partition.
 
+mod support;
 mod wgsl_common;
 
 use std::sync::Arc;
 
 use vyre_core::gpu::{test_context, WgpuEngine};
-use vyre_core::ir::{Access, BufferKind, CtxValue, HandlerBuilder, ScalarType};
+use vyre_core::ir::{Access, CtxValue, HandlerBuilder, ScalarType};
 use vyre_core::lower::{wgsl_with, LowerOptions};
 use vyre_core::program::{Program, ProgramConfig};
 use vyre_core::reference::ReferenceEngine;
-use vyre_core::{Priority, RunLimits, Runtime};
+use vyre_core::{Priority, Runtime};
 use wgsl_common::validate_source;
 
 const U32: ScalarType = ScalarType::U32;
@@ -36,8 +37,9 @@ fn program(workgroup_size: u32, starvation_limit: u32, tenants: u32) -> Program 
             b.spawn(p, 7, vec![tag * 3u32 + i + 100u32, 0u32.into()]);
         });
     });
-    Program::builder("variants")
-        .config(ProgramConfig {
+    support::tenant_runs::program(
+        "variants",
+        ProgramConfig {
             workgroup_size,
             slots: 1000,
             tenants,
@@ -45,57 +47,38 @@ fn program(workgroup_size: u32, starvation_limit: u32, tenants: u32) -> Program 
             claim_budget: 5,
             starvation_limit,
             ..ProgramConfig::default()
-        })
-        .buffer("per_priority", BufferKind::atomic(U32))
-        .buffer("seen", BufferKind::atomic(U32))
-        .opcode(h.finish().expect("handler"))
-        .build()
-        .expect("program")
+        },
+        h.finish().expect("handler"),
+    )
 }
 
 /// What must not depend on the backend or the variant.
 type Outcome = (u64, u64, u64, u64, [u64; 5], u64, Vec<u32>, Vec<u32>, bool);
 
 fn scenario(rt: &mut Runtime) -> Outcome {
-    let pp = rt.buffer::<u32>("per_priority").unwrap();
-    let seen = rt.buffer::<u32>("seen").unwrap();
-    rt.upload(pp, &[0; 5]).unwrap();
-    rt.upload(seen, &[0; 64]).unwrap();
     // Tenants 0, 1 and the table's last, which is disabled first.
-    let last = rt.program().config().tenants - 1;
-    rt.disable_tenant(last).unwrap();
-    rt.set_limits(RunLimits {
-        max_rounds: 10_000,
-        ..RunLimits::default()
-    })
-    .unwrap();
-    for k in 0..400u32 {
-        let p = Priority::ALL[(k % 5) as usize];
-        let tenant = [0, 1, last][(k % 3) as usize];
-        rt.publish_with(tenant, p, 7, 1, |_, w| {
-            w[0] = k;
-            w[1] = u32::from(k % 7 == 0);
-        })
-        .unwrap();
-    }
-    let first = rt.run().unwrap();
-    rt.enable_tenant(last).unwrap();
-    let second = rt.run().unwrap();
-    let books = rt.accounting();
-    let mut by_priority = first.executed_by_priority;
-    for (a, b) in by_priority.iter_mut().zip(second.executed_by_priority) {
-        *a += b;
-    }
+    let runs = support::tenant_runs::around_a_disabled_tenant(rt, |rt, last| {
+        for k in 0..400u32 {
+            let p = Priority::ALL[(k % 5) as usize];
+            let tenant = [0, 1, last][(k % 3) as usize];
+            rt.publish_with(tenant, p, 7, 1, |_, w| {
+                w[0] = k;
+                w[1] = u32::from(k % 7 == 0);
+            })
+            .unwrap();
+        }
+    });
+    let (first, second) = (&runs.first, &runs.second);
     (
         first.executed + second.executed,
         (first.faults.len() + second.faults.len()) as u64,
         first.spawned + second.spawned,
         first.spawn_overflows + second.spawn_overflows,
-        by_priority,
+        runs.by_priority,
         first.parked,
-        rt.read(pp).unwrap(),
-        rt.read(seen).unwrap(),
-        books.balanced() && books.waiting == 0,
+        runs.buffers.0.clone(),
+        runs.buffers.1.clone(),
+        runs.balanced,
     )
 }
 

@@ -6,6 +6,8 @@
 //! priorities, parked tenants, faults, and inboxes and batches
 //! larger than a partition (the rest placed by the rounds' maintenance).
 
+mod support;
+
 use std::sync::Arc;
 
 use vyre_core::gpu::{test_context, WgpuEngine};
@@ -13,7 +15,7 @@ use vyre_core::ir::{Access, BufferKind, CtxValue, HandlerBuilder, ScalarType};
 use vyre_core::lower::{wgsl_with, LowerOptions, ENTRY_PLACE};
 use vyre_core::program::{Program, ProgramConfig};
 use vyre_core::reference::ReferenceEngine;
-use vyre_core::{FaultKind, Priority, RunLimits, Runtime};
+use vyre_core::{FaultKind, Priority, Runtime};
 
 const U32: ScalarType = ScalarType::U32;
 
@@ -29,21 +31,19 @@ fn program(workgroup_size: u32, tenants: u32) -> Program {
         b.eval(per_priority.fetch_add(vyre_core::ir::ctx(CtxValue::Priority), 1u32));
         b.eval(seen.fetch_add(tag % 64u32, 1u32));
     });
-    Program::builder("place and run")
-        .config(ProgramConfig {
+    support::tenant_runs::program(
+        "place and run",
+        ProgramConfig {
             workgroup_size,
-            // 60 slots a partition at most: a batch of 400 a priority
+            // 60 slots a partition at most: 200 tasks a priority
             // needs the rounds' maintenance for the rest.
             slots: 300,
             tenants,
             inbox_capacity: 512,
             ..ProgramConfig::default()
-        })
-        .buffer("per_priority", BufferKind::atomic(U32))
-        .buffer("seen", BufferKind::atomic(U32))
-        .opcode(h.finish().expect("handler"))
-        .build()
-        .expect("program")
+        },
+        h.finish().expect("handler"),
+    )
 }
 
 /// What must not depend on the backend or the variant: executed, the
@@ -61,31 +61,15 @@ type Outcome = (
 
 /// Runs the scenario; also returns the lanes the faults name.
 fn scenario(rt: &mut Runtime) -> (Outcome, Vec<u32>) {
-    let pp = rt.buffer::<u32>("per_priority").unwrap();
-    let seen = rt.buffer::<u32>("seen").unwrap();
-    rt.upload(pp, &[0; 5]).unwrap();
-    rt.upload(seen, &[0; 64]).unwrap();
     // Tenants 0, 1 and the table's last, disabled for the first run.
-    let last = rt.program().config().tenants - 1;
-    rt.disable_tenant(last).unwrap();
-    rt.set_limits(RunLimits {
-        max_rounds: 10_000,
-        ..RunLimits::default()
-    })
-    .unwrap();
-    for k in 0..1000u32 {
-        let p = Priority::ALL[(k % 5) as usize];
-        let tenant = if k % 7 == 0 { last } else { k % 2 };
-        rt.publish_with(tenant, p, 7, 1, |_, w| w[0] = k).unwrap();
-    }
-    let first = rt.run().unwrap();
-    rt.enable_tenant(last).unwrap();
-    let second = rt.run().unwrap();
-    let books = rt.accounting();
-    let mut by_priority = first.executed_by_priority;
-    for (a, b) in by_priority.iter_mut().zip(second.executed_by_priority) {
-        *a += b;
-    }
+    let runs = support::tenant_runs::around_a_disabled_tenant(rt, |rt, last| {
+        for k in 0..1000u32 {
+            let p = Priority::ALL[(k % 5) as usize];
+            let tenant = if k % 7 == 0 { last } else { k % 2 };
+            rt.publish_with(tenant, p, 7, 1, |_, w| w[0] = k).unwrap();
+        }
+    });
+    let (first, second) = (&runs.first, &runs.second);
     let faults: Vec<_> = first.faults.iter().chain(&second.faults).collect();
     let mut kinds: Vec<(u32, u32)> = faults.iter().map(|f| (f.kind.code(), f.priority)).collect();
     kinds.sort_unstable();
@@ -98,11 +82,11 @@ fn scenario(rt: &mut Runtime) -> (Outcome, Vec<u32>) {
         (
             first.executed + second.executed,
             kinds,
-            by_priority,
+            runs.by_priority,
             first.parked,
-            rt.read(pp).unwrap(),
-            rt.read(seen).unwrap(),
-            books.balanced() && books.waiting == 0,
+            runs.buffers.0.clone(),
+            runs.buffers.1.clone(),
+            runs.balanced,
         ),
         lanes,
     )

@@ -1,13 +1,15 @@
 //! A minimal host for driving an engine through the `Engine` trait the way
 //! the runtime does: inbox entries + INBOX_TAIL, tenant table, summary,
 //! fault and printf logs, counter clearing. Beside it, [`probe`] holds the
-//! wgpu engine tests' probe program and [`semantics`] the case tables of
-//! the reference semantics tests.
+//! wgpu engine tests' probe program, [`semantics`] the case tables of
+//! the reference semantics tests and [`tenant_runs`] the two runs of the
+//! scheduling scenarios around a disabled tenant.
 
 #![allow(dead_code)]
 
 pub mod probe;
 pub mod semantics;
+pub mod tenant_runs;
 
 use vyre_core::ir::{BufferKind, ScalarType};
 use vyre_core::program::{OpcodeHandler, Program, ProgramConfig};
