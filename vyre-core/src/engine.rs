@@ -329,7 +329,8 @@ pub trait Engine: Send {
     /// partition's first inbox entries and runs them at once, instead of
     /// the first maintain and work passes (`docs/protocol.md`, "Place and
     /// run"). What runs, and every count, fault and ticket, is the same
-    /// either way; engines without the pass (the CPU engines) ignore it.
+    /// either way; engines without the pass (the reference interpreter)
+    /// ignore it.
     fn next_starts_on_empty_ring(&mut self) {}
 
     /// How many words of the ticket log the next submissions return in

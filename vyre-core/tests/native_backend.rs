@@ -414,3 +414,103 @@ fn many_default_lanes_run_a_big_batch_in_one_round_with_the_same_result() {
     assert_eq!((executed, acc), (20_000, vec![60_000]));
     assert!(rounds >= 20_000 / 256, "{rounds} rounds");
 }
+
+/// The twins that neither spawn, request nor read their lane (pick, div,
+/// user, say) with a claim budget of 4: a program whose submissions on an
+/// empty ring place and run.
+fn placing_program() -> Program {
+    let keep = [PICK, DIV, USER, SAY];
+    let mut b = Program::builder("placing twins")
+        .config(ProgramConfig {
+            slots: 400,
+            tenants: 3,
+            workgroup_size: 4,
+            claim_budget: 4,
+            ..ProgramConfig::default()
+        })
+        .buffer("data", BufferKind::plain(U32))
+        .buffer("acc", BufferKind::atomic(U32))
+        .buffer("out", BufferKind::plain(U32));
+    for h in handlers().into_iter().filter(|h| keep.contains(&h.id)) {
+        b = b.opcode(h);
+    }
+    let table = NativeTable::new()
+        .with(PICK, pick_n)
+        .with(DIV, div_n)
+        .with(USER, user_n)
+        .with(SAY, say_n);
+    b.native(table).build().unwrap()
+}
+
+/// 300 tasks over the five priorities (faults among them, one of the last
+/// at task 295, a disabled tenant's tasks parked), one run; what it did,
+/// and the lane that ran task 295's fault.
+fn placing_scenario(gpu: &Gpu, program: &Arc<Program>) -> (impl PartialEq + std::fmt::Debug, u32) {
+    let mut rt = Runtime::new(gpu, Arc::clone(program)).unwrap();
+    let data = rt.buffer::<u32>("data").unwrap();
+    let out = rt.buffer::<u32>("out").unwrap();
+    rt.upload(data, &[1, 2, 3, 4, 5, 6]).unwrap();
+    rt.resize(out, 6).unwrap();
+    rt.disable_tenant(2).unwrap();
+    for k in 0..300u32 {
+        let p = Priority::ALL[(k % 5) as usize];
+        // Only what does not depend on the order tasks run in: `pick`
+        // reads past `data` or reads it (`out[0]` is the last pick's, so
+        // only in-bounds picks of one value), `div` divides by zero or
+        // not (`out[1]` is the last division's, so all divide one value).
+        let t = match k % 4 {
+            0 => task(PICK, &[if k % 3 == 0 { 6 } else { 2 }]),
+            1 => task(DIV, &[84, if k % 3 == 0 { 0 } else { 2 }]),
+            2 => task(SAY, &[k]),
+            _ => task(USER, &[k]),
+        };
+        rt.publish_for(u32::from(k % 10 == 9) * 2, p, t).unwrap();
+    }
+    let report = rt.run().unwrap();
+    let last = report
+        .faults
+        .iter()
+        .find(|f| f.kind == FaultKind::User { code: 295 })
+        .map_or(u32::MAX, |f| f.lane);
+    // Everything but the rounds the faults name: the place pass runs every
+    // entry it took in the first round, whatever the claim budget, where
+    // claims from the lists take four a lane a round (`docs/protocol.md`,
+    // "Place and run").
+    let mut faults: Vec<_> = report
+        .faults
+        .iter()
+        .map(|f| (f.opcode, f.kind, f.tenant, f.priority))
+        .collect();
+    faults.sort_by_key(|f| format!("{f:?}"));
+    let out = rt.read(out).unwrap();
+    let books = rt.accounting();
+    (
+        (
+            report.executed_by_opcode.clone(),
+            report.executed_by_priority,
+            report.printf.len(),
+            faults,
+            out,
+            books.parked,
+            books.balanced(),
+        ),
+        last,
+    )
+}
+
+#[test]
+fn native_places_and_runs_on_an_empty_ring_as_the_reference_runs() {
+    let program = Arc::new(placing_program());
+    assert!(program.places_and_runs());
+    let (native, lane) = placing_scenario(&Gpu::cpu(), &program);
+    let (reference, _) = placing_scenario(&Gpu::reference(), &program);
+    assert_eq!(native, reference);
+    let text = format!("{native:?}");
+    assert!(
+        text.contains("DivideByZero") && text.contains("OutOfBounds"),
+        "{text}"
+    );
+    // The place pass's one lane ran every task of the submission; claims
+    // from the lists would have spread them over lanes four at a time.
+    assert_eq!(lane, 0, "{text}");
+}

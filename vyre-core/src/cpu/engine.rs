@@ -135,6 +135,6 @@ impl<W: WorkPass> Engine for CpuEngine<W> {
     }
 
     fn submit(&mut self, rounds: u32) -> Result<Submission> {
-        self.machine.submit(&mut self.work, rounds)
+        self.machine.submit(&mut self.work, rounds, false)
     }
 }

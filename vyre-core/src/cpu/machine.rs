@@ -52,6 +52,9 @@ pub struct CpuMachine {
     pub(crate) ticket_log_words: u32,
     /// Whether maintain lists the EMPTY slots ([`Program::spawns`]).
     pub(crate) free_lists: bool,
+    /// While the place pass runs (`passes.rs`, [`CpuMachine::submit`]):
+    /// per partition, the next inbox entry it takes.
+    pub(crate) placing: Option<[u32; PRIORITIES]>,
 }
 
 /// Allocates `words` zeroed words, or says which buffer is too large.
@@ -119,6 +122,7 @@ impl CpuMachine {
             ctrl,
             buffers: vec![Vec::new(); program.buffers().len()],
             free_lists: program.spawns(),
+            placing: None,
             program,
             ticket_log_words: crate::protocol::ticket::LOG_HEAD,
         })

@@ -212,10 +212,40 @@ impl CpuMachine {
     /// by returning an error; shutdown does not end it (lanes stop claiming
     /// and the remaining rounds are cheap), exactly as on the GPU, where
     /// the command buffer is already recorded.
-    pub fn submit(&mut self, work: &mut dyn WorkPass, rounds: u32) -> Result<Submission> {
+    ///
+    /// With `place` (the ring empty, a program that
+    /// [places and runs](crate::Program::places_and_runs)), the first `M`
+    /// places and runs (`docs/protocol.md`, "Place and run"): prepare
+    /// takes each partition's first inbox entries, `work`'s lanes claim
+    /// them straight from the inbox ([`CpuMachine::claim`]), and finalize
+    /// consumes them; no maintain pass.
+    pub fn submit(
+        &mut self,
+        work: &mut dyn WorkPass,
+        rounds: u32,
+        place: bool,
+    ) -> Result<Submission> {
         // The host may have written since the last submission.
         self.set_cw(ctrl::IDLE, 0);
-        self.maintenance();
+        if place {
+            self.prepare();
+            let mut next = [0; PRIORITIES];
+            for (p, (_, size)) in self.partitions.into_iter().enumerate() {
+                let p32 = p as u32;
+                let waiting = self
+                    .cw(ctrl::INBOX_TAIL + p32)
+                    .wrapping_sub(self.cw(ctrl::INBOX_HEAD + p32));
+                self.set_cw(ctrl::INBOX_TAKE + p32, waiting.min(size));
+                next[p] = 0;
+            }
+            self.placing = Some(next);
+            let ran = work.run(self);
+            self.placing = None;
+            ran?;
+            self.finalize();
+        } else {
+            self.maintenance();
+        }
         for _ in 0..rounds {
             // Zero workgroups while idle, as on the GPU.
             if !self.idle() {

@@ -6,8 +6,8 @@
 use super::fault::TaskFault;
 use super::machine::CpuMachine;
 use crate::protocol::{
-    ctrl, request, slot, status, ticket, FAULT_RECORD_WORDS, MAX_ARGS, PRINTF_MAX_ARGS,
-    PRINTF_RECORD_WORDS, PRIORITIES,
+    ctrl, entry, fault, request, slot, status, ticket, FAULT_RECORD_WORDS, MAX_ARGS,
+    PRINTF_MAX_ARGS, PRINTF_RECORD_WORDS, PRIORITIES,
 };
 
 /// The scheduler state of one lane during one work dispatch: the claim
@@ -85,6 +85,9 @@ impl CpuMachine {
         if lane.finished {
             return None;
         }
+        if self.placing.is_some() {
+            return self.claim_entry(lane);
+        }
         if self.program.config().sharded {
             return self.claim_own(lane);
         }
@@ -160,12 +163,107 @@ impl CpuMachine {
     /// sharded form every lane owns slots of its own: true unless shutdown
     /// was requested.
     pub fn tickets_left(&self) -> bool {
+        if let Some(next) = self.placing {
+            return !self.shutdown_requested()
+                && (0..PRIORITIES).any(|p| next[p] < self.cw(ctrl::INBOX_TAKE + p as u32));
+        }
         if self.program.config().sharded {
             return !self.shutdown_requested();
         }
         !self.shutdown_requested()
             && (0..PRIORITIES as u32)
                 .any(|p| self.cw(ctrl::LIST_NEXT + p) < self.cw(ctrl::LIST_LEN + p))
+    }
+
+    /// The place pass's claim (`docs/protocol.md`, "Place and run"): the
+    /// next inbox entry prepare took, partitions in priority order; entry
+    /// *t* of partition *p* is the task of the partition's slot *t*, which
+    /// is EMPTY. A task of an enabled tenant is returned to run straight
+    /// from its entry (its slot is written only if it faults); any other
+    /// goes into its slot and is admitted as maintain admits it (a
+    /// disabled tenant's is parked, an unknown tenant's faults), and the
+    /// next entry is taken. Budgets do not apply (each task is one
+    /// invocation on the GPU); after a handler asked for shutdown the
+    /// entries not yet taken stay in the inbox (`INBOX_TAKE` shrinks to
+    /// what was taken), where the GPU, whose invocations are all under way
+    /// at once, runs them all.
+    fn claim_entry(&mut self, lane: &mut LaneSched) -> Option<Claimed> {
+        let tenants = self.program.config().tenants;
+        let entry_words = self.program.entry_words();
+        loop {
+            let mut next = self.placing?;
+            let found = (0..PRIORITIES).find(|&p| next[p] < self.cw(ctrl::INBOX_TAKE + p as u32));
+            let Some(p) = found else {
+                lane.finished = true;
+                return None;
+            };
+            let p32 = p as u32;
+            if self.shutdown_requested() {
+                for q in 0..PRIORITIES as u32 {
+                    self.set_cw(ctrl::INBOX_TAKE + q, next[q as usize]);
+                }
+                lane.finished = true;
+                return None;
+            }
+            let t = next[p];
+            next[p] += 1;
+            self.placing = Some(next);
+            let (start, _) = self.partitions[p];
+            let slot = start + t;
+            let head = self.cw(ctrl::INBOX_HEAD + p32);
+            let at = self
+                .cw(ctrl::INBOX_BASE + p32)
+                .wrapping_add(head.wrapping_add(t) & self.cw(ctrl::INBOX_MASK + p32));
+            let entry = u64::from(at) * u64::from(entry_words);
+            let word = |m: &Self, k: u32| m.iw(entry + u64::from(k));
+            let (opcode, tenant, ticket) = (
+                word(self, entry::OPCODE),
+                word(self, entry::TENANT),
+                word(self, entry::TICKET),
+            );
+            if tenant < tenants && self.cw(self.layout.tenant_enabled.wrapping_add(tenant)) != 0 {
+                let mut args = [0; MAX_ARGS];
+                for (i, a) in args.iter_mut().enumerate() {
+                    let k = entry::ARG0 + i as u32;
+                    if k < entry_words {
+                        *a = word(self, k);
+                    }
+                }
+                return Some(Claimed {
+                    slot,
+                    opcode,
+                    handler: self.program.handler_index(opcode),
+                    tenant,
+                    ticket,
+                    priority: p32,
+                    args,
+                });
+            }
+            // Waits in its slot, or faults there, as maintain would have it.
+            for k in 0..entry_words {
+                let v = word(self, k);
+                self.set_slot_word(slot, slot::OPCODE + k, v);
+            }
+            self.set_slot_word(slot, slot::STATUS, status::PUBLISHED);
+            if tenant >= tenants {
+                self.record_fault([
+                    slot,
+                    opcode,
+                    fault::BAD_TENANT,
+                    tenant,
+                    tenant,
+                    p32,
+                    self.cw(ctrl::ROUND),
+                    u32::MAX,
+                    ticket,
+                ]);
+                self.set_slot_word(slot, slot::STATUS, status::FAULT);
+                self.add_cw(ctrl::FAULTED, 1);
+                self.ticket_end(ticket);
+            } else {
+                self.add_cw(ctrl::PARKED + p32, 1);
+            }
+        }
     }
 
     /// Takes the next ticket of the first list (in scan order) that has
@@ -236,6 +334,8 @@ impl CpuMachine {
     /// record, sets status FAULT and `FAULTED += 1`, and one live task
     /// fewer on its ticket.
     pub fn fault(&mut self, task: &Claimed, fault: TaskFault, lane: u32) {
+        // The place pass runs a task in the round its finalize counts.
+        let round = self.cw(ctrl::ROUND) + u32::from(self.placing.is_some());
         self.record_fault([
             task.slot,
             task.opcode,
@@ -243,7 +343,7 @@ impl CpuMachine {
             fault.detail,
             task.tenant,
             task.priority,
-            self.cw(ctrl::ROUND),
+            round,
             lane,
             task.ticket,
         ]);

@@ -47,6 +47,9 @@ use crate::report::FaultKind;
 pub struct NativeEngine {
     machine: CpuMachine,
     work: NativeWork,
+    /// The next submission starts with the place pass
+    /// ([`Engine::next_starts_on_empty_ring`]).
+    place_next: bool,
 }
 
 impl NativeEngine {
@@ -97,6 +100,7 @@ impl NativeEngine {
         let machine = CpuMachine::new(Arc::clone(&program), lanes)?;
         Ok(NativeEngine {
             machine,
+            place_next: false,
             work: NativeWork {
                 memory: Memory::new(&program),
                 fns,
@@ -160,7 +164,12 @@ impl Engine for NativeEngine {
     }
 
     fn submit(&mut self, rounds: u32) -> Result<Submission> {
-        self.machine.submit(&mut self.work, rounds)
+        let place = std::mem::take(&mut self.place_next);
+        self.machine.submit(&mut self.work, rounds, place)
+    }
+
+    fn next_starts_on_empty_ring(&mut self) {
+        self.place_next = self.machine.program().places_and_runs();
     }
 
     fn serve_requests_with(&mut self, server: Arc<dyn RequestServer>) {
@@ -482,6 +491,7 @@ impl CpuMachine {
             buffers: Vec::new(),
             ticket_log_words: self.ticket_log_words,
             free_lists: self.free_lists,
+            placing: None,
         }
     }
 }
