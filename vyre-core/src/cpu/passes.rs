@@ -7,7 +7,7 @@ use super::work::WorkPass;
 use crate::engine::Submission;
 use crate::error::Result;
 use crate::protocol::{
-    ctrl, entry, fault, range, slot, status, MAX_ARGS, PRIORITIES, RANGE_SLOTS, RANGE_WORDS,
+    ctrl, entry, range, slot, status, MAX_ARGS, PRIORITIES, RANGE_SLOTS, RANGE_WORDS,
 };
 
 /// Dispatches one `M` records: prepare, maintain and finalize.
@@ -91,22 +91,7 @@ impl CpuMachine {
                 if st == status::PUBLISHED {
                     let tenant = self.slot_word(s, slot::TENANT);
                     if tenant >= tenants {
-                        let opcode = self.slot_word(s, slot::OPCODE);
-                        let ticket = self.slot_word(s, slot::TICKET);
-                        self.record_fault([
-                            s,
-                            opcode,
-                            fault::BAD_TENANT,
-                            tenant,
-                            tenant,
-                            p32,
-                            self.cw(ctrl::ROUND),
-                            u32::MAX,
-                            ticket,
-                        ]);
-                        self.set_slot_word(s, slot::STATUS, status::FAULT);
-                        self.add_cw(ctrl::FAULTED, 1);
-                        self.ticket_end(ticket);
+                        self.fault_bad_tenant(s, p32);
                     } else if self.cw(layout.tenant_enabled.wrapping_add(tenant)) != 0 {
                         let k = self.add_cw(ctrl::LIST_LEN + p32, 1);
                         let at = layout.claim_list.wrapping_add(start).wrapping_add(k);

@@ -246,24 +246,34 @@ impl CpuMachine {
             }
             self.set_slot_word(slot, slot::STATUS, status::PUBLISHED);
             if tenant >= tenants {
-                self.record_fault([
-                    slot,
-                    opcode,
-                    fault::BAD_TENANT,
-                    tenant,
-                    tenant,
-                    p32,
-                    self.cw(ctrl::ROUND),
-                    u32::MAX,
-                    ticket,
-                ]);
-                self.set_slot_word(slot, slot::STATUS, status::FAULT);
-                self.add_cw(ctrl::FAULTED, 1);
-                self.ticket_end(ticket);
+                self.fault_bad_tenant(slot, p32);
             } else {
                 self.add_cw(ctrl::PARKED + p32, 1);
             }
         }
+    }
+
+    /// Faults the PUBLISHED task in `slot` of partition `p` whose tenant is
+    /// outside the table, as the maintenance pass does: a `BAD_TENANT`
+    /// record (lane `u32::MAX`), status FAULT, `FAULTED += 1`, and one live
+    /// task fewer on its ticket.
+    pub(crate) fn fault_bad_tenant(&mut self, slot: u32, p: u32) {
+        let tenant = self.slot_word(slot, slot::TENANT);
+        let ticket = self.slot_word(slot, slot::TICKET);
+        self.record_fault([
+            slot,
+            self.slot_word(slot, slot::OPCODE),
+            fault::BAD_TENANT,
+            tenant,
+            tenant,
+            p,
+            self.cw(ctrl::ROUND),
+            u32::MAX,
+            ticket,
+        ]);
+        self.set_slot_word(slot, slot::STATUS, status::FAULT);
+        self.add_cw(ctrl::FAULTED, 1);
+        self.ticket_end(ticket);
     }
 
     /// Takes the next ticket of the first list (in scan order) that has
