@@ -514,3 +514,52 @@ fn native_places_and_runs_on_an_empty_ring_as_the_reference_runs() {
     // from the lists would have spread them over lanes four at a time.
     assert_eq!(lane, 0, "{text}");
 }
+
+fn count_n(_: &Ctx, b: &HostBuffers, bind: &[usize], _: &[u32]) {
+    b.atomic::<u32>(bind, 0)[0].fetch_add(1);
+}
+
+#[test]
+fn a_panic_in_the_place_pass_runs_no_task_twice() {
+    // `count` adds one to `acc[0]`; `stop`'s native twin panics. The place
+    // pass runs ten counts, then the panic ends the submission: the ten
+    // that ran are consumed, so the next run runs only the ten after it.
+    let mut h = HandlerBuilder::new(SUM, "count");
+    let acc = h.buffer("acc", U32, Access::Atomic);
+    h.body(|b| {
+        b.eval(acc.fetch_add(0u32, 1u32));
+    });
+    let count = h.finish().unwrap();
+    let mut h = HandlerBuilder::new(STOP, "stop");
+    h.body(|_| {});
+    let stop = h.finish().unwrap();
+    let program = Program::builder("panicking")
+        .config(ProgramConfig {
+            slots: 100,
+            workgroup_size: 4,
+            ..ProgramConfig::default()
+        })
+        .buffer("acc", BufferKind::atomic(U32))
+        .opcode(count)
+        .opcode(stop)
+        .native(NativeTable::new().with(SUM, count_n).with(STOP, boom))
+        .build()
+        .unwrap();
+    assert!(program.places_and_runs());
+    let mut rt = Runtime::new(&Gpu::cpu(), program).unwrap();
+    let acc = rt.buffer::<u32>("acc").unwrap();
+    rt.upload(acc, &[0]).unwrap();
+    for _ in 0..10 {
+        rt.publish(Priority::Normal, task(SUM, &[])).unwrap();
+    }
+    rt.publish(Priority::Normal, task(STOP, &[])).unwrap();
+    for _ in 0..10 {
+        rt.publish(Priority::Normal, task(SUM, &[])).unwrap();
+    }
+    let e = rt.run().unwrap_err();
+    assert!(matches!(&e, Error::NativeHandler { .. }), "{e}");
+    assert_eq!(rt.read(acc).unwrap(), [10]);
+    let r = rt.run().unwrap();
+    assert_eq!(r.executed, 10);
+    assert_eq!(rt.read(acc).unwrap(), [20]);
+}

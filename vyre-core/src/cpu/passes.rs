@@ -225,9 +225,17 @@ impl CpuMachine {
             }
             self.placing = Some(next);
             let ran = work.run(self);
+            // After an error (a handler that panicked), what the lanes took
+            // is consumed and the rest stays in the inbox: no task that ran
+            // is placed again.
+            if let (Err(_), Some(taken)) = (&ran, self.placing) {
+                for (p, t) in taken.into_iter().enumerate() {
+                    self.set_cw(ctrl::INBOX_TAKE + p as u32, t);
+                }
+            }
             self.placing = None;
-            ran?;
             self.finalize();
+            ran?;
         } else {
             self.maintenance();
         }
