@@ -56,12 +56,9 @@ impl CpuMachine {
         }
         let layout = self.layout;
         let tenants = self.program.config().tenants;
-        let entry_words = self.program.entry_words();
         let free_lists = self.free_lists;
         for (p, (start, size)) in self.partitions.into_iter().enumerate() {
             let p32 = p as u32;
-            let inbox_base = self.cw(ctrl::INBOX_BASE + p32);
-            let mask = self.cw(ctrl::INBOX_MASK + p32);
             for s in start..start + size {
                 let mut st = self.status(s);
                 if st == status::PENDING {
@@ -76,16 +73,8 @@ impl CpuMachine {
                 {
                     let t = self.add_cw(ctrl::INBOX_TAKE + p32, 1);
                     if t < waiting {
-                        // Entry k lives at INBOX_BASE + (k & INBOX_MASK) (u32 k).
-                        let at = inbox_base.wrapping_add(head.wrapping_add(t) & mask);
-                        let entry = at as u64 * entry_words as u64;
-                        // An entry is a slot without its status word.
-                        for k in 0..entry_words {
-                            let v = self.iw(entry + k as u64);
-                            self.set_slot_word(s, slot::OPCODE + k, v);
-                        }
+                        self.place_entry(p32, t, s);
                         st = status::PUBLISHED;
-                        self.set_slot_word(s, slot::STATUS, st);
                     }
                 }
                 if st == status::PUBLISHED {
@@ -110,6 +99,43 @@ impl CpuMachine {
                 }
             }
         }
+    }
+
+    /// The first word of entry `t` past the head of partition `p`'s inbox
+    /// in `vy_inbox`: entry k lives at `INBOX_BASE + (k & INBOX_MASK)`
+    /// (u32 k).
+    pub(crate) fn inbox_entry(&self, p: u32, t: u32) -> u64 {
+        let head = self.cw(ctrl::INBOX_HEAD + p);
+        let at = self
+            .cw(ctrl::INBOX_BASE + p)
+            .wrapping_add(head.wrapping_add(t) & self.cw(ctrl::INBOX_MASK + p));
+        u64::from(at) * u64::from(self.program.entry_words())
+    }
+
+    /// Copies entry `t` past the head of partition `p`'s inbox into `slot`
+    /// (an entry is a slot without its status word) and publishes it.
+    pub(crate) fn place_entry(&mut self, p: u32, t: u32, slot: u32) {
+        let entry = self.inbox_entry(p, t);
+        for k in 0..self.program.entry_words() {
+            let v = self.iw(entry + u64::from(k));
+            self.set_slot_word(slot, slot::OPCODE + k, v);
+        }
+        self.set_slot_word(slot, slot::STATUS, status::PUBLISHED);
+    }
+
+    /// Place and run's prepare: prepare, then each partition takes its
+    /// first inbox entries, as many as it has slots, and the lanes take
+    /// them from the first ([`CpuMachine::claim`]).
+    fn prepare_place(&mut self) {
+        self.prepare();
+        for (p, (_, size)) in self.partitions.into_iter().enumerate() {
+            let p = p as u32;
+            let waiting = self
+                .cw(ctrl::INBOX_TAIL + p)
+                .wrapping_sub(self.cw(ctrl::INBOX_HEAD + p));
+            self.set_cw(ctrl::INBOX_TAKE + p, waiting.min(size));
+        }
+        self.placing = Some([0; PRIORITIES]);
     }
 
     /// *finalize*: for each partition `INBOX_HEAD += min(INBOX_TAKE,
@@ -213,17 +239,7 @@ impl CpuMachine {
         // The host may have written since the last submission.
         self.set_cw(ctrl::IDLE, 0);
         if place {
-            self.prepare();
-            let mut next = [0; PRIORITIES];
-            for (p, (_, size)) in self.partitions.into_iter().enumerate() {
-                let p32 = p as u32;
-                let waiting = self
-                    .cw(ctrl::INBOX_TAIL + p32)
-                    .wrapping_sub(self.cw(ctrl::INBOX_HEAD + p32));
-                self.set_cw(ctrl::INBOX_TAKE + p32, waiting.min(size));
-                next[p] = 0;
-            }
-            self.placing = Some(next);
+            self.prepare_place();
             let ran = work.run(self);
             // After an error (a handler that panicked), what the lanes took
             // is consumed and the rest stays in the inbox: no task that ran

@@ -208,13 +208,8 @@ impl CpuMachine {
             let t = next[p];
             next[p] += 1;
             self.placing = Some(next);
-            let (start, _) = self.partitions[p];
-            let slot = start + t;
-            let head = self.cw(ctrl::INBOX_HEAD + p32);
-            let at = self
-                .cw(ctrl::INBOX_BASE + p32)
-                .wrapping_add(head.wrapping_add(t) & self.cw(ctrl::INBOX_MASK + p32));
-            let entry = u64::from(at) * u64::from(entry_words);
+            let slot = self.partitions[p].0 + t;
+            let entry = self.inbox_entry(p32, t);
             let word = |m: &Self, k: u32| m.iw(entry + u64::from(k));
             let (opcode, tenant, ticket) = (
                 word(self, entry::OPCODE),
@@ -240,11 +235,7 @@ impl CpuMachine {
                 });
             }
             // Waits in its slot, or faults there, as maintain would have it.
-            for k in 0..entry_words {
-                let v = word(self, k);
-                self.set_slot_word(slot, slot::OPCODE + k, v);
-            }
-            self.set_slot_word(slot, slot::STATUS, status::PUBLISHED);
+            self.place_entry(p32, t, slot);
             if tenant >= tenants {
                 self.fault_bad_tenant(slot, p32);
             } else {

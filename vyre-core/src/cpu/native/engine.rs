@@ -47,6 +47,9 @@ use crate::report::FaultKind;
 pub struct NativeEngine {
     machine: CpuMachine,
     work: NativeWork,
+    /// Whether the program [places and runs](Program::places_and_runs)
+    /// (read once: it walks every handler).
+    places_and_runs: bool,
     /// The next submission starts with the place pass
     /// ([`Engine::next_starts_on_empty_ring`]).
     place_next: bool,
@@ -100,6 +103,7 @@ impl NativeEngine {
         let machine = CpuMachine::new(Arc::clone(&program), lanes)?;
         Ok(NativeEngine {
             machine,
+            places_and_runs: program.places_and_runs(),
             place_next: false,
             work: NativeWork {
                 memory: Memory::new(&program),
@@ -169,7 +173,7 @@ impl Engine for NativeEngine {
     }
 
     fn next_starts_on_empty_ring(&mut self) {
-        self.place_next = self.machine.program().places_and_runs();
+        self.place_next = self.places_and_runs;
     }
 
     fn serve_requests_with(&mut self, server: Arc<dyn RequestServer>) {

@@ -250,12 +250,9 @@ impl WgpuEngine {
                 u64::from(ctrl::SLOTS) * WORD,
                 bytemuck::cast_slice(&protocol::ring_words(&partitions)),
             );
+            // The first prepare of each submission gives the first
+            // maintain dispatch this grid.
             let full = [grid.0, grid.1, 1];
-            q.write_buffer(
-                &self.indirect,
-                u64::from(indirect::MAINTAIN) * WORD,
-                bytemuck::cast_slice(&full),
-            );
             q.write_buffer(
                 &self.indirect,
                 u64::from(indirect::FULL_MAINTAIN) * WORD,
@@ -284,7 +281,6 @@ impl WgpuEngine {
         };
         self.bind_group = group;
         self.layout = layout;
-        self.maintain_grid = grid;
         Ok(())
     }
 

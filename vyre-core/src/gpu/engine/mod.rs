@@ -67,9 +67,6 @@ pub struct WgpuEngine {
     indirect_group: wgpu::BindGroup,
     workgroups: u32,
     lanes: u32,
-    /// Workgroups of the maintain dispatch in x and y (a ring of more
-    /// than 65,535 workgroups spreads over y; the shader skips the excess).
-    maintain_grid: (u32, u32),
     summary_words: u32,
     /// The control block's layout for the ring's current size.
     layout: ControlLayout,
@@ -278,7 +275,6 @@ impl WgpuEngine {
             indirect_group,
             workgroups,
             lanes,
-            maintain_grid,
             summary_words: layout.summary_words(),
             layout,
             timer,
