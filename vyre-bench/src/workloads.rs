@@ -106,12 +106,7 @@ impl MkRun {
                 gpu: report.gpu_time.map(|d: Duration| d.as_secs_f64()),
                 rounds: report.rounds,
                 submissions: report.submissions,
-                passes: report
-                    .submission_times
-                    .iter()
-                    .try_fold(vyre::PassTimes::default(), |sum, t| {
-                        t.passes.map(|p| sum + p)
-                    }),
+                passes: summed_passes(&report),
             },
             report,
         ))
@@ -134,17 +129,26 @@ pub fn mk_json(runs: &[MkRun], n: f64) -> Value {
         "per_s_end_to_end": json_opt(total.map(|s| s.rate(n))),
         "rounds": json_opt(Stats::of_by(runs, |r| r.rounds as f64)),
         "submissions": json_opt(Stats::of_by(runs, |r| r.submissions as f64)),
-        "passes_us": passes_json(runs),
+        "passes_us": passes_json(runs, |r| r.passes),
     })
 }
 
-/// Median GPU microseconds of each pass (`VYRE_PASS_TIMES=1`), or null.
-fn passes_json(runs: &[MkRun]) -> Value {
-    let field = |f: fn(&vyre::PassTimes) -> Duration| {
-        Stats::of_opt(runs, |r| {
-            r.passes.as_ref().map(|p| f(p).as_secs_f64() * 1e6)
+/// A run's GPU time split by pass, summed over its submissions, when
+/// every submission has the split (`VYRE_PASS_TIMES=1`).
+pub fn summed_passes(report: &RunReport) -> Option<vyre::PassTimes> {
+    report
+        .submission_times
+        .iter()
+        .try_fold(vyre::PassTimes::default(), |sum, t| {
+            t.passes.map(|p| sum + p)
         })
-        .map(|s| s.median)
+}
+
+/// Median GPU microseconds of each pass of `runs` (`VYRE_PASS_TIMES=1`),
+/// or null.
+pub fn passes_json<R>(runs: &[R], passes: impl Fn(&R) -> Option<vyre::PassTimes>) -> Value {
+    let field = |f: fn(&vyre::PassTimes) -> Duration| {
+        Stats::of_opt(runs, |r| passes(r).map(|p| f(&p).as_secs_f64() * 1e6)).map(|s| s.median)
     };
     match field(|p| p.work) {
         None => Value::Null,

@@ -34,6 +34,8 @@ struct Wall {
     /// Rounds and submissions `run()` took.
     rounds: u64,
     submissions: u64,
+    /// The GPU time split by pass (`VYRE_PASS_TIMES=1`).
+    passes: Option<vyre::PassTimes>,
 }
 
 /// Times `publish` then `run()`; checks that all `n` tasks ran.
@@ -58,6 +60,7 @@ fn timed(
         gpu: report.gpu_time.map(|d| d.as_secs_f64()),
         rounds: report.rounds,
         submissions: report.submissions,
+        passes: super::summed_passes(&report),
     })
 }
 
@@ -70,6 +73,9 @@ fn rates(runs: &[Wall], n: f64) -> Value {
         "gpu_s": json_opt(gpu),
         "per_s_wall": json_opt(wall.map(|s| s.rate(n))),
         "per_s_gpu": json_opt(gpu.map(|s| s.rate(n))),
+        "rounds": json_opt(Stats::of_by(runs, |r| r.rounds as f64)),
+        "submissions": json_opt(Stats::of_by(runs, |r| r.submissions as f64)),
+        "passes_us": super::passes_json(runs, |r| r.passes),
     })
 }
 
