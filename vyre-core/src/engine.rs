@@ -327,7 +327,8 @@ pub trait Engine: Send {
     /// and that the program [places and runs](crate::Program::places_and_runs):
     /// it may start that submission with the place pass, which places each
     /// partition's first inbox entries and runs them at once, instead of
-    /// the first maintain and work passes (`docs/protocol.md`, "Place and
+    /// the first maintain and work passes, and place again in later rounds
+    /// while no task faults or parks (`docs/protocol.md`, "Place and
     /// run"). What runs, and every count, fault and ticket, is the same
     /// either way; engines without the pass (the reference interpreter)
     /// ignore it.

@@ -161,21 +161,21 @@ pub mod indirect {
 
 /// How a submission starts (`ctrl::START`).
 ///
-/// Both have the top bit set; the first prepare replaces the word with the
-/// number of tasks the place pass takes (0 when it starts with maintain),
-/// which never has it, so that later prepares leave the first dispatches'
-/// grids alone.
+/// Both have the top bit set; the first prepare replaces the word with 1
+/// in a submission that places and runs (later prepares may place again
+/// while the submission has faulted and parked nothing) and 0 otherwise.
 pub mod start {
     /// The bit every start mode has.
     pub const MODE: u32 = 0x8000_0000;
     /// The first maintain pass places the inbox entries, the work pass
     /// runs them (every submission but the one below).
-    pub const MAINTAIN: u32 = 0x8000_0000;
+    pub const MAINTAIN: u32 = MODE;
     /// The ring is empty (every slot EMPTY) and the program's handlers
-    /// neither spawn nor request: the place pass puts each partition's
-    /// first inbox entries into its first slots and runs them at once,
-    /// instead of the first maintain pass and the first work pass.
-    pub const PLACE_AND_RUN: u32 = 0x8000_0001;
+    /// neither spawn, request nor read their lane: the place pass puts
+    /// each partition's first inbox entries into its first slots and runs
+    /// them at once, instead of the first maintain pass and the first work
+    /// pass, and again in later rounds while every slot stays EMPTY.
+    pub const PLACE_AND_RUN: u32 = MODE | 1;
 }
 
 /// Slot status values. EMPTY → (PENDING →) PUBLISHED → CLAIMED → EMPTY;
@@ -394,9 +394,8 @@ pub mod ctrl {
     pub const IDLE: u32 = INBOX_MASK + P;
     /// How the submission starts (host-written with `IDLE`, one of
     /// [`start`](super::start)); the first prepare pass reads it, sizes the
-    /// first maintain and place dispatches by it, and leaves in its place
-    /// the number of tasks the place pass takes (0 when it starts with
-    /// maintain).
+    /// first maintain and place dispatches by it, and leaves 1 in its place
+    /// when later rounds may place and run, 0 otherwise.
     pub const START: u32 = IDLE + 1;
     /// Range descriptors the next expand dispatch reads.
     pub const RANGE_COUNT: u32 = START + 1;

@@ -19,15 +19,17 @@ use vyre_core::{FaultKind, Priority, Runtime};
 
 const U32: ScalarType = ScalarType::U32;
 
-/// `work(tag)`: faults on tags 13 mod 50, else counts its priority and its
-/// tag. It neither spawns nor reads its lane.
-fn program(workgroup_size: u32, tenants: u32) -> Program {
+/// `work(tag)`: faults on tags 13 mod 50 from `faults_from` on, else
+/// counts its priority and its tag. It neither spawns nor reads its lane.
+fn program(workgroup_size: u32, tenants: u32, faults_from: u32) -> Program {
     let mut h = HandlerBuilder::new(7, "work");
     let per_priority = h.buffer("per_priority", U32, Access::Atomic);
     let seen = h.buffer("seen", U32, Access::Atomic);
     let tag = h.arg("tag", U32);
     h.body(|b| {
-        b.if_((tag % 50u32).equals(13u32), |b| b.fault(99u32));
+        b.if_((tag % 50u32).equals(13u32).and(tag.ge(faults_from)), |b| {
+            b.fault(99u32)
+        });
         b.eval(per_priority.fetch_add(vyre_core::ir::ctx(CtxValue::Priority), 1u32));
         b.eval(seen.fetch_add(tag % 64u32, 1u32));
     });
@@ -94,8 +96,8 @@ fn scenario(rt: &mut Runtime) -> (Outcome, Vec<u32>) {
 
 #[test]
 fn only_programs_that_neither_spawn_nor_read_their_lane_place_and_run() {
-    assert!(program(64, 3).places_and_runs());
-    assert!(wgsl_with(&program(64, 3), &LowerOptions::default())
+    assert!(program(64, 3, 0).places_and_runs());
+    assert!(wgsl_with(&program(64, 3, 0), &LowerOptions::default())
         .contains(&format!("fn {ENTRY_PLACE}(")));
     for reads in [CtxValue::Lane, CtxValue::Slot] {
         let mut h = HandlerBuilder::new(1, "who");
@@ -128,7 +130,7 @@ fn only_programs_that_neither_spawn_nor_read_their_lane_place_and_run() {
 #[test]
 fn every_variant_places_and_runs_as_the_reference_runs() {
     for (wg, tenants) in [(1, 3), (64, 300)] {
-        let p = Arc::new(program(wg, tenants));
+        let p = Arc::new(program(wg, tenants, 0));
         let engine = ReferenceEngine::from_shared(Arc::clone(&p), wg * 2, 11).unwrap();
         let mut reference = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
         let (expected, _) = scenario(&mut reference);
@@ -156,5 +158,61 @@ fn every_variant_places_and_runs_as_the_reference_runs() {
                 "{options:?}: no fault from the place pass ({fault_lanes:?}, {lanes} lanes)"
             );
         }
+    }
+}
+
+#[test]
+fn later_rounds_place_and_run_while_nothing_faulted_or_parked() {
+    // Tasks of tags 913 and 963 fault, in the fourth round of the first
+    // run: each partition holds 60 of its 200 tasks a round. One lane
+    // (workgroup size 1, two lanes): a fault the place pass records
+    // names its invocation, a work lane's is 0 or 1.
+    let p = Arc::new(program(1, 3, 900));
+    let run = |rt: &mut Runtime| {
+        let runs = support::tenant_runs::around_a_disabled_tenant(rt, |rt, _| {
+            for k in 0..1000u32 {
+                let p = Priority::ALL[(k % 5) as usize];
+                rt.publish_with(k % 2, p, 7, 1, |_, w| w[0] = k).unwrap();
+            }
+        });
+        let mut faults: Vec<(u32, u32, u32)> = runs
+            .first
+            .faults
+            .iter()
+            .map(|f| (f.kind.code(), f.priority, f.round))
+            .collect();
+        faults.sort_unstable();
+        let lanes: Vec<u32> = runs.first.faults.iter().map(|f| f.lane).collect();
+        (
+            (
+                runs.first.executed,
+                runs.by_priority,
+                runs.buffers.clone(),
+                runs.balanced,
+            ),
+            faults,
+            lanes,
+        )
+    };
+    let engine = ReferenceEngine::from_shared(Arc::clone(&p), 2, 11).unwrap();
+    let mut reference = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
+    let (expected, faults, _) = run(&mut reference);
+    assert_eq!(faults.len(), 2, "{faults:?}");
+    assert!(expected.3, "the reference's books balance");
+    let Some(ctx) = test_context() else { return };
+    for options in LowerOptions::all() {
+        let src = wgsl_with(&p, &options);
+        let engine = WgpuEngine::with_wgsl(&ctx, &p, 2, &src).unwrap();
+        let mut rt = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
+        let lanes = rt.lanes();
+        let (outcome, gpu_faults, fault_lanes) = run(&mut rt);
+        assert_eq!(outcome, expected, "{options:?}");
+        assert_eq!(gpu_faults.len(), 2, "{options:?}: {gpu_faults:?}");
+        assert!(
+            gpu_faults.iter().all(|&(_, _, round)| round >= 2)
+                && fault_lanes.iter().all(|&l| l >= lanes),
+            "{options:?}: the faults of a later round came from the place pass \
+             ({gpu_faults:?}, lanes {fault_lanes:?}, {lanes} lanes)"
+        );
     }
 }

@@ -318,13 +318,18 @@ impl Runtime {
     /// pass means its partition is full, so pushing more would not help),
     /// or the host has just emptied faulted slots of a partition whose
     /// inbox or queue holds work (the last maintenance pass saw those
-    /// slots as FAULT, so the work did not fit then but fits now).
+    /// slots as FAULT, so the work did not fit then but fits now), or the
+    /// ring is empty while an inbox of a partition with slots holds
+    /// entries (a submission whose last pass placed and ran, ran out of
+    /// rounds: the next one places them).
     fn can_progress(&self) -> bool {
+        let empty = self.ring_is_empty();
         self.claimable.iter().any(|&c| c > 0)
             || (0..PRIORITIES).any(|p| {
                 let waiting = self.inbox.queued(p) > 0 || self.inbox.pending(p) > 0;
                 (self.inbox.queued(p) > 0 && self.inbox.pending(p) == 0)
                     || (self.recycled[p] > 0 && waiting)
+                    || (empty && self.partitions[p].1 > 0 && self.inbox.pending(p) > 0)
             })
     }
 

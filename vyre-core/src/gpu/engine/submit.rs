@@ -57,12 +57,11 @@ impl WgpuEngine {
         let log_bytes = u64::from(log_words) * WORD;
         let log_at = u64::from(self.layout.ticket_log) * WORD;
         let ts_word = self.timestamp_word();
-        // The place dispatch is recorded in every submission of a module
-        // that has the pass (with no workgroups unless it starts it).
+        // A module with the place pass records it after every prepare
+        // (with no workgroups unless that prepare places).
         let place_pipeline = self.pipelines.place.as_ref();
-        let dispatches = rounds
-            .saturating_mul(4)
-            .saturating_add(3 + u32::from(place_pipeline.is_some()));
+        let small = 3 + u32::from(place_pipeline.is_some());
+        let dispatches = rounds.saturating_mul(small + 1).saturating_add(small);
         // A timestamp after every dispatch (`VYRE_PASS_TIMES=1`), after
         // the pass's own two in the staging buffer.
         let pass_word = ts_word + 4;
@@ -142,6 +141,11 @@ impl WgpuEngine {
                     pass.set_pipeline(&p.prepare);
                     pass.dispatch_workgroups(1, 1, 1);
                     stamp(&mut pass);
+                    if let Some(place) = place_pipeline {
+                        pass.set_pipeline(place);
+                        pass.dispatch_workgroups_indirect(args, word(indirect::PLACE));
+                        stamp(&mut pass);
+                    }
                     pass.set_pipeline(&p.maintain);
                     pass.dispatch_workgroups_indirect(args, word(indirect::MAINTAIN));
                     stamp(&mut pass);

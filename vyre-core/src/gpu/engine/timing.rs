@@ -84,7 +84,7 @@ impl Timer {
 /// pass's starting timestamp at `ts_word` and, from `pass_word` on, one
 /// timestamp after each dispatch, in the order `submit_rounds` records
 /// them (prepare, the place pass where `place`, maintain, finalize, then
-/// work, prepare, maintain, finalize a round).
+/// work, prepare, the place pass, maintain, finalize a round).
 pub(super) fn split(
     period_ns: f64,
     words: &[u32],
@@ -97,18 +97,27 @@ pub(super) fn split(
     let ns = |ticks: u64| Duration::from_nanos((ticks as f64 * period_ns) as u64);
     let mut times = PassTimes::default();
     let mut last = stamp(ts_word)?;
-    // The dispatches before the first round's work.
+    // The dispatches before the first round's work, and of each round:
+    // work, prepare, the place pass where `place`, maintain, finalize.
     let lead = 3 + u64::from(place);
-    for k in 0..lead + 4 * u64::from(rounds) {
+    let round = lead + 1;
+    for k in 0..lead + round * u64::from(rounds) {
         let t = stamp(pass_word + 2 * k)?;
         let d = ns(t.saturating_sub(last));
         last = t.max(last);
-        let field = match k {
-            0 => &mut times.lead,
-            1 if place => &mut times.place,
-            k if k == lead - 2 => &mut times.first_maintain,
-            k if k >= lead && (k - lead) % 4 == 0 => &mut times.work,
-            k if k >= lead && (k - lead) % 4 == 2 => &mut times.maintain,
+        // Position in the round (0 = work), or in the lead.
+        let at = if k < lead {
+            None
+        } else {
+            Some((k - lead) % round)
+        };
+        let field = match (k, at) {
+            (0, _) => &mut times.lead,
+            (1, None) if place => &mut times.place,
+            (_, None) if k == lead - 2 => &mut times.first_maintain,
+            (_, Some(0)) => &mut times.work,
+            (_, Some(2)) if place => &mut times.place,
+            (_, Some(i)) if i == round - 2 => &mut times.maintain,
             _ => &mut times.small,
         };
         *field += d;
@@ -203,15 +212,15 @@ mod tests {
         assert_eq!(total, us(1343 - 100));
         // Missing words: no split.
         assert_eq!(split(2.0, &w[..10], 0, 2, 1, false), None);
-        // With the place pass after the first prepare.
-        let w = words(&[100, 110, 510, 515, 520, 521, 522, 523, 524]);
+        // With the place pass after every prepare.
+        let w = words(&[100, 110, 510, 515, 520, 521, 522, 622, 623, 624]);
         let t = split(2.0, &w, 0, 2, 1, true).expect("split");
         assert_eq!(t.lead, us(10));
-        assert_eq!(t.place, us(400));
+        assert_eq!(t.place, us(400 + 100));
         assert_eq!(t.first_maintain, us(5));
         assert_eq!(t.work, us(1));
         assert_eq!(t.maintain, us(1));
         assert_eq!(t.small, us(5 + 1 + 1));
-        assert_eq!(split(2.0, &w[..16], 0, 2, 1, true), None);
+        assert_eq!(split(2.0, &w[..18], 0, 2, 1, true), None);
     }
 }

@@ -46,4 +46,8 @@ fn vy_finalize() {
         vy_indirect[vy_INDIRECT_WORK + i] = select(0u, work, keep);
         vy_indirect[vy_INDIRECT_MAINTAIN + i] = select(0u, maintain, keep);
     }
+    // The place pass runs only where the prepare before it sized it: an
+    // idle round's prepare returns at once, and its place dispatch must
+    // not run the last grid again.
+    vy_indirect[vy_INDIRECT_PLACE] = 0u;
 }

@@ -1,5 +1,7 @@
-//! The place pass (place and run): a submission's first pass when the ring
-//! is empty and the program lets it (Program::places_and_runs).
+//! The place pass (place and run): in a submission that starts on an empty
+//! ring of a program that lets it (Program::places_and_runs), the pass
+//! after each prepare that took inbox entries (the first, and later ones
+//! while nothing faulted or parked).
 //! Placeholders: PRIORITIES, HANDLERS (sizes of per-partition and
 //! per-handler arrays) and COUNTER_ROUNDS (HANDLERS / the workgroup size,
 //! rounded up).
@@ -17,20 +19,21 @@ var<workgroup> vy_pwg_faulted: atomic<u32>;
 var<workgroup> vy_pwg_by_priority: array<atomic<u32>, {{PRIORITIES}}>;
 var<workgroup> vy_pwg_by_op: array<atomic<u32>, {{HANDLERS}}>;
 
-// place (one invocation per entry the first prepare took, partitions in
-// priority order; index = gid.y * (groups.x * vy_MAINTAIN_WORKGROUP_SIZE)
+// place (one invocation per entry the prepare before it took, partitions
+// in priority order; index = gid.y * (groups.x * vy_MAINTAIN_WORKGROUP_SIZE)
 // + gid.x): entry t of partition p's inbox is the task of the partition's
 // slot t, which is EMPTY (the host starts a submission this way only on an
-// empty ring). A task of an enabled tenant runs at once, straight from its
-// entry: the slot is written only if it faults (FAULT, until the host has
-// read the record). Any other task goes into its slot and is admitted as
-// the maintain pass would admit it (a disabled tenant's stays PUBLISHED,
-// parked; an unknown tenant's faults). So each task ends as the first
-// maintain pass and the first work pass would have ended it, in one pass,
-// without the claim lists and with no ring traffic for a task that
-// finishes. Faults a handler raises carry the round the first work pass
-// would have run it in (the finalize after this pass counts it), and the
-// invocation as their lane. Every invocation reaches every barrier.
+// empty ring, and prepare places again only while it stays so). A task of
+// an enabled tenant runs at once, straight from its entry: the slot is
+// written only if it faults (FAULT, until the host has read the record).
+// Any other task goes into its slot and is admitted as the maintain pass
+// would admit it (a disabled tenant's stays PUBLISHED, parked; an unknown
+// tenant's faults). So each task ends as a maintain pass and the next
+// work pass would have ended it, in one pass, without the claim lists and
+// with no ring traffic for a task that finishes. Faults a handler raises
+// carry the round that work pass would have run it in (the finalize after
+// this pass counts it), and the invocation as their lane. Every
+// invocation reaches every barrier.
 @compute @workgroup_size(vy_MAINTAIN_WORKGROUP_SIZE)
 fn vy_place(@builtin(global_invocation_id) vy_gid: vec3<u32>,
             @builtin(num_workgroups) vy_groups: vec3<u32>,

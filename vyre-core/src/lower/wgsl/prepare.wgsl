@@ -11,21 +11,31 @@
 
 // prepare (one invocation): resets this pass's claim and free lists, inbox
 // tickets and parked counts — unless the ring is idle (vy_finalize), when the
-// counts of the last pass that ran are still the ring's. The submission's
-// first prepare also reads how it starts (START, written by the host) and
-// sizes the first maintain and place dispatches: to place and run, each
-// partition's first inbox entries (as many as it has slots) are taken
-// here, the place pass gets one invocation per entry taken and the first
-// maintain none; otherwise the place pass gets none and the first maintain
-// the full grid. It leaves the number of entries taken in START, so that
-// later prepares of the submission skip this.
+// counts of the last pass that ran are still the ring's. It also decides
+// whether this pass places and runs (ctrl START): in a submission the host
+// started so (the ring empty, the program one that places and runs), the
+// first prepare does, and each later one as long as the submission has
+// faulted and parked nothing — the program's slots hold nothing else
+// between passes, so every slot is still EMPTY. Placing, it takes each
+// partition's first inbox entries (as many as it has slots), gives the
+// place pass one invocation per entry taken and the next maintain pass
+// none. The first prepare also sizes the first maintain and place
+// dispatches when the submission starts with maintain, and leaves in
+// START whether later prepares may place (1) or not (0).
 @compute @workgroup_size(1)
 fn vy_prepare() {
     if (atomicLoad(&vy_ctrl[vy_CTRL_IDLE]) != 0u) {
         return;
     }
     let start = atomicLoad(&vy_ctrl[vy_CTRL_START]);
-    let place = start == vy_START_PLACE_AND_RUN;
+    let first = (start & vy_START_MODE) != 0u;
+    let place_mode = (start | vy_START_MODE) == vy_START_PLACE_AND_RUN;
+    var left = 0u; // parked before this pass
+    for (var p = 0u; p < vy_PRIORITIES; p++) {
+        left += atomicLoad(&vy_ctrl[vy_CTRL_PARKED + p]);
+    }
+    let place = place_mode
+        && (first || (left == 0u && atomicLoad(&vy_ctrl[vy_CTRL_FAULTED]) == 0u));
     var taken = 0u;
     for (var p = 0u; p < vy_PRIORITIES; p++) {
         var take = 0u;
@@ -42,10 +52,14 @@ fn vy_prepare() {
         atomicStore(&vy_ctrl[vy_CTRL_FREE_LEN + p], 0u);
         atomicStore(&vy_ctrl[vy_CTRL_FREE_NEXT + p], 0u);
     }
-    if ((start & vy_START_MODE) == 0u) {
+    if (first) {
+        atomicStore(&vy_ctrl[vy_CTRL_START], u32(place_mode));
+    }
+    // A submission that starts with maintain never places: its first
+    // prepare sizes both dispatches once and later ones leave them alone.
+    if (!first && !place_mode) {
         return;
     }
-    atomicStore(&vy_ctrl[vy_CTRL_START], taken);
     // The place grid: x alone while it fits a dimension's 65,535
     // workgroups (every adapter's least), else spread over y.
     let groups = taken / vy_MAINTAIN_WORKGROUP_SIZE
@@ -54,11 +68,15 @@ fn vy_prepare() {
     let x = groups / y + u32(groups % y != 0u);
     var grid = array<u32, 3>(x, y, 1u);
     for (var i = 0u; i < 3u; i++) {
-        let full = vy_indirect[vy_INDIRECT_FULL_MAINTAIN + i];
-        // x is 0 for the dispatch that does not run; y and z stay 1.
+        // x is 0 for a dispatch that does not run; y and z stay 1.
         let none = select(1u, 0u, i == 0u);
-        vy_indirect[vy_INDIRECT_MAINTAIN + i] = select(full, none, place);
         vy_indirect[vy_INDIRECT_PLACE + i] = select(none, grid[i], place);
+        // Placing, the maintain pass has nothing to do; otherwise the first
+        // maintain gets the full grid, and a later one what finalize chose.
+        if (place) {
+            vy_indirect[vy_INDIRECT_MAINTAIN + i] = none;
+        } else if (first) {
+            vy_indirect[vy_INDIRECT_MAINTAIN + i] = vy_indirect[vy_INDIRECT_FULL_MAINTAIN + i];
+        }
     }
 }
-
