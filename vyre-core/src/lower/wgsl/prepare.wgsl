@@ -34,8 +34,11 @@ fn vy_prepare() {
     for (var p = 0u; p < vy_PRIORITIES; p++) {
         left += atomicLoad(&vy_ctrl[vy_CTRL_PARKED + p]);
     }
+    // After a handler asked for shutdown, lanes stop claiming; no later
+    // pass places (and so runs) more either.
     let place = place_mode
-        && (first || (left == 0u && atomicLoad(&vy_ctrl[vy_CTRL_FAULTED]) == 0u));
+        && (first || (left == 0u && atomicLoad(&vy_ctrl[vy_CTRL_FAULTED]) == 0u
+            && atomicLoad(&vy_ctrl[vy_CTRL_SHUTDOWN]) == 0u));
     var taken = 0u;
     for (var p = 0u; p < vy_PRIORITIES; p++) {
         var take = 0u;
