@@ -182,10 +182,22 @@ fn run_over_gpu(bench: &Bench, gpu: &Gpu, d: Dispatch, n: u32) -> Result<Value> 
     let (mut rt, _) = trivial_runtime(bench, gpu, d, n, n)?;
     let args: Vec<u32> = (0..n).collect();
     bench.heat()?;
+    // With `--stages`, this row's stages apart from the workload's: where
+    // `run()`'s wall time goes around the GPU's.
+    let stages = crate::stages::StageTotals::installed();
+    if let Some(s) = stages {
+        s.take_table();
+    }
     let runs = bench.plan().run(|_| {
         rt.publish_batch(Priority::Normal, bump::Op, &args)?;
         timed(&mut rt, n.into(), |_| Ok(()))
     })?;
+    if let Some(s) = stages {
+        bench.log(format!(
+            "stages of run() over GPU time (publish_batch and run()):\n{}",
+            s.take_table()
+        ));
+    }
     let ratios: Vec<f64> = runs.iter().filter_map(|r| Some(r.wall / r.gpu?)).collect();
     let ratio = Stats::of(&ratios);
     bench.log(format!(

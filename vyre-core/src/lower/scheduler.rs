@@ -397,7 +397,7 @@ fn expand_arg_stores() -> String {
     for i in 1..MAX_ARGS {
         let _ = writeln!(
             body,
-            "if ({i}u + vy_ENTRY_ARG0 < vy_ENTRY_WORDS) {{ vy_inbox[at + vy_ENTRY_ARG0 + {i}u] = atomicLoad(&vy_ctrl[d + vy_RANGE_REST + {}u]); }}",
+            "if ({i}u + vy_ENTRY_ARG0 < vy_ENTRY_WORDS) {{ vy_inbox[at + vy_ENTRY_ARG0 + {i}u] = vy_xwg_range[vy_RANGE_REST + {}u]; }}",
             i - 1
         );
     }
