@@ -22,6 +22,13 @@ const U32: ScalarType = ScalarType::U32;
 /// `work(tag)`: faults on tags 13 mod 50 from `faults_from` on, else
 /// counts its priority and its tag. It neither spawns nor reads its lane.
 fn program(workgroup_size: u32, tenants: u32, faults_from: u32) -> Program {
+    // 60 slots a partition at most: 200 tasks a priority need the rounds'
+    // maintenance for the rest.
+    program_of(workgroup_size, tenants, faults_from, 300)
+}
+
+/// [`program`] on a ring of `slots` slots.
+fn program_of(workgroup_size: u32, tenants: u32, faults_from: u32, slots: u32) -> Program {
     let mut h = HandlerBuilder::new(7, "work");
     let per_priority = h.buffer("per_priority", U32, Access::Atomic);
     let seen = h.buffer("seen", U32, Access::Atomic);
@@ -37,9 +44,7 @@ fn program(workgroup_size: u32, tenants: u32, faults_from: u32) -> Program {
         "place and run",
         ProgramConfig {
             workgroup_size,
-            // 60 slots a partition at most: 200 tasks a priority
-            // needs the rounds' maintenance for the rest.
-            slots: 300,
+            slots,
             tenants,
             inbox_capacity: 512,
             ..ProgramConfig::default()
@@ -213,6 +218,31 @@ fn later_rounds_place_and_run_while_nothing_faulted_or_parked() {
                 && fault_lanes.iter().all(|&l| l >= lanes),
             "{options:?}: the faults of a later round came from the place pass \
              ({gpu_faults:?}, lanes {fault_lanes:?}, {lanes} lanes)"
+        );
+    }
+}
+
+#[test]
+fn an_invocation_places_several_entries_past_the_grid_it_is_given() {
+    // 400 slots a partition: the 1,000 tasks are placed at once. The work
+    // grid is two lanes (workgroup size 1), so the place grid is one
+    // workgroup of 256 invocations, and entries 256 and up are each an
+    // invocation's second, third or fourth.
+    let p = Arc::new(program_of(1, 3, 0, 2000));
+    let engine = ReferenceEngine::from_shared(Arc::clone(&p), 2, 11).unwrap();
+    let mut reference = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
+    let (expected, _) = scenario(&mut reference);
+    assert!(expected.6, "the reference's books balance");
+    let Some(ctx) = test_context() else { return };
+    for options in LowerOptions::all() {
+        let src = wgsl_with(&p, &options);
+        let engine = WgpuEngine::with_wgsl(&ctx, &p, 2, &src).unwrap();
+        let mut rt = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
+        let (outcome, fault_lanes) = scenario(&mut rt);
+        assert_eq!(outcome, expected, "{options:?}");
+        assert!(
+            fault_lanes.iter().any(|&l| l >= 256),
+            "{options:?}: no fault from an entry past the place grid ({fault_lanes:?})"
         );
     }
 }

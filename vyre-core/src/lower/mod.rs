@@ -12,7 +12,7 @@
 //! | [`ENTRY_MAINTAIN`] | [`MAINTAIN_WORKGROUP_SIZE`] | enough for one invocation per slot; slot = `gid.y * (groups.x * 256) + gid.x`, so a ring of more than 65,535 workgroups may be spread over y |
 //! | [`ENTRY_FINALIZE`] | 1 | one workgroup |
 //! | [`ENTRY_WORK`] | `config.workgroup_size` | `lanes / workgroup_size` workgroups in x; lane = `global_invocation_id.x` |
-//! | [`ENTRY_PLACE`] | [`MAINTAIN_WORKGROUP_SIZE`] | indirect, sized by the first prepare: one invocation per inbox entry it took, spread over y like maintain (only in programs that [place and run](Program::places_and_runs)) |
+//! | [`ENTRY_PLACE`] | [`MAINTAIN_WORKGROUP_SIZE`] | indirect, sized by each placing prepare: one invocation per inbox entry it took, up to [`PLACE_SPREAD`] invocations per lane of the full work grid, past which an invocation takes several (only in programs that [place and run](Program::places_and_runs)) |
 //!
 //! Bindings, all in group [`BIND_GROUP`]: [`RING_BINDING`] is the ring,
 //! [`CTRL_BINDING`] the control block, and declared buffer `i` is at
@@ -132,8 +132,9 @@ pub const ENTRY_FINALIZE: &str = "vy_finalize";
 /// one invocation per lane).
 pub const ENTRY_WORK: &str = "vy_work";
 /// Entry point of the *place* pass (`@workgroup_size(MAINTAIN_WORKGROUP_SIZE)`,
-/// one invocation per inbox entry the first prepare took): a submission's
-/// first pass on an empty ring, placing entries and running them at once
+/// the inbox entries the prepare before it took, several an invocation past
+/// [`PLACE_SPREAD`] invocations per work lane): the pass after each prepare
+/// that places on an empty ring, placing entries and running them at once
 /// (`docs/protocol.md`, "Place and run"). Only programs that
 /// [place and run](Program::places_and_runs) have it.
 pub const ENTRY_PLACE: &str = "vy_place";
@@ -156,6 +157,13 @@ pub const EXPAND_WORKGROUP_SIZE: u32 = 256;
 /// workgroups queue less at the control block (`docs/protocol.md`,
 /// maintain).
 pub const MAINTAIN_WORKGROUP_SIZE: u32 = 256;
+
+/// Invocations of a place dispatch per lane of the work pass's full grid,
+/// at most: an inbox of more entries than `PLACE_SPREAD` × the work grid's
+/// lanes gives each invocation several, so that each workgroup's control
+/// reads and counter adds serve more tasks, on as many lanes as the
+/// adapter's tuned dispatch keeps busy.
+pub const PLACE_SPREAD: u32 = 4;
 
 // A maintain workgroup reads its shared control words one per invocation
 // (the ring's words outnumber the partitions).

@@ -19,7 +19,7 @@ use super::template::Template;
 use super::{
     buffer_binding, ClaimVariant, LowerOptions, BIND_GROUP, CAS_TRIES, CTRL_BINDING,
     EXPAND_WORKGROUP_SIZE, INBOX_BINDING, INDIRECT_BINDING, INDIRECT_GROUP,
-    MAINTAIN_WORKGROUP_SIZE, NO_HANDLER, RING_BINDING,
+    MAINTAIN_WORKGROUP_SIZE, NO_HANDLER, PLACE_SPREAD, RING_BINDING,
 };
 use crate::ir::ScalarType;
 use crate::program::Program;
@@ -136,6 +136,7 @@ pub(super) fn constants(program: &Program, out: &mut String) {
         &CONSTANTS.fill(&[
             ("WORKGROUP_SIZE", &c.workgroup_size),
             ("MAINTAIN_WORKGROUP_SIZE", &MAINTAIN_WORKGROUP_SIZE),
+            ("PLACE_SPREAD", &PLACE_SPREAD),
             ("EXPAND_WORKGROUP_SIZE", &EXPAND_WORKGROUP_SIZE),
             ("ENTRY_WORDS", &program.entry_words()),
             ("TENANTS", &c.tenants),

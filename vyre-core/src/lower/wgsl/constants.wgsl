@@ -5,6 +5,7 @@
 // ---- program configuration ----
 const vy_WORKGROUP_SIZE: u32 = {{WORKGROUP_SIZE}}u; // lanes per workgroup of the work pass
 const vy_MAINTAIN_WORKGROUP_SIZE: u32 = {{MAINTAIN_WORKGROUP_SIZE}}u; // invocations per workgroup of the maintain pass
+const vy_PLACE_SPREAD: u32 = {{PLACE_SPREAD}}u; // most place invocations per lane of the full work grid
 const vy_EXPAND_WORKGROUP_SIZE: u32 = {{EXPAND_WORKGROUP_SIZE}}u; // invocations per workgroup of the expand pass
 const vy_ENTRY_WORDS: u32 = {{ENTRY_WORDS}}u; // words per inbox entry (header and the widest handler's arguments)
 const vy_TENANTS: u32 = {{TENANTS}}u; // size of the tenant table

@@ -63,12 +63,14 @@ fn vy_prepare() {
     if (!first && !place_mode) {
         return;
     }
-    // The place grid: x alone while it fits a dimension's 65,535
-    // workgroups (every adapter's least), else spread over y.
-    let groups = taken / vy_MAINTAIN_WORKGROUP_SIZE
-        + u32(taken % vy_MAINTAIN_WORKGROUP_SIZE != 0u);
-    let y = max(groups / 65535u + u32(groups % 65535u != 0u), 1u);
-    let x = groups / y + u32(groups % y != 0u);
+    // The place grid: one invocation per entry taken, up to vy_PLACE_SPREAD
+    // invocations per lane of the work pass's full grid (the adapter's
+    // tuned dispatch); past that an invocation takes several entries.
+    let lanes = vy_indirect[vy_INDIRECT_FULL_WORK] * vy_WORKGROUP_SIZE * vy_PLACE_SPREAD;
+    let most = max(lanes / vy_MAINTAIN_WORKGROUP_SIZE, 1u);
+    let x = min(taken / vy_MAINTAIN_WORKGROUP_SIZE
+        + u32(taken % vy_MAINTAIN_WORKGROUP_SIZE != 0u), most);
+    let y = 1u;
     var grid = array<u32, 3>(x, y, 1u);
     for (var i = 0u; i < 3u; i++) {
         // x is 0 for a dispatch that does not run; y and z stay 1.
