@@ -167,7 +167,12 @@ impl WgpuEngine {
                 encoder.resolve_query_set(&t.queries, 0..dispatches, &t.resolve, 0);
                 encoder.copy_buffer_to_buffer(&t.resolve, 0, &staging, pass_word * WORD, bytes);
             }
-            ctx.queue().submit([encoder.finish()])
+            let commands = {
+                crate::trace::stage!("encoder_finish");
+                encoder.finish()
+            };
+            crate::trace::stage!("queue_submit");
+            ctx.queue().submit([commands])
         })?;
         // Set once the device has finished this submission (and what was
         // submitted before it), seen at the next poll of the device.
