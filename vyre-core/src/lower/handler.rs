@@ -623,19 +623,6 @@ fn is_one_group(code: &str) -> bool {
     true
 }
 
-#[cfg(test)]
-mod tests {
-    use super::paren;
-
-    #[test]
-    fn conditions_are_parenthesised_once() {
-        assert_eq!(paren("(a < b)"), "(a < b)");
-        assert_eq!(paren("l0_x"), "(l0_x)");
-        assert_eq!(paren("(a) && (b)"), "((a) && (b))");
-        assert_eq!(paren("vy_is_nan(x)"), "(vy_is_nan(x))");
-    }
-}
-
 /// Whether a loop with `body` starts every iteration its range holds
 /// unless the handler ends: no `break` in it, and no loop (whose own
 /// iterations the charge could not know).
@@ -653,4 +640,17 @@ fn runs_every_iteration(body: &Block) -> bool {
         Stmt::Block(b) => runs_every_iteration(b),
         _ => true,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::paren;
+
+    #[test]
+    fn conditions_are_parenthesised_once() {
+        assert_eq!(paren("(a < b)"), "(a < b)");
+        assert_eq!(paren("l0_x"), "(l0_x)");
+        assert_eq!(paren("(a) && (b)"), "((a) && (b))");
+        assert_eq!(paren("vy_is_nan(x)"), "(vy_is_nan(x))");
+    }
 }
