@@ -447,17 +447,55 @@ impl FnLowerer<'_> {
             self.close("}");
             self.close_loop();
             self.close("}");
-        } else {
-            self.open_loop();
-            let done = self.done_code();
-            self.line(&format!("if ({name} >= {}) {{ {done} }}", e.code));
-            self.tick();
-            self.block(body, body_first);
-            self.open("continuing {");
-            self.line(&format!("{name} = {name} + {one};"));
+        } else if !self.guard_loops && runs_every_iteration(body) {
+            // Its iterations are known before it starts (nothing leaves it
+            // early but the handler ending): charged at once when they fit
+            // under the loop limit, the loop runs without a tick per
+            // iteration, a plain counted loop the driver can schedule as
+            // in a direct kernel; otherwise it ticks as any other loop and
+            // reaches the limit at the same iteration.
+            let trip = self.fresh_temp();
+            let span = if ty == ScalarType::I32 {
+                format!("bitcast<u32>({}) - bitcast<u32>({name})", e.code)
+            } else {
+                format!("{} - {name}", e.code)
+            };
+            self.line(&format!(
+                "let {trip} = select(0u, {span}, {name} < {});",
+                e.code
+            ));
+            self.open(&format!("if (vy_charge({trip})) {{"));
+            self.exclusive_loop(&name, &e.code, one, body, body_first, false);
+            self.close("} else {");
+            self.depth += 1;
+            self.exclusive_loop(&name, &e.code, one, body, body_first, true);
             self.close("}");
-            self.close_loop();
+        } else {
+            self.exclusive_loop(&name, &e.code, one, body, body_first, true);
         }
+    }
+
+    /// `loop { if (name >= end) leave; [tick;] body; continuing { name += 1 } }`.
+    fn exclusive_loop(
+        &mut self,
+        name: &str,
+        end: &str,
+        one: &str,
+        body: &Block,
+        body_first: StmtId,
+        tick: bool,
+    ) {
+        self.open_loop();
+        let done = self.done_code();
+        self.line(&format!("if ({name} >= {end}) {{ {done} }}"));
+        if tick {
+            self.tick();
+        }
+        self.block(body, body_first);
+        self.open("continuing {");
+        self.line(&format!("{name} = {name} + {one};"));
+        self.close("}");
+        self.close_loop();
     }
 
     /// Whether `e`'s value cannot change while the handler runs: a literal
@@ -583,6 +621,25 @@ fn is_one_group(code: &str) -> bool {
         }
     }
     true
+}
+
+/// Whether a loop with `body` starts every iteration its range holds
+/// unless the handler ends: no `break` in it, and no loop (whose own
+/// iterations the charge could not know).
+fn runs_every_iteration(body: &Block) -> bool {
+    body.stmts().iter().all(|s| match s {
+        Stmt::For { .. } | Stmt::While { .. } | Stmt::Loop { .. } | Stmt::Break => false,
+        Stmt::If {
+            then_body,
+            else_body,
+            ..
+        } => runs_every_iteration(then_body) && runs_every_iteration(else_body),
+        Stmt::Switch { cases, default, .. } => {
+            cases.iter().all(|c| runs_every_iteration(&c.body)) && runs_every_iteration(default)
+        }
+        Stmt::Block(b) => runs_every_iteration(b),
+        _ => true,
+    })
 }
 
 #[cfg(test)]

@@ -74,8 +74,9 @@ fn find_global(module: &Module, name: &str) -> Option<Handle<naga::GlobalVariabl
 }
 
 /// `vy_tick` adds 1 to `vy_task_iters` and returns whether it passed
-/// `vy_LOOP_LIMIT`; no function but `vy_tick` and the entry points (which
-/// reset it before a task) stores to `vy_task_iters`. A module without
+/// `vy_LOOP_LIMIT`; no function but `vy_tick`, `vy_charge` (see
+/// [`check_charge`]) and the entry points (which reset it before a task)
+/// stores to `vy_task_iters`. A module without
 /// `vy_tick` has no handler loops to prove.
 pub fn check_tick(module: &Module) -> Vec<String> {
     let mut problems = Vec::new();
@@ -116,9 +117,10 @@ pub fn check_tick(module: &Module) -> Vec<String> {
             "vy_tick does not count and compare as the proof needs ({increments} increments, compares: {compares})"
         ));
     }
+    problems.extend(check_charge(module, iters));
     for (_, g) in module.functions.iter() {
         let name = g.name.as_deref().unwrap_or("");
-        if name == "vy_tick" {
+        if name == "vy_tick" || name == "vy_charge" {
             continue;
         }
         walk_stores(&g.body, &mut |pointer, _| {
@@ -128,6 +130,69 @@ pub fn check_tick(module: &Module) -> Vec<String> {
         });
     }
     problems
+}
+
+/// `vy_charge(n)`, when the module has it, adds `n` to `vy_task_iters`
+/// only under `n <= vy_LOOP_LIMIT - vy_task_iters` (so the count never
+/// wraps past the limit and never falls) and stores to it nowhere else.
+/// The loops it lets go without a tick are counted loops, proven as such.
+fn check_charge(module: &Module, iters: Handle<naga::GlobalVariable>) -> Vec<String> {
+    let Some(charge) = find_function(module, "vy_charge") else {
+        return Vec::new();
+    };
+    let f = &module.functions[charge];
+    let is_n = |e: Handle<E>| matches!(f.expressions[e], E::FunctionArgument(0));
+    let mut guarded = 0;
+    let mut stores = 0;
+    walk_stores(&f.body, &mut |pointer, _| {
+        if global_of(f, pointer) == Some(iters) {
+            stores += 1;
+        }
+    });
+    for s in f.body.iter() {
+        let S::If {
+            condition, accept, ..
+        } = s
+        else {
+            continue;
+        };
+        let E::Binary {
+            op: B::LessEqual,
+            left,
+            right,
+        } = f.expressions[*condition]
+        else {
+            continue;
+        };
+        let E::Binary {
+            op: B::Subtract,
+            left: limit,
+            right: count,
+        } = f.expressions[right]
+        else {
+            continue;
+        };
+        if !(is_n(left) && const_u32(module, f, limit).is_some() && loads_global(f, count, iters)) {
+            continue;
+        }
+        walk_stores(accept, &mut |pointer, value| {
+            let adds_n = matches!(
+                f.expressions[value],
+                E::Binary { op: B::Add, left, right }
+                    if loads_global(f, left, iters) && is_n(right)
+            );
+            if global_of(f, pointer) == Some(iters) && adds_n {
+                guarded += 1;
+            }
+        });
+    }
+    if stores == 1 && guarded == 1 {
+        Vec::new()
+    } else {
+        vec![format!(
+            "vy_charge does not add under the limit as the proof needs ({stores} stores, {guarded} guarded adds)"
+        )]
+    }
 }
 
 fn ends_in_return_true(f: &Function, block: &Block) -> bool {

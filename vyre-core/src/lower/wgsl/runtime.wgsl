@@ -44,6 +44,21 @@ fn vy_tick() -> bool {
     return false;
 }
 
+// Charges n loop iterations of the task at once, before a loop whose
+// iterations are known at its start (a `for` over a range with no `break`
+// and no loop inside it). True when they fit under the limit: the loop
+// then runs without a vy_tick per iteration; false leaves the count alone
+// and the loop ticks as any other, so that the task reaches LOOP_LIMIT
+// at exactly the same iteration either way. The count never decreases
+// and never wraps (n is at most what the limit leaves).
+fn vy_charge(n: u32) -> bool {
+    if (n <= vy_LOOP_LIMIT - vy_task_iters) {
+        vy_task_iters += n;
+        return true;
+    }
+    return false;
+}
+
 // Runs after every handler loop, with the loop's exit state; true when the
 // handler ends. LOOP_DONE (the program left the loop) goes on; LOOP_RETURN
 // (return, a fault or LOOP_LIMIT inside the loop) ends the handler. A state

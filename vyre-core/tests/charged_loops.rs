@@ -1,0 +1,122 @@
+//! Charged loops (`lower/handler.rs`, `vy_charge`): a `for` over a range
+//! with no `break` and no loop inside is charged its iterations at once
+//! when they fit under the loop limit and then runs without a tick per
+//! iteration; one that does not fit ticks as before. Either way the task
+//! reaches `LOOP_LIMIT` at the same iteration, with the same effects
+//! before it: every scheduler variant on wgpu (lavapipe in CI; the
+//! unguarded variants are the ones with charged loops) against the
+//! reference interpreter, with tasks that fit, that fit one loop but not
+//! the next, and that fit none, in the place pass and in the work pass.
+
+use std::sync::Arc;
+
+use vyre_core::gpu::{test_context, WgpuEngine};
+use vyre_core::ir::{Access, BufferKind, CtxValue, Expr, HandlerBuilder, ScalarType};
+use vyre_core::lower::{wgsl_with, LowerOptions};
+use vyre_core::program::{Program, ProgramConfig};
+use vyre_core::reference::ReferenceEngine;
+use vyre_core::{Fault, Priority, Runtime};
+
+const U32: ScalarType = ScalarType::U32;
+const I32: ScalarType = ScalarType::I32;
+const LOOP_LIMIT: u32 = 500;
+
+/// `count(task, n)`: `n` iterations adding 1 to `sum[2·task]` (skipping
+/// nothing: a `continue` on odd `j` after the add), then `n` iterations
+/// over `-3..n-3` (`i32`) adding 1 to `sum[2·task + 1]`. With `reads_lane`
+/// it also reads `ctx.lane()`, so that it runs in the work pass, not the
+/// place pass.
+fn program(reads_lane: bool) -> Program {
+    let mut h = HandlerBuilder::new(3, "count");
+    let sum = h.buffer("sum", U32, Access::Atomic);
+    let task = h.arg("task", U32);
+    let n = h.arg("n", U32);
+    h.body(|b| {
+        if reads_lane {
+            b.let_("lane", vyre_core::ir::ctx(CtxValue::Lane));
+        }
+        b.for_range("j", 0u32, n, |b, j| {
+            b.eval(sum.fetch_add(task * 2u32, 1u32));
+            b.if_((j % 2u32).equals(1u32), |b| b.continue_());
+        });
+        let signed_n = b.let_("signed_n", Expr::from(n).cast(I32));
+        b.for_range("k", -3i32, Expr::from(signed_n) - 3i32, |b, _| {
+            b.eval(sum.fetch_add(task * 2u32 + 1u32, 1u32));
+        });
+    });
+    let p = Program::builder("charged loops")
+        .config(ProgramConfig {
+            slots: 64,
+            loop_limit: LOOP_LIMIT,
+            ..ProgramConfig::default()
+        })
+        .buffer("sum", BufferKind::atomic(U32))
+        .opcode(h.finish().expect("handler"))
+        .build()
+        .expect("program");
+    assert_eq!(p.places_and_runs(), !reads_lane);
+    p
+}
+
+/// Loop counts of the tasks: both loops fit; the first fits and the
+/// second does not (it ticks to the limit); neither fits; zero; exactly
+/// the limit over both.
+const COUNTS: [u32; 6] = [200, 300, 600, 0, 250, 499];
+
+/// Runs one task per count; the sums and the faults (task's opcode
+/// argument is its index, so a fault's slot does not matter: they are
+/// compared by kind, sorted).
+fn run(rt: &mut Runtime) -> (Vec<u32>, Vec<String>) {
+    let sum = rt.buffer::<u32>("sum").unwrap();
+    rt.upload(sum, &[0; 2 * COUNTS.len()]).unwrap();
+    for (task, &n) in COUNTS.iter().enumerate() {
+        rt.publish_with(0, Priority::Normal, 3, 1, |_, w| {
+            w[0] = task as u32;
+            w[1] = n;
+        })
+        .unwrap();
+    }
+    let report = rt.run().unwrap();
+    assert!(rt.accounting().balanced(), "{:?}", rt.accounting());
+    let mut faults: Vec<String> = report
+        .faults
+        .iter()
+        .map(|f: &Fault| format!("{:?}", f.kind))
+        .collect();
+    faults.sort();
+    (rt.read(sum).unwrap(), faults)
+}
+
+#[test]
+fn charged_loops_reach_the_loop_limit_where_ticking_loops_do() {
+    for reads_lane in [false, true] {
+        let p = Arc::new(program(reads_lane));
+        let engine = ReferenceEngine::from_shared(Arc::clone(&p), 4, 7).unwrap();
+        let mut reference = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
+        let expected = run(&mut reference);
+        // 200 + 200; 300 + 200 (cut at the limit); 500 + 0; 0 + 0;
+        // 250 + 250; 499 + 1.
+        assert_eq!(
+            expected.0,
+            vec![200, 200, 300, 200, 500, 0, 0, 0, 250, 250, 499, 1],
+            "the reference's sums"
+        );
+        assert_eq!(expected.1.len(), 3, "{:?}", expected.1);
+        let Some(ctx) = test_context() else { return };
+        for options in LowerOptions::all() {
+            let src = wgsl_with(&p, &options);
+            assert_eq!(
+                src.contains("vy_charge(vy_"),
+                !options.guard_loops,
+                "{options:?}: charged loops exactly where loops are unguarded"
+            );
+            let engine = WgpuEngine::with_wgsl(&ctx, &p, 2, &src).unwrap();
+            let mut rt = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
+            assert_eq!(
+                run(&mut rt),
+                expected,
+                "{options:?}, reads its lane: {reads_lane}"
+            );
+        }
+    }
+}
