@@ -18,8 +18,7 @@
 // faulted and parked nothing — the program's slots hold nothing else
 // between passes, so every slot is still EMPTY. Placing, it takes each
 // partition's first inbox entries (as many as it has slots), gives the
-// place pass one invocation per entry taken and the next maintain pass
-// none. The first prepare also sizes the first maintain and place
+// place pass a grid for them (below) and the next maintain pass none. The first prepare also sizes the first maintain and place
 // dispatches when the submission starts with maintain, and leaves in
 // START whether later prepares may place (1) or not (0).
 @compute @workgroup_size(1)
@@ -70,8 +69,7 @@ fn vy_prepare() {
     let most = max(lanes / vy_MAINTAIN_WORKGROUP_SIZE, 1u);
     let x = min(taken / vy_MAINTAIN_WORKGROUP_SIZE
         + u32(taken % vy_MAINTAIN_WORKGROUP_SIZE != 0u), most);
-    let y = 1u;
-    var grid = array<u32, 3>(x, y, 1u);
+    var grid = array<u32, 3>(x, 1u, 1u);
     for (var i = 0u; i < 3u; i++) {
         // x is 0 for a dispatch that does not run; y and z stay 1.
         let none = select(1u, 0u, i == 0u);
