@@ -53,6 +53,26 @@ fn program_of(workgroup_size: u32, tenants: u32, faults_from: u32, slots: u32) -
     )
 }
 
+/// A runtime of `p` on the reference interpreter with `lanes` lanes.
+fn on_reference(p: &Arc<Program>, lanes: u32) -> Runtime {
+    let engine = ReferenceEngine::from_shared(Arc::clone(p), lanes, 11).unwrap();
+    Runtime::with_engine(Arc::clone(p), Box::new(engine)).unwrap()
+}
+
+/// A runtime of `p` on wgpu (two workgroups) for every scheduler variant,
+/// with the variant's options.
+fn on_every_variant<'a>(
+    ctx: &'a vyre_core::gpu::GpuContext,
+    p: &'a Arc<Program>,
+) -> impl Iterator<Item = (LowerOptions, Runtime)> + 'a {
+    LowerOptions::all().map(move |options| {
+        let src = wgsl_with(p, &options);
+        let engine = WgpuEngine::with_wgsl(ctx, p, 2, &src).unwrap();
+        let rt = Runtime::with_engine(Arc::clone(p), Box::new(engine)).unwrap();
+        (options, rt)
+    })
+}
+
 /// What must not depend on the backend or the variant: executed, the
 /// faults (kind and priority, sorted), executed per priority, parked after
 /// the first run, the two buffers, and whether the books balance.
@@ -136,8 +156,7 @@ fn only_programs_that_neither_spawn_nor_read_their_lane_place_and_run() {
 fn every_variant_places_and_runs_as_the_reference_runs() {
     for (wg, tenants) in [(1, 3), (64, 300)] {
         let p = Arc::new(program(wg, tenants, 0));
-        let engine = ReferenceEngine::from_shared(Arc::clone(&p), wg * 2, 11).unwrap();
-        let mut reference = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
+        let mut reference = on_reference(&p, wg * 2);
         let (expected, _) = scenario(&mut reference);
         assert!(expected.6, "the reference's books balance");
         assert!(
@@ -145,10 +164,7 @@ fn every_variant_places_and_runs_as_the_reference_runs() {
             "faults and parked tasks: {expected:?}"
         );
         let Some(ctx) = test_context() else { return };
-        for options in LowerOptions::all() {
-            let src = wgsl_with(&p, &options);
-            let engine = WgpuEngine::with_wgsl(&ctx, &p, 2, &src).unwrap();
-            let mut rt = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
+        for (options, mut rt) in on_every_variant(&ctx, &p) {
             let lanes = rt.lanes();
             let (outcome, fault_lanes) = scenario(&mut rt);
             assert_eq!(
@@ -199,16 +215,12 @@ fn later_rounds_place_and_run_while_nothing_faulted_or_parked() {
             lanes,
         )
     };
-    let engine = ReferenceEngine::from_shared(Arc::clone(&p), 2, 11).unwrap();
-    let mut reference = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
+    let mut reference = on_reference(&p, 2);
     let (expected, faults, _) = run(&mut reference);
     assert_eq!(faults.len(), 2, "{faults:?}");
     assert!(expected.3, "the reference's books balance");
     let Some(ctx) = test_context() else { return };
-    for options in LowerOptions::all() {
-        let src = wgsl_with(&p, &options);
-        let engine = WgpuEngine::with_wgsl(&ctx, &p, 2, &src).unwrap();
-        let mut rt = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
+    for (options, mut rt) in on_every_variant(&ctx, &p) {
         let lanes = rt.lanes();
         let (outcome, gpu_faults, fault_lanes) = run(&mut rt);
         assert_eq!(outcome, expected, "{options:?}");
@@ -229,15 +241,11 @@ fn an_invocation_places_several_entries_past_the_grid_it_is_given() {
     // workgroup of 256 invocations, and entries 256 and up are each an
     // invocation's second, third or fourth.
     let p = Arc::new(program_of(1, 3, 0, 2000));
-    let engine = ReferenceEngine::from_shared(Arc::clone(&p), 2, 11).unwrap();
-    let mut reference = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
+    let mut reference = on_reference(&p, 2);
     let (expected, _) = scenario(&mut reference);
     assert!(expected.6, "the reference's books balance");
     let Some(ctx) = test_context() else { return };
-    for options in LowerOptions::all() {
-        let src = wgsl_with(&p, &options);
-        let engine = WgpuEngine::with_wgsl(&ctx, &p, 2, &src).unwrap();
-        let mut rt = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
+    for (options, mut rt) in on_every_variant(&ctx, &p) {
         let (outcome, fault_lanes) = scenario(&mut rt);
         assert_eq!(outcome, expected, "{options:?}");
         assert!(
@@ -254,10 +262,7 @@ fn a_submission_whose_place_pass_takes_all_the_work_has_no_rounds_after_it() {
     // maintain, finalize); 400 tasks need later rounds.
     let p = Arc::new(program(64, 3, 1000));
     let Some(ctx) = test_context() else { return };
-    for options in LowerOptions::all() {
-        let src = wgsl_with(&p, &options);
-        let engine = WgpuEngine::with_wgsl(&ctx, &p, 2, &src).unwrap();
-        let mut rt = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
+    for (options, mut rt) in on_every_variant(&ctx, &p) {
         let per_priority = rt.buffer::<u32>("per_priority").unwrap();
         let seen = rt.buffer::<u32>("seen").unwrap();
         rt.upload(per_priority, &[0; 5]).unwrap();
