@@ -331,12 +331,8 @@ pub trait Engine: Send {
     /// while no task faults or parks (`docs/protocol.md`, "Place and
     /// run"). What runs, and every count, fault and ticket, is the same
     /// either way; engines without the pass (the reference interpreter)
-    /// ignore it. Returns whether the next submission starts with the
-    /// place pass: then, when it takes all the waiting work, the host asks
-    /// for no rounds after the first `M`.
-    fn next_starts_on_empty_ring(&mut self) -> bool {
-        false
-    }
+    /// ignore it.
+    fn next_starts_on_empty_ring(&mut self) {}
 
     /// How many words of the ticket log the next submissions return in
     /// [`Submission::ticket_log`] (at least

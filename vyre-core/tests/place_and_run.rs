@@ -254,36 +254,3 @@ fn an_invocation_places_several_entries_past_the_grid_it_is_given() {
         );
     }
 }
-
-#[test]
-fn a_submission_whose_place_pass_takes_all_the_work_has_no_rounds_after_it() {
-    // 250 tasks over five 60-slot partitions: the first place pass takes
-    // them all, so the submission is its first `M` alone (prepare, place,
-    // maintain, finalize); 400 tasks need later rounds.
-    let p = Arc::new(program(64, 3, 1000));
-    let Some(ctx) = test_context() else { return };
-    for (options, mut rt) in on_every_variant(&ctx, &p) {
-        let per_priority = rt.buffer::<u32>("per_priority").unwrap();
-        let seen = rt.buffer::<u32>("seen").unwrap();
-        rt.upload(per_priority, &[0; 5]).unwrap();
-        rt.upload(seen, &[0; 64]).unwrap();
-        let mut dispatches = Vec::new();
-        for n in [250u32, 400] {
-            for k in 0..n {
-                let p = Priority::ALL[(k % 5) as usize];
-                rt.publish_with(0, p, 7, 1, |_, w| w[0] = k).unwrap();
-            }
-            let report = rt.run().unwrap();
-            assert_eq!(
-                report.executed,
-                u64::from(n),
-                "{options:?}: {:?}",
-                report.faults.first()
-            );
-            assert!(report.rounds >= 1, "{options:?}: {} rounds", report.rounds);
-            dispatches.push(report.dispatches);
-        }
-        assert_eq!(dispatches[0], 4, "{options:?}: {dispatches:?}");
-        assert!(dispatches[1] > 4, "{options:?}: {dispatches:?}");
-    }
-}

@@ -193,22 +193,11 @@ impl Runtime {
         // Every ticket this submission can end comes back with its summary
         // (at most one record per ticket open now).
         self.engine.set_ticket_log_words(self.tickets.in_use());
-        let places = self.places_and_runs
-            && self.in_flight == 0
-            && self.ring_is_empty()
-            && self.engine.next_starts_on_empty_ring();
-        // The place pass takes each partition's first inbox entries, up to
-        // its size: when that is all the work there is, the first `M` runs
-        // it and the rounds after it would find the ring idle. Leaving them
-        // out saves their dispatches (each costs encoding on the host and a
-        // barrier on the device); the rounds still count as asked for.
-        let device_rounds = if places && self.one_place_takes_all() {
-            0
-        } else {
-            rounds
-        };
+        if self.places_and_runs && self.in_flight == 0 && self.ring_is_empty() {
+            self.engine.next_starts_on_empty_ring();
+        }
         let submitted = Instant::now();
-        let flight = self.engine.start_submit(device_rounds)?;
+        let flight = self.engine.start_submit(rounds)?;
         self.in_flight += 1;
         Ok(Started {
             flight,
@@ -250,16 +239,6 @@ impl Runtime {
             self.engine.write_control(ctrl::SHUTDOWN as u64, &[0])?;
         }
         Ok(shutdown)
-    }
-
-    /// Whether a place pass starting now takes every waiting task: nothing
-    /// left in the host queues, and no inbox holding more entries than its
-    /// partition has slots.
-    fn one_place_takes_all(&self) -> bool {
-        (0..PRIORITIES).all(|p| {
-            self.inbox.queued(p) == 0
-                && u64::from(self.inbox.pending(p)) <= u64::from(self.partitions[p].1)
-        })
     }
 
     /// Whether every slot is EMPTY between submissions: the last summary

@@ -172,9 +172,8 @@ impl Engine for NativeEngine {
         self.machine.submit(&mut self.work, rounds, place)
     }
 
-    fn next_starts_on_empty_ring(&mut self) -> bool {
+    fn next_starts_on_empty_ring(&mut self) {
         self.place_next = self.places_and_runs;
-        self.place_next
     }
 
     fn serve_requests_with(&mut self, server: Arc<dyn RequestServer>) {

@@ -448,9 +448,8 @@ impl Engine for WgpuEngine {
         self.ticket_log_words = crate::protocol::ticket::log_words(words);
     }
 
-    fn next_starts_on_empty_ring(&mut self) -> bool {
+    fn next_starts_on_empty_ring(&mut self) {
         self.place_next = self.pipelines.place.is_some();
-        self.place_next
     }
 
     fn wgpu_buffer(&self, buffer: usize) -> Option<wgpu::Buffer> {
