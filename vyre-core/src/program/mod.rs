@@ -201,7 +201,7 @@ impl Program {
     /// (`docs/protocol.md`, "Place and run"): only when no handler
     /// spawns or makes host requests (the place pass builds no free lists
     /// and hands out no request slots) or reads `ctx.lane()` (the place
-    /// pass runs one task per invocation, not per work lane).
+    /// pass's invocations are not the work pass's lanes).
     pub fn places_and_runs(&self) -> bool {
         !self.spawns()
             && self.request_kinds().is_empty()
