@@ -5,7 +5,7 @@
 //! Placeholders: PRIORITIES, HANDLERS (sizes of per-partition and
 //! per-handler arrays) and COUNTER_ROUNDS (HANDLERS / the workgroup size,
 //! rounded up).
-// Per partition, the entries the first prepare took and the inbox's
+// Per partition, the entries the prepare before this pass took and the inbox's
 // layout; then the workgroup's counters, added to the control block once
 // per workgroup. Each is read or added by a few invocations of each
 // workgroup: a million invocations each loading or adding to the same few
