@@ -26,6 +26,10 @@ var<workgroup> vy_mwg_sizes: array<u32, vy_RING_WORDS>;
 var<workgroup> vy_mwg_head: array<u32, {{PRIORITIES}}>;
 var<workgroup> vy_mwg_tail: array<u32, {{PRIORITIES}}>;
 var<workgroup> vy_mwg_enabled: array<u32, {{CACHED_TENANTS}}>;
+// Each partition's inbox layout (the host writes it only between
+// submissions).
+var<workgroup> vy_mwg_base: array<u32, {{PRIORITIES}}>;
+var<workgroup> vy_mwg_mask: array<u32, {{PRIORITIES}}>;
 
 // Reads the words above, one per invocation, then meets the workgroup at
 // a barrier (every invocation calls it, first).
@@ -36,6 +40,8 @@ fn vy_maintain_reads(lid: u32) {
     if (lid < vy_PRIORITIES) {
         vy_mwg_head[lid] = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_HEAD + lid]);
         vy_mwg_tail[lid] = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAIL + lid]);
+        vy_mwg_base[lid] = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_BASE + lid]);
+        vy_mwg_mask[lid] = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_MASK + lid]);
     }
     if (lid < {{CACHED_TENANTS}}u) {
         vy_mwg_enabled[lid] = atomicLoad(&vy_ctrl[vy_TENANT_ENABLED + lid]);
@@ -111,8 +117,7 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
         let first = vy_mwg_take_base[p];
         let t = first + take_rank;
         if (first != 0xFFFFFFFFu && t >= first && t < waiting) {
-            let at = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_BASE + p])
-                + ((head + t) & atomicLoad(&vy_ctrl[vy_CTRL_INBOX_MASK + p]));
+            let at = vy_mwg_base[p] + ((head + t) & vy_mwg_mask[p]);
             src = at * vy_ENTRY_WORDS;
             vy_mwg_src[vy_lid] = src;
             st = vy_STATUS_PUBLISHED;

@@ -5,15 +5,13 @@
 //! Placeholders: PRIORITIES, HANDLERS (sizes of per-partition and
 //! per-handler arrays) and COUNTER_ROUNDS (HANDLERS / the workgroup size,
 //! rounded up).
-// Per partition, the entries the prepare before this pass took and the inbox's
-// layout; then the workgroup's counters, added to the control block once
-// per workgroup. Each is read or added by a few invocations of each
+// Per partition, the entries the prepare before this pass took (the
+// inbox's layout is vy_maintain_reads'), and their sum; then the
+// workgroup's counters, added to the control block once per workgroup. Each is read or added by a few invocations of each
 // workgroup: a million invocations each loading or adding to the same few
 // control words would queue at them (the maintain pass's lesson,
 // docs/benchmarks.md).
 var<workgroup> vy_pwg_take: array<u32, {{PRIORITIES}}>;
-var<workgroup> vy_pwg_base: array<u32, {{PRIORITIES}}>;
-var<workgroup> vy_pwg_mask: array<u32, {{PRIORITIES}}>;
 var<workgroup> vy_pwg_taken: u32;
 var<workgroup> vy_pwg_executed: atomic<u32>;
 var<workgroup> vy_pwg_faulted: atomic<u32>;
@@ -25,7 +23,7 @@ var<workgroup> vy_pwg_by_op: array<atomic<u32>, {{HANDLERS}}>;
 fn vy_place_entry(i: u32, p: u32, t: u32) {
     let slot = vy_part_start(p) + t;
     let base = slot * vy_SLOT_WORDS;
-    let src = (vy_pwg_base[p] + ((vy_mwg_head[p] + t) & vy_pwg_mask[p])) * vy_ENTRY_WORDS;
+    let src = (vy_mwg_base[p] + ((vy_mwg_head[p] + t) & vy_mwg_mask[p])) * vy_ENTRY_WORDS;
     let opcode = vy_inbox[src + vy_ENTRY_OPCODE];
     let tenant = vy_inbox[src + vy_ENTRY_TENANT];
     let ticket = vy_inbox[src + vy_ENTRY_TICKET];
@@ -79,19 +77,17 @@ fn vy_place(@builtin(global_invocation_id) vy_gid: vec3<u32>,
             @builtin(num_workgroups) vy_groups: vec3<u32>,
             @builtin(local_invocation_index) vy_lid: u32) {
     vy_maintain_reads(vy_lid);
-    if (vy_lid < vy_PRIORITIES) {
-        vy_pwg_take[vy_lid] = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAKE + vy_lid]);
-        vy_pwg_base[vy_lid] = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_BASE + vy_lid]);
-        vy_pwg_mask[vy_lid] = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_MASK + vy_lid]);
-    }
     if (vy_lid == 0u) {
         var taken = 0u;
         for (var k = 0u; k < vy_PRIORITIES; k++) {
-            taken += atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAKE + k]);
+            let n = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAKE + k]);
+            vy_pwg_take[k] = n;
+            taken += n;
         }
         vy_pwg_taken = taken;
     }
-    // A barrier, then the same count in every invocation.
+    // A barrier (the takes above are then every invocation's too), and the
+    // same count in every invocation.
     let taken = workgroupUniformLoad(&vy_pwg_taken);
     let stride = vy_groups.x * vy_MAINTAIN_WORKGROUP_SIZE;
     // Entries gid.x, gid.x + stride, …: prepare caps the grid
