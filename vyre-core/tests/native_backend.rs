@@ -12,7 +12,7 @@ use vyre_core::ir::{ctx, Access, BufferKind, CtxValue, HandlerBuilder, Literal, 
 use vyre_core::native::{NativeEngine, NativeTable};
 use vyre_core::program::{Program, ProgramConfig};
 use vyre_core::protocol::Priority;
-use vyre_core::report::{FaultKind, RunReport, StopReason};
+use vyre_core::report::{Fault, FaultKind, RunReport, StopReason};
 use vyre_core::runtime::{RawTask, Runtime, Task};
 use vyre_core::Gpu;
 
@@ -186,18 +186,30 @@ fn table() -> NativeTable {
 }
 
 fn program(slots: u32, native: Option<NativeTable>) -> Program {
-    let mut b = Program::builder("twins")
-        .config(ProgramConfig {
-            slots,
-            loop_limit: LOOP_LIMIT,
-            tenants: 3,
-            workgroup_size: 4,
-            ..ProgramConfig::default()
-        })
+    let config = ProgramConfig {
+        slots,
+        loop_limit: LOOP_LIMIT,
+        tenants: 3,
+        workgroup_size: 4,
+        ..ProgramConfig::default()
+    };
+    twins("twins", config, |_| true, native)
+}
+
+/// The handlers whose ids `keep` takes, over the buffers `data`, `acc` and
+/// `out`, with their native twins from `native`.
+fn twins(
+    name: &str,
+    config: ProgramConfig,
+    keep: impl Fn(u32) -> bool,
+    native: Option<NativeTable>,
+) -> Program {
+    let mut b = Program::builder(name)
+        .config(config)
         .buffer("data", BufferKind::plain(U32))
         .buffer("acc", BufferKind::atomic(U32))
         .buffer("out", BufferKind::plain(U32));
-    for h in handlers() {
+    for h in handlers().into_iter().filter(|h| keep(h.id)) {
         b = b.opcode(h);
     }
     if let Some(t) = native {
@@ -206,18 +218,21 @@ fn program(slots: u32, native: Option<NativeTable>) -> Program {
     b.build().unwrap()
 }
 
+/// The report's faults as `key` sees them, in a stable order (the order
+/// the device logs them in depends on scheduling).
+fn sorted_faults<K: std::fmt::Debug>(r: &RunReport, key: impl Fn(&Fault) -> K) -> Vec<K> {
+    let mut faults: Vec<K> = r.faults.iter().map(key).collect();
+    faults.sort_by_key(|f| format!("{f:?}"));
+    faults
+}
+
 fn task(op: u32, args: &[u32]) -> Task {
     Task::new(op, args.iter().map(|&a| Literal::U32(a)))
 }
 
 /// What must agree: the report without timing, and the buffers.
 fn summary(r: &RunReport, rt: &mut Runtime) -> impl PartialEq + std::fmt::Debug {
-    let mut faults: Vec<_> = r
-        .faults
-        .iter()
-        .map(|f| (f.opcode, f.kind, f.tenant, f.priority, f.round))
-        .collect();
-    faults.sort_by_key(|f| format!("{f:?}"));
+    let faults = sorted_faults(r, |f| (f.opcode, f.kind, f.tenant, f.priority, f.round));
     let bufs: Vec<Vec<u32>> = ["data", "acc", "out"]
         .iter()
         .map(|n| {
@@ -420,26 +435,24 @@ fn many_default_lanes_run_a_big_batch_in_one_round_with_the_same_result() {
 /// empty ring place and run.
 fn placing_program() -> Program {
     let keep = [PICK, DIV, USER, SAY];
-    let mut b = Program::builder("placing twins")
-        .config(ProgramConfig {
-            slots: 400,
-            tenants: 3,
-            workgroup_size: 4,
-            claim_budget: 4,
-            ..ProgramConfig::default()
-        })
-        .buffer("data", BufferKind::plain(U32))
-        .buffer("acc", BufferKind::atomic(U32))
-        .buffer("out", BufferKind::plain(U32));
-    for h in handlers().into_iter().filter(|h| keep.contains(&h.id)) {
-        b = b.opcode(h);
-    }
+    let config = ProgramConfig {
+        slots: 400,
+        tenants: 3,
+        workgroup_size: 4,
+        claim_budget: 4,
+        ..ProgramConfig::default()
+    };
     let table = NativeTable::new()
         .with(PICK, pick_n)
         .with(DIV, div_n)
         .with(USER, user_n)
         .with(SAY, say_n);
-    b.native(table).build().unwrap()
+    twins(
+        "placing twins",
+        config,
+        |id| keep.contains(&id),
+        Some(table),
+    )
 }
 
 /// 300 tasks over the five priorities (faults among them, one of the last
@@ -476,12 +489,7 @@ fn placing_scenario(gpu: &Gpu, program: &Arc<Program>) -> (impl PartialEq + std:
     // entry it took in the first round, whatever the claim budget, where
     // claims from the lists take four a lane a round (`docs/protocol.md`,
     // "Place and run").
-    let mut faults: Vec<_> = report
-        .faults
-        .iter()
-        .map(|f| (f.opcode, f.kind, f.tenant, f.priority))
-        .collect();
-    faults.sort_by_key(|f| format!("{f:?}"));
+    let faults = sorted_faults(&report, |f| (f.opcode, f.kind, f.tenant, f.priority));
     let out = rt.read(out).unwrap();
     let books = rt.accounting();
     (
