@@ -8,13 +8,15 @@
 //! reference interpreter, with tasks that fit, that fit one loop but not
 //! the next, and that fit none, in the place pass and in the work pass.
 
+mod support;
+
 use std::sync::Arc;
 
-use vyre_core::gpu::{test_context, WgpuEngine};
+use support::variants::{on_every_variant, on_reference};
+use vyre_core::gpu::test_context;
 use vyre_core::ir::{Access, BufferKind, CtxValue, Expr, HandlerBuilder, ScalarType};
-use vyre_core::lower::{wgsl_with, LowerOptions};
+use vyre_core::lower::wgsl_with;
 use vyre_core::program::{Program, ProgramConfig};
-use vyre_core::reference::ReferenceEngine;
 use vyre_core::{Fault, Priority, Runtime};
 
 const U32: ScalarType = ScalarType::U32;
@@ -91,8 +93,7 @@ fn run(rt: &mut Runtime) -> (Vec<u32>, Vec<String>) {
 fn charged_loops_reach_the_loop_limit_where_ticking_loops_do() {
     for reads_lane in [false, true] {
         let p = Arc::new(program(reads_lane));
-        let engine = ReferenceEngine::from_shared(Arc::clone(&p), 4, 7).unwrap();
-        let mut reference = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
+        let mut reference = on_reference(&p, 4);
         let expected = run(&mut reference);
         // 200 + 200; 300 + 200 (cut at the limit); 500 + 0; 0 + 0;
         // 250 + 250; 499 + 1.
@@ -103,15 +104,12 @@ fn charged_loops_reach_the_loop_limit_where_ticking_loops_do() {
         );
         assert_eq!(expected.1.len(), 3, "{:?}", expected.1);
         let Some(ctx) = test_context() else { return };
-        for options in LowerOptions::all() {
-            let src = wgsl_with(&p, &options);
+        for (options, mut rt) in on_every_variant(&ctx, &p) {
             assert_eq!(
-                src.contains("vy_charge(vy_"),
+                wgsl_with(&p, &options).contains("vy_charge(vy_"),
                 !options.guard_loops,
                 "{options:?}: charged loops exactly where loops are unguarded"
             );
-            let engine = WgpuEngine::with_wgsl(&ctx, &p, 2, &src).unwrap();
-            let mut rt = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
             assert_eq!(
                 run(&mut rt),
                 expected,

@@ -8,11 +8,11 @@ mod wgsl_common;
 
 use std::sync::Arc;
 
-use vyre_core::gpu::{test_context, WgpuEngine};
+use support::variants::{on_every_variant, on_reference};
+use vyre_core::gpu::test_context;
 use vyre_core::ir::{Access, CtxValue, HandlerBuilder, ScalarType};
 use vyre_core::lower::{wgsl_with, LowerOptions};
 use vyre_core::program::{Program, ProgramConfig};
-use vyre_core::reference::ReferenceEngine;
 use vyre_core::{Priority, Runtime};
 use wgsl_common::validate_source;
 
@@ -98,8 +98,7 @@ fn every_variant_validates() {
 fn every_variant_matches_the_reference() {
     for (wg, starvation, tenants) in [(1, 0, 3), (4, 3, 300), (64, 16, 3)] {
         let p = Arc::new(program(wg, starvation, tenants));
-        let engine = ReferenceEngine::from_shared(Arc::clone(&p), wg * 2, 11).unwrap();
-        let mut reference = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
+        let mut reference = on_reference(&p, wg * 2);
         let expected = scenario(&mut reference);
         assert!(expected.8, "the reference's books balance");
         assert_eq!(expected.3, 0, "no spawn finds its partition full");
@@ -108,10 +107,7 @@ fn every_variant_matches_the_reference() {
             "{expected:?}"
         );
         let Some(ctx) = test_context() else { return };
-        for options in LowerOptions::all() {
-            let src = wgsl_with(&p, &options);
-            let engine = WgpuEngine::with_wgsl(&ctx, &p, 2, &src).unwrap();
-            let mut rt = Runtime::with_engine(Arc::clone(&p), Box::new(engine)).unwrap();
+        for (options, mut rt) in on_every_variant(&ctx, &p) {
             assert_eq!(
                 scenario(&mut rt),
                 expected,

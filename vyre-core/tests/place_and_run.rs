@@ -8,13 +8,14 @@
 
 mod support;
 
+use support::variants::{on_every_variant, on_reference};
+
 use std::sync::Arc;
 
-use vyre_core::gpu::{test_context, WgpuEngine};
+use vyre_core::gpu::test_context;
 use vyre_core::ir::{Access, BufferKind, CtxValue, HandlerBuilder, ScalarType};
 use vyre_core::lower::{wgsl_with, LowerOptions, ENTRY_PLACE};
 use vyre_core::program::{Program, ProgramConfig};
-use vyre_core::reference::ReferenceEngine;
 use vyre_core::{FaultKind, Priority, Runtime};
 
 const U32: ScalarType = ScalarType::U32;
@@ -51,26 +52,6 @@ fn program_of(workgroup_size: u32, tenants: u32, faults_from: u32, slots: u32) -
         },
         h.finish().expect("handler"),
     )
-}
-
-/// A runtime of `p` on the reference interpreter with `lanes` lanes.
-fn on_reference(p: &Arc<Program>, lanes: u32) -> Runtime {
-    let engine = ReferenceEngine::from_shared(Arc::clone(p), lanes, 11).unwrap();
-    Runtime::with_engine(Arc::clone(p), Box::new(engine)).unwrap()
-}
-
-/// A runtime of `p` on wgpu (two workgroups) for every scheduler variant,
-/// with the variant's options.
-fn on_every_variant<'a>(
-    ctx: &'a vyre_core::gpu::GpuContext,
-    p: &'a Arc<Program>,
-) -> impl Iterator<Item = (LowerOptions, Runtime)> + 'a {
-    LowerOptions::all().map(move |options| {
-        let src = wgsl_with(p, &options);
-        let engine = WgpuEngine::with_wgsl(ctx, p, 2, &src).unwrap();
-        let rt = Runtime::with_engine(Arc::clone(p), Box::new(engine)).unwrap();
-        (options, rt)
-    })
 }
 
 /// What must not depend on the backend or the variant: executed, the

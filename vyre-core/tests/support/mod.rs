@@ -2,14 +2,16 @@
 //! the runtime does: inbox entries + INBOX_TAIL, tenant table, summary,
 //! fault and printf logs, counter clearing. Beside it, [`probe`] holds the
 //! wgpu engine tests' probe program, [`semantics`] the case tables of
-//! the reference semantics tests and [`tenant_runs`] the two runs of the
-//! scheduling scenarios around a disabled tenant.
+//! the reference semantics tests, [`tenant_runs`] the two runs of the
+//! scheduling scenarios around a disabled tenant and [`variants`] a
+//! program's runtimes on the reference and on every wgpu variant.
 
 #![allow(dead_code)]
 
 pub mod probe;
 pub mod semantics;
 pub mod tenant_runs;
+pub mod variants;
 
 use vyre_core::ir::{BufferKind, ScalarType};
 use vyre_core::program::{OpcodeHandler, Program, ProgramConfig};
