@@ -29,15 +29,20 @@ fn vy_prepare() {
     let start = atomicLoad(&vy_ctrl[vy_CTRL_START]);
     let first = (start & vy_START_MODE) != 0u;
     let place_mode = (start | vy_START_MODE) == vy_START_PLACE_AND_RUN;
-    var left = 0u; // parked before this pass
-    for (var p = 0u; p < vy_PRIORITIES; p++) {
-        left += atomicLoad(&vy_ctrl[vy_CTRL_PARKED + p]);
+    // A later pass places while the submission has faulted nothing and the
+    // last pass parked nothing; after a handler asked for shutdown, lanes
+    // stop claiming, and no later pass places (and so runs) more either.
+    // Only read in a submission that started by placing: every round's
+    // prepare is one invocation's chain of loads.
+    var place = place_mode && first;
+    if (place_mode && !first) {
+        var left = 0u; // parked by the last pass
+        for (var p = 0u; p < vy_PRIORITIES; p++) {
+            left += atomicLoad(&vy_ctrl[vy_CTRL_PARKED + p]);
+        }
+        place = left == 0u && atomicLoad(&vy_ctrl[vy_CTRL_FAULTED]) == 0u
+            && atomicLoad(&vy_ctrl[vy_CTRL_SHUTDOWN]) == 0u;
     }
-    // After a handler asked for shutdown, lanes stop claiming; no later
-    // pass places (and so runs) more either.
-    let place = place_mode
-        && (first || (left == 0u && atomicLoad(&vy_ctrl[vy_CTRL_FAULTED]) == 0u
-            && atomicLoad(&vy_ctrl[vy_CTRL_SHUTDOWN]) == 0u));
     var taken = 0u;
     for (var p = 0u; p < vy_PRIORITIES; p++) {
         var take = 0u;
