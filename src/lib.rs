@@ -89,10 +89,11 @@ pub use vyre_macros::{device, megakernel, opcode, printf, request, Element};
 pub mod prelude {
     pub use vyre_core::host::{Atomic, Buffer, Ctx, Outcome};
     pub use vyre_core::ir::Literal;
+    pub use vyre_core::kernel::MultiKernel;
     pub use vyre_core::{
-        BackendKind, BufferHandle, Element, Error, Fault, FaultKind, Gpu, Priority, Program,
-        PublishOptions, RunLimits, RunReport, Runtime, Service, ServiceOptions, StopReason, Task,
-        Ticket, TicketOutcome,
+        BackendKind, BufferHandle, BufferMode, Element, Error, Fault, FaultKind, Gpu, GpuSet,
+        MultiReport, MultiRuntime, Priority, Program, PublishOptions, RunLimits, RunReport,
+        Runtime, Service, ServiceOptions, StopReason, Task, Ticket, TicketOutcome,
     };
     pub use vyre_macros::{device, megakernel, opcode, printf, request, Element};
 }

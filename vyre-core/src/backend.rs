@@ -122,7 +122,7 @@ impl Gpu {
         }
     }
 
-    fn from_context(ctx: GpuContext, reason: String) -> Gpu {
+    pub(crate) fn from_context(ctx: GpuContext, reason: String) -> Gpu {
         Gpu {
             kind: BackendKind::Wgpu,
             context: Some(ctx),

@@ -228,6 +228,36 @@ pub enum Error {
         /// The most one call may publish.
         max: u64,
     },
+    /// A device set ([`GpuSet`](crate::GpuSet),
+    /// [`MultiRuntime`](crate::MultiRuntime)) that cannot be made or used
+    /// as asked.
+    #[error("device set: {reason}")]
+    DeviceSet {
+        /// What was wrong, and what to do.
+        reason: String,
+    },
+    /// A buffer's [`BufferMode`](crate::BufferMode) on a device set does
+    /// not fit how the program uses the buffer.
+    #[error("buffer `{buffer}` on a device set: {reason}")]
+    BufferMode {
+        /// The declared buffer.
+        buffer: String,
+        /// What does not fit, and what to do.
+        reason: String,
+    },
+    /// Two devices of a set changed the same element of an
+    /// [`Output`](crate::BufferMode::Output) buffer.
+    #[error("output buffer `{buffer}`: element {element} was changed on device {first} and on device {second}; each element of an output buffer may be written by one device only (give each task its own elements, or declare the buffer `BufferMode::Summed` if it counts)")]
+    OutputConflict {
+        /// The declared buffer.
+        buffer: String,
+        /// The element's index.
+        element: u64,
+        /// The first device that changed it.
+        first: usize,
+        /// The second.
+        second: usize,
+    },
     /// A [`ServiceOptions`](crate::ServiceOptions) value out of range.
     #[error("service option `{option}` is invalid: {reason}")]
     InvalidServiceOption {

@@ -16,6 +16,7 @@ pub mod host;
 pub mod ir;
 pub mod kernel;
 pub mod lower;
+pub mod multi;
 pub mod native;
 pub mod program;
 pub mod protocol;
@@ -29,6 +30,10 @@ pub use backend::Gpu;
 pub use engine::{BackendKind, Engine, InFlight, Submission};
 pub use error::{AssemblyError, Error, Result};
 pub use ir::OpcodeHandler;
+pub use multi::{
+    BufferMode, DeviceReport, GpuSet, MultiAccounting, MultiBuffer, MultiBuilder, MultiReport,
+    MultiRuntime,
+};
 pub use program::{Program, ProgramConfig, RequestKind};
 pub use protocol::Priority;
 pub use report::{

@@ -114,6 +114,26 @@ fn describe_adapter(info: &wgpu::AdapterInfo) -> String {
 }
 
 /// One line per adapter for error messages: name and device type.
+/// What identifies the physical device behind adapter `index` of
+/// `infos`: its PCI bus where the driver says, else its name, vendor and
+/// device id and its rank among the same-named adapters of its backend (two
+/// identical GPUs on one backend stay two devices; one GPU seen on two
+/// backends is one).
+fn physical_key(infos: &[wgpu::AdapterInfo], index: usize) -> String {
+    let info = &infos[index];
+    if !info.device_pci_bus_id.is_empty() {
+        return format!("pci {}", info.device_pci_bus_id);
+    }
+    let twin = |other: &wgpu::AdapterInfo| {
+        other.name == info.name && other.vendor == info.vendor && other.device == info.device
+    };
+    let rank = infos[..index]
+        .iter()
+        .filter(|o| o.backend == info.backend && twin(o))
+        .count();
+    format!("{}/{:x}/{:x}#{rank}", info.name, info.vendor, info.device)
+}
+
 fn seen_list(infos: &[wgpu::AdapterInfo]) -> String {
     if infos.is_empty() {
         return "no adapters at all: wgpu looked on Vulkan, Metal, DX12 and GL (as this \
@@ -240,6 +260,93 @@ impl GpuContext {
             failures.join("; "),
             seen_list(&infos)
         )))
+    }
+
+    /// Opens every adapter that `choice` allows, one context per physical
+    /// device, best first (discrete, integrated, virtual, then CPU
+    /// implementations for [`AdapterChoice::Any`]). A device that several
+    /// backends list (Vulkan and GL, say) is opened once, on the first
+    /// backend wgpu lists it on (Vulkan where it has one). `names`, when
+    /// given, keeps the adapters whose name contains one of its fragments
+    /// (case-insensitive); otherwise `WGPU_ADAPTER_NAME` filters as for
+    /// [`GpuContext::new`]. An adapter that cannot open a device is left
+    /// out.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BackendUnavailable`] when no adapter qualifies or none
+    /// could open a device (the reason lists the adapters seen).
+    pub fn all(choice: AdapterChoice, names: Option<&[String]>) -> Result<Vec<GpuContext>> {
+        let unavailable = |reason: String| Error::BackendUnavailable {
+            backend: "wgpu".to_string(),
+            reason,
+        };
+        if wgpu::Instance::enabled_backend_features().is_empty() {
+            return Err(unavailable(
+                "this build of wgpu has no backend for this platform".to_string(),
+            ));
+        }
+        let desc = instance_descriptor();
+        let backends = desc.backends;
+        let instance = wgpu::Instance::new(desc);
+        let adapters = pollster::block_on(instance.enumerate_adapters(backends));
+        let infos: Vec<wgpu::AdapterInfo> = adapters.iter().map(|a| a.get_info()).collect();
+        let fragments: Vec<String> = match names {
+            Some(list) => list.iter().map(|s| s.trim().to_lowercase()).collect(),
+            None => std::env::var(ADAPTER_NAME_ENV)
+                .ok()
+                .map(|s| s.trim().to_lowercase())
+                .into_iter()
+                .collect(),
+        };
+        let fragments: Vec<String> = fragments.into_iter().filter(|f| !f.is_empty()).collect();
+        let keep = |info: &wgpu::AdapterInfo| {
+            let name = info.name.to_lowercase();
+            fragments.is_empty() || fragments.iter().any(|f| name.contains(f))
+        };
+        let mut candidates: Vec<(u8, usize)> = infos
+            .iter()
+            .enumerate()
+            .filter(|(_, info)| keep(info))
+            .filter_map(|(i, info)| rank(choice, info.device_type).map(|r| (r, i)))
+            .collect();
+        candidates.sort_by_key(|&(r, _)| r);
+        let mut seen = std::collections::HashSet::new();
+        let mut contexts = Vec::new();
+        let mut failures = Vec::new();
+        for (_, index) in candidates {
+            if !seen.insert(physical_key(&infos, index)) {
+                continue;
+            }
+            match open_device(&adapters[index]) {
+                Ok((device, queue, timestamps)) => contexts.push(GpuContext::assemble(
+                    Some(instance.clone()),
+                    adapters[index].clone(),
+                    device,
+                    queue,
+                    infos[index].clone(),
+                    timestamps,
+                )),
+                Err(e) => failures.push(format!("{}: {e}", infos[index].name)),
+            }
+        }
+        if contexts.is_empty() {
+            let filter = if fragments.is_empty() {
+                String::new()
+            } else {
+                format!(" whose name contains one of {fragments:?}")
+            };
+            let failed = if failures.is_empty() {
+                String::new()
+            } else {
+                format!(" (failed to open: {})", failures.join("; "))
+            };
+            return Err(unavailable(format!(
+                "no usable adapter{filter}{failed}; {}",
+                seen_list(&infos)
+            )));
+        }
+        Ok(contexts)
     }
 
     /// Every adapter wgpu can see on the backends [`GpuContext::new`] would

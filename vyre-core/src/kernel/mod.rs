@@ -10,6 +10,7 @@
 
 mod access;
 mod builder;
+mod multi;
 
 #[doc(hidden)]
 pub mod __private;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 
 pub use access::BufferAccess;
 pub use builder::KernelBuilder;
+pub use multi::MultiKernel;
 
 use crate::error::Result;
 use crate::program::Program;

@@ -430,7 +430,7 @@ impl Runtime {
     }
 
     #[inline]
-    fn check_tenant(&self, tenant: u32) -> Result<()> {
+    pub(crate) fn check_tenant(&self, tenant: u32) -> Result<()> {
         if (tenant as usize) < self.tenants.len() {
             Ok(())
         } else {

@@ -273,22 +273,40 @@ impl Runtime {
         }
         let mut words = [0u32; MAX_ARGS - 1];
         O::encode_rest(&rest, &mut words[..O::ARG_TYPES.len().saturating_sub(1)]);
+        self.queue_range(tenant, priority, O::ID, indices, words);
+        Ok(())
+    }
+
+    /// A range of checked tasks of `opcode` for `tenant` (checked too):
+    /// the index as the first argument word, `rest` after it. The typed
+    /// [`publish_range`](Self::publish_range) and a device set's share of
+    /// a range (`multi`) end here.
+    pub(crate) fn queue_range(
+        &mut self,
+        tenant: u32,
+        priority: Priority,
+        opcode: u32,
+        indices: std::ops::Range<u32>,
+        rest: [u32; MAX_ARGS - 1],
+    ) {
+        if indices.is_empty() {
+            return;
+        }
         let count = indices.end - indices.start;
         self.inbox.push_range(
             priority.index(),
             PendingRange {
                 header: EntryHeader {
-                    opcode: O::ID,
+                    opcode,
                     tenant,
                     ticket: 0,
                 },
                 first: indices.start,
                 count,
-                rest: words,
+                rest,
             },
         );
         self.count_published(u64::from(count));
-        Ok(())
     }
 
     /// Publishes a task without host-side checks (see [`RawTask`]): the

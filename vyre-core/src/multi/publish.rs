@@ -1,0 +1,149 @@
+//! Publishing into a set: into its queue (every form the one-device
+//! runtime has), or pinned to one device.
+
+use super::queue::Work;
+use super::runtime::MultiRuntime;
+use crate::error::Result;
+use crate::host::{Opcode, RangeOpcode, Task};
+use crate::protocol::{Priority, MAX_ARGS};
+use crate::runtime::{check_task, check_typed, opcode_arity, typed_arity};
+
+impl MultiRuntime {
+    // ---- publishing -----------------------------------------------------------
+
+    /// Publishes `task` at `priority` for tenant 0 into the set's queue;
+    /// `run()` hands it to a device.
+    ///
+    /// # Errors
+    ///
+    /// As [`Runtime::publish`]; nothing is published then.
+    pub fn publish(&mut self, priority: Priority, task: Task) -> Result<()> {
+        self.publish_for(0, priority, task)
+    }
+
+    /// [`publish`](Self::publish) for `tenant`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Runtime::publish_for`].
+    pub fn publish_for(&mut self, tenant: u32, priority: Priority, task: Task) -> Result<()> {
+        self.devices[0].check_tenant(tenant)?;
+        check_task(&self.program, &task)?;
+        let arity = task.words().len();
+        let mut words = task.words().to_vec();
+        // A task without arguments still takes a word in the queue.
+        words.resize(arity.max(1), 0);
+        self.queue_words(tenant, priority, task.opcode(), arity, arity.max(1), words);
+        Ok(())
+    }
+
+    /// Publishes `task` on device `device` only: it and what it spawns run
+    /// there (a task pinned to the device that holds its data, say).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DeviceSet`] for a device the set does not have; as
+    /// [`Runtime::publish`].
+    pub fn publish_on(&mut self, device: usize, priority: Priority, task: Task) -> Result<()> {
+        self.device_mut(device)?.publish(priority, task)
+    }
+
+    /// Publishes `count` tasks of `opcode` for `tenant` into the set's
+    /// queue, `args(k, words)` writing task `k`'s argument words, as
+    /// [`Runtime::publish_with`] does.
+    ///
+    /// # Errors
+    ///
+    /// As [`Runtime::publish_with`]; nothing is published then.
+    pub fn publish_with(
+        &mut self,
+        tenant: u32,
+        priority: Priority,
+        opcode: u32,
+        count: usize,
+        args: impl Fn(usize, &mut [u32]),
+    ) -> Result<()> {
+        self.devices[0].check_tenant(tenant)?;
+        let arity = opcode_arity(&self.program, opcode)?;
+        let stride = arity.max(1);
+        let mut words = vec![0u32; count * stride];
+        for (k, task) in words.chunks_exact_mut(stride).enumerate() {
+            args(k, &mut task[..arity]);
+        }
+        self.queue_words(tenant, priority, opcode, arity, stride, words);
+        Ok(())
+    }
+
+    /// Publishes one task of opcode `O` per element of `tasks` into the
+    /// set's queue, as [`Runtime::publish_batch`] does.
+    ///
+    /// # Errors
+    ///
+    /// As [`Runtime::publish_batch`]; nothing is published then.
+    pub fn publish_batch<O: Opcode>(
+        &mut self,
+        priority: Priority,
+        _op: O,
+        tasks: &[O::Args],
+    ) -> Result<()> {
+        check_typed::<O>(&self.program)?;
+        let arity = typed_arity::<O>();
+        let stride = arity.max(1);
+        let mut words = vec![0u32; tasks.len() * stride];
+        for (task, out) in tasks.iter().zip(words.chunks_exact_mut(stride)) {
+            O::encode(task, &mut out[..arity]);
+        }
+        self.queue_words(0, priority, O::ID, arity, stride, words);
+        Ok(())
+    }
+
+    /// Publishes one task of opcode `O` per index of `indices` into the
+    /// set's queue, as [`Runtime::publish_range`] does: each device gets
+    /// its share as sub-ranges, so nothing per task crosses the bus.
+    ///
+    /// # Errors
+    ///
+    /// As [`Runtime::publish_range`]; nothing is published then.
+    pub fn publish_range<O: RangeOpcode>(
+        &mut self,
+        priority: Priority,
+        _op: O,
+        indices: std::ops::Range<u32>,
+        rest: O::Rest,
+    ) -> Result<()> {
+        check_typed::<O>(&self.program)?;
+        let mut words = [0u32; MAX_ARGS - 1];
+        O::encode_rest(&rest, &mut words[..O::ARG_TYPES.len().saturating_sub(1)]);
+        self.queue.push(
+            priority,
+            Work::Range {
+                opcode: O::ID,
+                tenant: 0,
+                indices,
+                rest: words,
+            },
+        );
+        Ok(())
+    }
+
+    fn queue_words(
+        &mut self,
+        tenant: u32,
+        priority: Priority,
+        opcode: u32,
+        arity: usize,
+        stride: usize,
+        words: Vec<u32>,
+    ) {
+        self.queue.push(
+            priority,
+            Work::Words {
+                opcode,
+                tenant,
+                arity,
+                stride,
+                words,
+            },
+        );
+    }
+}
