@@ -39,6 +39,10 @@ mod wgpu_interop;
 #[path = "../examples/host_requests.rs"]
 mod host_requests;
 
+#[allow(dead_code)]
+#[path = "../examples/multi_gpu.rs"]
+mod multi_gpu;
+
 // The examples' flag parser, included once more to test it directly
 // (without the process exits of `parse_args`).
 #[path = "../examples/common/mod.rs"]
@@ -303,5 +307,22 @@ fn wgpu_interop_shares_the_applications_device_and_buffer() {
             !common::gpu_required(),
             "VYRE_REQUIRE_GPU=1 but the example found no wgpu adapter"
         ),
+    }
+}
+
+#[test]
+fn multi_gpu_spreads_the_work_over_a_set_and_checks_it() {
+    let mut sets = vec![
+        GpuSet::new(vec![Gpu::cpu(), Gpu::cpu()]).unwrap(),
+        GpuSet::new(vec![Gpu::reference(), Gpu::cpu()]).unwrap(),
+    ];
+    sets.extend(wgpu_backend("multi_gpu").map(|g| GpuSet::new(vec![g, Gpu::cpu()]).unwrap()));
+    for set in sets {
+        let summary = multi_gpu::multi_gpu(&set, 5_000, 2).unwrap();
+        assert!(summary.balanced);
+        let report = &summary.report;
+        assert_eq!(report.devices.len(), set.len());
+        assert_eq!(report.total.executed, 5_000 + 2 * 2047);
+        assert_eq!(report.shares().iter().sum::<u64>(), report.total.executed);
     }
 }
