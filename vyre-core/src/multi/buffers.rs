@@ -34,7 +34,7 @@ impl<T: Element> MultiBuffer<T> {
     }
 
     /// Its handle on device `device` (for that device's
-    /// [`Runtime`], [`MultiRuntime::device_mut`]).
+    /// [`Runtime`](crate::Runtime), [`MultiRuntime::device_mut`]).
     pub fn on(&self, device: usize) -> Option<BufferHandle<T>> {
         self.handles.get(device).copied()
     }
@@ -52,7 +52,7 @@ impl MultiRuntime {
     ///
     /// # Errors
     ///
-    /// As [`Runtime::buffer`].
+    /// As [`Runtime::buffer`](crate::Runtime::buffer).
     pub fn buffer<T: Element>(&self, name: &str) -> Result<MultiBuffer<T>> {
         let handles = self
             .devices
@@ -74,7 +74,7 @@ impl MultiRuntime {
     ///
     /// # Errors
     ///
-    /// As [`Runtime::upload`].
+    /// As [`Runtime::upload`](crate::Runtime::upload).
     pub fn upload<T: Element>(&mut self, buffer: &MultiBuffer<T>, data: &[T]) -> Result<()> {
         let mode = self.modes[buffer.index];
         let zeros = vec![T::zeroed(); data.len()];
@@ -96,7 +96,7 @@ impl MultiRuntime {
     ///
     /// # Errors
     ///
-    /// As [`Runtime::write`].
+    /// As [`Runtime::write`](crate::Runtime::write).
     pub fn write<T: Element>(
         &mut self,
         buffer: &MultiBuffer<T>,
@@ -128,7 +128,7 @@ impl MultiRuntime {
     ///
     /// # Errors
     ///
-    /// As [`Runtime::resize`].
+    /// As [`Runtime::resize`](crate::Runtime::resize).
     pub fn resize<T: Element>(&mut self, buffer: &MultiBuffer<T>, len: u64) -> Result<()> {
         for (d, rt) in self.devices.iter_mut().enumerate() {
             rt.resize(buffer.handles[d], len)?;
@@ -146,8 +146,8 @@ impl MultiRuntime {
     ///
     /// # Errors
     ///
-    /// [`Error::OutputConflict`] when two devices changed one element of
-    /// an output buffer; as [`Runtime::read`].
+    /// [`Error::OutputConflict`](crate::Error::OutputConflict) when two devices changed one element of
+    /// an output buffer; as [`Runtime::read`](crate::Runtime::read).
     pub fn read<T: Element>(&mut self, buffer: &MultiBuffer<T>) -> Result<Vec<T>> {
         let mode = self.modes[buffer.index];
         if mode == BufferMode::Replicated {
@@ -173,8 +173,8 @@ impl MultiRuntime {
     ///
     /// # Errors
     ///
-    /// [`Error::DeviceSet`] for a device the set does not have; as
-    /// [`Runtime::read`].
+    /// [`Error::DeviceSet`](crate::Error::DeviceSet) for a device the set does not have; as
+    /// [`Runtime::read`](crate::Runtime::read).
     pub fn read_device<T: Element>(
         &mut self,
         device: usize,

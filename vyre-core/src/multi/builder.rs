@@ -33,7 +33,7 @@ impl MultiBuilder {
 
     /// Hands devices `tasks` queued tasks at a time (at least 1) instead
     /// of the default: a quarter of a device's even share of the queue, at
-    /// least [`MIN_CHUNK`].
+    /// least [`MIN_CHUNK`](super::MIN_CHUNK).
     pub fn chunk(mut self, tasks: u64) -> Self {
         self.chunk = Some(tasks);
         self
@@ -50,11 +50,11 @@ impl MultiBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::BufferMode`] for a written buffer without a mode, a
+    /// [`Error::BufferMode`](crate::Error::BufferMode) for a written buffer without a mode, a
     /// replicated buffer a handler writes, or a summed buffer that is not
-    /// atomic; [`Error::UnknownBuffer`] for a mode of an undeclared
-    /// buffer; [`Error::DeviceSet`] for a chunk of 0; whatever
-    /// [`Runtime::new`] returns for a device.
+    /// atomic; [`Error::UnknownBuffer`](crate::Error::UnknownBuffer) for a mode of an undeclared
+    /// buffer; [`Error::DeviceSet`](crate::Error::DeviceSet) for a chunk of 0; whatever
+    /// [`Runtime::new`](crate::Runtime::new) returns for a device.
     pub fn build(self) -> Result<MultiRuntime> {
         let modes = modes::resolve(&self.program, &self.modes)?;
         if self.chunk == Some(0) {

@@ -14,13 +14,13 @@ pub enum BufferMode {
     /// Input, the same on every device: an upload or write goes to every
     /// copy; a read returns device 0's. Handlers may only read it (`&Buffer<T>`):
     /// a handler that takes it as `&mut Buffer<T>` or `&Buffer<Atomic<T>>`
-    /// is an [`Error::BufferMode`] when the set's runtime is built. The
+    /// is an [`Error::BufferMode`](crate::Error::BufferMode) when the set's runtime is built. The
     /// mode of every buffer no handler writes.
     Replicated,
     /// Output whose elements each belong to one device: every copy starts
     /// from what the host uploaded, and a read takes each element from
     /// the device that changed it (from the upload where none did). An
-    /// element that two devices changed is an [`Error::OutputConflict`]
+    /// element that two devices changed is an [`Error::OutputConflict`](crate::Error::OutputConflict)
     /// naming it (the check compares each copy with the upload, so a
     /// write of the value already there is not seen as a change).
     Output,
@@ -28,7 +28,7 @@ pub enum BufferMode {
     /// starts from the upload and the others' from zero, and a read adds
     /// the copies element by element (wrapping, as the device's atomics
     /// do), so the result is what one device counting everything would
-    /// hold. Only atomic buffers: any other is an [`Error::BufferMode`].
+    /// hold. Only atomic buffers: any other is an [`Error::BufferMode`](crate::Error::BufferMode).
     Summed,
 }
 

@@ -16,7 +16,7 @@ impl MultiRuntime {
     ///
     /// # Errors
     ///
-    /// As [`Runtime::publish`]; nothing is published then.
+    /// As [`Runtime::publish`](crate::Runtime::publish); nothing is published then.
     pub fn publish(&mut self, priority: Priority, task: Task) -> Result<()> {
         self.publish_for(0, priority, task)
     }
@@ -25,7 +25,7 @@ impl MultiRuntime {
     ///
     /// # Errors
     ///
-    /// As [`Runtime::publish_for`].
+    /// As [`Runtime::publish_for`](crate::Runtime::publish_for).
     pub fn publish_for(&mut self, tenant: u32, priority: Priority, task: Task) -> Result<()> {
         self.devices[0].check_tenant(tenant)?;
         check_task(&self.program, &task)?;
@@ -42,19 +42,19 @@ impl MultiRuntime {
     ///
     /// # Errors
     ///
-    /// [`Error::DeviceSet`] for a device the set does not have; as
-    /// [`Runtime::publish`].
+    /// [`Error::DeviceSet`](crate::Error::DeviceSet) for a device the set does not have; as
+    /// [`Runtime::publish`](crate::Runtime::publish).
     pub fn publish_on(&mut self, device: usize, priority: Priority, task: Task) -> Result<()> {
         self.device_mut(device)?.publish(priority, task)
     }
 
     /// Publishes `count` tasks of `opcode` for `tenant` into the set's
     /// queue, `args(k, words)` writing task `k`'s argument words, as
-    /// [`Runtime::publish_with`] does.
+    /// [`Runtime::publish_with`](crate::Runtime::publish_with) does.
     ///
     /// # Errors
     ///
-    /// As [`Runtime::publish_with`]; nothing is published then.
+    /// As [`Runtime::publish_with`](crate::Runtime::publish_with); nothing is published then.
     pub fn publish_with(
         &mut self,
         tenant: u32,
@@ -75,11 +75,11 @@ impl MultiRuntime {
     }
 
     /// Publishes one task of opcode `O` per element of `tasks` into the
-    /// set's queue, as [`Runtime::publish_batch`] does.
+    /// set's queue, as [`Runtime::publish_batch`](crate::Runtime::publish_batch) does.
     ///
     /// # Errors
     ///
-    /// As [`Runtime::publish_batch`]; nothing is published then.
+    /// As [`Runtime::publish_batch`](crate::Runtime::publish_batch); nothing is published then.
     pub fn publish_batch<O: Opcode>(
         &mut self,
         priority: Priority,
@@ -98,12 +98,12 @@ impl MultiRuntime {
     }
 
     /// Publishes one task of opcode `O` per index of `indices` into the
-    /// set's queue, as [`Runtime::publish_range`] does: each device gets
+    /// set's queue, as [`Runtime::publish_range`](crate::Runtime::publish_range) does: each device gets
     /// its share as sub-ranges, so nothing per task crosses the bus.
     ///
     /// # Errors
     ///
-    /// As [`Runtime::publish_range`]; nothing is published then.
+    /// As [`Runtime::publish_range`](crate::Runtime::publish_range); nothing is published then.
     pub fn publish_range<O: RangeOpcode>(
         &mut self,
         priority: Priority,

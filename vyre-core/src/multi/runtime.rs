@@ -1,4 +1,4 @@
-//! [`MultiRuntime`]: one program on every device of a [`GpuSet`] — a
+//! [`MultiRuntime`]: one program on every device of a [`GpuSet`](super::GpuSet) — a
 //! runtime per device, fed from one host queue.
 //!
 //! Published tasks wait in the set's queue (`queue.rs`) until `run()`.
@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::program::Program;
 use crate::runtime::{RunLimits, Runtime};
 
-/// One program on every device of a [`GpuSet`]: a [`Runtime`] per device
+/// One program on every device of a [`GpuSet`](super::GpuSet): a [`Runtime`](crate::Runtime) per device
 /// (its own compiled program, ring and buffers), one host queue, buffers
 /// that live on every device as their [`BufferMode`] says, and books over
 /// the set.
@@ -99,7 +99,7 @@ impl MultiRuntime {
     ///
     /// # Errors
     ///
-    /// As [`Runtime::set_limits`].
+    /// As [`Runtime::set_limits`](crate::Runtime::set_limits).
     pub fn set_limits(&mut self, limits: RunLimits) -> Result<()> {
         limits.validate()?;
         for rt in &mut self.devices {
@@ -112,7 +112,7 @@ impl MultiRuntime {
     ///
     /// # Errors
     ///
-    /// As [`Runtime::set_tenant_enabled`].
+    /// As [`Runtime::set_tenant_enabled`](crate::Runtime::set_tenant_enabled).
     pub fn set_tenant_enabled(&mut self, tenant: u32, enabled: bool) -> Result<()> {
         for rt in &mut self.devices {
             rt.set_tenant_enabled(tenant, enabled)?;

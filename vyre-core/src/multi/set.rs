@@ -33,7 +33,7 @@ impl GpuSet {
     ///
     /// # Errors
     ///
-    /// [`Error::DeviceSet`] for an empty list.
+    /// [`Error::DeviceSet`](crate::Error::DeviceSet) for an empty list.
     pub fn new(gpus: Vec<Gpu>) -> Result<GpuSet> {
         if gpus.is_empty() {
             return Err(Error::DeviceSet {
