@@ -21,8 +21,8 @@ nvidia-smi --query-gpu=name,driver_version --format=csv > /tmp/o/gpu.txt 2>&1
 # vyre's own caches start empty: the first-use tuning and the cold start
 # are part of what the suite measures.
 rm -rf ~/.cache/vyre
-echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC'): bench --only wall,trivial,mix,priority,bfs,service ($(cat .bin/commit 2>/dev/null))" > /tmp/o/full/log.txt
-timeout 420 ./.bin/bench --only wall,trivial,mix,priority,bfs,service --stages --out /tmp/o/full >> /tmp/o/full/log.txt 2>&1
+echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC'): bench --only wall,trivial,mix,priority,bfs,service,scale ($(cat .bin/commit 2>/dev/null))" > /tmp/o/full/log.txt
+timeout 420 ./.bin/bench --only wall,trivial,mix,priority,bfs,service,scale --stages --out /tmp/o/full >> /tmp/o/full/log.txt 2>&1
 grep -E "wall|defaults|start-up|publish|held|autotune" /tmp/o/full/log.txt | head -20
 rm -rf /tmp/vc
 for run in cold warm warm warm; do

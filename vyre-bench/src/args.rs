@@ -21,6 +21,8 @@ pub enum Workload {
     Build,
     /// Service mode: CRITICAL latency under an open-loop IDLE flood.
     Service,
+    /// One program over 1, 2, 4, 8 devices (issue 19).
+    Scale,
     /// Configuration sweeps and lowering variants (not part of `all`).
     Experiments,
     /// Measurements behind the analyses of missed targets (not part of
@@ -30,7 +32,7 @@ pub enum Workload {
 
 impl Workload {
     /// Every workload, in the order the suite runs them.
-    pub const ALL: [Workload; 9] = [
+    pub const ALL: [Workload; 10] = [
         Workload::Wall,
         Workload::Trivial,
         Workload::Mix,
@@ -38,6 +40,7 @@ impl Workload {
         Workload::Bfs,
         Workload::Build,
         Workload::Service,
+        Workload::Scale,
         Workload::Experiments,
         Workload::Probes,
     ];
@@ -52,6 +55,7 @@ impl Workload {
             Workload::Bfs => "bfs",
             Workload::Build => "build",
             Workload::Service => "service",
+            Workload::Scale => "scale",
             Workload::Experiments => "experiments",
             Workload::Probes => "probes",
         }

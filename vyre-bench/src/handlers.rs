@@ -161,3 +161,102 @@ megakernel! {
         opcodes: [scan],
     }
 }
+
+/// Rows of an N-queens task from which it solves its subtree itself
+/// instead of spawning a task per queen: below it, subtrees are small
+/// enough for one lane.
+pub const QUEENS_SPAWN_ROWS: u32 = 5;
+
+/// N-queens from a partial board: `row` queens placed, `cols` the
+/// columns they hold, `left` and `right` the diagonals they attack on
+/// this row (bit masks over `n` columns). Above [`QUEENS_SPAWN_ROWS`]
+/// each free column becomes a spawned task (HIGH, so the tree grows on
+/// the device that holds its root); from there the lane walks the rest
+/// of the board depth first with a stack of its own and adds the
+/// solutions it finds.
+#[opcode(id = 0x50)]
+pub fn queens(
+    ctx: &Ctx,
+    solutions: &Buffer<Atomic<u32>>,
+    n: u32,
+    row: u32,
+    cols: u32,
+    left: u32,
+    right: u32,
+) {
+    let all = (1u32 << n) - 1;
+    if row >= n {
+        solutions[0].fetch_add(1);
+    } else if row < QUEENS_SPAWN_ROWS {
+        let mut free = all & !(cols | left | right);
+        while free != 0 {
+            let bit = free & (!free).wrapping_add(1);
+            free ^= bit;
+            ctx.spawn(
+                Priority::High,
+                queens::task(
+                    n,
+                    row + 1,
+                    cols | bit,
+                    ((left | bit) << 1) & all,
+                    (right | bit) >> 1,
+                ),
+            );
+        }
+    } else {
+        let remaining = n - row;
+        let mut free = [0u32; 16];
+        let mut cs = [0u32; 16];
+        let mut ls = [0u32; 16];
+        let mut rs = [0u32; 16];
+        cs[0] = cols;
+        ls[0] = left;
+        rs[0] = right;
+        free[0] = all & !(cols | left | right);
+        let mut depth = 0u32;
+        let mut found = 0u32;
+        let mut walking = true;
+        while walking {
+            let f = free[depth as usize];
+            if f == 0 {
+                if depth == 0 {
+                    walking = false;
+                } else {
+                    depth -= 1;
+                }
+            } else {
+                let bit = f & (!f).wrapping_add(1);
+                free[depth as usize] = f ^ bit;
+                if depth + 1 == remaining {
+                    found += 1;
+                } else {
+                    let c = cs[depth as usize] | bit;
+                    let l = ((ls[depth as usize] | bit) << 1) & all;
+                    let r = (rs[depth as usize] | bit) >> 1;
+                    depth += 1;
+                    cs[depth as usize] = c;
+                    ls[depth as usize] = l;
+                    rs[depth as usize] = r;
+                    free[depth as usize] = all & !(c | l | r);
+                }
+            }
+        }
+        if found != 0 {
+            solutions[0].fetch_add(found);
+        }
+    }
+}
+
+// HIGH holds the spawned frontier of N-queens (the boards of row
+// `QUEENS_SPAWN_ROWS` for n = 16 are about 150,000) and NORMAL streams the
+// hash tasks.
+megakernel! {
+    /// Issue 19's scaling run: the 1,024-round hash into an output
+    /// buffer, and N-queens by spawned tasks.
+    pub struct Scale {
+        slots: 1 << 19,
+        partitions: [1024, 393216, 128000, 1024, 1024],
+        buffers: { out: u32, solutions: Atomic<u32> },
+        opcodes: [heavy, queens],
+    }
+}

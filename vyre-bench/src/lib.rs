@@ -217,6 +217,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
             Workload::Bfs => workloads::bfs::run(bench),
             Workload::Build => workloads::build::run(bench),
             Workload::Service => workloads::service::run(bench),
+            Workload::Scale => workloads::scale::run(bench),
             Workload::Experiments => experiments::run(bench),
             Workload::Probes => probes::run(bench),
         };

@@ -5,6 +5,7 @@ pub mod bfs;
 pub mod build;
 pub mod mix;
 pub mod priority;
+pub mod scale;
 pub mod service;
 pub mod trivial;
 pub mod wall;

@@ -5,8 +5,8 @@
 //! Issue 13 (host path) keys come from the `wall` workload's own
 //! `metrics`; issue 14 (kernel) keys are read off the trivial, mix,
 //! priority and BFS workloads; issue 16 (service mode) keys come from the
-//! `service` workload's own `metrics`; issue 19 (several GPUs) keys have
-//! no workload yet.
+//! `service` workload's own `metrics`; issue 19 (several GPUs) keys come
+//! from the `scale` workload's (null until it runs on two GPUs or more).
 
 use serde_json::{json, Map, Value};
 
@@ -37,8 +37,9 @@ pub const SERVICE: [&str; 4] = [
     "service_critical_p99_over_unloaded",
 ];
 
-/// Keys of issues without a workload yet: several GPUs (19).
-const NOT_MEASURED: [&str; 2] = ["scale_2gpu_hash_efficiency", "scale_2gpu_queens_efficiency"];
+/// Issue 19's keys (several GPUs): always present; the 4- and 8-GPU
+/// ones as the scale workload writes them.
+pub const SCALE: [&str; 2] = ["scale_2gpu_hash_efficiency", "scale_2gpu_queens_efficiency"];
 
 /// The metrics of `doc`.
 pub fn metrics(doc: &Value) -> Value {
@@ -105,8 +106,15 @@ pub fn metrics(doc: &Value) -> Value {
     ] {
         out.insert(key.into(), value);
     }
-    for key in NOT_MEASURED {
-        out.insert(key.into(), Value::Null);
+    for key in SCALE {
+        out.insert(key.into(), w["scale"]["metrics"][key].clone());
+    }
+    if let Some(more) = w["scale"]["metrics"].as_object() {
+        for (key, value) in more {
+            if !value.is_null() {
+                out.insert(key.clone(), value.clone());
+            }
+        }
     }
     Value::Object(out)
 }

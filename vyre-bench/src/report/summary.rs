@@ -244,5 +244,23 @@ pub fn markdown(doc: &Value) -> String {
             );
         }
     }
+    if let Some(points) = w["scale"]["points"].as_array() {
+        let _ = writeln!(
+            s,
+            "\n### Several devices ({} found)\n\n| devices | hash tasks/s | N-queens boards/s | hash shares | N-queens shares |\n|---|---|---|---|---|",
+            w["scale"]["devices_found"]
+        );
+        for p in points {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} |",
+                p["devices"],
+                sci(f(&p["hash_tasks_per_s"]["median"])),
+                sci(f(&p["queens_boards_per_s"]["median"])),
+                p["hash_shares"],
+                p["queens_shares"]
+            );
+        }
+    }
     s
 }
