@@ -114,6 +114,45 @@ fn describe_adapter(info: &wgpu::AdapterInfo) -> String {
 }
 
 /// One line per adapter for error messages: name and device type.
+/// The adapters wgpu lists on the backends vyre looks on, with the
+/// instance that found them.
+struct Seen {
+    instance: wgpu::Instance,
+    backends: wgpu::Backends,
+    adapters: Vec<wgpu::Adapter>,
+    infos: Vec<wgpu::AdapterInfo>,
+}
+
+impl Seen {
+    /// Every adapter on [`backends`] (as `WGPU_BACKEND` says).
+    fn enumerate() -> Result<Seen> {
+        if wgpu::Instance::enabled_backend_features().is_empty() {
+            return Err(unavailable_wgpu(
+                "this build of wgpu has no backend for this platform".to_string(),
+            ));
+        }
+        let desc = instance_descriptor();
+        let backends = desc.backends;
+        let instance = wgpu::Instance::new(desc);
+        let adapters = pollster::block_on(instance.enumerate_adapters(backends));
+        let infos = adapters.iter().map(|a| a.get_info()).collect();
+        Ok(Seen {
+            instance,
+            backends,
+            adapters,
+            infos,
+        })
+    }
+}
+
+/// wgpu cannot be used, for `reason`.
+fn unavailable_wgpu(reason: String) -> Error {
+    Error::BackendUnavailable {
+        backend: "wgpu".to_string(),
+        reason,
+    }
+}
+
 /// What identifies the physical device behind adapter `index` of
 /// `infos`: its PCI bus where the driver says, else its name, vendor and
 /// device id and its rank among the same-named adapters of its backend (two
@@ -192,20 +231,12 @@ impl GpuContext {
     /// [`Error::BackendUnavailable`] when no adapter qualifies (the reason
     /// lists the adapters seen) or none could open a device.
     pub fn new(choice: AdapterChoice) -> Result<GpuContext> {
-        let unavailable = |reason: String| Error::BackendUnavailable {
-            backend: "wgpu".to_string(),
-            reason,
-        };
-        if wgpu::Instance::enabled_backend_features().is_empty() {
-            return Err(unavailable(
-                "this build of wgpu has no backend for this platform".to_string(),
-            ));
-        }
-        let desc = instance_descriptor();
-        let backends = desc.backends;
-        let instance = wgpu::Instance::new(desc);
-        let adapters = pollster::block_on(instance.enumerate_adapters(backends));
-        let infos: Vec<wgpu::AdapterInfo> = adapters.iter().map(|a| a.get_info()).collect();
+        let Seen {
+            instance,
+            backends,
+            adapters,
+            infos,
+        } = Seen::enumerate()?;
         let name_filter = std::env::var(ADAPTER_NAME_ENV)
             .ok()
             .map(|s| s.trim().to_lowercase())
@@ -231,7 +262,7 @@ impl GpuContext {
                 Some(f) => format!(" whose name contains `{f}` ({ADAPTER_NAME_ENV})"),
                 None => String::new(),
             };
-            return Err(unavailable(format!(
+            return Err(unavailable_wgpu(format!(
                 "found no {wanted}{filter} on backends {backends:?}; {}",
                 seen_list(&infos)
             )));
@@ -255,7 +286,7 @@ impl GpuContext {
                 Err(e) => failures.push(format!("{}: {e}", infos[index].name)),
             }
         }
-        Err(unavailable(format!(
+        Err(unavailable_wgpu(format!(
             "no adapter could open a device ({}); {}",
             failures.join("; "),
             seen_list(&infos)
@@ -277,20 +308,12 @@ impl GpuContext {
     /// [`Error::BackendUnavailable`] when no adapter qualifies or none
     /// could open a device (the reason lists the adapters seen).
     pub fn all(choice: AdapterChoice, names: Option<&[String]>) -> Result<Vec<GpuContext>> {
-        let unavailable = |reason: String| Error::BackendUnavailable {
-            backend: "wgpu".to_string(),
-            reason,
-        };
-        if wgpu::Instance::enabled_backend_features().is_empty() {
-            return Err(unavailable(
-                "this build of wgpu has no backend for this platform".to_string(),
-            ));
-        }
-        let desc = instance_descriptor();
-        let backends = desc.backends;
-        let instance = wgpu::Instance::new(desc);
-        let adapters = pollster::block_on(instance.enumerate_adapters(backends));
-        let infos: Vec<wgpu::AdapterInfo> = adapters.iter().map(|a| a.get_info()).collect();
+        let Seen {
+            instance,
+            adapters,
+            infos,
+            ..
+        } = Seen::enumerate()?;
         let fragments: Vec<String> = match names {
             Some(list) => list.iter().map(|s| s.trim().to_lowercase()).collect(),
             None => std::env::var(ADAPTER_NAME_ENV)
@@ -341,7 +364,7 @@ impl GpuContext {
             } else {
                 format!(" (failed to open: {})", failures.join("; "))
             };
-            return Err(unavailable(format!(
+            return Err(unavailable_wgpu(format!(
                 "no usable adapter{filter}{failed}; {}",
                 seen_list(&infos)
             )));

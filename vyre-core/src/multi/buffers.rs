@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use super::modes::{self, BufferMode};
 use super::runtime::{no_device, MultiRuntime};
 use crate::error::Result;
-use crate::runtime::{BufferHandle, Element};
+use crate::runtime::{BufferHandle, Element, Runtime};
 
 /// A typed handle to one declared buffer on every device of a
 /// [`MultiRuntime`], from [`MultiRuntime::buffer`].
@@ -34,7 +34,7 @@ impl<T: Element> MultiBuffer<T> {
     }
 
     /// Its handle on device `device` (for that device's
-    /// [`Runtime`](crate::Runtime), [`MultiRuntime::device_mut`]).
+    /// [`Runtime`], [`MultiRuntime::device_mut`]).
     pub fn on(&self, device: usize) -> Option<BufferHandle<T>> {
         self.handles.get(device).copied()
     }
@@ -52,7 +52,7 @@ impl MultiRuntime {
     ///
     /// # Errors
     ///
-    /// As [`Runtime::buffer`](crate::Runtime::buffer).
+    /// As [`Runtime::buffer`].
     pub fn buffer<T: Element>(&self, name: &str) -> Result<MultiBuffer<T>> {
         let handles = self
             .devices
@@ -74,19 +74,10 @@ impl MultiRuntime {
     ///
     /// # Errors
     ///
-    /// As [`Runtime::upload`](crate::Runtime::upload).
+    /// As [`Runtime::upload`].
     pub fn upload<T: Element>(&mut self, buffer: &MultiBuffer<T>, data: &[T]) -> Result<()> {
-        let mode = self.modes[buffer.index];
-        let zeros = vec![T::zeroed(); data.len()];
-        for (d, rt) in self.devices.iter_mut().enumerate() {
-            let own = if mode == BufferMode::Summed && d > 0 {
-                &zeros
-            } else {
-                data
-            };
-            rt.upload(buffer.handles[d], own)?;
-        }
-        if mode == BufferMode::Output {
+        self.each_copy(buffer, data, |rt, handle, own| rt.upload(handle, own))?;
+        if self.modes[buffer.index] == BufferMode::Output {
             self.baselines[buffer.index] = Some(bytemuck::cast_slice(data).to_vec());
         }
         Ok(())
@@ -96,24 +87,17 @@ impl MultiRuntime {
     ///
     /// # Errors
     ///
-    /// As [`Runtime::write`](crate::Runtime::write).
+    /// As [`Runtime::write`].
     pub fn write<T: Element>(
         &mut self,
         buffer: &MultiBuffer<T>,
         offset: u64,
         data: &[T],
     ) -> Result<()> {
-        let mode = self.modes[buffer.index];
-        let zeros = vec![T::zeroed(); data.len()];
-        for (d, rt) in self.devices.iter_mut().enumerate() {
-            let own = if mode == BufferMode::Summed && d > 0 {
-                &zeros
-            } else {
-                data
-            };
-            rt.write(buffer.handles[d], offset, own)?;
-        }
-        if mode == BufferMode::Output {
+        self.each_copy(buffer, data, |rt, handle, own| {
+            rt.write(handle, offset, own)
+        })?;
+        if self.modes[buffer.index] == BufferMode::Output {
             let len = self.devices[0].len(buffer.handles[0]);
             let baseline = self.baseline_words(buffer.index, len, words_of::<T>());
             let at = offset as usize * words_of::<T>();
@@ -128,7 +112,7 @@ impl MultiRuntime {
     ///
     /// # Errors
     ///
-    /// As [`Runtime::resize`](crate::Runtime::resize).
+    /// As [`Runtime::resize`].
     pub fn resize<T: Element>(&mut self, buffer: &MultiBuffer<T>, len: u64) -> Result<()> {
         for (d, rt) in self.devices.iter_mut().enumerate() {
             rt.resize(buffer.handles[d], len)?;
@@ -147,7 +131,7 @@ impl MultiRuntime {
     /// # Errors
     ///
     /// [`Error::OutputConflict`](crate::Error::OutputConflict) when two devices changed one element of
-    /// an output buffer; as [`Runtime::read`](crate::Runtime::read).
+    /// an output buffer; as [`Runtime::read`].
     pub fn read<T: Element>(&mut self, buffer: &MultiBuffer<T>) -> Result<Vec<T>> {
         let mode = self.modes[buffer.index];
         if mode == BufferMode::Replicated {
@@ -174,7 +158,7 @@ impl MultiRuntime {
     /// # Errors
     ///
     /// [`Error::DeviceSet`](crate::Error::DeviceSet) for a device the set does not have; as
-    /// [`Runtime::read`](crate::Runtime::read).
+    /// [`Runtime::read`].
     pub fn read_device<T: Element>(
         &mut self,
         device: usize,
@@ -197,6 +181,28 @@ impl MultiRuntime {
         let merged = self.read(buffer)?;
         self.upload(buffer, &merged)?;
         Ok(merged)
+    }
+
+    /// Calls `put(runtime, handle, data)` for every device's copy, with
+    /// zeros instead of `data` on every device but the first when the
+    /// buffer is summed (so the copies add up to `data`).
+    fn each_copy<T: Element>(
+        &mut self,
+        buffer: &MultiBuffer<T>,
+        data: &[T],
+        mut put: impl FnMut(&mut Runtime, BufferHandle<T>, &[T]) -> Result<()>,
+    ) -> Result<()> {
+        let summed = self.modes[buffer.index] == BufferMode::Summed;
+        let zeros = if summed && self.devices.len() > 1 {
+            vec![T::zeroed(); data.len()]
+        } else {
+            Vec::new()
+        };
+        for (d, rt) in self.devices.iter_mut().enumerate() {
+            let own = if summed && d > 0 { &zeros[..] } else { data };
+            put(rt, buffer.handles[d], own)?;
+        }
+        Ok(())
     }
 
     /// The baseline of output buffer `index`, `len` elements of
