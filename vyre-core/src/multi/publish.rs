@@ -1,7 +1,7 @@
 //! Publishing into a set: into its queue (every form the one-device
 //! runtime has), or pinned to one device.
 
-use super::queue::Work;
+use super::queue::{Indexed, Packed, Work};
 use super::runtime::MultiRuntime;
 use crate::error::Result;
 use crate::host::{Opcode, RangeOpcode, Task};
@@ -116,12 +116,12 @@ impl MultiRuntime {
         O::encode_rest(&rest, &mut words[..O::ARG_TYPES.len().saturating_sub(1)]);
         self.queue.push(
             priority,
-            Work::Range {
+            Work::Indexed(Indexed {
                 opcode: O::ID,
                 tenant: 0,
                 indices,
                 rest: words,
-            },
+            }),
         );
         Ok(())
     }
@@ -137,13 +137,13 @@ impl MultiRuntime {
     ) {
         self.queue.push(
             priority,
-            Work::Words {
+            Work::Packed(Packed {
                 opcode,
                 tenant,
                 arity,
                 stride,
                 words,
-            },
+            }),
         );
     }
 }

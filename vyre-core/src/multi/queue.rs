@@ -8,73 +8,100 @@ use crate::error::Result;
 use crate::protocol::{Priority, MAX_ARGS, PRIORITIES};
 use crate::runtime::{EntryHeader, Runtime};
 
-/// Tasks of one publish call: packed argument words, or an index range.
+/// Tasks of one publish call whose argument words are packed: `words.len()
+/// / stride` tasks of `arity` real words each.
+#[derive(Debug, Clone)]
+pub(crate) struct Packed {
+    pub(crate) opcode: u32,
+    pub(crate) tenant: u32,
+    pub(crate) arity: usize,
+    /// Words a task takes in `words`: `arity`, or 1 when it is 0 (so that
+    /// a task without arguments still has its place).
+    pub(crate) stride: usize,
+    pub(crate) words: Vec<u32>,
+}
+
+impl Packed {
+    fn count(&self) -> u64 {
+        (self.words.len() / self.stride) as u64
+    }
+
+    /// Splits off the first `n` tasks.
+    fn split_front(&mut self, n: u64) -> Packed {
+        let rest = self.words.split_off(n as usize * self.stride);
+        Packed {
+            words: std::mem::replace(&mut self.words, rest),
+            ..*self
+        }
+    }
+
+    fn publish_into(&self, rt: &mut Runtime, priority: Priority) -> Result<()> {
+        let header = EntryHeader {
+            opcode: self.opcode,
+            tenant: self.tenant,
+            ticket: 0,
+        };
+        let count = self.words.len() / self.stride;
+        // Tasks without arguments carry a placeholder word here, none there.
+        let (arity, words) = if self.arity == 0 {
+            (0, &[][..])
+        } else {
+            (self.arity, &self.words[..])
+        };
+        rt.queue_words(header, priority, count, arity, words)
+    }
+}
+
+/// One task per index of `indices`, the index as the first argument word
+/// and `rest` after it.
+#[derive(Debug, Clone)]
+pub(crate) struct Indexed {
+    pub(crate) opcode: u32,
+    pub(crate) tenant: u32,
+    pub(crate) indices: Range<u32>,
+    pub(crate) rest: [u32; MAX_ARGS - 1],
+}
+
+impl Indexed {
+    fn count(&self) -> u64 {
+        u64::from(self.indices.end.saturating_sub(self.indices.start))
+    }
+
+    /// Splits off the first `n` indices.
+    fn split_front(&mut self, n: u64) -> Indexed {
+        let cut = self.indices.start + n as u32;
+        let front = self.indices.start..cut;
+        self.indices.start = cut;
+        Indexed {
+            indices: front,
+            ..*self
+        }
+    }
+}
+
+/// Tasks of one publish call.
 #[derive(Debug, Clone)]
 pub(crate) enum Work {
-    /// `words.len() / arity` tasks (at least one word a task, so a task
-    /// without arguments still has its place), `arity` real words each.
-    Words {
-        opcode: u32,
-        tenant: u32,
-        arity: usize,
-        /// Words a task takes in `words`: `arity`, or 1 when it is 0.
-        stride: usize,
-        words: Vec<u32>,
-    },
-    /// One task per index, the index first, `rest` after it.
-    Range {
-        opcode: u32,
-        tenant: u32,
-        indices: Range<u32>,
-        rest: [u32; MAX_ARGS - 1],
-    },
+    /// Packed argument words.
+    Packed(Packed),
+    /// An index range.
+    Indexed(Indexed),
 }
 
 impl Work {
     /// Tasks it holds.
     pub(crate) fn count(&self) -> u64 {
         match self {
-            Work::Words { stride, words, .. } => (words.len() / stride) as u64,
-            Work::Range { indices, .. } => u64::from(indices.end - indices.start),
+            Work::Packed(p) => p.count(),
+            Work::Indexed(r) => r.count(),
         }
     }
 
     /// Splits off its first `n` tasks (`n < count`).
     fn split_front(&mut self, n: u64) -> Work {
         match self {
-            Work::Words {
-                opcode,
-                tenant,
-                arity,
-                stride,
-                words,
-            } => {
-                let rest = words.split_off(n as usize * *stride);
-                let front = std::mem::replace(words, rest);
-                Work::Words {
-                    opcode: *opcode,
-                    tenant: *tenant,
-                    arity: *arity,
-                    stride: *stride,
-                    words: front,
-                }
-            }
-            Work::Range {
-                opcode,
-                tenant,
-                indices,
-                rest,
-            } => {
-                let cut = indices.start + n as u32;
-                let front = indices.start..cut;
-                indices.start = cut;
-                Work::Range {
-                    opcode: *opcode,
-                    tenant: *tenant,
-                    indices: front,
-                    rest: *rest,
-                }
-            }
+            Work::Packed(p) => Work::Packed(p.split_front(n)),
+            Work::Indexed(r) => Work::Indexed(r.split_front(n)),
         }
     }
 
@@ -82,32 +109,9 @@ impl Work {
     /// program and the tenants when the set accepted it).
     pub(crate) fn publish_into(&self, rt: &mut Runtime, priority: Priority) -> Result<()> {
         match self {
-            Work::Words {
-                opcode,
-                tenant,
-                arity,
-                stride,
-                words,
-            } => {
-                let header = EntryHeader {
-                    opcode: *opcode,
-                    tenant: *tenant,
-                    ticket: 0,
-                };
-                let count = words.len() / stride;
-                if arity == stride {
-                    rt.queue_words(header, priority, count, *arity, words)
-                } else {
-                    rt.queue_words(header, priority, count, 0, &[])
-                }
-            }
-            Work::Range {
-                opcode,
-                tenant,
-                indices,
-                rest,
-            } => {
-                rt.queue_range(*tenant, priority, *opcode, indices.clone(), *rest);
+            Work::Packed(p) => p.publish_into(rt, priority),
+            Work::Indexed(r) => {
+                rt.queue_range(r.tenant, priority, r.opcode, r.indices.clone(), r.rest);
                 Ok(())
             }
         }
@@ -184,22 +188,22 @@ mod tests {
     use super::*;
 
     fn words(opcode: u32, tasks: &[u32]) -> Work {
-        Work::Words {
+        Work::Packed(Packed {
             opcode,
             tenant: 0,
             arity: 1,
             stride: 1,
             words: tasks.to_vec(),
-        }
+        })
     }
 
     fn range(indices: Range<u32>) -> Work {
-        Work::Range {
+        Work::Indexed(Indexed {
             opcode: 9,
             tenant: 0,
             indices,
             rest: [0; MAX_ARGS - 1],
-        }
+        })
     }
 
     #[test]
@@ -215,7 +219,7 @@ mod tests {
         assert_eq!(q.counts(), [0, 0, 1, 0, 3]);
         let chunk = q.take(100);
         match &chunk[0].1 {
-            Work::Words { words, .. } => assert_eq!(words, &vec![8]),
+            Work::Packed(p) => assert_eq!(p.words, vec![8]),
             other => panic!("{other:?}"),
         }
         assert_eq!(q.len(), 0);
@@ -230,7 +234,7 @@ mod tests {
         let b = q.take(4);
         let c = q.take(4);
         let span = |c: &[(Priority, Work)]| match &c[0].1 {
-            Work::Range { indices, .. } => indices.clone(),
+            Work::Indexed(r) => r.indices.clone(),
             other => panic!("{other:?}"),
         };
         assert_eq!((span(&a), span(&b), span(&c)), (0..4, 4..8, 8..10));
@@ -253,13 +257,13 @@ mod tests {
         let mut q = SetQueue::default();
         q.push(
             Priority::Normal,
-            Work::Words {
+            Work::Packed(Packed {
                 opcode: 3,
                 tenant: 0,
                 arity: 0,
                 stride: 1,
                 words: vec![0; 7],
-            },
+            }),
         );
         assert_eq!(q.take(3)[0].1.count(), 3);
         assert_eq!(q.len(), 4);
