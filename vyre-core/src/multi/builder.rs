@@ -32,8 +32,10 @@ impl MultiBuilder {
     }
 
     /// Hands devices `tasks` queued tasks at a time (at least 1) instead
-    /// of the default: a quarter of a device's even share of the queue, at
-    /// least [`MIN_CHUNK`](super::MIN_CHUNK).
+    /// of the default, guided chunks: half of a device's even share of
+    /// what is queued when it takes one, shrinking as the queue empties,
+    /// down to a sixteenth of its share at the start of `run()` (at least
+    /// [`MIN_CHUNK`](super::MIN_CHUNK)); the whole queue on a set of one.
     pub fn chunk(mut self, tasks: u64) -> Self {
         self.chunk = Some(tasks);
         self

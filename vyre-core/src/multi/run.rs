@@ -18,9 +18,32 @@ use crate::runtime::Runtime;
 /// ones would spend more on the round trip than on the work.
 pub const MIN_CHUNK: u64 = 4096;
 
-/// How many chunks per device `run()` cuts the queue into by default: the
-/// last chunks even out the devices' finishing times.
-const CHUNKS_PER_DEVICE: u64 = 4;
+/// By default no chunk is smaller than the queue at the start of `run()`
+/// over this many chunks per device (nor than [`MIN_CHUNK`]): few enough
+/// round trips for large batches.
+const FLOOR_CHUNKS_PER_DEVICE: u64 = 16;
+
+/// How many tasks a device takes from the queue at a time.
+#[derive(Debug, Clone, Copy)]
+enum Chunking {
+    /// Always this many (`MultiBuilder::chunk`).
+    Fixed(u64),
+    /// Guided: half of an even share of what is queued now, never less
+    /// than `floor`. Chunks shrink as the queue empties, so the devices
+    /// finish within one small chunk of each other, and a large batch
+    /// still takes few round trips.
+    Guided { devices: u64, floor: u64 },
+}
+
+impl Chunking {
+    /// Tasks to take when `queued` are queued.
+    fn size(self, queued: u64) -> u64 {
+        match self {
+            Chunking::Fixed(n) => n,
+            Chunking::Guided { devices, floor } => queued.div_ceil(2 * devices).max(floor),
+        }
+    }
+}
 
 impl MultiRuntime {
     // ---- running ---------------------------------------------------------------
@@ -39,17 +62,16 @@ impl MultiRuntime {
     /// hold; no queued task is lost: what no device took stays queued).
     pub fn run(&mut self) -> Result<MultiReport> {
         let start = Instant::now();
-        let chunk = self.chunk.unwrap_or_else(|| {
-            let devices = self.devices.len() as u64;
-            if devices == 1 {
-                self.queue.len().max(1)
-            } else {
-                self.queue
-                    .len()
-                    .div_ceil(devices * CHUNKS_PER_DEVICE)
-                    .max(MIN_CHUNK)
-            }
-        });
+        let devices = self.devices.len() as u64;
+        let chunk = match self.chunk {
+            Some(n) => Chunking::Fixed(n),
+            // One device takes everything at once.
+            None if devices == 1 => Chunking::Fixed(self.queue.len().max(1)),
+            None => Chunking::Guided {
+                devices,
+                floor: (self.queue.len() / (devices * FLOOR_CHUNKS_PER_DEVICE)).max(MIN_CHUNK),
+            },
+        };
         let queue = Mutex::new(std::mem::take(&mut self.queue));
         let stop = AtomicBool::new(false);
         let outcomes: Vec<Result<DeviceReport>> = std::thread::scope(|s| {
@@ -79,7 +101,7 @@ fn drive(
     adapter: &str,
     queue: &Mutex<SetQueue>,
     stop: &AtomicBool,
-    chunk: u64,
+    chunk: Chunking,
 ) -> Result<DeviceReport> {
     let mut sum: Option<RunReport> = None;
     let mut chunks = 0;
@@ -90,7 +112,9 @@ fn drive(
         let work = if stop.load(Ordering::Acquire) {
             Vec::new()
         } else {
-            lock(queue).take(chunk)
+            let mut queue = lock(queue);
+            let size = chunk.size(queue.len());
+            queue.take(size)
         };
         if work.is_empty() && rt.accounting().waiting == 0 && sum.is_some() {
             return Ok(());
@@ -143,4 +167,34 @@ fn publish_chunk(
 
 fn lock(queue: &Mutex<SetQueue>) -> MutexGuard<'_, SetQueue> {
     queue.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guided_chunks_shrink_to_their_floor() {
+        let guided = Chunking::Guided {
+            devices: 2,
+            floor: 100,
+        };
+        assert_eq!(guided.size(10_000), 2_500);
+        assert_eq!(guided.size(1_000), 250);
+        assert_eq!(guided.size(300), 100);
+        assert_eq!(guided.size(0), 100);
+        assert_eq!(Chunking::Fixed(7).size(10_000), 7);
+        // A queue of 64M on two devices: at most 2M left over when the
+        // first device runs dry, in a dozen-odd chunks.
+        let floor = ((64u64 << 20) / (2 * FLOOR_CHUNKS_PER_DEVICE)).max(MIN_CHUNK);
+        let mut left = 64u64 << 20;
+        let mut chunks = 0;
+        while left > 0 {
+            let take = Chunking::Guided { devices: 2, floor }.size(left).min(left);
+            left -= take;
+            chunks += 1;
+        }
+        assert_eq!(floor, 2 << 20);
+        assert!((10..=20).contains(&chunks), "{chunks}");
+    }
 }
