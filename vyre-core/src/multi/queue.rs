@@ -155,14 +155,13 @@ impl SetQueue {
         for priority in Priority::ALL {
             let p = priority.index();
             while left > 0 {
-                let Some(front) = self.parts[p].front_mut() else {
-                    break;
-                };
-                let n = front.count();
-                let work = if n <= left {
-                    self.parts[p].pop_front().expect("front exists")
-                } else {
-                    front.split_front(left)
+                let work = match self.parts[p].front_mut() {
+                    None => break,
+                    Some(front) if front.count() > left => front.split_front(left),
+                    Some(_) => match self.parts[p].pop_front() {
+                        Some(whole) => whole,
+                        None => break,
+                    },
                 };
                 let taken = work.count();
                 left -= taken;

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::error::{Error, Result};
 use crate::protocol::PRIORITIES;
 use crate::report::{RunReport, StopReason};
 use crate::runtime::Accounting;
@@ -142,9 +143,11 @@ pub(crate) fn absorb(sum: &mut RunReport, next: RunReport, later: bool) {
 
 /// The set's total over `devices`, with `queued` tasks still in the set's
 /// queue and `wall` its `run()`'s wall time.
-pub(crate) fn total(devices: &[DeviceReport], queued: u64, wall: Duration) -> RunReport {
+pub(crate) fn total(devices: &[DeviceReport], queued: u64, wall: Duration) -> Result<RunReport> {
     let mut parts = devices.iter().map(|d| d.report.clone());
-    let mut sum = parts.next().expect("a set has a device");
+    let mut sum = parts.next().ok_or_else(|| Error::DeviceSet {
+        reason: "a run over no device".into(),
+    })?;
     for next in parts {
         absorb(&mut sum, next, false);
     }
@@ -156,5 +159,5 @@ pub(crate) fn total(devices: &[DeviceReport], queued: u64, wall: Duration) -> Ru
     sum.backend = backends.join(" + ");
     sum.waiting += queued;
     sum.wall_time = wall;
-    sum
+    Ok(sum)
 }

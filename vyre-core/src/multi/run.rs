@@ -8,7 +8,7 @@ use std::time::Instant;
 use super::queue::{SetQueue, Work};
 use super::report::{self, DeviceReport, MultiReport};
 use super::runtime::{joined, MultiRuntime};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::protocol::Priority;
 use crate::report::{RunReport, StopReason};
 use crate::runtime::Runtime;
@@ -88,7 +88,7 @@ impl MultiRuntime {
         });
         self.queue = queue.into_inner().unwrap_or_else(PoisonError::into_inner);
         let devices = outcomes.into_iter().collect::<Result<Vec<_>>>()?;
-        let total = report::total(&devices, self.queue.len(), start.elapsed());
+        let total = report::total(&devices, self.queue.len(), start.elapsed())?;
         Ok(MultiReport { devices, total })
     }
 }
@@ -139,10 +139,14 @@ fn drive(
         stop.store(true, Ordering::Release);
     }
     outcome?;
+    // The loop runs the device at least once before it can return Ok.
+    let report = sum.ok_or_else(|| Error::DeviceSet {
+        reason: format!("device `{adapter}` stopped before its first run"),
+    })?;
     Ok(DeviceReport {
         adapter: adapter.to_string(),
         chunks,
-        report: sum.expect("a device runs at least once"),
+        report,
     })
 }
 
