@@ -335,6 +335,11 @@ fn modes_are_checked_when_the_set_is_built() {
     assert!(rt
         .publish_with(1 << 30, Priority::Normal, tally::ID, 1, |_, _| {})
         .is_err());
+    // A batch the host cannot hold is a typed error, not an abort.
+    let e = rt
+        .publish_with(0, Priority::Normal, tally::ID, usize::MAX, |_, _| {})
+        .unwrap_err();
+    assert!(matches!(e, Error::BufferTooLarge { .. }), "{e}");
     assert_eq!(rt.accounting().total.published, 0);
 }
 

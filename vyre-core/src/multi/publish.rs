@@ -3,7 +3,7 @@
 
 use super::queue::{Indexed, Packed, Work};
 use super::runtime::MultiRuntime;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::host::{Opcode, RangeOpcode, Task};
 use crate::protocol::{Priority, MAX_ARGS};
 use crate::runtime::{check_task, check_typed, opcode_arity, typed_arity};
@@ -66,7 +66,7 @@ impl MultiRuntime {
         self.devices[0].check_tenant(tenant)?;
         let arity = opcode_arity(&self.program, opcode)?;
         let stride = arity.max(1);
-        let mut words = vec![0u32; count * stride];
+        let mut words = zeroed_words(count, stride)?;
         for (k, task) in words.chunks_exact_mut(stride).enumerate() {
             args(k, &mut task[..arity]);
         }
@@ -89,7 +89,7 @@ impl MultiRuntime {
         check_typed::<O>(&self.program)?;
         let arity = typed_arity::<O>();
         let stride = arity.max(1);
-        let mut words = vec![0u32; tasks.len() * stride];
+        let mut words = zeroed_words(tasks.len(), stride)?;
         for (task, out) in tasks.iter().zip(words.chunks_exact_mut(stride)) {
             O::encode(task, &mut out[..arity]);
         }
@@ -146,4 +146,19 @@ impl MultiRuntime {
             }),
         );
     }
+}
+
+/// `count` tasks of `stride` zeroed words for the set's queue, or
+/// [`Error::BufferTooLarge`] (`set queue`) when the host cannot hold them.
+fn zeroed_words(count: usize, stride: usize) -> Result<Vec<u32>> {
+    let too_large = || Error::BufferTooLarge {
+        name: "set queue".to_string(),
+        bytes: (count as u64).saturating_mul(stride as u64 * 4),
+        max: isize::MAX as u64,
+    };
+    let words = count.checked_mul(stride).ok_or_else(too_large)?;
+    let mut v = Vec::new();
+    v.try_reserve_exact(words).map_err(|_| too_large())?;
+    v.resize(words, 0);
+    Ok(v)
 }
