@@ -164,9 +164,12 @@ impl MultiRuntime {
         device: usize,
         buffer: &MultiBuffer<T>,
     ) -> Result<Vec<T>> {
+        // A handle of a smaller set has no copy here: as a device of
+        // this set, it is the same error.
         let handle = buffer.handles.get(device).copied();
+        let count = buffer.handles.len();
         let rt = self.device_mut(device)?;
-        rt.read(handle.ok_or_else(|| no_device(device, 0))?)
+        rt.read(handle.ok_or_else(|| no_device(device, count))?)
     }
 
     /// Reads the buffer as one ([`read`](Self::read)) and uploads the
