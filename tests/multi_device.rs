@@ -399,3 +399,31 @@ fn gpu_all_always_finds_a_device() {
         assert!(!d.is_empty());
     }
 }
+
+#[test]
+fn adapters_are_picked_by_name_fragments() {
+    use vyre::gpu::{AdapterChoice, GpuContext};
+    // A fragment no adapter has is a typed error that lists what was seen.
+    let none = GpuContext::all(AdapterChoice::Any, Some(&["no such adapter".to_string()]));
+    match none {
+        Err(Error::BackendUnavailable { reason, .. }) => {
+            assert!(reason.contains("no such adapter"), "{reason}")
+        }
+        other => panic!("{:?}", other.map(|v| v.len())),
+    }
+    // Where there is an adapter, naming it (in any case) opens it, once.
+    let Some(gpu) = common::wgpu_backend("adapters_are_picked_by_name_fragments") else {
+        return;
+    };
+    let name = gpu.context().unwrap().adapter_info().name.clone();
+    let fragment = name.to_uppercase();
+    let opened = GpuContext::all(AdapterChoice::Any, Some(&[fragment, name.clone()])).unwrap();
+    assert!(!opened.is_empty());
+    assert!(opened.iter().all(|c| c.adapter_info().name == name));
+    let mut buses: Vec<String> = opened
+        .iter()
+        .map(|c| format!("{:?}", c.adapter_info()))
+        .collect();
+    buses.dedup();
+    assert_eq!(buses.len(), opened.len(), "an adapter opened twice");
+}

@@ -9,7 +9,8 @@ impl Gpu {
     /// Every hardware adapter of this machine, discrete GPUs first, each
     /// opened once (a GPU that several wgpu backends list is one device),
     /// as a [`GpuSet`]. `VYRE_ADAPTERS` (comma-separated name fragments)
-    /// keeps the adapters whose name contains one of them; else
+    /// keeps the adapters whose name contains one of them, software ones
+    /// included (`VYRE_ADAPTERS=llvmpipe` for lavapipe); else
     /// `WGPU_ADAPTER_NAME` filters as for one device. With `VYRE_BACKEND`
     /// set, or no hardware adapter at all, the set is the one device
     /// [`Gpu::auto`] picks (a CPU backend when there is no GPU), so code
@@ -25,7 +26,14 @@ impl Gpu {
             return Ok(GpuSet::from(Gpu::auto()?));
         }
         let fragments = adapter_fragments();
-        match GpuContext::all(AdapterChoice::Hardware, fragments.as_deref()) {
+        // Adapters named by the user may be software ones (lavapipe, to
+        // try a set on a machine without GPUs); otherwise hardware only.
+        let choice = if fragments.is_some() {
+            AdapterChoice::Any
+        } else {
+            AdapterChoice::Hardware
+        };
+        match GpuContext::all(choice, fragments.as_deref()) {
             Ok(contexts) => {
                 let n = contexts.len();
                 let gpus = contexts
