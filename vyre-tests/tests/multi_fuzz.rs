@@ -16,9 +16,12 @@
 // The root's test helpers, shared rather than copied.
 #[path = "../../tests/common/mod.rs"]
 mod common;
+#[path = "shared/fuzz_cases.rs"]
+mod fuzz_cases;
+
+use fuzz_cases::{cases, runner};
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 use vyre::prelude::*;
 use vyre::RunLimits;
 
@@ -247,21 +250,6 @@ fn exercise(case: &Case, first: Option<&Gpu>) {
     assert_eq!(rt.read(&out).unwrap(), m.out);
     assert_eq!(rt.read(&hits).unwrap(), m.hits);
     assert_eq!(ran, m.by_priority);
-}
-
-fn cases() -> u32 {
-    std::env::var("VYRE_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(48)
-}
-
-fn runner(cases: u32) -> TestRunner {
-    TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    })
 }
 
 #[test]

@@ -42,6 +42,9 @@
 #[path = "../../../tests/common/mod.rs"]
 mod common;
 
+#[path = "../shared/fuzz_cases.rs"]
+mod fuzz_cases;
+
 mod checks;
 mod construction;
 mod driver;
@@ -53,31 +56,15 @@ mod steps;
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 use vyre::prelude::*;
 
 use construction::{config, config_small, config_valid};
 use driver::Driver;
+use fuzz_cases::{cases, runner};
 use model::{limits_valid, REFUSED};
 use program::{configs, faulty, float, fork, program, work, BUFFERS, FAULTY, FORK};
 use stats::Stats;
 use steps::{case, limits, Case};
-
-/// Cases to run on the reference backend (`VYRE_FUZZ_CASES`).
-fn cases() -> u32 {
-    std::env::var("VYRE_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(48)
-}
-
-fn runner(cases: u32) -> TestRunner {
-    TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    })
-}
 
 /// The wgpu backend, created once per test binary (device creation is slow
 /// on software drivers); `None` with a printed notice when there is no
