@@ -1,6 +1,6 @@
 //! Device sets under random use: random sets of CPU devices (the
 //! reference interpreter with its seeded interleaving, and the native
-//! backend), random chunk sizes, and random sequences of publish calls in
+//! backend), random or default chunk sizes, and random sequences of publish calls in
 //! every form (single tasks, batches, ranges, untyped, pinned to a
 //! device) at every priority, with runs in between under round limits
 //! that stop devices early. After every run the books balance on every
@@ -53,10 +53,14 @@ pub fn branch(ctx: &Ctx, hits: &Buffer<Atomic<u32>>, depth: u32) {
     }
 }
 
+// Each partition (65,536 / 5 slots) holds every task a case can publish
+// at one priority (24 calls of at most 300) and every tree it spawns, so
+// no spawn is ever refused however the work reaches a device — in chunks,
+// or all at once on a set of one device — and the model can count them.
 megakernel! {
     /// Every form of work a set moves.
     pub struct Fuzzed {
-        slots: 1024,
+        slots: 1 << 16,
         buffers: { out: u32, hits: Atomic<u32> },
         opcodes: [mark, count, branch],
     }
@@ -94,14 +98,16 @@ fn call() -> impl Strategy<Value = Call> {
 struct Case {
     /// Per device: reference (with this seed) or native (`None`).
     devices: Vec<Option<u64>>,
-    chunk: u64,
+    /// A fixed chunk size, or the default (guided chunks; a set of one
+    /// device then publishes straight into its runtime).
+    chunk: Option<u64>,
     calls: Vec<Call>,
 }
 
 fn case() -> impl Strategy<Value = Case> {
     (
         prop::collection::vec(prop::option::of(0u64..1000), 1..4),
-        1u64..64,
+        prop::option::of(1u64..64),
         prop::collection::vec(call(), 1..24),
     )
         .prop_map(|(devices, chunk, calls)| Case {
@@ -139,12 +145,13 @@ fn exercise(case: &Case, first: Option<&Gpu>) {
         .collect();
     let set = GpuSet::new(gpus).unwrap();
     let program = <Fuzzed as vyre::kernel::Megakernel>::try_program().unwrap();
-    let mut rt = MultiRuntime::builder(&set, program)
+    let mut builder = MultiRuntime::builder(&set, program)
         .mode("out", BufferMode::Output)
-        .mode("hits", BufferMode::Summed)
-        .chunk(case.chunk)
-        .build()
-        .unwrap();
+        .mode("hits", BufferMode::Summed);
+    if let Some(chunk) = case.chunk {
+        builder = builder.chunk(chunk);
+    }
+    let mut rt = builder.build().unwrap();
     let out = rt.buffer::<u32>("out").unwrap();
     let hits = rt.buffer::<u32>("hits").unwrap();
     rt.upload(&out, &vec![0; OUT as usize]).unwrap();

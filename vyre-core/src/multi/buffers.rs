@@ -78,7 +78,7 @@ impl MultiRuntime {
     pub fn upload<T: Element>(&mut self, buffer: &MultiBuffer<T>, data: &[T]) -> Result<()> {
         self.each_copy(buffer, data, |rt, handle, own| rt.upload(handle, own))?;
         if self.modes[buffer.index] == BufferMode::Output {
-            self.baselines[buffer.index] = Some(bytemuck::cast_slice(data).to_vec());
+            self.baselines[buffer.index] = bytemuck::cast_slice(data).to_vec();
         }
         Ok(())
     }
@@ -117,9 +117,7 @@ impl MultiRuntime {
         for (d, rt) in self.devices.iter_mut().enumerate() {
             rt.resize(buffer.handles[d], len)?;
         }
-        if let Some(baseline) = &mut self.baselines[buffer.index] {
-            baseline.resize(len as usize * words_of::<T>(), 0);
-        }
+        self.baselines[buffer.index].resize(len as usize * words_of::<T>(), 0);
         Ok(())
     }
 
@@ -134,7 +132,8 @@ impl MultiRuntime {
     /// an output buffer; as [`Runtime::read`].
     pub fn read<T: Element>(&mut self, buffer: &MultiBuffer<T>) -> Result<Vec<T>> {
         let mode = self.modes[buffer.index];
-        if mode == BufferMode::Replicated {
+        // One copy is the buffer: nothing to merge or add.
+        if mode == BufferMode::Replicated || self.devices.len() == 1 {
             return self.devices[0].read(buffer.handles[0]);
         }
         let mut copies = Vec::with_capacity(self.devices.len());
@@ -212,7 +211,7 @@ impl MultiRuntime {
     /// `elem_words` words (zeros where the host wrote nothing).
     fn baseline_words(&mut self, index: usize, len: u64, elem_words: usize) -> &mut Vec<u32> {
         let words = len as usize * elem_words;
-        let baseline = self.baselines[index].get_or_insert_with(Vec::new);
+        let baseline = &mut self.baselines[index];
         baseline.resize(words, 0);
         baseline
     }

@@ -82,12 +82,10 @@ impl MultiBuilder {
             }
             devices.push(rt);
         }
-        let adapters = devices.iter().map(Runtime::adapter).collect();
         Ok(MultiRuntime {
-            baselines: vec![None; modes.len()],
+            baselines: vec![Vec::new(); modes.len()],
             program: self.program,
             devices,
-            adapters,
             modes,
             queue: SetQueue::default(),
             chunk: self.chunk,

@@ -1,5 +1,7 @@
 //! Publishing into a set: into its queue (every form the one-device
-//! runtime has), or pinned to one device.
+//! runtime has), or pinned to one device. A set of one device that cuts
+//! no chunks publishes straight into that device's runtime
+//! ([`MultiRuntime::sole_device`]): its queue would only add a copy.
 
 use super::queue::{Indexed, Packed, Work};
 use super::runtime::MultiRuntime;
@@ -27,6 +29,9 @@ impl MultiRuntime {
     ///
     /// As [`Runtime::publish_for`](crate::Runtime::publish_for).
     pub fn publish_for(&mut self, tenant: u32, priority: Priority, task: Task) -> Result<()> {
+        if let Some(rt) = self.sole_device() {
+            return rt.publish_for(tenant, priority, task);
+        }
         self.devices[0].check_tenant(tenant)?;
         check_task(&self.program, &task)?;
         let arity = task.words().len();
@@ -61,8 +66,11 @@ impl MultiRuntime {
         priority: Priority,
         opcode: u32,
         count: usize,
-        args: impl Fn(usize, &mut [u32]),
+        args: impl Fn(usize, &mut [u32]) + Sync,
     ) -> Result<()> {
+        if let Some(rt) = self.sole_device() {
+            return rt.publish_with(tenant, priority, opcode, count, args);
+        }
         self.devices[0].check_tenant(tenant)?;
         let arity = opcode_arity(&self.program, opcode)?;
         let stride = arity.max(1);
@@ -83,9 +91,12 @@ impl MultiRuntime {
     pub fn publish_batch<O: Opcode>(
         &mut self,
         priority: Priority,
-        _op: O,
+        op: O,
         tasks: &[O::Args],
     ) -> Result<()> {
+        if let Some(rt) = self.sole_device() {
+            return rt.publish_batch(priority, op, tasks);
+        }
         check_typed::<O>(&self.program)?;
         let arity = typed_arity::<O>();
         let stride = arity.max(1);
@@ -107,10 +118,13 @@ impl MultiRuntime {
     pub fn publish_range<O: RangeOpcode>(
         &mut self,
         priority: Priority,
-        _op: O,
+        op: O,
         indices: std::ops::Range<u32>,
         rest: O::Rest,
     ) -> Result<()> {
+        if let Some(rt) = self.sole_device() {
+            return rt.publish_range(priority, op, indices, rest);
+        }
         check_typed::<O>(&self.program)?;
         let mut words = [0u32; MAX_ARGS - 1];
         O::encode_rest(&rest, &mut words[..O::ARG_TYPES.len().saturating_sub(1)]);

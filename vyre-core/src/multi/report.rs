@@ -14,7 +14,8 @@ use crate::runtime::Accounting;
 pub struct DeviceReport {
     /// The device's adapter (or CPU backend) in words.
     pub adapter: String,
-    /// Chunks of the set's queue the device took.
+    /// Chunks of the set's queue the device took (0 on a set of one
+    /// device without a chunk size, whose tasks go to it when published).
     pub chunks: u64,
     /// Its runs added up: counts summed, faults and `printf` lines in
     /// order, `parked` and `waiting` as the last run left them.

@@ -78,10 +78,9 @@ impl MultiRuntime {
             let threads: Vec<_> = self
                 .devices
                 .iter_mut()
-                .zip(&self.adapters)
-                .map(|(rt, adapter)| {
+                .map(|rt| {
                     let (queue, stop) = (&queue, &stop);
-                    s.spawn(move || drive(rt, adapter, queue, stop, chunk))
+                    s.spawn(move || drive(rt, queue, stop, chunk))
                 })
                 .collect();
             threads.into_iter().map(joined).collect()
@@ -98,7 +97,6 @@ impl MultiRuntime {
 /// from taking more).
 fn drive(
     rt: &mut Runtime,
-    adapter: &str,
     queue: &Mutex<SetQueue>,
     stop: &AtomicBool,
     chunk: Chunking,
@@ -141,10 +139,10 @@ fn drive(
     outcome?;
     // The loop runs the device at least once before it can return Ok.
     let report = sum.ok_or_else(|| Error::DeviceSet {
-        reason: format!("device `{adapter}` stopped before its first run"),
+        reason: format!("device `{}` stopped before its first run", rt.adapter()),
     })?;
     Ok(DeviceReport {
-        adapter: adapter.to_string(),
+        adapter: rt.adapter(),
         chunks,
         report,
     })

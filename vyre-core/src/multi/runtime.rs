@@ -53,11 +53,10 @@ use crate::runtime::{RunLimits, Runtime};
 pub struct MultiRuntime {
     pub(super) program: Arc<Program>,
     pub(super) devices: Vec<Runtime>,
-    pub(super) adapters: Vec<String>,
     pub(super) modes: Vec<BufferMode>,
     /// Per output buffer, the words the host last put into every copy
-    /// (`None`: zeros of the buffer's length).
-    pub(super) baselines: Vec<Option<Vec<u32>>>,
+    /// (zeros beyond its end, up to the buffer's length).
+    pub(super) baselines: Vec<Vec<u32>>,
     pub(super) queue: SetQueue,
     pub(super) chunk: Option<u64>,
 }
@@ -74,8 +73,8 @@ impl MultiRuntime {
     }
 
     /// Each device's adapter (or CPU backend) in words, in order.
-    pub fn adapters(&self) -> &[String] {
-        &self.adapters
+    pub fn adapters(&self) -> Vec<String> {
+        self.devices.iter().map(Runtime::adapter).collect()
     }
 
     /// Device `device`'s runtime (its buffers, books and limits).
@@ -118,6 +117,17 @@ impl MultiRuntime {
             rt.set_tenant_enabled(tenant, enabled)?;
         }
         Ok(())
+    }
+
+    /// The runtime of a set of one device that cuts no chunks of its own
+    /// (no [`MultiBuilder::chunk`](super::MultiBuilder::chunk)): publishing
+    /// goes straight to it, whose own paths (into the device's inbox at
+    /// once where they can) the set's queue would only copy through.
+    pub(super) fn sole_device(&mut self) -> Option<&mut Runtime> {
+        match self.devices.as_mut_slice() {
+            [only] if self.chunk.is_none() => Some(only),
+            _ => None,
+        }
     }
 
     /// The books: each device's, the set's queue, and the total.
