@@ -270,3 +270,13 @@ pub enum Error {
 
 /// `Result` with vyre's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The message a panic carried (`panic!` with a literal or a formatted
+/// string), if any: what vyre reports when it catches one at a boundary
+/// (a handler of host requests, wgpu's wait, a device's thread).
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> Option<String> {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+}

@@ -143,6 +143,37 @@ impl Seen {
             infos,
         })
     }
+
+    /// The indices of the adapters `choice` allows whose name contains one
+    /// of `fragments` (any name when there are none), best rank first;
+    /// equals keep wgpu's order (a stable sort).
+    fn ranked(&self, choice: AdapterChoice, fragments: &[String]) -> Vec<usize> {
+        let mut candidates: Vec<(u8, usize)> = self
+            .infos
+            .iter()
+            .enumerate()
+            .filter(|(_, info)| {
+                let name = info.name.to_lowercase();
+                fragments.is_empty() || fragments.iter().any(|f| name.contains(f))
+            })
+            .filter_map(|(i, info)| rank(choice, info.device_type).map(|r| (r, i)))
+            .collect();
+        candidates.sort_by_key(|&(r, _)| r);
+        candidates.into_iter().map(|(_, i)| i).collect()
+    }
+}
+
+/// Lower-case name fragments to look for: `names`, or the one
+/// `WGPU_ADAPTER_NAME` gives; blanks dropped.
+fn name_fragments(names: Option<&[String]>) -> Vec<String> {
+    let list: Vec<String> = match names {
+        Some(list) => list.to_vec(),
+        None => std::env::var(ADAPTER_NAME_ENV).ok().into_iter().collect(),
+    };
+    list.iter()
+        .map(|s| s.trim().to_lowercase())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 /// wgpu cannot be used, for `reason`.
@@ -231,34 +262,21 @@ impl GpuContext {
     /// [`Error::BackendUnavailable`] when no adapter qualifies (the reason
     /// lists the adapters seen) or none could open a device.
     pub fn new(choice: AdapterChoice) -> Result<GpuContext> {
+        let seen = Seen::enumerate()?;
+        let fragments = name_fragments(None);
+        let candidates = seen.ranked(choice, &fragments);
         let Seen {
             instance,
             backends,
             adapters,
             infos,
-        } = Seen::enumerate()?;
-        let name_filter = std::env::var(ADAPTER_NAME_ENV)
-            .ok()
-            .map(|s| s.trim().to_lowercase())
-            .filter(|s| !s.is_empty());
-
-        let mut candidates: Vec<(u8, usize)> = infos
-            .iter()
-            .enumerate()
-            .filter(|(_, info)| match &name_filter {
-                Some(f) => info.name.to_lowercase().contains(f),
-                None => true,
-            })
-            .filter_map(|(i, info)| rank(choice, info.device_type).map(|r| (r, i)))
-            .collect();
-        // Stable sort keeps wgpu's enumeration order among equals.
-        candidates.sort_by_key(|&(r, _)| r);
+        } = seen;
         if candidates.is_empty() {
             let wanted = match choice {
                 AdapterChoice::Hardware => "hardware adapter (discrete, integrated or virtual GPU)",
                 AdapterChoice::Any => "adapter",
             };
-            let filter = match &name_filter {
+            let filter = match fragments.first() {
                 Some(f) => format!(" whose name contains `{f}` ({ADAPTER_NAME_ENV})"),
                 None => String::new(),
             };
@@ -269,7 +287,7 @@ impl GpuContext {
         }
 
         let mut failures = Vec::new();
-        for (_, index) in candidates {
+        for index in candidates {
             let adapter = &adapters[index];
             match open_device(adapter) {
                 Ok((device, queue, timestamps)) => {
@@ -308,37 +326,20 @@ impl GpuContext {
     /// [`Error::BackendUnavailable`] when no adapter qualifies or none
     /// could open a device (the reason lists the adapters seen).
     pub fn all(choice: AdapterChoice, names: Option<&[String]>) -> Result<Vec<GpuContext>> {
+        let seen = Seen::enumerate()?;
+        let fragments = name_fragments(names);
+        let candidates = seen.ranked(choice, &fragments);
         let Seen {
             instance,
             adapters,
             infos,
             ..
-        } = Seen::enumerate()?;
-        let fragments: Vec<String> = match names {
-            Some(list) => list.iter().map(|s| s.trim().to_lowercase()).collect(),
-            None => std::env::var(ADAPTER_NAME_ENV)
-                .ok()
-                .map(|s| s.trim().to_lowercase())
-                .into_iter()
-                .collect(),
-        };
-        let fragments: Vec<String> = fragments.into_iter().filter(|f| !f.is_empty()).collect();
-        let keep = |info: &wgpu::AdapterInfo| {
-            let name = info.name.to_lowercase();
-            fragments.is_empty() || fragments.iter().any(|f| name.contains(f))
-        };
-        let mut candidates: Vec<(u8, usize)> = infos
-            .iter()
-            .enumerate()
-            .filter(|(_, info)| keep(info))
-            .filter_map(|(i, info)| rank(choice, info.device_type).map(|r| (r, i)))
-            .collect();
-        candidates.sort_by_key(|&(r, _)| r);
-        let mut seen = std::collections::HashSet::new();
+        } = seen;
+        let mut opened = std::collections::HashSet::new();
         let mut contexts = Vec::new();
         let mut failures = Vec::new();
-        for (_, index) in candidates {
-            if !seen.insert(physical_key(&infos, index)) {
+        for index in candidates {
+            if !opened.insert(physical_key(&infos, index)) {
                 continue;
             }
             match open_device(&adapters[index]) {

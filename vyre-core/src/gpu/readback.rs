@@ -146,7 +146,10 @@ pub(crate) fn read_words(
             ctx.health()?;
             return Err(fail(
                 "submission wait",
-                format!("wgpu panicked while waiting: {}", panic_text(&*panic)),
+                format!(
+                    "wgpu panicked while waiting: {}",
+                    crate::error::panic_message(&*panic).unwrap_or_else(|| "no message".into())
+                ),
             ));
         }
     };
@@ -255,16 +258,5 @@ pub(crate) fn await_map(
             Err(RecvTimeoutError::Timeout) if std::time::Instant::now() >= deadline => return None,
             Err(RecvTimeoutError::Timeout) => {}
         }
-    }
-}
-
-/// The message of a caught panic.
-fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = panic.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "wgpu panicked".to_string()
     }
 }

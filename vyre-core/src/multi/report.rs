@@ -90,11 +90,34 @@ impl MultiAccounting {
     }
 }
 
-/// Adds `next` (a later run of the same device, or another device's runs
-/// when `later` is false) into `sum`. Counts add; faults, lines and
-/// submission times append; a later run's `parked` and `waiting` replace
-/// the earlier ones (they are end states), another device's add.
-pub(crate) fn absorb(sum: &mut RunReport, next: RunReport, later: bool) {
+/// Adds a later run of the same device to `sum`: counts add, `parked`,
+/// `waiting` and `stop` are the later run's (end states), times add.
+pub(crate) fn then(sum: &mut RunReport, next: RunReport) {
+    sum.parked = next.parked;
+    sum.waiting = next.waiting;
+    sum.stop = next.stop;
+    sum.wall_time += next.wall_time;
+    sum.gpu_time = sum.gpu_time.zip(next.gpu_time).map(|(a, b)| a + b);
+    add_counts(sum, next);
+}
+
+/// Adds another device's runs to `sum`: counts and end states add, the
+/// first stop other than `Idle` stays, and the GPU time is the longer one
+/// (the devices run at the same time).
+fn beside(sum: &mut RunReport, next: RunReport) {
+    sum.parked += next.parked;
+    sum.waiting += next.waiting;
+    if sum.stop == StopReason::Idle {
+        sum.stop = next.stop;
+    }
+    sum.gpu_time = sum.gpu_time.zip(next.gpu_time).map(|(a, b)| a.max(b));
+    add_counts(sum, next);
+}
+
+/// What adds up however two reports meet: executed tasks (in total, per
+/// opcode and per priority), publishes, spawns, rounds, submissions and
+/// dispatches; faults, `printf` lines and submission times append.
+fn add_counts(sum: &mut RunReport, next: RunReport) {
     for (s, n) in sum
         .executed_by_opcode
         .iter_mut()
@@ -114,26 +137,6 @@ pub(crate) fn absorb(sum: &mut RunReport, next: RunReport, later: bool) {
     sum.published += next.published;
     sum.spawned += next.spawned;
     sum.spawn_overflows += next.spawn_overflows;
-    if later {
-        sum.parked = next.parked;
-        sum.waiting = next.waiting;
-        sum.stop = next.stop;
-        sum.wall_time += next.wall_time;
-        sum.gpu_time = match (sum.gpu_time, next.gpu_time) {
-            (Some(a), Some(b)) => Some(a + b),
-            _ => None,
-        };
-    } else {
-        sum.parked += next.parked;
-        sum.waiting += next.waiting;
-        if sum.stop == StopReason::Idle {
-            sum.stop = next.stop;
-        }
-        sum.gpu_time = match (sum.gpu_time, next.gpu_time) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            _ => None,
-        };
-    }
     sum.printf.extend(next.printf);
     sum.printf_dropped += next.printf_dropped;
     sum.rounds += next.rounds;
@@ -150,7 +153,7 @@ pub(crate) fn total(devices: &[DeviceReport], queued: u64, wall: Duration) -> Re
         reason: "a run over no device".into(),
     })?;
     for next in parts {
-        absorb(&mut sum, next, false);
+        beside(&mut sum, next);
     }
     let mut adapters: Vec<&str> = devices.iter().map(|d| d.adapter.as_str()).collect();
     adapters.dedup();

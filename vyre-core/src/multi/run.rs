@@ -124,7 +124,7 @@ fn drive(
         let stopped = report.stop;
         match &mut sum {
             None => sum = Some(report),
-            Some(s) => report::absorb(s, report, true),
+            Some(s) => report::then(s, report),
         }
         if stopped == StopReason::Shutdown {
             stop.store(true, Ordering::Release);

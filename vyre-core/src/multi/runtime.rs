@@ -142,11 +142,7 @@ impl MultiRuntime {
 /// A scoped thread's result; a panic becomes a typed error.
 pub(super) fn joined<T>(thread: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
     thread.join().unwrap_or_else(|panic| {
-        let text = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "no message".into());
+        let text = crate::error::panic_message(&*panic).unwrap_or_else(|| "no message".into());
         Err(Error::DeviceSet {
             reason: format!("a device's thread panicked: {text}"),
         })

@@ -136,10 +136,7 @@ impl RequestServer for RequestHandlers {
             Ok(Ok(())) => {}
             Ok(Err(message)) => return Err((RequestProblem::Failed, Some(message))),
             Err(panic) => {
-                let message = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned());
+                let message = crate::error::panic_message(&*panic);
                 return Err((RequestProblem::Panicked, message));
             }
         }
