@@ -35,7 +35,8 @@ impl MultiBuilder {
     /// of the default, guided chunks: half of a device's even share of
     /// what is queued when it takes one, shrinking as the queue empties,
     /// down to a sixteenth of its share at the start of `run()` (at least
-    /// [`MIN_CHUNK`](super::MIN_CHUNK)); the whole queue on a set of one.
+    /// [`MIN_CHUNK`](super::MIN_CHUNK)). On a set of one device, a chunk
+    /// size keeps the set's queue, which it otherwise goes without.
     pub fn chunk(mut self, tasks: u64) -> Self {
         self.chunk = Some(tasks);
         self

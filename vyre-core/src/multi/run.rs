@@ -65,8 +65,7 @@ impl MultiRuntime {
         let devices = self.devices.len() as u64;
         let chunk = match self.chunk {
             Some(n) => Chunking::Fixed(n),
-            // One device takes everything at once.
-            None if devices == 1 => Chunking::Fixed(self.queue.len().max(1)),
+            // (A set of one device has no queue then: see `sole_device`.)
             None => Chunking::Guided {
                 devices,
                 floor: (self.queue.len() / (devices * FLOOR_CHUNKS_PER_DEVICE)).max(MIN_CHUNK),
