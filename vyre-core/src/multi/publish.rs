@@ -7,8 +7,8 @@ use super::queue::{Indexed, Packed, Work};
 use super::runtime::MultiRuntime;
 use crate::error::{Error, Result};
 use crate::host::{Opcode, RangeOpcode, Task};
-use crate::protocol::{Priority, MAX_ARGS};
-use crate::runtime::{check_task, check_typed, opcode_arity, typed_arity};
+use crate::protocol::Priority;
+use crate::runtime::{check_task, check_typed, opcode_arity, rest_words, typed_arity};
 
 impl MultiRuntime {
     // ---- publishing -----------------------------------------------------------
@@ -126,15 +126,13 @@ impl MultiRuntime {
             return rt.publish_range(priority, op, indices, rest);
         }
         check_typed::<O>(&self.program)?;
-        let mut words = [0u32; MAX_ARGS - 1];
-        O::encode_rest(&rest, &mut words[..O::ARG_TYPES.len().saturating_sub(1)]);
         self.queue.push(
             priority,
             Work::Indexed(Indexed {
                 opcode: O::ID,
                 tenant: 0,
                 indices,
-                rest: words,
+                rest: rest_words::<O>(&rest),
             }),
         );
         Ok(())

@@ -24,7 +24,7 @@ pub use buffers::{BufferHandle, Element};
 pub(crate) use inbox::EntryHeader;
 pub use options::RunLimits;
 pub use progress::Progress;
-pub(crate) use publish::{check_task, check_typed, opcode_arity, typed_arity};
+pub(crate) use publish::{check_task, check_typed, opcode_arity, rest_words, typed_arity};
 pub use requests::{Reply, RequestHandler, Served};
 pub(crate) use run::Started;
 pub(crate) use tickets::TicketEvents;

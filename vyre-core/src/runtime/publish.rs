@@ -271,9 +271,7 @@ impl Runtime {
         if indices.is_empty() {
             return Ok(());
         }
-        let mut words = [0u32; MAX_ARGS - 1];
-        O::encode_rest(&rest, &mut words[..O::ARG_TYPES.len().saturating_sub(1)]);
-        self.queue_range(tenant, priority, O::ID, indices, words);
+        self.queue_range(tenant, priority, O::ID, indices, rest_words::<O>(&rest));
         Ok(())
     }
 
@@ -350,6 +348,14 @@ pub(crate) fn opcode_arity(program: &Program, opcode: u32) -> Result<usize> {
         .handler_index(opcode)
         .ok_or(Error::UnknownOpcode { id: opcode })?;
     Ok(program.handlers()[index].arg_words().min(MAX_ARGS))
+}
+
+/// The words of a range task's arguments after its index (`rest`), in
+/// the fixed array a range descriptor carries.
+pub(crate) fn rest_words<O: RangeOpcode>(rest: &O::Rest) -> [u32; MAX_ARGS - 1] {
+    let mut words = [0u32; MAX_ARGS - 1];
+    O::encode_rest(rest, &mut words[..O::ARG_TYPES.len().saturating_sub(1)]);
+    words
 }
 
 /// The argument words `O` encodes.
