@@ -1,7 +1,8 @@
 //! Every scheduler variant of `LowerOptions` validates with naga and, on
 //! wgpu (lavapipe in CI), runs a scheduling scenario to the same results
 //! as the reference interpreter: priorities, spawns, tenants (parked
-//! work), faults, anti-starvation and inboxes larger than a partition.
+//! work), faults, anti-starvation, inboxes larger than a partition, and
+//! spawns into partitions that fill up.
 
 mod support;
 mod wgsl_common;
@@ -10,7 +11,7 @@ use std::sync::Arc;
 
 use support::variants::{on_every_variant, on_reference};
 use vyre_core::gpu::test_context;
-use vyre_core::ir::{Access, CtxValue, HandlerBuilder, ScalarType};
+use vyre_core::ir::{Access, BufferKind, CtxValue, HandlerBuilder, ScalarType};
 use vyre_core::lower::{wgsl_with, LowerOptions};
 use vyre_core::program::{Program, ProgramConfig};
 use vyre_core::{Priority, Runtime};
@@ -114,5 +115,70 @@ fn every_variant_matches_the_reference() {
                 "{options:?}, workgroup size {wg}, starvation limit {starvation}, {tenants} tenants"
             );
         }
+    }
+}
+
+/// `fan(n)`: `n` spawns of `leaf` in a loop, alternately into the LOW and
+/// the IDLE partition; `leaf` counts itself in `hits`.
+fn fan_program() -> Program {
+    let mut fan = HandlerBuilder::new(1, "fan");
+    let n = fan.arg("n", U32);
+    fan.body(|b| {
+        b.for_range("i", 0u32, n, |b, i| {
+            b.spawn(i % 2u32 + 3u32, 2, vec![i.into()]);
+        });
+    });
+    let mut leaf = HandlerBuilder::new(2, "leaf");
+    let hits = leaf.buffer("hits", U32, Access::Atomic);
+    leaf.arg("i", U32);
+    leaf.body(|b| b.eval(hits.fetch_add(0u32, 1u32)));
+    Program::builder("fan")
+        .config(ProgramConfig {
+            slots: 40,
+            partition_sizes: Some([4, 8, 4, 16, 8]),
+            ..ProgramConfig::default()
+        })
+        .buffer("hits", BufferKind::atomic(U32))
+        .opcode(fan.finish().expect("fan"))
+        .opcode(leaf.finish().expect("leaf"))
+        .build()
+        .expect("program")
+}
+
+/// Two runs of fans whose spawns overrun the LOW (16 slots) and IDLE (8)
+/// partitions within one pass: per run, spawned, refused, executed and the
+/// leaves' count.
+fn fan_scenario(rt: &mut Runtime) -> Vec<(u64, u64, u64, u32)> {
+    let hits = rt.buffer::<u32>("hits").unwrap();
+    [[10u32, 20, 30], [40, 0, 0]]
+        .iter()
+        .map(|fans| {
+            rt.upload(hits, &[0]).unwrap();
+            for &n in fans.iter().filter(|&&n| n > 0) {
+                rt.publish_with(0, Priority::High, 1, 1, |_, w| w[0] = n)
+                    .unwrap();
+            }
+            let r = rt.run().unwrap();
+            (
+                r.spawned,
+                r.spawn_overflows,
+                r.executed,
+                rt.read(hits).unwrap()[0],
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn spawns_fill_partitions_exactly_on_every_variant() {
+    let p = Arc::new(fan_program());
+    let expected = fan_scenario(&mut on_reference(&p, 8));
+    // Each run's fans run in one pass: every free slot of both
+    // partitions is taken (none refused early), every other spawn is
+    // refused, and the second run finds both lists full again.
+    assert_eq!(expected, [(24, 36, 27, 24), (24, 16, 25, 24)]);
+    let Some(ctx) = test_context() else { return };
+    for (options, mut rt) in on_every_variant(&ctx, &p) {
+        assert_eq!(fan_scenario(&mut rt), expected, "{options:?}");
     }
 }
