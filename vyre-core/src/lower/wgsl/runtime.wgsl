@@ -240,16 +240,16 @@ fn vy_spawn(priority: u32, opcode: u32, words: u32, args: array<u32, vy_MAX_ARGS
         vy_spawn_refused();
         return false;
     }
-    // No load of FREE_NEXT before the add: the add's result says whether
-    // the list had room, and a load first would put a second round trip
-    // to the pass's hottest words on every spawn's path (BFS on an H100:
-    // 20% of the megakernel's time).
     // FREE_LEN is fixed during a pass: a lane reads it once for the
     // priority it spawns into (again when it spawns into another).
     if (vy_free_tag != priority + 1u) {
         vy_free_tag = priority + 1u;
         vy_free_len = atomicLoad(&vy_ctrl[vy_CTRL_FREE_LEN + priority]);
     }
+    // No load of FREE_NEXT before the add: the add's result says whether
+    // the list had room. The add is the one access a spawn makes to the
+    // pass's hottest words; the two loads it used to make beside it cost
+    // BFS a quarter of its time on an H100 (docs/benchmarks.md).
     let k = atomicAdd(&vy_ctrl[vy_CTRL_FREE_NEXT + priority], 1u);
     if (k >= vy_free_len) {
         vy_spawn_full |= bit;
