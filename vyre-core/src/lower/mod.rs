@@ -77,8 +77,10 @@
 //!   drivers that cut (`GpuContext::lower_options`). The CPU backends
 //!   never record LOOP_CUT.
 //! * **Spawn** takes entry `atomicAdd(FREE_NEXT[p], 1)` of the partition's
-//!   free list (a load first: a used-up list costs no read-modify-write)
-//!   and writes only the callee's argument words.
+//!   free list, with no load first (`FREE_LEN` is read once per lane and
+//!   pass; a lane that found the list used up refuses its later spawns
+//!   into it without touching the control block) and writes only the
+//!   callee's argument words.
 //! * **Claims** — a ticket whose slot number is not below `slots` or whose
 //!   slot is not PUBLISHED (a corrupted list) counts as a claim and is
 //!   skipped; a claim is that status check, not a compare-exchange (each
