@@ -124,6 +124,22 @@ struct Seen {
 }
 
 impl Seen {
+    /// Opens a device on adapter `index`: its context, or why it failed,
+    /// as `name: reason`.
+    fn open(&self, index: usize) -> std::result::Result<GpuContext, String> {
+        let (adapter, info) = (&self.adapters[index], &self.infos[index]);
+        let (device, queue, timestamps) =
+            open_device(adapter).map_err(|e| format!("{}: {e}", info.name))?;
+        Ok(GpuContext::assemble(
+            Some(self.instance.clone()),
+            adapter.clone(),
+            device,
+            queue,
+            info.clone(),
+            timestamps,
+        ))
+    }
+
     /// Every adapter on [`backends`] (as `WGPU_BACKEND` says).
     fn enumerate() -> Result<Seen> {
         if wgpu::Instance::enabled_backend_features().is_empty() {
@@ -265,12 +281,7 @@ impl GpuContext {
         let seen = Seen::enumerate()?;
         let fragments = name_fragments(None);
         let candidates = seen.ranked(choice, &fragments);
-        let Seen {
-            instance,
-            backends,
-            adapters,
-            infos,
-        } = seen;
+        let (backends, infos) = (seen.backends, &seen.infos);
         if candidates.is_empty() {
             let wanted = match choice {
                 AdapterChoice::Hardware => "hardware adapter (discrete, integrated or virtual GPU)",
@@ -282,32 +293,21 @@ impl GpuContext {
             };
             return Err(unavailable_wgpu(format!(
                 "found no {wanted}{filter} on backends {backends:?}; {}",
-                seen_list(&infos)
+                seen_list(infos)
             )));
         }
 
         let mut failures = Vec::new();
         for index in candidates {
-            let adapter = &adapters[index];
-            match open_device(adapter) {
-                Ok((device, queue, timestamps)) => {
-                    let info = infos[index].clone();
-                    return Ok(GpuContext::assemble(
-                        Some(instance),
-                        adapter.clone(),
-                        device,
-                        queue,
-                        info,
-                        timestamps,
-                    ));
-                }
-                Err(e) => failures.push(format!("{}: {e}", infos[index].name)),
+            match seen.open(index) {
+                Ok(ctx) => return Ok(ctx),
+                Err(e) => failures.push(e),
             }
         }
         Err(unavailable_wgpu(format!(
             "no adapter could open a device ({}); {}",
             failures.join("; "),
-            seen_list(&infos)
+            seen_list(infos)
         )))
     }
 
@@ -329,29 +329,17 @@ impl GpuContext {
         let seen = Seen::enumerate()?;
         let fragments = name_fragments(names);
         let candidates = seen.ranked(choice, &fragments);
-        let Seen {
-            instance,
-            adapters,
-            infos,
-            ..
-        } = seen;
+        let infos = &seen.infos;
         let mut opened = std::collections::HashSet::new();
         let mut contexts = Vec::new();
         let mut failures = Vec::new();
         for index in candidates {
-            if !opened.insert(physical_key(&infos, index)) {
+            if !opened.insert(physical_key(infos, index)) {
                 continue;
             }
-            match open_device(&adapters[index]) {
-                Ok((device, queue, timestamps)) => contexts.push(GpuContext::assemble(
-                    Some(instance.clone()),
-                    adapters[index].clone(),
-                    device,
-                    queue,
-                    infos[index].clone(),
-                    timestamps,
-                )),
-                Err(e) => failures.push(format!("{}: {e}", infos[index].name)),
+            match seen.open(index) {
+                Ok(ctx) => contexts.push(ctx),
+                Err(e) => failures.push(e),
             }
         }
         if contexts.is_empty() {
@@ -367,7 +355,7 @@ impl GpuContext {
             };
             return Err(unavailable_wgpu(format!(
                 "no usable adapter{filter}{failed}; {}",
-                seen_list(&infos)
+                seen_list(infos)
             )));
         }
         Ok(contexts)
