@@ -143,7 +143,7 @@ fn the_loop_guard_checker_rejects_unguarded_loops() {
 /// without a loop, a spawn's only as many as its callee takes.
 #[test]
 fn spawns_and_argument_writes_have_no_loop() {
-    use vyre_core::protocol::{MAX_ARGS, PRINTF_MAX_ARGS};
+    use vyre_core::protocol::PRINTF_MAX_ARGS;
     let (src, _) = lower_and_validate(&sink_program());
     let func = |name: &str| {
         let start = src
@@ -152,23 +152,40 @@ fn spawns_and_argument_writes_have_no_loop() {
         let rest = &src[start..];
         rest[..rest.find("\n}\n").expect("end of function")].to_string()
     };
-    let spawn = func("vy_spawn");
+    let slot = func("vy_spawn_slot");
     assert!(
-        spawn.contains("vy_CTRL_FREE_NEXT") && !spawn.contains("vy_transition"),
-        "{spawn}"
+        slot.contains("vy_CTRL_FREE_NEXT") && !slot.contains("vy_transition"),
+        "{slot}"
     );
-    assert!(spawn.contains("vy_write_args(base + vy_SLOT_ARG0, words, args);"));
-    let args = func("vy_write_args");
-    assert_eq!(args.matches("atomicStore(&vy_ring[at + ").count(), MAX_ARGS);
-    assert_eq!(args.matches("if (words > ").count(), MAX_ARGS);
-    // The sink's spawns pass the argument words they write (four).
-    assert_eq!(src.matches("vy_spawn(3u, 1u, 4u, ").count(), 1, "{src}");
+    // The sink's spawns pass the four argument words they write, and the
+    // program has one spawn helper, for four words, that stores each once.
+    assert_eq!(src.matches("vy_spawn_4(3u, 1u, ").count(), 1, "{src}");
+    let helpers: Vec<_> = src
+        .match_indices("fn vy_spawn_")
+        .filter(|(at, m)| src[at + m.len()..].starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(helpers.len(), 1, "{src}");
+    let spawn = func("vy_spawn_4");
+    assert!(spawn.contains("vy_spawn_slot(priority, opcode)"), "{spawn}");
+    for i in 0..4 {
+        assert!(
+            spawn.contains(&format!("vy_SLOT_ARG0 + {i}u], a{i});")),
+            "{spawn}"
+        );
+    }
+    assert_eq!(spawn.matches("atomicStore(").count(), 4, "{spawn}");
     let printf = func("vy_write_printf_args");
     assert_eq!(
         printf.matches("atomicStore(&vy_ctrl[at + ").count(),
         PRINTF_MAX_ARGS
     );
-    for f in [&spawn, &args, &printf, &func("vy_printf")] {
+    for f in [
+        &slot,
+        &spawn,
+        &func("vy_spawn_done"),
+        &printf,
+        &func("vy_printf"),
+    ] {
         assert!(!f.contains("for (") && !f.contains("loop {"), "{f}");
     }
 }

@@ -29,7 +29,7 @@ fn bfs_example_lowers_and_validates() {
         "{text}"
     );
     assert!(text.contains("vy_atomic_min_u_dist("), "{text}");
-    assert!(text.contains("vy_spawn(1u, 256u, "), "{text}");
+    assert!(text.contains("vy_spawn_2(1u, 256u, "), "{text}");
     let names: Vec<_> = module
         .entry_points
         .iter()

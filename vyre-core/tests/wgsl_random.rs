@@ -660,7 +660,7 @@ fn generator_covers_the_language() {
         "== vy_LOOP_RUNNING && ",
         "continuing {",
         "vy_LOOP_RETURN; continue;",
-        "vy_spawn(",
+        "return vy_spawn_done(base);",
         "vy_printf(",
         "vy_fail(vy_FAULT_USER",
         "vy_shutdown();",

@@ -526,14 +526,14 @@ impl FnLowerer<'_> {
         let p = self.expr(priority, first);
         let info = self.info;
         let mut ids = info.siblings(info.next_expr(first));
-        let mut words = self.arg_words(args, &mut ids);
-        let count = words.len();
-        words.resize(MAX_ARGS, "0u".into());
-        let call = format!(
-            "vy_spawn({}, {opcode}u, {count}u, array<u32, vy_MAX_ARGS>({}))",
-            p.code,
-            words.join(", ")
-        );
+        let words = self.arg_words(args, &mut ids);
+        let spawn = self.helpers.spawn(words.len());
+        let mut call = format!("{spawn}({}, {opcode}u", p.code);
+        for w in &words {
+            call.push_str(", ");
+            call.push_str(w);
+        }
+        call.push(')');
         self.call_with_result(&call, result);
     }
 

@@ -80,7 +80,9 @@
 //!   free list, with no load first (`FREE_LEN` is read once per lane and
 //!   pass; a lane that found the list used up refuses its later spawns
 //!   into it without touching the control block) and writes only the
-//!   callee's argument words.
+//!   callee's argument words, passed as values to a helper per argument
+//!   count (`vy_spawn_<n>`). What it owes the task's ticket (refusals,
+//!   children it follows) is added once, at the task's end.
 //! * **Claims** — a ticket whose slot number is not below `slots` or whose
 //!   slot is not PUBLISHED (a corrupted list) counts as a claim and is
 //!   skipped; a claim is that status check, not a compare-exchange (each

@@ -179,6 +179,7 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("PRINTF_LANE", &(1 + PRINTF_MAX_ARGS)),
             ("NO_LANE", &u32::MAX),
             ("NO_HANDLER", &NO_HANDLER),
+            ("NO_SPAWN", &u32::MAX),
             ("CAS_TRIES", &CAS_TRIES),
             ("SLOT_STATUS", &slot::STATUS),
             ("SLOT_OPCODE", &slot::OPCODE),
@@ -266,16 +267,7 @@ pub(super) fn constants(program: &Program, out: &mut String) {
 /// The private state of the running task and lane, and the runtime
 /// helpers every program has.
 pub(super) fn runtime(out: &mut String) {
-    out.push_str(&RUNTIME.fill(&[
-        (
-            "SPAWN_ARG_STORES",
-            &arg_stores("vy_ring", MAX_ARGS, Some("words")),
-        ),
-        (
-            "PRINTF_ARG_STORES",
-            &arg_stores("vy_ctrl", PRINTF_MAX_ARGS, None),
-        ),
-    ]));
+    out.push_str(&RUNTIME.fill(&[("PRINTF_ARG_STORES", &arg_stores("vy_ctrl", PRINTF_MAX_ARGS))]));
 }
 
 /// `vy_request`, for a program that declares request kinds
@@ -337,15 +329,13 @@ fn vy_request(priority: u32, kind: u32, opcode: u32, arg_words: u32, args: array
     }}
     if (!taken) {{
         atomicAdd(&vy_ctrl[{refused}u], 1u);
-        vy_spawn_refused();
+        vy_task_refused += 1u;
         return false;
     }}
-    var ticket = 0u;
-    if ((vy_ticket & vy_TICKET_DESCENDANTS) != 0u) {{
-        ticket = vy_ticket;
-        let index = vy_ticket & vy_TICKET_INDEX;
-        atomicAdd(&vy_ctrl[vy_TICKETS + index * vy_TICKET_ENTRY_WORDS + vy_TICKET_LIVE], 1u);
-    }}
+    // Counted live at vy_task_settle, as a spawn is.
+    let follows = (vy_ticket & vy_TICKET_DESCENDANTS) != 0u;
+    vy_task_children += u32(follows);
+    let ticket = select(0u, vy_ticket, follows);
     atomicStore(&vy_ctrl[base + {kind_w}u], kind);
     atomicStore(&vy_ctrl[base + {tenant_w}u], vy_tenant);
     atomicStore(&vy_ctrl[base + {ticket_w}u], ticket);
@@ -374,19 +364,14 @@ fn vy_request(priority: u32, kind: u32, opcode: u32, arg_words: u32, args: array
     );
 }
 
-/// The body of an argument writer: the `n` words of `args` stored at
-/// `buffer[at + i]`, one statement per word (unrolled because a loop could
-/// be cut by the driver half-way, leaving a slot or a record with some
-/// words of an earlier task), each below the writer's parameter `count`
-/// when there is one.
-fn arg_stores(buffer: &str, n: usize, count: Option<&str>) -> String {
+/// The body of a printf record's argument writer: the `n` words of `args`
+/// stored at `buffer[at + i]`, one statement per word (unrolled because a
+/// loop could be cut by the driver half-way, leaving a record with some
+/// words of an earlier one).
+fn arg_stores(buffer: &str, n: usize) -> String {
     let mut body = String::new();
     for i in 0..n {
-        let store = format!("atomicStore(&{buffer}[at + {i}u], args[{i}]);");
-        let _ = match count {
-            Some(c) => writeln!(body, "if ({c} > {i}u) {{ {store} }}"),
-            None => writeln!(body, "{store}"),
-        };
+        let _ = writeln!(body, "atomicStore(&{buffer}[at + {i}u], args[{i}]);");
     }
     body
 }
@@ -496,7 +481,13 @@ pub(super) fn entry_points(options: &LowerOptions, program: &Program, out: &mut 
         ("ENTRY_ARG_STORES", &expand_arg_stores()),
         ("BATCH_ARG_STORES", &batch_arg_stores()),
     ]));
-    let start = WORK_LANE_START.fill(&[]);
+    // A program that spawns reads the free lists' lengths once per lane.
+    let free_lens = if program.spawns() {
+        "vy_load_free_lens();"
+    } else {
+        "// (no spawns: the free lists' lengths are not read)"
+    };
+    let start = WORK_LANE_START.fill(&[("FREE_LENS", &free_lens)]);
     let run_claimed = RUN_CLAIMED.fill(&[]);
     let flush = WORK_FLUSH.fill(&[]);
     let blocks = [

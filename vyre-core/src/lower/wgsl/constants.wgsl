@@ -44,6 +44,7 @@ const vy_PRINTF_ARG0: u32 = {{PRINTF_ARG0}}u; // printf record: first argument (
 const vy_PRINTF_LANE: u32 = {{PRINTF_LANE}}u; // printf record: the lane
 const vy_NO_LANE: u32 = {{NO_LANE}}u; // lane of fault records written by the maintain pass
 const vy_NO_HANDLER: u32 = {{NO_HANDLER}}u; // dispatch result for an unknown opcode
+const vy_NO_SPAWN: u32 = {{NO_SPAWN}}u; // vy_spawn_slot's result for a spawn without a slot (no slot starts there)
 const vy_CAS_TRIES: u32 = {{CAS_TRIES}}u; // compare-exchange tries of a handler's compare_exchange
 const vy_SLOT_STATUS: u32 = {{SLOT_STATUS}}u; // word of a slot
 const vy_SLOT_OPCODE: u32 = {{SLOT_OPCODE}}u; // word of a slot

@@ -12,8 +12,11 @@ vy_priority = part;
 vy_fault = 0u;
 vy_fault_detail = 0u;
 vy_task_iters = 0u;
+vy_task_refused = 0u;
+vy_task_children = 0u;
 let handler = vy_dispatch(opcode, base);
 vy_lane_iters += vy_task_iters;
+vy_task_settle(ticket);
 if (vy_fault != 0u) {
     vy_record_fault(slot, opcode, vy_fault, vy_fault_detail, tenant, part, lane, ticket);
     atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_FAULT);

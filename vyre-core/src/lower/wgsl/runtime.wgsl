@@ -1,8 +1,9 @@
 //! The running task's private state and the runtime helpers every program
 //! has (faults, loops, partitions, claims, spawn, printf, shutdown,
-//! maintenance checks, argument access). Placeholders: SPAWN_ARG_STORES and
-//! PRINTF_ARG_STORES, blocks of one atomicStore per argument word (unrolled:
-//! see the comment above them).
+//! maintenance checks, argument access). Placeholder: PRINTF_ARG_STORES, a
+//! block of one atomicStore per argument word (unrolled: see the comment
+//! above it). A spawn's argument words are stored by the `vy_spawn_<n>`
+//! helpers (lower/helpers.rs), one per argument count the program uses.
 // ---- the running task (set by vy_work around each handler call) ----
 
 var<private> vy_fault: u32;         // first fault code of the task, 0 = none
@@ -17,8 +18,15 @@ var<private> vy_ticket: u32;        // the task's ticket word (0: none)
 var<private> vy_spawned: u32;       // successful spawns of the lane, flushed at the end
 var<private> vy_overflowed: u32;    // refused spawns of the lane, flushed at the end
 var<private> vy_spawn_full: u32;    // bit p: partition p's free list was used up when this lane spawned
-var<private> vy_free_tag: u32;      // 1 + the priority whose FREE_LEN vy_free_len holds (0: none yet)
-var<private> vy_free_len: u32;      // that partition's FREE_LEN, read at the lane's first spawn into it in this pass
+var<private> vy_task_refused: u32;  // refused spawns and requests of the running task
+var<private> vy_task_children: u32; // tasks the running task made that its ticket follows
+// FREE_LEN per partition, read at the start of the work pass by a program
+// that spawns (vy_load_free_lens): fixed during the pass.
+var<private> vy_free_len0: u32;
+var<private> vy_free_len1: u32;
+var<private> vy_free_len2: u32;
+var<private> vy_free_len3: u32;
+var<private> vy_free_len4: u32;
 var<private> vy_round_ahead: u32;   // 1 in the place pass: its tasks run in the round its finalize counts
 
 // ---- runtime helpers ----
@@ -191,12 +199,22 @@ fn vy_ticket_end(ticket: u32) {
     }
 }
 
-// A spawn of the running task was refused: counted on its ticket too.
-fn vy_spawn_refused() {
-    vy_overflowed += 1u;
-    if (vy_ticket != 0u) {
-        let index = vy_ticket & vy_TICKET_INDEX;
-        atomicAdd(&vy_ctrl[vy_TICKETS + index * vy_TICKET_ENTRY_WORDS + vy_TICKET_REFUSED], 1u);
+// After the running task's handler (finished or faulted), before its
+// ticket ends: its refused spawns join the lane's count and its ticket's,
+// and the tasks it made that its ticket follows join the ticket's live
+// count. Counted here once per task rather than at each spawn, so a spawn
+// site stays small: a spawned task is claimable only after the next
+// maintain pass, so it cannot end before this count is in place.
+fn vy_task_settle(ticket: u32) {
+    let entry = vy_TICKETS + (ticket & vy_TICKET_INDEX) * vy_TICKET_ENTRY_WORDS;
+    if (vy_task_children != 0u) {
+        atomicAdd(&vy_ctrl[entry + vy_TICKET_LIVE], vy_task_children);
+    }
+    if (vy_task_refused != 0u) {
+        vy_overflowed += vy_task_refused;
+        if (ticket != 0u) {
+            atomicAdd(&vy_ctrl[entry + vy_TICKET_REFUSED], vy_task_refused);
+        }
     }
 }
 
@@ -212,66 +230,81 @@ fn vy_claimable(base: u32) -> bool {
     return atomicLoad(&vy_ring[base + vy_SLOT_STATUS]) == vy_STATUS_PUBLISHED;
 }
 
-// ctx.spawn(priority, task): takes the next slot of the partition's free
-// list (the EMPTY slots the maintenance pass left, each handed out once,
-// so no other writer can reach it), writes the task's header and its
-// `words` argument words, and marks it PENDING (claimable after the next
-// maintenance pass). False when the list is used up — the partition has no
-// slot left that was EMPTY when the pass began (a slot a task finishes in
-// joins the list at the next maintenance pass) — (counted as an overflow)
-// or the task has faulted. No loop and no compare-exchange: a
-// spawn costs the same whatever the partition holds, and its code,
-// inlined at every spawn site, stays small.
-fn vy_spawn(priority: u32, opcode: u32, words: u32, args: array<u32, vy_MAX_ARGS>) -> bool {
+// Reads FREE_LEN of every partition, at the start of a work pass of a
+// program that spawns: the words do not change during the pass, so a
+// spawn compares against a private copy instead of loading one of the
+// pass's hottest cache lines.
+fn vy_load_free_lens() {
+    vy_free_len0 = atomicLoad(&vy_ctrl[vy_CTRL_FREE_LEN]);
+    vy_free_len1 = atomicLoad(&vy_ctrl[vy_CTRL_FREE_LEN + 1u]);
+    vy_free_len2 = atomicLoad(&vy_ctrl[vy_CTRL_FREE_LEN + 2u]);
+    vy_free_len3 = atomicLoad(&vy_ctrl[vy_CTRL_FREE_LEN + 3u]);
+    vy_free_len4 = atomicLoad(&vy_ctrl[vy_CTRL_FREE_LEN + 4u]);
+}
+
+// FREE_LEN of partition p (vy_load_free_lens).
+fn vy_free_len(p: u32) -> u32 {
+    return select(select(select(select(vy_free_len0, vy_free_len1, p == 1u),
+        vy_free_len2, p == 2u), vy_free_len3, p == 3u), vy_free_len4, p == 4u);
+}
+
+// ctx.spawn(priority, task), the part every spawn shares: takes the next
+// slot of the partition's free list (the EMPTY slots the maintenance pass
+// left, each handed out once, so no other writer can reach it) and writes
+// the task's header; the caller, a vy_spawn_<n> helper, writes the `n`
+// argument words and marks the slot PENDING (claimable after the next
+// maintenance pass). Returns the slot's first word, or vy_NO_SPAWN when
+// the list is used up — the partition has no slot left that was EMPTY
+// when the pass began (a slot a task finishes in joins the list at the
+// next maintenance pass): counted as refused — or the task has faulted.
+// No loop and no compare-exchange: a spawn costs the same whatever the
+// partition holds, and its code, inlined at every spawn site, stays small
+// (each branch here is compiled once per site: the refused count and the
+// ticket's live count wait for vy_task_settle).
+fn vy_spawn_slot(priority: u32, opcode: u32) -> u32 {
     if (vy_fault != 0u) {
-        return false;
+        return vy_NO_SPAWN;
     }
     if (priority >= vy_PRIORITIES) {
         vy_fail(vy_FAULT_BAD_PRIORITY, priority);
-        return false;
+        return vy_NO_SPAWN;
     }
     // A list this lane has seen used up stays used up for the rest of the
     // pass (FREE_LEN is fixed during a pass, FREE_NEXT only grows): the
     // spawn is refused without touching the control block, so a loop of
     // spawns into a full partition costs nothing, and FREE_NEXT passes
     // FREE_LEN by at most one per lane and priority (it cannot wrap).
-    let bit = 1u << priority;
-    if ((vy_spawn_full & bit) != 0u) {
-        vy_spawn_refused();
-        return false;
-    }
-    // FREE_LEN is fixed during a pass: a lane reads it once for the
-    // priority it spawns into (again when it spawns into another).
-    if (vy_free_tag != priority + 1u) {
-        vy_free_tag = priority + 1u;
-        vy_free_len = atomicLoad(&vy_ctrl[vy_CTRL_FREE_LEN + priority]);
-    }
     // No load of FREE_NEXT before the add: the add's result says whether
     // the list had room. The add is the one access a spawn makes to the
     // pass's hottest words; the two loads it used to make beside it cost
     // BFS a quarter of its time on an H100 (docs/benchmarks.md).
-    let k = atomicAdd(&vy_ctrl[vy_CTRL_FREE_NEXT + priority], 1u);
-    if (k >= vy_free_len) {
+    let bit = 1u << priority;
+    var k = vy_NO_SPAWN;
+    if ((vy_spawn_full & bit) == 0u) {
+        k = atomicAdd(&vy_ctrl[vy_CTRL_FREE_NEXT + priority], 1u);
+    }
+    if (k >= vy_free_len(priority)) {
         vy_spawn_full |= bit;
-        vy_spawn_refused();
-        return false;
+        vy_task_refused += 1u;
+        return vy_NO_SPAWN;
     }
     let slot = atomicLoad(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(priority)
         + vy_part_size(priority) - 1u - k]);
     let base = slot * vy_SLOT_WORDS;
-    // A ticket that follows descendants counts the new task live before
-    // it can run (it becomes claimable only after this pass); any other
-    // spawned task has no ticket.
-    var child_ticket = 0u;
-    if ((vy_ticket & vy_TICKET_DESCENDANTS) != 0u) {
-        child_ticket = vy_ticket;
-        let index = vy_ticket & vy_TICKET_INDEX;
-        atomicAdd(&vy_ctrl[vy_TICKETS + index * vy_TICKET_ENTRY_WORDS + vy_TICKET_LIVE], 1u);
-    }
+    // A ticket that follows descendants counts the new task live (at
+    // vy_task_settle, before it can run); any other spawned task has no
+    // ticket.
+    let follows = (vy_ticket & vy_TICKET_DESCENDANTS) != 0u;
+    vy_task_children += u32(follows);
     atomicStore(&vy_ring[base + vy_SLOT_OPCODE], opcode);
     atomicStore(&vy_ring[base + vy_SLOT_TENANT], vy_tenant);
-    atomicStore(&vy_ring[base + vy_SLOT_TICKET], child_ticket);
-    vy_write_args(base + vy_SLOT_ARG0, words, args);
+    atomicStore(&vy_ring[base + vy_SLOT_TICKET], select(0u, vy_ticket, follows));
+    return base;
+}
+
+// The end of every spawn that got a slot: the slot at `base` (its
+// arguments written) becomes PENDING.
+fn vy_spawn_done(base: u32) -> bool {
     atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PENDING);
     vy_spawned += 1u;
     return true;
@@ -332,14 +365,6 @@ fn vy_entry_arg(base: u32, i: u32) -> u32 {
     return vy_inbox[base + vy_ENTRY_ARG0 + i];
 }
 
-// Writes the first `words` of a spawned task's arguments into its slot,
-// word by word (the rest keep older values: no handler reads past its own
-// arguments). Unrolled: a loop here could be cut by the driver (see
-// vy_loop_end) after some of the words, silently; each spawn site passes
-// a constant `words`, so the tests fold away where it is inlined.
-fn vy_write_args(at: u32, words: u32, args: array<u32, vy_MAX_ARGS>) {
-    {{SPAWN_ARG_STORES}}
-}
 // Writes a printf record's arguments, word by word. Unrolled: a loop here could be cut by the
 // driver (see vy_loop_end) after some of the words, silently.
 fn vy_write_printf_args(at: u32, args: array<u32, vy_PRINTF_MAX_ARGS>) {
