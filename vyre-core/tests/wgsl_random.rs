@@ -660,7 +660,7 @@ fn generator_covers_the_language() {
         "== vy_LOOP_RUNNING && ",
         "continuing {",
         "vy_LOOP_RETURN; continue;",
-        "return vy_spawn_done(base);",
+        "fn vy_spawn_",
         "vy_printf(",
         "vy_fail(vy_FAULT_USER",
         "vy_shutdown();",

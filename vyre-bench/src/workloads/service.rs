@@ -50,6 +50,8 @@ struct Served {
     rounds: u64,
     /// GPU time of the submissions (timestamp queries), in seconds.
     gpu_s: Option<f64>,
+    /// That time by pass (`VYRE_PASS_TIMES=1`).
+    passes: Option<vyre::PassTimes>,
 }
 
 impl Served {
@@ -66,6 +68,18 @@ impl Served {
     /// Microseconds of GPU time a submission, on average.
     fn gpu_us_per_submission(&self) -> Option<f64> {
         self.gpu_s.map(|s| s * 1e6 / self.submissions.max(1) as f64)
+    }
+
+    /// Microseconds of each pass a submission, on average, or null.
+    fn passes_per_submission(&self) -> Value {
+        let n = self.submissions.max(1) as f64;
+        super::passes_json(&[self], |s| s.passes)
+            .as_object()
+            .map_or(Value::Null, |m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), json!(v.as_f64().map(|us| us / n))))
+                    .collect()
+            })
     }
 }
 
@@ -230,6 +244,7 @@ fn serve(bench: &Bench, program: &Program, workgroups: u32, load: &Load) -> Resu
         overtaking: report.status.overtaking,
         rounds: report.status.rounds,
         gpu_s: report.status.gpu_time.map(|t| t.as_secs_f64()),
+        passes: report.status.passes,
     })
 }
 
@@ -329,6 +344,12 @@ pub fn run(bench: &Bench) -> Result<Value> {
         loaded.overtaking,
         loaded.submissions
     ));
+    for (name, served) in [("loaded", &loaded), ("idle", &unloaded)] {
+        let passes = served.passes_per_submission();
+        if !passes.is_null() {
+            bench.log(format!("  GPU µs a submission by pass ({name}): {passes}"));
+        }
+    }
     let metrics = json!({
         "service_idle_tasks_per_s": held,
         "service_critical_p50_us": quantile_us(&loaded.critical, 0.5),
@@ -356,6 +377,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
             "overtaking_submissions": loaded.overtaking,
             "rounds": loaded.rounds,
             "gpu_us_per_submission": loaded.gpu_us_per_submission(),
+            "pass_us_per_submission": loaded.passes_per_submission(),
         },
         "unloaded": {
             "critical": quantiles(&unloaded.critical),
@@ -363,6 +385,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
             "submissions": unloaded.submissions,
             "overtaking_submissions": unloaded.overtaking,
             "gpu_us_per_submission": unloaded.gpu_us_per_submission(),
+            "pass_us_per_submission": unloaded.passes_per_submission(),
         },
         "direct_dispatch_with_readback": quantiles(&direct),
         "metrics": metrics,

@@ -127,35 +127,14 @@ impl Helpers {
     }
 
     /// `ctx.spawn` of a task of `words` argument words, as
-    /// `vy_spawn_<words>(priority, opcode, a0, …)`: `vy_spawn_slot`, one
-    /// store per word (unrolled: a loop could be cut by the driver
-    /// half-way, leaving a slot with some words of an earlier task), then
-    /// `vy_spawn_done`. One helper per argument count the program spawns
-    /// with: a spawn site passes its words as values, not as an array of
-    /// `vy_MAX_ARGS` words that the driver would take apart again at every
-    /// site (a quarter of lavapipe's compile of a 20-handler program,
-    /// docs/benchmarks.md).
+    /// `vy_spawn_<words>(priority, opcode, a0, …)` (`wgsl/spawn.wgsl`). One
+    /// helper per argument count the program spawns with: a spawn site
+    /// passes its words as values, not as an array of `vy_MAX_ARGS` words
+    /// that the driver would take apart again at every site
+    /// (docs/benchmarks.md, "Latest runs (session 18)").
     pub(super) fn spawn(&mut self, words: usize) -> String {
         self.add(format!("vy_spawn_{words}"), |name| {
-            let mut s = format!(
-                "// ctx.spawn of a task of {words} argument words (vy_spawn_slot says how).\n\
-                 fn {name}(priority: u32, opcode: u32"
-            );
-            for i in 0..words {
-                let _ = write!(s, ", a{i}: u32");
-            }
-            s.push_str(
-                ") -> bool {\n    let base = vy_spawn_slot(priority, opcode);\n    \
-                 if (base == vy_NO_SPAWN) {\n        return false;\n    }\n",
-            );
-            for i in 0..words {
-                let _ = writeln!(
-                    s,
-                    "    atomicStore(&vy_ring[base + vy_SLOT_ARG0 + {i}u], a{i});"
-                );
-            }
-            s.push_str("    return vy_spawn_done(base);\n}\n");
-            s
+            super::scheduler::spawn(name, words)
         })
     }
 

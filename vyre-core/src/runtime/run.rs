@@ -40,6 +40,16 @@ impl Tally {
         self.gpu_nanos
             .map(|n| std::time::Duration::from_nanos(n.min(u128::from(u64::MAX)) as u64))
     }
+
+    /// The submissions' GPU time by pass, where every one of them was
+    /// split (`VYRE_PASS_TIMES=1`).
+    pub(crate) fn passes(&self) -> Option<crate::report::PassTimes> {
+        self.submission_times
+            .iter()
+            .try_fold(crate::report::PassTimes::default(), |sum, t| {
+                t.passes.map(|p| sum + p)
+            })
+    }
 }
 
 /// A submission [`Runtime::start_step`] started, on its way.

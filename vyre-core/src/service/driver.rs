@@ -313,6 +313,10 @@ impl Driver {
         if let Some(gpu) = t.gpu_time() {
             *self.status.gpu_time.get_or_insert_with(Default::default) += gpu;
         }
+        if let Some(p) = t.passes() {
+            let sum = self.status.passes.get_or_insert_with(Default::default);
+            *sum = *sum + p;
+        }
         for (n, add) in self
             .status
             .executed_by_priority

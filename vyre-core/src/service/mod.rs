@@ -149,6 +149,9 @@ pub struct ServiceStatus {
     /// queries: with the submissions' wall time, how much of a step is the
     /// device's work and how much the round trip around it.
     pub gpu_time: Option<std::time::Duration>,
+    /// That GPU time by pass, when `VYRE_PASS_TIMES=1` asked for it (a
+    /// diagnostic: where a step's device time goes).
+    pub passes: Option<crate::report::PassTimes>,
     /// Submissions started for CRITICAL calls while another was still
     /// running: those calls' tasks ran right after it, without waiting
     /// for its summary to come back first (`docs/protocol.md`, "Service

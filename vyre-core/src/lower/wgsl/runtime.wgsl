@@ -2,8 +2,8 @@
 //! has (faults, loops, partitions, claims, spawn, printf, shutdown,
 //! maintenance checks, argument access). Placeholder: PRINTF_ARG_STORES, a
 //! block of one atomicStore per argument word (unrolled: see the comment
-//! above it). A spawn's argument words are stored by the `vy_spawn_<n>`
-//! helpers (lower/helpers.rs), one per argument count the program uses.
+//! above it). The spawn itself is spawn.wgsl, once per argument count the
+//! program spawns with.
 // ---- the running task (set by vy_work around each handler call) ----
 
 var<private> vy_fault: u32;         // first fault code of the task, 0 = none
@@ -246,68 +246,6 @@ fn vy_load_free_lens() {
 fn vy_free_len(p: u32) -> u32 {
     return select(select(select(select(vy_free_len0, vy_free_len1, p == 1u),
         vy_free_len2, p == 2u), vy_free_len3, p == 3u), vy_free_len4, p == 4u);
-}
-
-// ctx.spawn(priority, task), the part every spawn shares: takes the next
-// slot of the partition's free list (the EMPTY slots the maintenance pass
-// left, each handed out once, so no other writer can reach it) and writes
-// the task's header; the caller, a vy_spawn_<n> helper, writes the `n`
-// argument words and marks the slot PENDING (claimable after the next
-// maintenance pass). Returns the slot's first word, or vy_NO_SPAWN when
-// the list is used up — the partition has no slot left that was EMPTY
-// when the pass began (a slot a task finishes in joins the list at the
-// next maintenance pass): counted as refused — or the task has faulted.
-// No loop and no compare-exchange: a spawn costs the same whatever the
-// partition holds, and its code, inlined at every spawn site, stays small
-// (each branch here is compiled once per site: the refused count and the
-// ticket's live count wait for vy_task_settle).
-fn vy_spawn_slot(priority: u32, opcode: u32) -> u32 {
-    if (vy_fault != 0u) {
-        return vy_NO_SPAWN;
-    }
-    if (priority >= vy_PRIORITIES) {
-        vy_fail(vy_FAULT_BAD_PRIORITY, priority);
-        return vy_NO_SPAWN;
-    }
-    // A list this lane has seen used up stays used up for the rest of the
-    // pass (FREE_LEN is fixed during a pass, FREE_NEXT only grows): the
-    // spawn is refused without touching the control block, so a loop of
-    // spawns into a full partition costs nothing, and FREE_NEXT passes
-    // FREE_LEN by at most one per lane and priority (it cannot wrap).
-    // No load of FREE_NEXT before the add: the add's result says whether
-    // the list had room. The add is the one access a spawn makes to the
-    // pass's hottest words; the two loads it used to make beside it cost
-    // BFS a quarter of its time on an H100 (docs/benchmarks.md).
-    let bit = 1u << priority;
-    var k = vy_NO_SPAWN;
-    if ((vy_spawn_full & bit) == 0u) {
-        k = atomicAdd(&vy_ctrl[vy_CTRL_FREE_NEXT + priority], 1u);
-    }
-    if (k >= vy_free_len(priority)) {
-        vy_spawn_full |= bit;
-        vy_task_refused += 1u;
-        return vy_NO_SPAWN;
-    }
-    let slot = atomicLoad(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(priority)
-        + vy_part_size(priority) - 1u - k]);
-    let base = slot * vy_SLOT_WORDS;
-    // A ticket that follows descendants counts the new task live (at
-    // vy_task_settle, before it can run); any other spawned task has no
-    // ticket.
-    let follows = (vy_ticket & vy_TICKET_DESCENDANTS) != 0u;
-    vy_task_children += u32(follows);
-    atomicStore(&vy_ring[base + vy_SLOT_OPCODE], opcode);
-    atomicStore(&vy_ring[base + vy_SLOT_TENANT], vy_tenant);
-    atomicStore(&vy_ring[base + vy_SLOT_TICKET], select(0u, vy_ticket, follows));
-    return base;
-}
-
-// The end of every spawn that got a slot: the slot at `base` (its
-// arguments written) becomes PENDING.
-fn vy_spawn_done(base: u32) -> bool {
-    atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PENDING);
-    vy_spawned += 1u;
-    return true;
 }
 
 // printf!: appends a record [format id, args.., lane] while the log has
