@@ -134,7 +134,7 @@ impl Helpers {
     /// (docs/benchmarks.md, "Latest runs (session 18)").
     pub(super) fn spawn(&mut self, words: usize) -> String {
         self.add(format!("vy_spawn_{words}"), |name| {
-            super::scheduler::spawn(name, words)
+            super::spawn::spawn(name, words)
         })
     }
 

@@ -120,6 +120,7 @@ mod loops;
 mod names;
 mod program_wgsl;
 mod scheduler;
+mod spawn;
 mod template;
 mod wide;
 

@@ -30,13 +30,14 @@ use crate::protocol::{
 };
 
 /// Declares the templates, each from its file under `lower/wgsl/`, and
-/// `TEMPLATES`, the list of them all (for the tests).
+/// `TEMPLATES`, the list of them all with the spawn's (`lower/spawn.rs`),
+/// for the tests.
 macro_rules! templates {
     ($($(#[$doc:meta])* $name:ident = $file:literal;)*) => {
         $($(#[$doc])* const $name: Template = Template::new($file, include_str!(concat!("wgsl/", $file)));)*
         /// Every template of the module.
         #[cfg(test)]
-        const TEMPLATES: &[Template] = &[$($name),*];
+        const TEMPLATES: &[Template] = &[$($name,)* super::spawn::SPAWN];
     };
 }
 
@@ -51,8 +52,6 @@ templates! {
     CONSTANTS = "constants.wgsl";
     /// The running task's state and the runtime helpers.
     RUNTIME = "runtime.wgsl";
-    /// `ctx.spawn` of a task of a given number of argument words.
-    SPAWN = "spawn.wgsl";
     /// `vy_dispatch`, with a [`DISPATCH_CASE`] per handler.
     DISPATCH = "dispatch.wgsl";
     /// One handler's case of `vy_dispatch`.
@@ -270,26 +269,6 @@ pub(super) fn constants(program: &Program, out: &mut String) {
 /// helpers every program has.
 pub(super) fn runtime(out: &mut String) {
     out.push_str(&RUNTIME.fill(&[("PRINTF_ARG_STORES", &arg_stores("vy_ctrl", PRINTF_MAX_ARGS))]));
-}
-
-/// `ctx.spawn` of a task of `words` argument words, as the function
-/// `name` (the program's `vy_spawn_<words>` helper): the words are its
-/// parameters, stored one statement each.
-pub(super) fn spawn(name: &str, words: usize) -> String {
-    let mut params = String::new();
-    let mut stores = String::new();
-    for i in 0..words {
-        let _ = write!(params, ", a{i}: u32");
-        let _ = writeln!(
-            stores,
-            "atomicStore(&vy_ring[base + vy_SLOT_ARG0 + {i}u], a{i});"
-        );
-    }
-    SPAWN.fill(&[
-        ("NAME", &name),
-        ("PARAMS", &params),
-        ("ARG_STORES", &stores),
-    ])
 }
 
 /// `vy_request`, for a program that declares request kinds
