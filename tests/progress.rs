@@ -74,7 +74,8 @@ fn progress_is_reported_after_every_submission() {
 
 /// `VYRE_PASS_TIMES=1` on wgpu: every submission's GPU time is split by
 /// pass, the split adds up to no more than the submission's time, and a
-/// run with work charges the work dispatches. (The variable is read when
+/// run with work charges the work dispatches; a service's status adds its
+/// submissions' splits up the same way. (The variable is read when
 /// an engine is made; this binary's other test may gain the split too.)
 #[test]
 fn pass_times_split_each_submission() {
@@ -104,4 +105,21 @@ fn pass_times_split_each_submission() {
         work += p.work;
     }
     assert!(work > std::time::Duration::ZERO && work <= gpu_time);
+
+    // A service adds its submissions' splits up in its status.
+    let mut k = Forks::new(&gpu).unwrap();
+    k.seen().upload(&[0]).unwrap();
+    let service = Service::start(k.into_runtime(), ServiceOptions::default()).unwrap();
+    let ticket = service.publish(Priority::Normal, fork::task(5)).unwrap();
+    assert!(ticket.wait().is_done());
+    let report = service.shutdown();
+    let status = report.status;
+    assert_eq!(status.books.executed, 63);
+    let gpu_time = status.gpu_time.expect("timed as the runtime was");
+    let p = status
+        .passes
+        .expect("every submission of the service is split");
+    let sum = p.lead + p.place + p.first_maintain + p.work + p.maintain + p.small;
+    assert!(sum <= gpu_time, "{p:?} against {gpu_time:?}");
+    assert!(p.work > std::time::Duration::ZERO, "{p:?}");
 }
