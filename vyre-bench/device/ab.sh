@@ -3,7 +3,8 @@
 # alternate, REPS times (default 2), so that the machine's drift falls on
 # every variant alike. Build on the development machine, copy each binary
 # into `.bin/` under its own name (`cp target/release/bench .bin/bench-new`,
-# strip), copy this script there too, and run with `.gl` and `.bin` carried:
+# strip), copy this script and gpu_env.sh there too, and run with `.gl` and
+# `.bin` carried:
 #
 #   bash .bin/ab.sh "--only service --stages" old=bench-old new=bench-new \
 #       nospin=bench-new:VYRE_WAIT_SPIN_US=0
@@ -12,11 +13,8 @@
 # back in $OUT/o.tgz (NAME-REP.log, NAME-REP/); the lines that carry the
 # headline figures are printed as they finish.
 set -u
-for f in .gl/*.deb; do dpkg -x "$f" / >/dev/null; done
-ldconfig
-export VK_DRIVER_FILES=$(find / -xdev -name 'nvidia_icd*.json' 2>/dev/null | head -1)
-mkdir -p /tmp/o
-nvidia-smi --query-gpu=name,driver_version --format=csv > /tmp/o/gpu.txt 2>&1
+# shellcheck source=gpu_env.sh
+source "$(dirname "$0")/gpu_env.sh"
 args=$1
 shift
 for i in $(seq 1 "${REPS:-2}"); do

@@ -7,7 +7,7 @@
 #   cargo build --release -p vyre-bench --bin startup --bin compile_probe
 #   mkdir -p .bin/cp && cp target/release/{startup,compile_probe} .bin/ && strip .bin/*
 #   for n in 1 20 40; do .bin/startup $n 1 --wgsl > .bin/cp/h$n.wgsl; done
-#   cp vyre-bench/device/compile.sh .bin/
+#   cp vyre-bench/device/{compile,gpu_env}.sh .bin/
 #
 # (edit a copy of .bin/cp/h20.wgsl to measure a variant of the lowering
 # before building it), then run `bash .bin/compile.sh` there with `.gl`
@@ -16,11 +16,8 @@
 # a salt no cache has seen. Everything comes back as $OUT/o.tgz: cp.txt
 # (ms per module) and startup.txt.
 set -u
-for f in .gl/*.deb; do dpkg -x "$f" / >/dev/null; done
-ldconfig
-export VK_DRIVER_FILES=$(find / -xdev -name 'nvidia_icd*.json' 2>/dev/null | head -1)
-mkdir -p /tmp/o
-nvidia-smi --query-gpu=name,driver_version --format=csv > /tmp/o/gpu.txt 2>&1
+# shellcheck source=gpu_env.sh
+source "$(dirname "$0")/gpu_env.sh"
 export VYRE_CACHE=off __GL_SHADER_DISK_CACHE=0
 (cd .bin/cp && for i in 1 2; do ../compile_probe ./*.wgsl; done) > /tmp/o/cp.txt 2>&1
 cat /tmp/o/cp.txt

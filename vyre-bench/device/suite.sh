@@ -4,7 +4,7 @@
 #
 #   cargo build --release -p vyre-bench --bins
 #   mkdir -p .bin && cp target/release/{bench,startup} .bin/ && strip .bin/*
-#   cp vyre-bench/device/suite.sh .bin/ && git rev-parse --short HEAD > .bin/commit
+#   cp vyre-bench/device/{suite,gpu_env}.sh .bin/ && git rev-parse --short HEAD > .bin/commit
 #
 # then run `bash .bin/suite.sh` there with `.gl` (the Vulkan loader's
 # debs, `../shared/GPU.md`) and `.bin` carried. `startup` must sit beside
@@ -13,11 +13,9 @@
 # plots under full/, and start-up stages (one cold and three warm
 # processes) in stages.txt.
 set -u
-for f in .gl/*.deb; do dpkg -x "$f" / >/dev/null; done
-ldconfig
-export VK_DRIVER_FILES=$(find / -xdev -name 'nvidia_icd*.json' 2>/dev/null | head -1)
+# shellcheck source=gpu_env.sh
+source "$(dirname "$0")/gpu_env.sh"
 mkdir -p /tmp/o/full
-nvidia-smi --query-gpu=name,driver_version --format=csv > /tmp/o/gpu.txt 2>&1
 # vyre's own caches start empty: the first-use tuning and the cold start
 # are part of what the suite measures.
 rm -rf ~/.cache/vyre
