@@ -107,7 +107,7 @@ impl MkRun {
                 gpu: report.gpu_time.map(|d: Duration| d.as_secs_f64()),
                 rounds: report.rounds,
                 submissions: report.submissions,
-                passes: summed_passes(&report),
+                passes: vyre::PassTimes::total(&report.submission_times),
             },
             report,
         ))
@@ -132,17 +132,6 @@ pub fn mk_json(runs: &[MkRun], n: f64) -> Value {
         "submissions": json_opt(Stats::of_by(runs, |r| r.submissions as f64)),
         "passes_us": passes_json(runs, |r| r.passes),
     })
-}
-
-/// A run's GPU time split by pass, summed over its submissions, when
-/// every submission has the split (`VYRE_PASS_TIMES=1`).
-pub fn summed_passes(report: &RunReport) -> Option<vyre::PassTimes> {
-    report
-        .submission_times
-        .iter()
-        .try_fold(vyre::PassTimes::default(), |sum, t| {
-            t.passes.map(|p| sum + p)
-        })
 }
 
 /// Median GPU microseconds of each pass of `runs` (`VYRE_PASS_TIMES=1`),

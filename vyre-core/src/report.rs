@@ -276,6 +276,18 @@ impl std::ops::Add for PassTimes {
     }
 }
 
+impl PassTimes {
+    /// The splits of `submissions` added up; `None` unless every one of
+    /// them was split (`VYRE_PASS_TIMES=1` on an adapter that can).
+    pub fn total<'a>(
+        submissions: impl IntoIterator<Item = &'a SubmissionTime>,
+    ) -> Option<PassTimes> {
+        submissions
+            .into_iter()
+            .try_fold(PassTimes::default(), |sum, t| t.passes.map(|p| sum + p))
+    }
+}
+
 /// What one `run()` did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunReport {

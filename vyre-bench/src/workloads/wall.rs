@@ -60,7 +60,7 @@ fn timed(
         gpu: report.gpu_time.map(|d| d.as_secs_f64()),
         rounds: report.rounds,
         submissions: report.submissions,
-        passes: super::summed_passes(&report),
+        passes: vyre::PassTimes::total(&report.submission_times),
     })
 }
 

@@ -129,7 +129,7 @@ impl Helpers {
     /// `ctx.spawn` of a task of `words` argument words, as
     /// `vy_spawn_<words>(priority, opcode, a0, …)` (`wgsl/spawn.wgsl`). One
     /// helper per argument count the program spawns with: a spawn site
-    /// passes its words as values, not as an array of `vy_MAX_ARGS` words
+    /// passes its words as values, not as an array of `MAX_ARGS` words
     /// that the driver would take apart again at every site
     /// (docs/benchmarks.md, "Latest runs (session 18)").
     pub(super) fn spawn(&mut self, words: usize) -> String {

@@ -171,7 +171,6 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("PRIORITIES", &PRIORITIES),
             ("SLOT_WORDS", &SLOT_WORDS),
             ("RING_WORDS", &crate::protocol::RING_WORDS),
-            ("MAX_ARGS", &MAX_ARGS),
             ("PRINTF_MAX_ARGS", &PRINTF_MAX_ARGS),
             ("FAULT_RECORD_WORDS", &FAULT_RECORD_WORDS),
             ("PRINTF_RECORD_WORDS", &PRINTF_RECORD_WORDS),
@@ -268,7 +267,7 @@ pub(super) fn constants(program: &Program, out: &mut String) {
 /// The private state of the running task and lane, and the runtime
 /// helpers every program has.
 pub(super) fn runtime(out: &mut String) {
-    out.push_str(&RUNTIME.fill(&[("PRINTF_ARG_STORES", &arg_stores("vy_ctrl", PRINTF_MAX_ARGS))]));
+    out.push_str(&RUNTIME.fill(&[("PRINTF_ARG_STORES", &printf_arg_stores())]));
 }
 
 /// `vy_request`, for a program that declares request kinds
@@ -365,14 +364,14 @@ fn vy_request(priority: u32, kind: u32, opcode: u32, arg_words: u32, args: array
     );
 }
 
-/// The body of a printf record's argument writer: the `n` words of `args`
-/// stored at `buffer[at + i]`, one statement per word (unrolled because a
-/// loop could be cut by the driver half-way, leaving a record with some
+/// The body of a printf record's argument writer: its words of `args`
+/// stored at `vy_ctrl[at + i]`, one statement per word (unrolled because
+/// a loop could be cut by the driver half-way, leaving a record with some
 /// words of an earlier one).
-fn arg_stores(buffer: &str, n: usize) -> String {
+fn printf_arg_stores() -> String {
     let mut body = String::new();
-    for i in 0..n {
-        let _ = writeln!(body, "atomicStore(&{buffer}[at + {i}u], args[{i}]);");
+    for i in 0..PRINTF_MAX_ARGS {
+        let _ = writeln!(body, "atomicStore(&vy_ctrl[at + {i}u], args[{i}]);");
     }
     body
 }
@@ -486,7 +485,7 @@ pub(super) fn entry_points(options: &LowerOptions, program: &Program, out: &mut 
     let free_lens = if program.spawns() {
         "vy_load_free_lens();"
     } else {
-        "// (no spawns: the free lists' lengths are not read)"
+        ""
     };
     let start = WORK_LANE_START.fill(&[("FREE_LENS", &free_lens)]);
     let run_claimed = RUN_CLAIMED.fill(&[]);

@@ -44,11 +44,7 @@ impl Tally {
     /// The submissions' GPU time by pass, where every one of them was
     /// split (`VYRE_PASS_TIMES=1`).
     pub(crate) fn passes(&self) -> Option<crate::report::PassTimes> {
-        self.submission_times
-            .iter()
-            .try_fold(crate::report::PassTimes::default(), |sum, t| {
-                t.passes.map(|p| sum + p)
-            })
+        crate::report::PassTimes::total(&self.submission_times)
     }
 }
 

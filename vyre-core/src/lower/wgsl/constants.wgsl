@@ -36,7 +36,6 @@ const vy_TICKET_ENTRY_WORDS: u32 = {{TICKET_ENTRY_WORDS}}u;
 const vy_PRIORITIES: u32 = {{PRIORITIES}}u; // priority levels and partitions
 const vy_SLOT_WORDS: u32 = {{SLOT_WORDS}}u; // words per slot
 const vy_RING_WORDS: u32 = {{RING_WORDS}}u; // SLOTS, PART_START and PART_SIZE: contiguous control words
-const vy_MAX_ARGS: u32 = {{MAX_ARGS}}u; // argument words per slot
 const vy_PRINTF_MAX_ARGS: u32 = {{PRINTF_MAX_ARGS}}u; // argument words per printf record
 const vy_FAULT_RECORD_WORDS: u32 = {{FAULT_RECORD_WORDS}}u; // words per fault record
 const vy_PRINTF_RECORD_WORDS: u32 = {{PRINTF_RECORD_WORDS}}u; // words per printf record
