@@ -331,8 +331,11 @@ pub trait Engine: Send {
     /// while no task faults or parks (`docs/protocol.md`, "Place and
     /// run"). What runs, and every count, fault and ticket, is the same
     /// either way; engines without the pass (the reference interpreter)
-    /// ignore it.
-    fn next_starts_on_empty_ring(&mut self) {}
+    /// ignore it. `inbox_fits`: every partition's inbox entries fit its
+    /// slots, so the place pass takes them all and the submission's
+    /// rounds after it would find the ring idle (an engine may leave them
+    /// out).
+    fn next_starts_on_empty_ring(&mut self, _inbox_fits: bool) {}
 
     /// How many words of the ticket log the next submissions return in
     /// [`Submission::ticket_log`] (at least

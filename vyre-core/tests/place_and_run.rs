@@ -235,3 +235,39 @@ fn an_invocation_places_several_entries_past_the_grid_it_is_given() {
         );
     }
 }
+
+#[test]
+fn a_batch_its_partitions_hold_runs_in_one_submission_of_three_dispatches() {
+    // Prepare, place and finalize: with every inbox entry placed and run
+    // at once, the first maintain and every round after the place pass
+    // would have had no workgroups, and are not recorded. A batch larger
+    // than a partition still gets its rounds (which place the rest), and
+    // a submission that starts with maintain records no place pass.
+    let run = |rt: &mut Runtime, tasks: u32| {
+        let pp = rt.buffer::<u32>("per_priority").unwrap();
+        let seen = rt.buffer::<u32>("seen").unwrap();
+        rt.upload(pp, &[0; 5]).unwrap();
+        rt.upload(seen, &[0; 64]).unwrap();
+        for k in 0..tasks {
+            let p = Priority::ALL[(k % 5) as usize];
+            rt.publish_with(0, p, 7, 1, |_, w| w[0] = k).unwrap();
+        }
+        let report = rt.run().expect("run");
+        assert_eq!(rt.read(pp).unwrap(), [tasks / 5; 5]);
+        report
+    };
+    let Some(ctx) = test_context() else { return };
+    // 400 slots a partition: 1,000 tasks fit; 60 slots: they do not.
+    let fits = Arc::new(program_of(1, 1, u32::MAX, 2000));
+    let tight = Arc::new(program_of(1, 1, u32::MAX, 300));
+    for (options, mut rt) in on_every_variant(&ctx, &fits) {
+        let r = run(&mut rt, 1000);
+        assert_eq!(r.executed, 1000, "{options:?}: {r:?}");
+        assert_eq!((r.submissions, r.dispatches), (1, 3), "{options:?}");
+    }
+    for (options, mut rt) in on_every_variant(&ctx, &tight) {
+        let r = run(&mut rt, 1000);
+        assert_eq!(r.executed, 1000, "{options:?}");
+        assert!(r.dispatches > 3 * r.submissions, "{options:?}: {r:?}");
+    }
+}

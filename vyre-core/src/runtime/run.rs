@@ -200,7 +200,8 @@ impl Runtime {
         // (at most one record per ticket open now).
         self.engine.set_ticket_log_words(self.tickets.in_use());
         if self.places_and_runs && self.in_flight == 0 && self.ring_is_empty() {
-            self.engine.next_starts_on_empty_ring();
+            let fits = (0..PRIORITIES).all(|p| self.inbox.pending(p) <= self.partitions[p].1);
+            self.engine.next_starts_on_empty_ring(fits);
         }
         let submitted = Instant::now();
         let flight = self.engine.start_submit(rounds)?;

@@ -172,7 +172,8 @@ impl Engine for NativeEngine {
         self.machine.submit(&mut self.work, rounds, place)
     }
 
-    fn next_starts_on_empty_ring(&mut self) {
+    fn next_starts_on_empty_ring(&mut self, _inbox_fits: bool) {
+        // Rounds with nothing to run cost the CPU next to nothing.
         self.place_next = self.places_and_runs;
     }
 

@@ -8,6 +8,7 @@
 //! timestamp queries.
 
 mod buffers;
+mod plan;
 mod submit;
 mod timing;
 mod transfer;
@@ -85,6 +86,9 @@ pub struct WgpuEngine {
     /// The next submission starts with the place pass
     /// ([`Engine::next_starts_on_empty_ring`]).
     place_next: bool,
+    /// With `place_next`: every partition's inbox entries fit its slots,
+    /// so that submission needs no round after the place pass.
+    place_fits: bool,
 }
 
 impl WgpuEngine {
@@ -288,6 +292,7 @@ impl WgpuEngine {
             uploader: Uploader::default(),
             poll_timeout: None,
             place_next: false,
+            place_fits: false,
         })
     }
 
@@ -448,8 +453,9 @@ impl Engine for WgpuEngine {
         self.ticket_log_words = crate::protocol::ticket::log_words(words);
     }
 
-    fn next_starts_on_empty_ring(&mut self) {
+    fn next_starts_on_empty_ring(&mut self, inbox_fits: bool) {
         self.place_next = self.pipelines.place.is_some();
+        self.place_fits = inbox_fits;
     }
 
     fn wgpu_buffer(&self, buffer: usize) -> Option<wgpu::Buffer> {

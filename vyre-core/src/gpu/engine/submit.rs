@@ -11,6 +11,7 @@ use crate::gpu::readback::read_words;
 use crate::lower::{EXPAND_WORKGROUP_SIZE, INDIRECT_GROUP};
 use crate::protocol::{ctrl, indirect, start};
 
+use super::plan::{Pass, Plan};
 use super::timing::{elapsed, split};
 use super::{WgpuEngine, WORD};
 
@@ -28,9 +29,9 @@ pub(super) fn maintain_grid(groups: u32, max: u32) -> Option<(u32, u32)> {
 }
 
 impl WgpuEngine {
-    /// Runs `rounds` rounds in one submission (prepare, maintain and
-    /// finalize first, then work and the three again per round) and
-    /// returns it in flight: its wait reads the summary back. The rounds' work and
+    /// Runs `rounds` rounds in one submission (prepare, maintain or place,
+    /// and finalize first, then work and those again per round: the
+    /// [`Plan`]) and returns it in flight: its wait reads the summary back. The rounds' work and
     /// maintain dispatches are indirect: once finalize finds the ring idle
     /// they have zero workgroups, so rounds past the end of the work cost
     /// next to nothing.
@@ -38,7 +39,9 @@ impl WgpuEngine {
         // The host may have written since the last submission: the ring
         // is not known to be idle (a queue write lands before the
         // submission's commands). How it starts goes in the same write.
-        let place = std::mem::take(&mut self.place_next);
+        let place_pipeline = self.pipelines.place.as_ref();
+        let place = std::mem::take(&mut self.place_next) && place_pipeline.is_some();
+        let plan = Plan::new(place, std::mem::take(&mut self.place_fits), rounds);
         let start_mode = if place {
             start::PLACE_AND_RUN
         } else {
@@ -57,11 +60,7 @@ impl WgpuEngine {
         let log_bytes = u64::from(log_words) * WORD;
         let log_at = u64::from(self.layout.ticket_log) * WORD;
         let ts_word = self.timestamp_word();
-        // A module with the place pass records it after every prepare
-        // (with no workgroups unless that prepare places).
-        let place_pipeline = self.pipelines.place.as_ref();
-        let small = 3 + u32::from(place_pipeline.is_some());
-        let dispatches = rounds.saturating_mul(small + 1).saturating_add(small);
+        let dispatches = plan.len();
         // A timestamp after every dispatch (`VYRE_PASS_TIMES=1`), after
         // the pass's own two in the staging buffer.
         let pass_word = ts_word + 4;
@@ -117,40 +116,37 @@ impl WgpuEngine {
                         stamps += 1;
                     }
                 };
-                // The first prepare sizes the place pass and the first
+                // The first prepare sizes the place pass or the first
                 // maintain pass: one of them places the inbox entries
-                // (`ctrl::START`).
-                pass.set_pipeline(&p.prepare);
-                pass.dispatch_workgroups(1, 1, 1);
-                stamp(&mut pass);
-                if let Some(place) = place_pipeline {
-                    pass.set_pipeline(place);
-                    pass.dispatch_workgroups_indirect(args, word(indirect::PLACE));
-                    stamp(&mut pass);
-                }
-                pass.set_pipeline(&p.maintain);
-                pass.dispatch_workgroups_indirect(args, word(indirect::MAINTAIN));
-                stamp(&mut pass);
-                pass.set_pipeline(&p.finalize);
-                pass.dispatch_workgroups(1, 1, 1);
-                stamp(&mut pass);
-                for _ in 0..rounds {
-                    pass.set_pipeline(&p.work);
-                    pass.dispatch_workgroups_indirect(args, word(indirect::WORK));
-                    stamp(&mut pass);
-                    pass.set_pipeline(&p.prepare);
-                    pass.dispatch_workgroups(1, 1, 1);
-                    stamp(&mut pass);
-                    if let Some(place) = place_pipeline {
-                        pass.set_pipeline(place);
-                        pass.dispatch_workgroups_indirect(args, word(indirect::PLACE));
-                        stamp(&mut pass);
+                // (`ctrl::START`); finalize sizes the next round's work
+                // and maintain. The plan leaves out the dispatches that
+                // could have no workgroups.
+                for d in plan.passes() {
+                    match d {
+                        Pass::Prepare => {
+                            pass.set_pipeline(&p.prepare);
+                            pass.dispatch_workgroups(1, 1, 1);
+                        }
+                        Pass::Place => {
+                            // A plan places only with the pipeline.
+                            if let Some(place) = place_pipeline {
+                                pass.set_pipeline(place);
+                            }
+                            pass.dispatch_workgroups_indirect(args, word(indirect::PLACE));
+                        }
+                        Pass::Maintain => {
+                            pass.set_pipeline(&p.maintain);
+                            pass.dispatch_workgroups_indirect(args, word(indirect::MAINTAIN));
+                        }
+                        Pass::Finalize => {
+                            pass.set_pipeline(&p.finalize);
+                            pass.dispatch_workgroups(1, 1, 1);
+                        }
+                        Pass::Work => {
+                            pass.set_pipeline(&p.work);
+                            pass.dispatch_workgroups_indirect(args, word(indirect::WORK));
+                        }
                     }
-                    pass.set_pipeline(&p.maintain);
-                    pass.dispatch_workgroups_indirect(args, word(indirect::MAINTAIN));
-                    stamp(&mut pass);
-                    pass.set_pipeline(&p.finalize);
-                    pass.dispatch_workgroups(1, 1, 1);
                     stamp(&mut pass);
                 }
             }
@@ -193,7 +189,6 @@ impl WgpuEngine {
         let timeout = self.poll_timeout;
         let head = self.summary_words as usize;
         let period = timer.map(|t| t.period_ns);
-        let has_place = place_pipeline.is_some();
         Ok(InFlight::waiting_with_probe(
             move || {
                 let words = {
@@ -208,7 +203,7 @@ impl WgpuEngine {
                 let gpu_time = period.and_then(|p| elapsed(p, &words, ts_word));
                 let passes = period
                     .filter(|_| split_passes)
-                    .and_then(|p| split(p, &words, ts_word, pass_word, rounds, has_place));
+                    .and_then(|p| split(p, &words, ts_word, pass_word, &plan));
                 Ok(Submission {
                     summary,
                     ticket_log,

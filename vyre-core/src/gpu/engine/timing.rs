@@ -7,6 +7,8 @@ use crate::error::Result;
 use crate::gpu::context::GpuContext;
 use crate::report::PassTimes;
 
+use super::plan::{Pass, Plan};
+
 use super::WgpuEngine;
 
 /// Timestamp queries written at the start and end of a submission's
@@ -80,45 +82,38 @@ impl Timer {
     }
 }
 
-/// Splits a submission of `rounds` rounds by pass: `words` holds the
-/// pass's starting timestamp at `ts_word` and, from `pass_word` on, one
-/// timestamp after each dispatch, in the order `submit_rounds` records
-/// them (prepare, the place pass where `place`, maintain, finalize, then
-/// work, prepare, the place pass, maintain, finalize a round).
+/// Splits a submission by pass: `words` holds the pass's starting
+/// timestamp at `ts_word` and, from `pass_word` on, one timestamp after
+/// each dispatch of `plan`, in its order. Each dispatch is charged the
+/// time since the one before: the first (a prepare) as the submission's
+/// lead, a maintain before the first work pass as the first maintain, and
+/// the prepares and finalizes after the first as the small passes.
 pub(super) fn split(
     period_ns: f64,
     words: &[u32],
     ts_word: u64,
     pass_word: u64,
-    rounds: u32,
-    place: bool,
+    plan: &Plan,
 ) -> Option<PassTimes> {
     let stamp = |w: u64| stamp(words, w);
     let ns = |ticks: u64| Duration::from_nanos((ticks as f64 * period_ns) as u64);
     let mut times = PassTimes::default();
     let mut last = stamp(ts_word)?;
-    // The dispatches before the first round's work, and of each round:
-    // work, prepare, the place pass where `place`, maintain, finalize.
-    let lead = 3 + u64::from(place);
-    let round = lead + 1;
-    for k in 0..lead + round * u64::from(rounds) {
-        let t = stamp(pass_word + 2 * k)?;
+    let mut worked = false;
+    for (k, pass) in plan.passes().enumerate() {
+        let t = stamp(pass_word + 2 * k as u64)?;
         let d = ns(t.saturating_sub(last));
         last = t.max(last);
-        // Position in the round (0 = work), or in the lead.
-        let at = if k < lead {
-            None
-        } else {
-            Some((k - lead) % round)
-        };
-        let field = match (k, at) {
-            (0, _) => &mut times.lead,
-            (1, None) if place => &mut times.place,
-            (_, None) if k == lead - 2 => &mut times.first_maintain,
-            (_, Some(0)) => &mut times.work,
-            (_, Some(2)) if place => &mut times.place,
-            (_, Some(i)) if i == round - 2 => &mut times.maintain,
-            _ => &mut times.small,
+        let field = match pass {
+            _ if k == 0 => &mut times.lead,
+            Pass::Place => &mut times.place,
+            Pass::Maintain if !worked => &mut times.first_maintain,
+            Pass::Maintain => &mut times.maintain,
+            Pass::Work => {
+                worked = true;
+                &mut times.work
+            }
+            Pass::Prepare | Pass::Finalize => &mut times.small,
         };
         *field += d;
     }
@@ -200,7 +195,8 @@ mod tests {
         // Start at 100, then one round: prepare, maintain, finalize,
         // work, prepare, maintain, finalize.
         let w = words(&[100, 110, 140, 141, 1141, 1142, 1342, 1343]);
-        let t = split(2.0, &w, 0, 2, 1, false).expect("split");
+        let plan = Plan::new(false, false, 1);
+        let t = split(2.0, &w, 0, 2, &plan).expect("split");
         let us = |n: u64| Duration::from_nanos(2 * n);
         assert_eq!(t.lead, us(10));
         assert_eq!(t.place, us(0));
@@ -211,16 +207,22 @@ mod tests {
         let total = t.lead + t.first_maintain + t.work + t.maintain + t.small;
         assert_eq!(total, us(1343 - 100));
         // Missing words: no split.
-        assert_eq!(split(2.0, &w[..10], 0, 2, 1, false), None);
-        // With the place pass after every prepare.
-        let w = words(&[100, 110, 510, 515, 520, 521, 522, 622, 623, 624]);
-        let t = split(2.0, &w, 0, 2, 1, true).expect("split");
+        assert_eq!(split(2.0, &w[..14], 0, 2, &plan), None);
+        // Starting by placing: prepare, place, finalize, then work,
+        // prepare, place, maintain, finalize a round.
+        let w = words(&[100, 110, 510, 515, 516, 517, 617, 618, 619]);
+        let plan = Plan::new(true, false, 1);
+        let t = split(2.0, &w, 0, 2, &plan).expect("split");
         assert_eq!(t.lead, us(10));
         assert_eq!(t.place, us(400 + 100));
-        assert_eq!(t.first_maintain, us(5));
+        assert_eq!(t.first_maintain, us(0));
         assert_eq!(t.work, us(1));
         assert_eq!(t.maintain, us(1));
         assert_eq!(t.small, us(5 + 1 + 1));
-        assert_eq!(split(2.0, &w[..18], 0, 2, 1, true), None);
+        assert_eq!(split(2.0, &w[..16], 0, 2, &plan), None);
+        // Everything placed at once: no round.
+        let t = split(2.0, &w[..8], 0, 2, &Plan::new(true, true, 4)).expect("split");
+        assert_eq!((t.lead, t.place, t.small), (us(10), us(400), us(5)));
+        assert_eq!(t.work + t.maintain + t.first_maintain, us(0));
     }
 }
