@@ -183,7 +183,7 @@ impl Driver {
             // the runtime wants no more) show in the status before the
             // driver sleeps.
             self.publish_status();
-            self.shared.inflow.park(PARK);
+            self.shared.inflow.park(PARK, self.rt.wait_spin());
         }
     }
 
