@@ -218,28 +218,6 @@ impl Helpers {
         })
     }
 
-    /// The bounds check every buffer access inlines: records OUT_OF_BOUNDS
-    /// (with `detail`) when `ok` is false, unless the task has faulted
-    /// already, and says whether the access goes ahead (no fault). Written
-    /// without branches or early returns: the NVIDIA driver's compile of a
-    /// 20-handler program took 35% less with no checks at all
-    /// (`docs/benchmarks.md`, session 19), and its time grows with the
-    /// branches a handler holds.
-    fn check(&mut self) -> String {
-        self.add("vy_check".to_string(), |name| {
-            format!(
-                "// A buffer access's check: `ok` false records OUT_OF_BOUNDS (detail: `detail`)\n\
-                 // unless the task has faulted already; true when the access goes ahead (the\n\
-                 // task has not faulted). No branch: it is inlined at every access.\n\
-                 fn {name}(ok: bool, detail: u32) -> bool {{\n    \
-                 let first = !ok && vy_fault == 0u;\n    \
-                 vy_fault = select(vy_fault, vy_FAULT_OUT_OF_BOUNDS, first);\n    \
-                 vy_fault_detail = select(vy_fault_detail, detail, first);\n    \
-                 return vy_fault == 0u;\n}}\n"
-            )
-        })
-    }
-
     /// `buf.len()`: the logical length (the host allocates one more).
     pub(super) fn len(&mut self, buf: &ProgramBuffer) -> String {
         let b = buffer(&buf.name);
@@ -265,21 +243,16 @@ impl Helpers {
     /// fault with `detail`), as Rust checks them.
     pub(super) fn field_word(&mut self, buf: &ProgramBuffer) -> String {
         let len = self.len(buf);
-        let check = self.check();
         let b = buffer(&buf.name);
         let per = buf.kind.element_words().max(1);
         self.add(buffer_helper("field", &buf.name), |name| {
             format!(
                 "// One word of a `{src}` struct: the element index out of bounds faults with\n\
-                 // it, then an array field's index with `detail`; yields 0 then. The read is\n\
-                 // clamped inside the buffer (it holds one element more) and its value dropped.\n\
+                 // it, then an array field's index with `detail`; yields 0 then.\n\
                  fn {name}(index: u32, word: u32, ok: bool, detail: u32) -> u32 {{\n    \
-                 let len = {len}();\n    \
-                 let inside = index < len;\n    \
-                 _ = {check}(inside, index);\n    \
-                 _ = {check}(ok, detail);\n    \
-                 let v = {b}[min(index, len) * {per}u + select(0u, word, ok)];\n    \
-                 return select(0u, v, inside && ok);\n}}\n",
+                 if (index >= {len}()) {{\n        vy_fail(vy_FAULT_OUT_OF_BOUNDS, index);\n        return 0u;\n    }}\n    \
+                 if (!ok) {{\n        vy_fail(vy_FAULT_OUT_OF_BOUNDS, detail);\n        return 0u;\n    }}\n    \
+                 return {b}[index * {per}u + word];\n}}\n",
                 src = buf.name
             )
         })
@@ -289,7 +262,6 @@ impl Helpers {
     /// [`field_word`](Self::field_word); nothing once the task has faulted.
     pub(super) fn store_field_word(&mut self, buf: &ProgramBuffer) -> String {
         let len = self.len(buf);
-        let check = self.check();
         let b = buffer(&buf.name);
         let per = buf.kind.element_words().max(1);
         self.add(buffer_helper("store_field", &buf.name), |name| {
@@ -297,8 +269,9 @@ impl Helpers {
                 "// Stores one word of a `{src}` struct, checked as the loads are; nothing is\n\
                  // written once the task has faulted.\n\
                  fn {name}(index: u32, word: u32, value: u32, ok: bool, detail: u32) {{\n    \
-                 if ({check}(index < {len}(), index) && {check}(ok, detail)) {{\n        \
-                 {b}[index * {per}u + word] = value;\n    }}\n}}\n",
+                 if (index >= {len}()) {{\n        vy_fail(vy_FAULT_OUT_OF_BOUNDS, index);\n        return;\n    }}\n    \
+                 if (!ok) {{\n        vy_fail(vy_FAULT_OUT_OF_BOUNDS, detail);\n        return;\n    }}\n    \
+                 if (vy_fault == 0u) {{\n        {b}[index * {per}u + word] = value;\n    }}\n}}\n",
                 src = buf.name
             )
         })
@@ -307,17 +280,14 @@ impl Helpers {
     /// `buf[index]` on a plain buffer, bounds-checked.
     pub(super) fn load(&mut self, buf: &ProgramBuffer) -> String {
         let len = self.len(buf);
-        let check = self.check();
         let b = buffer(&buf.name);
         let t = wgsl_type(buf.kind.elem);
         self.add(buffer_helper("load", &buf.name), |name| {
             format!(
                 "// `{src}[index]`: out of bounds faults the task (OUT_OF_BOUNDS, detail = index)\n\
-                 // and yields 0. The read is clamped inside the buffer (it holds one element\n\
-                 // more) and its value dropped.\n\
-                 fn {name}(index: u32) -> {t} {{\n    let len = {len}();\n    \
-                 let inside = index < len;\n    _ = {check}(inside, index);\n    \
-                 return select({z}, {b}[min(index, len)], inside);\n}}\n",
+                 // and yields 0.\n\
+                 fn {name}(index: u32) -> {t} {{\n    if (index < {len}()) {{\n        return {b}[index];\n    }}\n    \
+                 vy_fail(vy_FAULT_OUT_OF_BOUNDS, index);\n    return {z};\n}}\n",
                 src = buf.name,
                 z = zero(buf.kind.elem)
             )
@@ -328,15 +298,15 @@ impl Helpers {
     /// once the task has faulted.
     pub(super) fn store(&mut self, buf: &ProgramBuffer) -> String {
         let len = self.len(buf);
-        let check = self.check();
         let b = buffer(&buf.name);
         let t = wgsl_type(buf.kind.elem);
         self.add(buffer_helper("store", &buf.name), |name| {
             format!(
                 "// `{src}[index] = value`, after both were evaluated: out of bounds faults the\n\
                  // task; nothing is written once the task has faulted.\n\
-                 fn {name}(index: u32, value: {t}) {{\n    \
-                 if ({check}(index < {len}(), index)) {{\n        {b}[index] = value;\n    }}\n}}\n",
+                 fn {name}(index: u32, value: {t}) {{\n    if (index >= {len}()) {{\n        \
+                 vy_fail(vy_FAULT_OUT_OF_BOUNDS, index);\n        return;\n    }}\n    \
+                 if (vy_fault == 0u) {{\n        {b}[index] = value;\n    }}\n}}\n",
                 src = buf.name
             )
         })
@@ -359,7 +329,6 @@ impl Helpers {
             AtomicOp::Swap => ("atomic_swap", "atomicExchange"),
         };
         let z = zero(buf.kind.elem);
-        let check = self.check();
         let (param, arg) = if op.has_operand() {
             (format!(", value: {t}"), ", value")
         } else {
@@ -369,9 +338,10 @@ impl Helpers {
             format!(
                 "// `{src}[index].{method}(..)`: out of bounds faults the task; once the task has\n\
                  // faulted it does nothing. Yields the previous value (0 when skipped).\n\
-                 fn {name}(index: u32{param}) -> {t} {{\n    var old = {z};\n    \
-                 if ({check}(index < {len}(), index)) {{\n        \
-                 old = {call}(&{b}[index]{arg});\n    }}\n    return old;\n}}\n",
+                 fn {name}(index: u32{param}) -> {t} {{\n    if (index >= {len}()) {{\n        \
+                 vy_fail(vy_FAULT_OUT_OF_BOUNDS, index);\n        return {z};\n    }}\n    \
+                 if (vy_fault != 0u) {{\n        return {z};\n    }}\n    \
+                 return {call}(&{b}[index]{arg});\n}}\n",
                 src = buf.name,
                 method = op.method_name(),
             )
@@ -383,13 +353,13 @@ impl Helpers {
         let len = self.len(buf);
         let b = buffer(&buf.name);
         let t = wgsl_type(buf.kind.elem);
-        let check = self.check();
         self.add(buffer_helper("atomic_store", &buf.name), |name| {
             format!(
                 "// `{src}[index].store(value)`: out of bounds faults the task; nothing is\n\
                  // written once the task has faulted.\n\
-                 fn {name}(index: u32, value: {t}) {{\n    \
-                 if ({check}(index < {len}(), index)) {{\n        atomicStore(&{b}[index], value);\n    }}\n}}\n",
+                 fn {name}(index: u32, value: {t}) {{\n    if (index >= {len}()) {{\n        \
+                 vy_fail(vy_FAULT_OUT_OF_BOUNDS, index);\n        return;\n    }}\n    \
+                 if (vy_fault == 0u) {{\n        atomicStore(&{b}[index], value);\n    }}\n}}\n",
                 src = buf.name
             )
         })
@@ -411,7 +381,6 @@ impl Helpers {
     pub(super) fn cas(&mut self, buf: &ProgramBuffer) -> String {
         let len = self.len(buf);
         let result = self.cas_result(buf.kind.elem);
-        let check = self.check();
         let b = buffer(&buf.name);
         let t = wgsl_type(buf.kind.elem);
         let z = zero(buf.kind.elem);
@@ -424,14 +393,14 @@ impl Helpers {
                  // the last try's result: at worst (current, false), as after {CAS_TRIES} failures. Out of bounds\n\
                  // faults the task; once the task has faulted it does nothing and yields (0, false).\n\
                  fn {name}(index: u32, current: {t}, replacement: {t}) -> {result} {{\n    \
-                 var out = {result}({z}, false);\n    \
-                 if ({check}(index < {len}(), index)) {{\n        \
-                 var r = atomicCompareExchangeWeak(&{b}[index], current, replacement);\n        \
-                 for (var i = 1u; i < vy_CAS_TRIES; i++) {{\n            \
-                 if (r.exchanged || r.old_value != current) {{\n                break;\n            }}\n            \
-                 r = atomicCompareExchangeWeak(&{b}[index], current, replacement);\n        }}\n        \
-                 out = {result}(r.old_value, r.old_value == current && r.exchanged);\n    }}\n    \
-                 return out;\n}}\n",
+                 if (index >= {len}()) {{\n        vy_fail(vy_FAULT_OUT_OF_BOUNDS, index);\n        \
+                 return {result}({z}, false);\n    }}\n    \
+                 if (vy_fault != 0u) {{\n        return {result}({z}, false);\n    }}\n    \
+                 var r = atomicCompareExchangeWeak(&{b}[index], current, replacement);\n    \
+                 for (var i = 1u; i < vy_CAS_TRIES; i++) {{\n        \
+                 if (r.exchanged || r.old_value != current) {{\n            break;\n        }}\n        \
+                 r = atomicCompareExchangeWeak(&{b}[index], current, replacement);\n    }}\n    \
+                 return {result}(r.old_value, r.old_value == current && r.exchanged);\n}}\n",
                 src = buf.name,
             )
         })
