@@ -1,9 +1,10 @@
 //! The dispatches of one submission, in order: what `submit_rounds`
 //! records and what the pass timer charges each timestamp to. Only
 //! dispatches that can have workgroups are recorded: on an NVIDIA H100 a
-//! dispatch costs about 10 µs of GPU time with its barrier even when its
-//! indirect grid is empty, which was most of an idle service's submission
-//! (`docs/benchmarks.md`, session 19).
+//! dispatch costs GPU time with its barrier even when its indirect grid
+//! is empty (about 2.5 µs, 10 with a timestamp after it), which was most
+//! of an idle service's one-task submission (`docs/benchmarks.md`,
+//! session 19).
 
 /// One dispatch of a submission.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

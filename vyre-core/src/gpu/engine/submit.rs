@@ -127,12 +127,13 @@ impl WgpuEngine {
                             pass.set_pipeline(&p.prepare);
                             pass.dispatch_workgroups(1, 1, 1);
                         }
+                        // A plan places only where the pipeline is (`place`
+                        // above); without it nothing is dispatched.
                         Pass::Place => {
-                            // A plan places only with the pipeline.
                             if let Some(place) = place_pipeline {
                                 pass.set_pipeline(place);
+                                pass.dispatch_workgroups_indirect(args, word(indirect::PLACE));
                             }
-                            pass.dispatch_workgroups_indirect(args, word(indirect::PLACE));
                         }
                         Pass::Maintain => {
                             pass.set_pipeline(&p.maintain);
