@@ -71,10 +71,12 @@ pub(crate) struct Inflow {
     accepting: AtomicBool,
     /// Set while the driver is parked (or about to park).
     parked: AtomicBool,
-    /// A wake-up for the driver; the flag says one is pending.
-    wake: Mutex<bool>,
-    /// The same flag, for the driver's watch before it parks.
+    /// A wake-up for the driver is pending. Set and cleared under `wake`,
+    /// the lock the driver's condition variable waits with (so that no
+    /// wake-up falls between its check and its sleep); read without it
+    /// while the driver watches before it parks.
     woken: AtomicBool,
+    wake: Mutex<()>,
     wake_cv: Condvar,
     /// Per priority: accepted tasks not yet ended, each below the bound
     /// (a flood at one priority never takes another's room).
@@ -96,8 +98,8 @@ impl Inflow {
             entering: AtomicUsize::new(0),
             accepting: AtomicBool::new(true),
             parked: AtomicBool::new(false),
-            wake: Mutex::new(false),
             woken: AtomicBool::new(false),
+            wake: Mutex::new(()),
             wake_cv: Condvar::new(),
             backlog: std::array::from_fn(|_| AtomicU64::new(0)),
             capacity,
@@ -251,10 +253,9 @@ impl Inflow {
 
     /// Wakes the driver.
     pub(crate) fn wake(&self) {
-        let mut woken = lock(&self.wake);
-        *woken = true;
+        let guard = lock(&self.wake);
         self.woken.store(true, Ordering::SeqCst);
-        drop(woken);
+        drop(guard);
         self.wake_cv.notify_one();
     }
 
@@ -309,32 +310,23 @@ impl Inflow {
         let until = Instant::now() + watch;
         while Instant::now() < until {
             if self.queued.load(Ordering::SeqCst) != 0 || self.woken.load(Ordering::SeqCst) {
-                self.take_wake();
-                return;
+                break;
             }
             std::hint::spin_loop();
         }
         self.parked.store(true, Ordering::SeqCst);
-        let mut woken = lock(&self.wake);
-        if !*woken && self.queued.load(Ordering::SeqCst) == 0 {
-            woken = self
+        let mut guard = lock(&self.wake);
+        if !self.woken.load(Ordering::SeqCst) && self.queued.load(Ordering::SeqCst) == 0 {
+            guard = self
                 .wake_cv
-                .wait_timeout(woken, timeout)
+                .wait_timeout(guard, timeout)
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
-        *woken = false;
+        // What the wake-up was for (a call, a stop) is looked at by the
+        // driver's loop next.
         self.woken.store(false, Ordering::SeqCst);
+        drop(guard);
         self.parked.store(false, Ordering::SeqCst);
-    }
-
-    /// Consumes a pending wake-up: what it was for (a call, a stop) is
-    /// looked at by the driver's loop next.
-    fn take_wake(&self) {
-        if self.woken.load(Ordering::SeqCst) {
-            let mut woken = lock(&self.wake);
-            *woken = false;
-            self.woken.store(false, Ordering::SeqCst);
-        }
     }
 }
