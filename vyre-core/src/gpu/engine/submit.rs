@@ -39,8 +39,9 @@ impl WgpuEngine {
         // The host may have written since the last submission: the ring
         // is not known to be idle (a queue write lands before the
         // submission's commands). How it starts goes in the same write.
-        let place_pipeline = self.pipelines.place.as_ref();
-        let place = std::mem::take(&mut self.place_next) && place_pipeline.is_some();
+        // Set only for a module with the place pass
+        // (`next_starts_on_empty_ring`).
+        let place = std::mem::take(&mut self.place_next);
         let plan = Plan::new(place, std::mem::take(&mut self.place_fits), rounds);
         let start_mode = if place {
             start::PLACE_AND_RUN
@@ -60,6 +61,7 @@ impl WgpuEngine {
         let log_bytes = u64::from(log_words) * WORD;
         let log_at = u64::from(self.layout.ticket_log) * WORD;
         let ts_word = self.timestamp_word();
+        let place_pipeline = self.pipelines.place.as_ref();
         let dispatches = plan.len();
         // A timestamp after every dispatch (`VYRE_PASS_TIMES=1`), after
         // the pass's own two in the staging buffer.
@@ -128,7 +130,7 @@ impl WgpuEngine {
                             pass.dispatch_workgroups(1, 1, 1);
                         }
                         // A plan places only where the pipeline is (`place`
-                        // above); without it nothing is dispatched.
+                        // above); were it missing, nothing is dispatched.
                         Pass::Place => {
                             if let Some(place) = place_pipeline {
                                 pass.set_pipeline(place);
