@@ -1,0 +1,122 @@
+//! Spawned work without waiting for the round (`docs/protocol.md`,
+//! "Handoff"): the cooperative work pass hands a spawned task to a lane of
+//! the spawning workgroup in the same pass, and a slot a task finished in
+//! goes back to the workgroup's spawns. These tests hold every scheduler
+//! variant to the reference interpreter's results and books, and show on
+//! the cooperative variant what the handoff changes: the rounds.
+
+mod support;
+
+use std::sync::Arc;
+
+use support::variants::{on_every_variant, on_reference};
+use vyre_core::gpu::test_context;
+use vyre_core::ir::{Access, BufferKind, HandlerBuilder, ScalarType};
+use vyre_core::lower::ClaimVariant;
+use vyre_core::program::{Program, ProgramConfig};
+use vyre_core::{Priority, Runtime};
+
+const U32: ScalarType = ScalarType::U32;
+
+/// `step(n, tag)`: counts itself in `hits[tag % 4]`, faults on tag 999,
+/// and while `n > 0` spawns `step(n - 1, tag + 1)` at LOW, into a
+/// partition of `low_slots` slots.
+fn chain_program(low_slots: u32, claim_budget: u32) -> Program {
+    let mut h = HandlerBuilder::new(3, "step");
+    let hits = h.buffer("hits", U32, Access::Atomic);
+    let n = h.arg("n", U32);
+    let tag = h.arg("tag", U32);
+    h.body(|b| {
+        b.if_(tag.equals(999u32), |b| b.fault(7u32));
+        b.eval(hits.fetch_add(tag % 4u32, 1u32));
+        b.if_(n.gt(0u32), |b| {
+            b.spawn(Priority::Low, 3, vec![n - 1u32, tag + 1u32]);
+        });
+    });
+    Program::builder("chain")
+        .config(ProgramConfig {
+            workgroup_size: 64,
+            slots: 32 + low_slots,
+            partition_sizes: Some([8, 8, 8, low_slots, 8]),
+            claim_budget,
+            ..ProgramConfig::default()
+        })
+        .buffer("hits", BufferKind::atomic(U32))
+        .opcode(h.finish().expect("step"))
+        .build()
+        .expect("program")
+}
+
+/// What must not depend on the backend or the variant: executed, faults,
+/// spawned, refused, the hits, and whether the books balance.
+type Outcome = (u64, usize, u64, u64, Vec<u32>, bool);
+
+/// Publishes `chains` as `(n, tag)` at HIGH, runs, and returns the outcome
+/// and the rounds it took.
+fn run_chains(rt: &mut Runtime, chains: &[(u32, u32)]) -> (Outcome, u64) {
+    let hits = rt.buffer::<u32>("hits").unwrap();
+    rt.upload(hits, &[0; 4]).unwrap();
+    for &(n, tag) in chains {
+        rt.publish_with(0, Priority::High, 3, 1, |_, w| {
+            w[0] = n;
+            w[1] = tag;
+        })
+        .unwrap();
+    }
+    let r = rt.run().unwrap();
+    let books = rt.accounting();
+    let balanced = books.balanced() && books.waiting == 0;
+    (
+        (
+            r.executed,
+            r.faults.len(),
+            r.spawned,
+            r.spawn_overflows,
+            rt.read(hits).unwrap(),
+            balanced,
+        ),
+        r.rounds,
+    )
+}
+
+#[test]
+fn a_chain_longer_than_its_partition_runs_in_one_pass_without_refusals() {
+    // 300 steps through a LOW partition of 4 slots: the reference runs one
+    // step a round; the cooperative pass runs the chain in its first
+    // round, each step's spawn filling the slot its parent finished in.
+    let p = Arc::new(chain_program(4, 1000));
+    let (expected, reference_rounds) = run_chains(&mut on_reference(&p, 64), &[(299, 0)]);
+    assert_eq!(expected, (300, 0, 299, 0, vec![75; 4], true));
+    assert!(reference_rounds >= 300, "{reference_rounds}");
+    let Some(ctx) = test_context() else { return };
+    for (options, mut rt) in on_every_variant(&ctx, &p) {
+        let (outcome, rounds) = run_chains(&mut rt, &[(299, 0)]);
+        assert_eq!(outcome, expected, "{options:?}");
+        if options.claims == ClaimVariant::Cooperative {
+            // The round that runs the chain and the one that finds the
+            // ring idle.
+            assert!(rounds <= 2, "{options:?}: {rounds} rounds");
+        } else {
+            assert_eq!(rounds, reference_rounds, "{options:?}");
+        }
+    }
+}
+
+#[test]
+fn queued_tasks_left_when_a_pass_ends_run_in_the_next_rounds() {
+    // A claim budget of 2 ends each lane's pass after two tasks, with
+    // spawned tasks still queued: they wait in their slots, PENDING, and
+    // the next rounds run them. Forty chains of 20 steps; one step faults
+    // (tag 999), and its chain ends there.
+    let p = Arc::new(chain_program(200, 2));
+    let chains: Vec<(u32, u32)> = (0..40).map(|c| (19, 990 + c * 100)).collect();
+    let (expected, _) = run_chains(&mut on_reference(&p, 64), &chains);
+    assert_eq!((expected.0, expected.1, expected.3), (789, 1, 0));
+    assert!(expected.5, "the reference's books balance");
+    let Some(ctx) = test_context() else { return };
+    for (options, mut rt) in on_every_variant(&ctx, &p) {
+        let (outcome, rounds) = run_chains(&mut rt, &chains);
+        assert_eq!(outcome, expected, "{options:?}");
+        assert!(rounds > 1, "{options:?}: the budget ends passes early");
+    }
+}
