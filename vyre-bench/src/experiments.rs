@@ -28,20 +28,20 @@ use super::workloads::{
 };
 use super::{cpu, fail, graph, programs, Bench, Result};
 
-/// Every claim variant, without loop guards (as on hardware).
+/// Every claim variant without loop guards (as on hardware), the
+/// cooperative one with and without handoff.
 fn variants() -> Vec<LowerOptions> {
-    ClaimVariant::ALL
-        .into_iter()
-        .map(|claims| LowerOptions {
-            claims,
-            guard_loops: false,
-        })
-        .collect()
+    LowerOptions::all().filter(|o| !o.guard_loops).collect()
 }
 
 fn name(o: &LowerOptions) -> String {
     let guard = if o.guard_loops { ", guarded loops" } else { "" };
-    format!("{:?}{guard}", o.claims)
+    let handoff = if o.claims == ClaimVariant::Cooperative && !o.handoff {
+        ", no handoff"
+    } else {
+        ""
+    };
+    format!("{:?}{guard}{handoff}", o.claims)
 }
 
 /// A runtime for `program` in variant `options` with `workgroups` work

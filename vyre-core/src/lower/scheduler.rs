@@ -130,7 +130,7 @@ pub(super) fn bindings(program: &Program, out: &mut String) {
 
 /// Every constant the code names, from the program's configuration and
 /// control layout and from [`crate::protocol`].
-pub(super) fn constants(program: &Program, out: &mut String) {
+pub(super) fn constants(program: &Program, options: &LowerOptions, out: &mut String) {
     let c = program.config();
     let layout = program.control_layout();
     out.push_str(
@@ -154,6 +154,7 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("STARVATION_LIMIT", &c.starvation_limit),
             ("SHARDED", &c.sharded),
             ("FREE_LISTS", &program.spawns()),
+            ("HANDOFF", &options.hands_off(program)),
             ("HANDOFF_QUEUE", &handoff_queue(c)),
             ("PRINTF_CAPACITY", &c.printf_capacity),
             ("EXECUTED_BY_OP", &layout.executed_by_op),

@@ -17,7 +17,7 @@ const vy_LOOP_LIMIT: u32 = {{LOOP_LIMIT}}u; // loop iterations per task
 const vy_STARVATION_LIMIT: u32 = {{STARVATION_LIMIT}}u; // consecutive claims before a bottom-up scan; 0 = strict priority
 const vy_SHARDED: bool = {{SHARDED}}; // the sharded form: every lane walks its own slots
 const vy_FREE_LISTS: bool = {{FREE_LISTS}}; // some handler spawns: maintain lists the EMPTY slots
-const vy_HANDOFF: bool = {{FREE_LISTS}}; // some handler spawns: the cooperative work pass hands spawned tasks to the spawning workgroup
+const vy_HANDOFF: bool = {{HANDOFF}}; // the cooperative work pass hands spawned tasks to the spawning workgroup (LowerOptions::handoff, in a program that spawns)
 const vy_HANDOFF_QUEUE: u32 = {{HANDOFF_QUEUE}}u; // entries of a workgroup's queue of handed-off slots, per partition (a power of two)
 const vy_PRINTF_CAPACITY: u32 = {{PRINTF_CAPACITY}}u; // printf records per submission
 // ---- control block layout (protocol::ControlLayout) ----
