@@ -9,6 +9,7 @@
 
 mod support;
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use support::variants::{on_every_variant, on_reference};
@@ -120,5 +121,111 @@ fn queued_tasks_left_when_a_pass_ends_run_in_the_next_rounds() {
         let (outcome, rounds) = run_chains(&mut rt, &chains);
         assert_eq!(outcome, expected, "{options:?}");
         assert!(rounds > 1, "{options:?}: the budget ends passes early");
+    }
+}
+
+/// Label-correcting BFS: `visit(node, depth)` lowers each neighbour's
+/// distance to `depth + 1` and spawns a visit of every neighbour whose
+/// distance dropped, at HIGH, into a ring that holds them all.
+fn bfs_program(workgroup_size: u32) -> Program {
+    let mut h = HandlerBuilder::new(0x100, "visit");
+    let offsets = h.buffer("offsets", U32, Access::Read);
+    let edges = h.buffer("edges", U32, Access::Read);
+    let dist = h.buffer("dist", U32, Access::Atomic);
+    let node = h.arg("node", U32);
+    let depth = h.arg("depth", U32);
+    h.body(|b| {
+        b.for_range("e", offsets.at(node), offsets.at(node + 1u32), |b, e| {
+            let next = b.let_("next", edges.at(e));
+            let old = dist.fetch_min(next, depth + 1u32);
+            b.if_(old.gt(depth + 1u32), |b| {
+                b.spawn(Priority::High, 0x100, vec![next.into(), depth + 1u32]);
+            });
+        });
+    });
+    Program::builder("bfs")
+        .config(ProgramConfig {
+            workgroup_size,
+            slots: 8192,
+            partition_sizes: Some([16, 8128, 16, 16, 16]),
+            ..ProgramConfig::default()
+        })
+        .buffer("offsets", BufferKind::plain(U32))
+        .buffer("edges", BufferKind::plain(U32))
+        .buffer("dist", BufferKind::atomic(U32))
+        .opcode(h.finish().expect("visit"))
+        .build()
+        .expect("program")
+}
+
+/// A random graph of `n` vertices and about `4n` directed edges in CSR
+/// form (a fixed linear congruential generator), and its BFS distances
+/// from vertex 0 (`u32::MAX`: unreached).
+fn graph(n: u32) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
+    let mut state = 0x2545_f491_u32;
+    let mut next = move || {
+        state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        state >> 8
+    };
+    let mut offsets = vec![0];
+    let mut edges = Vec::new();
+    for _ in 0..n {
+        for _ in 0..next() % 9 {
+            edges.push(next() % n);
+        }
+        offsets.push(edges.len() as u32);
+    }
+    let mut dist = vec![u32::MAX; n as usize];
+    dist[0] = 0;
+    let mut queue = VecDeque::from([0u32]);
+    while let Some(v) = queue.pop_front() {
+        for &u in &edges[offsets[v as usize] as usize..offsets[v as usize + 1] as usize] {
+            if dist[u as usize] == u32::MAX {
+                dist[u as usize] = dist[v as usize] + 1;
+                queue.push_back(u);
+            }
+        }
+    }
+    (offsets, edges, dist)
+}
+
+#[test]
+fn bfs_distances_are_exact_on_every_variant() {
+    // Spawns fan out past a small workgroup's queues (workgroup size 4:
+    // queues of 4 slots) and within a large one's; the distances and the
+    // books are the CPU's and the reference's either way.
+    let (offsets, edges, want) = graph(2000);
+    assert!(want.iter().filter(|&&d| d != u32::MAX).count() > 1000);
+    let search = |rt: &mut Runtime| {
+        let o = rt.buffer::<u32>("offsets").unwrap();
+        let e = rt.buffer::<u32>("edges").unwrap();
+        let d = rt.buffer::<u32>("dist").unwrap();
+        rt.upload(o, &offsets).unwrap();
+        rt.upload(e, &edges).unwrap();
+        let mut dist = vec![u32::MAX; want.len()];
+        dist[0] = 0;
+        rt.upload(d, &dist).unwrap();
+        rt.publish_with(0, Priority::High, 0x100, 1, |_, w| {
+            w[0] = 0;
+            w[1] = 0;
+        })
+        .unwrap();
+        let r = rt.run().unwrap();
+        let books = rt.accounting();
+        assert!(books.balanced() && books.waiting == 0, "{books:?}");
+        assert_eq!((r.faults.len(), r.spawn_overflows), (0, 0));
+        (rt.read(d).unwrap(), r.executed == r.spawned + 1)
+    };
+    for wg in [4, 64] {
+        let p = Arc::new(bfs_program(wg));
+        assert_eq!(search(&mut on_reference(&p, wg * 2)), (want.clone(), true));
+        let Some(ctx) = test_context() else { return };
+        for (options, mut rt) in on_every_variant(&ctx, &p) {
+            assert_eq!(
+                search(&mut rt),
+                (want.clone(), true),
+                "{options:?}, workgroup size {wg}"
+            );
+        }
     }
 }
