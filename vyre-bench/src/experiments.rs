@@ -28,20 +28,20 @@ use super::workloads::{
 };
 use super::{cpu, fail, graph, programs, Bench, Result};
 
-/// Every claim variant without loop guards (as on hardware), the
-/// cooperative one with and without handoff.
+/// Every claim variant, without loop guards (as on hardware).
 fn variants() -> Vec<LowerOptions> {
-    LowerOptions::all().filter(|o| !o.guard_loops).collect()
+    ClaimVariant::ALL
+        .into_iter()
+        .map(|claims| LowerOptions {
+            claims,
+            guard_loops: false,
+        })
+        .collect()
 }
 
 fn name(o: &LowerOptions) -> String {
     let guard = if o.guard_loops { ", guarded loops" } else { "" };
-    let handoff = if o.claims == ClaimVariant::Cooperative && !o.handoff {
-        ", no handoff"
-    } else {
-        ""
-    };
-    format!("{:?}{guard}{handoff}", o.claims)
+    format!("{:?}{guard}", o.claims)
 }
 
 /// A runtime for `program` in variant `options` with `workgroups` work

@@ -487,7 +487,6 @@ impl GpuContext {
             // device loss instead), and the guard costs time there.
             LowerOptions {
                 guard_loops: false,
-                handoff: not_off(std::env::var(HANDOFF_ENV).ok().as_deref()),
                 ..LowerOptions::default()
             }
         }
@@ -620,10 +619,6 @@ impl GpuContext {
     }
 }
 
-/// `VYRE_HANDOFF=off` (or `0`, `false`) has the work pass leave every
-/// spawned task for the next round ([`LowerOptions::handoff`]).
-pub const HANDOFF_ENV: &str = "VYRE_HANDOFF";
-
 /// `VYRE_TRUSTED=off` (or `0`, `false`) has naga add its own loop bounds
 /// and division guards to vyre's shaders again, and wgpu validate the
 /// arguments of vyre's indirect dispatches.
@@ -635,12 +630,11 @@ pub const TRUSTED_ENV: &str = "VYRE_TRUSTED";
 /// loop on an H200 (`docs/benchmarks.md`), and wgpu's validation of
 /// indirect dispatch arguments ([`instance_descriptor`]).
 pub(crate) fn trusted() -> bool {
-    not_off(std::env::var(TRUSTED_ENV).ok().as_deref())
+    trusted_by(std::env::var(TRUSTED_ENV).ok().as_deref())
 }
 
-/// Whether a switch on by default stays on: false for an environment
-/// variable's value `off`, `0` or `false` (`None`: unset).
-fn not_off(value: Option<&str>) -> bool {
+/// [`trusted`] for the value `VYRE_TRUSTED` has (`None`: unset).
+fn trusted_by(value: Option<&str>) -> bool {
     !value.is_some_and(|v| {
         let v = v.trim();
         v.eq_ignore_ascii_case("off") || v == "0" || v.eq_ignore_ascii_case("false")
@@ -733,11 +727,11 @@ mod tests {
 
     #[test]
     fn only_off_restores_nagas_checks() {
-        assert!(not_off(None));
-        assert!(not_off(Some("on")));
-        assert!(not_off(Some("")));
+        assert!(trusted_by(None));
+        assert!(trusted_by(Some("on")));
+        assert!(trusted_by(Some("")));
         for off in ["off", " OFF ", "0", "false"] {
-            assert!(!not_off(Some(off)), "{off}");
+            assert!(!trusted_by(Some(off)), "{off}");
         }
     }
 

@@ -256,44 +256,18 @@ pub struct LowerOptions {
     /// turns it off there. On by default: WGSL of unknown destination is
     /// safe everywhere.
     pub guard_loops: bool,
-    /// Whether the cooperative work pass of a program that spawns hands a
-    /// spawned task to a lane of the spawning workgroup in the same pass,
-    /// and gives the slots its tasks finish in back to its spawns
-    /// (`docs/protocol.md`, "Handoff"). The other claim variants and the
-    /// sharded form ignore it. On by default;
-    /// [`GpuContext::lower_options`](crate::gpu::GpuContext::lower_options)
-    /// turns it off when `VYRE_HANDOFF=off`.
-    pub handoff: bool,
 }
 
 impl LowerOptions {
     /// Every lowering the product can choose: each claim variant, with and
-    /// without loop guards, and the cooperative one with and without
-    /// handoff (what tests and the bench iterate over).
+    /// without loop guards (what tests and the bench iterate over).
     pub fn all() -> impl Iterator<Item = LowerOptions> {
         ClaimVariant::ALL.into_iter().flat_map(|claims| {
-            let handoffs: &[bool] = match claims {
-                ClaimVariant::PerLane => &[true],
-                ClaimVariant::Cooperative => &[true, false],
-            };
-            [true, false].into_iter().flat_map(move |guard_loops| {
-                handoffs.iter().map(move |&handoff| LowerOptions {
-                    claims,
-                    guard_loops,
-                    handoff,
-                })
+            [true, false].map(|guard_loops| LowerOptions {
+                claims,
+                guard_loops,
             })
         })
-    }
-
-    /// Whether the work pass hands spawned tasks off (`handoff` where it
-    /// applies: the cooperative, unsharded work pass of a program that
-    /// spawns).
-    pub(crate) fn hands_off(&self, program: &Program) -> bool {
-        self.handoff
-            && self.claims == ClaimVariant::Cooperative
-            && !program.config().sharded
-            && program.spawns()
     }
 }
 
@@ -304,7 +278,6 @@ impl Default for LowerOptions {
         LowerOptions {
             claims: ClaimVariant::Cooperative,
             guard_loops: true,
-            handoff: true,
         }
     }
 }
@@ -333,7 +306,7 @@ pub fn wgsl_with(program: &Program, options: &LowerOptions) -> String {
     let mut out = String::new();
     scheduler::header(program, &mut out);
     scheduler::bindings(program, &mut out);
-    scheduler::constants(program, options, &mut out);
+    scheduler::constants(program, &mut out);
     scheduler::runtime(&mut out);
     scheduler::requests(program, &mut out);
     helpers.emit(&mut out);

@@ -130,7 +130,7 @@ pub(super) fn bindings(program: &Program, out: &mut String) {
 
 /// Every constant the code names, from the program's configuration and
 /// control layout and from [`crate::protocol`].
-pub(super) fn constants(program: &Program, options: &LowerOptions, out: &mut String) {
+pub(super) fn constants(program: &Program, out: &mut String) {
     let c = program.config();
     let layout = program.control_layout();
     out.push_str(
@@ -154,8 +154,6 @@ pub(super) fn constants(program: &Program, options: &LowerOptions, out: &mut Str
             ("STARVATION_LIMIT", &c.starvation_limit),
             ("SHARDED", &c.sharded),
             ("FREE_LISTS", &program.spawns()),
-            ("HANDOFF", &options.hands_off(program)),
-            ("HANDOFF_QUEUE", &handoff_queue(c)),
             ("PRINTF_CAPACITY", &c.printf_capacity),
             ("EXECUTED_BY_OP", &layout.executed_by_op),
             ("TENANT_ENABLED", &layout.tenant_enabled),
@@ -182,7 +180,6 @@ pub(super) fn constants(program: &Program, options: &LowerOptions, out: &mut Str
             ("NO_LANE", &u32::MAX),
             ("NO_HANDLER", &NO_HANDLER),
             ("NO_SPAWN", &u32::MAX),
-            ("NO_SLOT", &u32::MAX),
             ("CAS_TRIES", &CAS_TRIES),
             ("SLOT_STATUS", &slot::STATUS),
             ("SLOT_OPCODE", &slot::OPCODE),
@@ -514,24 +511,11 @@ pub(super) fn entry_points(options: &LowerOptions, program: &Program, out: &mut 
         ClaimVariant::PerLane => WORK_PER_LANE.fill(&blocks),
         ClaimVariant::Cooperative => WORK_COOPERATIVE.fill(&[
             ("DIRECTED_LISTS", &(2 * PRIORITIES)),
-            ("PRIORITIES", &PRIORITIES),
-            (
-                "HANDOFF_WORDS",
-                &(handoff_queue(config) * PRIORITIES as u32),
-            ),
             blocks[0],
             blocks[1],
             blocks[2],
         ]),
     });
-}
-
-/// The entries of a workgroup's queue of handed-off slots per partition
-/// (`work_cooperative.wgsl`): one per lane, a power of two (its index
-/// wraps by a mask), at most 256: five queues of 256 words take 5 KiB of
-/// the 16 KiB of workgroup memory every WebGPU adapter offers.
-fn handoff_queue(config: &crate::ProgramConfig) -> u32 {
-    config.workgroup_size.next_power_of_two().min(256)
 }
 
 #[cfg(test)]

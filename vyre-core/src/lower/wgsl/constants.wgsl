@@ -17,8 +17,6 @@ const vy_LOOP_LIMIT: u32 = {{LOOP_LIMIT}}u; // loop iterations per task
 const vy_STARVATION_LIMIT: u32 = {{STARVATION_LIMIT}}u; // consecutive claims before a bottom-up scan; 0 = strict priority
 const vy_SHARDED: bool = {{SHARDED}}; // the sharded form: every lane walks its own slots
 const vy_FREE_LISTS: bool = {{FREE_LISTS}}; // some handler spawns: maintain lists the EMPTY slots
-const vy_HANDOFF: bool = {{HANDOFF}}; // the cooperative work pass hands spawned tasks to the spawning workgroup (LowerOptions::handoff, in a program that spawns)
-const vy_HANDOFF_QUEUE: u32 = {{HANDOFF_QUEUE}}u; // entries of a workgroup's queue of handed-off slots, per partition (a power of two)
 const vy_PRINTF_CAPACITY: u32 = {{PRINTF_CAPACITY}}u; // printf records per submission
 // ---- control block layout (protocol::ControlLayout) ----
 const vy_EXECUTED_BY_OP: u32 = {{EXECUTED_BY_OP}}u; // per handler: tasks executed
@@ -46,7 +44,6 @@ const vy_PRINTF_LANE: u32 = {{PRINTF_LANE}}u; // printf record: the lane
 const vy_NO_LANE: u32 = {{NO_LANE}}u; // lane of fault records written by the maintain pass
 const vy_NO_HANDLER: u32 = {{NO_HANDLER}}u; // dispatch result for an unknown opcode
 const vy_NO_SPAWN: u32 = {{NO_SPAWN}}u; // no free-list entry: a spawn's `k` into a list it saw used up
-const vy_NO_SLOT: u32 = {{NO_SLOT}}u; // no slot: a workgroup with no finished slot to give a spawn
 const vy_CAS_TRIES: u32 = {{CAS_TRIES}}u; // compare-exchange tries of a handler's compare_exchange
 const vy_SLOT_STATUS: u32 = {{SLOT_STATUS}}u; // word of a slot
 const vy_SLOT_OPCODE: u32 = {{SLOT_OPCODE}}u; // word of a slot

@@ -24,7 +24,6 @@ if (vy_fault != 0u) {
     faulted += 1u;
 } else {
     atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_EMPTY);
-    vy_recycle(part, slot);
     vy_ticket_end(ticket);
     executed += 1u;
     if (handler != run_op) {

@@ -7,8 +7,7 @@
 // list (the EMPTY slots the maintenance pass left, each handed out once,
 // so no other writer can reach it), writes the task's header and its
 // argument words, passed as values, and marks it PENDING (claimable after
-// the next maintenance pass, or earlier if the work pass hands it to a
-// lane of the spawning workgroup: vy_hand_off). False when the list is used up — the
+// the next maintenance pass). False when the list is used up — the
 // partition has no slot left that was EMPTY when the pass began (a slot a
 // task finishes in joins the list at the next maintenance pass): counted
 // as refused — or the task has faulted. No loop and no compare-exchange:
@@ -35,23 +34,18 @@ fn {{NAME}}(priority: u32, opcode: u32{{PARAMS}}) -> bool {
     // the list had room. The add is the one access a spawn makes to the
     // pass's hottest words; the two loads it used to make beside it cost
     // BFS a quarter of its time on an H100 (docs/benchmarks.md).
-    // A slot the workgroup's tasks finished in this pass first (only the
-    // cooperative work pass has them), then the free list.
-    var slot = vy_take_spare(priority);
-    if (slot == vy_NO_SLOT) {
-        let bit = 1u << priority;
-        var k = vy_NO_SPAWN;
-        if ((vy_spawn_full & bit) == 0u) {
-            k = atomicAdd(&vy_ctrl[vy_CTRL_FREE_NEXT + priority], 1u);
-        }
-        if (k >= vy_free_len(priority)) {
-            vy_spawn_full |= bit;
-            vy_task_refused += 1u;
-            return false;
-        }
-        slot = atomicLoad(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(priority)
-            + vy_part_size(priority) - 1u - k]);
+    let bit = 1u << priority;
+    var k = vy_NO_SPAWN;
+    if ((vy_spawn_full & bit) == 0u) {
+        k = atomicAdd(&vy_ctrl[vy_CTRL_FREE_NEXT + priority], 1u);
     }
+    if (k >= vy_free_len(priority)) {
+        vy_spawn_full |= bit;
+        vy_task_refused += 1u;
+        return false;
+    }
+    let slot = atomicLoad(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(priority)
+        + vy_part_size(priority) - 1u - k]);
     let base = slot * vy_SLOT_WORDS;
     // A ticket that follows descendants counts the new task live (at
     // vy_task_settle, before it can run); any other spawned task has no
@@ -63,7 +57,6 @@ fn {{NAME}}(priority: u32, opcode: u32{{PARAMS}}) -> bool {
     atomicStore(&vy_ring[base + vy_SLOT_TICKET], select(0u, vy_ticket, follows));
     {{ARG_STORES}}
     atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PENDING);
-    vy_hand_off(priority, slot, follows);
     vy_spawned += 1u;
     return true;
 }

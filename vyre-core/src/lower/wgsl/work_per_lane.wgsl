@@ -2,16 +2,6 @@
 //! runtime's choice on software adapters). Placeholders: LANE_START
 //! (work_lane_start.wgsl), RUN_CLAIMED (run_claimed.wgsl) and FLUSH
 //! (work_flush.wgsl), blocks.
-// A spawned task waits for the next maintenance pass, and a spawn takes
-// only slots that were EMPTY when the pass began: this work pass hands
-// nothing off and recycles no slot (work_cooperative.wgsl's vy_hand_off,
-// vy_take_spare and vy_recycle do).
-fn vy_hand_off(p: u32, slot: u32, follows: bool) {}
-fn vy_take_spare(p: u32) -> u32 {
-    return vy_NO_SLOT;
-}
-fn vy_recycle(p: u32, slot: u32) {}
-
 // work (one invocation per lane): claims tasks by ticket, highest priority
 // first (bottom-up after vy_STARVATION_LIMIT consecutive claims), runs
 // them and empties their slots (or marks them FAULT), until a full scan

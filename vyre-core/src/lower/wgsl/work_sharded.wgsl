@@ -1,16 +1,6 @@
 //! The work pass of the sharded form (ProgramConfig::sharded).
 //! Placeholders: LANE_START (work_lane_start.wgsl), RUN_CLAIMED
 //! (run_claimed.wgsl) and FLUSH (work_flush.wgsl), blocks.
-// A spawned task waits for the next maintenance pass, and a spawn takes
-// only slots that were EMPTY when the pass began: this work pass hands
-// nothing off and recycles no slot (work_cooperative.wgsl's vy_hand_off,
-// vy_take_spare and vy_recycle do).
-fn vy_hand_off(p: u32, slot: u32, follows: bool) {}
-fn vy_take_spare(p: u32) -> u32 {
-    return vy_NO_SLOT;
-}
-fn vy_recycle(p: u32, slot: u32) {}
-
 // work, sharded (one invocation per lane): lane l of n owns the slots l,
 // l + n, l + 2n, … of the ring and runs every claimable task among them
 // (PUBLISHED, tenant enabled) in slot order, until its slots are done, a
