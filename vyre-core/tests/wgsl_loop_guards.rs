@@ -71,7 +71,6 @@ fn op_spin(l0_n: u32) {
     }
     if (vy_loop_end(vy_exit0)) { return; }
     vy_store_u_out(0u, l1_acc);
-    if (vy_fault != 0u) { return; }
 }";
     assert_eq!(text, want);
     assert!(src.contains(

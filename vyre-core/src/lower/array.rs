@@ -50,11 +50,6 @@ impl FnLowerer<'_> {
             }
         };
         self.line(&format!("var {name}: {t} = {t}({});", elements.join(", ")));
-        let may_fault = match init {
-            ArrayInit::Repeat(v) => v.may_fault(),
-            ArrayInit::List(values) => values.iter().any(Expr::may_fault),
-        };
-        self.check_fault(may_fault);
     }
 
     /// `array[index]`, numbered so that its index is `index_id`.
@@ -108,6 +103,5 @@ impl FnLowerer<'_> {
         self.depth += 1;
         self.line(&format!("vy_fail(vy_FAULT_OUT_OF_BOUNDS, {});", i.code));
         self.close("}");
-        self.fault_check();
     }
 }

@@ -142,6 +142,5 @@ impl FnLowerer<'_> {
                 place.detail
             ));
         }
-        self.fault_check();
     }
 }

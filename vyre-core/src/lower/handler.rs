@@ -6,9 +6,12 @@
 //! `vy_slot`, `vy_tenant`, `vy_priority`), set by the work loop before the
 //! call and read by it afterwards. Statement-level fault semantics
 //! (`docs/protocol.md`, "Inside a task"): helpers record the first fault
-//! and yield 0, side effects are skipped once a fault is recorded, and
-//! after every statement that may fault the handler ends when one was
-//! (it returns, or inside a loop leaves it first).
+//! and yield 0, and every side effect is skipped once a fault is recorded
+//! (the helpers check `vy_fault`), so the statements after a fault run
+//! without effect: no check follows them, since each would be a branch
+//! the driver compiles at every site. A loop ends at its next iteration
+//! once the task has faulted (`vy_tick`), and `fault(code)` itself ends
+//! the handler.
 //!
 //! Loops, and leaving the handler from inside them, are the `loops`
 //! module's.
@@ -135,7 +138,6 @@ impl FnLowerer<'_> {
                 let v = self.expr(value, e0);
                 let code = self.consume(v);
                 self.declare(*local, &code);
-                self.check_fault(value.may_fault());
             }
             Stmt::LetArray { array, init } => self.let_array(*array, init, e0),
             Stmt::StoreField {
@@ -154,7 +156,6 @@ impl FnLowerer<'_> {
                 let code = self.consume(v);
                 let (name, _) = self.local(*local);
                 self.line(&format!("{name} = {code};"));
-                self.check_fault(value.may_fault());
             }
             Stmt::Store {
                 buffer,
@@ -167,7 +168,6 @@ impl FnLowerer<'_> {
                     let f = self.helpers.store(b);
                     self.line(&format!("{f}({}, {});", i.code, v.code));
                 }
-                self.fault_check();
             }
             Stmt::AtomicStore {
                 buffer,
@@ -180,7 +180,6 @@ impl FnLowerer<'_> {
                     let f = self.helpers.atomic_store(b);
                     self.line(&format!("{f}({}, {});", i.code, v.code));
                 }
-                self.fault_check();
             }
             Stmt::CompareExchange {
                 buffer,
@@ -198,7 +197,6 @@ impl FnLowerer<'_> {
                 if let Some(init) = self.take_last_temp(&v) {
                     self.line(&format!("_ = {init};"));
                 }
-                self.check_fault(e.may_fault());
             }
             Stmt::If {
                 cond,
@@ -206,7 +204,6 @@ impl FnLowerer<'_> {
                 else_body,
             } => {
                 let c = self.expr(cond, e0);
-                self.check_fault(cond.may_fault());
                 self.open(&format!("if {} {{", paren(&c.code)));
                 self.block(then_body, nested);
                 if !else_body.stmts().is_empty() {
@@ -234,7 +231,6 @@ impl FnLowerer<'_> {
                 // iteration, inside the loop.
                 self.open_loop();
                 let c = self.expr(cond, e0);
-                self.check_fault(cond.may_fault());
                 let done = self.done_code();
                 self.line(&format!("if (!{}) {{ {done} }}", paren(&c.code)));
                 self.tick();
@@ -300,7 +296,6 @@ impl FnLowerer<'_> {
                     "vy_printf({id}u, array<u32, vy_PRINTF_MAX_ARGS>({}));",
                     words.join(", ")
                 ));
-                self.check_fault(args.iter().any(Expr::may_fault));
             }
         }
     }
@@ -333,7 +328,6 @@ impl FnLowerer<'_> {
         ));
         self.declare(old, &format!("{t}.old"));
         self.declare(exchanged, &format!("{t}.exchanged"));
-        self.fault_check();
     }
 
     /// `match` as an if / else-if chain over a temporary holding the
@@ -350,7 +344,6 @@ impl FnLowerer<'_> {
         } else {
             self.bind(v)
         };
-        self.check_fault(selector.may_fault());
         let mut opened = false;
         // Arms are numbered in order, then the default.
         let mut first = self.info.nested(id);
@@ -417,7 +410,6 @@ impl FnLowerer<'_> {
         // The end is evaluated once: a temporary holds it unless it cannot
         // change (a literal or an immutable local).
         let e = if self.is_stable(end) { e } else { self.bind(e) };
-        self.check_fault(start.may_fault() || end.may_fault());
         let (name, ty) = self.local(var);
         let one = if ty == ScalarType::I32 { "1i" } else { "1u" };
         self.line(&format!("var {name}: {} = {};", wgsl_type(ty), s.code));
@@ -576,13 +568,12 @@ impl FnLowerer<'_> {
     }
 
     /// `call` (a spawn or a request) into its `bool` result local, or
-    /// evaluated for its effect; then the fault check.
+    /// evaluated for its effect.
     fn call_with_result(&mut self, call: &str, result: Option<LocalId>) {
         match result {
             Some(r) => self.declare(r, call),
             None => self.line(&format!("_ = {call};")),
         }
-        self.fault_check();
     }
 }
 

@@ -63,19 +63,6 @@ impl FnLowerer<'_> {
         self.line(&code);
     }
 
-    /// Ends the handler once a fault is recorded: emitted after every
-    /// statement that may fault.
-    pub(super) fn fault_check(&mut self) {
-        let code = format!("if (vy_fault != 0u) {{ {} }}", self.leave_code());
-        self.line(&code);
-    }
-
-    pub(super) fn check_fault(&mut self, may_fault: bool) {
-        if may_fault {
-            self.fault_check();
-        }
-    }
-
     /// Opens a guarded loop:
     ///
     /// ```text

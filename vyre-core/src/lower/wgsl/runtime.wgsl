@@ -42,7 +42,10 @@ fn vy_fail(code: u32, detail: u32) {
 
 // Counts one loop iteration of the task, just before a loop body runs.
 // Returns true (after recording LOOP_LIMIT, detail = the limit) when the
-// task has gone past the limit; the caller then ends the handler. The
+// task has gone past the limit, or when it has faulted (statements after
+// a fault run without effect and without a check of their own, so a
+// loop is where a faulted task stops spending time); the caller then
+// ends the handler. The
 // lane's count is only read when the lane claims, so the work loop adds
 // the task's iterations to it once, when the task ends (one counter per
 // iteration instead of two).
@@ -52,7 +55,7 @@ fn vy_tick() -> bool {
         vy_fail(vy_FAULT_LOOP_LIMIT, vy_LOOP_LIMIT);
         return true;
     }
-    return false;
+    return vy_fault != 0u;
 }
 
 // Charges n loop iterations of the task at once, before a loop whose
