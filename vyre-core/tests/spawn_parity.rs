@@ -5,6 +5,7 @@
 //! agree.
 
 mod support;
+mod wgsl_common;
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -114,25 +115,11 @@ fn chains_cut_by_the_claim_budget_and_a_fault_keep_their_books() {
     }
 }
 
-/// Label-correcting BFS: `visit(node, depth)` lowers each neighbour's
-/// distance to `depth + 1` and spawns a visit of every neighbour whose
-/// distance dropped, at HIGH, into a ring that holds them all.
+/// Label-correcting BFS (the handler language documentation's `visit`,
+/// `wgsl_common::fixtures::bfs_visit`): each visit lowers its neighbours'
+/// distances and spawns a visit of every neighbour whose distance dropped,
+/// at HIGH, into a ring that holds them all.
 fn bfs_program(workgroup_size: u32) -> Program {
-    let mut h = HandlerBuilder::new(0x100, "visit");
-    let offsets = h.buffer("offsets", U32, Access::Read);
-    let edges = h.buffer("edges", U32, Access::Read);
-    let dist = h.buffer("dist", U32, Access::Atomic);
-    let node = h.arg("node", U32);
-    let depth = h.arg("depth", U32);
-    h.body(|b| {
-        b.for_range("e", offsets.at(node), offsets.at(node + 1u32), |b, e| {
-            let next = b.let_("next", edges.at(e));
-            let old = dist.fetch_min(next, depth + 1u32);
-            b.if_(old.gt(depth + 1u32), |b| {
-                b.spawn(Priority::High, 0x100, vec![next.into(), depth + 1u32]);
-            });
-        });
-    });
     Program::builder("bfs")
         .config(ProgramConfig {
             workgroup_size,
@@ -143,7 +130,7 @@ fn bfs_program(workgroup_size: u32) -> Program {
         .buffer("offsets", BufferKind::plain(U32))
         .buffer("edges", BufferKind::plain(U32))
         .buffer("dist", BufferKind::atomic(U32))
-        .opcode(h.finish().expect("visit"))
+        .opcode(wgsl_common::fixtures::bfs_visit())
         .build()
         .expect("program")
 }
