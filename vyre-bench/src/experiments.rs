@@ -9,7 +9,8 @@
 //! - `default ring`: the library's default ring (16K slots);
 //! - per submission, timing artifacts, heavy dispatch, idle rounds and the
 //!   round's breakdown (see their functions);
-//! - `bfs`: the library's lowering at the default and the bench's dispatch.
+//! - `bfs`: the library's lowering at the default and the bench's
+//!   dispatch, and every claim variant at the bench's.
 //!
 //! The sweeps after `lowering` use the library's lowering
 //! (`GpuContext::lower_options`). The maintain variants measured before
@@ -376,7 +377,9 @@ fn idle_rounds(bench: &Bench, d: Dispatch) -> Result<Value> {
 }
 
 /// BFS at one scale under the library's lowering, at the default and the
-/// bench's dispatch.
+/// bench's dispatch, then under every claim variant at the bench's
+/// dispatch (spawned work of uneven length: the cooperative loop's lanes
+/// wait for their workgroup at each claim, the per-lane loop's never).
 fn bfs_variants(bench: &Bench, d: Dispatch) -> Result<Value> {
     let scale = if bench.args.quick || bench.args.smoke {
         bench.args.min_scale
@@ -391,8 +394,12 @@ fn bfs_variants(bench: &Bench, d: Dispatch) -> Result<Value> {
         reps: bench.args.reps.clamp(1, 3),
     };
     let mut rows = Vec::new();
-    let options = bench.ctx.lower_options();
-    for dd in dispatches(d) {
+    let library = bench.ctx.lower_options();
+    let runs = dispatches(d)
+        .into_iter()
+        .map(|dd| (dd, library))
+        .chain(variants().into_iter().map(|o| (d, o)));
+    for (dd, options) in runs {
         let w = dd.workgroups;
         let program = programs::bfs(dd.apply(bfs::config(&g)))?;
         let mut rt = runtime(bench, program, &options, w)?;
