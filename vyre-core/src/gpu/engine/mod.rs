@@ -84,11 +84,10 @@ pub struct WgpuEngine {
     uploader: Uploader,
     poll_timeout: Option<Duration>,
     /// The next submission starts with the place pass
-    /// ([`Engine::next_starts_on_empty_ring`]).
-    place_next: bool,
-    /// With `place_next`: every partition's inbox entries fit its slots,
-    /// so that submission needs no round after the place pass.
-    place_fits: bool,
+    /// ([`Engine::next_starts_on_empty_ring`]): `Some(fits)`, `fits` when
+    /// every partition's inbox entries fit its slots (that submission then
+    /// needs no round after the place pass).
+    place_next: Option<bool>,
 }
 
 impl WgpuEngine {
@@ -291,8 +290,7 @@ impl WgpuEngine {
             read_staging: Staging::new("vyre read staging"),
             uploader: Uploader::default(),
             poll_timeout: None,
-            place_next: false,
-            place_fits: false,
+            place_next: None,
         })
     }
 
@@ -454,8 +452,7 @@ impl Engine for WgpuEngine {
     }
 
     fn next_starts_on_empty_ring(&mut self, inbox_fits: bool) {
-        self.place_next = self.pipelines.place.is_some();
-        self.place_fits = inbox_fits;
+        self.place_next = self.pipelines.place.is_some().then_some(inbox_fits);
     }
 
     fn wgpu_buffer(&self, buffer: usize) -> Option<wgpu::Buffer> {

@@ -41,8 +41,9 @@ impl WgpuEngine {
         // submission's commands). How it starts goes in the same write.
         // Set only for a module with the place pass
         // (`next_starts_on_empty_ring`).
-        let place = std::mem::take(&mut self.place_next);
-        let plan = Plan::new(place, std::mem::take(&mut self.place_fits), rounds);
+        let place_next = self.place_next.take();
+        let place = place_next.is_some();
+        let plan = Plan::new(place, place_next.unwrap_or(false), rounds);
         let start_mode = if place {
             start::PLACE_AND_RUN
         } else {
