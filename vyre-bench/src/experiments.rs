@@ -377,7 +377,7 @@ fn idle_rounds(bench: &Bench, d: Dispatch) -> Result<Value> {
 }
 
 /// BFS at one scale under the library's lowering, at the default and the
-/// bench's dispatch, then under every claim variant at the bench's
+/// bench's dispatch, then under every other claim variant at the bench's
 /// dispatch (spawned work of uneven length: the cooperative loop's lanes
 /// wait for their workgroup at each claim, the per-lane loop's never).
 fn bfs_variants(bench: &Bench, d: Dispatch) -> Result<Value> {
@@ -395,10 +395,12 @@ fn bfs_variants(bench: &Bench, d: Dispatch) -> Result<Value> {
     };
     let mut rows = Vec::new();
     let library = bench.ctx.lower_options();
-    let runs = dispatches(d)
-        .into_iter()
-        .map(|dd| (dd, library))
-        .chain(variants().into_iter().map(|o| (d, o)));
+    let runs = dispatches(d).into_iter().map(|dd| (dd, library)).chain(
+        variants()
+            .into_iter()
+            .filter(|o| *o != library)
+            .map(|o| (d, o)),
+    );
     for (dd, options) in runs {
         let w = dd.workgroups;
         let program = programs::bfs(dd.apply(bfs::config(&g)))?;
