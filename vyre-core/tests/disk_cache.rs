@@ -44,15 +44,21 @@ fn run() -> Vec<u32> {
     rt.read(out).expect("read")
 }
 
-/// The cache files in `dir`.
-fn files(dir: &Path) -> Vec<PathBuf> {
+/// The files in `dir` whose extension is `ext`: `bin` for the pipeline
+/// cache, `spv` for vyre's SPIR-V.
+fn files_of(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Vec::new();
     };
     entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "bin"))
+        .filter(|p| p.extension().is_some_and(|x| x == ext))
         .collect()
+}
+
+/// The pipeline cache files in `dir`.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    files_of(dir, "bin")
 }
 
 #[test]
@@ -115,6 +121,54 @@ fn the_disk_cache_is_used_and_never_changes_a_result() {
         assert_eq!(run(), expected, "{what}");
         let after = fs::read(file).expect("the cache file");
         assert_ne!(after, bytes, "{what}: the file is written anew");
+    }
+
+    // vyre's SPIR-V beside the pipeline cache, where the device takes
+    // SPIR-V as is: one file for the program's module, used by the next
+    // process, and rewritten when damaged or written for other WGSL.
+    let spirv = files_of(&dir, "spv");
+    if !ctx
+        .device()
+        .features()
+        .contains(wgpu::Features::PASSTHROUGH_SHADERS)
+    {
+        assert!(spirv.is_empty(), "SPIR-V written without passthrough");
+    } else {
+        assert_eq!(spirv.len(), 1, "one SPIR-V file for the module: {spirv:?}");
+        let file = &spirv[0];
+        let good = fs::read(file).expect("the SPIR-V file");
+        assert_eq!(run(), expected, "SPIR-V from the file");
+        assert_eq!(fs::read(file).expect("the SPIR-V file"), good, "kept");
+        let mut flipped = good.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0x5a;
+        // The envelope around another module's WGSL and SPIR-V: the file's
+        // name matches, its WGSL does not.
+        let other = {
+            let mut payload = good[24..].to_vec();
+            payload[8] ^= 0x01;
+            let hash = payload.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+            });
+            let mut f = good[..16].to_vec();
+            f.extend_from_slice(&hash.to_le_bytes());
+            f.extend_from_slice(&payload);
+            f
+        };
+        for (what, bytes) in [
+            ("corrupt SPIR-V file", flipped),
+            ("truncated SPIR-V file", good[..good.len() / 2].to_vec()),
+            ("SPIR-V of other WGSL", other),
+            ("not a SPIR-V file", b"hello".to_vec()),
+        ] {
+            fs::write(file, &bytes).expect("damage the file");
+            assert_eq!(run(), expected, "{what}");
+            assert_eq!(
+                fs::read(file).expect("the SPIR-V file"),
+                good,
+                "{what}: written anew"
+            );
+        }
     }
 
     // A directory that cannot be created (below a regular file).

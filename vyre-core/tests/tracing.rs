@@ -196,7 +196,10 @@ fn every_stage_a_user_waits_on_is_a_span() {
                     .unwrap()
                     > 1000
             );
-            find("shader_module");
+            // From the WGSL through naga, or from vyre's own SPIR-V where
+            // the device takes it (Vulkan, the disk cache on).
+            let source = find("shader_module").field("source");
+            assert!(matches!(source, Some("wgsl" | "spirv")), "{source:?}");
             let mut entries: Vec<_> = spans
                 .iter()
                 .filter(|s| s.name == "pipeline")

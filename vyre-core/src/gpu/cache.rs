@@ -77,9 +77,31 @@ pub(crate) struct Pipelines {
     /// (`Program::places_and_runs`).
     pub(crate) place: Option<wgpu::ComputePipeline>,
     /// What building the expand pipeline later needs.
-    pub(crate) module: wgpu::ShaderModule,
+    pub(crate) modules: Modules,
     pub(crate) pipeline_layout: wgpu::PipelineLayout,
     pub(crate) expand: std::sync::OnceLock<wgpu::ComputePipeline>,
+}
+
+/// The shader modules pipelines are made from: the WGSL module through
+/// naga, or one module per entry point from vyre's SPIR-V
+/// (`super::spirv`).
+#[derive(Debug)]
+pub(crate) enum Modules {
+    /// One module holding every entry point.
+    Wgsl(wgpu::ShaderModule),
+    /// A module per entry point.
+    PerEntry(super::spirv::EntryModules),
+}
+
+impl Modules {
+    /// The module that holds entry point `entry` (`None`: the WGSL has no
+    /// such entry point).
+    pub(crate) fn of(&self, entry: &str) -> Option<&wgpu::ShaderModule> {
+        match self {
+            Modules::Wgsl(m) => Some(m),
+            Modules::PerEntry(m) => m.of(entry),
+        }
+    }
 }
 
 /// Compiled modules by key, with hit and miss counters; shared by every

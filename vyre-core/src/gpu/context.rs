@@ -41,7 +41,7 @@ pub(crate) struct Inner {
     // Kept alive for the device's lifetime; wgpu does not require it, but
     // dropping the instance first has tripped drivers in the past.
     _instance: Option<wgpu::Instance>,
-    adapter: wgpu::Adapter,
+    pub(crate) adapter: wgpu::Adapter,
     pub(crate) device: wgpu::Device,
     pub(crate) queue: wgpu::Queue,
     info: wgpu::AdapterInfo,
@@ -679,6 +679,11 @@ fn open_device(adapter: &wgpu::Adapter) -> Result<(wgpu::Device, wgpu::Queue, bo
     // The driver's pipeline cache, kept on disk (`disk_cache`).
     if available.contains(wgpu::Features::PIPELINE_CACHE) {
         features |= wgpu::Features::PIPELINE_CACHE;
+        // vyre's own SPIR-V beside it, so that a warm start skips naga
+        // (`spirv`).
+        if available.contains(wgpu::Features::PASSTHROUGH_SHADERS) {
+            features |= wgpu::Features::PASSTHROUGH_SHADERS;
+        }
     }
     if timestamps {
         features |= wgpu::Features::TIMESTAMP_QUERY;

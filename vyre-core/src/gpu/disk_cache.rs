@@ -176,6 +176,34 @@ pub(crate) fn store(path: &Path, payload: &[u8]) {
     }
 }
 
+/// Removes the oldest files with extension `ext` in `dir` beyond the
+/// newest `keep` (by modification time), so that a cache that keeps a
+/// file per module does not grow without bound. Failures are ignored: the
+/// files are a cache.
+pub(crate) fn prune(dir: &Path, ext: &str, keep: usize) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let path = e.path();
+            if path.extension()? != ext {
+                return None;
+            }
+            Some((e.metadata().ok()?.modified().ok()?, path))
+        })
+        .collect();
+    if files.len() <= keep {
+        return;
+    }
+    files.sort();
+    let extra = files.len() - keep;
+    for (_, path) in files.into_iter().take(extra) {
+        let _ = fs::remove_file(path);
+    }
+}
+
 /// First bytes of a pipeline cache file's payload: the list of modules
 /// whose pipelines the driver's data was saved after (then the data).
 const MODULES_MAGIC: [u8; 4] = *b"MODS";
@@ -286,6 +314,11 @@ impl DiskCache {
     /// The cache to compile pipelines with.
     pub(crate) fn pipeline_cache(&self) -> &wgpu::PipelineCache {
         &self.cache
+    }
+
+    /// The directory the cache file is in (where `spirv` keeps its files).
+    pub(crate) fn directory(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
     }
 
     /// Saves the cache after the pipelines of `module` (a hash of its
@@ -407,6 +440,31 @@ mod tests {
         store(&good, b"data");
         assert_eq!(load(&good).as_deref(), Some(&b"data"[..]));
         let _ = fs::remove_dir_all(&base);
+    }
+
+    #[test]
+    fn pruning_keeps_the_newest_files_of_one_kind() {
+        let dir = std::env::temp_dir().join(format!("vyre-prune-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let t0 = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        for i in 0..5u64 {
+            let f = dir.join(format!("m{i}.spv"));
+            fs::write(&f, b"x").unwrap();
+            let file = fs::File::options().write(true).open(&f).unwrap();
+            file.set_modified(t0 + std::time::Duration::from_secs(i))
+                .unwrap();
+        }
+        fs::write(dir.join("other.bin"), b"x").unwrap();
+        prune(&dir, "spv", 2);
+        let mut left: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["m3.spv", "m4.spv", "other.bin"]);
+        prune(&dir.join("missing"), "spv", 0);
+        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]

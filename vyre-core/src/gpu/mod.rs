@@ -22,6 +22,7 @@ mod disk_cache;
 mod engine;
 mod pipeline;
 mod readback;
+mod spirv;
 mod sync;
 mod upload;
 

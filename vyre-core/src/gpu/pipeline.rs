@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 
-use super::cache::{PipelineKey, Pipelines};
+use super::cache::{Modules, PipelineKey, Pipelines};
 use super::context::{trusted, GpuContext};
 use crate::lower::{
     buffer_binding, CTRL_BINDING, ENTRY_EXPAND, ENTRY_FINALIZE, ENTRY_MAINTAIN, ENTRY_PLACE,
@@ -15,13 +15,16 @@ use crate::lower::{
 };
 
 /// The pipelines of `wgsl` from the context's cache, compiled on a miss.
-/// `read_only[i]` is whether declared buffer `i` binds read-only.
+/// `read_only[i]` is whether declared buffer `i` binds read-only;
+/// `lowered`, whether vyre lowered the WGSL (its module may then come
+/// from vyre's own SPIR-V, `spirv`).
 pub(crate) fn pipelines(
     ctx: &GpuContext,
     label: &str,
     wgsl: &str,
     workgroup_size: u32,
     read_only: &[bool],
+    lowered: bool,
 ) -> Result<Arc<Pipelines>> {
     let key = PipelineKey::new(wgsl, workgroup_size, read_only);
     if let Some(found) = ctx.inner.cache.get(&key) {
@@ -37,7 +40,7 @@ pub(crate) fn pipelines(
     // Compile without holding the cache's lock: other programs' engines may
     // be created meanwhile. Two threads compiling the same module both
     // succeed; the first insert wins.
-    let (compiled, slowest) = compile(ctx, label, wgsl, read_only)?;
+    let (compiled, slowest) = compile(ctx, label, wgsl, read_only, lowered)?;
     if let Some(disk) = &ctx.inner.disk {
         disk.save_after(key.module_hash(), slowest);
     }
@@ -72,6 +75,7 @@ fn compile(
     label: &str,
     wgsl: &str,
     read_only: &[bool],
+    lowered: bool,
 ) -> Result<(Pipelines, Duration)> {
     let device = &ctx.inner.device;
     let limits = device.limits();
@@ -98,26 +102,14 @@ fn compile(
         });
     }
 
-    let module = ctx.scoped(&format!("shader module of `{label}`"), || {
-        crate::trace::stage!("shader_module", program = label, trusted = trusted());
-        let desc = wgpu::ShaderModuleDescriptor {
-            label: Some(label),
-            source: wgpu::ShaderSource::Wgsl(Cow::Borrowed(wgsl)),
-        };
-        if trusted() {
-            // SAFETY: the two checks left out are naga's loop bounding and
-            // integer-division guards. Every loop vyre generates is bounded
-            // by vyre (a counter below an invariant bound, or `vy_tick`
-            // against the loop limit) and every integer division divides by
-            // a nonzero constant or sits behind vyre's own zero test: the
-            // proof walks the naga module of every shader the test corpus
-            // generates (`vyre-core/tests/trusted_shaders.rs`,
-            // `tests/wgsl_common/trusted.rs`). Buffer bounds checks stay.
-            unsafe { device.create_shader_module_trusted(desc, trusted_checks()) }
-        } else {
-            device.create_shader_module(desc)
-        }
-    })?;
+    let spirv = match &ctx.inner.disk {
+        Some(disk) if lowered && trusted() => super::spirv::modules(ctx, disk, label, wgsl),
+        _ => None,
+    };
+    let modules = match spirv {
+        Some(modules) => Modules::PerEntry(modules),
+        None => Modules::Wgsl(wgsl_module(ctx, label, wgsl)?),
+    };
 
     let mut entries = vec![
         storage_entry(RING_BINDING, false),
@@ -163,7 +155,7 @@ fn compile(
     })?;
     let pipeline = |entry: &str, layout: &wgpu::PipelineLayout| {
         let started = Instant::now();
-        create_pipeline(ctx, label, &module, layout, entry).map(|p| (p, started.elapsed()))
+        create_pipeline(ctx, label, &modules, layout, entry).map(|p| (p, started.elapsed()))
     };
     // The driver compiles each entry point on its own: the three small
     // passes compile on other threads while this one compiles the work
@@ -208,22 +200,58 @@ fn compile(
         place,
         layout,
         indirect_layout,
-        module,
+        modules,
         pipeline_layout,
         expand: std::sync::OnceLock::new(),
     };
     Ok((pipelines, a.max(b).max(c).max(d).max(e)))
 }
 
+/// The module of `wgsl` through naga (wgpu's own path), trusted unless
+/// `VYRE_TRUSTED=off`.
+fn wgsl_module(ctx: &GpuContext, label: &str, wgsl: &str) -> Result<wgpu::ShaderModule> {
+    let device = &ctx.inner.device;
+    ctx.scoped(&format!("shader module of `{label}`"), || {
+        crate::trace::stage!(
+            "shader_module",
+            program = label,
+            source = "wgsl",
+            trusted = trusted()
+        );
+        let desc = wgpu::ShaderModuleDescriptor {
+            label: Some(label),
+            source: wgpu::ShaderSource::Wgsl(Cow::Borrowed(wgsl)),
+        };
+        if trusted() {
+            // SAFETY: the two checks left out are naga's loop bounding and
+            // integer-division guards. Every loop vyre generates is bounded
+            // by vyre (a counter below an invariant bound, or `vy_tick`
+            // against the loop limit) and every integer division divides by
+            // a nonzero constant or sits behind vyre's own zero test: the
+            // proof walks the naga module of every shader the test corpus
+            // generates (`vyre-core/tests/trusted_shaders.rs`,
+            // `tests/wgsl_common/trusted.rs`). Buffer bounds checks stay.
+            unsafe { device.create_shader_module_trusted(desc, trusted_checks()) }
+        } else {
+            device.create_shader_module(desc)
+        }
+    })
+}
+
 /// Compiles entry point `entry` of `module` (through the disk cache).
 fn create_pipeline(
     ctx: &GpuContext,
     label: &str,
-    module: &wgpu::ShaderModule,
+    modules: &Modules,
     layout: &wgpu::PipelineLayout,
     entry: &str,
 ) -> Result<wgpu::ComputePipeline> {
-    ctx.scoped(&format!("compute pipeline `{entry}` of `{label}`"), || {
+    let stage = format!("compute pipeline `{entry}` of `{label}`");
+    let module = modules.of(entry).ok_or_else(|| Error::Gpu {
+        stage: stage.clone(),
+        message: format!("the module has no entry point `{entry}`"),
+    })?;
+    ctx.scoped(&stage, || {
         // On the thread that compiles it (the small passes compile on
         // threads of their own), so a root span there.
         crate::trace::stage!("pipeline", program = label, entry = entry);
@@ -252,7 +280,7 @@ pub(crate) fn expand_pipeline<'p>(
     let compiled = create_pipeline(
         ctx,
         label,
-        &pipelines.module,
+        &pipelines.modules,
         &pipelines.pipeline_layout,
         ENTRY_EXPAND,
     )?;

@@ -110,7 +110,7 @@ impl WgpuEngine {
     /// a pipeline or a buffer, [`Error::DeviceLost`].
     pub fn new(ctx: &GpuContext, program: &Program, workgroups: u32) -> Result<WgpuEngine> {
         let wgsl = wgsl_with(program, &ctx.lower_options());
-        WgpuEngine::with_wgsl(ctx, program, workgroups, &wgsl)
+        WgpuEngine::build(ctx, program, workgroups, &wgsl, true)
     }
 
     /// Like [`WgpuEngine::new`], with WGSL supplied by the caller instead
@@ -136,6 +136,17 @@ impl WgpuEngine {
         program: &Program,
         workgroups: u32,
         wgsl: &str,
+    ) -> Result<WgpuEngine> {
+        WgpuEngine::build(ctx, program, workgroups, wgsl, false)
+    }
+
+    /// [`WgpuEngine::with_wgsl`]; `lowered` when vyre lowered `wgsl`.
+    fn build(
+        ctx: &GpuContext,
+        program: &Program,
+        workgroups: u32,
+        wgsl: &str,
+        lowered: bool,
     ) -> Result<WgpuEngine> {
         ctx.health()?;
         let config = program.config();
@@ -190,7 +201,14 @@ impl WgpuEngine {
                 });
             }
         }
-        let pipelines = pipelines(ctx, program.name(), wgsl, config.workgroup_size, &read_only)?;
+        let pipelines = pipelines(
+            ctx,
+            program.name(),
+            wgsl,
+            config.workgroup_size,
+            &read_only,
+            lowered,
+        )?;
 
         let ring = DeviceBuffer {
             buffer: create_storage(ctx, RING, ring_words.saturating_mul(WORD), max_bytes)?,
