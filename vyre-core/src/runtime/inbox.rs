@@ -555,7 +555,9 @@ impl Inbox {
                 moved += u64::from(self.tail[p].wrapping_sub(before));
             }
         }
-        expand(engine, self.ranges_at, &mut descriptors, &mut widest)?;
+        // The last descriptors: a submission follows the flush, and
+        // nothing before it writes what the expand pass reads.
+        expand_next(engine, self.ranges_at, &mut descriptors, &mut widest)?;
         crate::trace::event!("flushed", tasks = moved);
         Ok(moved)
     }
@@ -629,16 +631,40 @@ fn expand(
     descriptors: &mut Vec<u32>,
     widest: &mut u32,
 ) -> Result<()> {
+    if let Some(count) = write_descriptors(engine, ranges_at, descriptors)? {
+        engine.expand(count, std::mem::take(widest))?;
+    }
+    Ok(())
+}
+
+/// [`expand`], the pass run first in the engine's next submission.
+fn expand_next(
+    engine: &mut dyn Engine,
+    ranges_at: u32,
+    descriptors: &mut Vec<u32>,
+    widest: &mut u32,
+) -> Result<()> {
+    if let Some(count) = write_descriptors(engine, ranges_at, descriptors)? {
+        engine.expand_in_next_submission(count, std::mem::take(widest))?;
+    }
+    Ok(())
+}
+
+/// Writes `descriptors` and their count into the control block and
+/// empties the list; the count, or `None` when there were none.
+fn write_descriptors(
+    engine: &mut dyn Engine,
+    ranges_at: u32,
+    descriptors: &mut Vec<u32>,
+) -> Result<Option<u32>> {
     if descriptors.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let count = (descriptors.len() / RANGE_WORDS as usize) as u32;
     engine.write_control(u64::from(ranges_at), descriptors)?;
     engine.write_control(ctrl::RANGE_COUNT as u64, &[count])?;
-    engine.expand(count, *widest)?;
     descriptors.clear();
-    *widest = 0;
-    Ok(())
+    Ok(Some(count))
 }
 
 #[cfg(test)]

@@ -570,6 +570,14 @@ mod tests {
         Runtime::new(&Gpu::reference(), program).expect("runtime")
     }
 
+    /// [`runtime`]'s program on the GPU, when there is one.
+    fn gpu_runtime() -> Option<Runtime> {
+        let ctx = crate::gpu::test_context()?;
+        let program = runtime().program.clone();
+        let engine = crate::gpu::WgpuEngine::new(&ctx, &program, 4).expect("engine");
+        Some(Runtime::with_engine(program, Box::new(engine)).expect("runtime"))
+    }
+
     fn publish(rt: &mut Runtime, from: usize, n: usize) {
         rt.publish_with(0, Priority::Normal, 1, n, |k, w| w[0] = (from + k) as u32)
             .expect("publish");
@@ -609,6 +617,38 @@ mod tests {
         // Nothing new: nothing read.
         rt.read_faults(22, &mut tally).expect("read");
         assert_eq!(tally.faults.len(), 4);
+    }
+
+    const NO_REST: [u32; crate::protocol::MAX_ARGS - 1] = [0; crate::protocol::MAX_ARGS - 1];
+
+    /// Ranges flushed ahead of a step: the expand pass that waits for
+    /// the next submission (the wgpu engine's) is submitted on its own
+    /// when the next flush writes the range table first, so no range's
+    /// entries are lost or written twice.
+    #[test]
+    fn ranges_flushed_ahead_are_expanded_before_the_next_range_table() {
+        let p = Priority::Normal.index();
+        // `test_context` says why it skips (and fails instead under
+        // VYRE_REQUIRE_GPU=1).
+        let Some(mut rt) = gpu_runtime() else { return };
+        let hits = rt.buffer::<u32>("hits").expect("hits");
+        rt.upload(hits, &[0; 60]).expect("upload");
+        rt.queue_range(0, Priority::Normal, 1, 0..20, NO_REST);
+        let started = rt.start_step(1).expect("start");
+        // 12 of the next range fit past the 20 entries the step was
+        // given: their expand pass waits for the next submission.
+        rt.queue_range(0, Priority::Normal, 1, 20..40, NO_REST);
+        rt.flush_ahead().expect("flush ahead");
+        assert_eq!(rt.inbox.pending(p), 32);
+        let step = rt.finish_step(started).expect("finish");
+        // The run's flush writes the rest of that range and a third one
+        // into the range table before its submission.
+        rt.queue_range(0, Priority::Normal, 1, 40..60, NO_REST);
+        let report = rt.run().expect("run");
+        assert_eq!(step.tally.executed + report.executed, 60);
+        assert_eq!(rt.read(hits).expect("read"), vec![1; 60]);
+        let b = rt.accounting();
+        assert_eq!((b.published, b.executed, b.waiting), (60, 60, 0));
     }
 
     #[test]
