@@ -7,6 +7,10 @@
 //! software adapter too) and the cache directory, which every context of
 //! the process reads.
 
+mod support;
+
+use support::cache_file::envelope;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -61,18 +65,6 @@ fn tuning_files(dir: &Path) -> Vec<PathBuf> {
                 .is_some_and(|n| n.starts_with("autotune-"))
         })
         .collect()
-}
-
-/// `payload` in the cache's envelope (magic, length, FNV-1a hash).
-fn envelope(payload: &[u8]) -> Vec<u8> {
-    let hash = payload.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
-    let mut f = b"VYREPC\0\x01".to_vec();
-    f.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    f.extend_from_slice(&hash.to_le_bytes());
-    f.extend_from_slice(payload);
-    f
 }
 
 #[test]

@@ -7,6 +7,10 @@
 //! One test in its own binary: it sets the cache's environment variables,
 //! which every context of the process reads when it opens.
 
+mod support;
+
+use support::cache_file::envelope;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -61,6 +65,24 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     files_of(dir, "bin")
 }
 
+/// Damaged versions of the `kind` file `good`: its last byte flipped, its
+/// first half, `foreign` (a well-formed file of something else) and no
+/// cache file at all.
+fn damaged(good: &[u8], foreign: Vec<u8>, kind: &str) -> [(String, Vec<u8>); 4] {
+    let mut flipped = good.to_vec();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0x5a;
+    [
+        (format!("corrupt {kind} file"), flipped),
+        (
+            format!("truncated {kind} file"),
+            good[..good.len() / 2].to_vec(),
+        ),
+        (format!("foreign {kind} file"), foreign),
+        (format!("not a {kind} file"), b"hello".to_vec()),
+    ]
+}
+
 #[test]
 fn the_disk_cache_is_used_and_never_changes_a_result() {
     let Some(ctx) = test_context() else { return };
@@ -95,28 +117,10 @@ fn the_disk_cache_is_used_and_never_changes_a_result() {
     }
 
     // Damaged files: a flipped payload byte, half a file, another file.
-    let mut flipped = good.clone();
-    let last = flipped.len() - 1;
-    flipped[last] ^= 0x5a;
-    let foreign = {
-        // A well-formed envelope around bytes that are not this device's
-        // cache: wgpu refuses them and starts empty.
-        let payload = b"a pipeline cache of some other adapter and driver".to_vec();
-        let hash = payload.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-        });
-        let mut f = b"VYREPC\0\x01".to_vec();
-        f.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        f.extend_from_slice(&hash.to_le_bytes());
-        f.extend_from_slice(&payload);
-        f
-    };
-    for (what, bytes) in [
-        ("corrupt", flipped),
-        ("truncated", good[..good.len() / 2].to_vec()),
-        ("foreign", foreign),
-        ("not a cache file", b"hello".to_vec()),
-    ] {
+    // A well-formed envelope around bytes that are not this device's
+    // cache: wgpu refuses them and starts empty.
+    let foreign = envelope(b"a pipeline cache of some other adapter and driver");
+    for (what, bytes) in damaged(&good, foreign, "cache") {
         fs::write(file, &bytes).expect("damage the file");
         assert_eq!(run(), expected, "{what}");
         let after = fs::read(file).expect("the cache file");
@@ -139,28 +143,11 @@ fn the_disk_cache_is_used_and_never_changes_a_result() {
         let good = fs::read(file).expect("the SPIR-V file");
         assert_eq!(run(), expected, "SPIR-V from the file");
         assert_eq!(fs::read(file).expect("the SPIR-V file"), good, "kept");
-        let mut flipped = good.clone();
-        let last = flipped.len() - 1;
-        flipped[last] ^= 0x5a;
         // The envelope around another module's WGSL and SPIR-V: the file's
         // name matches, its WGSL does not.
-        let other = {
-            let mut payload = good[24..].to_vec();
-            payload[8] ^= 0x01;
-            let hash = payload.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-                (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-            });
-            let mut f = good[..16].to_vec();
-            f.extend_from_slice(&hash.to_le_bytes());
-            f.extend_from_slice(&payload);
-            f
-        };
-        for (what, bytes) in [
-            ("corrupt SPIR-V file", flipped),
-            ("truncated SPIR-V file", good[..good.len() / 2].to_vec()),
-            ("SPIR-V of other WGSL", other),
-            ("not a SPIR-V file", b"hello".to_vec()),
-        ] {
+        let mut payload = good[24..].to_vec();
+        payload[8] ^= 0x01;
+        for (what, bytes) in damaged(&good, envelope(&payload), "SPIR-V") {
             fs::write(file, &bytes).expect("damage the file");
             assert_eq!(run(), expected, "{what}");
             assert_eq!(

@@ -89,8 +89,8 @@ pub(crate) struct Pipelines {
 pub(crate) enum Modules {
     /// One module holding every entry point.
     Wgsl(wgpu::ShaderModule),
-    /// A module per entry point.
-    PerEntry(super::spirv::EntryModules),
+    /// A module per entry point, by its name.
+    PerEntry(Vec<(String, wgpu::ShaderModule)>),
 }
 
 impl Modules {
@@ -99,7 +99,7 @@ impl Modules {
     pub(crate) fn of(&self, entry: &str) -> Option<&wgpu::ShaderModule> {
         match self {
             Modules::Wgsl(m) => Some(m),
-            Modules::PerEntry(m) => m.of(entry),
+            Modules::PerEntry(m) => m.iter().find(|(n, _)| n == entry).map(|(_, m)| m),
         }
     }
 }

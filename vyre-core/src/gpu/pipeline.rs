@@ -9,6 +9,8 @@ use crate::error::{Error, Result};
 
 use super::cache::{Modules, PipelineKey, Pipelines};
 use super::context::{trusted, GpuContext};
+use super::disk_cache::{warn_once, DiskCache};
+use super::spirv;
 use crate::lower::{
     buffer_binding, CTRL_BINDING, ENTRY_EXPAND, ENTRY_FINALIZE, ENTRY_MAINTAIN, ENTRY_PLACE,
     ENTRY_PREPARE, ENTRY_WORK, INBOX_BINDING, INDIRECT_BINDING, RING_BINDING,
@@ -102,8 +104,10 @@ fn compile(
         });
     }
 
+    // vyre's own SPIR-V where it can (`spirv`): only for WGSL it lowered,
+    // with its checks trusted and the disk cache on.
     let spirv = match &ctx.inner.disk {
-        Some(disk) if lowered && trusted() => super::spirv::modules(ctx, disk, label, wgsl),
+        Some(disk) if lowered && trusted() => spirv_modules(ctx, disk, label, wgsl),
         _ => None,
     };
     let modules = match spirv {
@@ -205,6 +209,63 @@ fn compile(
         expand: std::sync::OnceLock::new(),
     };
     Ok((pipelines, a.max(b).max(c).max(d).max(e)))
+}
+
+/// A module per entry point of the vyre-lowered `wgsl`, from vyre's own
+/// SPIR-V (`spirv`), where the device takes SPIR-V as is; `None` when it
+/// cannot (the caller goes through naga then).
+fn spirv_modules(
+    ctx: &GpuContext,
+    disk: &DiskCache,
+    label: &str,
+    wgsl: &str,
+) -> Option<Vec<(String, wgpu::ShaderModule)>> {
+    let device = &ctx.inner.device;
+    if !device
+        .features()
+        .contains(wgpu::Features::PASSTHROUGH_SHADERS)
+    {
+        return None;
+    }
+    let entries = spirv::entries(&ctx.inner.adapter, disk, label, wgsl)?;
+    let created = ctx.scoped(&format!("shader modules of `{label}` (SPIR-V)"), || {
+        crate::trace::stage!("shader_module", program = label, source = "spirv");
+        entries
+            .iter()
+            .map(|(name, words)| {
+                let desc = wgpu::ShaderModuleDescriptorPassthrough {
+                    label: Some(label),
+                    entry_points: Cow::Owned(vec![wgpu::PassthroughShaderEntryPoint {
+                        name: Cow::Borrowed(name),
+                        // Read by Metal only; the SPIR-V has its sizes.
+                        workgroup_size: (1, 1, 1),
+                    }]),
+                    spirv: Some(Cow::Borrowed(words)),
+                    ..Default::default()
+                };
+                // SAFETY: `words` is naga's SPIR-V of one entry point of
+                // `wgsl`, which naga parsed and validated
+                // (`spirv::write`), or what an earlier process wrote for
+                // the same WGSL and device (the file's envelope and its
+                // copy of the WGSL checked). The options are those wgpu's
+                // Vulkan back end uses for this device and a module
+                // created with `create_shader_module_trusted` and
+                // `trusted_checks`: the shader wgpu would build, less
+                // wgpu's check of its bindings against the pipeline
+                // layout, which vyre's lowering satisfies by construction
+                // (`docs/protocol.md`, buffers).
+                let module = unsafe { device.create_shader_module_passthrough(desc) };
+                (name.clone(), module)
+            })
+            .collect()
+    });
+    match created {
+        Ok(modules) => Some(modules),
+        Err(e) => {
+            warn_once(&format!("the device refused the SPIR-V of {label}: {e}"));
+            None
+        }
+    }
 }
 
 /// The module of `wgsl` through naga (wgpu's own path), trusted unless

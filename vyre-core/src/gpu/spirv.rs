@@ -28,10 +28,8 @@
 //! and written anew, and a module the device refuses falls back to the
 //! WGSL path, which reports real errors.
 
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use super::context::GpuContext;
 use super::disk_cache::{self, DiskCache};
 
 /// The first word of every SPIR-V module.
@@ -93,42 +91,26 @@ impl Target {
     }
 }
 
-/// One module per entry point of a vyre-lowered WGSL module, created from
-/// vyre's SPIR-V.
-#[derive(Debug)]
-pub(crate) struct EntryModules(Vec<(String, wgpu::ShaderModule)>);
-
-impl EntryModules {
-    /// The module of entry point `name`.
-    pub(crate) fn of(&self, name: &str) -> Option<&wgpu::ShaderModule> {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, m)| m)
-    }
-}
-
-/// The modules of the vyre-lowered `wgsl` by passthrough of their SPIR-V,
-/// from the cache directory of `disk` when a file there holds them, else
-/// written and stored. `None` when the device cannot take them this way:
-/// the caller creates the module from the WGSL then.
-pub(crate) fn modules(
-    ctx: &GpuContext,
+/// The SPIR-V of each entry point of the vyre-lowered `wgsl` for a
+/// device on `adapter`, from the cache directory of `disk` when a file
+/// there holds it, else written and stored. `None` off Vulkan, or when
+/// naga rejects the WGSL (the WGSL path reports why).
+pub(crate) fn entries(
+    adapter: &wgpu::Adapter,
     disk: &DiskCache,
     label: &str,
     wgsl: &str,
-) -> Option<EntryModules> {
-    let device = &ctx.inner.device;
-    if !device
-        .features()
-        .contains(wgpu::Features::PASSTHROUGH_SHADERS)
-    {
-        return None;
-    }
-    let target = Target::of(&ctx.inner.adapter)?;
+) -> Option<Vec<Entry>> {
+    let target = Target::of(adapter)?;
     let path = file_of(disk.directory(), &target, wgsl);
-    let entries = match disk_cache::load(&path).map(|p| entries_for(&p, wgsl)) {
-        Some(Ok(entries)) => entries,
+    match disk_cache::load(&path).map(|p| entries_for(&p, wgsl)) {
+        Some(Ok(entries)) => Some(entries),
         loaded => {
             if let Some(Err(problem)) = loaded {
-                disk_cache::warn_once(&format!("{} {problem}", path.display()));
+                disk_cache::warn_once(&format!(
+                    "{} (the SPIR-V of {label}) {problem}",
+                    path.display()
+                ));
             }
             let entries = {
                 crate::trace::stage!("spirv_write", program = label);
@@ -136,45 +118,7 @@ pub(crate) fn modules(
             };
             disk_cache::store(&path, &payload(wgsl, &entries));
             disk_cache::prune(disk.directory(), "spv", KEEP_FILES);
-            entries
-        }
-    };
-    let created = ctx.scoped(&format!("shader modules of `{label}` (SPIR-V)"), || {
-        crate::trace::stage!("shader_module", program = label, source = "spirv");
-        entries
-            .iter()
-            .map(|(name, words)| {
-                let desc = wgpu::ShaderModuleDescriptorPassthrough {
-                    label: Some(label),
-                    entry_points: Cow::Owned(vec![wgpu::PassthroughShaderEntryPoint {
-                        name: Cow::Borrowed(name),
-                        // Read by Metal only; the SPIR-V has its sizes.
-                        workgroup_size: (1, 1, 1),
-                    }]),
-                    spirv: Some(Cow::Borrowed(words)),
-                    ..Default::default()
-                };
-                // SAFETY: `words` is naga's SPIR-V of one entry point of
-                // `wgsl`, which naga parsed and validated (`write`), or
-                // what an earlier process wrote for the same WGSL and
-                // target (the file's envelope and its copy of the WGSL
-                // checked). The options are those wgpu's Vulkan back end
-                // uses for this device and a module created with
-                // `create_shader_module_trusted` and vyre's checks
-                // (`pipeline::trusted_checks`): the shader wgpu would
-                // build, less wgpu's check of its bindings against the
-                // pipeline layout, which vyre's lowering satisfies by
-                // construction.
-                let module = unsafe { device.create_shader_module_passthrough(desc) };
-                (name.clone(), module)
-            })
-            .collect()
-    });
-    match created {
-        Ok(modules) => Some(EntryModules(modules)),
-        Err(e) => {
-            disk_cache::warn_once(&format!("the device refused the SPIR-V of {label}: {e}"));
-            None
+            Some(entries)
         }
     }
 }
@@ -191,7 +135,7 @@ fn file_of(dir: &Path, target: &Target, wgsl: &str) -> PathBuf {
 }
 
 /// An entry point's name and its SPIR-V.
-type Entry = (String, Vec<u32>);
+pub(crate) type Entry = (String, Vec<u32>);
 
 /// A file's payload, little-endian: the WGSL's length (8 bytes) and the
 /// WGSL (so that two modules whose file names collide are told apart),

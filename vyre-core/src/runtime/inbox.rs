@@ -335,7 +335,13 @@ impl Inbox {
             self.tail[p] = self.tail[p].wrapping_add(count as u32);
             engine.write_control(ctrl::INBOX_TAIL as u64 + p as u64, &[self.tail[p]])?;
             let mut widest = count as u32;
-            expand(engine, self.ranges_at, &mut d.to_vec(), &mut widest)?;
+            expand(
+                engine,
+                self.ranges_at,
+                &mut d.to_vec(),
+                &mut widest,
+                ExpandAt::Now,
+            )?;
             return Ok(true);
         }
         let ew = self.entry_words;
@@ -547,7 +553,13 @@ impl Inbox {
                     q.ranges.pop_front();
                 }
                 if descriptors.len() == (RANGE_SLOTS * RANGE_WORDS) as usize {
-                    expand(engine, self.ranges_at, &mut descriptors, &mut widest)?;
+                    expand(
+                        engine,
+                        self.ranges_at,
+                        &mut descriptors,
+                        &mut widest,
+                        ExpandAt::Now,
+                    )?;
                 }
             }
             if self.tail[p] != before {
@@ -557,7 +569,13 @@ impl Inbox {
         }
         // The last descriptors: a submission follows the flush, and
         // nothing before it writes what the expand pass reads.
-        expand_next(engine, self.ranges_at, &mut descriptors, &mut widest)?;
+        expand(
+            engine,
+            self.ranges_at,
+            &mut descriptors,
+            &mut widest,
+            ExpandAt::NextSubmission,
+        )?;
         crate::trace::event!("flushed", tasks = moved);
         Ok(moved)
     }
@@ -622,6 +640,15 @@ fn descriptor(
     d
 }
 
+/// When the expand pass of a flush's descriptors runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ExpandAt {
+    /// Now: more descriptors may follow before the next submission.
+    Now,
+    /// First in the engine's next submission, which follows the flush.
+    NextSubmission,
+}
+
 /// Has the engine write the entries of `descriptors` (at most
 /// [`RANGE_SLOTS`], stored at control word `ranges_at`) and empties the
 /// list.
@@ -630,41 +657,21 @@ fn expand(
     ranges_at: u32,
     descriptors: &mut Vec<u32>,
     widest: &mut u32,
+    at: ExpandAt,
 ) -> Result<()> {
-    if let Some(count) = write_descriptors(engine, ranges_at, descriptors)? {
-        engine.expand(count, std::mem::take(widest))?;
-    }
-    Ok(())
-}
-
-/// [`expand`], the pass run first in the engine's next submission.
-fn expand_next(
-    engine: &mut dyn Engine,
-    ranges_at: u32,
-    descriptors: &mut Vec<u32>,
-    widest: &mut u32,
-) -> Result<()> {
-    if let Some(count) = write_descriptors(engine, ranges_at, descriptors)? {
-        engine.expand_in_next_submission(count, std::mem::take(widest))?;
-    }
-    Ok(())
-}
-
-/// Writes `descriptors` and their count into the control block and
-/// empties the list; the count, or `None` when there were none.
-fn write_descriptors(
-    engine: &mut dyn Engine,
-    ranges_at: u32,
-    descriptors: &mut Vec<u32>,
-) -> Result<Option<u32>> {
     if descriptors.is_empty() {
-        return Ok(None);
+        return Ok(());
     }
     let count = (descriptors.len() / RANGE_WORDS as usize) as u32;
     engine.write_control(u64::from(ranges_at), descriptors)?;
     engine.write_control(ctrl::RANGE_COUNT as u64, &[count])?;
+    let widest = std::mem::take(widest);
+    match at {
+        ExpandAt::Now => engine.expand(count, widest)?,
+        ExpandAt::NextSubmission => engine.expand_in_next_submission(count, widest)?,
+    }
     descriptors.clear();
-    Ok(Some(count))
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! A minimal host for driving an engine through the `Engine` trait the way
 //! the runtime does: inbox entries + INBOX_TAIL, tenant table, summary,
-//! fault and printf logs, counter clearing. Beside it, [`probe`] holds the
+//! fault and printf logs, counter clearing. Beside it, [`cache_file`]
+//! forges vyre's cache files, [`probe`] holds the
 //! wgpu engine tests' probe program, [`semantics`] the case tables of
 //! the reference semantics tests, [`tenant_runs`] the two runs of the
 //! scheduling scenarios around a disabled tenant and [`variants`] a
@@ -8,6 +9,7 @@
 
 #![allow(dead_code)]
 
+pub mod cache_file;
 pub mod probe;
 pub mod semantics;
 pub mod tenant_runs;
