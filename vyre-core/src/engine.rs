@@ -277,17 +277,6 @@ pub trait Engine: Send {
     /// submission.
     fn expand(&mut self, ranges: u32, widest: u32) -> Result<()>;
 
-    /// [`Engine::expand`], run first in the next submission where the
-    /// engine can (the wgpu engine records it in that submission's
-    /// command buffer instead of submitting it on its own: one submission
-    /// less for a `run()` that flushes ranges). The host writes nothing the
-    /// pass reads before that submission; an engine that defers it still
-    /// runs it before any write to the inboxes, the range table,
-    /// `RANGE_COUNT` or the inboxes' layout.
-    fn expand_in_next_submission(&mut self, ranges: u32, widest: u32) -> Result<()> {
-        self.expand(ranges, widest)
-    }
-
     /// Writes words into the control buffer.
     fn write_control(&mut self, offset: u64, words: &[u32]) -> Result<()>;
 

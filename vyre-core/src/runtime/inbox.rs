@@ -335,13 +335,7 @@ impl Inbox {
             self.tail[p] = self.tail[p].wrapping_add(count as u32);
             engine.write_control(ctrl::INBOX_TAIL as u64 + p as u64, &[self.tail[p]])?;
             let mut widest = count as u32;
-            expand(
-                engine,
-                self.ranges_at,
-                &mut d.to_vec(),
-                &mut widest,
-                ExpandAt::Now,
-            )?;
+            expand(engine, self.ranges_at, &mut d.to_vec(), &mut widest)?;
             return Ok(true);
         }
         let ew = self.entry_words;
@@ -553,13 +547,7 @@ impl Inbox {
                     q.ranges.pop_front();
                 }
                 if descriptors.len() == (RANGE_SLOTS * RANGE_WORDS) as usize {
-                    expand(
-                        engine,
-                        self.ranges_at,
-                        &mut descriptors,
-                        &mut widest,
-                        ExpandAt::Now,
-                    )?;
+                    expand(engine, self.ranges_at, &mut descriptors, &mut widest)?;
                 }
             }
             if self.tail[p] != before {
@@ -567,15 +555,7 @@ impl Inbox {
                 moved += u64::from(self.tail[p].wrapping_sub(before));
             }
         }
-        // The last descriptors: a submission follows the flush, and
-        // nothing before it writes what the expand pass reads.
-        expand(
-            engine,
-            self.ranges_at,
-            &mut descriptors,
-            &mut widest,
-            ExpandAt::NextSubmission,
-        )?;
+        expand(engine, self.ranges_at, &mut descriptors, &mut widest)?;
         crate::trace::event!("flushed", tasks = moved);
         Ok(moved)
     }
@@ -640,15 +620,6 @@ fn descriptor(
     d
 }
 
-/// When the expand pass of a flush's descriptors runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ExpandAt {
-    /// Now: more descriptors may follow before the next submission.
-    Now,
-    /// First in the engine's next submission, which follows the flush.
-    NextSubmission,
-}
-
 /// Has the engine write the entries of `descriptors` (at most
 /// [`RANGE_SLOTS`], stored at control word `ranges_at`) and empties the
 /// list.
@@ -657,7 +628,6 @@ fn expand(
     ranges_at: u32,
     descriptors: &mut Vec<u32>,
     widest: &mut u32,
-    at: ExpandAt,
 ) -> Result<()> {
     if descriptors.is_empty() {
         return Ok(());
@@ -665,12 +635,9 @@ fn expand(
     let count = (descriptors.len() / RANGE_WORDS as usize) as u32;
     engine.write_control(u64::from(ranges_at), descriptors)?;
     engine.write_control(ctrl::RANGE_COUNT as u64, &[count])?;
-    let widest = std::mem::take(widest);
-    match at {
-        ExpandAt::Now => engine.expand(count, widest)?,
-        ExpandAt::NextSubmission => engine.expand_in_next_submission(count, widest)?,
-    }
+    engine.expand(count, *widest)?;
     descriptors.clear();
+    *widest = 0;
     Ok(())
 }
 

@@ -621,10 +621,10 @@ mod tests {
 
     const NO_REST: [u32; crate::protocol::MAX_ARGS - 1] = [0; crate::protocol::MAX_ARGS - 1];
 
-    /// Ranges flushed ahead of a step: the expand pass that waits for
-    /// the next submission (the wgpu engine's) is submitted on its own
-    /// when the next flush writes the range table first, so no range's
-    /// entries are lost or written twice.
+    /// Ranges flushed ahead of a step and after it, on the GPU: the
+    /// expand passes of the range table written while a submission runs
+    /// and of the one written after it leave no range's entries lost or
+    /// written twice.
     #[test]
     fn ranges_flushed_ahead_are_expanded_before_the_next_range_table() {
         let p = Priority::Normal.index();
@@ -636,13 +636,13 @@ mod tests {
         rt.queue_range(0, Priority::Normal, 1, 0..20, NO_REST);
         let started = rt.start_step(1).expect("start");
         // 12 of the next range fit past the 20 entries the step was
-        // given: their expand pass waits for the next submission.
+        // given.
         rt.queue_range(0, Priority::Normal, 1, 20..40, NO_REST);
         rt.flush_ahead().expect("flush ahead");
         assert_eq!(rt.inbox.pending(p), 32);
         let step = rt.finish_step(started).expect("finish");
         // The run's flush writes the rest of that range and a third one
-        // into the range table before its submission.
+        // into the range table again.
         rt.queue_range(0, Priority::Normal, 1, 40..60, NO_REST);
         let report = rt.run().expect("run");
         assert_eq!(step.tally.executed + report.executed, 60);

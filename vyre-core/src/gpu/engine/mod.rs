@@ -88,11 +88,6 @@ pub struct WgpuEngine {
     /// every partition's inbox entries fit its slots (that submission then
     /// needs no round after the place pass).
     place_next: Option<bool>,
-    /// An expand pass over this many range descriptors (the widest with
-    /// this many entries) that goes first in the next submission
-    /// ([`Engine::expand_in_next_submission`]), unless a write it depends
-    /// on comes first: then it is submitted on its own before that write.
-    pending_expand: Option<(u32, u32)>,
 }
 
 impl WgpuEngine {
@@ -314,7 +309,6 @@ impl WgpuEngine {
             uploader: Uploader::default(),
             poll_timeout: None,
             place_next: None,
-            pending_expand: None,
         })
     }
 
@@ -379,7 +373,6 @@ impl Engine for WgpuEngine {
 
     fn write_inbox(&mut self, offset: u64, words: &[u32]) -> Result<()> {
         check_range(INBOX, self.inbox.words, offset, words.len() as u64)?;
-        self.submit_pending_expand()?;
         self.write(INBOX, &self.inbox.buffer, offset, words)
     }
 
@@ -392,7 +385,6 @@ impl Engine for WgpuEngine {
     ) -> Result<()> {
         let len = (units as u64).saturating_mul(unit_words as u64);
         check_range(INBOX, self.inbox.words, offset, len)?;
-        self.submit_pending_expand()?;
         if len * WORD < SMALL_BYTES {
             let mut words = vec![0u32; len as usize];
             fill(0, &mut words);
@@ -417,33 +409,19 @@ impl Engine for WgpuEngine {
     }
 
     fn resize_inbox(&mut self, words: u64) -> Result<()> {
-        self.submit_pending_expand()?;
         self.replace_inbox(words)
     }
 
     fn expand(&mut self, ranges: u32, widest: u32) -> Result<()> {
-        self.submit_pending_expand()?;
         self.expand_ranges(ranges, widest)
     }
 
-    fn expand_in_next_submission(&mut self, ranges: u32, widest: u32) -> Result<()> {
-        self.submit_pending_expand()?;
-        if ranges > 0 && widest > 0 {
-            self.pending_expand = Some((ranges, widest));
-        }
-        self.ctx.health()
-    }
-
     fn resize_ring(&mut self, partitions: [(u32, u32); PRIORITIES]) -> Result<()> {
-        self.submit_pending_expand()?;
         self.replace_ring(partitions)
     }
 
     fn write_control(&mut self, offset: u64, words: &[u32]) -> Result<()> {
         check_range(CONTROL, self.control.words, offset, words.len() as u64)?;
-        if self.expand_reads(offset, words.len() as u64) {
-            self.submit_pending_expand()?;
-        }
         self.write(CONTROL, &self.control.buffer, offset, words)
     }
 

@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::gpu::pipeline::expand_pipeline;
 use crate::gpu::readback::read_words;
 use crate::lower::{EXPAND_WORKGROUP_SIZE, INDIRECT_GROUP};
-use crate::protocol::{ctrl, indirect, start, PRIORITIES};
+use crate::protocol::{ctrl, indirect, start};
 
 use super::plan::{Pass, Plan};
 use super::timing::{elapsed, split};
@@ -62,15 +62,6 @@ impl WgpuEngine {
         let log_bytes = u64::from(log_words) * WORD;
         let log_at = u64::from(self.layout.ticket_log) * WORD;
         let ts_word = self.timestamp_word();
-        // An expand pass the last flush left for this submission goes
-        // first, in a pass of its own (outside the timed one).
-        let expand = match self.pending_expand.take() {
-            Some(pending) => Some((
-                expand_pipeline(&self.ctx, &self.program_name, &self.pipelines)?,
-                pending,
-            )),
-            None => None,
-        };
         let place_pipeline = self.pipelines.place.as_ref();
         let dispatches = plan.len();
         // A timestamp after every dispatch (`VYRE_PASS_TIMES=1`), after
@@ -106,9 +97,6 @@ impl WgpuEngine {
                     .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                         label: Some("vyre submission"),
                     });
-            if let Some((pipeline, pending)) = expand {
-                record_expand(ctx, &mut encoder, pipeline, bind_group, pending);
-            }
             {
                 // One compute pass: wgpu orders the dispatches and inserts
                 // the storage barriers between them, so every pass sees the
@@ -236,13 +224,17 @@ impl WgpuEngine {
 impl WgpuEngine {
     /// Runs the expand pass over `ranges` descriptors in a submission of
     /// its own (queue order puts it before the next one); nothing is read
-    /// back.
+    /// back. Each row walks its descriptor's `widest` entries at most with
+    /// a grid stride of up to 65,535 workgroups, so an invocation loops a
+    /// few times at most, far below any loop cut.
     pub(super) fn expand_ranges(&mut self, ranges: u32, widest: u32) -> Result<()> {
         if ranges == 0 || widest == 0 {
             return self.ctx.health();
         }
-        let pipeline = expand_pipeline(&self.ctx, &self.program_name, &self.pipelines)?;
         let ctx = &self.ctx;
+        let pipeline = expand_pipeline(ctx, &self.program_name, &self.pipelines)?;
+        let max = ctx.limits().max_compute_workgroups_per_dimension;
+        let groups = widest.div_ceil(EXPAND_WORKGROUP_SIZE).clamp(1, max);
         let bind_group = &self.bind_group;
         ctx.scoped("expand pass", || {
             let mut encoder =
@@ -250,56 +242,18 @@ impl WgpuEngine {
                     .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                         label: Some("vyre expand"),
                     });
-            record_expand(ctx, &mut encoder, pipeline, bind_group, (ranges, widest));
+            {
+                let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                    label: Some("vyre expand"),
+                    timestamp_writes: None,
+                });
+                pass.set_bind_group(0, bind_group, &[]);
+                pass.set_pipeline(pipeline);
+                pass.dispatch_workgroups(groups, ranges, 1);
+            }
             ctx.queue().submit([encoder.finish()]);
         })
     }
-
-    /// Submits the expand pass that waits for the next submission
-    /// ([`Engine::expand_in_next_submission`](crate::engine::Engine::expand_in_next_submission))
-    /// on its own, before a write it depends on.
-    pub(super) fn submit_pending_expand(&mut self) -> Result<()> {
-        match self.pending_expand.take() {
-            Some((ranges, widest)) => self.expand_ranges(ranges, widest),
-            None => Ok(()),
-        }
-    }
-
-    /// Whether the expand pass reads control words `offset ..
-    /// offset + len`: the inboxes' layout, `RANGE_COUNT` or the range
-    /// table.
-    pub(super) fn expand_reads(&self, offset: u64, len: u64) -> bool {
-        use crate::protocol::{RANGE_SLOTS, RANGE_WORDS};
-        let overlaps = |start: u32, words: u32| {
-            offset < u64::from(start) + u64::from(words) && u64::from(start) < offset + len
-        };
-        self.pending_expand.is_some()
-            && (overlaps(ctrl::INBOX_BASE, 2 * PRIORITIES as u32)
-                || overlaps(ctrl::RANGE_COUNT, 1)
-                || overlaps(self.layout.ranges, RANGE_SLOTS * RANGE_WORDS))
-    }
-}
-
-/// Records the expand pass over `ranges` descriptors, the widest with
-/// `widest` entries, in a compute pass of its own. Each row walks its
-/// descriptor's entries with a grid stride of up to 65,535 workgroups, so
-/// an invocation loops a few times at most, far below any loop cut.
-fn record_expand(
-    ctx: &crate::gpu::GpuContext,
-    encoder: &mut wgpu::CommandEncoder,
-    pipeline: &wgpu::ComputePipeline,
-    bind_group: &wgpu::BindGroup,
-    (ranges, widest): (u32, u32),
-) {
-    let max = ctx.limits().max_compute_workgroups_per_dimension;
-    let groups = widest.div_ceil(EXPAND_WORKGROUP_SIZE).clamp(1, max);
-    let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-        label: Some("vyre expand"),
-        timestamp_writes: None,
-    });
-    pass.set_bind_group(0, bind_group, &[]);
-    pass.set_pipeline(pipeline);
-    pass.dispatch_workgroups(groups, ranges, 1);
 }
 
 #[cfg(test)]
