@@ -51,6 +51,15 @@ pub(crate) struct Target {
 
 impl Target {
     /// The target of a device opened on `adapter`, `None` off Vulkan.
+    /// Only where wgpu builds its native Vulkan back end (Windows, Linux,
+    /// Android, FreeBSD: the platforms its build script names); elsewhere
+    /// `None`.
+    #[cfg(any(
+        windows,
+        target_os = "linux",
+        target_os = "android",
+        target_os = "freebsd"
+    ))]
     fn of(adapter: &wgpu::Adapter) -> Option<Target> {
         // SAFETY: only the adapter's properties are read; nothing is
         // created or destroyed through the handle.
@@ -64,10 +73,31 @@ impl Target {
         ))
     }
 
+    /// The target of a device opened on `adapter`: none where wgpu has
+    /// no native Vulkan back end.
+    #[cfg(not(any(
+        windows,
+        target_os = "linux",
+        target_os = "android",
+        target_os = "freebsd"
+    )))]
+    fn of(_adapter: &wgpu::Adapter) -> Option<Target> {
+        None
+    }
+
     /// The choices wgpu's Vulkan back end makes for a device of Vulkan
     /// version `vulkan` (major, minor), with or without `VK_EXT_robustness2`:
     /// the newest SPIR-V the version takes, the driver's zero fill where
     /// Vulkan 1.3 makes it a core feature.
+    #[cfg_attr(
+        not(any(
+            windows,
+            target_os = "linux",
+            target_os = "android",
+            target_os = "freebsd"
+        )),
+        allow(dead_code)
+    )]
     fn for_vulkan(vulkan: (u32, u32), robustness2: bool) -> Target {
         let lang_version = match vulkan {
             (1, 0) => (1, 0),
