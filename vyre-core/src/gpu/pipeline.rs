@@ -115,48 +115,8 @@ fn compile(
         None => Modules::Wgsl(wgsl_module(ctx, label, wgsl)?),
     };
 
-    let mut entries = vec![
-        storage_entry(RING_BINDING, false),
-        storage_entry(CTRL_BINDING, false),
-        storage_entry(INBOX_BINDING, false),
-    ];
-    entries.extend(
-        read_only
-            .iter()
-            .enumerate()
-            .map(|(i, &ro)| storage_entry(buffer_binding(i), ro)),
-    );
-    let layout = ctx.scoped(&format!("bind group layout of `{label}`"), || {
-        device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some(label),
-            entries: &entries,
-        })
-    })?;
-    let indirect_layout =
-        ctx.scoped(&format!("indirect bind group layout of `{label}`"), || {
-            device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-                label: Some(label),
-                entries: &[storage_entry(INDIRECT_BINDING, false)],
-            })
-        })?;
-    let pipeline_layout = ctx.scoped(&format!("pipeline layout of `{label}`"), || {
-        device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some(label),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        })
-    })?;
-    // Only prepare and finalize write the indirect arguments; the
-    // dispatches that read them must not have that buffer bound (wgpu
-    // refuses a buffer used for writing and as indirect arguments in one
-    // dispatch).
-    let finalize_layout = ctx.scoped(&format!("pipeline layout of `{label}`"), || {
-        device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some(label),
-            bind_group_layouts: &[Some(&layout), Some(&indirect_layout)],
-            immediate_size: 0,
-        })
-    })?;
+    let (layout, indirect_layout, pipeline_layout, finalize_layout) =
+        layouts(ctx, label, read_only)?;
     let pipeline = |entry: &str, layout: &wgpu::PipelineLayout| {
         let started = Instant::now();
         create_pipeline(ctx, label, &modules, layout, entry).map(|p| (p, started.elapsed()))
@@ -297,6 +257,66 @@ fn wgsl_module(ctx: &GpuContext, label: &str, wgsl: &str) -> Result<wgpu::Shader
             device.create_shader_module(desc)
         }
     })
+}
+
+/// The bind group layouts (group 0, group 1) and the pipeline layouts
+/// (group 0 alone; groups 0 and 1, for prepare and finalize) of a module
+/// whose declared buffer `i` binds read-only when `read_only[i]`.
+fn layouts(
+    ctx: &GpuContext,
+    label: &str,
+    read_only: &[bool],
+) -> Result<(
+    wgpu::BindGroupLayout,
+    wgpu::BindGroupLayout,
+    wgpu::PipelineLayout,
+    wgpu::PipelineLayout,
+)> {
+    crate::trace::stage!("layouts", program = label);
+    let device = &ctx.inner.device;
+    let mut entries = vec![
+        storage_entry(RING_BINDING, false),
+        storage_entry(CTRL_BINDING, false),
+        storage_entry(INBOX_BINDING, false),
+    ];
+    entries.extend(
+        read_only
+            .iter()
+            .enumerate()
+            .map(|(i, &ro)| storage_entry(buffer_binding(i), ro)),
+    );
+    let layout = ctx.scoped(&format!("bind group layout of `{label}`"), || {
+        device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some(label),
+            entries: &entries,
+        })
+    })?;
+    let indirect_layout =
+        ctx.scoped(&format!("indirect bind group layout of `{label}`"), || {
+            device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                label: Some(label),
+                entries: &[storage_entry(INDIRECT_BINDING, false)],
+            })
+        })?;
+    let pipeline_layout = ctx.scoped(&format!("pipeline layout of `{label}`"), || {
+        device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some(label),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        })
+    })?;
+    // Only prepare and finalize write the indirect arguments; the
+    // dispatches that read them must not have that buffer bound (wgpu
+    // refuses a buffer used for writing and as indirect arguments in one
+    // dispatch).
+    let finalize_layout = ctx.scoped(&format!("pipeline layout of `{label}`"), || {
+        device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some(label),
+            bind_group_layouts: &[Some(&layout), Some(&indirect_layout)],
+            immediate_size: 0,
+        })
+    })?;
+    Ok((layout, indirect_layout, pipeline_layout, finalize_layout))
 }
 
 /// Compiles entry point `entry` of `module` (through the disk cache).

@@ -133,7 +133,11 @@ pub(crate) fn entries(
 ) -> Option<Vec<Entry>> {
     let target = Target::of(adapter)?;
     let path = file_of(disk.directory(), &target, wgsl);
-    match disk_cache::load(&path).map(|p| entries_for(&p, wgsl)) {
+    let loaded = {
+        crate::trace::stage!("spirv_file", program = label);
+        disk_cache::load(&path).map(|p| entries_for(&p, wgsl))
+    };
+    match loaded {
         Some(Ok(entries)) => Some(entries),
         loaded => {
             if let Some(Err(problem)) = loaded {
