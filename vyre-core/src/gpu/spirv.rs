@@ -158,7 +158,7 @@ pub(crate) fn entries(
 }
 
 /// SPIR-V files kept in the cache directory; the oldest go beyond it (a
-/// file is about 100 KB for 20 handlers).
+/// file is about 100–170 KB for 20 handlers).
 const KEEP_FILES: usize = 256;
 
 /// The file holding the SPIR-V of `wgsl` for `target` in `dir`: named by
@@ -247,7 +247,7 @@ impl<'a> Cursor<'a> {
 
 /// naga's SPIR-V of each entry point of `wgsl` for `target` (as wgpu's
 /// Vulkan back end writes one for each pipeline), or naga's reason not.
-pub(crate) fn write(wgsl: &str, target: &Target) -> Result<Vec<Entry>, String> {
+fn write(wgsl: &str, target: &Target) -> Result<Vec<Entry>, String> {
     use naga::back::spv;
     let module = naga::front::wgsl::parse_str(wgsl).map_err(|e| e.emit_to_string(wgsl))?;
     let info = naga::valid::Validator::new(
@@ -286,15 +286,25 @@ pub(crate) fn write(wgsl: &str, target: &Target) -> Result<Vec<Entry>, String> {
         emit_int_div_checks: false,
         ..spv::Options::default()
     };
+    // As wgpu does for each pipeline: the module cut down to the entry
+    // point (its functions, types and globals only), then written.
+    let no_constants = naga::back::PipelineConstants::default();
     module
         .entry_points
         .iter()
         .map(|ep| {
+            let (alone, alone_info) = naga::back::pipeline_constants::process_overrides(
+                &module,
+                &info,
+                Some((ep.stage, &ep.name)),
+                &no_constants,
+            )
+            .map_err(|e| e.to_string())?;
             let pipeline = spv::PipelineOptions {
                 shader_stage: ep.stage,
                 entry_point: ep.name.clone(),
             };
-            spv::write_vec(&module, &info, &options, Some(&pipeline))
+            spv::write_vec(&alone, &alone_info, &options, Some(&pipeline))
                 .map(|words| (ep.name.clone(), words))
                 .map_err(|e| e.to_string())
         })
