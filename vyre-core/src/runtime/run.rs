@@ -550,12 +550,12 @@ mod tests {
     /// `bump(i)`: `hits[i] += 1`, on a ring of 4 slots a partition (so a
     /// round takes few tasks off the inbox) and an inbox that starts at 8
     /// entries.
-    fn runtime() -> Runtime {
+    fn program() -> Program {
         let mut h = HandlerBuilder::new(1, "bump");
         let hits = h.buffer("hits", ScalarType::U32, Access::Atomic);
         let i = h.arg("i", ScalarType::U32);
         h.body(|b| b.eval(hits.fetch_add(i, 1u32)));
-        let program = Program::builder("flush_ahead")
+        Program::builder("flush_ahead")
             .buffer("hits", BufferKind::atomic(ScalarType::U32))
             .opcode(h.finish().expect("handler"))
             .config(ProgramConfig {
@@ -566,14 +566,18 @@ mod tests {
                 ..ProgramConfig::default()
             })
             .build()
-            .expect("program");
-        Runtime::new(&Gpu::reference(), program).expect("runtime")
+            .expect("program")
     }
 
-    /// [`runtime`]'s program on the GPU, when there is one.
+    /// [`program`] on the reference backend.
+    fn runtime() -> Runtime {
+        Runtime::new(&Gpu::reference(), program()).expect("runtime")
+    }
+
+    /// [`program`] on the GPU, when there is one.
     fn gpu_runtime() -> Option<Runtime> {
         let ctx = crate::gpu::test_context()?;
-        let program = runtime().program.clone();
+        let program = program();
         let engine = crate::gpu::WgpuEngine::new(&ctx, &program, 4).expect("engine");
         Some(Runtime::with_engine(program, Box::new(engine)).expect("runtime"))
     }
