@@ -169,7 +169,7 @@ fn file_of(dir: &Path, target: &Target, wgsl: &str) -> PathBuf {
 }
 
 /// An entry point's name and its SPIR-V.
-pub(crate) type Entry = (String, Vec<u32>);
+pub type Entry = (String, Vec<u32>);
 
 /// A file's payload, little-endian: the WGSL's length (8 bytes) and the
 /// WGSL (so that two modules whose file names collide are told apart),
@@ -188,6 +188,19 @@ fn payload(wgsl: &str, entries: &[Entry]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// The entry points of the vyre SPIR-V file at `path`, whatever WGSL it
+/// was written for, or what is wrong with it: for vyre's own probes (the
+/// bench's `pipeline_stats` asks the driver what each entry point
+/// compiles to), not for programs.
+#[doc(hidden)]
+pub fn read_file(path: &Path) -> Result<Vec<Entry>, String> {
+    let payload = disk_cache::load(path).ok_or("is missing or damaged")?;
+    let mut rest = Cursor(&payload);
+    let len = usize::try_from(rest.u64()?).map_err(|_| "is corrupt")?;
+    let wgsl = std::str::from_utf8(rest.bytes(len)?).map_err(|_| "is corrupt")?;
+    Ok(entries_for(&payload, wgsl)?)
 }
 
 /// The entry points in `payload` if it was written for `wgsl`.
@@ -369,6 +382,18 @@ mod tests {
         // name's length and the name, and the word count.
         not_spirv[8 + WGSL.len() + 4 + "vy_work".len() + 4] ^= 1;
         assert_eq!(entries_for(&not_spirv, WGSL), Err("holds no SPIR-V"));
+    }
+
+    #[test]
+    fn a_probe_reads_any_spirv_file_without_its_wgsl() {
+        let dir = std::env::temp_dir().join(format!("vyre-spirv-read-{}", std::process::id()));
+        let path = file_of(&dir, &target(), WGSL);
+        let entries = write(WGSL, &target()).expect("valid WGSL");
+        disk_cache::store(&path, &payload(WGSL, &entries));
+        assert_eq!(read_file(&path), Ok(entries));
+        std::fs::write(&path, b"not a cache file").expect("writable");
+        assert!(read_file(&path).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
