@@ -11,7 +11,9 @@
 //!
 //! Each argument is a vyre SPIR-V file (`spirv-*.spv`, written into the
 //! cache directory by any run with the cache on: `VYRE_CACHE_DIR=dir
-//! bench --only bfs`) or a directory of them. Every entry point is
+//! bench --only bfs`), a directory of them, or a WGSL file (a module as
+//! vyre lowered it, `startup N SALT --wgsl`, perhaps edited by hand),
+//! written to SPIR-V as vyre would for the device. Every entry point is
 //! compiled on its own, with no pipeline cache (turn the driver's disk
 //! cache off too, e.g. `__GL_SHADER_DISK_CACHE=0`), on the first Vulkan
 //! device that has the extension (else on the first device, with compile
@@ -81,8 +83,13 @@ mod stats {
         let gpu = Device::open(&entry)?;
         println!("device: {}", gpu.name);
         for file in &files {
-            let entries =
-                vyre::gpu::read_spirv_file(file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let entries = if file.extension().is_some_and(|x| x == "wgsl") {
+                let wgsl = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+                vyre::gpu::spirv_for_vulkan(&wgsl, gpu.vulkan, gpu.robustness2)
+            } else {
+                vyre::gpu::read_spirv_file(file)
+            }
+            .map_err(|e| format!("{}: {e}", file.display()))?;
             println!("# {}", file.display());
             for (name, words) in &entries {
                 let (ms, stats) = gpu.compile(words, name, no_opt)?;
@@ -102,6 +109,10 @@ mod stats {
     /// A Vulkan device with pipeline statistics on.
     struct Device {
         name: String,
+        /// The device's Vulkan version (major, minor) and whether it has
+        /// `VK_EXT_robustness2`: what vyre writes SPIR-V for.
+        vulkan: (u32, u32),
+        robustness2: bool,
         instance: ash::Instance,
         device: ash::Device,
         /// `None` where the driver has no statistics to give.
@@ -133,6 +144,12 @@ mod stats {
                 .or(devices.first().copied())
                 .ok_or("no Vulkan device")?;
             let stats = has_stats(pd);
+            // SAFETY: as above.
+            let robustness2 = unsafe { instance.enumerate_device_extension_properties(pd) }
+                .is_ok_and(|exts| {
+                    exts.iter()
+                        .any(|e| e.extension_name_as_c_str() == Ok(c"VK_EXT_robustness2"))
+                });
             // SAFETY: as above.
             let props = unsafe { instance.get_physical_device_properties(pd) };
             let name = props
@@ -166,8 +183,11 @@ mod stats {
             } else {
                 format!("{name} (no VK_KHR_pipeline_executable_properties: compile times only)")
             };
+            let api = props.api_version;
             Ok(Device {
                 name,
+                vulkan: (vk::api_version_major(api), vk::api_version_minor(api)),
+                robustness2,
                 instance,
                 device,
                 executables,

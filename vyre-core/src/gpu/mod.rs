@@ -37,7 +37,9 @@ pub use context::{backends, AdapterChoice, GpuContext, TRUSTED_ENV};
 pub use disk_cache::{CACHE_DIR_ENV, CACHE_ENV};
 pub use engine::WgpuEngine;
 #[doc(hidden)]
-pub use spirv::{read_file as read_spirv_file, Entry as SpirvEntry};
+pub use spirv::{
+    read_file as read_spirv_file, write_for_vulkan as spirv_for_vulkan, Entry as SpirvEntry,
+};
 
 /// Runs a future to completion on this thread (wgpu's `request_adapter`,
 /// `request_device`): a minimal executor for code that sets up its own

@@ -89,15 +89,6 @@ impl Target {
     /// version `vulkan` (major, minor), with or without `VK_EXT_robustness2`:
     /// the newest SPIR-V the version takes, the driver's zero fill where
     /// Vulkan 1.3 makes it a core feature.
-    #[cfg_attr(
-        not(any(
-            windows,
-            target_os = "linux",
-            target_os = "android",
-            target_os = "freebsd"
-        )),
-        allow(dead_code)
-    )]
     fn for_vulkan(vulkan: (u32, u32), robustness2: bool) -> Target {
         let lang_version = match vulkan {
             (1, 0) => (1, 0),
@@ -201,6 +192,18 @@ pub fn read_file(path: &Path) -> Result<Vec<Entry>, String> {
     let len = usize::try_from(rest.u64()?).map_err(|_| "is corrupt")?;
     let wgsl = std::str::from_utf8(rest.bytes(len)?).map_err(|_| "is corrupt")?;
     Ok(entries_for(&payload, wgsl)?)
+}
+
+/// The SPIR-V vyre would write from `wgsl` for a device of Vulkan version
+/// `vulkan` with or without `VK_EXT_robustness2`: for vyre's own probes
+/// (`pipeline_stats` on a hand-edited module), not for programs.
+#[doc(hidden)]
+pub fn write_for_vulkan(
+    wgsl: &str,
+    vulkan: (u32, u32),
+    robustness2: bool,
+) -> Result<Vec<Entry>, String> {
+    write(wgsl, &Target::for_vulkan(vulkan, robustness2))
 }
 
 /// The entry points in `payload` if it was written for `wgsl`.
