@@ -366,4 +366,19 @@ mod stats {
         }
         sets
     }
+
+    #[cfg(test)]
+    mod tests {
+        use super::bindings;
+
+        #[test]
+        fn every_set_s_bindings_come_from_the_decorations() {
+            let wgsl = "@group(0) @binding(0) var<storage, read_write> a: array<u32>;\n\
+                @group(0) @binding(2) var<storage, read> b: array<u32>;\n\
+                @group(2) @binding(1) var<storage, read_write> c: array<u32>;\n\
+                @compute @workgroup_size(1) fn main() { a[0] = b[0] + c[0]; }\n";
+            let entries = vyre::gpu::spirv_for_vulkan(wgsl, (1, 3), true).expect("valid WGSL");
+            assert_eq!(bindings(&entries[0].1), [vec![0, 2], vec![], vec![1]]);
+        }
+    }
 }
