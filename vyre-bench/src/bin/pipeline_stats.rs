@@ -130,26 +130,25 @@ mod stats {
             let devices =
                 unsafe { instance.enumerate_physical_devices() }.map_err(|e| e.to_string())?;
             let wanted = khr::pipeline_executable_properties::NAME;
-            let has_stats = |pd: vk::PhysicalDevice| {
-                // SAFETY: `pd` came from this instance.
-                unsafe { instance.enumerate_device_extension_properties(pd) }.is_ok_and(|exts| {
-                    exts.iter()
-                        .any(|e| e.extension_name_as_c_str() == Ok(wanted))
+            // Each device with the names of its extensions.
+            let devices: Vec<(vk::PhysicalDevice, Vec<vk::ExtensionProperties>)> = devices
+                .into_iter()
+                .map(|pd| {
+                    // SAFETY: `pd` came from this instance.
+                    let exts = unsafe { instance.enumerate_device_extension_properties(pd) };
+                    (pd, exts.unwrap_or_default())
                 })
+                .collect();
+            let has = |exts: &[vk::ExtensionProperties], name: &std::ffi::CStr| {
+                exts.iter().any(|e| e.extension_name_as_c_str() == Ok(name))
             };
-            let pd = devices
+            let (pd, exts) = devices
                 .iter()
-                .copied()
-                .find(|&pd| has_stats(pd))
-                .or(devices.first().copied())
+                .find(|(_, exts)| has(exts, wanted))
+                .or(devices.first())
                 .ok_or("no Vulkan device")?;
-            let stats = has_stats(pd);
-            // SAFETY: as above.
-            let robustness2 = unsafe { instance.enumerate_device_extension_properties(pd) }
-                .is_ok_and(|exts| {
-                    exts.iter()
-                        .any(|e| e.extension_name_as_c_str() == Ok(c"VK_EXT_robustness2"))
-                });
+            let (pd, stats) = (*pd, has(exts, wanted));
+            let robustness2 = has(exts, c"VK_EXT_robustness2");
             // SAFETY: as above.
             let props = unsafe { instance.get_physical_device_properties(pd) };
             let name = props

@@ -188,10 +188,7 @@ fn payload(wgsl: &str, entries: &[Entry]) -> Vec<u8> {
 #[doc(hidden)]
 pub fn read_file(path: &Path) -> Result<Vec<Entry>, String> {
     let payload = disk_cache::load(path).ok_or("is missing or damaged")?;
-    let mut rest = Cursor(&payload);
-    let len = usize::try_from(rest.u64()?).map_err(|_| "is corrupt")?;
-    let wgsl = std::str::from_utf8(rest.bytes(len)?).map_err(|_| "is corrupt")?;
-    Ok(entries_for(&payload, wgsl)?)
+    Ok(split(&payload)?.1)
 }
 
 /// The SPIR-V vyre would write from `wgsl` for a device of Vulkan version
@@ -208,11 +205,18 @@ pub fn write_for_vulkan(
 
 /// The entry points in `payload` if it was written for `wgsl`.
 fn entries_for(payload: &[u8], wgsl: &str) -> Result<Vec<Entry>, &'static str> {
-    let mut rest = Cursor(payload);
-    let len = usize::try_from(rest.u64()?).map_err(|_| "is corrupt")?;
-    if rest.bytes(len)? != wgsl.as_bytes() {
+    let (written_for, entries) = split(payload)?;
+    if written_for != wgsl.as_bytes() {
         return Err("was written for other WGSL");
     }
+    Ok(entries)
+}
+
+/// The WGSL `payload` was written for and its entry points.
+fn split(payload: &[u8]) -> Result<(&[u8], Vec<Entry>), &'static str> {
+    let mut rest = Cursor(payload);
+    let len = usize::try_from(rest.u64()?).map_err(|_| "is corrupt")?;
+    let wgsl = rest.bytes(len)?;
     let mut entries = Vec::new();
     while !rest.0.is_empty() {
         let n = rest.u32()? as usize;
@@ -231,7 +235,7 @@ fn entries_for(payload: &[u8], wgsl: &str) -> Result<Vec<Entry>, &'static str> {
     if entries.is_empty() {
         return Err("holds no SPIR-V");
     }
-    Ok(entries)
+    Ok((wgsl, entries))
 }
 
 /// The unread bytes of a payload.
