@@ -91,6 +91,10 @@ pub struct Args {
     /// Work workgroups of the megakernel (lanes = workgroups × workgroup
     /// size); `None` keeps the library's default.
     pub workgroups: Option<u32>,
+    /// `--workgroups auto`: the BFS workload runs at the library's own
+    /// dispatch (`ProgramConfig::auto_dispatch`, tuned per adapter and
+    /// program), what a user who sets no dispatch gets.
+    pub auto_dispatch: bool,
     /// IDLE tasks per second the service workload offers (full mode).
     pub service_rate: Option<f64>,
     /// The service workload's CRITICAL calls never overtake a running
@@ -124,7 +128,8 @@ usage: bench [--quick] [--only LIST] [--out DIR] [--reps N] [--warmup N]
   --warmup N       warm-up runs per configuration (default 1)
   --min-scale S    smallest RMAT scale for bfs (default 18, quick 8)
   --max-scale S    largest RMAT scale for bfs (default 22, quick 10)
-  --workgroups N   work workgroups of the megakernel (default: the library's)
+  --workgroups N   work workgroups of the megakernel (default: 528 of 256 lanes
+                   on hardware); `auto`: BFS at the library's tuned dispatch
   --service-rate R IDLE tasks/s the service workload offers (default 1.05e8)
   --no-overtake    the service's CRITICAL calls wait for the running
                    submission (ServiceOptions::overtake off)
@@ -190,8 +195,12 @@ impl Args {
                     max_scale = Some(number(&value("--max-scale")?, "--max-scale", 4, 24)? as u32)
                 }
                 "--workgroups" => {
-                    args.workgroups =
-                        Some(number(&value("--workgroups")?, "--workgroups", 1, 65_535)? as u32)
+                    let text = value("--workgroups")?;
+                    if text == "auto" {
+                        args.auto_dispatch = true;
+                    } else {
+                        args.workgroups = Some(number(&text, "--workgroups", 1, 65_535)? as u32)
+                    }
                 }
                 "--service-rate" => {
                     let text = value("--service-rate")?;
@@ -233,6 +242,7 @@ impl Args {
             min_scale: if quick { 8 } else { 18 },
             max_scale: if quick { 10 } else { 22 },
             workgroups: None,
+            auto_dispatch: false,
             service_rate: None,
             no_overtake: false,
             stages: false,

@@ -110,10 +110,22 @@ pub fn run(bench: &Bench) -> Result<Value> {
         ));
         let edges = oracle.edges_scanned as f64;
 
-        let config = d.apply(config(&g));
+        let mut config = d.apply(config(&g));
         let ring_high = config.partition_sizes.map_or(0, |s| s[1]);
+        // `--workgroups auto`: the dispatch the library chooses for this
+        // program and adapter (tuned on first use), not the bench's.
+        config.auto_dispatch = bench.args.auto_dispatch;
         let program = programs::bfs(config)?;
-        let mut rt = bench.runtime(&bench.gpu_with(wg), program)?;
+        let gpu = if bench.args.auto_dispatch {
+            let chosen = bench.gpu.auto_dispatch(&program);
+            bench.log(format!(
+                "bfs: the library's dispatch (size, workgroups): {chosen:?}"
+            ));
+            bench.gpu.clone()
+        } else {
+            bench.gpu_with(wg)
+        };
+        let mut rt = bench.runtime(&gpu, program)?;
         load(&mut rt, &g)?;
         let mut tasks = 0u64;
         bench.heat()?;
