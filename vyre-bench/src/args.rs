@@ -327,5 +327,10 @@ mod tests {
         assert!(parse("--reps 0").unwrap_err().contains("outside"));
         assert!(parse("--bogus").unwrap_err().contains("unknown argument"));
         assert!(parse("--min-scale 20 --max-scale 18").is_err());
+        let auto = parse("--workgroups auto").unwrap().unwrap();
+        assert!(auto.auto_dispatch && auto.workgroups.is_none());
+        let fixed = parse("--workgroups 792").unwrap().unwrap();
+        assert!(!fixed.auto_dispatch && fixed.workgroups == Some(792));
+        assert!(parse("--workgroups many").unwrap_err().contains("--workgroups"));
     }
 }
