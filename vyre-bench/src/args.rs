@@ -331,6 +331,8 @@ mod tests {
         assert!(auto.auto_dispatch && auto.workgroups.is_none());
         let fixed = parse("--workgroups 792").unwrap().unwrap();
         assert!(!fixed.auto_dispatch && fixed.workgroups == Some(792));
-        assert!(parse("--workgroups many").unwrap_err().contains("--workgroups"));
+        assert!(parse("--workgroups many")
+            .unwrap_err()
+            .contains("--workgroups"));
     }
 }

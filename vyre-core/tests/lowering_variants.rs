@@ -182,3 +182,91 @@ fn spawns_fill_partitions_exactly_on_every_variant() {
         assert_eq!(fan_scenario(&mut rt), expected, "{options:?}");
     }
 }
+
+/// `burst(n)`: `n` spawns of `leaf` into the LOW partition (64 slots) in
+/// one loop; `leaf` counts itself in `hits`.
+fn burst_program() -> Program {
+    let mut burst = HandlerBuilder::new(1, "burst");
+    let n = burst.arg("n", U32);
+    burst.body(|b| {
+        b.for_range("i", 0u32, n, |b, i| {
+            b.spawn(3u32, 2, vec![i.into()]);
+        });
+    });
+    let mut leaf = HandlerBuilder::new(2, "leaf");
+    let hits = leaf.buffer("hits", U32, Access::Atomic);
+    leaf.arg("i", U32);
+    leaf.body(|b| b.eval(hits.fetch_add(0u32, 1u32)));
+    Program::builder("burst")
+        .config(ProgramConfig {
+            slots: 92,
+            partition_sizes: Some([4, 8, 8, 64, 8]),
+            ..ProgramConfig::default()
+        })
+        .buffer("hits", BufferKind::atomic(U32))
+        .opcode(burst.finish().expect("burst"))
+        .opcode(leaf.finish().expect("leaf"))
+        .build()
+        .expect("program")
+}
+
+/// One run of HIGH `burst` tasks of the given sizes: spawned, refused,
+/// executed and the leaves' count.
+fn burst_run(rt: &mut Runtime, bursts: &[u32]) -> (u64, u64, u64, u32) {
+    let hits = rt.buffer::<u32>("hits").unwrap();
+    rt.upload(hits, &[0]).unwrap();
+    for &n in bursts {
+        rt.publish_with(0, Priority::High, 1, 1, |_, w| w[0] = n)
+            .unwrap();
+    }
+    let r = rt.run().unwrap();
+    (
+        r.spawned,
+        r.spawn_overflows,
+        r.executed,
+        rt.read(hits).unwrap()[0],
+    )
+}
+
+/// A task spawning a long run into one partition reserves free-list
+/// positions in growing blocks on the GPU ([`vyre_core::lower::SPAWN_BLOCK`]). One such
+/// task still fills the partition exactly, as the reference does; several
+/// at once may leave positions reserved and unused when the list runs out
+/// (a spawn refused while some of those slots are EMPTY), but every spawn
+/// is either accepted and run or refused and counted, none is granted past
+/// the free slots, and the unused slots are free again in the next pass.
+#[test]
+fn spawn_bursts_reserve_blocks_and_lose_no_slot() {
+    let p = Arc::new(burst_program());
+    let lone = burst_run(&mut on_reference(&p, 8), &[100]);
+    assert_eq!(lone, (64, 36, 65, 64), "the reference fills LOW exactly");
+    let Some(ctx) = test_context() else { return };
+    for (options, mut rt) in on_every_variant(&ctx, &p) {
+        assert_eq!(burst_run(&mut rt, &[100]), lone, "{options:?}: one burst");
+        let bursts = [20u32; 6];
+        let (spawned, refused, executed, hits) = burst_run(&mut rt, &bursts);
+        let attempts: u64 = bursts.iter().map(|&n| u64::from(n)).sum();
+        assert_eq!(
+            spawned + refused,
+            attempts,
+            "{options:?}: every spawn counted"
+        );
+        assert_eq!(executed, bursts.len() as u64 + spawned, "{options:?}");
+        assert_eq!(
+            u64::from(hits),
+            spawned,
+            "{options:?}: every spawned task ran"
+        );
+        assert!(
+            spawned <= 64,
+            "{options:?}: {spawned} spawns granted past 64 free slots"
+        );
+        assert!(refused > 0, "{options:?}: 120 spawns fit 64 slots");
+        // The slots reserved and not used came back.
+        assert_eq!(
+            burst_run(&mut rt, &[100]),
+            lone,
+            "{options:?}: the next burst"
+        );
+    }
+}

@@ -76,8 +76,11 @@
 //!   cuts; the runtime uses per-lane claims on software adapters, the
 //!   drivers that cut (`GpuContext::lower_options`). The CPU backends
 //!   never record LOOP_CUT.
-//! * **Spawn** takes entry `atomicAdd(FREE_NEXT[p], 1)` of the partition's
-//!   free list, with no load first (`FREE_LEN` is read once per lane and
+//! * **Spawn** takes the next free-list entry the lane reserved, or
+//!   reserves `n` with `atomicAdd(FREE_NEXT[p], n)` (1 for a task's first
+//!   [`SPAWN_SINGLES`] reservations in a partition, then doubling up to
+//!   [`SPAWN_BLOCK`]),
+//!   with no load first (`FREE_LEN` is read once per lane and
 //!   pass; a lane that found the list used up refuses its later spawns
 //!   into it without touching the control block) and writes only the
 //!   callee's argument words, passed as values to a helper per argument
@@ -162,6 +165,23 @@ pub const EXPAND_WORKGROUP_SIZE: u32 = 256;
 /// workgroups queue less at the control block (`docs/protocol.md`,
 /// maintain).
 pub const MAINTAIN_WORKGROUP_SIZE: u32 = 256;
+
+/// The most free-list positions a spawn reserves at once. A task's first
+/// [`SPAWN_SINGLES`] reservations in a partition take one position each;
+/// each later one takes twice as many as the last (2, 4, …), up to this
+/// many, so that a task spawning a long run of children (BFS discovering a
+/// hub: 1,253 spawns) makes one read-modify-write of `FREE_NEXT` per block
+/// instead of one per child (`docs/protocol.md`, "Spawn"). Positions a
+/// lane reserved and did not use stay EMPTY and join the free list at the
+/// next maintenance pass.
+pub const SPAWN_BLOCK: u32 = 32;
+
+/// Reservations of one position each that a task makes in a partition
+/// before it reserves blocks ([`SPAWN_BLOCK`]): a task that spawns this
+/// many children or fewer into a partition reserves exactly what it uses,
+/// so the free list is handed out exactly as one position per spawn would
+/// hand it out.
+pub const SPAWN_SINGLES: u32 = 8;
 
 /// Invocations of a place dispatch per lane of the work pass's full grid,
 /// at most: an inbox of more entries than `PLACE_SPREAD` × the work grid's

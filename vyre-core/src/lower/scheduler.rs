@@ -19,7 +19,7 @@ use super::template::Template;
 use super::{
     buffer_binding, ClaimVariant, LowerOptions, BIND_GROUP, CAS_TRIES, CTRL_BINDING,
     EXPAND_WORKGROUP_SIZE, INBOX_BINDING, INDIRECT_BINDING, INDIRECT_GROUP,
-    MAINTAIN_WORKGROUP_SIZE, NO_HANDLER, PLACE_SPREAD, RING_BINDING,
+    MAINTAIN_WORKGROUP_SIZE, NO_HANDLER, PLACE_SPREAD, RING_BINDING, SPAWN_BLOCK, SPAWN_SINGLES,
 };
 use crate::ir::ScalarType;
 use crate::program::Program;
@@ -138,6 +138,8 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("WORKGROUP_SIZE", &c.workgroup_size),
             ("MAINTAIN_WORKGROUP_SIZE", &MAINTAIN_WORKGROUP_SIZE),
             ("PLACE_SPREAD", &PLACE_SPREAD),
+            ("SPAWN_BLOCK", &SPAWN_BLOCK),
+            ("SPAWN_SINGLES", &SPAWN_SINGLES),
             ("EXPAND_WORKGROUP_SIZE", &EXPAND_WORKGROUP_SIZE),
             ("ENTRY_WORDS", &program.entry_words()),
             ("TENANTS", &c.tenants),
@@ -481,13 +483,14 @@ pub(super) fn entry_points(options: &LowerOptions, program: &Program, out: &mut 
         ("ENTRY_ARG_STORES", &expand_arg_stores()),
         ("BATCH_ARG_STORES", &batch_arg_stores()),
     ]));
-    // A program that spawns reads the free lists' lengths once per lane.
-    let free_lens = if program.spawns() {
-        "vy_load_free_lens();"
+    // A program that spawns reads the free lists' lengths once per lane
+    // and starts with no reserved positions.
+    let spawn_start = if program.spawns() {
+        "vy_spawn_start();"
     } else {
         ""
     };
-    let start = WORK_LANE_START.fill(&[("FREE_LENS", &free_lens)]);
+    let start = WORK_LANE_START.fill(&[("SPAWN_START", &spawn_start)]);
     let run_claimed = RUN_CLAIMED.fill(&[]);
     let flush = WORK_FLUSH.fill(&[]);
     let blocks = [

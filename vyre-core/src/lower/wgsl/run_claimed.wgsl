@@ -13,6 +13,7 @@ vy_fault = 0u;
 vy_fault_detail = 0u;
 vy_task_iters = 0u;
 vy_task_refused = 0u;
+vy_spawn_runs = 0u;
 vy_task_children = 0u;
 let handler = vy_dispatch(opcode, base);
 vy_lane_iters += vy_task_iters;

@@ -18,10 +18,17 @@ var<private> vy_ticket: u32;        // the task's ticket word (0: none)
 var<private> vy_spawned: u32;       // successful spawns of the lane, flushed at the end
 var<private> vy_overflowed: u32;    // refused spawns of the lane, flushed at the end
 var<private> vy_spawn_full: u32;    // bit p: partition p's free list was used up when this lane spawned
+// Free-list positions the lane reserved and has not used yet (spawn.wgsl):
+// positions next .. end of partition vy_spawn_part's list; and the
+// reservations the running task has made in that partition.
+var<private> vy_spawn_part: u32;
+var<private> vy_spawn_next: u32;
+var<private> vy_spawn_end: u32;
+var<private> vy_spawn_runs: u32;
 var<private> vy_task_refused: u32;  // refused spawns and requests of the running task
 var<private> vy_task_children: u32; // tasks the running task made that its ticket follows
 // FREE_LEN per partition, read at the start of the work pass by a program
-// that spawns (vy_load_free_lens): fixed during the pass.
+// that spawns (vy_spawn_start): fixed during the pass.
 var<private> vy_free_len0: u32;
 var<private> vy_free_len1: u32;
 var<private> vy_free_len2: u32;
@@ -233,11 +240,15 @@ fn vy_claimable(base: u32) -> bool {
     return atomicLoad(&vy_ring[base + vy_SLOT_STATUS]) == vy_STATUS_PUBLISHED;
 }
 
-// Reads FREE_LEN of every partition, at the start of a work pass of a
-// program that spawns: the words do not change during the pass, so a
-// spawn compares against a private copy instead of loading one of the
-// pass's hottest cache lines.
-fn vy_load_free_lens() {
+// The start of a work pass of a program that spawns: the lane holds no
+// reserved free-list positions, and reads FREE_LEN of every partition:
+// the words do not change during the pass, so a spawn compares against a
+// private copy instead of loading one of the pass's hottest cache lines.
+fn vy_spawn_start() {
+    vy_spawn_part = vy_PRIORITIES;
+    vy_spawn_next = 0u;
+    vy_spawn_end = 0u;
+    vy_spawn_runs = 0u;
     vy_free_len0 = atomicLoad(&vy_ctrl[vy_CTRL_FREE_LEN]);
     vy_free_len1 = atomicLoad(&vy_ctrl[vy_CTRL_FREE_LEN + 1u]);
     vy_free_len2 = atomicLoad(&vy_ctrl[vy_CTRL_FREE_LEN + 2u]);
@@ -245,7 +256,7 @@ fn vy_load_free_lens() {
     vy_free_len4 = atomicLoad(&vy_ctrl[vy_CTRL_FREE_LEN + 4u]);
 }
 
-// FREE_LEN of partition p (vy_load_free_lens).
+// FREE_LEN of partition p (vy_spawn_start).
 fn vy_free_len(p: u32) -> u32 {
     return select(select(select(select(vy_free_len0, vy_free_len1, p == 1u),
         vy_free_len2, p == 2u), vy_free_len3, p == 3u), vy_free_len4, p == 4u);

@@ -8,8 +8,9 @@
 // so no other writer can reach it), writes the task's header and its
 // argument words, passed as values, and marks it PENDING (claimable after
 // the next maintenance pass). False when the list is used up — the
-// partition has no slot left that was EMPTY when the pass began (a slot a
-// task finishes in joins the list at the next maintenance pass): counted
+// partition has no slot left that was EMPTY when the pass began and that
+// no lane has reserved (a slot a task finishes in, or one a lane reserved
+// and did not use, joins the list at the next maintenance pass): counted
 // as refused — or the task has faulted. No loop and no compare-exchange:
 // a spawn costs the same whatever the partition holds. Its code is
 // inlined at every spawn site, and the driver's compile time grows with
@@ -29,20 +30,46 @@ fn {{NAME}}(priority: u32, opcode: u32{{PARAMS}}) -> bool {
     // pass (FREE_LEN is fixed during a pass, FREE_NEXT only grows): the
     // spawn is refused without touching the control block, so a loop of
     // spawns into a full partition costs nothing, and FREE_NEXT passes
-    // FREE_LEN by at most one per lane and priority (it cannot wrap).
+    // FREE_LEN by less than vy_SPAWN_BLOCK per lane and priority (it cannot
+    // wrap).
     // No load of FREE_NEXT before the add: the add's result says whether
     // the list had room. The add is the one access a spawn makes to the
     // pass's hottest words; the two loads it used to make beside it cost
     // BFS a quarter of its time on an H100 (docs/benchmarks.md).
+    //
+    // Positions are reserved in blocks: a task's first vy_SPAWN_SINGLES
+    // reservations in a partition take one position each (so a task that
+    // spawns that many children or fewer takes exactly what it uses), and
+    // each later one twice as many as the last (2, 4, …, at most
+    // vy_SPAWN_BLOCK). A task spawning a long
+    // run of children — BFS discovering a hub, 1,253 of them — then waits
+    // for one add per block instead of one per child (the add's result
+    // decides what the spawn writes where, so each spawn waited for a round
+    // trip to the hottest word: a third of BFS's time on an H100,
+    // docs/benchmarks.md). Positions left over stay the lane's for the
+    // rest of the pass; unused, their slots stay EMPTY and are listed again
+    // at the next maintenance pass.
     let bit = 1u << priority;
     var k = vy_NO_SPAWN;
-    if ((vy_spawn_full & bit) == 0u) {
-        k = atomicAdd(&vy_ctrl[vy_CTRL_FREE_NEXT + priority], 1u);
-    }
-    if (k >= vy_free_len(priority)) {
-        vy_spawn_full |= bit;
-        vy_task_refused += 1u;
-        return false;
+    if (priority == vy_spawn_part && vy_spawn_next < vy_spawn_end) {
+        k = vy_spawn_next;
+        vy_spawn_next += 1u;
+    } else {
+        if ((vy_spawn_full & bit) == 0u) {
+            let runs = select(0u, vy_spawn_runs, priority == vy_spawn_part);
+            let n = select(1u, min(2u << min(runs - vy_SPAWN_SINGLES, 4u), vy_SPAWN_BLOCK),
+                runs >= vy_SPAWN_SINGLES);
+            k = atomicAdd(&vy_ctrl[vy_CTRL_FREE_NEXT + priority], n);
+            vy_spawn_part = priority;
+            vy_spawn_runs = min(runs + 1u, vy_SPAWN_SINGLES + 4u);
+            vy_spawn_next = k + 1u;
+            vy_spawn_end = min(k + n, vy_free_len(priority));
+        }
+        if (k >= vy_free_len(priority)) {
+            vy_spawn_full |= bit;
+            vy_task_refused += 1u;
+            return false;
+        }
     }
     let slot = atomicLoad(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(priority)
         + vy_part_size(priority) - 1u - k]);

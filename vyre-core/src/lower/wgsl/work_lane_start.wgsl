@@ -1,14 +1,14 @@
 //! The start of every work pass, after the lane has its state word: the
 //! task state a lane resets and its counters. A block of
 //! work_per_lane.wgsl, work_cooperative.wgsl and work_sharded.wgsl.
-//! Placeholder: FREE_LENS, the call of vy_load_free_lens in a program that
+//! Placeholder: SPAWN_START, the call of vy_spawn_start in a program that
 //! spawns.
 vy_lane = lane;
 vy_lane_iters = 0u;
 vy_spawned = 0u;
 vy_overflowed = 0u;
 vy_spawn_full = 0u;
-{{FREE_LENS}}
+{{SPAWN_START}}
 var claims = 0u;
 var executed = 0u;
 var faulted = 0u;
