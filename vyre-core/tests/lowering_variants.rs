@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use support::variants::{on_every_variant, on_reference};
 use vyre_core::gpu::test_context;
-use vyre_core::ir::{Access, BufferKind, CtxValue, HandlerBuilder, ScalarType};
+use vyre_core::ir::{Access, BufferKind, CtxValue, Expr, HandlerBuilder, ScalarType, Var};
 use vyre_core::lower::{wgsl_with, LowerOptions};
 use vyre_core::program::{Program, ProgramConfig};
 use vyre_core::{Priority, Runtime};
@@ -118,31 +118,37 @@ fn every_variant_matches_the_reference() {
     }
 }
 
-/// `fan(n)`: `n` spawns of `leaf` in a loop, alternately into the LOW and
-/// the IDLE partition; `leaf` counts itself in `hits`.
-fn fan_program() -> Program {
-    let mut fan = HandlerBuilder::new(1, "fan");
-    let n = fan.arg("n", U32);
-    fan.body(|b| {
+/// `name(n)`: `n` spawns of `leaf` in a loop, spawn `i` into partition
+/// `partition(i)`; `leaf` counts itself in `hits`.
+fn spawner_program(name: &str, sizes: [u32; 5], partition: fn(Var) -> Expr) -> Program {
+    let mut spawner = HandlerBuilder::new(1, name);
+    let n = spawner.arg("n", U32);
+    spawner.body(|b| {
         b.for_range("i", 0u32, n, |b, i| {
-            b.spawn(i % 2u32 + 3u32, 2, vec![i.into()]);
+            b.spawn(partition(i), 2, vec![i.into()]);
         });
     });
     let mut leaf = HandlerBuilder::new(2, "leaf");
     let hits = leaf.buffer("hits", U32, Access::Atomic);
     leaf.arg("i", U32);
     leaf.body(|b| b.eval(hits.fetch_add(0u32, 1u32)));
-    Program::builder("fan")
+    Program::builder(name)
         .config(ProgramConfig {
-            slots: 40,
-            partition_sizes: Some([4, 8, 4, 16, 8]),
+            slots: sizes.iter().sum(),
+            partition_sizes: Some(sizes),
             ..ProgramConfig::default()
         })
         .buffer("hits", BufferKind::atomic(U32))
-        .opcode(fan.finish().expect("fan"))
+        .opcode(spawner.finish().expect("spawner"))
         .opcode(leaf.finish().expect("leaf"))
         .build()
         .expect("program")
+}
+
+/// `fan(n)`: `n` spawns of `leaf`, alternately into the LOW and the IDLE
+/// partition.
+fn fan_program() -> Program {
+    spawner_program("fan", [4, 8, 4, 16, 8], |i| i % 2u32 + 3u32)
 }
 
 /// Two runs of fans whose spawns overrun the LOW (16 slots) and IDLE (8)
@@ -183,31 +189,9 @@ fn spawns_fill_partitions_exactly_on_every_variant() {
     }
 }
 
-/// `burst(n)`: `n` spawns of `leaf` into the LOW partition (64 slots) in
-/// one loop; `leaf` counts itself in `hits`.
+/// `burst(n)`: `n` spawns of `leaf` into the LOW partition (64 slots).
 fn burst_program() -> Program {
-    let mut burst = HandlerBuilder::new(1, "burst");
-    let n = burst.arg("n", U32);
-    burst.body(|b| {
-        b.for_range("i", 0u32, n, |b, i| {
-            b.spawn(3u32, 2, vec![i.into()]);
-        });
-    });
-    let mut leaf = HandlerBuilder::new(2, "leaf");
-    let hits = leaf.buffer("hits", U32, Access::Atomic);
-    leaf.arg("i", U32);
-    leaf.body(|b| b.eval(hits.fetch_add(0u32, 1u32)));
-    Program::builder("burst")
-        .config(ProgramConfig {
-            slots: 92,
-            partition_sizes: Some([4, 8, 8, 64, 8]),
-            ..ProgramConfig::default()
-        })
-        .buffer("hits", BufferKind::atomic(U32))
-        .opcode(burst.finish().expect("burst"))
-        .opcode(leaf.finish().expect("leaf"))
-        .build()
-        .expect("program")
+    spawner_program("burst", [4, 8, 8, 64, 8], |_| 3u32.into())
 }
 
 /// One run of HIGH `burst` tasks of the given sizes: spawned, refused,
