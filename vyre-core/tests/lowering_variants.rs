@@ -155,24 +155,28 @@ fn fan_program() -> Program {
 /// partitions within one pass: per run, spawned, refused, executed and the
 /// leaves' count.
 fn fan_scenario(rt: &mut Runtime) -> Vec<(u64, u64, u64, u32)> {
-    let hits = rt.buffer::<u32>("hits").unwrap();
-    [[10u32, 20, 30], [40, 0, 0]]
+    [&[10u32, 20, 30][..], &[40]]
         .iter()
-        .map(|fans| {
-            rt.upload(hits, &[0]).unwrap();
-            for &n in fans.iter().filter(|&&n| n > 0) {
-                rt.publish_with(0, Priority::High, 1, 1, |_, w| w[0] = n)
-                    .unwrap();
-            }
-            let r = rt.run().unwrap();
-            (
-                r.spawned,
-                r.spawn_overflows,
-                r.executed,
-                rt.read(hits).unwrap()[0],
-            )
-        })
+        .map(|fans| spawner_run(rt, fans))
         .collect()
+}
+
+/// One run of HIGH spawner tasks (`fan` or `burst`) of the given sizes:
+/// spawned, refused, executed and the leaves' count.
+fn spawner_run(rt: &mut Runtime, sizes: &[u32]) -> (u64, u64, u64, u32) {
+    let hits = rt.buffer::<u32>("hits").unwrap();
+    rt.upload(hits, &[0]).unwrap();
+    for &n in sizes {
+        rt.publish_with(0, Priority::High, 1, 1, |_, w| w[0] = n)
+            .unwrap();
+    }
+    let r = rt.run().unwrap();
+    (
+        r.spawned,
+        r.spawn_overflows,
+        r.executed,
+        rt.read(hits).unwrap()[0],
+    )
 }
 
 #[test]
@@ -194,24 +198,6 @@ fn burst_program() -> Program {
     spawner_program("burst", [4, 8, 8, 64, 8], |_| 3u32.into())
 }
 
-/// One run of HIGH `burst` tasks of the given sizes: spawned, refused,
-/// executed and the leaves' count.
-fn burst_run(rt: &mut Runtime, bursts: &[u32]) -> (u64, u64, u64, u32) {
-    let hits = rt.buffer::<u32>("hits").unwrap();
-    rt.upload(hits, &[0]).unwrap();
-    for &n in bursts {
-        rt.publish_with(0, Priority::High, 1, 1, |_, w| w[0] = n)
-            .unwrap();
-    }
-    let r = rt.run().unwrap();
-    (
-        r.spawned,
-        r.spawn_overflows,
-        r.executed,
-        rt.read(hits).unwrap()[0],
-    )
-}
-
 /// A task spawning a long run into one partition reserves free-list
 /// positions in growing blocks on the GPU ([`vyre_core::lower::SPAWN_BLOCK`]). One such
 /// task still fills the partition exactly, as the reference does; several
@@ -222,13 +208,13 @@ fn burst_run(rt: &mut Runtime, bursts: &[u32]) -> (u64, u64, u64, u32) {
 #[test]
 fn spawn_bursts_reserve_blocks_and_lose_no_slot() {
     let p = Arc::new(burst_program());
-    let lone = burst_run(&mut on_reference(&p, 8), &[100]);
+    let lone = spawner_run(&mut on_reference(&p, 8), &[100]);
     assert_eq!(lone, (64, 36, 65, 64), "the reference fills LOW exactly");
     let Some(ctx) = test_context() else { return };
     for (options, mut rt) in on_every_variant(&ctx, &p) {
-        assert_eq!(burst_run(&mut rt, &[100]), lone, "{options:?}: one burst");
+        assert_eq!(spawner_run(&mut rt, &[100]), lone, "{options:?}: one burst");
         let bursts = [20u32; 6];
-        let (spawned, refused, executed, hits) = burst_run(&mut rt, &bursts);
+        let (spawned, refused, executed, hits) = spawner_run(&mut rt, &bursts);
         let attempts: u64 = bursts.iter().map(|&n| u64::from(n)).sum();
         assert_eq!(
             spawned + refused,
@@ -248,7 +234,7 @@ fn spawn_bursts_reserve_blocks_and_lose_no_slot() {
         assert!(refused > 0, "{options:?}: 120 spawns fit 64 slots");
         // The slots reserved and not used came back.
         assert_eq!(
-            burst_run(&mut rt, &[100]),
+            spawner_run(&mut rt, &[100]),
             lone,
             "{options:?}: the next burst"
         );
