@@ -183,6 +183,10 @@ pub const SPAWN_BLOCK: u32 = 32;
 /// hand it out.
 pub const SPAWN_SINGLES: u32 = 8;
 
+// A block doubles up to SPAWN_BLOCK, so the WGSL counts doublings
+// (`vy_SPAWN_DOUBLINGS`, its base-2 logarithm).
+const _: () = assert!(SPAWN_BLOCK.is_power_of_two() && SPAWN_BLOCK >= 2);
+
 /// Invocations of a place dispatch per lane of the work pass's full grid,
 /// at most: an inbox of more entries than `PLACE_SPREAD` × the work grid's
 /// lanes gives each invocation several, so that each workgroup's control

@@ -138,7 +138,7 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("WORKGROUP_SIZE", &c.workgroup_size),
             ("MAINTAIN_WORKGROUP_SIZE", &MAINTAIN_WORKGROUP_SIZE),
             ("PLACE_SPREAD", &PLACE_SPREAD),
-            ("SPAWN_BLOCK", &SPAWN_BLOCK),
+            ("SPAWN_DOUBLINGS", &SPAWN_BLOCK.trailing_zeros()),
             ("SPAWN_SINGLES", &SPAWN_SINGLES),
             ("EXPAND_WORKGROUP_SIZE", &EXPAND_WORKGROUP_SIZE),
             ("ENTRY_WORDS", &program.entry_words()),

@@ -6,7 +6,7 @@
 const vy_WORKGROUP_SIZE: u32 = {{WORKGROUP_SIZE}}u; // lanes per workgroup of the work pass
 const vy_MAINTAIN_WORKGROUP_SIZE: u32 = {{MAINTAIN_WORKGROUP_SIZE}}u; // invocations per workgroup of the maintain pass
 const vy_PLACE_SPREAD: u32 = {{PLACE_SPREAD}}u; // most place invocations per lane of the full work grid
-const vy_SPAWN_BLOCK: u32 = {{SPAWN_BLOCK}}u; // most free-list positions a spawn reserves at once
+const vy_SPAWN_DOUBLINGS: u32 = {{SPAWN_DOUBLINGS}}u; // a spawn reserves at most 1 << this many free-list positions at once
 const vy_SPAWN_SINGLES: u32 = {{SPAWN_SINGLES}}u; // a task's reservations of one position in a partition before blocks
 const vy_EXPAND_WORKGROUP_SIZE: u32 = {{EXPAND_WORKGROUP_SIZE}}u; // invocations per workgroup of the expand pass
 const vy_ENTRY_WORDS: u32 = {{ENTRY_WORDS}}u; // words per inbox entry (header and the widest handler's arguments)

@@ -30,8 +30,8 @@ fn {{NAME}}(priority: u32, opcode: u32{{PARAMS}}) -> bool {
     // pass (FREE_LEN is fixed during a pass, FREE_NEXT only grows): the
     // spawn is refused without touching the control block, so a loop of
     // spawns into a full partition costs nothing, and FREE_NEXT passes
-    // FREE_LEN by less than vy_SPAWN_BLOCK per lane and priority (it cannot
-    // wrap).
+    // FREE_LEN by less than a block (1 << vy_SPAWN_DOUBLINGS) per lane and
+    // priority (it cannot wrap).
     // No load of FREE_NEXT before the add: the add's result says whether
     // the list had room. The add is the one access a spawn makes to the
     // pass's hottest words; the two loads it used to make beside it cost
@@ -41,8 +41,8 @@ fn {{NAME}}(priority: u32, opcode: u32{{PARAMS}}) -> bool {
     // reservations in a partition take one position each (so a task that
     // spawns that many children or fewer takes exactly what it uses), and
     // each later one twice as many as the last (2, 4, …, at most
-    // vy_SPAWN_BLOCK). A task spawning a long
-    // run of children — BFS discovering a hub, 1,253 of them — then waits
+    // 1 << vy_SPAWN_DOUBLINGS). A task spawning a long run of children —
+    // BFS discovering a hub, 1,253 of them — then waits
     // for one add per block instead of one per child (the add's result
     // decides what the spawn writes where, so each spawn waited for a round
     // trip to the hottest word: a third of BFS's time on an H100,
@@ -50,22 +50,26 @@ fn {{NAME}}(priority: u32, opcode: u32{{PARAMS}}) -> bool {
     // rest of the pass; unused, their slots stay EMPTY and are listed again
     // at the next maintenance pass.
     let bit = 1u << priority;
+    let len = vy_free_len(priority);
     var k = vy_NO_SPAWN;
     if (priority == vy_spawn_part && vy_spawn_next < vy_spawn_end) {
         k = vy_spawn_next;
         vy_spawn_next += 1u;
     } else {
         if ((vy_spawn_full & bit) == 0u) {
+            // The task's reservations in this partition so far decide the
+            // size: 1 for the first vy_SPAWN_SINGLES, then 2, 4, … (the
+            // count stops where the block is full size; a select, not a
+            // branch, at every spawn site).
             let runs = select(0u, vy_spawn_runs, priority == vy_spawn_part);
-            let n = select(1u, min(2u << min(runs - vy_SPAWN_SINGLES, 4u), vy_SPAWN_BLOCK),
-                runs >= vy_SPAWN_SINGLES);
+            let n = select(1u, 1u << (runs + 1u - vy_SPAWN_SINGLES), runs >= vy_SPAWN_SINGLES);
             k = atomicAdd(&vy_ctrl[vy_CTRL_FREE_NEXT + priority], n);
             vy_spawn_part = priority;
-            vy_spawn_runs = min(runs + 1u, vy_SPAWN_SINGLES + 4u);
+            vy_spawn_runs = min(runs + 1u, vy_SPAWN_SINGLES + vy_SPAWN_DOUBLINGS - 1u);
             vy_spawn_next = k + 1u;
-            vy_spawn_end = min(k + n, vy_free_len(priority));
+            vy_spawn_end = min(k + n, len);
         }
-        if (k >= vy_free_len(priority)) {
+        if (k >= len) {
             vy_spawn_full |= bit;
             vy_task_refused += 1u;
             return false;
