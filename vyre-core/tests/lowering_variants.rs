@@ -119,7 +119,7 @@ fn every_variant_matches_the_reference() {
 }
 
 /// `name(n)`: `n` spawns of `leaf` in a loop, spawn `i` into partition
-/// `partition(i)`; `leaf` counts itself in `hits`.
+/// `partition(i)`; `leaf(i)` counts itself in `hits[i]`.
 fn spawner_program(name: &str, sizes: [u32; 5], partition: fn(Var) -> Expr) -> Program {
     let mut spawner = HandlerBuilder::new(1, name);
     let n = spawner.arg("n", U32);
@@ -130,8 +130,8 @@ fn spawner_program(name: &str, sizes: [u32; 5], partition: fn(Var) -> Expr) -> P
     });
     let mut leaf = HandlerBuilder::new(2, "leaf");
     let hits = leaf.buffer("hits", U32, Access::Atomic);
-    leaf.arg("i", U32);
-    leaf.body(|b| b.eval(hits.fetch_add(0u32, 1u32)));
+    let i = leaf.arg("i", U32);
+    leaf.body(|b| b.eval(hits.fetch_add(i, 1u32)));
     Program::builder(name)
         .config(ProgramConfig {
             slots: sizes.iter().sum(),
@@ -164,8 +164,21 @@ fn fan_scenario(rt: &mut Runtime) -> Vec<(u64, u64, u64, u32)> {
 /// One run of HIGH spawner tasks (`fan` or `burst`) of the given sizes:
 /// spawned, refused, executed and the leaves' count.
 fn spawner_run(rt: &mut Runtime, sizes: &[u32]) -> (u64, u64, u64, u32) {
+    let (spawned, refused, by_priority, hits) = spawner_hits(rt, sizes);
+    (
+        spawned,
+        refused,
+        by_priority.iter().sum(),
+        hits.iter().sum(),
+    )
+}
+
+/// [`spawner_run`] with the tasks executed per priority and the leaves'
+/// counts per child index.
+fn spawner_hits(rt: &mut Runtime, sizes: &[u32]) -> (u64, u64, [u64; 5], Vec<u32>) {
     let hits = rt.buffer::<u32>("hits").unwrap();
-    rt.upload(hits, &[0]).unwrap();
+    let children = sizes.iter().copied().max().unwrap_or(0);
+    rt.upload(hits, &vec![0; children.max(1) as usize]).unwrap();
     for &n in sizes {
         rt.publish_with(0, Priority::High, 1, 1, |_, w| w[0] = n)
             .unwrap();
@@ -174,8 +187,8 @@ fn spawner_run(rt: &mut Runtime, sizes: &[u32]) -> (u64, u64, u64, u32) {
     (
         r.spawned,
         r.spawn_overflows,
-        r.executed,
-        rt.read(hits).unwrap()[0],
+        r.executed_by_priority,
+        rt.read(hits).unwrap(),
     )
 }
 
@@ -190,6 +203,42 @@ fn spawns_fill_partitions_exactly_on_every_variant() {
     let Some(ctx) = test_context() else { return };
     for (options, mut rt) in on_every_variant(&ctx, &p) {
         assert_eq!(fan_scenario(&mut rt), expected, "{options:?}");
+    }
+}
+
+/// `relay(n)`: `n` spawns of `leaf`, in runs of 6 that alternate between
+/// the LOW and the IDLE partition (64 slots each). Runs that short take
+/// one free-list position at a time, so a run continues its partition's
+/// list where the last run there stopped — at a position whose entry the
+/// lane's copy of the other partition's list (four entries from a
+/// multiple of four) would also claim to hold.
+fn relay_program() -> Program {
+    spawner_program("relay", [4, 8, 8, 64, 64], |i| (i / 6u32) % 2u32 + 3u32)
+}
+
+/// A lane keeps the free-list entries it loaded for the positions after
+/// the one it spawns into (four at once, on the GPU): spawns that switch
+/// partitions must still write each child into a slot of its own
+/// partition, once. Every child runs exactly once, with its own argument,
+/// at its own priority.
+#[test]
+fn spawn_runs_switching_partitions_run_every_child_once() {
+    let p = Arc::new(relay_program());
+    let sizes = [100u32];
+    let expected = spawner_hits(&mut on_reference(&p, 8), &sizes);
+    assert_eq!(
+        expected,
+        (100, 0, [0, 1, 0, 52, 48], vec![1; 100]),
+        "the reference runs every child"
+    );
+    let Some(ctx) = test_context() else { return };
+    for (options, mut rt) in on_every_variant(&ctx, &p) {
+        assert_eq!(spawner_hits(&mut rt, &sizes), expected, "{options:?}");
+        assert_eq!(
+            spawner_hits(&mut rt, &sizes),
+            expected,
+            "{options:?}: again"
+        );
     }
 }
 
