@@ -209,18 +209,18 @@ fn spawns_fill_partitions_exactly_on_every_variant() {
 /// `relay(n)`: `n` spawns of `leaf`, in runs of 6 that alternate between
 /// the LOW and the IDLE partition (64 slots each). Runs that short take
 /// one free-list position at a time, so a run continues its partition's
-/// list where the last run there stopped — at a position whose entry the
-/// lane's copy of the other partition's list (four entries from a
-/// multiple of four) would also claim to hold.
+/// list where the last run there stopped: a lane that kept positions or
+/// list entries of the other partition past the switch would write a
+/// child into the other partition's slots.
 fn relay_program() -> Program {
     spawner_program("relay", [4, 8, 8, 64, 64], |i| (i / 6u32) % 2u32 + 3u32)
 }
 
-/// A lane keeps the free-list entries it loaded for the positions after
-/// the one it spawns into (four at once, on the GPU): spawns that switch
-/// partitions must still write each child into a slot of its own
-/// partition, once. Every child runs exactly once, with its own argument,
-/// at its own priority.
+/// A lane keeps the free-list positions it reserved in one partition
+/// (`docs/protocol.md`, "Spawn"; and, in a probe of session 24, the
+/// entries it loaded ahead): spawns that switch partitions must still
+/// write each child into a slot of its own partition, once. Every child
+/// runs exactly once, with its own argument, at its own priority.
 #[test]
 fn spawn_runs_switching_partitions_run_every_child_once() {
     let p = Arc::new(relay_program());
