@@ -120,7 +120,7 @@ fn every_variant_matches_the_reference() {
 
 /// `name(n)`: `n` spawns of `leaf` in a loop, spawn `i` into partition
 /// `partition(i)`; `leaf(i)` counts itself in `hits[i]`.
-fn spawner_program(name: &str, sizes: [u32; 5], partition: fn(Var) -> Expr) -> Program {
+fn spawner_program(name: &str, sizes: [u32; 5], partition: impl Fn(Var) -> Expr) -> Program {
     let mut spawner = HandlerBuilder::new(1, name);
     let n = spawner.arg("n", U32);
     spawner.body(|b| {
@@ -206,39 +206,59 @@ fn spawns_fill_partitions_exactly_on_every_variant() {
     }
 }
 
-/// `relay(n)`: `n` spawns of `leaf`, in runs of 6 that alternate between
-/// the LOW and the IDLE partition (64 slots each). Runs that short take
-/// one free-list position at a time, so a run continues its partition's
-/// list where the last run there stopped: a lane that kept positions or
-/// list entries of the other partition past the switch would write a
-/// child into the other partition's slots.
-fn relay_program() -> Program {
-    spawner_program("relay", [4, 8, 8, 64, 64], |i| (i / 6u32) % 2u32 + 3u32)
+/// `relay(n)`: `n` spawns of `leaf`, in runs of `run` that alternate
+/// between the LOW and the IDLE partition (64 slots each).
+fn relay_program(run: u32) -> Program {
+    spawner_program("relay", [4, 8, 8, 64, 64], move |i| (i / run) % 2u32 + 3u32)
 }
 
 /// A lane keeps the free-list positions it reserved in one partition
 /// (`docs/protocol.md`, "Spawn"; and, in a probe of session 24, the
 /// entries it loaded ahead): spawns that switch partitions must still
-/// write each child into a slot of its own partition, once. Every child
-/// runs exactly once, with its own argument, at its own priority.
+/// write each child into a slot of its own partition, once. Runs of 6
+/// take one position at a time, so each run continues its partition's
+/// list where the last run there stopped, and the GPU matches the
+/// reference exactly: every child runs once, with its own argument, at
+/// its own priority. Runs of 11 end inside a block of positions the lane
+/// reserved (after its first `SPAWN_SINGLES`), which the switch leaves
+/// unused until the next pass: some spawns may be refused, but every
+/// child granted runs once, at its own priority, and every other is
+/// counted as refused.
 #[test]
 fn spawn_runs_switching_partitions_run_every_child_once() {
-    let p = Arc::new(relay_program());
     let sizes = [100u32];
-    let expected = spawner_hits(&mut on_reference(&p, 8), &sizes);
-    assert_eq!(
-        expected,
-        (100, 0, [0, 1, 0, 52, 48], vec![1; 100]),
-        "the reference runs every child"
-    );
-    let Some(ctx) = test_context() else { return };
-    for (options, mut rt) in on_every_variant(&ctx, &p) {
-        assert_eq!(spawner_hits(&mut rt, &sizes), expected, "{options:?}");
+    for (run, low) in [(6u32, 52u64), (11, 55)] {
+        let p = Arc::new(relay_program(run));
+        let expected = spawner_hits(&mut on_reference(&p, 8), &sizes);
         assert_eq!(
-            spawner_hits(&mut rt, &sizes),
             expected,
-            "{options:?}: again"
+            (100, 0, [0, 1, 0, low, 100 - low], vec![1; 100]),
+            "the reference runs every child (runs of {run})"
         );
+        let Some(ctx) = test_context() else { return };
+        for (options, mut rt) in on_every_variant(&ctx, &p) {
+            let first = spawner_hits(&mut rt, &sizes);
+            let what = format!("{options:?}, runs of {run}");
+            if run <= vyre_core::lower::SPAWN_SINGLES {
+                assert_eq!(first, expected, "{what}");
+            }
+            let (spawned, refused, by_priority, hits) = &first;
+            assert_eq!(spawned + refused, 100, "{what}: every spawn counted");
+            assert!(hits.iter().all(|&h| h <= 1), "{what}: {hits:?}");
+            let ran = |part: u32| {
+                (0..100u32)
+                    .filter(|i| (i / run) % 2 + 3 == part && hits[*i as usize] == 1)
+                    .count() as u64
+            };
+            assert_eq!(
+                *by_priority,
+                [0, 1, 0, ran(3), ran(4)],
+                "{what}: each child granted ran once, at its priority"
+            );
+            assert_eq!(ran(3) + ran(4), *spawned, "{what}");
+            // The positions left unused are free again at the next pass.
+            assert_eq!(spawner_hits(&mut rt, &sizes), first, "{what}: again");
+        }
     }
 }
 

@@ -286,10 +286,11 @@ impl Ctx {
 
     /// Queues `task` at `priority`, for the running task's tenant. Returns
     /// false when the target partition is full: the task is not queued and
-    /// the overflow is counted. On the GPU, slots that other lanes have
-    /// reserved for their own runs of spawns count as taken until the next
-    /// pass (`docs/protocol.md`, "Spawn"). A priority index above 4 faults
-    /// the task.
+    /// the overflow is counted. On the GPU, slots that lanes have reserved
+    /// for runs of spawns (this lane's own, once its spawns moved to
+    /// another partition) count as taken until the next pass
+    /// (`docs/protocol.md`, "Spawn"). A priority index above 4 faults the
+    /// task.
     pub fn spawn(&self, priority: impl SpawnPriority, task: Task) -> bool {
         let word = priority.priority_word();
         let Some(priority) = Priority::from_index(word) else {
