@@ -29,4 +29,5 @@ for i in $(seq 1 "${REPS:-2}"); do
     echo "$name-$i: $(grep -E 'held|start-up|publish call|defaults over|ratio' "/tmp/o/$name-$i.log" | tr '\n' ' ')"
   done
 done
+vy_clocks_stop
 tar czf "$OUT/o.tgz" -C /tmp/o .

@@ -24,4 +24,5 @@ cat /tmp/o/cp.txt
 for salt in 11 12 13; do
   ./.bin/startup 20 "$salt" 2>&1 | tee -a /tmp/o/startup.txt
 done
+vy_clocks_stop
 tar czf "$OUT/o.tgz" -C /tmp/o .

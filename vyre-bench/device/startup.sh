@@ -13,7 +13,8 @@
 # (vyre's cache from the cold one). NVIDIA's own shader cache is off
 # throughout, as in the bench's build workload. Each process prints its
 # stages; the lines that carry the runtime's time are printed as they
-# finish, and everything comes back in $OUT/startup.txt.
+# finish, and everything comes back in $OUT/startup.txt (with the GPU's
+# clocks in $OUT/clocks.csv, gpu_env.sh).
 set -u
 # shellcheck source=gpu_env.sh
 source "$(dirname "$0")/gpu_env.sh"
@@ -31,3 +32,7 @@ for i in $(seq 1 "${REPS:-2}"); do
     done
   done
 done
+vy_clocks_stop
+if [ -f /tmp/o/clocks.csv ] && [ "$OUT" != /tmp/o ]; then
+  cp /tmp/o/clocks.csv "$OUT/"
+fi

@@ -28,4 +28,5 @@ for run in cold warm warm warm; do
   __GL_SHADER_DISK_CACHE=0 VYRE_CACHE_DIR=/tmp/vc timeout 30 ./.bin/startup 20 97 --stages >> /tmp/o/stages.txt 2>&1
 done
 grep -E "runtime_new|pipelines program" /tmp/o/stages.txt
+vy_clocks_stop
 tar czf "$OUT/o.tgz" -C /tmp/o .
