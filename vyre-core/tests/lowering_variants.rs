@@ -215,15 +215,15 @@ fn relay_program(run: u32) -> Program {
 /// A lane keeps the free-list positions it reserved in one partition
 /// (`docs/protocol.md`, "Spawn"; and, in a probe of session 24, the
 /// entries it loaded ahead): spawns that switch partitions must still
-/// write each child into a slot of its own partition, once. Runs of 6
-/// take one position at a time, so each run continues its partition's
-/// list where the last run there stopped, and the GPU matches the
-/// reference exactly: every child runs once, with its own argument, at
-/// its own priority. Runs of 11 end inside a block of positions the lane
-/// reserved (after its first `SPAWN_SINGLES`), which the switch leaves
-/// unused until the next pass: some spawns may be refused, but every
-/// child granted runs once, at its own priority, and every other is
-/// counted as refused.
+/// write each child into a slot of its own partition, once. Runs no
+/// longer than `SPAWN_SINGLES` (6 of 8) take one position at a time, so
+/// each run continues its partition's list where the last run there
+/// stopped, and the GPU matches the reference exactly: every child runs
+/// once, with its own argument, at its own priority. Longer runs (11) end
+/// inside a block of positions the lane reserved, which the switch
+/// leaves unused until the next pass: some spawns may be refused, but
+/// every child granted runs once, at its own priority, and every other
+/// is counted as refused.
 #[test]
 fn spawn_runs_switching_partitions_run_every_child_once() {
     let sizes = [100u32];
