@@ -241,14 +241,14 @@ fn vy_claimable(base: u32) -> bool {
 }
 
 // The start of a work pass of a program that spawns: the lane holds no
-// reserved free-list positions, and reads FREE_LEN of every partition:
-// the words do not change during the pass, so a spawn compares against a
-// private copy instead of loading one of the pass's hottest cache lines.
+// reserved free-list positions (no partition is vy_spawn_part, and the
+// other three words are read only after a reservation there set them;
+// run_claimed.wgsl resets vy_spawn_runs per task), and reads FREE_LEN of
+// every partition: the words do not change during the pass, so a spawn
+// compares against a private copy instead of loading one of the pass's
+// hottest cache lines.
 fn vy_spawn_start() {
     vy_spawn_part = vy_PRIORITIES;
-    vy_spawn_next = 0u;
-    vy_spawn_end = 0u;
-    vy_spawn_runs = 0u;
     vy_free_len0 = atomicLoad(&vy_ctrl[vy_CTRL_FREE_LEN]);
     vy_free_len1 = atomicLoad(&vy_ctrl[vy_CTRL_FREE_LEN + 1u]);
     vy_free_len2 = atomicLoad(&vy_ctrl[vy_CTRL_FREE_LEN + 2u]);

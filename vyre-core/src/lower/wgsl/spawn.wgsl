@@ -49,13 +49,13 @@ fn {{NAME}}(priority: u32, opcode: u32{{PARAMS}}) -> bool {
     // docs/benchmarks.md). Positions left over stay the lane's for the
     // rest of the pass; unused, their slots stay EMPTY and are listed again
     // at the next maintenance pass.
-    let bit = 1u << priority;
-    let len = vy_free_len(priority);
     var k = vy_NO_SPAWN;
     if (priority == vy_spawn_part && vy_spawn_next < vy_spawn_end) {
         k = vy_spawn_next;
         vy_spawn_next += 1u;
     } else {
+        let bit = 1u << priority;
+        let len = vy_free_len(priority);
         if ((vy_spawn_full & bit) == 0u) {
             // The task's reservations in this partition so far decide the
             // size: 1 for the first vy_SPAWN_SINGLES, then 2, 4, … (the
