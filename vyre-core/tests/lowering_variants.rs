@@ -161,21 +161,19 @@ fn fan_scenario(rt: &mut Runtime) -> Vec<(u64, u64, u64, u32)> {
         .collect()
 }
 
-/// One run of HIGH spawner tasks (`fan` or `burst`) of the given sizes:
-/// spawned, refused, executed and the leaves' count.
-fn spawner_run(rt: &mut Runtime, sizes: &[u32]) -> (u64, u64, u64, u32) {
-    let (spawned, refused, by_priority, hits) = spawner_hits(rt, sizes);
-    (
-        spawned,
-        refused,
-        by_priority.iter().sum(),
-        hits.iter().sum(),
-    )
+/// One run of HIGH spawner tasks (`fan`, `relay` or `burst`) of the given
+/// sizes: what its report and the leaves' counts say.
+#[derive(Debug, PartialEq)]
+struct SpawnerRun {
+    spawned: u64,
+    refused: u64,
+    executed: u64,
+    by_priority: [u64; 5],
+    /// `hits[i]`: how many times child `i` ran.
+    hits: Vec<u32>,
 }
 
-/// [`spawner_run`] with the tasks executed per priority and the leaves'
-/// counts per child index.
-fn spawner_hits(rt: &mut Runtime, sizes: &[u32]) -> (u64, u64, [u64; 5], Vec<u32>) {
+fn spawner_hits(rt: &mut Runtime, sizes: &[u32]) -> SpawnerRun {
     let hits = rt.buffer::<u32>("hits").unwrap();
     let children = sizes.iter().copied().max().unwrap_or(0);
     rt.upload(hits, &vec![0; children.max(1) as usize]).unwrap();
@@ -184,12 +182,19 @@ fn spawner_hits(rt: &mut Runtime, sizes: &[u32]) -> (u64, u64, [u64; 5], Vec<u32
             .unwrap();
     }
     let r = rt.run().unwrap();
-    (
-        r.spawned,
-        r.spawn_overflows,
-        r.executed_by_priority,
-        rt.read(hits).unwrap(),
-    )
+    SpawnerRun {
+        spawned: r.spawned,
+        refused: r.spawn_overflows,
+        executed: r.executed,
+        by_priority: r.executed_by_priority,
+        hits: rt.read(hits).unwrap(),
+    }
+}
+
+/// [`spawner_hits`] as spawned, refused, executed and the leaves' count.
+fn spawner_run(rt: &mut Runtime, sizes: &[u32]) -> (u64, u64, u64, u32) {
+    let r = spawner_hits(rt, sizes);
+    (r.spawned, r.refused, r.executed, r.hits.iter().sum())
 }
 
 #[test]
@@ -232,7 +237,13 @@ fn spawn_runs_switching_partitions_run_every_child_once() {
         let expected = spawner_hits(&mut on_reference(&p, 8), &sizes);
         assert_eq!(
             expected,
-            (100, 0, [0, 1, 0, low, 100 - low], vec![1; 100]),
+            SpawnerRun {
+                spawned: 100,
+                refused: 0,
+                executed: 101,
+                by_priority: [0, 1, 0, low, 100 - low],
+                hits: vec![1; 100],
+            },
             "the reference runs every child (runs of {run})"
         );
         let Some(ctx) = test_context() else { return };
@@ -242,8 +253,15 @@ fn spawn_runs_switching_partitions_run_every_child_once() {
             if run <= vyre_core::lower::SPAWN_SINGLES {
                 assert_eq!(first, expected, "{what}");
             }
-            let (spawned, refused, by_priority, hits) = &first;
+            let SpawnerRun {
+                spawned,
+                refused,
+                executed,
+                by_priority,
+                hits,
+            } = &first;
             assert_eq!(spawned + refused, 100, "{what}: every spawn counted");
+            assert_eq!(*executed, 1 + spawned, "{what}");
             assert!(hits.iter().all(|&h| h <= 1), "{what}: {hits:?}");
             let ran = |part: u32| {
                 (0..100u32)
