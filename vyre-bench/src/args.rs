@@ -347,5 +347,8 @@ mod tests {
         assert!(parse("--workgroups many")
             .unwrap_err()
             .contains("--workgroups"));
+        assert_eq!(parse("").unwrap().unwrap().bfs_runtimes, 1);
+        assert_eq!(parse("--bfs-runtimes 3").unwrap().unwrap().bfs_runtimes, 3);
+        assert!(parse("--bfs-runtimes 0").unwrap_err().contains("outside"));
     }
 }
