@@ -20,7 +20,7 @@ pub const EDGE_FACTOR: u32 = 16;
 /// A ring for BFS on `g`: HIGH holds every chunk the graph has, exactly
 /// (capped at the largest ring): a partition need not be a power of two,
 /// and every maintain pass scans every slot, so rounding 2.7M chunks up
-/// to 4M slots cost BFS at scale 22 a third more maintenance (session 25,
+/// to 4M slots cost BFS at scale 22 40% more maintenance (session 25,
 /// `docs/benchmarks.md`); the other partitions one slot each.
 pub fn config(g: &Csr) -> ProgramConfig {
     let chunks: u64 = (0..g.vertices())
