@@ -107,7 +107,7 @@ fn every_variant_matches_the_reference() {
             expected.1 > 0 && expected.2 > 0 && expected.5 > 0,
             "{expected:?}"
         );
-        let Some(ctx) = test_context() else { return };
+        let Some(ctx) = test_context() else { continue };
         for (options, mut rt) in on_every_variant(&ctx, &p) {
             assert_eq!(
                 scenario(&mut rt),
@@ -246,7 +246,7 @@ fn spawn_runs_switching_partitions_run_every_child_once() {
             },
             "the reference runs every child (runs of {run})"
         );
-        let Some(ctx) = test_context() else { return };
+        let Some(ctx) = test_context() else { continue };
         for (options, mut rt) in on_every_variant(&ctx, &p) {
             let first = spawner_hits(&mut rt, &sizes);
             let what = format!("{options:?}, runs of {run}");
