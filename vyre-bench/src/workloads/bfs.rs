@@ -17,16 +17,23 @@ use super::{check_report, dispatch, mk_json, mk_seconds, num, ratio, wall, CpuBa
 /// Edges generated per vertex (Graph500).
 pub const EDGE_FACTOR: u32 = 16;
 
-/// A ring for BFS on `g`: HIGH holds every chunk the graph has, exactly
-/// (capped at the largest ring): a partition need not be a power of two,
-/// and every maintain pass scans every slot, so rounding 2.7M chunks up
-/// to 4M slots cost BFS at scale 22 40% more maintenance (session 25,
-/// `docs/benchmarks.md`); the other partitions one slot each.
+/// A ring for BFS on `g`: HIGH holds every chunk the graph has and a
+/// quarter more (capped at the largest ring); the other partitions one
+/// slot each. Every maintain pass scans every slot, so the ring is no
+/// larger than that: rounding 2.7M chunks up to a power of two (4M, which
+/// only inbox capacities need) cost BFS at scale 22 40% more maintenance
+/// (session 25, `docs/benchmarks.md`). The quarter is room for what a
+/// pass cannot reuse: two levels' chunks are live at once (90–97% of the
+/// graph's at scales 18 to 22), and the positions lanes reserve in blocks
+/// and leave unused are free again only next pass; a ring of the chunks
+/// alone refused 19,427 spawns at scale 20 (session 26).
 pub fn config(g: &Csr) -> ProgramConfig {
     let chunks: u64 = (0..g.vertices())
         .map(|v| u64::from(g.degree(v).div_ceil(BFS_CHUNK)))
         .sum();
-    let high = chunks.max(1024).min(u64::from(MAX_SLOTS) - 4) as u32;
+    let high = (chunks + chunks / 4)
+        .max(1024)
+        .min(u64::from(MAX_SLOTS) - 4) as u32;
     let sizes = [1, high, 1, 1, 1];
     ProgramConfig {
         slots: sizes.iter().sum(),
