@@ -221,7 +221,7 @@ fn relay_program(run: u32) -> Program {
 /// (`docs/protocol.md`, "Spawn"; and, in a probe of session 24, the
 /// entries it loaded ahead): spawns that switch partitions must still
 /// write each child into a slot of its own partition, once. Runs no
-/// longer than `SPAWN_SINGLES` (4 of 4) take one position at a time, so
+/// longer than `SPAWN_SINGLES` (2 of 2) take one position at a time, so
 /// each run continues its partition's list where the last run there
 /// stopped, and the GPU matches the reference exactly: every child runs
 /// once, with its own argument, at its own priority. Longer runs (11) end
@@ -232,7 +232,7 @@ fn relay_program(run: u32) -> Program {
 #[test]
 fn spawn_runs_switching_partitions_run_every_child_once() {
     let sizes = [100u32];
-    for (run, low) in [(4u32, 52u64), (11, 55)] {
+    for (run, low) in [(2u32, 50u64), (11, 55)] {
         let p = Arc::new(relay_program(run));
         let expected = spawner_hits(&mut on_reference(&p, 8), &sizes);
         assert_eq!(

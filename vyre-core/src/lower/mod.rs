@@ -180,13 +180,14 @@ pub const SPAWN_BLOCK: u32 = 32;
 /// before it reserves blocks ([`SPAWN_BLOCK`]): a task that spawns this
 /// many children or fewer into a partition reserves exactly what it uses,
 /// so the free list is handed out exactly as one position per spawn would
-/// hand it out. Four, not eight: BFS's tasks discover about eight vertices
+/// hand it out. Two, not eight: BFS's tasks discover about eight vertices
 /// each, and with eight singles most of their spawns were single adds on
-/// the hottest word (RMAT scale 22 on an H100: 10.54 ms against 11.20,
-/// `docs/benchmarks.md`, session 26); with none (blocks from the first)
-/// a fan of four leaves three positions EMPTY and a nearly full partition
-/// refuses more than one position per spawn would (`tests/sharded.rs`).
-pub const SPAWN_SINGLES: u32 = 4;
+/// the hottest word (RMAT scale 22 on an H100: 11.20 ms with eight, 10.54
+/// with four, 10.08–10.12 with two, `docs/benchmarks.md`, session 26);
+/// with one (blocks from the first) a fan of four reserves 1 + 2 + 4
+/// positions, leaves three EMPTY, and a nearly full partition refuses
+/// more than one position per spawn would (`tests/sharded.rs`).
+pub const SPAWN_SINGLES: u32 = 2;
 
 // A block doubles up to SPAWN_BLOCK, so the WGSL counts doublings
 // (`vy_SPAWN_DOUBLINGS`, its base-2 logarithm).
