@@ -263,6 +263,14 @@ pub trait Engine: Send {
     /// `INBOX_MASK` words.
     fn resize_inbox(&mut self, words: u64) -> Result<()>;
 
+    /// The most slots the ring may have on this device: the ring is one
+    /// storage binding of [`SLOT_WORDS`](crate::protocol::SLOT_WORDS)
+    /// words a slot, and never more than
+    /// [`MAX_SLOTS`](crate::program::MAX_SLOTS) slots.
+    fn max_ring_slots(&self) -> u32 {
+        crate::program::MAX_SLOTS
+    }
+
     /// Gives the ring the partitions `(start, size)` (contiguous from slot
     /// 0, CRITICAL first, none empty): a new, empty ring; the control block
     /// keeps its counters, tables and lane state, and gets the new sizes

@@ -79,8 +79,9 @@ pub const HARDWARE_WORKGROUP_SIZE: u32 = 256;
 pub const HARDWARE_WORKGROUPS: u32 = 528;
 
 /// The most slots the runtime grows one partition to on its own
-/// ([`ProgramConfig::grow_ring`]): 64 MB of ring.
-pub const MAX_GROWN_PARTITION: u32 = 1 << 20;
+/// ([`ProgramConfig::grow_ring`]): the largest ring (256 MB of it), less
+/// the other partitions' slots, and never more than the device can bind.
+pub const MAX_GROWN_PARTITION: u32 = MAX_SLOTS;
 
 impl Default for ProgramConfig {
     fn default() -> Self {

@@ -259,30 +259,23 @@ impl Runtime {
 
     /// Grows the ring when the program lets it (`ProgramConfig::grow_ring`),
     /// the ring is empty (nothing claimable or parked: every slot EMPTY
-    /// between runs) and some partition has more tasks waiting than slots:
-    /// that partition becomes the next power of two that holds them, at
-    /// most [`MAX_GROWN_PARTITION`]; the others keep their sizes.
+    /// between runs) and some partition has more tasks waiting than slots
+    /// ([`grown_sizes`]); the others keep their sizes.
     fn grow_ring(&mut self) -> Result<()> {
         if !self.program.config().grow_ring || self.in_flight > 0 || !self.ring_is_empty() {
             return Ok(());
         }
-        let mut sizes = self.partitions.map(|(_, size)| size);
-        for (p, size) in sizes.iter_mut().enumerate() {
-            let waiting = u64::from(self.inbox.pending(p)) + self.inbox.queued(p);
-            if waiting > u64::from(*size) {
-                let want = waiting
-                    .next_power_of_two()
-                    .min(u64::from(MAX_GROWN_PARTITION));
-                *size = (*size).max(want as u32);
-            }
-        }
-        let total: u64 = sizes.iter().map(|&s| u64::from(s)).sum();
-        if sizes == self.partitions.map(|(_, size)| size) || total > u64::from(MAX_SLOTS) {
+        let sizes = self.partitions.map(|(_, size)| size);
+        let waiting: [u64; PRIORITIES] =
+            std::array::from_fn(|p| u64::from(self.inbox.pending(p)) + self.inbox.queued(p));
+        let max_slots = self.engine.max_ring_slots().min(MAX_SLOTS);
+        let Some(sizes) = grown_sizes(sizes, waiting, max_slots) else {
             return Ok(());
-        }
+        };
+        let total: u32 = sizes.iter().sum();
         let partitions = protocol::partitions(sizes);
         self.engine.resize_ring(partitions)?;
-        self.layout = self.layout.with_slots(total as u32);
+        self.layout = self.layout.with_slots(total);
         self.partitions = partitions;
         Ok(())
     }
@@ -541,6 +534,40 @@ impl Runtime {
     }
 }
 
+/// The partition sizes a ring of partitions `sizes` grows to for the
+/// tasks `waiting` for each partition, or `None` when none grows: a
+/// partition with more tasks waiting than slots becomes the next power of
+/// two that holds them, at most [`MAX_GROWN_PARTITION`] and at most what
+/// `max_slots` leaves beside the other partitions (then not a power of
+/// two: a partition need not be one). A larger partition is fewer rounds
+/// for a large batch: 16M trivial tasks in 4 rounds of a 4M partition
+/// take half the GPU time of 16 rounds of 1M (`docs/benchmarks.md`,
+/// session 26). A partition never shrinks, and the ring never passes
+/// `max_slots`.
+fn grown_sizes(
+    sizes: [u32; PRIORITIES],
+    waiting: [u64; PRIORITIES],
+    max_slots: u32,
+) -> Option<[u32; PRIORITIES]> {
+    let mut grown = sizes;
+    for p in 0..PRIORITIES {
+        if waiting[p] <= u64::from(grown[p]) {
+            continue;
+        }
+        let others: u64 = (0..PRIORITIES)
+            .filter(|&q| q != p)
+            .map(|q| u64::from(grown[q]))
+            .sum();
+        let room = u64::from(max_slots).saturating_sub(others);
+        let want = waiting[p]
+            .next_power_of_two()
+            .min(u64::from(MAX_GROWN_PARTITION))
+            .min(room);
+        grown[p] = grown[p].max(want as u32);
+    }
+    (grown != sizes).then_some(grown)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::ir::{Access, BufferKind, HandlerBuilder, ScalarType};
@@ -590,6 +617,36 @@ mod tests {
     /// The fault log is a ring of one record per slot: records from the
     /// last one read up to `FAULT_COUNT`, across the log's end, are read
     /// in order and their slots emptied.
+    #[test]
+    fn a_partition_grows_to_a_power_of_two_within_the_ring_and_the_device() {
+        use super::grown_sizes;
+        use crate::program::{MAX_GROWN_PARTITION, MAX_SLOTS};
+        let sizes = [64, 64, 800, 64, 64];
+        // Nothing waits beyond its partition: no growth.
+        assert_eq!(grown_sizes(sizes, [64, 0, 800, 0, 0], MAX_SLOTS), None);
+        // NORMAL grows to the next power of two; the others keep theirs.
+        assert_eq!(
+            grown_sizes(sizes, [0, 0, 40_000, 0, 0], MAX_SLOTS),
+            Some([64, 64, 65_536, 64, 64])
+        );
+        // 16M waiting: as much as the largest ring has beside the others.
+        let big = grown_sizes(sizes, [0, 0, 1 << 24, 0, 0], MAX_SLOTS).expect("grows");
+        assert_eq!(big[2], MAX_SLOTS - 4 * 64);
+        assert!(big[2] <= MAX_GROWN_PARTITION);
+        assert_eq!(big.iter().sum::<u32>(), MAX_SLOTS);
+        // A device that binds less: the ring stops at its size.
+        let small = grown_sizes(sizes, [0, 0, 1 << 24, 0, 0], 1 << 21).expect("grows");
+        assert_eq!(small, [64, 64, (1 << 21) - 256, 64, 64]);
+        // Two partitions growing share the room; the ring never passes it,
+        // and a partition never shrinks.
+        let two = grown_sizes(sizes, [0, 0, 1 << 24, 0, 1 << 24], 1 << 20).expect("grows");
+        assert_eq!(two.iter().sum::<u32>(), 1 << 20);
+        assert!(two.iter().zip(sizes).all(|(&g, s)| g >= s));
+        // A ring already full: nothing grows.
+        let full = [64, 64, (1 << 20) - 256, 64, 64];
+        assert_eq!(grown_sizes(full, [0, 0, 1 << 24, 0, 0], 1 << 20), None);
+    }
+
     #[test]
     fn fault_records_are_read_across_the_end_of_the_ring() {
         use crate::protocol::{fault, fault_record, status, FAULT_RECORD_WORDS, SLOT_WORDS};

@@ -408,6 +408,12 @@ impl Engine for WgpuEngine {
         self.ctx.max_storage_buffer_bytes() / WORD
     }
 
+    fn max_ring_slots(&self) -> u32 {
+        let slot_bytes = u64::from(protocol::SLOT_WORDS) * WORD;
+        let slots = self.ctx.max_storage_buffer_bytes() / slot_bytes;
+        slots.min(u64::from(crate::program::MAX_SLOTS)) as u32
+    }
+
     fn resize_inbox(&mut self, words: u64) -> Result<()> {
         self.replace_inbox(words)
     }
