@@ -263,10 +263,10 @@ pub trait Engine: Send {
     /// `INBOX_MASK` words.
     fn resize_inbox(&mut self, words: u64) -> Result<()>;
 
-    /// The most slots the ring may have on this device: the ring is one
-    /// storage binding of [`SLOT_WORDS`](crate::protocol::SLOT_WORDS)
-    /// words a slot, and never more than
-    /// [`MAX_SLOTS`](crate::program::MAX_SLOTS) slots.
+    /// The most slots the ring may have on this device (the GPU's ring is
+    /// one storage binding,
+    /// [`ring_storage_words`](crate::protocol::ring_storage_words) long),
+    /// and never more than [`MAX_SLOTS`](crate::program::MAX_SLOTS).
     fn max_ring_slots(&self) -> u32 {
         crate::program::MAX_SLOTS
     }

@@ -5,6 +5,24 @@
 
 /// Words per ring slot: `[status, opcode, tenant, ticket, arg0 .. arg11]`.
 pub const SLOT_WORDS: u32 = 16;
+
+/// Words of a ring of `slots` slots as the GPU stores it: the slots'
+/// [`SLOT_WORDS`] words each, then the *status plane*, one word a slot
+/// ([`status_word`]; a slot's own [`slot::STATUS`] word is unused there).
+/// The maintain pass reads and writes every slot's status every round, and
+/// statuses side by side cost it a sixteenth of the memory traffic of one
+/// in each 64-byte slot. The host and the CPU backends address the ring as
+/// slots of `SLOT_WORDS` words, status first; the GPU engine maps a
+/// slot's status word to the plane when the host reads or writes the ring.
+pub const fn ring_storage_words(slots: u64) -> u64 {
+    slots * (SLOT_WORDS as u64 + 1)
+}
+
+/// The word holding slot `slot`'s status in a GPU ring of `slots` slots
+/// ([`ring_storage_words`]).
+pub const fn status_word(slots: u64, slot: u64) -> u64 {
+    slots * SLOT_WORDS as u64 + slot
+}
 pub use vyre_lang::limits::{MAX_ARGS, PRINTF_MAX_ARGS, RESERVED_ID_START};
 pub use vyre_lang::{Priority, PRIORITIES};
 

@@ -205,6 +205,21 @@ fn ring_and_control_round_trip() {
     engine.write_ring(ring - 1, &[77]).expect("write last word");
     assert_eq!(engine.read_ring(base, 16).expect("read"), slot);
     assert_eq!(engine.read_ring(ring - 1, 1).expect("read"), vec![77]);
+    // The device keeps statuses apart (the status plane): ranges that
+    // start inside a slot and cross the next slots' status words still
+    // read back what was written, and a status written alone is the
+    // slot's status.
+    let span: Vec<u32> = (0..40).map(|i| 0xB000 + i).collect();
+    engine.write_ring(base + 9, &span).expect("write span");
+    assert_eq!(engine.read_ring(base + 9, 40).expect("read"), span);
+    assert_eq!(engine.read_ring(base + 16, 1).expect("read"), vec![0xB007]);
+    engine.write_ring(base + 32, &[3]).expect("write status");
+    assert_eq!(
+        engine.read_ring(base + 31, 3).expect("read"),
+        vec![0xB016, 3, 0xB018]
+    );
+    engine.write_ring(base, &slot).expect("write slot");
+    engine.write_ring(base + 16, &[0; 32]).expect("clear");
 
     engine
         .write_control(u64::from(ctrl::INBOX_TAIL) + 2, &[5])

@@ -335,7 +335,9 @@ fn a_ring_past_the_device_limit_is_buffer_too_large() {
         .opcode(h.finish().expect("handler"))
         .build()
         .expect("program");
-    let bytes = program.config().ring_words() * 4;
+    // The buffer holds the slots and their status plane.
+    let slots = u64::from(program.config().slots);
+    let bytes = vyre_core::protocol::ring_storage_words(slots) * 4;
     if bytes <= ctx.max_storage_buffer_bytes() {
         println!("skipping: this adapter binds {bytes}-byte buffers");
         return;

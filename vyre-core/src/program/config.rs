@@ -79,7 +79,7 @@ pub const HARDWARE_WORKGROUP_SIZE: u32 = 256;
 pub const HARDWARE_WORKGROUPS: u32 = 528;
 
 /// The most slots the runtime grows one partition to on its own
-/// ([`ProgramConfig::grow_ring`]): the largest ring (256 MB of it), less
+/// ([`ProgramConfig::grow_ring`]): the largest ring (272 MB on a GPU), less
 /// the other partitions' slots, and never more than the device can bind.
 pub const MAX_GROWN_PARTITION: u32 = MAX_SLOTS;
 
@@ -160,8 +160,10 @@ impl ProgramConfig {
         crate::protocol::partitions(sizes)
     }
 
-    /// Words of the ring buffer: `slots` slots of
-    /// [`SLOT_WORDS`](crate::protocol::SLOT_WORDS).
+    /// Words of the ring as the host addresses it: `slots` slots of
+    /// [`SLOT_WORDS`](crate::protocol::SLOT_WORDS) (the GPU's buffer also
+    /// holds their status plane:
+    /// [`ring_storage_words`](crate::protocol::ring_storage_words)).
     pub fn ring_words(&self) -> u64 {
         self.slots as u64 * crate::protocol::SLOT_WORDS as u64
     }

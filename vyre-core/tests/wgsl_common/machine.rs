@@ -11,7 +11,7 @@ use vyre_core::lower::{
     INBOX_BINDING, INDIRECT_BINDING, MAINTAIN_WORKGROUP_SIZE, RING_BINDING,
 };
 use vyre_core::program::{Program, ProgramConfig};
-use vyre_core::protocol::{self, ctrl, entry, indirect, slot, FAULT_RECORD_WORDS, SLOT_WORDS};
+use vyre_core::protocol::{self, ctrl, entry, indirect, FAULT_RECORD_WORDS};
 use vyre_core::Priority;
 
 pub const WORD: u64 = 4;
@@ -94,7 +94,10 @@ impl<'g> Machine<'g> {
         let config = program.config().clone();
         let lanes = workgroups * config.workgroup_size;
         let layout = program.control_layout();
-        let ring = storage("ring", config.ring_words());
+        let ring = storage(
+            "ring",
+            protocol::ring_storage_words(u64::from(config.slots)),
+        );
         let ctrl = storage("ctrl", u64::from(layout.total_words(lanes)));
         let inbox = storage(
             "inbox",
@@ -358,7 +361,8 @@ impl<'g> Machine<'g> {
     }
 
     pub fn slot_status(&self, s: u32) -> u32 {
-        self.read(&self.ring, u64::from(s * SLOT_WORDS + slot::STATUS), 1)[0]
+        let slots = u64::from(self.program.config().slots);
+        self.read(&self.ring, protocol::status_word(slots, u64::from(s)), 1)[0]
     }
 
     /// Fault records `[slot, opcode, code, detail, tenant, priority,

@@ -217,12 +217,13 @@ impl WgpuEngine {
         let slots32 = u32::try_from(slots).map_err(|_| too_large(super::RING, u64::MAX))?;
         let layout = self.layout.with_slots(slots32);
         let ring_words = slots * u64::from(SLOT_WORDS);
+        let ring_storage = protocol::ring_storage_words(slots);
         let control_words = u64::from(layout.lane_state) + u64::from(self.lanes);
         let max_groups = self.ctx.limits().max_compute_workgroups_per_dimension;
         let grid =
             super::submit::maintain_grid(slots32.div_ceil(MAINTAIN_WORKGROUP_SIZE), max_groups)
-                .ok_or_else(|| too_large(super::RING, ring_words * WORD))?;
-        let ring = create_storage(&self.ctx, super::RING, ring_words * WORD, max)?;
+                .ok_or_else(|| too_large(super::RING, ring_storage * WORD))?;
+        let ring = create_storage(&self.ctx, super::RING, ring_storage * WORD, max)?;
         let control = create_storage(&self.ctx, super::CONTROL, control_words * WORD, max)?;
         let (old, new) = (&self.control.buffer, &control);
         let kept = u64::from(self.layout.claim_list) * WORD;

@@ -183,6 +183,7 @@ impl WgpuEngine {
         let layout = program.control_layout();
         let max_bytes = ctx.max_storage_buffer_bytes();
         let ring_words = config.ring_words();
+        let ring_storage = protocol::ring_storage_words(u64::from(config.slots));
         let control_words = u64::from(layout.lane_state) + u64::from(lanes);
         let read_only: Vec<bool> = program
             .buffers()
@@ -191,7 +192,7 @@ impl WgpuEngine {
             .collect();
 
         // Size checks before compiling: they are cheap, compiling is not.
-        for (name, words) in [(RING, ring_words), (CONTROL, control_words)] {
+        for (name, words) in [(RING, ring_storage), (CONTROL, control_words)] {
             let bytes = words.saturating_mul(WORD);
             if bytes > max_bytes {
                 return Err(Error::BufferTooLarge {
@@ -211,7 +212,7 @@ impl WgpuEngine {
         )?;
 
         let ring = DeviceBuffer {
-            buffer: create_storage(ctx, RING, ring_words.saturating_mul(WORD), max_bytes)?,
+            buffer: create_storage(ctx, RING, ring_storage.saturating_mul(WORD), max_bytes)?,
             words: ring_words,
         };
         let control = DeviceBuffer {
@@ -322,7 +323,9 @@ impl WgpuEngine {
         self.workgroups
     }
 
-    /// Words of the ring buffer (slots, then inboxes).
+    /// Words of the ring as the host addresses it: slots of
+    /// [`SLOT_WORDS`](protocol::SLOT_WORDS) words, status first (the
+    /// buffer also holds the status plane, [`protocol::ring_storage_words`]).
     pub fn ring_words(&self) -> u64 {
         self.ring.words
     }
@@ -361,14 +364,11 @@ impl Engine for WgpuEngine {
     }
 
     fn write_ring(&mut self, offset: u64, words: &[u32]) -> Result<()> {
-        check_range(RING, self.ring.words, offset, words.len() as u64)?;
-        self.write(RING, &self.ring.buffer, offset, words)
+        WgpuEngine::write_ring(self, offset, words)
     }
 
     fn read_ring(&mut self, offset: u64, len: u64) -> Result<Vec<u32>> {
-        check_range(RING, self.ring.words, offset, len)?;
-        let buffer = self.ring.buffer.clone();
-        self.read(RING, &buffer, offset, len)
+        WgpuEngine::read_ring(self, offset, len)
     }
 
     fn write_inbox(&mut self, offset: u64, words: &[u32]) -> Result<()> {
@@ -409,7 +409,7 @@ impl Engine for WgpuEngine {
     }
 
     fn max_ring_slots(&self) -> u32 {
-        let slot_bytes = u64::from(protocol::SLOT_WORDS) * WORD;
+        let slot_bytes = protocol::ring_storage_words(1) * WORD;
         let slots = self.ctx.max_storage_buffer_bytes() / slot_bytes;
         slots.min(u64::from(crate::program::MAX_SLOTS)) as u32
     }

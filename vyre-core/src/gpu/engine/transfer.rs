@@ -4,11 +4,23 @@
 use crate::error::Result;
 use crate::gpu::readback::read_words;
 
+use crate::protocol::{self, SLOT_WORDS};
+
 use super::buffers::check_range;
 use super::{WgpuEngine, INBOX, RING, WORD};
 
+/// The slots whose status word lies in words `offset .. offset + len` of
+/// the ring as the host addresses it: `first .. end`.
+fn statuses_in(offset: u64, len: u64) -> (u64, u64) {
+    let sw = u64::from(SLOT_WORDS);
+    (offset.div_ceil(sw), (offset + len).div_ceil(sw))
+}
+
 impl WgpuEngine {
-    /// Reads `len` words of the ring buffer from word `offset`.
+    /// Reads `len` words of the ring from word `offset`, as the host
+    /// addresses it (slots of [`SLOT_WORDS`] words, status first): a
+    /// slot's status comes from the status plane
+    /// ([`protocol::ring_storage_words`]).
     ///
     /// # Errors
     ///
@@ -16,7 +28,45 @@ impl WgpuEngine {
     pub fn read_ring(&mut self, offset: u64, len: u64) -> Result<Vec<u32>> {
         check_range(RING, self.ring.words, offset, len)?;
         let buffer = self.ring.buffer.clone();
-        self.read(RING, &buffer, offset, len)
+        let mut words = self.read(RING, &buffer, offset, len)?;
+        let (first, end) = statuses_in(offset, len);
+        if first < end {
+            let plane = self.status_plane(first);
+            let statuses = self.read(RING, &buffer, plane, end - first)?;
+            for (s, status) in (first..end).zip(statuses) {
+                words[(s * u64::from(SLOT_WORDS) - offset) as usize] = status;
+            }
+        }
+        Ok(words)
+    }
+
+    /// Writes `words` into the ring from word `offset`, as the host
+    /// addresses it ([`read_ring`](Self::read_ring)): the slots' status
+    /// words go to the status plane.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BufferRange`](crate::Error::BufferRange) outside the ring; GPU errors as elsewhere.
+    pub fn write_ring(&mut self, offset: u64, words: &[u32]) -> Result<()> {
+        let len = words.len() as u64;
+        check_range(RING, self.ring.words, offset, len)?;
+        // The status words land in the slots' unused status words too:
+        // one write for the rest, then one for the statuses.
+        self.write(RING, &self.ring.buffer, offset, words)?;
+        let (first, end) = statuses_in(offset, len);
+        if first < end {
+            let statuses: Vec<u32> = (first..end)
+                .map(|s| words[(s * u64::from(SLOT_WORDS) - offset) as usize])
+                .collect();
+            let plane = self.status_plane(first);
+            self.write(RING, &self.ring.buffer, plane, &statuses)?;
+        }
+        Ok(())
+    }
+
+    /// The ring word holding slot `slot`'s status.
+    fn status_plane(&self, slot: u64) -> u64 {
+        protocol::status_word(self.ring.words / u64::from(SLOT_WORDS), slot)
     }
 
     /// Reads `len` words of the inboxes from word `offset`.

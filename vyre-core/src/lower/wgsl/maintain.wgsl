@@ -81,10 +81,10 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
     let base = s * vy_SLOT_WORDS;
     var st = vy_STATUS_FAULT;
     if (valid) {
-        st = atomicLoad(&vy_ring[base + vy_SLOT_STATUS]);
+        st = atomicLoad(&vy_ring[vy_status_word(s)]);
         if (st == vy_STATUS_PENDING) {
             st = vy_STATUS_PUBLISHED;
-            atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PUBLISHED);
+            atomicStore(&vy_ring[vy_status_word(s)], vy_STATUS_PUBLISHED);
         }
     }
     let head = vy_mwg_head[p];
@@ -139,7 +139,7 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
     }
     var listed = false;
     if (src != 0xFFFFFFFFu) {
-        atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PUBLISHED);
+        atomicStore(&vy_ring[vy_status_word(s)], vy_STATUS_PUBLISHED);
     }
     if (st == vy_STATUS_PUBLISHED) {
         // A slot being filled reads its opcode and tenant from the inbox
@@ -156,7 +156,7 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
             tenant = atomicLoad(&vy_ring[base + vy_SLOT_TENANT]);
             ticket = atomicLoad(&vy_ring[base + vy_SLOT_TICKET]);
         }
-        listed = vy_admit(s, base, opcode, tenant, ticket, p);
+        listed = vy_admit(s, opcode, tenant, ticket, p);
     }
     // A slot left EMPTY goes on its partition's free list, from the end of
     // the partition's span of the claim lists backwards: the next work

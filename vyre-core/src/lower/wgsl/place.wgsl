@@ -37,7 +37,7 @@ fn vy_place_entry(i: u32, p: u32, t: u32) {
         let handler = vy_dispatch_entry(opcode, src);
         if (vy_fault != 0u) {
             vy_record_fault(slot, opcode, vy_fault, vy_fault_detail, tenant, p, i, ticket);
-            atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_FAULT);
+            atomicStore(&vy_ring[vy_status_word(slot)], vy_STATUS_FAULT);
             vy_ticket_end(ticket);
             atomicAdd(&vy_pwg_faulted, 1u);
         } else {
@@ -52,8 +52,8 @@ fn vy_place_entry(i: u32, p: u32, t: u32) {
         for (var k = 0u; k < vy_ENTRY_WORDS; k++) {
             atomicStore(&vy_ring[base + vy_SLOT_OPCODE + k], vy_inbox[src + k]);
         }
-        atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PUBLISHED);
-        vy_admit(slot, base, opcode, tenant, ticket, p);
+        atomicStore(&vy_ring[vy_status_word(slot)], vy_STATUS_PUBLISHED);
+        vy_admit(slot, opcode, tenant, ticket, p);
     }
 }
 

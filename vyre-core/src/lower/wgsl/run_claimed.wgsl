@@ -20,11 +20,11 @@ vy_lane_iters += vy_task_iters;
 vy_task_settle(ticket);
 if (vy_fault != 0u) {
     vy_record_fault(slot, opcode, vy_fault, vy_fault_detail, tenant, part, lane, ticket);
-    atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_FAULT);
+    atomicStore(&vy_ring[vy_status_word(slot)], vy_STATUS_FAULT);
     vy_ticket_end(ticket);
     faulted += 1u;
 } else {
-    atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_EMPTY);
+    atomicStore(&vy_ring[vy_status_word(slot)], vy_STATUS_EMPTY);
     vy_ticket_end(ticket);
     executed += 1u;
     if (handler != run_op) {

@@ -228,7 +228,17 @@ fn vy_task_settle(ticket: u32) {
     }
 }
 
-// Whether the listed slot whose status word is at `base` is PUBLISHED: the
+// The ring word holding slot `slot`'s status. Statuses live apart from the
+// slots' other words, one word a slot after all of them (the status
+// plane, docs/protocol.md "Slots"; word vy_SLOT_STATUS of a slot is
+// unused): the maintain pass reads and writes every slot's status every
+// round, and a status 4 bytes from its neighbour's costs a fraction of
+// the memory traffic of one in every 64-byte slot.
+fn vy_status_word(slot: u32) -> u32 {
+    return vy_slots * vy_SLOT_WORDS + slot;
+}
+
+// Whether the listed slot `slot` is PUBLISHED: the
 // claim of the lane that holds its ticket. No compare-exchange: a ticket
 // goes to one lane only (tickets are handed out by an atomic add on the
 // claim list, and maintain lists a slot once), and nothing else writes a
@@ -236,8 +246,8 @@ fn vy_task_settle(ticket: u32) {
 // stores EMPTY or FAULT. No other invocation can observe the slot in
 // between, so the CLAIMED status is not stored either. The check only
 // skips a ticket a corrupted list could hold.
-fn vy_claimable(base: u32) -> bool {
-    return atomicLoad(&vy_ring[base + vy_SLOT_STATUS]) == vy_STATUS_PUBLISHED;
+fn vy_claimable(slot: u32) -> bool {
+    return atomicLoad(&vy_ring[vy_status_word(slot)]) == vy_STATUS_PUBLISHED;
 }
 
 // The start of a work pass of a program that spawns: the lane holds no
@@ -285,16 +295,15 @@ fn vy_shutdown() {
     }
 }
 
-// maintain: whether the PUBLISHED slot s (status word at `base`, partition
-// p) goes into the claim list; `opcode`, `tenant` and `ticket` are the
+// maintain: whether the PUBLISHED slot s (partition p) goes into the claim list; `opcode`, `tenant` and `ticket` are the
 // slot's (read from the inbox entry when the slot is being filled from
 // one, whose copy other invocations may still be writing). A tenant
 // outside the table faults the slot (BAD_TENANT, lane vy_NO_LANE); a
 // disabled tenant's slot is parked.
-fn vy_admit(s: u32, base: u32, opcode: u32, tenant: u32, ticket: u32, p: u32) -> bool {
+fn vy_admit(s: u32, opcode: u32, tenant: u32, ticket: u32, p: u32) -> bool {
     if (tenant >= vy_TENANTS) {
         vy_record_fault(s, opcode, vy_FAULT_BAD_TENANT, tenant, tenant, p, vy_NO_LANE, ticket);
-        atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_FAULT);
+        atomicStore(&vy_ring[vy_status_word(s)], vy_STATUS_FAULT);
         atomicAdd(&vy_ctrl[vy_CTRL_FAULTED], 1u);
         vy_ticket_end(ticket);
         return false;

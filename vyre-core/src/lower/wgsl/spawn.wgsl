@@ -87,7 +87,7 @@ fn {{NAME}}(priority: u32, opcode: u32{{PARAMS}}) -> bool {
     atomicStore(&vy_ring[base + vy_SLOT_TENANT], vy_tenant);
     atomicStore(&vy_ring[base + vy_SLOT_TICKET], select(0u, vy_ticket, follows));
     {{ARG_STORES}}
-    atomicStore(&vy_ring[base + vy_SLOT_STATUS], vy_STATUS_PENDING);
+    atomicStore(&vy_ring[vy_status_word(slot)], vy_STATUS_PENDING);
     vy_spawned += 1u;
     return true;
 }

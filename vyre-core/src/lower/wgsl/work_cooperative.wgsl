@@ -141,7 +141,7 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>,
                 // A ticket whose slot is not PUBLISHED (or not a slot at
                 // all, which only a corrupted list could hold) counts as a
                 // claim and the loop goes on.
-                if (slot < vy_slots && vy_claimable(base)) {
+                if (slot < vy_slots && vy_claimable(slot)) {
                     {{RUN_CLAIMED}}
                 }
             }

@@ -72,7 +72,7 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>) {
         if (slot >= vy_slots) {
             continue;
         }
-        if (!vy_claimable(base)) {
+        if (!vy_claimable(slot)) {
             continue;
         }
         {{RUN_CLAIMED}}

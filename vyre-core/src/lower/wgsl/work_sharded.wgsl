@@ -36,7 +36,7 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>,
         }
         let base = slot * vy_SLOT_WORDS;
         // A cheap load first: most slots of a lane hold nothing to run.
-        if (atomicLoad(&vy_ring[base + vy_SLOT_STATUS]) != vy_STATUS_PUBLISHED) {
+        if (atomicLoad(&vy_ring[vy_status_word(slot)]) != vy_STATUS_PUBLISHED) {
             continue;
         }
         // Parked (a disabled tenant) or faulted by maintain (a tenant
