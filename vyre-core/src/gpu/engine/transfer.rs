@@ -3,7 +3,6 @@
 
 use crate::error::Result;
 use crate::gpu::readback::read_words;
-
 use crate::protocol::{self, SLOT_WORDS};
 
 use super::buffers::check_range;

@@ -295,9 +295,10 @@ fn vy_shutdown() {
     }
 }
 
-// maintain: whether the PUBLISHED slot s (partition p) goes into the claim list; `opcode`, `tenant` and `ticket` are the
-// slot's (read from the inbox entry when the slot is being filled from
-// one, whose copy other invocations may still be writing). A tenant
+// maintain: whether the PUBLISHED slot s (partition p) goes into the
+// claim list; `opcode`, `tenant` and `ticket` are the slot's (read from
+// the inbox entry when the slot is being filled from one, whose copy
+// other invocations may still be writing). A tenant
 // outside the table faults the slot (BAD_TENANT, lane vy_NO_LANE); a
 // disabled tenant's slot is parked.
 fn vy_admit(s: u32, opcode: u32, tenant: u32, ticket: u32, p: u32) -> bool {
