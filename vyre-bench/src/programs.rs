@@ -39,9 +39,8 @@ pub const UNREACHED: u32 = u32::MAX;
 
 /// A ring where partition `priority` has `big` slots (rounded up to a
 /// power of two, at most [`RING_CAP`], so that its inbox takes as many
-/// entries)
-/// and every other partition `small` slots: a program whose tasks all
-/// run at one level needs no slots elsewhere. The inbox capacity equals
+/// entries) and every other partition `small` slots: a program whose
+/// tasks all run at one level needs no slots elsewhere. The inbox capacity equals
 /// the big partition, so one submission can fill it.
 pub fn ring(priority: Priority, big: u64, small: u32) -> ProgramConfig {
     ring_capped(priority, big, small, RING_CAP)
@@ -49,7 +48,7 @@ pub fn ring(priority: Priority, big: u64, small: u32) -> ProgramConfig {
 
 /// Largest partition (and inbox) [`ring`] gives a workload: the largest
 /// ring (a little less, for the other partitions). 16M trivial tasks run
-/// in 4 rounds instead of 16 and take half the GPU time (5.6e10 against
+/// in 5 rounds instead of 16 (the last a sliver) and take half the GPU time (5.6e10 against
 /// 2.7e10 tasks/s on an H100, `docs/benchmarks.md`, session 26).
 pub const RING_CAP: u64 = 1 << 22;
 

@@ -540,7 +540,7 @@ impl Runtime {
 /// two that holds them, at most [`MAX_GROWN_PARTITION`] and at most what
 /// `max_slots` leaves beside the other partitions (then not a power of
 /// two: a partition need not be one). A larger partition is fewer rounds
-/// for a large batch: 16M trivial tasks in 4 rounds of a 4M partition
+/// for a large batch: 16M trivial tasks in 5 rounds of a 4M partition
 /// take half the GPU time of 16 rounds of 1M (`docs/benchmarks.md`,
 /// session 26). A partition never shrinks, and the ring never passes
 /// `max_slots`.
