@@ -5,7 +5,7 @@ use std::time::Instant;
 use super::Runtime;
 use crate::engine::InFlight;
 use crate::error::Result;
-use crate::program::{MAX_GROWN_PARTITION, MAX_SLOTS};
+use crate::program::MAX_GROWN_PARTITION;
 use crate::protocol::{
     self, ctrl, fault_record, status, FAULT_RECORD_WORDS, PRINTF_RECORD_WORDS, PRIORITIES,
     SLOT_WORDS,
@@ -268,8 +268,7 @@ impl Runtime {
         let sizes = self.partitions.map(|(_, size)| size);
         let waiting: [u64; PRIORITIES] =
             std::array::from_fn(|p| u64::from(self.inbox.pending(p)) + self.inbox.queued(p));
-        let max_slots = self.engine.max_ring_slots().min(MAX_SLOTS);
-        let Some(sizes) = grown_sizes(sizes, waiting, max_slots) else {
+        let Some(sizes) = grown_sizes(sizes, waiting, self.engine.max_ring_slots()) else {
             return Ok(());
         };
         let total: u32 = sizes.iter().sum();
@@ -614,9 +613,6 @@ mod tests {
             .expect("publish");
     }
 
-    /// The fault log is a ring of one record per slot: records from the
-    /// last one read up to `FAULT_COUNT`, across the log's end, are read
-    /// in order and their slots emptied.
     #[test]
     fn a_partition_grows_to_a_power_of_two_within_the_ring_and_the_device() {
         use super::grown_sizes;
@@ -647,6 +643,9 @@ mod tests {
         assert_eq!(grown_sizes(full, [0, 0, 1 << 24, 0, 0], 1 << 20), None);
     }
 
+    /// The fault log is a ring of one record per slot: records from the
+    /// last one read up to `FAULT_COUNT`, across the log's end, are read
+    /// in order and their slots emptied.
     #[test]
     fn fault_records_are_read_across_the_end_of_the_ring() {
         use crate::protocol::{fault, fault_record, status, FAULT_RECORD_WORDS, SLOT_WORDS};
