@@ -101,12 +101,6 @@ pub struct Args {
     /// submission (`ServiceOptions::overtake` off), for an A/B in one
     /// binary.
     pub no_overtake: bool,
-    /// Fresh runtimes (new buffers, same device) in which BFS's
-    /// megakernel is measured at each scale; the report keeps the first
-    /// one's figures and lists every runtime's median (BFS runs in two
-    /// modes per process on the H100s lent so far: this tells whether the
-    /// mode follows the buffers).
-    pub bfs_runtimes: u32,
     /// Sum vyre's tracing spans by name and log the table after each
     /// workload (where the host time goes).
     pub stages: bool,
@@ -122,7 +116,7 @@ vyre benchmark suite (issue 5): every workload and its baselines in one run.
 
 usage: bench [--quick] [--only LIST] [--out DIR] [--reps N] [--warmup N]
              [--min-scale S] [--max-scale S] [--workgroups N] [--service-rate R]
-             [--no-overtake] [--stages] [--bfs-runtimes N]
+             [--no-overtake] [--stages]
 
   --quick          small sizes, 3 repetitions (lavapipe: well under a minute)
   --only LIST      comma-separated workloads: wall, trivial, mix, priority, bfs,
@@ -139,8 +133,6 @@ usage: bench [--quick] [--only LIST] [--out DIR] [--reps N] [--warmup N]
   --service-rate R IDLE tasks/s the service workload offers (default 1.05e8)
   --no-overtake    the service's CRITICAL calls wait for the running
                    submission (ServiceOptions::overtake off)
-  --bfs-runtimes N BFS's megakernel in N fresh runtimes per scale (new
-                   buffers each; default 1), every runtime's median logged
   --stages         after each workload, log the wall time of vyre's stages
                    (tracing spans summed by name, every thread)
   --help           this text
@@ -210,10 +202,6 @@ impl Args {
                         args.workgroups = Some(number(&text, "--workgroups", 1, 65_535)? as u32)
                     }
                 }
-                "--bfs-runtimes" => {
-                    args.bfs_runtimes =
-                        number(&value("--bfs-runtimes")?, "--bfs-runtimes", 1, 100)? as u32
-                }
                 "--service-rate" => {
                     let text = value("--service-rate")?;
                     let rate: f64 = text
@@ -257,7 +245,6 @@ impl Args {
             auto_dispatch: false,
             service_rate: None,
             no_overtake: false,
-            bfs_runtimes: 1,
             stages: false,
             silent: false,
             command_line: String::new(),
@@ -347,8 +334,5 @@ mod tests {
         assert!(parse("--workgroups many")
             .unwrap_err()
             .contains("--workgroups"));
-        assert_eq!(parse("").unwrap().unwrap().bfs_runtimes, 1);
-        assert_eq!(parse("--bfs-runtimes 3").unwrap().unwrap().bfs_runtimes, 3);
-        assert!(parse("--bfs-runtimes 0").unwrap_err().contains("outside"));
     }
 }

@@ -142,45 +142,28 @@ pub fn run(bench: &Bench) -> Result<Value> {
         // BFS at the top one (`docs/benchmarks.md`, session 26).
         let direct = DirectBfs::new(ctx, &g.offsets, &g.edges)?;
         let root_chunks = g.chunks(root);
+        let mut rt = bench.runtime(&gpu, program)?;
+        load(&mut rt, &g)?;
         let mut tasks = 0u64;
-        let mut mk: Vec<MkRun> = Vec::new();
-        let mut direct_t: Vec<Timing> = Vec::new();
-        let mut runtime_medians = Vec::new();
-        for k in 0..bench.args.bfs_runtimes {
-            let mut rt = bench.runtime(&gpu, program.clone())?;
-            load(&mut rt, &g)?;
-            bench.heat()?;
-            let runs: Vec<(MkRun, Timing)> = plan.run(|_| {
-                let (run, report) = mk_bfs(&mut rt, &g, root)?;
-                check_report(&report, report.executed, "bfs megakernel")?;
-                tasks = report.executed;
-                let dist = rt.buffer::<u32>("dist")?;
-                if rt.read(dist)? != oracle.dist {
-                    return fail(format!("bfs megakernel: wrong distances at scale {scale}"));
-                }
-                let direct_run = direct.run(ctx, root, &root_chunks, oracle.depth + 2)?;
-                Ok((run, direct_run))
-            })?;
-            if direct.dist(ctx)? != oracle.dist {
-                return fail(format!(
-                    "bfs direct kernel: wrong distances at scale {scale}"
-                ));
+        bench.heat()?;
+        let runs: Vec<(MkRun, Timing)> = plan.run(|_| {
+            let (run, report) = mk_bfs(&mut rt, &g, root)?;
+            check_report(&report, report.executed, "bfs megakernel")?;
+            tasks = report.executed;
+            let dist = rt.buffer::<u32>("dist")?;
+            if rt.read(dist)? != oracle.dist {
+                return fail(format!("bfs megakernel: wrong distances at scale {scale}"));
             }
-            let (runs, direct_runs): (Vec<MkRun>, Vec<Timing>) = runs.into_iter().unzip();
-            let median = mk_seconds(&runs);
-            if bench.args.bfs_runtimes > 1 {
-                bench.log(format!(
-                    "  runtime {k}: megakernel {:.2} ms, direct {:.2} ms",
-                    median.unwrap_or(0.0) * 1e3,
-                    best_seconds(&direct_runs).map_or(0.0, |s| s.median) * 1e3
-                ));
-            }
-            runtime_medians.push(num(median));
-            if k == 0 {
-                mk = runs;
-                direct_t = direct_runs;
-            }
+            let direct_run = direct.run(ctx, root, &root_chunks, oracle.depth + 2)?;
+            Ok((run, direct_run))
+        })?;
+        if direct.dist(ctx)? != oracle.dist {
+            return fail(format!(
+                "bfs direct kernel: wrong distances at scale {scale}"
+            ));
         }
+        let (mk, direct_t): (Vec<MkRun>, Vec<Timing>) = runs.into_iter().unzip();
+        drop(rt);
         drop(direct);
 
         let cpu_t: Vec<Timing> = plan.run(|_| {
@@ -214,7 +197,6 @@ pub fn run(bench: &Bench) -> Result<Value> {
             "peak_chunks_two_levels": peak_chunks,
             "ring_high_slots": ring_high,
             "megakernel": mk_json(&mk, edges),
-            "megakernel_runtimes_s": runtime_medians,
             "direct": timing_json(&direct_t, edges),
             "cpu_plain": timing_json(&cpu_t, edges),
             "ratios": {
