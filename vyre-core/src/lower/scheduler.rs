@@ -183,7 +183,6 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("NO_HANDLER", &NO_HANDLER),
             ("NO_SPAWN", &u32::MAX),
             ("CAS_TRIES", &CAS_TRIES),
-            ("SLOT_STATUS", &slot::STATUS),
             ("SLOT_OPCODE", &slot::OPCODE),
             ("SLOT_TENANT", &slot::TENANT),
             ("SLOT_TICKET", &slot::TICKET),

@@ -47,7 +47,6 @@ const vy_NO_LANE: u32 = {{NO_LANE}}u; // lane of fault records written by the ma
 const vy_NO_HANDLER: u32 = {{NO_HANDLER}}u; // dispatch result for an unknown opcode
 const vy_NO_SPAWN: u32 = {{NO_SPAWN}}u; // no free-list entry: a spawn's `k` into a list it saw used up
 const vy_CAS_TRIES: u32 = {{CAS_TRIES}}u; // compare-exchange tries of a handler's compare_exchange
-const vy_SLOT_STATUS: u32 = {{SLOT_STATUS}}u; // word of a slot
 const vy_SLOT_OPCODE: u32 = {{SLOT_OPCODE}}u; // word of a slot
 const vy_SLOT_TENANT: u32 = {{SLOT_TENANT}}u; // word of a slot
 const vy_SLOT_TICKET: u32 = {{SLOT_TICKET}}u; // word of a slot

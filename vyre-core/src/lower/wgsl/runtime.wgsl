@@ -230,8 +230,8 @@ fn vy_task_settle(ticket: u32) {
 
 // The ring word holding slot `slot`'s status. Statuses live apart from the
 // slots' other words, one word a slot after all of them (the status
-// plane, docs/protocol.md "Slots"; word vy_SLOT_STATUS of a slot is
-// unused): the maintain pass reads and writes every slot's status every
+// plane, docs/protocol.md "Slots"; a slot's own first word is unused
+// on the GPU): the maintain pass reads and writes every slot's status every
 // round, and a status 4 bytes from its neighbour's costs a fraction of
 // the memory traffic of one in every 64-byte slot.
 fn vy_status_word(slot: u32) -> u32 {
