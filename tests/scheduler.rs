@@ -121,6 +121,67 @@ fn a_spawn_chain_runs_one_link_per_round() {
     });
 }
 
+/// `relay(n, fault_at)`: `hits[0] += 1`; faults when `n == fault_at`, else
+/// spawns `relay(n - 1, fault_at)` while `n > 0`.
+fn relay_program() -> Program {
+    let mut h = HandlerBuilder::new(8, "relay");
+    let hits = h.buffer("hits", U32, Access::Atomic);
+    let n = h.arg("n", U32);
+    let fault_at = h.arg("fault_at", U32);
+    h.body(|b| {
+        b.eval(hits.fetch_add(0u32, 1u32));
+        b.if_(n.equals(fault_at), |b| b.fault(1u32));
+        b.if_(n.gt(0u32), |b| {
+            b.spawn(Priority::Normal, 8, vec![n - 1u32, fault_at.into()]);
+        });
+    });
+    Program::builder("relay")
+        .config(ProgramConfig {
+            slots: 64,
+            ..Default::default()
+        })
+        .buffer("hits", atomic_u32())
+        .opcode(h.finish().unwrap())
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_spawning_program_run_again_starts_with_the_rounds_its_last_run_took() {
+    // The host cannot know how many rounds spawned work needs: a first run
+    // of a relay of 13 links doubles (1 + 2 + 4 + 8 rounds submitted in
+    // four submissions, 13 run); the same work run again starts with the
+    // 13 rounds the first ran and drains in one submission, with the same
+    // outcome. A run in which a task faulted teaches nothing (a long
+    // submission holds FAULT slots until the host reads them): the run
+    // after it doubles again.
+    let never = u32::MAX;
+    let runs = on_every_backend("learned rounds", 2, |gpu| {
+        let mut rt = Runtime::new(gpu, relay_program()).unwrap();
+        let hits = rt.buffer::<u32>("hits").unwrap();
+        rt.upload(hits, &[0]).unwrap();
+        let mut runs = Vec::new();
+        for fault_at in [never, never, 5, never] {
+            rt.publish(Priority::Normal, task(8, &[12, fault_at]))
+                .unwrap();
+            let report = rt.run().unwrap();
+            assert_eq!(report.stop, StopReason::Idle);
+            assert!(rt.accounting().balanced(), "{:?}", rt.accounting());
+            runs.push((Outcome::of(&report), report.rounds, report.submissions));
+        }
+        // Every link ran: 13 a clean run; 12 down to 5 the faulty one
+        // (its link 5 counts itself, then faults and spawns nothing).
+        assert_eq!(rt.read(hits).unwrap(), [13 + 13 + 8 + 13]);
+        runs
+    });
+    // (rounds submitted, submissions)
+    let shape: Vec<(u64, u64)> = runs.iter().map(|r| (r.1, r.2)).collect();
+    assert_eq!(shape, [(15, 4), (13, 1), (13, 1), (15, 4)]);
+    assert_eq!(runs[0].0, runs[1].0);
+    assert_eq!(runs[0].0, runs[3].0);
+    assert_eq!(runs[2].0.faults.len(), 1);
+}
+
 #[test]
 fn a_fan_out_tree_runs_every_node_once() {
     // tree(depth): level[depth] += 1; if depth < 8 { spawn two children }

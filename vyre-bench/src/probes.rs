@@ -10,7 +10,11 @@
 //!   workgroup memory, so that fewer of them fit on an SM at once (is the
 //!   hash loop bound by how many lanes are resident?), and with the
 //!   megakernel's per-iteration loop accounting (does the loop-limit check
-//!   slow the loop?).
+//!   slow the loop?);
+//! - `round_trip`: the floor under every `run()`: one submission of a
+//!   4-byte copy (with and without a one-workgroup dispatch before it)
+//!   read back through a mapped buffer, waited for by polling and by
+//!   blocking, with the host's encoding, submit and wait apart.
 
 use serde_json::{json, Value};
 use vyre::{Priority, Program};
@@ -31,6 +35,7 @@ pub fn run(bench: &Bench) -> Result<Value> {
         "inbox": inbox(bench, &plan)?,
         "heavy_alone": heavy_alone(bench, &plan)?,
         "occupancy": occupancy(bench, &plan)?,
+        "round_trip": round_trip(bench)?,
     }))
 }
 
@@ -189,4 +194,144 @@ fn occupancy(bench: &Bench, plan: &Plan) -> Result<Value> {
         }
     }
     Ok(json!({"max_workgroup_memory": limit, "runs": rows}))
+}
+
+/// How a [`round_trip`] waits for its submission.
+#[derive(Clone, Copy)]
+enum Wait {
+    /// `poll(Poll)` in a loop until the map's callback has run.
+    Spin,
+    /// `poll(Wait)` on the submission, then the callback.
+    Block,
+}
+
+/// The host's clock around one submission that copies a word into a
+/// mapped buffer and reads it, `n` times: seconds of encoding (with
+/// `finish`), of `submit`, and of the wait and map, each sorted.
+fn round_trips(bench: &Bench, dispatch: bool, wait: Wait, n: usize) -> Result<[Vec<f64>; 3]> {
+    use std::time::Instant;
+    let ctx = &bench.ctx;
+    let device = ctx.device();
+    let kernel = super::kernels::Kernel::new(
+        ctx,
+        "round trip",
+        "@group(0) @binding(0) var<storage, read_write> w: array<u32>;\n\
+         @compute @workgroup_size(64) fn main(@builtin(local_invocation_index) i: u32) {\n\
+             if (i == 0u) { w[0] = w[0] + 1u; }\n}\n",
+        "main",
+    )?;
+    let word = device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("round trip word"),
+        size: 4,
+        usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+        mapped_at_creation: false,
+    });
+    let staging = device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("round trip staging"),
+        size: 4,
+        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    let group = kernel.bind(ctx, &[&word])?;
+    let mut times = [Vec::new(), Vec::new(), Vec::new()];
+    for k in 0..n + 5 {
+        let t0 = Instant::now();
+        let mut enc = super::kernels::encoder(ctx);
+        if dispatch {
+            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor::default());
+            kernel.set(&mut pass, &group);
+            pass.dispatch_workgroups(1, 1, 1);
+        }
+        enc.copy_buffer_to_buffer(&word, 0, &staging, 0, 4);
+        let commands = enc.finish();
+        let t1 = Instant::now();
+        let index = ctx.queue().submit([commands]);
+        let t2 = Instant::now();
+        let (tx, rx) = std::sync::mpsc::channel();
+        staging.map_async(wgpu::MapMode::Read, 0..4, move |r| {
+            let _ = tx.send(r);
+        });
+        let mapped = match wait {
+            Wait::Spin => loop {
+                device
+                    .poll(wgpu::PollType::Poll)
+                    .map_err(|e| format!("polling: {e}"))?;
+                if let Ok(r) = rx.try_recv() {
+                    break r;
+                }
+                std::hint::spin_loop();
+            },
+            Wait::Block => {
+                device
+                    .poll(wgpu::PollType::Wait {
+                        submission_index: Some(index),
+                        timeout: None,
+                    })
+                    .map_err(|e| format!("waiting: {e}"))?;
+                loop {
+                    device
+                        .poll(wgpu::PollType::Poll)
+                        .map_err(|e| format!("polling: {e}"))?;
+                    if let Ok(r) = rx.try_recv() {
+                        break r;
+                    }
+                }
+            }
+        };
+        mapped.map_err(|e| format!("mapping: {e}"))?;
+        let value = staging
+            .get_mapped_range(0..4)
+            .map(|v| u32::from_le_bytes([v[0], v[1], v[2], v[3]]))
+            .map_err(|e| format!("reading: {e}"))?;
+        staging.unmap();
+        let t3 = Instant::now();
+        if dispatch && value != k as u32 + 1 {
+            return fail(format!("round trip {k}: read {value}, expected {}", k + 1));
+        }
+        if k >= 5 {
+            times[0].push((t1 - t0).as_secs_f64());
+            times[1].push((t2 - t1).as_secs_f64());
+            times[2].push((t3 - t2).as_secs_f64());
+        }
+    }
+    super::kernels::health(ctx, "the round-trip probe")?;
+    for t in &mut times {
+        t.sort_by(f64::total_cmp);
+    }
+    Ok(times)
+}
+
+/// The round trip of one submission, four ways (see the module docs).
+fn round_trip(bench: &Bench) -> Result<Value> {
+    let n = if bench.args.quick || bench.args.smoke {
+        20
+    } else {
+        500
+    };
+    let mut rows = Vec::new();
+    for (dispatch, wait, name) in [
+        (false, Wait::Spin, "copy, polled"),
+        (false, Wait::Block, "copy, blocking"),
+        (true, Wait::Spin, "dispatch + copy, polled"),
+        (true, Wait::Block, "dispatch + copy, blocking"),
+    ] {
+        let [encode, submit, wait] = round_trips(bench, dispatch, wait, n)?;
+        let us = |v: &[f64], q: f64| v[((v.len() - 1) as f64 * q) as usize] * 1e6;
+        bench.log(format!(
+            "  round trip, {name}: encode {:.1} µs, submit {:.1}, wait + map {:.1} (p50; p99 {:.1})",
+            us(&encode, 0.5),
+            us(&submit, 0.5),
+            us(&wait, 0.5),
+            us(&wait, 0.99)
+        ));
+        rows.push(json!({
+            "what": name,
+            "n": n,
+            "encode_us_p50": us(&encode, 0.5),
+            "submit_us_p50": us(&submit, 0.5),
+            "wait_us_p50": us(&wait, 0.5),
+            "wait_us_p99": us(&wait, 0.99),
+        }));
+    }
+    Ok(Value::Array(rows))
 }

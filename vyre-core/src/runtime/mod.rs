@@ -57,6 +57,13 @@ pub struct Runtime {
     published_since_run: u64,
     /// Claimable tasks after the last submission, per partition.
     claimable: [u64; crate::protocol::PRIORITIES],
+    /// Rounds the last `run()` of a spawning program took to drain the
+    /// device (0: none yet): the next run's first submission starts with
+    /// as many (`run.rs`, `first_batch`).
+    drained_in: u64,
+    /// `ROUND` as of the last summary (the device's count of finalize
+    /// passes that ran).
+    round_seen: u32,
     /// Faulted slots the host emptied after the last submission, per
     /// partition: the device's last maintenance pass saw them as FAULT, so
     /// inbox entries that did not fit may fit now.
@@ -139,6 +146,8 @@ impl Runtime {
             books: Accounting::default(),
             published_since_run: 0,
             claimable: [0; crate::protocol::PRIORITIES],
+            drained_in: 0,
+            round_seen: 0,
             recycled: [0; crate::protocol::PRIORITIES],
             in_flight: 0,
             places_and_runs,

@@ -13,7 +13,8 @@ pub struct RunLimits {
     /// checked between submissions.
     pub time_limit: Option<Duration>,
     /// Rounds encoded into one submission at most. The host starts with one
-    /// and doubles while the device ends a submission with work still
+    /// (for a program that spawns: as many as its last run took to drain
+    /// the device) and doubles while the device ends a submission with work still
     /// claimable, so short runs pay one round trip and long runs few; after
     /// a submission that drained the device it starts again from one (the
     /// next submission runs newly published work, which needs one round

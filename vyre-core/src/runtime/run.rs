@@ -28,6 +28,9 @@ pub(crate) struct Tally {
     pub(crate) printf: Vec<String>,
     pub(crate) printf_dropped: u64,
     pub(crate) rounds: u64,
+    /// Rounds the device ran (each submission's lead pass aside): rounds
+    /// it found idle are skipped, and not counted.
+    rounds_ran: u64,
     pub(crate) submissions: u64,
     dispatches: u64,
     gpu_nanos: Option<u128>,
@@ -84,7 +87,10 @@ impl Runtime {
             ..Tally::default()
         };
         self.grow_ring()?;
-        let mut batch = 1u32;
+        // What the host queues hold goes to the inboxes now rather than in
+        // the first submission, so that its size knows what is left behind.
+        self.inbox.flush(self.engine.as_mut(), self.in_flight > 0)?;
+        let mut batch = self.first_batch();
         let stop = loop {
             batch = batch.max(self.rounds_for_waiting());
             let remaining = self.limits.max_rounds.saturating_sub(tally.rounds);
@@ -120,8 +126,44 @@ impl Runtime {
                 (batch * 2).min(self.limits.max_rounds_per_submission)
             };
         };
+        // Learned only from a clean run: a faulted task holds its slot
+        // until the host reads it (between submissions), and spawns a full
+        // partition refused depend on when the host refilled it, so either
+        // may come out otherwise in one long submission than in several.
+        if self.program.spawns() && stop == StopReason::Idle {
+            let clean = tally.faulted == 0 && tally.overflows == 0;
+            self.drained_in = if clean { tally.rounds_ran } else { 0 };
+        }
         let published = std::mem::take(&mut self.published_since_run);
         Ok(self.report(tally, stop, published, started.elapsed()))
+    }
+
+    /// Rounds of a run's first submission before the waiting work is
+    /// counted: one, or for a program that spawns, as many as its last
+    /// run took to drain the device (at most a submission's limit).
+    ///
+    /// Why: the host cannot know how many rounds spawned work needs, so a
+    /// run starts small and doubles, paying a round trip and a first
+    /// maintenance pass per submission (BFS at scale 22: 1 + 2 + 4 rounds
+    /// in three submissions). Programs are mostly run again on work of
+    /// the same shape, and a round past the end of the work costs the
+    /// device next to nothing (it finds the ring idle and skips it:
+    /// `docs/protocol.md`, "Idle rounds"), so the last run's count is a
+    /// better first guess than one.
+    ///
+    /// Not while tasks wait in a host queue after a flush (they reach the
+    /// device's inboxes only between submissions), and only after a run that
+    /// neither faulted nor had a spawn refused (see `run`): where the
+    /// host's work between submissions changes what the device can do,
+    /// the host keeps the pace that lets it (`tests/sharded.rs`).
+    fn first_batch(&self) -> u32 {
+        if (0..PRIORITIES).any(|p| self.inbox.queued(p) > 0) {
+            return 1;
+        }
+        let learned = self
+            .drained_in
+            .min(u64::from(self.limits.max_rounds_per_submission));
+        (learned as u32).max(1)
     }
 
     /// Starts one submission of at most `max_rounds` rounds (as many as
@@ -338,6 +380,11 @@ impl Runtime {
     /// whether a handler asked for shutdown.
     fn absorb(&mut self, summary: &[u32], ticket_log: &[u32], tally: &mut Tally) -> Result<bool> {
         let word = |w: u32| summary[w as usize] as u64;
+        // `ROUND` counts the finalize passes that ran: the lead's, then one
+        // a round the device did not find idle.
+        let round = summary[ctrl::ROUND as usize];
+        tally.rounds_ran += u64::from(round.wrapping_sub(self.round_seen).saturating_sub(1));
+        self.round_seen = round;
         let executed = word(ctrl::EXECUTED);
         let faulted = word(ctrl::FAULTED);
         let spawned = word(ctrl::SPAWNED);
