@@ -36,6 +36,7 @@ fn variants() -> Vec<LowerOptions> {
         .map(|claims| LowerOptions {
             claims,
             guard_loops: false,
+            ..LowerOptions::default()
         })
         .collect()
 }

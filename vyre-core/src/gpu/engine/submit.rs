@@ -48,6 +48,10 @@ impl WgpuEngine {
             start::PLACE_AND_RUN
         } else {
             start::MAINTAIN
+        } | if std::mem::take(&mut self.scan_next) {
+            0
+        } else {
+            start::CARRY
         };
         self.write(
             super::CONTROL,
