@@ -91,13 +91,19 @@ fn chain_program() -> Program {
             b.spawn(Priority::Normal, 7, vec![n - 1u32]);
         });
     });
-    Program::builder("chain")
+    hits_program("chain", h.finish().unwrap())
+}
+
+/// A program of `handler` alone, over a 64-slot ring and one atomic
+/// buffer `hits`.
+fn hits_program(name: &str, handler: OpcodeHandler) -> Program {
+    Program::builder(name)
         .config(ProgramConfig {
             slots: 64,
             ..Default::default()
         })
         .buffer("hits", atomic_u32())
-        .opcode(h.finish().unwrap())
+        .opcode(handler)
         .build()
         .unwrap()
 }
@@ -135,15 +141,7 @@ fn relay_program() -> Program {
             b.spawn(Priority::Normal, 8, vec![n - 1u32, fault_at.into()]);
         });
     });
-    Program::builder("relay")
-        .config(ProgramConfig {
-            slots: 64,
-            ..Default::default()
-        })
-        .buffer("hits", atomic_u32())
-        .opcode(h.finish().unwrap())
-        .build()
-        .unwrap()
+    hits_program("relay", h.finish().unwrap())
 }
 
 #[test]
