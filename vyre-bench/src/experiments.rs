@@ -36,7 +36,6 @@ fn variants() -> Vec<LowerOptions> {
         .map(|claims| LowerOptions {
             claims,
             guard_loops: false,
-            ..LowerOptions::default()
         })
         .collect()
 }

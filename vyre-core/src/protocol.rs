@@ -194,13 +194,6 @@ pub mod start {
     /// them at once, instead of the first maintain pass and the first work
     /// pass, and again in later rounds while every slot stays EMPTY.
     pub const PLACE_AND_RUN: u32 = MODE | 1;
-    /// Or'ed into the mode: the lists the last submission left are still
-    /// the ring's (the host wrote neither the ring, nor the tenant table,
-    /// nor the partitions since), so the first maintenance pass of a
-    /// program whose lists are carried from round to round visits only
-    /// what the last round changed; without it, it scans every slot and
-    /// builds the lists anew.
-    pub const CARRY: u32 = 0x4000_0000;
 }
 
 /// Slot status values. EMPTY → (PENDING →) PUBLISHED → CLAIMED → EMPTY;
@@ -439,31 +432,8 @@ pub mod ctrl {
     pub const REQUEST_NEXT: u32 = TICKETS_ENDED + 1;
     /// Requests refused since the host last cleared it (no request slot).
     pub const REQUEST_REFUSED: u32 = REQUEST_NEXT + 1;
-    /// Per partition (GPU): where this round's claim tickets start in the
-    /// partition's claim queue (`ControlLayout::claim_list`).
-    pub const LIST_HEAD: u32 = REQUEST_REFUSED + 1;
-    /// Per partition (GPU): where this round's free-list positions start
-    /// in the partition's free queue.
-    pub const FREE_HEAD: u32 = LIST_HEAD + P;
-    /// Per partition (GPU): slots the maintenance pass appended to the
-    /// claim queue (finalize adds them to `LIST_LEN`).
-    pub const LIST_ADDED: u32 = FREE_HEAD + P;
-    /// Per partition (GPU): slots the maintenance pass appended to the
-    /// free queue (finalize adds them to `FREE_LEN`).
-    pub const FREE_ADDED: u32 = LIST_ADDED + P;
-    /// (GPU) 1 while the maintenance pass visits only what the last round
-    /// changed (the segments below), 0 while it scans every slot.
-    pub const VISIT_CHANGES: u32 = FREE_ADDED + P;
-    /// Per partition (GPU): the maintenance pass's two segments of
-    /// visits, the claim queue's claimed tickets then the free queue's
-    /// front: `[claim at, claim count, free at, free count, spawned]`
-    /// (`spawned`: how many of the free front the spawns took; the rest
-    /// takes inbox entries).
-    pub const VISITS: u32 = VISIT_CHANGES + 1;
-    /// Words of a partition's entry in `VISITS`.
-    pub const VISIT_WORDS: u32 = 5;
     /// Number of fixed words; the variable tables follow.
-    pub const FIXED_WORDS: u32 = VISITS + P * VISIT_WORDS;
+    pub const FIXED_WORDS: u32 = REQUEST_REFUSED + 1;
 
     /// Counters the host reads after a submission and zeroes before the
     /// next (`FAULT_COUNT` only while no other submission is in flight).
@@ -476,10 +446,6 @@ pub mod ctrl {
         EXECUTED,
     ];
 }
-
-/// Control words of the claim lists per ring slot: a claim queue and a
-/// free queue of twice the slots each (GPU).
-pub const LIST_WORDS_PER_SLOT: u32 = 4;
 
 /// Where each variable-size table sits in the control buffer of one
 /// program instance, in words. Tables follow the fixed words in this
@@ -503,13 +469,8 @@ pub struct ControlLayout {
     pub ticket_log: u32,
     /// Request slots: `request_slots` of [`request::SLOT_WORDS`].
     pub requests: u32,
-    /// Claim lists: [`LIST_WORDS_PER_SLOT`] words per slot. The CPU
-    /// backends use the first word of each: partition `p`'s list at the
-    /// partition's own slot range. The GPU keeps two circular queues per
-    /// partition of twice its slots each, the claim queue in the first
-    /// half (at twice the partition's first slot) and the free queue in
-    /// the second (`docs/protocol.md`, "Lists carried from round to
-    /// round").
+    /// Claim lists: one word per slot, partition `p`'s list at the
+    /// partition's own slot range.
     pub claim_list: u32,
     /// Fault log: `slots` records of [`FAULT_RECORD_WORDS`].
     pub fault_log: u32,
@@ -540,7 +501,7 @@ impl ControlLayout {
         let ticket_log = tickets + ticket::ENTRIES * ticket::ENTRY_WORDS;
         let requests = ticket_log + ticket::ENTRIES;
         let claim_list = requests + request_slots * request::SLOT_WORDS;
-        let fault_log = claim_list + slots * LIST_WORDS_PER_SLOT;
+        let fault_log = claim_list + slots;
         let lane_state = fault_log + slots * FAULT_RECORD_WORDS;
         ControlLayout {
             executed_by_op,
@@ -559,7 +520,7 @@ impl ControlLayout {
     /// The same layout for a ring of `slots` slots: only the fault log's
     /// and the lane state's offsets move.
     pub const fn with_slots(self, slots: u32) -> Self {
-        let fault_log = self.claim_list + slots * LIST_WORDS_PER_SLOT;
+        let fault_log = self.claim_list + slots;
         ControlLayout {
             fault_log,
             lane_state: fault_log + slots * FAULT_RECORD_WORDS,
@@ -583,6 +544,7 @@ const _: () = {
     assert!(slot::ARG0 as usize + MAX_ARGS == SLOT_WORDS as usize);
     assert!(PRINTF_MAX_ARGS + 2 == PRINTF_RECORD_WORDS as usize);
     assert!(fault_record::LANE < FAULT_RECORD_WORDS);
+    assert!(ctrl::REQUEST_REFUSED + 1 == ctrl::FIXED_WORDS);
     assert!(ctrl::INBOX_MASK == ctrl::INBOX_BASE + PRIORITIES as u32);
     assert!(ctrl::PART_START == ctrl::SLOTS + 1 && ctrl::PART_SIZE == ctrl::PART_START + 5);
     // An entry is a slot without its status word, in the same order.

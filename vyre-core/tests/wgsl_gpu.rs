@@ -127,67 +127,6 @@ fn every_fault_kind_is_recorded_with_its_detail() {
     }
 }
 
-// ---- lists carried from round to round ----
-
-#[test]
-fn carried_lists_keep_every_empty_slot_on_the_free_queue_once() {
-    // A fan that spawns `fanout` children per task for a few generations
-    // runs over submissions that carry their lists (the first scans);
-    // afterwards every slot is EMPTY, nothing is listed, and each
-    // partition's free queue holds each of its slots exactly once.
-    let Some(gpu) = gpu() else { return };
-    let mut h = HandlerBuilder::new(0x31, "fan");
-    let hits = h.buffer("hits", U32, Access::Atomic);
-    let depth = h.arg("depth", U32);
-    h.body(|b| {
-        b.eval(hits.fetch_add(depth, 1u32));
-        b.if_(depth.lt(5u32), |b| {
-            for p in [Priority::High, Priority::Low, Priority::Low] {
-                b.spawn(p, 0x31, vec![depth + 1u32]);
-            }
-        });
-    });
-    let program = Program::builder("fan")
-        .config(config(4000))
-        .buffer("hits", BufferKind::atomic(U32))
-        .opcode(h.finish().expect("valid"))
-        .build()
-        .expect("valid program");
-    let mut m = Machine::new(&gpu, program, &[vec![0; 6]], 2);
-    m.publish(Priority::Normal, 0x31, 0, &[0]);
-    m.submit(1);
-    for _ in 0..6 {
-        m.submit_carrying(4);
-    }
-    // 3^d tasks at depth d: every one ran.
-    assert_eq!(m.buffer(0, 6), vec![1, 3, 9, 27, 81, 243]);
-    assert_eq!(m.ctrl_word(ctrl::SPAWN_OVERFLOW), 0);
-    assert_eq!(
-        m.ctrl_word(ctrl::VISIT_CHANGES),
-        1,
-        "the passes visited changes"
-    );
-    let layout = m.program.control_layout();
-    let slots = m.program.config().slots;
-    let partitions = m.program.config().partitions();
-    for (p, &(start, size)) in partitions.iter().enumerate() {
-        let p = p as u32;
-        assert_eq!(m.ctrl_word(ctrl::LIST_LEN + p), 0);
-        assert_eq!(m.ctrl_word(ctrl::FREE_LEN + p), size, "partition {p}");
-        let head = m.ctrl_word(ctrl::FREE_HEAD + p);
-        let queue = m.ctrl_words(layout.claim_list + 2 * slots + 2 * start, 2 * size);
-        let mut free: Vec<u32> = (0..size)
-            .map(|i| queue[((head + i) % (2 * size)) as usize])
-            .collect();
-        free.sort_unstable();
-        let own: Vec<u32> = (start..start + size).collect();
-        assert_eq!(free, own, "partition {p}'s free queue");
-        for s in start..start + size {
-            assert_eq!(m.slot_status(s), status::EMPTY);
-        }
-    }
-}
-
 // ---- printf, ctx values, spawn chains ----
 
 #[test]

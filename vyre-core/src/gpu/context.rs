@@ -476,15 +476,10 @@ impl GpuContext {
     /// per-lane claim loop has no barrier, so a cut stays in the lanes it
     /// hits. A CPU gains nothing from the cooperative variant's fewer
     /// atomics anyway.
-    ///
-    /// Lists are carried from round to round ([`LowerOptions::carry_lists`])
-    /// unless `VYRE_CARRIED_LISTS` is `off`.
     pub fn lower_options(&self) -> LowerOptions {
-        let carry_lists = !switched_off(std::env::var(CARRIED_LISTS_ENV).ok().as_deref());
         if self.is_software() {
             LowerOptions {
                 claims: ClaimVariant::PerLane,
-                carry_lists,
                 ..LowerOptions::default()
             }
         } else {
@@ -492,7 +487,6 @@ impl GpuContext {
             // device loss instead), and the guard costs time there.
             LowerOptions {
                 guard_loops: false,
-                carry_lists,
                 ..LowerOptions::default()
             }
         }
@@ -641,21 +635,11 @@ pub(crate) fn trusted() -> bool {
 
 /// [`trusted`] for the value `VYRE_TRUSTED` has (`None`: unset).
 fn trusted_by(value: Option<&str>) -> bool {
-    !switched_off(value)
-}
-
-/// Whether a switch's variable says `off` (or `0`, `false`); `None`:
-/// unset, on.
-fn switched_off(value: Option<&str>) -> bool {
-    value.is_some_and(|v| {
+    !value.is_some_and(|v| {
         let v = v.trim();
         v.eq_ignore_ascii_case("off") || v == "0" || v.eq_ignore_ascii_case("false")
     })
 }
-
-/// `VYRE_CARRIED_LISTS=off` (or `0`, `false`) has every maintenance pass
-/// scan every slot again ([`LowerOptions::carry_lists`]).
-pub const CARRIED_LISTS_ENV: &str = "VYRE_CARRIED_LISTS";
 
 /// wgpu's variable for its validation of indirect dispatch arguments.
 const INDIRECT_VALIDATION_ENV: &str = "WGPU_VALIDATION_INDIRECT_CALL";

@@ -33,7 +33,7 @@ pub(crate) use autotune::{
 };
 pub use autotune::{Tuning, AUTOTUNE_ENV};
 pub use cache::PipelineCacheStats;
-pub use context::{backends, AdapterChoice, GpuContext, CARRIED_LISTS_ENV, TRUSTED_ENV};
+pub use context::{backends, AdapterChoice, GpuContext, TRUSTED_ENV};
 pub use disk_cache::{CACHE_DIR_ENV, CACHE_ENV};
 pub use engine::WgpuEngine;
 #[doc(hidden)]

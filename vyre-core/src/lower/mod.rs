@@ -286,33 +286,18 @@ pub struct LowerOptions {
     /// turns it off there. On by default: WGSL of unknown destination is
     /// safe everywhere.
     pub guard_loops: bool,
-    /// Whether a program that spawns (and claims by list) carries its claim
-    /// and free lists from round to round, so that a maintenance pass
-    /// visits only the slots the last round changed instead of every slot
-    /// (`docs/protocol.md`, "Lists carried from round to round"). On by
-    /// default; `VYRE_CARRIED_LISTS=off` turns it off on a
-    /// [`GpuContext`](crate::gpu::GpuContext), for comparisons.
-    pub carry_lists: bool,
 }
 
 impl LowerOptions {
     /// Every lowering the product can choose: each claim variant, with and
-    /// without loop guards, and the default's lists also scanned every
-    /// round (what tests and the bench iterate over).
+    /// without loop guards (what tests and the bench iterate over).
     pub fn all() -> impl Iterator<Item = LowerOptions> {
-        ClaimVariant::ALL
-            .into_iter()
-            .flat_map(|claims| {
-                [true, false].map(|guard_loops| LowerOptions {
-                    claims,
-                    guard_loops,
-                    carry_lists: true,
-                })
+        ClaimVariant::ALL.into_iter().flat_map(|claims| {
+            [true, false].map(|guard_loops| LowerOptions {
+                claims,
+                guard_loops,
             })
-            .chain(std::iter::once(LowerOptions {
-                carry_lists: false,
-                ..LowerOptions::default()
-            }))
+        })
     }
 }
 
@@ -323,7 +308,6 @@ impl Default for LowerOptions {
         LowerOptions {
             claims: ClaimVariant::Cooperative,
             guard_loops: true,
-            carry_lists: true,
         }
     }
 }

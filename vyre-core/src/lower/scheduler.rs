@@ -261,14 +261,6 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("CTRL_PART_START", &ctrl::PART_START),
             ("CTRL_PART_SIZE", &ctrl::PART_SIZE),
             ("CTRL_TICKETS_ENDED", &ctrl::TICKETS_ENDED),
-            ("CTRL_LIST_HEAD", &ctrl::LIST_HEAD),
-            ("CTRL_FREE_HEAD", &ctrl::FREE_HEAD),
-            ("CTRL_LIST_ADDED", &ctrl::LIST_ADDED),
-            ("CTRL_FREE_ADDED", &ctrl::FREE_ADDED),
-            ("CTRL_VISIT_CHANGES", &ctrl::VISIT_CHANGES),
-            ("CTRL_VISITS", &ctrl::VISITS),
-            ("VISIT_WORDS", &ctrl::VISIT_WORDS),
-            ("START_CARRY", &start::CARRY),
         ]),
     );
 }
@@ -474,18 +466,12 @@ fn dispatch_from(program: &Program, function: &str, reader: &str, source: &str, 
 /// only for a program that [places and runs](Program::places_and_runs).
 pub(super) fn entry_points(options: &LowerOptions, program: &Program, out: &mut String) {
     let config = program.config();
-    // Lists carried from round to round need the claim tickets a round
-    // took (the sharded form claims by slot) and free lists (a program
-    // that spawns).
-    let carried = options.carry_lists && program.spawns() && !config.sharded;
     out.push_str(&PREPARE.fill(&[
         ("PRIORITIES", &PRIORITIES),
         ("COPIED_WORDS", &(SLOT_WORDS - 1)),
-        ("CARRIED", &carried),
     ]));
     out.push_str(&MAINTAIN.fill(&[
         ("PRIORITIES", &PRIORITIES),
-        ("VISIT_TABLE", &(PRIORITIES as u32 * ctrl::VISIT_WORDS)),
         (
             "CACHED_TENANTS",
             &config.tenants.min(MAINTAIN_WORKGROUP_SIZE),

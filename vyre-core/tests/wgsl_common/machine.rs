@@ -278,28 +278,12 @@ impl<'g> Machine<'g> {
         self.write_ctrl(ctrl::INBOX_TAIL + i as u32, &[self.tails[i]]);
     }
 
-    /// One submission: `M, (W, M) × rounds`, its first maintenance pass
-    /// a scan of every slot.
+    /// One submission: `M, (W, M) × rounds`.
     pub fn submit(&self, rounds: u32) {
-        self.submit_with(rounds, false);
-    }
-
-    /// One submission whose first maintenance pass visits only what the
-    /// last round changed, where the program carries its lists (the
-    /// caller vouches that it wrote neither the ring nor the tenant table
-    /// since the last submission: `start::CARRY`).
-    pub fn submit_carrying(&self, rounds: u32) {
-        self.submit_with(rounds, true);
-    }
-
-    fn submit_with(&self, rounds: u32, carry: bool) {
         let slots = self.program.config().slots;
         let device = &self.gpu.device;
-        // The host wrote: the ring is not known to be idle; and the
-        // submission starts with maintain.
-        let start = protocol::start::MAINTAIN | if carry { protocol::start::CARRY } else { 0 };
-        self.write_ctrl(ctrl::IDLE, &[0, start]);
-        const _: () = assert!(ctrl::START == ctrl::IDLE + 1);
+        // The host wrote: the ring is not known to be idle.
+        self.write_ctrl(ctrl::IDLE, &[0]);
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
             label: Some("vyre"),
         });

@@ -88,11 +88,6 @@ pub struct WgpuEngine {
     /// every partition's inbox entries fit its slots (that submission then
     /// needs no round after the place pass).
     place_next: Option<bool>,
-    /// The host wrote the ring, the tenant table or the partitions since
-    /// the last submission: the next one's first maintenance pass scans
-    /// every slot instead of visiting what the last round changed (it
-    /// starts without `start::CARRY`).
-    scan_next: bool,
 }
 
 impl WgpuEngine {
@@ -315,7 +310,6 @@ impl WgpuEngine {
             uploader: Uploader::default(),
             poll_timeout: None,
             place_next: None,
-            scan_next: true,
         })
     }
 
@@ -429,20 +423,11 @@ impl Engine for WgpuEngine {
     }
 
     fn resize_ring(&mut self, partitions: [(u32, u32); PRIORITIES]) -> Result<()> {
-        self.scan_next = true;
         self.replace_ring(partitions)
     }
 
     fn write_control(&mut self, offset: u64, words: &[u32]) -> Result<()> {
         check_range(CONTROL, self.control.words, offset, words.len() as u64)?;
-        // A tenant enabled or disabled changes which PUBLISHED slots are
-        // listed or parked: only a scan of every slot finds them.
-        // (The table ends where the printf log starts: `ControlLayout`.)
-        let tenants = u64::from(self.layout.tenant_enabled)..u64::from(self.layout.printf_log);
-        let end = offset + words.len() as u64;
-        if offset < tenants.end && tenants.start < end {
-            self.scan_next = true;
-        }
         self.write(CONTROL, &self.control.buffer, offset, words)
     }
 

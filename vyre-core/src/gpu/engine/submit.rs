@@ -48,10 +48,6 @@ impl WgpuEngine {
             start::PLACE_AND_RUN
         } else {
             start::MAINTAIN
-        } | if std::mem::take(&mut self.scan_next) {
-            0
-        } else {
-            start::CARRY
         };
         self.write(
             super::CONTROL,

@@ -49,8 +49,6 @@ impl WgpuEngine {
     pub fn write_ring(&mut self, offset: u64, words: &[u32]) -> Result<()> {
         let len = words.len() as u64;
         check_range(RING, self.ring.words, offset, len)?;
-        // Slots the host wrote are on no list the device carries.
-        self.scan_next = true;
         // The status words land in the slots' unused status words too:
         // one write for the rest, then one for the statuses.
         self.write(RING, &self.ring.buffer, offset, words)?;

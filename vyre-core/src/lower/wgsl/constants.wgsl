@@ -23,7 +23,7 @@ const vy_PRINTF_CAPACITY: u32 = {{PRINTF_CAPACITY}}u; // printf records per subm
 // ---- control block layout (protocol::ControlLayout) ----
 const vy_EXECUTED_BY_OP: u32 = {{EXECUTED_BY_OP}}u; // per handler: tasks executed
 const vy_TENANT_ENABLED: u32 = {{TENANT_ENABLED}}u; // per tenant: 1 = enabled
-const vy_CLAIM_LIST: u32 = {{CLAIM_LIST}}u; // claim and free queues, four words per slot
+const vy_CLAIM_LIST: u32 = {{CLAIM_LIST}}u; // claim lists, one word per slot
 const vy_PRINTF_LOG: u32 = {{PRINTF_LOG}}u; // printf records
 const vy_RANGES: u32 = {{RANGES}}u; // range descriptors of the expand pass
 const vy_TICKETS: u32 = {{TICKETS}}u; // the ticket table
@@ -125,12 +125,4 @@ const vy_CTRL_SLOTS: u32 = {{CTRL_SLOTS}}u; // control word
 const vy_CTRL_PART_START: u32 = {{CTRL_PART_START}}u; // control word, first of five (one per priority)
 const vy_CTRL_PART_SIZE: u32 = {{CTRL_PART_SIZE}}u; // control word, first of five (one per priority)
 const vy_CTRL_TICKETS_ENDED: u32 = {{CTRL_TICKETS_ENDED}}u; // control word
-const vy_CTRL_LIST_HEAD: u32 = {{CTRL_LIST_HEAD}}u; // control word, first of five (one per priority)
-const vy_CTRL_FREE_HEAD: u32 = {{CTRL_FREE_HEAD}}u; // control word, first of five (one per priority)
-const vy_CTRL_LIST_ADDED: u32 = {{CTRL_LIST_ADDED}}u; // control word, first of five (one per priority)
-const vy_CTRL_FREE_ADDED: u32 = {{CTRL_FREE_ADDED}}u; // control word, first of five (one per priority)
-const vy_CTRL_VISIT_CHANGES: u32 = {{CTRL_VISIT_CHANGES}}u; // control word
-const vy_CTRL_VISITS: u32 = {{CTRL_VISITS}}u; // control word, first of VISIT_WORDS per priority
-const vy_VISIT_WORDS: u32 = {{VISIT_WORDS}}u; // ctrl VISITS: words per partition
-const vy_START_CARRY: u32 = {{START_CARRY}}u; // ctrl START: the lists the last submission left are the ring's
 

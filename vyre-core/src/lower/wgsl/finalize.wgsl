@@ -27,11 +27,7 @@ fn vy_finalize() {
         let consumed = min(take, tail - head);
         atomicStore(&vy_ctrl[vy_CTRL_INBOX_HEAD + p], head + consumed);
         placed += consumed;
-        // What the maintain pass appended joins what the queues carried.
-        let len = atomicLoad(&vy_ctrl[vy_CTRL_LIST_LEN + p])
-            + atomicLoad(&vy_ctrl[vy_CTRL_LIST_ADDED + p]);
-        atomicStore(&vy_ctrl[vy_CTRL_LIST_LEN + p], len);
-        atomicAdd(&vy_ctrl[vy_CTRL_FREE_LEN + p], atomicLoad(&vy_ctrl[vy_CTRL_FREE_ADDED + p]));
+        let len = atomicLoad(&vy_ctrl[vy_CTRL_LIST_LEN + p]);
         listed += len;
         busy = busy || tail != head + consumed || len != 0u;
     }

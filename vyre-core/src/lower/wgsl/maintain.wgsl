@@ -1,9 +1,7 @@
 //! The maintain pass: coalesced, workgroup-ranked inbox placement and
-//! claim and free listing, over every slot or over what the last round
-//! changed. Placeholders: PRIORITIES (sizes of per-partition arrays),
-//! VISIT_TABLE (PRIORITIES × VISIT_WORDS), CACHED_TENANTS (tenant-table
-//! entries read once per workgroup: the table's, at most the workgroup's
-//! size).
+//! claim and free listing. Placeholders: PRIORITIES (sizes of per-partition
+//! arrays), CACHED_TENANTS (tenant-table entries read once per workgroup:
+//! the table's, at most the workgroup's size).
 // Per partition, inside one maintain workgroup: slots wanting an inbox
 // entry / listed / left EMPTY (the free list), counted by an atomic add
 // whose result is the slot's rank among them, and the first global ticket
@@ -16,16 +14,6 @@ var<workgroup> vy_mwg_list_base: array<u32, {{PRIORITIES}}>;
 var<workgroup> vy_mwg_free: array<atomic<u32>, {{PRIORITIES}}>;
 var<workgroup> vy_mwg_free_base: array<u32, {{PRIORITIES}}>;
 var<workgroup> vy_mwg_src: array<u32, vy_MAINTAIN_WORKGROUP_SIZE>;
-// Per local invocation, the slot it visits (the inbox copy's destination).
-var<workgroup> vy_mwg_slot: array<u32, vy_MAINTAIN_WORKGROUP_SIZE>;
-// Whether this pass visits what the last round changed (ctrl
-// VISIT_CHANGES) and where (ctrl VISITS); per partition, the claim and
-// free queue positions appends start from (head + length, as prepare
-// left them).
-var<workgroup> vy_mwg_changes: u32;
-var<workgroup> vy_mwg_visits: array<u32, {{VISIT_TABLE}}>;
-var<workgroup> vy_mwg_list_end: array<u32, {{PRIORITIES}}>;
-var<workgroup> vy_mwg_free_end: array<u32, {{PRIORITIES}}>;
 // The control words every slot reads, read once per workgroup: each is
 // an atomic, which the GPU serves from one place in its cache for all its
 // invocations, so a load per invocation queues there (H200: a
@@ -58,18 +46,6 @@ fn vy_maintain_reads(lid: u32) {
     if (lid < {{CACHED_TENANTS}}u) {
         vy_mwg_enabled[lid] = atomicLoad(&vy_ctrl[vy_TENANT_ENABLED + lid]);
     }
-    if (lid < vy_PRIORITIES) {
-        vy_mwg_list_end[lid] = atomicLoad(&vy_ctrl[vy_CTRL_LIST_HEAD + lid])
-            + atomicLoad(&vy_ctrl[vy_CTRL_LIST_LEN + lid]);
-        vy_mwg_free_end[lid] = atomicLoad(&vy_ctrl[vy_CTRL_FREE_HEAD + lid])
-            + atomicLoad(&vy_ctrl[vy_CTRL_FREE_LEN + lid]);
-    }
-    if (lid < {{VISIT_TABLE}}u) {
-        vy_mwg_visits[lid] = atomicLoad(&vy_ctrl[vy_CTRL_VISITS + lid]);
-    }
-    if (lid == 0u) {
-        vy_mwg_changes = atomicLoad(&vy_ctrl[vy_CTRL_VISIT_CHANGES]);
-    }
     workgroupBarrier();
     vy_set_sizes(vy_mwg_sizes);
 }
@@ -82,43 +58,11 @@ fn vy_tenant_enabled(t: u32) -> bool {
     return atomicLoad(&vy_ctrl[vy_TENANT_ENABLED + t]) != 0u;
 }
 
-// The visit of invocation g of a pass over what the last round changed:
-// per partition, the claim queue's claimed tickets, then the free queue's
-// front (the positions the spawns took, then those that take inbox
-// entries: ctrl VISITS). Returns (slot, partition, inbox ticket or
-// 0xFFFFFFFF, 1 when g has a visit).
-fn vy_visit(g: u32) -> vec4<u32> {
-    var rest = g;
-    var found = vec4<u32>(0u, 0u, 0xFFFFFFFFu, 0u);
-    for (var q = 0u; q < vy_PRIORITIES; q++) {
-        let v = q * vy_VISIT_WORDS;
-        let claimed = vy_mwg_visits[v + 1u];
-        let front = vy_mwg_visits[v + 3u];
-        if (found.w == 0u) {
-            if (rest < claimed) {
-                let slot = vy_listed_slot(q, vy_mwg_visits[v] + rest);
-                found = vec4<u32>(slot, q, 0xFFFFFFFFu, 1u);
-            } else if (rest - claimed < front) {
-                let i = rest - claimed;
-                let slot = atomicLoad(&vy_ctrl[vy_queue_word(true, q, vy_mwg_visits[v + 2u] + i)]);
-                let spawned = vy_mwg_visits[v + 4u];
-                found = vec4<u32>(slot, q, select(i - spawned, 0xFFFFFFFFu, i < spawned), 1u);
-            } else {
-                rest -= claimed + front;
-            }
-        }
-    }
-    return found;
-}
-
-// maintain (one invocation per slot, or per slot the last round changed):
-// publishes PENDING, fills EMPTY slots from the partition's inbox, lists
-// every claimable slot and every slot still EMPTY (the free list the
-// spawns take), appending to the partition's claim and free queues. The
-// invocation index is gid.y * (groups.x * vy_MAINTAIN_WORKGROUP_SIZE) +
-// gid.x, so the host may spread a large ring over a 2D dispatch: the slot
-// itself when the pass scans every slot, else the index of a visit
-// (vy_visit; docs/protocol.md, "Lists carried from round to round"). Inbox
+// maintain (one invocation per slot): publishes PENDING, fills EMPTY slots
+// from the partition's inbox, lists every claimable slot and every slot
+// still EMPTY (the free list the spawns take). The slot index is
+// gid.y * (groups.x * vy_MAINTAIN_WORKGROUP_SIZE) + gid.x, so the host may
+// spread a large ring over a 2D dispatch. Inbox
 // tickets and claim-list positions are ranked inside the workgroup in slot
 // order and taken from the global counters once per workgroup and
 // partition (an empty inbox costs no read-modify-write); the workgroup
@@ -130,21 +74,10 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
                @builtin(num_workgroups) vy_groups: vec3<u32>,
                @builtin(local_invocation_index) vy_lid: u32) {
     vy_maintain_reads(vy_lid);
-    let g = vy_gid.y * (vy_groups.x * vy_MAINTAIN_WORKGROUP_SIZE) + vy_gid.x;
-    var s = g;
-    var valid = s < vy_slots;
-    var p = vy_partition_of(min(s, max(vy_slots, 1u) - 1u));
-    // An inbox ticket the prepare pass gave this visit (the free queue's
-    // front past the spawns': INBOX_TAKE starts after them).
-    var ticket_given = 0xFFFFFFFFu;
-    if (vy_mwg_changes != 0u) {
-        let visit = vy_visit(g);
-        s = visit.x;
-        p = visit.y;
-        ticket_given = visit.z;
-        valid = visit.w != 0u && s < vy_slots;
-    }
-    vy_mwg_slot[vy_lid] = s;
+    let s = vy_gid.y * (vy_groups.x * vy_MAINTAIN_WORKGROUP_SIZE) + vy_gid.x;
+    let first_slot = s - vy_lid;
+    let valid = s < vy_slots;
+    let p = vy_partition_of(min(s, max(vy_slots, 1u) - 1u));
     let base = s * vy_SLOT_WORDS;
     var st = vy_STATUS_FAULT;
     if (valid) {
@@ -156,7 +89,7 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
     }
     let head = vy_mwg_head[p];
     let waiting = vy_mwg_tail[p] - head;
-    let wants_entry = st == vy_STATUS_EMPTY && waiting != 0u && ticket_given == 0xFFFFFFFFu;
+    let wants_entry = st == vy_STATUS_EMPTY && waiting != 0u;
     vy_mwg_src[vy_lid] = 0xFFFFFFFFu;
     // Ranks come from workgroup atomics, in no particular order: which slot
     // takes which entry, and the order of the lists, are unobservable
@@ -180,12 +113,6 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
     }
     workgroupBarrier();
     var src = 0xFFFFFFFFu;
-    if (ticket_given != 0xFFFFFFFFu && st == vy_STATUS_EMPTY && ticket_given < waiting) {
-        let at = vy_mwg_base[p] + ((head + ticket_given) & vy_mwg_mask[p]);
-        src = at * vy_ENTRY_WORDS;
-        vy_mwg_src[vy_lid] = src;
-        st = vy_STATUS_PUBLISHED;
-    }
     if (wants_entry) {
         let first = vy_mwg_take_base[p];
         let t = first + take_rank;
@@ -207,7 +134,7 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
         let entry = vy_mwg_src[j];
         if (entry != 0xFFFFFFFFu) {
             let k = w % vy_ENTRY_WORDS;
-            atomicStore(&vy_ring[vy_mwg_slot[j] * vy_SLOT_WORDS + vy_SLOT_OPCODE + k], vy_inbox[entry + k]);
+            atomicStore(&vy_ring[(first_slot + j) * vy_SLOT_WORDS + vy_SLOT_OPCODE + k], vy_inbox[entry + k]);
         }
     }
     var listed = false;
@@ -231,9 +158,10 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
         }
         listed = vy_admit(s, opcode, tenant, ticket, p);
     }
-    // A slot left EMPTY goes on its partition's free queue: the next work
+    // A slot left EMPTY goes on its partition's free list, from the end of
+    // the partition's span of the claim lists backwards: the next work
     // pass's spawns take them. One round of workgroup atomics ranks the
-    // slots of both queues.
+    // slots of both lists.
     // (Only for a program that spawns: nothing else reads the lists.)
     let free = vy_FREE_LISTS && st == vy_STATUS_EMPTY;
     var rank = 0u;
@@ -247,22 +175,20 @@ fn vy_maintain(@builtin(global_invocation_id) vy_gid: vec3<u32>,
     if (vy_lid < vy_PRIORITIES) {
         let n = atomicLoad(&vy_mwg_list[vy_lid]);
         if (n != 0u) {
-            vy_mwg_list_base[vy_lid] = atomicAdd(&vy_ctrl[vy_CTRL_LIST_ADDED + vy_lid], n);
+            vy_mwg_list_base[vy_lid] = atomicAdd(&vy_ctrl[vy_CTRL_LIST_LEN + vy_lid], n);
         }
         let f = atomicLoad(&vy_mwg_free[vy_lid]);
         if (f != 0u) {
-            vy_mwg_free_base[vy_lid] = atomicAdd(&vy_ctrl[vy_CTRL_FREE_ADDED + vy_lid], f);
+            vy_mwg_free_base[vy_lid] = atomicAdd(&vy_ctrl[vy_CTRL_FREE_LEN + vy_lid], f);
         }
     }
     workgroupBarrier();
-    // Appended after what the queues carry (prepare left head + length;
-    // finalize adds the appended counts to the lengths).
     if (listed) {
         let k = vy_mwg_list_base[p] + rank;
-        atomicStore(&vy_ctrl[vy_queue_word(false, p, vy_mwg_list_end[p] + k)], s);
+        atomicStore(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(p) + k], s);
     }
     if (free) {
         let k = vy_mwg_free_base[p] + rank;
-        atomicStore(&vy_ctrl[vy_queue_word(true, p, vy_mwg_free_end[p] + k)], s);
+        atomicStore(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(p) + vy_part_size(p) - 1u - k], s);
     }
 }

@@ -1,8 +1,6 @@
 //! The prepare pass, after the section comment of the entry points.
-//! Placeholders: PRIORITIES and COPIED_WORDS (slot words after the status
-//! word), in comments; CARRIED (whether the program's lists are carried
-//! from round to round: it spawns, claims by list and the lowering allows
-//! it).
+//! Placeholders (in comments): PRIORITIES, COPIED_WORDS (slot words after
+//! the status word).
 // ---- entry points ----
 
 // Drivers that cut loops (see vy_loop_end) count per invocation and
@@ -13,14 +11,7 @@
 
 // prepare (one invocation): resets this pass's claim and free lists, inbox
 // tickets and parked counts — unless the ring is idle (vy_finalize), when the
-// counts of the last pass that ran are still the ring's. A program whose
-// lists are carried from round to round (CARRIED) resets them only in a
-// submission's first pass when the host did not vouch for the lists the
-// last one left (ctrl START's CARRY bit); otherwise it takes the claimed tickets and the
-// spawns' free-list positions out of the queues, gives as many of the free
-// queue's next positions as the inbox has entries to inbox entries, and
-// sizes the maintain pass to visit just those (ctrl VISITS;
-// docs/protocol.md, "Lists carried from round to round"). It also decides
+// counts of the last pass that ran are still the ring's. It also decides
 // whether this pass places and runs (ctrl START): in a submission the host
 // started so (the ring empty, the program one that places and runs), the
 // first prepare does, and each later one as long as the submission has
@@ -35,11 +26,9 @@ fn vy_prepare() {
     if (atomicLoad(&vy_ctrl[vy_CTRL_IDLE]) != 0u) {
         return;
     }
-    let start_word = atomicLoad(&vy_ctrl[vy_CTRL_START]);
-    let first = (start_word & vy_START_MODE) != 0u;
-    let start = start_word & ~vy_START_CARRY;
+    let start = atomicLoad(&vy_ctrl[vy_CTRL_START]);
+    let first = (start & vy_START_MODE) != 0u;
     let place_mode = (start | vy_START_MODE) == vy_START_PLACE_AND_RUN;
-    let scan = !{{CARRIED}} || place_mode || (first && (start_word & vy_START_CARRY) == 0u);
     // A later pass places while the submission has faulted nothing and the
     // last pass parked nothing; after a handler asked for shutdown, lanes
     // stop claiming, and no later pass places (and so runs) more either.
@@ -55,76 +44,23 @@ fn vy_prepare() {
             && atomicLoad(&vy_ctrl[vy_CTRL_SHUTDOWN]) == 0u;
     }
     var taken = 0u;
-    var visits = 0u;
     for (var p = 0u; p < vy_PRIORITIES; p++) {
-        let waiting = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAIL + p])
-            - atomicLoad(&vy_ctrl[vy_CTRL_INBOX_HEAD + p]);
-        let v = vy_CTRL_VISITS + p * vy_VISIT_WORDS;
-        if (scan) {
-            var take = 0u;
-            if (place) {
-                take = min(waiting, atomicLoad(&vy_ctrl[vy_CTRL_PART_SIZE + p]));
-                taken += take;
-            }
-            atomicStore(&vy_ctrl[vy_CTRL_LIST_LEN + p], 0u);
-            atomicStore(&vy_ctrl[vy_CTRL_LIST_HEAD + p], 0u);
-            atomicStore(&vy_ctrl[vy_CTRL_INBOX_TAKE + p], take);
-            atomicStore(&vy_ctrl[vy_CTRL_PARKED + p], 0u);
-            atomicStore(&vy_ctrl[vy_CTRL_FREE_LEN + p], 0u);
-            atomicStore(&vy_ctrl[vy_CTRL_FREE_HEAD + p], 0u);
-            atomicStore(&vy_ctrl[v + 1u], 0u);
-            atomicStore(&vy_ctrl[v + 3u], 0u);
-        } else {
-            // What the last work pass took out of the queues: its claimed
-            // tickets and the free positions its spawns reserved (either
-            // count may pass the list's length); then the free positions
-            // the inbox's waiting entries take.
-            let two = 2u * atomicLoad(&vy_ctrl[vy_CTRL_PART_SIZE + p]);
-            let len = atomicLoad(&vy_ctrl[vy_CTRL_LIST_LEN + p]);
-            let claimed = min(atomicLoad(&vy_ctrl[vy_CTRL_LIST_NEXT + p]), len);
-            let free_len = atomicLoad(&vy_ctrl[vy_CTRL_FREE_LEN + p]);
-            let spawned = min(atomicLoad(&vy_ctrl[vy_CTRL_FREE_NEXT + p]), free_len);
-            let front = spawned + min(waiting, free_len - spawned);
-            let list_head = atomicLoad(&vy_ctrl[vy_CTRL_LIST_HEAD + p]);
-            let free_head = atomicLoad(&vy_ctrl[vy_CTRL_FREE_HEAD + p]);
-            atomicStore(&vy_ctrl[v], list_head);
-            atomicStore(&vy_ctrl[v + 1u], claimed);
-            atomicStore(&vy_ctrl[v + 2u], free_head);
-            atomicStore(&vy_ctrl[v + 3u], front);
-            atomicStore(&vy_ctrl[v + 4u], spawned);
-            let next_list = list_head + claimed;
-            let next_free = free_head + front;
-            atomicStore(&vy_ctrl[vy_CTRL_LIST_HEAD + p], select(next_list, next_list - two, next_list >= two));
-            atomicStore(&vy_ctrl[vy_CTRL_LIST_LEN + p], len - claimed);
-            atomicStore(&vy_ctrl[vy_CTRL_FREE_HEAD + p], select(next_free, next_free - two, next_free >= two));
-            atomicStore(&vy_ctrl[vy_CTRL_FREE_LEN + p], free_len - front);
-            // The inbox tickets given with the free positions; an EMPTY
-            // slot the maintain pass visits takes the next ones.
-            atomicStore(&vy_ctrl[vy_CTRL_INBOX_TAKE + p], front - spawned);
-            visits += claimed + front;
+        var take = 0u;
+        if (place) {
+            let waiting = atomicLoad(&vy_ctrl[vy_CTRL_INBOX_TAIL + p])
+                - atomicLoad(&vy_ctrl[vy_CTRL_INBOX_HEAD + p]);
+            take = min(waiting, atomicLoad(&vy_ctrl[vy_CTRL_PART_SIZE + p]));
+            taken += take;
         }
+        atomicStore(&vy_ctrl[vy_CTRL_LIST_LEN + p], 0u);
         atomicStore(&vy_ctrl[vy_CTRL_LIST_NEXT + p], 0u);
+        atomicStore(&vy_ctrl[vy_CTRL_INBOX_TAKE + p], take);
+        atomicStore(&vy_ctrl[vy_CTRL_PARKED + p], 0u);
+        atomicStore(&vy_ctrl[vy_CTRL_FREE_LEN + p], 0u);
         atomicStore(&vy_ctrl[vy_CTRL_FREE_NEXT + p], 0u);
-        atomicStore(&vy_ctrl[vy_CTRL_LIST_ADDED + p], 0u);
-        atomicStore(&vy_ctrl[vy_CTRL_FREE_ADDED + p], 0u);
     }
-    atomicStore(&vy_ctrl[vy_CTRL_VISIT_CHANGES], u32(!scan));
     if (first) {
         atomicStore(&vy_ctrl[vy_CTRL_START], u32(place_mode));
-    }
-    // A pass over what changed: a grid of one invocation per visit, spread
-    // over y beyond 65,535 workgroups (every device allows that many in x).
-    if (!scan) {
-        let groups = visits / vy_MAINTAIN_WORKGROUP_SIZE
-            + u32(visits % vy_MAINTAIN_WORKGROUP_SIZE != 0u);
-        // Rows of 65,535 workgroups (the last row's surplus invocations
-        // find no visit).
-        let x = min(groups, 65535u);
-        let y = max(groups / 65535u + u32(groups % 65535u != 0u), 1u);
-        vy_indirect[vy_INDIRECT_MAINTAIN] = x;
-        vy_indirect[vy_INDIRECT_MAINTAIN + 1u] = y;
-        vy_indirect[vy_INDIRECT_MAINTAIN + 2u] = 1u;
-        return;
     }
     // A submission that starts with maintain never places: its first
     // prepare sizes both dispatches once and later ones leave them alone.

@@ -34,12 +34,6 @@ var<private> vy_free_len1: u32;
 var<private> vy_free_len2: u32;
 var<private> vy_free_len3: u32;
 var<private> vy_free_len4: u32;
-// FREE_HEAD per partition, read with FREE_LEN (vy_spawn_start).
-var<private> vy_free_head0: u32;
-var<private> vy_free_head1: u32;
-var<private> vy_free_head2: u32;
-var<private> vy_free_head3: u32;
-var<private> vy_free_head4: u32;
 var<private> vy_round_ahead: u32;   // 1 in the place pass: its tasks run in the round its finalize counts
 
 // ---- runtime helpers ----
@@ -136,7 +130,7 @@ fn vy_set_sizes(w: array<u32, vy_RING_WORDS>) {
     vy_size2 = w[8];
     vy_size3 = w[9];
     vy_size4 = w[10];
-    vy_fault_log = vy_CLAIM_LIST + 4u * vy_slots;
+    vy_fault_log = vy_CLAIM_LIST + vy_slots;
     vy_lane_state = vy_fault_log + vy_slots * vy_FAULT_RECORD_WORDS;
 }
 
@@ -168,24 +162,6 @@ fn vy_part_start(p: u32) -> u32 {
 fn vy_part_size(p: u32) -> u32 {
     return select(select(select(select(vy_size0, vy_size1, p == 1u),
         vy_size2, p == 2u), vy_size3, p == 3u), vy_size4, p == 4u);
-}
-
-// The control word at position `at` of partition p's claim queue (`free`:
-// its free queue). Each queue is circular, twice the partition's slots
-// long: the claim queue from vy_CLAIM_LIST + 2 × the partition's first
-// slot, the free queue 2 × SLOTS words later (docs/protocol.md, "Lists
-// carried from round to round"). `at` is a head (below twice the size)
-// plus an index (at most the size): one subtraction wraps it.
-fn vy_queue_word(free: bool, p: u32, at: u32) -> u32 {
-    let two = 2u * vy_part_size(p);
-    let pos = select(at, at - two, at >= two);
-    return vy_CLAIM_LIST + select(0u, 2u * vy_slots, free) + 2u * vy_part_start(p) + pos;
-}
-
-// The slot of claim-queue position `at` of partition p (a ticket plus
-// LIST_HEAD).
-fn vy_listed_slot(p: u32, at: u32) -> u32 {
-    return atomicLoad(&vy_ctrl[vy_queue_word(false, p, at)]);
 }
 
 // The partition holding slot s (partitions are contiguous, CRITICAL first,
@@ -278,10 +254,9 @@ fn vy_claimable(slot: u32) -> bool {
 // reserved free-list positions (no partition is vy_spawn_part, and the
 // other three words are read only after a reservation there set them;
 // run_claimed.wgsl resets vy_spawn_runs per task), and reads FREE_LEN of
-// every partition, and where each partition's free list starts in its free
-// queue: the words do not change during the pass, so a spawn compares
-// against a private copy instead of loading one of the pass's hottest
-// cache lines.
+// every partition: the words do not change during the pass, so a spawn
+// compares against a private copy instead of loading one of the pass's
+// hottest cache lines.
 fn vy_spawn_start() {
     vy_spawn_part = vy_PRIORITIES;
     vy_free_len0 = atomicLoad(&vy_ctrl[vy_CTRL_FREE_LEN]);
@@ -289,18 +264,6 @@ fn vy_spawn_start() {
     vy_free_len2 = atomicLoad(&vy_ctrl[vy_CTRL_FREE_LEN + 2u]);
     vy_free_len3 = atomicLoad(&vy_ctrl[vy_CTRL_FREE_LEN + 3u]);
     vy_free_len4 = atomicLoad(&vy_ctrl[vy_CTRL_FREE_LEN + 4u]);
-    vy_free_head0 = atomicLoad(&vy_ctrl[vy_CTRL_FREE_HEAD]);
-    vy_free_head1 = atomicLoad(&vy_ctrl[vy_CTRL_FREE_HEAD + 1u]);
-    vy_free_head2 = atomicLoad(&vy_ctrl[vy_CTRL_FREE_HEAD + 2u]);
-    vy_free_head3 = atomicLoad(&vy_ctrl[vy_CTRL_FREE_HEAD + 3u]);
-    vy_free_head4 = atomicLoad(&vy_ctrl[vy_CTRL_FREE_HEAD + 4u]);
-}
-
-// The slot at position k of partition p's free list this pass.
-fn vy_free_slot(p: u32, k: u32) -> u32 {
-    let head = select(select(select(select(vy_free_head0, vy_free_head1, p == 1u),
-        vy_free_head2, p == 2u), vy_free_head3, p == 3u), vy_free_head4, p == 4u);
-    return atomicLoad(&vy_ctrl[vy_queue_word(true, p, head + k)]);
 }
 
 // FREE_LEN of partition p (vy_spawn_start).

@@ -75,7 +75,8 @@ fn {{NAME}}(priority: u32, opcode: u32{{PARAMS}}) -> bool {
             return false;
         }
     }
-    let slot = vy_free_slot(priority, k);
+    let slot = atomicLoad(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(priority)
+        + vy_part_size(priority) - 1u - k]);
     let base = slot * vy_SLOT_WORDS;
     // A ticket that follows descendants counts the new task live (at
     // vy_task_settle, before it can run); any other spawned task has no

@@ -5,9 +5,8 @@
 //! (work_flush.wgsl), blocks.
 // Cooperative claims: per direction (0 = top-down, 1 = bottom-up), how
 // many lanes of the workgroup want a task this iteration; per direction
-// and partition, the first ticket the leader took (as a claim-queue
-// position: LIST_HEAD added) and how many are valid; and whether the
-// iteration goes on.
+// and partition, the first ticket the leader took and how many are valid;
+// and whether the iteration goes on.
 var<workgroup> vy_wg_want: array<atomic<u32>, 2>;
 var<workgroup> vy_wg_first: array<u32, {{DIRECTED_LISTS}}>;
 var<workgroup> vy_wg_count: array<u32, {{DIRECTED_LISTS}}>;
@@ -28,8 +27,7 @@ fn vy_take_tickets(dir: u32, need: u32) -> u32 {
                 let first = atomicAdd(&vy_ctrl[vy_CTRL_LIST_NEXT + p], left);
                 if (first < len) {
                     let got = min(left, len - first);
-                    // As a claim-queue position: the lanes add their rank.
-                    vy_wg_first[at] = atomicLoad(&vy_ctrl[vy_CTRL_LIST_HEAD + p]) + first;
+                    vy_wg_first[at] = first;
                     vy_wg_count[at] = got;
                     left -= got;
                 }
@@ -125,7 +123,8 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>,
                 let p = select(k, vy_PRIORITIES - 1u - k, dir == 1u);
                 let count = vy_wg_count[dir * vy_PRIORITIES + p];
                 if (r < count) {
-                    slot = vy_listed_slot(p, vy_wg_first[dir * vy_PRIORITIES + p] + r);
+                    let ticket = vy_wg_first[dir * vy_PRIORITIES + p] + r;
+                    slot = atomicLoad(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(p) + ticket]);
                     part = p;
                     found = true;
                 } else {

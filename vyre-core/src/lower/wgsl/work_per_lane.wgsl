@@ -54,7 +54,7 @@ fn vy_work(@builtin(global_invocation_id) vy_gid: vec3<u32>) {
             if (atomicLoad(&vy_ctrl[vy_CTRL_LIST_NEXT + p]) < len) {
                 let ticket = atomicAdd(&vy_ctrl[vy_CTRL_LIST_NEXT + p], 1u);
                 if (ticket < len) {
-                    slot = vy_listed_slot(p, atomicLoad(&vy_ctrl[vy_CTRL_LIST_HEAD + p]) + ticket);
+                    slot = atomicLoad(&vy_ctrl[vy_CLAIM_LIST + vy_part_start(p) + ticket]);
                     part = p;
                     found = true;
                 }
