@@ -45,7 +45,8 @@ pub struct ProgramConfig {
     /// Whether the runtime may grow the ring to fit the work published:
     /// between runs, while the ring is empty, a partition with more tasks
     /// waiting than slots grows to the next power of two that holds them
-    /// (at most [`MAX_GROWN_PARTITION`] slots), without recompiling. `false`
+    /// (at most what [`MAX_SLOTS`] and the device's largest binding leave
+    /// beside the other partitions), without recompiling. `false`
     /// (the default of `ProgramConfig`) keeps `slots` and
     /// `partition_sizes` exactly; `megakernel!` sets it when the macro
     /// declares neither `slots` nor `partitions`.
@@ -77,11 +78,6 @@ pub const HARDWARE_WORKGROUP_SIZE: u32 = 256;
 /// Work workgroups [`ProgramConfig::auto_dispatch`] chooses on a hardware
 /// GPU.
 pub const HARDWARE_WORKGROUPS: u32 = 528;
-
-/// The most slots the runtime grows one partition to on its own
-/// ([`ProgramConfig::grow_ring`]): the largest ring (272 MB on a GPU), less
-/// the other partitions' slots, and never more than the device can bind.
-pub const MAX_GROWN_PARTITION: u32 = MAX_SLOTS;
 
 impl Default for ProgramConfig {
     fn default() -> Self {

@@ -9,8 +9,8 @@ mod printf;
 use std::collections::{HashMap, HashSet};
 
 pub use config::{
-    ProgramConfig, HARDWARE_WORKGROUPS, HARDWARE_WORKGROUP_SIZE, MAX_GROWN_PARTITION, MAX_SLOTS,
-    MAX_TENANTS, MAX_WORKGROUP_SIZE,
+    ProgramConfig, HARDWARE_WORKGROUPS, HARDWARE_WORKGROUP_SIZE, MAX_SLOTS, MAX_TENANTS,
+    MAX_WORKGROUP_SIZE,
 };
 pub use error::AssemblyError;
 pub use native::{NativeFn, NativeTable};

@@ -5,7 +5,6 @@ use std::time::Instant;
 use super::Runtime;
 use crate::engine::InFlight;
 use crate::error::Result;
-use crate::program::MAX_GROWN_PARTITION;
 use crate::protocol::{
     self, ctrl, fault_record, status, FAULT_RECORD_WORDS, PRINTF_RECORD_WORDS, PRIORITIES,
     SLOT_WORDS,
@@ -584,8 +583,10 @@ impl Runtime {
 /// The partition sizes a ring of partitions `sizes` grows to for the
 /// tasks `waiting` for each partition, or `None` when none grows: a
 /// partition with more tasks waiting than slots becomes the next power of
-/// two that holds them, at most [`MAX_GROWN_PARTITION`] and at most what
-/// `max_slots` leaves beside the other partitions (then not a power of
+/// two that holds them, at most what `max_slots` (the engine's
+/// [`max_ring_slots`](crate::engine::Engine::max_ring_slots), never more
+/// than [`MAX_SLOTS`](crate::program::MAX_SLOTS)) leaves beside the other
+/// partitions (then not a power of
 /// two: a partition need not be one). A larger partition is fewer rounds
 /// for a large batch: 16M trivial tasks in 5 rounds of a 4M partition
 /// take half the GPU time of 16 rounds of 1M (`docs/benchmarks.md`,
@@ -606,10 +607,7 @@ fn grown_sizes(
             .map(|q| u64::from(grown[q]))
             .sum();
         let room = u64::from(max_slots).saturating_sub(others);
-        let want = waiting[p]
-            .next_power_of_two()
-            .min(u64::from(MAX_GROWN_PARTITION))
-            .min(room);
+        let want = waiting[p].next_power_of_two().min(room);
         grown[p] = grown[p].max(want as u32);
     }
     (grown != sizes).then_some(grown)
@@ -664,7 +662,7 @@ mod tests {
     #[test]
     fn a_partition_grows_to_a_power_of_two_within_the_ring_and_the_device() {
         use super::grown_sizes;
-        use crate::program::{MAX_GROWN_PARTITION, MAX_SLOTS};
+        use crate::program::MAX_SLOTS;
         let sizes = [64, 64, 800, 64, 64];
         // Nothing waits beyond its partition: no growth.
         assert_eq!(grown_sizes(sizes, [64, 0, 800, 0, 0], MAX_SLOTS), None);
@@ -676,7 +674,7 @@ mod tests {
         // 16M waiting: as much as the largest ring has beside the others.
         let big = grown_sizes(sizes, [0, 0, 1 << 24, 0, 0], MAX_SLOTS).expect("grows");
         assert_eq!(big[2], MAX_SLOTS - 4 * 64);
-        assert!(big[2] <= MAX_GROWN_PARTITION);
+        assert!(big[2] <= MAX_SLOTS);
         assert_eq!(big.iter().sum::<u32>(), MAX_SLOTS);
         // A device that binds less: the ring stops at its size.
         let small = grown_sizes(sizes, [0, 0, 1 << 24, 0, 0], 1 << 21).expect("grows");
