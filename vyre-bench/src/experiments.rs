@@ -467,24 +467,31 @@ fn breakdown(bench: &Bench, d: Dispatch) -> Result<Value> {
         };
         let gpu = |s: vyre::Submission| s.gpu_time.map(|t| t.as_secs_f64());
         let (mut place, mut round, mut idle) = (Vec::new(), Vec::new(), Vec::new());
+        // Each summary counts its own submission's tasks.
+        let mut executed = 0u32;
+        let mut count = |s: &vyre::Submission| executed += s.summary[ctrl::EXECUTED as usize];
         for rep in 0..4 {
             // M placing n entries, then the round that runs them.
             fill(&mut engine)?;
-            let a = gpu(engine.submit(0)?);
-            engine.submit(1)?;
+            let s = engine.submit(0)?;
+            count(&s);
+            let a = gpu(s);
+            count(&engine.submit(1)?);
             // A whole round whose first M places the entries.
             fill(&mut engine)?;
-            let c = gpu(engine.submit(1)?);
-            let d = gpu(engine.submit(0)?);
+            let s = engine.submit(1)?;
+            count(&s);
+            let c = gpu(s);
+            let s = engine.submit(0)?;
+            count(&s);
+            let d = gpu(s);
             if rep > 0 {
                 place.extend(a);
                 round.extend(c);
                 idle.extend(d);
             }
         }
-        // Eight fills of n tasks, every one executed (EXECUTED is never
-        // cleared here).
-        let executed = engine.read_control(u64::from(ctrl::EXECUTED), 1)?[0];
+        // Eight fills of n tasks, every one executed.
         if executed != 8 * n {
             return fail(format!(
                 "breakdown: {executed} tasks executed, {} published",

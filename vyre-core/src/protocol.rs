@@ -357,20 +357,20 @@ pub mod ctrl {
     pub const SHUTDOWN: u32 = 0;
     /// Rounds completed (incremented by the finalize pass).
     pub const ROUND: u32 = 1;
-    /// Fault records written since the host last cleared it (which it does
-    /// only with no submission in flight); record `n` is at `n % slots` of
+    /// Fault records written since the host last zeroed it (which it does
+    /// only with no submission in flight, after reading records); record `n` is at `n % slots` of
     /// the fault log, a ring.
     pub const FAULT_COUNT: u32 = 2;
-    /// Printf records requested since the host last cleared it (those past
+    /// Printf records requested this submission (the first prepare pass clears it) (those past
     /// the log's capacity were dropped).
     pub const PRINTF_COUNT: u32 = 3;
-    /// Successful device spawns since the host last cleared it.
+    /// Successful device spawns this submission (the first prepare pass clears it).
     pub const SPAWNED: u32 = 4;
     /// Device spawns refused because the target partition was full.
     pub const SPAWN_OVERFLOW: u32 = 5;
-    /// Inbox entries placed into slots since the host last cleared it.
+    /// Inbox entries placed into slots this submission (the first prepare pass clears it).
     pub const PLACED: u32 = 6;
-    /// Tasks executed to completion since the host last cleared it.
+    /// Tasks executed to completion this submission (the first prepare pass clears it).
     pub const EXECUTED: u32 = 7;
     /// Per partition: tasks in this round's claim list.
     pub const LIST_LEN: u32 = 8;
@@ -385,12 +385,12 @@ pub mod ctrl {
     /// Per partition: free-list entries taken by this work pass's spawns
     /// (may pass `FREE_LEN`: the spawns past it were refused).
     pub const FREE_NEXT: u32 = INBOX_TAIL + P;
-    /// Per priority: tasks executed since the host last cleared it.
+    /// Per priority: tasks executed this submission (the first prepare pass clears it).
     pub const EXECUTED_BY_PRIORITY: u32 = FREE_NEXT + P;
     /// Per partition: PUBLISHED slots of disabled tenants (parked), as
     /// counted by the last maintenance pass.
     pub const PARKED: u32 = EXECUTED_BY_PRIORITY + P;
-    /// Faulted tasks since the host last cleared it (records may be fewer
+    /// Faulted tasks this submission (the first prepare pass clears it) (records may be fewer
     /// only if the log overflowed, which its sizing prevents).
     pub const FAULTED: u32 = PARKED + P;
     /// Per partition: the length of this pass's free list, the EMPTY
@@ -424,7 +424,7 @@ pub mod ctrl {
     pub const PART_START: u32 = SLOTS + 1;
     /// Per partition: its slots (host-owned).
     pub const PART_SIZE: u32 = PART_START + P;
-    /// Ticket log records written since the host last cleared it.
+    /// Ticket log records written this submission (the first prepare pass clears it).
     pub const TICKETS_ENDED: u32 = PART_SIZE + P;
     /// Request slots handed out this submission (may pass the slots: the
     /// requests past them were refused); the host serves the first ones
@@ -435,15 +435,25 @@ pub mod ctrl {
     /// Number of fixed words; the variable tables follow.
     pub const FIXED_WORDS: u32 = REQUEST_REFUSED + 1;
 
-    /// Counters the host reads after a submission and zeroes before the
-    /// next (`FAULT_COUNT` only while no other submission is in flight).
-    pub const CLEARED_AFTER_READ: [u32; 6] = [
-        FAULT_COUNT,
+    /// The fixed counters a summary reports that the first prepare pass of
+    /// every submission zeroes (with `executed_by_op`), so that each
+    /// summary holds its own submission's counts. `FAULT_COUNT` is not
+    /// among them: the host zeroes it between submissions once it has read
+    /// fault records (a second submission in flight appends after the
+    /// first's records).
+    pub const SUBMISSION_COUNTERS: [u32; 7 + P as usize] = [
         PRINTF_COUNT,
         SPAWNED,
         SPAWN_OVERFLOW,
         PLACED,
         EXECUTED,
+        FAULTED,
+        TICKETS_ENDED,
+        EXECUTED_BY_PRIORITY,
+        EXECUTED_BY_PRIORITY + 1,
+        EXECUTED_BY_PRIORITY + 2,
+        EXECUTED_BY_PRIORITY + 3,
+        EXECUTED_BY_PRIORITY + 4,
     ];
 }
 

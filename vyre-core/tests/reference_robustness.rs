@@ -90,7 +90,10 @@ fn garbage_memory_never_panics() {
                     e.write_ring(r[0] as u64 * SLOT_WORDS as u64, &[0]).unwrap();
                 }
             }
-            for w in ctrl::CLEARED_AFTER_READ {
+            for w in ctrl::SUBMISSION_COUNTERS
+                .into_iter()
+                .chain([ctrl::FAULT_COUNT])
+            {
                 e.write_control(w as u64, &[0]).unwrap();
             }
         }

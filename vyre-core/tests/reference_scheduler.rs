@@ -138,10 +138,11 @@ fn spawned_tasks_become_claimable_only_next_round() {
         1
     );
     assert_eq!(host.buffer("seen"), [1, 1, 1, 0, 0, 0, 0, 0, 0, 0]);
+    // Each summary counts its own submission: the other seven links.
     let s = host.submit(20);
-    assert_eq!(s.summary[ctrl::EXECUTED as usize], 10);
-    assert_eq!(s.summary[ctrl::SPAWNED as usize], 9);
-    assert_eq!(s.summary[ctrl::EXECUTED_BY_PRIORITY as usize + 1], 9);
+    assert_eq!(s.summary[ctrl::EXECUTED as usize], 7);
+    assert_eq!(s.summary[ctrl::SPAWNED as usize], 6);
+    assert_eq!(s.summary[ctrl::EXECUTED_BY_PRIORITY as usize + 1], 7);
     assert_eq!(host.buffer("seen"), vec![1; 10]);
     // Spawned tasks carry the spawner's tenant, sit in the spawn's
     // priority's partition, and have no ticket (the spawner had none).
@@ -195,6 +196,7 @@ fn spawn_overflow_is_counted_and_nothing_is_lost() {
     host.zeroed_buffer("hits", 5);
     host.publish(Priority::Critical, 1, 0, &[5]);
     let s = host.submit(1);
+    let first = s.summary[ctrl::EXECUTED as usize];
     assert_eq!(s.summary[ctrl::SPAWNED as usize], 2);
     assert_eq!(s.summary[ctrl::SPAWN_OVERFLOW as usize], 3);
     assert_eq!(host.buffer("ok"), [2, 3]);
@@ -204,8 +206,9 @@ fn spawn_overflow_is_counted_and_nothing_is_lost() {
     assert_eq!(s.summary[ctrl::FREE_NEXT as usize + 2], 0);
     assert_eq!(s.summary[ctrl::FREE_LEN as usize + 2], 0);
     let s = host.submit(2);
-    // Accounting: published + spawned = executed + faulted + parked + waiting.
-    let executed = s.summary[ctrl::EXECUTED as usize];
+    // Accounting: published + spawned = executed + faulted + parked +
+    // waiting, each summary counting its own submission.
+    let executed = first + s.summary[ctrl::EXECUTED as usize];
     assert_eq!(1 + 2, executed);
     assert_eq!(host.buffer("hits"), [1, 1, 0, 0, 0]);
     assert_eq!(s.summary[ctrl::FAULTED as usize], 0);
@@ -227,7 +230,7 @@ fn disabled_tenants_are_parked_then_run_when_enabled() {
     assert_eq!(host.buffer("order")[0], 7);
     host.enable(2, true);
     let s = host.submit(1);
-    assert_eq!(s.summary[ctrl::EXECUTED as usize], 3);
+    assert_eq!(s.summary[ctrl::EXECUTED as usize], 2);
     assert_eq!(s.summary[ctrl::PARKED as usize + 2], 0);
     assert_eq!(host.buffer("order")[..3], [7, 5, 6]);
 }

@@ -210,6 +210,18 @@ impl CpuMachine {
         }
     }
 
+    /// What a submission's first prepare pass does first: zeroes the
+    /// counters its summary reports ([`ctrl::SUBMISSION_COUNTERS`] and
+    /// `executed_by_op`; `FAULT_COUNT` is the host's to zero).
+    fn clear_counters(&mut self) {
+        let layout = self.layout;
+        let handlers = self.program.handlers().len() as u32;
+        let by_op = (0..handlers).map(|h| layout.executed_by_op + h);
+        for w in ctrl::SUBMISSION_COUNTERS.into_iter().chain(by_op) {
+            self.set_cw(w, 0);
+        }
+    }
+
     /// `M`: prepare, maintain, finalize (three dispatches on the GPU).
     pub fn maintenance(&mut self) {
         self.prepare();
@@ -238,6 +250,7 @@ impl CpuMachine {
     ) -> Result<Submission> {
         // The host may have written since the last submission.
         self.set_cw(ctrl::IDLE, 0);
+        self.clear_counters();
         if place {
             self.prepare_place();
             let ran = work.run(self);

@@ -158,6 +158,7 @@ pub(super) fn constants(program: &Program, out: &mut String) {
             ("FREE_LISTS", &program.spawns()),
             ("PRINTF_CAPACITY", &c.printf_capacity),
             ("EXECUTED_BY_OP", &layout.executed_by_op),
+            ("HANDLERS", &program.handlers().len()),
             ("TENANT_ENABLED", &layout.tenant_enabled),
             ("CLAIM_LIST", &layout.claim_list),
             ("PRINTF_LOG", &layout.printf_log),

@@ -197,7 +197,10 @@ impl<E: Engine> Host<E> {
                 .write_ring(f[0] as u64 * SLOT_WORDS as u64, &[status::EMPTY])
                 .unwrap();
         }
-        for w in ctrl::CLEARED_AFTER_READ {
+        for w in ctrl::SUBMISSION_COUNTERS
+            .into_iter()
+            .chain([ctrl::FAULT_COUNT])
+        {
             self.set_ctrl(w, 0);
         }
         self.set_ctrl(ctrl::FAULTED, 0);

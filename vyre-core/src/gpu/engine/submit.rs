@@ -157,7 +157,9 @@ impl WgpuEngine {
             if summary_bytes > 0 {
                 encoder.copy_buffer_to_buffer(control, 0, &staging, 0, summary_bytes);
             }
-            encoder.copy_buffer_to_buffer(control, log_at, &staging, summary_bytes, log_bytes);
+            if log_bytes > 0 {
+                encoder.copy_buffer_to_buffer(control, log_at, &staging, summary_bytes, log_bytes);
+            }
             if let Some(t) = timer {
                 encoder.resolve_query_set(&t.queries, 0..2, &t.resolve, 0);
                 encoder.copy_buffer_to_buffer(&t.resolve, 0, &staging, ts_word * WORD, 16);

@@ -22,6 +22,7 @@ const vy_FREE_LISTS: bool = {{FREE_LISTS}}; // some handler spawns: maintain lis
 const vy_PRINTF_CAPACITY: u32 = {{PRINTF_CAPACITY}}u; // printf records per submission
 // ---- control block layout (protocol::ControlLayout) ----
 const vy_EXECUTED_BY_OP: u32 = {{EXECUTED_BY_OP}}u; // per handler: tasks executed
+const vy_HANDLERS: u32 = {{HANDLERS}}u; // handlers of the program (words of EXECUTED_BY_OP)
 const vy_TENANT_ENABLED: u32 = {{TENANT_ENABLED}}u; // per tenant: 1 = enabled
 const vy_CLAIM_LIST: u32 = {{CLAIM_LIST}}u; // claim lists, one word per slot
 const vy_PRINTF_LOG: u32 = {{PRINTF_LOG}}u; // printf records

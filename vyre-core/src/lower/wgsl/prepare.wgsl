@@ -19,8 +19,9 @@
 // between passes, so every slot is still EMPTY. Placing, it takes each
 // partition's first inbox entries (as many as it has slots), gives the
 // place pass a grid for them (below) and the next maintain pass none. The first prepare also sizes the first maintain and place
-// dispatches when the submission starts with maintain, and leaves in
-// START whether later prepares may place (1) or not (0).
+// dispatches when the submission starts with maintain, leaves in START
+// whether later prepares may place (1) or not (0), and zeroes the counters
+// the submission's summary reports (vy_clear_counters).
 @compute @workgroup_size(1)
 fn vy_prepare() {
     if (atomicLoad(&vy_ctrl[vy_CTRL_IDLE]) != 0u) {
@@ -61,6 +62,7 @@ fn vy_prepare() {
     }
     if (first) {
         atomicStore(&vy_ctrl[vy_CTRL_START], u32(place_mode));
+        vy_clear_counters();
     }
     // A submission that starts with maintain never places: its first
     // prepare sizes both dispatches once and later ones leave them alone.
@@ -86,5 +88,26 @@ fn vy_prepare() {
         } else if (first) {
             vy_indirect[vy_INDIRECT_MAINTAIN + i] = vy_indirect[vy_INDIRECT_FULL_MAINTAIN + i];
         }
+    }
+}
+
+// The counters a summary reports, zeroed as its submission starts, so that
+// each summary holds its own submission's counts. The device does it
+// rather than the host: its five queue writes cost 20-45 us of every run()
+// (H200, docs/benchmarks.md, session 28).
+// FAULT_COUNT is a running count the host reads fault records up to.
+fn vy_clear_counters() {
+    atomicStore(&vy_ctrl[vy_CTRL_PRINTF_COUNT], 0u);
+    atomicStore(&vy_ctrl[vy_CTRL_SPAWNED], 0u);
+    atomicStore(&vy_ctrl[vy_CTRL_SPAWN_OVERFLOW], 0u);
+    atomicStore(&vy_ctrl[vy_CTRL_PLACED], 0u);
+    atomicStore(&vy_ctrl[vy_CTRL_EXECUTED], 0u);
+    atomicStore(&vy_ctrl[vy_CTRL_FAULTED], 0u);
+    atomicStore(&vy_ctrl[vy_CTRL_TICKETS_ENDED], 0u);
+    for (var p = 0u; p < vy_PRIORITIES; p++) {
+        atomicStore(&vy_ctrl[vy_CTRL_EXECUTED_BY_PRIORITY + p], 0u);
+    }
+    for (var h = 0u; h < vy_HANDLERS; h++) {
+        atomicStore(&vy_ctrl[vy_EXECUTED_BY_OP + h], 0u);
     }
 }
