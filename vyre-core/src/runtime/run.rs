@@ -703,7 +703,7 @@ mod tests {
                 let report = rt.run().expect("run");
                 assert_eq!(report.executed, 2, "run {run}");
                 assert_eq!(report.faults.len(), 1, "run {run}");
-                let kinds: Vec<FaultKind> = report.faults.iter().map(|f| f.kind.clone()).collect();
+                let kinds: Vec<FaultKind> = report.faults.iter().map(|f| f.kind).collect();
                 assert_eq!(kinds, [FaultKind::OutOfBounds { index: bad }], "run {run}");
                 // The record went in at 0 each time: the host zeroed the
                 // count before the run's submission, after reading.
