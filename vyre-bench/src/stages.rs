@@ -139,11 +139,18 @@ impl StageTotals {
             .map(|mut t| t.drain().collect())
             .unwrap_or_default();
         rows.sort_by(|a, b| b.1 .1.total_cmp(&a.1 .1));
-        let mut out = String::from("stage            calls     total ms   µs/call\n");
+        // wgpu's scope names are longer than vyre's stage names.
+        let width = rows
+            .iter()
+            .map(|(name, _)| name.len())
+            .max()
+            .unwrap_or(0)
+            .max(14);
+        let mut out = format!("{:<width$}    calls     total ms   µs/call\n", "stage");
         for (name, (calls, secs)) in rows {
             let _ = writeln!(
                 out,
-                "{name:<14} {calls:>8} {:>12.2} {:>9.2}",
+                "{name:<width$} {calls:>8} {:>12.2} {:>9.2}",
                 secs * 1e3,
                 secs * 1e6 / calls.max(1) as f64
             );
@@ -152,11 +159,18 @@ impl StageTotals {
     }
 }
 
+/// Whether spans of `target` are stages: vyre's, and with the
+/// `wgpu-scopes` feature wgpu's own profiling scopes (their targets are
+/// wgpu's module paths).
+fn is_stage(target: &str) -> bool {
+    target == "vyre" || (cfg!(feature = "wgpu-scopes") && target.starts_with("wgpu"))
+}
+
 /// A leaked [`StageTotals`] is the subscriber (`install` keeps the
 /// reference to read the table).
 impl Subscriber for &'static StageTotals {
     fn enabled(&self, meta: &Metadata<'_>) -> bool {
-        meta.target() == "vyre" && meta.is_span()
+        is_stage(meta.target()) && meta.is_span()
     }
     fn new_span(&self, span: &Attributes<'_>) -> Id {
         self.spans.open(span.metadata().name())
