@@ -309,6 +309,10 @@ pub trait Engine: Send {
     fn buffer_len(&self, buffer: usize) -> u64;
 
     /// Runs one submission: `M, (W, M) × rounds` (`docs/protocol.md`).
+    /// Its first pass zeroes the counters its summary reports
+    /// ([`ctrl::SUBMISSION_COUNTERS`](crate::protocol::ctrl::SUBMISSION_COUNTERS)
+    /// and `executed_by_op`), so the summary counts this submission alone;
+    /// `FAULT_COUNT` is left to the host.
     fn submit(&mut self, rounds: u32) -> Result<Submission>;
 
     /// Starts one submission as [`submit`](Self::submit) does and returns
