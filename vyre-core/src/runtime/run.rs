@@ -679,10 +679,10 @@ mod tests {
         assert_eq!(grown_sizes(full, [0, 0, 1 << 24, 0, 0], 1 << 20), None);
     }
 
-    /// Each run's faults are read once: the device no longer zeroes
-    /// `FAULT_COUNT` with the other counters, so the host does it, and
-    /// only once it has read records and nothing is in flight; the next
-    /// run's records start again at record 0. On the reference backend
+    /// Each run's faults are read once: the device zeroes the other
+    /// counters as a submission starts but not `FAULT_COUNT`, which the
+    /// host zeroes once it has read records and nothing is in flight; the
+    /// next run's records start again at record 0. On the reference backend
     /// and the GPU, when there is one.
     #[test]
     fn each_run_reads_its_own_faults_and_the_log_starts_again_after_a_read() {

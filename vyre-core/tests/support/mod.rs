@@ -189,29 +189,17 @@ impl<E: Engine> Host<E> {
         words.chunks(8).map(|c| c.try_into().unwrap()).collect()
     }
 
-    /// What the host does after reading: faulted slots back to EMPTY, the
-    /// counters it owns cleared.
+    /// What the host does after reading: faulted slots back to EMPTY,
+    /// `FAULT_COUNT` and `SHUTDOWN` zeroed (the next submission's first
+    /// pass zeroes the other counters).
     pub fn clear(&mut self) {
         for f in self.faults() {
             self.engine
                 .write_ring(f[0] as u64 * SLOT_WORDS as u64, &[status::EMPTY])
                 .unwrap();
         }
-        for w in ctrl::SUBMISSION_COUNTERS
-            .into_iter()
-            .chain([ctrl::FAULT_COUNT])
-        {
-            self.set_ctrl(w, 0);
-        }
-        self.set_ctrl(ctrl::FAULTED, 0);
+        self.set_ctrl(ctrl::FAULT_COUNT, 0);
         self.set_ctrl(ctrl::SHUTDOWN, 0);
-        for p in 0..PRIORITIES as u32 {
-            self.set_ctrl(ctrl::EXECUTED_BY_PRIORITY + p, 0);
-        }
-        let n = self.program.handlers().len() as u32;
-        self.engine
-            .write_control(self.layout.executed_by_op as u64, &vec![0; n as usize])
-            .unwrap();
     }
 
     fn buffer_index(&self, name: &str) -> usize {

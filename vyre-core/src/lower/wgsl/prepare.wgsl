@@ -95,7 +95,8 @@ fn vy_prepare() {
 // each summary holds its own submission's counts. The device does it
 // rather than the host: its five queue writes cost 20-45 us of every run()
 // (H200, docs/benchmarks.md, session 28).
-// FAULT_COUNT is a running count the host reads fault records up to.
+// Not FAULT_COUNT: it places fault records, and the host zeroes it once it
+// has read them with no other submission in flight.
 fn vy_clear_counters() {
     atomicStore(&vy_ctrl[vy_CTRL_PRINTF_COUNT], 0u);
     atomicStore(&vy_ctrl[vy_CTRL_SPAWNED], 0u);
