@@ -410,3 +410,73 @@ fn interleaved_opcodes_in_one_partition_keep_their_arguments() {
     assert_eq!(result.1, sums);
     assert_eq!(result.2, cells);
 }
+
+#[test]
+fn the_expand_pass_leads_the_run_and_waits_for_nothing_it_reads() {
+    // On the GPU the expand pass of ranges and argument-only batches is
+    // the first dispatch of the run's own submission (one submission, not
+    // two): a run after `publish_range` records exactly one dispatch more
+    // than the same run after one `publish` a task. And whatever the host
+    // writes before that submission that the waiting pass reads — a
+    // second batch's arguments over the batch area, explicit entries,
+    // more range descriptors than one pass takes — first runs the waiting
+    // pass on its own, so every task keeps its arguments.
+    let n = 5000u32;
+    let first: Vec<(u32, u32)> = (0..n).map(|i| (i, 1)).collect();
+    let second: Vec<(u32, u32)> = (0..n).map(|i| ((i * 3) % n, 10)).collect();
+    let mut want = vec![0u32; n as usize];
+    for &(i, a) in first.iter().chain(&second) {
+        want[i as usize] += a;
+    }
+    for w in &mut want[..100] {
+        *w += 100 + 1000;
+    }
+    for r in 0..12usize {
+        for w in &mut want[r * 10..r * 10 + 3] {
+            *w += 7;
+        }
+    }
+    let mut gpus = vec![Gpu::cpu(), Gpu::reference().with_workgroups(4)];
+    gpus.extend(common::wgpu_backend("expand pass"));
+    for gpu in gpus {
+        let what = gpu.description();
+        let mut k = Bulk::builder(&gpu)
+            .configure(|c| {
+                c.slots = 1 << 14;
+                c.inbox_capacity = 1 << 13;
+            })
+            .build()
+            .unwrap();
+        k.sums().upload(&vec![0; n as usize]).unwrap();
+        // The first batch's arguments fill the batch area (grown for
+        // them); the second batch, in another partition, finds the
+        // inboxes in use (the area cannot move) and its arguments go over
+        // the same area.
+        k.publish_batch(Priority::Normal, add::Op, &first).unwrap();
+        k.publish_batch(Priority::High, add::Op, &second).unwrap();
+        for i in 0..100 {
+            k.publish(Priority::Normal, add::task(i, 100)).unwrap();
+        }
+        k.publish_range(Priority::Low, add::Op, 0..100, 1000)
+            .unwrap();
+        for (r, p) in (0..12).zip(Priority::ALL.iter().cycle()) {
+            k.publish_range(*p, add::Op, r * 10..r * 10 + 3, 7).unwrap();
+        }
+        let report = k.run().unwrap();
+        let (executed, sums, _) = outcome(&mut k, &report);
+        assert_eq!(executed, 2 * u64::from(n) + 200 + 36, "{what}");
+        assert_eq!(sums, want, "{what}: sums");
+
+        if gpu.kind() == BackendKind::Wgpu {
+            k.publish_range(Priority::Normal, add::Op, 0..n, 1).unwrap();
+            let ranged = k.run().unwrap();
+            for i in 0..n {
+                k.publish(Priority::Normal, add::task(i, 1)).unwrap();
+            }
+            let single = k.run().unwrap();
+            assert_eq!((ranged.executed, single.executed), (n.into(), n.into()));
+            assert_eq!(ranged.submissions, single.submissions, "{what}");
+            assert_eq!(ranged.dispatches, single.dispatches + 1, "{what}");
+        }
+    }
+}
