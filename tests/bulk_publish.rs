@@ -412,15 +412,15 @@ fn interleaved_opcodes_in_one_partition_keep_their_arguments() {
 }
 
 #[test]
-fn the_expand_pass_leads_the_run_and_waits_for_nothing_it_reads() {
-    // On the GPU the expand pass of ranges and argument-only batches is
-    // the first dispatch of the run's own submission (one submission, not
-    // two): a run after `publish_range` records exactly one dispatch more
-    // than the same run after one `publish` a task. And whatever the host
-    // writes before that submission that the waiting pass reads — a
-    // second batch's arguments over the batch area, explicit entries,
-    // more range descriptors than one pass takes — first runs the waiting
-    // pass on its own, so every task keeps its arguments.
+fn batches_and_ranges_before_one_run_keep_their_arguments() {
+    // Two argument-only batches in different partitions before one run:
+    // the second finds the inboxes in use (the batch area cannot move)
+    // and its arguments go over the same batch area, which the expand
+    // pass of the first must have read already; then explicit entries
+    // and more range descriptors than one expand pass takes. Every task
+    // keeps its arguments on every backend. (Session 29 ran the expand
+    // pass inside the run's submission instead, which this test guarded;
+    // it did not pay and was removed, docs/benchmarks.md.)
     let n = 5000u32;
     let first: Vec<(u32, u32)> = (0..n).map(|i| (i, 1)).collect();
     let second: Vec<(u32, u32)> = (0..n).map(|i| ((i * 3) % n, 10)).collect();
@@ -466,17 +466,5 @@ fn the_expand_pass_leads_the_run_and_waits_for_nothing_it_reads() {
         let (executed, sums, _) = outcome(&mut k, &report);
         assert_eq!(executed, 2 * u64::from(n) + 200 + 36, "{what}");
         assert_eq!(sums, want, "{what}: sums");
-
-        if gpu.kind() == BackendKind::Wgpu {
-            k.publish_range(Priority::Normal, add::Op, 0..n, 1).unwrap();
-            let ranged = k.run().unwrap();
-            for i in 0..n {
-                k.publish(Priority::Normal, add::task(i, 1)).unwrap();
-            }
-            let single = k.run().unwrap();
-            assert_eq!((ranged.executed, single.executed), (n.into(), n.into()));
-            assert_eq!(ranged.submissions, single.submissions, "{what}");
-            assert_eq!(ranged.dispatches, single.dispatches + 1, "{what}");
-        }
     }
 }

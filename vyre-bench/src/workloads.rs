@@ -143,7 +143,6 @@ pub fn passes_json<R>(runs: &[R], passes: impl Fn(&R) -> Option<vyre::PassTimes>
     match field(|p| p.work) {
         None => Value::Null,
         Some(work) => json!({
-            "expand": field(|p| p.expand),
             "lead": field(|p| p.lead),
             "place": field(|p| p.place),
             "first_maintain": field(|p| p.first_maintain),

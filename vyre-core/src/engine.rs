@@ -280,11 +280,9 @@ pub trait Engine: Send {
     fn resize_ring(&mut self, partitions: [(u32, u32); crate::protocol::PRIORITIES]) -> Result<()>;
 
     /// Runs the expand pass over the first `ranges` range descriptors the
-    /// host wrote into the control block, the largest of which has
-    /// `widest` entries; the engine sets `RANGE_COUNT` = `ranges`. It runs
-    /// before the next submission's rounds: on the GPU as that
-    /// submission's first dispatch, or in a submission of its own when the
-    /// host first writes the range table, the inbox or its size.
+    /// host wrote into the control block (`RANGE_COUNT` = `ranges`), the
+    /// largest of which has `widest` entries. It runs before the next
+    /// submission.
     fn expand(&mut self, ranges: u32, widest: u32) -> Result<()>;
 
     /// Writes words into the control buffer.

@@ -242,14 +242,8 @@ pub struct SubmissionTime {
 /// time up to its last dispatch (a little less than `gpu`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PassTimes {
-    /// The expand pass, in a submission that starts by writing the inbox
-    /// entries of published ranges and argument-only batches
-    /// (`docs/protocol.md`, "Ranges"); it then also waits for the writes
-    /// queued before the submission.
-    pub expand: Duration,
     /// The first prepare dispatch, which also waits for the writes queued
-    /// before the submission (inbox uploads, ticket entries) when no
-    /// expand pass leads it.
+    /// before the submission (inbox uploads, ticket entries).
     pub lead: Duration,
     /// The place pass, in a submission that starts on an empty ring of a
     /// program that [places and runs](crate::Program::places_and_runs):
@@ -272,7 +266,6 @@ impl std::ops::Add for PassTimes {
     /// The sum of two splits, field by field.
     fn add(self, other: PassTimes) -> PassTimes {
         PassTimes {
-            expand: self.expand + other.expand,
             lead: self.lead + other.lead,
             place: self.place + other.place,
             first_maintain: self.first_maintain + other.first_maintain,

@@ -404,11 +404,9 @@ impl CpuMachine {
         Ok(())
     }
 
-    /// The expand pass (see [`CpuMachine::expand_ranges`]), with
-    /// `RANGE_COUNT` set as the GPU's submission sets it; `widest` only
+    /// The expand pass (see [`CpuMachine::expand_ranges`]); `widest` only
     /// sizes the GPU's dispatch.
     pub fn expand(&mut self, ranges: u32, _widest: u32) -> Result<()> {
-        self.set_cw(ctrl::RANGE_COUNT, ranges);
         self.expand_ranges(ranges);
         Ok(())
     }

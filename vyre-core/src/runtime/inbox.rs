@@ -634,6 +634,7 @@ fn expand(
     }
     let count = (descriptors.len() / RANGE_WORDS as usize) as u32;
     engine.write_control(u64::from(ranges_at), descriptors)?;
+    engine.write_control(ctrl::RANGE_COUNT as u64, &[count])?;
     engine.expand(count, *widest)?;
     descriptors.clear();
     *widest = 0;

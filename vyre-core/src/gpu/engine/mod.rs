@@ -88,12 +88,6 @@ pub struct WgpuEngine {
     /// every partition's inbox entries fit its slots (that submission then
     /// needs no round after the place pass).
     place_next: Option<bool>,
-    /// Range descriptors `(ranges, widest)` whose expand pass leads the
-    /// next submission ([`Engine::expand`]): one submission and one queue
-    /// write fewer than an expand of its own. A write or resize that could
-    /// change what it reads first runs it on its own
-    /// (`run_waiting_expand`).
-    expand_next: Option<(u32, u32)>,
 }
 
 impl WgpuEngine {
@@ -316,7 +310,6 @@ impl WgpuEngine {
             uploader: Uploader::default(),
             poll_timeout: None,
             place_next: None,
-            expand_next: None,
         })
     }
 
@@ -380,7 +373,6 @@ impl Engine for WgpuEngine {
 
     fn write_inbox(&mut self, offset: u64, words: &[u32]) -> Result<()> {
         check_range(INBOX, self.inbox.words, offset, words.len() as u64)?;
-        self.run_waiting_expand()?;
         self.write(INBOX, &self.inbox.buffer, offset, words)
     }
 
@@ -393,7 +385,6 @@ impl Engine for WgpuEngine {
     ) -> Result<()> {
         let len = (units as u64).saturating_mul(unit_words as u64);
         check_range(INBOX, self.inbox.words, offset, len)?;
-        self.run_waiting_expand()?;
         if len * WORD < SMALL_BYTES {
             let mut words = vec![0u32; len as usize];
             fill(0, &mut words);
@@ -424,24 +415,19 @@ impl Engine for WgpuEngine {
     }
 
     fn resize_inbox(&mut self, words: u64) -> Result<()> {
-        self.run_waiting_expand()?;
         self.replace_inbox(words)
     }
 
     fn expand(&mut self, ranges: u32, widest: u32) -> Result<()> {
-        self.expand_with_next_submission(ranges, widest)
+        self.expand_ranges(ranges, widest)
     }
 
     fn resize_ring(&mut self, partitions: [(u32, u32); PRIORITIES]) -> Result<()> {
-        self.run_waiting_expand()?;
         self.replace_ring(partitions)
     }
 
     fn write_control(&mut self, offset: u64, words: &[u32]) -> Result<()> {
         check_range(CONTROL, self.control.words, offset, words.len() as u64)?;
-        if self.expand_reads_control(offset, words.len() as u64) {
-            self.run_waiting_expand()?;
-        }
         self.write(CONTROL, &self.control.buffer, offset, words)
     }
 

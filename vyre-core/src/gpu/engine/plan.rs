@@ -9,9 +9,6 @@
 /// One dispatch of a submission.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Pass {
-    /// The expand pass, first, when ranges wait for it
-    /// ([`Plan::expanding`]).
-    Expand,
     Prepare,
     Place,
     Maintain,
@@ -19,13 +16,11 @@ pub(super) enum Pass {
     Work,
 }
 
-use Pass::{Expand, Finalize, Maintain, Place, Prepare, Work};
+use Pass::{Finalize, Maintain, Place, Prepare, Work};
 
-/// A submission's dispatches: the expand pass when ranges wait for it, a
-/// lead chain, then `rounds` round chains.
+/// A submission's dispatches: a lead chain, then `rounds` round chains.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Plan {
-    expand: bool,
     lead: &'static [Pass],
     round: &'static [Pass],
     rounds: u32,
@@ -46,14 +41,12 @@ impl Plan {
     pub(super) fn new(place: bool, fits: bool, rounds: u32) -> Plan {
         if place {
             Plan {
-                expand: false,
                 lead: &[Prepare, Place, Finalize],
                 round: &[Work, Prepare, Place, Maintain, Finalize],
                 rounds: if fits { 0 } else { rounds },
             }
         } else {
             Plan {
-                expand: false,
                 lead: &[Prepare, Maintain, Finalize],
                 round: &[Work, Prepare, Maintain, Finalize],
                 rounds,
@@ -61,28 +54,16 @@ impl Plan {
         }
     }
 
-    /// The same plan led by the expand pass when `expand`: the inbox
-    /// entries of the ranges the host published since the last submission
-    /// are written before the first prepare reads the inbox tails.
-    pub(super) fn expanding(self, expand: bool) -> Plan {
-        Plan { expand, ..self }
-    }
-
     /// How many dispatches it records.
     pub(super) fn len(&self) -> u32 {
         let round = self.round.len() as u32;
-        (u32::from(self.expand) + self.lead.len() as u32)
-            .saturating_add(round.saturating_mul(self.rounds))
+        (self.lead.len() as u32).saturating_add(round.saturating_mul(self.rounds))
     }
 
     /// Its dispatches, in order.
     pub(super) fn passes(&self) -> impl Iterator<Item = Pass> + '_ {
-        let expand = self.expand.then_some(Expand);
         let rounds = (0..self.rounds).flat_map(|_| self.round.iter().copied());
-        expand
-            .into_iter()
-            .chain(self.lead.iter().copied())
-            .chain(rounds)
+        self.lead.iter().copied().chain(rounds)
     }
 }
 
@@ -101,19 +82,6 @@ mod tests {
         assert_eq!(all.len(), 3 + 2 * 5);
         assert_eq!(&all[..4], [Prepare, Place, Finalize, Work]);
         assert_eq!(all.iter().filter(|&&d| d == Maintain).count(), 2);
-    }
-
-    #[test]
-    fn an_expanding_plan_leads_with_the_expand_pass_and_counts_it() {
-        for plan in [Plan::new(true, true, 2), Plan::new(false, false, 2)] {
-            let x = plan.expanding(true);
-            let all: Vec<_> = x.passes().collect();
-            assert_eq!(all[0], Expand);
-            assert_eq!(&all[1..], plan.passes().collect::<Vec<_>>());
-            assert_eq!(x.len(), plan.len() + 1);
-            assert_eq!(all.len() as u32, x.len());
-            assert_eq!(plan.passes().filter(|&d| d == Expand).count(), 0);
-        }
     }
 
     #[test]

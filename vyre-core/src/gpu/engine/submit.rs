@@ -6,11 +6,10 @@ use std::sync::Arc;
 
 use crate::engine::{InFlight, Submission};
 use crate::error::Result;
-use crate::gpu::context::GpuContext;
 use crate::gpu::pipeline::expand_pipeline;
 use crate::gpu::readback::read_words;
 use crate::lower::{EXPAND_WORKGROUP_SIZE, INDIRECT_GROUP};
-use crate::protocol::{ctrl, indirect, start, RANGE_SLOTS, RANGE_WORDS};
+use crate::protocol::{ctrl, indirect, start};
 
 use super::plan::{Pass, Plan};
 use super::timing::{elapsed, split};
@@ -44,32 +43,17 @@ impl WgpuEngine {
         // (`next_starts_on_empty_ring`).
         let place_next = self.place_next.take();
         let place = place_next.is_some();
-        // Ranges published since the last submission: their expand pass
-        // leads this one, and RANGE_COUNT (after START) goes in the same
-        // write. Cleared once the submission is queued.
-        let expand = self.expand_next;
-        let expand_pipeline = match expand {
-            Some(_) => Some(expand_pipeline(
-                &self.ctx,
-                &self.program_name,
-                &self.pipelines,
-            )?),
-            None => None,
-        };
-        let plan =
-            Plan::new(place, place_next.unwrap_or(false), rounds).expanding(expand.is_some());
+        let plan = Plan::new(place, place_next.unwrap_or(false), rounds);
         let start_mode = if place {
             start::PLACE_AND_RUN
         } else {
             start::MAINTAIN
         };
-        let header = [0, start_mode, expand.map_or(0, |(ranges, _)| ranges)];
-        let header_words = if expand.is_some() { 3 } else { 2 };
         self.write(
             super::CONTROL,
             &self.control.buffer,
             u64::from(ctrl::IDLE),
-            &header[..header_words],
+            &[0, start_mode],
         )?;
         let summary_bytes = u64::from(self.summary_words) * WORD;
         // The ticket log's first words follow the summary in the staging
@@ -142,12 +126,6 @@ impl WgpuEngine {
                 // could have no workgroups.
                 for d in plan.passes() {
                     match d {
-                        Pass::Expand => {
-                            if let (Some(x), Some((ranges, widest))) = (expand_pipeline, expand) {
-                                pass.set_pipeline(x);
-                                pass.dispatch_workgroups(expand_groups(ctx, widest), ranges, 1);
-                            }
-                        }
                         Pass::Prepare => {
                             pass.set_pipeline(&p.prepare);
                             pass.dispatch_workgroups(1, 1, 1);
@@ -198,7 +176,6 @@ impl WgpuEngine {
             crate::trace::stage!("queue_submit");
             ctx.queue().submit([commands])
         })?;
-        self.expand_next = None;
         // Set once the device has finished this submission (and what was
         // submitted before it), seen at the next poll of the device.
         let finished = Arc::new(AtomicBool::new(false));
@@ -246,81 +223,20 @@ impl WgpuEngine {
     }
 }
 
-/// Workgroups of an expand row whose widest descriptor has `widest`
-/// entries: one invocation an entry, up to the device's limit, past which
-/// each invocation walks its entries with a grid stride (a few at most,
-/// far below any loop cut).
-fn expand_groups(ctx: &GpuContext, widest: u32) -> u32 {
-    let max = ctx.limits().max_compute_workgroups_per_dimension;
-    widest.div_ceil(EXPAND_WORKGROUP_SIZE).clamp(1, max)
-}
-
 impl WgpuEngine {
-    /// [`Engine::expand`](crate::engine::Engine::expand): the expand pass
-    /// over `ranges` descriptors (the widest of `widest` entries) becomes
-    /// the first dispatch of the next submission, which writes
-    /// `RANGE_COUNT` with `IDLE` and `START`. A `run()` after
-    /// `publish_range` or an argument-only `publish_batch` then costs one
-    /// submission and one queue write, not two of each (encoding and
-    /// submitting one costs the host tens of microseconds). An expand
-    /// still waiting runs on its own first.
-    pub(super) fn expand_with_next_submission(&mut self, ranges: u32, widest: u32) -> Result<()> {
-        self.run_waiting_expand()?;
-        if ranges == 0 || widest == 0 {
-            return self.ctx.health();
-        }
-        // Built here on first use, so that a failure shows at the call
-        // that published the tasks.
-        expand_pipeline(&self.ctx, &self.program_name, &self.pipelines)?;
-        self.expand_next = Some((ranges, widest));
-        Ok(())
-    }
-
-    /// Runs a waiting expand pass in a submission of its own: called
-    /// before the host writes what it reads (the range table, the batch
-    /// area in the inbox) or moves the buffers it uses, so that it still
-    /// sees what the host wrote for it. Queue order puts it before the
-    /// write and before the next submission.
-    pub(super) fn run_waiting_expand(&mut self) -> Result<()> {
-        let Some((ranges, widest)) = self.expand_next else {
-            return Ok(());
-        };
-        self.write(
-            super::CONTROL,
-            &self.control.buffer,
-            u64::from(ctrl::RANGE_COUNT),
-            &[ranges],
-        )?;
-        self.expand_ranges(ranges, widest)?;
-        self.expand_next = None;
-        Ok(())
-    }
-
-    /// Whether a control write of `len` words at `offset` reaches what a
-    /// waiting expand pass reads: the range table or `RANGE_COUNT`.
-    pub(super) fn expand_reads_control(&self, offset: u64, len: u64) -> bool {
-        if self.expand_next.is_none() {
-            return false;
-        }
-        let table = u64::from(self.layout.ranges);
-        let table_end = table + u64::from(RANGE_SLOTS * RANGE_WORDS);
-        let count = u64::from(ctrl::RANGE_COUNT);
-        let end = offset.saturating_add(len);
-        (offset < table_end && end > table) || (offset <= count && count < end)
-    }
-
     /// Runs the expand pass over `ranges` descriptors in a submission of
     /// its own (queue order puts it before the next one); nothing is read
     /// back. Each row walks its descriptor's `widest` entries at most with
     /// a grid stride of up to 65,535 workgroups, so an invocation loops a
     /// few times at most, far below any loop cut.
-    fn expand_ranges(&mut self, ranges: u32, widest: u32) -> Result<()> {
+    pub(super) fn expand_ranges(&mut self, ranges: u32, widest: u32) -> Result<()> {
         if ranges == 0 || widest == 0 {
             return self.ctx.health();
         }
         let ctx = &self.ctx;
         let pipeline = expand_pipeline(ctx, &self.program_name, &self.pipelines)?;
-        let groups = expand_groups(ctx, widest);
+        let max = ctx.limits().max_compute_workgroups_per_dimension;
+        let groups = widest.div_ceil(EXPAND_WORKGROUP_SIZE).clamp(1, max);
         let bind_group = &self.bind_group;
         ctx.scoped("expand pass", || {
             let mut encoder =

@@ -85,10 +85,9 @@ impl Timer {
 /// Splits a submission by pass: `words` holds the pass's starting
 /// timestamp at `ts_word` and, from `pass_word` on, one timestamp after
 /// each dispatch of `plan`, in its order. Each dispatch is charged the
-/// time since the one before: an expand pass as the expand, the first
-/// prepare as the submission's lead, a maintain before the first work
-/// pass as the first maintain, and the prepares and finalizes after the
-/// first as the small passes.
+/// time since the one before: the first (a prepare) as the submission's
+/// lead, a maintain before the first work pass as the first maintain, and
+/// the prepares and finalizes after the first as the small passes.
 pub(super) fn split(
     period_ns: f64,
     words: &[u32],
@@ -101,17 +100,12 @@ pub(super) fn split(
     let mut times = PassTimes::default();
     let mut last = stamp(ts_word)?;
     let mut worked = false;
-    let mut led = false;
     for (k, pass) in plan.passes().enumerate() {
         let t = stamp(pass_word + 2 * k as u64)?;
         let d = ns(t.saturating_sub(last));
         last = t.max(last);
         let field = match pass {
-            Pass::Expand => &mut times.expand,
-            _ if !led => {
-                led = true;
-                &mut times.lead
-            }
+            _ if k == 0 => &mut times.lead,
             Pass::Place => &mut times.place,
             Pass::Maintain if !worked => &mut times.first_maintain,
             Pass::Maintain => &mut times.maintain,
@@ -230,15 +224,5 @@ mod tests {
         let t = split(2.0, &w[..8], 0, 2, &Plan::new(true, true, 4)).expect("split");
         assert_eq!((t.lead, t.place, t.small), (us(10), us(400), us(5)));
         assert_eq!(t.work + t.maintain + t.first_maintain, us(0));
-        assert_eq!(t.expand, us(0));
-        // Led by the expand pass: it is charged apart, the prepare after
-        // it is still the lead.
-        let w = words(&[100, 170, 180, 181, 182]);
-        let plan = Plan::new(true, true, 1).expanding(true);
-        let t = split(2.0, &w, 0, 2, &plan).expect("split");
-        assert_eq!(
-            (t.expand, t.lead, t.place, t.small),
-            (us(70), us(10), us(1), us(1))
-        );
     }
 }
