@@ -345,6 +345,33 @@ fn publishing_more_than_a_partition_holds_loses_nothing() {
 }
 
 #[test]
+fn a_task_parked_while_placing_holds_back_nothing_else() {
+    // The program places and runs. The first place pass takes LOW's first
+    // four entries (its slots): the disabled tenant's task parks there and
+    // ends the placing, so ten more wait in the inbox. Every one of them
+    // runs in the same `run()`, on every backend, whether the submission's
+    // later passes place them (maintain) or the next submission does.
+    on_every_backend("parked while placing", 1, |gpu| {
+        let program = small_ring(2);
+        assert!(program.places_and_runs());
+        let mut rt = Runtime::new(gpu, program).unwrap();
+        let hits = rt.buffer::<u32>("hits").unwrap();
+        rt.upload(hits, &[0; 2]).unwrap();
+        rt.disable_tenant(1).unwrap();
+        rt.publish_for(1, Priority::Low, task(1, &[1])).unwrap();
+        for _ in 0..13 {
+            rt.publish_for(0, Priority::Low, task(1, &[0])).unwrap();
+        }
+        let report = rt.run().unwrap();
+        assert_eq!(report.stop, StopReason::Idle);
+        assert_eq!((report.executed, report.parked, report.waiting), (13, 1, 0));
+        assert_eq!(rt.read(hits).unwrap(), vec![13, 0]);
+        assert!(rt.accounting().balanced(), "{:?}", rt.accounting());
+        Outcome::of(&report)
+    });
+}
+
+#[test]
 fn a_partition_full_of_parked_work_blocks_and_reports_waiting() {
     on_every_backend("blocked partition", 1, |gpu| {
         let mut rt = Runtime::new(gpu, small_ring(2)).unwrap();
