@@ -358,19 +358,22 @@ pub mod ctrl {
     /// Rounds completed (incremented by the finalize pass).
     pub const ROUND: u32 = 1;
     /// Fault records written since the host last zeroed it (which it does
-    /// only with no submission in flight, after reading records); record `n` is at `n % slots` of
-    /// the fault log, a ring.
+    /// only with no submission in flight, after reading records); record
+    /// `n` is at `n % slots` of the fault log, a ring.
     pub const FAULT_COUNT: u32 = 2;
-    /// Printf records requested this submission (the first prepare pass clears it) (those past
-    /// the log's capacity were dropped).
+    /// Printf records requested this submission (those past the log's
+    /// capacity were dropped); the first prepare pass zeroes it.
     pub const PRINTF_COUNT: u32 = 3;
-    /// Successful device spawns this submission (the first prepare pass clears it).
+    /// Successful device spawns this submission; the first prepare pass
+    /// zeroes it.
     pub const SPAWNED: u32 = 4;
     /// Device spawns refused because the target partition was full.
     pub const SPAWN_OVERFLOW: u32 = 5;
-    /// Inbox entries placed into slots this submission (the first prepare pass clears it).
+    /// Inbox entries placed into slots this submission; the first prepare
+    /// pass zeroes it.
     pub const PLACED: u32 = 6;
-    /// Tasks executed to completion this submission (the first prepare pass clears it).
+    /// Tasks executed to completion this submission; the first prepare
+    /// pass zeroes it.
     pub const EXECUTED: u32 = 7;
     /// Per partition: tasks in this round's claim list.
     pub const LIST_LEN: u32 = 8;
@@ -385,13 +388,15 @@ pub mod ctrl {
     /// Per partition: free-list entries taken by this work pass's spawns
     /// (may pass `FREE_LEN`: the spawns past it were refused).
     pub const FREE_NEXT: u32 = INBOX_TAIL + P;
-    /// Per priority: tasks executed this submission (the first prepare pass clears it).
+    /// Per priority: tasks executed this submission; the first prepare
+    /// pass zeroes them.
     pub const EXECUTED_BY_PRIORITY: u32 = FREE_NEXT + P;
     /// Per partition: PUBLISHED slots of disabled tenants (parked), as
     /// counted by the last maintenance pass.
     pub const PARKED: u32 = EXECUTED_BY_PRIORITY + P;
-    /// Faulted tasks this submission (the first prepare pass clears it) (records may be fewer
-    /// only if the log overflowed, which its sizing prevents).
+    /// Faulted tasks this submission (records may be fewer only if the log
+    /// overflowed, which its sizing prevents); the first prepare pass
+    /// zeroes it.
     pub const FAULTED: u32 = PARKED + P;
     /// Per partition: the length of this pass's free list, the EMPTY
     /// slots the maintenance pass left (cleared by the prepare pass). They
@@ -424,7 +429,8 @@ pub mod ctrl {
     pub const PART_START: u32 = SLOTS + 1;
     /// Per partition: its slots (host-owned).
     pub const PART_SIZE: u32 = PART_START + P;
-    /// Ticket log records written this submission (the first prepare pass clears it).
+    /// Ticket log records written this submission; the first prepare pass
+    /// zeroes it.
     pub const TICKETS_ENDED: u32 = PART_SIZE + P;
     /// Request slots handed out this submission (may pass the slots: the
     /// requests past them were refused); the host serves the first ones
@@ -436,7 +442,8 @@ pub mod ctrl {
     pub const FIXED_WORDS: u32 = REQUEST_REFUSED + 1;
 
     /// The fixed counters a summary reports that the first prepare pass of
-    /// every submission zeroes (with `executed_by_op`), so that each
+    /// every submission zeroes (with `executed_by_op`; the WGSL's stores
+    /// and the CPU engines' are generated from this list), so that each
     /// summary holds its own submission's counts. `FAULT_COUNT` is not
     /// among them: the host zeroes it between submissions once it has read
     /// fault records (a second submission in flight appends after the

@@ -378,6 +378,17 @@ fn printf_arg_stores() -> String {
     body
 }
 
+/// The first prepare's stores that zero the counters a summary reports:
+/// one per word of [`ctrl::SUBMISSION_COUNTERS`], the list the CPU engines
+/// zero too, so that the two cannot drift apart.
+fn counter_zeroes() -> String {
+    let mut body = String::new();
+    for w in ctrl::SUBMISSION_COUNTERS {
+        let _ = writeln!(body, "atomicStore(&vy_ctrl[{w}u], 0u);");
+    }
+    body
+}
+
 /// The expand pass's copies of a descriptor's rest words into an entry:
 /// argument 1 onwards, one statement per word the program's entries hold.
 fn expand_arg_stores() -> String {
@@ -470,6 +481,7 @@ pub(super) fn entry_points(options: &LowerOptions, program: &Program, out: &mut 
     out.push_str(&PREPARE.fill(&[
         ("PRIORITIES", &PRIORITIES),
         ("COPIED_WORDS", &(SLOT_WORDS - 1)),
+        ("COUNTER_ZEROES", &counter_zeroes()),
     ]));
     out.push_str(&MAINTAIN.fill(&[
         ("PRIORITIES", &PRIORITIES),

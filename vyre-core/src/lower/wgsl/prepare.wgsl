@@ -1,6 +1,7 @@
 //! The prepare pass, after the section comment of the entry points.
 //! Placeholders (in comments): PRIORITIES, COPIED_WORDS (slot words after
-//! the status word).
+//! the status word); COUNTER_ZEROES, a block (one store per word of
+//! protocol::ctrl::SUBMISSION_COUNTERS, the list the CPU engines zero).
 // ---- entry points ----
 
 // Drivers that cut loops (see vy_loop_end) count per invocation and
@@ -98,16 +99,7 @@ fn vy_prepare() {
 // Not FAULT_COUNT: it places fault records, and the host zeroes it once it
 // has read them with no other submission in flight.
 fn vy_clear_counters() {
-    atomicStore(&vy_ctrl[vy_CTRL_PRINTF_COUNT], 0u);
-    atomicStore(&vy_ctrl[vy_CTRL_SPAWNED], 0u);
-    atomicStore(&vy_ctrl[vy_CTRL_SPAWN_OVERFLOW], 0u);
-    atomicStore(&vy_ctrl[vy_CTRL_PLACED], 0u);
-    atomicStore(&vy_ctrl[vy_CTRL_EXECUTED], 0u);
-    atomicStore(&vy_ctrl[vy_CTRL_FAULTED], 0u);
-    atomicStore(&vy_ctrl[vy_CTRL_TICKETS_ENDED], 0u);
-    for (var p = 0u; p < vy_PRIORITIES; p++) {
-        atomicStore(&vy_ctrl[vy_CTRL_EXECUTED_BY_PRIORITY + p], 0u);
-    }
+    {{COUNTER_ZEROES}}
     for (var h = 0u; h < vy_HANDLERS; h++) {
         atomicStore(&vy_ctrl[vy_EXECUTED_BY_OP + h], 0u);
     }
