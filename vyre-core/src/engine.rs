@@ -346,8 +346,13 @@ pub trait Engine: Send {
     /// ignore it. `inbox_fits`: every partition's inbox entries fit its
     /// slots, so the place pass takes them all and the submission's
     /// rounds after it would find the ring idle (an engine may leave them
-    /// out).
-    fn next_starts_on_empty_ring(&mut self, _inbox_fits: bool) {}
+    /// out). Returns whether that submission's rounds only place: once a
+    /// task parks or faults they place no more, and the entries left wait
+    /// for the next submission (which the runtime then starts) instead of
+    /// being placed by the rounds' maintain passes.
+    fn next_starts_on_empty_ring(&mut self, _inbox_fits: bool) -> bool {
+        false
+    }
 
     /// How many words of the ticket log the next submissions return in
     /// [`Submission::ticket_log`] (at least

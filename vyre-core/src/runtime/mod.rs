@@ -70,6 +70,10 @@ pub struct Runtime {
     recycled: [u64; crate::protocol::PRIORITIES],
     /// Submissions started and not yet waited for (at most two).
     in_flight: u32,
+    /// The last submission waited for only placed in its rounds
+    /// ([`Engine::next_starts_on_empty_ring`]): entries it left in the
+    /// inboxes wait for the next one.
+    placed_only: bool,
     /// Whether the program lets a submission on an empty ring start with
     /// the place pass ([`Program::places_and_runs`]).
     places_and_runs: bool,
@@ -149,6 +153,7 @@ impl Runtime {
             drained_in: 0,
             round_seen: 0,
             recycled: [0; crate::protocol::PRIORITIES],
+            placed_only: false,
             in_flight: 0,
             places_and_runs,
             fault_read: 0,

@@ -55,6 +55,9 @@ pub(crate) struct Started {
     flight: InFlight,
     rounds: u32,
     submitted: Instant,
+    /// Its rounds only place ([`Engine::next_starts_on_empty_ring`]): what
+    /// they leave in the inboxes waits for the next submission.
+    places_only: bool,
 }
 
 impl Started {
@@ -241,9 +244,10 @@ impl Runtime {
         // Every ticket this submission can end comes back with its summary
         // (at most one record per ticket open now).
         self.engine.set_ticket_log_words(self.tickets.in_use());
+        let mut places_only = false;
         if self.places_and_runs && self.in_flight == 0 && self.ring_is_empty() {
             let fits = (0..PRIORITIES).all(|p| self.inbox.pending(p) <= self.partitions[p].1);
-            self.engine.next_starts_on_empty_ring(fits);
+            places_only = self.engine.next_starts_on_empty_ring(fits);
         }
         let submitted = Instant::now();
         let flight = self.engine.start_submit(rounds)?;
@@ -252,6 +256,7 @@ impl Runtime {
             flight,
             rounds,
             submitted,
+            places_only,
         })
     }
 
@@ -261,10 +266,12 @@ impl Runtime {
             flight,
             rounds,
             submitted,
+            places_only,
         } = started;
         let waited = flight.wait();
         self.in_flight -= 1;
         let sub = waited?;
+        self.placed_only = places_only;
         crate::trace::event!(
             "submitted",
             wall_ns = submitted.elapsed().as_nanos() as u64,
@@ -362,7 +369,11 @@ impl Runtime {
     /// slots as FAULT, so the work did not fit then but fits now), or the
     /// ring is empty while an inbox of a partition with slots holds
     /// entries (a submission whose last pass placed and ran, ran out of
-    /// rounds: the next one places them).
+    /// rounds: the next one places them), or the last submission's rounds
+    /// only placed and an inbox still holds entries (a task parked or
+    /// faulted and ended the placing: the next submission's maintain
+    /// passes place the rest; it does not place only, since the ring is
+    /// not empty, so this asks for one submission at most).
     fn can_progress(&self) -> bool {
         let empty = self.ring_is_empty();
         self.claimable.iter().any(|&c| c > 0)
@@ -371,6 +382,7 @@ impl Runtime {
                 (self.inbox.queued(p) > 0 && self.inbox.pending(p) == 0)
                     || (self.recycled[p] > 0 && waiting)
                     || (empty && self.partitions[p].1 > 0 && self.inbox.pending(p) > 0)
+                    || (self.placed_only && self.inbox.pending(p) > 0)
             })
     }
 

@@ -172,9 +172,11 @@ impl Engine for NativeEngine {
         self.machine.submit(&mut self.work, rounds, place)
     }
 
-    fn next_starts_on_empty_ring(&mut self, _inbox_fits: bool) {
-        // Rounds with nothing to run cost the CPU next to nothing.
+    fn next_starts_on_empty_ring(&mut self, _inbox_fits: bool) -> bool {
+        // Rounds with nothing to run cost the CPU next to nothing; they
+        // maintain as usual after the placing lead.
         self.place_next = self.places_and_runs;
+        false
     }
 
     fn serve_requests_with(&mut self, server: Arc<dyn RequestServer>) {

@@ -475,8 +475,10 @@ impl Engine for WgpuEngine {
         self.ticket_log_words = crate::protocol::ticket::log_words(words);
     }
 
-    fn next_starts_on_empty_ring(&mut self, inbox_fits: bool) {
+    fn next_starts_on_empty_ring(&mut self, inbox_fits: bool) -> bool {
         self.place_next = self.pipelines.place.is_some().then_some(inbox_fits);
+        // Its rounds are prepare, place, finalize (`Plan::new`).
+        self.place_next.is_some()
     }
 
     fn wgpu_buffer(&self, buffer: usize) -> Option<wgpu::Buffer> {

@@ -32,7 +32,13 @@ impl Plan {
     /// with the maintain pass.
     ///
     /// Starting by placing, the first prepare gives the first maintain no
-    /// grid, so it is left out; when moreover `fits` (every partition's
+    /// grid, so it is left out, and so are every round's work and maintain
+    /// passes: while the rounds' prepares place, the ring holds nothing
+    /// claimable and nothing to place (tasks run from their entries, and
+    /// one that parks or faults ends the placing), and once they stop, the
+    /// entries left wait for the next submission, which the runtime starts
+    /// ([`Engine::next_starts_on_empty_ring`](crate::engine::Engine::next_starts_on_empty_ring)
+    /// says so). When moreover `fits` (every partition's
     /// inbox entries fit its slots), the place pass takes every waiting
     /// entry and the first finalize finds the ring idle (a program that
     /// places spawns nothing, and a parked task waits for the host), so
@@ -42,7 +48,7 @@ impl Plan {
         if place {
             Plan {
                 lead: &[Prepare, Place, Finalize],
-                round: &[Work, Prepare, Place, Maintain, Finalize],
+                round: &[Prepare, Place, Finalize],
                 rounds: if fits { 0 } else { rounds },
             }
         } else {
@@ -72,16 +78,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_placing_start_records_no_maintain_before_its_rounds_and_no_round_when_all_fits() {
+    fn a_placing_start_records_no_work_or_maintain_and_no_round_when_all_fits() {
         let p = Plan::new(true, true, 3);
         assert_eq!(p.passes().collect::<Vec<_>>(), [Prepare, Place, Finalize]);
         assert_eq!(p.len(), 3);
         let p = Plan::new(true, false, 2);
         let all: Vec<_> = p.passes().collect();
         assert_eq!(all.len() as u32, p.len());
-        assert_eq!(all.len(), 3 + 2 * 5);
-        assert_eq!(&all[..4], [Prepare, Place, Finalize, Work]);
-        assert_eq!(all.iter().filter(|&&d| d == Maintain).count(), 2);
+        assert_eq!(all.len(), 3 + 2 * 3);
+        assert_eq!(
+            all,
+            [Prepare, Place, Finalize, Prepare, Place, Finalize, Prepare, Place, Finalize]
+        );
+        assert!(!all.contains(&Work) && !all.contains(&Maintain));
     }
 
     #[test]

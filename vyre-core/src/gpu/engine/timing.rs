@@ -208,18 +208,16 @@ mod tests {
         assert_eq!(total, us(1343 - 100));
         // Missing words: no split.
         assert_eq!(split(2.0, &w[..14], 0, 2, &plan), None);
-        // Starting by placing: prepare, place, finalize, then work,
-        // prepare, place, maintain, finalize a round.
-        let w = words(&[100, 110, 510, 515, 516, 517, 617, 618, 619]);
+        // Starting by placing: prepare, place, finalize, then prepare,
+        // place, finalize a round.
+        let w = words(&[100, 110, 510, 515, 517, 617, 618]);
         let plan = Plan::new(true, false, 1);
         let t = split(2.0, &w, 0, 2, &plan).expect("split");
         assert_eq!(t.lead, us(10));
         assert_eq!(t.place, us(400 + 100));
-        assert_eq!(t.first_maintain, us(0));
-        assert_eq!(t.work, us(1));
-        assert_eq!(t.maintain, us(1));
-        assert_eq!(t.small, us(5 + 1 + 1));
-        assert_eq!(split(2.0, &w[..16], 0, 2, &plan), None);
+        assert_eq!(t.first_maintain + t.work + t.maintain, us(0));
+        assert_eq!(t.small, us(5 + 2 + 1));
+        assert_eq!(split(2.0, &w[..12], 0, 2, &plan), None);
         // Everything placed at once: no round.
         let t = split(2.0, &w[..8], 0, 2, &Plan::new(true, true, 4)).expect("split");
         assert_eq!((t.lead, t.place, t.small), (us(10), us(400), us(5)));

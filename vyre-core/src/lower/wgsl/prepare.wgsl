@@ -45,6 +45,10 @@ fn vy_prepare() {
         place = left == 0u && atomicLoad(&vy_ctrl[vy_CTRL_FAULTED]) == 0u
             && atomicLoad(&vy_ctrl[vy_CTRL_SHUTDOWN]) == 0u;
     }
+    // A round of a placing submission has no maintain pass to count the
+    // parked slots again (gpu/engine/plan.rs): once its prepares stop
+    // placing, the counts of the pass that parked stay the ring's.
+    let keep_parked = place_mode && !first && !place;
     var taken = 0u;
     for (var p = 0u; p < vy_PRIORITIES; p++) {
         var take = 0u;
@@ -57,7 +61,9 @@ fn vy_prepare() {
         atomicStore(&vy_ctrl[vy_CTRL_LIST_LEN + p], 0u);
         atomicStore(&vy_ctrl[vy_CTRL_LIST_NEXT + p], 0u);
         atomicStore(&vy_ctrl[vy_CTRL_INBOX_TAKE + p], take);
-        atomicStore(&vy_ctrl[vy_CTRL_PARKED + p], 0u);
+        if (!keep_parked) {
+            atomicStore(&vy_ctrl[vy_CTRL_PARKED + p], 0u);
+        }
         atomicStore(&vy_ctrl[vy_CTRL_FREE_LEN + p], 0u);
         atomicStore(&vy_ctrl[vy_CTRL_FREE_NEXT + p], 0u);
     }
