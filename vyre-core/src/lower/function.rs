@@ -30,6 +30,12 @@ pub(super) struct FnLowerer<'a> {
     /// Without them a loop is a plain `loop` that `break`s and `return`s
     /// directly: the fastest form, for drivers that never cut loops.
     pub(super) guard_loops: bool,
+    /// Whether the statement about to be lowered is in the handler's tail
+    /// position: nothing runs after it, and it is in no loop (set by
+    /// `block` for its last statement, passed on by `if`, `match` and
+    /// blocks, taken by every statement). A spawn there is deferred to
+    /// `vy_dispatch` (`FnLowerer::spawn`).
+    pub(super) tail: bool,
 }
 
 impl<'a> FnLowerer<'a> {

@@ -52,6 +52,7 @@ pub(super) fn lower_handler(
         loops: Vec::new(),
         loop_count: 0,
         guard_loops,
+        tail: false,
     };
     let params: Vec<String> = handler
         .args()
@@ -73,6 +74,7 @@ pub(super) fn lower_handler(
         names::handler(&handler.name),
         params.join(", ")
     ));
+    f.tail = true;
     f.block(&handler.body, info.body());
     f.close("}");
     out.push_str(&f.out);
@@ -118,18 +120,30 @@ impl FnLowerer<'_> {
         self.line(&format!("{kw} {name}: {} = {code};", wgsl_type(ty)));
     }
 
-    /// Lowers `block`, whose first statement is `first`.
+    /// Lowers `block`, whose first statement is `first`. When the block is
+    /// in tail position ([`FnLowerer::tail`]), so is its last statement
+    /// that does something: the copies of a local or literal into a
+    /// local after it can neither fault nor be observed (the handler ends
+    /// and its locals with it), as in `let ok = ctx.spawn(…);`, which is a
+    /// spawn into a temporary and a copy.
     fn block(&mut self, block: &Block, first: StmtId) {
+        let tail = std::mem::take(&mut self.tail);
+        let last = block.stmts().iter().rposition(|s| !is_copy(s)).unwrap_or(0);
         let mut id = first;
-        for s in block.stmts() {
+        for (i, s) in block.stmts().iter().enumerate() {
+            self.tail = tail && i == last;
             self.stmt(s, id);
             id = self.info.next(id);
         }
+        self.tail = false;
     }
 
     /// Lowers statement `s`, numbered `id` (its expressions and nested
     /// blocks are numbered from it: `ir::HandlerInfo`).
     fn stmt(&mut self, s: &Stmt, id: StmtId) {
+        // Only branches pass tail position on, to their blocks; loops and
+        // the blocks inside expressions never have it.
+        let tail = std::mem::take(&mut self.tail);
         let e0 = self.info.stmt_expr(id);
         let e1 = self.info.next_expr(e0);
         let nested = self.info.nested(id);
@@ -205,11 +219,13 @@ impl FnLowerer<'_> {
             } => {
                 let c = self.expr(cond, e0);
                 self.open(&format!("if {} {{", paren(&c.code)));
+                self.tail = tail;
                 self.block(then_body, nested);
                 if !else_body.stmts().is_empty() {
                     self.close("} else {");
                     self.depth += 1;
                     let first = self.info.after_block(nested, then_body);
+                    self.tail = tail;
                     self.block(else_body, first);
                 }
                 self.close("}");
@@ -218,7 +234,7 @@ impl FnLowerer<'_> {
                 selector,
                 cases,
                 default,
-            } => self.switch(selector, cases, default, id),
+            } => self.switch(selector, cases, default, id, tail),
             Stmt::For {
                 var,
                 start,
@@ -251,6 +267,7 @@ impl FnLowerer<'_> {
             Stmt::Return => self.leave(),
             Stmt::Block(b) => {
                 self.open("{");
+                self.tail = tail;
                 self.block(b, nested);
                 self.close("}");
             }
@@ -259,7 +276,7 @@ impl FnLowerer<'_> {
                 opcode,
                 args,
                 result,
-            } => self.spawn(priority, *opcode, args, *result, e0),
+            } => self.spawn(priority, *opcode, args, (*result, tail), e0),
             Stmt::Request {
                 priority,
                 kind,
@@ -334,7 +351,14 @@ impl FnLowerer<'_> {
     /// selector, so that `break` and `continue` in an arm act on the
     /// enclosing Rust loop (inside a WGSL `switch`, `break` would leave the
     /// switch).
-    fn switch(&mut self, selector: &Expr, cases: &[SwitchCase], default: &Block, id: StmtId) {
+    fn switch(
+        &mut self,
+        selector: &Expr,
+        cases: &[SwitchCase],
+        default: &Block,
+        id: StmtId,
+        tail: bool,
+    ) {
         let v = self.expr(selector, self.info.stmt_expr(id));
         // The arms' tests run before any arm body, so a selector that is a
         // name or a literal is tested as it is; anything larger is computed
@@ -372,17 +396,20 @@ impl FnLowerer<'_> {
                 self.open(&format!("if {} {{", paren(&cond)));
                 opened = true;
             }
+            self.tail = tail;
             self.block(&case.body, first);
         }
         if opened {
             if !default.stmts().is_empty() {
                 self.close("} else {");
                 self.depth += 1;
+                self.tail = tail;
                 self.block(default, default_first);
             }
             self.close("}");
         } else if !default.stmts().is_empty() {
             self.open("{");
+            self.tail = tail;
             self.block(default, default_first);
             self.close("}");
         }
@@ -507,18 +534,39 @@ impl FnLowerer<'_> {
     /// `ctx.spawn(priority, opcode::task(args…))`: priority, then the
     /// arguments in order, then the spawn itself.
     /// `priority` is numbered `first`; the arguments follow it.
+    ///
+    /// A spawn in tail position is deferred (its result, if declared, is
+    /// at most copied into locals nothing reads): the site stores what it
+    /// evaluated into the tail state and `vy_dispatch` makes the spawn
+    /// after the handler returns (`spawn::tail_call`), so a program whose
+    /// handlers all end with a spawn inlines the spawn helper once rather
+    /// than once per handler (docs/benchmarks.md, "Spawns at a handler's
+    /// tail"). Nothing that can fault or be observed runs between the two
+    /// points, so the task's spawns, faults and order are the same.
     fn spawn(
         &mut self,
         priority: &Expr,
         opcode: u32,
         args: &[Expr],
-        result: Option<LocalId>,
+        (result, tail): (Option<LocalId>, bool),
         first: ExprId,
     ) {
         let p = self.expr(priority, first);
         let info = self.info;
         let mut ids = info.siblings(info.next_expr(first));
         let words = self.arg_words(args, &mut ids);
+        if tail {
+            self.helpers.tail_spawn(words.len());
+            for line in super::spawn::tail_site(&p.code, opcode, &words) {
+                self.line(&line);
+            }
+            // Only copies can read the result (`block`), and nothing reads
+            // what they copy into: a value that keeps them valid WGSL.
+            if let Some(r) = result {
+                self.declare(r, "true");
+            }
+            return;
+        }
         let spawn = self.helpers.spawn(words.len());
         let mut call = format!("{spawn}({}, {opcode}u", p.code);
         for w in &words {
@@ -574,6 +622,15 @@ impl FnLowerer<'_> {
             Some(r) => self.declare(r, call),
             None => self.line(&format!("_ = {call};")),
         }
+    }
+}
+
+/// Whether `s` only copies a local or a literal into a local: it can
+/// neither fault nor have an effect.
+fn is_copy(s: &Stmt) -> bool {
+    match s {
+        Stmt::Let { value, .. } | Stmt::Assign { value, .. } => is_name_or_literal(value),
+        _ => false,
     }
 }
 

@@ -10,7 +10,7 @@
 //! it (a folded fault or non-finite value would be a shader-creation
 //! error rather than a runtime fault).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use super::names::{buffer, buffer_helper, wgsl_type, zero};
@@ -18,10 +18,18 @@ use super::CAS_TRIES;
 use crate::ir::{AtomicOp, ScalarType};
 use crate::program::ProgramBuffer;
 
+/// The name of the spawn helper of `words` argument words.
+fn spawn_name(words: usize) -> String {
+    format!("vy_spawn_{words}")
+}
+
 /// The helpers one module needs, by name.
 #[derive(Debug, Default)]
 pub(super) struct Helpers {
     items: BTreeMap<String, String>,
+    /// The argument word counts of the spawns deferred from handlers'
+    /// tails ([`Helpers::tail_spawn`]).
+    tail_words: BTreeSet<usize>,
 }
 
 impl Helpers {
@@ -43,6 +51,10 @@ impl Helpers {
         out.push_str("// ---- helpers used by the handlers ----\n\n");
         for text in self.items.values() {
             out.push_str(text);
+            out.push('\n');
+        }
+        if let Some(&words) = self.tail_words.last() {
+            out.push_str(&super::spawn::tail_state(words));
             out.push('\n');
         }
     }
@@ -133,9 +145,26 @@ impl Helpers {
     /// that the driver would take apart again at every site
     /// (docs/benchmarks.md, "Latest runs (session 18)").
     pub(super) fn spawn(&mut self, words: usize) -> String {
-        self.add(format!("vy_spawn_{words}"), |name| {
-            super::spawn::spawn(name, words)
-        })
+        self.add(spawn_name(words), |name| super::spawn::spawn(name, words))
+    }
+
+    /// A spawn of `words` argument words in a handler's tail position,
+    /// deferred to `vy_dispatch` ([`Helpers::tail_call`]): registers the
+    /// spawn helper that call uses and the tail state's words.
+    pub(super) fn tail_spawn(&mut self, words: usize) {
+        self.spawn(words);
+        self.tail_words.insert(words);
+    }
+
+    /// `vy_dispatch`'s call of the spawns handlers deferred from their
+    /// tails (`spawn::tail_call`); empty when there are none.
+    pub(super) fn tail_call(&self) -> String {
+        let counts: Vec<(usize, String)> = self
+            .tail_words
+            .iter()
+            .map(|&w| (w, spawn_name(w)))
+            .collect();
+        super::spawn::tail_call(&counts)
     }
 
     /// `bitcast<f32>(bits)` behind a call, so special values (NaN, ±inf,

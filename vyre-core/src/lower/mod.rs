@@ -341,7 +341,7 @@ pub fn wgsl_with(program: &Program, options: &LowerOptions) -> String {
     scheduler::requests(program, &mut out);
     helpers.emit(&mut out);
     out.push_str(&handlers);
-    scheduler::dispatch(program, &mut out);
+    scheduler::dispatch(program, &helpers.tail_call(), &mut out);
     scheduler::entry_points(options, program, &mut out);
     out
 }

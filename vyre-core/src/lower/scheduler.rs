@@ -418,25 +418,32 @@ fn batch_arg_stores() -> String {
 }
 
 /// `vy_dispatch`: runs the handler of an opcode, decoding its arguments
-/// from the slot words; and, for a program that
+/// from the slot words, then the spawn the handler deferred from its tail
+/// (`tail`, `Helpers::tail_call`); and, for a program that
 /// [places and runs](Program::places_and_runs), `vy_dispatch_entry`, the
 /// same from an inbox entry's words (the place pass's).
-pub(super) fn dispatch(program: &Program, out: &mut String) {
-    dispatch_from(program, "vy_dispatch", "vy_arg", "slot", out);
+pub(super) fn dispatch(program: &Program, tail: &str, out: &mut String) {
+    dispatch_from(program, ("vy_dispatch", "slot"), "vy_arg", tail, out);
     if program.places_and_runs() {
         dispatch_from(
             program,
-            "vy_dispatch_entry",
+            ("vy_dispatch_entry", "inbox entry"),
             "vy_entry_arg",
-            "inbox entry",
+            tail,
             out,
         );
     }
 }
 
 /// One opcode switch, `function`, whose handlers read argument word `k`
-/// as `reader(base, k)` from the task's `source`.
-fn dispatch_from(program: &Program, function: &str, reader: &str, source: &str, out: &mut String) {
+/// as `reader(base, k)` from the task's `source`, followed by `tail`.
+fn dispatch_from(
+    program: &Program,
+    (function, source): (&str, &str),
+    reader: &str,
+    tail: &str,
+    out: &mut String,
+) {
     let mut cases = String::new();
     for (i, h) in program.handlers().iter().enumerate() {
         // Arguments take one word each, `u64` and `i64` two (low first).
@@ -469,6 +476,7 @@ fn dispatch_from(program: &Program, function: &str, reader: &str, source: &str, 
         ("FUNCTION", &function),
         ("SOURCE", &source),
         ("CASES", &cases),
+        ("TAIL", &tail),
     ]));
 }
 

@@ -29,3 +29,81 @@ pub(super) fn spawn(name: &str, words: usize) -> String {
         ("ARG_STORES", &stores),
     ])
 }
+
+/// The private state a deferred tail spawn leaves for `vy_dispatch`
+/// (`vy_tail_spawn`: 0, or 1 + the spawn's argument words; its priority,
+/// opcode and up to `words` argument words), for a program whose
+/// handlers end with a spawn (`FnLowerer::spawn`).
+pub(super) fn tail_state(words: usize) -> String {
+    let mut s = String::from(
+        "// A spawn in a handler's tail position, deferred to one site after the opcode\n\
+         // switch (vy_dispatch), so the driver inlines vy_spawn_<n> once, not once per\n\
+         // handler: 0, or 1 + the spawn's argument words; then its priority, opcode and\n\
+         // words as the handler evaluated them.\n\
+         var<private> vy_tail_spawn: u32;\n\
+         var<private> vy_tail_priority: u32;\n\
+         var<private> vy_tail_opcode: u32;\n",
+    );
+    for i in 0..words {
+        let _ = writeln!(s, "var<private> vy_tail_a{i}: u32;");
+    }
+    s
+}
+
+/// What a spawn in tail position writes instead of calling `spawn`, one
+/// statement a line: its evaluated priority, opcode and argument words
+/// into the tail state, then the marker that `vy_dispatch` tests
+/// ([`tail_call`]).
+pub(super) fn tail_site(priority: &str, opcode: u32, words: &[String]) -> Vec<String> {
+    let mut lines = vec![
+        format!("vy_tail_priority = {priority};"),
+        format!("vy_tail_opcode = {opcode}u;"),
+    ];
+    for (i, w) in words.iter().enumerate() {
+        lines.push(format!("vy_tail_a{i} = {w};"));
+    }
+    lines.push(format!("vy_tail_spawn = {}u;", words.len() + 1));
+    lines
+}
+
+/// `vy_dispatch`'s deferred tail spawn, after the opcode switch: the spawn
+/// a handler's tail recorded, through the helper of its word count (one
+/// call per count in `counts`, the helpers `names[i]`). Nothing runs
+/// between the handler's last statement and this call, so the spawn sees
+/// the same task state (fault, reservations, ticket) it would have seen
+/// in place. Empty when no handler ends with a spawn.
+pub(super) fn tail_call(counts: &[(usize, String)]) -> String {
+    if counts.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from(
+        "// The spawn a handler ended with (vy_tail_spawn), made here once for every\n\
+         // handler.\n\
+         if (vy_tail_spawn != 0u) {\n",
+    );
+    if counts.len() > 1 {
+        s.push_str("    let words = vy_tail_spawn - 1u;\n");
+    }
+    s.push_str("    vy_tail_spawn = 0u;\n");
+    for (k, (words, name)) in counts.iter().enumerate() {
+        let mut call = format!("{name}(vy_tail_priority, vy_tail_opcode");
+        for i in 0..*words {
+            let _ = write!(call, ", vy_tail_a{i}");
+        }
+        call.push(')');
+        if counts.len() == 1 {
+            let _ = writeln!(s, "    _ = {call};");
+        } else {
+            let open = if k == 0 { "    if" } else { " else if" };
+            let _ = write!(
+                s,
+                "{open} (words == {words}u) {{\n        _ = {call};\n    }}"
+            );
+        }
+    }
+    if counts.len() > 1 {
+        s.push('\n');
+    }
+    s.push_str("}\n");
+    s
+}

@@ -1,7 +1,9 @@
 //! The opcode switch. Placeholders: FUNCTION (vy_dispatch, or
-//! vy_dispatch_entry for the place pass), SOURCE (what `base` is) and
+//! vy_dispatch_entry for the place pass), SOURCE (what `base` is),
 //! CASES, a block of dispatch_case.wgsl, one per handler in program order,
-//! whose arguments read through the matching vy_arg or vy_entry_arg.
+//! whose arguments read through the matching vy_arg or vy_entry_arg, and
+//! TAIL, the spawn handlers defer from their tails (lower/spawn.rs; empty
+//! when none does).
 // Runs the handler of `opcode` on the task whose {{SOURCE}} starts at word
 // `base` and returns the handler's index (program order), or
 // vy_NO_HANDLER after faulting UNKNOWN_OPCODE (detail = the opcode).
@@ -13,5 +15,6 @@ fn {{FUNCTION}}(opcode: u32, base: u32) -> u32 {
             vy_fail(vy_FAULT_UNKNOWN_OPCODE, opcode);
         }
     }
+    {{TAIL}}
     return handler;
 }
