@@ -118,3 +118,105 @@ fn charged_loops_reach_the_loop_limit_where_ticking_loops_do() {
         }
     }
 }
+
+/// `fixed(task)`: loops with constant bounds. On even tasks a loop of 200;
+/// then, on every task, one of 300 (to an immutable local) and one over
+/// `-20..40` (60). Under the
+/// limit of 500 the first two are charged with no ticking copy (at most
+/// 200, then 500, iterations can have run before them — the bound adds
+/// the even tasks' branch whichever path a task takes); the third may
+/// not fit and keeps both forms: an even task reaches the limit at its
+/// first iteration, an odd one runs it whole. `reads_lane` as in
+/// [`program`].
+fn constant_program(reads_lane: bool) -> Program {
+    let mut h = HandlerBuilder::new(4, "fixed");
+    let sum = h.buffer("sum", U32, Access::Atomic);
+    let task = h.arg("task", U32);
+    h.body(|b| {
+        if reads_lane {
+            b.let_("lane", vyre_core::ir::ctx(CtxValue::Lane));
+        }
+        b.if_((task % 2u32).equals(0u32), |b| {
+            b.for_range("a", 0u32, 200u32, |b, _| {
+                b.eval(sum.fetch_add(task * 3u32, 1u32));
+            });
+        });
+        // An immutable local declared with a literal is as constant (a
+        // `#[device]` function's argument given as one becomes such a
+        // local).
+        let hi = b.let_("hi", Expr::from(300u32));
+        b.for_range("b", 0u32, hi, |b, _| {
+            b.eval(sum.fetch_add(task * 3u32 + 1u32, 1u32));
+        });
+        b.for_range("c", -20i32, 40i32, |b, _| {
+            b.eval(sum.fetch_add(task * 3u32 + 2u32, 1u32));
+        });
+    });
+    let p = Program::builder("constant loops")
+        .config(ProgramConfig {
+            slots: 64,
+            loop_limit: LOOP_LIMIT,
+            ..ProgramConfig::default()
+        })
+        .buffer("sum", BufferKind::atomic(U32))
+        .opcode(h.finish().expect("handler"))
+        .build()
+        .expect("program");
+    assert_eq!(p.places_and_runs(), !reads_lane);
+    p
+}
+
+#[test]
+fn constant_loops_that_always_fit_are_charged_without_a_ticking_copy() {
+    for reads_lane in [false, true] {
+        let p = Arc::new(constant_program(reads_lane));
+        constant_loops_on_every_variant(&p, reads_lane);
+    }
+}
+
+/// The sums and faults of `constant_program` on the reference, then on
+/// every scheduler variant on wgpu.
+fn constant_loops_on_every_variant(p: &Arc<Program>, reads_lane: bool) {
+    let run = |rt: &mut Runtime| {
+        let sum = rt.buffer::<u32>("sum").unwrap();
+        rt.upload(sum, &[0; 3 * 4]).unwrap();
+        for task in 0..4u32 {
+            rt.publish_with(0, Priority::Normal, 4, 1, |_, w| w[0] = task)
+                .unwrap();
+        }
+        let report = rt.run().unwrap();
+        assert!(rt.accounting().balanced(), "{:?}", rt.accounting());
+        let faults: Vec<String> = report
+            .faults
+            .iter()
+            .map(|f: &Fault| format!("{:?}", f.kind))
+            .collect();
+        (rt.read(sum).unwrap(), faults)
+    };
+    let expected = run(&mut on_reference(p, 4));
+    assert_eq!(
+        expected.0,
+        vec![200, 300, 0, 0, 300, 60, 200, 300, 0, 0, 300, 60],
+        "the reference's sums"
+    );
+    assert_eq!(expected.1.len(), 2, "{:?}", expected.1);
+    let Some(ctx) = test_context() else { return };
+    for (options, mut rt) in on_every_variant(&ctx, p) {
+        let wgsl = wgsl_with(p, &options);
+        let charged = ["_ = vy_charge(200u);", "_ = vy_charge(300u);"];
+        for c in charged {
+            assert_eq!(wgsl.contains(c), !options.guard_loops, "{options:?}: {c}");
+        }
+        // The third keeps the test and its ticking copy.
+        assert_eq!(
+            wgsl.matches("vy_charge(vy_").count(),
+            usize::from(!options.guard_loops),
+            "{options:?}"
+        );
+        assert_eq!(
+            run(&mut rt),
+            expected,
+            "{options:?}, reads its lane: {reads_lane}"
+        );
+    }
+}

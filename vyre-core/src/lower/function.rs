@@ -36,6 +36,17 @@ pub(super) struct FnLowerer<'a> {
     /// blocks, taken by every statement). A spawn there is deferred to
     /// `vy_dispatch` (`FnLowerer::spawn`).
     pub(super) tail: bool,
+    /// An upper bound of the loop iterations the task has been charged
+    /// (`vy_task_iters`) when the current statement starts, or `None`
+    /// once a loop whose count the lowering cannot know may have run: the
+    /// sum of the constant trips of the charged loops before it in the
+    /// handler's text (on any path, so a bound for each). A charged loop
+    /// that fits under it needs no ticking copy (`FnLowerer::for_loop`).
+    pub(super) iters_bound: Option<u64>,
+    /// The immutable locals declared with an integer literal, and its
+    /// value (a `#[device]` function's argument given as a constant is
+    /// one): a range bounded by them has a constant trip.
+    pub(super) constants: std::collections::HashMap<LocalId, i64>,
 }
 
 impl<'a> FnLowerer<'a> {

@@ -26,6 +26,7 @@ use super::names::{self, wgsl_type};
 use crate::ir::{Block, BufferId, Expr, ExprId, LocalId, ScalarType, Stmt, StmtId, SwitchCase};
 use crate::program::Program;
 use crate::protocol::{MAX_ARGS, PRINTF_MAX_ARGS};
+use vyre_lang::Literal;
 
 /// Appends the WGSL function of handler `index` of `program` to `out`,
 /// registering the helpers it uses.
@@ -53,6 +54,8 @@ pub(super) fn lower_handler(
         loop_count: 0,
         guard_loops,
         tail: false,
+        iters_bound: Some(0),
+        constants: Default::default(),
     };
     let params: Vec<String> = handler
         .args()
@@ -110,13 +113,8 @@ impl FnLowerer<'_> {
 
     /// `let` (or `var` for a `mut` local) of `local` with value `code`.
     fn declare(&mut self, local: LocalId, code: &str) {
-        let mutable = self
-            .handler
-            .locals
-            .get(local.0 as usize)
-            .is_some_and(|d| d.mutable);
         let (name, ty) = self.local(local);
-        let kw = if mutable { "var" } else { "let" };
+        let kw = if self.is_mutable(local) { "var" } else { "let" };
         self.line(&format!("{kw} {name}: {} = {code};", wgsl_type(ty)));
     }
 
@@ -149,6 +147,11 @@ impl FnLowerer<'_> {
         let nested = self.info.nested(id);
         match s {
             Stmt::Let { local, value } => {
+                if let Some(c) = integer(value) {
+                    if !self.is_mutable(*local) {
+                        self.constants.insert(*local, c);
+                    }
+                }
                 let v = self.expr(value, e0);
                 let code = self.consume(v);
                 self.declare(*local, &code);
@@ -245,6 +248,7 @@ impl FnLowerer<'_> {
             Stmt::While { cond, body } => {
                 // The condition is evaluated (and may fault) before every
                 // iteration, inside the loop.
+                self.iters_bound = None;
                 self.open_loop();
                 let c = self.expr(cond, e0);
                 let done = self.done_code();
@@ -254,6 +258,7 @@ impl FnLowerer<'_> {
                 self.close_loop();
             }
             Stmt::Loop { body } => {
+                self.iters_bound = None;
                 self.open_loop();
                 self.tick();
                 self.block(body, nested);
@@ -440,6 +445,11 @@ impl FnLowerer<'_> {
         let (name, ty) = self.local(var);
         let one = if ty == ScalarType::I32 { "1i" } else { "1u" };
         self.line(&format!("var {name}: {} = {};", wgsl_type(ty), s.code));
+        // What the loop charges, when both ends of its range are constants
+        // (used below where it is charged at once).
+        let known_trip = self.constant(start).zip(self.constant(end));
+        let known_trip = known_trip.map(|(s, e)| u64::try_from(e - s).unwrap_or(0));
+        let bound = std::mem::take(&mut self.iters_bound);
         if inclusive {
             self.open(&format!("if ({name} <= {}) {{", e.code));
             self.open_loop();
@@ -473,6 +483,21 @@ impl FnLowerer<'_> {
             // iteration, a plain counted loop the driver can schedule as
             // in a direct kernel; otherwise it ticks as any other loop and
             // reaches the limit at the same iteration.
+            let limit = u64::from(self.program.config().loop_limit);
+            if let Some((before, trip)) = bound.zip(known_trip) {
+                if before + trip <= limit {
+                    // A constant trip that fits under the limit whatever
+                    // ran before: the charge cannot fail, so the ticking
+                    // copy would be dead code the driver still compiles.
+                    self.line(&format!(
+                        "// At most {before} iterations before: the charge always fits."
+                    ));
+                    self.line(&format!("_ = vy_charge({trip}u);"));
+                    self.exclusive_loop(&name, &e.code, one, body, body_first, false);
+                    self.iters_bound = Some(before + trip);
+                    return;
+                }
+            }
             let trip = self.fresh_temp();
             let span = if ty == ScalarType::I32 {
                 format!("bitcast<u32>({}) - bitcast<u32>({name})", e.code)
@@ -515,6 +540,23 @@ impl FnLowerer<'_> {
         self.line(&format!("{name} = {name} + {one};"));
         self.close("}");
         self.close_loop();
+    }
+
+    /// The value of `e` when the lowering knows it: an integer literal, or
+    /// an immutable local declared with one.
+    fn constant(&self, e: &Expr) -> Option<i64> {
+        match e {
+            Expr::Local(id) => self.constants.get(id).copied(),
+            _ => integer(e),
+        }
+    }
+
+    /// Whether local `id` is declared `mut`.
+    fn is_mutable(&self, id: LocalId) -> bool {
+        self.handler
+            .locals
+            .get(id.0 as usize)
+            .is_some_and(|d| d.mutable)
     }
 
     /// Whether `e`'s value cannot change while the handler runs: a literal
@@ -669,6 +711,15 @@ fn is_one_group(code: &str) -> bool {
         }
     }
     true
+}
+
+/// The value of `e` when it is an integer literal.
+fn integer(e: &Expr) -> Option<i64> {
+    match e {
+        Expr::Lit(Literal::U32(v)) => Some(i64::from(*v)),
+        Expr::Lit(Literal::I32(v)) => Some(i64::from(*v)),
+        _ => None,
+    }
 }
 
 /// Whether a loop with `body` starts every iteration its range holds
