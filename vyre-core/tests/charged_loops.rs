@@ -46,7 +46,13 @@ fn program(reads_lane: bool) -> Program {
             b.eval(sum.fetch_add(task * 2u32 + 1u32, 1u32));
         });
     });
-    let p = Program::builder("charged loops")
+    assemble("charged loops", h, reads_lane)
+}
+
+/// The program of handler `h` over a `sum` buffer, with a loop limit of
+/// [`LOOP_LIMIT`]; it places and runs unless the handler reads its lane.
+fn assemble(name: &str, h: HandlerBuilder, reads_lane: bool) -> Program {
+    let p = Program::builder(name)
         .config(ProgramConfig {
             slots: 64,
             loop_limit: LOOP_LIMIT,
@@ -78,6 +84,13 @@ fn run(rt: &mut Runtime) -> (Vec<u32>, Vec<String>) {
         })
         .unwrap();
     }
+    run_published(rt)
+}
+
+/// Runs what is published; the `sum` buffer and the faults' kinds,
+/// sorted, after checking the books.
+fn run_published(rt: &mut Runtime) -> (Vec<u32>, Vec<String>) {
+    let sum = rt.buffer::<u32>("sum").unwrap();
     let report = rt.run().unwrap();
     assert!(rt.accounting().balanced(), "{:?}", rt.accounting());
     let mut faults: Vec<String> = report
@@ -152,18 +165,7 @@ fn constant_program(reads_lane: bool) -> Program {
             b.eval(sum.fetch_add(task * 3u32 + 2u32, 1u32));
         });
     });
-    let p = Program::builder("constant loops")
-        .config(ProgramConfig {
-            slots: 64,
-            loop_limit: LOOP_LIMIT,
-            ..ProgramConfig::default()
-        })
-        .buffer("sum", BufferKind::atomic(U32))
-        .opcode(h.finish().expect("handler"))
-        .build()
-        .expect("program");
-    assert_eq!(p.places_and_runs(), !reads_lane);
-    p
+    assemble("constant loops", h, reads_lane)
 }
 
 #[test]
@@ -184,14 +186,7 @@ fn constant_loops_on_every_variant(p: &Arc<Program>, reads_lane: bool) {
             rt.publish_with(0, Priority::Normal, 4, 1, |_, w| w[0] = task)
                 .unwrap();
         }
-        let report = rt.run().unwrap();
-        assert!(rt.accounting().balanced(), "{:?}", rt.accounting());
-        let faults: Vec<String> = report
-            .faults
-            .iter()
-            .map(|f: &Fault| format!("{:?}", f.kind))
-            .collect();
-        (rt.read(sum).unwrap(), faults)
+        run_published(rt)
     };
     let expected = run(&mut on_reference(p, 4));
     assert_eq!(
