@@ -18,11 +18,6 @@ use super::CAS_TRIES;
 use crate::ir::{AtomicOp, ScalarType};
 use crate::program::ProgramBuffer;
 
-/// The name of the spawn helper of `words` argument words.
-fn spawn_name(words: usize) -> String {
-    format!("vy_spawn_{words}")
-}
-
 /// The helpers one module needs, by name.
 #[derive(Debug, Default)]
 pub(super) struct Helpers {
@@ -145,7 +140,9 @@ impl Helpers {
     /// that the driver would take apart again at every site
     /// (docs/benchmarks.md, "Latest runs (session 18)").
     pub(super) fn spawn(&mut self, words: usize) -> String {
-        self.add(spawn_name(words), |name| super::spawn::spawn(name, words))
+        self.add(super::spawn::name(words), |name| {
+            super::spawn::spawn(name, words)
+        })
     }
 
     /// A spawn of `words` argument words in a handler's tail position,
@@ -159,11 +156,7 @@ impl Helpers {
     /// `vy_dispatch`'s call of the spawns handlers deferred from their
     /// tails (`spawn::tail_call`); empty when there are none.
     pub(super) fn tail_call(&self) -> String {
-        let counts: Vec<(usize, String)> = self
-            .tail_words
-            .iter()
-            .map(|&w| (w, spawn_name(w)))
-            .collect();
+        let counts: Vec<usize> = self.tail_words.iter().copied().collect();
         super::spawn::tail_call(&counts)
     }
 

@@ -66,44 +66,46 @@ pub(super) fn tail_site(priority: &str, opcode: u32, words: &[String]) -> Vec<St
     lines
 }
 
+/// The name of the spawn helper of `words` argument words.
+pub(super) fn name(words: usize) -> String {
+    format!("vy_spawn_{words}")
+}
+
 /// `vy_dispatch`'s deferred tail spawn, after the opcode switch: the spawn
-/// a handler's tail recorded, through the helper of its word count (one
-/// call per count in `counts`, the helpers `names[i]`). Nothing runs
-/// between the handler's last statement and this call, so the spawn sees
-/// the same task state (fault, reservations, ticket) it would have seen
-/// in place. Empty when no handler ends with a spawn.
-pub(super) fn tail_call(counts: &[(usize, String)]) -> String {
-    if counts.is_empty() {
-        return String::new();
-    }
-    let mut s = String::from(
+/// a handler's tail recorded, through the helper of its word count, one
+/// of `counts`. Nothing runs between the handler's last statement and
+/// this call, so the spawn sees the same task state (fault, reservations,
+/// ticket) it would have seen in place. Empty when no handler ends with a
+/// spawn.
+pub(super) fn tail_call(counts: &[usize]) -> String {
+    let call = |words: usize| {
+        let args: String = (0..words).map(|i| format!(", vy_tail_a{i}")).collect();
+        format!(
+            "_ = {}(vy_tail_priority, vy_tail_opcode{args});",
+            name(words)
+        )
+    };
+    let body = match counts {
+        [] => return String::new(),
+        [words] => format!("    {}\n", call(*words)),
+        _ => {
+            // One test per count: 1 + the words is what the site stored.
+            let tests: Vec<String> = counts
+                .iter()
+                .map(|&w| {
+                    format!(
+                        "if (vy_tail_spawn == {}u) {{\n        {}\n    }}",
+                        w + 1,
+                        call(w)
+                    )
+                })
+                .collect();
+            format!("    {}\n", tests.join(" else "))
+        }
+    };
+    format!(
         "// The spawn a handler ended with (vy_tail_spawn), made here once for every\n\
          // handler.\n\
-         if (vy_tail_spawn != 0u) {\n",
-    );
-    if counts.len() > 1 {
-        s.push_str("    let words = vy_tail_spawn - 1u;\n");
-    }
-    s.push_str("    vy_tail_spawn = 0u;\n");
-    for (k, (words, name)) in counts.iter().enumerate() {
-        let mut call = format!("{name}(vy_tail_priority, vy_tail_opcode");
-        for i in 0..*words {
-            let _ = write!(call, ", vy_tail_a{i}");
-        }
-        call.push(')');
-        if counts.len() == 1 {
-            let _ = writeln!(s, "    _ = {call};");
-        } else {
-            let open = if k == 0 { "    if" } else { " else if" };
-            let _ = write!(
-                s,
-                "{open} (words == {words}u) {{\n        _ = {call};\n    }}"
-            );
-        }
-    }
-    if counts.len() > 1 {
-        s.push('\n');
-    }
-    s.push_str("}\n");
-    s
+         if (vy_tail_spawn != 0u) {{\n{body}    vy_tail_spawn = 0u;\n}}\n"
+    )
 }
