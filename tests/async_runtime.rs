@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::every_backend;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::task::Context;
@@ -33,12 +35,6 @@ megakernel! {
     }
 }
 
-fn backends() -> Vec<Gpu> {
-    let mut v = vec![Gpu::cpu(), Gpu::reference().with_workgroups(2)];
-    v.extend(common::wgpu_backend("async runtime"));
-    v
-}
-
 fn loaded(gpu: &Gpu, n: u32) -> Adder {
     let mut k = Adder::new(gpu).unwrap();
     k.sums().upload(&[0; 8]).unwrap();
@@ -51,7 +47,7 @@ fn loaded(gpu: &Gpu, n: u32) -> Adder {
 
 #[test]
 fn both_executors_give_what_the_blocking_calls_give() {
-    for gpu in backends() {
+    for gpu in every_backend("async runtime", 2) {
         let what = gpu.description();
         let mut blocking = loaded(&gpu, 300);
         let want = blocking.run().unwrap();

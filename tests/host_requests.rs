@@ -10,7 +10,7 @@ mod common;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use common::wgpu_backend;
+use common::every_backend;
 use vyre::prelude::*;
 use vyre::RequestProblem;
 
@@ -49,16 +49,10 @@ megakernel! {
     }
 }
 
-fn every_backend() -> Vec<Gpu> {
-    let mut v = vec![Gpu::cpu(), Gpu::reference().with_workgroups(2)];
-    v.extend(wgpu_backend("host_requests"));
-    v
-}
-
 #[test]
 fn requests_give_the_same_results_on_every_backend() {
     let n = 200u32;
-    for gpu in every_backend() {
+    for gpu in every_backend("host_requests", 2) {
         let what = gpu.description();
         let mut k = Asker::new(&gpu).unwrap();
         k.out().upload(&vec![0; n as usize]).unwrap();

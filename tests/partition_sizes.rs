@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::wgpu_backend;
+use common::every_backend;
 use vyre::prelude::*;
 use vyre::Error;
 
@@ -33,12 +33,6 @@ megakernel! {
 }
 
 const N: u32 = 300;
-
-fn all_gpus(test: &str) -> Vec<Gpu> {
-    let mut gpus = vec![Gpu::cpu(), Gpu::reference().with_workgroups(2)];
-    gpus.extend(wgpu_backend(test));
-    gpus
-}
 
 fn books_balance(k: &Parts) {
     let b = k.runtime().accounting();
@@ -67,7 +61,7 @@ fn partitions_resize_between_runs_and_every_task_runs_once() {
             p
         })
     };
-    for gpu in all_gpus("partition_sizes") {
+    for gpu in every_backend("partition_sizes", 2) {
         let what = gpu.description();
         let mut k = Parts::new(&gpu).unwrap();
         k.hits().upload(&[0; 2100]).unwrap();

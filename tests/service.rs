@@ -7,7 +7,7 @@ mod common;
 
 use std::thread;
 
-use common::wgpu_backend;
+use common::every_backend;
 use vyre::prelude::*;
 use vyre::{Error, FaultKind, ServiceStop};
 
@@ -50,13 +50,6 @@ megakernel! {
         buffers: { hits: Atomic<u32>, tree: Atomic<u32> },
         opcodes: [count, tree, stop],
     }
-}
-
-/// Every backend: native, reference and (where an adapter exists) wgpu.
-fn all_gpus(test: &str) -> Vec<Gpu> {
-    let mut gpus = vec![Gpu::cpu(), Gpu::reference().with_workgroups(2)];
-    gpus.extend(wgpu_backend(test));
-    gpus
 }
 
 const HITS: usize = 4096;
@@ -147,7 +140,7 @@ fn publish_share(service: &Service, thread: u32, n: u32) -> (Vec<u32>, Vec<(Tick
 
 #[test]
 fn eight_threads_publish_and_every_ticket_resolves_with_exact_books() {
-    for gpu in all_gpus("service_threads") {
+    for gpu in every_backend("service_threads", 2) {
         let what = gpu.description();
         let n = tasks_per_thread();
         let service = start(
@@ -212,7 +205,7 @@ fn eight_threads_publish_and_every_ticket_resolves_with_exact_books() {
 
 #[test]
 fn descendants_are_followed_on_request_and_refused_spawns_reported() {
-    for gpu in all_gpus("service_descendants") {
+    for gpu in every_backend("service_descendants", 2) {
         let what = gpu.description();
         let service = start(&gpu, ServiceOptions::default());
         // 2^5 - 1 tasks: the widest level (16) and its parents (8) fit in
@@ -269,7 +262,7 @@ fn descendants_are_followed_on_request_and_refused_spawns_reported() {
 
 #[test]
 fn a_full_backlog_is_a_typed_error_or_a_wait() {
-    for gpu in all_gpus("service_backlog") {
+    for gpu in every_backend("service_backlog", 2) {
         let what = gpu.description();
         let service = start(
             &gpu,
@@ -362,7 +355,7 @@ fn a_full_backlog_is_a_typed_error_or_a_wait() {
 /// (never a hang); a call too large for the backlog fails at once.
 #[test]
 fn an_awaiting_publisher_sees_the_service_stop() {
-    for gpu in all_gpus("service_await_stop") {
+    for gpu in every_backend("service_await_stop", 2) {
         let what = gpu.description();
         let service = start(
             &gpu,
@@ -396,7 +389,7 @@ fn an_awaiting_publisher_sees_the_service_stop() {
 
 #[test]
 fn shutdown_and_drop_under_load_resolve_every_accepted_ticket() {
-    for gpu in all_gpus("service_shutdown") {
+    for gpu in every_backend("service_shutdown", 2) {
         let what = gpu.description();
         for drop_it in [false, true] {
             let service = start(&gpu, ServiceOptions::default());
@@ -449,7 +442,7 @@ fn shutdown_and_drop_under_load_resolve_every_accepted_ticket() {
 
 #[test]
 fn a_handler_shutdown_returns_the_rest_unfinished() {
-    for gpu in all_gpus("service_handler_shutdown") {
+    for gpu in every_backend("service_handler_shutdown", 2) {
         let what = gpu.description();
         let service = start(&gpu, ServiceOptions::default());
         let parked = park(&service, 10);
@@ -491,7 +484,7 @@ fn tickets_are_futures() {
 
 #[test]
 fn partitions_resize_between_submissions_while_serving() {
-    for gpu in all_gpus("service_partitions") {
+    for gpu in every_backend("service_partitions", 2) {
         let what = gpu.description();
         let service = start(&gpu, ServiceOptions::default());
         let first: Vec<u32> = (1..600).collect();
@@ -568,7 +561,7 @@ fn a_flood_waits_in_the_driver_and_critical_calls_go_first() {
     // rounds, plus what the partition parks), the rest waits in the
     // driver's queue, and a CRITICAL call published after all of it still
     // runs at once.
-    for gpu in all_gpus("service_flood") {
+    for gpu in every_backend("service_flood", 2) {
         let what = gpu.description();
         let service = start(&gpu, ServiceOptions::default());
         service

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{wgpu_backend, Outcome};
+use common::{every_backend, Outcome};
 use vyre::prelude::*;
 
 /// `out[i] = hash(i, rounds)`; faults when `rounds` is a multiple of 13.
@@ -102,8 +102,7 @@ fn serve(gpu: &Gpu, sharded: bool) -> (Vec<Outcome>, Vec<u32>, u32) {
 
 #[test]
 fn the_sharded_form_runs_what_the_priority_form_runs() {
-    let mut gpus = vec![Gpu::cpu(), Gpu::reference().with_workgroups(3)];
-    gpus.extend(wgpu_backend("sharded"));
+    let gpus = every_backend("sharded", 3);
     for gpu in gpus {
         let what = gpu.description();
         let priority = serve(&gpu, false);

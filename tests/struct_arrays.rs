@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::wgpu_backend;
+use common::every_backend;
 use vyre::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Element)]
@@ -202,12 +202,6 @@ fn run_and_compare(k: &mut Cards, cells: &[Card], out: &[u32], what: &str) {
     assert_eq!(k.out().read().unwrap(), out, "{what}: out");
 }
 
-fn all_gpus(test: &str) -> Vec<Gpu> {
-    let mut gpus = vec![Gpu::cpu(), Gpu::reference().with_workgroups(4)];
-    gpus.extend(wgpu_backend(test));
-    gpus
-}
-
 #[test]
 fn struct_arrays_agree_with_rust() {
     const N: u32 = 24;
@@ -219,7 +213,7 @@ fn struct_arrays_agree_with_rust() {
     for i in (0..N).step_by(2) {
         sort_cells(&mut want_cells, &mut want_out, i, N);
     }
-    for gpu in all_gpus("struct_arrays") {
+    for gpu in every_backend("struct_arrays", 4) {
         let what = gpu.description();
         let mut k = Cards::new(&gpu).unwrap();
         k.cells().upload(&start).unwrap();
@@ -234,7 +228,7 @@ fn struct_arrays_agree_with_rust() {
 #[test]
 fn struct_array_indices_out_of_bounds_fault_alike() {
     let start: Vec<Card> = (0..8).map(card).collect();
-    for gpu in all_gpus("struct_arrays_bounds") {
+    for gpu in every_backend("struct_arrays_bounds", 4) {
         let what = gpu.description();
         let mut k = Cards::new(&gpu).unwrap();
         k.cells().upload(&start).unwrap();
@@ -286,7 +280,7 @@ fn struct_buffers_pass_to_device_functions() {
     let mut want_cells = Buffer::from(start.clone());
     let mut want_out = Buffer::from(vec![0u32; 16]);
     pick_heaviest(&mut want_cells, &mut want_out, 3, 16);
-    for gpu in all_gpus("struct_buffer_device_param") {
+    for gpu in every_backend("struct_buffer_device_param", 4) {
         let what = gpu.description();
         let mut k = Cards::new(&gpu).unwrap();
         k.cells().upload(&start).unwrap();
@@ -312,7 +306,7 @@ fn arrays_of_structs_inside_buffer_elements_agree_with_rust() {
     for i in 0..12u32 {
         deal(&mut want, i, i % 3, (i / 3) % 3);
     }
-    for gpu in all_gpus("struct_array_fields") {
+    for gpu in every_backend("struct_array_fields", 4) {
         let what = gpu.description();
         let mut k = Cards::new(&gpu).unwrap();
         k.decks().upload(&start).unwrap();
@@ -345,7 +339,7 @@ fn struct_locals_holding_arrays_of_structs_agree_with_rust() {
     for i in (0..12u32).step_by(2) {
         shuffle(&mut want, i, i % 3, (i / 2) % 3);
     }
-    for gpu in all_gpus("struct_local_array_fields") {
+    for gpu in every_backend("struct_local_array_fields", 4) {
         let what = gpu.description();
         let mut k = Cards::new(&gpu).unwrap();
         k.decks().upload(&start).unwrap();

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{particle, wgpu_backend, Particle};
+use common::{every_backend, particle, Particle};
 use vyre::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Element)]
@@ -61,8 +61,7 @@ fn body(k: u32) -> Body {
 
 #[test]
 fn struct_fields_in_handlers_agree_with_rust() {
-    let mut gpus = vec![Gpu::cpu(), Gpu::reference().with_workgroups(4)];
-    gpus.extend(wgpu_backend("struct_handlers"));
+    let gpus = every_backend("struct_handlers", 4);
     let ps: Vec<Particle> = (0..50).map(particle).collect();
     let bodies: Vec<Body> = (0..20).map(body).collect();
     // Plain Rust: the same functions on host buffers.

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{wgpu_backend, Outcome};
+use common::{every_backend, Outcome};
 use vyre::prelude::*;
 
 /// Counts itself and ends with a spawn in every kind of tail: each arm of
@@ -94,14 +94,6 @@ megakernel! {
         buffers: { hits: Atomic<u32> },
         opcodes: [leaf],
     }
-}
-
-/// The native backend, the reference interpreter and, where an adapter
-/// exists, wgpu.
-fn all_gpus(test: &str) -> Vec<Gpu> {
-    let mut gpus = vec![Gpu::cpu(), Gpu::reference().with_workgroups(2)];
-    gpus.extend(wgpu_backend(test));
-    gpus
 }
 
 /// The tasks the first test publishes: chains of every length and step.
@@ -190,7 +182,7 @@ fn tail_spawns_agree_with_plain_rust_on_every_backend() {
         .iter()
         .any(|f| matches!(f, FaultKind::BadPriority { .. })));
     let mut outcomes = Vec::new();
-    for gpu in all_gpus("tail_spawns") {
+    for gpu in every_backend("tail_spawns", 2) {
         let what = gpu.description();
         let mut k = Tails::new(&gpu).unwrap();
         k.hits().upload(&[0; 4]).unwrap();
@@ -219,7 +211,7 @@ fn tail_spawns_agree_with_plain_rust_on_every_backend() {
 #[test]
 fn tail_spawns_are_refused_alike() {
     let mut results = Vec::new();
-    for gpu in all_gpus("tail_spawns_are_refused_alike") {
+    for gpu in every_backend("tail_spawns_are_refused_alike", 2) {
         let what = gpu.description();
         let mut k = SmallTails::new(&gpu).unwrap();
         k.hits().upload(&[0; 5]).unwrap();

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::wgpu_backend;
+use common::every_backend;
 use vyre::ir::ScalarType;
 use vyre::prelude::*;
 
@@ -231,8 +231,7 @@ fn wide_integers_agree_with_rust_on_every_backend() {
     let cases = inputs(400);
     let n = cases.len() as u32;
     let seed = 0x0123_4567_89AB_CDEFu64;
-    let mut gpus = vec![Gpu::cpu(), Gpu::reference().with_workgroups(4)];
-    gpus.extend(wgpu_backend("wide_integers"));
+    let gpus = every_backend("wide_integers", 4);
     for gpu in &gpus {
         let what = gpu.description();
         let mut k = Wide::new(gpu).unwrap();

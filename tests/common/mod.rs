@@ -31,6 +31,14 @@ pub fn backends(test: &str, workgroups: u32) -> Vec<Gpu> {
     v
 }
 
+/// The native backend, the reference interpreter with `workgroups`
+/// workgroups and, where an adapter exists, wgpu.
+pub fn every_backend(test: &str, workgroups: u32) -> Vec<Gpu> {
+    let mut v = vec![Gpu::cpu(), Gpu::reference().with_workgroups(workgroups)];
+    v.extend(wgpu_backend(test));
+    v
+}
+
 /// The parts of a report that do not depend on timing or slot placement.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
