@@ -10,7 +10,10 @@
 #   cp vyre-bench/device/{compile,gpu_env}.sh .bin/
 #
 # (edit a copy of .bin/cp/h20.wgsl to measure a variant of the lowering
-# before building it), then run `bash .bin/compile.sh` there with `.gl`
+# before building it; `python3 vyre-bench/device/compile_variants.py
+# .bin/cp/h1.wgsl .bin/cp/h20.wgsl .bin/cp` writes the standard ones, and
+# `startup N 1 --wgsl --per-lane` the modules software adapters get),
+# then run `bash .bin/compile.sh` there with `.gl`
 # and `.bin` carried. NVIDIA's shader cache and vyre's are off, so every
 # compile is cold; each module is compiled twice, and each start-up takes
 # a salt no cache has seen. Everything comes back as $OUT/o.tgz: cp.txt

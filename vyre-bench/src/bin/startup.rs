@@ -8,6 +8,7 @@
 //! ```text
 //! startup [HANDLERS] [SALT]         # defaults: 20 handlers, salt 1
 //! startup [HANDLERS] [SALT] --wgsl    # print the WGSL a hardware adapter gets
+//! startup [HANDLERS] [SALT] --wgsl --per-lane  # … with the per-lane claim loop
 //! startup [HANDLERS] [SALT] --stages  # also print vyre's stages (tracing spans)
 //! ```
 //!
@@ -44,9 +45,17 @@ fn main() -> ExitCode {
         };
         if std::env::args().nth(3).as_deref() == Some("--wgsl") {
             let program = build()?;
-            // What GpuContext::lower_options gives a hardware adapter.
+            // What GpuContext::lower_options gives a hardware adapter
+            // (`--per-lane`: with a software adapter's claim loop, for the
+            // compile probes of vyre-bench/device/compile_variants.py).
+            let per_lane = std::env::args().nth(4).as_deref() == Some("--per-lane");
             let options = vyre::lower::LowerOptions {
                 guard_loops: false,
+                claims: if per_lane {
+                    vyre::lower::ClaimVariant::PerLane
+                } else {
+                    vyre::lower::ClaimVariant::Cooperative
+                },
                 ..Default::default()
             };
             print!("{}", vyre::lower::wgsl_with(&program, &options));
