@@ -56,7 +56,6 @@ fn main() -> ExitCode {
                 } else {
                     vyre::lower::ClaimVariant::Cooperative
                 },
-                ..Default::default()
             };
             print!("{}", vyre::lower::wgsl_with(&program, &options));
             return Ok(());
