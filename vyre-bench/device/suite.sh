@@ -11,7 +11,8 @@
 # `bench`: the wall workload times fresh processes with it. Everything
 # comes back as $OUT/o.tgz: the suite's results.json, summary.md and
 # plots under full/, and start-up stages (one cold and three warm
-# processes) in stages.txt.
+# processes) in stages.txt. SUITE_TIMEOUT (seconds, default 420) bounds
+# the bench, for a call with less device time left.
 set -u
 # shellcheck source=gpu_env.sh
 source "$(dirname "$0")/gpu_env.sh"
@@ -20,7 +21,7 @@ mkdir -p /tmp/o/full
 # are part of what the suite measures.
 rm -rf ~/.cache/vyre
 echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC'): bench --only wall,trivial,mix,priority,bfs,service,scale ($(cat .bin/commit 2>/dev/null))" > /tmp/o/full/log.txt
-timeout 420 ./.bin/bench --only wall,trivial,mix,priority,bfs,service,scale --stages --out /tmp/o/full >> /tmp/o/full/log.txt 2>&1
+timeout "${SUITE_TIMEOUT:-420}" ./.bin/bench --only wall,trivial,mix,priority,bfs,service,scale --stages --out /tmp/o/full >> /tmp/o/full/log.txt 2>&1
 grep -E "wall|defaults|start-up|publish|held|autotune" /tmp/o/full/log.txt | head -20
 rm -rf /tmp/vc
 for run in cold warm warm warm; do
