@@ -437,6 +437,15 @@ pub(super) fn dispatch(program: &Program, tail: &str, out: &mut String) {
 
 /// One opcode switch, `function`, whose handlers read argument word `k`
 /// as `reader(base, k)` from the task's `source`, followed by `tail`.
+///
+/// The words that more than one handler reads are read once, before the
+/// switch (`vy_word{k}`): the driver compiles a read per case otherwise,
+/// twenty handlers of two words being forty reads (atomic loads from the
+/// ring, which it does not merge across cases) where two do. They are a
+/// prefix of the words (as many as the second-widest handler takes), all
+/// inside every slot and every inbox entry (which hold the widest
+/// handler's words), so a task of a narrower handler reads at most a few
+/// words of its own slot or entry that it does not use.
 fn dispatch_from(
     program: &Program,
     (function, source): (&str, &str),
@@ -444,6 +453,23 @@ fn dispatch_from(
     tail: &str,
     out: &mut String,
 ) {
+    let widths: Vec<u32> = program
+        .handlers()
+        .iter()
+        .map(|h| h.arg_types().iter().map(|ty| ty.words()).sum())
+        .collect();
+    let shared = shared_words(&widths);
+    let word = |k: u32| {
+        if k < shared {
+            format!("vy_word{k}")
+        } else {
+            format!("{reader}(base, {k}u)")
+        }
+    };
+    let mut reads = String::new();
+    for k in 0..shared {
+        let _ = writeln!(reads, "let vy_word{k} = {reader}(base, {k}u);");
+    }
     let mut cases = String::new();
     for (i, h) in program.handlers().iter().enumerate() {
         // Arguments take one word each, `u64` and `i64` two (low first).
@@ -452,8 +478,8 @@ fn dispatch_from(
             .arg_types()
             .iter()
             .map(|ty| {
-                let w = format!("{reader}(base, {at}u)");
-                let next = format!("{reader}(base, {}u)", at + 1);
+                let w = word(at);
+                let next = word(at + 1);
                 at += ty.words();
                 match ty {
                     ScalarType::U32 => w,
@@ -475,9 +501,19 @@ fn dispatch_from(
     out.push_str(&DISPATCH.fill(&[
         ("FUNCTION", &function),
         ("SOURCE", &source),
+        ("SHARED", &reads),
         ("CASES", &cases),
         ("TAIL", &tail),
     ]));
+}
+
+/// How many argument words, from the first, more than one handler of
+/// argument widths `widths` (words per handler) reads: the second-largest
+/// width (0 for fewer than two handlers).
+fn shared_words(widths: &[u32]) -> u32 {
+    let mut sorted = widths.to_vec();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    sorted.get(1).copied().unwrap_or(0)
 }
 
 /// The entry points, in the variant `options` asks for; the work pass of
