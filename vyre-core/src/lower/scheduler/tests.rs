@@ -169,3 +169,13 @@ fn the_protocol_numbers_come_from_rust() {
         assert!(!t.body().contains("const vy_") || t.name == CONSTANTS.name);
     }
 }
+
+#[test]
+fn the_words_read_before_the_switch_are_the_second_widest_handlers() {
+    assert_eq!(shared_words(&[]), 0);
+    assert_eq!(shared_words(&[5]), 0);
+    assert_eq!(shared_words(&[1, 4, 5]), 4);
+    assert_eq!(shared_words(&[5, 1, 4]), 4);
+    assert_eq!(shared_words(&[2, 2, 2]), 2);
+    assert_eq!(shared_words(&[0, 3]), 0);
+}
