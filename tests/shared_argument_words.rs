@@ -94,8 +94,8 @@ fn y(k: u32) -> u64 {
 }
 
 /// What plain Rust writes, with or without the spawned `narrow` tasks
-/// (each writes the slot its `mixed` sibling wrote: the spawn comes
-/// after, a round later).
+/// (each overwrites the word its `mixed` sibling wrote in an earlier
+/// run; the `f32` stays).
 fn plain_rust(spawns: bool) -> (Vec<u32>, Vec<f32>) {
     let mut out = vec![0u32; LEN];
     let mut floats = vec![0f32; LEN];
