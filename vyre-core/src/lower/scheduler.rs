@@ -453,11 +453,7 @@ fn dispatch_from(
     tail: &str,
     out: &mut String,
 ) {
-    let widths: Vec<u32> = program
-        .handlers()
-        .iter()
-        .map(|h| h.arg_types().iter().map(|ty| ty.words()).sum())
-        .collect();
+    let widths: Vec<usize> = program.handlers().iter().map(|h| h.arg_words()).collect();
     let shared = shared_words(&widths);
     let word = |k: u32| {
         if k < shared {
@@ -510,10 +506,11 @@ fn dispatch_from(
 /// How many argument words, from the first, more than one handler of
 /// argument widths `widths` (words per handler) reads: the second-largest
 /// width (0 for fewer than two handlers).
-fn shared_words(widths: &[u32]) -> u32 {
+fn shared_words(widths: &[usize]) -> u32 {
     let mut sorted = widths.to_vec();
     sorted.sort_unstable_by(|a, b| b.cmp(a));
-    sorted.get(1).copied().unwrap_or(0)
+    // At most MAX_ARGS words: a handler's arguments fit a slot.
+    sorted.get(1).map_or(0, |&w| w as u32)
 }
 
 /// The entry points, in the variant `options` asks for; the work pass of
