@@ -14,7 +14,8 @@
 //! are in `lit`, the evaluation-order analysis (what pushes statements,
 //! what may be spilled or speculated) in `order`, expressions in `expr`,
 //! `#[device]` calls and spawns in `call`, `match` in `switch`, statements
-//! in `stmt`, and a `#[device]` function's early `return`s in `returns`.
+//! in `stmt` (those of struct locals and struct fields in `structs`), and a
+//! `#[device]` function's early `return`s in `returns`.
 
 mod call;
 mod expr;
@@ -22,6 +23,7 @@ mod lit;
 mod order;
 mod returns;
 mod stmt;
+mod structs;
 mod switch;
 
 use proc_macro2::TokenStream;
@@ -137,65 +139,12 @@ impl<'a> Gen<'a> {
         .unwrap_or_else(|| quote!(0u32))
     }
 
-    /// A struct local's `StructLocal`, or a view into it through arrays of
-    /// structs (`a[j]`, `p.all[j]`: each index evaluated here, in order,
-    /// into a local unless it is a constant, since each leaf accessed
-    /// reads it).
-    fn struct_ref(&mut self, r: &StructRef, out: &mut Out) -> TokenStream {
-        let mut ts = Self::struct_var(r.s).to_token_stream();
-        for (prefix, index) in &r.steps {
-            let t = self.expr(index, out);
-            let t = if Self::is_constant(index) {
-                t
-            } else {
-                self.spill(t, Final::S(ScalarType::U32), out)
-            };
-            ts = if prefix.is_empty() {
-                quote!(#ts.row(#t)?)
-            } else {
-                quote!(#ts.view(&[#(#prefix),*], ::std::vec![#t])?)
-            };
-        }
-        ts
-    }
-
-    /// The Rust variable holding struct local `s`'s leaves.
-    pub(crate) fn struct_var(s: StructIdx) -> syn::Ident {
-        format_ident!("__s{}", s)
-    }
-
-    /// The Rust variable holding a `#[device]` function's struct argument
-    /// `k` (parameter order).
-    pub(crate) fn struct_param_var(k: usize) -> syn::Ident {
-        format_ident!("__p{}", k)
-    }
-
     /// `Some(tokens)` / `None` of an optional expression's tokens.
     fn option(t: Option<TokenStream>) -> TokenStream {
         match t {
             Some(t) => quote!(::core::option::Option::Some(#t)),
             None => quote!(::core::option::Option::None),
         }
-    }
-
-    /// The `FieldRef` of a struct field access, resolved from the struct's
-    /// layout when `handler()` runs (`element`: the array index's tokens).
-    fn field_ref(
-        &self,
-        fa: &FieldAccess,
-        rows: Vec<TokenStream>,
-        element: Option<TokenStream>,
-    ) -> TokenStream {
-        let t = &fa.structure;
-        let path = &fa.path;
-        let element = match element {
-            Some(e) => quote!(::core::option::Option::Some(#e)),
-            None => quote!(::core::option::Option::None),
-        };
-        if rows.is_empty() {
-            return quote!(::vyre::host::__private::field_ref(<#t as ::vyre::Element>::LAYOUT, &[#(#path),*], #element)?);
-        }
-        quote!(::vyre::host::__private::field_ref_in(<#t as ::vyre::Element>::LAYOUT, &[#(#path),*], ::std::vec![#(#rows),*], #element)?)
     }
 
     /// A fresh Rust variable name for the generated code.
