@@ -1,0 +1,335 @@
+//! Random programs nobody wrote compute the same on the reference
+//! interpreter and on wgpu, in every lowering variant (lavapipe in CI).
+//!
+//! Each case is a program of two handlers: a random one (`random_gen/`,
+//! seeded) over eight buffers, and a sink that its spawns name. The random
+//! handler uses every statement kind and every integer type (`u64` and
+//! `i64` included) but nothing whose result may differ between backends by
+//! design: no `f32` (WGSL's rounding is looser than Rust's), no lane or
+//! slot (`ctx.lane()` depends on the schedule) and no shutdown (which
+//! other tasks a shutdown lets finish depends on the schedule). One task
+//! of it runs, so its buffer accesses have no races; its spawned sink
+//! tasks only add to counters, so their order does not matter either.
+//! The sink's argument words are fewer than the random handler's in half
+//! of the cases and more in the other half, so both sides of the shared
+//! argument reads (`docs/protocol.md`, "Reading the arguments") are
+//! exercised, with random spawn priorities (some invalid), spawns refused
+//! by a small partition, faults of every kind and loops cut at the loop
+//! limit.
+//!
+//! Compared: every buffer's contents, the run's counts (executed,
+//! faulted, spawned, refused), each fault's opcode, kind, priority and
+//! tenant, the printf lines (as sets: the sink tasks print nothing, but
+//! the order across tasks is the schedule's), and why the run stopped.
+//!
+//! Cases: `VYRE_FUZZ_CASES` (default 16); `VYRE_DIFF_SEED=<seed>` runs
+//! that one seed (a failure prints it). Without a wgpu adapter the test
+//! checks the reference backend alone and says so, unless
+//! `VYRE_REQUIRE_GPU=1`.
+
+mod random_gen;
+mod support;
+
+use std::sync::Arc;
+
+use proptest::test_runner::{Config, TestRunner};
+use random_gen::Profile;
+use support::variants::{on_every_variant, on_reference};
+use vyre_core::gpu::test_context;
+use vyre_core::ir::{Access, AtomicOp, BufferKind, CtxValue, Expr, HandlerBuilder, ScalarType};
+use vyre_core::program::{OpcodeHandler, Program, ProgramConfig};
+use vyre_core::{Priority, Runtime};
+
+use ScalarType::{Bool, F32, I32, I64, U32, U64};
+
+const RANDOM: u32 = 0x42;
+const SINK: u32 = 0x43;
+
+/// What the random handler may use when it names a sink of two words.
+const NARROW_SINK: Profile = Profile {
+    types: &[Bool, U32, I32, U64, I64],
+    ctx: &[CtxValue::Tenant, CtxValue::Priority],
+    args: &[("a", U32), ("b", I32), ("c", U64), ("d", Bool)],
+    spawn_opcode: SINK,
+    spawn_args: &[U32, Bool],
+    shutdown: false,
+    tame: true,
+};
+
+/// The same with a sink of seven words (wider than the random handler's
+/// five).
+const WIDE_SINK: Profile = Profile {
+    spawn_args: &[U64, I32, Bool, I64, U32],
+    ..NARROW_SINK
+};
+
+/// The sink: `sink[0] += 1` and `sink[1] += ` a mix of its argument
+/// words, atomically (the same totals in any order).
+fn sink(args: &[ScalarType]) -> OpcodeHandler {
+    let mut h = HandlerBuilder::new(SINK, "sink");
+    let counts = h.buffer("sink", U32, Access::Atomic);
+    let vars: Vec<_> = args
+        .iter()
+        .enumerate()
+        .map(|(k, &t)| h.arg(&format!("s{k}"), t))
+        .collect();
+    h.body(|b| {
+        let mut mix = Expr::lit(0u32);
+        for (k, v) in vars.iter().enumerate() {
+            let word: Expr = Expr::from(*v).cast(U32);
+            mix = (mix * Expr::lit(0x9E37_79B1u32)) ^ (word + Expr::lit(k as u32));
+        }
+        b.eval(counts.atomic(AtomicOp::FetchAdd, 0u32, Some(Expr::lit(1u32))));
+        b.eval(counts.atomic(AtomicOp::FetchAdd, 1u32, Some(mix)));
+    });
+    h.finish().expect("the sink is valid")
+}
+
+/// The case's program: a small ring (spawns get refused), a loop limit
+/// well under lavapipe's cut of an invocation's loops (about 65,535
+/// back-edges), which would otherwise end long loops on wgpu alone.
+fn program(seed: u64) -> Program {
+    let profile = if seed % 2 == 0 {
+        &NARROW_SINK
+    } else {
+        &WIDE_SINK
+    };
+    let config = ProgramConfig {
+        workgroup_size: 4,
+        slots: 40,
+        inbox_capacity: 16,
+        loop_limit: 2_000,
+        printf_capacity: 64,
+        ..ProgramConfig::default()
+    };
+    random_gen::declare_buffers(Program::builder(format!("diff_{seed:x}")).config(config))
+        .buffer("sink", BufferKind::atomic(U32))
+        .opcode(random_gen::random_handler(seed, profile, RANDOM, "random"))
+        .opcode(sink(profile.spawn_args))
+        .build()
+        .expect("valid program")
+}
+
+/// splitmix64, for the case's inputs.
+fn mix(seed: u64, k: u64) -> u64 {
+    let mut z = seed.wrapping_add(k.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// What one run did, with nothing that depends on the schedule.
+#[derive(Debug, PartialEq)]
+struct Outcome {
+    buffers: Vec<(&'static str, Vec<u32>)>,
+    counts: [u64; 5],
+    faults: Vec<String>,
+    printf: Vec<String>,
+    stop: String,
+}
+
+/// Uploads `words` (bit patterns) into buffer `name` of element `elem`.
+fn upload_words(rt: &mut Runtime, name: &str, elem: ScalarType, words: &[u32]) {
+    let done = match elem {
+        I32 => {
+            let h = rt.buffer::<i32>(name).expect("declared");
+            rt.upload(h, &words.iter().map(|&w| w as i32).collect::<Vec<_>>())
+        }
+        F32 => {
+            let h = rt.buffer::<f32>(name).expect("declared");
+            rt.upload(
+                h,
+                &words.iter().map(|&w| f32::from_bits(w)).collect::<Vec<_>>(),
+            )
+        }
+        _ => {
+            let h = rt.buffer::<u32>(name).expect("declared");
+            rt.upload(h, words)
+        }
+    };
+    done.expect("upload");
+}
+
+/// Buffer `name` of element `elem` read back as bit patterns.
+fn read_words(rt: &mut Runtime, name: &str, elem: ScalarType) -> Vec<u32> {
+    match elem {
+        I32 => {
+            let h = rt.buffer::<i32>(name).expect("declared");
+            rt.read(h)
+                .expect("read")
+                .into_iter()
+                .map(|v| v as u32)
+                .collect()
+        }
+        F32 => {
+            let h = rt.buffer::<f32>(name).expect("declared");
+            rt.read(h)
+                .expect("read")
+                .into_iter()
+                .map(f32::to_bits)
+                .collect()
+        }
+        _ => {
+            let h = rt.buffer::<u32>(name).expect("declared");
+            rt.read(h).expect("read")
+        }
+    }
+}
+
+/// Uploads the case's buffers, publishes one random task and runs it.
+fn run_case(rt: &mut Runtime, seed: u64) -> Outcome {
+    let mut k = 0u64;
+    let mut next = || {
+        k += 1;
+        mix(seed, k)
+    };
+    // TAME_BUFFER_LEN words each (the handler's indices stay below it),
+    // but in half of the cases one buffer is shorter (0..=15 words: its
+    // accesses past the end fault); each word random, small or an edge
+    // value.
+    let short = match next() % 2 {
+        0 => Some(((next() % 8) as usize, (next() % 16) as usize)),
+        _ => None,
+    };
+    for (k, (name, elem, _)) in random_gen::BUFFERS.into_iter().enumerate() {
+        let len = match short {
+            Some((buffer, len)) if buffer == k => len,
+            _ => random_gen::TAME_BUFFER_LEN,
+        };
+        let words: Vec<u32> = (0..len)
+            .map(|_| match next() % 4 {
+                0 => (next() % 8) as u32,
+                1 => u32::MAX,
+                _ => next() as u32,
+            })
+            .collect();
+        upload_words(rt, name, elem, &words);
+    }
+    let sink = rt.buffer::<u32>("sink").expect("declared");
+    rt.upload(sink, &[0, 0]).expect("upload");
+    let args = [next() as u32, next() as u32, next() as u32, next() as u32];
+    let flag = (next() % 2) as u32;
+    let priority = Priority::ALL[(next() % 5) as usize];
+    rt.publish_with(0, priority, RANDOM, 1, |_, w| {
+        w[..4].copy_from_slice(&args);
+        w[4] = flag;
+    })
+    .expect("publish");
+    let report = rt.run().expect("run");
+    let mut buffers: Vec<(&str, Vec<u32>)> = random_gen::BUFFERS
+        .iter()
+        .map(|&(name, elem, _)| (name, read_words(rt, name, elem)))
+        .collect();
+    buffers.push(("sink", read_words(rt, "sink", U32)));
+    let mut faults: Vec<String> = report
+        .faults
+        .iter()
+        .map(|f| {
+            format!(
+                "opcode {:#x} {:?} priority {} tenant {}",
+                f.opcode, f.kind, f.priority, f.tenant
+            )
+        })
+        .collect();
+    faults.sort();
+    let mut printf = report.printf.clone();
+    printf.sort();
+    let books = rt.accounting();
+    assert!(books.balanced(), "seed {seed:#x}: books {books:?}");
+    Outcome {
+        buffers,
+        counts: [
+            report.executed,
+            report.faults.len() as u64,
+            report.spawned,
+            report.spawn_overflows,
+            report.printf_dropped,
+        ],
+        faults,
+        printf,
+        stop: format!("{:?}", report.stop),
+    }
+}
+
+/// Runs `seed` on the reference and on every wgpu variant and returns
+/// the reference's outcome; `Err` says where they differ.
+fn check(seed: u64) -> Result<Outcome, String> {
+    let p = Arc::new(program(seed));
+    let want = run_case(&mut on_reference(&p, 8), seed);
+    let Some(ctx) = test_context() else {
+        return Ok(want);
+    };
+    for (options, mut rt) in on_every_variant(&ctx, &p) {
+        let got = run_case(&mut rt, seed);
+        if got != want {
+            return Err(format!(
+                "seed {seed:#x} ({options:?}): wgpu differs from the reference\n\
+                 reference: {want:#?}\nwgpu: {got:#?}\n\
+                 rerun with VYRE_DIFF_SEED={seed}"
+            ));
+        }
+    }
+    Ok(want)
+}
+
+#[test]
+fn random_programs_agree_on_the_reference_and_wgpu() {
+    if let Some(seed) = std::env::var("VYRE_DIFF_SEED")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        match check(seed) {
+            Ok(outcome) => eprintln!("seed {seed:#x}: {outcome:#?}"),
+            Err(msg) => panic!("{msg}"),
+        }
+        return;
+    }
+    if test_context().is_none() {
+        eprintln!("random_differential: no wgpu adapter; the reference runs alone");
+    }
+    let cases = std::env::var("VYRE_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(16);
+    // No shrinking: a smaller seed is another program, not a smaller one.
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        max_shrink_iters: 0,
+        ..Config::default()
+    });
+    // Over all cases: executed, faulted, spawned, refused, printf lines.
+    let tally = std::cell::Cell::new([0u64; 5]);
+    let result = runner.run(&proptest::prelude::any::<u64>(), |seed| {
+        let o = check(seed).map_err(proptest::test_runner::TestCaseError::fail)?;
+        let mut t = tally.get();
+        for (sum, n) in t.iter_mut().zip([
+            o.counts[0],
+            o.counts[1],
+            o.counts[2],
+            o.counts[3],
+            o.printf.len() as u64,
+        ]) {
+            *sum += n;
+        }
+        tally.set(t);
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    let [executed, faulted, spawned, refused, printed] = tally.get();
+    eprintln!(
+        "random_differential: {cases} programs: {executed} tasks executed, {faulted} faulted, \
+         {spawned} spawned, {refused} spawns refused, {printed} printf lines"
+    );
+    // The generator's shapes, not luck: across a dozen programs some
+    // spawn, some fault and some print.
+    if cases >= 12 {
+        assert!(
+            spawned > 0 && faulted > 0 && printed > 0,
+            "{:?}",
+            tally.get()
+        );
+    }
+}
