@@ -74,9 +74,16 @@ fn sink(args: &[ScalarType]) -> OpcodeHandler {
         .map(|(k, &t)| h.arg(&format!("s{k}"), t))
         .collect();
     h.body(|b| {
+        // Every word: a 64-bit argument's high word too.
+        let mut words: Vec<Expr> = Vec::new();
+        for (v, t) in vars.iter().zip(args) {
+            words.push(Expr::from(*v).cast(U32));
+            if matches!(t, U64 | I64) {
+                words.push((Expr::from(*v) >> Expr::lit(32u32)).cast(U32));
+            }
+        }
         let mut mix = Expr::lit(0u32);
-        for (k, v) in vars.iter().enumerate() {
-            let word: Expr = Expr::from(*v).cast(U32);
+        for (k, word) in words.into_iter().enumerate() {
             mix = (mix * Expr::lit(0x9E37_79B1u32)) ^ (word + Expr::lit(k as u32));
         }
         b.eval(counts.atomic(AtomicOp::FetchAdd, 0u32, Some(Expr::lit(1u32))));

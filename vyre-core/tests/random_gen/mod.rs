@@ -26,7 +26,8 @@ use ScalarType::{Bool, F32, I32, I64, U32, U64};
 
 /// What a generated handler may use.
 pub struct Profile {
-    /// The scalar types of its locals, arrays and expressions.
+    /// The scalar types of its locals, arrays and expressions, and of the
+    /// plain buffers it stores to.
     pub types: &'static [ScalarType],
     /// The `ctx` values its expressions read.
     pub ctx: &'static [CtxValue],
@@ -484,7 +485,14 @@ fn stmt(g: G, b: &Buffers, bb: &mut BlockBuilder<'_>, depth: u32) {
             bb.assign(target.var, value);
         }
         3 => {
-            let buf = pick(g, &b.plain_write);
+            let types = g.borrow().profile.types;
+            let writable: Vec<BufferRef> = b
+                .plain_write
+                .iter()
+                .copied()
+                .filter(|buf| types.contains(&buf.elem))
+                .collect();
+            let buf = pick(g, &writable);
             let index = buffer_index(g, b, 1);
             let value = expr(g, b, buf.elem, 1);
             bb.store(buf, index, value);
