@@ -1,31 +1,36 @@
 //! Random programs nobody wrote compute the same on the reference
 //! interpreter and on wgpu, in every lowering variant (lavapipe in CI).
 //!
-//! Each case is a program of two handlers: a random one (`random_gen/`,
-//! seeded) over eight buffers, and a sink that its spawns name. The random
-//! handler uses every statement kind and every integer type (`u64` and
-//! `i64` included) but nothing whose result may differ between backends by
-//! design: no `f32` (WGSL's rounding is looser than Rust's), no lane or
-//! slot (`ctx.lane()` depends on the schedule) and no shutdown (which
-//! other tasks a shutdown lets finish depends on the schedule). One task
-//! of it runs, so its buffer accesses have no races; its spawned sink
-//! tasks only add to counters, so their order does not matter either.
-//! The sink's argument words are fewer than the random handler's in half
-//! of the cases and more in the other half, so both sides of the shared
+//! Each case is a program of a random handler (`random_gen/`, seeded)
+//! over eight buffers and a sink that its spawns name; in a quarter of the
+//! cases a second random handler over eight buffers of its own, with other
+//! arguments. The random handlers use every statement kind and every
+//! integer type (`u64` and `i64` included) but nothing whose result may
+//! differ between backends by design: no `f32` (WGSL leaves NaN and
+//! rounding details to the implementation), no lane or slot (`ctx.lane()`
+//! depends on the schedule) and no shutdown (which other tasks a shutdown
+//! lets finish depends on the schedule). One task of each random handler
+//! runs; they share no buffer, so the two run in any order or together
+//! without a race, and the spawned sink tasks only add to counters. The
+//! sink's argument words are fewer than the random handlers' in half of
+//! the cases and more in the other half, so both sides of the shared
 //! argument reads (`docs/protocol.md`, "Reading the arguments") are
-//! exercised, with random spawn priorities (some invalid), spawns refused
-//! by a small partition, faults of every kind and loops cut at the loop
-//! limit.
+//! exercised, with random spawn priorities, faults of every kind and
+//! loops cut at the loop limit. A one-task case's ring is small, so most
+//! spawns are refused (the refusals, and what the handler does with
+//! `spawn`'s `false`, must agree too); a two-task case's ring holds every
+//! spawn, since which task's spawn a full partition refuses is the
+//! schedule's.
 //!
 //! Compared: every buffer's contents, the run's counts (executed,
-//! faulted, spawned, refused), each fault's opcode, kind, priority and
-//! tenant, the printf lines (as sets: the sink tasks print nothing, but
-//! the order across tasks is the schedule's), and why the run stopped.
+//! faulted, spawned, refused, printf lines dropped), each fault's opcode,
+//! kind, priority and tenant, the printf lines (as sets: their order
+//! across tasks is the schedule's), and why the run stopped.
 //!
 //! Cases: `VYRE_FUZZ_CASES` (default 16); `VYRE_DIFF_SEED=<seed>` runs
-//! that one seed (a failure prints it). Without a wgpu adapter the test
-//! checks the reference backend alone and says so, unless
-//! `VYRE_REQUIRE_GPU=1`.
+//! that one seed and prints its outcome (a failure names its seed).
+//! Without a wgpu adapter the test checks the reference backend alone and
+//! says so, unless `VYRE_REQUIRE_GPU=1`.
 
 mod random_gen;
 mod support;
@@ -44,6 +49,10 @@ use ScalarType::{Bool, F32, I32, I64, U32, U64};
 
 const RANDOM: u32 = 0x42;
 const SINK: u32 = 0x43;
+const SECOND: u32 = 0x44;
+
+/// The second random handler's buffers: the first's names after this.
+const SECOND_PREFIX: &str = "x";
 
 /// What the random handler may use when it names a sink of two words.
 const NARROW_SINK: Profile = Profile {
@@ -62,6 +71,32 @@ const WIDE_SINK: Profile = Profile {
     spawn_args: &[U64, I32, Bool, I64, U32],
     ..NARROW_SINK
 };
+
+/// The second random handler's arguments: three words.
+const SECOND_ARGS: &[(&str, ScalarType)] = &[("p", U64), ("q", Bool)];
+const SECOND_NARROW: Profile = Profile {
+    args: SECOND_ARGS,
+    ..NARROW_SINK
+};
+const SECOND_WIDE: Profile = Profile {
+    args: SECOND_ARGS,
+    ..WIDE_SINK
+};
+
+/// The shape of a case, from its seed.
+struct Shape {
+    /// The sink is wider than the random handlers.
+    wide: bool,
+    /// The second random handler runs too.
+    two: bool,
+}
+
+fn shape(seed: u64) -> Shape {
+    Shape {
+        wide: seed % 2 == 1,
+        two: seed % 4 >= 2 && (seed >> 2) % 2 == 1,
+    }
+}
 
 /// The sink: `sink[0] += 1` and `sink[1] += ` a mix of its argument
 /// words, atomically (the same totals in any order).
@@ -92,29 +127,44 @@ fn sink(args: &[ScalarType]) -> OpcodeHandler {
     h.finish().expect("the sink is valid")
 }
 
-/// The case's program: a small ring (spawns get refused), a loop limit
-/// well under lavapipe's cut of an invocation's loops (about 65,535
-/// back-edges), which would otherwise end long loops on wgpu alone.
+/// The case's program. A one-task case's ring is small (spawns get
+/// refused); a two-task case's partitions hold 8,192 slots each, more than
+/// two tasks can spawn under its loop limit of 500 (at most about four
+/// spawn statements an iteration, and the top-level ones). The loop
+/// limits are well under lavapipe's cut of an invocation's loops (about
+/// 65,535 back-edges), which would otherwise end long loops on wgpu alone.
 fn program(seed: u64) -> Program {
-    let profile = if seed % 2 == 0 {
-        &NARROW_SINK
-    } else {
-        &WIDE_SINK
+    let shape = shape(seed);
+    let (first, second) = match shape.wide {
+        false => (&NARROW_SINK, &SECOND_NARROW),
+        true => (&WIDE_SINK, &SECOND_WIDE),
     };
     let config = ProgramConfig {
         workgroup_size: 4,
-        slots: 40,
+        slots: if shape.two { 5 * 8_192 } else { 40 },
         inbox_capacity: 16,
-        loop_limit: 2_000,
+        loop_limit: if shape.two { 500 } else { 2_000 },
         printf_capacity: 64,
         ..ProgramConfig::default()
     };
-    random_gen::declare_buffers(Program::builder(format!("diff_{seed:x}")).config(config))
+    let mut b = Program::builder(format!("diff_{seed:x}")).config(config);
+    b = random_gen::declare_buffers(b, "")
         .buffer("sink", BufferKind::atomic(U32))
-        .opcode(random_gen::random_handler(seed, profile, RANDOM, "random"))
-        .opcode(sink(profile.spawn_args))
-        .build()
-        .expect("valid program")
+        .opcode(random_gen::random_handler(
+            seed, first, RANDOM, "random", "",
+        ))
+        .opcode(sink(first.spawn_args));
+    if shape.two {
+        let handler = random_gen::random_handler(
+            mix(seed, u64::MAX),
+            second,
+            SECOND,
+            "second",
+            SECOND_PREFIX,
+        );
+        b = random_gen::declare_buffers(b, SECOND_PREFIX).opcode(handler);
+    }
+    b.build().expect("valid program")
 }
 
 /// splitmix64, for the case's inputs.
@@ -128,7 +178,7 @@ fn mix(seed: u64, k: u64) -> u64 {
 /// What one run did, with nothing that depends on the schedule.
 #[derive(Debug, PartialEq)]
 struct Outcome {
-    buffers: Vec<(&'static str, Vec<u32>)>,
+    buffers: Vec<(String, Vec<u32>)>,
     counts: [u64; 5],
     faults: Vec<String>,
     printf: Vec<String>,
@@ -183,51 +233,71 @@ fn read_words(rt: &mut Runtime, name: &str, elem: ScalarType) -> Vec<u32> {
     }
 }
 
-/// Uploads the case's buffers, publishes one random task and runs it.
+/// The buffer prefixes of a case's random handlers.
+fn prefixes(seed: u64) -> &'static [&'static str] {
+    match shape(seed).two {
+        false => &[""],
+        true => &["", SECOND_PREFIX],
+    }
+}
+
+/// Uploads the case's buffers, publishes one task of each random handler
+/// and runs them.
 fn run_case(rt: &mut Runtime, seed: u64) -> Outcome {
     let mut k = 0u64;
     let mut next = || {
         k += 1;
         mix(seed, k)
     };
-    // TAME_BUFFER_LEN words each (the handler's indices stay below it),
-    // but in half of the cases one buffer is shorter (0..=15 words: its
-    // accesses past the end fault); each word random, small or an edge
-    // value.
-    let short = match next() % 2 {
-        0 => Some(((next() % 8) as usize, (next() % 16) as usize)),
-        _ => None,
-    };
-    for (k, (name, elem, _)) in random_gen::BUFFERS.into_iter().enumerate() {
-        let len = match short {
-            Some((buffer, len)) if buffer == k => len,
-            _ => random_gen::TAME_BUFFER_LEN,
+    for prefix in prefixes(seed) {
+        // TAME_BUFFER_LEN words each (the handler's indices stay below
+        // it), but in half of the cases one buffer is shorter (0..=15
+        // words: its accesses past the end fault); each word random,
+        // small or an edge value.
+        let short = match next() % 2 {
+            0 => Some(((next() % 8) as usize, (next() % 16) as usize)),
+            _ => None,
         };
-        let words: Vec<u32> = (0..len)
-            .map(|_| match next() % 4 {
-                0 => (next() % 8) as u32,
-                1 => u32::MAX,
-                _ => next() as u32,
-            })
-            .collect();
-        upload_words(rt, name, elem, &words);
+        for (k, (name, elem, _)) in random_gen::BUFFERS.into_iter().enumerate() {
+            let len = match short {
+                Some((buffer, len)) if buffer == k => len,
+                _ => random_gen::TAME_BUFFER_LEN,
+            };
+            let words: Vec<u32> = (0..len)
+                .map(|_| match next() % 4 {
+                    0 => (next() % 8) as u32,
+                    1 => u32::MAX,
+                    _ => next() as u32,
+                })
+                .collect();
+            upload_words(rt, &format!("{prefix}{name}"), elem, &words);
+        }
     }
     let sink = rt.buffer::<u32>("sink").expect("declared");
     rt.upload(sink, &[0, 0]).expect("upload");
-    let args = [next() as u32, next() as u32, next() as u32, next() as u32];
-    let flag = (next() % 2) as u32;
-    let priority = Priority::ALL[(next() % 5) as usize];
-    rt.publish_with(0, priority, RANDOM, 1, |_, w| {
-        w[..4].copy_from_slice(&args);
-        w[4] = flag;
-    })
-    .expect("publish");
+    // The first handler's five words (`u32`, `i32`, `u64`, `bool`), the
+    // second's three (`u64`, `bool`); each at a random priority.
+    let mut task = |opcode: u32, words: usize| {
+        let mut w: Vec<u32> = (0..words).map(|_| next() as u32).collect();
+        w[words - 1] %= 2;
+        let priority = Priority::ALL[(next() % 5) as usize];
+        rt.publish_with(0, priority, opcode, 1, |_, out| out.copy_from_slice(&w))
+            .expect("publish");
+    };
+    task(RANDOM, 5);
+    if shape(seed).two {
+        task(SECOND, 3);
+    }
     let report = rt.run().expect("run");
-    let mut buffers: Vec<(&str, Vec<u32>)> = random_gen::BUFFERS
-        .iter()
-        .map(|&(name, elem, _)| (name, read_words(rt, name, elem)))
-        .collect();
-    buffers.push(("sink", read_words(rt, "sink", U32)));
+    let mut buffers = Vec::new();
+    for prefix in prefixes(seed) {
+        for (name, elem, _) in random_gen::BUFFERS {
+            let name = format!("{prefix}{name}");
+            let words = read_words(rt, &name, elem);
+            buffers.push((name, words));
+        }
+    }
+    buffers.push(("sink".to_string(), read_words(rt, "sink", U32)));
     let mut faults: Vec<String> = report
         .faults
         .iter()
@@ -243,6 +313,10 @@ fn run_case(rt: &mut Runtime, seed: u64) -> Outcome {
     printf.sort();
     let books = rt.accounting();
     assert!(books.balanced(), "seed {seed:#x}: books {books:?}");
+    assert!(
+        !shape(seed).two || report.spawn_overflows == 0,
+        "seed {seed:#x}: a two-task case's ring must hold every spawn"
+    );
     Outcome {
         buffers,
         counts: [

@@ -20,8 +20,8 @@ const OPCODE: u32 = 0x42;
 /// A program with one random handler (seeded) over every buffer kind,
 /// using every construct of the language.
 fn random_program(seed: u64) -> Program {
-    let handler = random_gen::random_handler(seed, &random_gen::EVERYTHING, OPCODE, "random");
-    random_gen::declare_buffers(Program::builder(format!("random_{seed:x}")))
+    let handler = random_gen::random_handler(seed, &random_gen::EVERYTHING, OPCODE, "random", "");
+    random_gen::declare_buffers(Program::builder(format!("random_{seed:x}")), "")
         .opcode(handler)
         .build()
         .expect("valid program")

@@ -673,29 +673,32 @@ pub const BUFFERS: [(&str, ScalarType, Access); 8] = [
     ("ai", I32, Access::Atomic),
 ];
 
-/// `builder` with [`BUFFERS`] declared as the program's buffers.
-pub fn declare_buffers(mut builder: ProgramBuilder) -> ProgramBuilder {
+/// `builder` with [`BUFFERS`] declared as the program's buffers, each
+/// name after `prefix`.
+pub fn declare_buffers(mut builder: ProgramBuilder, prefix: &str) -> ProgramBuilder {
     for (name, elem, access) in BUFFERS {
         let kind = match access {
             Access::Atomic => BufferKind::atomic(elem),
             _ => BufferKind::plain(elem),
         };
-        builder = builder.buffer(name, kind);
+        builder = builder.buffer(format!("{prefix}{name}"), kind);
     }
     builder
 }
 
-/// A random handler (seeded) of opcode `opcode` over [`BUFFERS`], using
-/// what `profile` allows: twelve top-level statements.
+/// A random handler (seeded) of opcode `opcode` over [`BUFFERS`] (each
+/// name after `prefix`), using what `profile` allows: twelve top-level
+/// statements.
 pub fn random_handler(
     seed: u64,
     profile: &'static Profile,
     opcode: u32,
     name: &str,
+    prefix: &str,
 ) -> OpcodeHandler {
     let mut h = HandlerBuilder::new(opcode, name);
     let mut refs = BUFFERS
-        .map(|(name, elem, access)| h.buffer(name, elem, access))
+        .map(|(name, elem, access)| h.buffer(&format!("{prefix}{name}"), elem, access))
         .into_iter();
     let mut next = || refs.next().expect("eight buffers");
     let buffers = Buffers {
