@@ -42,6 +42,7 @@ use random_gen::Profile;
 use support::variants::{on_every_variant, on_reference};
 use vyre_core::gpu::test_context;
 use vyre_core::ir::{Access, AtomicOp, BufferKind, CtxValue, Expr, HandlerBuilder, ScalarType};
+use vyre_core::lower::{wgsl_with, LowerOptions};
 use vyre_core::program::{OpcodeHandler, Program, ProgramConfig};
 use vyre_core::{Priority, Runtime};
 
@@ -413,4 +414,46 @@ fn random_programs_agree_on_the_reference_and_wgpu() {
             tally.get()
         );
     }
+}
+
+#[test]
+fn the_programs_reach_the_lowerings_they_are_meant_to_check() {
+    // Across a few dozen seeds the programs, lowered in every variant the
+    // comparison runs, take every path of the lowering it is there to
+    // check: arguments read once
+    // for the switch, a spawn deferred to the switch's tail, a constant
+    // loop charged without its ticking copy, 64-bit arithmetic, both
+    // claim forms' tasks from slots (spawning programs) and the place
+    // pass (programs that do not spawn).
+    let mut all = String::new();
+    let mut placing = 0;
+    for seed in 0..64 {
+        let p = program(seed);
+        placing += usize::from(p.places_and_runs());
+        for options in LowerOptions::all() {
+            all.push_str(&wgsl_with(&p, &options));
+        }
+    }
+    for needle in [
+        "let vy_word4 = ",
+        "vy_tail_spawn = ",
+        "iterations before: the charge always fits.",
+        "vy_w_mul(",
+        "vy_u64_shr(",
+        "vy_i64_div(",
+        "vy_i64_lt(",
+        "vy_cas_u_au",
+        "vy_printf(",
+    ] {
+        // Used, not only defined (a library is emitted whole).
+        let defined = all.matches(&format!("fn {needle}")).count();
+        assert!(
+            all.matches(needle).count() > defined,
+            "no use of `{needle}` in 64 programs"
+        );
+    }
+    assert!(
+        (1..64).contains(&placing),
+        "{placing} of 64 programs place and run"
+    );
 }

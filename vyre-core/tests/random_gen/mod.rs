@@ -41,8 +41,8 @@ pub struct Profile {
     /// Whether most tasks should run to their end rather than fault
     /// early: buffer indices are `index & 15` (in bounds of a buffer of
     /// [`TAME_BUFFER_LEN`]), local array indices in bounds, `for` ranges
-    /// between small values (0..=7 to 0..=15), no `while` and spawn
-    /// priorities valid.
+    /// between small values (0..=7 to 0..=15; literals in half of them),
+    /// no `while` and spawn priorities valid.
     /// Otherwise each is anything, and out of bounds on purpose at times.
     pub tame: bool,
 }
@@ -564,8 +564,19 @@ fn stmt(g: G, b: &Buffers, bb: &mut BlockBuilder<'_>, depth: u32) {
                     U32 => Expr::lit(n),
                     _ => Expr::lit(n as i32),
                 };
-                start = start & small(7);
-                end = end & small(15);
+                // Literal ends in half of the loops: a constant trip,
+                // charged once without a ticking copy when it fits.
+                if g.borrow_mut().rng.chance(50) {
+                    let (a, b) = {
+                        let r = &mut g.borrow_mut().rng;
+                        (r.below(8), r.below(16))
+                    };
+                    start = small(a);
+                    end = small(b);
+                } else {
+                    start = start & small(7);
+                    end = end & small(15);
+                }
             }
             let name = g.borrow_mut().name();
             let body = |bb: &mut BlockBuilder<'_>, var: Var| {
