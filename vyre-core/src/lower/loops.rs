@@ -29,9 +29,24 @@
 //! `break` and a flag of its own, with the same stale register, so inside
 //! a loop the handler ends by setting the state to [`LOOP_RETURN`] and
 //! leaving each enclosing loop in turn ([`FnLowerer::leave`]).
+//!
+//! # Counted loops
+//!
+//! A `for` over a range with no `break` and no loop inside
+//! ([`runs_every_iteration`]) knows its iterations when it starts: in a
+//! module without loop guards (`LowerOptions::guard_loops`, off on
+//! hardware, whose drivers never cut loops) it is charged them at once
+//! (`vy_charge`) and runs as a plain counted loop, with a ticking copy for
+//! the charge that does not fit, so the task reaches the loop limit at the
+//! same iteration either way. When both ends are constants
+//! ([`FnLowerer::constant`]) and the trip, with the constant trips charged
+//! before it, fits under the limit, the charge cannot fail and the ticking
+//! copy is left out (`docs/protocol.md`, "Loops").
 
 use super::function::FnLowerer;
-use super::names;
+use super::names::{self, wgsl_type};
+use crate::ir::{Block, Expr, ExprId, LocalId, ScalarType, Stmt, StmtId};
+use vyre_lang::Literal;
 
 /// Exit state of a loop that is still iterating; after the loop it means
 /// that the driver, not the program, ended it (`vy_LOOP_RUNNING`).
@@ -122,4 +137,163 @@ impl FnLowerer<'_> {
         let code = format!("if (vy_loop_end({state})) {{ {} }}", self.leave_code());
         self.line(&code);
     }
+
+    /// `for var in start..end` / `start..=end`. Both bounds are evaluated
+    /// once, start first. The variable advances in a `continuing` block, so
+    /// `continue` advances it too; the inclusive form tests for the last
+    /// value before incrementing, so an end of `u32::MAX` or `i32::MAX`
+    /// neither overflows nor loops forever (the increment after the last
+    /// value wraps, unobservably).
+    /// `bounds` are start and end, numbered from `first`; the body's first
+    /// statement is `body_first`.
+    pub(super) fn for_loop(
+        &mut self,
+        var: LocalId,
+        [start, end]: [&Expr; 2],
+        first: ExprId,
+        inclusive: bool,
+        body: &Block,
+        body_first: StmtId,
+    ) {
+        let s = self.expr(start, first);
+        let e = self.expr(end, self.info.next_expr(first));
+        // The end is evaluated once: a temporary holds it unless it cannot
+        // change (a literal or an immutable local).
+        let e = if self.is_stable(end) { e } else { self.bind(e) };
+        let (name, ty) = self.local(var);
+        let one = if ty == ScalarType::I32 { "1i" } else { "1u" };
+        self.line(&format!("var {name}: {} = {};", wgsl_type(ty), s.code));
+        // What the loop charges, when both ends of its range are constants
+        // (used below where it is charged at once).
+        let known_trip = self.constant(start).zip(self.constant(end));
+        let known_trip = known_trip.map(|(s, e)| u64::try_from(e - s).unwrap_or(0));
+        let bound = std::mem::take(&mut self.iters_bound);
+        if inclusive {
+            self.open(&format!("if ({name} <= {}) {{", e.code));
+            self.open_loop();
+            self.tick();
+            self.block(body, body_first);
+            self.open("continuing {");
+            match self.loops.last().cloned() {
+                // After the last value the program leaves the loop, unless
+                // it is leaving already (`break`, or the handler ending).
+                Some(state) => {
+                    self.line(&format!(
+                        "if ({state} == vy_LOOP_RUNNING && {name} == {}) {{ {state} = vy_LOOP_DONE; }}",
+                        e.code
+                    ));
+                    self.line(&format!("{name} = {name} + {one};"));
+                }
+                None => {
+                    let last = self.fresh_temp();
+                    self.line(&format!("let {last} = {name} == {};", e.code));
+                    self.line(&format!("{name} = {name} + {one};"));
+                    self.line(&format!("break if {last};"));
+                }
+            }
+            self.close("}");
+            self.close_loop();
+            self.close("}");
+        } else if !self.guard_loops && runs_every_iteration(body) {
+            // Its iterations are known before it starts (nothing leaves it
+            // early but the handler ending): charged at once when they fit
+            // under the loop limit, the loop runs without a tick per
+            // iteration, a plain counted loop the driver can schedule as
+            // in a direct kernel; otherwise it ticks as any other loop and
+            // reaches the limit at the same iteration.
+            let limit = u64::from(self.program.config().loop_limit);
+            if let Some((before, trip)) = bound.zip(known_trip) {
+                if before + trip <= limit {
+                    // A constant trip that fits under the limit whatever
+                    // ran before: the charge cannot fail, so the ticking
+                    // copy would be dead code the driver still compiles.
+                    self.line(&format!(
+                        "// At most {before} iterations before: the charge always fits."
+                    ));
+                    self.line(&format!("_ = vy_charge({trip}u);"));
+                    self.exclusive_loop(&name, &e.code, one, body, body_first, false);
+                    self.iters_bound = Some(before + trip);
+                    return;
+                }
+            }
+            let trip = self.fresh_temp();
+            let span = if ty == ScalarType::I32 {
+                format!("bitcast<u32>({}) - bitcast<u32>({name})", e.code)
+            } else {
+                format!("{} - {name}", e.code)
+            };
+            self.line(&format!(
+                "let {trip} = select(0u, {span}, {name} < {});",
+                e.code
+            ));
+            self.open(&format!("if (vy_charge({trip})) {{"));
+            self.exclusive_loop(&name, &e.code, one, body, body_first, false);
+            self.close("} else {");
+            self.depth += 1;
+            self.exclusive_loop(&name, &e.code, one, body, body_first, true);
+            self.close("}");
+        } else {
+            self.exclusive_loop(&name, &e.code, one, body, body_first, true);
+        }
+    }
+
+    /// `loop { if (name >= end) leave; [tick;] body; continuing { name += 1 } }`.
+    fn exclusive_loop(
+        &mut self,
+        name: &str,
+        end: &str,
+        one: &str,
+        body: &Block,
+        body_first: StmtId,
+        tick: bool,
+    ) {
+        self.open_loop();
+        let done = self.done_code();
+        self.line(&format!("if ({name} >= {end}) {{ {done} }}"));
+        if tick {
+            self.tick();
+        }
+        self.block(body, body_first);
+        self.open("continuing {");
+        self.line(&format!("{name} = {name} + {one};"));
+        self.close("}");
+        self.close_loop();
+    }
+
+    /// The value of `e` when the lowering knows it: an integer literal, or
+    /// an immutable local declared with one.
+    fn constant(&self, e: &Expr) -> Option<i64> {
+        match e {
+            Expr::Local(id) => self.constants.get(id).copied(),
+            _ => integer(e),
+        }
+    }
+}
+
+/// The value of `e` when it is an integer literal.
+pub(super) fn integer(e: &Expr) -> Option<i64> {
+    match e {
+        Expr::Lit(Literal::U32(v)) => Some(i64::from(*v)),
+        Expr::Lit(Literal::I32(v)) => Some(i64::from(*v)),
+        _ => None,
+    }
+}
+
+/// Whether a loop with `body` starts every iteration its range holds
+/// unless the handler ends: no `break` in it, and no loop (whose own
+/// iterations the charge could not know).
+fn runs_every_iteration(body: &Block) -> bool {
+    body.stmts().iter().all(|s| match s {
+        Stmt::For { .. } | Stmt::While { .. } | Stmt::Loop { .. } | Stmt::Break => false,
+        Stmt::If {
+            then_body,
+            else_body,
+            ..
+        } => runs_every_iteration(then_body) && runs_every_iteration(else_body),
+        Stmt::Switch { cases, default, .. } => {
+            cases.iter().all(|c| runs_every_iteration(&c.body)) && runs_every_iteration(default)
+        }
+        Stmt::Block(b) => runs_every_iteration(b),
+        _ => true,
+    })
 }

@@ -279,7 +279,7 @@ pub struct LowerOptions {
     /// The work pass's claims.
     pub claims: ClaimVariant,
     /// Whether handler loops carry an exit state that detects a loop the
-    /// driver cut short (`LOOP_CUT`, see `lower/handler.rs`). Drivers that
+    /// driver cut short (`LOOP_CUT`, see `lower/loops.rs`). Drivers that
     /// cut loops are software ones (lavapipe); on hardware the guard only
     /// costs time (measured on an H100: a 256-round hash loop 32% slower),
     /// so [`GpuContext::lower_options`](crate::gpu::GpuContext::lower_options)

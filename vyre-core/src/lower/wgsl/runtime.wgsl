@@ -90,7 +90,7 @@ fn vy_charge(n: u32) -> bool {
 // iterations) rather than go on with a half-finished loop. The state is
 // set where the program leaves the loop and read at the loop's top, so it
 // crosses the back-edge: a flag set next to a `break` would not be
-// current after a cut (see lower/handler.rs).
+// current after a cut (see lower/loops.rs).
 fn vy_loop_end(state: u32) -> bool {
     if (state == vy_LOOP_RUNNING) {
         vy_fail(vy_FAULT_LOOP_CUT, vy_task_iters);
