@@ -211,3 +211,50 @@ fn a_poll_timeout_is_a_typed_error_and_the_engine_recovers() {
     assert_eq!(s.summary[ctrl::ROUND as usize], 3);
     ctx.health().expect("healthy");
 }
+
+/// A program of `buffers` declared buffers and one handler that adds 1 to
+/// element 0 of the first.
+fn many_buffers(buffers: u32) -> vyre_core::program::Program {
+    use vyre_core::ir::{Access, BufferKind, HandlerBuilder, ScalarType};
+    let mut h = HandlerBuilder::new(0x10, "touch");
+    let first = h.buffer("b0", ScalarType::U32, Access::ReadWrite);
+    h.body(|b| b.store(first, 0u32, first.at(0u32) + 1u32));
+    let mut p = vyre_core::program::Program::builder(format!("buffers_{buffers}"));
+    for k in 0..buffers {
+        p = p.buffer(format!("b{k}"), BufferKind::plain(ScalarType::U32));
+    }
+    p.opcode(h.finish().expect("valid"))
+        .build()
+        .expect("valid program")
+}
+
+#[test]
+fn too_many_buffers_for_the_adapter_is_a_typed_error_that_says_how_many_fit() {
+    // Found by random_differential on GL (16 storage buffers a stage):
+    // thirteen declared buffers passed vyre's count of group 0 (ring,
+    // control, inboxes) and failed in wgpu's pipeline layout of prepare
+    // and finalize, which bind the indirect arguments too.
+    let Some(ctx) = test_context() else { return };
+    let per_stage = ctx.limits().max_storage_buffers_per_shader_stage;
+    let fits = per_stage.saturating_sub(4);
+    if fits == 0 || fits > 256 {
+        eprintln!("skipping: the adapter allows {per_stage} storage buffers a stage");
+        return;
+    }
+    let engine = WgpuEngine::new(&ctx, &many_buffers(fits), 1);
+    assert!(engine.is_ok(), "{fits} buffers fit: {:?}", engine.err());
+    match WgpuEngine::new(&ctx, &many_buffers(fits + 1), 1) {
+        Err(Error::Gpu { message, .. }) => {
+            assert!(
+                message.contains(&format!("declare at most {fits} buffers")),
+                "{message}"
+            );
+            assert!(
+                message.contains(&format!("allows {per_stage} per shader stage")),
+                "{message}"
+            );
+        }
+        Err(other) => panic!("expected the buffer count's error, got {other}"),
+        Ok(_) => panic!("{} buffers cannot fit {per_stage} a stage", fits + 1),
+    }
+}

@@ -3,15 +3,15 @@
 //!
 //! Each case is a program of a random handler (`random_gen/`, seeded)
 //! over eight buffers and a sink that its spawns name; in a quarter of the
-//! cases a second random handler over eight buffers of its own, with other
-//! arguments. The random handlers use every statement kind and every
+//! cases a second random handler with other arguments, which writes
+//! buffers of its own and reads the first's read-only ones. The random handlers use every statement kind and every
 //! integer type (`u64` and `i64` included) but nothing whose result may
 //! differ between backends by design: no `f32` (WGSL leaves NaN and
 //! rounding details to the implementation), no lane or slot (`ctx.lane()`
 //! depends on the schedule) and no shutdown (which other tasks a shutdown
 //! lets finish depends on the schedule). One task of each random handler
-//! runs; they share no buffer, so the two run in any order or together
-//! without a race, and the spawned sink tasks only add to counters. The
+//! runs; neither writes a buffer the other touches, so the two run in any
+//! order or together without a race, and the spawned sink tasks only add to counters. The
 //! sink's argument words are fewer than the random handlers' in half of
 //! the cases and more in the other half, so both sides of the shared
 //! argument reads (`docs/protocol.md`, "Reading the arguments") are
@@ -52,8 +52,19 @@ const RANDOM: u32 = 0x42;
 const SINK: u32 = 0x43;
 const SECOND: u32 = 0x44;
 
-/// The second random handler's buffers: the first's names after this.
-const SECOND_PREFIX: &str = "x";
+/// The program buffer a random handler's buffer `base` is. The second
+/// random handler writes buffers of its own (`x` and the first's name)
+/// and shares the others with the first, which only reads them. With no
+/// `f32` in the profiles each handler has six buffers, so a two-task
+/// program declares eleven: with vyre's ring, control, inboxes and
+/// indirect arguments, within the 16 storage buffers a GL adapter allows
+/// a shader stage.
+fn program_buffer(second: bool, base: &str) -> String {
+    match base {
+        "wu" | "wi" | "au" | "ai" if second => format!("x{base}"),
+        _ => base.to_string(),
+    }
+}
 
 /// What the random handler may use when it names a sink of two words.
 const NARROW_SINK: Profile = Profile {
@@ -149,21 +160,27 @@ fn program(seed: u64) -> Program {
         ..ProgramConfig::default()
     };
     let mut b = Program::builder(format!("diff_{seed:x}")).config(config);
-    b = random_gen::declare_buffers(b, "")
+    b = random_gen::declare_buffers(b, first, |base| Some(program_buffer(false, base)))
         .buffer("sink", BufferKind::atomic(U32))
         .opcode(random_gen::random_handler(
-            seed, first, RANDOM, "random", "",
+            seed,
+            first,
+            RANDOM,
+            "random",
+            |base| program_buffer(false, base),
         ))
         .opcode(sink(first.spawn_args));
     if shape.two {
-        let handler = random_gen::random_handler(
-            mix(seed, u64::MAX),
-            second,
-            SECOND,
-            "second",
-            SECOND_PREFIX,
-        );
-        b = random_gen::declare_buffers(b, SECOND_PREFIX).opcode(handler);
+        let handler =
+            random_gen::random_handler(mix(seed, u64::MAX), second, SECOND, "second", |base| {
+                program_buffer(true, base)
+            });
+        // Only the buffers it does not share with the first.
+        let own = |base: &str| {
+            let name = program_buffer(true, base);
+            (name != program_buffer(false, base)).then_some(name)
+        };
+        b = random_gen::declare_buffers(b, second, own).opcode(handler);
     }
     b.build().expect("valid program")
 }
@@ -234,12 +251,21 @@ fn read_words(rt: &mut Runtime, name: &str, elem: ScalarType) -> Vec<u32> {
     }
 }
 
-/// The buffer prefixes of a case's random handlers.
-fn prefixes(seed: u64) -> &'static [&'static str] {
-    match shape(seed).two {
-        false => &[""],
-        true => &["", SECOND_PREFIX],
+/// The case's buffers the random handlers use: name and element type.
+fn case_buffers(seed: u64) -> Vec<(String, ScalarType)> {
+    let mut all: Vec<(String, ScalarType)> = Vec::new();
+    for second in [false, true] {
+        if second && !shape(seed).two {
+            break;
+        }
+        for (base, elem, _) in random_gen::buffers_of(&NARROW_SINK) {
+            let name = program_buffer(second, base);
+            if !all.iter().any(|(n, _)| *n == name) {
+                all.push((name, elem));
+            }
+        }
     }
+    all
 }
 
 /// Uploads the case's buffers, publishes one task of each random handler
@@ -250,29 +276,31 @@ fn run_case(rt: &mut Runtime, seed: u64) -> Outcome {
         k += 1;
         mix(seed, k)
     };
-    for prefix in prefixes(seed) {
-        // TAME_BUFFER_LEN words each (the handler's indices stay below
-        // it), but in half of the cases one buffer is shorter (0..=15
-        // words: its accesses past the end fault); each word random,
-        // small or an edge value.
-        let short = match next() % 2 {
-            0 => Some(((next() % 8) as usize, (next() % 16) as usize)),
-            _ => None,
+    // TAME_BUFFER_LEN words each (the handlers' indices stay below it),
+    // but in half of the cases one buffer is shorter (0..=15 words: its
+    // accesses past the end fault); each word random, small or an edge
+    // value.
+    let buffers = case_buffers(seed);
+    let short = match next() % 2 {
+        0 => Some((
+            (next() % buffers.len() as u64) as usize,
+            (next() % 16) as usize,
+        )),
+        _ => None,
+    };
+    for (k, (name, elem)) in buffers.iter().enumerate() {
+        let len = match short {
+            Some((buffer, len)) if buffer == k => len,
+            _ => random_gen::TAME_BUFFER_LEN,
         };
-        for (k, (name, elem, _)) in random_gen::BUFFERS.into_iter().enumerate() {
-            let len = match short {
-                Some((buffer, len)) if buffer == k => len,
-                _ => random_gen::TAME_BUFFER_LEN,
-            };
-            let words: Vec<u32> = (0..len)
-                .map(|_| match next() % 4 {
-                    0 => (next() % 8) as u32,
-                    1 => u32::MAX,
-                    _ => next() as u32,
-                })
-                .collect();
-            upload_words(rt, &format!("{prefix}{name}"), elem, &words);
-        }
+        let words: Vec<u32> = (0..len)
+            .map(|_| match next() % 4 {
+                0 => (next() % 8) as u32,
+                1 => u32::MAX,
+                _ => next() as u32,
+            })
+            .collect();
+        upload_words(rt, name, *elem, &words);
     }
     let sink = rt.buffer::<u32>("sink").expect("declared");
     rt.upload(sink, &[0, 0]).expect("upload");
@@ -290,14 +318,13 @@ fn run_case(rt: &mut Runtime, seed: u64) -> Outcome {
         task(SECOND, 3);
     }
     let report = rt.run().expect("run");
-    let mut buffers = Vec::new();
-    for prefix in prefixes(seed) {
-        for (name, elem, _) in random_gen::BUFFERS {
-            let name = format!("{prefix}{name}");
+    let mut buffers: Vec<(String, Vec<u32>)> = case_buffers(seed)
+        .into_iter()
+        .map(|(name, elem)| {
             let words = read_words(rt, &name, elem);
-            buffers.push((name, words));
-        }
-    }
+            (name, words)
+        })
+        .collect();
     buffers.push(("sink".to_string(), read_words(rt, "sink", U32)));
     let mut faults: Vec<String> = report
         .faults

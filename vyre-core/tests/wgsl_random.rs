@@ -20,11 +20,21 @@ const OPCODE: u32 = 0x42;
 /// A program with one random handler (seeded) over every buffer kind,
 /// using every construct of the language.
 fn random_program(seed: u64) -> Program {
-    let handler = random_gen::random_handler(seed, &random_gen::EVERYTHING, OPCODE, "random", "");
-    random_gen::declare_buffers(Program::builder(format!("random_{seed:x}")), "")
-        .opcode(handler)
-        .build()
-        .expect("valid program")
+    let handler = random_gen::random_handler(
+        seed,
+        &random_gen::EVERYTHING,
+        OPCODE,
+        "random",
+        str::to_string,
+    );
+    random_gen::declare_buffers(
+        Program::builder(format!("random_{seed:x}")),
+        &random_gen::EVERYTHING,
+        |n| Some(n.to_string()),
+    )
+    .opcode(handler)
+    .build()
+    .expect("valid program")
 }
 
 proptest! {

@@ -81,19 +81,31 @@ fn compile(
 ) -> Result<(Pipelines, Duration)> {
     let device = &ctx.inner.device;
     let limits = device.limits();
-    let storage = read_only.len() as u64 + 3;
-    let allowed = u64::from(
-        limits
-            .max_storage_buffers_per_shader_stage
-            .min(limits.max_bindings_per_bind_group),
-    );
-    if storage > allowed {
+    // Group 0 holds the ring, the control block, the inboxes and the
+    // declared buffers; prepare and finalize also bind the indirect
+    // arguments (group 1), and a pipeline layout counts every binding of
+    // its groups against the per-stage limit.
+    let group = read_only.len() as u64 + 3;
+    let storage = group + 1;
+    let per_stage = u64::from(limits.max_storage_buffers_per_shader_stage);
+    let per_group = u64::from(limits.max_bindings_per_bind_group);
+    if storage > per_stage || group > per_group {
+        let (count, allowed, what) = match storage > per_stage {
+            true => (storage, per_stage, "per shader stage"),
+            false => (group, per_group, "per bind group"),
+        };
         return Err(Error::Gpu {
             stage: format!("bind group layout of `{label}`"),
             message: format!(
-                "the program binds {storage} storage buffers (ring, control, inboxes and {} declared), \
-                 but this adapter allows {allowed} per shader stage; declare fewer buffers",
-                read_only.len()
+                "the program binds {count} storage buffers (ring, control, inboxes{} and {} \
+                 declared), but this adapter allows {allowed} {what}; declare at most {} buffers",
+                if storage > per_stage {
+                    ", indirect arguments"
+                } else {
+                    ""
+                },
+                read_only.len(),
+                (read_only.len() as u64).saturating_sub(count - allowed),
             ),
         });
     }

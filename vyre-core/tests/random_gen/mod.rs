@@ -134,9 +134,9 @@ impl Local {
 }
 
 struct Buffers {
-    plain_read: [BufferRef; 3],
-    plain_write: [BufferRef; 3],
-    atomic: [BufferRef; 2],
+    plain_read: Vec<BufferRef>,
+    plain_write: Vec<BufferRef>,
+    atomic: Vec<BufferRef>,
 }
 
 struct Gen {
@@ -321,6 +321,7 @@ fn expr(g: G, b: &Buffers, ty: ScalarType, depth: u32) -> Expr {
             let buf = match ty {
                 U32 => pick(g, &[b.plain_read[0], b.plain_write[0]]),
                 I32 => pick(g, &[b.plain_read[1], b.plain_write[1]]),
+                // Only with `f32` in the profile, so the third buffers exist.
                 _ => pick(g, &[b.plain_read[2], b.plain_write[2]]),
             };
             buf.at(buffer_index(g, b, d))
@@ -485,14 +486,7 @@ fn stmt(g: G, b: &Buffers, bb: &mut BlockBuilder<'_>, depth: u32) {
             bb.assign(target.var, value);
         }
         3 => {
-            let types = g.borrow().profile.types;
-            let writable: Vec<BufferRef> = b
-                .plain_write
-                .iter()
-                .copied()
-                .filter(|buf| types.contains(&buf.elem))
-                .collect();
-            let buf = pick(g, &writable);
+            let buf = pick(g, &b.plain_write);
             let index = buffer_index(g, b, 1);
             let value = expr(g, b, buf.elem, 1);
             bb.store(buf, index, value);
@@ -671,8 +665,9 @@ fn stmt(g: G, b: &Buffers, bb: &mut BlockBuilder<'_>, depth: u32) {
     }
 }
 
-/// The buffers every generated handler declares, in order: name, element
-/// type, access.
+/// The buffers a generated handler declares, in order: name, element
+/// type, access; those of an element type its profile has not are left
+/// out (a profile without `f32` has six).
 pub const BUFFERS: [(&str, ScalarType, Access); 8] = [
     ("ru", U32, Access::Read),
     ("ri", I32, Access::Read),
@@ -684,39 +679,59 @@ pub const BUFFERS: [(&str, ScalarType, Access); 8] = [
     ("ai", I32, Access::Atomic),
 ];
 
-/// `builder` with [`BUFFERS`] declared as the program's buffers, each
-/// name after `prefix`.
-pub fn declare_buffers(mut builder: ProgramBuilder, prefix: &str) -> ProgramBuilder {
-    for (name, elem, access) in BUFFERS {
+/// The [`BUFFERS`] a handler of `profile` declares.
+pub fn buffers_of(profile: &Profile) -> impl Iterator<Item = (&'static str, ScalarType, Access)> {
+    let types = profile.types;
+    BUFFERS
+        .into_iter()
+        .filter(move |(_, elem, _)| types.contains(elem))
+}
+
+/// `builder` with the buffers of `profile`'s handlers declared as the
+/// program's buffers, each under the name `name` gives it (`None`: not
+/// declared here, e.g. one that another handler's call declared already).
+pub fn declare_buffers(
+    mut builder: ProgramBuilder,
+    profile: &Profile,
+    name: impl Fn(&str) -> Option<String>,
+) -> ProgramBuilder {
+    for (base, elem, access) in buffers_of(profile) {
         let kind = match access {
             Access::Atomic => BufferKind::atomic(elem),
             _ => BufferKind::plain(elem),
         };
-        builder = builder.buffer(format!("{prefix}{name}"), kind);
+        if let Some(name) = name(base) {
+            builder = builder.buffer(name, kind);
+        }
     }
     builder
 }
 
-/// A random handler (seeded) of opcode `opcode` over [`BUFFERS`] (each
-/// name after `prefix`), using what `profile` allows: twelve top-level
+/// A random handler (seeded) of opcode `opcode` over the buffers of
+/// `profile` ([`buffers_of`]), each under the program buffer's name
+/// `buffer` gives it, using what `profile` allows: twelve top-level
 /// statements.
 pub fn random_handler(
     seed: u64,
     profile: &'static Profile,
     opcode: u32,
     name: &str,
-    prefix: &str,
+    buffer: impl Fn(&str) -> String,
 ) -> OpcodeHandler {
     let mut h = HandlerBuilder::new(opcode, name);
-    let mut refs = BUFFERS
-        .map(|(name, elem, access)| h.buffer(&format!("{prefix}{name}"), elem, access))
-        .into_iter();
-    let mut next = || refs.next().expect("eight buffers");
-    let buffers = Buffers {
-        plain_read: [next(), next(), next()],
-        plain_write: [next(), next(), next()],
-        atomic: [next(), next()],
+    let mut buffers = Buffers {
+        plain_read: Vec::new(),
+        plain_write: Vec::new(),
+        atomic: Vec::new(),
     };
+    for (base, elem, access) in buffers_of(profile) {
+        let r = h.buffer(&buffer(base), elem, access);
+        match access {
+            Access::Read => buffers.plain_read.push(r),
+            Access::Atomic => buffers.atomic.push(r),
+            _ => buffers.plain_write.push(r),
+        }
+    }
     let args: Vec<Var> = profile
         .args
         .iter()
