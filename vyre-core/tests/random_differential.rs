@@ -141,8 +141,8 @@ fn sink(args: &[ScalarType]) -> OpcodeHandler {
 
 /// The case's program. A one-task case's ring is small (spawns get
 /// refused); a two-task case's partitions hold 8,192 slots each, more than
-/// two tasks can spawn under its loop limit of 500 (at most about four
-/// spawn statements an iteration, and the top-level ones). The loop
+/// its two tasks spawn under its loop limit of 500 iterations a task
+/// (`run_case` checks that no spawn was refused). The loop
 /// limits are well under lavapipe's cut of an invocation's loops (about
 /// 65,535 back-edges), which would otherwise end long loops on wgpu alone.
 fn program(seed: u64) -> Program {
