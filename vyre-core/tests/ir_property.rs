@@ -22,12 +22,14 @@
 //! apart, neither half reads without the other.
 
 mod info_walk;
+mod random_gen;
 mod wgsl_common;
 
 use std::time::Duration;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
+use random_gen::Rng;
 use vyre_core::ir::{
     validate_handler, Access, ArrayInit, AtomicOp, BinOp, Block, BufferId, BufferKind, CtxValue,
     Expr, Intrinsic, Literal, LocalId, ScalarType, Stmt, SwitchCase, UnOp, ValidationErrorKind,
@@ -45,28 +47,6 @@ const MAX_STMT_DEPTH: u32 = 3;
 const ALL_TYPES: [ScalarType; 6] = [Bool, U32, I32, F32, ScalarType::U64, ScalarType::I64];
 /// Valid local arrays have 1 ..= this many elements.
 const ARRAY_LEN: u32 = 8;
-
-/// splitmix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u32) -> u32 {
-        (self.next() % u64::from(n.max(1))) as u32
-    }
-    fn chance(&mut self, percent: u32) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u32) as usize]
-    }
-}
 
 struct Gen {
     rng: Rng,

@@ -74,11 +74,12 @@ const TOP_LEVEL_STMTS: u32 = 12;
 /// Local arrays have 1 ..= this many elements.
 const MAX_ARRAY_LEN: u32 = 8;
 
-/// splitmix64: small, deterministic, good enough to pick shapes.
-struct Rng(u64);
+/// splitmix64: small, deterministic, good enough to pick shapes (also
+/// the IR property test's generator's).
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -86,12 +87,19 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: u32) -> u32 {
+    /// A number below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u32) -> u32 {
         (self.next() % u64::from(n.max(1))) as u32
     }
 
-    fn chance(&mut self, percent: u32) -> bool {
+    /// True `percent` times in a hundred.
+    pub fn chance(&mut self, percent: u32) -> bool {
         self.below(100) < percent
+    }
+
+    /// One of `items` (not empty).
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u32) as usize]
     }
 }
 
