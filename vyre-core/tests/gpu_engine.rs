@@ -10,7 +10,7 @@ mod support;
 use std::time::Instant;
 
 use support::probe::{probe_engine, probe_program, probe_wgsl, HITS, INPUT, OUT};
-use vyre_core::gpu::{test_context, AdapterChoice, GpuContext, WgpuEngine};
+use vyre_core::gpu::{test_context, AdapterChoice, GpuContext, WgpuEngine, CACHED_MODULES};
 use vyre_core::protocol::{self, ctrl, SLOT_WORDS};
 use vyre_core::{BackendKind, Engine, Error};
 
@@ -286,6 +286,46 @@ fn submit_runs_m_then_w_m_per_round() {
     assert_eq!(
         engine.read_buffer(HITS, 0, 1).expect("read")[0],
         before + lanes
+    );
+}
+
+#[test]
+fn the_pipeline_cache_keeps_the_modules_used_last() {
+    if test_context().is_none() {
+        return;
+    }
+    // A process that builds program after program keeps CACHED_MODULES
+    // of them, dropping the least recently used (found by a 1,000-program
+    // run of random_differential that grew to 24 GB on lavapipe).
+    let ctx = GpuContext::new(AdapterChoice::Any).expect("context");
+    let program = probe_program(320, 64);
+    let module = |k: usize| probe_wgsl(&program, &format!("cache bound {k}"));
+    let engine = |k: usize| WgpuEngine::with_wgsl(&ctx, &program, 1, &module(k)).expect("engine");
+    let misses = || ctx.pipeline_cache_stats().misses;
+    for k in 0..CACHED_MODULES {
+        engine(k);
+    }
+    assert_eq!(ctx.pipeline_cache_stats().entries, CACHED_MODULES);
+    // Module 0 used again (a hit), so module 1 is now the oldest.
+    let m = misses();
+    let _kept = engine(0);
+    assert_eq!(misses(), m, "module 0 was cached");
+    engine(CACHED_MODULES);
+    assert_eq!(ctx.pipeline_cache_stats().entries, CACHED_MODULES);
+    let m = misses();
+    engine(0);
+    engine(CACHED_MODULES);
+    assert_eq!(misses(), m, "the modules used last stay");
+    engine(1);
+    assert_eq!(misses(), m + 1, "the least recently used went");
+    // An engine whose module the cache dropped still runs.
+    let mut oldest = engine(2);
+    for k in CACHED_MODULES + 1..CACHED_MODULES + 3 {
+        engine(k);
+    }
+    assert_eq!(
+        oldest.submit(1).expect("submit").summary[ctrl::EXECUTED as usize],
+        64
     );
 }
 

@@ -2,14 +2,23 @@
 //!
 //! Compiling a megakernel (WGSL parse, validation, SPIR-V generation, the
 //! driver's own compile) is by far the slowest part of creating an engine,
-//! so the context keeps every compiled module keyed by its full WGSL text
+//! so the context keeps compiled modules keyed by their full WGSL text
 //! and binding layout: a second engine for the same program reuses it.
+//! It keeps the [`CACHED_MODULES`] used last: a process that builds
+//! program after program (a generator of kernels, a long test campaign)
+//! would otherwise hold every one's pipelines for good (the random
+//! differential's 1,000 programs took 24 GB on lavapipe). An engine keeps
+//! its own pipelines whatever the cache drops.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 
 use super::sync::lock;
+
+/// How many compiled modules a context keeps (the least recently used
+/// goes first).
+pub const CACHED_MODULES: usize = 64;
 
 /// Counters of a context's pipeline cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -104,19 +113,32 @@ impl Modules {
     }
 }
 
-/// Compiled modules by key, with hit and miss counters; shared by every
-/// engine of one context.
+/// Compiled modules by key, each with the tick of its last use, with hit
+/// and miss counters; shared by every engine of one context.
 #[derive(Debug, Default)]
 pub(crate) struct PipelineCache {
-    modules: Mutex<HashMap<PipelineKey, Arc<Pipelines>>>,
+    modules: Mutex<CachedModules>,
     hits: AtomicU64,
     misses: AtomicU64,
+}
+
+/// The cached modules and the use clock.
+#[derive(Debug, Default)]
+struct CachedModules {
+    by_key: HashMap<PipelineKey, (Arc<Pipelines>, u64)>,
+    tick: u64,
 }
 
 impl PipelineCache {
     /// The pipelines cached under `key`, counted as a hit.
     pub(crate) fn get(&self, key: &PipelineKey) -> Option<Arc<Pipelines>> {
-        let found = lock(&self.modules).get(key).map(Arc::clone);
+        let mut m = lock(&self.modules);
+        m.tick += 1;
+        let tick = m.tick;
+        let found = m.by_key.get_mut(key).map(|(p, used)| {
+            *used = tick;
+            Arc::clone(p)
+        });
         if found.is_some() {
             self.hits.fetch_add(1, Relaxed);
         }
@@ -124,16 +146,31 @@ impl PipelineCache {
     }
 
     /// Caches `compiled` under `key`, counted as a miss, and returns what
-    /// the cache holds for `key` (an earlier insert wins).
+    /// the cache holds for `key` (an earlier insert wins). Past
+    /// [`CACHED_MODULES`] the least recently used module is dropped.
     pub(crate) fn insert(&self, key: PipelineKey, compiled: Arc<Pipelines>) -> Arc<Pipelines> {
         self.misses.fetch_add(1, Relaxed);
-        Arc::clone(lock(&self.modules).entry(key).or_insert(compiled))
+        let mut m = lock(&self.modules);
+        m.tick += 1;
+        let tick = m.tick;
+        let kept = Arc::clone(&m.by_key.entry(key).or_insert((compiled, tick)).0);
+        if m.by_key.len() > CACHED_MODULES {
+            let oldest = m
+                .by_key
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                m.by_key.remove(&k);
+            }
+        }
+        kept
     }
 
     /// The counters.
     pub(crate) fn stats(&self) -> PipelineCacheStats {
         PipelineCacheStats {
-            entries: lock(&self.modules).len(),
+            entries: lock(&self.modules).by_key.len(),
             hits: self.hits.load(Relaxed),
             misses: self.misses.load(Relaxed),
         }
@@ -141,6 +178,6 @@ impl PipelineCache {
 
     /// Drops every cached module (engines that use them keep theirs).
     pub(crate) fn clear(&self) {
-        lock(&self.modules).clear();
+        lock(&self.modules).by_key.clear();
     }
 }

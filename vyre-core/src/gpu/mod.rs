@@ -32,7 +32,7 @@ pub(crate) use autotune::{
     mode as autotune_mode, remember as remember_tuning, tune, tuned, Mode as AutotuneMode,
 };
 pub use autotune::{Tuning, AUTOTUNE_ENV};
-pub use cache::PipelineCacheStats;
+pub use cache::{PipelineCacheStats, CACHED_MODULES};
 pub use context::{backends, AdapterChoice, GpuContext, TRUSTED_ENV};
 pub use disk_cache::{CACHE_DIR_ENV, CACHE_ENV};
 pub use engine::WgpuEngine;
