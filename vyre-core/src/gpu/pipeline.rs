@@ -13,7 +13,7 @@ use super::disk_cache::{warn_once, DiskCache};
 use super::spirv;
 use crate::lower::{
     buffer_binding, CTRL_BINDING, ENTRY_EXPAND, ENTRY_FINALIZE, ENTRY_MAINTAIN, ENTRY_PLACE,
-    ENTRY_PREPARE, ENTRY_WORK, INBOX_BINDING, INDIRECT_BINDING, RING_BINDING,
+    ENTRY_PREPARE, ENTRY_WORK, FIRST_BUFFER_BINDING, INBOX_BINDING, INDIRECT_BINDING, RING_BINDING,
 };
 
 /// The pipelines of `wgsl` from the context's cache, compiled on a miss.
@@ -71,6 +71,46 @@ fn storage_entry(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
     }
 }
 
+/// Whether `declared` buffers fit the adapter's `limits`, as [`layouts`]
+/// binds them: group 0 holds vyre's buffers before
+/// [`FIRST_BUFFER_BINDING`] and the declared ones; prepare and finalize
+/// also bind the indirect arguments (group 1), and a pipeline layout counts
+/// every binding of its groups against the per-stage limit. The error says
+/// how many buffers fit.
+fn binding_limits(limits: &wgpu::Limits, label: &str, declared: usize) -> Result<()> {
+    let group = u64::from(FIRST_BUFFER_BINDING) + declared as u64;
+    let stage = group + 1;
+    let checks = [
+        (
+            stage,
+            limits.max_storage_buffers_per_shader_stage,
+            "per shader stage",
+            ", indirect arguments",
+        ),
+        (
+            group,
+            limits.max_bindings_per_bind_group,
+            "per bind group",
+            "",
+        ),
+    ];
+    for (count, allowed, what, indirect) in checks {
+        let allowed = u64::from(allowed);
+        if count > allowed {
+            return Err(Error::Gpu {
+                stage: format!("bind group layout of `{label}`"),
+                message: format!(
+                    "the program binds {count} storage buffers (ring, control, inboxes{indirect} \
+                     and {declared} declared), but this adapter allows {allowed} {what}; declare \
+                     at most {} buffers",
+                    (declared as u64).saturating_sub(count - allowed),
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The pipelines of `wgsl`, and how long the slowest took to create.
 fn compile(
     ctx: &GpuContext,
@@ -79,36 +119,7 @@ fn compile(
     read_only: &[bool],
     lowered: bool,
 ) -> Result<(Pipelines, Duration)> {
-    let device = &ctx.inner.device;
-    let limits = device.limits();
-    // Group 0 holds the ring, the control block, the inboxes and the
-    // declared buffers; prepare and finalize also bind the indirect
-    // arguments (group 1), and a pipeline layout counts every binding of
-    // its groups against the per-stage limit.
-    let group = read_only.len() as u64 + 3;
-    let storage = group + 1;
-    let per_stage = u64::from(limits.max_storage_buffers_per_shader_stage);
-    let per_group = u64::from(limits.max_bindings_per_bind_group);
-    if storage > per_stage || group > per_group {
-        let (count, allowed, what) = match storage > per_stage {
-            true => (storage, per_stage, "per shader stage"),
-            false => (group, per_group, "per bind group"),
-        };
-        return Err(Error::Gpu {
-            stage: format!("bind group layout of `{label}`"),
-            message: format!(
-                "the program binds {count} storage buffers (ring, control, inboxes{} and {} \
-                 declared), but this adapter allows {allowed} {what}; declare at most {} buffers",
-                if storage > per_stage {
-                    ", indirect arguments"
-                } else {
-                    ""
-                },
-                read_only.len(),
-                (read_only.len() as u64).saturating_sub(count - allowed),
-            ),
-        });
-    }
+    binding_limits(&ctx.inner.device.limits(), label, read_only.len())?;
     if wgsl.trim().is_empty() {
         return Err(Error::Gpu {
             stage: format!("shader module of `{label}`"),
