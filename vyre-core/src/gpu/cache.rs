@@ -155,14 +155,10 @@ impl PipelineCache {
         let tick = m.tick;
         let kept = Arc::clone(&m.by_key.entry(key).or_insert((compiled, tick)).0);
         if m.by_key.len() > CACHED_MODULES {
-            let oldest = m
-                .by_key
-                .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(k, _)| k.clone());
-            if let Some(k) = oldest {
-                m.by_key.remove(&k);
-            }
+            // Ticks are unique: this drops exactly the oldest (without a
+            // copy of its key, the module's whole WGSL text).
+            let oldest = m.by_key.values().map(|(_, used)| *used).min();
+            m.by_key.retain(|_, (_, used)| Some(*used) != oldest);
         }
         kept
     }
