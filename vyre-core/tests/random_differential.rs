@@ -38,7 +38,7 @@ mod support;
 use std::sync::Arc;
 
 use proptest::test_runner::{Config, TestRunner};
-use random_gen::Profile;
+use random_gen::{Profile, Rng};
 use support::variants::{on_every_variant, on_reference};
 use vyre_core::gpu::test_context;
 use vyre_core::ir::{Access, AtomicOp, BufferKind, CtxValue, Expr, HandlerBuilder, ScalarType};
@@ -172,7 +172,7 @@ fn program(seed: u64) -> Program {
         .opcode(sink(first.spawn_args));
     if shape.two {
         let handler =
-            random_gen::random_handler(mix(seed, u64::MAX), second, SECOND, "second", |base| {
+            random_gen::random_handler(Rng(!seed).next(), second, SECOND, "second", |base| {
                 program_buffer(true, base)
             });
         // Only the buffers it does not share with the first.
@@ -183,14 +183,6 @@ fn program(seed: u64) -> Program {
         b = random_gen::declare_buffers(b, second, own).opcode(handler);
     }
     b.build().expect("valid program")
-}
-
-/// splitmix64, for the case's inputs.
-fn mix(seed: u64, k: u64) -> u64 {
-    let mut z = seed.wrapping_add(k.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// What one run did, with nothing that depends on the schedule.
@@ -271,11 +263,8 @@ fn case_buffers(seed: u64) -> Vec<(String, ScalarType)> {
 /// Uploads the case's buffers, publishes one task of each random handler
 /// and runs them.
 fn run_case(rt: &mut Runtime, seed: u64) -> Outcome {
-    let mut k = 0u64;
-    let mut next = || {
-        k += 1;
-        mix(seed, k)
-    };
+    let mut rng = Rng(seed);
+    let mut next = || rng.next();
     // TAME_BUFFER_LEN words each (the handlers' indices stay below it),
     // but in half of the cases one buffer is shorter (0..=15 words: its
     // accesses past the end fault); each word random, small or an edge
